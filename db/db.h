@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: MIT
+// db: the SQLite store of budget disclosures, the import format's validator and importer,
+// and the read queries the API needs. The only module that talks to SQLite.
+#ifndef BUDGETD_DB_H
+#define BUDGETD_DB_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* ---- Exact decimals ---------------------------------------------------------------------
+ * Every amount and percentage is an int64 in millionths of its unit (for 万元 that is one
+ * fen, 0.01 元), fine enough for every published figure (6.536278 万元).
+ */
+#define DB_DEC_DIGITS 6
+#define DB_DEC_SCALE 1000000
+#define DB_DEC_MAX_INT_DIGITS 12 /* 999999999999.999999 fits int64 with room to sum */
+#define DB_DEC_BUFSZ 32
+
+/* Parses "700.94", "0.01", "6.536278" (and "-1.69" when allow_negative) into *out.
+ * Rejects anything else: exponents, leading zeros, "+", ".5", "5.", more than 6 decimals,
+ * more than 12 integer digits, "-0". Returns 0 or -1. */
+int db_dec_parse(const char *s, bool allow_negative, int64_t *out);
+
+/* Writes v into buf with no trailing zeros ("700.94", "307.1", "0"); returns the length. */
+size_t db_dec_format(int64_t v, char buf[static DB_DEC_BUFSZ]);
+
+/* *sum = a + b; returns -1 (and leaves *sum unspecified) on overflow. */
+int db_dec_add(int64_t a, int64_t b, int64_t *sum);
+
+/* ---- Errors ------------------------------------------------------------------------------
+ * What went wrong and where, in the spirit of jansson's json_error_t. Any field may be
+ * empty or 0 when unknown.
+ */
+struct db_error {
+	char file[256];
+	char path[256]; /* JSON path into the import file, e.g. $.tables[5].rows[3].amounts.total */
+	int line;       /* 1-based position in the file, 0 if unknown */
+	int column;
+	char text[512];
+	int code; /* 0, or DB_NOT_FOUND when the thing asked for is not in the store */
+};
+
+#define DB_NOT_FOUND 404
+
+/* Receives each problem found while loading a file; ctx is the caller's. */
+typedef void (*db_report_fn)(void *ctx, const struct db_error *err);
+
+/* ---- Import documents ------------------------------------------------------------------ */
+struct db_doc;
+
+#define DB_DOC_MAX_BYTES (8u << 20) /* an import file larger than this is refused */
+#define DB_DOC_MAX_ERRORS 50        /* reporting stops after this many problems per file */
+
+/* Reads and fully validates one import file (see docs/import-format.md). Returns the
+ * document, owned by the caller and freed with db_doc_free(); or NULL after reporting every
+ * problem found (at most DB_DOC_MAX_ERRORS) through report. */
+struct db_doc *db_doc_load(const char *file, db_report_fn report, void *ctx);
+
+/* The same for text already in memory; name is used in error messages. */
+struct db_doc *db_doc_parse(const char *text, size_t len, const char *name, db_report_fn report,
+			    void *ctx);
+
+void db_doc_free(struct db_doc *doc);
+
+/* The disclosure a document describes. Pointers borrow from doc. */
+const char *db_doc_department(const struct db_doc *doc);
+int db_doc_year(const struct db_doc *doc);
+const char *db_doc_kind(const struct db_doc *doc);
+
+/* Counts for a summary line, summed over the document. */
+struct db_doc_stats {
+	size_t tables, rows, amounts, projects, indicators, figures;
+};
+void db_doc_stats(const struct db_doc *doc, struct db_doc_stats *stats);
+
+/* ---- The store -------------------------------------------------------------------------- */
+struct db;
+
+#define DB_SCHEMA_VERSION 1
+
+/* Opens the store at path. Read-only opens fail if the file is missing or is not a budgetd
+ * store of a version this build reads; writable opens create and migrate it. Returns the
+ * store, freed with db_close(), or NULL with *err filled. */
+struct db *db_open(const char *path, bool writable, struct db_error *err);
+void db_close(struct db *db);
+
+/* Switches the store from WAL to a rollback journal, so that the file alone is the whole
+ * store and opens read-only even from a folder the reader cannot write (the bundled store).
+ * The next writable db_open() turns WAL on again. Returns 0 or -1 with *err filled. */
+int db_set_rollback_journal(struct db *db, struct db_error *err);
+
+/* Imports docs in one transaction: all land or none does. A disclosure already in the
+ * store (same department, year and kind) is replaced; department and project ids stay.
+ * Returns 0, or -1 with *err filled and the store unchanged. */
+int db_import(struct db *db, struct db_doc *const *docs, size_t n, struct db_error *err);
+
+/* The store's copy of one disclosure, in the import format. Returns a new reference the
+ * caller releases with json_decref(), or NULL with *err filled (err->code is DB_NOT_FOUND
+ * when the store has no such disclosure). Amounts come back in canonical form ("96.80" reads back as "96.8"). */
+json_t *db_export(struct db *db, const char *department, int year, const char *kind,
+		  struct db_error *err);
+
+/* One department as listed by db_departments(); every pointer is valid only during the
+ * callback. years are ascending and distinct. */
+struct db_department {
+	const char *id;
+	const char *name; /* as published in its latest disclosure */
+	const int *years;
+	size_t n_years;
+};
+typedef int (*db_department_fn)(void *ctx, const struct db_department *dep);
+
+/* Calls fn for each department in id order; stops early (returning that value) if fn
+ * returns non-zero. Returns 0, or -1 with *err filled. */
+int db_departments(struct db *db, db_department_fn fn, void *ctx, struct db_error *err);
+
+#endif

@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: MIT
+// Exact decimals: amounts and percentages as integers in millionths, so no figure ever
+// passes through binary floating point. One parser and one formatter serve every output.
+#include "db.h"
+
+#include <stdio.h>
+#include <string.h>
+
+int db_dec_parse(const char *s, bool allow_negative, int64_t *out)
+{
+	bool neg = false;
+	int64_t whole = 0, frac = 0;
+	int int_digits = 0, frac_digits = 0;
+
+	if (s == NULL || out == NULL)
+		return -1;
+	if (*s == '-') {
+		if (!allow_negative)
+			return -1;
+		neg = true;
+		s++;
+	}
+	/* No leading zeros ("007"), no bare "." and no exponent: one spelling per value. */
+	if (s[0] == '0' && s[1] >= '0' && s[1] <= '9')
+		return -1;
+	for (; *s >= '0' && *s <= '9'; s++) {
+		if (++int_digits > DB_DEC_MAX_INT_DIGITS)
+			return -1;
+		whole = whole * 10 + (*s - '0');
+	}
+	if (int_digits == 0)
+		return -1;
+	if (*s == '.') {
+		for (s++; *s >= '0' && *s <= '9'; s++) {
+			if (++frac_digits > DB_DEC_DIGITS)
+				return -1;
+			frac = frac * 10 + (*s - '0');
+		}
+		if (frac_digits == 0)
+			return -1;
+	}
+	if (*s != '\0')
+		return -1;
+	for (int i = frac_digits; i < DB_DEC_DIGITS; i++)
+		frac *= 10;
+	/* 12 integer digits times 10^6 stays far below INT64_MAX: no overflow possible. */
+	*out = whole * DB_DEC_SCALE + frac;
+	if (neg)
+		*out = -*out;
+	if (*out == 0 && neg)
+		return -1; /* "-0" is not a published figure */
+	return 0;
+}
+
+size_t db_dec_format(int64_t v, char buf[static DB_DEC_BUFSZ])
+{
+	uint64_t mag = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+	uint64_t whole = mag / DB_DEC_SCALE;
+	uint64_t frac = mag % DB_DEC_SCALE;
+	int n = snprintf(buf, DB_DEC_BUFSZ, "%s%llu", v < 0 ? "-" : "", (unsigned long long)whole);
+
+	if (frac != 0) {
+		int digits = DB_DEC_DIGITS;
+		while (frac % 10 == 0) {
+			frac /= 10;
+			digits--;
+		}
+		n += snprintf(buf + n, DB_DEC_BUFSZ - (size_t)n, ".%0*llu", digits,
+			      (unsigned long long)frac);
+	}
+	return (size_t)n;
+}
+
+int db_dec_add(int64_t a, int64_t b, int64_t *sum)
+{
+	return __builtin_add_overflow(a, b, sum) ? -1 : 0;
+}

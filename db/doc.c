@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: MIT
+// Loading an import file: size limit, strict JSON parse (duplicate keys rejected), then
+// validation. A document that comes back is known good.
+#include "internal.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+void db_err_set(struct db_error *err, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err == NULL)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err->text, sizeof(err->text), fmt, ap);
+	va_end(ap);
+}
+
+static void report_at(db_report_fn report, void *ctx, const char *name, int line, int column,
+		      const char *text)
+{
+	struct db_error e = { .line = line, .column = column };
+
+	snprintf(e.file, sizeof(e.file), "%s", name);
+	snprintf(e.text, sizeof(e.text), "%s", text);
+	report(ctx, &e);
+}
+
+struct db_doc *db_doc_parse(const char *text, size_t len, const char *name, db_report_fn report,
+			    void *ctx)
+{
+	json_error_t jerr;
+	struct db_doc *doc = NULL;
+	json_t *root;
+
+	if (len > DB_DOC_MAX_BYTES) {
+		char msg[128];
+		snprintf(msg, sizeof(msg), "file is larger than the %u MiB limit",
+			 DB_DOC_MAX_BYTES >> 20);
+		report_at(report, ctx, name, 0, 0, msg);
+		return NULL;
+	}
+	root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (root == NULL) {
+		report_at(report, ctx, name, jerr.line, jerr.column, jerr.text);
+		return NULL;
+	}
+	if (db_validate(root, name, text, len, report, ctx) != 0)
+		goto fail;
+	doc = calloc(1, sizeof(*doc));
+	if (doc == NULL || (doc->name = strdup(name)) == NULL) {
+		report_at(report, ctx, name, 0, 0, "out of memory");
+		goto fail;
+	}
+	doc->root = root;
+	return doc;
+fail:
+	free(doc);
+	json_decref(root);
+	return NULL;
+}
+
+/* Reads at most limit + 1 bytes, so an oversize file is noticed without reading it all. */
+static char *read_file(const char *file, size_t limit, size_t *len, char *msg, size_t msgsz)
+{
+	FILE *f = fopen(file, "rb");
+	char *buf = NULL;
+
+	if (f == NULL) {
+		snprintf(msg, msgsz, "cannot open: %s", strerror(errno));
+		return NULL;
+	}
+	buf = malloc(limit + 1);
+	if (buf == NULL) {
+		snprintf(msg, msgsz, "out of memory");
+		goto done;
+	}
+	*len = fread(buf, 1, limit + 1, f);
+	if (ferror(f)) {
+		snprintf(msg, msgsz, "cannot read: %s", strerror(errno));
+		free(buf);
+		buf = NULL;
+	}
+done:
+	fclose(f);
+	return buf;
+}
+
+struct db_doc *db_doc_load(const char *file, db_report_fn report, void *ctx)
+{
+	char msg[256];
+	size_t len = 0;
+	struct db_doc *doc;
+	char *text = read_file(file, DB_DOC_MAX_BYTES, &len, msg, sizeof(msg));
+
+	if (text == NULL) {
+		report_at(report, ctx, file, 0, 0, msg);
+		return NULL;
+	}
+	doc = db_doc_parse(text, len, file, report, ctx);
+	free(text);
+	return doc;
+}
+
+void db_doc_free(struct db_doc *doc)
+{
+	if (doc == NULL)
+		return;
+	json_decref(doc->root);
+	free(doc->name);
+	free(doc);
+}
+
+const char *db_doc_department(const struct db_doc *doc)
+{
+	return json_string_value(json_object_get(json_object_get(doc->root, "department"), "id"));
+}
+
+int db_doc_year(const struct db_doc *doc)
+{
+	return (int)json_integer_value(json_object_get(doc->root, "year"));
+}
+
+const char *db_doc_kind(const struct db_doc *doc)
+{
+	return json_string_value(json_object_get(doc->root, "kind"));
+}
+
+static size_t count_in(json_t *arr, const char *key)
+{
+	size_t i, n = 0;
+	json_t *item;
+
+	json_array_foreach(arr, i, item)
+	{
+		json_t *sub = json_object_get(item, key);
+		n += json_is_object(sub) ? json_object_size(sub) : json_array_size(sub);
+	}
+	return n;
+}
+
+void db_doc_stats(const struct db_doc *doc, struct db_doc_stats *st)
+{
+	json_t *tables = json_object_get(doc->root, "tables");
+	json_t *projects = json_object_get(doc->root, "projects");
+	size_t i;
+	json_t *t, *p;
+
+	memset(st, 0, sizeof(*st));
+	st->tables = json_array_size(tables);
+	st->projects = json_array_size(projects);
+	st->figures = count_in(json_object_get(doc->root, "explanations"), "figures");
+	json_array_foreach(tables, i, t)
+	{
+		st->rows += json_array_size(json_object_get(t, "rows"));
+		st->amounts += count_in(json_object_get(t, "rows"), "amounts");
+	}
+	json_array_foreach(projects, i, p)
+		st->indicators += json_array_size(
+			json_object_get(json_object_get(p, "performance"), "indicators"));
+}

@@ -1,0 +1,233 @@
+// SPDX-License-Identifier: MIT
+// Reading a disclosure back out of the store in the import format. It walks the same model
+// as the importer, so a round trip (import, export, compare) proves that every figure the
+// format can hold is stored and read back exactly.
+#include "internal.h"
+#include "model.h"
+
+#include <stdio.h>
+#include <string.h>
+
+struct xctx {
+	sqlite3 *sql;
+	struct db_error *err;
+};
+
+static void add_sel(char *buf, size_t size, const char *name)
+{
+	snprintf(buf + strlen(buf), size - strlen(buf), ", \"%s\"", name);
+}
+
+/* SELECT id, [key,] [value,] fields... FROM table WHERE where_col = ? ORDER BY position */
+static sqlite3_stmt *select_stmt(struct xctx *c, const struct db_entity *e, const char *where)
+{
+	char cols[1024] = "id", sql[1400];
+	sqlite3_stmt *st = NULL;
+
+	if (e->shape == DB_SH_DEC_MAP)
+		add_sel(cols, sizeof(cols), "key");
+	if (e->shape == DB_SH_TEXTS || e->shape == DB_SH_DECS || e->shape == DB_SH_DEC_MAP)
+		add_sel(cols, sizeof(cols), "value");
+	for (const struct db_field *f = e->fields; f != NULL && f->key != NULL; f++) {
+		if (f->nostore)
+			continue;
+		if (f->type != DB_FT_CODES) {
+			add_sel(cols, sizeof(cols), db_field_col(f));
+			continue;
+		}
+		add_sel(cols, sizeof(cols), "code1");
+		add_sel(cols, sizeof(cols), "code2");
+		add_sel(cols, sizeof(cols), "code3");
+	}
+	snprintf(sql, sizeof(sql), "SELECT %s FROM \"%s\" WHERE \"%s\" = ?%s", cols, e->table,
+		 where, e->shape == DB_SH_ONE ? "" : " ORDER BY position");
+	if (sqlite3_prepare_v2(c->sql, sql, -1, &st, NULL) != SQLITE_OK) {
+		db_err_set(c->err, "%s: %s", e->table, sqlite3_errmsg(c->sql));
+		return NULL;
+	}
+	return st;
+}
+
+static json_t *dec_json(sqlite3_stmt *st, int col)
+{
+	char buf[DB_DEC_BUFSZ];
+
+	db_dec_format(sqlite3_column_int64(st, col), buf);
+	return json_string(buf);
+}
+
+static json_t *codes_json(sqlite3_stmt *st, int col)
+{
+	json_t *arr = json_array();
+
+	for (int k = 0; k < 3; k++)
+		if (sqlite3_column_type(st, col + k) != SQLITE_NULL)
+			json_array_append_new(
+				arr, json_string((const char *)sqlite3_column_text(st, col + k)));
+	return arr;
+}
+
+static json_t *field_json(const struct db_field *f, sqlite3_stmt *st, int col)
+{
+	switch (f->type) {
+	case DB_FT_CODES:
+		return codes_json(st, col);
+	case DB_FT_BOOL:
+		return json_boolean(sqlite3_column_int(st, col));
+	case DB_FT_INT:
+		return json_integer(sqlite3_column_int64(st, col));
+	case DB_FT_DEC:
+	case DB_FT_SDEC:
+		return dec_json(st, col);
+	default:
+		return json_string((const char *)sqlite3_column_text(st, col));
+	}
+}
+
+/* The fields of the current row, starting at column col. */
+static json_t *row_json(const struct db_entity *e, sqlite3_stmt *st, int col)
+{
+	json_t *obj = json_object();
+
+	for (const struct db_field *f = e->fields; f != NULL && f->key != NULL; f++) {
+		if (f->nostore)
+			continue;
+		bool empty = sqlite3_column_type(st, col) == SQLITE_NULL;
+		if (!empty || f->type == DB_FT_BOOL)
+			json_object_set_new(obj, f->key, field_json(f, st, col));
+		col += f->type == DB_FT_CODES ? 3 : 1;
+	}
+	return obj;
+}
+
+static int export_children(struct xctx *c, const struct db_entity *e, int64_t id, json_t *obj);
+
+/* The entity's value below parent id, or NULL with nothing stored (err->text stays empty). */
+static json_t *export_entity(struct xctx *c, const struct db_entity *e, const char *where,
+			     int64_t id)
+{
+	sqlite3_stmt *st;
+	json_t *out = NULL;
+	int rc;
+
+	if (e->shape == DB_SH_INLINE) {
+		out = json_object();
+		if (export_children(c, e, id, out) != 0 || json_object_size(out) == 0) {
+			json_decref(out);
+			return NULL;
+		}
+		return out;
+	}
+	if ((st = select_stmt(c, e, where)) == NULL)
+		return NULL;
+	sqlite3_bind_int64(st, 1, id);
+	if (e->shape != DB_SH_ONE)
+		out = e->shape == DB_SH_DEC_MAP ? json_object() : json_array();
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		json_t *item;
+		switch (e->shape) {
+		case DB_SH_TEXTS:
+			json_array_append_new(out, json_string((const char *)sqlite3_column_text(st, 1)));
+			continue;
+		case DB_SH_DECS:
+			json_array_append_new(out, dec_json(st, 1));
+			continue;
+		case DB_SH_DEC_MAP:
+			json_object_set_new(out, (const char *)sqlite3_column_text(st, 1),
+					    dec_json(st, 2));
+			continue;
+		default:
+			item = row_json(e, st, 1);
+			if (export_children(c, e, sqlite3_column_int64(st, 0), item) != 0) {
+				json_decref(item);
+				rc = SQLITE_ERROR;
+				break;
+			}
+			if (e->shape == DB_SH_ONE)
+				out = item;
+			else
+				json_array_append_new(out, item);
+			continue;
+		}
+		break;
+	}
+	if (rc != SQLITE_DONE) {
+		if (c->err->text[0] == '\0')
+			db_err_set(c->err, "%s: %s", e->table, sqlite3_errmsg(c->sql));
+		json_decref(out);
+		out = NULL;
+	}
+	sqlite3_finalize(st);
+	return out;
+}
+
+static bool is_empty(const json_t *j)
+{
+	return j == NULL || (json_is_array(j) && json_array_size(j) == 0 && true) ||
+	       (json_is_object(j) && json_object_size(j) == 0);
+}
+
+static int export_children(struct xctx *c, const struct db_entity *e, int64_t id, json_t *obj)
+{
+	for (const struct db_entity *const *k = e->children; k != NULL && *k != NULL; k++) {
+		const struct db_entity *ch = *k;
+		/* An inline object's children hang off the same parent as the object. */
+		json_t *val = export_entity(c, ch, ch->shape == DB_SH_INLINE ? NULL : ch->parent_col, id);
+
+		if (val == NULL && c->err->text[0] != '\0')
+			return -1;
+		if (!is_empty(val) || (val != NULL && ch->required))
+			json_object_set_new(obj, ch->key, val);
+		else
+			json_decref(val);
+	}
+	return 0;
+}
+
+static int find_disclosure(struct xctx *c, const char *dep, int year, const char *kind,
+			   int64_t *id)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (sqlite3_prepare_v2(c->sql,
+			       "SELECT d.id FROM disclosure d JOIN department p ON p.id = "
+			       "d.department_id WHERE p.slug = ? AND d.year = ? AND d.kind = ?",
+			       -1, &st, NULL) != SQLITE_OK) {
+		db_err_set(c->err, "%s", sqlite3_errmsg(c->sql));
+		return -1;
+	}
+	sqlite3_bind_text(st, 1, dep, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, year);
+	sqlite3_bind_text(st, 3, kind, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*id = sqlite3_column_int64(st, 0);
+	else if (rc == SQLITE_DONE) {
+		c->err->code = DB_NOT_FOUND;
+		db_err_set(c->err, "no %s %d disclosure of department \"%s\"", kind, year, dep);
+	} else
+		db_err_set(c->err, "%s", sqlite3_errmsg(c->sql));
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+json_t *db_export(struct db *db, const char *department, int year, const char *kind,
+		  struct db_error *err)
+{
+	struct xctx c = { db->sql, err };
+	int64_t id;
+	json_t *doc, *dep;
+
+	memset(err, 0, sizeof(*err));
+	if (find_disclosure(&c, department, year, kind, &id) != 0)
+		return NULL;
+	doc = export_entity(&c, &db_model_document, "id", id);
+	if (doc == NULL)
+		return NULL;
+	json_object_set_new(doc, "format", json_string(db_model_document.fields[0].choices[0]));
+	dep = json_object_get(doc, "department");
+	if (dep != NULL)
+		json_object_set_new(dep, "id", json_string(department));
+	return doc;
+}

@@ -1,0 +1,284 @@
+// SPDX-License-Identifier: MIT
+// Writing validated documents into the store. The walk follows the model (model.c): each
+// entity becomes INSERTs into its table, built once per import and reused for every row.
+// Everything happens in one transaction, so a failure anywhere leaves the store as it was.
+#include "internal.h"
+#include "model.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_STMTS 64
+
+struct ictx {
+	sqlite3 *sql;
+	struct db_error *err;
+	const struct db_entity *keys[MAX_STMTS];
+	sqlite3_stmt *stmts[MAX_STMTS];
+	size_t n;
+};
+
+static int sql_fail(struct ictx *c, const char *what)
+{
+	db_err_set(c->err, "%s: %s", what, sqlite3_errmsg(c->sql));
+	return -1;
+}
+
+/* Appends the entity's column list and placeholders to cols and vals. */
+static void add_col(char *cols, char *vals, size_t size, const char *name)
+{
+	snprintf(cols + strlen(cols), size - strlen(cols), "%s\"%s\"", cols[0] ? ", " : "", name);
+	snprintf(vals + strlen(vals), size - strlen(vals), "%s?", vals[0] ? ", " : "");
+}
+
+static sqlite3_stmt *insert_stmt(struct ictx *c, const struct db_entity *e)
+{
+	char cols[1024] = "", vals[1024] = "", sql[2200];
+	sqlite3_stmt *st;
+
+	for (size_t i = 0; i < c->n; i++)
+		if (c->keys[i] == e)
+			return c->stmts[i];
+	if (c->n == MAX_STMTS)
+		return NULL;
+	add_col(cols, vals, sizeof(vals), e->parent_col);
+	if (e->shape != DB_SH_ONE)
+		add_col(cols, vals, sizeof(vals), "position");
+	if (e->shape == DB_SH_DEC_MAP)
+		add_col(cols, vals, sizeof(vals), "key");
+	if (e->shape == DB_SH_TEXTS || e->shape == DB_SH_DECS || e->shape == DB_SH_DEC_MAP)
+		add_col(cols, vals, sizeof(vals), "value");
+	for (const struct db_field *f = e->fields; f != NULL && f->key != NULL; f++) {
+		if (f->nostore)
+			continue;
+		if (f->type != DB_FT_CODES) {
+			add_col(cols, vals, sizeof(vals), db_field_col(f));
+			continue;
+		}
+		add_col(cols, vals, sizeof(vals), "code1");
+		add_col(cols, vals, sizeof(vals), "code2");
+		add_col(cols, vals, sizeof(vals), "code3");
+	}
+	snprintf(sql, sizeof(sql), "INSERT INTO \"%s\" (%s) VALUES (%s)", e->table, cols, vals);
+	if (sqlite3_prepare_v3(c->sql, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK)
+		return NULL;
+	c->keys[c->n] = e;
+	c->stmts[c->n++] = st;
+	return st;
+}
+
+static int bind_dec(sqlite3_stmt *st, int i, const json_t *j)
+{
+	int64_t v;
+
+	if (db_dec_parse(json_string_value(j), true, &v) != 0)
+		return SQLITE_MISMATCH; /* cannot happen after validation */
+	return sqlite3_bind_int64(st, i, v);
+}
+
+static int bind_field(sqlite3_stmt *st, int *i, const struct db_field *f, const json_t *j)
+{
+	if (f->type == DB_FT_CODES) {
+		int rc = SQLITE_OK;
+		for (size_t k = 0; k < 3 && rc == SQLITE_OK; k++) {
+			const char *code = json_string_value(json_array_get(j, k));
+			rc = code ? sqlite3_bind_text(st, (*i)++, code, -1, SQLITE_STATIC)
+				  : sqlite3_bind_null(st, (*i)++);
+		}
+		return rc;
+	}
+	if (f->type == DB_FT_BOOL)
+		return sqlite3_bind_int(st, (*i)++, json_is_true(j));
+	if (j == NULL || json_is_null(j))
+		return sqlite3_bind_null(st, (*i)++);
+	switch (f->type) {
+	case DB_FT_INT:
+		return sqlite3_bind_int64(st, (*i)++, json_integer_value(j));
+	case DB_FT_DEC:
+	case DB_FT_SDEC:
+		return bind_dec(st, (*i)++, j);
+	default:
+		return sqlite3_bind_text(st, (*i)++, json_string_value(j), -1, SQLITE_STATIC);
+	}
+}
+
+/* Runs the entity's INSERT for one element; position < 0 for single objects. */
+static int insert_one(struct ictx *c, const struct db_entity *e, int64_t parent, int position,
+		      const char *key, const json_t *val, int64_t *rowid)
+{
+	sqlite3_stmt *st = insert_stmt(c, e);
+	int i = 1, rc;
+
+	if (st == NULL)
+		return sql_fail(c, e->table);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	rc = sqlite3_bind_int64(st, i++, parent);
+	if (position >= 0)
+		rc = rc ? rc : sqlite3_bind_int(st, i++, position);
+	if (key != NULL)
+		rc = rc ? rc : sqlite3_bind_text(st, i++, key, -1, SQLITE_STATIC);
+	if (e->shape == DB_SH_TEXTS)
+		rc = rc ? rc : sqlite3_bind_text(st, i++, json_string_value(val), -1, SQLITE_STATIC);
+	else if (e->shape == DB_SH_DECS || e->shape == DB_SH_DEC_MAP)
+		rc = rc ? rc : bind_dec(st, i++, val);
+	for (const struct db_field *f = e->fields; f != NULL && f->key != NULL && !rc; f++)
+		if (!f->nostore)
+			rc = bind_field(st, &i, f, json_object_get(val, f->key));
+	if (rc != SQLITE_OK || sqlite3_step(st) != SQLITE_DONE)
+		return sql_fail(c, e->table);
+	*rowid = sqlite3_last_insert_rowid(c->sql);
+	return 0;
+}
+
+static int import_children(struct ictx *c, const struct db_entity *e, const json_t *obj,
+			   int64_t id);
+
+static int import_entity(struct ictx *c, const struct db_entity *e, const json_t *val,
+			 int64_t parent)
+{
+	int64_t rowid;
+	size_t i;
+	json_t *item;
+	const char *key;
+
+	switch (e->shape) {
+	case DB_SH_INLINE:
+		return import_children(c, e, val, parent);
+	case DB_SH_ONE:
+		if (insert_one(c, e, parent, -1, NULL, val, &rowid) != 0)
+			return -1;
+		return import_children(c, e, val, rowid);
+	case DB_SH_DEC_MAP:
+		i = 0;
+		json_object_foreach((json_t *)val, key, item)
+			if (insert_one(c, e, parent, (int)i++, key, item, &rowid) != 0)
+				return -1;
+		return 0;
+	default:
+		json_array_foreach(val, i, item)
+		{
+			if (insert_one(c, e, parent, (int)i, NULL, item, &rowid) != 0 ||
+			    import_children(c, e, item, rowid) != 0)
+				return -1;
+		}
+		return 0;
+	}
+}
+
+static int import_children(struct ictx *c, const struct db_entity *e, const json_t *obj,
+			   int64_t id)
+{
+	for (const struct db_entity *const *k = e->children; k != NULL && *k != NULL; k++) {
+		json_t *val = json_object_get(obj, (*k)->key);
+		if (val != NULL && !json_is_null(val) && import_entity(c, *k, val, id) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int step_done(struct ictx *c, sqlite3_stmt *st, const char *what)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : sql_fail(c, what);
+}
+
+/* The department row is shared by all of its disclosures: find it or add it. */
+static int department_id(struct ictx *c, const char *slug, int64_t *id)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = -1;
+
+	if (sqlite3_prepare_v2(c->sql,
+			       "INSERT INTO department (slug) VALUES (?1) ON CONFLICT (slug) DO "
+			       "UPDATE SET slug = excluded.slug RETURNING id",
+			       -1, &st, NULL) != SQLITE_OK)
+		return sql_fail(c, "department");
+	sqlite3_bind_text(st, 1, slug, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		*id = sqlite3_column_int64(st, 0);
+		rc = 0;
+	} else {
+		sql_fail(c, "department");
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int import_doc(struct ictx *c, const struct db_doc *doc)
+{
+	sqlite3_stmt *del = NULL;
+	int64_t dep, rowid;
+	int rc = -1;
+
+	if (department_id(c, db_doc_department(doc), &dep) != 0)
+		return -1;
+	/* Replacing is delete + insert; ON DELETE CASCADE clears everything below. */
+	if (sqlite3_prepare_v2(c->sql,
+			       "DELETE FROM disclosure WHERE department_id = ? AND year = ? AND "
+			       "kind = ?",
+			       -1, &del, NULL) != SQLITE_OK)
+		return sql_fail(c, "disclosure");
+	sqlite3_bind_int64(del, 1, dep);
+	sqlite3_bind_int(del, 2, db_doc_year(doc));
+	sqlite3_bind_text(del, 3, db_doc_kind(doc), -1, SQLITE_STATIC);
+	if (step_done(c, del, "disclosure") != 0)
+		goto done;
+	if (insert_one(c, &db_model_document, dep, -1, NULL, doc->root, &rowid) != 0)
+		goto done;
+	rc = import_children(c, &db_model_document, doc->root, rowid);
+done:
+	sqlite3_finalize(del);
+	return rc;
+}
+
+/* Two files for the same disclosure in one run would silently keep only the last. */
+static int check_distinct(struct db_doc *const *docs, size_t n, struct db_error *err)
+{
+	for (size_t i = 0; i < n; i++) {
+		for (size_t k = 0; k < i; k++) {
+			if (db_doc_year(docs[i]) == db_doc_year(docs[k]) &&
+			    strcmp(db_doc_kind(docs[i]), db_doc_kind(docs[k])) == 0 &&
+			    strcmp(db_doc_department(docs[i]), db_doc_department(docs[k])) == 0) {
+				snprintf(err->file, sizeof(err->file), "%s", docs[i]->name);
+				db_err_set(err, "same disclosure (%s %d %s) as %s",
+					   db_doc_department(docs[i]), db_doc_year(docs[i]),
+					   db_doc_kind(docs[i]), docs[k]->name);
+				return -1;
+			}
+		}
+	}
+	return 0;
+}
+
+int db_import(struct db *db, struct db_doc *const *docs, size_t n, struct db_error *err)
+{
+	struct ictx c = { .sql = db->sql, .err = err };
+	int rc = -1;
+
+	if (!db->writable) {
+		db_err_set(err, "store is open read-only");
+		return -1;
+	}
+	if (check_distinct(docs, n, err) != 0)
+		return -1;
+	if (sqlite3_exec(db->sql, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+		return sql_fail(&c, "cannot start the import");
+	for (size_t i = 0; i < n; i++) {
+		if (import_doc(&c, docs[i]) != 0) {
+			snprintf(err->file, sizeof(err->file), "%s", docs[i]->name);
+			goto done;
+		}
+	}
+	rc = sqlite3_exec(db->sql, "COMMIT", NULL, NULL, NULL) == SQLITE_OK ? 0
+									    : sql_fail(&c, "commit");
+done:
+	if (rc != 0)
+		sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
+	for (size_t i = 0; i < c.n; i++)
+		sqlite3_finalize(c.stmts[i]);
+	return rc;
+}

@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: MIT
+// Definitions shared by the files of db/ and nobody else.
+#ifndef BUDGETD_DB_INTERNAL_H
+#define BUDGETD_DB_INTERNAL_H
+
+#include "db.h"
+
+#include <sqlite3.h>
+
+struct db {
+	sqlite3 *sql;
+	bool writable;
+};
+
+struct db_doc {
+	json_t *root; /* validated; owned */
+	char *name;   /* file name for messages; owned */
+};
+
+/* db/schema.sql, embedded by the build. */
+extern const char db_schema_sql[];
+
+/* Fills err (which may be NULL) with a printf-style message; keeps err->file as is. */
+void db_err_set(struct db_error *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Finds the value at a path like "$.tables[5].rows[3]" in JSON text and stores its 1-based
+ * line and column. Returns 0, or -1 if the path cannot be followed. */
+int db_json_locate(const char *text, size_t len, const char *path, int *line, int *column);
+
+/* Checks root against the import format, reporting each problem. Returns the count. */
+int db_validate(json_t *root, const char *name, const char *text, size_t len,
+		db_report_fn report, void *ctx);
+
+#endif

@@ -1,0 +1,247 @@
+// SPDX-License-Identifier: MIT
+// The import format, version 1, described once. Mirrors db/disclosure.schema.json and
+// db/schema.sql; tests import the bundled data through it, so a mismatch fails loudly.
+#include "model.h"
+
+#include <stdint.h>
+#include <stddef.h>
+
+#define F(k, t, ...) { .key = (k), .type = (t), __VA_ARGS__ }
+#define TEXT(k, ...) F(k, DB_FT_TEXT, __VA_ARGS__)
+#define DEC(k, ...) F(k, DB_FT_DEC, __VA_ARGS__)
+#define SDEC(k) F(k, DB_FT_SDEC)
+#define COUNT(k, ...) F(k, DB_FT_INT, .min = 0, .max = INT32_MAX, __VA_ARGS__)
+#define DELTA(k) F(k, DB_FT_INT, .min = -INT32_MAX, .max = INT32_MAX)
+#define ENUM(k, ch, ...) F(k, DB_FT_ENUM, .choices = (ch), __VA_ARGS__)
+#define REQ .required = true
+#define END { .key = NULL }
+#define KIDS(...) ((const struct db_entity *const[]){ __VA_ARGS__, NULL })
+
+const char *const db_sides[] = { "income", "expenditure", NULL };
+static const char *const formats[] = { "budgetd-disclosure/1", NULL };
+static const char *const kinds[] = { "budget", "final", NULL };
+static const char *const row_kinds[] = { "item", "total", NULL };
+static const char *const classifications[] = { "function", "economic", NULL };
+static const char *const staff_categories[] = { "established", "actual", "serving", "retired",
+						"lixiu", NULL };
+static const char *const ops[] = { "≥", "≤", "=", ">", "<", NULL };
+static const char *const sangong_keys[] = { "abroad", "vehicle_purchase", "vehicle_operation",
+					    "reception", NULL };
+static const char *const vehicle_kinds[] = { "total", "general", "enforcement", "other", NULL };
+
+/* ---- department, source, overview ---- */
+static const struct db_entity department = {
+	"department", DB_SH_ONE, "department_record", "disclosure_id", true,
+	(const struct db_field[]){ F("id", DB_FT_SLUG, REQ, .nostore = true), TEXT("name", REQ),
+				   TEXT("short_name"), TEXT("region"), TEXT("parent"), END },
+	NULL,
+};
+
+static const struct db_entity source = {
+	"source", DB_SH_ONE, "source", "disclosure_id", false,
+	(const struct db_field[]){ TEXT("document", REQ), TEXT("file"), TEXT("url"), TEXT("notes"),
+				   END },
+	NULL,
+};
+
+static const struct db_entity functions = {
+	"functions", DB_SH_TEXTS, "department_function", "disclosure_id", false, NULL, NULL,
+};
+
+static const struct db_entity internal_units = {
+	"internal_units", DB_SH_TEXTS, "internal_unit", "organization_id", false, NULL, NULL,
+};
+
+static const struct db_entity organization = {
+	"organization", DB_SH_ONE, "organization", "disclosure_id", false,
+	(const struct db_field[]){ TEXT("text"), COUNT("subordinate_units"), END },
+	KIDS(&internal_units),
+};
+
+static const struct db_entity staffing = {
+	"staffing", DB_SH_ROWS, "staffing", "disclosure_id", false,
+	(const struct db_field[]){ ENUM("category", staff_categories, REQ), TEXT("label", REQ),
+				   COUNT("count", REQ), DELTA("change"), END },
+	NULL,
+};
+
+static const struct db_entity overview = {
+	"overview", DB_SH_INLINE, NULL, NULL, false, NULL,
+	KIDS(&functions, &organization, &staffing),
+};
+
+/* ---- the nine tables ---- */
+static const struct db_entity columns = {
+	"columns", DB_SH_ROWS, "table_column", "table_id", true,
+	(const struct db_field[]){ F("key", DB_FT_KEY, REQ), TEXT("title", REQ), TEXT("group"),
+				   ENUM("side", db_sides), END },
+	NULL,
+};
+
+static const struct db_entity row_amounts = {
+	"amounts", DB_SH_DEC_MAP, "row_amount", "row_id", false, NULL, NULL,
+};
+
+static const struct db_entity row_unplaced = {
+	"unplaced", DB_SH_DECS, "row_unplaced", "row_id", false, NULL, NULL,
+};
+
+static const struct db_entity rows = {
+	"rows", DB_SH_ROWS, "table_row", "table_id", true,
+	(const struct db_field[]){ ENUM("side", db_sides), ENUM("kind", row_kinds),
+				   F("level", DB_FT_INT, .min = 0, .max = 3),
+				   F("codes", DB_FT_CODES), TEXT("name"),
+				   F("project", DB_FT_SLUG), TEXT("project_name"), END },
+	KIDS(&row_amounts, &row_unplaced),
+};
+
+static const struct db_entity tables = {
+	"tables", DB_SH_ROWS, "budget_table", "disclosure_id", true,
+	(const struct db_field[]){ F("number", DB_FT_INT, REQ, .min = 1, .max = 9),
+				   TEXT("title", REQ), TEXT("unit"),
+				   ENUM("classification", classifications), TEXT("note"),
+				   TEXT("unplaced_note"), END },
+	KIDS(&columns, &rows),
+};
+
+/* ---- explanations ---- */
+static const struct db_entity paragraphs = {
+	"paragraphs", DB_SH_TEXTS, "explanation_paragraph", "explanation_id", false, NULL, NULL,
+};
+
+static const struct db_entity figures = {
+	"figures", DB_SH_ROWS, "explanation_figure", "explanation_id", false,
+	(const struct db_field[]){ TEXT("label", REQ), F("codes", DB_FT_CODES), DEC("amount"),
+				   DEC("share"), SDEC("change"), SDEC("change_percent"),
+				   TEXT("reason"), TEXT("detail"), END },
+	NULL,
+};
+
+static const struct db_entity explanations = {
+	"explanations", DB_SH_ROWS, "explanation", "disclosure_id", false,
+	(const struct db_field[]){ F("key", DB_FT_KEY, REQ), TEXT("number"), TEXT("title", REQ),
+				   END },
+	KIDS(&paragraphs, &figures),
+};
+
+/* ---- projects ---- */
+static const struct db_entity economic = {
+	"economic", DB_SH_DEC_MAP, "project_economic", "project_id", false, NULL, NULL,
+};
+
+static const struct db_entity allocation_items = {
+	"items", DB_SH_ROWS, "allocation_item", "allocation_id", false,
+	(const struct db_field[]){ TEXT("item", REQ), DEC("amount", REQ), END },
+	NULL,
+};
+
+static const struct db_entity allocation = {
+	"allocation", DB_SH_ONE, "allocation", "project_id", false,
+	(const struct db_field[]){ TEXT("text"), END },
+	KIDS(&allocation_items),
+};
+
+static const struct db_entity indicators = {
+	"indicators", DB_SH_ROWS, "indicator", "target_id", false,
+	(const struct db_field[]){ TEXT("level1", REQ), TEXT("level2", REQ), TEXT("name"),
+				   TEXT("value"), ENUM("op", ops), DEC("number"), TEXT("unit"),
+				   END },
+	NULL,
+};
+
+static const struct db_entity target = {
+	"performance", DB_SH_ONE, "performance_target", "project_id", false,
+	(const struct db_field[]){ DEC("funding_total"), DEC("funding_fiscal"),
+				   DEC("funding_other"), TEXT("objective"), END },
+	KIDS(&indicators),
+};
+
+static const struct db_entity projects = {
+	"projects", DB_SH_ROWS, "project", "disclosure_id", false,
+	(const struct db_field[]){ F("id", DB_FT_SLUG, REQ, .col = "slug"),
+				   F("withheld", DB_FT_BOOL), TEXT("name"), TEXT("table_name"),
+				   F("codes", DB_FT_CODES), DEC("amount", REQ),
+				   TEXT("policy_basis"), TEXT("executing_unit"), TEXT("period"),
+				   END },
+	KIDS(&economic, &allocation, &target),
+};
+
+/* ---- other matters ---- */
+static const struct db_entity withheld = {
+	"withheld", DB_SH_ONE, "withheld", "disclosure_id", false,
+	(const struct db_field[]){ COUNT("count", REQ), DEC("amount", REQ), TEXT("legal_source"),
+				   TEXT("basis"), TEXT("text"), END },
+	NULL,
+};
+
+static const struct db_entity sangong_items = {
+	"items", DB_SH_ROWS, "sangong_item", "sangong_id", true,
+	(const struct db_field[]){ ENUM("key", sangong_keys, REQ), TEXT("label", REQ),
+				   DEC("amount", REQ), SDEC("change"), TEXT("reason"), END },
+	NULL,
+};
+
+static const struct db_entity sangong = {
+	"sangong", DB_SH_ONE, "sangong", "disclosure_id", false,
+	(const struct db_field[]){ DEC("amount", REQ), SDEC("change"), END },
+	KIDS(&sangong_items),
+};
+
+static const struct db_entity operating_costs = {
+	"operating_costs", DB_SH_ONE, "operating_costs", "disclosure_id", false,
+	(const struct db_field[]){ DEC("amount", REQ), SDEC("change"), SDEC("change_percent"),
+				   TEXT("reason"), COUNT("administrative_units"),
+				   COUNT("institutional_units"), END },
+	NULL,
+};
+
+static const struct db_entity procurement = {
+	"procurement", DB_SH_ONE, "procurement", "disclosure_id", false,
+	(const struct db_field[]){ DEC("amount", REQ), DEC("goods"), DEC("works"),
+				   DEC("services"), DEC("sme_reserved"),
+				   DEC("small_micro_reserved"), END },
+	NULL,
+};
+
+static const struct db_entity vehicles = {
+	"vehicles", DB_SH_ROWS, "asset_vehicle", "assets_id", false,
+	(const struct db_field[]){ ENUM("kind", vehicle_kinds, REQ), TEXT("label", REQ),
+				   COUNT("count", REQ), DEC("value"), END },
+	NULL,
+};
+
+static const struct db_entity assets = {
+	"assets", DB_SH_ONE, "assets", "disclosure_id", false,
+	(const struct db_field[]){ F("as_of", DB_FT_DATE), DEC("building_area"),
+				   DEC("building_value"), DEC("furniture_value"),
+				   DEC("other_value"), COUNT("equipment_over_50"),
+				   COUNT("equipment_over_100"), DEC("planned_vehicle_purchase"),
+				   COUNT("planned_equipment_over_50"),
+				   COUNT("planned_equipment_over_100"), END },
+	KIDS(&vehicles),
+};
+
+static const struct db_entity performance = {
+	"performance", DB_SH_ONE, "performance_summary", "disclosure_id", false,
+	(const struct db_field[]){ COUNT("project_count", REQ), DEC("amount", REQ), TEXT("text"),
+				   END },
+	NULL,
+};
+
+static const struct db_entity glossary = {
+	"glossary", DB_SH_ROWS, "glossary_term", "disclosure_id", false,
+	(const struct db_field[]){ TEXT("number"), TEXT("term", REQ), TEXT("definition", REQ),
+				   END },
+	NULL,
+};
+
+/* The document: its own fields land in `disclosure`; department_id is set by hand. */
+const struct db_entity db_model_document = {
+	NULL, DB_SH_ONE, "disclosure", "department_id", true,
+	(const struct db_field[]){ ENUM("format", formats, REQ, .nostore = true),
+				   F("year", DB_FT_INT, REQ, .min = 1990, .max = 2100),
+				   ENUM("kind", kinds, REQ), TEXT("title", REQ),
+				   F("published", DB_FT_DATE), TEXT("unit", REQ), END },
+	KIDS(&department, &source, &overview, &tables, &explanations, &projects, &withheld,
+	     &sangong, &operating_costs, &procurement, &assets, &performance, &glossary),
+};

@@ -1,0 +1,351 @@
+// SPDX-License-Identifier: MIT
+// budgetctl: the operator's tool. Validates import files, loads them into a store in one
+// transaction, and reads disclosures back out.
+#include "srv.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char usage[] =
+	"Usage: budgetctl COMMAND [OPTIONS] [ARGS]\n"
+	"\n"
+	"Commands:\n"
+	"  import [--db PATH] [--fresh] FILE...   validate FILEs, then load them all or none\n"
+	"  validate FILE...                       check FILEs, write nothing\n"
+	"  export [--db PATH] DEPARTMENT YEAR [budget|final]\n"
+	"                                         print one disclosure in the import format\n"
+	"  list [--db PATH]                       list departments and their years\n"
+	"  help [COMMAND]                         show help\n"
+	"\n"
+	"The import format is described in docs/import-format.md.\n"
+	"--db defaults to the store budgetd serves by default.\n"
+	"\n"
+	"Exit codes: 0 success; 1 disclosure not found; 64 bad usage; 65 an import file is\n"
+	"invalid (nothing was written); 66 a file or the store cannot be read; 73 the store\n"
+	"cannot be written (it is unchanged).\n";
+
+static const char usage_import[] =
+	"Usage: budgetctl import [--db PATH] [--fresh] FILE...\n"
+	"\n"
+	"Validates every FILE completely, then imports them in one transaction: all land or\n"
+	"none does. A disclosure already in the store (same department, year and kind) is\n"
+	"replaced; department and project ids stay the same. Problems are printed as\n"
+	"FILE:LINE:COLUMN: JSON-PATH: message.\n"
+	"\n"
+	"  --db PATH   the store to write (created if missing)\n"
+	"  --fresh     build a new store holding only FILEs and move it into place at PATH\n"
+	"              (for building a store no budgetd is serving yet)\n";
+
+static const char usage_validate[] =
+	"Usage: budgetctl validate FILE...\n"
+	"\n"
+	"Runs every check of `import` on each FILE and writes nothing. Exit code 0 if all\n"
+	"files are valid, 65 otherwise.\n";
+
+static const char usage_export[] =
+	"Usage: budgetctl export [--db PATH] DEPARTMENT YEAR [budget|final]\n"
+	"\n"
+	"Prints the stored disclosure as an import file (amounts in canonical form).\n";
+
+static const char usage_list[] = "Usage: budgetctl list [--db PATH]\n"
+				 "\n"
+				 "Prints one line per department: id, years, name.\n";
+
+struct cmd_opts {
+	const char *db;
+	bool fresh;
+};
+
+static char store_buf[4096];
+
+static int parse_opts(int argc, char **argv, struct cmd_opts *o, const char *help, bool fresh)
+{
+	static const struct option opts[] = {
+		{ "db", required_argument, NULL, 'd' },
+		{ "fresh", no_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (c == 'd') {
+			o->db = optarg;
+		} else if (c == 'f' && fresh) {
+			o->fresh = true;
+		} else if (c == 'h') {
+			fputs(help, stdout);
+			exit(SRV_EXIT_OK);
+		} else {
+			fputs(help, stderr);
+			return -1;
+		}
+	}
+	if (o->db == NULL)
+		o->db = getenv("BUDGETD_DB");
+	if (o->db == NULL)
+		o->db = srv_default_store(store_buf, sizeof(store_buf));
+	return 0;
+}
+
+static void print_error(void *ctx, const struct db_error *e)
+{
+	int *count = ctx;
+
+	++*count;
+	fprintf(stderr, "%s", e->file[0] ? e->file : "budgetctl");
+	if (e->line > 0)
+		fprintf(stderr, ":%d:%d", e->line, e->column);
+	fprintf(stderr, ": %s%s%s\n", e->path, e->path[0] ? ": " : "", e->text);
+}
+
+/* Loads every file, reporting all problems; returns the documents or NULL. */
+static struct db_doc **load_all(char **files, int n)
+{
+	struct db_doc **docs = calloc((size_t)n, sizeof(*docs));
+	int errors = 0;
+
+	if (docs == NULL)
+		return NULL;
+	for (int i = 0; i < n; i++)
+		docs[i] = db_doc_load(files[i], print_error, &errors);
+	if (errors == 0)
+		return docs;
+	for (int i = 0; i < n; i++)
+		db_doc_free(docs[i]);
+	free(docs);
+	return NULL;
+}
+
+static void free_all(struct db_doc **docs, int n)
+{
+	for (int i = 0; i < n; i++)
+		db_doc_free(docs[i]);
+	free(docs);
+}
+
+static void summary(struct db_doc **docs, int n, const char *verb, const char *db)
+{
+	struct db_doc_stats t = { 0 }, s;
+
+	for (int i = 0; i < n; i++) {
+		db_doc_stats(docs[i], &s);
+		t.tables += s.tables;
+		t.rows += s.rows;
+		t.amounts += s.amounts;
+		t.projects += s.projects;
+		t.indicators += s.indicators;
+		t.figures += s.figures;
+	}
+	printf("%s %d disclosure%s%s%s: %zu tables, %zu rows, %zu amounts, %zu projects, "
+	       "%zu indicators, %zu explained figures\n",
+	       verb, n, n == 1 ? "" : "s", db ? " into " : "", db ? db : "", t.tables, t.rows,
+	       t.amounts, t.projects, t.indicators, t.figures);
+}
+
+/* Imports into path; with fresh, into a new file that then replaces path. */
+static int import_into(const char *path, bool fresh, struct db_doc **docs, int n)
+{
+	struct db_error err = { 0 };
+	char tmp[4200];
+	const char *target = path;
+	struct db *db;
+
+	if (fresh) {
+		snprintf(tmp, sizeof(tmp), "%s.new-%ld", path, (long)getpid());
+		target = tmp;
+	}
+	db = db_open(target, true, &err);
+	if (db == NULL) {
+		fprintf(stderr, "budgetctl: %s\n", err.text);
+		return SRV_EXIT_CANTCREAT;
+	}
+	if (db_import(db, docs, (size_t)n, &err) != 0) {
+		fprintf(stderr, "%s: %s\n", err.file[0] ? err.file : "budgetctl", err.text);
+		db_close(db);
+		if (fresh)
+			unlink(tmp);
+		return SRV_EXIT_CANTCREAT;
+	}
+	if (fresh && db_set_rollback_journal(db, &err) != 0) {
+		fprintf(stderr, "budgetctl: %s\n", err.text);
+		db_close(db);
+		unlink(tmp);
+		return SRV_EXIT_CANTCREAT;
+	}
+	db_close(db);
+	if (fresh) {
+		char side[4300];
+		/* A -wal left by an older file at path must not be replayed onto the new one. */
+		snprintf(side, sizeof(side), "%s-wal", path);
+		unlink(side);
+		snprintf(side, sizeof(side), "%s-shm", path);
+		unlink(side);
+		if (rename(tmp, path) != 0) {
+			perror("budgetctl: rename");
+			unlink(tmp);
+			return SRV_EXIT_CANTCREAT;
+		}
+	}
+	return SRV_EXIT_OK;
+}
+
+static int cmd_import(int argc, char **argv)
+{
+	struct cmd_opts o = { 0 };
+	struct db_doc **docs;
+	int n, rc;
+
+	if (parse_opts(argc, argv, &o, usage_import, true) != 0)
+		return SRV_EXIT_USAGE;
+	n = argc - optind;
+	if (n == 0) {
+		fputs(usage_import, stderr);
+		return SRV_EXIT_USAGE;
+	}
+	docs = load_all(argv + optind, n);
+	if (docs == NULL) {
+		fprintf(stderr, "budgetctl: nothing imported\n");
+		return SRV_EXIT_DATA;
+	}
+	rc = import_into(o.db, o.fresh, docs, n);
+	if (rc == SRV_EXIT_OK)
+		summary(docs, n, "imported", o.db);
+	else
+		fprintf(stderr, "budgetctl: nothing imported; the store is unchanged\n");
+	free_all(docs, n);
+	return rc;
+}
+
+static int cmd_validate(int argc, char **argv)
+{
+	struct cmd_opts o = { 0 };
+	struct db_doc **docs;
+	int n;
+
+	if (parse_opts(argc, argv, &o, usage_validate, false) != 0)
+		return SRV_EXIT_USAGE;
+	n = argc - optind;
+	if (n == 0) {
+		fputs(usage_validate, stderr);
+		return SRV_EXIT_USAGE;
+	}
+	docs = load_all(argv + optind, n);
+	if (docs == NULL)
+		return SRV_EXIT_DATA;
+	summary(docs, n, "valid:", NULL);
+	free_all(docs, n);
+	return SRV_EXIT_OK;
+}
+
+static int cmd_export(int argc, char **argv)
+{
+	struct cmd_opts o = { 0 };
+	struct db_error err = { 0 };
+	unsigned long year;
+	char *end;
+	const char *kind = "budget";
+	struct db *db;
+	json_t *doc;
+
+	if (parse_opts(argc, argv, &o, usage_export, false) != 0)
+		return SRV_EXIT_USAGE;
+	if (argc - optind < 2 || argc - optind > 3)
+		goto usage;
+	year = strtoul(argv[optind + 1], &end, 10);
+	if (*end != '\0' || year < 1990 || year > 2100)
+		goto usage;
+	if (argc - optind == 3)
+		kind = argv[optind + 2];
+	if (strcmp(kind, "budget") != 0 && strcmp(kind, "final") != 0)
+		goto usage;
+	db = db_open(o.db, false, &err);
+	if (db == NULL) {
+		fprintf(stderr, "budgetctl: %s\n", err.text);
+		return SRV_EXIT_NOINPUT;
+	}
+	doc = db_export(db, argv[optind], (int)year, kind, &err);
+	db_close(db);
+	if (doc == NULL) {
+		fprintf(stderr, "budgetctl: %s\n", err.text);
+		return err.code == DB_NOT_FOUND ? SRV_EXIT_NOT_FOUND : SRV_EXIT_NOINPUT;
+	}
+	json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	putchar('\n');
+	json_decref(doc);
+	return SRV_EXIT_OK;
+usage:
+	fputs(usage_export, stderr);
+	return SRV_EXIT_USAGE;
+}
+
+static int print_department(void *ctx, const struct db_department *d)
+{
+	(void)ctx;
+	printf("%s\t", d->id);
+	for (size_t i = 0; i < d->n_years; i++)
+		printf("%s%d", i ? "," : "", d->years[i]);
+	printf("\t%s\n", d->name);
+	return 0;
+}
+
+static int cmd_list(int argc, char **argv)
+{
+	struct cmd_opts o = { 0 };
+	struct db_error err = { 0 };
+	struct db *db;
+	int rc;
+
+	if (parse_opts(argc, argv, &o, usage_list, false) != 0 || optind != argc)
+		return SRV_EXIT_USAGE;
+	db = db_open(o.db, false, &err);
+	if (db == NULL) {
+		fprintf(stderr, "budgetctl: %s\n", err.text);
+		return SRV_EXIT_NOINPUT;
+	}
+	rc = db_departments(db, print_department, NULL, &err);
+	if (rc != 0)
+		fprintf(stderr, "budgetctl: %s\n", err.text);
+	db_close(db);
+	return rc == 0 ? SRV_EXIT_OK : SRV_EXIT_NOINPUT;
+}
+
+static const struct {
+	const char *name;
+	int (*run)(int, char **);
+	const char *help;
+} commands[] = {
+	{ "import", cmd_import, usage_import },
+	{ "validate", cmd_validate, usage_validate },
+	{ "export", cmd_export, usage_export },
+	{ "list", cmd_list, usage_list },
+};
+
+int main(int argc, char **argv)
+{
+	size_t n = sizeof(commands) / sizeof(commands[0]);
+
+	if (argc < 2) {
+		fputs(usage, stderr);
+		return SRV_EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		for (size_t i = 0; argc > 2 && i < n; i++)
+			if (strcmp(argv[2], commands[i].name) == 0) {
+				fputs(commands[i].help, stdout);
+				return SRV_EXIT_OK;
+			}
+		fputs(usage, stdout);
+		return argc > 2 ? SRV_EXIT_USAGE : SRV_EXIT_OK;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(argv[1], commands[i].name) == 0)
+			return commands[i].run(argc - 1, argv + 1);
+	fprintf(stderr, "budgetctl: unknown command \"%s\"\n\n%s", argv[1], usage);
+	return SRV_EXIT_USAGE;
+}

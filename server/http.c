@@ -1,0 +1,233 @@
+// SPDX-License-Identifier: MIT
+// The HTTP daemon: listening socket, libmicrohttpd, routing, signals. Handlers in api/
+// build bodies; this file turns them into responses.
+#include "srv.h"
+
+#include <microhttpd.h>
+
+#include <errno.h>
+#include <netdb.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+struct srv {
+	struct db *db;
+	struct srv_static *files;
+};
+
+static enum MHD_Result send_body(struct MHD_Connection *conn, int status, const char *type,
+				 char *body, size_t len)
+{
+	struct MHD_Response *r =
+		MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+	enum MHD_Result ret;
+
+	if (r == NULL) {
+		free(body);
+		return MHD_NO;
+	}
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+	ret = MHD_queue_response(conn, (unsigned)status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+static enum MHD_Result send_api(struct MHD_Connection *conn, struct api_response *resp)
+{
+	if (resp->body == NULL)
+		return MHD_NO; /* out of memory: drop the connection */
+	return send_body(conn, resp->status, resp->content_type, resp->body, resp->len);
+}
+
+static enum MHD_Result send_problem(struct MHD_Connection *conn, int status, const char *title,
+				    const char *detail)
+{
+	struct api_response resp = { 0 };
+
+	if (api_problem(&resp, status, title, detail) != 0)
+		return MHD_NO;
+	return send_api(conn, &resp);
+}
+
+static enum MHD_Result route_api(struct srv *s, struct MHD_Connection *conn, const char *url)
+{
+	struct api_response resp = { 0 };
+
+	if (strcmp(url, "/api/v1/departments") == 0) {
+		if (api_departments(s->db, &resp) != 0)
+			return MHD_NO;
+		return send_api(conn, &resp);
+	}
+	return send_problem(conn, 404, "Not Found", "no such resource");
+}
+
+static enum MHD_Result route_static(struct srv *s, struct MHD_Connection *conn, const char *url)
+{
+	uint64_t size;
+	const char *type;
+	int fd = srv_static_open(s->files, url, &size, &type);
+	struct MHD_Response *r;
+	enum MHD_Result ret;
+
+	if (fd < 0)
+		return send_problem(conn, 404, "Not Found", "no such file");
+	r = MHD_create_response_from_fd64(size, fd); /* takes the fd, even on failure */
+	if (r == NULL)
+		return MHD_NO;
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+	ret = MHD_queue_response(conn, MHD_HTTP_OK, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char *url,
+			      const char *method, const char *version, const char *upload,
+			      size_t *upload_size, void **req)
+{
+	static int seen;
+	struct srv *s = cls;
+
+	(void)version;
+	(void)upload;
+	/* Answering on the first call makes libmicrohttpd close the connection; waiting for
+	 * the second keeps keep-alive. */
+	if (*req == NULL) {
+		*req = &seen;
+		return MHD_YES;
+	}
+	if (*upload_size != 0) {
+		*upload_size = 0; /* a body on GET/HEAD is ignored; others get 405 below */
+		return MHD_YES;
+	}
+	if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 && strcmp(method, MHD_HTTP_METHOD_HEAD) != 0) {
+		struct api_response resp = { 0 };
+		if (api_problem(&resp, 405, "Method Not Allowed", "use GET or HEAD") != 0)
+			return MHD_NO;
+		struct MHD_Response *r = MHD_create_response_from_buffer(
+			resp.len, resp.body, MHD_RESPMEM_MUST_FREE);
+		if (r == NULL)
+			return MHD_NO;
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, resp.content_type);
+		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
+		enum MHD_Result ret = MHD_queue_response(conn, 405, r);
+		MHD_destroy_response(r);
+		return ret;
+	}
+	if (strncmp(url, "/api/", 5) == 0 || strcmp(url, "/api") == 0)
+		return route_api(s, conn, url);
+	return route_static(s, conn, url);
+}
+
+/* Binding here rather than in libmicrohttpd gives a precise error (port in use) and lets
+ * --port 0 pick a free port that we can then print. */
+static int listen_on(const char *host, uint16_t port, uint16_t *actual)
+{
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE };
+	struct addrinfo *ai = NULL;
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	char service[8];
+	int fd = -1, one = 1, rc;
+
+	snprintf(service, sizeof(service), "%u", port);
+	rc = getaddrinfo(host, service, &hints, &ai);
+	if (rc != 0) {
+		fprintf(stderr, "budgetd: cannot use address %s: %s\n", host, gai_strerror(rc));
+		return -1;
+	}
+	fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
+	    bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 || listen(fd, 511) != 0 ||
+	    getsockname(fd, (struct sockaddr *)&ss, &sl) != 0) {
+		fprintf(stderr, "budgetd: cannot listen on %s port %u: %s\n", host, port,
+			strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		fd = -1;
+	} else {
+		*actual = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
+							 : ((struct sockaddr_in *)&ss)->sin_port);
+	}
+	freeaddrinfo(ai);
+	return fd;
+}
+
+static struct MHD_Daemon *start(struct srv *s, int fd, unsigned threads)
+{
+	return MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG,
+				0, NULL, NULL, handle, s,
+				MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd,
+				MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)threads,
+				MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)30,
+				MHD_OPTION_CONNECTION_LIMIT, (unsigned int)1000,
+				MHD_OPTION_END);
+}
+
+static int wait_for_signal(void)
+{
+	sigset_t set;
+	int sig = 0;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigwait(&set, &sig);
+	return sig;
+}
+
+int srv_run(const struct srv_config *cfg)
+{
+	struct db_error err = { 0 };
+	struct srv s = { 0 };
+	struct MHD_Daemon *mhd = NULL;
+	sigset_t set;
+	uint16_t port = 0;
+	int fd = -1, code = SRV_EXIT_OK;
+
+	/* Block the stop signals before any thread starts, so that only sigwait sees them. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	s.db = db_open(cfg->store, false, &err);
+	if (s.db == NULL) {
+		fprintf(stderr, "budgetd: %s\n", err.text);
+		return SRV_EXIT_NOINPUT;
+	}
+	s.files = srv_static_new(cfg->static_dir);
+	if (s.files == NULL) {
+		fprintf(stderr, "budgetd: static folder %s: %s\n", cfg->static_dir, strerror(errno));
+		code = SRV_EXIT_NOINPUT;
+		goto done;
+	}
+	fd = listen_on(cfg->bind, cfg->port, &port);
+	if (fd < 0) {
+		code = SRV_EXIT_UNAVAILABLE;
+		goto done;
+	}
+	mhd = start(&s, fd, cfg->threads);
+	if (mhd == NULL) {
+		fprintf(stderr, "budgetd: cannot start the HTTP server\n");
+		close(fd);
+		code = SRV_EXIT_SOFTWARE;
+		goto done;
+	}
+	fprintf(stderr, "budgetd: serving %s\n", cfg->store);
+	printf("listening on http://%s%s%s:%u/\n", strchr(cfg->bind, ':') ? "[" : "", cfg->bind,
+	       strchr(cfg->bind, ':') ? "]" : "", port);
+	fflush(stdout);
+	fprintf(stderr, "budgetd: stopping on signal %d\n", wait_for_signal());
+	MHD_stop_daemon(mhd); /* finishes the requests in flight; closes the listening socket */
+done:
+	srv_static_free(s.files);
+	db_close(s.db);
+	return code;
+}

@@ -1,0 +1,55 @@
+// SPDX-License-Identifier: MIT
+// server: the processes (budgetd, budgetctl), their configuration, and the HTTP layer.
+// The only module that includes microhttpd.h, logs, or exits.
+#ifndef BUDGETD_SRV_H
+#define BUDGETD_SRV_H
+
+#include "api.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Where the bundled store and the front page live when no option names them: next to the
+ * binary in a build tree, else under the installed data directory. Writes into buf and
+ * returns buf. */
+const char *srv_default_store(char *buf, size_t size);
+const char *srv_default_static(char *buf, size_t size);
+
+/* Serving static files from one folder. */
+struct srv_static;
+
+/* Opens dir for serving; NULL (with errno) if it is not a readable folder. Free with
+ * srv_static_free(). */
+struct srv_static *srv_static_new(const char *dir);
+void srv_static_free(struct srv_static *st);
+
+/* Opens the file that URL path names, refusing anything outside the folder. Returns an fd
+ * the caller closes (or hands to the HTTP library), or -1; *size and *type are set on
+ * success (type is a static string). */
+int srv_static_open(const struct srv_static *st, const char *path, uint64_t *size,
+		    const char **type);
+
+struct srv_config {
+	const char *bind;
+	uint16_t port;
+	const char *store;
+	const char *static_dir;
+	unsigned threads;
+};
+
+/* Runs the daemon until SIGINT or SIGTERM. Returns the process exit code. */
+int srv_run(const struct srv_config *cfg);
+
+/* sysexits-style exit codes shared by budgetd and budgetctl (README lists them). */
+enum {
+	SRV_EXIT_OK = 0,
+	SRV_EXIT_NOT_FOUND = 1,
+	SRV_EXIT_USAGE = 64,
+	SRV_EXIT_DATA = 65,
+	SRV_EXIT_NOINPUT = 66,
+	SRV_EXIT_UNAVAILABLE = 69,
+	SRV_EXIT_SOFTWARE = 70,
+	SRV_EXIT_CANTCREAT = 73,
+};
+
+#endif
