@@ -39,10 +39,11 @@ struct db_error {
 	int line;       /* 1-based position in the file, 0 if unknown */
 	int column;
 	char text[512];
-	int code; /* 0, or DB_NOT_FOUND when the thing asked for is not in the store */
+	int code; /* 0, DB_NOT_FOUND or DB_DUPLICATE */
 };
 
-#define DB_NOT_FOUND 404
+#define DB_NOT_FOUND 404 /* what was asked for is not in the store */
+#define DB_DUPLICATE 409 /* two documents of one import are the same disclosure */
 
 /* Receives each problem found while loading a file; ctx is the caller's. */
 typedef void (*db_report_fn)(void *ctx, const struct db_error *err);
@@ -93,7 +94,8 @@ int db_set_rollback_journal(struct db *db, struct db_error *err);
 
 /* Imports docs in one transaction: all land or none does. A disclosure already in the
  * store (same department, year and kind) is replaced; department and project ids stay.
- * Returns 0, or -1 with *err filled and the store unchanged. */
+ * Returns 0, or -1 with *err (not NULL) filled and the store unchanged; err->code is
+ * DB_DUPLICATE when two of docs are the same disclosure. */
 int db_import(struct db *db, struct db_doc *const *docs, size_t n, struct db_error *err);
 
 /* The store's copy of one disclosure, in the import format. Returns a new reference the

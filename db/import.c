@@ -244,6 +244,7 @@ static int check_distinct(struct db_doc *const *docs, size_t n, struct db_error 
 			    strcmp(db_doc_kind(docs[i]), db_doc_kind(docs[k])) == 0 &&
 			    strcmp(db_doc_department(docs[i]), db_doc_department(docs[k])) == 0) {
 				snprintf(err->file, sizeof(err->file), "%s", docs[i]->name);
+				err->code = DB_DUPLICATE;
 				db_err_set(err, "same disclosure (%s %d %s) as %s",
 					   db_doc_department(docs[i]), db_doc_year(docs[i]),
 					   db_doc_kind(docs[i]), docs[k]->name);

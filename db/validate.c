@@ -121,7 +121,7 @@ static void check_dec(struct vctx *v, const json_t *j, bool sign)
 	int64_t out;
 
 	if (json_is_number(j)) {
-		verr(v, "amounts are written as strings to stay exact: use \"%g\", not %g",
+		verr(v, "amounts are written as strings to stay exact: use \"%.15g\", not %.15g",
 		     json_number_value(j), json_number_value(j));
 		return;
 	}
@@ -135,14 +135,23 @@ static void check_dec(struct vctx *v, const json_t *j, bool sign)
 		     json_string_value(j), sign ? "" : "non-negative ");
 }
 
+static size_t utf8_chars(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s != '\0'; s++)
+		n += ((unsigned char)*s & 0xC0) != 0x80;
+	return n;
+}
+
 static void check_text(struct vctx *v, const json_t *j)
 {
 	if (!json_is_string(j))
 		verr(v, "expected a string");
 	else if (json_string_length(j) == 0)
 		verr(v, "must not be empty (leave the field out instead)");
-	else if (json_string_length(j) > 65536)
-		verr(v, "text longer than 64 KiB");
+	else if (utf8_chars(json_string_value(j)) > 65536)
+		verr(v, "text longer than 65536 characters");
 }
 
 static void check_enum(struct vctx *v, const json_t *j, const char *const *choices)
@@ -313,6 +322,15 @@ static void check_child(struct vctx *v, const struct db_entity *c, json_t *j)
 	}
 }
 
+/* null is refused rather than read as "absent": one spelling for a missing field. */
+static void null_field(struct vctx *v, const char *key)
+{
+	size_t old = push_key(v, key);
+
+	verr(v, "null is not allowed: leave the field out instead");
+	pop(v, old);
+}
+
 static void check_object(struct vctx *v, const struct db_entity *e, json_t *obj)
 {
 	const char *key;
@@ -332,7 +350,11 @@ static void check_object(struct vctx *v, const struct db_entity *e, json_t *obj)
 	}
 	for (const struct db_field *f = e->fields; f != NULL && f->key != NULL; f++) {
 		val = json_object_get(obj, f->key);
-		if (!is_present(val)) {
+		if (json_is_null(val)) {
+			null_field(v, f->key);
+			continue;
+		}
+		if (val == NULL) {
 			if (f->required)
 				verr(v, "missing required field \"%s\"", f->key);
 			continue;
@@ -343,7 +365,11 @@ static void check_object(struct vctx *v, const struct db_entity *e, json_t *obj)
 	}
 	for (const struct db_entity *const *c = e->children; c != NULL && *c != NULL; c++) {
 		val = json_object_get(obj, (*c)->key);
-		if (!is_present(val)) {
+		if (json_is_null(val)) {
+			null_field(v, (*c)->key);
+			continue;
+		}
+		if (val == NULL) {
 			if ((*c)->required)
 				verr(v, "missing required field \"%s\"", (*c)->key);
 			continue;
@@ -460,6 +486,8 @@ static void check_table(struct vctx *v, json_t *table, json_t *projects)
 	size_t old = push_key(v, "columns");
 
 	check_unique(v, cols, "key", "column key");
+	if (json_array_size(cols) == 0)
+		verr(v, "a table needs at least one column");
 	pop(v, old);
 	json_array_foreach(cols, i, col)
 		sided += str(col, "side") != NULL;

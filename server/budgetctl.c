@@ -24,8 +24,8 @@ static const char usage[] =
 	"--db defaults to the store budgetd serves by default.\n"
 	"\n"
 	"Exit codes: 0 success; 1 disclosure not found; 64 bad usage; 65 an import file is\n"
-	"invalid (nothing was written); 66 a file or the store cannot be read; 73 the store\n"
-	"cannot be written (it is unchanged).\n";
+	"invalid or unreadable, or two are the same disclosure (nothing was written); 66 the\n"
+	"store cannot be read; 73 the store cannot be written (it is unchanged).\n";
 
 static const char usage_import[] =
 	"Usage: budgetctl import [--db PATH] [--fresh] FILE...\n"
@@ -169,7 +169,7 @@ static int import_into(const char *path, bool fresh, struct db_doc **docs, int n
 		db_close(db);
 		if (fresh)
 			unlink(tmp);
-		return SRV_EXIT_CANTCREAT;
+		return err.code == DB_DUPLICATE ? SRV_EXIT_DATA : SRV_EXIT_CANTCREAT;
 	}
 	if (fresh && db_set_rollback_journal(db, &err) != 0) {
 		fprintf(stderr, "budgetctl: %s\n", err.text);

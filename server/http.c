@@ -19,8 +19,10 @@ struct srv {
 	struct srv_static *files;
 };
 
+/* Queues body (malloc'd; freed by libmicrohttpd) with the headers every answer carries.
+ * allow, if not NULL, becomes the Allow header. */
 static enum MHD_Result send_body(struct MHD_Connection *conn, int status, const char *type,
-				 char *body, size_t len)
+				 char *body, size_t len, const char *allow)
 {
 	struct MHD_Response *r =
 		MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
@@ -32,6 +34,8 @@ static enum MHD_Result send_body(struct MHD_Connection *conn, int status, const 
 	}
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
 	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+	if (allow != NULL)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, allow);
 	ret = MHD_queue_response(conn, (unsigned)status, r);
 	MHD_destroy_response(r);
 	return ret;
@@ -41,7 +45,7 @@ static enum MHD_Result send_api(struct MHD_Connection *conn, struct api_response
 {
 	if (resp->body == NULL)
 		return MHD_NO; /* out of memory: drop the connection */
-	return send_body(conn, resp->status, resp->content_type, resp->body, resp->len);
+	return send_body(conn, resp->status, resp->content_type, resp->body, resp->len, NULL);
 }
 
 static enum MHD_Result send_problem(struct MHD_Connection *conn, int status, const char *title,
@@ -52,6 +56,15 @@ static enum MHD_Result send_problem(struct MHD_Connection *conn, int status, con
 	if (api_problem(&resp, status, title, detail) != 0)
 		return MHD_NO;
 	return send_api(conn, &resp);
+}
+
+static enum MHD_Result send_not_allowed(struct MHD_Connection *conn)
+{
+	struct api_response resp = { 0 };
+
+	if (api_problem(&resp, 405, "Method Not Allowed", "use GET or HEAD") != 0)
+		return MHD_NO;
+	return send_body(conn, 405, resp.content_type, resp.body, resp.len, "GET, HEAD");
 }
 
 static enum MHD_Result route_api(struct srv *s, struct MHD_Connection *conn, const char *url)
@@ -76,9 +89,11 @@ static enum MHD_Result route_static(struct srv *s, struct MHD_Connection *conn, 
 
 	if (fd < 0)
 		return send_problem(conn, 404, "Not Found", "no such file");
-	r = MHD_create_response_from_fd64(size, fd); /* takes the fd, even on failure */
-	if (r == NULL)
+	r = MHD_create_response_from_fd64(size, fd); /* owns fd from here on success */
+	if (r == NULL) {
+		close(fd);
 		return MHD_NO;
+	}
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
 	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
 	ret = MHD_queue_response(conn, MHD_HTTP_OK, r);
@@ -105,20 +120,9 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 		*upload_size = 0; /* a body on GET/HEAD is ignored; others get 405 below */
 		return MHD_YES;
 	}
-	if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 && strcmp(method, MHD_HTTP_METHOD_HEAD) != 0) {
-		struct api_response resp = { 0 };
-		if (api_problem(&resp, 405, "Method Not Allowed", "use GET or HEAD") != 0)
-			return MHD_NO;
-		struct MHD_Response *r = MHD_create_response_from_buffer(
-			resp.len, resp.body, MHD_RESPMEM_MUST_FREE);
-		if (r == NULL)
-			return MHD_NO;
-		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, resp.content_type);
-		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
-		enum MHD_Result ret = MHD_queue_response(conn, 405, r);
-		MHD_destroy_response(r);
-		return ret;
-	}
+	/* Nothing here accepts other methods, whatever the path. */
+	if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 && strcmp(method, MHD_HTTP_METHOD_HEAD) != 0)
+		return send_not_allowed(conn);
 	if (strncmp(url, "/api/", 5) == 0 || strcmp(url, "/api") == 0)
 		return route_api(s, conn, url);
 	return route_static(s, conn, url);
@@ -141,15 +145,21 @@ static int listen_on(const char *host, uint16_t port, uint16_t *actual)
 		fprintf(stderr, "budgetd: cannot use address %s: %s\n", host, gai_strerror(rc));
 		return -1;
 	}
-	fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
-	    bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 || listen(fd, 511) != 0 ||
-	    getsockname(fd, (struct sockaddr *)&ss, &sl) != 0) {
+	/* A name like "localhost" may resolve to several addresses: take the first that works. */
+	for (struct addrinfo *a = ai; a != NULL && fd < 0; a = a->ai_next) {
+		fd = socket(a->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (fd >= 0 && (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
+				bind(fd, a->ai_addr, a->ai_addrlen) != 0 || listen(fd, 511) != 0 ||
+				getsockname(fd, (struct sockaddr *)&ss, &sl) != 0)) {
+			rc = errno;
+			close(fd);
+			fd = -1;
+			errno = rc;
+		}
+	}
+	if (fd < 0) {
 		fprintf(stderr, "budgetd: cannot listen on %s port %u: %s\n", host, port,
 			strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		fd = -1;
 	} else {
 		*actual = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
 							 : ((struct sockaddr_in *)&ss)->sin_port);

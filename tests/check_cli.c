@@ -1,0 +1,244 @@
+// SPDX-License-Identifier: MIT
+// budgetctl end to end: messages with file, line and JSON path, exit codes, and a store that
+// is untouched whenever a run fails.
+#include "db.h"
+#include "util.h"
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+struct run {
+	int status;
+	char *out, *err;
+};
+
+/* Runs budgetctl with up to 8 arguments (NULL-terminated). */
+static struct run ctl(const char *a1, ...)
+{
+	char *argv[12] = { (char *)tu_env("BUDGETCTL_BIN"), (char *)a1 };
+	struct run r;
+	va_list ap;
+	int i = 2;
+
+	va_start(ap, a1);
+	while (i < 11 && (argv[i] = va_arg(ap, char *)) != NULL)
+		i++;
+	va_end(ap);
+	r.status = tu_run(argv, &r.out, &r.err);
+	ck_assert_ptr_nonnull(r.out);
+	ck_assert_ptr_nonnull(r.err);
+	return r;
+}
+
+static void done(struct run *r)
+{
+	free(r->out);
+	free(r->err);
+}
+
+/* The seed with one text replacement, written to a temp file (caller frees and unlinks). */
+static char *seed_with(const char *from, const char *to)
+{
+	char *seed = tu_read_file(tu_env("BUDGETD_SEED"), NULL), *p, *text, *path;
+	size_t n;
+
+	ck_assert_ptr_nonnull(seed);
+	p = strstr(seed, from);
+	ck_assert_ptr_nonnull(p);
+	n = strlen(seed) - strlen(from) + strlen(to) + 1;
+	text = malloc(n);
+	snprintf(text, n, "%.*s%s%s", (int)(p - seed), seed, to, p + strlen(from));
+	path = tu_write_temp(text, strlen(text), ".json");
+	free(text);
+	free(seed);
+	return path;
+}
+
+static bool exists(const char *path)
+{
+	return access(path, F_OK) == 0;
+}
+
+START_TEST(test_validate_good_file)
+{
+	struct run r = ctl("validate", tu_env("BUDGETD_SEED"), NULL);
+
+	ck_assert_int_eq(r.status, 0);
+	ck_assert_ptr_nonnull(strstr(r.out, "valid: 1 disclosure: 9 tables"));
+	done(&r);
+}
+END_TEST
+
+START_TEST(test_validate_names_file_line_and_path)
+{
+	char *bad = seed_with("\"number\": 7,", "\"number\": 10,");
+	char expect[4200];
+	struct run r = ctl("validate", bad, NULL);
+
+	ck_assert_int_eq(r.status, 65);
+	snprintf(expect, sizeof(expect), "%s:", bad);
+	ck_assert_msg(strncmp(r.err, expect, strlen(expect)) == 0, "stderr: %s", r.err);
+	ck_assert_ptr_nonnull(strstr(r.err, ": $.tables[6].number: unknown table number 10"));
+	/* FILE:LINE:COLUMN, with a real line number */
+	ck_assert_int_gt(atoi(r.err + strlen(expect)), 1);
+	done(&r);
+	unlink(bad);
+	free(bad);
+}
+END_TEST
+
+START_TEST(test_import_then_list_and_export)
+{
+	char *store = tu_temp_path(".sqlite");
+	struct run r = ctl("import", "--db", store, tu_env("BUDGETD_SEED"), NULL);
+
+	ck_assert_msg(r.status == 0, "import: %s", r.err);
+	ck_assert_ptr_nonnull(strstr(r.out, "imported 1 disclosure into"));
+	ck_assert_ptr_nonnull(strstr(r.out, "9 projects"));
+	done(&r);
+	r = ctl("list", "--db", store, NULL);
+	ck_assert_int_eq(r.status, 0);
+	ck_assert_str_eq(r.out, "kashi-urumqi-office\t2021\t"
+				"新疆维吾尔自治区喀什地区行政公署驻乌鲁木齐办事处\n");
+	done(&r);
+	r = ctl("export", "--db", store, "kashi-urumqi-office", "2021", NULL);
+	ck_assert_int_eq(r.status, 0);
+	ck_assert_ptr_nonnull(strstr(r.out, "\"total\": \"700.94\""));
+	done(&r);
+	r = ctl("export", "--db", store, "kashi-urumqi-office", "2020", NULL);
+	ck_assert_int_eq(r.status, 1);
+	ck_assert_ptr_nonnull(strstr(r.err, "no budget 2020 disclosure"));
+	done(&r);
+	unlink(store);
+	free(store);
+}
+END_TEST
+
+START_TEST(test_bad_file_changes_nothing)
+{
+	char *store = tu_temp_path(".sqlite"), *before, *after;
+	char *other = seed_with("\"id\": \"kashi-urumqi-office\"", "\"id\": \"another-office\"");
+	char *bad = seed_with("\"amount\": \"233.56\"", "\"amount\": \"-233.56\"");
+	size_t n1, n2;
+	struct run r = ctl("import", "--db", store, tu_env("BUDGETD_SEED"), NULL);
+
+	ck_assert_int_eq(r.status, 0);
+	done(&r);
+	before = tu_read_file(store, &n1);
+	/* A good new file together with a bad one: neither lands. */
+	r = ctl("import", "--db", store, other, bad, NULL);
+	ck_assert_int_eq(r.status, 65);
+	ck_assert_ptr_nonnull(strstr(r.err, "not a non-negative decimal"));
+	ck_assert_ptr_nonnull(strstr(r.err, "nothing imported"));
+	done(&r);
+	/* Two files for one disclosure: refused as bad input, before writing. */
+	r = ctl("import", "--db", store, other, other, NULL);
+	ck_assert_int_eq(r.status, 65);
+	ck_assert_ptr_nonnull(strstr(r.err, "same disclosure (another-office 2021 budget)"));
+	done(&r);
+	after = tu_read_file(store, &n2);
+	ck_assert_uint_eq(n1, n2);
+	ck_assert_int_eq(memcmp(before, after, n1), 0);
+	r = ctl("list", "--db", store, NULL);
+	ck_assert_ptr_null(strstr(r.out, "another-office"));
+	done(&r);
+	free(before);
+	free(after);
+	unlink(store);
+	unlink(other);
+	unlink(bad);
+	free(store);
+	free(other);
+	free(bad);
+}
+END_TEST
+
+START_TEST(test_fresh_builds_a_new_store)
+{
+	char *store = tu_temp_path(".sqlite");
+	char *other = seed_with("\"id\": \"kashi-urumqi-office\"", "\"id\": \"another-office\"");
+	struct run r = ctl("import", "--db", store, other, NULL);
+
+	ck_assert_int_eq(r.status, 0);
+	done(&r);
+	r = ctl("import", "--fresh", "--db", store, tu_env("BUDGETD_SEED"), NULL);
+	ck_assert_int_eq(r.status, 0);
+	done(&r);
+	r = ctl("list", "--db", store, NULL);
+	ck_assert_ptr_null(strstr(r.out, "another-office"));
+	ck_assert_ptr_nonnull(strstr(r.out, "kashi-urumqi-office"));
+	done(&r);
+	unlink(store);
+	unlink(other);
+	free(store);
+	free(other);
+}
+END_TEST
+
+START_TEST(test_missing_and_unreadable_inputs)
+{
+	struct run r = ctl("validate", "/nonexistent/file.json", NULL);
+
+	ck_assert_int_eq(r.status, 65);
+	ck_assert_ptr_nonnull(strstr(r.err, "/nonexistent/file.json: cannot open"));
+	done(&r);
+	r = ctl("list", "--db", "/nonexistent/store.sqlite", NULL);
+	ck_assert_int_eq(r.status, 66);
+	done(&r);
+	ck_assert(!exists("/nonexistent/store.sqlite"));
+}
+END_TEST
+
+START_TEST(test_help_and_usage)
+{
+	struct run r = ctl("--help", NULL);
+
+	ck_assert_int_eq(r.status, 0);
+	ck_assert_ptr_nonnull(strstr(r.out, "import [--db PATH]"));
+	ck_assert_ptr_nonnull(strstr(r.out, "Exit codes"));
+	done(&r);
+	r = ctl("import", "--help", NULL);
+	ck_assert_int_eq(r.status, 0);
+	ck_assert_ptr_nonnull(strstr(r.out, "--fresh"));
+	done(&r);
+	r = ctl("help", "validate", NULL);
+	ck_assert_int_eq(r.status, 0);
+	ck_assert_ptr_nonnull(strstr(r.out, "writes nothing"));
+	done(&r);
+	r = ctl("frobnicate", NULL);
+	ck_assert_int_eq(r.status, 64);
+	ck_assert_ptr_nonnull(strstr(r.err, "unknown command"));
+	done(&r);
+	r = ctl("import", NULL);
+	ck_assert_int_eq(r.status, 64);
+	done(&r);
+	r = ctl("export", "x", "notayear", NULL);
+	ck_assert_int_eq(r.status, 64);
+	done(&r);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("cli");
+	TCase *tc = tcase_create("budgetctl");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_test(tc, test_validate_good_file);
+	tcase_add_test(tc, test_validate_names_file_line_and_path);
+	tcase_add_test(tc, test_import_then_list_and_export);
+	tcase_add_test(tc, test_bad_file_changes_nothing);
+	tcase_add_test(tc, test_fresh_builds_a_new_store);
+	tcase_add_test(tc, test_missing_and_unreadable_inputs);
+	tcase_add_test(tc, test_help_and_usage);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

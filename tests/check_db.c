@@ -1,0 +1,748 @@
+// SPDX-License-Identifier: MIT
+// The store and the importer: the bundled disclosure survives a round trip figure by
+// figure, re-imports replace, and every kind of bad input is refused with its message and
+// location while the store stays exactly as it was.
+#include "db.h"
+#include "model.h"
+#include "util.h"
+
+#include <check.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* ---- fixtures and helpers ---- */
+
+static json_t *load_seed(void)
+{
+	json_error_t err;
+	json_t *j = json_load_file(tu_env("BUDGETD_SEED"), 0, &err);
+
+	ck_assert_msg(j != NULL, "seed: %s", err.text);
+	return j;
+}
+
+/* Walks a path like "tables[2].rows[0].amounts" from root; NULL if it is not there. */
+static json_t *at(json_t *root, const char *path)
+{
+	char buf[256], *tok, *save = NULL;
+	json_t *j = root;
+
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (tok = strtok_r(buf, ".", &save); tok != NULL && j != NULL;
+	     tok = strtok_r(NULL, ".", &save)) {
+		char *br = strchr(tok, '[');
+		if (br != NULL)
+			*br = '\0';
+		if (*tok != '\0')
+			j = json_object_get(j, tok);
+		for (; br != NULL && j != NULL; br = strchr(br + 1, '['))
+			j = json_array_get(j, strtoul(br + 1, NULL, 10));
+	}
+	return j;
+}
+
+struct errs {
+	int n;
+	struct db_error first;
+	char all[8192];
+};
+
+static void collect(void *ctx, const struct db_error *e)
+{
+	struct errs *x = ctx;
+	size_t len = strlen(x->all);
+
+	if (x->n++ == 0)
+		x->first = *e;
+	snprintf(x->all + len, sizeof(x->all) - len, "%s:%d:%d: %s: %s\n", e->file, e->line,
+		 e->column, e->path, e->text);
+}
+
+static struct db_doc *parse_text(const char *text, struct errs *e)
+{
+	memset(e, 0, sizeof(*e));
+	return db_doc_parse(text, strlen(text), "test.json", collect, e);
+}
+
+static struct db_doc *parse_json(json_t *doc, struct errs *e)
+{
+	char *text = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	struct db_doc *d = parse_text(text, e);
+
+	free(text);
+	return d;
+}
+
+static struct db_doc *good_doc(json_t *doc)
+{
+	struct errs e;
+	struct db_doc *d = parse_json(doc, &e);
+
+	ck_assert_msg(d != NULL, "document should be valid, got:\n%s", e.all);
+	return d;
+}
+
+static struct db *fresh_store(char **path)
+{
+	struct db_error err = { 0 };
+	struct db *db;
+
+	*path = tu_temp_path(".sqlite");
+	db = db_open(*path, true, &err);
+	ck_assert_msg(db != NULL, "open: %s", err.text);
+	return db;
+}
+
+static void import_ok(struct db *db, struct db_doc **docs, size_t n)
+{
+	struct db_error err = { 0 };
+
+	ck_assert_msg(db_import(db, docs, n, &err) == 0, "import: %s: %s", err.file, err.text);
+}
+
+static void drop_store(struct db *db, char *path)
+{
+	char side[4200];
+
+	db_close(db);
+	unlink(path);
+	snprintf(side, sizeof(side), "%s-wal", path);
+	unlink(side);
+	snprintf(side, sizeof(side), "%s-shm", path);
+	unlink(side);
+	free(path);
+}
+
+/* Every row of every table, as text: equal digests mean an unchanged store. */
+static char *digest(const char *path)
+{
+	sqlite3 *sql;
+	sqlite3_stmt *tables, *rows;
+	size_t cap = 1 << 20, len = 0;
+	char *out = calloc(1, cap), q[256];
+
+	ck_assert_int_eq(sqlite3_open_v2(path, &sql, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_prepare_v2(sql,
+					    "SELECT name FROM sqlite_schema WHERE type = 'table' "
+					    "ORDER BY name",
+					    -1, &tables, NULL),
+			 SQLITE_OK);
+	while (sqlite3_step(tables) == SQLITE_ROW) {
+		snprintf(q, sizeof(q), "SELECT * FROM \"%s\" ORDER BY rowid",
+			 sqlite3_column_text(tables, 0));
+		ck_assert_int_eq(sqlite3_prepare_v2(sql, q, -1, &rows, NULL), SQLITE_OK);
+		while (sqlite3_step(rows) == SQLITE_ROW) {
+			for (int c = 0; c < sqlite3_column_count(rows); c++) {
+				const char *v = (const char *)sqlite3_column_text(rows, c);
+				size_t n = strlen(v ? v : "NULL") + 2;
+				if (len + n + 1 > cap)
+					out = realloc(out, cap *= 2);
+				len += (size_t)snprintf(out + len, cap - len, "%s|", v ? v : "NULL");
+			}
+			out[len++] = '\n';
+			out[len] = '\0';
+		}
+		sqlite3_finalize(rows);
+	}
+	sqlite3_finalize(tables);
+	sqlite3_close(sql);
+	return out;
+}
+
+static int64_t sql_int(const char *path, const char *query)
+{
+	sqlite3 *sql;
+	sqlite3_stmt *st;
+	int64_t v;
+
+	ck_assert_int_eq(sqlite3_open_v2(path, &sql, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	ck_assert_msg(sqlite3_prepare_v2(sql, query, -1, &st, NULL) == SQLITE_OK, "%s: %s", query,
+		      sqlite3_errmsg(sql));
+	ck_assert_msg(sqlite3_step(st) == SQLITE_ROW, "no row: %s", query);
+	ck_assert_msg(sqlite3_column_type(st, 0) == SQLITE_INTEGER, "not an integer: %s", query);
+	v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(sql);
+	return v;
+}
+
+/* ---- round trip ---- */
+
+static bool is_blank(const json_t *j)
+{
+	return j == NULL || json_is_null(j) || json_is_false(j) ||
+	       (json_is_array(j) && json_array_size(j) == 0) ||
+	       (json_is_object(j) && json_object_size(j) == 0);
+}
+
+static bool same_decimal(const char *a, const char *b)
+{
+	int64_t x, y;
+
+	return db_dec_parse(a, true, &x) == 0 && db_dec_parse(b, true, &y) == 0 && x == y;
+}
+
+/* Asserts that out says exactly what in says (decimals compared by value: "96.80" is
+ * "96.8"; absent, null, false and empty are the same). Returns the leaves compared. */
+static size_t assert_same(json_t *in, json_t *out, const char *path)
+{
+	char sub[512];
+	const char *key;
+	json_t *v;
+	size_t i, n = 0;
+
+	if (json_is_object(in)) {
+		ck_assert_msg(json_is_object(out), "%s: object expected", path);
+		json_object_foreach(in, key, v)
+		{
+			snprintf(sub, sizeof(sub), "%s.%s", path, key);
+			if (json_object_get(out, key) == NULL)
+				ck_assert_msg(is_blank(v), "%s: lost in the store", sub);
+			else
+				n += assert_same(v, json_object_get(out, key), sub);
+		}
+		json_object_foreach(out, key, v)
+			ck_assert_msg(json_object_get(in, key) != NULL || is_blank(v),
+				      "%s.%s: appeared from nowhere", path, key);
+		return n;
+	}
+	if (json_is_array(in)) {
+		ck_assert_msg(json_is_array(out) && json_array_size(in) == json_array_size(out),
+			      "%s: array length differs", path);
+		json_array_foreach(in, i, v)
+		{
+			snprintf(sub, sizeof(sub), "%s[%zu]", path, i);
+			n += assert_same(v, json_array_get(out, i), sub);
+		}
+		return n;
+	}
+	if (json_is_string(in) && json_is_string(out) &&
+	    same_decimal(json_string_value(in), json_string_value(out)))
+		return 1;
+	ck_assert_msg(json_equal(in, out), "%s: %s became %s", path, json_dumps(in, JSON_ENCODE_ANY),
+		      json_dumps(out, JSON_ENCODE_ANY));
+	return 1;
+}
+
+START_TEST(test_round_trip_every_figure)
+{
+	json_t *seed = load_seed();
+	struct db_doc *doc = good_doc(seed);
+	struct db_error err = { 0 };
+	char *path;
+	struct db *db = fresh_store(&path);
+	json_t *out;
+	size_t leaves;
+
+	import_ok(db, &doc, 1);
+	out = db_export(db, "kashi-urumqi-office", 2021, "budget", &err);
+	ck_assert_msg(out != NULL, "export: %s", err.text);
+	leaves = assert_same(seed, out, "$");
+	ck_assert_msg(leaves > 2000, "only %zu values compared", leaves);
+	json_decref(out);
+	db_doc_free(doc);
+	drop_store(db, path);
+	json_decref(seed);
+}
+END_TEST
+
+/* A published total, read straight from SQLite as an integer of millionths. */
+static int64_t table_total(const char *path, int table, const char *row, const char *col)
+{
+	char q[512];
+
+	snprintf(q, sizeof(q),
+		 "SELECT a.value FROM row_amount a JOIN table_row r ON r.id = a.row_id "
+		 "JOIN budget_table t ON t.id = r.table_id WHERE t.number = %d AND %s AND "
+		 "a.key = '%s'",
+		 table, row, col);
+	return sql_int(path, q);
+}
+
+START_TEST(test_published_totals_stored_exactly)
+{
+	json_t *seed = load_seed();
+	struct db_doc *doc = good_doc(seed);
+	char *path;
+	struct db *db = fresh_store(&path);
+
+	import_ok(db, &doc, 1);
+	ck_assert_int_eq(table_total(path, 3, "r.name = '合计'", "total"), 700940000);
+	ck_assert_int_eq(table_total(path, 3, "r.name = '合计'", "basic"), 345080000);
+	ck_assert_int_eq(table_total(path, 3, "r.name = '合计'", "project"), 355860000);
+	ck_assert_int_eq(table_total(path, 8, "r.kind = 'total'", "total"), 96800000);
+	ck_assert_int_eq(table_total(path, 6, "r.name = '合计'", "personnel"), 309320000);
+	ck_assert_int_eq(table_total(path, 2, "r.code3 = '50'", "total"), 307100000);
+	ck_assert_int_eq(sql_int(path, "SELECT sum(amount) FROM project WHERE withheld = 1"),
+			 233560000);
+	ck_assert_int_eq(sql_int(path, "SELECT count(*) FROM project WHERE withheld = 1"), 4);
+	ck_assert_int_eq(sql_int(path, "SELECT count(*) FROM budget_table"), 9);
+	ck_assert_int_eq(sql_int(path, "SELECT count(*) FROM glossary_term"), 8);
+	ck_assert_int_eq(sql_int(path, "SELECT number FROM indicator WHERE value = '≥2375.48平方米'"),
+			 2375480000);
+	/* 表九 is empty but keeps its title and note. */
+	ck_assert_int_eq(sql_int(path, "SELECT count(*) FROM budget_table WHERE number = 9 AND "
+				       "note LIKE '备注：%' AND title = '政府性基金预算支出情况表'"),
+			 1);
+	/* No figure anywhere is stored as a floating-point value. */
+	ck_assert_int_eq(sql_int(path, "SELECT count(*) FROM row_amount WHERE typeof(value) <> "
+				       "'integer'"),
+			 0);
+	db_doc_free(doc);
+	drop_store(db, path);
+	json_decref(seed);
+}
+END_TEST
+
+START_TEST(test_reimport_replaces_and_keeps_ids)
+{
+	json_t *seed = load_seed();
+	struct db_doc *first = good_doc(seed), *second;
+	struct db_error err = { 0 };
+	char *path;
+	struct db *db = fresh_store(&path);
+	int64_t dep, rows;
+	json_t *out;
+
+	import_ok(db, &first, 1);
+	dep = sql_int(path, "SELECT id FROM department WHERE slug = 'kashi-urumqi-office'");
+	rows = sql_int(path, "SELECT count(*) FROM table_row");
+	json_object_set_new(at(seed, "tables[2].rows[11].amounts"), "total", json_string("701"));
+	json_array_remove(at(seed, "glossary"), 7);
+	second = good_doc(seed);
+	import_ok(db, &second, 1);
+	ck_assert_int_eq(sql_int(path, "SELECT count(*) FROM disclosure"), 1);
+	ck_assert_int_eq(sql_int(path, "SELECT id FROM department"), dep);
+	ck_assert_int_eq(sql_int(path, "SELECT count(*) FROM table_row"), rows);
+	ck_assert_int_eq(sql_int(path, "SELECT count(*) FROM glossary_term"), 7);
+	out = db_export(db, "kashi-urumqi-office", 2021, "budget", &err);
+	ck_assert_ptr_nonnull(out);
+	ck_assert_str_eq(json_string_value(at(out, "tables[2].rows[11].amounts.total")), "701");
+	ck_assert_str_eq(json_string_value(at(out, "projects[0].id")), "business-operations");
+	json_decref(out);
+	db_doc_free(first);
+	db_doc_free(second);
+	drop_store(db, path);
+	json_decref(seed);
+}
+END_TEST
+
+static int collect_department(void *ctx, const struct db_department *d)
+{
+	char *buf = ctx;
+	size_t len = strlen(buf);
+
+	len += (size_t)snprintf(buf + len, 1024 - len, "%s:", d->id);
+	for (size_t i = 0; i < d->n_years; i++)
+		len += (size_t)snprintf(buf + len, 1024 - len, "%d,", d->years[i]);
+	snprintf(buf + len, 1024 - len, "%s;", d->name);
+	return 0;
+}
+
+START_TEST(test_many_departments_years_and_kinds)
+{
+	json_t *seed = load_seed(), *other = json_deep_copy(seed), *final = json_deep_copy(seed);
+	struct db_doc *docs[3];
+	struct db_error err = { 0 };
+	char *path, listing[1024] = "";
+	struct db *db = fresh_store(&path);
+	json_t *out;
+
+	json_object_set_new(at(other, "department"), "id", json_string("another-office"));
+	json_object_set_new(at(other, "department"), "name", json_string("另一个部门"));
+	json_object_set_new(other, "year", json_integer(2022));
+	json_object_set_new(final, "kind", json_string("final"));
+	docs[0] = good_doc(seed);
+	docs[1] = good_doc(other);
+	docs[2] = good_doc(final);
+	import_ok(db, docs, 3);
+	ck_assert_int_eq(sql_int(path, "SELECT count(*) FROM disclosure"), 3);
+	ck_assert_int_eq(db_departments(db, collect_department, listing, &err), 0);
+	ck_assert_str_eq(listing, "another-office:2022,另一个部门;"
+				  "kashi-urumqi-office:2021,新疆维吾尔自治区喀什地区行政公署驻乌鲁木齐办事处;");
+	out = db_export(db, "kashi-urumqi-office", 2021, "final", &err);
+	ck_assert_ptr_nonnull(out);
+	json_decref(out);
+	ck_assert_ptr_null(db_export(db, "kashi-urumqi-office", 2020, "budget", &err));
+	ck_assert_int_eq(err.code, DB_NOT_FOUND);
+	for (int i = 0; i < 3; i++)
+		db_doc_free(docs[i]);
+	drop_store(db, path);
+	json_decref(seed);
+	json_decref(other);
+	json_decref(final);
+}
+END_TEST
+
+/* ---- all or nothing ---- */
+
+START_TEST(test_failed_import_leaves_store_unchanged)
+{
+	json_t *seed = load_seed(), *other = json_deep_copy(seed);
+	struct db_doc *docs[2];
+	struct db_error err = { 0 };
+	char *path, *before, *after;
+	struct db *db = fresh_store(&path);
+	sqlite3 *sql;
+
+	docs[0] = good_doc(seed);
+	import_ok(db, docs, 1);
+	/* Sabotage: the store refuses one glossary term, which only the second file has. The
+	 * first file (a new department) must not land either. */
+	ck_assert_int_eq(sqlite3_open(path, &sql), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(sql,
+				      "CREATE TRIGGER boom BEFORE INSERT ON glossary_term WHEN "
+				      "NEW.term = 'boom' BEGIN SELECT RAISE(ABORT, 'boom'); END",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+	sqlite3_close(sql);
+	before = digest(path);
+	json_object_set_new(at(other, "department"), "id", json_string("another-office"));
+	db_doc_free(docs[0]);
+	docs[0] = good_doc(other);
+	json_object_set_new(at(seed, "glossary[0]"), "term", json_string("boom"));
+	docs[1] = good_doc(seed);
+	ck_assert_int_eq(db_import(db, docs, 2, &err), -1);
+	ck_assert_ptr_nonnull(strstr(err.text, "boom"));
+	after = digest(path);
+	ck_assert_str_eq(before, after);
+	/* Two files for one disclosure are refused before anything is written. */
+	db_doc_free(docs[1]);
+	docs[1] = good_doc(other);
+	ck_assert_int_eq(db_import(db, docs, 2, &err), -1);
+	ck_assert_ptr_nonnull(strstr(err.text, "same disclosure"));
+	free(after);
+	after = digest(path);
+	ck_assert_str_eq(before, after);
+	free(before);
+	free(after);
+	db_doc_free(docs[0]);
+	db_doc_free(docs[1]);
+	drop_store(db, path);
+	json_decref(seed);
+	json_decref(other);
+}
+END_TEST
+
+/* ---- bad input, one case per kind ---- */
+
+struct bad_case {
+	const char *name;
+	void (*mutate)(json_t *root);
+	const char *path;    /* expected JSON path of the first error */
+	const char *message; /* expected part of its text */
+};
+
+#define SET(fn, where, key, value)                                                          \
+	static void fn(json_t *r)                                                           \
+	{                                                                                   \
+		ck_assert_ptr_nonnull(at(r, where));                                        \
+		json_object_set_new(at(r, where), key, value);                              \
+	}
+
+static void del_title(json_t *r)
+{
+	json_object_del(r, "title");
+}
+SET(year_as_string, "", "year", json_string("2021"))
+SET(table_ten, "tables[0]", "number", json_integer(10))
+SET(negative_amount, "tables[2].rows[0].amounts", "total", json_string("-700.94"))
+SET(text_amount, "tables[2].rows[0].amounts", "total", json_string("七百"))
+SET(number_amount, "tables[2].rows[0].amounts", "total", json_real(700.94))
+SET(long_decimal, "tables[2].rows[0].amounts", "total", json_string("1.1234567"))
+SET(unknown_column, "tables[2].rows[0].amounts", "bogus", json_string("1"))
+SET(duplicate_number, "tables[1]", "number", json_integer(1))
+SET(named_withheld, "projects[5]", "name", json_string("某项目"))
+SET(unknown_field, "", "titel", json_string("x"))
+SET(bad_indicator, "projects[0].performance.indicators[0]", "number", json_string("2375.49"))
+SET(missing_project, "tables[6].rows[3]", "project", json_string("no-such-project"))
+SET(bad_code, "tables[1].rows[1]", "codes", json_pack("[s]", "2O1"))
+SET(bad_date, "", "published", json_string("2021-02-30"))
+SET(bad_slug, "department", "id", json_string("Kashi Office"))
+SET(level_mismatch, "tables[1].rows[3]", "level", json_integer(1))
+SET(null_field, "department", "region", json_null())
+SET(no_columns, "tables[8]", "columns", json_array())
+
+static void duplicate_row(json_t *r)
+{
+	json_array_insert_new(at(r, "tables[1].rows"), 2, json_deep_copy(at(r, "tables[1].rows[1]")));
+}
+
+static void unnamed_project(json_t *r)
+{
+	json_object_del(at(r, "projects[0]"), "name");
+}
+
+static void sideless_row(json_t *r)
+{
+	json_object_del(at(r, "tables[0].rows[0]"), "side");
+}
+
+static const struct bad_case bad_cases[] = {
+	{ "missing field", del_title, "$", "missing required field \"title\"" },
+	{ "wrong type", year_as_string, "$.year", "expected a whole number" },
+	{ "unknown table", table_ten, "$.tables[0].number", "unknown table number 10" },
+	{ "negative amount", negative_amount, "$.tables[2].rows[0].amounts.total",
+	  "not a non-negative decimal" },
+	{ "non-numeric amount", text_amount, "$.tables[2].rows[0].amounts.total",
+	  "\"七百\" is not a non-negative decimal" },
+	{ "number amount", number_amount, "$.tables[2].rows[0].amounts.total",
+	  "amounts are written as strings" },
+	{ "7 decimals", long_decimal, "$.tables[2].rows[0].amounts.total", "6 after" },
+	{ "unknown column", unknown_column, "$.tables[2].rows[0].amounts.bogus",
+	  "no column \"bogus\"" },
+	{ "duplicate table", duplicate_number, "$.tables[1]", "duplicate table number 1" },
+	{ "duplicate row", duplicate_row, "$.tables[1].rows[2]", "duplicate row" },
+	{ "unnamed project", unnamed_project, "$.projects[0]", "needs a \"name\"" },
+	{ "named withheld", named_withheld, "$.projects[5]", "has no published name" },
+	{ "unknown field", unknown_field, "$.titel", "unknown field \"titel\"" },
+	{ "indicator", bad_indicator, "$.projects[0].performance.indicators[0]",
+	  "the value is \"≥2375.48平方米\"" },
+	{ "missing project", missing_project, "$.tables[6].rows[3]",
+	  "project \"no-such-project\" is not in \"projects\"" },
+	{ "bad code", bad_code, "$.tables[1].rows[1].codes[0]", "2 or 3 digits" },
+	{ "bad date", bad_date, "$.published", "expected a date" },
+	{ "bad id", bad_slug, "$.department.id", "expected an id" },
+	{ "level", level_mismatch, "$.tables[1].rows[3]", "level 1 does not match 3 codes" },
+	{ "side", sideless_row, "$.tables[0].rows[0]", "needs \"side\"" },
+	{ "null", null_field, "$.department.region", "null is not allowed" },
+	{ "no columns", no_columns, "$.tables[8].columns", "at least one column" },
+};
+
+START_TEST(test_bad_input_rejected)
+{
+	const struct bad_case *c = &bad_cases[_i];
+	json_t *seed = load_seed();
+	struct errs e;
+
+	c->mutate(seed);
+	ck_assert_msg(parse_json(seed, &e) == NULL, "%s: accepted", c->name);
+	ck_assert_msg(e.n >= 1, "%s: no error reported", c->name);
+	ck_assert_msg(strcmp(e.first.path, c->path) == 0, "%s: path %s, expected %s", c->name,
+		      e.first.path, c->path);
+	ck_assert_msg(strstr(e.first.text, c->message) != NULL, "%s: message \"%s\" lacks \"%s\"",
+		      c->name, e.first.text, c->message);
+	ck_assert_str_eq(e.first.file, "test.json");
+	ck_assert_msg(e.first.line > 0, "%s: no line number", c->name);
+	json_decref(seed);
+}
+END_TEST
+
+/* Replaces the first occurrence of from in text by to; returns a malloc'd string. */
+static char *replace(const char *text, const char *from, const char *to)
+{
+	const char *p = strstr(text, from);
+	size_t n = strlen(text) - strlen(from) + strlen(to) + 1;
+	char *out = malloc(n);
+
+	ck_assert_ptr_nonnull(p);
+	snprintf(out, n, "%.*s%s%s", (int)(p - text), text, to, p + strlen(from));
+	return out;
+}
+
+START_TEST(test_error_line_and_column)
+{
+	char *seed = tu_read_file(tu_env("BUDGETD_SEED"), NULL);
+	char *text = replace(seed, "\"year\": 2021", "\"year\": \"2021\"");
+	const char *value = strstr(text, "\"2021\"");
+	int line = 1, col = 1;
+	struct errs e;
+
+	for (const char *p = text; p < value; p++) {
+		line += *p == '\n';
+		col = *p == '\n' ? 1 : col + (((unsigned char)*p & 0xC0) != 0x80);
+	}
+	ck_assert_ptr_null(parse_text(text, &e));
+	ck_assert_str_eq(e.first.path, "$.year");
+	ck_assert_int_eq(e.first.line, line);
+	ck_assert_int_eq(e.first.column, col);
+	free(text);
+	free(seed);
+}
+END_TEST
+
+START_TEST(test_malformed_json)
+{
+	char *seed = tu_read_file(tu_env("BUDGETD_SEED"), NULL);
+	struct errs e;
+
+	seed[strlen(seed) / 2] = '\0'; /* cut mid-document */
+	ck_assert_ptr_null(parse_text(seed, &e));
+	ck_assert_int_eq(e.n, 1);
+	ck_assert_int_gt(e.first.line, 100);
+	free(seed);
+}
+END_TEST
+
+START_TEST(test_duplicate_key)
+{
+	char *seed = tu_read_file(tu_env("BUDGETD_SEED"), NULL);
+	char *text = replace(seed, "\"year\": 2021,", "\"year\": 2021, \"year\": 2022,");
+	struct errs e;
+
+	ck_assert_ptr_null(parse_text(text, &e));
+	ck_assert_ptr_nonnull(strstr(e.first.text, "duplicate"));
+	ck_assert_int_gt(e.first.line, 1);
+	free(text);
+	free(seed);
+}
+END_TEST
+
+START_TEST(test_oversize_file)
+{
+	size_t n = DB_DOC_MAX_BYTES + 10;
+	char *text = malloc(n + 1);
+	struct errs e = { 0 };
+
+	memset(text, ' ', n);
+	text[0] = '{';
+	text[n - 1] = '}';
+	text[n] = '\0';
+	ck_assert_ptr_null(db_doc_parse(text, n, "big.json", collect, &e));
+	ck_assert_ptr_nonnull(strstr(e.first.text, "larger than"));
+	free(text);
+}
+END_TEST
+
+START_TEST(test_all_problems_reported)
+{
+	json_t *seed = load_seed();
+	struct errs e;
+
+	table_ten(seed);
+	negative_amount(seed);
+	unknown_field(seed);
+	ck_assert_ptr_null(parse_json(seed, &e));
+	ck_assert_int_eq(e.n, 3);
+	json_decref(seed);
+}
+END_TEST
+
+START_TEST(test_store_refuses_foreign_files)
+{
+	struct db_error err = { 0 };
+	char *path = tu_write_temp("not a database at all, just some text\n", 38, ".sqlite");
+
+	ck_assert_ptr_null(db_open(path, false, &err));
+	ck_assert_ptr_nonnull(strstr(err.text, "not a budgetd store"));
+	ck_assert_ptr_null(db_open("/nonexistent/budgetd.sqlite", false, &err));
+	unlink(path);
+	free(path);
+}
+END_TEST
+
+/* ---- the JSON Schema says what the C model says ---- */
+
+static json_t *resolve(json_t *schema, json_t *node)
+{
+	const char *ref;
+
+	while (node != NULL && (ref = json_string_value(json_object_get(node, "$ref"))) != NULL) {
+		ck_assert_msg(strncmp(ref, "#/$defs/", 8) == 0, "unexpected $ref %s", ref);
+		node = json_object_get(json_object_get(schema, "$defs"), ref + 8);
+	}
+	ck_assert_ptr_nonnull(node);
+	return node;
+}
+
+static bool in_array(json_t *arr, const char *s)
+{
+	size_t i;
+	json_t *v;
+
+	json_array_foreach(arr, i, v)
+		if (strcmp(json_string_value(v), s) == 0)
+			return true;
+	return false;
+}
+
+static void check_enum(json_t *prop, const struct db_field *f, const char *path)
+{
+	json_t *e = json_object_get(prop, "enum");
+	size_t n = 0;
+
+	if (json_object_get(prop, "const") != NULL) {
+		ck_assert_str_eq(json_string_value(json_object_get(prop, "const")), f->choices[0]);
+		return;
+	}
+	for (; f->choices[n] != NULL; n++)
+		ck_assert_msg(in_array(e, f->choices[n]), "%s: schema lacks \"%s\"", path,
+			      f->choices[n]);
+	ck_assert_msg(json_array_size(e) == n, "%s: enum sizes differ", path);
+}
+
+static void check_entity(json_t *schema, const struct db_entity *e, json_t *obj, const char *path)
+{
+	json_t *props = json_object_get(obj, "properties"), *req = json_object_get(obj, "required");
+	size_t n = 0;
+	char sub[256];
+
+	ck_assert_msg(json_is_false(json_object_get(obj, "additionalProperties")),
+		      "%s: schema must refuse unknown fields", path);
+	for (const struct db_field *f = e->fields; f != NULL && f->key != NULL; f++, n++) {
+		json_t *prop = json_object_get(props, f->key);
+		snprintf(sub, sizeof(sub), "%s.%s", path, f->key);
+		ck_assert_msg(prop != NULL, "%s: not in the schema", sub);
+		ck_assert_msg(f->required == in_array(req, f->key), "%s: required differs", sub);
+		if (f->type == DB_FT_ENUM)
+			check_enum(resolve(schema, prop), f, sub);
+	}
+	for (const struct db_entity *const *c = e->children; c != NULL && *c != NULL; c++, n++) {
+		json_t *prop = json_object_get(props, (*c)->key);
+		snprintf(sub, sizeof(sub), "%s.%s", path, (*c)->key);
+		ck_assert_msg(prop != NULL, "%s: not in the schema", sub);
+		ck_assert_msg((*c)->required == in_array(req, (*c)->key), "%s: required differs",
+			      sub);
+		prop = resolve(schema, prop);
+		if ((*c)->shape == DB_SH_ROWS)
+			check_entity(schema, *c, resolve(schema, json_object_get(prop, "items")), sub);
+		else if ((*c)->shape == DB_SH_ONE || (*c)->shape == DB_SH_INLINE)
+			check_entity(schema, *c, prop, sub);
+	}
+	ck_assert_msg(json_object_size(props) == n, "%s: schema has %zu fields, model %zu", path,
+		      json_object_size(props), n);
+}
+
+START_TEST(test_schema_matches_model)
+{
+	json_error_t err;
+	json_t *schema = json_load_file(tu_env("BUDGETD_SCHEMA"), 0, &err);
+
+	ck_assert_msg(schema != NULL, "schema: %s", err.text);
+	check_entity(schema, &db_model_document, schema, "$");
+	json_decref(schema);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("db");
+	TCase *store = tcase_create("store"), *bad = tcase_create("bad input");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_test(store, test_round_trip_every_figure);
+	tcase_add_test(store, test_published_totals_stored_exactly);
+	tcase_add_test(store, test_reimport_replaces_and_keeps_ids);
+	tcase_add_test(store, test_many_departments_years_and_kinds);
+	tcase_add_test(store, test_failed_import_leaves_store_unchanged);
+	tcase_add_test(store, test_store_refuses_foreign_files);
+	tcase_add_test(store, test_schema_matches_model);
+	tcase_add_loop_test(bad, test_bad_input_rejected, 0,
+			    (int)(sizeof(bad_cases) / sizeof(bad_cases[0])));
+	tcase_add_test(bad, test_error_line_and_column);
+	tcase_add_test(bad, test_malformed_json);
+	tcase_add_test(bad, test_duplicate_key);
+	tcase_add_test(bad, test_oversize_file);
+	tcase_add_test(bad, test_all_problems_reported);
+	suite_add_tcase(s, store);
+	suite_add_tcase(s, bad);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

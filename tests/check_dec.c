@@ -1,0 +1,130 @@
+// SPDX-License-Identifier: MIT
+// Exact decimals: the one parser and formatter behind every published figure.
+#include "db.h"
+
+#include <check.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+static const char *fmt(int64_t v)
+{
+	static char buf[DB_DEC_BUFSZ];
+
+	db_dec_format(v, buf);
+	return buf;
+}
+
+static int64_t parse(const char *s, bool sign)
+{
+	int64_t v = 0;
+
+	ck_assert_msg(db_dec_parse(s, sign, &v) == 0, "\"%s\" should parse", s);
+	return v;
+}
+
+START_TEST(test_published_figures_round_trip)
+{
+	static const char *const figures[] = { "700.94", "0.01", "307.1", "6.536278", "0",
+					       "96.8", "2375.48", "0.0042", "100", "233.56" };
+
+	for (size_t i = 0; i < sizeof(figures) / sizeof(figures[0]); i++)
+		ck_assert_str_eq(fmt(parse(figures[i], false)), figures[i]);
+}
+END_TEST
+
+START_TEST(test_units_are_millionths)
+{
+	ck_assert_int_eq(parse("700.94", false), 700940000);
+	ck_assert_int_eq(parse("0.01", false), 10000);
+	ck_assert_int_eq(parse("6.536278", false), 6536278);
+	ck_assert_int_eq(parse("-1.69", true), -1690000);
+}
+END_TEST
+
+START_TEST(test_trailing_zeros_are_canonicalised)
+{
+	ck_assert_str_eq(fmt(parse("96.80", false)), "96.8");
+	ck_assert_str_eq(fmt(parse("80.00", false)), "80");
+	ck_assert_str_eq(fmt(parse("14.700000", false)), "14.7");
+}
+END_TEST
+
+START_TEST(test_negative_changes)
+{
+	ck_assert_str_eq(fmt(parse("-1.69", true)), "-1.69");
+	ck_assert_str_eq(fmt(parse("-100", true)), "-100");
+	ck_assert_str_eq(fmt(parse("-0.000001", true)), "-0.000001");
+}
+END_TEST
+
+START_TEST(test_rejects_malformed)
+{
+	static const char *const bad[] = { "",     "-",      ".5",   "5.",        "01",
+					   "1e5",  "+1",     "1,000", "1.2345678", " 1",
+					   "1 ",   "0x10",   "NaN",  "1.2.3",     "-0",
+					   "-0.0", "1234567890123", "七" };
+	int64_t v;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ck_assert_msg(db_dec_parse(bad[i], true, &v) == -1, "\"%s\" should be refused",
+			      bad[i]);
+	ck_assert_int_eq(db_dec_parse("-5", false, &v), -1);
+	ck_assert_int_eq(db_dec_parse(NULL, false, &v), -1);
+}
+END_TEST
+
+START_TEST(test_large_values_do_not_overflow)
+{
+	int64_t max = parse("999999999999.999999", false), sum;
+
+	ck_assert_str_eq(fmt(max), "999999999999.999999");
+	ck_assert_str_eq(fmt(INT64_MAX), "9223372036854.775807");
+	ck_assert_str_eq(fmt(INT64_MIN), "-9223372036854.775808");
+	/* Nine of the largest figures still sum exactly; a tenth overflows, and that is
+	 * reported, not wrapped. */
+	sum = 0;
+	for (int i = 0; i < 9; i++)
+		ck_assert_int_eq(db_dec_add(sum, max, &sum), 0);
+	ck_assert_str_eq(fmt(sum), "8999999999999.999991");
+	ck_assert_int_eq(db_dec_add(sum, max, &sum), -1);
+	ck_assert_int_eq(db_dec_add(INT64_MAX, 1, &sum), -1);
+	ck_assert_int_eq(db_dec_add(INT64_MIN, -1, &sum), -1);
+}
+END_TEST
+
+START_TEST(test_sums_are_exact)
+{
+	/* 表三: 基本支出 345.08 + 项目支出 355.86 = 700.94; in binary floating point
+	 * 0.1 + 0.2 style sums drift, these must not. */
+	int64_t sum;
+
+	ck_assert_int_eq(db_dec_add(parse("345.08", false), parse("355.86", false), &sum), 0);
+	ck_assert_str_eq(fmt(sum), "700.94");
+	sum = 0;
+	for (int i = 0; i < 10; i++)
+		db_dec_add(sum, parse("0.1", false), &sum);
+	ck_assert_str_eq(fmt(sum), "1");
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("dec");
+	TCase *tc = tcase_create("dec");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_test(tc, test_published_figures_round_trip);
+	tcase_add_test(tc, test_units_are_millionths);
+	tcase_add_test(tc, test_trailing_zeros_are_canonicalised);
+	tcase_add_test(tc, test_negative_changes);
+	tcase_add_test(tc, test_rejects_malformed);
+	tcase_add_test(tc, test_large_values_do_not_overflow);
+	tcase_add_test(tc, test_sums_are_exact);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

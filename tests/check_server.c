@@ -1,0 +1,465 @@
+// SPDX-License-Identifier: MIT
+// The HTTP suite: runs a real budgetd on an ephemeral loopback port and talks to it over plain
+// sockets, so that requests reach the daemon exactly as written (no client normalises paths).
+#include "util.h"
+
+#include <check.h>
+#include <jansson.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define DEPARTMENTS "/api/v1/departments"
+
+extern char **environ;
+
+/* The daemon of the running test. Check forks every test, so each test owns its own. */
+static pid_t daemon_pid;
+static uint16_t daemon_port;
+
+struct reply {
+	int status;
+	char head[8192]; /* status line and header lines, each ending in CRLF */
+	const char *body; /* into raw, NUL-terminated */
+	size_t body_len;
+	char raw[1 << 17];
+};
+
+/* budgetd's command line for a port and a store; the array is reused by the next call. */
+static char *const *command(const char *port, const char *db)
+{
+	static char *argv[] = { "budgetd", "--port",   "", "--bind",    "127.0.0.1", "--db",
+		                "",        "--static", "", "--threads", "2",         NULL };
+
+	argv[0] = (char *)tu_env("BUDGETD_BIN");
+	argv[2] = (char *)port;
+	argv[6] = (char *)db;
+	argv[8] = (char *)tu_env("BUDGETD_STATIC");
+	return argv;
+}
+
+static struct sockaddr_in loopback(uint16_t port)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(port) };
+
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	return sa;
+}
+
+/* The daemon prints this line, in one write, only once it accepts connections. */
+static void read_banner(int fd, char *line, size_t size)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	size_t len = 0;
+	ssize_t n;
+
+	do {
+		ck_assert_msg(poll(&p, 1, 10000) == 1, "budgetd did not report listening in 10 s");
+		n = read(fd, line + len, size - 1 - len);
+		ck_assert_msg(n > 0, "budgetd closed stdout before listening");
+		len += (size_t)n;
+		line[len] = '\0';
+	} while (strchr(line, '\n') == NULL && len + 1 < size);
+	*strchrnul(line, '\n') = '\0';
+}
+
+static void daemon_start(void)
+{
+	char *const *argv = command("0", tu_env("BUDGETD_STORE"));
+	posix_spawn_file_actions_t fa;
+	char line[256];
+	unsigned port = 0;
+	int end = 0, fds[2];
+
+	ck_assert_int_eq(pipe2(fds, O_CLOEXEC), 0);
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, fds[1], STDOUT_FILENO);
+	ck_assert_int_eq(posix_spawn(&daemon_pid, argv[0], &fa, NULL, argv, environ), 0);
+	posix_spawn_file_actions_destroy(&fa);
+	close(fds[1]);
+	read_banner(fds[0], line, sizeof(line));
+	close(fds[0]);
+	/* The whole line is a contract: scripts wait for it and parse it. */
+	ck_assert_msg(sscanf(line, "listening on http://127.0.0.1:%u/%n", &port, &end) == 1 &&
+	                  line[end] == '\0' && port > 0 && port < 65536,
+	              "unexpected first line: %s", line);
+	daemon_port = (uint16_t)port;
+}
+
+/* Sends SIGTERM and waits up to 5 s. Returns the exit status, or -1 if the daemon died of a
+ * signal or had to be killed. */
+static int daemon_stop(void)
+{
+	static const struct timespec tick = { .tv_nsec = 10 * 1000 * 1000 };
+	pid_t pid = daemon_pid, got = 0;
+	int status = 0;
+
+	daemon_pid = 0;
+	kill(pid, SIGTERM);
+	for (int i = 0; i < 500 && (got = waitpid(pid, &status, WNOHANG)) == 0; i++)
+		nanosleep(&tick, NULL);
+	if (got == 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+		got = -1;
+	}
+	return got == pid && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* Every test ends with a clean stop, so that a request that wedges shutdown fails it. */
+static void teardown(void)
+{
+	if (daemon_pid > 0)
+		ck_assert_int_eq(daemon_stop(), 0);
+}
+
+static int dial(void)
+{
+	struct sockaddr_in sa = loopback(daemon_port);
+	struct timeval tv = { .tv_sec = 10 };
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	ck_assert_int_ge(fd, 0);
+	/* A daemon that stops answering fails the test rather than hanging it. */
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	ck_assert_msg(connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0, "connect to %u: %s",
+	              daemon_port, strerror(errno));
+	return fd;
+}
+
+/* Requests are small enough for one send on a blocking socket. */
+static void send_request(int fd, const char *req)
+{
+	ck_assert_int_eq(send(fd, req, strlen(req), MSG_NOSIGNAL), (ssize_t)strlen(req));
+}
+
+/* Copies the value of header name (any case) into out; false if the header is absent. */
+static bool header(const struct reply *r, const char *name, char *out, size_t size)
+{
+	char key[64];
+	const char *p;
+	size_t n;
+
+	snprintf(key, sizeof(key), "\r\n%s:", name);
+	p = strcasestr(r->head, key);
+	if (p == NULL)
+		return false;
+	p += strlen(key);
+	p += strspn(p, " \t");
+	n = strcspn(p, "\r");
+	ck_assert_uint_lt(n, size);
+	memcpy(out, p, n);
+	out[n] = '\0';
+	return true;
+}
+
+/* Reads one response: the headers, then Content-Length bytes of body (none after HEAD; up to
+ * the end of the stream if there is no length). Reads no further, so the connection can
+ * carry another request. */
+static void read_reply(int fd, bool head_only, struct reply *r)
+{
+	size_t len = 0, head_len = 0, need = SIZE_MAX;
+	char value[32];
+
+	while (len < need) {
+		ssize_t n = recv(fd, r->raw + len, sizeof(r->raw) - 1 - len, 0);
+
+		ck_assert_msg(n >= 0, "recv: %s", strerror(errno));
+		if (n == 0)
+			break;
+		len += (size_t)n;
+		r->raw[len] = '\0';
+		ck_assert_msg(len < sizeof(r->raw) - 1, "response larger than the test buffer");
+		if (head_len == 0 && strstr(r->raw, "\r\n\r\n") != NULL) {
+			/* head keeps the last CRLF: every header line then follows a CRLF. */
+			head_len = (size_t)(strstr(r->raw, "\r\n\r\n") - r->raw) + 4;
+			ck_assert_uint_lt(head_len - 2, sizeof(r->head));
+			memcpy(r->head, r->raw, head_len - 2);
+			r->head[head_len - 2] = '\0';
+			ck_assert(sscanf(r->head, "HTTP/1.1 %d ", &r->status) == 1);
+			if (head_only)
+				need = head_len;
+			else if (header(r, "Content-Length", value, sizeof(value)))
+				need = head_len + strtoul(value, NULL, 10);
+		}
+	}
+	ck_assert_msg(head_len > 0, "connection closed before a complete response");
+	ck_assert_msg(need == SIZE_MAX || len == need, "got %zu bytes, framing says %zu", len,
+	              need);
+	r->body = r->raw + head_len;
+	r->body_len = len - head_len;
+}
+
+/* One request on a fresh connection that asks to be closed afterwards: the daemon must then
+ * close it right after the framed response, which catches stray bytes (a body after HEAD). */
+static void call(const char *method, const char *path, const char *extra, struct reply *r)
+{
+	char req[1024], byte;
+	int fd = dial();
+
+	snprintf(req, sizeof(req),
+	         "%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n%s\r\n", method, path,
+	         extra);
+	send_request(fd, req);
+	read_reply(fd, strcmp(method, "HEAD") == 0, r);
+	ck_assert_msg(recv(fd, &byte, 1, 0) == 0,
+	              "%s %s: the connection did not end after the response", method, path);
+	close(fd);
+}
+
+/* Header name must equal want, or only start with it when prefix is set. */
+static void expect_header(const struct reply *r, const char *name, const char *want, bool prefix)
+{
+	char value[256];
+	size_t n = prefix ? strlen(want) : sizeof(value);
+
+	ck_assert_msg(header(r, name, value, sizeof(value)), "no %s header", name);
+	ck_assert_msg(strncmp(value, want, n) == 0, "%s: %s, want %s", name, value, want);
+}
+
+/* Parses the body as a JSON object; the caller json_decref()s it. */
+static json_t *body_json(const struct reply *r)
+{
+	json_error_t err;
+	json_t *j = json_loadb(r->body, r->body_len, 0, &err);
+
+	ck_assert_msg(json_is_object(j), "body is not a JSON object (%s): %s", err.text, r->body);
+	return j;
+}
+
+/* An RFC 9457 body: clients rely on status, title and detail being there. */
+static void expect_problem(const struct reply *r, int status)
+{
+	json_t *j;
+
+	ck_assert_int_eq(r->status, status);
+	expect_header(r, "Content-Type", "application/problem+json", true);
+	j = body_json(r);
+	ck_assert_int_eq(json_integer_value(json_object_get(j, "status")), status);
+	ck_assert(json_is_string(json_object_get(j, "title")));
+	ck_assert(json_is_string(json_object_get(j, "detail")));
+	json_decref(j);
+}
+
+START_TEST(test_departments)
+{
+	struct reply r;
+	json_t *j, *items, *item, *years;
+
+	call("GET", DEPARTMENTS, "", &r);
+	ck_assert_int_eq(r.status, 200);
+	expect_header(&r, "Content-Type", "application/json; charset=utf-8", false);
+	j = body_json(&r);
+	/* The getters return 0 or NULL for a missing member or one of the wrong type. */
+	ck_assert_int_eq(json_integer_value(json_object_get(j, "total")), 1);
+	items = json_object_get(j, "items");
+	ck_assert_uint_eq(json_array_size(items), 1);
+	item = json_array_get(items, 0);
+	ck_assert_str_eq(json_string_value(json_object_get(item, "id")), "kashi-urumqi-office");
+	ck_assert_str_eq(json_string_value(json_object_get(item, "name")),
+	                 "新疆维吾尔自治区喀什地区行政公署驻乌鲁木齐办事处");
+	years = json_object_get(item, "years");
+	ck_assert_uint_eq(json_array_size(years), 1);
+	ck_assert_int_eq(json_integer_value(json_array_get(years, 0)), 2021);
+	json_decref(j);
+}
+END_TEST
+
+START_TEST(test_head_matches_get)
+{
+	struct reply get, head;
+	char length[32];
+
+	call("GET", DEPARTMENTS, "", &get);
+	call("HEAD", DEPARTMENTS, "", &head);
+	ck_assert_int_eq(head.status, 200);
+	ck_assert_uint_eq(head.body_len, 0);
+	snprintf(length, sizeof(length), "%zu", get.body_len);
+	expect_header(&get, "Content-Length", length, false);
+	expect_header(&head, "Content-Length", length, false);
+}
+END_TEST
+
+START_TEST(test_front_page)
+{
+	char path[4096], *file;
+	struct reply r;
+	size_t len = 0;
+
+	call("GET", "/", "", &r);
+	ck_assert_int_eq(r.status, 200);
+	expect_header(&r, "Content-Type", "text/html", true);
+	ck_assert_ptr_nonnull(strstr(r.body, "lang=\"zh-CN\""));
+
+	call("GET", "/app.js", "", &r);
+	ck_assert_int_eq(r.status, 200);
+	expect_header(&r, "Content-Type", "text/javascript", true);
+	snprintf(path, sizeof(path), "%s/app.js", tu_env("BUDGETD_STATIC"));
+	file = tu_read_file(path, &len);
+	ck_assert_ptr_nonnull(file);
+	ck_assert_uint_eq(r.body_len, len);
+	ck_assert_mem_eq(r.body, file, len);
+	free(file);
+}
+END_TEST
+
+/* Each aims outside the static folder: at the source tree's meson.build just above it, or at
+ * /etc/passwd. */
+static const char *const escapes[] = {
+	"/../meson.build", "/%2e%2e/meson.build",   "/static/../../etc/passwd",
+	"//etc/passwd",    "/%2e%2e%2fmeson.build", "/..%2f..%2f..%2fetc%2fpasswd",
+};
+
+START_TEST(test_traversal_refused)
+{
+	struct reply r;
+
+	call("GET", escapes[_i], "", &r);
+	ck_assert_msg(r.status == 404, "%s answered %d", escapes[_i], r.status);
+	ck_assert_ptr_null(strstr(r.body, "project("));
+	ck_assert_ptr_null(strstr(r.body, "root:"));
+}
+END_TEST
+
+START_TEST(test_unknown_api_path)
+{
+	struct reply r;
+
+	call("GET", "/api/v1/nope", "", &r);
+	expect_problem(&r, 404);
+}
+END_TEST
+
+START_TEST(test_post_not_allowed)
+{
+	struct reply r;
+
+	call("POST", DEPARTMENTS, "Content-Length: 0\r\n", &r);
+	expect_problem(&r, 405);
+	expect_header(&r, "Allow", "GET, HEAD", false);
+}
+END_TEST
+
+START_TEST(test_keep_alive)
+{
+	static const char req[] = "GET " DEPARTMENTS " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+	struct reply first, second;
+	int fd = dial();
+
+	send_request(fd, req);
+	read_reply(fd, false, &first);
+	ck_assert_int_eq(first.status, 200);
+	/* The same socket: a daemon that closed after the first answer fails in read_reply. */
+	send_request(fd, req);
+	read_reply(fd, false, &second);
+	ck_assert_int_eq(second.status, 200);
+	ck_assert_uint_eq(second.body_len, first.body_len);
+	ck_assert_mem_eq(second.body, first.body, first.body_len);
+	close(fd);
+}
+END_TEST
+
+/* An idle keep-alive client must not hold up shutdown, and the port must be released. */
+START_TEST(test_sigterm_stops_cleanly)
+{
+	struct sockaddr_in sa = loopback(daemon_port);
+	struct reply r;
+	char byte;
+	int idle = dial(), fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	send_request(idle, "GET " DEPARTMENTS " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+	read_reply(idle, false, &r);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_int_eq(daemon_stop(), 0);
+	ck_assert_int_eq(recv(idle, &byte, 1, 0), 0);
+	close(idle);
+	ck_assert_msg(connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0 && errno == ECONNREFUSED,
+	              "the port still accepts connections after the stop");
+	close(fd);
+}
+END_TEST
+
+/* Runs budgetd to completion: each of these runs must refuse to start. */
+static int run_once(const char *port, const char *db, char **err)
+{
+	return tu_run(command(port, db), NULL, err);
+}
+
+START_TEST(test_port_in_use)
+{
+	struct sockaddr_in sa = loopback(0);
+	socklen_t sl = sizeof(sa);
+	char port[8], *err = NULL;
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	ck_assert_int_eq(listen(fd, 1), 0);
+	ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&sa, &sl), 0);
+	snprintf(port, sizeof(port), "%u", ntohs(sa.sin_port));
+	ck_assert_int_eq(run_once(port, tu_env("BUDGETD_STORE"), &err), 69);
+	ck_assert_msg(err != NULL && strcasestr(err, "in use") != NULL, "stderr: %s", err);
+	free(err);
+	close(fd);
+}
+END_TEST
+
+START_TEST(test_missing_store)
+{
+	char *err = NULL;
+
+	ck_assert_int_eq(run_once("0", "/nonexistent/store.sqlite", &err), 66);
+	ck_assert_msg(err != NULL && strstr(err, "cannot open store") != NULL, "stderr: %s", err);
+	free(err);
+}
+END_TEST
+
+static const char *const bad_ports[] = { "abc", "65536", "-1", "", "80x", "99999999999999999999" };
+
+START_TEST(test_bad_arguments)
+{
+	ck_assert_msg(run_once(bad_ports[_i], tu_env("BUDGETD_STORE"), NULL) == 64,
+	              "--port '%s' was not refused as bad usage", bad_ports[_i]);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("server");
+	TCase *live = tcase_create("live"), *once = tcase_create("once");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_checked_fixture(live, daemon_start, teardown);
+	tcase_add_test(live, test_departments);
+	tcase_add_test(live, test_head_matches_get);
+	tcase_add_test(live, test_front_page);
+	tcase_add_loop_test(live, test_traversal_refused, 0, sizeof(escapes) / sizeof(escapes[0]));
+	tcase_add_test(live, test_unknown_api_path);
+	tcase_add_test(live, test_post_not_allowed);
+	tcase_add_test(live, test_keep_alive);
+	tcase_add_test(live, test_sigterm_stops_cleanly);
+	tcase_add_test(once, test_port_in_use);
+	tcase_add_test(once, test_missing_store);
+	tcase_add_loop_test(once, test_bad_arguments, 0, sizeof(bad_ports) / sizeof(bad_ports[0]));
+	suite_add_tcase(s, live);
+	suite_add_tcase(s, once);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

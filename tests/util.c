@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: MIT
+// Helpers shared by the Check suites.
+#include "util.h"
+
+#include <check.h>
+#include <fcntl.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
+
+const char *tu_env(const char *name)
+{
+	const char *v = getenv(name);
+
+	ck_assert_msg(v != NULL && *v != '\0', "environment variable %s is not set", name);
+	return v;
+}
+
+char *tu_read_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	long n;
+
+	if (f == NULL)
+		return NULL;
+	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0 &&
+	    (buf = malloc((size_t)n + 1)) != NULL) {
+		size_t got = fread(buf, 1, (size_t)n, f);
+		buf[got] = '\0';
+		if (len != NULL)
+			*len = got;
+	}
+	fclose(f);
+	return buf;
+}
+
+char *tu_temp_path(const char *suffix)
+{
+	static unsigned counter;
+	const char *dir = getenv("TMPDIR");
+	char buf[4096];
+
+	snprintf(buf, sizeof(buf), "%s/budgetd-test-%ld-%u%s", dir && *dir ? dir : "/tmp",
+		 (long)getpid(), counter++, suffix);
+	unlink(buf);
+	return strdup(buf);
+}
+
+char *tu_write_temp(const char *data, size_t len, const char *suffix)
+{
+	char *path = tu_temp_path(suffix);
+	FILE *f = fopen(path, "wb");
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert_uint_eq(fwrite(data, 1, len, f), len);
+	fclose(f);
+	return path;
+}
+
+/* Reads everything from fd into a malloc'd string. */
+static char *slurp(int fd)
+{
+	size_t cap = 4096, len = 0;
+	char *buf = malloc(cap);
+	ssize_t n;
+
+	while (buf != NULL && (n = read(fd, buf + len, cap - len - 1)) > 0) {
+		len += (size_t)n;
+		if (cap - len < 2) {
+			char *b = realloc(buf, cap *= 2);
+			if (b == NULL)
+				free(buf);
+			buf = b;
+		}
+	}
+	if (buf != NULL)
+		buf[len] = '\0';
+	return buf;
+}
+
+int tu_run(char *const argv[], char **out, char **err)
+{
+	char *outp = tu_temp_path(".out"), *errp = tu_temp_path(".err");
+	posix_spawn_file_actions_t fa;
+	pid_t pid;
+	int status = -1, rc;
+
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 1, outp, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	posix_spawn_file_actions_addopen(&fa, 2, errp, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	rc = posix_spawn(&pid, argv[0], &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	if (rc == 0 && waitpid(pid, &status, 0) == pid)
+		status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+	else
+		status = -1;
+	if (out != NULL) {
+		int fd = open(outp, O_RDONLY);
+		*out = fd >= 0 ? slurp(fd) : NULL;
+		if (fd >= 0)
+			close(fd);
+	}
+	if (err != NULL) {
+		int fd = open(errp, O_RDONLY);
+		*err = fd >= 0 ? slurp(fd) : NULL;
+		if (fd >= 0)
+			close(fd);
+	}
+	unlink(outp);
+	unlink(errp);
+	free(outp);
+	free(errp);
+	return status;
+}

@@ -1,0 +1,27 @@
+// SPDX-License-Identifier: MIT
+// Helpers shared by the Check suites: paths from the environment, files, child processes.
+#ifndef BUDGETD_TEST_UTIL_H
+#define BUDGETD_TEST_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+/* The value of environment variable name; aborts the test if it is unset. */
+const char *tu_env(const char *name);
+
+/* Reads a whole file; returns a malloc'd NUL-terminated buffer (caller frees) or NULL. */
+char *tu_read_file(const char *path, size_t *len);
+
+/* Writes len bytes to a new temporary file; returns its malloc'd path (caller frees and
+ * unlinks). suffix is appended to the name, e.g. ".json". */
+char *tu_write_temp(const char *data, size_t len, const char *suffix);
+
+/* A fresh temporary path that does not exist yet; malloc'd, caller frees. */
+char *tu_temp_path(const char *suffix);
+
+/* Runs argv[0] with argv, waits, and returns its exit status (or -1). Captures stdout and
+ * stderr into malloc'd strings when out/err are not NULL (caller frees). */
+int tu_run(char *const argv[], char **out, char **err);
+
+#endif
