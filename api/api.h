@@ -9,9 +9,9 @@
 #include <stddef.h>
 
 struct api_response {
-	int status;               /* HTTP status code */
+	int status; /* HTTP status code */
 	const char *content_type; /* static string */
-	char *body;               /* owned by the response; free with api_response_free() */
+	char *body; /* owned by the response; free with api_response_free() */
 	size_t len;
 };
 

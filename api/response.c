@@ -25,7 +25,7 @@ int api_json(struct api_response *resp, int status, json_t *body)
 int api_problem(struct api_response *resp, int status, const char *title, const char *detail)
 {
 	json_t *p = json_pack("{s:s, s:s, s:i, s:s}", "type", "about:blank", "title", title,
-			      "status", status, "detail", detail);
+	                      "status", status, "detail", detail);
 
 	if (p == NULL || api_json(resp, status, p) != 0)
 		return -1;

@@ -36,7 +36,7 @@ int db_dec_add(int64_t a, int64_t b, int64_t *sum);
 struct db_error {
 	char file[256];
 	char path[256]; /* JSON path into the import file, e.g. $.tables[5].rows[3].amounts.total */
-	int line;       /* 1-based position in the file, 0 if unknown */
+	int line; /* 1-based position in the file, 0 if unknown */
 	int column;
 	char text[512];
 	int code; /* 0, DB_NOT_FOUND or DB_DUPLICATE */
@@ -52,7 +52,7 @@ typedef void (*db_report_fn)(void *ctx, const struct db_error *err);
 struct db_doc;
 
 #define DB_DOC_MAX_BYTES (8u << 20) /* an import file larger than this is refused */
-#define DB_DOC_MAX_ERRORS 50        /* reporting stops after this many problems per file */
+#define DB_DOC_MAX_ERRORS 50 /* reporting stops after this many problems per file */
 
 /* Reads and fully validates one import file (see docs/import-format.md). Returns the
  * document, owned by the caller and freed with db_doc_free(); or NULL after reporting every
@@ -61,7 +61,7 @@ struct db_doc *db_doc_load(const char *file, db_report_fn report, void *ctx);
 
 /* The same for text already in memory; name is used in error messages. */
 struct db_doc *db_doc_parse(const char *text, size_t len, const char *name, db_report_fn report,
-			    void *ctx);
+                            void *ctx);
 
 void db_doc_free(struct db_doc *doc);
 
@@ -102,7 +102,7 @@ int db_import(struct db *db, struct db_doc *const *docs, size_t n, struct db_err
  * caller releases with json_decref(), or NULL with *err filled (err->code is DB_NOT_FOUND
  * when the store has no such disclosure). Amounts come back in canonical form ("96.80" reads back as "96.8"). */
 json_t *db_export(struct db *db, const char *department, int year, const char *kind,
-		  struct db_error *err);
+                  struct db_error *err);
 
 /* One department as listed by db_departments(); every pointer is valid only during the
  * callback. years are ascending and distinct. */

@@ -66,7 +66,7 @@ size_t db_dec_format(int64_t v, char buf[static DB_DEC_BUFSZ])
 			digits--;
 		}
 		n += snprintf(buf + n, DB_DEC_BUFSZ - (size_t)n, ".%0*llu", digits,
-			      (unsigned long long)frac);
+		              (unsigned long long)frac);
 	}
 	return (size_t)n;
 }

@@ -22,7 +22,7 @@ void db_err_set(struct db_error *err, const char *fmt, ...)
 }
 
 static void report_at(db_report_fn report, void *ctx, const char *name, int line, int column,
-		      const char *text)
+                      const char *text)
 {
 	struct db_error e = { .line = line, .column = column };
 
@@ -32,7 +32,7 @@ static void report_at(db_report_fn report, void *ctx, const char *name, int line
 }
 
 struct db_doc *db_doc_parse(const char *text, size_t len, const char *name, db_report_fn report,
-			    void *ctx)
+                            void *ctx)
 {
 	json_error_t jerr;
 	struct db_doc *doc = NULL;
@@ -41,7 +41,7 @@ struct db_doc *db_doc_parse(const char *text, size_t len, const char *name, db_r
 	if (len > DB_DOC_MAX_BYTES) {
 		char msg[128];
 		snprintf(msg, sizeof(msg), "file is larger than the %u MiB limit",
-			 DB_DOC_MAX_BYTES >> 20);
+		         DB_DOC_MAX_BYTES >> 20);
 		report_at(report, ctx, name, 0, 0, msg);
 		return NULL;
 	}
@@ -136,8 +136,7 @@ static size_t count_in(json_t *arr, const char *key)
 	size_t i, n = 0;
 	json_t *item;
 
-	json_array_foreach(arr, i, item)
-	{
+	json_array_foreach (arr, i, item) {
 		json_t *sub = json_object_get(item, key);
 		n += json_is_object(sub) ? json_object_size(sub) : json_array_size(sub);
 	}
@@ -155,12 +154,11 @@ void db_doc_stats(const struct db_doc *doc, struct db_doc_stats *st)
 	st->tables = json_array_size(tables);
 	st->projects = json_array_size(projects);
 	st->figures = count_in(json_object_get(doc->root, "explanations"), "figures");
-	json_array_foreach(tables, i, t)
-	{
+	json_array_foreach (tables, i, t) {
 		st->rows += json_array_size(json_object_get(t, "rows"));
 		st->amounts += count_in(json_object_get(t, "rows"), "amounts");
 	}
-	json_array_foreach(projects, i, p)
+	json_array_foreach (projects, i, p)
 		st->indicators += json_array_size(
-			json_object_get(json_object_get(p, "performance"), "indicators"));
+		    json_object_get(json_object_get(p, "performance"), "indicators"));
 }

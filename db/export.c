@@ -40,7 +40,7 @@ static sqlite3_stmt *select_stmt(struct xctx *c, const struct db_entity *e, cons
 		add_sel(cols, sizeof(cols), "code3");
 	}
 	snprintf(sql, sizeof(sql), "SELECT %s FROM \"%s\" WHERE \"%s\" = ?%s", cols, e->table,
-		 where, e->shape == DB_SH_ONE ? "" : " ORDER BY position");
+	         where, e->shape == DB_SH_ONE ? "" : " ORDER BY position");
 	if (sqlite3_prepare_v2(c->sql, sql, -1, &st, NULL) != SQLITE_OK) {
 		db_err_set(c->err, "%s: %s", e->table, sqlite3_errmsg(c->sql));
 		return NULL;
@@ -63,7 +63,7 @@ static json_t *codes_json(sqlite3_stmt *st, int col)
 	for (int k = 0; k < 3; k++)
 		if (sqlite3_column_type(st, col + k) != SQLITE_NULL)
 			json_array_append_new(
-				arr, json_string((const char *)sqlite3_column_text(st, col + k)));
+			    arr, json_string((const char *)sqlite3_column_text(st, col + k)));
 	return arr;
 }
 
@@ -104,7 +104,7 @@ static int export_children(struct xctx *c, const struct db_entity *e, int64_t id
 
 /* The entity's value below parent id, or NULL with nothing stored (err->text stays empty). */
 static json_t *export_entity(struct xctx *c, const struct db_entity *e, const char *where,
-			     int64_t id)
+                             int64_t id)
 {
 	sqlite3_stmt *st;
 	json_t *out = NULL;
@@ -127,14 +127,15 @@ static json_t *export_entity(struct xctx *c, const struct db_entity *e, const ch
 		json_t *item;
 		switch (e->shape) {
 		case DB_SH_TEXTS:
-			json_array_append_new(out, json_string((const char *)sqlite3_column_text(st, 1)));
+			json_array_append_new(
+			    out, json_string((const char *)sqlite3_column_text(st, 1)));
 			continue;
 		case DB_SH_DECS:
 			json_array_append_new(out, dec_json(st, 1));
 			continue;
 		case DB_SH_DEC_MAP:
 			json_object_set_new(out, (const char *)sqlite3_column_text(st, 1),
-					    dec_json(st, 2));
+			                    dec_json(st, 2));
 			continue;
 		default:
 			item = row_json(e, st, 1);
@@ -172,7 +173,8 @@ static int export_children(struct xctx *c, const struct db_entity *e, int64_t id
 	for (const struct db_entity *const *k = e->children; k != NULL && *k != NULL; k++) {
 		const struct db_entity *ch = *k;
 		/* An inline object's children hang off the same parent as the object. */
-		json_t *val = export_entity(c, ch, ch->shape == DB_SH_INLINE ? NULL : ch->parent_col, id);
+		json_t *val =
+		    export_entity(c, ch, ch->shape == DB_SH_INLINE ? NULL : ch->parent_col, id);
 
 		if (val == NULL && c->err->text[0] != '\0')
 			return -1;
@@ -184,16 +186,15 @@ static int export_children(struct xctx *c, const struct db_entity *e, int64_t id
 	return 0;
 }
 
-static int find_disclosure(struct xctx *c, const char *dep, int year, const char *kind,
-			   int64_t *id)
+static int find_disclosure(struct xctx *c, const char *dep, int year, const char *kind, int64_t *id)
 {
 	sqlite3_stmt *st = NULL;
 	int rc;
 
 	if (sqlite3_prepare_v2(c->sql,
-			       "SELECT d.id FROM disclosure d JOIN department p ON p.id = "
-			       "d.department_id WHERE p.slug = ? AND d.year = ? AND d.kind = ?",
-			       -1, &st, NULL) != SQLITE_OK) {
+	                       "SELECT d.id FROM disclosure d JOIN department p ON p.id = "
+	                       "d.department_id WHERE p.slug = ? AND d.year = ? AND d.kind = ?",
+	                       -1, &st, NULL) != SQLITE_OK) {
 		db_err_set(c->err, "%s", sqlite3_errmsg(c->sql));
 		return -1;
 	}
@@ -213,7 +214,7 @@ static int find_disclosure(struct xctx *c, const char *dep, int year, const char
 }
 
 json_t *db_export(struct db *db, const char *department, int year, const char *kind,
-		  struct db_error *err)
+                  struct db_error *err)
 {
 	struct xctx c = { db->sql, err };
 	int64_t id;

@@ -84,7 +84,7 @@ static int bind_field(sqlite3_stmt *st, int *i, const struct db_field *f, const 
 		for (size_t k = 0; k < 3 && rc == SQLITE_OK; k++) {
 			const char *code = json_string_value(json_array_get(j, k));
 			rc = code ? sqlite3_bind_text(st, (*i)++, code, -1, SQLITE_STATIC)
-				  : sqlite3_bind_null(st, (*i)++);
+			          : sqlite3_bind_null(st, (*i)++);
 		}
 		return rc;
 	}
@@ -105,7 +105,7 @@ static int bind_field(sqlite3_stmt *st, int *i, const struct db_field *f, const 
 
 /* Runs the entity's INSERT for one element; position < 0 for single objects. */
 static int insert_one(struct ictx *c, const struct db_entity *e, int64_t parent, int position,
-		      const char *key, const json_t *val, int64_t *rowid)
+                      const char *key, const json_t *val, int64_t *rowid)
 {
 	sqlite3_stmt *st = insert_stmt(c, e);
 	int i = 1, rc;
@@ -120,7 +120,8 @@ static int insert_one(struct ictx *c, const struct db_entity *e, int64_t parent,
 	if (key != NULL)
 		rc = rc ? rc : sqlite3_bind_text(st, i++, key, -1, SQLITE_STATIC);
 	if (e->shape == DB_SH_TEXTS)
-		rc = rc ? rc : sqlite3_bind_text(st, i++, json_string_value(val), -1, SQLITE_STATIC);
+		rc =
+		    rc ? rc : sqlite3_bind_text(st, i++, json_string_value(val), -1, SQLITE_STATIC);
 	else if (e->shape == DB_SH_DECS || e->shape == DB_SH_DEC_MAP)
 		rc = rc ? rc : bind_dec(st, i++, val);
 	for (const struct db_field *f = e->fields; f != NULL && f->key != NULL && !rc; f++)
@@ -133,10 +134,10 @@ static int insert_one(struct ictx *c, const struct db_entity *e, int64_t parent,
 }
 
 static int import_children(struct ictx *c, const struct db_entity *e, const json_t *obj,
-			   int64_t id);
+                           int64_t id);
 
 static int import_entity(struct ictx *c, const struct db_entity *e, const json_t *val,
-			 int64_t parent)
+                         int64_t parent)
 {
 	int64_t rowid;
 	size_t i;
@@ -152,13 +153,12 @@ static int import_entity(struct ictx *c, const struct db_entity *e, const json_t
 		return import_children(c, e, val, rowid);
 	case DB_SH_DEC_MAP:
 		i = 0;
-		json_object_foreach((json_t *)val, key, item)
+		json_object_foreach ((json_t *)val, key, item)
 			if (insert_one(c, e, parent, (int)i++, key, item, &rowid) != 0)
 				return -1;
 		return 0;
 	default:
-		json_array_foreach(val, i, item)
-		{
+		json_array_foreach (val, i, item) {
 			if (insert_one(c, e, parent, (int)i, NULL, item, &rowid) != 0 ||
 			    import_children(c, e, item, rowid) != 0)
 				return -1;
@@ -167,8 +167,7 @@ static int import_entity(struct ictx *c, const struct db_entity *e, const json_t
 	}
 }
 
-static int import_children(struct ictx *c, const struct db_entity *e, const json_t *obj,
-			   int64_t id)
+static int import_children(struct ictx *c, const struct db_entity *e, const json_t *obj, int64_t id)
 {
 	for (const struct db_entity *const *k = e->children; k != NULL && *k != NULL; k++) {
 		json_t *val = json_object_get(obj, (*k)->key);
@@ -193,9 +192,9 @@ static int department_id(struct ictx *c, const char *slug, int64_t *id)
 	int rc = -1;
 
 	if (sqlite3_prepare_v2(c->sql,
-			       "INSERT INTO department (slug) VALUES (?1) ON CONFLICT (slug) DO "
-			       "UPDATE SET slug = excluded.slug RETURNING id",
-			       -1, &st, NULL) != SQLITE_OK)
+	                       "INSERT INTO department (slug) VALUES (?1) ON CONFLICT (slug) DO "
+	                       "UPDATE SET slug = excluded.slug RETURNING id",
+	                       -1, &st, NULL) != SQLITE_OK)
 		return sql_fail(c, "department");
 	sqlite3_bind_text(st, 1, slug, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) == SQLITE_ROW) {
@@ -218,9 +217,9 @@ static int import_doc(struct ictx *c, const struct db_doc *doc)
 		return -1;
 	/* Replacing is delete + insert; ON DELETE CASCADE clears everything below. */
 	if (sqlite3_prepare_v2(c->sql,
-			       "DELETE FROM disclosure WHERE department_id = ? AND year = ? AND "
-			       "kind = ?",
-			       -1, &del, NULL) != SQLITE_OK)
+	                       "DELETE FROM disclosure WHERE department_id = ? AND year = ? AND "
+	                       "kind = ?",
+	                       -1, &del, NULL) != SQLITE_OK)
 		return sql_fail(c, "disclosure");
 	sqlite3_bind_int64(del, 1, dep);
 	sqlite3_bind_int(del, 2, db_doc_year(doc));
@@ -246,8 +245,8 @@ static int check_distinct(struct db_doc *const *docs, size_t n, struct db_error 
 				snprintf(err->file, sizeof(err->file), "%s", docs[i]->name);
 				err->code = DB_DUPLICATE;
 				db_err_set(err, "same disclosure (%s %d %s) as %s",
-					   db_doc_department(docs[i]), db_doc_year(docs[i]),
-					   db_doc_kind(docs[i]), docs[k]->name);
+				           db_doc_department(docs[i]), db_doc_year(docs[i]),
+				           db_doc_kind(docs[i]), docs[k]->name);
 				return -1;
 			}
 		}
@@ -274,8 +273,9 @@ int db_import(struct db *db, struct db_doc *const *docs, size_t n, struct db_err
 			goto done;
 		}
 	}
-	rc = sqlite3_exec(db->sql, "COMMIT", NULL, NULL, NULL) == SQLITE_OK ? 0
-									    : sql_fail(&c, "commit");
+	rc = sqlite3_exec(db->sql, "COMMIT", NULL, NULL, NULL) == SQLITE_OK
+	         ? 0
+	         : sql_fail(&c, "commit");
 done:
 	if (rc != 0)
 		sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);

@@ -14,7 +14,7 @@ struct db {
 
 struct db_doc {
 	json_t *root; /* validated; owned */
-	char *name;   /* file name for messages; owned */
+	char *name; /* file name for messages; owned */
 };
 
 /* db/schema.sql, embedded by the build. */
@@ -28,7 +28,7 @@ void db_err_set(struct db_error *err, const char *fmt, ...) __attribute__((forma
 int db_json_locate(const char *text, size_t len, const char *path, int *line, int *column);
 
 /* Checks root against the import format, reporting each problem. Returns the count. */
-int db_validate(json_t *root, const char *name, const char *text, size_t len,
-		db_report_fn report, void *ctx);
+int db_validate(json_t *root, const char *name, const char *text, size_t len, db_report_fn report,
+                void *ctx);
 
 #endif

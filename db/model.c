@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <stddef.h>
 
+/* The tables below are laid out by hand, one entity per block. */
+// clang-format off
 #define F(k, t, ...) { .key = (k), .type = (t), __VA_ARGS__ }
 #define TEXT(k, ...) F(k, DB_FT_TEXT, __VA_ARGS__)
 #define DEC(k, ...) F(k, DB_FT_DEC, __VA_ARGS__)
@@ -245,3 +247,4 @@ const struct db_entity db_model_document = {
 	KIDS(&department, &source, &overview, &tables, &explanations, &projects, &withheld,
 	     &sangong, &operating_costs, &procurement, &assets, &performance, &glossary),
 };
+// clang-format on

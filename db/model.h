@@ -9,15 +9,15 @@
 #include <stddef.h>
 
 enum db_ftype {
-	DB_FT_TEXT,  /* non-empty string */
-	DB_FT_INT,   /* integer in [min, max] */
-	DB_FT_DEC,   /* non-negative decimal string -> INTEGER millionths */
-	DB_FT_SDEC,  /* signed decimal string (a change) */
+	DB_FT_TEXT, /* non-empty string */
+	DB_FT_INT, /* integer in [min, max] */
+	DB_FT_DEC, /* non-negative decimal string -> INTEGER millionths */
+	DB_FT_SDEC, /* signed decimal string (a change) */
 	DB_FT_BOOL,
-	DB_FT_DATE,  /* YYYY-MM-DD */
-	DB_FT_SLUG,  /* URL-safe id */
-	DB_FT_KEY,   /* snake_case key */
-	DB_FT_ENUM,  /* one of choices */
+	DB_FT_DATE, /* YYYY-MM-DD */
+	DB_FT_SLUG, /* URL-safe id */
+	DB_FT_KEY, /* snake_case key */
+	DB_FT_ENUM, /* one of choices */
 	DB_FT_CODES, /* ["201", "03", "50"] -> code1, code2, code3 */
 };
 
@@ -32,11 +32,11 @@ struct db_field {
 };
 
 enum db_shape {
-	DB_SH_ROWS,    /* array of objects: one SQL row each, with position */
-	DB_SH_ONE,     /* object: one SQL row */
-	DB_SH_INLINE,  /* object with no table of its own: its children hang off the parent */
-	DB_SH_TEXTS,   /* array of strings: (position, value) rows */
-	DB_SH_DECS,    /* array of decimal strings: (position, value) rows */
+	DB_SH_ROWS, /* array of objects: one SQL row each, with position */
+	DB_SH_ONE, /* object: one SQL row */
+	DB_SH_INLINE, /* object with no table of its own: its children hang off the parent */
+	DB_SH_TEXTS, /* array of strings: (position, value) rows */
+	DB_SH_DECS, /* array of decimal strings: (position, value) rows */
 	DB_SH_DEC_MAP, /* object key -> decimal string: (position, key, value) rows */
 };
 
@@ -46,7 +46,7 @@ struct db_entity {
 	const char *table;
 	const char *parent_col;
 	bool required;
-	const struct db_field *fields;           /* terminated by a NULL key; may be NULL */
+	const struct db_field *fields; /* terminated by a NULL key; may be NULL */
 	const struct db_entity *const *children; /* NULL-terminated; may be NULL */
 };
 

@@ -50,11 +50,10 @@ int db_departments(struct db *db, db_department_fn fn, void *ctx, struct db_erro
 {
 	/* Rows come sorted by department then year, so one pass groups them; the name kept is
 	 * the one of the latest year. */
-	static const char sql[] =
-		"SELECT p.slug, d.year, r.name FROM department p "
-		"JOIN disclosure d ON d.department_id = p.id "
-		"JOIN department_record r ON r.disclosure_id = d.id "
-		"ORDER BY p.slug, d.year, d.kind";
+	static const char sql[] = "SELECT p.slug, d.year, r.name FROM department p "
+	                          "JOIN disclosure d ON d.department_id = p.id "
+	                          "JOIN department_record r ON r.disclosure_id = d.id "
+	                          "ORDER BY p.slug, d.year, d.kind";
 	struct dep_acc a = { 0 };
 	sqlite3_stmt *st = NULL;
 	int rc;

@@ -29,7 +29,7 @@ static int user_version(sqlite3 *sql, int *version, int *objects)
 	sqlite3_finalize(st);
 	st = NULL;
 	if (sqlite3_prepare_v2(sql, "SELECT count(*) FROM sqlite_schema", -1, &st, NULL) !=
-		    SQLITE_OK ||
+	        SQLITE_OK ||
 	    sqlite3_step(st) != SQLITE_ROW)
 		goto done;
 	*objects = sqlite3_column_int(st, 0);
@@ -53,7 +53,7 @@ static int prepare_schema(struct db *db, struct db_error *err)
 		return 0;
 	if (version > DB_SCHEMA_VERSION) {
 		db_err_set(err, "store has schema version %d; this build reads up to %d", version,
-			   DB_SCHEMA_VERSION);
+		           DB_SCHEMA_VERSION);
 		return -1;
 	}
 	if (version != 0 || objects != 0) {
@@ -86,7 +86,7 @@ struct db *db_open(const char *path, bool writable, struct db_error *err)
 	/* FULLMUTEX: the daemon's worker threads may share this connection. */
 	if (sqlite3_open_v2(path, &db->sql, flags | SQLITE_OPEN_FULLMUTEX, NULL) != SQLITE_OK) {
 		db_err_set(err, "cannot open store %s: %s", path,
-			   db->sql ? sqlite3_errmsg(db->sql) : "out of memory");
+		           db->sql ? sqlite3_errmsg(db->sql) : "out of memory");
 		goto fail;
 	}
 	sqlite3_extended_result_codes(db->sql, 1);

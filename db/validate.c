@@ -39,7 +39,7 @@ static void verr(struct vctx *v, const char *fmt, ...)
 	va_end(ap);
 	if (v->errors == DB_DOC_MAX_ERRORS)
 		snprintf(e.text + strlen(e.text), sizeof(e.text) - strlen(e.text),
-			 " (stopping after %d problems)", DB_DOC_MAX_ERRORS);
+		         " (stopping after %d problems)", DB_DOC_MAX_ERRORS);
 	v->report(v->rctx, &e);
 }
 
@@ -130,7 +130,8 @@ static void check_dec(struct vctx *v, const json_t *j, bool sign)
 		return;
 	}
 	if (db_dec_parse(json_string_value(j), sign, &out) != 0)
-		verr(v, "\"%s\" is not a %sdecimal like \"700.94\" (at most 12 digits before "
+		verr(v,
+		     "\"%s\" is not a %sdecimal like \"700.94\" (at most 12 digits before "
 		     "the point and 6 after)",
 		     json_string_value(j), sign ? "" : "non-negative ");
 }
@@ -164,7 +165,7 @@ static void check_enum(struct vctx *v, const json_t *j, const char *const *choic
 				return;
 	for (const char *const *c = choices; *c != NULL; c++)
 		snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s\"%s\"",
-			 c == choices ? "" : ", ", *c);
+		         c == choices ? "" : ", ", *c);
 	verr(v, "expected one of %s", list);
 }
 
@@ -177,12 +178,12 @@ static void check_codes(struct vctx *v, const json_t *j)
 		verr(v, "codes are an array of 1 to 3 strings: [类], [类, 款] or [类, 款, 项]");
 		return;
 	}
-	json_array_foreach(j, i, c)
-	{
+	json_array_foreach (j, i, c) {
 		const char *s = json_string_value(c);
 		size_t old = push_index(v, i);
 
-		if (s == NULL || strlen(s) < 2 || strlen(s) > 3 || strspn(s, "0123456789") != strlen(s))
+		if (s == NULL || strlen(s) < 2 || strlen(s) > 3 ||
+		    strspn(s, "0123456789") != strlen(s))
 			verr(v, "a code is a string of 2 or 3 digits, like \"201\" or \"03\"");
 		pop(v, old);
 	}
@@ -199,10 +200,12 @@ static void check_int(struct vctx *v, const struct db_field *f, const json_t *j)
 	n = json_integer_value(j);
 	if (n < f->min || n > f->max) {
 		if (strcmp(f->key, "number") == 0)
-			verr(v, "unknown table number %lld: tables are numbered 1 to 9 (表一..表九)",
+			verr(v,
+			     "unknown table number %lld: tables are numbered 1 to 9 (表一..表九)",
 			     (long long)n);
 		else
-			verr(v, "%lld is out of range (%lld to %lld)", (long long)n, f->min, f->max);
+			verr(v, "%lld is out of range (%lld to %lld)", (long long)n, f->min,
+			     f->max);
 	}
 }
 
@@ -230,12 +233,12 @@ static void check_field(struct vctx *v, const struct db_field *f, const json_t *
 	case DB_FT_SLUG:
 		if (!json_is_string(j) || !is_slug(json_string_value(j)))
 			verr(v, "expected an id of lower-case letters, digits and single hyphens, "
-				"at most 64 characters, like \"kashi-urumqi-office\"");
+			        "at most 64 characters, like \"kashi-urumqi-office\"");
 		break;
 	case DB_FT_KEY:
 		if (!json_is_string(j) || !is_key(json_string_value(j)))
 			verr(v, "expected a key of lower-case letters, digits and underscores, "
-				"like \"general_budget\"");
+			        "like \"general_budget\"");
 		break;
 	case DB_FT_ENUM:
 		check_enum(v, j, f->choices);
@@ -270,8 +273,7 @@ static void check_list(struct vctx *v, const struct db_entity *e, json_t *arr)
 		verr(v, "expected an array");
 		return;
 	}
-	json_array_foreach(arr, i, item)
-	{
+	json_array_foreach (arr, i, item) {
 		size_t old = push_index(v, i);
 
 		if (e->shape == DB_SH_ROWS)
@@ -293,8 +295,7 @@ static void check_map(struct vctx *v, json_t *obj)
 		verr(v, "expected an object of column key -> decimal string");
 		return;
 	}
-	json_object_foreach(obj, key, val)
-	{
+	json_object_foreach (obj, key, val) {
 		size_t old = push_key(v, key);
 
 		if (!is_key(key))
@@ -340,8 +341,7 @@ static void check_object(struct vctx *v, const struct db_entity *e, json_t *obj)
 		verr(v, "expected an object");
 		return;
 	}
-	json_object_foreach(obj, key, val)
-	{
+	json_object_foreach (obj, key, val) {
 		if (!is_known(e, key)) {
 			size_t old = push_key(v, key);
 			verr(v, "unknown field \"%s\"", key);
@@ -398,8 +398,7 @@ static void check_unique(struct vctx *v, json_t *arr, const char *key, const cha
 	size_t i, k;
 	json_t *a, *b;
 
-	json_array_foreach(arr, i, a)
-	{
+	json_array_foreach (arr, i, a) {
 		json_t *ka = json_object_get(a, key);
 
 		for (k = 0; k < i; k++) {
@@ -407,7 +406,8 @@ static void check_unique(struct vctx *v, json_t *arr, const char *key, const cha
 			if (ka != NULL && json_equal(ka, json_object_get(b, key))) {
 				size_t old = push_index(v, i);
 				char *s = json_dumps(ka, JSON_ENCODE_ANY);
-				verr(v, "duplicate %s %s (first at index %zu)", what, s ? s : "?", k);
+				verr(v, "duplicate %s %s (first at index %zu)", what, s ? s : "?",
+				     k);
 				free(s);
 				pop(v, old);
 				break;
@@ -421,7 +421,7 @@ static json_t *find_by(json_t *arr, const char *key, const char *value)
 	size_t i;
 	json_t *item;
 
-	json_array_foreach(arr, i, item)
+	json_array_foreach (arr, i, item)
 		if (same_str(str(item, key), value))
 			return item;
 	return NULL;
@@ -429,8 +429,8 @@ static json_t *find_by(json_t *arr, const char *key, const char *value)
 
 static bool same_row(json_t *a, json_t *b)
 {
-	static const char *const keys[] = { "side", "kind", "codes", "name", "project",
-					    "project_name" };
+	static const char *const keys[] = { "side", "kind",    "codes",
+		                            "name", "project", "project_name" };
 
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
 		json_t *x = json_object_get(a, keys[i]), *y = json_object_get(b, keys[i]);
@@ -464,8 +464,7 @@ static void check_row(struct vctx *v, json_t *table, json_t *row, json_t *projec
 		verr(v, "a row needs a name, codes or a project (only a total row may have none)");
 	if (project != NULL && find_by(projects, "id", project) == NULL)
 		verr(v, "project \"%s\" is not in \"projects\"", project);
-	json_object_foreach(json_object_get(row, "amounts"), key, val)
-	{
+	json_object_foreach (json_object_get(row, "amounts"), key, val) {
 		json_t *col = find_by(cols, "key", key);
 		size_t old = push_key(v, "amounts");
 
@@ -489,12 +488,11 @@ static void check_table(struct vctx *v, json_t *table, json_t *projects)
 	if (json_array_size(cols) == 0)
 		verr(v, "a table needs at least one column");
 	pop(v, old);
-	json_array_foreach(cols, i, col)
+	json_array_foreach (cols, i, col)
 		sided += str(col, "side") != NULL;
 	if (sided != 0 && sided != json_array_size(cols))
 		verr(v, "either every column has a \"side\" or none does");
-	json_array_foreach(rows, i, row)
-	{
+	json_array_foreach (rows, i, row) {
 		old = push_key(v, "rows");
 		push_index(v, i);
 		check_row(v, table, row, projects, sided != 0);
@@ -518,14 +516,15 @@ static void check_project(struct vctx *v, json_t *p, json_t *tables)
 	size_t i;
 
 	if (!withheld && name == NULL)
-		verr(v, "a project needs a \"name\", or \"withheld\": true when it is not published");
+		verr(v,
+		     "a project needs a \"name\", or \"withheld\": true when it is not published");
 	if (withheld && name != NULL)
-		verr(v, "a withheld project has no published name: remove \"name\" or \"withheld\"");
-	json_array_foreach(tables, i, t)
+		verr(v,
+		     "a withheld project has no published name: remove \"name\" or \"withheld\"");
+	json_array_foreach (tables, i, t)
 		if (json_integer_value(json_object_get(t, "number")) == 7)
 			t7 = t;
-	json_object_foreach(json_object_get(p, "economic"), key, val)
-	{
+	json_object_foreach (json_object_get(p, "economic"), key, val) {
 		if (t7 == NULL || find_by(json_object_get(t7, "columns"), "key", key) == NULL) {
 			size_t old = push_key(v, "economic");
 			push_key(v, key);
@@ -543,7 +542,7 @@ static void check_indicator(struct vctx *v, json_t *ind)
 
 	if ((name == NULL) != (value == NULL)) {
 		verr(v, "an indicator has both \"name\" and \"value\", or neither (an empty "
-			"二级指标)");
+		        "二级指标)");
 		return;
 	}
 	if ((op == NULL) != (number == NULL)) {
@@ -560,13 +559,12 @@ static void check_indicator(struct vctx *v, json_t *ind)
 
 /* Walks an array under the current path, calling fn on each element. */
 static void each(struct vctx *v, json_t *obj, const char *key,
-		 void (*fn)(struct vctx *, json_t *, void *), void *arg)
+                 void (*fn)(struct vctx *, json_t *, void *), void *arg)
 {
 	json_t *arr = json_object_get(obj, key), *item;
 	size_t i, old = push_key(v, key);
 
-	json_array_foreach(arr, i, item)
-	{
+	json_array_foreach (arr, i, item) {
 		size_t o2 = push_index(v, i);
 		fn(v, item, arg);
 		pop(v, o2);
@@ -596,7 +594,7 @@ static void project_cb(struct vctx *v, json_t *p, void *tables)
 }
 
 static void check_unique_in(struct vctx *v, json_t *obj, const char *list, const char *key,
-			    const char *what)
+                            const char *what)
 {
 	size_t old = push_key(v, list);
 
@@ -635,8 +633,8 @@ static void check_rules(struct vctx *v, json_t *root)
 	each(v, root, "projects", project_cb, tables);
 }
 
-int db_validate(json_t *root, const char *name, const char *text, size_t len,
-		db_report_fn report, void *ctx)
+int db_validate(json_t *root, const char *name, const char *text, size_t len, db_report_fn report,
+                void *ctx)
 {
 	struct vctx v = { .name = name, .text = text, .len = len, .report = report, .rctx = ctx };
 

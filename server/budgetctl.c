@@ -10,49 +10,49 @@
 #include <unistd.h>
 
 static const char usage[] =
-	"Usage: budgetctl COMMAND [OPTIONS] [ARGS]\n"
-	"\n"
-	"Commands:\n"
-	"  import [--db PATH] [--fresh] FILE...   validate FILEs, then load them all or none\n"
-	"  validate FILE...                       check FILEs, write nothing\n"
-	"  export [--db PATH] DEPARTMENT YEAR [budget|final]\n"
-	"                                         print one disclosure in the import format\n"
-	"  list [--db PATH]                       list departments and their years\n"
-	"  help [COMMAND]                         show help\n"
-	"\n"
-	"The import format is described in docs/import-format.md.\n"
-	"--db defaults to the store budgetd serves by default.\n"
-	"\n"
-	"Exit codes: 0 success; 1 disclosure not found; 64 bad usage; 65 an import file is\n"
-	"invalid or unreadable, or two are the same disclosure (nothing was written); 66 the\n"
-	"store cannot be read; 73 the store cannot be written (it is unchanged).\n";
+    "Usage: budgetctl COMMAND [OPTIONS] [ARGS]\n"
+    "\n"
+    "Commands:\n"
+    "  import [--db PATH] [--fresh] FILE...   validate FILEs, then load them all or none\n"
+    "  validate FILE...                       check FILEs, write nothing\n"
+    "  export [--db PATH] DEPARTMENT YEAR [budget|final]\n"
+    "                                         print one disclosure in the import format\n"
+    "  list [--db PATH]                       list departments and their years\n"
+    "  help [COMMAND]                         show help\n"
+    "\n"
+    "The import format is described in docs/import-format.md.\n"
+    "--db defaults to the store budgetd serves by default.\n"
+    "\n"
+    "Exit codes: 0 success; 1 disclosure not found; 64 bad usage; 65 an import file is\n"
+    "invalid or unreadable, or two are the same disclosure (nothing was written); 66 the\n"
+    "store cannot be read; 73 the store cannot be written (it is unchanged).\n";
 
 static const char usage_import[] =
-	"Usage: budgetctl import [--db PATH] [--fresh] FILE...\n"
-	"\n"
-	"Validates every FILE completely, then imports them in one transaction: all land or\n"
-	"none does. A disclosure already in the store (same department, year and kind) is\n"
-	"replaced; department and project ids stay the same. Problems are printed as\n"
-	"FILE:LINE:COLUMN: JSON-PATH: message.\n"
-	"\n"
-	"  --db PATH   the store to write (created if missing)\n"
-	"  --fresh     build a new store holding only FILEs and move it into place at PATH\n"
-	"              (for building a store no budgetd is serving yet)\n";
+    "Usage: budgetctl import [--db PATH] [--fresh] FILE...\n"
+    "\n"
+    "Validates every FILE completely, then imports them in one transaction: all land or\n"
+    "none does. A disclosure already in the store (same department, year and kind) is\n"
+    "replaced; department and project ids stay the same. Problems are printed as\n"
+    "FILE:LINE:COLUMN: JSON-PATH: message.\n"
+    "\n"
+    "  --db PATH   the store to write (created if missing)\n"
+    "  --fresh     build a new store holding only FILEs and move it into place at PATH\n"
+    "              (for building a store no budgetd is serving yet)\n";
 
 static const char usage_validate[] =
-	"Usage: budgetctl validate FILE...\n"
-	"\n"
-	"Runs every check of `import` on each FILE and writes nothing. Exit code 0 if all\n"
-	"files are valid, 65 otherwise.\n";
+    "Usage: budgetctl validate FILE...\n"
+    "\n"
+    "Runs every check of `import` on each FILE and writes nothing. Exit code 0 if all\n"
+    "files are valid, 65 otherwise.\n";
 
 static const char usage_export[] =
-	"Usage: budgetctl export [--db PATH] DEPARTMENT YEAR [budget|final]\n"
-	"\n"
-	"Prints the stored disclosure as an import file (amounts in canonical form).\n";
+    "Usage: budgetctl export [--db PATH] DEPARTMENT YEAR [budget|final]\n"
+    "\n"
+    "Prints the stored disclosure as an import file (amounts in canonical form).\n";
 
 static const char usage_list[] = "Usage: budgetctl list [--db PATH]\n"
-				 "\n"
-				 "Prints one line per department: id, years, name.\n";
+                                 "\n"
+                                 "Prints one line per department: id, years, name.\n";
 
 struct cmd_opts {
 	const char *db;

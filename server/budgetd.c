@@ -9,20 +9,20 @@
 #include <unistd.h>
 
 static const char usage[] =
-	"Usage: budgetd [--port N] [--bind ADDR] [--db PATH] [--static DIR] [--threads N]\n"
-	"\n"
-	"Serves the budgetd JSON API (/api/v1/...) and the front page.\n"
-	"\n"
-	"  --port N      TCP port (default 8080; 0 picks a free one)\n"
-	"  --bind ADDR   address to listen on (default 127.0.0.1; 0.0.0.0 for all)\n"
-	"  --db PATH     the store (default: the bundled store)\n"
-	"  --static DIR  folder of the front page (default: the bundled one)\n"
-	"  --threads N   worker threads (default: one per core)\n"
-	"  -h, --help    this text\n"
-	"\n"
-	"Prints \"listening on URL\" on standard output once it serves. Stops cleanly on\n"
-	"SIGINT or SIGTERM. Exit codes: 0 stopped by a signal, 64 bad usage, 66 store or\n"
-	"static folder unreadable, 69 cannot listen (e.g. port in use), 70 internal error.\n";
+    "Usage: budgetd [--port N] [--bind ADDR] [--db PATH] [--static DIR] [--threads N]\n"
+    "\n"
+    "Serves the budgetd JSON API (/api/v1/...) and the front page.\n"
+    "\n"
+    "  --port N      TCP port (default 8080; 0 picks a free one)\n"
+    "  --bind ADDR   address to listen on (default 127.0.0.1; 0.0.0.0 for all)\n"
+    "  --db PATH     the store (default: the bundled store)\n"
+    "  --static DIR  folder of the front page (default: the bundled one)\n"
+    "  --threads N   worker threads (default: one per core)\n"
+    "  -h, --help    this text\n"
+    "\n"
+    "Prints \"listening on URL\" on standard output once it serves. Stops cleanly on\n"
+    "SIGINT or SIGTERM. Exit codes: 0 stopped by a signal, 64 bad usage, 66 store or\n"
+    "static folder unreadable, 69 cannot listen (e.g. port in use), 70 internal error.\n";
 
 static bool parse_uint(const char *s, unsigned long max, unsigned long *out)
 {
@@ -37,15 +37,19 @@ static bool parse_uint(const char *s, unsigned long max, unsigned long *out)
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "port", required_argument, NULL, 'p' },   { "bind", required_argument, NULL, 'b' },
-		{ "db", required_argument, NULL, 'd' },     { "static", required_argument, NULL, 's' },
-		{ "threads", required_argument, NULL, 't' }, { "help", no_argument, NULL, 'h' },
+		{ "port", required_argument, NULL, 'p' },
+		{ "bind", required_argument, NULL, 'b' },
+		{ "db", required_argument, NULL, 'd' },
+		{ "static", required_argument, NULL, 's' },
+		{ "threads", required_argument, NULL, 't' },
+		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	char store[4096], files[4096];
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
-	struct srv_config cfg = { .bind = "127.0.0.1", .port = 8080,
-				  .threads = cores > 0 ? (unsigned)cores : 1 };
+	struct srv_config cfg = { .bind = "127.0.0.1",
+		                  .port = 8080,
+		                  .threads = cores > 0 ? (unsigned)cores : 1 };
 	unsigned long n;
 	int c;
 

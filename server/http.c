@@ -22,10 +22,9 @@ struct srv {
 /* Queues body (malloc'd; freed by libmicrohttpd) with the headers every answer carries.
  * allow, if not NULL, becomes the Allow header. */
 static enum MHD_Result send_body(struct MHD_Connection *conn, int status, const char *type,
-				 char *body, size_t len, const char *allow)
+                                 char *body, size_t len, const char *allow)
 {
-	struct MHD_Response *r =
-		MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+	struct MHD_Response *r = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
 	enum MHD_Result ret;
 
 	if (r == NULL) {
@@ -49,7 +48,7 @@ static enum MHD_Result send_api(struct MHD_Connection *conn, struct api_response
 }
 
 static enum MHD_Result send_problem(struct MHD_Connection *conn, int status, const char *title,
-				    const char *detail)
+                                    const char *detail)
 {
 	struct api_response resp = { 0 };
 
@@ -102,8 +101,8 @@ static enum MHD_Result route_static(struct srv *s, struct MHD_Connection *conn, 
 }
 
 static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char *url,
-			      const char *method, const char *version, const char *upload,
-			      size_t *upload_size, void **req)
+                              const char *method, const char *version, const char *upload,
+                              size_t *upload_size, void **req)
 {
 	static int seen;
 	struct srv *s = cls;
@@ -149,8 +148,8 @@ static int listen_on(const char *host, uint16_t port, uint16_t *actual)
 	for (struct addrinfo *a = ai; a != NULL && fd < 0; a = a->ai_next) {
 		fd = socket(a->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
 		if (fd >= 0 && (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
-				bind(fd, a->ai_addr, a->ai_addrlen) != 0 || listen(fd, 511) != 0 ||
-				getsockname(fd, (struct sockaddr *)&ss, &sl) != 0)) {
+		                bind(fd, a->ai_addr, a->ai_addrlen) != 0 || listen(fd, 511) != 0 ||
+		                getsockname(fd, (struct sockaddr *)&ss, &sl) != 0)) {
 			rc = errno;
 			close(fd);
 			fd = -1;
@@ -159,10 +158,10 @@ static int listen_on(const char *host, uint16_t port, uint16_t *actual)
 	}
 	if (fd < 0) {
 		fprintf(stderr, "budgetd: cannot listen on %s port %u: %s\n", host, port,
-			strerror(errno));
+		        strerror(errno));
 	} else {
 		*actual = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
-							 : ((struct sockaddr_in *)&ss)->sin_port);
+		                                         : ((struct sockaddr_in *)&ss)->sin_port);
 	}
 	freeaddrinfo(ai);
 	return fd;
@@ -171,12 +170,10 @@ static int listen_on(const char *host, uint16_t port, uint16_t *actual)
 static struct MHD_Daemon *start(struct srv *s, int fd, unsigned threads)
 {
 	return MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG,
-				0, NULL, NULL, handle, s,
-				MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd,
-				MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)threads,
-				MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)30,
-				MHD_OPTION_CONNECTION_LIMIT, (unsigned int)1000,
-				MHD_OPTION_END);
+	                        0, NULL, NULL, handle, s, MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd,
+	                        MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)threads,
+	                        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)30,
+	                        MHD_OPTION_CONNECTION_LIMIT, (unsigned int)1000, MHD_OPTION_END);
 }
 
 static int wait_for_signal(void)
@@ -214,7 +211,8 @@ int srv_run(const struct srv_config *cfg)
 	}
 	s.files = srv_static_new(cfg->static_dir);
 	if (s.files == NULL) {
-		fprintf(stderr, "budgetd: static folder %s: %s\n", cfg->static_dir, strerror(errno));
+		fprintf(stderr, "budgetd: static folder %s: %s\n", cfg->static_dir,
+		        strerror(errno));
 		code = SRV_EXIT_NOINPUT;
 		goto done;
 	}

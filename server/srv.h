@@ -27,7 +27,7 @@ void srv_static_free(struct srv_static *st);
  * the caller closes (or hands to the HTTP library), or -1; *size and *type are set on
  * success (type is a static string). */
 int srv_static_open(const struct srv_static *st, const char *path, uint64_t *size,
-		    const char **type);
+                    const char **type);
 
 struct srv_config {
 	const char *bind;

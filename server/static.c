@@ -74,7 +74,7 @@ static bool plausible(const char *path)
 }
 
 int srv_static_open(const struct srv_static *st, const char *path, uint64_t *size,
-		    const char **type)
+                    const char **type)
 {
 	char want[PATH_MAX + 1100], real[PATH_MAX];
 	struct stat sb;
@@ -83,7 +83,7 @@ int srv_static_open(const struct srv_static *st, const char *path, uint64_t *siz
 	if (!plausible(path))
 		return -1;
 	snprintf(want, sizeof(want), "%s%s%s", st->root, path,
-		 path[strlen(path) - 1] == '/' ? "index.html" : "");
+	         path[strlen(path) - 1] == '/' ? "index.html" : "");
 	if (realpath(want, real) == NULL)
 		return -1;
 	if (strncmp(real, st->root, st->len) != 0 || real[st->len] != '/')

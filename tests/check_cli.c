@@ -102,7 +102,7 @@ START_TEST(test_import_then_list_and_export)
 	r = ctl("list", "--db", store, NULL);
 	ck_assert_int_eq(r.status, 0);
 	ck_assert_str_eq(r.out, "kashi-urumqi-office\t2021\t"
-				"新疆维吾尔自治区喀什地区行政公署驻乌鲁木齐办事处\n");
+	                        "新疆维吾尔自治区喀什地区行政公署驻乌鲁木齐办事处\n");
 	done(&r);
 	r = ctl("export", "--db", store, "kashi-urumqi-office", "2021", NULL);
 	ck_assert_int_eq(r.status, 0);

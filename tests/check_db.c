@@ -58,7 +58,7 @@ static void collect(void *ctx, const struct db_error *e)
 	if (x->n++ == 0)
 		x->first = *e;
 	snprintf(x->all + len, sizeof(x->all) - len, "%s:%d:%d: %s: %s\n", e->file, e->line,
-		 e->column, e->path, e->text);
+	         e->column, e->path, e->text);
 }
 
 static struct db_doc *parse_text(const char *text, struct errs *e)
@@ -126,13 +126,13 @@ static char *digest(const char *path)
 
 	ck_assert_int_eq(sqlite3_open_v2(path, &sql, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
 	ck_assert_int_eq(sqlite3_prepare_v2(sql,
-					    "SELECT name FROM sqlite_schema WHERE type = 'table' "
-					    "ORDER BY name",
-					    -1, &tables, NULL),
-			 SQLITE_OK);
+	                                    "SELECT name FROM sqlite_schema WHERE type = 'table' "
+	                                    "ORDER BY name",
+	                                    -1, &tables, NULL),
+	                 SQLITE_OK);
 	while (sqlite3_step(tables) == SQLITE_ROW) {
 		snprintf(q, sizeof(q), "SELECT * FROM \"%s\" ORDER BY rowid",
-			 sqlite3_column_text(tables, 0));
+		         sqlite3_column_text(tables, 0));
 		ck_assert_int_eq(sqlite3_prepare_v2(sql, q, -1, &rows, NULL), SQLITE_OK);
 		while (sqlite3_step(rows) == SQLITE_ROW) {
 			for (int c = 0; c < sqlite3_column_count(rows); c++) {
@@ -140,7 +140,8 @@ static char *digest(const char *path)
 				size_t n = strlen(v ? v : "NULL") + 2;
 				if (len + n + 1 > cap)
 					out = realloc(out, cap *= 2);
-				len += (size_t)snprintf(out + len, cap - len, "%s|", v ? v : "NULL");
+				len +=
+				    (size_t)snprintf(out + len, cap - len, "%s|", v ? v : "NULL");
 			}
 			out[len++] = '\n';
 			out[len] = '\0';
@@ -160,7 +161,7 @@ static int64_t sql_int(const char *path, const char *query)
 
 	ck_assert_int_eq(sqlite3_open_v2(path, &sql, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
 	ck_assert_msg(sqlite3_prepare_v2(sql, query, -1, &st, NULL) == SQLITE_OK, "%s: %s", query,
-		      sqlite3_errmsg(sql));
+	              sqlite3_errmsg(sql));
 	ck_assert_msg(sqlite3_step(st) == SQLITE_ROW, "no row: %s", query);
 	ck_assert_msg(sqlite3_column_type(st, 0) == SQLITE_INTEGER, "not an integer: %s", query);
 	v = sqlite3_column_int64(st, 0);
@@ -196,24 +197,22 @@ static size_t assert_same(json_t *in, json_t *out, const char *path)
 
 	if (json_is_object(in)) {
 		ck_assert_msg(json_is_object(out), "%s: object expected", path);
-		json_object_foreach(in, key, v)
-		{
+		json_object_foreach (in, key, v) {
 			snprintf(sub, sizeof(sub), "%s.%s", path, key);
 			if (json_object_get(out, key) == NULL)
 				ck_assert_msg(is_blank(v), "%s: lost in the store", sub);
 			else
 				n += assert_same(v, json_object_get(out, key), sub);
 		}
-		json_object_foreach(out, key, v)
+		json_object_foreach (out, key, v)
 			ck_assert_msg(json_object_get(in, key) != NULL || is_blank(v),
-				      "%s.%s: appeared from nowhere", path, key);
+			              "%s.%s: appeared from nowhere", path, key);
 		return n;
 	}
 	if (json_is_array(in)) {
 		ck_assert_msg(json_is_array(out) && json_array_size(in) == json_array_size(out),
-			      "%s: array length differs", path);
-		json_array_foreach(in, i, v)
-		{
+		              "%s: array length differs", path);
+		json_array_foreach (in, i, v) {
 			snprintf(sub, sizeof(sub), "%s[%zu]", path, i);
 			n += assert_same(v, json_array_get(out, i), sub);
 		}
@@ -222,8 +221,8 @@ static size_t assert_same(json_t *in, json_t *out, const char *path)
 	if (json_is_string(in) && json_is_string(out) &&
 	    same_decimal(json_string_value(in), json_string_value(out)))
 		return 1;
-	ck_assert_msg(json_equal(in, out), "%s: %s became %s", path, json_dumps(in, JSON_ENCODE_ANY),
-		      json_dumps(out, JSON_ENCODE_ANY));
+	ck_assert_msg(json_equal(in, out), "%s: %s became %s", path,
+	              json_dumps(in, JSON_ENCODE_ANY), json_dumps(out, JSON_ENCODE_ANY));
 	return 1;
 }
 
@@ -255,10 +254,10 @@ static int64_t table_total(const char *path, int table, const char *row, const c
 	char q[512];
 
 	snprintf(q, sizeof(q),
-		 "SELECT a.value FROM row_amount a JOIN table_row r ON r.id = a.row_id "
-		 "JOIN budget_table t ON t.id = r.table_id WHERE t.number = %d AND %s AND "
-		 "a.key = '%s'",
-		 table, row, col);
+	         "SELECT a.value FROM row_amount a JOIN table_row r ON r.id = a.row_id "
+	         "JOIN budget_table t ON t.id = r.table_id WHERE t.number = %d AND %s AND "
+	         "a.key = '%s'",
+	         table, row, col);
 	return sql_int(path, q);
 }
 
@@ -277,20 +276,22 @@ START_TEST(test_published_totals_stored_exactly)
 	ck_assert_int_eq(table_total(path, 6, "r.name = '合计'", "personnel"), 309320000);
 	ck_assert_int_eq(table_total(path, 2, "r.code3 = '50'", "total"), 307100000);
 	ck_assert_int_eq(sql_int(path, "SELECT sum(amount) FROM project WHERE withheld = 1"),
-			 233560000);
+	                 233560000);
 	ck_assert_int_eq(sql_int(path, "SELECT count(*) FROM project WHERE withheld = 1"), 4);
 	ck_assert_int_eq(sql_int(path, "SELECT count(*) FROM budget_table"), 9);
 	ck_assert_int_eq(sql_int(path, "SELECT count(*) FROM glossary_term"), 8);
-	ck_assert_int_eq(sql_int(path, "SELECT number FROM indicator WHERE value = '≥2375.48平方米'"),
-			 2375480000);
+	ck_assert_int_eq(
+	    sql_int(path, "SELECT number FROM indicator WHERE value = '≥2375.48平方米'"),
+	    2375480000);
 	/* 表九 is empty but keeps its title and note. */
-	ck_assert_int_eq(sql_int(path, "SELECT count(*) FROM budget_table WHERE number = 9 AND "
-				       "note LIKE '备注：%' AND title = '政府性基金预算支出情况表'"),
-			 1);
+	ck_assert_int_eq(sql_int(path,
+	                         "SELECT count(*) FROM budget_table WHERE number = 9 AND "
+	                         "note LIKE '备注：%' AND title = '政府性基金预算支出情况表'"),
+	                 1);
 	/* No figure anywhere is stored as a floating-point value. */
 	ck_assert_int_eq(sql_int(path, "SELECT count(*) FROM row_amount WHERE typeof(value) <> "
-				       "'integer'"),
-			 0);
+	                               "'integer'"),
+	                 0);
 	db_doc_free(doc);
 	drop_store(db, path);
 	json_decref(seed);
@@ -361,8 +362,9 @@ START_TEST(test_many_departments_years_and_kinds)
 	import_ok(db, docs, 3);
 	ck_assert_int_eq(sql_int(path, "SELECT count(*) FROM disclosure"), 3);
 	ck_assert_int_eq(db_departments(db, collect_department, listing, &err), 0);
-	ck_assert_str_eq(listing, "another-office:2022,另一个部门;"
-				  "kashi-urumqi-office:2021,新疆维吾尔自治区喀什地区行政公署驻乌鲁木齐办事处;");
+	ck_assert_str_eq(
+	    listing, "another-office:2022,另一个部门;"
+	             "kashi-urumqi-office:2021,新疆维吾尔自治区喀什地区行政公署驻乌鲁木齐办事处;");
 	out = db_export(db, "kashi-urumqi-office", 2021, "final", &err);
 	ck_assert_ptr_nonnull(out);
 	json_decref(out);
@@ -394,10 +396,10 @@ START_TEST(test_failed_import_leaves_store_unchanged)
 	 * first file (a new department) must not land either. */
 	ck_assert_int_eq(sqlite3_open(path, &sql), SQLITE_OK);
 	ck_assert_int_eq(sqlite3_exec(sql,
-				      "CREATE TRIGGER boom BEFORE INSERT ON glossary_term WHEN "
-				      "NEW.term = 'boom' BEGIN SELECT RAISE(ABORT, 'boom'); END",
-				      NULL, NULL, NULL),
-			 SQLITE_OK);
+	                              "CREATE TRIGGER boom BEFORE INSERT ON glossary_term WHEN "
+	                              "NEW.term = 'boom' BEGIN SELECT RAISE(ABORT, 'boom'); END",
+	                              NULL, NULL, NULL),
+	                 SQLITE_OK);
 	sqlite3_close(sql);
 	before = digest(path);
 	json_object_set_new(at(other, "department"), "id", json_string("another-office"));
@@ -432,15 +434,15 @@ END_TEST
 struct bad_case {
 	const char *name;
 	void (*mutate)(json_t *root);
-	const char *path;    /* expected JSON path of the first error */
+	const char *path; /* expected JSON path of the first error */
 	const char *message; /* expected part of its text */
 };
 
-#define SET(fn, where, key, value)                                                          \
-	static void fn(json_t *r)                                                           \
-	{                                                                                   \
-		ck_assert_ptr_nonnull(at(r, where));                                        \
-		json_object_set_new(at(r, where), key, value);                              \
+#define SET(fn, where, key, value)                             \
+	static void fn(json_t *r)                              \
+	{                                                      \
+		ck_assert_ptr_nonnull(at(r, where));           \
+		json_object_set_new(at(r, where), key, value); \
 	}
 
 static void del_title(json_t *r)
@@ -468,7 +470,8 @@ SET(no_columns, "tables[8]", "columns", json_array())
 
 static void duplicate_row(json_t *r)
 {
-	json_array_insert_new(at(r, "tables[1].rows"), 2, json_deep_copy(at(r, "tables[1].rows[1]")));
+	json_array_insert_new(at(r, "tables[1].rows"), 2,
+	                      json_deep_copy(at(r, "tables[1].rows[1]")));
 }
 
 static void unnamed_project(json_t *r)
@@ -522,9 +525,9 @@ START_TEST(test_bad_input_rejected)
 	ck_assert_msg(parse_json(seed, &e) == NULL, "%s: accepted", c->name);
 	ck_assert_msg(e.n >= 1, "%s: no error reported", c->name);
 	ck_assert_msg(strcmp(e.first.path, c->path) == 0, "%s: path %s, expected %s", c->name,
-		      e.first.path, c->path);
+	              e.first.path, c->path);
 	ck_assert_msg(strstr(e.first.text, c->message) != NULL, "%s: message \"%s\" lacks \"%s\"",
-		      c->name, e.first.text, c->message);
+	              c->name, e.first.text, c->message);
 	ck_assert_str_eq(e.first.file, "test.json");
 	ck_assert_msg(e.first.line > 0, "%s: no line number", c->name);
 	json_decref(seed);
@@ -653,7 +656,7 @@ static bool in_array(json_t *arr, const char *s)
 	size_t i;
 	json_t *v;
 
-	json_array_foreach(arr, i, v)
+	json_array_foreach (arr, i, v)
 		if (strcmp(json_string_value(v), s) == 0)
 			return true;
 	return false;
@@ -670,7 +673,7 @@ static void check_enum(json_t *prop, const struct db_field *f, const char *path)
 	}
 	for (; f->choices[n] != NULL; n++)
 		ck_assert_msg(in_array(e, f->choices[n]), "%s: schema lacks \"%s\"", path,
-			      f->choices[n]);
+		              f->choices[n]);
 	ck_assert_msg(json_array_size(e) == n, "%s: enum sizes differ", path);
 }
 
@@ -681,7 +684,7 @@ static void check_entity(json_t *schema, const struct db_entity *e, json_t *obj,
 	char sub[256];
 
 	ck_assert_msg(json_is_false(json_object_get(obj, "additionalProperties")),
-		      "%s: schema must refuse unknown fields", path);
+	              "%s: schema must refuse unknown fields", path);
 	for (const struct db_field *f = e->fields; f != NULL && f->key != NULL; f++, n++) {
 		json_t *prop = json_object_get(props, f->key);
 		snprintf(sub, sizeof(sub), "%s.%s", path, f->key);
@@ -695,15 +698,16 @@ static void check_entity(json_t *schema, const struct db_entity *e, json_t *obj,
 		snprintf(sub, sizeof(sub), "%s.%s", path, (*c)->key);
 		ck_assert_msg(prop != NULL, "%s: not in the schema", sub);
 		ck_assert_msg((*c)->required == in_array(req, (*c)->key), "%s: required differs",
-			      sub);
+		              sub);
 		prop = resolve(schema, prop);
 		if ((*c)->shape == DB_SH_ROWS)
-			check_entity(schema, *c, resolve(schema, json_object_get(prop, "items")), sub);
+			check_entity(schema, *c, resolve(schema, json_object_get(prop, "items")),
+			             sub);
 		else if ((*c)->shape == DB_SH_ONE || (*c)->shape == DB_SH_INLINE)
 			check_entity(schema, *c, prop, sub);
 	}
 	ck_assert_msg(json_object_size(props) == n, "%s: schema has %zu fields, model %zu", path,
-		      json_object_size(props), n);
+	              json_object_size(props), n);
 }
 
 START_TEST(test_schema_matches_model)
@@ -732,7 +736,7 @@ int main(void)
 	tcase_add_test(store, test_store_refuses_foreign_files);
 	tcase_add_test(store, test_schema_matches_model);
 	tcase_add_loop_test(bad, test_bad_input_rejected, 0,
-			    (int)(sizeof(bad_cases) / sizeof(bad_cases[0])));
+	                    (int)(sizeof(bad_cases) / sizeof(bad_cases[0])));
 	tcase_add_test(bad, test_error_line_and_column);
 	tcase_add_test(bad, test_malformed_json);
 	tcase_add_test(bad, test_duplicate_key);

@@ -24,8 +24,10 @@ static int64_t parse(const char *s, bool sign)
 
 START_TEST(test_published_figures_round_trip)
 {
-	static const char *const figures[] = { "700.94", "0.01", "307.1", "6.536278", "0",
-					       "96.8", "2375.48", "0.0042", "100", "233.56" };
+	static const char *const figures[] = {
+		"700.94", "0.01",    "307.1",  "6.536278", "0",
+		"96.8",   "2375.48", "0.0042", "100",      "233.56"
+	};
 
 	for (size_t i = 0; i < sizeof(figures) / sizeof(figures[0]); i++)
 		ck_assert_str_eq(fmt(parse(figures[i], false)), figures[i]);
@@ -59,15 +61,15 @@ END_TEST
 
 START_TEST(test_rejects_malformed)
 {
-	static const char *const bad[] = { "",     "-",      ".5",   "5.",        "01",
-					   "1e5",  "+1",     "1,000", "1.2345678", " 1",
-					   "1 ",   "0x10",   "NaN",  "1.2.3",     "-0",
-					   "-0.0", "1234567890123", "七" };
+	static const char *const bad[] = {
+		"",   "-",  ".5",   "5.",  "01",    "1e5", "+1",   "1,000",         "1.2345678",
+		" 1", "1 ", "0x10", "NaN", "1.2.3", "-0",  "-0.0", "1234567890123", "七"
+	};
 	int64_t v;
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		ck_assert_msg(db_dec_parse(bad[i], true, &v) == -1, "\"%s\" should be refused",
-			      bad[i]);
+		              bad[i]);
 	ck_assert_int_eq(db_dec_parse("-5", false, &v), -1);
 	ck_assert_int_eq(db_dec_parse(NULL, false, &v), -1);
 }

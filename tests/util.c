@@ -47,7 +47,7 @@ char *tu_temp_path(const char *suffix)
 	char buf[4096];
 
 	snprintf(buf, sizeof(buf), "%s/budgetd-test-%ld-%u%s", dir && *dir ? dir : "/tmp",
-		 (long)getpid(), counter++, suffix);
+	         (long)getpid(), counter++, suffix);
 	unlink(buf);
 	return strdup(buf);
 }
