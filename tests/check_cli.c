@@ -225,8 +225,6 @@ int main(void)
 {
 	Suite *s = suite_create("cli");
 	TCase *tc = tcase_create("budgetctl");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, test_validate_good_file);
 	tcase_add_test(tc, test_validate_names_file_line_and_path);
@@ -236,9 +234,5 @@ int main(void)
 	tcase_add_test(tc, test_missing_and_unreadable_inputs);
 	tcase_add_test(tc, test_help_and_usage);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return tu_run_suite(s);
 }

@@ -725,8 +725,6 @@ int main(void)
 {
 	Suite *s = suite_create("db");
 	TCase *store = tcase_create("store"), *bad = tcase_create("bad input");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(store, test_round_trip_every_figure);
 	tcase_add_test(store, test_published_totals_stored_exactly);
@@ -744,9 +742,5 @@ int main(void)
 	tcase_add_test(bad, test_all_problems_reported);
 	suite_add_tcase(s, store);
 	suite_add_tcase(s, bad);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return tu_run_suite(s);
 }

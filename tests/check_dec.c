@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Exact decimals: the one parser and formatter behind every published figure.
 #include "db.h"
+#include "util.h"
 
 #include <check.h>
 #include <stdint.h>
@@ -113,8 +114,6 @@ int main(void)
 {
 	Suite *s = suite_create("dec");
 	TCase *tc = tcase_create("dec");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, test_published_figures_round_trip);
 	tcase_add_test(tc, test_units_are_millionths);
@@ -124,9 +123,5 @@ int main(void)
 	tcase_add_test(tc, test_large_values_do_not_overflow);
 	tcase_add_test(tc, test_sums_are_exact);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return tu_run_suite(s);
 }

@@ -440,8 +440,6 @@ int main(void)
 {
 	Suite *s = suite_create("server");
 	TCase *live = tcase_create("live"), *once = tcase_create("once");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(live, daemon_start, teardown);
 	tcase_add_test(live, test_departments);
@@ -457,9 +455,5 @@ int main(void)
 	tcase_add_loop_test(once, test_bad_arguments, 0, sizeof(bad_ports) / sizeof(bad_ports[0]));
 	suite_add_tcase(s, live);
 	suite_add_tcase(s, once);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return tu_run_suite(s);
 }

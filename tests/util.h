@@ -3,6 +3,7 @@
 #ifndef BUDGETD_TEST_UTIL_H
 #define BUDGETD_TEST_UTIL_H
 
+#include <check.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
@@ -23,5 +24,8 @@ char *tu_temp_path(const char *suffix);
 /* Runs argv[0] with argv, waits, and returns its exit status (or -1). Captures stdout and
  * stderr into malloc'd strings when out/err are not NULL (caller frees). */
 int tu_run(char *const argv[], char **out, char **err);
+
+/* Runs every test of s, prints Check's summary and frees s. Returns the process exit code. */
+int tu_run_suite(Suite *s);
 
 #endif
