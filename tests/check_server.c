@@ -76,9 +76,8 @@ static void read_banner(int fd, char *line, size_t size)
 	*strchrnul(line, '\n') = '\0';
 }
 
-static void daemon_start(void)
+static void daemon_spawn(char *const *argv)
 {
-	char *const *argv = command("0", tu_env("BUDGETD_STORE"));
 	posix_spawn_file_actions_t fa;
 	char line[256];
 	unsigned port = 0;
@@ -97,6 +96,11 @@ static void daemon_start(void)
 	                  line[end] == '\0' && port > 0 && port < 65536,
 	              "unexpected first line: %s", line);
 	daemon_port = (uint16_t)port;
+}
+
+static void daemon_start(void)
+{
+	daemon_spawn(command("0", tu_env("BUDGETD_STORE")));
 }
 
 /* Sends SIGTERM and waits up to 5 s. Returns the exit status, or -1 if the daemon died of a
@@ -393,6 +397,30 @@ START_TEST(test_sigterm_stops_cleanly)
 END_TEST
 
 /* Runs budgetd to completion: each of these runs must refuse to start. */
+/* With no --db and no --static, budgetd finds the bundled store and page wherever it is
+ * started from. */
+START_TEST(test_defaults_from_any_directory)
+{
+	char *argv[] = { (char *)tu_env("BUDGETD_BIN"), "--port", "0", NULL };
+	struct reply r;
+	json_t *j;
+
+	ck_assert_int_eq(chdir("/"), 0);
+	daemon_spawn(argv);
+	call("GET", DEPARTMENTS, "", &r);
+	ck_assert_int_eq(r.status, 200);
+	j = body_json(&r);
+	ck_assert_str_eq(json_string_value(
+	                     json_object_get(json_array_get(json_object_get(j, "items"), 0), "id")),
+	                 "kashi-urumqi-office");
+	json_decref(j);
+	call("GET", "/", "", &r);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_ptr_nonnull(strstr(r.body, "lang=\"zh-CN\""));
+	ck_assert_int_eq(daemon_stop(), 0);
+}
+END_TEST
+
 static int run_once(const char *port, const char *db, char **err)
 {
 	return tu_run(command(port, db), NULL, err);
@@ -451,6 +479,7 @@ int main(void)
 	tcase_add_test(live, test_keep_alive);
 	tcase_add_test(live, test_sigterm_stops_cleanly);
 	tcase_add_test(once, test_port_in_use);
+	tcase_add_test(once, test_defaults_from_any_directory);
 	tcase_add_test(once, test_missing_store);
 	tcase_add_loop_test(once, test_bad_arguments, 0, sizeof(bad_ports) / sizeof(bad_ports[0]));
 	suite_add_tcase(s, live);
