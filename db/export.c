@@ -102,6 +102,45 @@ static json_t *row_json(const struct db_entity *e, sqlite3_stmt *st, int col)
 
 static int export_children(struct xctx *c, const struct db_entity *e, int64_t id, json_t *obj);
 
+/* Adds the current row of st to out (which for DB_SH_ONE is set to the row). 0 or -1. */
+static int add_row(struct xctx *c, const struct db_entity *e, sqlite3_stmt *st, json_t **out)
+{
+	json_t *item;
+
+	switch (e->shape) {
+	case DB_SH_TEXTS:
+		return json_array_append_new(*out,
+		                             json_string((const char *)sqlite3_column_text(st, 1)));
+	case DB_SH_DECS:
+		return json_array_append_new(*out, dec_json(st, 1));
+	case DB_SH_DEC_MAP:
+		return json_object_set_new(*out, (const char *)sqlite3_column_text(st, 1),
+		                           dec_json(st, 2));
+	default:
+		item = row_json(e, st, 1);
+		if (export_children(c, e, sqlite3_column_int64(st, 0), item) != 0) {
+			json_decref(item);
+			return -1;
+		}
+		if (e->shape != DB_SH_ONE)
+			return json_array_append_new(*out, item);
+		*out = item;
+		return 0;
+	}
+}
+
+/* An inline object is the union of its children; NULL when they are all empty. */
+static json_t *export_inline(struct xctx *c, const struct db_entity *e, int64_t id)
+{
+	json_t *out = json_object();
+
+	if (export_children(c, e, id, out) != 0 || json_object_size(out) == 0) {
+		json_decref(out);
+		return NULL;
+	}
+	return out;
+}
+
 /* The entity's value below parent id, or NULL with nothing stored (err->text stays empty). */
 static json_t *export_entity(struct xctx *c, const struct db_entity *e, const char *where,
                              int64_t id)
@@ -110,48 +149,16 @@ static json_t *export_entity(struct xctx *c, const struct db_entity *e, const ch
 	json_t *out = NULL;
 	int rc;
 
-	if (e->shape == DB_SH_INLINE) {
-		out = json_object();
-		if (export_children(c, e, id, out) != 0 || json_object_size(out) == 0) {
-			json_decref(out);
-			return NULL;
-		}
-		return out;
-	}
+	if (e->shape == DB_SH_INLINE)
+		return export_inline(c, e, id);
 	if ((st = select_stmt(c, e, where)) == NULL)
 		return NULL;
 	sqlite3_bind_int64(st, 1, id);
 	if (e->shape != DB_SH_ONE)
 		out = e->shape == DB_SH_DEC_MAP ? json_object() : json_array();
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		json_t *item;
-		switch (e->shape) {
-		case DB_SH_TEXTS:
-			json_array_append_new(
-			    out, json_string((const char *)sqlite3_column_text(st, 1)));
-			continue;
-		case DB_SH_DECS:
-			json_array_append_new(out, dec_json(st, 1));
-			continue;
-		case DB_SH_DEC_MAP:
-			json_object_set_new(out, (const char *)sqlite3_column_text(st, 1),
-			                    dec_json(st, 2));
-			continue;
-		default:
-			item = row_json(e, st, 1);
-			if (export_children(c, e, sqlite3_column_int64(st, 0), item) != 0) {
-				json_decref(item);
-				rc = SQLITE_ERROR;
-				break;
-			}
-			if (e->shape == DB_SH_ONE)
-				out = item;
-			else
-				json_array_append_new(out, item);
-			continue;
-		}
-		break;
-	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (add_row(c, e, st, &out) != 0)
+			break;
 	if (rc != SQLITE_DONE) {
 		if (c->err->text[0] == '\0')
 			db_err_set(c->err, "%s: %s", e->table, sqlite3_errmsg(c->sql));
