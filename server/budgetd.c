@@ -15,7 +15,7 @@ static const char usage[] =
     "\n"
     "  --port N      TCP port (default 8080; 0 picks a free one)\n"
     "  --bind ADDR   address to listen on (default 127.0.0.1; 0.0.0.0 for all)\n"
-    "  --db PATH     the store (default: the bundled store)\n"
+    "  --db PATH     the store (default: $BUDGETD_DB, else the bundled store)\n"
     "  --static DIR  folder of the front page (default: the bundled one)\n"
     "  --threads N   worker threads (default: one per core)\n"
     "  -h, --help    this text\n"
@@ -83,6 +83,8 @@ int main(int argc, char **argv)
 	}
 	if (optind != argc)
 		goto bad;
+	if (cfg.store == NULL)
+		cfg.store = getenv("BUDGETD_DB");
 	if (cfg.store == NULL)
 		cfg.store = srv_default_store(store, sizeof(store));
 	if (cfg.static_dir == NULL)
