@@ -6,7 +6,7 @@ FROM debian:12 AS build
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
       build-essential meson ninja-build pkg-config python3 \
-      libmicrohttpd-dev libjansson-dev libsqlite3-dev check \
+      libmicrohttpd-dev libjansson-dev libsqlite3-dev zlib1g-dev check \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .

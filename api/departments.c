@@ -1,39 +1,176 @@
 // SPDX-License-Identifier: MIT
-// /api/v1/departments: every department with the years it has disclosures for.
+// /api/v1/departments (filtered, paged) and /api/v1/departments/{id}.
 #include "api.h"
 #include "internal_api.h"
 
-static int add_department(void *ctx, const struct db_department *dep)
-{
-	json_t *items = ctx, *years = json_array();
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
-	if (years == NULL)
-		return -1;
-	for (size_t i = 0; i < dep->n_years; i++)
-		if (json_array_append_new(years, json_integer(dep->years[i])) != 0)
-			goto fail;
-	json_t *item =
-	    json_pack("{s:s, s:s, s:o}", "id", dep->id, "name", dep->name, "years", years);
-	return item != NULL && json_array_append_new(items, item) == 0 ? 0 : -1;
-fail:
-	json_decref(years);
-	return -1;
+#define LIMIT_DEFAULT 100
+#define LIMIT_MAX 500
+
+static const char *arg(struct api_ctx *c, const char *name)
+{
+	return c->req->arg ? c->req->arg(c->req->ctx, name) : NULL;
 }
 
-int api_departments(struct db *db, struct api_response *resp)
+/* A query number in [min, max]; def when absent; -1 when malformed. */
+static long long num_arg(struct api_ctx *c, const char *name, long long min, long long max,
+                         long long def)
+{
+	const char *s = arg(c, name);
+	char *end;
+	long long v;
+
+	if (s == NULL)
+		return def;
+	if (*s < '0' || *s > '9' || strlen(s) > 12)
+		return -1;
+	v = strtoll(s, &end, 10);
+	return *end == '\0' && v >= min && v <= max ? v : -1;
+}
+
+static int add_item(void *ctx, const struct db_department *d)
+{
+	struct api_jw *w = ctx;
+	char self[160];
+
+	api_jw_obj(w);
+	api_jw_kstr(w, "id", d->id);
+	api_jw_kstr(w, "name", d->name);
+	api_jw_key(w, "years");
+	api_jw_arr(w);
+	for (size_t i = 0; i < d->n_years; i++)
+		api_jw_int(w, d->years[i]);
+	api_jw_end(w, ']');
+	snprintf(self, sizeof(self), "/api/v1/departments/%s", d->id);
+	api_jw_key(w, "links");
+	api_jw_obj(w);
+	api_jw_kstr(w, "self", self);
+	api_jw_end(w, '}');
+	api_jw_end(w, '}');
+	return 0;
+}
+
+/* The list URL for a page, keeping the filters (q is percent-encoded). */
+static void page_url(char *buf, size_t size, struct db_department_query *q)
+{
+	int n =
+	    snprintf(buf, size, "/api/v1/departments?limit=%zu&offset=%zu", q->limit, q->offset);
+
+	if (q->year != 0)
+		n += snprintf(buf + n, size - (size_t)n, "&year=%d", q->year);
+	if (q->q != NULL && (size_t)n + 3 < size) {
+		n += snprintf(buf + n, size - (size_t)n, "&q=");
+		api_pct_encode(buf + n, size - (size_t)n, q->q);
+	}
+}
+
+static int write_list(struct api_ctx *c, struct db_department_query *q)
 {
 	struct db_error err = { 0 };
-	json_t *items = json_array();
+	struct api_jw w;
+	size_t total = 0;
+	char self[400], next[400];
 
-	if (items == NULL)
-		return -1;
-	if (db_departments(db, add_department, items, &err) != 0) {
-		json_decref(items);
-		/* err.text may name SQLite internals: clients get a plain message. */
-		return api_problem(resp, 500, "Internal Server Error",
-		                   "the store could not be read");
+	api_jw_init(&w);
+	api_jw_obj(&w);
+	api_jw_key(&w, "items");
+	api_jw_arr(&w);
+	if (db_departments(c->db, q, add_item, &w, &total, &err) != 0) {
+		free(api_jw_finish(&w, NULL));
+		return api_fail(c->resp, 500, "the store could not be read");
 	}
-	return api_json(
-	    resp, 200,
-	    json_pack("{s:o, s:I}", "items", items, "total", (json_int_t)json_array_size(items)));
+	api_jw_end(&w, ']');
+	api_jw_kint(&w, "total", (long long)total);
+	api_jw_kint(&w, "limit", (long long)q->limit);
+	api_jw_kint(&w, "offset", (long long)q->offset);
+	page_url(self, sizeof(self), q);
+	api_jw_key(&w, "links");
+	api_jw_obj(&w);
+	api_jw_kstr(&w, "self", self);
+	q->offset += q->limit;
+	page_url(next, sizeof(next), q);
+	api_jw_kstr(&w, "next", q->offset < total ? next : NULL);
+	api_jw_end(&w, '}');
+	api_jw_end(&w, '}');
+	if (q->offset < total)
+		snprintf(c->resp->link, sizeof(c->resp->link), "<%s>; rel=\"next\"", next);
+	db_modified(c->db, NULL, 0, NULL, &c->resp->modified, &err);
+	return api_ok(c, &w, "application/json; charset=utf-8");
+}
+
+int api_departments_list(struct api_ctx *c)
+{
+	struct db_department_query q = { .q = arg(c, "q") };
+	long long limit = num_arg(c, "limit", 1, LIMIT_MAX, LIMIT_DEFAULT);
+	long long offset = num_arg(c, "offset", 0, 1000000000, 0);
+	long long year = num_arg(c, "year", 1990, 2100, 0);
+
+	if (limit < 0)
+		return api_fail(c->resp, 400, "limit must be a number from 1 to %d", LIMIT_MAX);
+	if (offset < 0)
+		return api_fail(c->resp, 400, "offset must be a number from 0 to 1000000000");
+	if (year < 0)
+		return api_fail(c->resp, 400, "year must be a number from 1990 to 2100");
+	if (q.q != NULL && (*q.q == '\0' || strlen(q.q) > 200))
+		return api_fail(c->resp, 400, "q must be 1 to 200 bytes");
+	q.limit = (size_t)limit;
+	q.offset = (size_t)offset;
+	q.year = (int)year;
+	return write_list(c, &q);
+}
+
+static int write_department(void *ctx, const struct db_department_detail *d)
+{
+	struct api_ctx *c = ctx;
+	struct api_jw w;
+	char url[400];
+
+	api_jw_init(&w);
+	api_jw_obj(&w);
+	api_jw_kstr(&w, "id", d->id);
+	api_jw_kstr(&w, "name", d->name);
+	api_jw_kstr(&w, "short_name", d->short_name);
+	api_jw_kstr(&w, "region", d->region);
+	api_jw_kstr(&w, "parent", d->parent);
+	api_jw_key(&w, "disclosures");
+	api_jw_arr(&w);
+	for (size_t i = 0; i < d->n_disclosures; i++) {
+		const struct db_disclosure_ref *r = &d->disclosures[i];
+		api_jw_obj(&w);
+		api_jw_kint(&w, "year", r->year);
+		api_jw_kstr(&w, "kind", r->kind);
+		api_jw_kstr(&w, "title", r->title);
+		api_jw_kstr(&w, "published", r->published);
+		snprintf(url, sizeof(url), "/api/v1/departments/%s/%ss/%d", d->id, r->kind,
+		         r->year);
+		api_jw_key(&w, "links");
+		api_jw_obj(&w);
+		api_jw_kstr(&w, "self", url);
+		api_jw_end(&w, '}');
+		api_jw_end(&w, '}');
+		if (r->imported_at > c->resp->modified)
+			c->resp->modified = r->imported_at;
+	}
+	api_jw_end(&w, ']');
+	snprintf(url, sizeof(url), "/api/v1/departments/%s", d->id);
+	api_jw_key(&w, "links");
+	api_jw_obj(&w);
+	api_jw_kstr(&w, "self", url);
+	api_jw_end(&w, '}');
+	api_jw_end(&w, '}');
+	return api_ok(c, &w, "application/json; charset=utf-8");
+}
+
+int api_department(struct api_ctx *c)
+{
+	struct db_error err = { 0 };
+
+	if (db_department(c->db, c->dept, write_department, c, &err) == 0)
+		return 0;
+	if (err.code == DB_NOT_FOUND)
+		return api_fail(c->resp, 404, "no department \"%.100s\"", c->dept);
+	return c->resp->body != NULL ? 0 : api_fail(c->resp, 500, "the store could not be read");
 }

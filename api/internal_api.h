@@ -1,11 +1,75 @@
 // SPDX-License-Identifier: MIT
-// Helpers shared by the resource files of api/.
+// What the files of api/ share: the parsed request, the resource functions the router
+// calls, and helpers for writing store values into JSON and CSV.
 #ifndef BUDGETD_API_INTERNAL_H
 #define BUDGETD_API_INTERNAL_H
 
 #include "api.h"
+#include "jw.h"
 
-/* Serialises body (stealing the reference) into resp with the given status. 0 or -1. */
-int api_json(struct api_response *resp, int status, json_t *body);
+#include <stdbool.h>
+
+enum api_format {
+	API_JSON,
+	API_CSV
+};
+
+/* A routed request: which disclosure (if any) and how to answer. */
+struct api_ctx {
+	struct db *db;
+	const struct api_request *req;
+	struct api_response *resp;
+	enum api_format format;
+	const char *dept; /* department id, or NULL */
+	int year; /* of the disclosure, 0 if none */
+	const char *kind; /* "budget" or "final" */
+	const char *kind_path; /* "budgets" or "finals" */
+	char base[256]; /* the disclosure's URL, e.g. /api/v1/departments/x/budgets/2021 */
+};
+
+/* ---- resources (return 0, or -1 when out of memory) ---- */
+int api_departments_list(struct api_ctx *c);
+int api_department(struct api_ctx *c);
+int api_disclosure(struct api_ctx *c, json_t *doc);
+int api_sangong(struct api_ctx *c, json_t *doc);
+int api_tables(struct api_ctx *c, json_t *doc);
+int api_table(struct api_ctx *c, json_t *doc, int number);
+int api_projects(struct api_ctx *c, json_t *doc);
+int api_project(struct api_ctx *c, json_t *doc, const char *id);
+int api_openapi(struct api_ctx *c);
+
+/* ---- responses ---- */
+
+/* Moves the writer's text into resp as a 200 JSON (or CSV) body. 0 or -1. */
+int api_ok(struct api_ctx *c, struct api_jw *w, const char *type);
+
+/* ---- store values (jansson trees from db_export) into JSON ---- */
+
+/* Writes obj's decimal string field key as an exact number, or null. */
+void api_put_dec(struct api_jw *w, const json_t *obj, const char *key);
+/* key: decimal, key: string, key: integer, each null when absent in obj. */
+void api_kdec(struct api_jw *w, const json_t *obj, const char *key);
+void api_ktext(struct api_jw *w, const json_t *obj, const char *key);
+void api_kcount(struct api_jw *w, const json_t *obj, const char *key);
+/* "codes": [...] and "code": "2010350" (both null without codes). */
+void api_kcodes(struct api_jw *w, const json_t *obj);
+/* Writes an array of strings, or [] when arr is absent. */
+void api_put_texts(struct api_jw *w, const json_t *arr);
+/* Parses a decimal string; false when absent or malformed. */
+bool api_dec(const json_t *j, int64_t *out);
+
+/* Percent-encodes s (all but A-Z a-z 0-9 - . _ ~) into out, cutting at size. */
+void api_pct_encode(char *out, size_t size, const char *s);
+
+/* ---- CSV (RFC 4180, for Excel) ---- */
+
+/* The byte order mark that makes Excel read UTF-8. */
+void api_csv_begin(struct api_jw *w);
+/* One cell; text cells that a spreadsheet would run as a formula get a leading '. */
+void api_csv_text(struct api_jw *w, const char *s, bool first);
+void api_csv_number(struct api_jw *w, const char *s, bool first);
+void api_csv_end_row(struct api_jw *w);
+/* Sets resp->disposition for an attachment named base (ASCII) and label (UTF-8). */
+void api_csv_disposition(struct api_response *resp, const char *base, const char *label);
 
 #endif

@@ -1,36 +1,80 @@
 // SPDX-License-Identifier: MIT
-// Building response bodies: JSON serialisation and problem+json errors, shared by all
-// resources.
+// Response bodies shared by every resource: success, problem+json errors, and the helpers
+// that copy store values into JSON.
 #include "api.h"
 #include "internal_api.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-int api_json(struct api_response *resp, int status, json_t *body)
+int api_ok(struct api_ctx *c, struct api_jw *w, const char *type)
 {
-	/* Compact output: the API is read by programs; ensure_ascii off keeps 中文 readable. */
-	char *text = json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	size_t len = 0;
+	char *body = api_jw_finish(w, &len);
 
-	json_decref(body);
-	if (text == NULL)
+	if (body == NULL)
 		return -1;
-	resp->status = status;
-	resp->content_type = "application/json; charset=utf-8";
-	resp->body = text;
-	resp->len = strlen(text);
+	c->resp->status = 200;
+	c->resp->content_type = type;
+	c->resp->body = body;
+	c->resp->len = len;
 	return 0;
+}
+
+static const char *reason(int status)
+{
+	switch (status) {
+	case 400:
+		return "Bad Request";
+	case 404:
+		return "Not Found";
+	case 405:
+		return "Method Not Allowed";
+	case 406:
+		return "Not Acceptable";
+	case 414:
+		return "URI Too Long";
+	case 503:
+		return "Service Unavailable";
+	default:
+		return "Internal Server Error";
+	}
 }
 
 int api_problem(struct api_response *resp, int status, const char *title, const char *detail)
 {
-	json_t *p = json_pack("{s:s, s:s, s:i, s:s}", "type", "about:blank", "title", title,
-	                      "status", status, "detail", detail);
+	struct api_jw w;
+	char *body;
 
-	if (p == NULL || api_json(resp, status, p) != 0)
+	api_jw_init(&w);
+	api_jw_obj(&w);
+	api_jw_kstr(&w, "type", "about:blank");
+	api_jw_kstr(&w, "title", title);
+	api_jw_kint(&w, "status", status);
+	api_jw_kstr(&w, "detail", detail);
+	api_jw_end(&w, '}');
+	body = api_jw_finish(&w, &resp->len);
+	if (body == NULL)
 		return -1;
+	resp->status = status;
 	resp->content_type = "application/problem+json; charset=utf-8";
+	resp->body = body;
+	resp->modified = 0;
+	resp->link[0] = resp->disposition[0] = '\0';
 	return 0;
+}
+
+int api_fail(struct api_response *resp, int status, const char *fmt, ...)
+{
+	char detail[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(detail, sizeof(detail), fmt, ap);
+	va_end(ap);
+	return api_problem(resp, status, reason(status), detail);
 }
 
 void api_response_free(struct api_response *resp)
@@ -38,4 +82,90 @@ void api_response_free(struct api_response *resp)
 	free(resp->body);
 	resp->body = NULL;
 	resp->len = 0;
+}
+
+void api_pct_encode(char *out, size_t size, const char *s)
+{
+	static const char keep[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~";
+	size_t n = 0;
+
+	for (; *s != '\0' && n + 4 <= size; s++) {
+		if (strchr(keep, *s) != NULL)
+			out[n++] = *s;
+		else
+			n += (size_t)snprintf(out + n, size - n, "%%%02X", (unsigned char)*s);
+	}
+	if (size > 0)
+		out[n < size ? n : size - 1] = '\0';
+}
+
+bool api_dec(const json_t *j, int64_t *out)
+{
+	return json_is_string(j) && db_dec_parse(json_string_value(j), true, out) == 0;
+}
+
+void api_put_dec(struct api_jw *w, const json_t *obj, const char *key)
+{
+	int64_t v;
+
+	if (api_dec(json_object_get(obj, key), &v))
+		api_jw_dec(w, v);
+	else
+		api_jw_null(w);
+}
+
+void api_kdec(struct api_jw *w, const json_t *obj, const char *key)
+{
+	api_jw_key(w, key);
+	api_put_dec(w, obj, key);
+}
+
+void api_ktext(struct api_jw *w, const json_t *obj, const char *key)
+{
+	api_jw_kstr(w, key, json_string_value(json_object_get(obj, key)));
+}
+
+void api_kcount(struct api_jw *w, const json_t *obj, const char *key)
+{
+	json_t *j = json_object_get(obj, key);
+
+	api_jw_key(w, key);
+	if (json_is_integer(j))
+		api_jw_int(w, json_integer_value(j));
+	else
+		api_jw_null(w);
+}
+
+void api_kcodes(struct api_jw *w, const json_t *obj)
+{
+	json_t *codes = json_object_get(obj, "codes"), *c;
+	char joined[16] = "";
+	size_t i;
+
+	api_jw_key(w, "codes");
+	if (json_array_size(codes) == 0) {
+		api_jw_null(w);
+		api_jw_key(w, "code");
+		api_jw_null(w);
+		return;
+	}
+	api_jw_arr(w);
+	json_array_foreach (codes, i, c) {
+		api_jw_str(w, json_string_value(c));
+		strncat(joined, json_string_value(c), sizeof(joined) - strlen(joined) - 1);
+	}
+	api_jw_end(w, ']');
+	api_jw_kstr(w, "code", joined);
+}
+
+void api_put_texts(struct api_jw *w, const json_t *arr)
+{
+	size_t i;
+	json_t *s;
+
+	api_jw_arr(w);
+	json_array_foreach (arr, i, s)
+		api_jw_str(w, json_string_value(s));
+	api_jw_end(w, ']');
 }

@@ -114,8 +114,45 @@ struct db_department {
 };
 typedef int (*db_department_fn)(void *ctx, const struct db_department *dep);
 
-/* Calls fn for each department in id order; stops early (returning that value) if fn
- * returns non-zero. Returns 0, or -1 with *err filled. */
-int db_departments(struct db *db, db_department_fn fn, void *ctx, struct db_error *err);
+/* Which departments to list: q is a substring of the name or id (NULL for any), year one
+ * they have a disclosure for (0 for any); limit 0 means no limit. */
+struct db_department_query {
+	const char *q;
+	int year;
+	size_t limit, offset;
+};
+
+/* Calls fn for each matching department in id order (query may be NULL: all); stops early
+ * (returning that value) if fn returns non-zero. *total (if not NULL) receives the number
+ * of matches before limit and offset. Returns 0, or -1 with *err filled. */
+int db_departments(struct db *db, const struct db_department_query *query, db_department_fn fn,
+                   void *ctx, size_t *total, struct db_error *err);
+
+/* A disclosure as listed under its department. */
+struct db_disclosure_ref {
+	int year;
+	const char *kind; /* "budget" or "final" */
+	const char *title;
+	const char *published; /* NULL if not published */
+	int64_t imported_at; /* unix time */
+};
+
+/* One department with its disclosures (ascending year, then kind); the names are those of
+ * the latest disclosure. Pointers are valid only during the callback. */
+struct db_department_detail {
+	const char *id, *name, *short_name, *region, *parent; /* the last three may be NULL */
+	const struct db_disclosure_ref *disclosures;
+	size_t n_disclosures;
+};
+typedef int (*db_detail_fn)(void *ctx, const struct db_department_detail *dep);
+
+/* Calls fn once with department id. Returns fn's value, or -1 with *err filled
+ * (err->code is DB_NOT_FOUND for an unknown id). */
+int db_department(struct db *db, const char *id, db_detail_fn fn, void *ctx, struct db_error *err);
+
+/* When the data was imported: of one disclosure, or with department NULL the latest import
+ * of all (0 for an empty store). Returns 0, or -1 with *err filled (DB_NOT_FOUND). */
+int db_modified(struct db *db, const char *department, int year, const char *kind,
+                int64_t *imported_at, struct db_error *err);
 
 #endif

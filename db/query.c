@@ -1,88 +1,252 @@
 // SPDX-License-Identifier: MIT
-// Read queries for the API.
+// Read queries for the API: the department list (filtered, paged), one department with its
+// disclosures, and import times for Last-Modified. Disclosures themselves are read by
+// export.c.
 #include "internal.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-struct dep_acc {
-	char *id, *name;
-	int *years;
-	size_t n, cap;
-};
-
-static int acc_year(struct dep_acc *a, int year)
+static int prepare(struct db *db, const char *sql, sqlite3_stmt **st, struct db_error *err)
 {
-	if (a->n > 0 && a->years[a->n - 1] == year)
-		return 0; /* budget and final of one year */
-	if (a->n == a->cap) {
-		size_t cap = a->cap ? a->cap * 2 : 8;
-		int *y = realloc(a->years, cap * sizeof(*y));
-		if (y == NULL)
-			return -1;
-		a->years = y;
-		a->cap = cap;
-	}
-	a->years[a->n++] = year;
-	return 0;
+	if (sqlite3_prepare_v2(db->sql, sql, -1, st, NULL) == SQLITE_OK)
+		return 0;
+	db_err_set(err, "%s", sqlite3_errmsg(db->sql));
+	return -1;
 }
 
-static int acc_flush(struct dep_acc *a, db_department_fn fn, void *ctx)
+static const char *text(sqlite3_stmt *st, int col)
 {
-	struct db_department d = { a->id, a->name, a->years, a->n };
-	int rc = a->id != NULL ? fn(ctx, &d) : 0;
+	return (const char *)sqlite3_column_text(st, col);
+}
 
-	free(a->id);
-	free(a->name);
-	a->id = a->name = NULL;
-	a->n = 0;
+/* ---- the list ---- */
+
+/* Matching departments with the name of their latest disclosure. ?1 year or NULL, ?2 the
+ * substring or NULL. */
+#define MATCHES                                                                            \
+	"SELECT p.id AS id, p.slug AS slug, (SELECT r.name FROM disclosure d "             \
+	"JOIN department_record r ON r.disclosure_id = d.id WHERE d.department_id = p.id " \
+	"ORDER BY d.year DESC, d.kind DESC LIMIT 1) AS name FROM department p "            \
+	"WHERE EXISTS (SELECT 1 FROM disclosure d WHERE d.department_id = p.id AND "       \
+	"(?1 IS NULL OR d.year = ?1))"
+#define FILTER "WHERE ?2 IS NULL OR instr(name, ?2) > 0 OR instr(slug, ?2) > 0"
+
+static void bind_query(sqlite3_stmt *st, const struct db_department_query *q)
+{
+	if (q != NULL && q->year != 0)
+		sqlite3_bind_int(st, 1, q->year);
+	if (q != NULL && q->q != NULL)
+		sqlite3_bind_text(st, 2, q->q, -1, SQLITE_STATIC);
+}
+
+static int count_matches(struct db *db, const struct db_department_query *q, size_t *total,
+                         struct db_error *err)
+{
+	sqlite3_stmt *st;
+	int rc = -1;
+
+	if (prepare(db, "SELECT count(*) FROM (" MATCHES ") " FILTER, &st, err) != 0)
+		return -1;
+	bind_query(st, q);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		*total = (size_t)sqlite3_column_int64(st, 0);
+		rc = 0;
+	} else {
+		db_err_set(err, "%s", sqlite3_errmsg(db->sql));
+	}
+	sqlite3_finalize(st);
 	return rc;
 }
 
-static int set_str(char **dst, const unsigned char *src)
+/* The distinct years of department id into *years (grown as needed). */
+static int load_years(sqlite3_stmt *st, int64_t id, int **years, size_t *n, size_t *cap)
 {
-	free(*dst);
-	*dst = strdup(src ? (const char *)src : "");
-	return *dst ? 0 : -1;
+	sqlite3_reset(st);
+	sqlite3_bind_int64(st, 1, id);
+	for (*n = 0; sqlite3_step(st) == SQLITE_ROW;) {
+		if (*n == *cap) {
+			size_t c = *cap ? *cap * 2 : 8;
+			int *y = realloc(*years, c * sizeof(*y));
+			if (y == NULL)
+				return -1;
+			*years = y;
+			*cap = c;
+		}
+		(*years)[(*n)++] = sqlite3_column_int(st, 0);
+	}
+	return 0;
 }
 
-int db_departments(struct db *db, db_department_fn fn, void *ctx, struct db_error *err)
+int db_departments(struct db *db, const struct db_department_query *query, db_department_fn fn,
+                   void *ctx, size_t *total, struct db_error *err)
 {
-	/* Rows come sorted by department then year, so one pass groups them; the name kept is
-	 * the one of the latest year. */
-	static const char sql[] = "SELECT p.slug, d.year, r.name FROM department p "
-	                          "JOIN disclosure d ON d.department_id = p.id "
-	                          "JOIN department_record r ON r.disclosure_id = d.id "
-	                          "ORDER BY p.slug, d.year, d.kind";
-	struct dep_acc a = { 0 };
-	sqlite3_stmt *st = NULL;
-	int rc;
+	sqlite3_stmt *st = NULL, *yst = NULL;
+	int *years = NULL, rc = -1, step;
+	size_t n = 0, cap = 0;
 
-	if (sqlite3_prepare_v2(db->sql, sql, -1, &st, NULL) != SQLITE_OK) {
-		db_err_set(err, "%s", sqlite3_errmsg(db->sql));
+	if (total != NULL && count_matches(db, query, total, err) != 0)
 		return -1;
-	}
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *slug = (const char *)sqlite3_column_text(st, 0);
-		if (a.id != NULL && strcmp(a.id, slug) != 0 && (rc = acc_flush(&a, fn, ctx)) != 0)
-			goto done;
-		if ((a.id == NULL && set_str(&a.id, sqlite3_column_text(st, 0)) != 0) ||
-		    set_str(&a.name, sqlite3_column_text(st, 2)) != 0 ||
-		    acc_year(&a, sqlite3_column_int(st, 1)) != 0) {
+	if (prepare(db,
+	            "SELECT id, slug, name FROM (" MATCHES ") " FILTER
+	            " ORDER BY slug LIMIT ?3 OFFSET ?4",
+	            &st, err) != 0 ||
+	    prepare(db,
+	            "SELECT DISTINCT year FROM disclosure WHERE department_id = ? ORDER BY year",
+	            &yst, err) != 0)
+		goto done;
+	bind_query(st, query);
+	sqlite3_bind_int64(st, 3, query && query->limit ? (int64_t)query->limit : -1);
+	sqlite3_bind_int64(st, 4, query ? (int64_t)query->offset : 0);
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		struct db_department d = { text(st, 1), text(st, 2), NULL, 0 };
+		if (load_years(yst, sqlite3_column_int64(st, 0), &years, &n, &cap) != 0) {
 			db_err_set(err, "out of memory");
-			rc = -1;
 			goto done;
 		}
+		d.years = years;
+		d.n_years = n;
+		if ((rc = fn(ctx, &d)) != 0)
+			goto done;
 	}
-	if (rc != SQLITE_DONE) {
+	rc = step == SQLITE_DONE ? 0 : -1;
+	if (rc != 0)
 		db_err_set(err, "%s", sqlite3_errmsg(db->sql));
-		rc = -1;
-		goto done;
-	}
-	rc = acc_flush(&a, fn, ctx);
 done:
-	acc_flush(&a, NULL, NULL);
-	free(a.years);
+	free(years);
+	sqlite3_finalize(st);
+	sqlite3_finalize(yst);
+	return rc;
+}
+
+/* ---- one department ---- */
+
+struct detail {
+	struct db_disclosure_ref *refs;
+	size_t n, cap;
+	char **strings; /* owned copies of every string handed out, freed together */
+	size_t n_strings, cap_strings;
+	bool oom;
+};
+
+static bool grow(void **arr, size_t *cap, size_t need, size_t size)
+{
+	if (need <= *cap)
+		return true;
+	size_t c = *cap ? *cap * 2 : 16;
+	void *a = realloc(*arr, c * size);
+	if (a == NULL)
+		return false;
+	*arr = a;
+	*cap = c;
+	return true;
+}
+
+static const char *keep(struct detail *d, const unsigned char *s)
+{
+	char *copy;
+
+	if (s == NULL)
+		return NULL;
+	if (!grow((void **)&d->strings, &d->cap_strings, d->n_strings + 1, sizeof(char *)) ||
+	    (copy = strdup((const char *)s)) == NULL) {
+		d->oom = true;
+		return NULL;
+	}
+	d->strings[d->n_strings++] = copy;
+	return copy;
+}
+
+static void detail_free(struct detail *d)
+{
+	for (size_t i = 0; i < d->n_strings; i++)
+		free(d->strings[i]);
+	free(d->strings);
+	free(d->refs);
+}
+
+/* Appends the current row; the department's names are overwritten by each later year. */
+static void detail_row(struct detail *d, sqlite3_stmt *st, struct db_department_detail *out)
+{
+	struct db_disclosure_ref *r;
+
+	if (!grow((void **)&d->refs, &d->cap, d->n + 1, sizeof(*d->refs))) {
+		d->oom = true;
+		return;
+	}
+	r = &d->refs[d->n++];
+	r->year = sqlite3_column_int(st, 0);
+	r->kind = strcmp(text(st, 1), "final") == 0 ? "final" : "budget";
+	r->title = keep(d, sqlite3_column_text(st, 2));
+	r->published = keep(d, sqlite3_column_text(st, 3));
+	r->imported_at = sqlite3_column_int64(st, 4);
+	out->name = keep(d, sqlite3_column_text(st, 5));
+	out->short_name = keep(d, sqlite3_column_text(st, 6));
+	out->region = keep(d, sqlite3_column_text(st, 7));
+	out->parent = keep(d, sqlite3_column_text(st, 8));
+}
+
+int db_department(struct db *db, const char *id, db_detail_fn fn, void *ctx, struct db_error *err)
+{
+	static const char sql[] =
+	    "SELECT d.year, d.kind, d.title, d.published, d.imported_at, r.name, "
+	    "r.short_name, r.region, r.parent FROM department p "
+	    "JOIN disclosure d ON d.department_id = p.id "
+	    "JOIN department_record r ON r.disclosure_id = d.id "
+	    "WHERE p.slug = ? ORDER BY d.year, d.kind";
+	struct detail d = { 0 };
+	struct db_department_detail out = { .id = id };
+	sqlite3_stmt *st;
+	int rc = -1, step;
+
+	if (prepare(db, sql, &st, err) != 0)
+		return -1;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	while (!d.oom && (step = sqlite3_step(st)) == SQLITE_ROW)
+		detail_row(&d, st, &out);
+	if (d.oom) {
+		db_err_set(err, "out of memory");
+	} else if (step != SQLITE_DONE) {
+		db_err_set(err, "%s", sqlite3_errmsg(db->sql));
+	} else if (d.n == 0) {
+		err->code = DB_NOT_FOUND;
+		db_err_set(err, "no department \"%s\"", id);
+	} else {
+		out.disclosures = d.refs;
+		out.n_disclosures = d.n;
+		rc = fn(ctx, &out);
+	}
+	sqlite3_finalize(st);
+	detail_free(&d);
+	return rc;
+}
+
+/* ---- import times ---- */
+
+int db_modified(struct db *db, const char *department, int year, const char *kind,
+                int64_t *imported_at, struct db_error *err)
+{
+	static const char one[] = "SELECT d.imported_at FROM disclosure d JOIN department p ON "
+	                          "p.id = d.department_id WHERE p.slug = ? AND d.year = ? AND "
+	                          "d.kind = ?";
+	static const char all[] = "SELECT coalesce(max(imported_at), 0) FROM disclosure";
+	sqlite3_stmt *st;
+	int rc = -1;
+
+	if (prepare(db, department ? one : all, &st, err) != 0)
+		return -1;
+	if (department != NULL) {
+		sqlite3_bind_text(st, 1, department, -1, SQLITE_STATIC);
+		sqlite3_bind_int(st, 2, year);
+		sqlite3_bind_text(st, 3, kind, -1, SQLITE_STATIC);
+	}
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		*imported_at = sqlite3_column_int64(st, 0);
+		rc = 0;
+	} else {
+		err->code = DB_NOT_FOUND;
+		db_err_set(err, "no such disclosure");
+	}
 	sqlite3_finalize(st);
 	return rc;
 }

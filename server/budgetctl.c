@@ -307,7 +307,7 @@ static int cmd_list(int argc, char **argv)
 		fprintf(stderr, "budgetctl: %s\n", err.text);
 		return SRV_EXIT_NOINPUT;
 	}
-	rc = db_departments(db, print_department, NULL, &err);
+	rc = db_departments(db, NULL, print_department, NULL, NULL, &err);
 	if (rc != 0)
 		fprintf(stderr, "budgetctl: %s\n", err.text);
 	db_close(db);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The HTTP daemon: listening socket, libmicrohttpd, routing, signals. Handlers in api/
 // build bodies; this file turns them into responses.
-#include "srv.h"
+#include "reply.h"
 
 #include <microhttpd.h>
 
@@ -19,63 +19,36 @@ struct srv {
 	struct srv_static *files;
 };
 
-/* Queues body (malloc'd; freed by libmicrohttpd) with the headers every answer carries.
- * allow, if not NULL, becomes the Allow header. */
-static enum MHD_Result send_body(struct MHD_Connection *conn, int status, const char *type,
-                                 char *body, size_t len, const char *allow)
-{
-	struct MHD_Response *r = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
-	enum MHD_Result ret;
+#define MAX_URL 2048
 
-	if (r == NULL) {
-		free(body);
-		return MHD_NO;
-	}
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
-	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
-	if (allow != NULL)
-		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, allow);
-	ret = MHD_queue_response(conn, (unsigned)status, r);
-	MHD_destroy_response(r);
-	return ret;
+static const char *query_arg(void *ctx, const char *name)
+{
+	return MHD_lookup_connection_value(ctx, MHD_GET_ARGUMENT_KIND, name);
 }
 
-static enum MHD_Result send_api(struct MHD_Connection *conn, struct api_response *resp)
-{
-	if (resp->body == NULL)
-		return MHD_NO; /* out of memory: drop the connection */
-	return send_body(conn, resp->status, resp->content_type, resp->body, resp->len, NULL);
-}
-
-static enum MHD_Result send_problem(struct MHD_Connection *conn, int status, const char *title,
-                                    const char *detail)
+static enum MHD_Result send_problem(struct MHD_Connection *conn, int status, const char *detail)
 {
 	struct api_response resp = { 0 };
 
-	if (api_problem(&resp, status, title, detail) != 0)
+	if (api_fail(&resp, status, "%s", detail) != 0)
 		return MHD_NO;
-	return send_api(conn, &resp);
-}
-
-static enum MHD_Result send_not_allowed(struct MHD_Connection *conn)
-{
-	struct api_response resp = { 0 };
-
-	if (api_problem(&resp, 405, "Method Not Allowed", "use GET or HEAD") != 0)
-		return MHD_NO;
-	return send_body(conn, 405, resp.content_type, resp.body, resp.len, "GET, HEAD");
+	return srv_reply(conn, &resp);
 }
 
 static enum MHD_Result route_api(struct srv *s, struct MHD_Connection *conn, const char *url)
 {
-	struct api_response resp = { 0 };
+	struct api_request req = {
+		.path = url,
+		.arg = query_arg,
+		.ctx = conn,
+		.accept =
+		    MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT),
+	};
+	struct api_response resp;
 
-	if (strcmp(url, "/api/v1/departments") == 0) {
-		if (api_departments(s->db, &resp) != 0)
-			return MHD_NO;
-		return send_api(conn, &resp);
-	}
-	return send_problem(conn, 404, "Not Found", "no such resource");
+	if (api_handle(s->db, &req, &resp) != 0)
+		return MHD_NO; /* out of memory: drop the connection */
+	return srv_reply(conn, &resp);
 }
 
 static enum MHD_Result route_static(struct srv *s, struct MHD_Connection *conn, const char *url)
@@ -87,7 +60,7 @@ static enum MHD_Result route_static(struct srv *s, struct MHD_Connection *conn, 
 	enum MHD_Result ret;
 
 	if (fd < 0)
-		return send_problem(conn, 404, "Not Found", "no such file");
+		return send_problem(conn, 404, "no such file");
 	r = MHD_create_response_from_fd64(size, fd); /* owns fd from here on success */
 	if (r == NULL) {
 		close(fd);
@@ -100,12 +73,57 @@ static enum MHD_Result route_static(struct srv *s, struct MHD_Connection *conn, 
 	return ret;
 }
 
+/* CORS preflight: other portals may call the API from their pages. */
+static enum MHD_Result preflight(struct MHD_Connection *conn)
+{
+	const char *asked =
+	    MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Access-Control-Request-Headers");
+	struct MHD_Response *r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+	enum MHD_Result ret;
+
+	if (r == NULL)
+		return MHD_NO;
+	srv_cors(r);
+	MHD_add_response_header(r, "Access-Control-Allow-Methods", "GET, HEAD, OPTIONS");
+	MHD_add_response_header(r, "Access-Control-Allow-Headers",
+	                        asked ? asked : "Accept, If-None-Match, If-Modified-Since");
+	MHD_add_response_header(r, "Access-Control-Max-Age", "86400");
+	MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD, OPTIONS");
+	ret = MHD_queue_response(conn, MHD_HTTP_NO_CONTENT, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+static enum MHD_Result not_allowed(struct MHD_Connection *conn, bool api)
+{
+	struct api_response resp = { 0 };
+	struct MHD_Response *r;
+	enum MHD_Result ret;
+
+	if (api_fail(&resp, 405, "use GET or HEAD") != 0)
+		return MHD_NO;
+	r = MHD_create_response_from_buffer(resp.len, resp.body, MHD_RESPMEM_MUST_FREE);
+	if (r == NULL) {
+		api_response_free(&resp);
+		return MHD_NO;
+	}
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, resp.content_type);
+	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, api ? "GET, HEAD, OPTIONS" : "GET, HEAD");
+	if (api)
+		srv_cors(r);
+	ret = MHD_queue_response(conn, 405, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
 static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char *url,
                               const char *method, const char *version, const char *upload,
                               size_t *upload_size, void **req)
 {
 	static int seen;
 	struct srv *s = cls;
+	bool api = strncmp(url, "/api/", 5) == 0 || strcmp(url, "/api") == 0;
 
 	(void)version;
 	(void)upload;
@@ -116,15 +134,16 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 		return MHD_YES;
 	}
 	if (*upload_size != 0) {
-		*upload_size = 0; /* a body on GET/HEAD is ignored; others get 405 below */
+		*upload_size = 0; /* a request body means nothing to any resource here */
 		return MHD_YES;
 	}
-	/* Nothing here accepts other methods, whatever the path. */
+	if (strlen(url) > MAX_URL)
+		return send_problem(conn, 414, "the URL is longer than 2048 bytes");
+	if (api && strcmp(method, MHD_HTTP_METHOD_OPTIONS) == 0)
+		return preflight(conn);
 	if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 && strcmp(method, MHD_HTTP_METHOD_HEAD) != 0)
-		return send_not_allowed(conn);
-	if (strncmp(url, "/api/", 5) == 0 || strcmp(url, "/api") == 0)
-		return route_api(s, conn, url);
-	return route_static(s, conn, url);
+		return not_allowed(conn, api);
+	return api ? route_api(s, conn, url) : route_static(s, conn, url);
 }
 
 /* Binding here rather than in libmicrohttpd gives a precise error (port in use) and lets

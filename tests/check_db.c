@@ -361,7 +361,7 @@ START_TEST(test_many_departments_years_and_kinds)
 	docs[2] = good_doc(final);
 	import_ok(db, docs, 3);
 	ck_assert_int_eq(sql_int(path, "SELECT count(*) FROM disclosure"), 3);
-	ck_assert_int_eq(db_departments(db, collect_department, listing, &err), 0);
+	ck_assert_int_eq(db_departments(db, NULL, collect_department, listing, NULL, &err), 0);
 	ck_assert_str_eq(
 	    listing, "another-office:2022,另一个部门;"
 	             "kashi-urumqi-office:2021,新疆维吾尔自治区喀什地区行政公署驻乌鲁木齐办事处;");

@@ -1,0 +1,184 @@
+// SPDX-License-Identifier: MIT
+// The streaming JSON writer: commas and nesting tracked per depth, strings escaped per
+// RFC 8259, decimals printed by the one money formatter.
+#include "jw.h"
+
+#include "db.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void api_jw_init(struct api_jw *w)
+{
+	memset(w, 0, sizeof(*w));
+}
+
+char *api_jw_finish(struct api_jw *w, size_t *len)
+{
+	char *buf = w->buf;
+
+	if (w->failed || w->depth != 0 || buf == NULL) {
+		free(buf);
+		buf = NULL;
+	} else if (len != NULL) {
+		*len = w->len;
+	}
+	api_jw_init(w);
+	return buf;
+}
+
+static void put(struct api_jw *w, const char *s, size_t n)
+{
+	if (w->failed)
+		return;
+	if (w->len + n + 1 > w->cap) {
+		size_t cap = w->cap ? w->cap : 1024;
+		while (w->len + n + 1 > cap)
+			cap *= 2;
+		char *b = realloc(w->buf, cap);
+		if (b == NULL) {
+			w->failed = true;
+			return;
+		}
+		w->buf = b;
+		w->cap = cap;
+	}
+	memcpy(w->buf + w->len, s, n);
+	w->len += n;
+	w->buf[w->len] = '\0';
+}
+
+/* Called before every value and key: writes the separating comma. */
+static void sep(struct api_jw *w)
+{
+	if (w->after_key) {
+		w->after_key = false;
+		return;
+	}
+	if (w->comma[w->depth])
+		put(w, ",", 1);
+	w->comma[w->depth] = true;
+}
+
+static void begin(struct api_jw *w, char c)
+{
+	sep(w);
+	put(w, &c, 1);
+	if (++w->depth >= API_JW_DEPTH) {
+		w->failed = true;
+		return;
+	}
+	w->comma[w->depth] = false;
+}
+
+void api_jw_obj(struct api_jw *w)
+{
+	begin(w, '{');
+}
+
+void api_jw_arr(struct api_jw *w)
+{
+	begin(w, '[');
+}
+
+void api_jw_end(struct api_jw *w, char close)
+{
+	if (w->depth == 0) {
+		w->failed = true;
+		return;
+	}
+	w->depth--;
+	put(w, &close, 1);
+}
+
+static void put_escaped(struct api_jw *w, const char *s)
+{
+	const char *run = s;
+
+	put(w, "\"", 1);
+	for (; *s != '\0'; s++) {
+		unsigned char c = (unsigned char)*s;
+		char esc[8];
+
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		put(w, run, (size_t)(s - run));
+		run = s + 1;
+		if (c == '"' || c == '\\') {
+			esc[0] = '\\';
+			esc[1] = (char)c;
+			put(w, esc, 2);
+		} else {
+			snprintf(esc, sizeof(esc), "\\u%04x", c);
+			put(w, esc, 6);
+		}
+	}
+	put(w, run, (size_t)(s - run));
+	put(w, "\"", 1);
+}
+
+void api_jw_key(struct api_jw *w, const char *key)
+{
+	sep(w);
+	put_escaped(w, key);
+	put(w, ":", 1);
+	w->after_key = true;
+}
+
+void api_jw_str(struct api_jw *w, const char *s)
+{
+	if (s == NULL) {
+		api_jw_null(w);
+		return;
+	}
+	sep(w);
+	put_escaped(w, s);
+}
+
+void api_jw_int(struct api_jw *w, long long v)
+{
+	char buf[32];
+	int n = snprintf(buf, sizeof(buf), "%lld", v);
+
+	sep(w);
+	put(w, buf, (size_t)n);
+}
+
+void api_jw_bool(struct api_jw *w, bool v)
+{
+	sep(w);
+	put(w, v ? "true" : "false", v ? 4 : 5);
+}
+
+void api_jw_null(struct api_jw *w)
+{
+	sep(w);
+	put(w, "null", 4);
+}
+
+void api_jw_dec(struct api_jw *w, int64_t millionths)
+{
+	char buf[DB_DEC_BUFSZ];
+	size_t n = db_dec_format(millionths, buf);
+
+	sep(w);
+	put(w, buf, n);
+}
+
+void api_jw_raw(struct api_jw *w, const char *s, size_t n)
+{
+	put(w, s, n);
+}
+
+void api_jw_kstr(struct api_jw *w, const char *key, const char *s)
+{
+	api_jw_key(w, key);
+	api_jw_str(w, s);
+}
+
+void api_jw_kint(struct api_jw *w, const char *key, long long v)
+{
+	api_jw_key(w, key);
+	api_jw_int(w, v);
+}

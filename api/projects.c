@@ -1,0 +1,226 @@
+// SPDX-License-Identifier: MIT
+// Projects: .../projects (every project in full, or a CSV summary) and .../projects/{id}.
+// Withheld projects (不予公开) are listed as published: no name, their amount, and the
+// legal basis for withholding.
+#include "api.h"
+#include "internal_api.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const char *str(const json_t *obj, const char *key)
+{
+	return json_string_value(json_object_get(obj, key));
+}
+
+static void put_allocation(struct api_jw *w, const json_t *a)
+{
+	size_t i;
+	json_t *it;
+
+	api_jw_key(w, "allocation");
+	if (a == NULL) {
+		api_jw_null(w);
+		return;
+	}
+	api_jw_obj(w);
+	api_ktext(w, a, "text");
+	api_jw_key(w, "items");
+	api_jw_arr(w);
+	json_array_foreach (json_object_get(a, "items"), i, it) {
+		api_jw_obj(w);
+		api_ktext(w, it, "item");
+		api_kdec(w, it, "amount");
+		api_jw_end(w, '}');
+	}
+	api_jw_end(w, ']');
+	api_jw_end(w, '}');
+}
+
+static void put_indicator(struct api_jw *w, const json_t *ind)
+{
+	api_jw_obj(w);
+	api_ktext(w, ind, "level1");
+	api_ktext(w, ind, "level2");
+	api_ktext(w, ind, "name");
+	api_ktext(w, ind, "value");
+	api_ktext(w, ind, "op");
+	api_kdec(w, ind, "number");
+	api_ktext(w, ind, "unit");
+	api_jw_end(w, '}');
+}
+
+static void put_performance(struct api_jw *w, const json_t *p)
+{
+	size_t i;
+	json_t *ind;
+
+	api_jw_key(w, "performance");
+	if (p == NULL) {
+		api_jw_null(w);
+		return;
+	}
+	api_jw_obj(w);
+	api_kdec(w, p, "funding_total");
+	api_kdec(w, p, "funding_fiscal");
+	api_kdec(w, p, "funding_other");
+	api_ktext(w, p, "objective");
+	api_jw_key(w, "indicators");
+	api_jw_arr(w);
+	json_array_foreach (json_object_get(p, "indicators"), i, ind)
+		put_indicator(w, ind);
+	api_jw_end(w, ']');
+	api_jw_end(w, '}');
+}
+
+static void put_economic(struct api_jw *w, const json_t *p)
+{
+	const char *key;
+	json_t *v;
+	int64_t x;
+
+	api_jw_key(w, "economic");
+	api_jw_obj(w);
+	json_object_foreach (json_object_get(p, "economic"), key, v) {
+		if (api_dec(v, &x)) {
+			api_jw_key(w, key);
+			api_jw_dec(w, x);
+		}
+	}
+	api_jw_end(w, '}');
+}
+
+static void put_project(struct api_ctx *c, struct api_jw *w, const json_t *doc, const json_t *p)
+{
+	bool withheld = json_is_true(json_object_get(p, "withheld"));
+	const json_t *wh = json_object_get(doc, "withheld");
+	char self[400];
+
+	api_jw_obj(w);
+	api_ktext(w, p, "id");
+	api_ktext(w, p, "name");
+	api_ktext(w, p, "table_name");
+	api_jw_key(w, "withheld");
+	api_jw_bool(w, withheld);
+	api_jw_kstr(w, "legal_basis", withheld ? str(wh, "legal_source") : NULL);
+	api_kcodes(w, p);
+	api_kdec(w, p, "amount");
+	api_ktext(w, doc, "unit");
+	put_economic(w, p);
+	api_ktext(w, p, "policy_basis");
+	api_ktext(w, p, "executing_unit");
+	api_ktext(w, p, "period");
+	put_allocation(w, json_object_get(p, "allocation"));
+	put_performance(w, json_object_get(p, "performance"));
+	snprintf(self, sizeof(self), "%s/projects/%s", c->base, str(p, "id"));
+	api_jw_key(w, "links");
+	api_jw_obj(w);
+	api_jw_kstr(w, "self", self);
+	api_jw_end(w, '}');
+	api_jw_end(w, '}');
+}
+
+static void put_withheld(struct api_jw *w, const json_t *wh)
+{
+	api_jw_key(w, "withheld");
+	if (wh == NULL) {
+		api_jw_null(w);
+		return;
+	}
+	api_jw_obj(w);
+	api_kcount(w, wh, "count");
+	api_kdec(w, wh, "amount");
+	api_ktext(w, wh, "legal_source");
+	api_ktext(w, wh, "basis");
+	api_ktext(w, wh, "text");
+	api_jw_end(w, '}');
+}
+
+static int projects_json(struct api_ctx *c, const json_t *doc)
+{
+	struct api_jw w;
+	char url[420];
+	size_t i;
+	json_t *p;
+
+	api_jw_init(&w);
+	api_jw_obj(&w);
+	api_ktext(&w, doc, "unit");
+	api_jw_key(&w, "items");
+	api_jw_arr(&w);
+	json_array_foreach (json_object_get(doc, "projects"), i, p)
+		put_project(c, &w, doc, p);
+	api_jw_end(&w, ']');
+	put_withheld(&w, json_object_get(doc, "withheld"));
+	api_jw_key(&w, "links");
+	api_jw_obj(&w);
+	snprintf(url, sizeof(url), "%s/projects", c->base);
+	api_jw_kstr(&w, "self", url);
+	snprintf(url, sizeof(url), "%s/projects?format=csv", c->base);
+	api_jw_kstr(&w, "csv", url);
+	api_jw_end(&w, '}');
+	api_jw_end(&w, '}');
+	return api_ok(c, &w, "application/json; charset=utf-8");
+}
+
+static int projects_csv(struct api_ctx *c, const json_t *doc)
+{
+	static const char *const head[] = { "项目编号", "项目名称", "不予公开", "科目编码",
+		                            "金额",     "执行单位", "执行期限", "绩效指标数" };
+	struct api_jw w;
+	char base[200], label[200], buf[64];
+	size_t i, k;
+	json_t *p, *v;
+	int64_t x;
+
+	api_jw_init(&w);
+	api_csv_begin(&w);
+	for (k = 0; k < sizeof(head) / sizeof(head[0]); k++)
+		api_csv_text(&w, head[k], k == 0);
+	api_csv_end_row(&w);
+	json_array_foreach (json_object_get(doc, "projects"), i, p) {
+		char code[16] = "";
+		api_csv_text(&w, str(p, "id"), true);
+		api_csv_text(&w, str(p, "name"), false);
+		api_csv_text(&w, json_is_true(json_object_get(p, "withheld")) ? "是" : "否", false);
+		json_array_foreach (json_object_get(p, "codes"), k, v)
+			strncat(code, json_string_value(v), sizeof(code) - strlen(code) - 1);
+		api_csv_text(&w, code, false);
+		buf[0] = '\0';
+		if (api_dec(json_object_get(p, "amount"), &x))
+			db_dec_format(x, buf);
+		api_csv_number(&w, buf, false);
+		api_csv_text(&w, str(p, "executing_unit"), false);
+		api_csv_text(&w, str(p, "period"), false);
+		snprintf(buf, sizeof(buf), "%zu",
+		         json_array_size(
+		             json_object_get(json_object_get(p, "performance"), "indicators")));
+		api_csv_number(&w, buf, false);
+		api_csv_end_row(&w);
+	}
+	snprintf(base, sizeof(base), "%s-%d-%s-projects", c->dept, c->year, c->kind);
+	snprintf(label, sizeof(label), "%s-%d-%s-项目", c->dept, c->year, c->kind);
+	api_csv_disposition(c->resp, base, label);
+	return api_ok(c, &w, "text/csv; charset=utf-8");
+}
+
+int api_projects(struct api_ctx *c, json_t *doc)
+{
+	return c->format == API_CSV ? projects_csv(c, doc) : projects_json(c, doc);
+}
+
+int api_project(struct api_ctx *c, json_t *doc, const char *id)
+{
+	struct api_jw w;
+	size_t i;
+	json_t *p;
+
+	json_array_foreach (json_object_get(doc, "projects"), i, p) {
+		if (strcmp(str(p, "id"), id) != 0)
+			continue;
+		api_jw_init(&w);
+		put_project(c, &w, doc, p);
+		return api_ok(c, &w, "application/json; charset=utf-8");
+	}
+	return api_fail(c->resp, 404, "no project \"%.100s\" in this disclosure", id);
+}

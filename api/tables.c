@@ -1,0 +1,349 @@
+// SPDX-License-Identifier: MIT
+// The nine tables: .../tables (the list) and .../tables/{n} as JSON or CSV. Rows keep the
+// published order; each knows its parent row, so clients can rebuild the hierarchy.
+#include "api.h"
+#include "internal_api.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const char *str(const json_t *obj, const char *key)
+{
+	return json_string_value(json_object_get(obj, key));
+}
+
+static bool same(const char *a, const char *b)
+{
+	return (a == NULL && b == NULL) || (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+static bool is_total(const json_t *row)
+{
+	return same(str(row, "kind"), "total");
+}
+
+static long long level_of(const json_t *row)
+{
+	json_t *l = json_object_get(row, "level");
+
+	if (json_is_integer(l))
+		return json_integer_value(l);
+	if (json_array_size(json_object_get(row, "codes")) > 0)
+		return (long long)json_array_size(json_object_get(row, "codes"));
+	return is_total(row) ? 0 : 1;
+}
+
+/* Is a's code list a proper prefix of b's? Rows without codes are no prefix. */
+static bool code_prefix(const json_t *a, const json_t *b)
+{
+	json_t *ca = json_object_get(a, "codes"), *cb = json_object_get(b, "codes");
+	size_t n = json_array_size(ca);
+
+	if (n == 0 || n >= json_array_size(cb))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!json_equal(json_array_get(ca, i), json_array_get(cb, i)))
+			return false;
+	return true;
+}
+
+/* The nearest row above on the same side that is shallower and, when both carry codes,
+ * whose codes lead to this row's; -1 for none. Total rows have no parent. */
+static long parent_of(const json_t *rows, size_t i)
+{
+	const json_t *row = json_array_get(rows, i);
+	long long level = level_of(row);
+	bool coded = json_array_size(json_object_get(row, "codes")) > 0;
+
+	if (is_total(row))
+		return -1;
+	for (size_t j = i; j-- > 0;) {
+		const json_t *up = json_array_get(rows, j);
+		if (!same(str(up, "side"), str(row, "side")) || level_of(up) >= level)
+			continue;
+		if (!coded || json_array_size(json_object_get(up, "codes")) == 0 ||
+		    code_prefix(up, row))
+			return (long)j;
+	}
+	return -1;
+}
+
+static void put_amounts(struct api_jw *w, const json_t *row)
+{
+	const char *key;
+	json_t *v;
+	int64_t x;
+
+	api_jw_key(w, "amounts");
+	api_jw_obj(w);
+	json_object_foreach (json_object_get(row, "amounts"), key, v) {
+		if (api_dec(v, &x)) {
+			api_jw_key(w, key);
+			api_jw_dec(w, x);
+		}
+	}
+	api_jw_end(w, '}');
+}
+
+static void put_row(struct api_jw *w, const json_t *rows, size_t i)
+{
+	const json_t *row = json_array_get(rows, i);
+	long parent = parent_of(rows, i);
+	size_t k;
+	json_t *v;
+	int64_t x;
+
+	api_jw_obj(w);
+	api_jw_kint(w, "index", (long long)i);
+	api_ktext(w, row, "side");
+	api_jw_kstr(w, "kind", is_total(row) ? "total" : "item");
+	api_jw_kint(w, "level", level_of(row));
+	api_kcodes(w, row);
+	api_ktext(w, row, "name");
+	api_jw_key(w, "parent");
+	if (parent >= 0)
+		api_jw_int(w, parent);
+	else
+		api_jw_null(w);
+	api_ktext(w, row, "project");
+	api_ktext(w, row, "project_name");
+	put_amounts(w, row);
+	api_jw_key(w, "unplaced");
+	api_jw_arr(w);
+	json_array_foreach (json_object_get(row, "unplaced"), k, v)
+		if (api_dec(v, &x))
+			api_jw_dec(w, x);
+	api_jw_end(w, ']');
+	api_jw_end(w, '}');
+}
+
+static void put_columns(struct api_jw *w, const json_t *table)
+{
+	size_t i;
+	json_t *col;
+
+	api_jw_key(w, "columns");
+	api_jw_arr(w);
+	json_array_foreach (json_object_get(table, "columns"), i, col) {
+		api_jw_obj(w);
+		api_ktext(w, col, "key");
+		api_ktext(w, col, "title");
+		api_ktext(w, col, "group");
+		api_ktext(w, col, "side");
+		api_jw_end(w, '}');
+	}
+	api_jw_end(w, ']');
+}
+
+static void put_totals(struct api_jw *w, const json_t *rows)
+{
+	size_t i;
+	json_t *row;
+
+	api_jw_key(w, "totals");
+	api_jw_arr(w);
+	json_array_foreach (rows, i, row) {
+		if (!is_total(row))
+			continue;
+		api_jw_obj(w);
+		api_jw_kint(w, "index", (long long)i);
+		api_ktext(w, row, "side");
+		api_ktext(w, row, "name");
+		put_amounts(w, row);
+		api_jw_end(w, '}');
+	}
+	api_jw_end(w, ']');
+}
+
+static const char *unit_of(const json_t *doc, const json_t *table)
+{
+	return str(table, "unit") ? str(table, "unit") : str(doc, "unit");
+}
+
+static void put_links(struct api_jw *w, const char *self)
+{
+	char csv[420];
+
+	snprintf(csv, sizeof(csv), "%s?format=csv", self);
+	api_jw_key(w, "links");
+	api_jw_obj(w);
+	api_jw_kstr(w, "self", self);
+	api_jw_kstr(w, "csv", csv);
+	api_jw_end(w, '}');
+}
+
+static const json_t *find(const json_t *doc, int number)
+{
+	size_t i;
+	json_t *t;
+
+	json_array_foreach (json_object_get(doc, "tables"), i, t)
+		if (json_integer_value(json_object_get(t, "number")) == number)
+			return t;
+	return NULL;
+}
+
+int api_tables(struct api_ctx *c, json_t *doc)
+{
+	struct api_jw w;
+	char self[400];
+
+	api_jw_init(&w);
+	api_jw_obj(&w);
+	api_ktext(&w, doc, "unit");
+	api_jw_key(&w, "items");
+	api_jw_arr(&w);
+	for (int n = 1; n <= 9; n++) {
+		const json_t *t = find(doc, n);
+		if (t == NULL)
+			continue;
+		api_jw_obj(&w);
+		api_jw_kint(&w, "number", n);
+		api_ktext(&w, t, "title");
+		snprintf(self, sizeof(self), "%s/tables/%d", c->base, n);
+		put_links(&w, self);
+		api_jw_end(&w, '}');
+	}
+	api_jw_end(&w, ']');
+	snprintf(self, sizeof(self), "%s/tables", c->base);
+	api_jw_key(&w, "links");
+	api_jw_obj(&w);
+	api_jw_kstr(&w, "self", self);
+	api_jw_end(&w, '}');
+	api_jw_end(&w, '}');
+	return api_ok(c, &w, "application/json; charset=utf-8");
+}
+
+static int table_json(struct api_ctx *c, const json_t *doc, const json_t *t, int number)
+{
+	const json_t *rows = json_object_get(t, "rows");
+	struct api_jw w;
+	char self[400];
+
+	api_jw_init(&w);
+	api_jw_obj(&w);
+	api_jw_kint(&w, "number", number);
+	api_ktext(&w, t, "title");
+	api_jw_kstr(&w, "unit", unit_of(doc, t));
+	api_ktext(&w, t, "classification");
+	api_ktext(&w, t, "note");
+	api_ktext(&w, t, "unplaced_note");
+	put_columns(&w, t);
+	api_jw_key(&w, "rows");
+	api_jw_arr(&w);
+	for (size_t i = 0; i < json_array_size(rows); i++)
+		put_row(&w, rows, i);
+	api_jw_end(&w, ']');
+	put_totals(&w, rows);
+	snprintf(self, sizeof(self), "%s/tables/%d", c->base, number);
+	put_links(&w, self);
+	api_jw_end(&w, '}');
+	return api_ok(c, &w, "application/json; charset=utf-8");
+}
+
+/* ---- CSV: the published table, one line per row ---- */
+
+static bool has_key(const json_t *arr, const char *key)
+{
+	size_t i;
+	json_t *item;
+
+	json_array_foreach (arr, i, item)
+		if (json_object_get(item, key) != NULL)
+			return true;
+	return false;
+}
+
+static void csv_header(struct api_jw *w, const json_t *t, bool sided, bool projects, bool unplaced)
+{
+	size_t i;
+	json_t *col;
+	char title[512];
+
+	if (sided)
+		api_csv_text(w, "收支", true);
+	api_csv_text(w, "科目编码", !sided);
+	api_csv_text(w, "科目名称", false);
+	if (projects)
+		api_csv_text(w, "项目名称", false);
+	json_array_foreach (json_object_get(t, "columns"), i, col) {
+		if (str(col, "group") != NULL)
+			snprintf(title, sizeof(title), "%s/%s", str(col, "group"),
+			         str(col, "title"));
+		else
+			snprintf(title, sizeof(title), "%s", str(col, "title"));
+		api_csv_text(w, title, false);
+	}
+	if (unplaced)
+		api_csv_text(w, "未定栏目数字", false);
+	api_csv_end_row(w);
+}
+
+static void csv_row(struct api_jw *w, const json_t *t, const json_t *row, bool sided, bool projects,
+                    bool unplaced)
+{
+	char code[16] = "", list[512] = "";
+	size_t i;
+	json_t *v;
+	int64_t x;
+
+	if (sided)
+		api_csv_text(w, same(str(row, "side"), "income") ? "收入" : "支出", true);
+	json_array_foreach (json_object_get(row, "codes"), i, v)
+		strncat(code, json_string_value(v), sizeof(code) - strlen(code) - 1);
+	api_csv_text(w, code, !sided);
+	api_csv_text(w, str(row, "name"), false);
+	if (projects)
+		api_csv_text(w, str(row, "project_name"), false);
+	json_array_foreach (json_object_get(t, "columns"), i, v) {
+		char buf[DB_DEC_BUFSZ] = "";
+		if (api_dec(json_object_get(json_object_get(row, "amounts"), str(v, "key")), &x))
+			db_dec_format(x, buf);
+		api_csv_number(w, buf, false);
+	}
+	if (unplaced) {
+		json_array_foreach (json_object_get(row, "unplaced"), i, v) {
+			char buf[DB_DEC_BUFSZ];
+			if (!api_dec(v, &x))
+				continue;
+			db_dec_format(x, buf);
+			snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s",
+			         list[0] ? ";" : "", buf);
+		}
+		api_csv_number(w, list, false);
+	}
+	api_csv_end_row(w);
+}
+
+static const char *const numerals[] = { "", "一", "二", "三", "四", "五", "六", "七", "八", "九" };
+
+static int table_csv(struct api_ctx *c, const json_t *t, int number)
+{
+	const json_t *rows = json_object_get(t, "rows");
+	bool sided = has_key(json_object_get(t, "columns"), "side");
+	bool projects = has_key(rows, "project_name"), unplaced = has_key(rows, "unplaced");
+	struct api_jw w;
+	char base[200], label[400];
+
+	api_jw_init(&w);
+	api_csv_begin(&w);
+	csv_header(&w, t, sided, projects, unplaced);
+	for (size_t i = 0; i < json_array_size(rows); i++)
+		csv_row(&w, t, json_array_get(rows, i), sided, projects, unplaced);
+	snprintf(base, sizeof(base), "%s-%d-%s-table-%d", c->dept, c->year, c->kind, number);
+	snprintf(label, sizeof(label), "%s-%d-%s-表%s-%s", c->dept, c->year, c->kind,
+	         numerals[number], str(t, "title"));
+	api_csv_disposition(c->resp, base, label);
+	return api_ok(c, &w, "text/csv; charset=utf-8");
+}
+
+int api_table(struct api_ctx *c, json_t *doc, int number)
+{
+	const json_t *t = find(doc, number);
+
+	if (t == NULL)
+		return api_fail(c->resp, 404, "this disclosure has no table %d", number);
+	if (c->format == API_CSV)
+		return table_csv(c, t, number);
+	return table_json(c, doc, t, number);
+}

@@ -1,0 +1,206 @@
+// SPDX-License-Identifier: MIT
+// Turning an api_response into HTTP: strong ETags per representation, conditional requests
+// (304), gzip, caching and CORS headers. Every API answer, error or not, goes through here.
+#include "reply.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <zlib.h>
+
+#define GZIP_MIN 256 /* smaller bodies gain nothing from compression */
+
+/* FNV-1a, 64 bits: a fingerprint of the bytes, not a security device. */
+static uint64_t fnv1a(const void *data, size_t len, uint64_t h)
+{
+	const unsigned char *p = data;
+
+	for (size_t i = 0; i < len; i++) {
+		h ^= p[i];
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+static const char *header(struct MHD_Connection *conn, const char *name)
+{
+	return MHD_lookup_connection_value(conn, MHD_HEADER_KIND, name);
+}
+
+/* Does Accept-Encoding admit gzip (and not with q=0)? */
+static bool wants_gzip(struct MHD_Connection *conn)
+{
+	const char *ae = header(conn, MHD_HTTP_HEADER_ACCEPT_ENCODING), *p;
+
+	for (p = ae; p != NULL && (p = strcasestr(p, "gzip")) != NULL; p += 4) {
+		const char *end = p + 4 + strspn(p + 4, " ");
+		if (*end == ',' || *end == '\0')
+			return true;
+		if (*end == ';') {
+			const char *q = strstr(end, "q=");
+			const char *comma = strchr(end, ',');
+			return q == NULL || (comma != NULL && q > comma) || strtod(q + 2, NULL) > 0;
+		}
+	}
+	return false;
+}
+
+/* Compresses body into a new malloc'd gzip stream; NULL when it fails. */
+static char *gzip(const char *body, size_t len, size_t *out_len)
+{
+	z_stream zs = { 0 };
+	char *out = NULL;
+	uLong bound;
+
+	if (deflateInit2(&zs, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+		return NULL;
+	bound = deflateBound(&zs, (uLong)len);
+	out = malloc(bound);
+	if (out != NULL) {
+		zs.next_in = (Bytef *)body;
+		zs.avail_in = (uInt)len;
+		zs.next_out = (Bytef *)out;
+		zs.avail_out = (uInt)bound;
+		if (deflate(&zs, Z_FINISH) == Z_STREAM_END) {
+			*out_len = zs.total_out;
+		} else {
+			free(out);
+			out = NULL;
+		}
+	}
+	deflateEnd(&zs);
+	return out;
+}
+
+void srv_http_date(int64_t t, char buf[64])
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	gmtime_r(&tt, &tm);
+	strftime(buf, 64, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+}
+
+static bool parse_http_date(const char *s, int64_t *t)
+{
+	struct tm tm = { 0 };
+	const char *end = s ? strptime(s, "%a, %d %b %Y %H:%M:%S GMT", &tm) : NULL;
+
+	if (end == NULL || *end != '\0')
+		return false;
+	*t = (int64_t)timegm(&tm);
+	return true;
+}
+
+/* If-None-Match: a list of entity tags or *; a weak W/ prefix still matches. */
+static bool etag_matches(const char *inm, const char *etag)
+{
+	size_t n = strlen(etag);
+
+	for (const char *p = inm; *p != '\0';) {
+		p += strspn(p, " ,");
+		if (*p == '*')
+			return true;
+		if (strncmp(p, "W/", 2) == 0)
+			p += 2;
+		if (strncmp(p, etag, n) == 0 && (p[n] == '\0' || p[n] == ',' || p[n] == ' '))
+			return true;
+		p += strcspn(p, ",");
+	}
+	return false;
+}
+
+static bool not_modified(struct MHD_Connection *conn, const char *etag, int64_t modified)
+{
+	const char *inm = header(conn, MHD_HTTP_HEADER_IF_NONE_MATCH);
+	int64_t since;
+
+	if (inm != NULL)
+		return etag_matches(inm, etag); /* when present, it alone decides (RFC 9110) */
+	return modified > 0 &&
+	       parse_http_date(header(conn, MHD_HTTP_HEADER_IF_MODIFIED_SINCE), &since) &&
+	       modified <= since;
+}
+
+void srv_cors(struct MHD_Response *r)
+{
+	MHD_add_response_header(r, MHD_HTTP_HEADER_ACCESS_CONTROL_ALLOW_ORIGIN, "*");
+	MHD_add_response_header(r, "Access-Control-Expose-Headers",
+	                        "ETag, Link, Content-Disposition");
+}
+
+static void common_headers(struct MHD_Response *r, const struct api_response *a, const char *etag,
+                           bool ok)
+{
+	char date[64];
+
+	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(r, MHD_HTTP_HEADER_VARY, "Accept, Accept-Encoding");
+	srv_cors(r);
+	if (!ok) {
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
+		return;
+	}
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "public, max-age=300");
+	MHD_add_response_header(r, MHD_HTTP_HEADER_ETAG, etag);
+	if (a->modified > 0) {
+		srv_http_date(a->modified, date);
+		MHD_add_response_header(r, MHD_HTTP_HEADER_LAST_MODIFIED, date);
+	}
+}
+
+static enum MHD_Result queue(struct MHD_Connection *conn, unsigned status, struct MHD_Response *r)
+{
+	enum MHD_Result ret;
+
+	if (r == NULL)
+		return MHD_NO;
+	ret = MHD_queue_response(conn, status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+enum MHD_Result srv_reply(struct MHD_Connection *conn, struct api_response *a)
+{
+	bool ok = a->status == 200, gz = ok && a->len >= GZIP_MIN && wants_gzip(conn);
+	uint64_t h = fnv1a(a->content_type, strlen(a->content_type), 0xcbf29ce484222325ULL);
+	char etag[48], *zbody = NULL;
+	size_t zlen = 0;
+	struct MHD_Response *r;
+
+	h = fnv1a(a->body, a->len, h);
+	snprintf(etag, sizeof(etag), "\"%016llx%s\"", (unsigned long long)h, gz ? "-gz" : "");
+	if (ok && not_modified(conn, etag, a->modified)) {
+		r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+		if (r != NULL)
+			common_headers(r, a, etag, true);
+		api_response_free(a);
+		return queue(conn, MHD_HTTP_NOT_MODIFIED, r);
+	}
+	if (gz && (zbody = gzip(a->body, a->len, &zlen)) != NULL) {
+		api_response_free(a);
+		a->body = zbody;
+		a->len = zlen;
+	} else if (gz) {
+		/* could not compress: send identity, and an ETag that says so */
+		snprintf(etag, sizeof(etag), "\"%016llx\"", (unsigned long long)h);
+		gz = false;
+	}
+	r = MHD_create_response_from_buffer(a->len, a->body, MHD_RESPMEM_MUST_FREE);
+	if (r == NULL) {
+		api_response_free(a);
+		return MHD_NO;
+	}
+	a->body = NULL; /* the response owns it now */
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, a->content_type);
+	if (gz)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
+	if (a->link[0] != '\0')
+		MHD_add_response_header(r, MHD_HTTP_HEADER_LINK, a->link);
+	if (a->disposition[0] != '\0')
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_DISPOSITION, a->disposition);
+	common_headers(r, a, etag, ok);
+	return queue(conn, (unsigned)a->status, r);
+}
