@@ -6,11 +6,11 @@ FROM debian:12 AS build
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
       build-essential meson ninja-build pkg-config python3 \
-      libmicrohttpd-dev libjansson-dev libsqlite3-dev zlib1g-dev check \
+      libmicrohttpd-dev libjansson-dev libsqlite3-dev zlib1g-dev check nodejs npm \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
-RUN meson setup build && meson compile -C build \
+RUN npm ci && meson setup build && meson compile -C build \
  && meson test -C build --print-errorlogs \
  && meson install -C build --destdir /out
 

@@ -73,17 +73,6 @@ static void put_overview(struct api_jw *w, const json_t *doc)
 	api_jw_end(w, '}');
 }
 
-static const json_t *find_table(const json_t *doc, int number)
-{
-	size_t i;
-	json_t *t;
-
-	json_array_foreach (json_object_get(doc, "tables"), i, t)
-		if (json_integer_value(json_object_get(t, "number")) == number)
-			return t;
-	return NULL;
-}
-
 /* The amounts of the last total row of a table (on a side, if given). */
 static const json_t *total_amounts(const json_t *doc, int number, const char *side)
 {
@@ -91,7 +80,7 @@ static const json_t *total_amounts(const json_t *doc, int number, const char *si
 	size_t i;
 	json_t *r;
 
-	json_array_foreach (json_object_get(find_table(doc, number), "rows"), i, r) {
+	json_array_foreach (json_object_get(api_find_table(doc, number), "rows"), i, r) {
 		const char *s = json_string_value(json_object_get(r, "side"));
 		const char *kind = json_string_value(json_object_get(r, "kind"));
 		if (kind != NULL && strcmp(kind, "total") == 0 &&
@@ -209,24 +198,7 @@ static void put_assets(struct api_jw *w, const json_t *doc)
 	api_jw_end(w, '}');
 }
 
-static void put_glossary(struct api_jw *w, const json_t *doc)
-{
-	size_t i;
-	json_t *t;
-
-	api_jw_key(w, "glossary");
-	api_jw_arr(w);
-	json_array_foreach (json_object_get(doc, "glossary"), i, t) {
-		api_jw_obj(w);
-		api_ktext(w, t, "number");
-		api_ktext(w, t, "term");
-		api_ktext(w, t, "definition");
-		api_jw_end(w, '}');
-	}
-	api_jw_end(w, ']');
-}
-
-static void put_links(struct api_jw *w, struct api_ctx *c)
+static void put_links(struct api_jw *w, struct api_ctx *c, const json_t *doc)
 {
 	char url[400];
 
@@ -240,7 +212,7 @@ static void put_links(struct api_jw *w, struct api_ctx *c)
 	snprintf(url, sizeof(url), "%s/projects", c->base);
 	api_jw_kstr(w, "projects", url);
 	snprintf(url, sizeof(url), "%s/sangong", c->base);
-	api_jw_kstr(w, "sangong", url);
+	api_jw_kstr(w, "sangong", json_object_get(doc, "sangong") ? url : NULL);
 	api_jw_end(w, '}');
 }
 
@@ -273,8 +245,9 @@ int api_disclosure(struct api_ctx *c, json_t *doc)
 	         LIST("text"), LIST("project_count"));
 	put_flat(&w, "withheld", json_object_get(doc, "withheld"), LIST("amount"),
 	         LIST("legal_source", "basis", "text"), LIST("count"));
-	put_glossary(&w, doc);
-	put_links(&w, c);
+	api_put_text_objects(&w, "glossary", json_object_get(doc, "glossary"),
+	                     LIST("number", "term", "definition"));
+	put_links(&w, c, doc);
 	api_jw_end(&w, '}');
 	return api_ok(c, &w, json_utf8);
 }
@@ -326,7 +299,7 @@ int api_sangong(struct api_ctx *c, json_t *doc)
 	snprintf(url, sizeof(url), "%s/sangong", c->base);
 	api_jw_kstr(&w, "self", url);
 	snprintf(url, sizeof(url), "%s/tables/8", c->base);
-	api_jw_kstr(&w, "table", url);
+	api_jw_kstr(&w, "table", api_find_table(doc, 8) ? url : NULL);
 	api_jw_end(&w, '}');
 	api_jw_end(&w, '}');
 	return api_ok(c, &w, json_utf8);

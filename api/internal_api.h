@@ -55,6 +55,13 @@ void api_kcount(struct api_jw *w, const json_t *obj, const char *key);
 void api_kcodes(struct api_jw *w, const json_t *obj);
 /* Writes an array of strings, or [] when arr is absent. */
 void api_put_texts(struct api_jw *w, const json_t *arr);
+/* key: [{f1: text, f2: text, ...}, ...] from the objects of arr ([] when absent). */
+void api_put_text_objects(struct api_jw *w, const char *key, const json_t *arr,
+                          const char *const *fields);
+/* key: {k: number, ...} from a map of decimal strings ({} when absent). */
+void api_put_dec_map(struct api_jw *w, const char *key, const json_t *map);
+/* Table number of a disclosure, or NULL. */
+const json_t *api_find_table(const json_t *doc, int number);
 /* Parses a decimal string; false when absent or malformed. */
 bool api_dec(const json_t *j, int64_t *out);
 

@@ -73,23 +73,6 @@ static void put_performance(struct api_jw *w, const json_t *p)
 	api_jw_end(w, '}');
 }
 
-static void put_economic(struct api_jw *w, const json_t *p)
-{
-	const char *key;
-	json_t *v;
-	int64_t x;
-
-	api_jw_key(w, "economic");
-	api_jw_obj(w);
-	json_object_foreach (json_object_get(p, "economic"), key, v) {
-		if (api_dec(v, &x)) {
-			api_jw_key(w, key);
-			api_jw_dec(w, x);
-		}
-	}
-	api_jw_end(w, '}');
-}
-
 static void put_project(struct api_ctx *c, struct api_jw *w, const json_t *doc, const json_t *p)
 {
 	bool withheld = json_is_true(json_object_get(p, "withheld"));
@@ -106,7 +89,7 @@ static void put_project(struct api_ctx *c, struct api_jw *w, const json_t *doc, 
 	api_kcodes(w, p);
 	api_kdec(w, p, "amount");
 	api_ktext(w, doc, "unit");
-	put_economic(w, p);
+	api_put_dec_map(w, "economic", json_object_get(p, "economic"));
 	api_ktext(w, p, "policy_basis");
 	api_ktext(w, p, "executing_unit");
 	api_ktext(w, p, "period");
@@ -170,7 +153,7 @@ static int projects_csv(struct api_ctx *c, const json_t *doc)
 	struct api_jw w;
 	char base[200], label[200], buf[64];
 	size_t i, k;
-	json_t *p, *v;
+	json_t *p, *v, *perf;
 	int64_t x;
 
 	api_jw_init(&w);
@@ -192,9 +175,11 @@ static int projects_csv(struct api_ctx *c, const json_t *doc)
 		api_csv_number(&w, buf, false);
 		api_csv_text(&w, str(p, "executing_unit"), false);
 		api_csv_text(&w, str(p, "period"), false);
-		snprintf(buf, sizeof(buf), "%zu",
-		         json_array_size(
-		             json_object_get(json_object_get(p, "performance"), "indicators")));
+		perf = json_object_get(p, "performance");
+		buf[0] = '\0';
+		if (perf != NULL) /* blank, not 0, when no target table is published */
+			snprintf(buf, sizeof(buf), "%zu",
+			         json_array_size(json_object_get(perf, "indicators")));
 		api_csv_number(&w, buf, false);
 		api_csv_end_row(&w);
 	}

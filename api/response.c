@@ -100,6 +100,51 @@ void api_pct_encode(char *out, size_t size, const char *s)
 		out[n < size ? n : size - 1] = '\0';
 }
 
+void api_put_text_objects(struct api_jw *w, const char *key, const json_t *arr,
+                          const char *const *fields)
+{
+	size_t i;
+	json_t *item;
+
+	api_jw_key(w, key);
+	api_jw_arr(w);
+	json_array_foreach (arr, i, item) {
+		api_jw_obj(w);
+		for (const char *const *f = fields; *f != NULL; f++)
+			api_ktext(w, item, *f);
+		api_jw_end(w, '}');
+	}
+	api_jw_end(w, ']');
+}
+
+void api_put_dec_map(struct api_jw *w, const char *key, const json_t *map)
+{
+	const char *k;
+	json_t *v;
+	int64_t x;
+
+	api_jw_key(w, key);
+	api_jw_obj(w);
+	json_object_foreach ((json_t *)map, k, v) {
+		if (api_dec(v, &x)) {
+			api_jw_key(w, k);
+			api_jw_dec(w, x);
+		}
+	}
+	api_jw_end(w, '}');
+}
+
+const json_t *api_find_table(const json_t *doc, int number)
+{
+	size_t i;
+	json_t *t;
+
+	json_array_foreach (json_object_get(doc, "tables"), i, t)
+		if (json_integer_value(json_object_get(t, "number")) == number)
+			return t;
+	return NULL;
+}
+
 bool api_dec(const json_t *j, int64_t *out)
 {
 	return json_is_string(j) && db_dec_parse(json_string_value(j), true, out) == 0;

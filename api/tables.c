@@ -68,23 +68,6 @@ static long parent_of(const json_t *rows, size_t i)
 	return -1;
 }
 
-static void put_amounts(struct api_jw *w, const json_t *row)
-{
-	const char *key;
-	json_t *v;
-	int64_t x;
-
-	api_jw_key(w, "amounts");
-	api_jw_obj(w);
-	json_object_foreach (json_object_get(row, "amounts"), key, v) {
-		if (api_dec(v, &x)) {
-			api_jw_key(w, key);
-			api_jw_dec(w, x);
-		}
-	}
-	api_jw_end(w, '}');
-}
-
 static void put_row(struct api_jw *w, const json_t *rows, size_t i)
 {
 	const json_t *row = json_array_get(rows, i);
@@ -107,7 +90,7 @@ static void put_row(struct api_jw *w, const json_t *rows, size_t i)
 		api_jw_null(w);
 	api_ktext(w, row, "project");
 	api_ktext(w, row, "project_name");
-	put_amounts(w, row);
+	api_put_dec_map(w, "amounts", json_object_get(row, "amounts"));
 	api_jw_key(w, "unplaced");
 	api_jw_arr(w);
 	json_array_foreach (json_object_get(row, "unplaced"), k, v)
@@ -115,24 +98,6 @@ static void put_row(struct api_jw *w, const json_t *rows, size_t i)
 			api_jw_dec(w, x);
 	api_jw_end(w, ']');
 	api_jw_end(w, '}');
-}
-
-static void put_columns(struct api_jw *w, const json_t *table)
-{
-	size_t i;
-	json_t *col;
-
-	api_jw_key(w, "columns");
-	api_jw_arr(w);
-	json_array_foreach (json_object_get(table, "columns"), i, col) {
-		api_jw_obj(w);
-		api_ktext(w, col, "key");
-		api_ktext(w, col, "title");
-		api_ktext(w, col, "group");
-		api_ktext(w, col, "side");
-		api_jw_end(w, '}');
-	}
-	api_jw_end(w, ']');
 }
 
 static void put_totals(struct api_jw *w, const json_t *rows)
@@ -149,7 +114,7 @@ static void put_totals(struct api_jw *w, const json_t *rows)
 		api_jw_kint(w, "index", (long long)i);
 		api_ktext(w, row, "side");
 		api_ktext(w, row, "name");
-		put_amounts(w, row);
+		api_put_dec_map(w, "amounts", json_object_get(row, "amounts"));
 		api_jw_end(w, '}');
 	}
 	api_jw_end(w, ']');
@@ -172,17 +137,6 @@ static void put_links(struct api_jw *w, const char *self)
 	api_jw_end(w, '}');
 }
 
-static const json_t *find(const json_t *doc, int number)
-{
-	size_t i;
-	json_t *t;
-
-	json_array_foreach (json_object_get(doc, "tables"), i, t)
-		if (json_integer_value(json_object_get(t, "number")) == number)
-			return t;
-	return NULL;
-}
-
 int api_tables(struct api_ctx *c, json_t *doc)
 {
 	struct api_jw w;
@@ -194,7 +148,7 @@ int api_tables(struct api_ctx *c, json_t *doc)
 	api_jw_key(&w, "items");
 	api_jw_arr(&w);
 	for (int n = 1; n <= 9; n++) {
-		const json_t *t = find(doc, n);
+		const json_t *t = api_find_table(doc, n);
 		if (t == NULL)
 			continue;
 		api_jw_obj(&w);
@@ -228,7 +182,8 @@ static int table_json(struct api_ctx *c, const json_t *doc, const json_t *t, int
 	api_ktext(&w, t, "classification");
 	api_ktext(&w, t, "note");
 	api_ktext(&w, t, "unplaced_note");
-	put_columns(&w, t);
+	api_put_text_objects(&w, "columns", json_object_get(t, "columns"),
+	                     (const char *const[]){ "key", "title", "group", "side", NULL });
 	api_jw_key(&w, "rows");
 	api_jw_arr(&w);
 	for (size_t i = 0; i < json_array_size(rows); i++)
@@ -321,7 +276,7 @@ static int table_csv(struct api_ctx *c, const json_t *t, int number)
 {
 	const json_t *rows = json_object_get(t, "rows");
 	bool sided = has_key(json_object_get(t, "columns"), "side");
-	bool projects = has_key(rows, "project_name"), unplaced = has_key(rows, "unplaced");
+	bool projects = has_key(rows, "project"), unplaced = has_key(rows, "unplaced");
 	struct api_jw w;
 	char base[200], label[400];
 
@@ -339,7 +294,7 @@ static int table_csv(struct api_ctx *c, const json_t *t, int number)
 
 int api_table(struct api_ctx *c, json_t *doc, int number)
 {
-	const json_t *t = find(doc, number);
+	const json_t *t = api_find_table(doc, number);
 
 	if (t == NULL)
 		return api_fail(c->resp, 404, "this disclosure has no table %d", number);

@@ -21,6 +21,26 @@ struct srv {
 
 #define MAX_URL 2048
 
+static enum MHD_Result add_arg_length(void *cls, enum MHD_ValueKind kind, const char *key,
+                                      const char *value)
+{
+	size_t *len = cls;
+
+	(void)kind;
+	*len += strlen(key) + (value ? strlen(value) + 1 : 0) + 1; /* key=value& */
+	return MHD_YES;
+}
+
+/* The request target's length: libmicrohttpd hands over the path and the decoded query
+ * arguments separately, so they are added up (decoded, so never more than was sent). */
+static size_t target_length(struct MHD_Connection *conn, const char *url)
+{
+	size_t len = strlen(url);
+
+	MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, add_arg_length, &len);
+	return len;
+}
+
 static const char *query_arg(void *ctx, const char *name)
 {
 	return MHD_lookup_connection_value(ctx, MHD_GET_ARGUMENT_KIND, name);
@@ -137,7 +157,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 		*upload_size = 0; /* a request body means nothing to any resource here */
 		return MHD_YES;
 	}
-	if (strlen(url) > MAX_URL)
+	if (target_length(conn, url) > MAX_URL)
 		return send_problem(conn, 414, "the URL is longer than 2048 bytes");
 	if (api && strcmp(method, MHD_HTTP_METHOD_OPTIONS) == 0)
 		return preflight(conn);

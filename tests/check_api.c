@@ -1,0 +1,281 @@
+// SPDX-License-Identifier: MIT
+// The api module without sockets: the JSON writer, CSV cells, the router's parameter checks
+// and content negotiation, called directly on the bundled store.
+#include "api.h"
+#include "internal_api.h"
+#include "util.h"
+
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- the JSON writer ---- */
+
+START_TEST(test_writer_nests_and_escapes)
+{
+	struct api_jw w;
+	char *out;
+
+	api_jw_init(&w);
+	api_jw_obj(&w);
+	api_jw_kstr(&w, "q", "say \"hi\"\\\n\t\x01");
+	api_jw_key(&w, "a");
+	api_jw_arr(&w);
+	api_jw_dec(&w, 700940000);
+	api_jw_dec(&w, -1690000);
+	api_jw_dec(&w, 6536278);
+	api_jw_null(&w);
+	api_jw_bool(&w, true);
+	api_jw_obj(&w);
+	api_jw_end(&w, '}');
+	api_jw_end(&w, ']');
+	api_jw_kstr(&w, "zh", "三公");
+	api_jw_end(&w, '}');
+	out = api_jw_finish(&w, NULL);
+	ck_assert_str_eq(out, "{\"q\":\"say \\\"hi\\\"\\\\\\u000a\\u0009\\u0001\","
+	                      "\"a\":[700.94,-1.69,6.536278,null,true,{}],\"zh\":\"三公\"}");
+	free(out);
+}
+END_TEST
+
+START_TEST(test_writer_refuses_unbalanced)
+{
+	struct api_jw w;
+
+	api_jw_init(&w);
+	api_jw_obj(&w);
+	ck_assert_ptr_null(api_jw_finish(&w, NULL)); /* never closed */
+	api_jw_init(&w);
+	api_jw_end(&w, ']');
+	ck_assert_ptr_null(api_jw_finish(&w, NULL)); /* closed what was never opened */
+	api_jw_init(&w);
+	for (int i = 0; i < API_JW_DEPTH + 2; i++)
+		api_jw_arr(&w);
+	for (int i = 0; i < API_JW_DEPTH + 2; i++)
+		api_jw_end(&w, ']');
+	ck_assert_ptr_null(api_jw_finish(&w, NULL)); /* too deep */
+}
+END_TEST
+
+/* ---- CSV cells ---- */
+
+static char *row(const char *const *cells, const bool *text, size_t n)
+{
+	struct api_jw w;
+
+	api_jw_init(&w);
+	for (size_t i = 0; i < n; i++) {
+		if (text[i])
+			api_csv_text(&w, cells[i], i == 0);
+		else
+			api_csv_number(&w, cells[i], i == 0);
+	}
+	api_csv_end_row(&w);
+	return api_jw_finish(&w, NULL);
+}
+
+START_TEST(test_csv_quotes_and_neutralises)
+{
+	const char *cells[] = { "a,b", "say \"x\"", "=1+1", "-5", "-1.69", "@SUM", " pad", "合计" };
+	const bool text[] = { true, true, true, true, false, true, true, true };
+	char *out = row(cells, text, 8);
+
+	ck_assert_str_eq(out, "\"a,b\",\"say \"\"x\"\"\",'=1+1,'-5,-1.69,'@SUM,\" pad\",合计\r\n");
+	free(out);
+}
+END_TEST
+
+START_TEST(test_pct_encode)
+{
+	char buf[64];
+
+	api_pct_encode(buf, sizeof(buf), "表六 a-b_c.csv");
+	ck_assert_str_eq(buf, "%E8%A1%A8%E5%85%AD%20a-b_c.csv");
+	api_pct_encode(buf, 8, "表六表六");
+	ck_assert_uint_lt(strlen(buf), 8); /* cut, never overrun */
+}
+END_TEST
+
+/* ---- the router on the bundled store ---- */
+
+static struct db *store;
+
+static void open_store(void)
+{
+	struct db_error err = { 0 };
+
+	store = db_open(tu_env("BUDGETD_STORE"), false, &err);
+	ck_assert_msg(store != NULL, "%s", err.text);
+}
+
+static void close_store(void)
+{
+	db_close(store);
+}
+
+struct args {
+	const char *query; /* "name=value&..." without escapes */
+};
+
+static const char *get_arg(void *ctx, const char *name)
+{
+	static char value[256];
+	const struct args *a = ctx;
+	size_t n = strlen(name);
+
+	for (const char *p = a->query; p && *p; p = strchr(p, '&') ? strchr(p, '&') + 1 : NULL) {
+		if (strncmp(p, name, n) == 0 && p[n] == '=') {
+			size_t len = strcspn(p + n + 1, "&");
+			snprintf(value, sizeof(value), "%.*s", (int)len, p + n + 1);
+			return value;
+		}
+	}
+	return NULL;
+}
+
+static int call(const char *path, const char *query, const char *accept, struct api_response *r)
+{
+	struct args a = { query };
+	struct api_request req = { path, get_arg, &a, accept };
+
+	ck_assert_int_eq(api_handle(store, &req, r), 0);
+	return r->status;
+}
+
+#define BASE "/api/v1/departments/kashi-urumqi-office/budgets/2021"
+
+static const struct {
+	const char *path, *query, *accept;
+	int status;
+	const char *type; /* expected Content-Type prefix */
+} cases[] = {
+	{ "/api/v1/departments", NULL, NULL, 200, "application/json" },
+	{ "/api/v1/departments", "limit=0", NULL, 400, "application/problem+json" },
+	{ "/api/v1/departments", "limit=501", NULL, 400, "application/problem+json" },
+	{ "/api/v1/departments", "limit=-1", NULL, 400, "application/problem+json" },
+	{ "/api/v1/departments", "year=abc", NULL, 400, "application/problem+json" },
+	{ "/api/v1/departments", NULL, "text/csv", 406, "application/problem+json" },
+	{ "/api/v1/departments/nope", NULL, NULL, 404, "application/problem+json" },
+	{ BASE, NULL, NULL, 200, "application/json" },
+	{ BASE, NULL, "*/*", 200, "application/json" },
+	{ BASE, NULL, "application/*", 200, "application/json" },
+	{ BASE, NULL, "image/png", 406, "application/problem+json" },
+	{ BASE, "format=xml", NULL, 400, "application/problem+json" },
+	{ BASE, "format=csv", NULL, 400, "application/problem+json" },
+	{ "/api/v1/departments/kashi-urumqi-office/budgets/abc", NULL, NULL, 400,
+	  "application/problem+json" },
+	{ "/api/v1/departments/kashi-urumqi-office/budgets/1800", NULL, NULL, 400,
+	  "application/problem+json" },
+	{ "/api/v1/departments/kashi-urumqi-office/budgets/2020", NULL, NULL, 404,
+	  "application/problem+json" },
+	{ "/api/v1/departments/kashi-urumqi-office/finals/2021", NULL, NULL, 404,
+	  "application/problem+json" },
+	{ "/api/v1/departments/kashi-urumqi-office/drafts/2021", NULL, NULL, 404,
+	  "application/problem+json" },
+	{ BASE "/tables", NULL, NULL, 200, "application/json" },
+	{ BASE "/tables/6", NULL, NULL, 200, "application/json" },
+	{ BASE "/tables/6", "format=csv", NULL, 200, "text/csv" },
+	{ BASE "/tables/6", NULL, "text/csv", 200, "text/csv" },
+	{ BASE "/tables/6", NULL, "text/*", 200, "text/csv" },
+	{ BASE "/tables/6", NULL, "application/json;q=0, text/csv", 200, "text/csv" },
+	{ BASE "/tables/6", NULL, "text/csv, application/json", 200, "application/json" },
+	{ BASE "/tables/0", NULL, NULL, 400, "application/problem+json" },
+	{ BASE "/tables/10", NULL, NULL, 400, "application/problem+json" },
+	{ BASE "/tables/06x", NULL, NULL, 400, "application/problem+json" },
+	{ BASE "/tables/6/rows", NULL, NULL, 404, "application/problem+json" },
+	{ BASE "/projects", "format=csv", NULL, 200, "text/csv" },
+	{ BASE "/projects/business-operations", NULL, NULL, 200, "application/json" },
+	{ BASE "/projects/business-operations", "format=csv", NULL, 400,
+	  "application/problem+json" },
+	{ BASE "/projects/nope", NULL, NULL, 404, "application/problem+json" },
+	{ BASE "/sangong", NULL, NULL, 200, "application/json" },
+	{ BASE "/sangong/x", NULL, NULL, 404, "application/problem+json" },
+	{ BASE "/", NULL, NULL, 404, "application/problem+json" },
+	{ "/api/v1//departments", NULL, NULL, 404, "application/problem+json" },
+	{ "/api/v2/departments", NULL, NULL, 404, "application/problem+json" },
+	{ "/api/v1/openapi.json", NULL, NULL, 200, "application/json" },
+};
+
+START_TEST(test_routes)
+{
+	struct api_response r;
+
+	call(cases[_i].path, cases[_i].query, cases[_i].accept, &r);
+	ck_assert_msg(r.status == cases[_i].status, "%s?%s: %d, expected %d", cases[_i].path,
+	              cases[_i].query ? cases[_i].query : "", r.status, cases[_i].status);
+	ck_assert_msg(strncmp(r.content_type, cases[_i].type, strlen(cases[_i].type)) == 0,
+	              "%s: %s", cases[_i].path, r.content_type);
+	ck_assert_ptr_nonnull(r.body);
+	if (r.status >= 400)
+		ck_assert_ptr_null(strstr(r.body, "sqlite"));
+	api_response_free(&r);
+}
+END_TEST
+
+START_TEST(test_overlong_path)
+{
+	char path[3000];
+	struct api_response r;
+
+	memset(path, 'a', sizeof(path) - 1);
+	memcpy(path, "/api/v1/", 8);
+	path[sizeof(path) - 1] = '\0';
+	ck_assert_int_eq(call(path, NULL, NULL, &r), 414);
+	api_response_free(&r);
+}
+END_TEST
+
+START_TEST(test_table_is_the_data)
+{
+	struct api_response r;
+	json_error_t err;
+	json_t *body, *seed = json_load_file(tu_env("BUDGETD_SEED"), 0, &err);
+
+	ck_assert_int_eq(call(BASE "/tables/6", NULL, NULL, &r), 200);
+	body = json_loads(r.body, 0, &err);
+	ck_assert_ptr_nonnull(body);
+	/* 表六 in the data file is the sixth table; every row arrives, in order. */
+	json_t *rows = json_object_get(json_array_get(json_object_get(seed, "tables"), 5), "rows");
+	ck_assert_uint_eq(json_array_size(json_object_get(body, "rows")), json_array_size(rows));
+	ck_assert_ptr_nonnull(
+	    strstr(r.body, "\"total\":345.08,\"personnel\":309.32,\"public\":35.76"));
+	ck_assert_ptr_nonnull(r.modified > 0 ? r.body : NULL);
+	json_decref(body);
+	json_decref(seed);
+	api_response_free(&r);
+}
+END_TEST
+
+START_TEST(test_csv_download)
+{
+	struct api_response r;
+
+	ck_assert_int_eq(call(BASE "/tables/6", "format=csv", NULL, &r), 200);
+	ck_assert_int_eq(memcmp(r.body, "\xEF\xBB\xBF", 3), 0);
+	ck_assert_ptr_nonnull(strstr(r.body, "\r\n30101,基本工资,71.7,71.7,\r\n"));
+	ck_assert_ptr_nonnull(strstr(
+	    r.disposition, "attachment; filename=\"kashi-urumqi-office-2021-budget-table-6.csv\""));
+	ck_assert_ptr_nonnull(
+	    strstr(r.disposition, "filename*=UTF-8''kashi-urumqi-office-2021-budget-%E8%A1%A8"));
+	api_response_free(&r);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("api");
+	TCase *unit = tcase_create("writers"), *routes = tcase_create("routes");
+
+	tcase_add_test(unit, test_writer_nests_and_escapes);
+	tcase_add_test(unit, test_writer_refuses_unbalanced);
+	tcase_add_test(unit, test_csv_quotes_and_neutralises);
+	tcase_add_test(unit, test_pct_encode);
+	tcase_add_checked_fixture(routes, open_store, close_store);
+	tcase_add_loop_test(routes, test_routes, 0, (int)(sizeof(cases) / sizeof(cases[0])));
+	tcase_add_test(routes, test_overlong_path);
+	tcase_add_test(routes, test_table_is_the_data);
+	tcase_add_test(routes, test_csv_download);
+	suite_add_tcase(s, unit);
+	suite_add_tcase(s, routes);
+	return tu_run_suite(s);
+}

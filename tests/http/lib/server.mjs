@@ -1,0 +1,72 @@
+// Starting and stopping a real budgetd, as tests/check_server.c does: an ephemeral loopback
+// port, the one banner line on stdout once it serves, SIGTERM to stop with exit code 0.
+import { spawn } from 'node:child_process';
+
+const BANNER = /^listening on http:\/\/127\.0\.0\.1:(\d+)\/$/;
+const START_TIMEOUT_MS = 10_000;
+const STOP_TIMEOUT_MS = 5_000;
+
+/** Starts budgetd on store; resolves to {origin, port, stop()} once it reports listening. */
+export async function startServer({ bin, store, staticDir }) {
+  const args = ['--port', '0', '--bind', '127.0.0.1', '--db', store, '--static', staticDir,
+    '--threads', '2'];
+  const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (d) => { stderr += d; });
+  const exited = new Promise((resolve) => {
+    child.once('exit', (code, signal) => resolve({ code, signal }));
+  });
+
+  const line = await new Promise((resolve, reject) => {
+    let buf = '';
+    const fail = (why) => {
+      clearTimeout(timer);
+      reject(new Error(`budgetd ${why}\ncommand: ${bin} ${args.join(' ')}\nstderr: ${stderr}`));
+    };
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      fail(`did not report listening within ${START_TIMEOUT_MS / 1000} s`);
+    }, START_TIMEOUT_MS);
+    child.once('error', (e) => fail(`could not be started: ${e.message}`));
+    exited.then(({ code, signal }) => fail(`exited (${code ?? signal}) before listening`));
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (d) => {
+      buf += d;
+      const nl = buf.indexOf('\n');
+      if (nl >= 0) {
+        clearTimeout(timer);
+        resolve(buf.slice(0, nl));
+      }
+    });
+  });
+  const m = BANNER.exec(line);
+  if (!m) {
+    child.kill('SIGKILL');
+    throw new Error(`unexpected first line from budgetd: ${JSON.stringify(line)}`);
+  }
+  const port = Number(m[1]);
+
+  return {
+    port,
+    origin: `http://127.0.0.1:${port}`,
+    stderr: () => stderr,
+    /** SIGTERM, then the exit status ({code, signal}); SIGKILL and an error after 5 s. */
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return exited;
+      child.kill('SIGTERM');
+      let timer;
+      const late = new Promise((resolve) => {
+        timer = setTimeout(() => resolve(null), STOP_TIMEOUT_MS);
+      });
+      const status = await Promise.race([exited, late]);
+      clearTimeout(timer);
+      if (status === null) {
+        child.kill('SIGKILL');
+        await exited;
+        throw new Error(`budgetd did not stop within ${STOP_TIMEOUT_MS / 1000} s of SIGTERM`);
+      }
+      return status;
+    },
+  };
+}

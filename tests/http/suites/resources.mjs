@@ -1,0 +1,139 @@
+// b. Every resource answers on the bundled data, with the data file's figures, texts and
+// codes; c. figures are exact (never printed through binary floating point).
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { suspiciousNumbers } from '../lib/decimal.mjs';
+import { dataTotals, expectDisclosure, expectFlat, expectProject, expectSangong, expectTable } from '../lib/expect.mjs';
+
+const JSON_TYPE = 'application/json; charset=utf-8';
+
+export default function resources(ctx) {
+  const get = async (url) => {
+    const res = await ctx.client.api(url);
+    assert.equal(res.status, 200, `GET ${url}: ${res.text.slice(0, 300)}`);
+    assert.equal(res.headers.get('content-type'), JSON_TYPE, `GET ${url}: Content-Type`);
+    return res.json;
+  };
+
+  describe('resources on the bundled data', () => {
+    it('department list: items, total, limit, offset, links', async () => {
+      const { data } = ctx;
+      const body = await get('/api/v1/departments');
+      assert.deepEqual(body, {
+        items: [{
+          id: data.department.id, name: data.department.name, years: [data.year],
+          links: { self: `/api/v1/departments/${data.department.id}` },
+        }],
+        total: 1, limit: 100, offset: 0,
+        links: { self: '/api/v1/departments?limit=100&offset=0', next: null },
+      });
+    });
+
+    it('department', async () => {
+      const { data } = ctx;
+      const body = await get(`/api/v1/departments/${ctx.dept}`);
+      assert.deepEqual(body, {
+        id: data.department.id,
+        name: data.department.name,
+        short_name: data.department.short_name ?? null,
+        region: data.department.region ?? null,
+        parent: data.department.parent ?? null,
+        disclosures: [{
+          year: data.year, kind: data.kind, title: data.title, published: data.published,
+          links: { self: ctx.base },
+        }],
+        links: { self: `/api/v1/departments/${ctx.dept}` },
+      });
+    });
+
+    it('disclosure: every field against the data file', async () => {
+      const body = await get(ctx.base);
+      expectDisclosure(body, ctx.data, ctx.base);
+    });
+
+    it('disclosure totals are the headline figures of 表一 and 表三', async () => {
+      // The contract names them; the test derives them from the data file's tables, and the
+      // derivation is checked against the published headline figures.
+      const totals = dataTotals(ctx.data);
+      assert.deepEqual(totals, { revenue: '700.94', expenditure: '700.94', basic: '345.08', project: '355.86' });
+      const body = await get(ctx.base);
+      assert.deepEqual(body.totals, { revenue: 700.94, expenditure: 700.94, basic: 345.08, project: 355.86 });
+    });
+
+    it('tables list: the nine tables with their links', async () => {
+      const body = await get(`${ctx.base}/tables`);
+      assert.equal(body.items.length, 9);
+      assert.deepEqual(body, {
+        unit: ctx.data.unit,
+        items: [...ctx.data.tables].sort((a, b) => a.number - b.number).map((t) => ({
+          number: t.number,
+          title: t.title,
+          links: { self: `${ctx.base}/tables/${t.number}`, csv: `${ctx.base}/tables/${t.number}?format=csv` },
+        })),
+        links: { self: `${ctx.base}/tables` },
+      });
+    });
+
+    for (let n = 1; n <= 9; n++) {
+      it(`table ${n}: every row, code and figure equals the data file`, async () => {
+        const body = await get(`${ctx.base}/tables/${n}`);
+        expectTable(body, ctx.data, n, ctx.base);
+      });
+    }
+
+    it('projects: every project, withheld ones honestly, equals the data file', async () => {
+      const { data } = ctx;
+      const body = await get(`${ctx.base}/projects`);
+      assert.equal(body.unit, data.unit);
+      assert.deepEqual(body.items.map((p) => p.id), data.projects.map((p) => p.id), 'ids, in order');
+      data.projects.forEach((p, i) => expectProject(body.items[i], p, data, ctx.base));
+      expectFlat(body.withheld, data.withheld,
+        { decs: ['amount'], texts: ['legal_source', 'basis', 'text'], counts: ['count'] }, 'withheld');
+      assert.deepEqual(body.links, { self: `${ctx.base}/projects`, csv: `${ctx.base}/projects?format=csv` });
+      assert.ok(body.items.some((p) => p.withheld), 'the bundled data has withheld projects');
+    });
+
+    it('each project by its own URL equals its entry in the list', async () => {
+      const list = await get(`${ctx.base}/projects`);
+      for (const item of list.items) {
+        const body = await get(item.links.self);
+        assert.deepEqual(body, item, item.id);
+        expectProject(body, ctx.data.projects.find((p) => p.id === item.id), ctx.data, ctx.base);
+      }
+    });
+
+    it('sangong: amounts, changes, and prior_year = amount - change exactly', async () => {
+      const body = await get(`${ctx.base}/sangong`);
+      expectSangong(body, ctx.data, ctx.base);
+    });
+
+    it('links of the disclosure lead to resources that answer 200', async () => {
+      const body = await get(ctx.base);
+      for (const url of Object.values(body.links)) await get(url);
+    });
+  });
+
+  describe('exact figures', () => {
+    it('table 2 carries 307.1 and 700.94 exactly as published', async () => {
+      const res = await ctx.client.api(`${ctx.base}/tables/2`);
+      assert.equal(res.status, 200);
+      assert.ok(res.text.includes('307.1'), 'contains 307.1');
+      assert.ok(!res.text.includes('307.09999'), 'no 307.09999…');
+      assert.ok(!res.text.includes('307.1000'), 'no 307.1000…');
+      assert.ok(!res.text.includes('700.9400000'), 'no 700.9400000…');
+      assert.match(res.text, /[:,\[]700\.94[,}\]]/, '700.94 as a bare number token');
+    });
+
+    it('no JSON body has a number with more than 6 decimals or an exponent', async () => {
+      const { base } = ctx;
+      const urls = ['/api/v1/departments', `/api/v1/departments/${ctx.dept}`, base, `${base}/tables`,
+        `${base}/projects`, `${base}/sangong`,
+        ...ctx.data.tables.map((t) => `${base}/tables/${t.number}`),
+        ...ctx.data.projects.map((p) => `${base}/projects/${p.id}`)];
+      for (const url of urls) {
+        const res = await ctx.client.api(url);
+        assert.deepEqual(suspiciousNumbers(res.text), [], url);
+      }
+    });
+  });
+}

@@ -1,0 +1,179 @@
+// g. HTTP behaviour: strong ETags and Last-Modified, conditional requests (304), gzip, HEAD,
+// CORS, caching headers and keep-alive. Raw node:http requests see the bytes on the wire.
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import zlib from 'node:zlib';
+import { describe, it } from 'node:test';
+
+const STRONG_ETAG = /^"[\x21\x23-\x7e]+"$/;
+const HTTP_DATE = /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d\d (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d\d:\d\d:\d\d GMT$/;
+
+const list = (value) => String(value ?? '').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+
+export default function transport(ctx) {
+  const disclosureUrls = () => [
+    ctx.base, `${ctx.base}/tables`, `${ctx.base}/tables/1`, `${ctx.base}/tables/1?format=csv`,
+    `${ctx.base}/projects`, `${ctx.base}/projects/${ctx.data.projects[0].id}`, `${ctx.base}/sangong`,
+  ];
+
+  describe('HTTP: validators and conditional requests', () => {
+    it('disclosure resources have a strong ETag and a Last-Modified date', async () => {
+      for (const url of disclosureUrls()) {
+        const res = await ctx.client.raw(url);
+        assert.equal(res.status, 200, url);
+        assert.match(res.headers.etag ?? '', STRONG_ETAG, `${url}: strong ETag (quoted, no W/)`);
+        assert.match(res.headers['last-modified'] ?? '', HTTP_DATE, `${url}: Last-Modified`);
+        assert.ok(Date.parse(res.headers['last-modified']) <= Date.now() + 60_000, `${url}: Last-Modified not in the future`);
+      }
+    });
+
+    it('the department list and a department have validators too', async () => {
+      for (const url of ['/api/v1/departments', `/api/v1/departments/${ctx.dept}`]) {
+        const res = await ctx.client.raw(url);
+        assert.match(res.headers.etag ?? '', STRONG_ETAG, url);
+        assert.match(res.headers['last-modified'] ?? '', HTTP_DATE, url);
+      }
+    });
+
+    it('ETags are per representation: JSON and CSV of a table differ, and differ between tables', async () => {
+      const json = await ctx.client.raw(`${ctx.base}/tables/1`);
+      const csv = await ctx.client.raw(`${ctx.base}/tables/1?format=csv`);
+      const other = await ctx.client.raw(`${ctx.base}/tables/2`);
+      assert.notEqual(json.headers.etag, csv.headers.etag);
+      assert.notEqual(json.headers.etag, other.headers.etag);
+      const again = await ctx.client.raw(`${ctx.base}/tables/1`);
+      assert.equal(again.headers.etag, json.headers.etag, 'stable across requests');
+    });
+
+    it('If-None-Match with the ETag: 304, empty body, the same ETag', async () => {
+      for (const url of disclosureUrls()) {
+        const first = await ctx.client.raw(url);
+        const res = await ctx.client.raw(url, { headers: { 'if-none-match': first.headers.etag } });
+        assert.equal(res.status, 304, url);
+        assert.equal(res.body.length, 0, `${url}: no body`);
+        assert.equal(res.headers.etag, first.headers.etag, `${url}: same ETag`);
+        assert.equal(res.headers['cache-control'], first.headers['cache-control'], `${url}: Cache-Control`);
+      }
+    });
+
+    it('If-None-Match with another ETag: 200', async () => {
+      const url = `${ctx.base}/tables/1`;
+      const res = await ctx.client.raw(url, { headers: { 'if-none-match': '"0000000000000000"' } });
+      assert.equal(res.status, 200);
+      assert.ok(res.body.length > 0);
+    });
+
+    it('If-Modified-Since equal to Last-Modified: 304; an older date: 200', async () => {
+      const url = ctx.base;
+      const first = await ctx.client.raw(url);
+      const lm = first.headers['last-modified'];
+      const same = await ctx.client.raw(url, { headers: { 'if-modified-since': lm } });
+      assert.equal(same.status, 304);
+      assert.equal(same.body.length, 0);
+      assert.equal(same.headers.etag, first.headers.etag);
+      const older = new Date(Date.parse(lm) - 86_400_000).toUTCString();
+      const res = await ctx.client.raw(url, { headers: { 'if-modified-since': older } });
+      assert.equal(res.status, 200);
+      assert.ok(res.body.equals(first.body), 'the full body');
+    });
+
+    it('If-None-Match decides over If-Modified-Since (RFC 9110)', async () => {
+      const url = ctx.base;
+      const first = await ctx.client.raw(url);
+      const res = await ctx.client.raw(url, {
+        headers: { 'if-none-match': '"other"', 'if-modified-since': first.headers['last-modified'] },
+      });
+      assert.equal(res.status, 200);
+    });
+  });
+
+  describe('HTTP: gzip, HEAD, caching, CORS, keep-alive', () => {
+    it('gzip on table 7: Content-Encoding, Vary, identical bytes once gunzipped, its own ETag', async () => {
+      const url = `${ctx.base}/tables/7`;
+      const plain = await ctx.client.raw(url);
+      const gz = await ctx.client.raw(url, { headers: { 'accept-encoding': 'gzip' } });
+      assert.equal(plain.status, 200);
+      assert.equal(plain.headers['content-encoding'], undefined, 'identity without Accept-Encoding');
+      assert.equal(gz.status, 200);
+      assert.equal(gz.headers['content-encoding'], 'gzip');
+      assert.ok(list(gz.headers.vary).includes('accept-encoding'), `Vary: ${gz.headers.vary}`);
+      assert.ok(list(plain.headers.vary).includes('accept-encoding'), `Vary on identity: ${plain.headers.vary}`);
+      assert.equal(gz.body[0], 0x1f, 'gzip magic');
+      assert.equal(gz.body[1], 0x8b, 'gzip magic');
+      assert.equal(Number(gz.headers['content-length']), gz.body.length, 'Content-Length of the gzip bytes');
+      assert.ok(zlib.gunzipSync(gz.body).equals(plain.body), 'gunzip gives the identity body byte for byte');
+      assert.match(gz.headers.etag, STRONG_ETAG);
+      assert.notEqual(gz.headers.etag, plain.headers.etag, 'a different ETag for the gzip representation');
+      const cached = await ctx.client.raw(url, { headers: { 'accept-encoding': 'gzip', 'if-none-match': gz.headers.etag } });
+      assert.equal(cached.status, 304, 'If-None-Match with the gzip ETag');
+    });
+
+    it('Accept-Encoding: gzip;q=0 gets identity', async () => {
+      const res = await ctx.client.raw(`${ctx.base}/tables/7`, { headers: { 'accept-encoding': 'gzip;q=0' } });
+      assert.equal(res.headers['content-encoding'], undefined);
+    });
+
+    it('HEAD: the same status and headers as GET, no body', async () => {
+      const urls = ['/api/v1/departments', ...disclosureUrls(), `${ctx.base}/projects?format=csv`,
+        '/api/v1/departments/nope', `${ctx.base}/tables/10`];
+      for (const url of urls) {
+        const get = await ctx.client.raw(url);
+        const head = await ctx.client.raw(url, { method: 'HEAD' });
+        assert.equal(head.status, get.status, `${url}: status`);
+        for (const h of ['content-type', 'content-length', 'etag', 'last-modified', 'cache-control',
+          'content-disposition', 'access-control-allow-origin', 'vary']) {
+          assert.equal(head.headers[h], get.headers[h], `${url}: ${h}`);
+        }
+        assert.equal(Number(get.headers['content-length']), get.body.length, `${url}: GET Content-Length`);
+        assert.equal(head.body.length, 0, `${url}: HEAD has no body`);
+      }
+    });
+
+    it('Cache-Control: public, max-age=300 on 200; CORS on every answer', async () => {
+      for (const url of ['/api/v1/departments', ...disclosureUrls()]) {
+        const res = await ctx.client.raw(url);
+        assert.equal(res.status, 200);
+        assert.equal(res.headers['cache-control'], 'public, max-age=300', url);
+        assert.equal(res.headers['access-control-allow-origin'], '*', url);
+        const exposed = list(res.headers['access-control-expose-headers']);
+        for (const h of ['etag', 'link', 'content-disposition']) assert.ok(exposed.includes(h), `${url}: exposes ${h}`);
+        assert.deepEqual(list(res.headers.vary).sort(), ['accept', 'accept-encoding'], `${url}: Vary`);
+      }
+      for (const url of ['/api/v1/nope', `${ctx.base}/tables/0`]) {
+        const res = await ctx.client.raw(url, { headers: { origin: 'https://example.org' } });
+        assert.ok(res.status >= 400);
+        assert.equal(res.headers['access-control-allow-origin'], '*', `${url}: CORS on errors`);
+      }
+    });
+
+    it('OPTIONS preflight: 204 with the allowed methods', async () => {
+      for (const url of ['/api/v1/departments', `${ctx.base}/tables/1`]) {
+        const res = await ctx.client.raw(url, {
+          method: 'OPTIONS',
+          headers: { origin: 'https://example.org', 'access-control-request-method': 'GET' },
+        });
+        assert.equal(res.status, 204, url);
+        assert.equal(res.body.length, 0);
+        assert.equal(res.headers['access-control-allow-origin'], '*');
+        const methods = list(res.headers['access-control-allow-methods']);
+        assert.ok(methods.includes('get'), `Access-Control-Allow-Methods: ${res.headers['access-control-allow-methods']}`);
+        assert.ok(methods.includes('head'));
+      }
+    });
+
+    it('keep-alive: two requests on one connection', async () => {
+      const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+      try {
+        const first = await ctx.client.raw('/api/v1/departments', { agent });
+        const second = await ctx.client.raw(`${ctx.base}/tables/1`, { agent });
+        assert.equal(first.status, 200);
+        assert.equal(second.status, 200);
+        assert.notEqual(first.headers.connection, 'close', 'the first answer keeps the connection');
+        assert.equal(second.reusedSocket, true, 'the second request reused the connection');
+        assert.equal(second.localPort, first.localPort, 'same local port');
+      } finally {
+        agent.destroy();
+      }
+    });
+  });
+}
