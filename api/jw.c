@@ -52,6 +52,8 @@ static void put(struct api_jw *w, const char *s, size_t n)
 /* Called before every value and key: writes the separating comma. */
 static void sep(struct api_jw *w)
 {
+	if (w->failed)
+		return;
 	if (w->after_key) {
 		w->after_key = false;
 		return;
@@ -63,13 +65,13 @@ static void sep(struct api_jw *w)
 
 static void begin(struct api_jw *w, char c)
 {
+	if (w->depth + 1 >= API_JW_DEPTH)
+		w->failed = true; /* from here on every call is a no-op */
 	sep(w);
 	put(w, &c, 1);
-	if (++w->depth >= API_JW_DEPTH) {
-		w->failed = true;
+	if (w->failed)
 		return;
-	}
-	w->comma[w->depth] = false;
+	w->comma[++w->depth] = false;
 }
 
 void api_jw_obj(struct api_jw *w)
@@ -84,7 +86,7 @@ void api_jw_arr(struct api_jw *w)
 
 void api_jw_end(struct api_jw *w, char close)
 {
-	if (w->depth == 0) {
+	if (w->failed || w->depth == 0) {
 		w->failed = true;
 		return;
 	}
