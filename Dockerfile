@@ -7,6 +7,7 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends \
       build-essential meson ninja-build pkg-config python3 \
       libmicrohttpd-dev libjansson-dev libsqlite3-dev zlib1g-dev check nodejs npm \
+      chromium fonts-wqy-microhei \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .

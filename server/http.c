@@ -46,13 +46,14 @@ static const char *query_arg(void *ctx, const char *name)
 	return MHD_lookup_connection_value(ctx, MHD_GET_ARGUMENT_KIND, name);
 }
 
-static enum MHD_Result send_problem(struct MHD_Connection *conn, int status, const char *detail)
+static enum MHD_Result send_problem(struct MHD_Connection *conn, int status, const char *detail,
+                                    enum srv_kind kind)
 {
 	struct api_response resp = { 0 };
 
 	if (api_fail(&resp, status, "%s", detail) != 0)
 		return MHD_NO;
-	return srv_reply(conn, &resp);
+	return srv_reply(conn, &resp, kind);
 }
 
 static enum MHD_Result route_api(struct srv *s, struct MHD_Connection *conn, const char *url)
@@ -68,29 +69,16 @@ static enum MHD_Result route_api(struct srv *s, struct MHD_Connection *conn, con
 
 	if (api_handle(s->db, &req, &resp) != 0)
 		return MHD_NO; /* out of memory: drop the connection */
-	return srv_reply(conn, &resp);
+	return srv_reply(conn, &resp, SRV_API);
 }
 
 static enum MHD_Result route_static(struct srv *s, struct MHD_Connection *conn, const char *url)
 {
-	uint64_t size;
-	const char *type;
-	int fd = srv_static_open(s->files, url, &size, &type);
-	struct MHD_Response *r;
-	enum MHD_Result ret;
+	struct api_response resp;
 
-	if (fd < 0)
-		return send_problem(conn, 404, "no such file");
-	r = MHD_create_response_from_fd64(size, fd); /* owns fd from here on success */
-	if (r == NULL) {
-		close(fd);
-		return MHD_NO;
-	}
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
-	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
-	ret = MHD_queue_response(conn, MHD_HTTP_OK, r);
-	MHD_destroy_response(r);
-	return ret;
+	if (srv_static_load(s->files, url, &resp) != 0)
+		return send_problem(conn, 404, "no such file", SRV_PAGE);
+	return srv_reply(conn, &resp, SRV_PAGE);
 }
 
 /* CORS preflight: other portals may call the API from their pages. */
@@ -158,7 +146,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 		return MHD_YES;
 	}
 	if (target_length(conn, url) > MAX_URL)
-		return send_problem(conn, 414, "the URL is longer than 2048 bytes");
+		return send_problem(conn, 414, "the URL is longer than 2048 bytes",
+		                    api ? SRV_API : SRV_PAGE);
 	if (api && strcmp(method, MHD_HTTP_METHOD_OPTIONS) == 0)
 		return preflight(conn);
 	if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 && strcmp(method, MHD_HTTP_METHOD_HEAD) != 0)

@@ -131,19 +131,31 @@ void srv_cors(struct MHD_Response *r)
 	                        "ETag, Link, Content-Disposition");
 }
 
+/* Only same-origin scripts and styles; the page needs nothing else. */
+#define PAGE_CSP                                                                          \
+	"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " \
+	"connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+
 static void common_headers(struct MHD_Response *r, const struct api_response *a, const char *etag,
-                           bool ok)
+                           bool ok, enum srv_kind kind)
 {
 	char date[64];
 
 	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
-	MHD_add_response_header(r, MHD_HTTP_HEADER_VARY, "Accept, Accept-Encoding");
-	srv_cors(r);
+	MHD_add_response_header(r, MHD_HTTP_HEADER_VARY,
+	                        kind == SRV_API ? "Accept, Accept-Encoding" : "Accept-Encoding");
+	if (kind == SRV_API) {
+		srv_cors(r);
+	} else {
+		MHD_add_response_header(r, "Content-Security-Policy", PAGE_CSP);
+		MHD_add_response_header(r, "Referrer-Policy", "strict-origin-when-cross-origin");
+	}
 	if (!ok) {
 		MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
 		return;
 	}
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "public, max-age=300");
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL,
+	                        kind == SRV_API ? "public, max-age=300" : "no-cache");
 	MHD_add_response_header(r, MHD_HTTP_HEADER_ETAG, etag);
 	if (a->modified > 0) {
 		srv_http_date(a->modified, date);
@@ -162,7 +174,7 @@ static enum MHD_Result queue(struct MHD_Connection *conn, unsigned status, struc
 	return ret;
 }
 
-enum MHD_Result srv_reply(struct MHD_Connection *conn, struct api_response *a)
+enum MHD_Result srv_reply(struct MHD_Connection *conn, struct api_response *a, enum srv_kind kind)
 {
 	bool ok = a->status == 200, gz = ok && a->len >= GZIP_MIN && wants_gzip(conn);
 	uint64_t h = fnv1a(a->content_type, strlen(a->content_type), 0xcbf29ce484222325ULL);
@@ -175,7 +187,7 @@ enum MHD_Result srv_reply(struct MHD_Connection *conn, struct api_response *a)
 	if (ok && not_modified(conn, etag, a->modified)) {
 		r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
 		if (r != NULL)
-			common_headers(r, a, etag, true);
+			common_headers(r, a, etag, true, kind);
 		api_response_free(a);
 		return queue(conn, MHD_HTTP_NOT_MODIFIED, r);
 	}
@@ -201,6 +213,6 @@ enum MHD_Result srv_reply(struct MHD_Connection *conn, struct api_response *a)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_LINK, a->link);
 	if (a->disposition[0] != '\0')
 		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_DISPOSITION, a->disposition);
-	common_headers(r, a, etag, ok);
+	common_headers(r, a, etag, ok, kind);
 	return queue(conn, (unsigned)a->status, r);
 }

@@ -29,6 +29,11 @@ void srv_static_free(struct srv_static *st);
 int srv_static_open(const struct srv_static *st, const char *path, uint64_t *size,
                     const char **type);
 
+/* Reads the file that URL path names into resp (status 200, body, type, modified = the
+ * file's mtime), so it can be served like any answer (ETag, gzip). Returns 0, or -1 when
+ * there is no such file, it is larger than 8 MiB, or memory runs out. */
+int srv_static_load(const struct srv_static *st, const char *path, struct api_response *resp);
+
 struct srv_config {
 	const char *bind;
 	uint16_t port;

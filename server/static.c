@@ -99,3 +99,36 @@ int srv_static_open(const struct srv_static *st, const char *path, uint64_t *siz
 	*type = mime_type(real);
 	return fd;
 }
+
+int srv_static_load(const struct srv_static *st, const char *path, struct api_response *resp)
+{
+	uint64_t size;
+	const char *type;
+	struct stat sb;
+	int fd = srv_static_open(st, path, &size, &type);
+	char *buf = NULL;
+	size_t got = 0;
+
+	if (fd < 0)
+		return -1;
+	if (size > (8u << 20) || fstat(fd, &sb) != 0 || (buf = malloc(size + 1)) == NULL)
+		goto fail;
+	while (got < size) {
+		ssize_t n = read(fd, buf + got, size - got);
+		if (n <= 0)
+			goto fail;
+		got += (size_t)n;
+	}
+	close(fd);
+	memset(resp, 0, sizeof(*resp));
+	resp->status = 200;
+	resp->content_type = type;
+	resp->body = buf;
+	resp->len = got;
+	resp->modified = (int64_t)sb.st_mtime;
+	return 0;
+fail:
+	free(buf);
+	close(fd);
+	return -1;
+}

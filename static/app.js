@@ -1,22 +1,775 @@
 // SPDX-License-Identifier: MIT
-// Lists the departments in the store. The full disclosure page builds on this.
-'use strict';
+// budgetd front page: renders one departmental budget disclosure (部门预算/决算公开) from
+// the JSON API under /api/v1. No framework; every element is built with the DOM API.
+// Amounts are shown exactly as the API prints them (see parse()); no arithmetic on amounts.
 
-(async function () {
-  const status = document.getElementById('status');
-  const list = document.getElementById('departments');
-  try {
-    const res = await fetch('/api/v1/departments', { headers: { Accept: 'application/json' } });
-    if (!res.ok) throw new Error('HTTP ' + res.status);
-    const body = await res.json();
-    for (const d of body.items) {
-      const li = document.createElement('li');
-      li.textContent = d.name + '（' + d.years.join('、') + '年）';
-      list.appendChild(li);
-    }
-    status.textContent = '共 ' + body.total + ' 个部门';
-  } catch (e) {
-    status.textContent = '无法读取数据，请稍后再试。（' + e.message + '）';
-    status.className = 'error';
+const API = '/api/v1';
+const KIND = { budget: '部门预算', final: '部门决算' };
+const SECTIONS = ['overview', 'charts', 'tables', 'projects', 'sangong', 'other-matters', 'explanations', 'glossary'];
+const NUM = '零一二三四五六七八九';
+const $ = (id) => document.getElementById(id);
+
+/* ---------- small helpers ---------- */
+
+function cn(n) {
+  n = Number(n);
+  if (n < 10) return NUM[n];
+  if (n < 100) return (n >= 20 ? NUM[Math.floor(n / 10)] : '') + '十' + (n % 10 ? NUM[n % 10] : '');
+  return String(n);
+}
+
+function add(el, kids) {
+  for (const k of kids.flat(Infinity)) {
+    if (k != null && k !== false) el.append(k instanceof Node ? k : String(k));
   }
-})();
+  return el;
+}
+
+/** h('td', {class: 'num'}, '1'): an HTML element; attributes with null/false values are left out. */
+function h(tag, attrs, ...kids) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v == null || v === false) continue;
+    if (k === 'class') el.className = v;
+    else if (k.startsWith('on')) el.addEventListener(k.slice(2), v);
+    else el.setAttribute(k, v === true ? '' : v);
+  }
+  return add(el, kids);
+}
+
+/** The same for SVG. */
+function s(tag, attrs, ...kids) {
+  const el = document.createElementNS('http://www.w3.org/2000/svg', tag);
+  for (const [k, v] of Object.entries(attrs || {})) if (v != null) el.setAttribute(k, v);
+  return add(el, kids);
+}
+
+/** An amount as the API printed it; blank when not published. */
+const num = (v) => (v == null ? '' : String(v));
+/** A change with its sign: +80, -1.69, 0 (the API's digits, a + added to positive ones). */
+function signed(v) {
+  if (v == null) return '';
+  const t = String(v);
+  return t.startsWith('-') || /^0(\.0*)?$/.test(t) ? t : `+${t}`;
+}
+const percent = (v) => (v == null ? '' : `${signed(v)}%`);
+const share = (v) => (v == null ? '' : `${num(v)}%`);
+const has = (v) => v != null && v !== '';
+
+/** '2021-04-15' → '2021年4月15日' (text only). */
+function date(d) {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(d || '');
+  return m ? `${m[1]}年${Number(m[2])}月${Number(m[3])}日` : (d || '');
+}
+
+function table(cls, caption, head, rows) {
+  return h('table', { class: cls }, h('caption', null, caption),
+    h('thead', null, h('tr', null, head.map((t) => h('th', { scope: 'col', class: t.num ? 'num' : null }, t.text ?? t)))),
+    h('tbody', null, rows));
+}
+
+/* ---------- fetching ---------- */
+
+class LoadError extends Error {
+  constructor(reason, status) { super(reason); this.status = status; }
+}
+
+const REASONS = {
+  400: '请求的参数有误', 404: '未找到所请求的部门或公开信息', 406: '服务器无法提供所需的数据格式',
+  414: '请求地址过长', 429: '请求过于频繁', 500: '服务器读取数据时出错', 502: '网关出错',
+  503: '服务暂时不可用', 504: '服务器响应超时',
+};
+
+/** JSON.parse keeping each number's source text where supported ('96.80' stays as printed). */
+function parse(text) {
+  return JSON.parse(text, (key, value, context) => (typeof value === 'number' && context && context.source ? context.source : value));
+}
+
+async function api(url) {
+  let res;
+  try {
+    res = await fetch(url, { headers: { Accept: 'application/json' } });
+  } catch {
+    throw new LoadError('无法连接到服务器，请检查网络', null);
+  }
+  if (!res.ok) throw new LoadError(REASONS[res.status] || (res.status >= 500 ? '服务器出错' : '请求未被接受'), res.status);
+  try {
+    const body = parse(await res.text());
+    if (body === null || typeof body !== 'object') throw new Error('not an object');
+    return body;
+  } catch {
+    throw new LoadError('服务器返回的数据格式有误', res.status);
+  }
+}
+
+const enc = encodeURIComponent;
+const kindPath = (k) => (k === 'final' ? 'finals' : 'budgets');
+
+/**
+ * The tables of a disclosure. The index says which exist; the standard nine (表一..表九) are
+ * requested alongside it to save a round trip, and one of them missing only matters if the
+ * index lists it.
+ */
+async function tablesOf(base) {
+  const guess = new Map();
+  for (let n = 1; n <= 9; n++) guess.set(String(n), api(`${base}/tables/${n}`).then((t) => ({ t }), (e) => ({ e })));
+  const idx = await api(`${base}/tables`);
+  const out = [];
+  for (const item of idx.items || []) {
+    const g = guess.get(String(item.number));
+    const r = g ? await g : { t: await api(item.links.self) };
+    if (r.e) throw r.e;
+    out.push(r.t);
+  }
+  return out;
+}
+
+/* ---------- URL state ---------- */
+
+function readState() {
+  const p = new URLSearchParams(location.search);
+  return { dept: p.get('dept') || '', year: p.get('year') || '', kind: p.get('kind') || '' };
+}
+
+function urlFor(st, hash = '') {
+  const p = new URLSearchParams();
+  if (st.dept) p.set('dept', st.dept);
+  if (st.year) p.set('year', st.year);
+  if (st.kind) p.set('kind', st.kind);
+  const q = p.toString();
+  return `${location.pathname}${q ? `?${q}` : ''}${hash}`;
+}
+
+const sameState = (a, b) => a && b && a.dept === b.dept && a.year === b.year && a.kind === b.kind;
+
+/** The disclosure the URL asks for; without a year the latest budget, else the latest one. */
+function pick(list, year, kind) {
+  const sorted = [...list].sort((a, b) => Number(b.year) - Number(a.year) || (a.kind === 'budget' ? -1 : 1));
+  const k = KIND[kind] ? kind : '';
+  if (year) return sorted.find((d) => String(d.year) === year && (!k || d.kind === k)) || null;
+  return sorted.find((d) => d.kind === (k || 'budget')) || sorted[0] || null;
+}
+
+/* ---------- loading a disclosure ---------- */
+
+let seq = 0;
+let shown = null; // the state whose data is on the page
+
+function busy() {
+  $('content').setAttribute('aria-busy', 'true');
+  if (!$('status')) $('doc').replaceChildren(h('p', { id: 'status', role: 'status' }, '正在加载…'));
+}
+
+async function load(st, { scroll = true } = {}) {
+  const my = ++seq;
+  busy();
+  try {
+    let id = st.dept;
+    if (!id) {
+      const list = await api(`${API}/departments?limit=1`);
+      if (!list.items || !list.items.length) throw new LoadError('目前还没有任何部门的公开数据', null);
+      id = list.items[0].id;
+    }
+    const deptUrl = `${API}/departments/${enc(id)}`;
+    const pDept = api(deptUrl);
+    pDept.then((dp) => { if (my === seq) showDept(dp); }, () => {});
+    // A full URL names the disclosure: fetch it alongside the department.
+    let base = st.dept && st.year && KIND[st.kind] ? `${deptUrl}/${kindPath(st.kind)}/${enc(st.year)}` : null;
+    if (!base) {
+      const disc = pick((await pDept).disclosures || [], st.year, st.kind);
+      if (!disc && !st.year) throw new LoadError('该部门尚未发布预算或决算公开', null);
+      base = disc ? disc.links.self : `${deptUrl}/${kindPath(st.kind)}/${enc(st.year)}`;
+    }
+    // The parts of a disclosure live at fixed paths under it: fetch them all at once.
+    const pDoc = api(base);
+    const pTables = tablesOf(base);
+    const pSangong = pDoc.then((x) => (x.links.sangong ? api(x.links.sangong) : null));
+    const [dept, d, tables, projects, sangong] = await Promise.all([pDept, pDoc, pTables, api(`${base}/projects`), pSangong]);
+    if (my !== seq) return;
+
+    const now = { dept: dept.id, year: String(d.year), kind: d.kind };
+    render(dept, d, tables, projects, sangong);
+    shown = now;
+    $('disclosure-select').value = `${now.year}-${now.kind}`;
+    if (!sameState(readState(), now)) history.replaceState(null, '', urlFor(now, location.hash));
+    $('content').setAttribute('aria-busy', 'false');
+    $('announce').textContent = `已加载：${dept.name} ${d.title || ''}`;
+    if (!goHash() && scroll) window.scrollTo(0, 0);
+    requestAnimationFrame(watchToc);
+  } catch (e) {
+    if (my !== seq) return;
+    fail(e);
+  }
+}
+
+function fail(e) {
+  if (!(e instanceof LoadError)) console.warn(e); // a bug in the page, shown honestly below
+  const reason = e instanceof LoadError ? e.message : '页面处理数据时出错';
+  const status = e instanceof LoadError && e.status ? `（HTTP ${e.status}）` : '';
+  shown = null;
+  $('disclosure-title').textContent = '';
+  $('doc').replaceChildren(
+    h('p', { id: 'error', role: 'alert' }, `无法加载预算数据：${reason}${status}。请稍后重试。`),
+    h('p', null, h('a', { href: '/' }, '返回首页'), '　或直接查看 ', h('a', { href: `${API}/departments` }, '开放数据接口（JSON）'), '。'),
+  );
+  document.title = '无法加载 · 部门预算公开';
+  $('content').setAttribute('aria-busy', 'false');
+}
+
+/** Scrolls to the section the hash names (opening it if a <details>); false if none. */
+function goHash() {
+  const id = decodeURIComponent(location.hash.slice(1));
+  if (!id) return false;
+  const el = $(id);
+  if (!el) {
+    if (shown && !SECTIONS.includes(id)) history.replaceState(null, '', urlFor(readState()));
+    return false;
+  }
+  for (let d = el.closest('details'); d; d = d.parentElement.closest('details')) d.open = true;
+  el.scrollIntoView({ block: 'start' });
+  return true;
+}
+
+function navigate(st) {
+  const hash = location.hash;
+  history.pushState(null, '', urlFor(st, hash));
+  load(st, { scroll: true });
+}
+
+/* ---------- header: department name and disclosure select ---------- */
+
+function showDept(dept) {
+  $('dept-name').textContent = dept.name;
+  const sel = $('disclosure-select');
+  const list = [...(dept.disclosures || [])].sort((a, b) => Number(b.year) - Number(a.year) || (a.kind === 'budget' ? -1 : 1));
+  sel.replaceChildren(...list.map((d) => h('option', { value: `${d.year}-${d.kind}` }, `${d.year}年 ${KIND[d.kind] || d.kind}`)));
+  sel.disabled = list.length === 0;
+}
+
+/* ---------- rendering ---------- */
+
+function section(id, title, ...kids) {
+  return h('section', { id, class: 'doc-section', 'aria-labelledby': `${id}-h` }, h('h2', { id: `${id}-h` }, title), kids);
+}
+
+function render(dept, d, tables, projects, sangong) {
+  const byNo = new Map(tables.map((t) => [Number(t.number), t]));
+  $('disclosure-title').textContent = d.title || `${d.year}年${KIND[d.kind] || ''}公开`;
+  $('dept-name').textContent = d.department?.name || dept.name;
+  document.title = `${d.department?.short_name || dept.name} ${d.title || ''} · 部门预算公开`;
+  const terms = (d.glossary || []).map((g) => g.term);
+  $('doc').replaceChildren(
+    renderMeta(d, projects),
+    renderOverview(d, sangong),
+    renderCharts(d, byNo, sangong),
+    section('tables', '部门预算公开表',
+      h('p', { class: 'lede' }, `以下${cn(tables.length)}张表与公开文件中的表格逐格对应，金额单位为万元；空白单元格表示原表未填数字。每张表可下载 CSV（可用 Excel 打开）或 JSON。`),
+      tables.map(renderTable)),
+    renderProjects(projects, byNo.get(7)),
+    renderSangong(sangong),
+    renderOther(d),
+    renderExplanations(d.explanations || [], terms),
+    renderGlossary(d.glossary || []),
+  );
+}
+
+function renderMeta(d, projects) {
+  const src = d.source || {};
+  return h('div', null,
+    h('p', { class: 'meta' },
+      d.published ? h('span', null, `发布日期：${date(d.published)}`) : null,
+      h('span', null, `金额单位：${d.unit || '万元'}`),
+      h('span', null, '数据：', h('a', { href: d.links.self }, 'JSON'), '，项目清单 ', h('a', { href: projects.links.csv || `${projects.links.self}?format=csv` }, 'CSV'))),
+    (src.document || src.notes) ? h('details', { class: 'source' }, h('summary', null, '数据来源与转录说明'),
+      src.document ? h('p', null, `来源：${src.document}`, src.url ? ['（', h('a', { href: src.url, rel: 'noopener' }, '原文'), '）'] : null) : null,
+      src.notes ? h('p', null, src.notes) : null) : null);
+}
+
+function renderOverview(d, sangong) {
+  const o = d.overview || {};
+  const t = d.totals || {};
+  const kpis = [];
+  if (has(t.revenue) && String(t.revenue) === String(t.expenditure)) kpis.push(['收支总计', t.revenue, 'revenue', '收入与支出预算总额（表一）']);
+  else kpis.push(['收入总计', t.revenue, 'revenue', '表一'], ['支出总计', t.expenditure, 'expenditure', '表一']);
+  kpis.push(['基本支出', t.basic, 'basic', '保障机构运转的人员经费和公用经费'], ['项目支出', t.project, 'project', '为完成特定任务安排的支出']);
+  if (sangong) kpis.push(['“三公”经费', sangong.amount, 'sangong', '因公出国（境）、公务用车、公务接待']);
+  const staffing = o.staffing || [];
+  const org = o.organization;
+  return section('overview', '概况',
+    h('dl', { class: 'kpis' }, kpis.filter((k) => has(k[1])).map(([label, v, key, note]) => h('div', { class: `kpi kpi-${key}` },
+      h('dt', null, label),
+      h('dd', null, h('span', { class: 'kpi-num', 'data-total': key }, num(v)), h('span', { class: 'kpi-unit' }, '万元'), h('span', { class: 'kpi-note' }, note))))),
+    h('div', { class: 'grid2' },
+      h('div', null,
+        o.functions?.length ? [h('h3', null, '主要职能'), h('ol', { class: 'functions' }, o.functions.map((f) => h('li', null, f)))] : null),
+      h('div', null,
+        org ? [h('h3', null, '机构设置'), org.text ? h('p', null, org.text) : null,
+          org.internal_units?.length ? h('ul', { class: 'units', 'aria-label': '内设机构' }, org.internal_units.map((u) => h('li', null, u))) : null] : null,
+        staffing.length ? [h('h3', null, '人员情况'), staffTable(staffing)] : null)));
+}
+
+function staffTable(rows) {
+  const sub = new Set(['serving', 'retired', 'lixiu']);
+  return h('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-label': '人员情况' },
+    table('data', '人员情况（单位：人）', ['类别', { text: '人数', num: true }, { text: '比上年增减', num: true }],
+      rows.map((r) => h('tr', { class: sub.has(r.category) ? 'sub' : null },
+        h('th', { scope: 'row' }, r.label), h('td', { class: 'num' }, num(r.count)), h('td', { class: 'num' }, signed(r.change))))));
+}
+
+/* Charts: horizontal bars in hand-written SVG, sized in % so they fit any width. */
+
+function chart(id, title, note, items, colour) {
+  const rows = items.filter((i) => has(i.value));
+  const max = Math.max(0, ...rows.map((i) => parseFloat(i.value) || 0));
+  const ROW = 46;
+  const height = rows.length * ROW + 4;
+  const desc = rows.map((i) => `${i.label}：${i.value}万元`).join('；');
+  const svg = s('svg', { role: 'img', 'aria-labelledby': `${id}-title ${id}-desc`, width: '100%', height, class: 'bars' },
+    s('title', { id: `${id}-title` }, `${title}（单位：万元）`),
+    s('desc', { id: `${id}-desc` }, desc || '无数据'),
+    rows.map((i, n) => {
+      const v = parseFloat(i.value) || 0;
+      const w = max > 0 ? Math.max((v / max) * 70, v > 0 ? 0.5 : 0) : 0;
+      const y = n * ROW;
+      return s('g', { class: 'bar', tabindex: '0' },
+        s('title', null, `${i.label}：${i.value}万元`),
+        s('rect', { class: 'hit', x: '0', y: y + 1, width: '100%', height: ROW - 4, rx: '3' }),
+        s('text', { class: 'lbl', x: '4', y: y + 16 }, i.label),
+        s('rect', { class: `fill-${i.colour || colour}`, x: '4', y: y + 22, width: `${w}%`, height: '15', rx: '2' }),
+        s('text', { class: 'val', x: `${w}%`, dx: '10', y: y + 34 }, num(i.value)));
+    }),
+    s('line', { class: 'axis', x1: '4', x2: '4', y1: '20', y2: height - 6 }));
+  return h('figure', { class: 'chart', id }, h('figcaption', null, title, h('small', null, note)), svg);
+}
+
+function classRows(t) {
+  return t ? t.rows.filter((r) => Number(r.level) === 1 && r.codes && r.codes.length === 1) : [];
+}
+
+function renderCharts(d, byNo, sangong) {
+  const t = d.totals || {};
+  return section('charts', '图解',
+    h('div', { class: 'charts' },
+      chart('chart-function', '支出功能分类', '按功能分类“类”级科目，取自表三“合计”栏；单位：万元',
+        classRows(byNo.get(3)).map((r) => ({ label: `${r.code} ${r.name}`, value: r.amounts.total })), 1),
+      chart('chart-basic-project', '基本支出与项目支出', '取自表三合计行；单位：万元',
+        [{ label: '基本支出', value: t.basic, colour: 2 }, { label: '项目支出', value: t.project, colour: 3 }], 2),
+      chart('chart-economic', '基本支出经济分类', '按经济分类“类”级科目，取自表六“合计”栏；单位：万元',
+        classRows(byNo.get(6)).map((r) => ({ label: `${r.code} ${r.name}`, value: r.amounts.total })), 2),
+      chart('chart-sangong', '“三公”经费', sangong ? '本年预算数，取自“三公”经费说明及表八；单位：万元' : '本公开未包含“三公”经费数据',
+        sangong ? sangong.items.map((i) => ({ label: i.label, value: i.amount })) : [], 4)));
+}
+
+/* The nine tables, laid out as published. */
+
+const CODE_HEADS = ['类', '款', '项'];
+
+function tableHead(t, cols, depth, nameHead, extra) {
+  const grouped = cols.some((c) => c.group);
+  const two = grouped || depth > 1;
+  const rs = two ? '2' : null;
+  const r1 = [];
+  const r2 = [];
+  if (depth > 1) {
+    r1.push(h('th', { scope: 'col', colspan: String(depth) }, '科目编码'));
+    for (let i = 0; i < depth; i++) r2.push(h('th', { scope: 'col' }, CODE_HEADS[i]));
+  } else if (depth === 1) r1.push(h('th', { scope: 'col', rowspan: rs }, '科目编码'));
+  r1.push(h('th', { scope: 'col', rowspan: rs }, nameHead));
+  if (extra.project) r1.push(h('th', { scope: 'col', rowspan: rs }, '项目名称'));
+  for (let i = 0; i < cols.length;) {
+    const g = cols[i].group;
+    if (!g) { r1.push(h('th', { scope: 'col', rowspan: rs, class: 'num' }, cols[i].title)); i++; continue; }
+    let j = i;
+    while (j < cols.length && cols[j].group === g) r2.push(h('th', { scope: 'col', class: 'num' }, cols[j++].title));
+    r1.push(h('th', { scope: 'col', colspan: String(j - i) }, g));
+    i = j;
+  }
+  if (extra.unplaced) r1.push(h('th', { scope: 'col', rowspan: rs }, '未定栏目＊'));
+  return h('thead', null, h('tr', null, r1), two ? h('tr', null, r2) : null);
+}
+
+function tableBody(t, rows, cols, depth, extra) {
+  const deep = rows.some((r) => Number(r.level) > 1);
+  return h('tbody', null, rows.map((r) => {
+    const lvl = deep ? Number(r.level) || 0 : 0;
+    const codes = r.codes || [];
+    const blank = r.kind !== 'total' && !Object.keys(r.amounts || {}).length && !(r.unplaced || []).length;
+    const cls = [r.kind === 'total' ? 'total' : 'item', `lvl-${lvl}`, blank ? 'blank' : ''].join(' ').trim();
+    const cells = [];
+    for (let i = 0; i < depth; i++) cells.push(h('td', { class: 'code' }, codes.length - 1 === i ? codes[i] : ''));
+    cells.push(h('th', { scope: 'row' }, r.name ?? (r.kind === 'total' ? '合计' : '')));
+    if (extra.project) {
+      cells.push(h('td', { class: 'pname' }, !r.project ? '' : r.project_name
+        ? h('a', { href: `#project-${r.project}` }, r.project_name)
+        : h('a', { href: `#project-${r.project}` }, '不予公开')));
+    }
+    for (const c of cols) cells.push(h('td', { class: 'num', 'data-col': c.key }, num(r.amounts?.[c.key])));
+    if (extra.unplaced) cells.push(h('td', { class: 'num unplaced', 'data-col': 'unplaced' }, (r.unplaced || []).map(String).join('；')));
+    return h('tr', { class: cls }, cells);
+  }));
+}
+
+function oneTable(t, label, rows, cols, side, extra) {
+  const depth = Math.max(0, ...rows.map((r) => (r.codes ? r.codes.length : 0)));
+  const nameHead = side || !t.classification ? '项目' : '科目名称';
+  const sideName = side === 'income' ? '收入' : side === 'expenditure' ? '支出' : '';
+  return h('table', { class: 'official' },
+    h('caption', null, sideName ? h('span', { class: 'cap-side' }, sideName) : null,
+      h('span', { class: 'sr-only' }, label, sideName ? `（${sideName}）` : ''), `（单位：${t.unit || '万元'}）`),
+    tableHead(t, cols, depth, nameHead, extra),
+    tableBody(t, rows, cols, depth, extra));
+}
+
+function renderTable(t) {
+  const n = Number(t.number);
+  const label = `表${cn(n)} ${t.title}`;
+  const rows = t.rows || [];
+  const cols = t.columns || [];
+  const extra = {
+    project: rows.some((r) => r.project),
+    unplaced: rows.some((r) => r.unplaced && r.unplaced.length) || !!t.unplaced_note,
+  };
+  const twoSided = cols.some((c) => c.side);
+  const scroll = h('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-label': label });
+  if (twoSided) {
+    const part = (side) => oneTable(t, label, rows.filter((r) => r.side === side), cols.filter((c) => c.side === side), side, extra);
+    scroll.append(h('div', { class: 'sides' }, part('income'), part('expenditure')));
+  } else {
+    scroll.append(oneTable(t, label, rows, cols, null, extra));
+  }
+  return h('section', { id: `table-${n}`, class: 'dtable', 'aria-labelledby': `table-${n}-h` },
+    h('div', { class: 'table-head' },
+      h('h3', { id: `table-${n}-h` }, label),
+      h('p', { class: 'downloads' },
+        h('a', { class: 'download-csv', href: `${t.links.self}?format=csv`, download: '' }, '下载 CSV'),
+        h('a', { class: 'download-json', href: t.links.self, type: 'application/json' }, 'JSON'))),
+    scroll,
+    !rows.length ? [t.note ? h('p', { class: 'table-note' }, t.note) : null, h('p', { class: 'table-empty' }, '本表为空表：没有需要填列的数字。')]
+      : t.note ? h('p', { class: 'table-note' }, t.note) : null,
+    t.unplaced_note ? h('p', { class: 'table-footnote' }, `＊未定栏目：${t.unplaced_note}`) : null);
+}
+
+/* Projects, with 资金分配 and the full 绩效目标表. */
+
+function renderProjects(p, t7) {
+  const items = p.items || [];
+  const named = items.filter((x) => !x.withheld);
+  const w = p.withheld;
+  const total = t7 && (t7.totals || []).find((r) => r.name === '合计' || r.name === '合 计');
+  return section('projects', '项目支出',
+    h('p', null, `本年度共安排项目 ${items.length} 个`,
+      total && has(total.amounts?.total) ? `，项目支出合计 ${num(total.amounts.total)} 万元（见表七）` : '',
+      `。其中 ${named.length} 个项目公开了政策依据、资金分配和绩效目标，点击项目名称可展开。`),
+    w && Number(w.count) > 0 ? h('p', { class: 'withheld-summary' },
+      h('strong', null, `${w.count} 个项目共 ${num(w.amount)} 万元不予公开`),
+      `。依据${w.legal_source || '相关规定'}${w.basis ? `：“${w.basis}”` : ''}。`) : null,
+    h('ol', { class: 'projects' }, items.map((x) => (x.withheld ? withheldItem(x, w) : h('li', null, projectDetails(x))))));
+}
+
+function withheldItem(x, w) {
+  return h('li', { class: 'project withheld', id: `project-${x.id}` },
+    h('span', { class: 'p-name' }, h('span', { class: 'tag' }, '不予公开'), '项目名称及明细未公开'),
+    h('span', { class: 'p-amt' }, h('b', null, num(x.amount)), ' 万元'),
+    h('p', { class: 'basis' }, `依据：${x.legal_basis || w?.legal_source || '未说明'}`, x.code ? `；科目编码 ${x.code}` : ''));
+}
+
+function projectDetails(x) {
+  const perf = x.performance;
+  const alloc = x.allocation;
+  const facts = [
+    ['科目编码', x.code],
+    ['表七所列名称', x.table_name && x.table_name !== x.name ? x.table_name : null],
+    ['项目承担单位', x.executing_unit],
+    ['资金执行时间', x.period],
+    ['设立的政策依据', x.policy_basis],
+  ].filter(([, v]) => has(v));
+  const econ = Object.entries(x.economic || {});
+  return h('details', { id: `project-${x.id}`, class: 'project' },
+    h('summary', null, h('span', { class: 'p-name' }, x.name), h('span', { class: 'p-amt' }, h('b', null, num(x.amount)), ' 万元')),
+    h('div', { class: 'p-body' },
+      h('dl', { class: 'facts' }, facts.map(([k, v]) => [h('dt', null, k), h('dd', null, v)])),
+      econ.length ? h('p', null, `经济分类：${econ.map(([k, v]) => `${k} ${num(v)}万元`).join('；')}`) : null,
+      alloc ? [h('h3', null, '资金分配情况'), alloc.text ? h('p', null, alloc.text) : null,
+        alloc.items?.length ? h('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-label': `${x.name} 资金分配` },
+          table('data', `${x.name} 资金分配（单位：万元）`, ['明细', { text: '金额', num: true }],
+            alloc.items.map((i) => h('tr', null, h('th', { scope: 'row' }, i.item), h('td', { class: 'num', 'data-col': 'amount' }, num(i.amount)))))) : null] : null,
+      perf ? [h('h3', null, '绩效目标表'), perfFunding(perf),
+        perf.objective ? h('dl', { class: 'facts' }, h('dt', null, '年度绩效目标'), h('dd', null, perf.objective)) : null,
+        indicatorTable(x.name, perf.indicators || [])] : null));
+}
+
+function perfFunding(perf) {
+  const f = [['资金总额', perf.funding_total], ['其中：财政拨款', perf.funding_fiscal], ['其他资金', perf.funding_other]];
+  return h('p', { class: 'funding' }, f.map(([k, v]) => h('span', null, `${k} `, h('b', null, has(v) ? num(v) : '—'), has(v) ? ' 万元' : '')));
+}
+
+function indicatorTable(name, list) {
+  const span = (i, key) => {
+    let j = i;
+    while (j < list.length && key(list[j]) === key(list[i])) j++;
+    return j - i;
+  };
+  const k1 = (x) => x.level1;
+  const k2 = (x) => `${x.level1}\u0000${x.level2}`;
+  const rows = list.map((x, i) => {
+    const cells = [];
+    if (i === 0 || k1(list[i - 1]) !== k1(x)) cells.push(h('th', { scope: 'row', rowspan: String(span(i, k1)) }, x.level1 ?? ''));
+    if (i === 0 || k2(list[i - 1]) !== k2(x)) cells.push(h('th', { scope: 'row', rowspan: String(span(i, k2)) }, x.level2 ?? ''));
+    cells.push(h('th', { scope: 'row', class: 'ind' }, x.name ?? ''), h('td', { class: 'val' }, x.value ?? ''));
+    return h('tr', null, cells);
+  });
+  return h('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-label': `${name} 绩效目标表` },
+    table('data indicators', `${name} 绩效目标表`, ['一级指标', '二级指标', '三级指标', '指标值'], rows));
+}
+
+/* 三公 */
+
+function renderSangong(sg) {
+  if (!sg) return section('sangong', '“三公”经费', h('p', null, '本公开未包含“三公”经费数据。'));
+  const row = (label, x, cls) => h('tr', { class: cls },
+    h('th', { scope: 'row' }, label),
+    h('td', { class: 'num', 'data-col': 'amount' }, num(x.amount)),
+    h('td', { class: 'num', 'data-col': 'prior_year' }, num(x.prior_year)),
+    h('td', { class: 'num', 'data-col': 'change' }, signed(x.change)),
+    h('td', { class: 'reason' }, x.reason ?? ''));
+  return section('sangong', '“三公”经费',
+    h('p', null, '“三公”经费指用一般公共预算财政拨款安排的因公出国（境）费、公务用车购置及运行费和公务接待费。'),
+    h('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-label': '“三公”经费' },
+      table('data', `“三公”经费预算与上年比较（单位：${sg.unit || '万元'}）`,
+        ['项目', { text: '本年预算', num: true }, { text: '上年预算', num: true }, { text: '比上年增减', num: true }, '增减原因'],
+        [sg.items.map((i) => row(i.label, i, 'item')), row('合计', sg, 'total')])),
+    h('p', { class: 'table-footnote' }, '上年预算数由接口按原文的本年预算数与增减额计算得出（原文未直接列出上年数）。分项数字另见',
+      h('a', { href: '#table-8' }, '表八'), '。'));
+}
+
+/* 其他重要事项 */
+
+function renderOther(d) {
+  const oc = d.operating_costs;
+  const pr = d.procurement;
+  const as = d.assets;
+  const pf = d.performance;
+  const none = h('p', null, '本公开未包含此项。');
+  const money = (rows) => rows.map(([label, v, cls]) => h('tr', { class: cls || null }, h('th', { scope: 'row' }, label), h('td', { class: 'num' }, num(v))));
+  const box = (label, tbl) => h('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-label': label }, tbl);
+  return section('other-matters', '其他重要事项',
+    h('div', { class: 'block', id: 'operating-costs' }, h('h3', null, '机关运行经费'),
+      oc ? [box('机关运行经费', table('data', '机关运行经费财政拨款预算（单位：万元）',
+        ['项目', { text: '金额', num: true }, { text: '比上年增减', num: true }, { text: '增减幅度', num: true }, '主要原因'],
+        h('tr', null, h('th', { scope: 'row' }, '机关运行经费'), h('td', { class: 'num' }, num(oc.amount)),
+          h('td', { class: 'num' }, signed(oc.change)), h('td', { class: 'num' }, percent(oc.change_percent)), h('td', { class: 'reason' }, oc.reason ?? '')))),
+      h('p', { class: 'table-footnote' }, `范围：本级及下属 ${num(oc.administrative_units)} 家行政单位、${num(oc.institutional_units)} 家事业单位。`)] : none),
+    h('div', { class: 'block', id: 'procurement' }, h('h3', null, '政府采购'),
+      pr ? box('政府采购', table('data', '政府采购预算（单位：万元）', ['项目', { text: '金额', num: true }], money([
+        ['政府采购预算', pr.amount, 'total'], ['货物', pr.goods, 'sub'], ['工程', pr.works, 'sub'], ['服务', pr.services, 'sub'],
+        ['面向中小企业预留', pr.sme_reserved], ['其中：面向小微企业预留', pr.small_micro_reserved, 'sub']]))) : none),
+    h('div', { class: 'block', id: 'assets' }, h('h3', null, '国有资产占用'),
+      as ? [box('国有资产占用', table('data', `国有资产占用情况（截至${date(as.as_of)}）`,
+        ['资产', { text: '数量', num: true }, { text: '价值（万元）', num: true }], [
+          h('tr', null, h('th', { scope: 'row' }, '房屋'), h('td', { class: 'num' }, has(as.building_area) ? `${num(as.building_area)} 平方米` : ''), h('td', { class: 'num' }, num(as.building_value))),
+          (as.vehicles || []).map((v) => h('tr', { class: v.kind === 'total' ? null : 'sub' }, h('th', { scope: 'row' }, v.label),
+            h('td', { class: 'num' }, has(v.count) ? `${num(v.count)} 辆` : ''), h('td', { class: 'num' }, num(v.value)))),
+          h('tr', null, h('th', { scope: 'row' }, '办公家具'), h('td', { class: 'num' }), h('td', { class: 'num' }, num(as.furniture_value))),
+          h('tr', null, h('th', { scope: 'row' }, '其他资产'), h('td', { class: 'num' }), h('td', { class: 'num' }, num(as.other_value))),
+          h('tr', null, h('th', { scope: 'row' }, '单位价值50万元以上大型设备'), h('td', { class: 'num' }, has(as.equipment_over_50) ? `${num(as.equipment_over_50)} 台（套）` : ''), h('td', { class: 'num' })),
+          h('tr', null, h('th', { scope: 'row' }, '单位价值100万元以上大型设备'), h('td', { class: 'num' }, has(as.equipment_over_100) ? `${num(as.equipment_over_100)} 台（套）` : ''), h('td', { class: 'num' })),
+        ])),
+      h('p', null, `${d.year}年预算安排：购置车辆经费 ${num(as.planned_vehicle_purchase) || '—'} 万元；购置单位价值50万元以上大型设备 ${num(as.planned_equipment_over_50) || '—'} 台（套），100万元以上大型设备 ${num(as.planned_equipment_over_100) || '—'} 台（套）。`)] : none),
+    h('div', { class: 'block', id: 'performance' }, h('h3', null, '预算绩效'),
+      pf ? [box('预算绩效', table('data', '实行绩效管理的项目', ['项目', { text: '数值', num: true }], [
+        h('tr', null, h('th', { scope: 'row' }, '一般公共预算项目数'), h('td', { class: 'num' }, `${num(pf.project_count)} 个`)),
+        h('tr', null, h('th', { scope: 'row' }, '涉及预算金额'), h('td', { class: 'num' }, `${num(pf.amount)} 万元`))])),
+      h('p', null, '各项目的绩效目标表见', h('a', { href: '#projects' }, '项目支出'), '（点击项目名称展开）。')] : none));
+}
+
+/* 情况说明, with glossary terms linked. */
+
+function linkTerms(text, terms) {
+  const hits = [];
+  terms.forEach((t, i) => {
+    if (!t) return;
+    for (let p = text.indexOf(t); p >= 0; p = text.indexOf(t, p + 1)) hits.push({ p, e: p + t.length, i });
+  });
+  hits.sort((a, b) => a.p - b.p || b.e - a.e);
+  const out = [];
+  const used = new Set();
+  let pos = 0;
+  for (const x of hits) {
+    if (x.p < pos || used.has(x.i)) continue;
+    used.add(x.i);
+    out.push(text.slice(pos, x.p), h('a', { class: 'term', href: `#term-${x.i + 1}` }, text.slice(x.p, x.e)));
+    pos = x.e;
+  }
+  out.push(text.slice(pos));
+  return out;
+}
+
+function figuresTable(e) {
+  const f = e.figures || [];
+  if (!f.length) return null;
+  const cols = [
+    ['金额（万元）', (x) => num(x.amount), true], ['占比', (x) => share(x.share), true], ['比上年增减', (x) => signed(x.change), true],
+    ['增减幅度', (x) => percent(x.change_percent), true], ['原因', (x) => x.reason ?? '', false], ['说明', (x) => x.detail ?? '', false],
+  ].filter(([, get]) => f.some((x) => get(x) !== ''));
+  return h('details', { class: 'figs' }, h('summary', null, `本节数字（${f.length} 项）`),
+    h('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-label': `${e.number} 本节数字` },
+      table('data', `${e.number}${e.title} 中的数字`, ['项目', ...cols.map(([t, , n]) => ({ text: t, num: n }))],
+        f.map((x) => h('tr', null, h('th', { scope: 'row' }, x.code ? `${x.label}（${x.code}）` : x.label),
+          cols.map(([, get, n]) => h('td', { class: n ? 'num' : 'reason' }, get(x))))))));
+}
+
+function renderExplanations(list, terms) {
+  return section('explanations', '情况说明',
+    h('div', { class: 'exp' }, list.map((e) => {
+      const sub = String(e.number || '').startsWith('（');
+      const head = sub ? `${e.number}${e.title}` : `${e.number}、${e.title}`;
+      return [h(sub ? 'h4' : 'h3', { id: `exp-${e.key}` }, head),
+        (e.paragraphs || []).map((p) => h('p', null, linkTerms(p, terms))),
+        figuresTable(e)];
+    })));
+}
+
+function renderGlossary(list) {
+  return section('glossary', '名词解释',
+    list.length ? h('dl', { class: 'glossary' }, list.map((g, i) => [h('dt', { id: `term-${i + 1}` }, g.term), h('dd', null, g.definition)]))
+      : h('p', null, '本公开未包含名词解释。'));
+}
+
+/* ---------- contents highlighting ---------- */
+
+let tocTimer = 0;
+function watchToc() {
+  const links = [...document.querySelectorAll('.toc a')];
+  const update = () => {
+    tocTimer = 0;
+    let current = null;
+    for (const a of links) {
+      const el = $(a.getAttribute('href').slice(1));
+      if (el && el.getBoundingClientRect().top < 140) current = a;
+    }
+    for (const a of links) {
+      if (a === current) a.setAttribute('aria-current', 'true');
+      else a.removeAttribute('aria-current');
+    }
+    const toc = document.querySelector('.toc');
+    if (current && toc.scrollWidth > toc.clientWidth + 1) toc.scrollLeft = current.offsetLeft - toc.clientWidth / 2;
+  };
+  if (!watchToc.on) {
+    watchToc.on = true;
+    window.addEventListener('scroll', () => { if (!tocTimer) tocTimer = requestAnimationFrame(update); }, { passive: true });
+  }
+  update();
+}
+
+/* ---------- department search ---------- */
+
+function setupSearch() {
+  const input = $('dept-search');
+  const list = $('dept-results');
+  const msg = $('dept-results-msg');
+  let timer = 0;
+  let qseq = 0;
+
+  const close = () => { list.hidden = true; msg.hidden = true; };
+  const buttons = () => [...list.querySelectorAll('button')];
+  const choose = (item) => {
+    close();
+    input.value = item.name;
+    navigate({ dept: item.id, year: '', kind: '' });
+  };
+  const select = (b) => {
+    for (const li of list.children) li.setAttribute('aria-selected', String(li.contains(b)));
+    b.focus();
+  };
+
+  async function search() {
+    const q = input.value.trim();
+    const my = ++qseq;
+    if (!q) { close(); return []; }
+    try {
+      const body = await api(`${API}/departments?q=${enc(q)}&limit=20`);
+      if (my !== qseq) return null;
+      const items = body.items || [];
+      list.replaceChildren(...items.map((it) => h('li', { role: 'option', 'aria-selected': 'false' },
+        h('button', { type: 'button', tabindex: '-1', onclick: () => choose(it) }, it.name))));
+      list.hidden = items.length === 0;
+      msg.hidden = items.length !== 0;
+      msg.textContent = items.length ? '' : `未找到名称含“${q}”的部门`;
+      $('announce').textContent = items.length ? `找到 ${body.total ?? items.length} 个部门，按下方向键选择` : msg.textContent;
+      return items;
+    } catch (e) {
+      if (my !== qseq) return null;
+      list.hidden = true;
+      msg.hidden = false;
+      msg.textContent = `搜索失败：${e.message}${e.status ? `（HTTP ${e.status}）` : ''}`;
+      return [];
+    }
+  }
+
+  input.addEventListener('input', () => {
+    clearTimeout(timer);
+    qseq++;
+    close();
+    timer = setTimeout(search, 200);
+  });
+  input.addEventListener('keydown', async (e) => {
+    if (e.key === 'ArrowDown') {
+      e.preventDefault();
+      const b = buttons();
+      if (!list.hidden && b.length) select(b[0]);
+    } else if (e.key === 'Escape') {
+      close();
+    } else if (e.key === 'Enter') {
+      e.preventDefault();
+      let items = null;
+      if (!list.hidden) items = buttons();
+      if (items && items.length) { items[0].click(); return; }
+      clearTimeout(timer);
+      const found = await search();
+      if (found && found.length === 1) choose(found[0]);
+    }
+  });
+  list.addEventListener('keydown', (e) => {
+    const b = buttons();
+    const i = b.indexOf(document.activeElement);
+    if (e.key === 'ArrowDown') { e.preventDefault(); if (i < b.length - 1) select(b[i + 1]); }
+    else if (e.key === 'ArrowUp') { e.preventDefault(); if (i > 0) select(b[i - 1]); else input.focus(); }
+    else if (e.key === 'Home') { e.preventDefault(); select(b[0]); }
+    else if (e.key === 'End') { e.preventDefault(); select(b[b.length - 1]); }
+    else if (e.key === 'Escape') { e.preventDefault(); close(); input.focus(); }
+  });
+  $('picker').addEventListener('submit', (e) => e.preventDefault());
+  document.addEventListener('click', (e) => { if (!$('picker').contains(e.target)) close(); });
+  $('picker').addEventListener('focusout', (e) => {
+    if (e.relatedTarget && !e.currentTarget.querySelector('.search').contains(e.relatedTarget)) close();
+  });
+}
+
+/* ---------- start ---------- */
+
+$('disclosure-select').addEventListener('change', (e) => {
+  const [year, kind] = e.target.value.split('-');
+  const st = readState();
+  if (year && kind) navigate({ dept: shown?.dept || st.dept, year, kind });
+});
+
+window.addEventListener('popstate', () => {
+  const st = readState();
+  if (shown && sameState(st, shown)) goHash();
+  else load(st, { scroll: true });
+});
+window.addEventListener('hashchange', () => {
+  const el = $(decodeURIComponent(location.hash.slice(1)));
+  if (el && el.tagName === 'DETAILS' && !el.open) el.open = true;
+});
+
+// Print everything: open all <details> before printing, restore afterwards.
+window.addEventListener('beforeprint', () => {
+  for (const d of document.querySelectorAll('details:not([open])')) { d.open = true; d.dataset.printOpened = ''; }
+});
+window.addEventListener('afterprint', () => {
+  for (const d of document.querySelectorAll('details[data-print-opened]')) { d.open = false; delete d.dataset.printOpened; }
+});
+
+setupSearch();
+load(readState(), { scroll: false });

@@ -303,10 +303,26 @@ START_TEST(test_front_page)
 	struct reply r;
 	size_t len = 0;
 
+	char etag[128], cond[200];
+
 	call("GET", "/", "", &r);
 	ck_assert_int_eq(r.status, 200);
 	expect_header(&r, "Content-Type", "text/html", true);
 	ck_assert_ptr_nonnull(strstr(r.body, "lang=\"zh-CN\""));
+	/* The page's browser security headers, and no server banner. */
+	expect_header(&r, "Content-Security-Policy",
+	              "default-src 'self'; script-src 'self'; "
+	              "style-src 'self';",
+	              true);
+	expect_header(&r, "X-Content-Type-Options", "nosniff", false);
+	expect_header(&r, "Referrer-Policy", "strict-origin-when-cross-origin", false);
+	ck_assert(!header(&r, "Server", etag, sizeof(etag)));
+	/* Revalidation: the same bytes give 304. */
+	ck_assert(header(&r, "ETag", etag, sizeof(etag)));
+	snprintf(cond, sizeof(cond), "If-None-Match: %s\r\n", etag);
+	call("GET", "/", cond, &r);
+	ck_assert_int_eq(r.status, 304);
+	ck_assert_uint_eq(r.body_len, 0);
 
 	call("GET", "/app.js", "", &r);
 	ck_assert_int_eq(r.status, 200);
