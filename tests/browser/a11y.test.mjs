@@ -1,0 +1,58 @@
+// Accessibility of the front page, checked by axe-core (the engine behind Lighthouse's and
+// Deque's audits) against WCAG 2.x A and AA, at phone and desktop widths, with every
+// <details> open so that hidden content (project target tables) is checked too.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import * as env from './lib/env.mjs';
+
+const axePath = path.join(env.root, 'node_modules', 'axe-core', 'axe.min.js');
+if (!fs.existsSync(axePath)) throw new Error(`run \`npm ci\` first (${axePath} is missing)`);
+
+const { startServer } = await import('../http/lib/server.mjs');
+const { DESKTOP, PHONE, T, waitRendered } = await import('./lib/page.mjs');
+const chromium = await env.loadChromium();
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer({ bin: env.bin, store: env.store, staticDir: env.staticDir });
+  browser = await env.launch(chromium);
+});
+
+after(async () => {
+  await browser?.close();
+  if (server) assert.deepEqual(await server.stop(), { code: 0, signal: null });
+});
+
+/** axe's WCAG A/AA violations on the rendered page, as readable lines. */
+async function audit(viewport) {
+  // axe is injected as a script, which the page's CSP (rightly) forbids: bypass it here only.
+  const context = await browser.newContext({ viewport, bypassCSP: true, locale: 'zh-CN' });
+  try {
+    const page = await context.newPage();
+    page.setDefaultTimeout(T);
+    await page.goto(`${server.origin}/`);
+    await waitRendered(page);
+    await page.evaluate(() => document.querySelectorAll('details').forEach((d) => { d.open = true; }));
+    await page.addScriptTag({ path: axePath });
+    const result = await page.evaluate(() => window.axe.run(document, {
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
+      resultTypes: ['violations'],
+    }));
+    return result.violations.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.length} element(s), e.g. ${v.nodes[0].target.join(' ')}`);
+  } finally {
+    await context.close();
+  }
+}
+
+describe('accessibility (axe-core, WCAG 2.1 A and AA)', () => {
+  for (const viewport of [DESKTOP, PHONE]) {
+    it(`no violations at ${viewport.width} px`, async () => {
+      const violations = await audit(viewport);
+      assert.deepEqual(violations, [], `axe found:\n${violations.join('\n')}`);
+    });
+  }
+});
