@@ -197,5 +197,9 @@ int api_handle(struct db *db, const struct api_request *req, struct api_response
 	snprintf(buf, sizeof(buf), "%s", req->path + strlen(PREFIX));
 	if ((n = split(buf, seg)) < 0)
 		return api_fail(resp, 404, "no such resource");
-	return route(&c, seg, n);
+	if (db_read_begin(db) != 0)
+		return api_fail(resp, 503, "the store cannot be read just now");
+	n = route(&c, seg, n);
+	db_read_end(db);
+	return n;
 }

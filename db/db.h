@@ -87,6 +87,15 @@ struct db;
 struct db *db_open(const char *path, bool writable, struct db_error *err);
 void db_close(struct db *db);
 
+/* Between these two calls every read sees the store as it was at the first one, even while
+ * an import commits: an answer is built from old data or new, never a mix. */
+int db_read_begin(struct db *db);
+void db_read_end(struct db *db);
+
+/* A number that changes whenever another connection (an import) commits to the store: a
+ * cheap way to notice new data. Returns 0 or -1. */
+int db_data_version(struct db *db, int64_t *version);
+
 /* Switches the store from WAL to a rollback journal, so that the file alone is the whole
  * store and opens read-only even from a folder the reader cannot write (the bundled store).
  * The next writable db_open() turns WAL on again. Returns 0 or -1 with *err filled. */

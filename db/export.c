@@ -9,7 +9,7 @@
 #include <string.h>
 
 struct xctx {
-	sqlite3 *sql;
+	struct db *db;
 	struct db_error *err;
 };
 
@@ -41,10 +41,7 @@ static sqlite3_stmt *select_stmt(struct xctx *c, const struct db_entity *e, cons
 	}
 	snprintf(sql, sizeof(sql), "SELECT %s FROM \"%s\" WHERE \"%s\" = ?%s", cols, e->table,
 	         where, e->shape == DB_SH_ONE ? "" : " ORDER BY position");
-	if (sqlite3_prepare_v2(c->sql, sql, -1, &st, NULL) != SQLITE_OK) {
-		db_err_set(c->err, "%s: %s", e->table, sqlite3_errmsg(c->sql));
-		return NULL;
-	}
+	st = db_stmt(c->db, sql, c->err);
 	return st;
 }
 
@@ -161,11 +158,11 @@ static json_t *export_entity(struct xctx *c, const struct db_entity *e, const ch
 			break;
 	if (rc != SQLITE_DONE) {
 		if (c->err->text[0] == '\0')
-			db_err_set(c->err, "%s: %s", e->table, sqlite3_errmsg(c->sql));
+			db_err_set(c->err, "%s: %s", e->table, sqlite3_errmsg(c->db->sql));
 		json_decref(out);
 		out = NULL;
 	}
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
 	return out;
 }
 
@@ -195,16 +192,14 @@ static int export_children(struct xctx *c, const struct db_entity *e, int64_t id
 
 static int find_disclosure(struct xctx *c, const char *dep, int year, const char *kind, int64_t *id)
 {
-	sqlite3_stmt *st = NULL;
+	sqlite3_stmt *st = db_stmt(c->db,
+	                           "SELECT d.id FROM disclosure d JOIN department p ON p.id = "
+	                           "d.department_id WHERE p.slug = ? AND d.year = ? AND d.kind = ?",
+	                           c->err);
 	int rc;
 
-	if (sqlite3_prepare_v2(c->sql,
-	                       "SELECT d.id FROM disclosure d JOIN department p ON p.id = "
-	                       "d.department_id WHERE p.slug = ? AND d.year = ? AND d.kind = ?",
-	                       -1, &st, NULL) != SQLITE_OK) {
-		db_err_set(c->err, "%s", sqlite3_errmsg(c->sql));
+	if (st == NULL)
 		return -1;
-	}
 	sqlite3_bind_text(st, 1, dep, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 2, year);
 	sqlite3_bind_text(st, 3, kind, -1, SQLITE_STATIC);
@@ -215,15 +210,15 @@ static int find_disclosure(struct xctx *c, const char *dep, int year, const char
 		c->err->code = DB_NOT_FOUND;
 		db_err_set(c->err, "no %s %d disclosure of department \"%s\"", kind, year, dep);
 	} else
-		db_err_set(c->err, "%s", sqlite3_errmsg(c->sql));
-	sqlite3_finalize(st);
+		db_err_set(c->err, "%s", sqlite3_errmsg(c->db->sql));
+	sqlite3_reset(st);
 	return rc == SQLITE_ROW ? 0 : -1;
 }
 
 json_t *db_export(struct db *db, const char *department, int year, const char *kind,
                   struct db_error *err)
 {
-	struct xctx c = { db->sql, err };
+	struct xctx c = { db, err };
 	int64_t id;
 	json_t *doc, *dep;
 

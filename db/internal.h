@@ -7,10 +7,24 @@
 
 #include <sqlite3.h>
 
+#define DB_STMT_CACHE 64
+
 struct db {
 	sqlite3 *sql;
 	bool writable;
+	/* Prepared read statements, kept for the connection's life (see db_stmt). */
+	struct {
+		uint64_t hash;
+		char *text;
+		sqlite3_stmt *st;
+	} stmts[DB_STMT_CACHE];
+	size_t n_stmts;
 };
+
+/* A prepared statement for sql from the connection's cache: prepared on first use, reused
+ * after. The store owns it: callers sqlite3_reset() it when done and never finalize it.
+ * Returns NULL with *err filled on failure. */
+sqlite3_stmt *db_stmt(struct db *db, const char *sql, struct db_error *err);
 
 struct db_doc {
 	json_t *root; /* validated; owned */

@@ -7,12 +7,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Statements come from the connection's cache: reset, never finalize them. */
 static int prepare(struct db *db, const char *sql, sqlite3_stmt **st, struct db_error *err)
 {
-	if (sqlite3_prepare_v2(db->sql, sql, -1, st, NULL) == SQLITE_OK)
-		return 0;
-	db_err_set(err, "%s", sqlite3_errmsg(db->sql));
-	return -1;
+	*st = db_stmt(db, sql, err);
+	return *st != NULL ? 0 : -1;
+}
+
+static void done_with(sqlite3_stmt *st)
+{
+	if (st != NULL) {
+		sqlite3_reset(st);
+		sqlite3_clear_bindings(st);
+	}
 }
 
 static const char *text(sqlite3_stmt *st, int col)
@@ -55,7 +62,7 @@ static int count_matches(struct db *db, const struct db_department_query *q, siz
 	} else {
 		db_err_set(err, "%s", sqlite3_errmsg(db->sql));
 	}
-	sqlite3_finalize(st);
+	done_with(st);
 	return rc;
 }
 
@@ -114,8 +121,8 @@ int db_departments(struct db *db, const struct db_department_query *query, db_de
 		db_err_set(err, "%s", sqlite3_errmsg(db->sql));
 done:
 	free(years);
-	sqlite3_finalize(st);
-	sqlite3_finalize(yst);
+	done_with(st);
+	done_with(yst);
 	return rc;
 }
 
@@ -216,7 +223,7 @@ int db_department(struct db *db, const char *id, db_detail_fn fn, void *ctx, str
 		out.n_disclosures = d.n;
 		rc = fn(ctx, &out);
 	}
-	sqlite3_finalize(st);
+	done_with(st);
 	detail_free(&d);
 	return rc;
 }
@@ -247,6 +254,6 @@ int db_modified(struct db *db, const char *department, int year, const char *kin
 		err->code = DB_NOT_FOUND;
 		db_err_set(err, "no such disclosure");
 	}
-	sqlite3_finalize(st);
+	done_with(st);
 	return rc;
 }

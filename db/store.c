@@ -103,10 +103,91 @@ fail:
 	return NULL;
 }
 
+static uint64_t hash_text(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (; *s != '\0'; s++)
+		h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
+	return h;
+}
+
+sqlite3_stmt *db_stmt(struct db *db, const char *sql, struct db_error *err)
+{
+	uint64_t h = hash_text(sql);
+	sqlite3_stmt *st;
+	char *text;
+
+	for (size_t i = 0; i < db->n_stmts; i++)
+		if (db->stmts[i].hash == h && strcmp(db->stmts[i].text, sql) == 0)
+			return db->stmts[i].st;
+	/* The code has a fixed set of read statements (about 40), so the cache never fills;
+	 * if it ever did, failing is better than leaking an unowned statement. */
+	if (db->n_stmts == DB_STMT_CACHE) {
+		db_err_set(err, "statement cache full");
+		return NULL;
+	}
+	if (sqlite3_prepare_v3(db->sql, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) !=
+	    SQLITE_OK) {
+		db_err_set(err, "%s", sqlite3_errmsg(db->sql));
+		return NULL;
+	}
+	if ((text = strdup(sql)) == NULL) {
+		sqlite3_finalize(st);
+		db_err_set(err, "out of memory");
+		return NULL;
+	}
+	db->stmts[db->n_stmts].hash = h;
+	db->stmts[db->n_stmts].text = text;
+	db->stmts[db->n_stmts++].st = st;
+	return st;
+}
+
+static int step_once(struct db *db, const char *sql)
+{
+	sqlite3_stmt *st = db_stmt(db, sql, NULL);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int db_read_begin(struct db *db)
+{
+	return step_once(db, "BEGIN");
+}
+
+void db_read_end(struct db *db)
+{
+	if (step_once(db, "COMMIT") != 0)
+		sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
+}
+
+int db_data_version(struct db *db, int64_t *version)
+{
+	sqlite3_stmt *st = db_stmt(db, "PRAGMA data_version", NULL);
+	int rc = -1;
+
+	if (st != NULL && sqlite3_step(st) == SQLITE_ROW) {
+		*version = sqlite3_column_int64(st, 0);
+		rc = 0;
+	}
+	if (st != NULL)
+		sqlite3_reset(st);
+	return rc;
+}
+
 void db_close(struct db *db)
 {
 	if (db == NULL)
 		return;
+	for (size_t i = 0; i < db->n_stmts; i++) {
+		sqlite3_finalize(db->stmts[i].st);
+		free(db->stmts[i].text);
+	}
 	sqlite3_close_v2(db->sql);
 	free(db);
 }

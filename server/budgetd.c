@@ -10,6 +10,7 @@
 
 static const char usage[] =
     "Usage: budgetd [--port N] [--bind ADDR] [--db PATH] [--static DIR] [--threads N]\n"
+    "               [--cache-mb N]\n"
     "\n"
     "Serves the budgetd JSON API (/api/v1/...) and the front page.\n"
     "\n"
@@ -18,6 +19,7 @@ static const char usage[] =
     "  --db PATH     the store (default: $BUDGETD_DB, else the bundled store)\n"
     "  --static DIR  folder of the front page (default: the bundled one)\n"
     "  --threads N   worker threads (default: one per core)\n"
+    "  --cache-mb N  memory for ready-made answers (default 32; 0 turns the cache off)\n"
     "  -h, --help    this text\n"
     "\n"
     "Prints \"listening on URL\" on standard output once it serves. Stops cleanly on\n"
@@ -42,6 +44,7 @@ int main(int argc, char **argv)
 		{ "db", required_argument, NULL, 'd' },
 		{ "static", required_argument, NULL, 's' },
 		{ "threads", required_argument, NULL, 't' },
+		{ "cache-mb", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -49,7 +52,8 @@ int main(int argc, char **argv)
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 	struct srv_config cfg = { .bind = "127.0.0.1",
 		                  .port = 8080,
-		                  .threads = cores > 0 ? (unsigned)cores : 1 };
+		                  .threads = cores > 0 ? (unsigned)cores : 1,
+		                  .cache_bytes = 32u << 20 };
 	unsigned long n;
 	int c;
 
@@ -73,6 +77,11 @@ int main(int argc, char **argv)
 			if (!parse_uint(optarg, 256, &n) || n == 0)
 				goto bad;
 			cfg.threads = (unsigned)n;
+			break;
+		case 'c':
+			if (!parse_uint(optarg, 65536, &n))
+				goto bad;
+			cfg.cache_bytes = (size_t)n << 20;
 			break;
 		case 'h':
 			fputs(usage, stdout);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The HTTP daemon: listening socket, libmicrohttpd, routing, signals. Handlers in api/
 // build bodies; this file turns them into responses.
-#include "reply.h"
+#include "data.h"
 
 #include <microhttpd.h>
 
@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 struct srv {
-	struct db *db;
+	struct srv_data *data;
 	struct srv_static *files;
 };
 
@@ -56,6 +56,53 @@ static enum MHD_Result send_problem(struct MHD_Connection *conn, int status, con
 	return srv_reply(conn, &resp, kind);
 }
 
+struct key_buf {
+	char *p;
+	size_t len, size;
+	bool full;
+};
+
+static void key_add(struct key_buf *k, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (k->len + n + 1 > k->size) {
+		k->full = true;
+		return;
+	}
+	memcpy(k->p + k->len, s, n + 1);
+	k->len += n;
+}
+
+static enum MHD_Result add_arg_to_key(void *cls, enum MHD_ValueKind kind, const char *key,
+                                      const char *value)
+{
+	(void)kind;
+	key_add(cls, key);
+	key_add(cls, "=");
+	key_add(cls, value ? value : "");
+	key_add(cls, "&");
+	return MHD_YES;
+}
+
+/* What decides an answer: the path, the query, Accept, and whether it may be gzip'd. Returns
+ * false when that does not fit (such a request is answered, just not cached). */
+static bool cache_key(struct MHD_Connection *conn, const char *url, bool gz, char *buf, size_t size)
+{
+	struct key_buf k = { buf, 0, size, false };
+	const char *accept =
+	    MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT);
+
+	buf[0] = '\0';
+	key_add(&k, gz ? "gz " : "id ");
+	key_add(&k, url);
+	key_add(&k, "?");
+	MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, add_arg_to_key, &k);
+	key_add(&k, " ");
+	key_add(&k, accept ? accept : "");
+	return !k.full;
+}
+
 static enum MHD_Result route_api(struct srv *s, struct MHD_Connection *conn, const char *url)
 {
 	struct api_request req = {
@@ -65,11 +112,31 @@ static enum MHD_Result route_api(struct srv *s, struct MHD_Connection *conn, con
 		.accept =
 		    MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT),
 	};
+	struct srv_cache *cache = srv_data_cache(s->data);
+	bool gz = srv_wants_gzip(conn);
+	char key[4096], etag[SRV_ETAG_SIZE];
+	bool cacheable = cache_key(conn, url, gz, key, sizeof(key));
+	uint64_t generation = srv_cache_generation(cache);
+	struct db *db = srv_data_db(s->data);
 	struct api_response resp;
+	struct MHD_Response *r;
+	enum MHD_Result ret;
 
-	if (api_handle(s->db, &req, &resp) != 0)
+	if (cacheable && srv_cache_serve(cache, key, conn, &ret))
+		return ret;
+	if (db == NULL)
+		return send_problem(conn, 503, "the store cannot be opened just now", SRV_API);
+	if (api_handle(db, &req, &resp) != 0)
 		return MHD_NO; /* out of memory: drop the connection */
-	return srv_reply(conn, &resp, SRV_API);
+	if (resp.status != 200 || !cacheable)
+		return srv_reply(conn, &resp, SRV_API);
+	int64_t modified = resp.modified;
+	if ((r = srv_build(&resp, SRV_API, gz, etag)) == NULL)
+		return MHD_NO;
+	if (!srv_not_modified(conn, etag, modified, SRV_API, &ret))
+		ret = MHD_queue_response(conn, MHD_HTTP_OK, r);
+	srv_cache_put(cache, key, r, MHD_HTTP_OK, etag, modified, resp.len, generation);
+	return ret;
 }
 
 static enum MHD_Result route_static(struct srv *s, struct MHD_Connection *conn, const char *url)
@@ -232,8 +299,8 @@ int srv_run(const struct srv_config *cfg)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	s.db = db_open(cfg->store, false, &err);
-	if (s.db == NULL) {
+	s.data = srv_data_open(cfg->store, cfg->cache_bytes, &err);
+	if (s.data == NULL) {
 		fprintf(stderr, "budgetd: %s\n", err.text);
 		return SRV_EXIT_NOINPUT;
 	}
@@ -264,6 +331,6 @@ int srv_run(const struct srv_config *cfg)
 	MHD_stop_daemon(mhd); /* finishes the requests in flight; closes the listening socket */
 done:
 	srv_static_free(s.files);
-	db_close(s.db);
+	srv_data_close(s.data);
 	return code;
 }

@@ -30,7 +30,7 @@ static const char *header(struct MHD_Connection *conn, const char *name)
 }
 
 /* Does Accept-Encoding admit gzip (and not with q=0)? */
-static bool wants_gzip(struct MHD_Connection *conn)
+bool srv_wants_gzip(struct MHD_Connection *conn)
 {
 	const char *ae = header(conn, MHD_HTTP_HEADER_ACCEPT_ENCODING), *p;
 
@@ -136,8 +136,8 @@ void srv_cors(struct MHD_Response *r)
 	"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " \
 	"connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 
-static void common_headers(struct MHD_Response *r, const struct api_response *a, const char *etag,
-                           bool ok, enum srv_kind kind)
+static void common_headers(struct MHD_Response *r, int64_t modified, const char *etag, bool ok,
+                           enum srv_kind kind)
 {
 	char date[64];
 
@@ -157,8 +157,8 @@ static void common_headers(struct MHD_Response *r, const struct api_response *a,
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL,
 	                        kind == SRV_API ? "public, max-age=300" : "no-cache");
 	MHD_add_response_header(r, MHD_HTTP_HEADER_ETAG, etag);
-	if (a->modified > 0) {
-		srv_http_date(a->modified, date);
+	if (modified > 0) {
+		srv_http_date(modified, date);
 		MHD_add_response_header(r, MHD_HTTP_HEADER_LAST_MODIFIED, date);
 	}
 }
@@ -174,36 +174,28 @@ static enum MHD_Result queue(struct MHD_Connection *conn, unsigned status, struc
 	return ret;
 }
 
-enum MHD_Result srv_reply(struct MHD_Connection *conn, struct api_response *a, enum srv_kind kind)
+struct MHD_Response *srv_build(struct api_response *a, enum srv_kind kind, bool gz,
+                               char etag[SRV_ETAG_SIZE])
 {
-	bool ok = a->status == 200, gz = ok && a->len >= GZIP_MIN && wants_gzip(conn);
+	bool ok = a->status == 200;
 	uint64_t h = fnv1a(a->content_type, strlen(a->content_type), 0xcbf29ce484222325ULL);
-	char etag[48], *zbody = NULL;
+	char *zbody = NULL;
 	size_t zlen = 0;
 	struct MHD_Response *r;
 
+	gz = gz && ok && a->len >= GZIP_MIN;
 	h = fnv1a(a->body, a->len, h);
-	snprintf(etag, sizeof(etag), "\"%016llx%s\"", (unsigned long long)h, gz ? "-gz" : "");
-	if (ok && not_modified(conn, etag, a->modified)) {
-		r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
-		if (r != NULL)
-			common_headers(r, a, etag, true, kind);
-		api_response_free(a);
-		return queue(conn, MHD_HTTP_NOT_MODIFIED, r);
-	}
 	if (gz && (zbody = gzip(a->body, a->len, &zlen)) != NULL) {
 		api_response_free(a);
 		a->body = zbody;
 		a->len = zlen;
-	} else if (gz) {
-		/* could not compress: send identity, and an ETag that says so */
-		snprintf(etag, sizeof(etag), "\"%016llx\"", (unsigned long long)h);
-		gz = false;
 	}
+	gz = zbody != NULL; /* could not compress: identity, and an ETag that says so */
+	snprintf(etag, SRV_ETAG_SIZE, "\"%016llx%s\"", (unsigned long long)h, gz ? "-gz" : "");
 	r = MHD_create_response_from_buffer(a->len, a->body, MHD_RESPMEM_MUST_FREE);
 	if (r == NULL) {
 		api_response_free(a);
-		return MHD_NO;
+		return NULL;
 	}
 	a->body = NULL; /* the response owns it now */
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, a->content_type);
@@ -213,6 +205,37 @@ enum MHD_Result srv_reply(struct MHD_Connection *conn, struct api_response *a, e
 		MHD_add_response_header(r, MHD_HTTP_HEADER_LINK, a->link);
 	if (a->disposition[0] != '\0')
 		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_DISPOSITION, a->disposition);
-	common_headers(r, a, etag, ok, kind);
-	return queue(conn, (unsigned)a->status, r);
+	common_headers(r, a->modified, etag, ok, kind);
+	return r;
+}
+
+bool srv_not_modified(struct MHD_Connection *conn, const char *etag, int64_t modified,
+                      enum srv_kind kind, enum MHD_Result *ret)
+{
+	struct MHD_Response *r;
+
+	if (!not_modified(conn, etag, modified))
+		return false;
+	r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+	if (r != NULL)
+		common_headers(r, modified, etag, true, kind);
+	*ret = queue(conn, MHD_HTTP_NOT_MODIFIED, r);
+	return true;
+}
+
+enum MHD_Result srv_reply(struct MHD_Connection *conn, struct api_response *a, enum srv_kind kind)
+{
+	char etag[SRV_ETAG_SIZE];
+	enum MHD_Result ret;
+	int64_t modified = a->modified;
+	unsigned status = (unsigned)a->status;
+	struct MHD_Response *r = srv_build(a, kind, srv_wants_gzip(conn), etag);
+
+	if (r == NULL)
+		return MHD_NO;
+	if (status == 200 && srv_not_modified(conn, etag, modified, kind, &ret)) {
+		MHD_destroy_response(r);
+		return ret;
+	}
+	return queue(conn, status, r);
 }

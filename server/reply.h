@@ -19,6 +19,23 @@ enum srv_kind {
  * Takes a's body in every case. */
 enum MHD_Result srv_reply(struct MHD_Connection *conn, struct api_response *a, enum srv_kind kind);
 
+#define SRV_ETAG_SIZE 48
+
+/* Builds the response for a 200 (or error) answer, gzip'd when gz and worth it, with every
+ * header; writes its strong ETag into etag. Takes a's body. NULL when out of memory. The
+ * response can be queued any number of times (the cache keeps it). */
+struct MHD_Response *srv_build(struct api_response *a, enum srv_kind kind, bool gz,
+                               char etag[SRV_ETAG_SIZE]);
+
+/* When the request's If-None-Match / If-Modified-Since match etag and modified, queues
+ * 304 Not Modified, stores the result in *ret and returns true; false when the full
+ * answer is due. */
+bool srv_not_modified(struct MHD_Connection *conn, const char *etag, int64_t modified,
+                      enum srv_kind kind, enum MHD_Result *ret);
+
+/* Does the request's Accept-Encoding admit gzip? */
+bool srv_wants_gzip(struct MHD_Connection *conn);
+
 /* Adds the CORS headers every API answer carries. */
 void srv_cors(struct MHD_Response *r);
 

@@ -40,6 +40,7 @@ struct srv_config {
 	const char *store;
 	const char *static_dir;
 	unsigned threads;
+	size_t cache_bytes; /* for ready responses */
 };
 
 /* Runs the daemon until SIGINT or SIGTERM. Returns the process exit code. */

@@ -417,6 +417,74 @@ START_TEST(test_sigterm_stops_cleanly)
 END_TEST
 
 /* Runs budgetd to completion: each of these runs must refuse to start. */
+/* A copy of the bundled store, for tests that change it under a running daemon. */
+static char *copy_store(void)
+{
+	size_t len = 0;
+	char *bytes = tu_read_file(tu_env("BUDGETD_STORE"), &len);
+	char *path;
+
+	ck_assert_ptr_nonnull(bytes);
+	path = tu_write_temp(bytes, len, ".sqlite");
+	free(bytes);
+	return path;
+}
+
+static void import_into(const char *store, const char *from, const char *to)
+{
+	char *seed = tu_read_file(tu_env("BUDGETD_SEED"), NULL), *p, *file, *err = NULL;
+	char *argv[] = {
+		(char *)tu_env("BUDGETCTL_BIN"), "import", "--db", (char *)store, NULL, NULL
+	};
+	size_t n;
+
+	ck_assert_ptr_nonnull(seed);
+	ck_assert_ptr_nonnull(p = strstr(seed, from));
+	n = strlen(seed) + strlen(to) + 1;
+	file = malloc(n);
+	snprintf(file, n, "%.*s%s%s", (int)(p - seed), seed, to, p + strlen(from));
+	argv[4] = tu_write_temp(file, strlen(file), ".json");
+	ck_assert_msg(tu_run(argv, NULL, &err) == 0, "budgetctl import: %s", err);
+	unlink(argv[4]);
+	free(argv[4]);
+	free(err);
+	free(file);
+	free(seed);
+}
+
+/* An import while budgetd serves: answers come from the cache until the data changes, then
+ * the new figures are served without a restart. */
+START_TEST(test_serves_new_data_after_import)
+{
+	static const char sangong[] =
+	    "/api/v1/departments/kashi-urumqi-office/budgets/2021/sangong";
+	static const struct timespec tick = { .tv_nsec = 50 * 1000 * 1000 };
+	char *store = copy_store(), before[64], again[64], after[64];
+	struct reply r;
+	int tries = 0;
+
+	daemon_spawn(command("0", store));
+	call("GET", sangong, "", &r);
+	ck_assert_ptr_nonnull(strstr(r.body, "\"amount\":96.8,"));
+	ck_assert(header(&r, "ETag", before, sizeof(before)));
+	call("GET", sangong, "", &r); /* a cache hit: the same representation */
+	ck_assert(header(&r, "ETag", again, sizeof(again)));
+	ck_assert_str_eq(before, again);
+	import_into(store, "\"sangong\": {\n    \"amount\": \"96.80\"",
+	            "\"sangong\": {\n    \"amount\": \"96.81\"");
+	do {
+		nanosleep(&tick, NULL);
+		call("GET", sangong, "", &r);
+	} while (strstr(r.body, "\"amount\":96.81,") == NULL && ++tries < 100);
+	ck_assert_msg(tries < 100, "still the old figures 5 s after the import");
+	ck_assert(header(&r, "ETag", after, sizeof(after)));
+	ck_assert_str_ne(before, after);
+	ck_assert_int_eq(daemon_stop(), 0);
+	unlink(store);
+	free(store);
+}
+END_TEST
+
 /* With no --db and no --static, budgetd finds the bundled store and page wherever it is
  * started from. */
 START_TEST(test_defaults_from_any_directory)
@@ -500,6 +568,7 @@ int main(void)
 	tcase_add_test(live, test_sigterm_stops_cleanly);
 	tcase_add_test(once, test_port_in_use);
 	tcase_add_test(once, test_defaults_from_any_directory);
+	tcase_add_test(once, test_serves_new_data_after_import);
 	tcase_add_test(once, test_missing_store);
 	tcase_add_loop_test(once, test_bad_arguments, 0, sizeof(bad_ports) / sizeof(bad_ports[0]));
 	suite_add_tcase(s, live);

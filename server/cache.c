@@ -1,0 +1,202 @@
+// SPDX-License-Identifier: MIT
+// A hash table of finished responses with an LRU list and a byte budget, behind one mutex.
+// libmicrohttpd responses are reference counted, so a cached response can be queued on
+// many connections at once and evicted while some are still sending it.
+#include "cache.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define BUCKETS 4096 /* a power of two */
+
+struct entry {
+	struct entry *next; /* in its bucket */
+	struct entry *newer, *older; /* in the LRU list */
+	uint64_t hash;
+	char *key;
+	struct MHD_Response *response;
+	unsigned status;
+	char etag[SRV_ETAG_SIZE];
+	int64_t modified;
+	size_t bytes;
+};
+
+struct srv_cache {
+	pthread_mutex_t lock;
+	struct entry *buckets[BUCKETS];
+	struct entry *newest, *oldest;
+	size_t entries, bytes, max_bytes;
+	uint64_t generation, hits, misses;
+};
+
+static uint64_t hash_key(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (; *s != '\0'; s++)
+		h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
+	return h;
+}
+
+struct srv_cache *srv_cache_new(size_t max_bytes)
+{
+	struct srv_cache *c = calloc(1, sizeof(*c));
+
+	if (c == NULL)
+		return NULL;
+	pthread_mutex_init(&c->lock, NULL);
+	c->max_bytes = max_bytes;
+	return c;
+}
+
+static void unlink_lru(struct srv_cache *c, struct entry *e)
+{
+	if (e->newer != NULL)
+		e->newer->older = e->older;
+	else
+		c->newest = e->older;
+	if (e->older != NULL)
+		e->older->newer = e->newer;
+	else
+		c->oldest = e->newer;
+	e->newer = e->older = NULL;
+}
+
+static void push_newest(struct srv_cache *c, struct entry *e)
+{
+	e->older = c->newest;
+	e->newer = NULL;
+	if (c->newest != NULL)
+		c->newest->newer = e;
+	c->newest = e;
+	if (c->oldest == NULL)
+		c->oldest = e;
+}
+
+static void drop(struct srv_cache *c, struct entry *e)
+{
+	struct entry **p = &c->buckets[e->hash & (BUCKETS - 1)];
+
+	while (*p != e)
+		p = &(*p)->next;
+	*p = e->next;
+	unlink_lru(c, e);
+	c->entries--;
+	c->bytes -= e->bytes;
+	MHD_destroy_response(e->response); /* freed once no connection still sends it */
+	free(e->key);
+	free(e);
+}
+
+static void drop_all(struct srv_cache *c)
+{
+	while (c->oldest != NULL)
+		drop(c, c->oldest);
+}
+
+void srv_cache_free(struct srv_cache *c)
+{
+	if (c == NULL)
+		return;
+	drop_all(c);
+	pthread_mutex_destroy(&c->lock);
+	free(c);
+}
+
+uint64_t srv_cache_generation(struct srv_cache *c)
+{
+	uint64_t g;
+
+	pthread_mutex_lock(&c->lock);
+	g = c->generation;
+	pthread_mutex_unlock(&c->lock);
+	return g;
+}
+
+void srv_cache_invalidate(struct srv_cache *c)
+{
+	pthread_mutex_lock(&c->lock);
+	c->generation++;
+	drop_all(c);
+	pthread_mutex_unlock(&c->lock);
+}
+
+static struct entry *find(struct srv_cache *c, const char *key, uint64_t h)
+{
+	for (struct entry *e = c->buckets[h & (BUCKETS - 1)]; e != NULL; e = e->next)
+		if (e->hash == h && strcmp(e->key, key) == 0)
+			return e;
+	return NULL;
+}
+
+bool srv_cache_serve(struct srv_cache *c, const char *key, struct MHD_Connection *conn,
+                     enum MHD_Result *ret)
+{
+	uint64_t h = hash_key(key);
+	struct entry *e;
+
+	pthread_mutex_lock(&c->lock);
+	e = find(c, key, h);
+	if (e == NULL) {
+		c->misses++;
+		pthread_mutex_unlock(&c->lock);
+		return false;
+	}
+	c->hits++;
+	unlink_lru(c, e);
+	push_newest(c, e);
+	/* Queued under the lock: queueing takes libmicrohttpd's own reference, so an eviction
+	 * right after cannot free what this connection is about to send. */
+	if (!srv_not_modified(conn, e->etag, e->modified, SRV_API, ret))
+		*ret = MHD_queue_response(conn, e->status, e->response);
+	pthread_mutex_unlock(&c->lock);
+	return true;
+}
+
+void srv_cache_put(struct srv_cache *c, const char *key, struct MHD_Response *r, unsigned status,
+                   const char *etag, int64_t modified, size_t bytes, uint64_t generation)
+{
+	struct entry *e = calloc(1, sizeof(*e));
+	uint64_t h = hash_key(key);
+
+	if (e == NULL || bytes > c->max_bytes / 4 || (e->key = strdup(key)) == NULL) {
+		free(e);
+		MHD_destroy_response(r); /* not kept: too big, or no memory */
+		return;
+	}
+	e->hash = h;
+	e->response = r;
+	e->status = status;
+	e->modified = modified;
+	e->bytes = bytes + strlen(key) + sizeof(*e);
+	strncpy(e->etag, etag, sizeof(e->etag) - 1);
+	pthread_mutex_lock(&c->lock);
+	if (generation != c->generation || find(c, key, h) != NULL) {
+		/* computed from data that has since changed, or another thread was first */
+		pthread_mutex_unlock(&c->lock);
+		MHD_destroy_response(r);
+		free(e->key);
+		free(e);
+		return;
+	}
+	e->next = c->buckets[h & (BUCKETS - 1)];
+	c->buckets[h & (BUCKETS - 1)] = e;
+	push_newest(c, e);
+	c->entries++;
+	c->bytes += e->bytes;
+	while (c->bytes > c->max_bytes && c->oldest != e)
+		drop(c, c->oldest);
+	pthread_mutex_unlock(&c->lock);
+}
+
+void srv_cache_stats(struct srv_cache *c, size_t *entries, size_t *bytes, uint64_t *hits,
+                     uint64_t *misses)
+{
+	pthread_mutex_lock(&c->lock);
+	*entries = c->entries;
+	*bytes = c->bytes;
+	*hits = c->hits;
+	*misses = c->misses;
+	pthread_mutex_unlock(&c->lock);
+}

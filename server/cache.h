@@ -1,0 +1,41 @@
+// SPDX-License-Identifier: MIT
+// The response cache: finished HTTP responses (headers and body, identity or gzip) kept by
+// request, so that a repeated request touches neither SQLite nor Jansson. Internal to
+// server/.
+#ifndef BUDGETD_SRV_CACHE_H
+#define BUDGETD_SRV_CACHE_H
+
+#include "reply.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct srv_cache;
+
+/* A cache holding at most max_bytes of bodies (least recently used go first). NULL when out
+ * of memory. Free with srv_cache_free(). */
+struct srv_cache *srv_cache_new(size_t max_bytes);
+void srv_cache_free(struct srv_cache *c);
+
+/* The data generation: it moves on with every srv_cache_invalidate(). */
+uint64_t srv_cache_generation(struct srv_cache *c);
+
+/* Drops everything: the store's data changed. */
+void srv_cache_invalidate(struct srv_cache *c);
+
+/* When key is cached, queues its response on conn (or 304 when the request's conditions
+ * match), stores the result in *ret and returns true. */
+bool srv_cache_serve(struct srv_cache *c, const char *key, struct MHD_Connection *conn,
+                     enum MHD_Result *ret);
+
+/* Keeps r (taking one reference: the cache destroys it when evicted) for key, unless the
+ * generation moved on since the answer was computed (then r is destroyed at once). */
+void srv_cache_put(struct srv_cache *c, const char *key, struct MHD_Response *r, unsigned status,
+                   const char *etag, int64_t modified, size_t bytes, uint64_t generation);
+
+/* Entries, bytes held, hits and misses so far (for logs and tests). */
+void srv_cache_stats(struct srv_cache *c, size_t *entries, size_t *bytes, uint64_t *hits,
+                     uint64_t *misses);
+
+#endif
