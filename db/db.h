@@ -107,6 +107,21 @@ int db_set_rollback_journal(struct db *db, struct db_error *err);
  * DB_DUPLICATE when two of docs are the same disclosure. */
 int db_import(struct db *db, struct db_doc *const *docs, size_t n, struct db_error *err);
 
+/* The same, one document at a time, so that a large import need not hold every file in
+ * memory: db_import_begin() opens the transaction (NULL with *err filled on failure),
+ * db_import_add() writes one validated document (0, or -1 with *err filled: the caller then
+ * aborts), db_import_commit() makes it all visible at once (0, or -1 with nothing written),
+ * db_import_abort() drops it all. Commit and abort free the import. */
+struct db_import;
+struct db_import *db_import_begin(struct db *db, struct db_error *err);
+int db_import_add(struct db_import *im, const struct db_doc *doc, struct db_error *err);
+int db_import_commit(struct db_import *im, struct db_error *err);
+void db_import_abort(struct db_import *im);
+
+/* Makes a store being built from nothing fast to write: no journal, no syncs. Only for a
+ * file that is thrown away if the build fails (budgetctl import --fresh). 0 or -1. */
+int db_set_bulk_build(struct db *db, struct db_error *err);
+
 /* The store's copy of one disclosure, in the import format. Returns a new reference the
  * caller releases with json_decref(), or NULL with *err filled (err->code is DB_NOT_FOUND
  * when the store has no such disclosure). Amounts come back in canonical form ("96.80" reads back as "96.8"). */

@@ -234,52 +234,143 @@ done:
 	return rc;
 }
 
-/* Two files for the same disclosure in one run would silently keep only the last. */
-static int check_distinct(struct db_doc *const *docs, size_t n, struct db_error *err)
+/* An import under way: one write transaction, the statements it has prepared, and the
+ * disclosures it has written (two files for one disclosure would silently keep the last). */
+struct seen {
+	char *department, *kind, *name;
+	int year;
+};
+
+struct db_import {
+	struct db *db;
+	struct ictx c;
+	struct db_error scratch;
+	struct seen *seen;
+	size_t n_seen, cap_seen;
+};
+
+struct db_import *db_import_begin(struct db *db, struct db_error *err)
 {
-	for (size_t i = 0; i < n; i++) {
-		for (size_t k = 0; k < i; k++) {
-			if (db_doc_year(docs[i]) == db_doc_year(docs[k]) &&
-			    strcmp(db_doc_kind(docs[i]), db_doc_kind(docs[k])) == 0 &&
-			    strcmp(db_doc_department(docs[i]), db_doc_department(docs[k])) == 0) {
-				snprintf(err->file, sizeof(err->file), "%s", docs[i]->name);
-				err->code = DB_DUPLICATE;
-				db_err_set(err, "same disclosure (%s %d %s) as %s",
-				           db_doc_department(docs[i]), db_doc_year(docs[i]),
-				           db_doc_kind(docs[i]), docs[k]->name);
-				return -1;
-			}
+	struct db_import *im;
+
+	if (!db->writable) {
+		db_err_set(err, "store is open read-only");
+		return NULL;
+	}
+	im = calloc(1, sizeof(*im));
+	if (im == NULL) {
+		db_err_set(err, "out of memory");
+		return NULL;
+	}
+	im->db = db;
+	im->c.sql = db->sql;
+	im->c.err = &im->scratch;
+	if (sqlite3_exec(db->sql, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
+		db_err_set(err, "cannot start the import: %s", sqlite3_errmsg(db->sql));
+		free(im);
+		return NULL;
+	}
+	return im;
+}
+
+static int remember(struct db_import *im, const struct db_doc *doc, struct db_error *err)
+{
+	struct seen *s;
+
+	for (size_t i = 0; i < im->n_seen; i++) {
+		s = &im->seen[i];
+		if (s->year == db_doc_year(doc) && strcmp(s->kind, db_doc_kind(doc)) == 0 &&
+		    strcmp(s->department, db_doc_department(doc)) == 0) {
+			err->code = DB_DUPLICATE;
+			db_err_set(err, "same disclosure (%s %d %s) as %s", s->department, s->year,
+			           s->kind, s->name);
+			return -1;
 		}
 	}
+	if (im->n_seen == im->cap_seen) {
+		size_t cap = im->cap_seen ? im->cap_seen * 2 : 64;
+		struct seen *more = realloc(im->seen, cap * sizeof(*more));
+		if (more == NULL)
+			goto oom;
+		im->seen = more;
+		im->cap_seen = cap;
+	}
+	s = &im->seen[im->n_seen];
+	s->year = db_doc_year(doc);
+	s->department = strdup(db_doc_department(doc));
+	s->kind = strdup(db_doc_kind(doc));
+	s->name = strdup(doc->name);
+	im->n_seen++;
+	if (s->department != NULL && s->kind != NULL && s->name != NULL)
+		return 0;
+oom:
+	db_err_set(err, "out of memory");
+	return -1;
+}
+
+int db_import_add(struct db_import *im, const struct db_doc *doc, struct db_error *err)
+{
+	snprintf(err->file, sizeof(err->file), "%s", doc->name);
+	if (remember(im, doc, err) != 0)
+		return -1;
+	memset(&im->scratch, 0, sizeof(im->scratch));
+	if (import_doc(&im->c, doc) != 0) {
+		snprintf(err->text, sizeof(err->text), "%s", im->scratch.text);
+		return -1;
+	}
+	err->file[0] = '\0';
 	return 0;
+}
+
+static void import_free(struct db_import *im)
+{
+	for (size_t i = 0; i < im->c.n; i++)
+		sqlite3_finalize(im->c.stmts[i]);
+	for (size_t i = 0; i < im->n_seen; i++) {
+		free(im->seen[i].department);
+		free(im->seen[i].kind);
+		free(im->seen[i].name);
+	}
+	free(im->seen);
+	free(im);
+}
+
+int db_import_commit(struct db_import *im, struct db_error *err)
+{
+	int rc = 0;
+
+	/* Statements are finalized first: a COMMIT with statements still pending can fail. */
+	for (size_t i = 0; i < im->c.n; i++)
+		sqlite3_finalize(im->c.stmts[i]);
+	im->c.n = 0;
+	if (sqlite3_exec(im->db->sql, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+		db_err_set(err, "commit: %s", sqlite3_errmsg(im->db->sql));
+		sqlite3_exec(im->db->sql, "ROLLBACK", NULL, NULL, NULL);
+		rc = -1;
+	}
+	import_free(im);
+	return rc;
+}
+
+void db_import_abort(struct db_import *im)
+{
+	if (im == NULL)
+		return;
+	sqlite3_exec(im->db->sql, "ROLLBACK", NULL, NULL, NULL);
+	import_free(im);
 }
 
 int db_import(struct db *db, struct db_doc *const *docs, size_t n, struct db_error *err)
 {
-	struct ictx c = { .sql = db->sql, .err = err };
-	int rc = -1;
+	struct db_import *im = db_import_begin(db, err);
 
-	if (!db->writable) {
-		db_err_set(err, "store is open read-only");
+	if (im == NULL)
 		return -1;
-	}
-	if (check_distinct(docs, n, err) != 0)
-		return -1;
-	if (sqlite3_exec(db->sql, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
-		return sql_fail(&c, "cannot start the import");
 	for (size_t i = 0; i < n; i++) {
-		if (import_doc(&c, docs[i]) != 0) {
-			snprintf(err->file, sizeof(err->file), "%s", docs[i]->name);
-			goto done;
+		if (db_import_add(im, docs[i], err) != 0) {
+			db_import_abort(im);
+			return -1;
 		}
 	}
-	rc = sqlite3_exec(db->sql, "COMMIT", NULL, NULL, NULL) == SQLITE_OK
-	         ? 0
-	         : sql_fail(&c, "commit");
-done:
-	if (rc != 0)
-		sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
-	for (size_t i = 0; i < c.n; i++)
-		sqlite3_finalize(c.stmts[i]);
-	return rc;
+	return db_import_commit(im, err);
 }

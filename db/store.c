@@ -93,7 +93,9 @@ struct db *db_open(const char *path, bool writable, struct db_error *err)
 	sqlite3_busy_timeout(db->sql, 10000);
 	if (exec(db->sql, "PRAGMA foreign_keys = ON", err) != 0)
 		goto fail;
-	if (writable && exec(db->sql, "PRAGMA journal_mode = WAL", err) != 0)
+	/* WAL: readers go on while an import writes; NORMAL syncs stay safe under WAL. */
+	if (writable &&
+	    exec(db->sql, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL", err) != 0)
 		goto fail;
 	if (prepare_schema(db, err) != 0)
 		goto fail;
@@ -190,6 +192,11 @@ void db_close(struct db *db)
 	}
 	sqlite3_close_v2(db->sql);
 	free(db);
+}
+
+int db_set_bulk_build(struct db *db, struct db_error *err)
+{
+	return exec(db->sql, "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF", err);
 }
 
 int db_set_rollback_journal(struct db *db, struct db_error *err)

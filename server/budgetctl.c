@@ -103,101 +103,121 @@ static void print_error(void *ctx, const struct db_error *e)
 	fprintf(stderr, ": %s%s%s\n", e->path, e->path[0] ? ": " : "", e->text);
 }
 
-/* Loads every file, reporting all problems; returns the documents or NULL. */
-static struct db_doc **load_all(char **files, int n)
+static void add_stats(struct db_doc_stats *t, const struct db_doc *doc)
 {
-	struct db_doc **docs = calloc((size_t)n, sizeof(*docs));
-	int errors = 0;
+	struct db_doc_stats s;
 
-	if (docs == NULL)
-		return NULL;
-	for (int i = 0; i < n; i++)
-		docs[i] = db_doc_load(files[i], print_error, &errors);
-	if (errors == 0)
-		return docs;
-	for (int i = 0; i < n; i++)
-		db_doc_free(docs[i]);
-	free(docs);
-	return NULL;
+	db_doc_stats(doc, &s);
+	t->tables += s.tables;
+	t->rows += s.rows;
+	t->amounts += s.amounts;
+	t->projects += s.projects;
+	t->indicators += s.indicators;
+	t->figures += s.figures;
 }
 
-static void free_all(struct db_doc **docs, int n)
+static void summary(const struct db_doc_stats *t, int n, const char *verb, const char *db)
 {
-	for (int i = 0; i < n; i++)
-		db_doc_free(docs[i]);
-	free(docs);
-}
-
-static void summary(struct db_doc **docs, int n, const char *verb, const char *db)
-{
-	struct db_doc_stats t = { 0 }, s;
-
-	for (int i = 0; i < n; i++) {
-		db_doc_stats(docs[i], &s);
-		t.tables += s.tables;
-		t.rows += s.rows;
-		t.amounts += s.amounts;
-		t.projects += s.projects;
-		t.indicators += s.indicators;
-		t.figures += s.figures;
-	}
 	printf("%s %d disclosure%s%s%s: %zu tables, %zu rows, %zu amounts, %zu projects, "
 	       "%zu indicators, %zu explained figures\n",
-	       verb, n, n == 1 ? "" : "s", db ? " into " : "", db ? db : "", t.tables, t.rows,
-	       t.amounts, t.projects, t.indicators, t.figures);
+	       verb, n, n == 1 ? "" : "s", db ? " into " : "", db ? db : "", t->tables, t->rows,
+	       t->amounts, t->projects, t->indicators, t->figures);
+}
+
+/* Reads the files one at a time (a whole region need not fit in memory) and, while every
+ * one so far is valid, writes it into one transaction; any problem rolls all of it back.
+ * Returns the exit code. */
+static int stream(struct db *db, char **files, int n, struct db_doc_stats *total)
+{
+	struct db_error err = { 0 };
+	struct db_import *im = db_import_begin(db, &err);
+	int errors = 0;
+
+	if (im == NULL) {
+		fprintf(stderr, "budgetctl: %s\n", err.text);
+		return SRV_EXIT_CANTCREAT;
+	}
+	for (int i = 0; i < n; i++) {
+		struct db_doc *doc = db_doc_load(files[i], print_error, &errors);
+		if (doc != NULL && errors == 0) {
+			add_stats(total, doc);
+			if (db_import_add(im, doc, &err) != 0) {
+				fprintf(stderr, "%s: %s\n", err.file[0] ? err.file : "budgetctl",
+				        err.text);
+				db_doc_free(doc);
+				db_import_abort(im);
+				return err.code == DB_DUPLICATE ? SRV_EXIT_DATA
+				                                : SRV_EXIT_CANTCREAT;
+			}
+		}
+		db_doc_free(doc); /* after an error, later files are still checked, not written */
+	}
+	if (errors != 0) {
+		db_import_abort(im);
+		return SRV_EXIT_DATA;
+	}
+	if (db_import_commit(im, &err) != 0) {
+		fprintf(stderr, "budgetctl: %s\n", err.text);
+		return SRV_EXIT_CANTCREAT;
+	}
+	return SRV_EXIT_OK;
+}
+
+/* Moves a freshly built store into place. A -wal left by an older file at path must not be
+ * replayed onto the new one. */
+static int replace_store(const char *tmp, const char *path)
+{
+	char side[4300];
+
+	snprintf(side, sizeof(side), "%s-wal", path);
+	unlink(side);
+	snprintf(side, sizeof(side), "%s-shm", path);
+	unlink(side);
+	if (rename(tmp, path) == 0)
+		return SRV_EXIT_OK;
+	perror("budgetctl: rename");
+	unlink(tmp);
+	return SRV_EXIT_CANTCREAT;
 }
 
 /* Imports into path; with fresh, into a new file that then replaces path. */
-static int import_into(const char *path, bool fresh, struct db_doc **docs, int n)
+static int import_into(const char *path, bool fresh, char **files, int n,
+                       struct db_doc_stats *total)
 {
 	struct db_error err = { 0 };
 	char tmp[4200];
-	const char *target = path;
 	struct db *db;
+	int rc;
 
-	if (fresh) {
-		snprintf(tmp, sizeof(tmp), "%s.new-%ld", path, (long)getpid());
-		target = tmp;
-	}
-	db = db_open(target, true, &err);
-	if (db == NULL) {
+	snprintf(tmp, sizeof(tmp), "%s.new-%ld", path, (long)getpid());
+	db = db_open(fresh ? tmp : path, true, &err);
+	if (db == NULL || (fresh && db_set_bulk_build(db, &err) != 0)) {
 		fprintf(stderr, "budgetctl: %s\n", err.text);
-		return SRV_EXIT_CANTCREAT;
-	}
-	if (db_import(db, docs, (size_t)n, &err) != 0) {
-		fprintf(stderr, "%s: %s\n", err.file[0] ? err.file : "budgetctl", err.text);
 		db_close(db);
 		if (fresh)
 			unlink(tmp);
-		return err.code == DB_DUPLICATE ? SRV_EXIT_DATA : SRV_EXIT_CANTCREAT;
-	}
-	if (fresh && db_set_rollback_journal(db, &err) != 0) {
-		fprintf(stderr, "budgetctl: %s\n", err.text);
-		db_close(db);
-		unlink(tmp);
 		return SRV_EXIT_CANTCREAT;
 	}
-	db_close(db);
-	if (fresh) {
-		char side[4300];
-		/* A -wal left by an older file at path must not be replayed onto the new one. */
-		snprintf(side, sizeof(side), "%s-wal", path);
-		unlink(side);
-		snprintf(side, sizeof(side), "%s-shm", path);
-		unlink(side);
-		if (rename(tmp, path) != 0) {
-			perror("budgetctl: rename");
-			unlink(tmp);
-			return SRV_EXIT_CANTCREAT;
-		}
+	rc = stream(db, files, n, total);
+	/* The bundled store must open read-only from a folder nobody may write: no WAL. */
+	if (rc == SRV_EXIT_OK && fresh && db_set_rollback_journal(db, &err) != 0) {
+		fprintf(stderr, "budgetctl: %s\n", err.text);
+		rc = SRV_EXIT_CANTCREAT;
 	}
-	return SRV_EXIT_OK;
+	db_close(db);
+	if (!fresh)
+		return rc;
+	if (rc != SRV_EXIT_OK) {
+		unlink(tmp);
+		return rc;
+	}
+	return replace_store(tmp, path);
 }
 
 static int cmd_import(int argc, char **argv)
 {
 	struct cmd_opts o = { 0 };
-	struct db_doc **docs;
+	struct db_doc_stats total = { 0 };
 	int n, rc;
 
 	if (parse_opts(argc, argv, &o, usage_import, true) != 0)
@@ -207,25 +227,19 @@ static int cmd_import(int argc, char **argv)
 		fputs(usage_import, stderr);
 		return SRV_EXIT_USAGE;
 	}
-	docs = load_all(argv + optind, n);
-	if (docs == NULL) {
-		fprintf(stderr, "budgetctl: nothing imported\n");
-		return SRV_EXIT_DATA;
-	}
-	rc = import_into(o.db, o.fresh, docs, n);
+	rc = import_into(o.db, o.fresh, argv + optind, n, &total);
 	if (rc == SRV_EXIT_OK)
-		summary(docs, n, "imported", o.db);
+		summary(&total, n, "imported", o.db);
 	else
 		fprintf(stderr, "budgetctl: nothing imported; the store is unchanged\n");
-	free_all(docs, n);
 	return rc;
 }
 
 static int cmd_validate(int argc, char **argv)
 {
 	struct cmd_opts o = { 0 };
-	struct db_doc **docs;
-	int n;
+	struct db_doc_stats total = { 0 };
+	int n, errors = 0;
 
 	if (parse_opts(argc, argv, &o, usage_validate, false) != 0)
 		return SRV_EXIT_USAGE;
@@ -234,11 +248,15 @@ static int cmd_validate(int argc, char **argv)
 		fputs(usage_validate, stderr);
 		return SRV_EXIT_USAGE;
 	}
-	docs = load_all(argv + optind, n);
-	if (docs == NULL)
+	for (int i = 0; i < n; i++) {
+		struct db_doc *doc = db_doc_load(argv[optind + i], print_error, &errors);
+		if (doc != NULL)
+			add_stats(&total, doc);
+		db_doc_free(doc);
+	}
+	if (errors != 0)
 		return SRV_EXIT_DATA;
-	summary(docs, n, "valid:", NULL);
-	free_all(docs, n);
+	summary(&total, n, "valid:", NULL);
 	return SRV_EXIT_OK;
 }
 
