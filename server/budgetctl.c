@@ -4,6 +4,7 @@
 #include "srv.h"
 
 #include <getopt.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -124,37 +125,123 @@ static void summary(const struct db_doc_stats *t, int n, const char *verb, const
 	       t->amounts, t->projects, t->indicators, t->figures);
 }
 
-/* Reads the files one at a time (a whole region need not fit in memory) and, while every
- * one so far is valid, writes it into one transaction; any problem rolls all of it back.
- * Returns the exit code. */
-static int stream(struct db *db, char **files, int n, struct db_doc_stats *total)
+/* Files are read and validated on a second thread while the first writes to SQLite: on a
+ * two-core machine that overlaps the two halves of an import. A short queue keeps memory
+ * bounded whatever the number of files. */
+#define QUEUE 8
+
+struct reader {
+	char **files;
+	int n;
+	pthread_mutex_t lock;
+	pthread_cond_t changed;
+	struct db_doc *queue[QUEUE]; /* NULL for a file that was not valid */
+	int head, count;
+	int errors; /* problems reported so far */
+	bool stop; /* the writer gave up: read no further */
+};
+
+static void *read_files(void *arg)
 {
-	struct db_error err = { 0 };
-	struct db_import *im = db_import_begin(db, &err);
+	struct reader *r = arg;
 	int errors = 0;
 
-	if (im == NULL) {
-		fprintf(stderr, "budgetctl: %s\n", err.text);
-		return SRV_EXIT_CANTCREAT;
+	for (int i = 0; i < r->n; i++) {
+		struct db_doc *doc = db_doc_load(r->files[i], print_error, &errors);
+		pthread_mutex_lock(&r->lock);
+		while (r->count == QUEUE && !r->stop)
+			pthread_cond_wait(&r->changed, &r->lock);
+		if (r->stop) {
+			pthread_mutex_unlock(&r->lock);
+			db_doc_free(doc);
+			break;
+		}
+		r->queue[(r->head + r->count++) % QUEUE] = doc;
+		r->errors = errors;
+		pthread_cond_broadcast(&r->changed);
+		pthread_mutex_unlock(&r->lock);
 	}
-	for (int i = 0; i < n; i++) {
-		struct db_doc *doc = db_doc_load(files[i], print_error, &errors);
+	return NULL;
+}
+
+/* The next file's document (NULL if it was not valid); *errors = problems so far. */
+static struct db_doc *next_doc(struct reader *r, int *errors)
+{
+	struct db_doc *doc;
+
+	pthread_mutex_lock(&r->lock);
+	while (r->count == 0)
+		pthread_cond_wait(&r->changed, &r->lock);
+	doc = r->queue[r->head];
+	r->head = (r->head + 1) % QUEUE;
+	r->count--;
+	*errors = r->errors;
+	pthread_cond_broadcast(&r->changed);
+	pthread_mutex_unlock(&r->lock);
+	return doc;
+}
+
+static void stop_reading(struct reader *r, pthread_t thread)
+{
+	pthread_mutex_lock(&r->lock);
+	r->stop = true;
+	pthread_cond_broadcast(&r->changed);
+	pthread_mutex_unlock(&r->lock);
+	pthread_join(thread, NULL);
+	for (; r->count > 0; r->count--, r->head = (r->head + 1) % QUEUE)
+		db_doc_free(r->queue[r->head]);
+}
+
+/* Writes every file into one transaction while all are valid; any problem rolls all of it
+ * back, and later files are still checked so that every problem is reported. Returns the
+ * exit code. */
+static int write_files(struct db_import *im, struct reader *r, struct db_doc_stats *total)
+{
+	struct db_error err = { 0 };
+	int errors = 0;
+
+	for (int i = 0; i < r->n; i++) {
+		struct db_doc *doc = next_doc(r, &errors);
 		if (doc != NULL && errors == 0) {
 			add_stats(total, doc);
 			if (db_import_add(im, doc, &err) != 0) {
 				fprintf(stderr, "%s: %s\n", err.file[0] ? err.file : "budgetctl",
 				        err.text);
 				db_doc_free(doc);
-				db_import_abort(im);
 				return err.code == DB_DUPLICATE ? SRV_EXIT_DATA
 				                                : SRV_EXIT_CANTCREAT;
 			}
 		}
-		db_doc_free(doc); /* after an error, later files are still checked, not written */
+		db_doc_free(doc);
 	}
-	if (errors != 0) {
+	return errors != 0 ? SRV_EXIT_DATA : SRV_EXIT_OK;
+}
+
+static int stream(struct db *db, char **files, int n, struct db_doc_stats *total)
+{
+	struct reader r = { .files = files, .n = n };
+	struct db_error err = { 0 };
+	struct db_import *im = db_import_begin(db, &err);
+	pthread_t thread;
+	int rc;
+
+	if (im == NULL) {
+		fprintf(stderr, "budgetctl: %s\n", err.text);
+		return SRV_EXIT_CANTCREAT;
+	}
+	pthread_mutex_init(&r.lock, NULL);
+	pthread_cond_init(&r.changed, NULL);
+	if (pthread_create(&thread, NULL, read_files, &r) != 0) {
 		db_import_abort(im);
-		return SRV_EXIT_DATA;
+		return SRV_EXIT_SOFTWARE;
+	}
+	rc = write_files(im, &r, total);
+	stop_reading(&r, thread);
+	pthread_cond_destroy(&r.changed);
+	pthread_mutex_destroy(&r.lock);
+	if (rc != SRV_EXIT_OK) {
+		db_import_abort(im);
+		return rc;
 	}
 	if (db_import_commit(im, &err) != 0) {
 		fprintf(stderr, "budgetctl: %s\n", err.text);

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Per-thread connections (SQLite connections are cheap to keep and slow to share) and the
-// watcher: PRAGMA data_version on its own connection, ten times a second, tells it when
+// watcher: PRAGMA data_version on its own connection, every 20 ms, tells it when
 // another process (budgetctl import) has committed, so the cache never serves old data for
 // long, and no request ever pays for the check.
 #include "data.h"
@@ -11,7 +11,7 @@
 #include <string.h>
 #include <time.h>
 
-#define WATCH_INTERVAL_MS 100
+#define WATCH_INTERVAL_MS 20
 
 struct srv_data {
 	char *path;

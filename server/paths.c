@@ -27,10 +27,12 @@ static bool in_build_tree(char *store, size_t size)
 {
 	char dir[4096];
 
+	int n;
+
 	if (!exe_dir(dir, sizeof(dir)))
 		return false;
-	snprintf(store, size, "%s/budgetd.sqlite", dir);
-	return access(store, F_OK) == 0;
+	n = snprintf(store, size, "%s/budgetd.sqlite", dir);
+	return n > 0 && (size_t)n < size && access(store, F_OK) == 0;
 }
 
 const char *srv_default_store(char *buf, size_t size)
