@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: MIT
-// A hash table of finished responses with an LRU list and a byte budget, behind one mutex.
-// libmicrohttpd responses are reference counted, so a cached response can be queued on
-// many connections at once and evicted while some are still sending it.
+// A hash table of finished responses under a byte budget. Hits take a shared lock and only
+// set a flag, so worker threads serve hits side by side; eviction (CLOCK: the oldest entry
+// goes unless it was used since the hand last passed, then it gets another round) takes the
+// exclusive lock. libmicrohttpd responses are reference counted, so a cached response can be
+// queued on many connections at once and evicted while some are still sending it.
 #include "cache.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,7 +15,8 @@
 
 struct entry {
 	struct entry *next; /* in its bucket */
-	struct entry *newer, *older; /* in the LRU list */
+	struct entry *newer, *older; /* in the CLOCK list, oldest first to go */
+	atomic_bool used; /* served since the hand last passed */
 	uint64_t hash;
 	char *key;
 	struct MHD_Response *response;
@@ -23,11 +27,12 @@ struct entry {
 };
 
 struct srv_cache {
-	pthread_mutex_t lock;
+	pthread_rwlock_t lock;
 	struct entry *buckets[BUCKETS];
 	struct entry *newest, *oldest;
 	size_t entries, bytes, max_bytes;
-	uint64_t generation, hits, misses;
+	uint64_t generation;
+	atomic_uint_fast64_t hits, misses;
 };
 
 static uint64_t hash_key(const char *s)
@@ -45,7 +50,7 @@ struct srv_cache *srv_cache_new(size_t max_bytes)
 
 	if (c == NULL)
 		return NULL;
-	pthread_mutex_init(&c->lock, NULL);
+	pthread_rwlock_init(&c->lock, NULL);
 	c->max_bytes = max_bytes;
 	return c;
 }
@@ -100,7 +105,7 @@ void srv_cache_free(struct srv_cache *c)
 	if (c == NULL)
 		return;
 	drop_all(c);
-	pthread_mutex_destroy(&c->lock);
+	pthread_rwlock_destroy(&c->lock);
 	free(c);
 }
 
@@ -108,18 +113,18 @@ uint64_t srv_cache_generation(struct srv_cache *c)
 {
 	uint64_t g;
 
-	pthread_mutex_lock(&c->lock);
+	pthread_rwlock_rdlock(&c->lock);
 	g = c->generation;
-	pthread_mutex_unlock(&c->lock);
+	pthread_rwlock_unlock(&c->lock);
 	return g;
 }
 
 void srv_cache_invalidate(struct srv_cache *c)
 {
-	pthread_mutex_lock(&c->lock);
+	pthread_rwlock_wrlock(&c->lock);
 	c->generation++;
 	drop_all(c);
-	pthread_mutex_unlock(&c->lock);
+	pthread_rwlock_unlock(&c->lock);
 }
 
 static struct entry *find(struct srv_cache *c, const char *key, uint64_t h)
@@ -136,22 +141,38 @@ bool srv_cache_serve(struct srv_cache *c, const char *key, struct MHD_Connection
 	uint64_t h = hash_key(key);
 	struct entry *e;
 
-	pthread_mutex_lock(&c->lock);
+	pthread_rwlock_rdlock(&c->lock);
 	e = find(c, key, h);
 	if (e == NULL) {
-		c->misses++;
-		pthread_mutex_unlock(&c->lock);
+		pthread_rwlock_unlock(&c->lock);
+		atomic_fetch_add(&c->misses, 1);
 		return false;
 	}
-	c->hits++;
-	unlink_lru(c, e);
-	push_newest(c, e);
+	atomic_store(&e->used, true);
 	/* Queued under the lock: queueing takes libmicrohttpd's own reference, so an eviction
 	 * right after cannot free what this connection is about to send. */
 	if (!srv_not_modified(conn, e->etag, e->modified, SRV_API, ret))
 		*ret = MHD_queue_response(conn, e->status, e->response);
-	pthread_mutex_unlock(&c->lock);
+	pthread_rwlock_unlock(&c->lock);
+	atomic_fetch_add(&c->hits, 1);
 	return true;
+}
+
+/* Frees room for the newest entry: the oldest unused entry goes; a used one is marked
+ * unused and moved to the newest end (bounded: each entry is passed at most twice). */
+static void evict(struct srv_cache *c, const struct entry *keep)
+{
+	for (size_t passes = 2 * c->entries; c->bytes > c->max_bytes && passes > 0; passes--) {
+		struct entry *e = c->oldest;
+		if (e == NULL || e == keep)
+			return;
+		if (atomic_exchange(&e->used, false)) {
+			unlink_lru(c, e);
+			push_newest(c, e);
+			continue;
+		}
+		drop(c, e);
+	}
 }
 
 void srv_cache_put(struct srv_cache *c, const char *key, struct MHD_Response *r, unsigned status,
@@ -171,10 +192,10 @@ void srv_cache_put(struct srv_cache *c, const char *key, struct MHD_Response *r,
 	e->modified = modified;
 	e->bytes = bytes + strlen(key) + sizeof(*e);
 	strncpy(e->etag, etag, sizeof(e->etag) - 1);
-	pthread_mutex_lock(&c->lock);
+	pthread_rwlock_wrlock(&c->lock);
 	if (generation != c->generation || find(c, key, h) != NULL) {
 		/* computed from data that has since changed, or another thread was first */
-		pthread_mutex_unlock(&c->lock);
+		pthread_rwlock_unlock(&c->lock);
 		MHD_destroy_response(r);
 		free(e->key);
 		free(e);
@@ -185,18 +206,17 @@ void srv_cache_put(struct srv_cache *c, const char *key, struct MHD_Response *r,
 	push_newest(c, e);
 	c->entries++;
 	c->bytes += e->bytes;
-	while (c->bytes > c->max_bytes && c->oldest != e)
-		drop(c, c->oldest);
-	pthread_mutex_unlock(&c->lock);
+	evict(c, e);
+	pthread_rwlock_unlock(&c->lock);
 }
 
 void srv_cache_stats(struct srv_cache *c, size_t *entries, size_t *bytes, uint64_t *hits,
                      uint64_t *misses)
 {
-	pthread_mutex_lock(&c->lock);
+	pthread_rwlock_rdlock(&c->lock);
 	*entries = c->entries;
 	*bytes = c->bytes;
-	*hits = c->hits;
-	*misses = c->misses;
-	pthread_mutex_unlock(&c->lock);
+	pthread_rwlock_unlock(&c->lock);
+	*hits = atomic_load(&c->hits);
+	*misses = atomic_load(&c->misses);
 }
