@@ -331,6 +331,7 @@ class Template:
             text = text.replace(name, token)
         text = YEAR_RE.sub(lambda m: str(int(m.group(1)) + shift), text)
         doc = json.loads(text)
+        doc["year"] = year
         self._tokenize(doc)
         out = json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
         pieces, pos = [], 0
