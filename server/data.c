@@ -64,6 +64,16 @@ static void *watch(void *arg)
 	return NULL;
 }
 
+static void data_free(struct srv_data *d)
+{
+	srv_cache_free(d->cache);
+	db_close(d->watch_db);
+	pthread_cond_destroy(&d->wake);
+	pthread_mutex_destroy(&d->lock);
+	free(d->path);
+	free(d);
+}
+
 struct srv_data *srv_data_open(const char *path, size_t cache_bytes, struct db_error *err)
 {
 	struct srv_data *d = calloc(1, sizeof(*d));
@@ -87,12 +97,7 @@ struct srv_data *srv_data_open(const char *path, size_t cache_bytes, struct db_e
 fail:
 	if (d->watch_db != NULL && err->text[0] == '\0')
 		snprintf(err->text, sizeof(err->text), "out of memory");
-	srv_cache_free(d->cache);
-	db_close(d->watch_db);
-	pthread_cond_destroy(&d->wake);
-	pthread_mutex_destroy(&d->lock);
-	free(d->path);
-	free(d);
+	data_free(d);
 	return NULL;
 }
 
@@ -106,12 +111,7 @@ void srv_data_close(struct srv_data *d)
 	pthread_mutex_unlock(&d->lock);
 	pthread_join(d->watcher, NULL);
 	pthread_key_delete(d->key); /* worker threads have ended and closed their connections */
-	srv_cache_free(d->cache);
-	db_close(d->watch_db);
-	pthread_cond_destroy(&d->wake);
-	pthread_mutex_destroy(&d->lock);
-	free(d->path);
-	free(d);
+	data_free(d);
 }
 
 struct db *srv_data_db(struct srv_data *d)
