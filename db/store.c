@@ -196,9 +196,10 @@ void db_close(struct db *db)
 
 int db_set_bulk_build(struct db *db, struct db_error *err)
 {
-	return exec(db->sql,
-	            "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -131072",
-	            err);
+	return exec(
+	    db->sql,
+	    "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -131072",
+	    err);
 }
 
 int db_set_rollback_journal(struct db *db, struct db_error *err)
