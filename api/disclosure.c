@@ -10,39 +10,16 @@
 
 static const char json_utf8[] = "application/json; charset=utf-8";
 
-/* Writes key: {fields...} from obj's decimal, text and count fields, or null without obj. */
-static void put_flat(struct api_jw *w, const char *key, const json_t *obj, const char *const *decs,
-                     const char *const *texts, const char *const *counts)
-{
-	api_jw_key(w, key);
-	if (obj == NULL) {
-		api_jw_null(w);
-		return;
-	}
-	api_jw_obj(w);
-	for (; decs && *decs; decs++)
-		api_kdec(w, obj, *decs);
-	for (; texts && *texts; texts++)
-		api_ktext(w, obj, *texts);
-	for (; counts && *counts; counts++)
-		api_kcount(w, obj, *counts);
-	api_jw_end(w, '}');
-}
-
-#define LIST(...) ((const char *const[]){ __VA_ARGS__, NULL })
-
 static void put_department(struct api_jw *w, const json_t *doc)
 {
-	put_flat(w, "department", json_object_get(doc, "department"), NULL,
-	         LIST("id", "name", "short_name", "region", "parent"), NULL);
+	api_put_object(w, "department", json_object_get(doc, "department"),
+	               API_FIELDS(T("id"), T("name"), T("short_name"), T("region"), T("parent")));
 }
 
 static void put_overview(struct api_jw *w, const json_t *doc)
 {
 	const json_t *ov = json_object_get(doc, "overview"),
 	             *org = json_object_get(ov, "organization");
-	size_t i;
-	json_t *s;
 
 	api_jw_key(w, "overview");
 	api_jw_obj(w);
@@ -59,17 +36,8 @@ static void put_overview(struct api_jw *w, const json_t *doc)
 		api_put_texts(w, json_object_get(org, "internal_units"));
 		api_jw_end(w, '}');
 	}
-	api_jw_key(w, "staffing");
-	api_jw_arr(w);
-	json_array_foreach (json_object_get(ov, "staffing"), i, s) {
-		api_jw_obj(w);
-		api_ktext(w, s, "category");
-		api_ktext(w, s, "label");
-		api_kcount(w, s, "count");
-		api_kcount(w, s, "change");
-		api_jw_end(w, '}');
-	}
-	api_jw_end(w, ']');
+	api_put_objects(w, "staffing", json_object_get(ov, "staffing"),
+	                API_FIELDS(T("category"), T("label"), C("count"), C("change")));
 	api_jw_end(w, '}');
 }
 
@@ -165,8 +133,6 @@ static void put_explanations(struct api_jw *w, const json_t *doc)
 static void put_assets(struct api_jw *w, const json_t *doc)
 {
 	const json_t *a = json_object_get(doc, "assets");
-	size_t i;
-	json_t *v;
 
 	api_jw_key(w, "assets");
 	if (a == NULL) {
@@ -177,17 +143,8 @@ static void put_assets(struct api_jw *w, const json_t *doc)
 	api_ktext(w, a, "as_of");
 	api_kdec(w, a, "building_area");
 	api_kdec(w, a, "building_value");
-	api_jw_key(w, "vehicles");
-	api_jw_arr(w);
-	json_array_foreach (json_object_get(a, "vehicles"), i, v) {
-		api_jw_obj(w);
-		api_ktext(w, v, "kind");
-		api_ktext(w, v, "label");
-		api_kcount(w, v, "count");
-		api_kdec(w, v, "value");
-		api_jw_end(w, '}');
-	}
-	api_jw_end(w, ']');
+	api_put_objects(w, "vehicles", json_object_get(a, "vehicles"),
+	                API_FIELDS(T("kind"), T("label"), C("count"), D("value")));
 	api_kdec(w, a, "furniture_value");
 	api_kdec(w, a, "other_value");
 	api_kcount(w, a, "equipment_over_50");
@@ -228,25 +185,25 @@ int api_disclosure(struct api_ctx *c, json_t *doc)
 	api_ktext(&w, doc, "title");
 	api_ktext(&w, doc, "published");
 	api_ktext(&w, doc, "unit");
-	put_flat(&w, "source", json_object_get(doc, "source"), NULL,
-	         LIST("document", "file", "url", "notes"), NULL);
+	api_put_object(&w, "source", json_object_get(doc, "source"),
+	               API_FIELDS(T("document"), T("file"), T("url"), T("notes")));
 	put_overview(&w, doc);
 	put_totals(&w, doc);
 	put_explanations(&w, doc);
-	put_flat(&w, "operating_costs", json_object_get(doc, "operating_costs"),
-	         LIST("amount", "change", "change_percent"), LIST("reason"),
-	         LIST("administrative_units", "institutional_units"));
-	put_flat(
-	    &w, "procurement", json_object_get(doc, "procurement"),
-	    LIST("amount", "goods", "works", "services", "sme_reserved", "small_micro_reserved"),
-	    NULL, NULL);
+	api_put_object(&w, "operating_costs", json_object_get(doc, "operating_costs"),
+	               API_FIELDS(D("amount"), D("change"), D("change_percent"), T("reason"),
+	                          C("administrative_units"), C("institutional_units")));
+	api_put_object(&w, "procurement", json_object_get(doc, "procurement"),
+	               API_FIELDS(D("amount"), D("goods"), D("works"), D("services"),
+	                          D("sme_reserved"), D("small_micro_reserved")));
 	put_assets(&w, doc);
-	put_flat(&w, "performance", json_object_get(doc, "performance"), LIST("amount"),
-	         LIST("text"), LIST("project_count"));
-	put_flat(&w, "withheld", json_object_get(doc, "withheld"), LIST("amount"),
-	         LIST("legal_source", "basis", "text"), LIST("count"));
-	api_put_text_objects(&w, "glossary", json_object_get(doc, "glossary"),
-	                     LIST("number", "term", "definition"));
+	api_put_object(&w, "performance", json_object_get(doc, "performance"),
+	               API_FIELDS(C("project_count"), D("amount"), T("text")));
+	api_put_object(
+	    &w, "withheld", json_object_get(doc, "withheld"),
+	    API_FIELDS(C("count"), D("amount"), T("legal_source"), T("basis"), T("text")));
+	api_put_objects(&w, "glossary", json_object_get(doc, "glossary"),
+	                API_FIELDS(T("number"), T("term"), T("definition")));
 	put_links(&w, c, doc);
 	api_jw_end(&w, '}');
 	return api_ok(c, &w, json_utf8);

@@ -55,9 +55,36 @@ void api_kcount(struct api_jw *w, const json_t *obj, const char *key);
 void api_kcodes(struct api_jw *w, const json_t *obj);
 /* Writes an array of strings, or [] when arr is absent. */
 void api_put_texts(struct api_jw *w, const json_t *arr);
-/* key: [{f1: text, f2: text, ...}, ...] from the objects of arr ([] when absent). */
-void api_put_text_objects(struct api_jw *w, const char *key, const json_t *arr,
-                          const char *const *fields);
+/* How a store field is written: text, exact decimal, or whole number; null when absent. */
+enum api_ftype {
+	API_TEXT,
+	API_DEC,
+	API_COUNT
+};
+struct api_field {
+	const char *key;
+	enum api_ftype type;
+};
+#define API_FIELDS(...) ((const struct api_field[]){ __VA_ARGS__, { NULL, API_TEXT } })
+#define T(k)                  \
+	{                     \
+		(k), API_TEXT \
+	}
+#define D(k)                 \
+	{                    \
+		(k), API_DEC \
+	}
+#define C(k)                   \
+	{                      \
+		(k), API_COUNT \
+	}
+
+/* key: {fields of obj, in the order given}, or key: null without obj. */
+void api_put_object(struct api_jw *w, const char *key, const json_t *obj,
+                    const struct api_field *fields);
+/* key: [{fields}, ...] from the objects of arr ([] when absent). */
+void api_put_objects(struct api_jw *w, const char *key, const json_t *arr,
+                     const struct api_field *fields);
 /* key: {k: number, ...} from a map of decimal strings ({} when absent). */
 void api_put_dec_map(struct api_jw *w, const char *key, const json_t *map);
 /* Table number of a disclosure, or NULL. */

@@ -15,9 +15,6 @@ static const char *str(const json_t *obj, const char *key)
 
 static void put_allocation(struct api_jw *w, const json_t *a)
 {
-	size_t i;
-	json_t *it;
-
 	api_jw_key(w, "allocation");
 	if (a == NULL) {
 		api_jw_null(w);
@@ -25,36 +22,13 @@ static void put_allocation(struct api_jw *w, const json_t *a)
 	}
 	api_jw_obj(w);
 	api_ktext(w, a, "text");
-	api_jw_key(w, "items");
-	api_jw_arr(w);
-	json_array_foreach (json_object_get(a, "items"), i, it) {
-		api_jw_obj(w);
-		api_ktext(w, it, "item");
-		api_kdec(w, it, "amount");
-		api_jw_end(w, '}');
-	}
-	api_jw_end(w, ']');
-	api_jw_end(w, '}');
-}
-
-static void put_indicator(struct api_jw *w, const json_t *ind)
-{
-	api_jw_obj(w);
-	api_ktext(w, ind, "level1");
-	api_ktext(w, ind, "level2");
-	api_ktext(w, ind, "name");
-	api_ktext(w, ind, "value");
-	api_ktext(w, ind, "op");
-	api_kdec(w, ind, "number");
-	api_ktext(w, ind, "unit");
+	api_put_objects(w, "items", json_object_get(a, "items"),
+	                API_FIELDS(T("item"), D("amount")));
 	api_jw_end(w, '}');
 }
 
 static void put_performance(struct api_jw *w, const json_t *p)
 {
-	size_t i;
-	json_t *ind;
-
 	api_jw_key(w, "performance");
 	if (p == NULL) {
 		api_jw_null(w);
@@ -65,11 +39,9 @@ static void put_performance(struct api_jw *w, const json_t *p)
 	api_kdec(w, p, "funding_fiscal");
 	api_kdec(w, p, "funding_other");
 	api_ktext(w, p, "objective");
-	api_jw_key(w, "indicators");
-	api_jw_arr(w);
-	json_array_foreach (json_object_get(p, "indicators"), i, ind)
-		put_indicator(w, ind);
-	api_jw_end(w, ']');
+	api_put_objects(w, "indicators", json_object_get(p, "indicators"),
+	                API_FIELDS(T("level1"), T("level2"), T("name"), T("value"), T("op"),
+	                           D("number"), T("unit")));
 	api_jw_end(w, '}');
 }
 
@@ -103,22 +75,6 @@ static void put_project(struct api_ctx *c, struct api_jw *w, const json_t *doc, 
 	api_jw_end(w, '}');
 }
 
-static void put_withheld(struct api_jw *w, const json_t *wh)
-{
-	api_jw_key(w, "withheld");
-	if (wh == NULL) {
-		api_jw_null(w);
-		return;
-	}
-	api_jw_obj(w);
-	api_kcount(w, wh, "count");
-	api_kdec(w, wh, "amount");
-	api_ktext(w, wh, "legal_source");
-	api_ktext(w, wh, "basis");
-	api_ktext(w, wh, "text");
-	api_jw_end(w, '}');
-}
-
 static int projects_json(struct api_ctx *c, const json_t *doc)
 {
 	struct api_jw w;
@@ -134,7 +90,9 @@ static int projects_json(struct api_ctx *c, const json_t *doc)
 	json_array_foreach (json_object_get(doc, "projects"), i, p)
 		put_project(c, &w, doc, p);
 	api_jw_end(&w, ']');
-	put_withheld(&w, json_object_get(doc, "withheld"));
+	api_put_object(
+	    &w, "withheld", json_object_get(doc, "withheld"),
+	    API_FIELDS(C("count"), D("amount"), T("legal_source"), T("basis"), T("text")));
 	api_jw_key(&w, "links");
 	api_jw_obj(&w);
 	snprintf(url, sizeof(url), "%s/projects", c->base);

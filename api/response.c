@@ -100,20 +100,40 @@ void api_pct_encode(char *out, size_t size, const char *s)
 		out[n < size ? n : size - 1] = '\0';
 }
 
-void api_put_text_objects(struct api_jw *w, const char *key, const json_t *arr,
-                          const char *const *fields)
+static void put_fields(struct api_jw *w, const json_t *obj, const struct api_field *f)
+{
+	api_jw_obj(w);
+	for (; f->key != NULL; f++) {
+		if (f->type == API_DEC)
+			api_kdec(w, obj, f->key);
+		else if (f->type == API_COUNT)
+			api_kcount(w, obj, f->key);
+		else
+			api_ktext(w, obj, f->key);
+	}
+	api_jw_end(w, '}');
+}
+
+void api_put_object(struct api_jw *w, const char *key, const json_t *obj,
+                    const struct api_field *fields)
+{
+	api_jw_key(w, key);
+	if (obj == NULL)
+		api_jw_null(w);
+	else
+		put_fields(w, obj, fields);
+}
+
+void api_put_objects(struct api_jw *w, const char *key, const json_t *arr,
+                     const struct api_field *fields)
 {
 	size_t i;
 	json_t *item;
 
 	api_jw_key(w, key);
 	api_jw_arr(w);
-	json_array_foreach (arr, i, item) {
-		api_jw_obj(w);
-		for (const char *const *f = fields; *f != NULL; f++)
-			api_ktext(w, item, *f);
-		api_jw_end(w, '}');
-	}
+	json_array_foreach (arr, i, item)
+		put_fields(w, item, fields);
 	api_jw_end(w, ']');
 }
 

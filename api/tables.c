@@ -182,8 +182,8 @@ static int table_json(struct api_ctx *c, const json_t *doc, const json_t *t, int
 	api_ktext(&w, t, "classification");
 	api_ktext(&w, t, "note");
 	api_ktext(&w, t, "unplaced_note");
-	api_put_text_objects(&w, "columns", json_object_get(t, "columns"),
-	                     (const char *const[]){ "key", "title", "group", "side", NULL });
+	api_put_objects(&w, "columns", json_object_get(t, "columns"),
+	                API_FIELDS(T("key"), T("title"), T("group"), T("side")));
 	api_jw_key(&w, "rows");
 	api_jw_arr(&w);
 	for (size_t i = 0; i < json_array_size(rows); i++)
