@@ -18,11 +18,12 @@ static void add_sel(char *buf, size_t size, const char *name)
 	snprintf(buf + strlen(buf), size - strlen(buf), ", \"%s\"", name);
 }
 
-/* SELECT id, [key,] [value,] fields... FROM table WHERE where_col = ? ORDER BY position */
-static sqlite3_stmt *select_stmt(struct xctx *c, const struct db_entity *e, const char *where)
+/* SELECT id, [key,] [value,] fields... FROM table WHERE parent = ? ORDER BY position; the
+ * document itself is selected by its id. Returns 0, or -1 if it does not fit. */
+static int select_sql(const void *tag, char *sql, size_t size)
 {
-	char cols[1024] = "id", sql[1400];
-	sqlite3_stmt *st = NULL;
+	const struct db_entity *e = tag;
+	char cols[1024] = "id";
 
 	if (e->shape == DB_SH_DEC_MAP)
 		add_sel(cols, sizeof(cols), "key");
@@ -39,10 +40,10 @@ static sqlite3_stmt *select_stmt(struct xctx *c, const struct db_entity *e, cons
 		add_sel(cols, sizeof(cols), "code2");
 		add_sel(cols, sizeof(cols), "code3");
 	}
-	snprintf(sql, sizeof(sql), "SELECT %s FROM \"%s\" WHERE \"%s\" = ?%s", cols, e->table,
-	         where, e->shape == DB_SH_ONE ? "" : " ORDER BY position");
-	st = db_stmt(c->db, sql, c->err);
-	return st;
+	int n = snprintf(sql, size, "SELECT %s FROM \"%s\" WHERE \"%s\" = ?%s", cols, e->table,
+	                 e == &db_model_document ? "id" : e->parent_col,
+	                 e->shape == DB_SH_ONE ? "" : " ORDER BY position");
+	return n > 0 && (size_t)n < size ? 0 : -1;
 }
 
 static json_t *dec_json(sqlite3_stmt *st, int col)
@@ -139,8 +140,7 @@ static json_t *export_inline(struct xctx *c, const struct db_entity *e, int64_t 
 }
 
 /* The entity's value below parent id, or NULL with nothing stored (err->text stays empty). */
-static json_t *export_entity(struct xctx *c, const struct db_entity *e, const char *where,
-                             int64_t id)
+static json_t *export_entity(struct xctx *c, const struct db_entity *e, int64_t id)
 {
 	sqlite3_stmt *st;
 	json_t *out = NULL;
@@ -148,7 +148,7 @@ static json_t *export_entity(struct xctx *c, const struct db_entity *e, const ch
 
 	if (e->shape == DB_SH_INLINE)
 		return export_inline(c, e, id);
-	if ((st = select_stmt(c, e, where)) == NULL)
+	if ((st = db_stmt_tagged(c->db, e, select_sql, c->err)) == NULL)
 		return NULL;
 	sqlite3_bind_int64(st, 1, id);
 	if (e->shape != DB_SH_ONE)
@@ -177,8 +177,7 @@ static int export_children(struct xctx *c, const struct db_entity *e, int64_t id
 	for (const struct db_entity *const *k = e->children; k != NULL && *k != NULL; k++) {
 		const struct db_entity *ch = *k;
 		/* An inline object's children hang off the same parent as the object. */
-		json_t *val =
-		    export_entity(c, ch, ch->shape == DB_SH_INLINE ? NULL : ch->parent_col, id);
+		json_t *val = export_entity(c, ch, id);
 
 		if (val == NULL && c->err->text[0] != '\0')
 			return -1;
@@ -225,7 +224,7 @@ json_t *db_export(struct db *db, const char *department, int year, const char *k
 	memset(err, 0, sizeof(*err));
 	if (find_disclosure(&c, department, year, kind, &id) != 0)
 		return NULL;
-	doc = export_entity(&c, &db_model_document, "id", id);
+	doc = export_entity(&c, &db_model_document, id);
 	if (doc == NULL)
 		return NULL;
 	json_object_set_new(doc, "format", json_string(db_model_document.fields[0].choices[0]));

@@ -15,6 +15,7 @@ struct db {
 	/* Prepared read statements, kept for the connection's life (see db_stmt). */
 	struct {
 		uint64_t hash;
+		const void *tag; /* see db_stmt_tagged */
 		char *text;
 		sqlite3_stmt *st;
 	} stmts[DB_STMT_CACHE];
@@ -25,6 +26,13 @@ struct db {
  * after. The store owns it: callers sqlite3_reset() it when done and never finalize it.
  * Returns NULL with *err filled on failure. */
 sqlite3_stmt *db_stmt(struct db *db, const char *sql, struct db_error *err);
+
+/* For statements whose text is built at run time (export.c builds one per model entity):
+ * the statement remembered under tag, found by a pointer comparison instead of printing the
+ * text again, or, when there is none yet, db_stmt(db, sql(tag)) remembered under tag. */
+sqlite3_stmt *db_stmt_tagged(struct db *db, const void *tag,
+                             int (*sql)(const void *tag, char *buf, size_t size),
+                             struct db_error *err);
 
 struct db_doc {
 	json_t *root; /* validated; owned */

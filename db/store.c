@@ -83,8 +83,9 @@ struct db *db_open(const char *path, bool writable, struct db_error *err)
 		return NULL;
 	}
 	db->writable = writable;
-	/* FULLMUTEX: the daemon's worker threads may share this connection. */
-	if (sqlite3_open_v2(path, &db->sql, flags | SQLITE_OPEN_FULLMUTEX, NULL) != SQLITE_OK) {
+	/* NOMUTEX: a connection is used by one thread at a time (the daemon opens one per
+	 * worker), so SQLite's own locking would only cost time on every call. */
+	if (sqlite3_open_v2(path, &db->sql, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
 		db_err_set(err, "cannot open store %s: %s", path,
 		           db->sql ? sqlite3_errmsg(db->sql) : "out of memory");
 		goto fail;
@@ -142,6 +143,28 @@ sqlite3_stmt *db_stmt(struct db *db, const char *sql, struct db_error *err)
 	db->stmts[db->n_stmts].hash = h;
 	db->stmts[db->n_stmts].text = text;
 	db->stmts[db->n_stmts++].st = st;
+	return st;
+}
+
+sqlite3_stmt *db_stmt_tagged(struct db *db, const void *tag,
+                             int (*sql)(const void *tag, char *buf, size_t size),
+                             struct db_error *err)
+{
+	char text[2048];
+	sqlite3_stmt *st;
+
+	for (size_t i = 0; i < db->n_stmts; i++)
+		if (db->stmts[i].tag == tag)
+			return db->stmts[i].st;
+	if (sql(tag, text, sizeof(text)) != 0) {
+		db_err_set(err, "statement too long");
+		return NULL;
+	}
+	if ((st = db_stmt(db, text, err)) == NULL)
+		return NULL;
+	for (size_t i = 0; i < db->n_stmts; i++)
+		if (db->stmts[i].st == st)
+			db->stmts[i].tag = tag;
 	return st;
 }
 

@@ -279,7 +279,8 @@ def group_section(w, group, title, res, meta, targets, rss_limit):
           "after its last run %s." % (fmt_mb(int(rss)), fmt_mb(int(first or 0)),
                                       fmt_mb(int(last or 0))))
         w("")
-    cold = [(rep, float(meta[k]), int(meta.get("%s.size.%s" % (group, rep), "0")),
+    cold = [(rep, [float(x) for x in meta[k].split()],
+             int(meta.get("%s.size.%s" % (group, rep), "0")),
              meta.get("%s.stale.%s" % (group, rep), "n/a"),
              meta.get("%s.stalems.%s" % (group, rep), ""))
             for rep in reps for k in ["%s.cold.%s" % (group, rep)] if k in meta]
@@ -291,12 +292,15 @@ def group_section(w, group, title, res, meta, targets, rss_limit):
           "answers requested after the import had ended that still held the data of before "
           "it (budgetd had not noticed the import yet); the requests follow each other 20 ms "
           "apart plus a curl start, so \"new data after\" (from the end of the import to "
-          "the fresh answer) is an upper bound at that resolution." % meta.get(
-              group + ".cold_after", "an import"))
+          "the fresh answer) is an upper bound at that resolution. Each representation "
+          "was imported and fetched %d time(s): the median is what counts, the worst is "
+          "shown beside it." % (meta.get(group + ".cold_after", "an import"),
+                                max(len(c[1]) for c in cold)))
         w("")
-        w("| representation | body bytes | cold TTFB ms | stale answers (new data after) |")
+        w("| representation | body bytes | cold TTFB ms, median (worst) "
+          "| stale answers (new data after, worst) |")
         w("| --- | ---: | ---: | ---: |")
-        for rep, ms, size, stale, stalems in cold:
+        for rep, samples, size, stale, stalems in cold:
             if stale.isdigit() and int(stale) > 0:
                 stale_total += int(stale)
                 try:
@@ -306,9 +310,10 @@ def group_section(w, group, title, res, meta, targets, rss_limit):
                 st = "%s (%s ms)" % (stale, stalems)
             else:
                 st = stale
-            w("| %s | %s | %.2f | %s |" % (rep_label(rep), "{:,}".format(size), ms, st))
+            w("| %s | %s | %.2f (%.2f) | %s |" % (rep_label(rep), "{:,}".format(size),
+                                                 statistics.median(samples), max(samples), st))
         w("")
-        cold = [c[:3] for c in cold]
+        cold = [(rep, statistics.median(samples), size) for rep, samples, size, _, _ in cold]
 
     label = "bundled store" if group == "bundled" else "scale store"
     targets.add("%s: budgetd/nginx req/s >= %.1f on every representation" % (label, RATIO_MIN),
