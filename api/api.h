@@ -26,6 +26,7 @@ struct api_response {
 	int64_t modified; /* unix time the data behind the body was imported; 0 if none */
 	char link[640]; /* a Link header value, or "" */
 	char disposition[640]; /* a Content-Disposition header value, or "" */
+	char cause[200]; /* for the operator's log, never sent: why a 5xx happened, or "" */
 };
 
 /* Answers a GET (or HEAD) of any path under /api/. Fills resp, errors included

@@ -80,7 +80,7 @@ static int write_list(struct api_ctx *c, struct db_department_query *q)
 	api_jw_arr(&w);
 	if (db_departments(c->db, q, add_item, &w, &total, &err) != 0) {
 		free(api_jw_finish(&w, NULL));
-		return api_fail(c->resp, 500, "the store could not be read");
+		return api_store_error(c->resp, &err);
 	}
 	api_jw_end(&w, ']');
 	api_jw_kint(&w, "total", (long long)total);
@@ -172,5 +172,5 @@ int api_department(struct api_ctx *c)
 		return 0;
 	if (err.code == DB_NOT_FOUND)
 		return api_fail(c->resp, 404, "no department \"%.100s\"", c->dept);
-	return c->resp->body != NULL ? 0 : api_fail(c->resp, 500, "the store could not be read");
+	return c->resp->body != NULL ? 0 : api_store_error(c->resp, &err);
 }

@@ -89,6 +89,11 @@ void api_put_objects(struct api_jw *w, const char *key, const json_t *arr,
 void api_put_dec_map(struct api_jw *w, const char *key, const json_t *map);
 /* Table number of a disclosure, or NULL. */
 const json_t *api_find_table(const json_t *doc, int number);
+
+/* The answer when the store fails under a read (a file that vanished, was corrupted, or is
+ * locked): 503, so clients retry, with err's text kept in resp->cause for the log. Returns
+ * 0, or -1 when out of memory. */
+int api_store_error(struct api_response *resp, const struct db_error *err);
 /* Parses a decimal string; false when absent or malformed. */
 bool api_dec(const json_t *j, int64_t *out);
 

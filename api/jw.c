@@ -94,6 +94,36 @@ void api_jw_end(struct api_jw *w, char close)
 	put(w, &close, 1);
 }
 
+/* Length of the well-formed UTF-8 sequence at s (RFC 3629: no overlong forms, no
+ * surrogates, nothing past U+10FFFF), or 0 when it is not one. */
+static size_t utf8_len(const unsigned char *s)
+{
+	unsigned cp;
+	size_t n;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2, cp = s[0] & 0x1fu;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3, cp = s[0] & 0x0fu;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4, cp = s[0] & 0x07u;
+	else
+		return 0;
+	for (size_t i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3fu);
+	}
+	if ((n == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+	    (n == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+		return 0;
+	return n;
+}
+
+/* Strings may hold what a client sent (an unknown id echoed in an error): bytes that are not
+ * UTF-8 become U+FFFD, so the document stays valid JSON. */
 static void put_escaped(struct api_jw *w, const char *s)
 {
 	const char *run = s;
@@ -102,12 +132,19 @@ static void put_escaped(struct api_jw *w, const char *s)
 	for (; *s != '\0'; s++) {
 		unsigned char c = (unsigned char)*s;
 		char esc[8];
+		size_t n;
 
-		if (c >= 0x20 && c != '"' && c != '\\')
+		if (c >= 0x80 && (n = utf8_len((const unsigned char *)s)) != 0) {
+			s += n - 1;
+			continue;
+		}
+		if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\')
 			continue;
 		put(w, run, (size_t)(s - run));
 		run = s + 1;
-		if (c == '"' || c == '\\') {
+		if (c >= 0x80) {
+			put(w, "\xef\xbf\xbd", 3);
+		} else if (c == '"' || c == '\\') {
 			esc[0] = '\\';
 			esc[1] = (char)c;
 			put(w, esc, 2);

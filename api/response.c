@@ -36,6 +36,8 @@ static const char *reason(int status)
 		return "Not Acceptable";
 	case 414:
 		return "URI Too Long";
+	case 431:
+		return "Request Header Fields Too Large";
 	case 503:
 		return "Service Unavailable";
 	default:
@@ -233,4 +235,13 @@ void api_put_texts(struct api_jw *w, const json_t *arr)
 	json_array_foreach (arr, i, s)
 		api_jw_str(w, json_string_value(s));
 	api_jw_end(w, ']');
+}
+
+int api_store_error(struct api_response *resp, const struct db_error *err)
+{
+	if (api_fail(resp, 503, "the store cannot be read just now") != 0)
+		return -1;
+	snprintf(resp->cause, sizeof(resp->cause), "%.199s",
+	         err->text[0] ? err->text : "store error");
+	return 0;
 }

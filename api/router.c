@@ -122,7 +122,7 @@ static int load(struct api_ctx *c, json_t **doc)
 			                c->year, c->dept)
 			           ? -1
 			           : 404;
-		return api_fail(c->resp, 500, "the store could not be read") ? -1 : 500;
+		return api_store_error(c->resp, &err) ? -1 : 503;
 	}
 	if (db_modified(c->db, c->dept, c->year, c->kind, &c->resp->modified, &err) != 0)
 		c->resp->modified = 0;
@@ -197,8 +197,10 @@ int api_handle(struct db *db, const struct api_request *req, struct api_response
 	snprintf(buf, sizeof(buf), "%s", req->path + strlen(PREFIX));
 	if ((n = split(buf, seg)) < 0)
 		return api_fail(resp, 404, "no such resource");
-	if (db_read_begin(db) != 0)
-		return api_fail(resp, 503, "the store cannot be read just now");
+	if (db_read_begin(db) != 0) {
+		struct db_error err = { .text = "could not begin a read transaction" };
+		return api_store_error(resp, &err);
+	}
 	n = route(&c, seg, n);
 	db_read_end(db);
 	return n;

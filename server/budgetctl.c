@@ -3,8 +3,12 @@
 // transaction, and reads disclosures back out.
 #include "srv.h"
 
+#include <dirent.h>
+#include <errno.h>
 #include <getopt.h>
+#include <libgen.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -267,6 +271,37 @@ static int replace_store(const char *tmp, const char *path)
 	return SRV_EXIT_CANTCREAT;
 }
 
+/* An import --fresh killed before it finished (kill -9, power loss) leaves its
+ * PATH.new-<pid> behind; the next one removes those whose process is gone. */
+static void remove_stale_builds(const char *path)
+{
+	char copy[4096], dir_copy[4096], prefix[4200], stale[8600];
+	const char *base, *dir;
+	struct dirent *e;
+	DIR *d;
+
+	snprintf(copy, sizeof(copy), "%s", path);
+	snprintf(dir_copy, sizeof(dir_copy), "%s", path);
+	base = basename(copy);
+	dir = dirname(dir_copy);
+	snprintf(prefix, sizeof(prefix), "%s.new-", base);
+	if ((d = opendir(dir)) == NULL)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		const char *pid = e->d_name + strlen(prefix);
+		char *end;
+		if (strncmp(e->d_name, prefix, strlen(prefix)) != 0 || *pid < '1' || *pid > '9')
+			continue;
+		long n = strtol(pid, &end, 10);
+		if (*end != '\0' || n <= 0 || n > 0x3fffffff || kill((pid_t)n, 0) == 0 ||
+		    errno != ESRCH)
+			continue;
+		snprintf(stale, sizeof(stale), "%s/%s", dir, e->d_name);
+		unlink(stale);
+	}
+	closedir(d);
+}
+
 /* Imports into path; with fresh, into a new file that then replaces path. */
 static int import_into(const char *path, bool fresh, char **files, int n,
                        struct db_doc_stats *total)
@@ -277,6 +312,8 @@ static int import_into(const char *path, bool fresh, char **files, int n,
 	int rc;
 
 	snprintf(tmp, sizeof(tmp), "%s.new-%ld", path, (long)getpid());
+	if (fresh)
+		remove_stale_builds(path);
 	db = db_open(fresh ? tmp : path, true, &err);
 	if (db == NULL || (fresh && db_set_bulk_build(db, &err) != 0)) {
 		fprintf(stderr, "budgetctl: %s\n", err.text);

@@ -10,7 +10,8 @@
 
 static const char usage[] =
     "Usage: budgetd [--port N] [--bind ADDR] [--db PATH] [--static DIR] [--threads N]\n"
-    "               [--cache-mb N]\n"
+    "               [--cache-mb N] [--access-log PATH|-|off] [--max-connections N]\n"
+    "               [--per-ip-limit N] [--timeout S]\n"
     "\n"
     "Serves the budgetd JSON API (/api/v1/...) and the front page.\n"
     "\n"
@@ -20,11 +21,22 @@ static const char usage[] =
     "  --static DIR  folder of the front page (default: the bundled one)\n"
     "  --threads N   worker threads (default: one per core)\n"
     "  --cache-mb N  memory for ready-made answers (default 32; 0 turns the cache off)\n"
+    "  --access-log PATH\n"
+    "                one line per request to PATH (appended), - for stderr (default),\n"
+    "                or off\n"
+    "  --max-connections N\n"
+    "                open connections at most (default 1000)\n"
+    "  --per-ip-limit N\n"
+    "                connections from one client address (default 64; 0: no limit,\n"
+    "                e.g. behind a reverse proxy)\n"
+    "  --timeout S   drop a connection idle for S seconds (default 15)\n"
     "  -h, --help    this text\n"
     "\n"
-    "Prints \"listening on URL\" on standard output once it serves. Stops cleanly on\n"
-    "SIGINT or SIGTERM. Exit codes: 0 stopped by a signal, 64 bad usage, 66 store or\n"
-    "static folder unreadable, 69 cannot listen (e.g. port in use), 70 internal error.\n";
+    "Prints \"listening on URL\" on standard output once it serves. SIGHUP reopens the\n"
+    "store and the access log. SIGINT or SIGTERM: stops accepting, finishes the requests\n"
+    "in flight (up to 4 s), exits 0. Exit codes: 0 stopped by a signal, 64 bad usage,\n"
+    "66 store or static folder unreadable, 69 cannot listen (e.g. port in use), 70\n"
+    "internal error, 73 access log cannot be opened.\n";
 
 static bool parse_uint(const char *s, unsigned long max, unsigned long *out)
 {
@@ -45,6 +57,10 @@ int main(int argc, char **argv)
 		{ "static", required_argument, NULL, 's' },
 		{ "threads", required_argument, NULL, 't' },
 		{ "cache-mb", required_argument, NULL, 'c' },
+		{ "access-log", required_argument, NULL, 'l' },
+		{ "max-connections", required_argument, NULL, 'm' },
+		{ "per-ip-limit", required_argument, NULL, 'i' },
+		{ "timeout", required_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -53,7 +69,10 @@ int main(int argc, char **argv)
 	struct srv_config cfg = { .bind = "127.0.0.1",
 		                  .port = 8080,
 		                  .threads = cores > 0 ? (unsigned)cores : 1,
-		                  .cache_bytes = 32u << 20 };
+		                  .cache_bytes = 32u << 20,
+		                  .max_connections = 1000,
+		                  .per_ip = 64,
+		                  .timeout = 15 };
 	unsigned long n;
 	int c;
 
@@ -82,6 +101,24 @@ int main(int argc, char **argv)
 			if (!parse_uint(optarg, 65536, &n))
 				goto bad;
 			cfg.cache_bytes = (size_t)n << 20;
+			break;
+		case 'l':
+			cfg.access_log = optarg;
+			break;
+		case 'm':
+			if (!parse_uint(optarg, 1000000, &n) || n == 0)
+				goto bad;
+			cfg.max_connections = (unsigned)n;
+			break;
+		case 'i':
+			if (!parse_uint(optarg, 1000000, &n))
+				goto bad;
+			cfg.per_ip = (unsigned)n;
+			break;
+		case 'T':
+			if (!parse_uint(optarg, 86400, &n) || n == 0)
+				goto bad;
+			cfg.timeout = (unsigned)n;
 			break;
 		case 'h':
 			fputs(usage, stdout);

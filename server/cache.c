@@ -23,7 +23,8 @@ struct entry {
 	unsigned status;
 	char etag[SRV_ETAG_SIZE];
 	int64_t modified;
-	size_t bytes;
+	size_t body; /* bytes on the wire, for the access log */
+	size_t bytes; /* what the entry costs the budget */
 };
 
 struct srv_cache {
@@ -152,7 +153,7 @@ bool srv_cache_serve(struct srv_cache *c, const char *key, struct MHD_Connection
 	/* Queued under the lock: queueing takes libmicrohttpd's own reference, so an eviction
 	 * right after cannot free what this connection is about to send. */
 	if (!srv_not_modified(conn, e->etag, e->modified, SRV_API, ret))
-		*ret = MHD_queue_response(conn, e->status, e->response);
+		*ret = srv_queue(conn, e->status, e->response, e->body);
 	pthread_rwlock_unlock(&c->lock);
 	atomic_fetch_add(&c->hits, 1);
 	return true;
@@ -190,6 +191,7 @@ void srv_cache_put(struct srv_cache *c, const char *key, struct MHD_Response *r,
 	e->response = r;
 	e->status = status;
 	e->modified = modified;
+	e->body = bytes;
 	e->bytes = bytes + strlen(key) + sizeof(*e);
 	strncpy(e->etag, etag, sizeof(e->etag) - 1);
 	pthread_rwlock_wrlock(&c->lock);

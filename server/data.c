@@ -1,32 +1,56 @@
 // SPDX-License-Identifier: MIT
 // Per-thread connections (SQLite connections are cheap to keep and slow to share) and the
-// watcher: PRAGMA data_version on its own connection, every 20 ms, tells it when
-// another process (budgetctl import) has committed, so the cache never serves old data for
-// long, and no request ever pays for the check.
+// watcher, which every 20 ms asks its own connection for PRAGMA data_version (another
+// process committed: empty the cache) and stats the file (gone, replaced or rewritten
+// behind SQLite's back: check it, and reopen or answer 503 until it is readable). No request
+// ever pays for these checks.
 #include "data.h"
+#include "log.h"
 
+#include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #define WATCH_INTERVAL_MS 20
 
+enum health {
+	HEALTH_OK,
+	HEALTH_GONE,
+	HEALTH_BROKEN
+};
+
 struct srv_data {
 	char *path;
-	struct db *watch_db;
+	struct db *watch_db; /* the watcher's; NULL while the store is unreadable */
 	struct srv_cache *cache;
 	pthread_key_t key;
 	pthread_t watcher;
 	pthread_mutex_t lock; /* with wake: lets close() stop the watcher without waiting */
 	pthread_cond_t wake;
 	bool stopping;
+	atomic_int health;
+	atomic_uint generation; /* bumped when every thread must reopen its connection */
+	atomic_bool reopen; /* asked for by srv_data_reopen() (SIGHUP) */
+	struct stat seen; /* the file as last checked */
+	int64_t version;
 };
 
-static void close_thread_db(void *db)
+struct thread_db {
+	struct db *db;
+	unsigned generation;
+};
+
+static void close_thread_db(void *p)
 {
-	db_close(db);
+	struct thread_db *t = p;
+
+	db_close(t->db);
+	free(t);
 }
 
 /* Sleeps one interval, or less when told to stop; returns true when it is time to stop. */
@@ -49,18 +73,96 @@ static bool pause_or_stop(struct srv_data *d)
 	return stop;
 }
 
+static bool same_file(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
+}
+
+static bool same_content(const struct stat *a, const struct stat *b)
+{
+	return a->st_size == b->st_size && a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
+	       a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
+}
+
+/* Opens the store afresh as the watcher's connection; on success every worker reopens too
+ * and the cache empties. Returns true when the store is readable. */
+static bool reopen_all(struct srv_data *d, const char *why)
+{
+	struct db_error err = { 0 };
+	struct db *db = db_open(d->path, false, &err);
+	int was = atomic_load(&d->health);
+
+	if (db == NULL || db_data_version(db, &d->version) != 0) {
+		if (was == HEALTH_OK)
+			srv_log_msg("store %s cannot be read (%s): answering 503 until it can",
+			            d->path, db ? "no data version" : err.text);
+		db_close(db);
+		db_close(d->watch_db);
+		d->watch_db = NULL;
+		atomic_store(&d->health, HEALTH_BROKEN);
+		srv_cache_invalidate(d->cache);
+		return false;
+	}
+	db_close(d->watch_db);
+	d->watch_db = db;
+	atomic_fetch_add(&d->generation, 1);
+	srv_cache_invalidate(d->cache);
+	atomic_store(&d->health, HEALTH_OK);
+	if (was != HEALTH_OK || why != NULL)
+		srv_log_msg("store %s %s", d->path, why ? why : "readable again: serving it");
+	return true;
+}
+
+/* One look at the file and at the data: what changed since the last look. */
+static void check(struct srv_data *d)
+{
+	struct stat st;
+	int64_t version;
+
+	if (stat(d->path, &st) != 0) {
+		if (atomic_exchange(&d->health, HEALTH_GONE) != HEALTH_GONE) {
+			srv_log_msg("store %s is gone (%s): answering 503 until it is back",
+			            d->path, strerror(errno));
+			srv_cache_invalidate(d->cache);
+		}
+		return;
+	}
+	bool replaced = !same_file(&st, &d->seen), rewritten = !same_content(&st, &d->seen);
+	d->seen = st;
+	if (atomic_exchange(&d->reopen, false)) {
+		reopen_all(d, "reopened (SIGHUP)");
+		return;
+	}
+	if (replaced || atomic_load(&d->health) != HEALTH_OK) {
+		reopen_all(d, replaced && atomic_load(&d->health) == HEALTH_OK
+		                  ? "replaced by another file: reopened"
+		                  : NULL);
+		return;
+	}
+	if (db_data_version(d->watch_db, &version) != 0) {
+		reopen_all(d, NULL);
+		return;
+	}
+	if (version != d->version) {
+		d->version = version;
+		srv_cache_invalidate(d->cache);
+	} else if (rewritten) {
+		/* The file changed and SQLite saw no commit: a checkpoint, or a write behind its
+		 * back. A fresh open tells which (a garbage header makes it fail). */
+		struct db_error err = { 0 };
+		struct db *probe = db_open(d->path, false, &err);
+		if (probe == NULL)
+			reopen_all(d, NULL);
+		db_close(probe);
+	}
+}
+
 static void *watch(void *arg)
 {
 	struct srv_data *d = arg;
-	int64_t seen = 0, now;
 
-	db_data_version(d->watch_db, &seen);
-	while (!pause_or_stop(d)) {
-		if (db_data_version(d->watch_db, &now) == 0 && now != seen) {
-			seen = now;
-			srv_cache_invalidate(d->cache);
-		}
-	}
+	while (!pause_or_stop(d))
+		check(d);
 	return NULL;
 }
 
@@ -85,10 +187,12 @@ struct srv_data *srv_data_open(const char *path, size_t cache_bytes, struct db_e
 	}
 	pthread_mutex_init(&d->lock, NULL);
 	pthread_cond_init(&d->wake, NULL);
+	stat(path, &d->seen);
 	d->watch_db = db_open(path, false, err);
 	d->cache = srv_cache_new(cache_bytes);
 	if (d->watch_db == NULL || d->cache == NULL || pthread_key_create(&d->key, close_thread_db))
 		goto fail;
+	db_data_version(d->watch_db, &d->version);
 	if (pthread_create(&d->watcher, NULL, watch, d) != 0) {
 		pthread_key_delete(d->key);
 		goto fail;
@@ -114,19 +218,38 @@ void srv_data_close(struct srv_data *d)
 	data_free(d);
 }
 
+void srv_data_reopen(struct srv_data *d)
+{
+	atomic_store(&d->reopen, true);
+}
+
+bool srv_data_ready(struct srv_data *d)
+{
+	return atomic_load_explicit(&d->health, memory_order_relaxed) == HEALTH_OK;
+}
+
 struct db *srv_data_db(struct srv_data *d)
 {
 	struct db_error err = { 0 };
-	struct db *db = pthread_getspecific(d->key);
+	struct thread_db *t = pthread_getspecific(d->key);
+	unsigned generation = atomic_load(&d->generation);
 
-	if (db != NULL)
-		return db;
-	db = db_open(d->path, false, &err);
-	if (db != NULL && pthread_setspecific(d->key, db) != 0) {
-		db_close(db);
-		db = NULL;
+	if (!srv_data_ready(d))
+		return NULL;
+	if (t == NULL) {
+		if ((t = calloc(1, sizeof(*t))) == NULL)
+			return NULL;
+		if (pthread_setspecific(d->key, t) != 0) {
+			free(t);
+			return NULL;
+		}
 	}
-	return db;
+	if (t->db != NULL && t->generation == generation)
+		return t->db;
+	db_close(t->db);
+	t->db = db_open(d->path, false, &err);
+	t->generation = generation;
+	return t->db;
 }
 
 struct srv_cache *srv_data_cache(struct srv_data *d)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The store as the daemon sees it: one read-only SQLite connection per worker thread, the
-// response cache, and a watcher that empties the cache when an import changes the data.
+// response cache, and a watcher that empties the cache when an import changes the data and
+// notices a store file that vanished, was replaced or became unreadable.
 // Internal to server/.
 #ifndef BUDGETD_SRV_DATA_H
 #define BUDGETD_SRV_DATA_H
@@ -15,9 +16,16 @@ struct srv_data;
 struct srv_data *srv_data_open(const char *path, size_t cache_bytes, struct db_error *err);
 void srv_data_close(struct srv_data *d);
 
-/* The calling thread's connection, opened on first use and closed when the thread ends;
- * NULL when the store cannot be opened. */
+/* The calling thread's connection, opened on first use (and again after the store was
+ * reopened) and closed when the thread ends; NULL when the store cannot be read. */
 struct db *srv_data_db(struct srv_data *d);
+
+/* False while the store file is gone or unreadable: answer 503 without looking anywhere. */
+bool srv_data_ready(struct srv_data *d);
+
+/* Asks the watcher to reopen the store (SIGHUP): a file replaced by rename is served at
+ * once, and every connection starts afresh. Async-signal-safe. */
+void srv_data_reopen(struct srv_data *d);
 
 struct srv_cache *srv_data_cache(struct srv_data *d);
 

@@ -1,25 +1,50 @@
 // SPDX-License-Identifier: MIT
-// The HTTP daemon: listening socket, libmicrohttpd, routing, signals. Handlers in api/
-// build bodies; this file turns them into responses.
+// The HTTP daemon: listening socket, libmicrohttpd and its limits, routing, the access log,
+// signals. Handlers in api/ build bodies; this file turns them into responses.
 #include "data.h"
+#include "log.h"
 
 #include <microhttpd.h>
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <netdb.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 struct srv {
 	struct srv_data *data;
 	struct srv_static *files;
+	atomic_int active; /* requests being answered; SIGTERM waits for them */
+	atomic_bool stopping; /* SIGTERM came: no new requests, even on open connections */
+	atomic_llong quiet_until; /* no store-error log line before this (one a second) */
+};
+
+/* One per connection: libmicrohttpd hands it to every request on that connection, and those
+ * come one after another, so one record serves them all without an allocation per request. */
+struct conn {
+	struct timespec start;
+	char client[INET6_ADDRSTRLEN];
+	char target[1024]; /* as sent, cut to fit */
+	char method[16];
+	size_t bytes;
+	bool seen; /* the handler has been called for the current request */
 };
 
 #define MAX_URL 2048
+#define MAX_HEADERS \
+	8192 /* bytes of request line and headers; libmicrohttpd's own limit,
+                            past which it answers 431 by itself, is the memory limit */
+#define MEMORY_LIMIT (32 * 1024)
+#define DRAIN_MS 4000 /* SIGTERM: time left to requests in flight */
 
 static enum MHD_Result add_arg_length(void *cls, enum MHD_ValueKind kind, const char *key,
                                       const char *value)
@@ -103,6 +128,22 @@ static bool cache_key(struct MHD_Connection *conn, const char *url, bool gz, cha
 	return !k.full;
 }
 
+/* A store error behind a 5xx: worth a line for the operator, but not one per request when
+ * a broken store fails them all. */
+static void log_cause(struct srv *s, const char *url, const char *cause)
+{
+	struct timespec now;
+	char path[256];
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	long long at = atomic_load(&s->quiet_until);
+	if (now.tv_sec < at ||
+	    !atomic_compare_exchange_strong(&s->quiet_until, &at, (long long)now.tv_sec + 1))
+		return;
+	srv_log_escape(path, sizeof(path), url);
+	srv_log_msg("%s: %s (answered 503)", path, cause);
+}
+
 static enum MHD_Result route_api(struct srv *s, struct MHD_Connection *conn, const char *url)
 {
 	struct api_request req = {
@@ -117,24 +158,28 @@ static enum MHD_Result route_api(struct srv *s, struct MHD_Connection *conn, con
 	char key[4096], etag[SRV_ETAG_SIZE];
 	bool cacheable = cache_key(conn, url, gz, key, sizeof(key));
 	uint64_t generation = srv_cache_generation(cache);
-	struct db *db = srv_data_db(s->data);
+	struct db *db;
 	struct api_response resp;
 	struct MHD_Response *r;
 	enum MHD_Result ret;
 
+	if (!srv_data_ready(s->data))
+		return send_problem(conn, 503, "the store cannot be read just now", SRV_API);
 	if (cacheable && srv_cache_serve(cache, key, conn, &ret))
 		return ret;
-	if (db == NULL)
-		return send_problem(conn, 503, "the store cannot be opened just now", SRV_API);
+	if ((db = srv_data_db(s->data)) == NULL)
+		return send_problem(conn, 503, "the store cannot be read just now", SRV_API);
 	if (api_handle(db, &req, &resp) != 0)
 		return MHD_NO; /* out of memory: drop the connection */
+	if (resp.cause[0] != '\0')
+		log_cause(s, url, resp.cause);
 	if (resp.status != 200 || !cacheable)
 		return srv_reply(conn, &resp, SRV_API);
 	int64_t modified = resp.modified;
 	if ((r = srv_build(&resp, SRV_API, gz, etag)) == NULL)
 		return MHD_NO;
 	if (!srv_not_modified(conn, etag, modified, SRV_API, &ret))
-		ret = MHD_queue_response(conn, MHD_HTTP_OK, r);
+		ret = srv_queue(conn, MHD_HTTP_OK, r, resp.len);
 	srv_cache_put(cache, key, r, MHD_HTTP_OK, etag, modified, resp.len, generation);
 	return ret;
 }
@@ -164,7 +209,7 @@ static enum MHD_Result preflight(struct MHD_Connection *conn)
 	                        asked ? asked : "Accept, If-None-Match, If-Modified-Since");
 	MHD_add_response_header(r, "Access-Control-Max-Age", "86400");
 	MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD, OPTIONS");
-	ret = MHD_queue_response(conn, MHD_HTTP_NO_CONTENT, r);
+	ret = srv_queue(conn, MHD_HTTP_NO_CONTENT, r, 0);
 	MHD_destroy_response(r);
 	return ret;
 }
@@ -187,39 +232,236 @@ static enum MHD_Result not_allowed(struct MHD_Connection *conn, bool api)
 	MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, api ? "GET, HEAD, OPTIONS" : "GET, HEAD");
 	if (api)
 		srv_cors(r);
-	ret = MHD_queue_response(conn, 405, r);
+	ret = srv_queue(conn, 405, r, resp.len);
 	MHD_destroy_response(r);
 	return ret;
+}
+
+static bool has_body(struct MHD_Connection *conn)
+{
+	const char *len =
+	    MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+
+	return (len != NULL && strspn(len, "0") != strlen(len)) ||
+	       MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+	                                   MHD_HTTP_HEADER_TRANSFER_ENCODING) != NULL;
+}
+
+static size_t header_size(struct MHD_Connection *conn)
+{
+	const union MHD_ConnectionInfo *info =
+	    MHD_get_connection_info(conn, MHD_CONNECTION_INFO_REQUEST_HEADER_SIZE);
+
+	return info != NULL ? info->header_size : 0;
+}
+
+/* Requests refused before routing. Answering at once, without reading a body, makes
+ * libmicrohttpd close the connection afterwards, which is what a refused body needs. */
+static bool refuse(struct MHD_Connection *conn, const char *method, bool api, enum MHD_Result *ret)
+{
+	enum srv_kind kind = api ? SRV_API : SRV_PAGE;
+	bool safe = strcmp(method, MHD_HTTP_METHOD_GET) == 0 ||
+	            strcmp(method, MHD_HTTP_METHOD_HEAD) == 0 ||
+	            (api && strcmp(method, MHD_HTTP_METHOD_OPTIONS) == 0);
+
+	if (header_size(conn) > MAX_HEADERS)
+		*ret =
+		    send_problem(conn, 431, "the request line and headers exceed 8192 bytes", kind);
+	else if (!safe)
+		*ret = not_allowed(conn, api);
+	else if (has_body(conn))
+		*ret = send_problem(conn, 400, "requests to this server carry no body", kind);
+	else
+		return false;
+	return true;
+}
+
+#define MAX_ARGS 16
+
+struct args {
+	const char *names[MAX_ARGS];
+	int n;
+	const char *twice; /* a name given more than once, or NULL */
+};
+
+static enum MHD_Result add_arg_name(void *cls, enum MHD_ValueKind kind, const char *key,
+                                    const char *value)
+{
+	struct args *a = cls;
+
+	(void)kind;
+	(void)value;
+	for (int i = 0; i < a->n && i < MAX_ARGS; i++)
+		if (strcmp(a->names[i], key) == 0) {
+			a->twice = key;
+			return MHD_NO;
+		}
+	if (a->n < MAX_ARGS)
+		a->names[a->n] = key;
+	a->n++;
+	return a->n <= MAX_ARGS ? MHD_YES : MHD_NO;
+}
+
+/* No resource takes a parameter twice, or more than a few: a repeated one would be read
+ * as its first value by one layer and perhaps its last by a cache or proxy in front, so it
+ * is refused rather than guessed at. Returns true with the answer queued in *ret. */
+static bool bad_args(struct MHD_Connection *conn, enum srv_kind kind, enum MHD_Result *ret)
+{
+	struct args a = { .n = 0 };
+	char detail[120];
+
+	MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, add_arg_name, &a);
+	if (a.twice != NULL)
+		snprintf(detail, sizeof(detail), "the parameter \"%.40s\" is given more than once",
+		         a.twice);
+	else if (a.n > MAX_ARGS)
+		snprintf(detail, sizeof(detail), "more than %d query parameters", MAX_ARGS);
+	else
+		return false;
+	*ret = send_problem(conn, 400, detail, kind);
+	return true;
+}
+
+/* libmicrohttpd decodes %00 into a NUL that ends the C string it hands over, so
+ * "/index.html%00.png" would arrive as "/index.html": the raw target is checked instead.
+ * Returns 0, or the status that refuses it (404 in the path, 400 in the query). */
+static int nul_in(const char *target)
+{
+	const char *nul = strstr(target, "%00"), *query = strchr(target, '?');
+
+	if (nul == NULL)
+		return 0;
+	return query != NULL && nul > query ? 400 : 404;
+}
+
+static enum MHD_Result dispatch(struct srv *s, struct MHD_Connection *conn, const char *url,
+                                const char *method, bool api, const char *target)
+{
+	enum srv_kind kind = api ? SRV_API : SRV_PAGE;
+	enum MHD_Result ret;
+	int nul = nul_in(target);
+
+	if (target_length(conn, url) > MAX_URL)
+		return send_problem(conn, 414, "the URL is longer than 2048 bytes", kind);
+	if (nul != 0)
+		return send_problem(
+		    conn, nul, nul == 404 ? "no such resource" : "a parameter holds a NUL byte",
+		    kind);
+	if (bad_args(conn, kind, &ret))
+		return ret;
+	if (api && strcmp(method, MHD_HTTP_METHOD_OPTIONS) == 0)
+		return preflight(conn);
+	return api ? route_api(s, conn, url) : route_static(s, conn, url);
 }
 
 static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char *url,
                               const char *method, const char *version, const char *upload,
                               size_t *upload_size, void **req)
 {
-	static int seen;
 	struct srv *s = cls;
+	struct conn *c = *req;
 	bool api = strncmp(url, "/api/", 5) == 0 || strcmp(url, "/api") == 0;
+	enum MHD_Result ret;
 
 	(void)version;
 	(void)upload;
+	if (c == NULL)
+		return MHD_NO; /* no connection record: out of memory when it was accepted */
+	srv_queued_bytes = 0;
 	/* Answering on the first call makes libmicrohttpd close the connection; waiting for
-	 * the second keeps keep-alive. */
-	if (*req == NULL) {
-		*req = &seen;
+	 * the second keeps keep-alive. Refusals answer at once, on purpose. */
+	if (!c->seen) {
+		/* A request that arrives on a keep-alive connection after SIGTERM is not in
+		 * flight: closing the connection lets the client retry elsewhere, and lets the
+		 * drain end as soon as the requests that were in flight are done. */
+		if (atomic_load(&s->stopping))
+			return MHD_NO;
+		c->seen = true;
+		snprintf(c->method, sizeof(c->method), "%s", method);
+		atomic_fetch_add(&s->active, 1);
+		if (!refuse(conn, method, api, &ret))
+			return MHD_YES;
+	} else if (*upload_size != 0) {
+		*upload_size = 0; /* not reached: a body is refused on the first call */
 		return MHD_YES;
+	} else {
+		ret = dispatch(s, conn, url, method, api, c->target);
 	}
-	if (*upload_size != 0) {
-		*upload_size = 0; /* a request body means nothing to any resource here */
-		return MHD_YES;
+	c->bytes = strcmp(method, MHD_HTTP_METHOD_HEAD) == 0 ? 0 : srv_queued_bytes;
+	return ret;
+}
+
+/* Connection records and the access log, through libmicrohttpd's notification hooks. */
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                          enum MHD_ConnectionNotificationCode code)
+{
+	const union MHD_ConnectionInfo *info;
+	struct conn *c;
+
+	(void)cls;
+	if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
+		free(*socket_context);
+		*socket_context = NULL;
+		return;
 	}
-	if (target_length(conn, url) > MAX_URL)
-		return send_problem(conn, 414, "the URL is longer than 2048 bytes",
-		                    api ? SRV_API : SRV_PAGE);
-	if (api && strcmp(method, MHD_HTTP_METHOD_OPTIONS) == 0)
-		return preflight(conn);
-	if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 && strcmp(method, MHD_HTTP_METHOD_HEAD) != 0)
-		return not_allowed(conn, api);
-	return api ? route_api(s, conn, url) : route_static(s, conn, url);
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return;
+	info = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	if (info != NULL && info->client_addr != NULL) {
+		const struct sockaddr *sa = info->client_addr;
+		const void *addr = sa->sa_family == AF_INET6
+		                       ? (const void *)&((const struct sockaddr_in6 *)sa)->sin6_addr
+		                       : (const void *)&((const struct sockaddr_in *)sa)->sin_addr;
+		inet_ntop(sa->sa_family, addr, c->client, sizeof(c->client));
+	}
+	*socket_context = c;
+}
+
+static struct conn *conn_of(struct MHD_Connection *conn)
+{
+	const union MHD_ConnectionInfo *info =
+	    MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+
+	return info != NULL ? info->socket_context : NULL;
+}
+
+/* Called once the request line is in: the start of the request's clock. Its result is the
+ * request's context (*req in handle). */
+static void *on_request(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+	struct conn *c = conn_of(conn);
+
+	(void)cls;
+	if (c == NULL)
+		return NULL;
+	clock_gettime(CLOCK_MONOTONIC, &c->start);
+	snprintf(c->target, sizeof(c->target), "%s", uri ? uri : "");
+	c->method[0] = '\0';
+	c->bytes = 0;
+	c->seen = false;
+	return c;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **req,
+                         enum MHD_RequestTerminationCode toe)
+{
+	struct srv *s = cls;
+	struct conn *c = *req;
+	const union MHD_ConnectionInfo *info;
+	struct timespec now;
+
+	(void)toe;
+	if (c == NULL || !c->seen)
+		return;
+	c->seen = false;
+	atomic_fetch_sub(&s->active, 1);
+	if (!srv_log_enabled())
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	info = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_HTTP_STATUS);
+	srv_log_access(c->client, c->method, c->target, info ? info->http_status : 0, c->bytes,
+	               (double)(now.tv_sec - c->start.tv_sec) * 1e3 +
+	                   (double)(now.tv_nsec - c->start.tv_nsec) / 1e6);
 }
 
 /* Binding here rather than in libmicrohttpd gives a precise error (port in use) and lets
@@ -262,26 +504,69 @@ static int listen_on(const char *host, uint16_t port, uint16_t *actual)
 	return fd;
 }
 
-static struct MHD_Daemon *start(struct srv *s, int fd, unsigned threads)
+static struct MHD_Daemon *start(struct srv *s, int fd, const struct srv_config *cfg)
 {
-	/* epoll with a thread per core; turbo skips syscalls a plain request/response does not need */
+	/* epoll with a thread per core; turbo skips syscalls a plain request/response does not
+	 * need; ITC lets SIGTERM stop the accepting (MHD_quiesce_daemon) before the rest. */
 	return MHD_start_daemon(
-	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_TURBO | MHD_USE_ERROR_LOG, 0,
-	    NULL, NULL, handle, s, MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd,
-	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)threads, MHD_OPTION_CONNECTION_TIMEOUT,
-	    (unsigned int)30, MHD_OPTION_CONNECTION_LIMIT, (unsigned int)1000, MHD_OPTION_END);
+	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_TURBO | MHD_USE_ITC |
+	        MHD_USE_ERROR_LOG,
+	    0, NULL, NULL, handle, s, MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd,
+	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)cfg->threads, MHD_OPTION_CONNECTION_TIMEOUT,
+	    (unsigned int)cfg->timeout, MHD_OPTION_CONNECTION_LIMIT,
+	    (unsigned int)cfg->max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+	    (unsigned int)cfg->per_ip, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)MEMORY_LIMIT,
+	    MHD_OPTION_NOTIFY_CONNECTION, on_connection, s, MHD_OPTION_URI_LOG_CALLBACK, on_request,
+	    s, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_END);
 }
 
-static int wait_for_signal(void)
+/* Each connection is a file descriptor: allow as many as the hard limit lets us, so that
+ * the connection limit, not EMFILE, is what turns clients away. */
+static void raise_fd_limit(const struct srv_config *cfg)
 {
-	sigset_t set;
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return;
+	rl.rlim_cur = rl.rlim_max;
+	setrlimit(RLIMIT_NOFILE, &rl);
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < cfg->max_connections + 64)
+		srv_log_msg(
+		    "only %llu file descriptors for %u connections: lower --max-connections",
+		    (unsigned long long)rl.rlim_cur, cfg->max_connections);
+}
+
+/* Waits for SIGINT or SIGTERM; SIGHUP on the way reopens the store and the access log. */
+static int wait_for_stop(struct srv *s, const sigset_t *set)
+{
 	int sig = 0;
 
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigwait(&set, &sig);
+	while (sigwait(set, &sig) == 0 && sig == SIGHUP) {
+		srv_data_reopen(s->data);
+		if (srv_log_reopen() != 0)
+			srv_log_msg("SIGHUP: cannot reopen the access log: %s", strerror(errno));
+	}
 	return sig;
+}
+
+/* Stops accepting at once, lets the requests in flight finish (up to DRAIN_MS), then stops
+ * libmicrohttpd, which closes the idle keep-alive connections. */
+static void drain(struct srv *s, struct MHD_Daemon *mhd)
+{
+	const struct timespec tick = { 0, 10 * 1000000L };
+	MHD_socket fd;
+
+	atomic_store(&s->stopping, true);
+	fd = MHD_quiesce_daemon(mhd);
+
+	if (fd != MHD_INVALID_SOCKET)
+		close(fd);
+	for (int waited = 0; atomic_load(&s->active) > 0 && waited < DRAIN_MS; waited += 10)
+		nanosleep(&tick, NULL);
+	if (atomic_load(&s->active) > 0)
+		srv_log_msg("%d request(s) still in flight after %d ms: closing them",
+		            atomic_load(&s->active), DRAIN_MS);
+	MHD_stop_daemon(mhd);
 }
 
 int srv_run(const struct srv_config *cfg)
@@ -293,13 +578,19 @@ int srv_run(const struct srv_config *cfg)
 	uint16_t port = 0;
 	int fd = -1, code = SRV_EXIT_OK;
 
-	/* Block the stop signals before any thread starts, so that only sigwait sees them. */
+	/* Block the signals before any thread starts, so that only sigwait sees them. */
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
+	if (srv_log_open(cfg->access_log) != 0) {
+		fprintf(stderr, "budgetd: access log %s: %s\n", cfg->access_log, strerror(errno));
+		return SRV_EXIT_CANTCREAT;
+	}
+	raise_fd_limit(cfg);
 	s.data = srv_data_open(cfg->store, cfg->cache_bytes, &err);
 	if (s.data == NULL) {
 		fprintf(stderr, "budgetd: %s\n", err.text);
@@ -317,7 +608,7 @@ int srv_run(const struct srv_config *cfg)
 		code = SRV_EXIT_UNAVAILABLE;
 		goto done;
 	}
-	mhd = start(&s, fd, cfg->threads);
+	mhd = start(&s, fd, cfg);
 	if (mhd == NULL) {
 		fprintf(stderr, "budgetd: cannot start the HTTP server\n");
 		close(fd);
@@ -328,8 +619,8 @@ int srv_run(const struct srv_config *cfg)
 	printf("listening on http://%s%s%s:%u/\n", strchr(cfg->bind, ':') ? "[" : "", cfg->bind,
 	       strchr(cfg->bind, ':') ? "]" : "", port);
 	fflush(stdout);
-	fprintf(stderr, "budgetd: stopping on signal %d\n", wait_for_signal());
-	MHD_stop_daemon(mhd); /* finishes the requests in flight; closes the listening socket */
+	fprintf(stderr, "budgetd: stopping on signal %d\n", wait_for_stop(&s, &set));
+	drain(&s, mhd);
 done:
 	srv_static_free(s.files);
 	srv_data_close(s.data);

@@ -163,13 +163,24 @@ static void common_headers(struct MHD_Response *r, int64_t modified, const char 
 	}
 }
 
-static enum MHD_Result queue(struct MHD_Connection *conn, unsigned status, struct MHD_Response *r)
+_Thread_local size_t srv_queued_bytes;
+
+enum MHD_Result srv_queue(struct MHD_Connection *conn, unsigned status, struct MHD_Response *r,
+                          size_t bytes)
+{
+	srv_queued_bytes = bytes;
+	return MHD_queue_response(conn, status, r);
+}
+
+/* Queues r and drops this function's reference (libmicrohttpd keeps its own). */
+static enum MHD_Result queue(struct MHD_Connection *conn, unsigned status, struct MHD_Response *r,
+                             size_t bytes)
 {
 	enum MHD_Result ret;
 
 	if (r == NULL)
 		return MHD_NO;
-	ret = MHD_queue_response(conn, status, r);
+	ret = srv_queue(conn, status, r, bytes);
 	MHD_destroy_response(r);
 	return ret;
 }
@@ -206,6 +217,8 @@ struct MHD_Response *srv_build(struct api_response *a, enum srv_kind kind, bool 
 	if (a->disposition[0] != '\0')
 		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_DISPOSITION, a->disposition);
 	common_headers(r, a->modified, etag, ok, kind);
+	if (a->status == 503)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, "5");
 	return r;
 }
 
@@ -219,7 +232,7 @@ bool srv_not_modified(struct MHD_Connection *conn, const char *etag, int64_t mod
 	r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
 	if (r != NULL)
 		common_headers(r, modified, etag, true, kind);
-	*ret = queue(conn, MHD_HTTP_NOT_MODIFIED, r);
+	*ret = queue(conn, MHD_HTTP_NOT_MODIFIED, r, 0);
 	return true;
 }
 
@@ -237,5 +250,5 @@ enum MHD_Result srv_reply(struct MHD_Connection *conn, struct api_response *a, e
 		MHD_destroy_response(r);
 		return ret;
 	}
-	return queue(conn, status, r);
+	return queue(conn, status, r, a->len);
 }

@@ -33,6 +33,14 @@ struct MHD_Response *srv_build(struct api_response *a, enum srv_kind kind, bool 
 bool srv_not_modified(struct MHD_Connection *conn, const char *etag, int64_t modified,
                       enum srv_kind kind, enum MHD_Result *ret);
 
+/* Body bytes of the last response queued on this thread through srv_reply, srv_queue or
+ * the cache: the handler copies it for the access log right after queueing. */
+extern _Thread_local size_t srv_queued_bytes;
+
+/* MHD_queue_response, noting bytes for the access log. */
+enum MHD_Result srv_queue(struct MHD_Connection *conn, unsigned status, struct MHD_Response *r,
+                          size_t bytes);
+
 /* Does the request's Accept-Encoding admit gzip? */
 bool srv_wants_gzip(struct MHD_Connection *conn);
 

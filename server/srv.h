@@ -41,9 +41,14 @@ struct srv_config {
 	const char *static_dir;
 	unsigned threads;
 	size_t cache_bytes; /* for ready responses */
+	const char *access_log; /* NULL or "-": stderr; "off"; else a file */
+	unsigned max_connections;
+	unsigned per_ip; /* connections from one client address */
+	unsigned timeout; /* seconds a connection may stay idle (or dribble) between reads */
 };
 
-/* Runs the daemon until SIGINT or SIGTERM. Returns the process exit code. */
+/* Runs the daemon until SIGINT or SIGTERM (SIGHUP reopens the store and the access log).
+ * Returns the process exit code. */
 int srv_run(const struct srv_config *cfg);
 
 /* sysexits-style exit codes shared by budgetd and budgetctl (README lists them). */

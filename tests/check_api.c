@@ -38,6 +38,31 @@ START_TEST(test_writer_nests_and_escapes)
 }
 END_TEST
 
+/* Strings can carry what a client sent: bytes that are not UTF-8 (a lone continuation byte,
+ * an overlong '/', a surrogate, a cut sequence) become U+FFFD; good sequences pass. */
+START_TEST(test_writer_replaces_bad_utf8)
+{
+	struct api_jw w;
+	char *out;
+
+#define FFFD "\xef\xbf\xbd"
+	api_jw_init(&w);
+	api_jw_arr(&w);
+	api_jw_str(&w, "a\xff"
+	               "b\x80"
+	               "c\xc0\xaf"
+	               "d\xed\xa0\x80"
+	               "e\xe4\xb8");
+	api_jw_str(&w, "三公 \xf0\x9f\x98\x80 \xc3\xa9");
+	api_jw_end(&w, ']');
+	out = api_jw_finish(&w, NULL);
+	ck_assert_str_eq(out, "[\"a" FFFD "b" FFFD "c" FFFD FFFD "d" FFFD FFFD FFFD "e" FFFD FFFD
+	                      "\",\"三公 \xf0\x9f\x98\x80 \xc3\xa9\"]");
+#undef FFFD
+	free(out);
+}
+END_TEST
+
 START_TEST(test_writer_refuses_unbalanced)
 {
 	struct api_jw w;
@@ -267,6 +292,7 @@ int main(void)
 	TCase *unit = tcase_create("writers"), *routes = tcase_create("routes");
 
 	tcase_add_test(unit, test_writer_nests_and_escapes);
+	tcase_add_test(unit, test_writer_replaces_bad_utf8);
 	tcase_add_test(unit, test_writer_refuses_unbalanced);
 	tcase_add_test(unit, test_csv_quotes_and_neutralises);
 	tcase_add_test(unit, test_pct_encode);

@@ -3,14 +3,25 @@
 import { spawn } from 'node:child_process';
 
 const BANNER = /^listening on http:\/\/127\.0\.0\.1:(\d+)\/$/;
-const START_TIMEOUT_MS = 10_000;
-const STOP_TIMEOUT_MS = 5_000;
+// BUDGETD_VALGRIND=1 runs budgetd under valgrind memcheck: any error or leak makes it exit
+// 99 instead of 0, which stop()'s callers assert. Everything is slower there.
+const VALGRIND = process.env.BUDGETD_VALGRIND === '1';
+const VALGRIND_ARGS = ['--tool=memcheck', '--error-exitcode=99', '--leak-check=full',
+  '--show-leak-kinds=definite,indirect', '--errors-for-leak-kinds=definite,indirect',
+  '--track-origins=yes', '--quiet'];
+const START_TIMEOUT_MS = VALGRIND ? 60_000 : 10_000;
+const STOP_TIMEOUT_MS = VALGRIND ? 30_000 : 5_000;
 
-/** Starts budgetd on store; resolves to {origin, port, stop()} once it reports listening. */
-export async function startServer({ bin, store, staticDir }) {
+/**
+ * Starts budgetd on store; resolves to {origin, port, pid, stderr(), stop()} once it reports
+ * listening. extraArgs go after the usual ones; the access log is off unless they ask.
+ */
+export async function startServer({ bin, store, staticDir, extraArgs = [] }) {
   const args = ['--port', '0', '--bind', '127.0.0.1', '--db', store, '--static', staticDir,
-    '--threads', '2'];
-  const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    '--threads', '2', '--access-log', 'off', ...extraArgs];
+  const child = VALGRIND
+    ? spawn('valgrind', [...VALGRIND_ARGS, bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+    : spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.setEncoding('utf8');
   child.stderr.on('data', (d) => { stderr += d; });
@@ -49,6 +60,7 @@ export async function startServer({ bin, store, staticDir }) {
 
   return {
     port,
+    pid: child.pid,
     origin: `http://127.0.0.1:${port}`,
     stderr: () => stderr,
     /** SIGTERM, then the exit status ({code, signal}); SIGKILL and an error after 5 s. */

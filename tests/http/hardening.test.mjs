@@ -1,0 +1,429 @@
+// Hardening: hostile requests over raw TCP (each with its expected status, a problem+json
+// body where budgetd answers, and a good request served right after), the connection limits,
+// the access log, a store that vanishes, is replaced or corrupted, SIGHUP, and SIGTERM
+// under load. Each scenario runs its own budgetd on its own copy of the bundled store.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { startServer } from './lib/server.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '..', '..');
+const env = (name, fallback) => process.env[name] || fallback;
+const bin = env('BUDGETD_BIN', path.join(root, 'build/server/budgetd'));
+const store = env('BUDGETD_STORE', path.join(root, 'build/server/budgetd.sqlite'));
+const staticDir = env('BUDGETD_STATIC', path.join(root, 'static'));
+const DEPT = 'kashi-urumqi-office';
+const BASE = `/api/v1/departments/${DEPT}/budgets/2021`;
+const PROBLEM = 'application/problem+json; charset=utf-8';
+
+const sleep = (ms) => new Promise((resolve) => { setTimeout(resolve, ms); });
+
+function tempDir() {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'budgetd-hardening-'));
+}
+
+/** A private copy of the bundled store in dir. */
+function copyStore(dir, name = 'store.sqlite') {
+  const file = path.join(dir, name);
+  fs.copyFileSync(store, file);
+  return file;
+}
+
+/**
+ * Sends bytes on a new connection and reads until the server closes it, a whole response
+ * has arrived, or ms pass. Resolves to {status, headers, body, raw, closed}; status is 0
+ * when nothing came back.
+ */
+function rawRequest(port, bytes, { ms = 3000, localAddress } = {}) {
+  return new Promise((resolve) => {
+    const sock = net.connect({ port, host: '127.0.0.1', localAddress });
+    const chunks = [];
+    let done = false;
+    const finish = (closed) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      sock.destroy();
+      resolve({ ...parse(Buffer.concat(chunks)), closed });
+    };
+    const timer = setTimeout(() => finish(false), ms);
+    sock.on('connect', () => sock.write(bytes));
+    sock.on('data', (c) => {
+      chunks.push(c);
+      const r = parse(Buffer.concat(chunks));
+      if (r.complete) finish(false);
+    });
+    sock.on('error', () => finish(true));
+    sock.on('close', () => finish(true));
+  });
+}
+
+function parse(buf) {
+  const end = buf.indexOf('\r\n\r\n');
+  if (end < 0) return { status: 0, headers: {}, body: Buffer.alloc(0), raw: buf, complete: false };
+  const lines = buf.subarray(0, end).toString('latin1').split('\r\n');
+  const status = Number(/^HTTP\/1\.[01] (\d{3})/.exec(lines[0])?.[1] ?? 0);
+  const headers = {};
+  for (const l of lines.slice(1)) {
+    const i = l.indexOf(':');
+    if (i > 0) headers[l.slice(0, i).trim().toLowerCase()] = l.slice(i + 1).trim();
+  }
+  const body = buf.subarray(end + 4);
+  const len = Number(headers['content-length'] ?? -1);
+  return { status, headers, body, raw: buf, complete: len >= 0 && body.length >= len };
+}
+
+/** A GET over node:http on a new connection: {status, headers, body}. */
+function get(port, urlPath, headers = {}) {
+  return new Promise((resolve, reject) => {
+    const req = http.get({ host: '127.0.0.1', port, path: urlPath, headers, agent: false }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.setTimeout(10_000, () => req.destroy(new Error(`GET ${urlPath}: timeout`)));
+  });
+}
+
+function assertProblem(res, status, where) {
+  assert.equal(res.status, status, `${where}: status; got ${res.raw?.subarray(0, 300) ?? res.body}`);
+  assert.equal(res.headers['content-type'], PROBLEM, `${where}: Content-Type`);
+  assert.equal(res.headers['x-content-type-options'], 'nosniff', `${where}: nosniff`);
+  const json = JSON.parse(res.body.toString('utf8'));
+  assert.equal(json.status, status, `${where}: status member`);
+  assert.equal(typeof json.detail, 'string', `${where}: detail`);
+  assert.doesNotMatch(res.body.toString('utf8'), /sqlite|select |\/tmp\/|\/work\//i, `${where}: leaks internals`);
+}
+
+/** Waits until check() resolves truthy, polling every 20 ms for up to ms. */
+async function eventually(check, ms, what) {
+  const until = Date.now() + ms;
+  for (;;) {
+    const v = await check();
+    if (v) return v;
+    if (Date.now() > until) assert.fail(`not within ${ms} ms: ${what}`);
+    await sleep(20);
+  }
+}
+
+const req = (line, headers = ['Host: x']) => Buffer.from(`${line}\r\n${headers.join('\r\n')}\r\n\r\n`, 'latin1');
+const longId = 'x'.repeat(300);
+
+// [name, bytes, expected status, problem+json?]. Status 0: libmicrohttpd closes the
+// connection without an answer (nothing budgetd could parse a request from).
+const HOSTILE = [
+  ['garbage request line', Buffer.from('GARBAGE\r\n\r\n'), 0, false],
+  ['request line of spaces', Buffer.from('   \r\n\r\n'), 0, false],
+  ['binary noise', Buffer.from([0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, 0xfc, 0x03, 0x03, 0x0d, 0x0a, 0x0d, 0x0a]), 0, false],
+  ['HTTP/9.9', req('GET /api/v1/departments HTTP/9.9'), 505, false],
+  ['unknown method BREW', req('BREW /api/v1/departments HTTP/1.1'), 405, true],
+  ['TRACE', req('TRACE /api/v1/departments HTTP/1.1'), 405, true],
+  ['PROPFIND on the page', req('PROPFIND / HTTP/1.1'), 405, true],
+  ['DELETE', req('DELETE /api/v1/departments/kashi-urumqi-office HTTP/1.1'), 405, true],
+  ['POST with a body', req('POST /api/v1/departments HTTP/1.1', ['Host: x', 'Content-Length: 3']), 405, true],
+  ['GET with a body', Buffer.from('GET /api/v1/departments HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello'), 400, true],
+  ['GET with a chunked body', Buffer.from('GET /api/v1/departments HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n'), 400, true],
+  ['HEAD with a body', req('HEAD /api/v1/departments HTTP/1.1', ['Host: x', 'Content-Length: 9']), 400, false],
+  ['headers of 9000 bytes', req('GET /api/v1/departments HTTP/1.1', ['Host: x', `X-Big: ${'a'.repeat(9000)}`]), 431, true],
+  ['headers of 40000 bytes', req('GET /api/v1/departments HTTP/1.1', ['Host: x', `X-Big: ${'a'.repeat(40000)}`]), 431, false],
+  ['500 small headers', req('GET /api/v1/departments HTTP/1.1', ['Host: x', ...Array.from({ length: 500 }, (_, i) => `X-${i}: 1`)]), 431, false],
+  ['URL of 3000 bytes', req(`GET /api/v1/departments/${'a'.repeat(3000)} HTTP/1.1`), 414, true],
+  ['query of 3000 bytes', req(`GET /api/v1/departments?q=${'a'.repeat(3000)} HTTP/1.1`), 414, true],
+  ['raw invalid UTF-8 in the path', Buffer.concat([Buffer.from('GET /api/v1/departments/'), Buffer.from([0xff, 0xfe, 0xc0, 0xaf]), Buffer.from(' HTTP/1.1\r\nHost: x\r\n\r\n')]), 404, true],
+  ['encoded invalid UTF-8 in the path', req('GET /api/v1/departments/%ff%fe%c0%af HTTP/1.1'), 404, true],
+  ['encoded invalid UTF-8 in q', req('GET /api/v1/departments?q=%ff%fe HTTP/1.1'), 200, false],
+  ['bad percent-encoding in the path', req('GET /api/v1/departments/%zz%4 HTTP/1.1'), 404, true],
+  ['bad percent-encoding in a number', req('GET /api/v1/departments?limit=%zz HTTP/1.1'), 400, true],
+  ['control characters in the path', req('GET /api/v1/departments/%01%0a%0d%1b[31m HTTP/1.1'), 404, true],
+  ['NUL encoded in the path', req('GET /api/v1/departments/kashi%00-urumqi-office HTTP/1.1'), 404, true],
+  ['NUL encoded in q', req('GET /api/v1/departments?q=a%00b HTTP/1.1'), 400, true],
+  ['SQL in the id', req(`GET /api/v1/departments/x'%20OR%20'1'='1 HTTP/1.1`), 404, true],
+  ['SQL in q', req(`GET /api/v1/departments?q=%27%20OR%201%3D1%3B%20DROP%20TABLE%20department%3B-- HTTP/1.1`), 200, false],
+  ['SQL in year', req('GET /api/v1/departments?year=2021%20OR%201=1 HTTP/1.1'), 400, true],
+  ['LIKE wildcards in q', req('GET /api/v1/departments?q=%25%25_%5C HTTP/1.1'), 200, false],
+  ['overlong id', req(`GET /api/v1/departments/${longId} HTTP/1.1`), 404, true],
+  ['overlong project id', req(`GET ${BASE}/projects/${longId} HTTP/1.1`), 404, true],
+  ['negative limit', req('GET /api/v1/departments?limit=-1 HTTP/1.1'), 400, true],
+  ['huge limit', req('GET /api/v1/departments?limit=99999999999999999999999 HTTP/1.1'), 400, true],
+  ['huge offset', req('GET /api/v1/departments?offset=18446744073709551617 HTTP/1.1'), 400, true],
+  ['limit 1e2', req('GET /api/v1/departments?limit=1e2 HTTP/1.1'), 400, true],
+  ['limit 0x10', req('GET /api/v1/departments?limit=0x10 HTTP/1.1'), 400, true],
+  ['limit with spaces', req('GET /api/v1/departments?limit=%2010 HTTP/1.1'), 400, true],
+  ['year +2021', req(`GET /api/v1/departments/${DEPT}/budgets/+2021 HTTP/1.1`), 400, true],
+  ['year 99999999999999999999', req(`GET /api/v1/departments/${DEPT}/budgets/99999999999999999999 HTTP/1.1`), 400, true],
+  ['table -6', req(`GET ${BASE}/tables/-6 HTTP/1.1`), 400, true],
+  ['table 6.0', req(`GET ${BASE}/tables/6.0 HTTP/1.1`), 400, true],
+  ['repeated limit', req('GET /api/v1/departments?limit=1&limit=500 HTTP/1.1'), 400, true],
+  ['repeated format', req(`GET ${BASE}/tables/6?format=json&format=csv HTTP/1.1`), 400, true],
+  ['17 parameters', req(`GET /api/v1/departments?${Array.from({ length: 17 }, (_, i) => `p${i}=1`).join('&')} HTTP/1.1`), 400, true],
+  ['traversal ../', req('GET /../../etc/passwd HTTP/1.1'), 404, true],
+  ['traversal %2e%2e', req('GET /%2e%2e/%2e%2e/etc/passwd HTTP/1.1'), 404, true],
+  ['traversal ..%2f', req('GET /..%2f..%2f..%2fetc%2fpasswd HTTP/1.1'), 404, true],
+  ['traversal ..\\', req('GET /..%5c..%5cetc%5cpasswd HTTP/1.1'), 404, true],
+  ['absolute path', req('GET //etc/passwd HTTP/1.1'), 404, true],
+  ['absolute URI form', req('GET http://evil.example/etc/passwd HTTP/1.1'), 404, true],
+  ['NUL in a file name', req('GET /index.html%00.png HTTP/1.1'), 404, true],
+  ['static file under /api', req('GET /api/../index.html HTTP/1.1'), 404, true],
+];
+
+describe('hostile requests', () => {
+  let dir;
+  let server;
+  before(async () => {
+    dir = tempDir();
+    server = await startServer({ bin, store: copyStore(dir), staticDir });
+  });
+  after(async () => {
+    const status = await server.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+    assert.deepEqual(status, { code: 0, signal: null }, 'budgetd exits 0 on SIGTERM');
+  });
+
+  for (const [name, bytes, status, problem] of HOSTILE) {
+    it(`${status || 'closed'}: ${name}`, async () => {
+      const res = await rawRequest(server.port, bytes);
+      if (status === 0) {
+        assert.ok(res.status === 0 || res.status === 400, `${name}: no answer or 400, got ${res.status}`);
+        assert.ok(res.closed, `${name}: the connection is closed`);
+      } else if (problem) {
+        assertProblem(res, status, name);
+      } else {
+        assert.equal(res.status, status, `${name}: status; got ${res.raw.subarray(0, 200)}`);
+      }
+      if (status !== 0 && status < 500) assert.ok(!res.headers.server, `${name}: no Server banner`);
+      const good = await get(server.port, '/api/v1/departments');
+      assert.equal(good.status, 200, `a good request after "${name}"`);
+    });
+  }
+
+  it('a symlink leading out of the static folder is not followed', async () => {
+    const files = path.join(dir, 'static');
+    fs.mkdirSync(files);
+    fs.writeFileSync(path.join(files, 'index.html'), '<!doctype html><title>t</title>');
+    fs.symlinkSync('/etc/passwd', path.join(files, 'passwd.txt'));
+    fs.symlinkSync('/etc', path.join(files, 'etc'));
+    const other = await startServer({ bin, store: path.join(dir, 'store.sqlite'), staticDir: files });
+    try {
+      for (const p of ['/passwd.txt', '/etc/passwd', '/etc/hostname']) {
+        const res = await rawRequest(other.port, req(`GET ${p} HTTP/1.1`));
+        assertProblem(res, 404, p);
+        assert.doesNotMatch(res.body.toString(), /root:/);
+      }
+      assert.equal((await get(other.port, '/')).status, 200);
+    } finally {
+      await other.stop();
+    }
+  });
+});
+
+describe('connection limits', () => {
+  it('--per-ip-limit: a client address past its limit is refused, another is served', async () => {
+    const dir = tempDir();
+    const server = await startServer({ bin, store: copyStore(dir), staticDir, extraArgs: ['--per-ip-limit', '3'] });
+    const idle = [];
+    try {
+      for (let i = 0; i < 3; i++) {
+        const s = net.connect({ port: server.port, host: '127.0.0.1' });
+        s.on('error', () => {});
+        await new Promise((resolve) => s.once('connect', resolve));
+        idle.push(s);
+      }
+      await sleep(100);
+      const refused = await rawRequest(server.port, req('GET /api/v1/departments HTTP/1.1'), { ms: 2000 });
+      assert.equal(refused.status, 0, 'a 4th connection from 127.0.0.1 gets no answer');
+      const other = await rawRequest(server.port, req('GET /api/v1/departments HTTP/1.1'), { localAddress: '127.0.0.2' });
+      assert.equal(other.status, 200, '127.0.0.2 is served');
+      idle.forEach((s) => s.destroy());
+      await eventually(async () => (await rawRequest(server.port, req('GET /api/v1/departments HTTP/1.1'))).status === 200,
+        2000, '127.0.0.1 served again once its connections closed');
+    } finally {
+      idle.forEach((s) => s.destroy());
+      await server.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('--timeout: a connection that sends nothing is dropped', async () => {
+    const dir = tempDir();
+    const server = await startServer({ bin, store: copyStore(dir), staticDir, extraArgs: ['--timeout', '1'] });
+    try {
+      const started = Date.now();
+      const res = await rawRequest(server.port, Buffer.from('GET /api/v1/depart'), { ms: 5000 });
+      assert.ok(res.closed, 'closed by the server');
+      assert.ok(Date.now() - started < 4000, `closed after ${Date.now() - started} ms`);
+    } finally {
+      await server.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('access log', () => {
+  it('one line per request, control characters escaped; SIGHUP reopens the file', async () => {
+    const dir = tempDir();
+    const log = path.join(dir, 'access.log');
+    const server = await startServer({ bin, store: copyStore(dir), staticDir, extraArgs: ['--access-log', log] });
+    try {
+      await get(server.port, '/api/v1/departments');
+      await rawRequest(server.port, Buffer.from('GET /a%0a"\x1b[31m\\x HTTP/1.1\r\nHost: x\r\n\r\n', 'latin1'));
+      await rawRequest(server.port, req('HEAD /api/v1/departments HTTP/1.1'));
+      const lines = await eventually(() => {
+        const l = fs.readFileSync(log, 'utf8').split('\n').filter(Boolean);
+        return l.length >= 3 ? l : null;
+      }, 2000, 'three access lines');
+      const LINE = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z 127\.0\.0\.1 "([A-Z]+) ([^"]*)" (\d{3}) (\d+) (\d+\.\d{3})ms$/;
+      const parsed = lines.map((l) => LINE.exec(l));
+      parsed.forEach((m, i) => assert.ok(m, `line ${i} has the format: ${JSON.stringify(lines[i])}`));
+      // lines are written when an answer is done, so two close requests may swap places
+      const key = (m) => `${m[1]} ${m[2]}`;
+      parsed.sort((a, b) => key(a).localeCompare(key(b)));
+      assert.deepEqual(parsed.map((m) => [m[1], m[2], m[3]]), [
+        ['GET', '/a%0a\\x22\\x1b[31m\\x5cx', '404'],
+        ['GET', '/api/v1/departments', '200'],
+        ['HEAD', '/api/v1/departments', '200'],
+      ]);
+      assert.ok(Number(parsed[1][4]) > 100, 'GET: body bytes');
+      assert.equal(parsed[2][4], '0', 'HEAD: no body bytes');
+      for (const l of lines) assert.doesNotMatch(l, /[\x00-\x1f\x7f]/, 'no raw control characters');
+
+      fs.renameSync(log, `${log}.1`);
+      process.kill(server.pid, 'SIGHUP');
+      await eventually(async () => {
+        await get(server.port, '/api/v1/departments?limit=2');
+        return fs.existsSync(log) && /limit=2/.test(fs.readFileSync(log, 'utf8'));
+      }, 3000, 'lines in the new file after SIGHUP');
+      // the old file keeps its lines (plus those of the probes sent before SIGHUP took effect)
+      const old = fs.readFileSync(`${log}.1`, 'utf8').split('\n').filter(Boolean);
+      assert.deepEqual(old.slice(0, 3), lines, 'the old file keeps its lines');
+      old.slice(3).forEach((l) => assert.match(l, /limit=2/));
+    } finally {
+      await server.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('store faults', () => {
+  let dir;
+  let file;
+  let server;
+  const TABLE = `${BASE}/tables/6`;
+  before(async () => {
+    dir = tempDir();
+    file = copyStore(dir);
+    server = await startServer({ bin, store: file, staticDir });
+  });
+  after(async () => {
+    const status = await server.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+    assert.deepEqual(status, { code: 0, signal: null }, 'budgetd exits 0 after the faults');
+  });
+
+  const is503 = async (p) => {
+    const res = await get(server.port, p);
+    if (res.status !== 503) return false;
+    assert.equal(res.headers['content-type'], PROBLEM);
+    assert.equal(JSON.parse(res.body).status, 503);
+    assert.equal(res.headers['retry-after'], '5');
+    return true;
+  };
+
+  it('a store file that disappears: 503 problem+json and a log line; back: 200', async () => {
+    assert.equal((await get(server.port, TABLE)).status, 200, 'cached before the fault');
+    fs.renameSync(file, `${file}.away`);
+    await eventually(() => is503(TABLE), 2000, '503 for a cached resource');
+    assert.ok(await is503('/api/v1/departments'), '503 for the list');
+    await eventually(() => /store .* is gone/.test(server.stderr()), 2000, 'a log line');
+    fs.renameSync(`${file}.away`, file);
+    await eventually(async () => (await get(server.port, TABLE)).status === 200, 2000, '200 once the file is back');
+  });
+
+  it('a store file replaced by another: the new data is served without restart', async () => {
+    const other = copyStore(dir, 'other.sqlite');
+    const seed = JSON.parse(fs.readFileSync(env('BUDGETD_SEED', path.join(root, 'db/data/kashi-urumqi-office-2021-budget.json')), 'utf8'));
+    seed.department.name = `${seed.department.name}（替换）`;
+    const variant = path.join(dir, 'variant.json');
+    fs.writeFileSync(variant, JSON.stringify(seed));
+    execFileSync(env('BUDGETCTL_BIN', path.join(path.dirname(bin), 'budgetctl')), ['import', '--db', other, variant]);
+    fs.renameSync(other, file);
+    await eventually(async () => /（替换）/.test((await get(server.port, '/api/v1/departments')).body.toString()),
+      2000, 'the replacing file is served');
+    await eventually(() => /replaced by another file: reopened/.test(server.stderr()), 2000, 'a log line');
+  });
+
+  it('SIGHUP reopens the store and says so', async () => {
+    process.kill(server.pid, 'SIGHUP');
+    await eventually(() => /reopened \(SIGHUP\)/.test(server.stderr()), 2000, 'a log line');
+    assert.equal((await get(server.port, TABLE)).status, 200);
+  });
+
+  it('a corrupted store file: 503 problem+json and a log line, not a crash', async () => {
+    const fd = fs.openSync(file, 'r+');
+    fs.writeSync(fd, Buffer.alloc(4096, 0x5a), 0, 4096, 0);
+    fs.closeSync(fd);
+    await eventually(() => is503(TABLE), 2000, '503 once the header is garbage');
+    assert.ok(await is503(`${BASE}/projects`), 'every resource');
+    await eventually(() => /cannot be read/.test(server.stderr()), 2000, 'a log line');
+    fs.copyFileSync(store, file);
+    await eventually(async () => (await get(server.port, TABLE)).status === 200, 3000, '200 once repaired');
+  });
+});
+
+describe('SIGTERM', () => {
+  it('under load: every answer begun is whole, new connections are refused, exit 0 within 5 s', async () => {
+    const dir = tempDir();
+    const server = await startServer({ bin, store: copyStore(dir), staticDir });
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
+    let stopping = false;
+    let whole = 0;
+    const broken = [];
+    const loop = async () => {
+      while (!stopping) {
+        await new Promise((resolve) => {
+          const r = http.get({ host: '127.0.0.1', port: server.port, path: BASE, agent }, (res) => {
+            const chunks = [];
+            res.on('data', (c) => chunks.push(c));
+            res.on('end', () => {
+              const n = Buffer.concat(chunks).length;
+              if (res.complete && n === Number(res.headers['content-length'])) whole++;
+              else broken.push(`${n} of ${res.headers['content-length']} bytes`);
+              resolve();
+            });
+            res.on('aborted', () => { broken.push('aborted mid-body'); resolve(); });
+          });
+          r.on('error', resolve); // a request on a connection closed at the stop: never begun
+        });
+      }
+    };
+    const loops = Array.from({ length: 16 }, loop);
+    try {
+      await sleep(500);
+      const before = whole;
+      const t0 = Date.now();
+      const exited = server.stop();
+      await sleep(50);
+      const late = await rawRequest(server.port, req('GET /api/v1/departments HTTP/1.1'), { ms: 1000 });
+      assert.equal(late.status, 0, 'a new connection after SIGTERM is not served');
+      const status = await exited;
+      stopping = true;
+      await Promise.all(loops);
+      assert.deepEqual(status, { code: 0, signal: null });
+      assert.ok(Date.now() - t0 < 5000, `stopped in ${Date.now() - t0} ms`);
+      assert.ok(before > 10, `load before the stop (${before} answers)`);
+      assert.deepEqual(broken, [], 'no answer cut short');
+    } finally {
+      stopping = true;
+      agent.destroy();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
