@@ -33,16 +33,17 @@ struct srv {
 struct conn {
 	struct timespec start;
 	char client[INET6_ADDRSTRLEN];
-	char target[1024]; /* as sent, cut to fit */
+	char target[1024]; /* as sent, cut to fit (for the log) */
 	char method[16];
 	size_t bytes;
+	int nul; /* 0, or the status refusing a %00 in the target (see nul_in) */
 	bool seen; /* the handler has been called for the current request */
 };
 
 #define MAX_URL 2048
-#define MAX_HEADERS \
-	8192 /* bytes of request line and headers; libmicrohttpd's own limit,
-                            past which it answers 431 by itself, is the memory limit */
+/* Bytes of request line and headers. libmicrohttpd's own limit, past which it answers 431
+ * by itself, is the memory limit. */
+#define MAX_HEADERS 8192
 #define MEMORY_LIMIT (32 * 1024)
 #define DRAIN_MS 4000 /* SIGTERM: time left to requests in flight */
 
@@ -335,11 +336,10 @@ static int nul_in(const char *target)
 }
 
 static enum MHD_Result dispatch(struct srv *s, struct MHD_Connection *conn, const char *url,
-                                const char *method, bool api, const char *target)
+                                const char *method, bool api, int nul)
 {
 	enum srv_kind kind = api ? SRV_API : SRV_PAGE;
 	enum MHD_Result ret;
-	int nul = nul_in(target);
 
 	if (target_length(conn, url) > MAX_URL)
 		return send_problem(conn, 414, "the URL is longer than 2048 bytes", kind);
@@ -385,7 +385,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 		*upload_size = 0; /* not reached: a body is refused on the first call */
 		return MHD_YES;
 	} else {
-		ret = dispatch(s, conn, url, method, api, c->target);
+		ret = dispatch(s, conn, url, method, api, c->nul);
 	}
 	c->bytes = strcmp(method, MHD_HTTP_METHOD_HEAD) == 0 ? 0 : srv_queued_bytes;
 	return ret;
@@ -436,6 +436,7 @@ static void *on_request(void *cls, const char *uri, struct MHD_Connection *conn)
 		return NULL;
 	clock_gettime(CLOCK_MONOTONIC, &c->start);
 	snprintf(c->target, sizeof(c->target), "%s", uri ? uri : "");
+	c->nul = uri ? nul_in(uri) : 0;
 	c->method[0] = '\0';
 	c->bytes = 0;
 	c->seen = false;

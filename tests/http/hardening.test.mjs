@@ -146,6 +146,7 @@ const HOSTILE = [
   ['control characters in the path', req('GET /api/v1/departments/%01%0a%0d%1b[31m HTTP/1.1'), 404, true],
   ['NUL encoded in the path', req('GET /api/v1/departments/kashi%00-urumqi-office HTTP/1.1'), 404, true],
   ['NUL encoded in q', req('GET /api/v1/departments?q=a%00b HTTP/1.1'), 400, true],
+  ['NUL encoded far into a long query', req(`GET /api/v1/departments?q=${'a'.repeat(1500)}%00 HTTP/1.1`), 400, true],
   ['SQL in the id', req(`GET /api/v1/departments/x'%20OR%20'1'='1 HTTP/1.1`), 404, true],
   ['SQL in q', req(`GET /api/v1/departments?q=%27%20OR%201%3D1%3B%20DROP%20TABLE%20department%3B-- HTTP/1.1`), 200, false],
   ['SQL in year', req('GET /api/v1/departments?year=2021%20OR%201=1 HTTP/1.1'), 400, true],
