@@ -411,7 +411,9 @@ describe('SIGTERM', () => {
       const before = whole;
       const t0 = Date.now();
       const exited = server.stop();
-      await sleep(50);
+      // budgetd says so right before it stops accepting
+      await eventually(() => /stopping on signal/.test(server.stderr()), 2000, 'the stop is logged');
+      await sleep(100);
       const late = await rawRequest(server.port, req('GET /api/v1/departments HTTP/1.1'), { ms: 1000 });
       assert.equal(late.status, 0, 'a new connection after SIGTERM is not served');
       const status = await exited;
