@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The HTTP daemon: listening socket, libmicrohttpd and its limits, routing, the access log,
 // signals. Handlers in api/ build bodies; this file turns them into responses.
+#include "conns.h"
 #include "data.h"
 #include "log.h"
 
@@ -23,6 +24,7 @@
 struct srv {
 	struct srv_data *data;
 	struct srv_static *files;
+	struct srv_conns *conns;
 	atomic_int active; /* requests being answered; SIGTERM waits for them */
 	atomic_bool stopping; /* SIGTERM came: no new requests, even on open connections */
 	atomic_llong quiet_until; /* no store-error log line before this (one a second) */
@@ -31,6 +33,7 @@ struct srv {
 /* One per connection: libmicrohttpd hands it to every request on that connection, and those
  * come one after another, so one record serves them all without an allocation per request. */
 struct conn {
+	struct srv_conn_slot slot; /* in s->conns from accept to close */
 	struct timespec start;
 	char client[INET6_ADDRSTRLEN];
 	char target[1024]; /* as sent, cut to fit (for the log) */
@@ -377,6 +380,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 		if (atomic_load(&s->stopping))
 			return MHD_NO;
 		c->seen = true;
+		srv_conns_busy(&c->slot, true);
 		snprintf(c->method, sizeof(c->method), "%s", method);
 		atomic_fetch_add(&s->active, 1);
 		if (!refuse(conn, method, api, &ret))
@@ -396,16 +400,20 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
                           enum MHD_ConnectionNotificationCode code)
 {
 	const union MHD_ConnectionInfo *info;
-	struct conn *c;
+	struct srv *s = cls;
+	struct conn *c = *socket_context;
 
-	(void)cls;
 	if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
-		free(*socket_context);
+		if (c != NULL)
+			srv_conns_remove(s->conns, &c->slot);
+		free(c);
 		*socket_context = NULL;
 		return;
 	}
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		return;
+	info = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+	srv_conns_add(s->conns, &c->slot, info != NULL ? info->connect_fd : -1);
 	info = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	if (info != NULL && info->client_addr != NULL) {
 		const struct sockaddr *sa = info->client_addr;
@@ -455,6 +463,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req,
 	if (c == NULL || !c->seen)
 		return;
 	c->seen = false;
+	srv_conns_busy(&c->slot, false);
 	atomic_fetch_sub(&s->active, 1);
 	if (!srv_log_enabled())
 		return;
@@ -568,6 +577,7 @@ static void drain(struct srv *s, struct MHD_Daemon *mhd)
 		srv_log_msg("%d request(s) still in flight after %d ms: closing them",
 		            atomic_load(&s->active), DRAIN_MS);
 	MHD_stop_daemon(mhd);
+	srv_conns_free(s->conns);
 }
 
 int srv_run(const struct srv_config *cfg)
@@ -609,9 +619,10 @@ int srv_run(const struct srv_config *cfg)
 		code = SRV_EXIT_UNAVAILABLE;
 		goto done;
 	}
-	mhd = start(&s, fd, cfg);
-	if (mhd == NULL) {
+	if ((s.conns = srv_conns_new(cfg->max_connections, cfg->timeout)) == NULL ||
+	    (mhd = start(&s, fd, cfg)) == NULL) {
 		fprintf(stderr, "budgetd: cannot start the HTTP server\n");
+		srv_conns_free(s.conns);
 		close(fd);
 		code = SRV_EXIT_SOFTWARE;
 		goto done;

@@ -268,6 +268,59 @@ describe('connection limits', () => {
   });
 });
 
+/** Opens a connection that sends a request one byte every everyMs, never finishing it. */
+function trickle(port, everyMs, localAddress = '127.0.0.1') {
+  const sock = net.connect({ port, host: '127.0.0.1', localAddress });
+  const text = `GET /api/v1/departments HTTP/1.1\r\nHost: x\r\n${'X-Slow: a\r\n'.repeat(1000)}`;
+  let i = 0;
+  const t0 = Date.now();
+  const state = { closedAfter: null, sock };
+  const timer = setInterval(() => { if (!sock.destroyed) sock.write(text[i++ % text.length]); }, everyMs);
+  const done = () => { clearInterval(timer); if (state.closedAfter === null) state.closedAfter = Date.now() - t0; };
+  sock.on('error', done);
+  sock.on('close', done);
+  state.stop = () => { clearInterval(timer); sock.destroy(); };
+  return state;
+}
+
+describe('slow clients (slowloris)', () => {
+  it('--timeout: a request dribbled a byte at a time is cut at the deadline, not kept alive by each byte', async () => {
+    const dir = tempDir();
+    const server = await startServer({ bin, store: copyStore(dir), staticDir, extraArgs: ['--timeout', '2'] });
+    const slow = trickle(server.port, 200);
+    try {
+      await eventually(() => slow.closedAfter !== null, 5000, 'the dribbling connection is closed');
+      assert.ok(slow.closedAfter >= 1500 && slow.closedAfter < 3500, `closed after ${slow.closedAfter} ms`);
+    } finally {
+      slow.stop();
+      await server.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('with the slots running short, slow clients get 3 s, and a normal client is served', async () => {
+    const dir = tempDir();
+    const server = await startServer({
+      bin, store: copyStore(dir), staticDir, extraArgs: ['--max-connections', '12', '--per-ip-limit', '0'],
+    });
+    const slow = Array.from({ length: 12 }, (_, i) => trickle(server.port, 500, `127.0.0.${2 + (i % 4)}`));
+    try {
+      await sleep(500);
+      const t0 = Date.now();
+      // every slot is taken: this client waits in the listen queue until a slow one is cut
+      const res = await get(server.port, '/api/v1/departments');
+      assert.equal(res.status, 200);
+      assert.ok(Date.now() - t0 < 5000, `served after ${Date.now() - t0} ms`);
+      await eventually(() => slow.every((c) => c.closedAfter !== null), 6000, 'every slow client cut');
+      for (const c of slow) assert.ok(c.closedAfter < 5000, `a slow client kept for ${c.closedAfter} ms`);
+    } finally {
+      slow.forEach((c) => c.stop());
+      await server.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('access log', () => {
   it('one line per request, control characters escaped; SIGHUP reopens the file', async () => {
     const dir = tempDir();
