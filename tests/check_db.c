@@ -331,6 +331,51 @@ START_TEST(test_reimport_replaces_and_keeps_ids)
 }
 END_TEST
 
+static char *total_of(struct db *db)
+{
+	struct db_error err = { 0 };
+	json_t *out = db_export(db, "kashi-urumqi-office", 2021, "budget", &err);
+	char *total;
+
+	ck_assert_msg(out != NULL, "export: %s", err.text);
+	total = strdup(json_string_value(at(out, "tables[2].rows[11].amounts.total")));
+	json_decref(out);
+	return total;
+}
+
+/* The daemon builds each answer inside db_read_begin/db_read_end: an import committed by
+ * another connection in the middle must not show, so no answer mixes old and new figures
+ * (the live HTTP test can only hope to hit that moment; this makes it happen). */
+START_TEST(test_read_snapshot_hides_a_concurrent_import)
+{
+	json_t *seed = load_seed();
+	struct db_doc *first = good_doc(seed), *second;
+	struct db_error err = { 0 };
+	char *path, *t;
+	struct db *db = fresh_store(&path), *reader;
+
+	import_ok(db, &first, 1);
+	reader = db_open(path, false, &err);
+	ck_assert_msg(reader != NULL, "open: %s", err.text);
+	ck_assert_int_eq(db_read_begin(reader), 0);
+	ck_assert_str_eq(t = total_of(reader), "700.94");
+	free(t);
+	json_object_set_new(at(seed, "tables[2].rows[11].amounts"), "total", json_string("701"));
+	second = good_doc(seed);
+	import_ok(db, &second, 1); /* WAL: the writer commits while the reader is inside */
+	ck_assert_str_eq(t = total_of(reader), "700.94");
+	free(t);
+	db_read_end(reader);
+	ck_assert_str_eq(t = total_of(reader), "701");
+	free(t);
+	db_close(reader);
+	db_doc_free(first);
+	db_doc_free(second);
+	drop_store(db, path);
+	json_decref(seed);
+}
+END_TEST
+
 static int collect_department(void *ctx, const struct db_department *d)
 {
 	char *buf = ctx;
@@ -729,6 +774,7 @@ int main(void)
 	tcase_add_test(store, test_round_trip_every_figure);
 	tcase_add_test(store, test_published_totals_stored_exactly);
 	tcase_add_test(store, test_reimport_replaces_and_keeps_ids);
+	tcase_add_test(store, test_read_snapshot_hides_a_concurrent_import);
 	tcase_add_test(store, test_many_departments_years_and_kinds);
 	tcase_add_test(store, test_failed_import_leaves_store_unchanged);
 	tcase_add_test(store, test_store_refuses_foreign_files);
