@@ -2,10 +2,10 @@
 // libFuzzer target for the import parser and validator (db_doc_parse): the input is the text
 // of an import file. A rejected file must say why; an accepted one must import, and its
 // export must validate again and import back to the same export (a fixed point).
+#include "fuzz.h"
 #include "db.h"
 
 #include <jansson.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -28,20 +28,7 @@ struct reports {
 	bool echo; /* print each problem (for an export that should have been valid) */
 };
 
-static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
-
-/* A broken invariant: say which, then abort() so libFuzzer keeps the input. */
-static void die(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("fuzz_import: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	abort();
-}
+#define die(...) fuzz_die("fuzz_import", __VA_ARGS__)
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {

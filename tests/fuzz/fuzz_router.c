@@ -12,11 +12,11 @@
 // first wins. ACCEPT is everything after the second '\n' (it may be empty); without a
 // second '\n' the request has no Accept header. A NUL byte ends a part early, as it would
 // a C string in the server.
+#include "fuzz.h"
 #include "api.h"
 
 #include <ctype.h>
 #include <jansson.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -42,20 +42,7 @@ struct query {
 
 static struct db *store;
 
-static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
-
-/* A broken invariant: say which, then abort() so libFuzzer keeps the input. */
-static void die(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("fuzz_router: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	abort();
-}
+#define die(...) fuzz_die("fuzz_router", __VA_ARGS__)
 
 /* The store is opened once: opening it per input would dominate the run time. */
 int LLVMFuzzerInitialize(int *argc, char ***argv)

@@ -246,3 +246,25 @@ export function loopback(i) {
 export function writeJson(file, value) {
   fs.writeFileSync(file, `${JSON.stringify(value, null, 1)}\n`);
 }
+
+/**
+ * The command line shared by soak.mjs and slowloris.mjs: `run --name value ...` starts the
+ * load, `report ...` judges it (exit code 3 when a check fails); anything else is a usage
+ * error. Errors go to stderr through say() and make the exit code 1.
+ */
+export async function main(argv, { run, report, usage, say }) {
+  const [cmd, ...rest] = argv;
+  try {
+    const o = {};
+    for (let i = 0; i < rest.length; i++) {
+      if (!rest[i].startsWith('--')) throw new Error(`unexpected argument ${rest[i]}`);
+      o[rest[i].slice(2)] = rest[++i];
+    }
+    if (cmd === 'run') await run(o);
+    else if (cmd === 'report') process.exitCode = report(o) ? 0 : 3;
+    else throw new Error(`usage: ${usage}`);
+  } catch (e) {
+    say(e.stack ?? String(e));
+    process.exitCode = 1;
+  }
+}

@@ -10,7 +10,7 @@ import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import {
-  Samples, between, int, loopback, ms2, now, procSample, request, sleep, table, verdict, writeJson,
+  Samples, between, int, loopback, ms2, now, procSample, request, main, sleep, table, verdict, writeJson,
 } from './lib.mjs';
 
 const KEEPALIVE_CONNS = 8;
@@ -304,26 +304,7 @@ function report(o) {
 
 // --- main -----------------------------------------------------------------------------------------
 
-function args(argv) {
-  const o = {};
-  for (let i = 0; i < argv.length; i++) {
-    if (!argv[i].startsWith('--')) throw new Error(`unexpected argument ${argv[i]}`);
-    o[argv[i].slice(2)] = argv[++i];
-  }
-  return o;
-}
-
-const [cmd, ...rest] = process.argv.slice(2);
-try {
-  const o = args(rest);
-  if (cmd === 'run') {
-    await run(o);
-  } else if (cmd === 'report') {
-    process.exitCode = report(o) ? 0 : 3;
-  } else {
-    throw new Error('usage: slowloris.mjs run --port P --pid PID --slow N --per-address K --hold S --requests R --fresh F --out DIR | report --summary FILE --stop-state S --stop-rc N --stop-ms MS --header TEXT --out FILE');
-  }
-} catch (e) {
-  say(e.stack ?? String(e));
-  process.exitCode = 1;
-}
+await main(process.argv.slice(2), {
+  run, report, say,
+  usage: 'slowloris.mjs run --port P --pid PID --slow N --per-address K --hold S --requests R --fresh F --out DIR | report --summary FILE --stop-state S --stop-rc N --stop-ms MS --header TEXT --out FILE',
+});

@@ -13,7 +13,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import {
   Histogram, Samples, between, int, loopback, mb, ms2, now, pick, procSample, rawExchange, request,
-  sleep, table, trickle, verdict, writeJson,
+  main, sleep, table, trickle, verdict, writeJson,
 } from './lib.mjs';
 
 const SAMPLE_MS = 10_000; // budgetd's RSS, peak RSS and fds are read this often
@@ -706,27 +706,7 @@ function report(o) {
 
 // --- main ---------------------------------------------------------------------------------------
 
-function args(argv) {
-  const o = {};
-  for (let i = 0; i < argv.length; i++) {
-    if (!argv[i].startsWith('--')) throw new Error(`unexpected argument ${argv[i]}`);
-    o[argv[i].slice(2)] = argv[++i];
-  }
-  return o;
-}
-
-const [cmd, ...rest] = process.argv.slice(2);
-try {
-  const o = args(rest);
-  if (cmd === 'run') {
-    await run(o);
-  } else if (cmd === 'report') {
-    const pass = report(o);
-    process.exitCode = pass ? 0 : 3;
-  } else {
-    throw new Error('usage: soak.mjs run --port P --pid PID --duration S --concurrency N --warmup S --out DIR | report --summary FILE --stop-state S --stop-rc N --stop-ms MS --header TEXT --out FILE');
-  }
-} catch (e) {
-  say(e.stack ?? String(e));
-  process.exitCode = 1;
-}
+await main(process.argv.slice(2), {
+  run, report, say,
+  usage: 'soak.mjs run --port P --pid PID --duration S --concurrency N --warmup S --out DIR | report --summary FILE --stop-state S --stop-rc N --stop-ms MS --header TEXT --out FILE',
+});
