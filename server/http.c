@@ -442,8 +442,10 @@ static void *on_request(void *cls, const char *uri, struct MHD_Connection *conn)
 	(void)cls;
 	if (c == NULL)
 		return NULL;
-	clock_gettime(CLOCK_MONOTONIC, &c->start);
-	snprintf(c->target, sizeof(c->target), "%s", uri ? uri : "");
+	if (srv_log_enabled()) { /* only the log needs them: spare the hot path otherwise */
+		clock_gettime(CLOCK_MONOTONIC, &c->start);
+		snprintf(c->target, sizeof(c->target), "%s", uri ? uri : "");
+	}
 	c->nul = uri ? nul_in(uri) : 0;
 	c->method[0] = '\0';
 	c->bytes = 0;
