@@ -50,26 +50,6 @@ struct conn {
 #define MEMORY_LIMIT (32 * 1024)
 #define DRAIN_MS 4000 /* SIGTERM: time left to requests in flight */
 
-static enum MHD_Result add_arg_length(void *cls, enum MHD_ValueKind kind, const char *key,
-                                      const char *value)
-{
-	size_t *len = cls;
-
-	(void)kind;
-	*len += strlen(key) + (value ? strlen(value) + 1 : 0) + 1; /* key=value& */
-	return MHD_YES;
-}
-
-/* The request target's length: libmicrohttpd hands over the path and the decoded query
- * arguments separately, so they are added up (decoded, so never more than was sent). */
-static size_t target_length(struct MHD_Connection *conn, const char *url)
-{
-	size_t len = strlen(url);
-
-	MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, add_arg_length, &len);
-	return len;
-}
-
 static const char *query_arg(void *ctx, const char *name)
 {
 	return MHD_lookup_connection_value(ctx, MHD_GET_ARGUMENT_KIND, name);
@@ -282,48 +262,28 @@ static bool refuse(struct MHD_Connection *conn, const char *method, bool api, en
 
 #define MAX_ARGS 16
 
+/* The query as one pass over libmicrohttpd's decoded arguments sees it. */
 struct args {
 	const char *names[MAX_ARGS];
 	int n;
 	const char *twice; /* a name given more than once, or NULL */
+	size_t len; /* of the whole target: the path, then key=value& per argument */
 };
 
-static enum MHD_Result add_arg_name(void *cls, enum MHD_ValueKind kind, const char *key,
-                                    const char *value)
+static enum MHD_Result add_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+                               const char *value)
 {
 	struct args *a = cls;
 
 	(void)kind;
-	(void)value;
-	for (int i = 0; i < a->n && i < MAX_ARGS; i++)
-		if (strcmp(a->names[i], key) == 0) {
+	a->len += strlen(key) + (value ? strlen(value) + 1 : 0) + 1;
+	for (int i = 0; i < a->n && i < MAX_ARGS && a->twice == NULL; i++)
+		if (strcmp(a->names[i], key) == 0)
 			a->twice = key;
-			return MHD_NO;
-		}
 	if (a->n < MAX_ARGS)
 		a->names[a->n] = key;
 	a->n++;
-	return a->n <= MAX_ARGS ? MHD_YES : MHD_NO;
-}
-
-/* No resource takes a parameter twice, or more than a few: a repeated one would be read
- * as its first value by one layer and perhaps its last by a cache or proxy in front, so it
- * is refused rather than guessed at. Returns true with the answer queued in *ret. */
-static bool bad_args(struct MHD_Connection *conn, enum srv_kind kind, enum MHD_Result *ret)
-{
-	struct args a = { .n = 0 };
-	char detail[120];
-
-	MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, add_arg_name, &a);
-	if (a.twice != NULL)
-		snprintf(detail, sizeof(detail), "the parameter \"%.40s\" is given more than once",
-		         a.twice);
-	else if (a.n > MAX_ARGS)
-		snprintf(detail, sizeof(detail), "more than %d query parameters", MAX_ARGS);
-	else
-		return false;
-	*ret = send_problem(conn, 400, detail, kind);
-	return true;
+	return MHD_YES;
 }
 
 /* libmicrohttpd decodes %00 into a NUL that ends the C string it hands over, so
@@ -338,19 +298,43 @@ static int nul_in(const char *target)
 	return query != NULL && nul > query ? 400 : 404;
 }
 
+/* The checks on the target as a whole, in one pass over its arguments: its length (414;
+ * decoded, so never more than was sent), a NUL in it (nul, see nul_in), and its
+ * parameters. No resource takes a parameter twice, or more than a few: a repeated one
+ * would be read as its first value by one layer and perhaps its last by a cache or proxy
+ * in front, so it is refused rather than guessed at. Returns true with the answer queued
+ * in *ret. */
+static bool bad_target(struct MHD_Connection *conn, const char *url, int nul, enum srv_kind kind,
+                       enum MHD_Result *ret)
+{
+	struct args a = { .len = strlen(url) };
+	char detail[120];
+
+	MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, add_arg, &a);
+	if (a.len > MAX_URL) {
+		*ret = send_problem(conn, 414, "the URL is longer than 2048 bytes", kind);
+		return true;
+	}
+	if (nul != 0)
+		snprintf(detail, sizeof(detail), "%s",
+		         nul == 404 ? "no such resource" : "a parameter holds a NUL byte");
+	else if (a.twice != NULL)
+		snprintf(detail, sizeof(detail), "the parameter \"%.40s\" is given more than once",
+		         a.twice);
+	else if (a.n > MAX_ARGS)
+		snprintf(detail, sizeof(detail), "more than %d query parameters", MAX_ARGS);
+	else
+		return false;
+	*ret = send_problem(conn, nul != 0 ? nul : 400, detail, kind);
+	return true;
+}
+
 static enum MHD_Result dispatch(struct srv *s, struct MHD_Connection *conn, const char *url,
                                 const char *method, bool api, int nul)
 {
-	enum srv_kind kind = api ? SRV_API : SRV_PAGE;
 	enum MHD_Result ret;
 
-	if (target_length(conn, url) > MAX_URL)
-		return send_problem(conn, 414, "the URL is longer than 2048 bytes", kind);
-	if (nul != 0)
-		return send_problem(
-		    conn, nul, nul == 404 ? "no such resource" : "a parameter holds a NUL byte",
-		    kind);
-	if (bad_args(conn, kind, &ret))
+	if (bad_target(conn, url, nul, api ? SRV_API : SRV_PAGE, &ret))
 		return ret;
 	if (api && strcmp(method, MHD_HTTP_METHOD_OPTIONS) == 0)
 		return preflight(conn);

@@ -249,7 +249,8 @@ export function writeJson(file, value) {
 
 /**
  * The command line shared by soak.mjs and slowloris.mjs: `run --name value ...` starts the
- * load, `report ...` judges it (exit code 3 when a check fails); anything else is a usage
+ * load, `report ...` judges it: report(o) returns {md, pass}; the Markdown goes to o.out and
+ * standard output, and the exit code is 3 when a check failed. Anything else is a usage
  * error. Errors go to stderr through say() and make the exit code 1.
  */
 export async function main(argv, { run, report, usage, say }) {
@@ -261,7 +262,12 @@ export async function main(argv, { run, report, usage, say }) {
       o[rest[i].slice(2)] = rest[++i];
     }
     if (cmd === 'run') await run(o);
-    else if (cmd === 'report') process.exitCode = report(o) ? 0 : 3;
+    else if (cmd === 'report') {
+      const { md, pass } = report(o);
+      fs.writeFileSync(o.out, md);
+      process.stdout.write(md);
+      process.exitCode = pass ? 0 : 3;
+    }
     else throw new Error(`usage: ${usage}`);
   } catch (e) {
     say(e.stack ?? String(e));

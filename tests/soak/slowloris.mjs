@@ -296,10 +296,7 @@ function report(o) {
       ['budgetd\'s open fds 3 s after the attack, before it', s.after.alive ? `${s.after.fds}, ${s.idle.fds}` : 'n/a (not running)'],
     ], 'lr'),
   ];
-  const md = `${lines.join('\n')}\n`;
-  fs.writeFileSync(o.out, md);
-  process.stdout.write(md);
-  return pass;
+  return { md: `${lines.join('\n')}\n`, pass };
 }
 
 // --- main -----------------------------------------------------------------------------------------

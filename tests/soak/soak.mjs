@@ -698,10 +698,7 @@ function report(o) {
     `Silent connections closed by budgetd after ${held.count ? `${held.p50.toFixed(1)} s (median; ${held.count} of them, max ${held.max.toFixed(1)} s)` : 'never (the clients closed them all)'}. ` +
     `Keep-alive connections closed by budgetd just as a request went out (retried once, not counted as errors): ${int(run.retries)}. ` +
     `Warm-up: ${int(s.warm.total)} exchanges, ${int(s.warm.errorCount)} errors.`);
-  const md = `${lines.join('\n')}\n`;
-  fs.writeFileSync(o.out, md);
-  process.stdout.write(md);
-  return pass;
+  return { md: `${lines.join('\n')}\n`, pass };
 }
 
 // --- main ---------------------------------------------------------------------------------------
