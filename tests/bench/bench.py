@@ -182,6 +182,7 @@ def read_results(path):
             (requests, dur_us, nbytes, conn, read, write, status, timeout, p50, p99) = (
                 float(x) for x in p[4:14])
             run = {
+                "round": p[3],
                 "rps": requests / (dur_us / 1e6) if dur_us > 0 else 0.0,
                 "p50": p50, "p99": p99, "requests": requests,
                 "bytes_per_req": nbytes / requests if requests else 0.0,
@@ -193,6 +194,25 @@ def read_results(path):
 
 def median(runs, key):
     return statistics.median(r[key] for r in runs) if runs else float("nan")
+
+
+def paired(b, n, key):
+    """budgetd's value over nginx's in each round that has both, sorted. A round's two runs
+    follow each other, so a ratio taken within a round cancels what drifts on a shared
+    machine from one round to the next (both servers swing alike); the median of these is
+    the figure the targets judge."""
+    nginx = {r["round"]: r[key] for r in n}
+    return sorted(r[key] / nginx[r["round"]] for r in b if nginx.get(r["round"]))
+
+
+def fmt_range(ratios, unit=""):
+    """The median of sorted ratios, then their lowest and highest: "0.97 (0.85-1.06)"."""
+    if not ratios:
+        return "n/a"
+    mid = "%.2f%s" % (statistics.median(ratios), unit)
+    if len(ratios) < 3:
+        return mid
+    return "%s (%.2f-%.2f)" % (mid, ratios[0], ratios[-1])
 
 
 def fmt_rps(x):
@@ -240,18 +260,19 @@ def group_section(w, group, title, res, meta, targets, rss_limit):
     if extra:
         w(extra)
         w("")
-    w("| representation | budgetd req/s | nginx req/s | ratio | budgetd p50/p99 ms "
-      "| nginx p50/p99 ms | errors budgetd/nginx |")
-    w("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+    w("| representation | budgetd req/s | nginx req/s | ratio (range) | budgetd p50/p99 ms "
+      "| nginx p50/p99 ms | p99 ratio (range) | errors budgetd/nginx |")
+    w("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     worst_ratio, worst_p99, errors = None, None, 0
     for rep in reps:
         runs = res[(group, rep)]
         b, n = runs.get("budgetd", []), runs.get("nginx", [])
         brps, nrps = median(b, "rps"), median(n, "rps")
-        ratio = brps / nrps if nrps else float("nan")
+        ratios, p99s = paired(b, n, "rps"), paired(b, n, "p99")
+        ratio = statistics.median(ratios) if ratios else float("nan")
+        p99r = statistics.median(p99s) if p99s else float("nan")
         bp50, bp99 = median(b, "p50"), median(b, "p99")
         np50, np99 = median(n, "p50"), median(n, "p99")
-        p99r = bp99 / np99 if np99 else float("nan")
         berr = sum(r["status"] + r["socket"] for r in b)
         nerr = sum(r["status"] + r["socket"] for r in n)
         errors += berr + nerr
@@ -267,9 +288,10 @@ def group_section(w, group, title, res, meta, targets, rss_limit):
             so = sum(r["socket"] for r in rs)
             return "%d (%d non-2xx, %d socket)" % (total, st, so)
 
-        w("| %s | %s | %s | %.2f | %s / %s | %s / %s | %s / %s |" % (
-            rep_label(rep), fmt_rps(brps), fmt_rps(nrps), ratio, fmt_ms(bp50), fmt_ms(bp99),
-            fmt_ms(np50), fmt_ms(np99), err_text(b, berr), err_text(n, nerr)))
+        w("| %s | %s | %s | %s | %s / %s | %s / %s | %s | %s / %s |" % (
+            rep_label(rep), fmt_rps(brps), fmt_rps(nrps), fmt_range(ratios),
+            fmt_ms(bp50), fmt_ms(bp99), fmt_ms(np50), fmt_ms(np99),
+            fmt_range(p99s, "x"), err_text(b, berr), err_text(n, nerr)))
     w("")
     rss = meta.get(group + ".rss_hwm_kb")
     if rss:
