@@ -3,6 +3,7 @@
 // second. Shutting a socket down (not closing it) makes libmicrohttpd see the end of the
 // stream on its own thread and clean up as for any client that went away.
 #include "conns.h"
+#include "wait.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -46,17 +47,10 @@ static void sweep(struct srv_conns *c)
 static void *run(void *arg)
 {
 	struct srv_conns *c = arg;
-	struct timespec until;
 
 	pthread_mutex_lock(&c->lock);
 	while (!c->stopping) {
-		clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_nsec += SWEEP_MS * 1000000L;
-		if (until.tv_nsec >= 1000000000L) {
-			until.tv_sec++;
-			until.tv_nsec -= 1000000000L;
-		}
-		pthread_cond_timedwait(&c->wake, &c->lock, &until);
+		srv_cond_wait_ms(&c->wake, &c->lock, SWEEP_MS);
 		if (!c->stopping)
 			sweep(c);
 	}
@@ -71,7 +65,7 @@ struct srv_conns *srv_conns_new(unsigned max_connections, unsigned timeout_s)
 	if (c == NULL)
 		return NULL;
 	pthread_mutex_init(&c->lock, NULL);
-	pthread_cond_init(&c->wake, NULL);
+	srv_cond_init(&c->wake);
 	c->max = max_connections;
 	c->timeout_ms = (long long)timeout_s * 1000;
 	if (pthread_create(&c->sweeper, NULL, run, c) != 0) {

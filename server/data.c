@@ -6,6 +6,7 @@
 // ever pays for these checks.
 #include "data.h"
 #include "log.h"
+#include "wait.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -14,7 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 
 #define WATCH_INTERVAL_MS 20
 
@@ -56,18 +56,11 @@ static void close_thread_db(void *p)
 /* Sleeps one interval, or less when told to stop; returns true when it is time to stop. */
 static bool pause_or_stop(struct srv_data *d)
 {
-	struct timespec until;
 	bool stop;
 
-	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_nsec += WATCH_INTERVAL_MS * 1000000L;
-	if (until.tv_nsec >= 1000000000L) {
-		until.tv_sec++;
-		until.tv_nsec -= 1000000000L;
-	}
 	pthread_mutex_lock(&d->lock);
 	if (!d->stopping)
-		pthread_cond_timedwait(&d->wake, &d->lock, &until);
+		srv_cond_wait_ms(&d->wake, &d->lock, WATCH_INTERVAL_MS);
 	stop = d->stopping;
 	pthread_mutex_unlock(&d->lock);
 	return stop;
@@ -186,7 +179,7 @@ struct srv_data *srv_data_open(const char *path, size_t cache_bytes, struct db_e
 		return NULL;
 	}
 	pthread_mutex_init(&d->lock, NULL);
-	pthread_cond_init(&d->wake, NULL);
+	srv_cond_init(&d->wake);
 	stat(path, &d->seen);
 	d->watch_db = db_open(path, false, err);
 	d->cache = srv_cache_new(cache_bytes);
