@@ -19,8 +19,8 @@ struct entry {
 	atomic_bool used; /* served since the hand last passed */
 	uint64_t hash;
 	char *key;
-	struct MHD_Response *response;
-	unsigned status;
+	struct MHD_Response *response; /* a 200 */
+	enum srv_kind kind; /* its headers, also those of a 304 for it */
 	char etag[SRV_ETAG_SIZE];
 	int64_t modified;
 	size_t body; /* bytes on the wire, for the access log */
@@ -152,8 +152,8 @@ bool srv_cache_serve(struct srv_cache *c, const char *key, struct MHD_Connection
 	atomic_store(&e->used, true);
 	/* Queued under the lock: queueing takes libmicrohttpd's own reference, so an eviction
 	 * right after cannot free what this connection is about to send. */
-	if (!srv_not_modified(conn, e->etag, e->modified, SRV_API, ret))
-		*ret = srv_queue(conn, e->status, e->response, e->body);
+	if (!srv_not_modified(conn, e->etag, e->modified, e->kind, ret))
+		*ret = srv_queue(conn, MHD_HTTP_OK, e->response, e->body);
 	pthread_rwlock_unlock(&c->lock);
 	atomic_fetch_add(&c->hits, 1);
 	return true;
@@ -176,7 +176,7 @@ static void evict(struct srv_cache *c, const struct entry *keep)
 	}
 }
 
-void srv_cache_put(struct srv_cache *c, const char *key, struct MHD_Response *r, unsigned status,
+void srv_cache_put(struct srv_cache *c, const char *key, struct MHD_Response *r, enum srv_kind kind,
                    const char *etag, int64_t modified, size_t bytes, uint64_t generation)
 {
 	struct entry *e = calloc(1, sizeof(*e));
@@ -189,7 +189,7 @@ void srv_cache_put(struct srv_cache *c, const char *key, struct MHD_Response *r,
 	}
 	e->hash = h;
 	e->response = r;
-	e->status = status;
+	e->kind = kind;
 	e->modified = modified;
 	e->body = bytes;
 	e->bytes = bytes + strlen(key) + sizeof(*e);

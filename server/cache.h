@@ -29,9 +29,10 @@ void srv_cache_invalidate(struct srv_cache *c);
 bool srv_cache_serve(struct srv_cache *c, const char *key, struct MHD_Connection *conn,
                      enum MHD_Result *ret);
 
-/* Keeps r (taking one reference: the cache destroys it when evicted) for key, unless the
- * generation moved on since the answer was computed (then r is destroyed at once). */
-void srv_cache_put(struct srv_cache *c, const char *key, struct MHD_Response *r, unsigned status,
+/* Keeps r, a 200 answer of kind (srv_build's), for key (taking one reference: the cache
+ * destroys it when evicted), unless the generation moved on since the answer was computed
+ * (then r is destroyed at once). */
+void srv_cache_put(struct srv_cache *c, const char *key, struct MHD_Response *r, enum srv_kind kind,
                    const char *etag, int64_t modified, size_t bytes, uint64_t generation);
 
 /* Entries, bytes held, hits and misses so far (for logs and tests). */

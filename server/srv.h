@@ -29,10 +29,11 @@ void srv_static_free(struct srv_static *st);
 int srv_static_open(const struct srv_static *st, const char *path, uint64_t *size,
                     const char **type);
 
-/* Reads the file that URL path names into resp (status 200, body, type, modified = the
- * file's mtime), so it can be served like any answer (ETag, gzip). Returns 0, or -1 when
- * there is no such file, it is larger than 8 MiB, or memory runs out. */
-int srv_static_load(const struct srv_static *st, const char *path, struct api_response *resp);
+/* Reads the file fd, as srv_static_open() returned it with size and type, into resp (status
+ * 200, body, type, modified = the file's mtime), so it can be served like any answer (ETag,
+ * gzip). Closes fd in every case. Returns 0, or -1 when the file is larger than 8 MiB, it
+ * cannot be read, or memory runs out. */
+int srv_static_read(int fd, uint64_t size, const char *type, struct api_response *resp);
 
 struct srv_config {
 	const char *bind;

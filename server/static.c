@@ -100,17 +100,12 @@ int srv_static_open(const struct srv_static *st, const char *path, uint64_t *siz
 	return fd;
 }
 
-int srv_static_load(const struct srv_static *st, const char *path, struct api_response *resp)
+int srv_static_read(int fd, uint64_t size, const char *type, struct api_response *resp)
 {
-	uint64_t size;
-	const char *type;
 	struct stat sb;
-	int fd = srv_static_open(st, path, &size, &type);
 	char *buf = NULL;
 	size_t got = 0;
 
-	if (fd < 0)
-		return -1;
 	if (size > (8u << 20) || fstat(fd, &sb) != 0 || (buf = malloc(size + 1)) == NULL)
 		goto fail;
 	while (got < size) {

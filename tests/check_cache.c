@@ -36,7 +36,7 @@ START_TEST(test_budget_holds)
 
 	for (int i = 0; i < 100; i++) {
 		snprintf(key, sizeof(key), "id /k%d", i);
-		srv_cache_put(c, key, response(4000), 200, "\"e\"", 0, 4000,
+		srv_cache_put(c, key, response(4000), SRV_API, "\"e\"", 0, 4000,
 		              srv_cache_generation(c));
 		entries(c, &bytes);
 		ck_assert_uint_le(bytes, 64 * 1024);
@@ -52,18 +52,18 @@ START_TEST(test_stale_answers_are_refused)
 	struct srv_cache *c = srv_cache_new(1 << 20);
 	uint64_t before = srv_cache_generation(c);
 
-	srv_cache_put(c, "id /a", response(100), 200, "\"a\"", 0, 100, before);
+	srv_cache_put(c, "id /a", response(100), SRV_API, "\"a\"", 0, 100, before);
 	ck_assert_uint_eq(entries(c, NULL), 1);
 	srv_cache_invalidate(c); /* an import committed */
 	ck_assert_uint_eq(entries(c, NULL), 0);
 	ck_assert_uint_ne(srv_cache_generation(c), before);
 	/* an answer computed before the import arrives late: not kept */
-	srv_cache_put(c, "id /b", response(100), 200, "\"b\"", 0, 100, before);
+	srv_cache_put(c, "id /b", response(100), SRV_API, "\"b\"", 0, 100, before);
 	ck_assert_uint_eq(entries(c, NULL), 0);
-	srv_cache_put(c, "id /b", response(100), 200, "\"b\"", 0, 100, srv_cache_generation(c));
+	srv_cache_put(c, "id /b", response(100), SRV_API, "\"b\"", 0, 100, srv_cache_generation(c));
 	ck_assert_uint_eq(entries(c, NULL), 1);
 	/* the same key twice keeps one entry */
-	srv_cache_put(c, "id /b", response(100), 200, "\"b\"", 0, 100, srv_cache_generation(c));
+	srv_cache_put(c, "id /b", response(100), SRV_API, "\"b\"", 0, 100, srv_cache_generation(c));
 	ck_assert_uint_eq(entries(c, NULL), 1);
 	srv_cache_free(c);
 }
@@ -73,7 +73,7 @@ START_TEST(test_zero_budget_keeps_nothing)
 {
 	struct srv_cache *c = srv_cache_new(0);
 
-	srv_cache_put(c, "id /a", response(10), 200, "\"a\"", 0, 10, srv_cache_generation(c));
+	srv_cache_put(c, "id /a", response(10), SRV_API, "\"a\"", 0, 10, srv_cache_generation(c));
 	ck_assert_uint_eq(entries(c, NULL), 0);
 	srv_cache_free(c);
 }

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -323,6 +324,9 @@ START_TEST(test_front_page)
 	call("GET", "/", cond, &r);
 	ck_assert_int_eq(r.status, 304);
 	ck_assert_uint_eq(r.body_len, 0);
+	/* answered from the cache, still with the page's headers, not the API's */
+	expect_header(&r, "Cache-Control", "no-cache", false);
+	expect_header(&r, "Referrer-Policy", "strict-origin-when-cross-origin", false);
 
 	call("GET", "/app.js", "", &r);
 	ck_assert_int_eq(r.status, 200);
@@ -485,6 +489,52 @@ START_TEST(test_serves_new_data_after_import)
 }
 END_TEST
 
+static void write_file(const char *dir, const char *name, const char *text)
+{
+	char path[4096];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	ck_assert_ptr_nonnull(f = fopen(path, "w"));
+	fputs(text, f);
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+/* Page files are cached, but an edited file is served at once, with a new ETag. */
+START_TEST(test_edited_page_file_is_served)
+{
+	char *dir = tu_temp_path(".static"), *store = copy_store(), before[64], after[64];
+	char cond[128], path[4096];
+	char *const *argv = command("0", store);
+	struct reply r;
+
+	ck_assert_int_eq(mkdir(dir, 0700), 0);
+	write_file(dir, "app.js", "let v = 1;\n");
+	((char **)argv)[8] = dir;
+	daemon_spawn(argv);
+	call("GET", "/app.js", "", &r);
+	ck_assert_str_eq(r.body, "let v = 1;\n");
+	ck_assert(header(&r, "ETag", before, sizeof(before)));
+	call("GET", "/app.js", "", &r); /* a cache hit */
+	ck_assert_str_eq(r.body, "let v = 1;\n");
+	write_file(dir, "app.js", "let v = 22;\n");
+	call("GET", "/app.js", "", &r);
+	ck_assert_str_eq(r.body, "let v = 22;\n");
+	ck_assert(header(&r, "ETag", after, sizeof(after)));
+	ck_assert_str_ne(before, after);
+	snprintf(cond, sizeof(cond), "If-None-Match: %s\r\n", before);
+	call("GET", "/app.js", cond, &r);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_int_eq(daemon_stop(), 0);
+	snprintf(path, sizeof(path), "%s/app.js", dir);
+	unlink(path);
+	rmdir(dir);
+	unlink(store);
+	free(store);
+	free(dir);
+}
+END_TEST
+
 /* With no --db and no --static, budgetd finds the bundled store and page wherever it is
  * started from. */
 START_TEST(test_defaults_from_any_directory)
@@ -569,6 +619,7 @@ int main(void)
 	tcase_add_test(once, test_port_in_use);
 	tcase_add_test(once, test_defaults_from_any_directory);
 	tcase_add_test(once, test_serves_new_data_after_import);
+	tcase_add_test(once, test_edited_page_file_is_served);
 	tcase_add_test(once, test_missing_store);
 	tcase_add_loop_test(once, test_bad_arguments, 0, sizeof(bad_ports) / sizeof(bad_ports[0]));
 	suite_add_tcase(s, live);
