@@ -183,15 +183,12 @@ static enum MHD_Result route_api(struct srv *s, struct MHD_Connection *conn, con
 
 /* A page file is cached under its version (inode, size, modification time): an edited or
  * replaced file is another key, and its old entry ages out. */
-static bool static_key(int fd, const char *url, bool gz, char *buf, size_t size)
+static bool static_key(const struct stat *sb, const char *url, bool gz, char *buf, size_t size)
 {
-	struct stat sb;
-
-	if (fstat(fd, &sb) != 0)
-		return false;
 	int n = snprintf(buf, size, "%s %s %ju-%jd-%jd.%09ld", gz ? "pg" : "pi", url,
-	                 (uintmax_t)sb.st_ino, (intmax_t)sb.st_size, (intmax_t)sb.st_mtim.tv_sec,
-	                 sb.st_mtim.tv_nsec);
+	                 (uintmax_t)sb->st_ino, (intmax_t)sb->st_size, (intmax_t)sb->st_mtim.tv_sec,
+	                 sb->st_mtim.tv_nsec);
+
 	return n > 0 && (size_t)n < size;
 }
 
@@ -200,23 +197,24 @@ static bool static_key(int fd, const char *url, bool gz, char *buf, size_t size)
 static enum MHD_Result route_static(struct srv *s, struct MHD_Connection *conn, const char *url)
 {
 	struct srv_cache *cache = srv_data_cache(s->data);
-	uint64_t generation = srv_cache_generation(cache), size;
+	uint64_t generation = srv_cache_generation(cache);
 	bool gz = srv_wants_gzip(conn);
 	char key[4096];
 	const char *type;
+	struct stat sb;
 	struct api_response resp;
 	enum MHD_Result ret;
-	int fd = srv_static_open(s->files, url, &size, &type);
+	int fd = srv_static_open(s->files, url, &sb, &type);
 	bool cacheable;
 
 	if (fd < 0)
 		return send_problem(conn, 404, "no such file", SRV_PAGE);
-	cacheable = static_key(fd, url, gz, key, sizeof(key));
+	cacheable = static_key(&sb, url, gz, key, sizeof(key));
 	if (cacheable && srv_cache_serve(cache, key, conn, &ret)) {
 		close(fd);
 		return ret;
 	}
-	if (srv_static_read(fd, size, type, &resp) != 0)
+	if (srv_static_read(fd, &sb, type, &resp) != 0)
 		return send_problem(conn, 404, "no such file", SRV_PAGE);
 	if (!cacheable)
 		return srv_reply(conn, &resp, SRV_PAGE);

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/stat.h>
 
 /* Where the bundled store and the front page live when no option names them: next to the
  * binary in a build tree, else under the installed data directory. Writes into buf and
@@ -26,14 +27,14 @@ void srv_static_free(struct srv_static *st);
 /* Opens the file that URL path names, refusing anything outside the folder. Returns an fd
  * the caller closes (or hands to the HTTP library), or -1; *size and *type are set on
  * success (type is a static string). */
-int srv_static_open(const struct srv_static *st, const char *path, uint64_t *size,
+int srv_static_open(const struct srv_static *st, const char *path, struct stat *sb,
                     const char **type);
 
-/* Reads the file fd, as srv_static_open() returned it with size and type, into resp (status
+/* Reads the file fd, as srv_static_open() returned it with sb and type, into resp (status
  * 200, body, type, modified = the file's mtime), so it can be served like any answer (ETag,
  * gzip). Closes fd in every case. Returns 0, or -1 when the file is larger than 8 MiB, it
  * cannot be read, or memory runs out. */
-int srv_static_read(int fd, uint64_t size, const char *type, struct api_response *resp);
+int srv_static_read(int fd, const struct stat *sb, const char *type, struct api_response *resp);
 
 struct srv_config {
 	const char *bind;

@@ -73,11 +73,10 @@ static bool plausible(const char *path)
 	return strlen(path) < 1024;
 }
 
-int srv_static_open(const struct srv_static *st, const char *path, uint64_t *size,
+int srv_static_open(const struct srv_static *st, const char *path, struct stat *sb,
                     const char **type)
 {
 	char want[PATH_MAX + 1100], real[PATH_MAX];
-	struct stat sb;
 	int fd;
 
 	if (!plausible(path))
@@ -91,22 +90,20 @@ int srv_static_open(const struct srv_static *st, const char *path, uint64_t *siz
 	fd = open(real, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0)
 		return -1;
-	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+	if (fstat(fd, sb) != 0 || !S_ISREG(sb->st_mode)) {
 		close(fd);
 		return -1;
 	}
-	*size = (uint64_t)sb.st_size;
 	*type = mime_type(real);
 	return fd;
 }
 
-int srv_static_read(int fd, uint64_t size, const char *type, struct api_response *resp)
+int srv_static_read(int fd, const struct stat *sb, const char *type, struct api_response *resp)
 {
-	struct stat sb;
+	size_t size = (size_t)sb->st_size, got = 0;
 	char *buf = NULL;
-	size_t got = 0;
 
-	if (size > (8u << 20) || fstat(fd, &sb) != 0 || (buf = malloc(size + 1)) == NULL)
+	if (sb->st_size > (8 << 20) || (buf = malloc(size + 1)) == NULL)
 		goto fail;
 	while (got < size) {
 		ssize_t n = read(fd, buf + got, size - got);
@@ -120,7 +117,7 @@ int srv_static_read(int fd, uint64_t size, const char *type, struct api_response
 	resp->content_type = type;
 	resp->body = buf;
 	resp->len = got;
-	resp->modified = (int64_t)sb.st_mtime;
+	resp->modified = (int64_t)sb->st_mtime;
 	return 0;
 fail:
 	free(buf);
