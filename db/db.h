@@ -29,6 +29,26 @@ size_t db_dec_format(int64_t v, char buf[static DB_DEC_BUFSZ]);
 /* *sum = a + b; returns -1 (and leaves *sum unspecified) on overflow. */
 int db_dec_add(int64_t a, int64_t b, int64_t *sum);
 
+/* ---- Table types ---------------------------------------------------------------------
+ * What a table is (收入支出决算总表, 一般公共预算基本支出经济分类...), whatever its position in
+ * one document: db/table_types.tsv, compiled in. Pointers are static; never freed.
+ */
+struct db_table_type {
+	const char *id; /* "budget_summary", ... "final_capital" */
+	const char *family; /* "budget" or "final" */
+	const char *name; /* the canonical Chinese title */
+};
+
+/* The type a printed title names ("1. 2025年部门财务收支预算总表", "收入支出决算表"), or NULL
+ * when it names none of them (type "other"). */
+const struct db_table_type *db_table_type_match(const char *title);
+
+/* The type with this id, or NULL. */
+const struct db_table_type *db_table_type_find(const char *id);
+
+/* The i-th type of the registry (0-based), or NULL past the last. */
+const struct db_table_type *db_table_type_at(size_t i);
+
 /* ---- Errors ------------------------------------------------------------------------------
  * What went wrong and where, in the spirit of jansson's json_error_t. Any field may be
  * empty or 0 when unknown.

@@ -39,6 +39,14 @@ struct db_doc {
 	char *name; /* file name for messages; owned */
 };
 
+/* db/table_types.tsv, compiled by table_types.py; both lists end with a NULL entry. */
+struct db_table_pattern {
+	const char *text;
+	int type; /* index into db_table_type_list */
+};
+extern const struct db_table_type db_table_type_list[];
+extern const struct db_table_pattern db_table_pattern_list[];
+
 /* db/schema.sql, embedded by the build. */
 extern const char db_schema_sql[];
 

@@ -766,6 +766,49 @@ START_TEST(test_schema_matches_model)
 }
 END_TEST
 
+/* Titles as printed in the corpus and the seed (one per family and variant), and the traps:
+ * a title that only contains another type's title must not take that type. */
+START_TEST(test_table_types_from_titles)
+{
+	static const struct {
+		const char *title, *type;
+	} cases[] = {
+		{ "1. 2025年部门财务收支预算总表", "budget_summary" },
+		{ "2025年预算单位一般公共预算基本支出部门预算经济分类预算表",
+		  "budget_general_basic_economic" },
+		{ "9.2025年单位“三公”经费和机关运行经费预算表", "budget_sangong" },
+		{ "部门收支总体情况表", "budget_summary" },
+		{ "财政拨款收支预算总体情况表", "budget_fiscal_summary" },
+		{ "一般公共预算“三公”经费支出情况表", "budget_sangong" },
+		{ "一般公共预算项目支出情况表", "budget_project" },
+		{ "一、收入支出决算总表", "final_summary" },
+		{ "收入决算表", "final_income" },
+		{ "支出决算表", "final_expenditure" },
+		{ "一般公共预算财政拨款支出决算表", "final_general_function" },
+		{ "六、一般公共预算财政拨款基本支出决算表", "final_general_basic" },
+		{ "财政拨款\"三公\"经费支出决算表", "final_sangong" },
+		{ "九、国有资本经营预算财政拨款收入支出决算表", "final_capital" },
+		{ "上海市 XX 局 2024 年度部门决算表", NULL },
+		{ "项目支出绩效目标表", NULL },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct db_table_type *t = db_table_type_match(cases[i].title);
+
+		if (cases[i].type == NULL)
+			ck_assert_msg(t == NULL, "%s: want other, got %s", cases[i].title, t->id);
+		else
+			ck_assert_msg(t != NULL && strcmp(t->id, cases[i].type) == 0,
+			              "%s: want %s, got %s", cases[i].title, cases[i].type,
+			              t ? t->id : "other");
+	}
+	ck_assert_str_eq(db_table_type_find("final_sangong")->name, "财政拨款“三公”经费支出决算表");
+	ck_assert_ptr_null(db_table_type_find("budget_sangong_x"));
+	ck_assert_ptr_nonnull(db_table_type_at(18));
+	ck_assert_ptr_null(db_table_type_at(19));
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("db");
@@ -779,6 +822,7 @@ int main(void)
 	tcase_add_test(store, test_failed_import_leaves_store_unchanged);
 	tcase_add_test(store, test_store_refuses_foreign_files);
 	tcase_add_test(store, test_schema_matches_model);
+	tcase_add_test(store, test_table_types_from_titles);
 	tcase_add_loop_test(bad, test_bad_input_rejected, 0,
 	                    (int)(sizeof(bad_cases) / sizeof(bad_cases[0])));
 	tcase_add_test(bad, test_error_line_and_column);
