@@ -142,6 +142,7 @@ static int write_department(void *ctx, const struct db_department_detail *d)
 		api_jw_obj(&w);
 		api_jw_kint(&w, "year", r->year);
 		api_jw_kstr(&w, "kind", r->kind);
+		api_jw_kstr(&w, "level", "department"); /* a v1 store holds no other level */
 		api_jw_kstr(&w, "title", r->title);
 		api_jw_kstr(&w, "published", r->published);
 		snprintf(url, sizeof(url), "/api/v1/departments/%s/%ss/%d", d->id, r->kind,

@@ -32,8 +32,12 @@ static void put_overview(struct api_jw *w, const json_t *doc)
 		api_jw_obj(w);
 		api_ktext(w, org, "text");
 		api_kcount(w, org, "subordinate_units");
+		api_kcount(w, org, "administrative_units");
+		api_kcount(w, org, "institutional_units");
 		api_jw_key(w, "internal_units");
 		api_put_texts(w, json_object_get(org, "internal_units"));
+		api_put_objects(w, "units", json_object_get(org, "units"),
+		                API_FIELDS(T("name"), T("type"), T("note")));
 		api_jw_end(w, '}');
 	}
 	api_put_objects(w, "staffing", json_object_get(ov, "staffing"),
@@ -41,54 +45,125 @@ static void put_overview(struct api_jw *w, const json_t *doc)
 	api_jw_end(w, '}');
 }
 
-/* The amounts of the last total row of a table (on a side, if given). */
-static const json_t *total_amounts(const json_t *doc, int number, const char *side)
+/* ---- headline totals: found by table type, converted exactly to 万元 ---- */
+
+static const char *const summary_types[] = { "budget_summary", "final_summary", NULL };
+static const char *const summary_types_final[] = { "final_summary", "budget_summary", NULL };
+static const char *const expenditure_types[] = { "budget_expenditure", "final_expenditure", NULL };
+static const char *const expenditure_types_final[] = { "final_expenditure", "budget_expenditure",
+	                                               NULL };
+
+/* The last total row of a table (on a side, if given), or NULL. */
+static const json_t *last_total(const json_t *t, const char *side)
 {
 	const json_t *found = NULL;
 	size_t i;
 	json_t *r;
 
-	json_array_foreach (json_object_get(api_find_table(doc, number), "rows"), i, r) {
+	json_array_foreach (json_object_get(t, "rows"), i, r) {
 		const char *s = json_string_value(json_object_get(r, "side"));
 		const char *kind = json_string_value(json_object_get(r, "kind"));
 		if (kind != NULL && strcmp(kind, "total") == 0 &&
 		    (side == NULL || (s != NULL && strcmp(s, side) == 0)))
-			found = json_object_get(r, "amounts");
+			found = r;
 	}
 	return found;
 }
 
-/* The first figure of a total row: the total column comes first in every standard table. */
-static void put_first(struct api_jw *w, const char *key, const json_t *amounts, const char *col)
+/* Does column col hold the slice (basic, project; NULL for any) in the measure a disclosure
+ * of this kind publishes? Keys are slice or slice_measure (contract: total_final). */
+static bool column_is(const json_t *col, const char *slice, const char *measure)
 {
-	const char *k;
-	json_t *v;
-	int64_t x;
+	const char *key = json_string_value(json_object_get(col, "key"));
+	const char *m = json_string_value(json_object_get(col, "measure"));
+	size_t n = slice != NULL ? strlen(slice) : 0;
 
-	api_jw_key(w, key);
-	if (col != NULL) {
-		api_put_dec(w, amounts, col);
-		return;
-	}
-	json_object_foreach ((json_t *)amounts, k, v) {
-		if (api_dec(v, &x)) {
-			api_jw_dec(w, x);
-			return;
+	if (key == NULL)
+		return false;
+	if (slice != NULL && (strncmp(key, slice, n) != 0 || (key[n] != '\0' && key[n] != '_')))
+		return false;
+	return measure == NULL || m == NULL || strcmp(m, measure) == 0;
+}
+
+/* A figure of a total row: the first column (on the row's side) that holds slice in the
+ * kind's measure (预算数 of a budget, 决算数 of a final), else the first of slice in any
+ * measure. Columns are taken in published order, so the total column comes first. */
+static bool total_figure(const json_t *t, const json_t *row, const char *slice, const char *measure,
+                         int64_t *out)
+{
+	const json_t *amounts = json_object_get(row, "amounts");
+	const char *side = json_string_value(json_object_get(row, "side"));
+	size_t i;
+	json_t *col;
+
+	for (int pass = 0; pass < 2; pass++) {
+		json_array_foreach (json_object_get(t, "columns"), i, col) {
+			const char *cs = json_string_value(json_object_get(col, "side"));
+			if (side != NULL && (cs == NULL || strcmp(cs, side) != 0))
+				continue;
+			if (!column_is(col, slice, pass == 0 ? measure : NULL))
+				continue;
+			if (api_dec(json_object_get(amounts,
+			                            json_string_value(json_object_get(col, "key"))),
+			            out))
+				return true;
 		}
 	}
-	api_jw_null(w);
+	return false;
+}
+
+/* The units that figures were converted from, each once. */
+struct totals {
+	const char *from[4];
+	size_t n;
+};
+
+/* key: the figure in 万元, or null when the table, row or figure is not published. */
+static void put_total(struct api_jw *w, struct totals *tt, const char *key, const json_t *doc,
+                      const json_t *t, const char *side, const char *slice)
+{
+	const char *measure = strcmp(json_string_value(json_object_get(doc, "kind")), "final") == 0
+	                          ? "final"
+	                          : "budget";
+	const char *unit = api_table_unit(doc, t);
+	const json_t *row = t != NULL ? last_total(t, side) : NULL;
+	int64_t v, wan;
+
+	api_jw_key(w, key);
+	if (row == NULL || !total_figure(t, row, slice, measure, &v) ||
+	    !api_to_wan(v, unit, &wan)) {
+		api_jw_null(w);
+		return;
+	}
+	api_jw_dec(w, wan);
+	if (strcmp(unit, "万元") == 0)
+		return;
+	for (size_t i = 0; i < tt->n; i++)
+		if (strcmp(tt->from[i], unit) == 0)
+			return;
+	tt->from[tt->n++] = unit; /* at most one per figure: 4 */
 }
 
 static void put_totals(struct api_jw *w, const json_t *doc)
 {
-	const json_t *t3 = total_amounts(doc, 3, NULL);
+	bool final = strcmp(json_string_value(json_object_get(doc, "kind")), "final") == 0;
+	const json_t *sum = api_find_table_type(doc, final ? summary_types_final : summary_types);
+	const json_t *exp =
+	    api_find_table_type(doc, final ? expenditure_types_final : expenditure_types);
+	struct totals tt = { { NULL }, 0 };
 
 	api_jw_key(w, "totals");
 	api_jw_obj(w);
-	put_first(w, "revenue", total_amounts(doc, 1, "income"), NULL);
-	put_first(w, "expenditure", total_amounts(doc, 1, "expenditure"), NULL);
-	put_first(w, "basic", t3, "basic");
-	put_first(w, "project", t3, "project");
+	put_total(w, &tt, "revenue", doc, sum, "income", NULL);
+	put_total(w, &tt, "expenditure", doc, sum, "expenditure", NULL);
+	put_total(w, &tt, "basic", doc, exp, NULL, "basic");
+	put_total(w, &tt, "project", doc, exp, NULL, "project");
+	api_jw_kstr(w, "unit", "万元");
+	api_jw_key(w, "converted_from");
+	api_jw_arr(w);
+	for (size_t i = 0; i < tt.n; i++)
+		api_jw_str(w, tt.from[i]);
+	api_jw_end(w, ']');
 	api_jw_end(w, '}');
 }
 
@@ -161,14 +236,15 @@ static void put_links(struct api_jw *w, struct api_ctx *c, const json_t *doc)
 
 	api_jw_key(w, "links");
 	api_jw_obj(w);
-	api_jw_kstr(w, "self", c->base);
+	api_url(c, url, sizeof(url), "", false);
+	api_jw_kstr(w, "self", url);
 	snprintf(url, sizeof(url), "/api/v1/departments/%s", c->dept);
 	api_jw_kstr(w, "department", url);
-	snprintf(url, sizeof(url), "%s/tables", c->base);
+	api_url(c, url, sizeof(url), "/tables", false);
 	api_jw_kstr(w, "tables", url);
-	snprintf(url, sizeof(url), "%s/projects", c->base);
+	api_url(c, url, sizeof(url), "/projects", false);
 	api_jw_kstr(w, "projects", url);
-	snprintf(url, sizeof(url), "%s/sangong", c->base);
+	api_url(c, url, sizeof(url), "/sangong", false);
 	api_jw_kstr(w, "sangong", json_object_get(doc, "sangong") ? url : NULL);
 	api_jw_end(w, '}');
 }
@@ -183,16 +259,18 @@ int api_disclosure(struct api_ctx *c, json_t *doc)
 	api_jw_kint(&w, "year", json_integer_value(json_object_get(doc, "year")));
 	api_ktext(&w, doc, "kind");
 	api_ktext(&w, doc, "title");
+	api_jw_kstr(&w, "level", c->level);
 	api_ktext(&w, doc, "published");
 	api_ktext(&w, doc, "unit");
-	api_put_object(&w, "source", json_object_get(doc, "source"),
-	               API_FIELDS(T("document"), T("file"), T("url"), T("notes")));
+	api_put_object(
+	    &w, "source", json_object_get(doc, "source"),
+	    API_FIELDS(T("document"), T("file"), T("url"), T("notes"), T("sha256"), C("pages")));
 	put_overview(&w, doc);
 	put_totals(&w, doc);
 	put_explanations(&w, doc);
 	api_put_object(&w, "operating_costs", json_object_get(doc, "operating_costs"),
 	               API_FIELDS(D("amount"), D("change"), D("change_percent"), T("reason"),
-	                          C("administrative_units"), C("institutional_units")));
+	                          C("administrative_units"), C("institutional_units"), T("unit")));
 	api_put_object(&w, "procurement", json_object_get(doc, "procurement"),
 	               API_FIELDS(D("amount"), D("goods"), D("works"), D("services"),
 	                          D("sme_reserved"), D("small_micro_reserved")));
@@ -222,11 +300,50 @@ static void put_prior(struct api_jw *w, const json_t *obj)
 		api_jw_null(w);
 }
 
+/* 完成率: final / budget in percent, rounded half away from zero to 0.01, in integers;
+ * null without both figures or with a zero budget. */
+static void put_completion(struct api_jw *w, const json_t *obj)
+{
+	int64_t budget, final;
+	__int128 num, den;
+
+	api_jw_key(w, "completion");
+	if (!api_dec(json_object_get(obj, "budget"), &budget) ||
+	    !api_dec(json_object_get(obj, "final"), &final) || budget == 0) {
+		api_jw_null(w);
+		return;
+	}
+	/* hundredths of a percent = final * 10000 / budget, rounded */
+	num = (__int128) final * 10000 * 2;
+	den = (__int128)budget * 2;
+	if (den < 0) {
+		num = -num;
+		den = -den;
+	}
+	num += num < 0 ? -den / 2 : den / 2;
+	api_jw_dec(w, (int64_t)(num / den) * 10000);
+}
+
+/* The figures of the 三公 object and of each item. */
+static void put_sangong_figures(struct api_jw *w, const json_t *obj)
+{
+	api_kdec(w, obj, "amount");
+	api_kdec(w, obj, "change");
+	put_prior(w, obj);
+	api_kdec(w, obj, "budget");
+	api_kdec(w, obj, "final");
+	put_completion(w, obj);
+}
+
+static const char *const sangong_types[] = { "budget_sangong", "final_sangong", NULL };
+
 int api_sangong(struct api_ctx *c, json_t *doc)
 {
 	const json_t *sg = json_object_get(doc, "sangong");
+	const json_t *table = api_find_table_type(doc, sangong_types);
+	const char *unit = json_string_value(json_object_get(sg, "unit"));
 	struct api_jw w;
-	char url[400];
+	char url[400], path[32];
 	size_t i;
 	json_t *it;
 
@@ -234,29 +351,27 @@ int api_sangong(struct api_ctx *c, json_t *doc)
 		return api_fail(c->resp, 404, "this disclosure publishes no 三公 figures");
 	api_jw_init(&w);
 	api_jw_obj(&w);
-	api_ktext(&w, doc, "unit");
-	api_kdec(&w, sg, "amount");
-	api_kdec(&w, sg, "change");
-	put_prior(&w, sg);
+	api_jw_kstr(&w, "unit",
+	            unit != NULL ? unit : json_string_value(json_object_get(doc, "unit")));
+	put_sangong_figures(&w, sg);
 	api_jw_key(&w, "items");
 	api_jw_arr(&w);
 	json_array_foreach (json_object_get(sg, "items"), i, it) {
 		api_jw_obj(&w);
 		api_ktext(&w, it, "key");
 		api_ktext(&w, it, "label");
-		api_kdec(&w, it, "amount");
-		api_kdec(&w, it, "change");
-		put_prior(&w, it);
+		put_sangong_figures(&w, it);
 		api_ktext(&w, it, "reason");
 		api_jw_end(&w, '}');
 	}
 	api_jw_end(&w, ']');
 	api_jw_key(&w, "links");
 	api_jw_obj(&w);
-	snprintf(url, sizeof(url), "%s/sangong", c->base);
+	api_url(c, url, sizeof(url), "/sangong", false);
 	api_jw_kstr(&w, "self", url);
-	snprintf(url, sizeof(url), "%s/tables/8", c->base);
-	api_jw_kstr(&w, "table", api_find_table(doc, 8) ? url : NULL);
+	snprintf(path, sizeof(path), "/tables/%d", api_table_position(table));
+	api_url(c, url, sizeof(url), path, false);
+	api_jw_kstr(&w, "table", table != NULL ? url : NULL);
 	api_jw_end(&w, '}');
 	api_jw_end(&w, '}');
 	return api_ok(c, &w, json_utf8);

@@ -9,6 +9,9 @@
 
 #include <stdbool.h>
 
+/* Positions a table may have (表一..表九十九). */
+#define API_TABLES_MAX 99
+
 enum api_format {
 	API_JSON,
 	API_CSV
@@ -24,6 +27,7 @@ struct api_ctx {
 	int year; /* of the disclosure, 0 if none */
 	const char *kind; /* "budget" or "final" */
 	const char *kind_path; /* "budgets" or "finals" */
+	const char *level; /* "department" (部门, the default) or "unit" (单位), or NULL */
 	char base[256]; /* the disclosure's URL, e.g. /api/v1/departments/x/budgets/2021 */
 };
 
@@ -87,8 +91,28 @@ void api_put_objects(struct api_jw *w, const char *key, const json_t *arr,
                      const struct api_field *fields);
 /* key: {k: number, ...} from a map of decimal strings ({} when absent). */
 void api_put_dec_map(struct api_jw *w, const char *key, const json_t *map);
-/* Table number of a disclosure, or NULL. */
-const json_t *api_find_table(const json_t *doc, int number);
+
+/* ---- a disclosure's tables (doc.c) ---- */
+
+/* 表几: the table's position in its document (format v1: its number); 0 if neither. */
+int api_table_position(const json_t *t);
+/* What the table is: its type id, or for format v1 the registry's match of its title;
+ * "other" when the title names no type. The string is borrowed (t's or static). */
+const char *api_table_type(const json_t *t);
+/* The table's unit: its own, else the disclosure's. Borrowed. */
+const char *api_table_unit(const json_t *doc, const json_t *t);
+/* The table at position n of a disclosure, or NULL. */
+const json_t *api_find_table(const json_t *doc, int position);
+/* The first table of the first type in types (a NULL-terminated list) that the disclosure
+ * has, or NULL. */
+const json_t *api_find_table_type(const json_t *doc, const char *const *types);
+/* v, in millionths of unit (元, 千元, 万元 or 亿元), as millionths of 万元, moving the
+ * decimal point, never through floating point. false for another unit, or when the result
+ * would not be exact (元 figures finer than 0.01) or would overflow. */
+bool api_to_wan(int64_t v, const char *unit, int64_t *out);
+/* The URL of a part of c's disclosure: c->base + path ("" or "/tables/3"), with the query
+ * that keeps the level (?level=unit) and, when csv, format=csv. Cut at size. */
+void api_url(const struct api_ctx *c, char *buf, size_t size, const char *path, bool csv);
 
 /* The answer when the store fails under a read (a file that vanished, was corrupted, or is
  * locked): 503, so clients retry, with err's text kept in resp->cause for the log. Returns

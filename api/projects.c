@@ -49,7 +49,7 @@ static void put_project(struct api_ctx *c, struct api_jw *w, const json_t *doc, 
 {
 	bool withheld = json_is_true(json_object_get(p, "withheld"));
 	const json_t *wh = json_object_get(doc, "withheld");
-	char self[400];
+	char self[400], path[120];
 
 	api_jw_obj(w);
 	api_ktext(w, p, "id");
@@ -67,7 +67,9 @@ static void put_project(struct api_ctx *c, struct api_jw *w, const json_t *doc, 
 	api_ktext(w, p, "period");
 	put_allocation(w, json_object_get(p, "allocation"));
 	put_performance(w, json_object_get(p, "performance"));
-	snprintf(self, sizeof(self), "%s/projects/%s", c->base, str(p, "id"));
+	api_kdec(w, p, "self_evaluation");
+	snprintf(path, sizeof(path), "/projects/%.100s", str(p, "id"));
+	api_url(c, self, sizeof(self), path, false);
 	api_jw_key(w, "links");
 	api_jw_obj(w);
 	api_jw_kstr(w, "self", self);
@@ -95,9 +97,9 @@ static int projects_json(struct api_ctx *c, const json_t *doc)
 	    API_FIELDS(C("count"), D("amount"), T("legal_source"), T("basis"), T("text")));
 	api_jw_key(&w, "links");
 	api_jw_obj(&w);
-	snprintf(url, sizeof(url), "%s/projects", c->base);
+	api_url(c, url, sizeof(url), "/projects", false);
 	api_jw_kstr(&w, "self", url);
-	snprintf(url, sizeof(url), "%s/projects?format=csv", c->base);
+	api_url(c, url, sizeof(url), "/projects", true);
 	api_jw_kstr(&w, "csv", url);
 	api_jw_end(&w, '}');
 	api_jw_end(&w, '}');
@@ -107,7 +109,8 @@ static int projects_json(struct api_ctx *c, const json_t *doc)
 static int projects_csv(struct api_ctx *c, const json_t *doc)
 {
 	static const char *const head[] = { "项目编号", "项目名称", "不予公开", "科目编码",
-		                            "金额",     "执行单位", "执行期限", "绩效指标数" };
+		                            NULL,       "执行单位", "执行期限", "绩效指标数" };
+	const char *unit = str(doc, "unit");
 	struct api_jw w;
 	char base[200], label[200], buf[64];
 	size_t i, k;
@@ -116,8 +119,11 @@ static int projects_csv(struct api_ctx *c, const json_t *doc)
 
 	api_jw_init(&w);
 	api_csv_begin(&w);
-	for (k = 0; k < sizeof(head) / sizeof(head[0]); k++)
-		api_csv_text(&w, head[k], k == 0);
+	for (k = 0; k < sizeof(head) / sizeof(head[0]); k++) {
+		/* the amount's header says its unit, 金额（万元）, as tables' do */
+		snprintf(buf, sizeof(buf), "金额（%.40s）", unit != NULL ? unit : "");
+		api_csv_text(&w, head[k] != NULL ? head[k] : buf, k == 0);
+	}
 	api_csv_end_row(&w);
 	json_array_foreach (json_object_get(doc, "projects"), i, p) {
 		char code[16] = "";

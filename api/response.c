@@ -156,17 +156,6 @@ void api_put_dec_map(struct api_jw *w, const char *key, const json_t *map)
 	api_jw_end(w, '}');
 }
 
-const json_t *api_find_table(const json_t *doc, int number)
-{
-	size_t i;
-	json_t *t;
-
-	json_array_foreach (json_object_get(doc, "tables"), i, t)
-		if (json_integer_value(json_object_get(t, "number")) == number)
-			return t;
-	return NULL;
-}
-
 bool api_dec(const json_t *j, int64_t *out)
 {
 	return json_is_string(j) && db_dec_parse(json_string_value(j), true, out) == 0;

@@ -108,6 +108,31 @@ static int negotiate(struct api_ctx *c, bool csv_offered)
 	           : 406;
 }
 
+/* ?level=department (部门, the default) or unit (单位). Returns 0, or 400 with resp filled
+ * (-1 when out of memory). */
+static int level(struct api_ctx *c)
+{
+	const char *l = c->req->arg ? c->req->arg(c->req->ctx, "level") : NULL;
+
+	if (l == NULL || strcmp(l, "department") == 0) {
+		c->level = "department";
+		return 0;
+	}
+	if (strcmp(l, "unit") == 0) {
+		c->level = "unit";
+		return 0;
+	}
+	return api_fail(c->resp, 400, "level must be department or unit") ? -1 : 400;
+}
+
+/* Is doc the disclosure of this level? (One without a level is the department's.) */
+static bool same_level(const json_t *doc, const char *level)
+{
+	const char *l = json_string_value(json_object_get(doc, "level"));
+
+	return strcmp(l != NULL ? l : "department", level) == 0;
+}
+
 /* Loads the disclosure and sets c->base; 0, -1 (memory), or a status with resp filled. */
 static int load(struct api_ctx *c, json_t **doc)
 {
@@ -116,9 +141,15 @@ static int load(struct api_ctx *c, json_t **doc)
 	snprintf(c->base, sizeof(c->base), PREFIX "departments/%s/%s/%d", c->dept, c->kind_path,
 	         c->year);
 	*doc = db_export(c->db, c->dept, c->year, c->kind, &err);
+	if (*doc != NULL && !same_level(*doc, c->level)) {
+		json_decref(*doc);
+		*doc = NULL;
+		err.code = DB_NOT_FOUND;
+	}
 	if (*doc == NULL) {
 		if (err.code == DB_NOT_FOUND)
-			return api_fail(c->resp, 404, "no %s %d of department \"%s\"", c->kind,
+			return api_fail(c->resp, 404, "no %s%s %d of department \"%s\"",
+			                strcmp(c->level, "unit") == 0 ? "unit-level " : "", c->kind,
 			                c->year, c->dept)
 			           ? -1
 			           : 404;
@@ -148,9 +179,12 @@ static int route_disclosure(struct api_ctx *c, char **seg, int n)
 	if (n > 4 || (n >= 3 && strcmp(seg[2], "tables") != 0 && strcmp(seg[2], "projects") != 0 &&
 	              (strcmp(seg[2], "sangong") != 0 || n > 3)))
 		return api_fail(c->resp, 404, "no such resource");
-	if (n == 4 && strcmp(seg[2], "tables") == 0 && (table = number(seg[3], 1, 9)) < 0)
-		return api_fail(c->resp, 400, "table must be a number from 1 to 9 (表一..表九)");
-	if ((rc = negotiate(c, csv)) != 0 || (rc = load(c, &doc)) != 0)
+	if (n == 4 && strcmp(seg[2], "tables") == 0 &&
+	    (table = number(seg[3], 1, API_TABLES_MAX)) < 0)
+		return api_fail(c->resp, 400,
+		                "table must be a number from 1 to %d (its position, 表几)",
+		                API_TABLES_MAX);
+	if ((rc = level(c)) != 0 || (rc = negotiate(c, csv)) != 0 || (rc = load(c, &doc)) != 0)
 		return rc < 0 ? -1 : 0;
 	if (n == 2)
 		rc = api_disclosure(c, doc);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
-// The nine tables: .../tables (the list) and .../tables/{n} as JSON or CSV. Rows keep the
-// published order; each knows its parent row, so clients can rebuild the hierarchy.
+// The tables: .../tables (the list) and .../tables/{n} (n its position, 表几) as JSON or
+// CSV. Each says its type, position and unit; rows keep the published order, and each knows
+// its parent row, so clients can rebuild the hierarchy.
 #include "api.h"
 #include "internal_api.h"
 
@@ -120,21 +121,32 @@ static void put_totals(struct api_jw *w, const json_t *rows)
 	api_jw_end(w, ']');
 }
 
-static const char *unit_of(const json_t *doc, const json_t *table)
+static void put_links(struct api_jw *w, const struct api_ctx *c, int position)
 {
-	return str(table, "unit") ? str(table, "unit") : str(doc, "unit");
-}
+	char path[32], url[420];
 
-static void put_links(struct api_jw *w, const char *self)
-{
-	char csv[420];
-
-	snprintf(csv, sizeof(csv), "%s?format=csv", self);
+	snprintf(path, sizeof(path), "/tables/%d", position);
 	api_jw_key(w, "links");
 	api_jw_obj(w);
-	api_jw_kstr(w, "self", self);
-	api_jw_kstr(w, "csv", csv);
+	api_url(c, url, sizeof(url), path, false);
+	api_jw_kstr(w, "self", url);
+	api_url(c, url, sizeof(url), path, true);
+	api_jw_kstr(w, "csv", url);
 	api_jw_end(w, '}');
+}
+
+/* number (= position, the v1 name), position, type, type_name, title, unit. */
+static void put_identity(struct api_jw *w, const json_t *doc, const json_t *t)
+{
+	const char *type = api_table_type(t);
+	const struct db_table_type *known = db_table_type_find(type);
+
+	api_jw_kint(w, "number", api_table_position(t));
+	api_jw_kint(w, "position", api_table_position(t));
+	api_jw_kstr(w, "type", type);
+	api_jw_kstr(w, "type_name", known != NULL ? known->name : NULL);
+	api_ktext(w, t, "title");
+	api_jw_kstr(w, "unit", api_table_unit(doc, t));
 }
 
 int api_tables(struct api_ctx *c, json_t *doc)
@@ -147,19 +159,17 @@ int api_tables(struct api_ctx *c, json_t *doc)
 	api_ktext(&w, doc, "unit");
 	api_jw_key(&w, "items");
 	api_jw_arr(&w);
-	for (int n = 1; n <= 9; n++) {
+	for (int n = 1; n <= API_TABLES_MAX; n++) {
 		const json_t *t = api_find_table(doc, n);
 		if (t == NULL)
 			continue;
 		api_jw_obj(&w);
-		api_jw_kint(&w, "number", n);
-		api_ktext(&w, t, "title");
-		snprintf(self, sizeof(self), "%s/tables/%d", c->base, n);
-		put_links(&w, self);
+		put_identity(&w, doc, t);
+		put_links(&w, c, n);
 		api_jw_end(&w, '}');
 	}
 	api_jw_end(&w, ']');
-	snprintf(self, sizeof(self), "%s/tables", c->base);
+	api_url(c, self, sizeof(self), "/tables", false);
 	api_jw_key(&w, "links");
 	api_jw_obj(&w);
 	api_jw_kstr(&w, "self", self);
@@ -172,26 +182,22 @@ static int table_json(struct api_ctx *c, const json_t *doc, const json_t *t, int
 {
 	const json_t *rows = json_object_get(t, "rows");
 	struct api_jw w;
-	char self[400];
 
 	api_jw_init(&w);
 	api_jw_obj(&w);
-	api_jw_kint(&w, "number", number);
-	api_ktext(&w, t, "title");
-	api_jw_kstr(&w, "unit", unit_of(doc, t));
+	put_identity(&w, doc, t);
 	api_ktext(&w, t, "classification");
 	api_ktext(&w, t, "note");
 	api_ktext(&w, t, "unplaced_note");
 	api_put_objects(&w, "columns", json_object_get(t, "columns"),
-	                API_FIELDS(T("key"), T("title"), T("group"), T("side")));
+	                API_FIELDS(T("key"), T("title"), T("group"), T("side"), T("measure")));
 	api_jw_key(&w, "rows");
 	api_jw_arr(&w);
 	for (size_t i = 0; i < json_array_size(rows); i++)
 		put_row(&w, rows, i);
 	api_jw_end(&w, ']');
 	put_totals(&w, rows);
-	snprintf(self, sizeof(self), "%s/tables/%d", c->base, number);
-	put_links(&w, self);
+	put_links(&w, c, number);
 	api_jw_end(&w, '}');
 	return api_ok(c, &w, "application/json; charset=utf-8");
 }
@@ -209,11 +215,33 @@ static bool has_key(const json_t *arr, const char *key)
 	return false;
 }
 
-static void csv_header(struct api_jw *w, const json_t *t, bool sided, bool projects, bool unplaced)
+static bool says_percent(const char *title)
+{
+	return title != NULL && (strstr(title, "%") != NULL || strstr(title, "％") != NULL);
+}
+
+/* The unit a column's header gets in CSV: （%） for a percentage (完成率, 增减率) whose
+ * printed title does not say % already, nothing when it does, else （unit）. */
+static void unit_suffix(const json_t *col, const char *unit, char *out, size_t size)
+{
+	const char *m = str(col, "measure");
+
+	if (says_percent(str(col, "title")))
+		out[0] = '\0';
+	else if (m != NULL && (strcmp(m, "rate") == 0 || strcmp(m, "change_percent") == 0))
+		snprintf(out, size, "（%%）");
+	else
+		snprintf(out, size, "（%s）", unit != NULL ? unit : "");
+}
+
+/* Every amount column's header carries the unit, 合计（元）, so that a table in 元 can never
+ * pass for one in 万元 once it is out of budgetd. */
+static void csv_header(struct api_jw *w, const json_t *t, const char *unit, bool sided,
+                       bool projects, bool unplaced)
 {
 	size_t i;
 	json_t *col;
-	char title[512];
+	char title[512], suffix[64];
 
 	if (sided)
 		api_csv_text(w, "收支", true);
@@ -222,15 +250,16 @@ static void csv_header(struct api_jw *w, const json_t *t, bool sided, bool proje
 	if (projects)
 		api_csv_text(w, "项目名称", false);
 	json_array_foreach (json_object_get(t, "columns"), i, col) {
-		if (str(col, "group") != NULL)
-			snprintf(title, sizeof(title), "%s/%s", str(col, "group"),
-			         str(col, "title"));
-		else
-			snprintf(title, sizeof(title), "%s", str(col, "title"));
+		const char *group = str(col, "group");
+		unit_suffix(col, unit, suffix, sizeof(suffix));
+		snprintf(title, sizeof(title), "%s%s%s%s", group ? group : "", group ? "/" : "",
+		         str(col, "title"), suffix);
 		api_csv_text(w, title, false);
 	}
-	if (unplaced)
-		api_csv_text(w, "未定栏目数字", false);
+	if (unplaced) {
+		snprintf(title, sizeof(title), "未定栏目数字（%s）", unit != NULL ? unit : "");
+		api_csv_text(w, title, false);
+	}
 	api_csv_end_row(w);
 }
 
@@ -270,24 +299,37 @@ static void csv_row(struct api_jw *w, const json_t *t, const json_t *row, bool s
 	api_csv_end_row(w);
 }
 
-static const char *const numerals[] = { "", "一", "二", "三", "四", "五", "六", "七", "八", "九" };
+/* 表几 for 1..99: 一, 十, 十二, 二十, 九十九. */
+static void numeral(int n, char *out, size_t size)
+{
+	static const char *const digit[] = { "",   "一", "二", "三", "四",
+		                             "五", "六", "七", "八", "九" };
 
-static int table_csv(struct api_ctx *c, const json_t *t, int number)
+	if (n < 10)
+		snprintf(out, size, "%s", digit[n % 10]);
+	else
+		snprintf(out, size, "%s十%s", n >= 20 ? digit[n / 10 % 10] : "", digit[n % 10]);
+}
+
+static int table_csv(struct api_ctx *c, const json_t *doc, const json_t *t, int number)
 {
 	const json_t *rows = json_object_get(t, "rows");
 	bool sided = has_key(json_object_get(t, "columns"), "side");
 	bool projects = has_key(rows, "project"), unplaced = has_key(rows, "unplaced");
 	struct api_jw w;
-	char base[200], label[400];
+	bool unit_level = c->level != NULL && strcmp(c->level, "unit") == 0;
+	char base[200], label[400], num[16];
 
 	api_jw_init(&w);
 	api_csv_begin(&w);
-	csv_header(&w, t, sided, projects, unplaced);
+	csv_header(&w, t, api_table_unit(doc, t), sided, projects, unplaced);
 	for (size_t i = 0; i < json_array_size(rows); i++)
 		csv_row(&w, t, json_array_get(rows, i), sided, projects, unplaced);
-	snprintf(base, sizeof(base), "%s-%d-%s-table-%d", c->dept, c->year, c->kind, number);
-	snprintf(label, sizeof(label), "%s-%d-%s-表%s-%s", c->dept, c->year, c->kind,
-	         numerals[number], str(t, "title"));
+	numeral(number, num, sizeof(num));
+	snprintf(base, sizeof(base), "%s-%d-%s%s-table-%d", c->dept, c->year, c->kind,
+	         unit_level ? "-unit" : "", number);
+	snprintf(label, sizeof(label), "%s-%d-%s%s-表%s-%s", c->dept, c->year, c->kind,
+	         unit_level ? "-unit" : "", num, str(t, "title"));
 	api_csv_disposition(c->resp, base, label);
 	return api_ok(c, &w, "text/csv; charset=utf-8");
 }
@@ -299,6 +341,6 @@ int api_table(struct api_ctx *c, json_t *doc, int number)
 	if (t == NULL)
 		return api_fail(c->resp, 404, "this disclosure has no table %d", number);
 	if (c->format == API_CSV)
-		return table_csv(c, t, number);
+		return table_csv(c, doc, t, number);
 	return table_json(c, doc, t, number);
 }

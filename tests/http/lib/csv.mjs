@@ -31,6 +31,16 @@ export function checkCsv({ status, headers, buf }, where, { titleIncludes } = {}
   return parse(buf, { bom: true, relax_column_count: false, skip_empty_lines: false });
 }
 
+/**
+ * The header of a table column in CSV: group/title and the unit in full-width parentheses,
+ * （%） for a percentage, nothing more when the printed title already says %.
+ */
+export function csvColumnTitle(c, unit) {
+  const title = c.group !== null ? `${c.group}/${c.title}` : c.title;
+  if (/[%％]/.test(c.title)) return title;
+  return `${title}（${['rate', 'change_percent'].includes(c.measure) ? '%' : unit}）`;
+}
+
 /** A table's CSV records against its JSON representation (same rows, same order). */
 export function expectTableCsv(records, json, where) {
   const sided = json.columns.some((c) => c.side !== null);
@@ -38,8 +48,8 @@ export function expectTableCsv(records, json, where) {
   const unplaced = json.rows.some((r) => r.unplaced.length > 0);
   const header = [
     ...(sided ? ['收支'] : []), '科目编码', '科目名称', ...(projects ? ['项目名称'] : []),
-    ...json.columns.map((c) => (c.group !== null ? `${c.group}/${c.title}` : c.title)),
-    ...(unplaced ? ['未定栏目数字'] : []),
+    ...json.columns.map((c) => csvColumnTitle(c, json.unit)),
+    ...(unplaced ? [`未定栏目数字（${json.unit}）`] : []),
   ];
   assert.deepEqual(records[0], header, `${where}: header`);
   assert.equal(records.length - 1, json.rows.length, `${where}: one line per row`);
@@ -67,7 +77,7 @@ export function expectTableCsv(records, json, where) {
 
 /** The projects CSV against the JSON project list. */
 export function expectProjectsCsv(records, json, where) {
-  const header = ['项目编号', '项目名称', '不予公开', '科目编码', '金额', '执行单位', '执行期限', '绩效指标数'];
+  const header = ['项目编号', '项目名称', '不予公开', '科目编码', `金额（${json.unit}）`, '执行单位', '执行期限', '绩效指标数'];
   assert.deepEqual(records[0], header, `${where}: header`);
   assert.equal(records.length - 1, json.items.length, `${where}: one line per project`);
   json.items.forEach((p, i) => {

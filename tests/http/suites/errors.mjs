@@ -25,7 +25,7 @@ function expectProblem(res, status, detail, where) {
 export default function errors(ctx) {
   const { base, dept } = ctx;
   const YEAR = 'year must be a number from 1990 to 2100';
-  const TABLE = 'table must be a number from 1 to 9 (表一..表九)';
+  const TABLE = 'table must be a number from 1 to 99 (its position, 表几)';
   const LIMIT = 'limit must be a number from 1 to 500';
   const NO_RESOURCE = 'no such resource';
   const cases = [
@@ -33,9 +33,10 @@ export default function errors(ctx) {
     ['year abc', `/api/v1/departments/${dept}/budgets/abc`, 400, YEAR],
     ['year 1800', `/api/v1/departments/${dept}/budgets/1800`, 400, YEAR],
     ['year 2101', `/api/v1/departments/${dept}/budgets/2101/tables`, 400, YEAR],
-    ['table 10', `${base}/tables/10`, 400, TABLE],
+    ['table 100', `${base}/tables/100`, 400, TABLE],
     ['table 0', `${base}/tables/0`, 400, TABLE],
     ['table abc', `${base}/tables/abc`, 400, TABLE],
+    ['level abc', `${base}/tables?level=abc`, 400, 'level must be department or unit'],
     ['limit -1', '/api/v1/departments?limit=-1', 400, LIMIT],
     ['limit 0', '/api/v1/departments?limit=0', 400, LIMIT],
     ['limit 501', '/api/v1/departments?limit=501', 400, LIMIT],
@@ -53,6 +54,8 @@ export default function errors(ctx) {
     ['unknown year, tables', `/api/v1/departments/${dept}/budgets/2020/tables/1`, 404, `no budget 2020 of department "${dept}"`],
     ['finals not published', `/api/v1/departments/${dept}/finals/2021`, 404, `no final 2021 of department "${dept}"`],
     ['unknown project', `${base}/projects/nope`, 404, 'no project "nope" in this disclosure'],
+    ['a position past the last table', `${base}/tables/10`, 404, 'this disclosure has no table 10'],
+    ['a unit disclosure not published', `${base}?level=unit`, 404, `no unit-level budget 2021 of department "${dept}"`],
     ['unknown top-level segment', '/api/v1/nope', 404, NO_RESOURCE],
     ['unknown part of a disclosure', `${base}/nope`, 404, NO_RESOURCE],
     ['a segment after a table', `${base}/tables/1/extra`, 404, NO_RESOURCE],

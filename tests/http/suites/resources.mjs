@@ -3,7 +3,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { suspiciousNumbers } from '../lib/decimal.mjs';
-import { dataTotals, expectDisclosure, expectFlat, expectProject, expectSangong, expectTable } from '../lib/expect.mjs';
+import {
+  KASHGAR_TYPES, dataTotals, expectDisclosure, expectFlat, expectProject, expectSangong, expectTable,
+} from '../lib/expect.mjs';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 
@@ -39,7 +41,7 @@ export default function resources(ctx) {
         region: data.department.region ?? null,
         parent: data.department.parent ?? null,
         disclosures: [{
-          year: data.year, kind: data.kind, title: data.title, published: data.published,
+          year: data.year, kind: data.kind, level: 'department', title: data.title, published: data.published,
           links: { self: ctx.base },
         }],
         links: { self: `/api/v1/departments/${ctx.dept}` },
@@ -57,17 +59,25 @@ export default function resources(ctx) {
       const totals = dataTotals(ctx.data);
       assert.deepEqual(totals, { revenue: '700.94', expenditure: '700.94', basic: '345.08', project: '355.86' });
       const body = await get(ctx.base);
-      assert.deepEqual(body.totals, { revenue: 700.94, expenditure: 700.94, basic: 345.08, project: 355.86 });
+      assert.deepEqual(body.totals, {
+        revenue: 700.94, expenditure: 700.94, basic: 345.08, project: 355.86, unit: '万元', converted_from: [],
+      });
     });
 
-    it('tables list: the nine tables with their links', async () => {
+    it('tables list: the nine tables with their type, position, unit and links', async () => {
       const body = await get(`${ctx.base}/tables`);
       assert.equal(body.items.length, 9);
+      const names = Object.fromEntries(body.items.map((t) => [t.type, t.type_name]));
+      assert.equal(names.budget_sangong, '“三公”经费和机关运行经费预算表', 'the registry name of budget_sangong');
       assert.deepEqual(body, {
         unit: ctx.data.unit,
         items: [...ctx.data.tables].sort((a, b) => a.number - b.number).map((t) => ({
           number: t.number,
+          position: t.number,
+          type: KASHGAR_TYPES[t.number],
+          type_name: names[KASHGAR_TYPES[t.number]],
           title: t.title,
+          unit: '万元',
           links: { self: `${ctx.base}/tables/${t.number}`, csv: `${ctx.base}/tables/${t.number}?format=csv` },
         })),
         links: { self: `${ctx.base}/tables` },
@@ -77,7 +87,7 @@ export default function resources(ctx) {
     for (let n = 1; n <= 9; n++) {
       it(`table ${n}: every row, code and figure equals the data file`, async () => {
         const body = await get(`${ctx.base}/tables/${n}`);
-        expectTable(body, ctx.data, n, ctx.base);
+        expectTable(body, ctx.data, n, ctx.base, { type: KASHGAR_TYPES[n] });
       });
     }
 
@@ -104,7 +114,7 @@ export default function resources(ctx) {
 
     it('sangong: amounts, changes, and prior_year = amount - change exactly', async () => {
       const body = await get(`${ctx.base}/sangong`);
-      expectSangong(body, ctx.data, ctx.base);
+      expectSangong(body, ctx.data, ctx.base, { table: 8 });
     });
 
     it('links of the disclosure lead to resources that answer 200', async () => {
