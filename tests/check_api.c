@@ -205,7 +205,12 @@ static const struct {
 	{ BASE "/tables/6", NULL, "application/json;q=0, text/csv", 200, "text/csv" },
 	{ BASE "/tables/6", NULL, "text/csv, application/json", 200, "application/json" },
 	{ BASE "/tables/0", NULL, NULL, 400, "application/problem+json" },
-	{ BASE "/tables/10", NULL, NULL, 400, "application/problem+json" },
+	{ BASE "/tables/10", NULL, NULL, 404, "application/problem+json" },
+	{ BASE "/tables/99", NULL, NULL, 404, "application/problem+json" },
+	{ BASE "/tables/100", NULL, NULL, 400, "application/problem+json" },
+	{ BASE "/tables/6", "level=unit", NULL, 404, "application/problem+json" },
+	{ BASE "/tables/6", "level=department", NULL, 200, "application/json" },
+	{ BASE, "level=units", NULL, 400, "application/problem+json" },
 	{ BASE "/tables/06x", NULL, NULL, 400, "application/problem+json" },
 	{ BASE "/tables/6/rows", NULL, NULL, 404, "application/problem+json" },
 	{ BASE "/projects", "format=csv", NULL, 200, "text/csv" },
@@ -234,6 +239,37 @@ START_TEST(test_routes)
 	if (r.status >= 400)
 		ck_assert_ptr_null(strstr(r.body, "sqlite"));
 	api_response_free(&r);
+}
+END_TEST
+
+/* Exact conversion to 万元: the decimal point moves, nothing is rounded. */
+START_TEST(test_to_wan)
+{
+	static const struct {
+		const char *in, *unit, *out; /* out NULL: not convertible exactly */
+	} conv[] = {
+		{ "91016775.35", "元", "9101.677535" },
+		{ "189767551", "元", "18976.7551" },
+		{ "-1.69", "元", "-0.000169" },
+		{ "12.3", "千元", "1.23" },
+		{ "1.5", "亿元", "15000" },
+		{ "700.94", "万元", "700.94" },
+		{ "0.001", "元", NULL },
+		{ "1", "美元", NULL },
+		{ "999999999999", "亿元", NULL },
+	};
+
+	for (size_t i = 0; i < sizeof(conv) / sizeof(conv[0]); i++) {
+		int64_t v, wan;
+		char buf[DB_DEC_BUFSZ];
+		ck_assert_int_eq(db_dec_parse(conv[i].in, true, &v), 0);
+		bool ok = api_to_wan(v, conv[i].unit, &wan);
+		ck_assert_msg(ok == (conv[i].out != NULL), "%s %s", conv[i].in, conv[i].unit);
+		if (!ok)
+			continue;
+		db_dec_format(wan, buf);
+		ck_assert_str_eq(buf, conv[i].out);
+	}
 }
 END_TEST
 
@@ -278,6 +314,8 @@ START_TEST(test_csv_download)
 	ck_assert_int_eq(call(BASE "/tables/6", "format=csv", NULL, &r), 200);
 	ck_assert_int_eq(memcmp(r.body, "\xEF\xBB\xBF", 3), 0);
 	ck_assert_ptr_nonnull(strstr(r.body, "\r\n30101,基本工资,71.7,71.7,\r\n"));
+	/* the unit in every amount column's header: a 元 table can never pass for 万元 */
+	ck_assert_ptr_nonnull(strstr(r.body, ",一般公共预算基本支出/合计（万元）,"));
 	ck_assert_ptr_nonnull(strstr(
 	    r.disposition, "attachment; filename=\"kashi-urumqi-office-2021-budget-table-6.csv\""));
 	ck_assert_ptr_nonnull(
@@ -296,6 +334,7 @@ int main(void)
 	tcase_add_test(unit, test_writer_refuses_unbalanced);
 	tcase_add_test(unit, test_csv_quotes_and_neutralises);
 	tcase_add_test(unit, test_pct_encode);
+	tcase_add_test(unit, test_to_wan);
 	tcase_add_checked_fixture(routes, open_store, close_store);
 	tcase_add_loop_test(routes, test_routes, 0, (int)(sizeof(cases) / sizeof(cases[0])));
 	tcase_add_test(routes, test_overlong_path);
