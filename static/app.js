@@ -1,10 +1,26 @@
 // SPDX-License-Identifier: MIT
-// budgetd front page: renders one departmental budget disclosure (部门预算/决算公开) from
-// the JSON API under /api/v1. No framework; every element is built with the DOM API.
-// Amounts are shown exactly as the API prints them (see parse()); no arithmetic on amounts.
+// budgetd front page: renders one departmental budget disclosure (部门预算/决算公开, of a
+// 部门 or a 单位) from the JSON API under /api/v1. No framework; every element is built with
+// the DOM API. Amounts are shown exactly as the API prints them (see parse()), each in its
+// table's unit; no arithmetic on amounts (the headline totals come converted from the API).
 
 const API = '/api/v1';
 const KIND = { budget: '部门预算', final: '部门决算' };
+const KIND_UNIT = { budget: '单位预算', final: '单位决算' };
+/** Words that differ between a 预算 and a 决算 (决算 pages never say 预算安排 or 本年预算). */
+const WORDS = {
+  budget: { doc: '部门预算公开', tables: '部门预算公开表', both: '收入与支出预算总额', procurement: '政府采购预算', oc: '机关运行经费财政拨款预算' },
+  final: { doc: '部门决算公开', tables: '部门决算公开表', both: '收入与支出决算总额', procurement: '政府采购支出', oc: '机关运行经费支出' },
+};
+const words = (d) => WORDS[d.kind] || WORDS.budget;
+/* Table types (the API's registry ids) the page reads by meaning, never by number. */
+const TYPES = {
+  summary: ['budget_summary', 'final_summary'],
+  expenditure: ['budget_expenditure', 'final_expenditure'],
+  basic: ['budget_general_basic_economic', 'final_general_basic'],
+  project: ['budget_project'],
+  sangong: ['budget_sangong', 'final_sangong'],
+};
 const SECTIONS = ['overview', 'charts', 'tables', 'projects', 'sangong', 'other-matters', 'explanations', 'glossary'];
 const NUM = '零一二三四五六七八九';
 const $ = (id) => document.getElementById(id);
@@ -105,30 +121,17 @@ async function api(url) {
 const enc = encodeURIComponent;
 const kindPath = (k) => (k === 'final' ? 'finals' : 'budgets');
 
-/**
- * The tables of a disclosure. The index says which exist; the standard nine (表一..表九) are
- * requested alongside it to save a round trip, and one of them missing only matters if the
- * index lists it.
- */
-async function tablesOf(base) {
-  const guess = new Map();
-  for (let n = 1; n <= 9; n++) guess.set(String(n), api(`${base}/tables/${n}`).then((t) => ({ t }), (e) => ({ e })));
-  const idx = await api(`${base}/tables`);
-  const out = [];
-  for (const item of idx.items || []) {
-    const g = guess.get(String(item.number));
-    const r = g ? await g : { t: await api(item.links.self) };
-    if (r.e) throw r.e;
-    out.push(r.t);
-  }
-  return out;
+/** The tables of a disclosure: the index says which exist and where; each is fetched by its link. */
+async function tablesOf(url) {
+  const idx = await api(url);
+  return Promise.all((idx.items || []).map((item) => api(item.links.self)));
 }
 
 /* ---------- URL state ---------- */
 
 function readState() {
   const p = new URLSearchParams(location.search);
-  return { dept: p.get('dept') || '', year: p.get('year') || '', kind: p.get('kind') || '' };
+  return { dept: p.get('dept') || '', year: p.get('year') || '', kind: p.get('kind') || '', level: p.get('level') === 'unit' ? 'unit' : '' };
 }
 
 function urlFor(st, hash = '') {
@@ -136,18 +139,27 @@ function urlFor(st, hash = '') {
   if (st.dept) p.set('dept', st.dept);
   if (st.year) p.set('year', st.year);
   if (st.kind) p.set('kind', st.kind);
+  if (st.level === 'unit') p.set('level', 'unit');
   const q = p.toString();
   return `${location.pathname}${q ? `?${q}` : ''}${hash}`;
 }
 
-const sameState = (a, b) => a && b && a.dept === b.dept && a.year === b.year && a.kind === b.kind;
+const sameState = (a, b) => a && b && a.dept === b.dept && a.year === b.year && a.kind === b.kind && (a.level || '') === (b.level || '');
+const levelOf = (d) => (d.level === 'unit' ? 'unit' : '');
+/** The value of a disclosure in the select: 2021-budget, or 2025-budget-unit for a 单位 disclosure. */
+const optionValue = (d) => `${d.year}-${d.kind}${levelOf(d) ? '-unit' : ''}`;
+
+/** Newest first; in a year the budget before the final, the 部门 disclosure before the 单位 one. */
+const newestFirst = (a, b) => Number(b.year) - Number(a.year) || (a.kind === b.kind ? 0 : a.kind === 'budget' ? -1 : 1)
+  || (levelOf(a) ? 1 : 0) - (levelOf(b) ? 1 : 0);
 
 /** The disclosure the URL asks for; without a year the latest budget, else the latest one. */
-function pick(list, year, kind) {
-  const sorted = [...list].sort((a, b) => Number(b.year) - Number(a.year) || (a.kind === 'budget' ? -1 : 1));
+function pick(list, year, kind, level) {
+  const sorted = [...list].sort(newestFirst);
   const k = KIND[kind] ? kind : '';
-  if (year) return sorted.find((d) => String(d.year) === year && (!k || d.kind === k)) || null;
-  return sorted.find((d) => d.kind === (k || 'budget')) || sorted[0] || null;
+  const lv = (d) => levelOf(d) === (level || '');
+  if (year) return sorted.find((d) => String(d.year) === year && (!k || d.kind === k) && lv(d)) || null;
+  return sorted.find((d) => d.kind === (k || 'budget') && lv(d)) || sorted.find(lv) || sorted[0] || null;
 }
 
 /* ---------- loading a disclosure ---------- */
@@ -175,22 +187,25 @@ async function load(st, { scroll = true } = {}) {
     pDept.then((dp) => { if (my === seq) showDept(dp); }, () => {});
     // A full URL names the disclosure: fetch it alongside the department.
     let base = st.dept && st.year && KIND[st.kind] ? `${deptUrl}/${kindPath(st.kind)}/${enc(st.year)}` : null;
+    let level = st.level;
     if (!base) {
-      const disc = pick((await pDept).disclosures || [], st.year, st.kind);
+      const disc = pick((await pDept).disclosures || [], st.year, st.kind, st.level);
       if (!disc && !st.year) throw new LoadError('该部门尚未发布预算或决算公开', null);
-      base = disc ? disc.links.self : `${deptUrl}/${kindPath(st.kind)}/${enc(st.year)}`;
+      base = disc ? disc.links.self.split('?')[0] : `${deptUrl}/${kindPath(st.kind)}/${enc(st.year)}`;
+      if (disc) level = levelOf(disc);
     }
     // The parts of a disclosure live at fixed paths under it: fetch them all at once.
-    const pDoc = api(base);
-    const pTables = tablesOf(base);
+    const q = level === 'unit' ? '?level=unit' : '';
+    const pDoc = api(`${base}${q}`);
+    const pTables = tablesOf(`${base}/tables${q}`);
     const pSangong = pDoc.then((x) => (x.links.sangong ? api(x.links.sangong) : null));
-    const [dept, d, tables, projects, sangong] = await Promise.all([pDept, pDoc, pTables, api(`${base}/projects`), pSangong]);
+    const [dept, d, tables, projects, sangong] = await Promise.all([pDept, pDoc, pTables, api(`${base}/projects${q}`), pSangong]);
     if (my !== seq) return;
 
-    const now = { dept: dept.id, year: String(d.year), kind: d.kind };
+    const now = { dept: dept.id, year: String(d.year), kind: d.kind, level: levelOf(d) };
     render(dept, d, tables, projects, sangong);
     shown = now;
-    $('disclosure-select').value = `${now.year}-${now.kind}`;
+    $('disclosure-select').value = optionValue(d);
     if (!sameState(readState(), now)) history.replaceState(null, '', urlFor(now, location.hash));
     $('content').setAttribute('aria-busy', 'false');
     $('announce').textContent = `已加载：${dept.name} ${d.title || ''}`;
@@ -212,7 +227,7 @@ function fail(e) {
     h('p', { id: 'error', role: 'alert' }, `无法加载预算数据：${reason}${status}。请稍后重试。`),
     h('p', null, h('a', { href: '/' }, '返回首页'), '　或直接查看 ', h('a', { href: `${API}/departments` }, '开放数据接口（JSON）'), '。'),
   );
-  document.title = '无法加载 · 部门预算公开';
+  document.title = '无法加载 · 部门预决算公开';
   $('content').setAttribute('aria-busy', 'false');
 }
 
@@ -241,8 +256,9 @@ function navigate(st) {
 function showDept(dept) {
   $('dept-name').textContent = dept.name;
   const sel = $('disclosure-select');
-  const list = [...(dept.disclosures || [])].sort((a, b) => Number(b.year) - Number(a.year) || (a.kind === 'budget' ? -1 : 1));
-  sel.replaceChildren(...list.map((d) => h('option', { value: `${d.year}-${d.kind}` }, `${d.year}年 ${KIND[d.kind] || d.kind}`)));
+  const list = [...(dept.disclosures || [])].sort(newestFirst);
+  sel.replaceChildren(...list.map((d) => h('option', { value: optionValue(d) },
+    `${d.year}年 ${(levelOf(d) ? KIND_UNIT : KIND)[d.kind] || d.kind}`)));
   sel.disabled = list.length === 0;
 }
 
@@ -252,60 +268,110 @@ function section(id, title, ...kids) {
   return h('section', { id, class: 'doc-section', 'aria-labelledby': `${id}-h` }, h('h2', { id: `${id}-h` }, title), kids);
 }
 
+/** The first table of one of types (TYPES.summary...), or undefined. */
+function ofType(tables, types) {
+  for (const ty of types) {
+    const t = tables.find((x) => x.type === ty);
+    if (t) return t;
+  }
+  return undefined;
+}
+
+const posOf = (t) => Number(t.position ?? t.number);
+/** 表三 for the table at position 3 ('' without a table). */
+const tableName = (t) => (t ? `表${cn(posOf(t))}` : '');
+
 function render(dept, d, tables, projects, sangong) {
-  const byNo = new Map(tables.map((t) => [Number(t.number), t]));
-  $('disclosure-title').textContent = d.title || `${d.year}年${KIND[d.kind] || ''}公开`;
+  const w = words(d);
+  const unitLevel = levelOf(d) === 'unit';
+  $('disclosure-title').textContent = d.title || `${d.year}年${(unitLevel ? KIND_UNIT : KIND)[d.kind] || ''}公开`;
   $('dept-name').textContent = d.department?.name || dept.name;
-  document.title = `${d.department?.short_name || dept.name} ${d.title || ''} · 部门预算公开`;
+  document.title = `${d.department?.short_name || dept.name} ${d.title || ''} · ${w.doc}`;
+  renderToc(tables);
   const terms = (d.glossary || []).map((g) => g.term);
+  const units = [...new Set(tables.map((t) => t.unit).filter(Boolean))];
   $('doc').replaceChildren(
-    renderMeta(d, projects),
-    renderOverview(d, sangong),
-    renderCharts(d, byNo, sangong),
-    section('tables', '部门预算公开表',
-      h('p', { class: 'lede' }, `以下${cn(tables.length)}张表与公开文件中的表格逐格对应，金额单位为万元；空白单元格表示原表未填数字。每张表可下载 CSV（可用 Excel 打开）或 JSON。`),
+    renderMeta(d, projects, units),
+    renderOverview(d, tables, sangong),
+    renderCharts(d, tables, sangong),
+    section('tables', w.tables,
+      h('p', { class: 'lede' }, `以下${cn(tables.length)}张表与公开文件中的表格逐格对应，金额单位以各表标注为准（${units.join('、') || d.unit}）；空白单元格表示原表未填数字。每张表可下载 CSV（可用 Excel 打开）或 JSON。`),
       tables.map(renderTable)),
-    renderProjects(projects, byNo.get(7)),
-    renderSangong(sangong),
+    renderProjects(d, projects, ofType(tables, TYPES.project)),
+    renderSangong(d, sangong, ofType(tables, TYPES.sangong)),
     renderOther(d),
-    renderExplanations(d.explanations || [], terms),
+    renderExplanations(d.explanations || [], terms, d.unit),
     renderGlossary(d.glossary || []),
   );
 }
 
-function renderMeta(d, projects) {
+/** The contents' table links: one per published table, by position. */
+function renderToc(tables) {
+  const li = document.querySelector('.toc-tables');
+  if (!li) return;
+  const ol = h('ol', null, tables.map((t) => h('li', null, h('a', { href: `#table-${posOf(t)}` }, tableName(t)))));
+  const old = li.querySelector('ol');
+  if (old) old.replaceWith(ol);
+  else li.append(ol);
+}
+
+function renderMeta(d, projects, units) {
   const src = d.source || {};
+  const other = units.filter((u) => u !== d.unit);
   return h('div', null,
     h('p', { class: 'meta' },
       d.published ? h('span', null, `发布日期：${date(d.published)}`) : null,
-      h('span', null, `金额单位：${d.unit || '万元'}`),
+      h('span', null, other.length ? `金额单位：表格为${units.join('、')}，文字部分为${d.unit}` : `金额单位：${d.unit || units[0] || ''}`),
       h('span', null, '数据：', h('a', { href: d.links.self }, 'JSON'), '，项目清单 ', h('a', { href: projects.links.csv || `${projects.links.self}?format=csv` }, 'CSV'))),
     (src.document || src.notes) ? h('details', { class: 'source' }, h('summary', null, '数据来源与转录说明'),
       src.document ? h('p', null, `来源：${src.document}`, src.url ? ['（', h('a', { href: src.url, rel: 'noopener' }, '原文'), '）'] : null) : null,
       src.notes ? h('p', null, src.notes) : null) : null);
 }
 
-function renderOverview(d, sangong) {
+/** The 三公 total to show as a headline: this year's budget, or a 决算's final figure. */
+const sangongTotal = (sg) => (sg ? (has(sg.final) ? sg.final : sg.amount) : null);
+
+function renderOverview(d, tables, sangong) {
   const o = d.overview || {};
   const t = d.totals || {};
+  const w = words(d);
+  const sum = tableName(ofType(tables, TYPES.summary));
+  const exp = tableName(ofType(tables, TYPES.expenditure));
+  const from = (t.converted_from || []).filter(Boolean);
   const kpis = [];
-  if (has(t.revenue) && String(t.revenue) === String(t.expenditure)) kpis.push(['收支总计', t.revenue, 'revenue', '收入与支出预算总额（表一）']);
-  else kpis.push(['收入总计', t.revenue, 'revenue', '表一'], ['支出总计', t.expenditure, 'expenditure', '表一']);
-  kpis.push(['基本支出', t.basic, 'basic', '保障机构运转的人员经费和公用经费'], ['项目支出', t.project, 'project', '为完成特定任务安排的支出']);
-  if (sangong) kpis.push(['“三公”经费', sangong.amount, 'sangong', '因公出国（境）、公务用车、公务接待']);
+  if (has(t.revenue) && String(t.revenue) === String(t.expenditure)) kpis.push(['收支总计', t.revenue, 'revenue', sum ? `${w.both}（${sum}）` : w.both]);
+  else kpis.push(['收入总计', t.revenue, 'revenue', sum], ['支出总计', t.expenditure, 'expenditure', sum]);
+  kpis.push(['基本支出', t.basic, 'basic', `保障机构运转的人员经费和公用经费${exp ? `（${exp}）` : ''}`],
+    ['项目支出', t.project, 'project', `为完成特定任务安排的支出${exp ? `（${exp}）` : ''}`]);
+  const kunit = t.unit || '万元';
+  const cards = kpis.filter((k) => has(k[1])).map(([label, v, key, note]) => [label, v, key, note, kunit]);
+  if (sangong && has(sangongTotal(sangong))) cards.push(['“三公”经费', sangongTotal(sangong), 'sangong', has(sangong.final) ? '决算数' : '因公出国（境）、公务用车、公务接待', sangong.unit || d.unit]);
   const staffing = o.staffing || [];
   const org = o.organization;
   return section('overview', '概况',
-    h('dl', { class: 'kpis' }, kpis.filter((k) => has(k[1])).map(([label, v, key, note]) => h('div', { class: `kpi kpi-${key}` },
+    cards.length ? h('p', { class: 'kpi-head' }, `单位：${kunit}`,
+      from.length ? `（公开表以${from.join('、')}为单位，此处按原数移动小数点换算为${kunit}，未作四舍五入）` : '') : null,
+    h('dl', { class: 'kpis' }, cards.map(([label, v, key, note, unit]) => h('div', { class: `kpi kpi-${key}` },
       h('dt', null, label),
-      h('dd', null, h('span', { class: 'kpi-num', 'data-total': key }, num(v)), h('span', { class: 'kpi-unit' }, '万元'), h('span', { class: 'kpi-note' }, note))))),
+      h('dd', null, h('span', { class: 'kpi-num', 'data-total': key }, num(v)), h('span', { class: 'kpi-unit' }, unit), note ? h('span', { class: 'kpi-note' }, note) : null)))),
     h('div', { class: 'grid2' },
       h('div', null,
         o.functions?.length ? [h('h3', null, '主要职能'), h('ol', { class: 'functions' }, o.functions.map((f) => h('li', null, f)))] : null),
       h('div', null,
         org ? [h('h3', null, '机构设置'), org.text ? h('p', null, org.text) : null,
-          org.internal_units?.length ? h('ul', { class: 'units', 'aria-label': '内设机构' }, org.internal_units.map((u) => h('li', null, u))) : null] : null,
+          org.internal_units?.length ? h('ul', { class: 'units', 'aria-label': '内设机构' }, org.internal_units.map((u) => h('li', null, u))) : null,
+          orgUnits(org)] : null,
         staffing.length ? [h('h3', null, '人员情况'), staffTable(staffing)] : null)));
+}
+
+/** 单位构成: the units the disclosure covers, as listed (nothing when not published). */
+function orgUnits(org) {
+  const list = org.units || [];
+  if (!list.length) return null;
+  return [h('h3', null, '单位构成'),
+    h('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-label': '单位构成' },
+      table('data units-table', '单位构成', ['单位名称', '单位性质', '备注'],
+        list.map((u) => h('tr', null, h('th', { scope: 'row' }, u.name ?? ''), h('td', null, u.type ?? ''), h('td', null, u.note ?? '')))))];
 }
 
 function staffTable(rows) {
@@ -318,21 +384,21 @@ function staffTable(rows) {
 
 /* Charts: horizontal bars in hand-written SVG, sized in % so they fit any width. */
 
-function chart(id, title, note, items, colour) {
+function chart(id, title, note, items, colour, unit = '万元') {
   const rows = items.filter((i) => has(i.value));
   const max = Math.max(0, ...rows.map((i) => parseFloat(i.value) || 0));
   const ROW = 46;
   const height = rows.length * ROW + 4;
-  const desc = rows.map((i) => `${i.label}：${i.value}万元`).join('；');
+  const desc = rows.map((i) => `${i.label}：${i.value}${unit}`).join('；');
   const svg = s('svg', { role: 'img', 'aria-labelledby': `${id}-title ${id}-desc`, width: '100%', height, class: 'bars' },
-    s('title', { id: `${id}-title` }, `${title}（单位：万元）`),
+    s('title', { id: `${id}-title` }, `${title}（单位：${unit}）`),
     s('desc', { id: `${id}-desc` }, desc || '无数据'),
     rows.map((i, n) => {
       const v = parseFloat(i.value) || 0;
       const w = max > 0 ? Math.max((v / max) * 70, v > 0 ? 0.5 : 0) : 0;
       const y = n * ROW;
       return s('g', { class: 'bar', tabindex: '0' },
-        s('title', null, `${i.label}：${i.value}万元`),
+        s('title', null, `${i.label}：${i.value}${unit}`),
         s('rect', { class: 'hit', x: '0', y: y + 1, width: '100%', height: ROW - 4, rx: '3' }),
         s('text', { class: 'lbl', x: '4', y: y + 16 }, i.label),
         s('rect', { class: `fill-${i.colour || colour}`, x: '4', y: y + 22, width: `${w}%`, height: '15', rx: '2' }),
@@ -346,21 +412,51 @@ function classRows(t) {
   return t ? t.rows.filter((r) => Number(r.level) === 1 && r.codes && r.codes.length === 1) : [];
 }
 
-function renderCharts(d, byNo, sangong) {
-  const t = d.totals || {};
-  return section('charts', '图解',
-    h('div', { class: 'charts' },
-      chart('chart-function', '支出功能分类', '按功能分类“类”级科目，取自表三“合计”栏；单位：万元',
-        classRows(byNo.get(3)).map((r) => ({ label: `${r.code} ${r.name}`, value: r.amounts.total })), 1),
-      chart('chart-basic-project', '基本支出与项目支出', '取自表三合计行；单位：万元',
-        [{ label: '基本支出', value: t.basic, colour: 2 }, { label: '项目支出', value: t.project, colour: 3 }], 2),
-      chart('chart-economic', '基本支出经济分类', '按经济分类“类”级科目，取自表六“合计”栏；单位：万元',
-        classRows(byNo.get(6)).map((r) => ({ label: `${r.code} ${r.name}`, value: r.amounts.total })), 2),
-      chart('chart-sangong', '“三公”经费', sangong ? '本年预算数，取自“三公”经费说明及表八；单位：万元' : '本公开未包含“三公”经费数据',
-        sangong ? sangong.items.map((i) => ({ label: i.label, value: i.amount })) : [], 4)));
+/**
+ * The column a chart reads from a table: its total (key total), else a 决算's final figure
+ * (total_final, or the first column whose measure is final), else its first column.
+ */
+function figureColumn(t) {
+  const cols = t?.columns || [];
+  return cols.find((c) => c.key === 'total')
+    || cols.find((c) => c.measure === 'final' && c.key.startsWith('total'))
+    || cols.find((c) => c.measure === 'final')
+    || cols[0];
 }
 
-/* The nine tables, laid out as published. */
+/** A row's figure in col; in a table printed in halves (人员经费 | 公用经费) the row's figure of the same measure. */
+function rowFigure(t, r, col) {
+  const a = r.amounts || {};
+  if (!col) return undefined;
+  if (has(a[col.key])) return a[col.key];
+  const same = (t.columns || []).find((c) => c.measure === col.measure && c.measure && has(a[c.key]));
+  return same ? a[same.key] : undefined;
+}
+
+function classChart(id, title, what, t, colour) {
+  const col = figureColumn(t);
+  const items = classRows(t).map((r) => ({ label: `${r.code} ${r.name}`, value: rowFigure(t, r, col) }));
+  const note = t ? `按${what}“类”级科目，取自${tableName(t)}“${col?.title ?? ''}”栏；单位：${t.unit}` : '本公开未包含此表';
+  return chart(id, title, note, items, colour, t?.unit || '万元');
+}
+
+function renderCharts(d, tables, sangong) {
+  const t = d.totals || {};
+  const exp = ofType(tables, TYPES.expenditure);
+  const final = sangong && sangong.items.some((i) => has(i.final));
+  const sgTable = ofType(tables, TYPES.sangong);
+  return section('charts', '图解',
+    h('div', { class: 'charts' },
+      classChart('chart-function', '支出功能分类', '功能分类', exp, 1),
+      chart('chart-basic-project', '基本支出与项目支出', `取自${tableName(exp) || '支出表'}合计行；单位：${t.unit || '万元'}`,
+        [{ label: '基本支出', value: t.basic, colour: 2 }, { label: '项目支出', value: t.project, colour: 3 }], 2, t.unit || '万元'),
+      classChart('chart-economic', '基本支出经济分类', '经济分类', ofType(tables, TYPES.basic), 2),
+      chart('chart-sangong', '“三公”经费',
+        sangong ? `${final ? '决算数' : '本年预算数'}，取自“三公”经费说明${sgTable ? `及${tableName(sgTable)}` : ''}；单位：${sangong.unit || d.unit}` : '本公开未包含“三公”经费数据',
+        sangong ? sangong.items.map((i) => ({ label: i.label, value: final ? i.final : i.amount })) : [], 4, sangong?.unit || d.unit)));
+}
+
+/* The tables, laid out as published, each with its own headers and unit. */
 
 const CODE_HEADS = ['类', '款', '项'];
 
@@ -421,7 +517,7 @@ function oneTable(t, label, rows, cols, side, extra) {
 }
 
 function renderTable(t) {
-  const n = Number(t.number);
+  const n = posOf(t);
   const label = `表${cn(n)} ${t.title}`;
   const rows = t.rows || [];
   const cols = t.columns || [];
@@ -437,7 +533,7 @@ function renderTable(t) {
   } else {
     scroll.append(oneTable(t, label, rows, cols, null, extra));
   }
-  return h('section', { id: `table-${n}`, class: 'dtable', 'aria-labelledby': `table-${n}-h` },
+  return h('section', { id: `table-${n}`, class: 'dtable', 'aria-labelledby': `table-${n}-h`, 'data-type': t.type, 'data-unit': t.unit },
     h('div', { class: 'table-head' },
       h('h3', { id: `table-${n}-h` }, label),
       h('p', { class: 'downloads' },
@@ -451,56 +547,63 @@ function renderTable(t) {
 
 /* Projects, with 资金分配 and the full 绩效目标表. */
 
-function renderProjects(p, t7) {
+/** An amount with its unit ('' when not published, so that no lone unit is shown). */
+const amountIn = (v, unit) => (has(v) ? [h('b', null, num(v)), ` ${unit}`] : '');
+
+function renderProjects(d, p, tp) {
   const items = p.items || [];
   const named = items.filter((x) => !x.withheld);
   const w = p.withheld;
-  const total = t7 && (t7.totals || []).find((r) => r.name === '合计' || r.name === '合 计');
+  const unit = p.unit || d.unit;
+  const col = figureColumn(tp);
+  const total = tp && col && (tp.totals || []).find((r) => has(r.amounts?.[col.key]));
+  if (!items.length) return section('projects', '项目支出', h('p', null, '本公开未包含项目明细。'));
   return section('projects', '项目支出',
     h('p', null, `本年度共安排项目 ${items.length} 个`,
-      total && has(total.amounts?.total) ? `，项目支出合计 ${num(total.amounts.total)} 万元（见表七）` : '',
+      total ? `，项目支出合计 ${num(total.amounts[col.key])} ${tp.unit}（见${tableName(tp)}）` : '',
       `。其中 ${named.length} 个项目公开了政策依据、资金分配和绩效目标，点击项目名称可展开。`),
     w && Number(w.count) > 0 ? h('p', { class: 'withheld-summary' },
-      h('strong', null, `${w.count} 个项目共 ${num(w.amount)} 万元不予公开`),
+      h('strong', null, `${w.count} 个项目共 ${num(w.amount)} ${unit}不予公开`),
       `。依据${w.legal_source || '相关规定'}${w.basis ? `：“${w.basis}”` : ''}。`) : null,
-    h('ol', { class: 'projects' }, items.map((x) => (x.withheld ? withheldItem(x, w) : h('li', null, projectDetails(x))))));
+    h('ol', { class: 'projects' }, items.map((x) => (x.withheld ? withheldItem(x, w, unit) : h('li', null, projectDetails(x, unit))))));
 }
 
-function withheldItem(x, w) {
+function withheldItem(x, w, unit) {
   return h('li', { class: 'project withheld', id: `project-${x.id}` },
     h('span', { class: 'p-name' }, h('span', { class: 'tag' }, '不予公开'), '项目名称及明细未公开'),
-    h('span', { class: 'p-amt' }, h('b', null, num(x.amount)), ' 万元'),
+    h('span', { class: 'p-amt' }, amountIn(x.amount, unit)),
     h('p', { class: 'basis' }, `依据：${x.legal_basis || w?.legal_source || '未说明'}`, x.code ? `；科目编码 ${x.code}` : ''));
 }
 
-function projectDetails(x) {
+function projectDetails(x, unit) {
   const perf = x.performance;
   const alloc = x.allocation;
   const facts = [
     ['科目编码', x.code],
-    ['表七所列名称', x.table_name && x.table_name !== x.name ? x.table_name : null],
+    ['项目表所列名称', x.table_name && x.table_name !== x.name ? x.table_name : null],
     ['项目承担单位', x.executing_unit],
     ['资金执行时间', x.period],
     ['设立的政策依据', x.policy_basis],
   ].filter(([, v]) => has(v));
   const econ = Object.entries(x.economic || {});
   return h('details', { id: `project-${x.id}`, class: 'project' },
-    h('summary', null, h('span', { class: 'p-name' }, x.name), h('span', { class: 'p-amt' }, h('b', null, num(x.amount)), ' 万元')),
+    h('summary', null, h('span', { class: 'p-name' }, x.name ?? ''), h('span', { class: 'p-amt' }, amountIn(x.amount, unit))),
     h('div', { class: 'p-body' },
       h('dl', { class: 'facts' }, facts.map(([k, v]) => [h('dt', null, k), h('dd', null, v)])),
-      econ.length ? h('p', null, `经济分类：${econ.map(([k, v]) => `${k} ${num(v)}万元`).join('；')}`) : null,
+      econ.length ? h('p', null, `经济分类：${econ.map(([k, v]) => `${k} ${num(v)}${unit}`).join('；')}`) : null,
+      has(x.self_evaluation) ? h('p', null, `绩效自评得分：${num(x.self_evaluation)}`) : null,
       alloc ? [h('h3', null, '资金分配情况'), alloc.text ? h('p', null, alloc.text) : null,
         alloc.items?.length ? h('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-label': `${x.name} 资金分配` },
-          table('data', `${x.name} 资金分配（单位：万元）`, ['明细', { text: '金额', num: true }],
+          table('data', `${x.name} 资金分配（单位：${unit}）`, ['明细', { text: '金额', num: true }],
             alloc.items.map((i) => h('tr', null, h('th', { scope: 'row' }, i.item), h('td', { class: 'num', 'data-col': 'amount' }, num(i.amount)))))) : null] : null,
-      perf ? [h('h3', null, '绩效目标表'), perfFunding(perf),
+      perf ? [h('h3', null, '绩效目标表'), perfFunding(perf, unit),
         perf.objective ? h('dl', { class: 'facts' }, h('dt', null, '年度绩效目标'), h('dd', null, perf.objective)) : null,
         indicatorTable(x.name, perf.indicators || [])] : null));
 }
 
-function perfFunding(perf) {
+function perfFunding(perf, unit) {
   const f = [['资金总额', perf.funding_total], ['其中：财政拨款', perf.funding_fiscal], ['其他资金', perf.funding_other]];
-  return h('p', { class: 'funding' }, f.map(([k, v]) => h('span', null, `${k} `, h('b', null, has(v) ? num(v) : '—'), has(v) ? ' 万元' : '')));
+  return h('p', { class: 'funding' }, f.map(([k, v]) => h('span', null, `${k} `, h('b', null, has(v) ? num(v) : '—'), has(v) ? ` ${unit}` : '')));
 }
 
 function indicatorTable(name, list) {
@@ -524,25 +627,60 @@ function indicatorTable(name, list) {
 
 /* 三公 */
 
-function renderSangong(sg) {
+function renderSangong(d, sg, sgTable) {
   if (!sg) return section('sangong', '“三公”经费', h('p', null, '本公开未包含“三公”经费数据。'));
+  const unit = sg.unit || d.unit;
+  const link = sgTable ? ['分项数字另见', h('a', { href: `#table-${posOf(sgTable)}` }, tableName(sgTable)), '。'] : null;
+  // A 决算 prints budget and final side by side: 预算数, 决算数 and the completion rate.
+  const final = has(sg.final) || sg.items.some((i) => has(i.final) || has(i.budget));
+  const intro = h('p', null, '“三公”经费指用一般公共预算财政拨款安排的因公出国（境）费、公务用车购置及运行费和公务接待费。');
+  const box = (caption, head, rows) => h('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-label': '“三公”经费' },
+    table('data sangong', caption, head, rows));
+  if (final) {
+    const row = (label, x, cls) => h('tr', { class: cls },
+      h('th', { scope: 'row' }, label),
+      h('td', { class: 'num', 'data-col': 'budget' }, num(x.budget)),
+      h('td', { class: 'num', 'data-col': 'final' }, num(x.final)),
+      h('td', { class: 'num', 'data-col': 'completion' }, share(x.completion)),
+      h('td', { class: 'reason' }, x.reason ?? ''));
+    return section('sangong', '“三公”经费', intro,
+      box(`“三公”经费预算数与决算数（单位：${unit}）`,
+        ['项目', { text: '预算数', num: true }, { text: '决算数', num: true }, { text: '完成率', num: true }, '说明'],
+        [sg.items.map((i) => row(i.label, i, `item${i.key === 'vehicle_purchase' || i.key === 'vehicle_operation' ? ' sub' : ''}`)), row('合计', sg, 'total')]),
+      h('p', { class: 'table-footnote' }, '完成率为决算数占预算数的百分比，由接口按原文数字计算并四舍五入到0.01%（预算数为零时不计算）。', link));
+  }
   const row = (label, x, cls) => h('tr', { class: cls },
     h('th', { scope: 'row' }, label),
     h('td', { class: 'num', 'data-col': 'amount' }, num(x.amount)),
     h('td', { class: 'num', 'data-col': 'prior_year' }, num(x.prior_year)),
     h('td', { class: 'num', 'data-col': 'change' }, signed(x.change)),
     h('td', { class: 'reason' }, x.reason ?? ''));
-  return section('sangong', '“三公”经费',
-    h('p', null, '“三公”经费指用一般公共预算财政拨款安排的因公出国（境）费、公务用车购置及运行费和公务接待费。'),
-    h('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-label': '“三公”经费' },
-      table('data', `“三公”经费预算与上年比较（单位：${sg.unit || '万元'}）`,
-        ['项目', { text: '本年预算', num: true }, { text: '上年预算', num: true }, { text: '比上年增减', num: true }, '增减原因'],
-        [sg.items.map((i) => row(i.label, i, 'item')), row('合计', sg, 'total')])),
-    h('p', { class: 'table-footnote' }, '上年预算数由接口按原文的本年预算数与增减额计算得出（原文未直接列出上年数）。分项数字另见',
-      h('a', { href: '#table-8' }, '表八'), '。'));
+  return section('sangong', '“三公”经费', intro,
+    box(`“三公”经费预算与上年比较（单位：${unit}）`,
+      ['项目', { text: '本年预算', num: true }, { text: '上年预算', num: true }, { text: '比上年增减', num: true }, '增减原因'],
+      [sg.items.map((i) => row(i.label, i, 'item')), row('合计', sg, 'total')]),
+    h('p', { class: 'table-footnote' }, '上年预算数由接口按原文的本年预算数与增减额计算得出（原文未直接列出上年数）。', link));
 }
 
 /* 其他重要事项 */
+
+/** 机关运行经费's scope, from the counts that are published (nothing when none is). */
+function ocScope(oc) {
+  const parts = [];
+  if (has(oc.administrative_units)) parts.push(`${num(oc.administrative_units)} 家行政单位`);
+  if (has(oc.institutional_units)) parts.push(`${num(oc.institutional_units)} 家事业单位`);
+  return parts.length ? h('p', { class: 'table-footnote' }, `范围：本级及下属 ${parts.join('、')}。`) : null;
+}
+
+/** A budget's planned purchases (预算安排); a 决算 plans nothing, and nothing unpublished is shown. */
+function planned(d, as) {
+  if (d.kind === 'final') return null;
+  const parts = [];
+  if (has(as.planned_vehicle_purchase)) parts.push(`购置车辆经费 ${num(as.planned_vehicle_purchase)} ${d.unit}`);
+  if (has(as.planned_equipment_over_50)) parts.push(`购置单位价值50万元以上大型设备 ${num(as.planned_equipment_over_50)} 台（套）`);
+  if (has(as.planned_equipment_over_100)) parts.push(`100万元以上大型设备 ${num(as.planned_equipment_over_100)} 台（套）`);
+  return parts.length ? h('p', null, `${d.year}年预算安排：${parts.join('；')}。`) : null;
+}
 
 function renderOther(d) {
   const oc = d.operating_costs;
@@ -550,22 +688,24 @@ function renderOther(d) {
   const as = d.assets;
   const pf = d.performance;
   const none = h('p', null, '本公开未包含此项。');
+  const w = words(d);
+  const final = d.kind === 'final';
   const money = (rows) => rows.map(([label, v, cls]) => h('tr', { class: cls || null }, h('th', { scope: 'row' }, label), h('td', { class: 'num' }, num(v))));
   const box = (label, tbl) => h('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-label': label }, tbl);
   return section('other-matters', '其他重要事项',
     h('div', { class: 'block', id: 'operating-costs' }, h('h3', null, '机关运行经费'),
-      oc ? [box('机关运行经费', table('data', '机关运行经费财政拨款预算（单位：万元）',
+      oc ? [box('机关运行经费', table('data', `${w.oc}（单位：${oc.unit || d.unit}）`,
         ['项目', { text: '金额', num: true }, { text: '比上年增减', num: true }, { text: '增减幅度', num: true }, '主要原因'],
         h('tr', null, h('th', { scope: 'row' }, '机关运行经费'), h('td', { class: 'num' }, num(oc.amount)),
           h('td', { class: 'num' }, signed(oc.change)), h('td', { class: 'num' }, percent(oc.change_percent)), h('td', { class: 'reason' }, oc.reason ?? '')))),
-      h('p', { class: 'table-footnote' }, `范围：本级及下属 ${num(oc.administrative_units)} 家行政单位、${num(oc.institutional_units)} 家事业单位。`)] : none),
+      ocScope(oc)] : none),
     h('div', { class: 'block', id: 'procurement' }, h('h3', null, '政府采购'),
-      pr ? box('政府采购', table('data', '政府采购预算（单位：万元）', ['项目', { text: '金额', num: true }], money([
-        ['政府采购预算', pr.amount, 'total'], ['货物', pr.goods, 'sub'], ['工程', pr.works, 'sub'], ['服务', pr.services, 'sub'],
+      pr ? box('政府采购', table('data', `${w.procurement}（单位：${d.unit}）`, ['项目', { text: '金额', num: true }], money([
+        [final ? '政府采购支出总额' : '政府采购预算', pr.amount, 'total'], ['货物', pr.goods, 'sub'], ['工程', pr.works, 'sub'], ['服务', pr.services, 'sub'],
         ['面向中小企业预留', pr.sme_reserved], ['其中：面向小微企业预留', pr.small_micro_reserved, 'sub']]))) : none),
     h('div', { class: 'block', id: 'assets' }, h('h3', null, '国有资产占用'),
       as ? [box('国有资产占用', table('data', `国有资产占用情况（截至${date(as.as_of)}）`,
-        ['资产', { text: '数量', num: true }, { text: '价值（万元）', num: true }], [
+        ['资产', { text: '数量', num: true }, { text: `价值（${d.unit}）`, num: true }], [
           h('tr', null, h('th', { scope: 'row' }, '房屋'), h('td', { class: 'num' }, has(as.building_area) ? `${num(as.building_area)} 平方米` : ''), h('td', { class: 'num' }, num(as.building_value))),
           (as.vehicles || []).map((v) => h('tr', { class: v.kind === 'total' ? null : 'sub' }, h('th', { scope: 'row' }, v.label),
             h('td', { class: 'num' }, has(v.count) ? `${num(v.count)} 辆` : ''), h('td', { class: 'num' }, num(v.value)))),
@@ -574,11 +714,11 @@ function renderOther(d) {
           h('tr', null, h('th', { scope: 'row' }, '单位价值50万元以上大型设备'), h('td', { class: 'num' }, has(as.equipment_over_50) ? `${num(as.equipment_over_50)} 台（套）` : ''), h('td', { class: 'num' })),
           h('tr', null, h('th', { scope: 'row' }, '单位价值100万元以上大型设备'), h('td', { class: 'num' }, has(as.equipment_over_100) ? `${num(as.equipment_over_100)} 台（套）` : ''), h('td', { class: 'num' })),
         ])),
-      h('p', null, `${d.year}年预算安排：购置车辆经费 ${num(as.planned_vehicle_purchase) || '—'} 万元；购置单位价值50万元以上大型设备 ${num(as.planned_equipment_over_50) || '—'} 台（套），100万元以上大型设备 ${num(as.planned_equipment_over_100) || '—'} 台（套）。`)] : none),
+      planned(d, as)] : none),
     h('div', { class: 'block', id: 'performance' }, h('h3', null, '预算绩效'),
       pf ? [box('预算绩效', table('data', '实行绩效管理的项目', ['项目', { text: '数值', num: true }], [
-        h('tr', null, h('th', { scope: 'row' }, '一般公共预算项目数'), h('td', { class: 'num' }, `${num(pf.project_count)} 个`)),
-        h('tr', null, h('th', { scope: 'row' }, '涉及预算金额'), h('td', { class: 'num' }, `${num(pf.amount)} 万元`))])),
+        h('tr', null, h('th', { scope: 'row' }, '一般公共预算项目数'), h('td', { class: 'num' }, has(pf.project_count) ? `${num(pf.project_count)} 个` : '')),
+        h('tr', null, h('th', { scope: 'row' }, final ? '涉及金额' : '涉及预算金额'), h('td', { class: 'num' }, has(pf.amount) ? `${num(pf.amount)} ${d.unit}` : ''))])),
       h('p', null, '各项目的绩效目标表见', h('a', { href: '#projects' }, '项目支出'), '（点击项目名称展开）。')] : none));
 }
 
@@ -604,28 +744,33 @@ function linkTerms(text, terms) {
   return out;
 }
 
-function figuresTable(e) {
+/** 一、标题 for a numbered section, （一）标题 for a sub-section, the title alone without a number. */
+function expHead(e) {
+  if (!has(e.number)) return e.title ?? '';
+  return String(e.number).startsWith('（') ? `${e.number}${e.title ?? ''}` : `${e.number}、${e.title ?? ''}`;
+}
+
+function figuresTable(e, unit) {
   const f = e.figures || [];
   if (!f.length) return null;
   const cols = [
-    ['金额（万元）', (x) => num(x.amount), true], ['占比', (x) => share(x.share), true], ['比上年增减', (x) => signed(x.change), true],
+    [`金额（${unit}）`, (x) => num(x.amount), true], ['占比', (x) => share(x.share), true], ['比上年增减', (x) => signed(x.change), true],
     ['增减幅度', (x) => percent(x.change_percent), true], ['原因', (x) => x.reason ?? '', false], ['说明', (x) => x.detail ?? '', false],
   ].filter(([, get]) => f.some((x) => get(x) !== ''));
   return h('details', { class: 'figs' }, h('summary', null, `本节数字（${f.length} 项）`),
-    h('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-label': `${e.number} 本节数字` },
-      table('data', `${e.number}${e.title} 中的数字`, ['项目', ...cols.map(([t, , n]) => ({ text: t, num: n }))],
+    h('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-label': `${expHead(e)} 本节数字` },
+      table('data', `${expHead(e)} 中的数字`, ['项目', ...cols.map(([t, , n]) => ({ text: t, num: n }))],
         f.map((x) => h('tr', null, h('th', { scope: 'row' }, x.code ? `${x.label}（${x.code}）` : x.label),
           cols.map(([, get, n]) => h('td', { class: n ? 'num' : 'reason' }, get(x))))))));
 }
 
-function renderExplanations(list, terms) {
+function renderExplanations(list, terms, unit) {
   return section('explanations', '情况说明',
     h('div', { class: 'exp' }, list.map((e) => {
       const sub = String(e.number || '').startsWith('（');
-      const head = sub ? `${e.number}${e.title}` : `${e.number}、${e.title}`;
-      return [h(sub ? 'h4' : 'h3', { id: `exp-${e.key}` }, head),
+      return [h(sub ? 'h4' : 'h3', { id: `exp-${e.key}` }, expHead(e)),
         (e.paragraphs || []).map((p) => h('p', null, linkTerms(p, terms))),
-        figuresTable(e)];
+        figuresTable(e, unit)];
     })));
 }
 
@@ -675,7 +820,7 @@ function setupSearch() {
   const choose = (item) => {
     close();
     input.value = item.name;
-    navigate({ dept: item.id, year: '', kind: '' });
+    navigate({ dept: item.id, year: '', kind: '', level: '' });
   };
   const select = (b) => {
     for (const li of list.children) li.setAttribute('aria-selected', String(li.contains(b)));
@@ -748,9 +893,9 @@ function setupSearch() {
 /* ---------- start ---------- */
 
 $('disclosure-select').addEventListener('change', (e) => {
-  const [year, kind] = e.target.value.split('-');
+  const [year, kind, level] = e.target.value.split('-');
   const st = readState();
-  if (year && kind) navigate({ dept: shown?.dept || st.dept, year, kind });
+  if (year && kind) navigate({ dept: shown?.dept || st.dept, year, kind, level: level === 'unit' ? 'unit' : '' });
 });
 
 window.addEventListener('popstate', () => {
