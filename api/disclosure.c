@@ -269,8 +269,9 @@ int api_disclosure(struct api_ctx *c, json_t *doc)
 	put_totals(&w, doc);
 	put_explanations(&w, doc);
 	api_put_object(&w, "operating_costs", json_object_get(doc, "operating_costs"),
-	               API_FIELDS(D("amount"), D("change"), D("change_percent"), T("reason"),
-	                          C("administrative_units"), C("institutional_units"), T("unit")));
+	               API_FIELDS(D("amount"), D("budget"), D("final"), D("change"),
+	                          D("change_percent"), T("reason"), C("administrative_units"),
+	                          C("institutional_units"), T("unit")));
 	api_put_object(&w, "procurement", json_object_get(doc, "procurement"),
 	               API_FIELDS(D("amount"), D("goods"), D("works"), D("services"),
 	                          D("sme_reserved"), D("small_micro_reserved")));

@@ -664,6 +664,18 @@ function renderSangong(d, sg, sgTable) {
 
 /* 其他重要事项 */
 
+/** 机关运行经费: a budget's amount and change, or a 决算's budget and final side by side. */
+function ocTable(oc, caption) {
+  const label = h('th', { scope: 'row' }, '机关运行经费');
+  if (has(oc.final) || has(oc.budget)) {
+    return table('data', caption, ['项目', { text: '预算数', num: true }, { text: '决算数', num: true }, '主要原因'],
+      h('tr', null, label, h('td', { class: 'num' }, num(oc.budget)), h('td', { class: 'num' }, num(oc.final)), h('td', { class: 'reason' }, oc.reason ?? '')));
+  }
+  return table('data', caption, ['项目', { text: '金额', num: true }, { text: '比上年增减', num: true }, { text: '增减幅度', num: true }, '主要原因'],
+    h('tr', null, label, h('td', { class: 'num' }, num(oc.amount)),
+      h('td', { class: 'num' }, signed(oc.change)), h('td', { class: 'num' }, percent(oc.change_percent)), h('td', { class: 'reason' }, oc.reason ?? '')));
+}
+
 /** 机关运行经费's scope, from the counts that are published (nothing when none is). */
 function ocScope(oc) {
   const parts = [];
@@ -694,10 +706,7 @@ function renderOther(d) {
   const box = (label, tbl) => h('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-label': label }, tbl);
   return section('other-matters', '其他重要事项',
     h('div', { class: 'block', id: 'operating-costs' }, h('h3', null, '机关运行经费'),
-      oc ? [box('机关运行经费', table('data', `${w.oc}（单位：${oc.unit || d.unit}）`,
-        ['项目', { text: '金额', num: true }, { text: '比上年增减', num: true }, { text: '增减幅度', num: true }, '主要原因'],
-        h('tr', null, h('th', { scope: 'row' }, '机关运行经费'), h('td', { class: 'num' }, num(oc.amount)),
-          h('td', { class: 'num' }, signed(oc.change)), h('td', { class: 'num' }, percent(oc.change_percent)), h('td', { class: 'reason' }, oc.reason ?? '')))),
+      oc ? [box('机关运行经费', ocTable(oc, `${w.oc}（单位：${oc.unit || d.unit}）`)),
       ocScope(oc)] : none),
     h('div', { class: 'block', id: 'procurement' }, h('h3', null, '政府采购'),
       pr ? box('政府采购', table('data', `${w.procurement}（单位：${d.unit}）`, ['项目', { text: '金额', num: true }], money([

@@ -265,7 +265,7 @@ export function expectDisclosure(json, data, base) {
   });
 
   expectFlat(json.operating_costs, data.operating_costs, {
-    decs: ['amount', 'change', 'change_percent'], texts: ['reason', 'unit'],
+    decs: ['amount', 'budget', 'final', 'change', 'change_percent'], texts: ['reason', 'unit'],
     counts: ['administrative_units', 'institutional_units'],
   }, 'operating_costs');
   expectFlat(json.procurement, data.procurement, {

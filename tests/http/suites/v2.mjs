@@ -1,0 +1,211 @@
+// h. Format 2 disclosures: three small files written by hand (tests/http/fixtures/), imported
+// with budgetctl into a store of their own next to the bundled one: a 预算 whose tables are
+// in 元 (at positions 1, 3 and 9), a 决算 in 万元 (三公 at 表七, 政府性基金 at 表八) and a 单位
+// disclosure. Every expected figure below is written out by hand from those files: the
+// totals in 万元 are the 元 figures with the decimal point moved four places.
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { startServer } from '../lib/server.mjs';
+import { checkCsv, expectTableCsv } from '../lib/csv.mjs';
+
+export const FIXTURES = ['fixture-office-2025-budget.json', 'fixture-office-2024-final.json',
+  'fixture-office-2025-budget-unit.json'];
+const DEPT = '/api/v1/departments/fixture-office';
+const BUDGET = `${DEPT}/budgets/2025`;
+const FINAL = `${DEPT}/finals/2024`;
+
+/** Imports the bundled seed and the fixtures into dir/store.sqlite; resolves to its path. */
+export async function buildV2Store({ ctl, seedPath, root, dir }) {
+  const store = path.join(dir, 'store.sqlite');
+  const files = FIXTURES.map((f) => path.join(root, 'tests', 'http', 'fixtures', f));
+  await new Promise((resolve, reject) => {
+    execFile(ctl, ['import', '--fresh', '--db', store, seedPath, ...files], { timeout: 20_000 },
+      (err, stdout, stderr) => (err
+        ? reject(new Error(`budgetctl import failed (${err.code ?? err.signal}): ${stderr}`))
+        : resolve()));
+  });
+  return store;
+}
+
+/** The JSON number token of key in a body's text, as printed (never through a double). */
+const token = (text, key) => {
+  const m = new RegExp(`"${key}":(-?[0-9.]+)[,}]`).exec(text);
+  return m ? m[1] : null;
+};
+
+export default function v2(ctx) {
+  describe('format 2 disclosures (tests/http/fixtures, written by hand)', () => {
+    let dir;
+    let server;
+    let client;
+    const get = async (url, status = 200) => {
+      const res = await client.api(url);
+      assert.equal(res.status, status, `GET ${url}: ${res.text.slice(0, 300)}`);
+      return res;
+    };
+
+    before(async () => {
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), 'budgetd-v2-'));
+      const store = await buildV2Store({ ctl: ctx.ctl, seedPath: ctx.seedPath, root: ctx.root, dir });
+      server = await startServer({ bin: ctx.bin, store, staticDir: ctx.staticDir });
+      client = ctx.clientFor(server.origin);
+    });
+
+    after(async () => {
+      try {
+        if (server) assert.deepEqual(await server.stop(), { code: 0, signal: null }, server.stderr());
+      } finally {
+        if (dir) fs.rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    it('a 预算 in 元: the tables list says each table\'s type, position and unit', async () => {
+      const { json } = await get(`${BUDGET}/tables`);
+      assert.deepEqual(json.items.map((t) => [t.number, t.position, t.type, t.unit]), [
+        [1, 1, 'budget_summary', '元'],
+        [3, 3, 'budget_expenditure', '元'],
+        [9, 9, 'budget_sangong', '万元'],
+      ]);
+      assert.equal(json.items[0].type_name, '财务收支预算总表');
+      assert.equal(json.items[2].links.self, `${BUDGET}/tables/9`);
+    });
+
+    it('a 预算 in 元: /tables/{n} by position, amounts in 元 as published; 404 for an absent position', async () => {
+      const { json, text } = await get(`${BUDGET}/tables/3`);
+      assert.equal(json.position, 3);
+      assert.equal(json.type, 'budget_expenditure');
+      assert.equal(json.unit, '元');
+      assert.deepEqual(json.columns.map((c) => [c.key, c.measure]), [['total', 'budget'], ['basic', 'budget'], ['project', 'budget']]);
+      assert.match(text, /"amounts":\{"total":189767551,"basic":91016775\.35,"project":98750775\.65\}/,
+        'the 合计 row in 元, separators gone, digits kept');
+      // codes printed joined ("2010301") are split 3-2-2
+      const row = json.rows.find((r) => r.name === '行政运行');
+      assert.deepEqual(row.codes, ['201', '03', '01']);
+      assert.equal(row.code, '2010301');
+      for (const n of [2, 4, 10, 99]) {
+        const res = await get(`${BUDGET}/tables/${n}`, 404);
+        assert.equal(res.json.detail, `this disclosure has no table ${n}`);
+      }
+    });
+
+    it('a 预算 in 元: headline totals converted exactly to 万元, and saying so', async () => {
+      const { json, text } = await get(BUDGET);
+      // 189,767,551.00 元 = 18976.7551 万元; 91,016,775.35 元 = 9101.677535 万元;
+      // 98,750,775.65 元 = 9875.077565 万元
+      assert.equal(token(text, 'revenue'), '18976.7551');
+      assert.equal(token(text, 'expenditure'), '18976.7551');
+      assert.equal(token(text, 'basic'), '9101.677535');
+      assert.equal(token(text, 'project'), '9875.077565');
+      assert.equal(json.totals.unit, '万元');
+      assert.deepEqual(json.totals.converted_from, ['元']);
+      assert.equal(json.level, 'department');
+      assert.equal(json.unit, '万元', 'the disclosure\'s own unit (its text) is unchanged');
+    });
+
+    it('a 预算 in 元: every table\'s CSV says its unit in each amount column', async () => {
+      const t3 = await get(`${BUDGET}/tables/3`);
+      const csv = await get(`${BUDGET}/tables/3?format=csv`);
+      const records = checkCsv(csv, 'table 3 CSV', { titleIncludes: '支出预算总表' });
+      assert.deepEqual(records[0], ['科目编码', '科目名称', '合计（元）', '基本支出（元）', '项目支出（元）']);
+      assert.deepEqual(records[1], ['', '合计', '189767551', '91016775.35', '98750775.65']);
+      expectTableCsv(records, t3.json, 'table 3 CSV');
+      const t1 = checkCsv(await get(`${BUDGET}/tables/1?format=csv`), 'table 1 CSV');
+      assert.deepEqual(t1[0], ['收支', '科目编码', '科目名称', '收入/预算数（元）', '支出/预算数（元）']);
+      const t9 = checkCsv(await get(`${BUDGET}/tables/9?format=csv`), 'table 9 CSV');
+      assert.deepEqual(t9[0], ['科目编码', '科目名称', '合计（万元）', '公务接待费（万元）']);
+      assert.match(csv.headers.get('content-disposition'), /fixture-office-2025-budget-table-3\.csv/);
+    });
+
+    it('a 预算: the 三公 link is the budget_sangong table, wherever it stands (表九 here)', async () => {
+      const { json } = await get(`${BUDGET}/sangong`);
+      assert.equal(json.links.table, `${BUDGET}/tables/9`);
+      assert.equal(json.unit, '万元');
+      assert.equal(String(json.amount), '3.7');
+      assert.equal(json.final, null);
+    });
+
+    it('a 决算 in 万元: types by meaning, not number (表七 is 三公, 表八 政府性基金)', async () => {
+      const { json } = await get(`${FINAL}/tables`);
+      assert.deepEqual(json.items.map((t) => [t.position, t.type, t.unit]), [
+        [1, 'final_summary', '万元'], [3, 'final_expenditure', '万元'], [6, 'final_general_basic', '万元'],
+        [7, 'final_sangong', '万元'], [8, 'final_fund', '万元'],
+      ]);
+      const t8 = (await get(`${FINAL}/tables/8`)).json;
+      assert.equal(t8.type, 'final_fund');
+      assert.deepEqual(t8.rows, []);
+      assert.equal(t8.note, '本部门本年度没有政府性基金预算财政拨款收入支出，故本表无数据。');
+      const t1 = await get(`${FINAL}/tables/1`);
+      assert.match(t1.text, /"amounts":\{"expenditure_final":-1\.69\}/, 'a negative figure, as published');
+    });
+
+    it('a 决算 in 万元: totals from final_summary and final_expenditure, nothing converted', async () => {
+      const { json, text } = await get(FINAL);
+      assert.equal(json.kind, 'final');
+      // the last income-side and expenditure-side total rows (总计) and 支出决算表's 合计
+      assert.equal(token(text, 'revenue'), '309.51');
+      assert.equal(token(text, 'expenditure'), '309.51');
+      assert.equal(token(text, 'basic'), '105.58');
+      assert.equal(token(text, 'project'), '202.24');
+      assert.deepEqual(json.totals.converted_from, []);
+      assert.equal(json.explanations[0].number, null, 'an unnumbered section stays unnumbered');
+      assert.deepEqual(json.overview.organization.units, [
+        { name: '测试区示例办公室（本级）', type: '行政单位', note: null },
+        { name: '测试区示例服务中心', type: '事业单位', note: '全额拨款' },
+      ]);
+      assert.equal(json.overview.organization.administrative_units, null);
+      assert.equal(json.operating_costs.amount, null);
+      assert.equal(String(json.operating_costs.final), '48.26');
+      assert.equal(json.links.sangong, `${FINAL}/sangong`);
+    });
+
+    it('a 决算: 三公 budget and final side by side, completion, 会议费 and 培训费; the link is 表七', async () => {
+      const { json } = await get(`${FINAL}/sangong`);
+      const row = (k) => {
+        const it = k === null ? json : json.items.find((x) => x.key === k);
+        assert.ok(it, `an item ${k}`);
+        return [it.budget, it.final, it.completion, it.amount].map((v) => (v === null ? null : String(v)));
+      };
+      assert.deepEqual(row(null), ['12.5', '10.3', '82.4', null]); // 10.3 / 12.5 = 82.4%
+      assert.deepEqual(row('reception'), ['4.5', '3.1', '68.89', null]); // 68.888…% rounded
+      assert.deepEqual(row('meeting'), ['6', '5.25', '87.5', null]);
+      assert.deepEqual(row('training'), ['3', '2.4', '80', null]);
+      assert.deepEqual(row('abroad'), ['0', '0', null, null], 'no completion against a zero budget');
+      assert.deepEqual(json.items.map((i) => i.label), ['因公出国（境）费', '公务用车购置及运行费', '公务用车购置费',
+        '公务用车运行费', '公务接待费', '会议费', '培训费']);
+      assert.equal(json.links.table, `${FINAL}/tables/7`);
+    });
+
+    it('?level=unit selects the 单位 disclosure; its links keep the level', async () => {
+      const unit = await get(`${BUDGET}?level=unit`);
+      assert.equal(unit.json.level, 'unit');
+      assert.equal(unit.json.title, '2025年单位预算');
+      // 1,234,567.89 元 = 123.456789 万元
+      assert.equal(token(unit.text, 'revenue'), '123.456789');
+      assert.deepEqual(unit.json.totals.converted_from, ['元']);
+      assert.equal(unit.json.links.self, `${BUDGET}?level=unit`);
+      assert.equal(unit.json.links.tables, `${BUDGET}/tables?level=unit`);
+      const tables = await get(unit.json.links.tables);
+      assert.deepEqual(tables.json.items.map((t) => t.title), ['2025年单位财务收支预算总表']);
+      assert.equal(tables.json.items[0].links.csv, `${BUDGET}/tables/1?level=unit&format=csv`);
+      const csv = await get(tables.json.items[0].links.csv);
+      assert.match(csv.headers.get('content-disposition'), /fixture-office-2025-budget-unit-table-1\.csv/);
+      const dept = await get(`${BUDGET}?level=department`);
+      assert.equal(dept.json.title, '2025年部门预算', 'level=department is the default disclosure');
+      assert.equal((await get(`${FINAL}?level=unit`, 404)).json.detail,
+        'no unit-level final 2024 of department "fixture-office"');
+    });
+
+    it('the department lists its disclosures with their level', async () => {
+      const { json } = await get(DEPT);
+      assert.deepEqual(json.disclosures.map((d) => [d.year, d.kind, d.level, d.links.self]), [
+        [2024, 'final', 'department', FINAL],
+        [2025, 'budget', 'department', BUDGET],
+        [2025, 'budget', 'unit', `${BUDGET}?level=unit`],
+      ]);
+    });
+  });
+}
