@@ -14,6 +14,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import os from 'node:os';
 import { after, before, describe, it } from 'node:test';
 import * as env from './lib/env.mjs';
 
@@ -458,6 +459,141 @@ describe('5. picker (a store with 2021, 2020 and a second department)', () => {
     await page.keyboard.press('Enter');
     await waitFor(page, (name) => document.getElementById('dept-name')?.textContent.trim() === name,
       OTHER_DEPT.name, `ArrowDown + Enter loads ${OTHER_DEPT.name}`);
+    assertNoProblems(problems);
+  });
+});
+
+describe('14. format 2 disclosures (tests/http/fixtures, written by hand)', () => {
+  let dir;
+  let v2;
+  const FINAL = '/?dept=fixture-office&year=2024&kind=final';
+  const BUDGET = '/?dept=fixture-office&year=2025&kind=budget';
+  const UNIT = '/?dept=fixture-office&year=2025&kind=budget&level=unit';
+  // What a 决算 page must never say: 预算 wording the old page put on every disclosure.
+  const BUDGET_WORDS = ['部门预算公开', '预算安排', '本年预算', '上年预算', '收支总额预算', '政府采购预算', '部门预算公开表'];
+
+  before(async () => {
+    const { buildV2Store } = await import('../http/suites/v2.mjs');
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'budgetd-browser-v2-'));
+    const store = await buildV2Store({ ctl: env.ctl, seedPath: env.seedPath, root: env.root, dir });
+    v2 = await startServer({ bin: env.bin, store, staticDir: env.staticDir });
+  });
+
+  after(async () => {
+    try {
+      if (v2) assert.deepEqual(await v2.stop(), { code: 0, signal: null }, `budgetd exits 0; stderr:\n${v2.stderr()}`);
+    } finally {
+      if (dir) fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  /** The page's whole text (and title) has no null, undefined, NaN or empty count. */
+  const expectNoBlanks = async (page) => {
+    const text = `${await page.title()}\n${await page.locator('body').innerText()}`;
+    for (const bad of ['null', 'undefined', 'NaN', '本级及下属 家', ' 家行政单位', '、 家']) {
+      assert.ok(!text.includes(bad), `the page shows "${bad}": …${text.slice(Math.max(0, text.indexOf(bad) - 60), text.indexOf(bad) + 40)}…`);
+    }
+    return text;
+  };
+  const cellsOf = (page, sel) => page.$$eval(sel, (trs) => trs.map((tr) => [...tr.querySelectorAll('th, td')].map((c) => c.textContent.trim())));
+  const kpi = (page, key) => page.locator(`[data-total="${key}"]`).textContent();
+
+  it('a 决算: 决算 wording, no 预算 labels, nothing null', async (t) => {
+    const { page, problems } = await newPage(t, browser);
+    await load(page, `${v2.origin}${FINAL}`);
+    const text = await expectNoBlanks(page);
+    for (const w of BUDGET_WORDS) assert.ok(!text.includes(w), `a 决算 page does not say ${w}`);
+    assert.equal((await page.locator('#tables-h').textContent()).trim(), '部门决算公开表');
+    assert.match(await page.title(), /部门决算公开/);
+    assert.match(await page.textContent('#disclosure-title'), /2024年度部门决算/);
+    assert.equal(await page.inputValue('#disclosure-select'), '2024-final');
+    // the headline cards: 总计 of 收入支出决算总表 (both sides 309.51), 支出决算表's 合计, in 万元
+    assert.equal((await kpi(page, 'revenue')).trim(), '309.51');
+    assert.equal((await kpi(page, 'basic')).trim(), '105.58');
+    assert.equal((await kpi(page, 'project')).trim(), '202.24');
+    assert.match(await page.locator('#overview .kpi-head').textContent(), /单位：万元/);
+    assert.match(await page.locator('#overview .kpi-revenue').textContent(), /决算总额/);
+    // an unnumbered explanation section has no "null、" (expectNoBlanks) and keeps its title
+    assert.equal((await page.locator('#exp-overall').textContent()).trim(), '收入支出决算总体情况说明');
+    // 单位构成 from organization.units; no unit counts are published, so no 范围 sentence
+    const units = await page.locator('#overview').innerText();
+    assert.ok(units.includes('测试区示例服务中心') && units.includes('全额拨款'), '单位构成 is shown');
+    assert.equal(await page.locator('#operating-costs .table-footnote').count(), 0, 'no 范围 line without counts');
+    const oc = await cellsOf(page, '#operating-costs tbody tr');
+    assert.deepEqual(oc, [['机关运行经费', '50', '48.26', '厉行节约。']]);
+    assertNoProblems(problems);
+  });
+
+  it('a 决算: tables by position with their own headers and unit; 三公 links to its type, 表七', async (t) => {
+    const { page, problems } = await newPage(t, browser);
+    await load(page, `${v2.origin}${FINAL}`);
+    const heads = await page.locator('#tables section.dtable h3').allTextContents();
+    assert.deepEqual(heads.map((s) => s.replace(/\s+/g, ' ').trim()), [
+      '表一 收入支出决算总表', '表三 支出决算表', '表六 一般公共预算财政拨款基本支出决算表',
+      '表七 财政拨款“三公”经费支出决算表', '表八 政府性基金预算财政拨款收入支出决算表']);
+    const toc = await page.locator('.toc-tables ol a').allTextContents();
+    assert.deepEqual(toc, ['表一', '表三', '表六', '表七', '表八'], 'the contents list the published tables');
+    assert.match(await page.locator('#table-7 caption').first().textContent(), /单位：万元/);
+    const t7head = await page.locator('#table-7 thead').innerText();
+    for (const w of ['合计', '预算数', '决算数']) assert.ok(t7head.includes(w), `表七's header has ${w}`);
+    assert.equal(await page.locator('#sangong a[href="#table-7"]').count(), 1, '#sangong links to #table-7');
+    assert.equal(await page.locator('#sangong a[href="#table-8"]').count(), 0, '#sangong does not link to 表八');
+    // the 基本支出 chart reads 表六's 决算数 column (a 决算 table has no total column)
+    const chart = await page.locator('#chart-economic').textContent();
+    for (const f of ['95.36', '10.23']) assert.ok(chart.includes(f), `#chart-economic shows ${f}`);
+    assert.ok((await page.locator('#chart-function').textContent()).includes('264.87'), '#chart-function reads 支出决算表');
+    assertNoProblems(problems);
+  });
+
+  it('a 决算: 三公 budget vs final side by side, with completion, 会议费 and 培训费', async (t) => {
+    const { page, problems } = await newPage(t, browser);
+    await load(page, `${v2.origin}${FINAL}`);
+    const head = (await cellsOf(page, '#sangong thead tr'))[0];
+    assert.deepEqual(head.slice(0, 4), ['项目', '预算数', '决算数', '完成率']);
+    const rows = await cellsOf(page, '#sangong tbody tr');
+    const row = (label) => rows.find((r) => r[0] === label)?.slice(0, 4);
+    assert.deepEqual(row('公务接待费'), ['公务接待费', '4.5', '3.1', '68.89%']);
+    assert.deepEqual(row('会议费'), ['会议费', '6', '5.25', '87.5%']);
+    assert.deepEqual(row('培训费'), ['培训费', '3', '2.4', '80%']);
+    assert.deepEqual(row('因公出国（境）费'), ['因公出国（境）费', '0', '0', '']);
+    assert.deepEqual(row('合计'), ['合计', '12.5', '10.3', '82.4%']);
+    assertNoProblems(problems);
+  });
+
+  it('a 预算 in 元: headline cards in 万元, converted exactly; tables in 元 say so', async (t) => {
+    const { page, problems } = await newPage(t, browser);
+    await load(page, `${v2.origin}${BUDGET}`);
+    await expectNoBlanks(page);
+    // 189,767,551.00 元 = 18976.7551 万元; 91,016,775.35 元 = 9101.677535 万元
+    assert.equal((await kpi(page, 'revenue')).trim(), '18976.7551');
+    assert.equal((await kpi(page, 'basic')).trim(), '9101.677535');
+    assert.equal((await kpi(page, 'project')).trim(), '9875.077565');
+    assert.equal((await page.locator('.kpi-revenue .kpi-unit').textContent()).trim(), '万元');
+    const headNote = await page.locator('#overview .kpi-head').textContent();
+    assert.ok(headNote.includes('单位：万元') && headNote.includes('元为单位'), `the cards say they were converted: ${headNote}`);
+    assert.match(await page.locator('#table-3 caption').first().textContent(), /单位：元/);
+    const total = await page.locator('#table-3 tr.total td[data-col="total"]').textContent();
+    assert.equal(total.trim(), '189767551', '表三 keeps its figures in 元');
+    assert.match(await page.locator('#table-9 caption').first().textContent(), /单位：万元/);
+    assert.equal(await page.locator('#sangong a[href="#table-9"]').count(), 1, '#sangong links to the budget_sangong table');
+    assert.equal(await page.locator('#table-2').count(), 0, 'no 表二: the document has none');
+    assertNoProblems(problems);
+  });
+
+  it('a 单位 disclosure: ?level=unit, the select names it, figures converted', async (t) => {
+    const { page, problems } = await newPage(t, browser);
+    await load(page, `${v2.origin}${UNIT}`);
+    await expectNoBlanks(page);
+    assert.match(await page.textContent('#disclosure-title'), /2025年单位预算/);
+    assert.equal(await page.inputValue('#disclosure-select'), '2025-budget-unit');
+    const options = await page.locator('#disclosure-select option').allTextContents();
+    assert.deepEqual(options.map((o) => o.trim()), ['2025年 部门预算', '2025年 单位预算', '2024年 部门决算']);
+    // 1,234,567.89 元 = 123.456789 万元
+    assert.equal((await kpi(page, 'revenue')).trim(), '123.456789');
+    await page.selectOption('#disclosure-select', '2025-budget');
+    await waitFor(page, () => !new URL(location.href).searchParams.has('level'), null, 'the URL drops level=unit');
+    await waitFor(page, () => document.querySelector('[data-total="revenue"]')?.textContent.trim() === '18976.7551',
+      null, 'the 部门 disclosure is shown');
     assertNoProblems(problems);
   });
 });
