@@ -559,7 +559,7 @@ function renderProjects(d, p, tp) {
   const total = tp && col && (tp.totals || []).find((r) => has(r.amounts?.[col.key]));
   if (!items.length) return section('projects', '项目支出', h('p', null, '本公开未包含项目明细。'));
   return section('projects', '项目支出',
-    h('p', null, `本年度共安排项目 ${items.length} 个`,
+    h('p', null, d.kind === 'final' ? `本公开列出项目 ${items.length} 个` : `本年度共安排项目 ${items.length} 个`,
       total ? `，项目支出合计 ${num(total.amounts[col.key])} ${tp.unit}（见${tableName(tp)}）` : '',
       `。其中 ${named.length} 个项目公开了政策依据、资金分配和绩效目标，点击项目名称可展开。`),
     w && Number(w.count) > 0 ? h('p', { class: 'withheld-summary' },

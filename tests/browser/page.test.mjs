@@ -76,6 +76,9 @@ describe('front page', () => {
     // it must be in the page (test 4 opens it and checks that it is visible then).
     const project = await page.locator('#project-business-operations').textContent();
     assert.ok(project.includes('2375.48'), '2375.48 is in #project-business-operations');
+    const text = await page.locator('body').innerText();
+    for (const bad of ['null', 'undefined', 'NaN']) assert.ok(!text.includes(bad), `the page shows no "${bad}"`);
+    assert.match(await page.locator('#overview .kpi-head').textContent(), /^单位：万元$/, 'the cards say 单位：万元, nothing converted');
     assertNoProblems(problems);
   });
 
