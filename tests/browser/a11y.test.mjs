@@ -3,6 +3,7 @@
 // <details> open so that hidden content (project target tables) is checked too.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import * as env from './lib/env.mjs';
@@ -28,13 +29,13 @@ after(async () => {
 });
 
 /** axe's WCAG A/AA violations on the rendered page, as readable lines. */
-async function audit(viewport) {
+async function audit(viewport, origin = server.origin, url = '/') {
   // axe is injected as a script, which the page's CSP (rightly) forbids: bypass it here only.
   const context = await browser.newContext({ viewport, bypassCSP: true, locale: 'zh-CN' });
   try {
     const page = await context.newPage();
     page.setDefaultTimeout(T);
-    await page.goto(`${server.origin}/`);
+    await page.goto(`${origin}${url}`);
     await waitRendered(page);
     await page.evaluate(() => document.querySelectorAll('details').forEach((d) => { d.open = true; }));
     await page.addScriptTag({ path: axePath });
@@ -52,6 +53,33 @@ describe('accessibility (axe-core, WCAG 2.1 A and AA)', () => {
   for (const viewport of [DESKTOP, PHONE]) {
     it(`no violations at ${viewport.width} px`, async () => {
       const violations = await audit(viewport);
+      assert.deepEqual(violations, [], `axe found:\n${violations.join('\n')}`);
+    });
+  }
+});
+
+describe('accessibility of a 决算 and a 预算 in 元 (the format 2 fixtures)', () => {
+  let dir;
+  let v2;
+
+  before(async () => {
+    const { buildV2Store } = await import('../http/suites/v2.mjs');
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'budgetd-a11y-v2-'));
+    const store = await buildV2Store({ ctl: env.ctl, seedPath: env.seedPath, root: env.root, dir });
+    v2 = await startServer({ bin: env.bin, store, staticDir: env.staticDir });
+  });
+
+  after(async () => {
+    try {
+      if (v2) assert.deepEqual(await v2.stop(), { code: 0, signal: null });
+    } finally {
+      if (dir) fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  for (const url of ['/?dept=fixture-office&year=2024&kind=final', '/?dept=fixture-office&year=2025&kind=budget']) {
+    it(`no violations at ${PHONE.width} px: ${url}`, async () => {
+      const violations = await audit(PHONE, v2.origin, url);
       assert.deepEqual(violations, [], `axe found:\n${violations.join('\n')}`);
     });
   }
