@@ -45,8 +45,10 @@ def to_v2(exp, split_codes=False, strip_commas=False):
                 row["side"] = side
             if r.get("codes"):
                 c = r["codes"]
-                row["codes"] = [c[0:3], c[3:5], c[5:7]][: {3: 1, 5: 2, 7: 3}.get(len(c), 1)] \
-                    if split_codes else c
+                if split_codes and len(c) in (3, 5, 7):
+                    row["codes"] = [c[0:3], c[3:5], c[5:7]][: (len(c) - 1) // 2]
+                else:
+                    row["codes"] = c
             for col, v in zip(mine, r["cells"]):
                 if v is not None:
                     row["amounts"][col["key"]] = v.replace(",", "") if strip_commas else v
