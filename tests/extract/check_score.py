@@ -125,6 +125,11 @@ def self_test(path):
     got = mutate(three)
     want = dict(base, exact=base["exact"] - 2, wrong=1, missed=1, invented=1)
     check(got == want, "three mutations: %s, want %s" % (got, want))
+    # 6b. codes: printed "3012" == "30102" == ["301", "2"] == ["301", "02"]; "3012" != "30112"
+    check(score.join_codes("3012") == score.join_codes("30102") == score.join_codes(["301", "2"])
+          == score.join_codes(["301", "02"]) != score.join_codes("30112"), "code padding")
+    check(score.join_codes(["201", "03", "01"]) == score.join_codes("2010301") == score.join_codes("201 03 01"),
+          "split and joined codes")
     # 6. "0.00" equals "0"; "1,000.50" equals "1000.5"
     check(score.to_dec("0.00") == score.to_dec("0") and score.to_dec("1,000.50") == score.to_dec("1000.5"),
           "decimal equality")

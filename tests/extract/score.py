@@ -11,7 +11,7 @@ position, type, unit, title, columns[] {title, side}, rows[] {side, codes, name,
 
 Matching:
   tables   by position;
-  rows     by (side, joined codes, name with all whitespace removed, occurrence index among
+  rows     by (side, joined codes (款/项 zero-padded), name with all whitespace removed, occurrence index among
            the rows of the table with that same key); side is ignored for tables whose
            expected columns carry no side;
   columns  by index among the columns of the row's side, in array order (expected column i
@@ -64,11 +64,22 @@ def to_dec(v):
 
 
 def join_codes(c):
+    """Canonical joined codes: 类 (3 digits) then 款 and 项 zero-padded to 2 digits.
+
+    Expected files keep the digits as printed; a few tables print a 款 unpadded ("301" "2"
+    for 30102), which joins to "3012". The import format wants 3, 5 or 7 digits, so an
+    extractor will write "30102" or ["301", "02"]: all of these compare equal here."""
     if c is None:
         return ""
     if isinstance(c, list):
-        return "".join(str(x).strip() for x in c)
-    return _WS.sub("", str(c))
+        parts = [_WS.sub("", str(x)) for x in c if str(x).strip() != ""]
+        if not parts:
+            return ""
+        return parts[0] + "".join(x.zfill(2) for x in parts[1:])
+    s = _WS.sub("", str(c))
+    if s.isdigit() and len(s) in (4, 6):
+        s = s[:-1] + "0" + s[-1]
+    return s
 
 
 def norm_name(n):
