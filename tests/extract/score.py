@@ -299,7 +299,11 @@ def main(argv):
         sys.stderr.write("usage: score.py EXTRACTED.json EXPECTED.json [--json] [-v]\n")
         return 2
     try:
-        res = score(load(args[0], "extracted"), load(args[1], "expected"))
+        ext, exp = load(args[0], "extracted"), load(args[1], "expected")
+        try:
+            res = score(ext, exp)
+        except (AttributeError, TypeError, KeyError) as e:
+            raise UsageError("malformed document (%s: %s)" % (type(e).__name__, e))
     except UsageError as e:
         sys.stderr.write("score.py: %s\n" % e)
         return 2
