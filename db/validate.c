@@ -21,6 +21,7 @@ struct vctx {
 	char path[256];
 	size_t plen;
 	unsigned version; /* DB_V1 or DB_V2 */
+	const char *doc_unit; /* the document's "unit" */
 };
 
 static void verr(struct vctx *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -616,10 +617,18 @@ static void check_table(struct vctx *v, json_t *table, json_t *projects)
 		sided += str(col, "side") != NULL;
 	if (sided != 0 && sided != json_array_size(cols))
 		verr(v, "either every column has a \"side\" or none does");
-	if (v->version == DB_V2 && !is_unit(str(table, "unit"))) {
-		old = push_key(v, "unit");
-		verr(v, "a table's unit is one of \"元\", \"万元\", \"千元\", \"亿元\"");
-		pop(v, old);
+	/* A format 1 table without a unit takes the document's, which must then be one too. */
+	if (v->version == DB_V2 || str(table, "unit") != NULL) {
+		if (!is_unit(str(table, "unit"))) {
+			old = push_key(v, "unit");
+			verr(v, "a table's unit is one of \"元\", \"万元\", \"千元\", \"亿元\"");
+			pop(v, old);
+		}
+	} else if (!is_unit(v->doc_unit)) {
+		verr(v,
+		     "this table has no \"unit\" and the document's, \"%s\", is not one of "
+		     "\"元\", \"万元\", \"千元\", \"亿元\": give the table its own",
+		     v->doc_unit ? v->doc_unit : "");
 	}
 	/* Rows are positional: a name may repeat (under another heading), nothing to check. */
 	json_array_foreach (rows, i, row) {
@@ -789,6 +798,7 @@ int db_validate(json_t *root, const char *name, const char *text, size_t len, db
 	strcpy(v.path, "$");
 	v.plen = 1;
 	v.version = same_str(str(root, "format"), DB_FORMAT_V1) ? DB_V1 : DB_V2;
+	v.doc_unit = str(root, "unit");
 	check_object(&v, &db_model_document, root);
 	if (v.errors == 0)
 		check_rules(&v, root);

@@ -571,6 +571,9 @@ SET(level_mismatch, "tables[1].rows[3]", "level", json_integer(1))
 SET(null_field, "department", "region", json_null())
 SET(no_columns, "tables[8]", "columns", json_array())
 
+SET(odd_table_unit, "tables[3]", "unit", json_string("元/人"))
+SET(odd_doc_unit, "", "unit", json_string("万元（人民币）"))
+
 static void unnamed_project(json_t *r)
 {
 	json_object_del(at(r, "projects[0]"), "name");
@@ -609,6 +612,9 @@ static const struct bad_case bad_cases[] = {
 	{ "level", level_mismatch, "$.tables[1].rows[3]", "level 1 does not match 3 codes" },
 	{ "side", sideless_row, "$.tables[0].rows[0]", "needs \"side\"" },
 	{ "null", null_field, "$.department.region", "null is not allowed" },
+	{ "table unit", odd_table_unit, "$.tables[3].unit", "a table's unit is one of" },
+	{ "document unit for tables", odd_doc_unit, "$.tables[0]",
+	  "the document's, \"万元（人民币）\", is not one of" },
 	{ "no columns", no_columns, "$.tables[8].columns", "at least one column" },
 };
 
@@ -998,6 +1004,11 @@ START_TEST(test_v1_store_upgrades_keeping_every_figure)
 	db = db_open(path, false, &err);
 	ck_assert_msg(db != NULL, "open: %s", err.text);
 	out = export_ok(db, "kashi-urumqi-office", 2021, "budget", "department");
+	/* The fixture predates one edit of the seed's notes (issue 12: 178.18 vs 118.18 is no
+	 * inconsistency); notes are prose, every figure is compared. */
+	ck_assert_ptr_nonnull(strstr(str_at(out, "source.notes"), "与他处118.18不一致"));
+	json_object_del(at(want, "source"), "notes");
+	json_object_del(at(out, "source"), "notes");
 	ck_assert_uint_gt(assert_same(want, out, "$"), 2000);
 	json_decref(out);
 	db_close(db);
