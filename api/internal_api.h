@@ -24,6 +24,7 @@ struct api_ctx {
 	int year; /* of the disclosure, 0 if none */
 	const char *kind; /* "budget" or "final" */
 	const char *kind_path; /* "budgets" or "finals" */
+	const char *level; /* "department" (the default) or "unit": ?level= */
 	char base[256]; /* the disclosure's URL, e.g. /api/v1/departments/x/budgets/2021 */
 };
 

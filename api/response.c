@@ -162,7 +162,7 @@ const json_t *api_find_table(const json_t *doc, int number)
 	json_t *t;
 
 	json_array_foreach (json_object_get(doc, "tables"), i, t)
-		if (json_integer_value(json_object_get(t, "number")) == number)
+		if (json_integer_value(json_object_get(t, "position")) == number)
 			return t;
 	return NULL;
 }

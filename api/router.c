@@ -115,16 +115,17 @@ static int load(struct api_ctx *c, json_t **doc)
 
 	snprintf(c->base, sizeof(c->base), PREFIX "departments/%s/%s/%d", c->dept, c->kind_path,
 	         c->year);
-	*doc = db_export(c->db, c->dept, c->year, c->kind, &err);
+	*doc = db_export(c->db, c->dept, c->year, c->kind, c->level, &err);
 	if (*doc == NULL) {
 		if (err.code == DB_NOT_FOUND)
-			return api_fail(c->resp, 404, "no %s %d of department \"%s\"", c->kind,
-			                c->year, c->dept)
+			return api_fail(c->resp, 404, "no %s %d of department \"%s\"%s", c->kind,
+			                c->year, c->dept,
+			                strcmp(c->level, "unit") == 0 ? " (level unit)" : "")
 			           ? -1
 			           : 404;
 		return api_store_error(c->resp, &err) ? -1 : 503;
 	}
-	if (db_modified(c->db, c->dept, c->year, c->kind, &c->resp->modified, &err) != 0)
+	if (db_modified(c->db, c->dept, c->year, c->kind, c->level, &c->resp->modified, &err) != 0)
 		c->resp->modified = 0;
 	return 0;
 }
@@ -150,6 +151,11 @@ static int route_disclosure(struct api_ctx *c, char **seg, int n)
 		return api_fail(c->resp, 404, "no such resource");
 	if (n == 4 && strcmp(seg[2], "tables") == 0 && (table = number(seg[3], 1, 9)) < 0)
 		return api_fail(c->resp, 400, "table must be a number from 1 to 9 (表一..表九)");
+	c->level = c->req->arg ? c->req->arg(c->req->ctx, "level") : NULL;
+	if (c->level == NULL)
+		c->level = "department";
+	if (strcmp(c->level, "department") != 0 && strcmp(c->level, "unit") != 0)
+		return api_fail(c->resp, 400, "level must be department or unit");
 	if ((rc = negotiate(c, csv)) != 0 || (rc = load(c, &doc)) != 0)
 		return rc < 0 ? -1 : 0;
 	if (n == 2)
