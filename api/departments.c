@@ -97,7 +97,7 @@ static int write_list(struct api_ctx *c, struct db_department_query *q)
 	api_jw_end(&w, '}');
 	if (q->offset < total)
 		snprintf(c->resp->link, sizeof(c->resp->link), "<%s>; rel=\"next\"", next);
-	db_modified(c->db, NULL, 0, NULL, &c->resp->modified, &err);
+	db_modified(c->db, NULL, 0, NULL, NULL, &c->resp->modified, &err);
 	return api_ok(c, &w, "application/json; charset=utf-8");
 }
 
@@ -142,11 +142,11 @@ static int write_department(void *ctx, const struct db_department_detail *d)
 		api_jw_obj(&w);
 		api_jw_kint(&w, "year", r->year);
 		api_jw_kstr(&w, "kind", r->kind);
-		api_jw_kstr(&w, "level", "department"); /* a v1 store holds no other level */
+		api_jw_kstr(&w, "level", r->level);
 		api_jw_kstr(&w, "title", r->title);
 		api_jw_kstr(&w, "published", r->published);
-		snprintf(url, sizeof(url), "/api/v1/departments/%s/%ss/%d", d->id, r->kind,
-		         r->year);
+		snprintf(url, sizeof(url), "/api/v1/departments/%s/%ss/%d%s", d->id, r->kind,
+		         r->year, strcmp(r->level, "unit") == 0 ? "?level=unit" : "");
 		api_jw_key(&w, "links");
 		api_jw_obj(&w);
 		api_jw_kstr(&w, "self", url);

@@ -125,14 +125,6 @@ static int level(struct api_ctx *c)
 	return api_fail(c->resp, 400, "level must be department or unit") ? -1 : 400;
 }
 
-/* Is doc the disclosure of this level? (One without a level is the department's.) */
-static bool same_level(const json_t *doc, const char *level)
-{
-	const char *l = json_string_value(json_object_get(doc, "level"));
-
-	return strcmp(l != NULL ? l : "department", level) == 0;
-}
-
 /* Loads the disclosure and sets c->base; 0, -1 (memory), or a status with resp filled. */
 static int load(struct api_ctx *c, json_t **doc)
 {
@@ -140,12 +132,7 @@ static int load(struct api_ctx *c, json_t **doc)
 
 	snprintf(c->base, sizeof(c->base), PREFIX "departments/%s/%s/%d", c->dept, c->kind_path,
 	         c->year);
-	*doc = db_export(c->db, c->dept, c->year, c->kind, &err);
-	if (*doc != NULL && !same_level(*doc, c->level)) {
-		json_decref(*doc);
-		*doc = NULL;
-		err.code = DB_NOT_FOUND;
-	}
+	*doc = db_export(c->db, c->dept, c->year, c->kind, c->level, &err);
 	if (*doc == NULL) {
 		if (err.code == DB_NOT_FOUND)
 			return api_fail(c->resp, 404, "no %s%s %d of department \"%s\"",
@@ -155,7 +142,7 @@ static int load(struct api_ctx *c, json_t **doc)
 			           : 404;
 		return api_store_error(c->resp, &err) ? -1 : 503;
 	}
-	if (db_modified(c->db, c->dept, c->year, c->kind, &c->resp->modified, &err) != 0)
+	if (db_modified(c->db, c->dept, c->year, c->kind, c->level, &c->resp->modified, &err) != 0)
 		c->resp->modified = 0;
 	return 0;
 }

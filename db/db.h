@@ -23,6 +23,11 @@
  * more than 12 integer digits, "-0". Returns 0 or -1. */
 int db_dec_parse(const char *s, bool allow_negative, int64_t *out);
 
+/* The same, also accepting thousands separators as printed: "189,767,551.00". A comma must
+ * separate groups of exactly three digits before the point ("1,89" and "1,8900" are refused).
+ * Returns 0 or -1. */
+int db_dec_parse_printed(const char *s, bool allow_negative, int64_t *out);
+
 /* Writes v into buf with no trailing zeros ("700.94", "307.1", "0"); returns the length. */
 size_t db_dec_format(int64_t v, char buf[static DB_DEC_BUFSZ]);
 
@@ -89,6 +94,7 @@ void db_doc_free(struct db_doc *doc);
 const char *db_doc_department(const struct db_doc *doc);
 int db_doc_year(const struct db_doc *doc);
 const char *db_doc_kind(const struct db_doc *doc);
+const char *db_doc_level(const struct db_doc *doc); /* "department" (the default) or "unit" */
 
 /* Counts for a summary line, summed over the document. */
 struct db_doc_stats {
@@ -99,12 +105,18 @@ void db_doc_stats(const struct db_doc *doc, struct db_doc_stats *stats);
 /* ---- The store -------------------------------------------------------------------------- */
 struct db;
 
-#define DB_SCHEMA_VERSION 1
+#define DB_SCHEMA_VERSION 2
 
 /* Opens the store at path. Read-only opens fail if the file is missing or is not a budgetd
- * store of a version this build reads; writable opens create and migrate it. Returns the
- * store, freed with db_close(), or NULL with *err filled. */
+ * store of this version (a version 1 store: the message names `budgetctl upgrade`);
+ * writable opens create it, or upgrade a version 1 store in place in one transaction.
+ * Returns the store, freed with db_close(), or NULL with *err filled. */
 struct db *db_open(const char *path, bool writable, struct db_error *err);
+
+/* Upgrades the store at path to DB_SCHEMA_VERSION in place, in one transaction (a failure
+ * or a kill leaves it as it was). *from receives the version it had (DB_SCHEMA_VERSION if
+ * there was nothing to do). Returns 0, or -1 with *err filled. */
+int db_upgrade(const char *path, int *from, struct db_error *err);
 void db_close(struct db *db);
 
 /* Between these two calls every read sees the store as it was at the first one, even while
@@ -122,7 +134,7 @@ int db_data_version(struct db *db, int64_t *version);
 int db_set_rollback_journal(struct db *db, struct db_error *err);
 
 /* Imports docs in one transaction: all land or none does. A disclosure already in the
- * store (same department, year and kind) is replaced; department and project ids stay.
+ * store (same department, year, kind and level) is replaced; department and project ids stay.
  * Returns 0, or -1 with *err (not NULL) filled and the store unchanged; err->code is
  * DB_DUPLICATE when two of docs are the same disclosure. */
 int db_import(struct db *db, struct db_doc *const *docs, size_t n, struct db_error *err);
@@ -142,11 +154,12 @@ void db_import_abort(struct db_import *im);
  * file that is thrown away if the build fails (budgetctl import --fresh). 0 or -1. */
 int db_set_bulk_build(struct db *db, struct db_error *err);
 
-/* The store's copy of one disclosure, in the import format. Returns a new reference the
- * caller releases with json_decref(), or NULL with *err filled (err->code is DB_NOT_FOUND
- * when the store has no such disclosure). Amounts come back in canonical form ("96.80" reads back as "96.8"). */
+/* The store's copy of one disclosure (level "department" or "unit"), in import format 2.
+ * Returns a new reference the caller releases with json_decref(), or NULL with *err filled
+ * (err->code is DB_NOT_FOUND when the store has no such disclosure). Amounts come back in
+ * canonical form ("96.80" and "96.8" read back as "96.8"), codes split. */
 json_t *db_export(struct db *db, const char *department, int year, const char *kind,
-                  struct db_error *err);
+                  const char *level, struct db_error *err);
 
 /* One department as listed by db_departments(); every pointer is valid only during the
  * callback. years are ascending and distinct. */
@@ -176,12 +189,13 @@ int db_departments(struct db *db, const struct db_department_query *query, db_de
 struct db_disclosure_ref {
 	int year;
 	const char *kind; /* "budget" or "final" */
+	const char *level; /* "department" or "unit" */
 	const char *title;
 	const char *published; /* NULL if not published */
 	int64_t imported_at; /* unix time */
 };
 
-/* One department with its disclosures (ascending year, then kind); the names are those of
+/* One department with its disclosures (ascending year, then kind, then level); the names are those of
  * the latest disclosure. Pointers are valid only during the callback. */
 struct db_department_detail {
 	const char *id, *name, *short_name, *region, *parent; /* the last three may be NULL */
@@ -197,6 +211,6 @@ int db_department(struct db *db, const char *id, db_detail_fn fn, void *ctx, str
 /* When the data was imported: of one disclosure, or with department NULL the latest import
  * of all (0 for an empty store). Returns 0, or -1 with *err filled (DB_NOT_FOUND). */
 int db_modified(struct db *db, const char *department, int year, const char *kind,
-                int64_t *imported_at, struct db_error *err);
+                const char *level, int64_t *imported_at, struct db_error *err);
 
 #endif

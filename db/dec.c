@@ -52,6 +52,42 @@ int db_dec_parse(const char *s, bool allow_negative, int64_t *out)
 	return 0;
 }
 
+/* Copies s into out without its separators; false if one is misplaced or s is too long. */
+static bool drop_separators(const char *s, char *out, size_t size)
+{
+	size_t n = 0, run = 0; /* digits since the start or the last comma */
+	bool grouped = false, in_int = true;
+
+	for (; *s != '\0'; s++) {
+		if (n + 1 >= size)
+			return false;
+		if (*s == ',') {
+			/* A first group of 1-3 digits, then groups of exactly 3. */
+			if (!in_int || run == 0 || run > 3 || (grouped && run != 3))
+				return false;
+			grouped = true;
+			run = 0;
+			continue;
+		}
+		if (*s == '.')
+			in_int = false;
+		else if (in_int && *s >= '0' && *s <= '9')
+			run++;
+		out[n++] = *s;
+	}
+	out[n] = '\0';
+	return !grouped || run == 3;
+}
+
+int db_dec_parse_printed(const char *s, bool allow_negative, int64_t *out)
+{
+	char buf[DB_DEC_BUFSZ * 2];
+
+	if (s == NULL || !drop_separators(s, buf, sizeof(buf)))
+		return -1;
+	return db_dec_parse(buf, allow_negative, out);
+}
+
 size_t db_dec_format(int64_t v, char buf[static DB_DEC_BUFSZ])
 {
 	uint64_t mag = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;

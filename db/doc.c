@@ -53,7 +53,9 @@ struct db_doc *db_doc_parse(const char *text, size_t len, const char *name, db_r
 	if (db_validate(root, name, text, len, report, ctx) != 0)
 		goto fail;
 	doc = calloc(1, sizeof(*doc));
-	if (doc == NULL || (doc->name = strdup(name)) == NULL) {
+	if (doc == NULL || (doc->name = strdup(name)) == NULL || db_normalize(root) != 0) {
+		if (doc != NULL)
+			free(doc->name);
 		report_at(report, ctx, name, 0, 0, "out of memory");
 		goto fail;
 	}
@@ -129,6 +131,13 @@ int db_doc_year(const struct db_doc *doc)
 const char *db_doc_kind(const struct db_doc *doc)
 {
 	return json_string_value(json_object_get(doc->root, "kind"));
+}
+
+const char *db_doc_level(const struct db_doc *doc)
+{
+	const char *level = json_string_value(json_object_get(doc->root, "level"));
+
+	return level != NULL ? level : "department";
 }
 
 static size_t count_in(json_t *arr, const char *key)

@@ -23,22 +23,27 @@ static void add_sel(char *buf, size_t size, const char *name)
 static int select_sql(const void *tag, char *sql, size_t size)
 {
 	const struct db_entity *e = tag;
-	char cols[1024] = "id";
+	char cols[1024] = "id", box[80];
 
-	if (e->shape == DB_SH_DEC_MAP)
+	if (e->shape == DB_SH_DEC_MAP || e->shape == DB_SH_BOX_MAP)
 		add_sel(cols, sizeof(cols), "key");
 	if (e->shape == DB_SH_TEXTS || e->shape == DB_SH_DECS || e->shape == DB_SH_DEC_MAP)
 		add_sel(cols, sizeof(cols), "value");
+	for (int k = 0; e->shape == DB_SH_BOX_MAP && k < 5; k++)
+		add_sel(cols, sizeof(cols), db_box_parts[k]);
 	for (const struct db_field *f = e->fields; f != NULL && f->key != NULL; f++) {
 		if (f->nostore)
 			continue;
-		if (f->type != DB_FT_CODES) {
+		if (f->type == DB_FT_CODES) {
+			add_sel(cols, sizeof(cols), "code1");
+			add_sel(cols, sizeof(cols), "code2");
+			add_sel(cols, sizeof(cols), "code3");
+		} else if (f->type == DB_FT_BOX) {
+			for (int k = 0; k < 5; k++)
+				add_sel(cols, sizeof(cols), db_box_col(f, k, box, sizeof(box)));
+		} else {
 			add_sel(cols, sizeof(cols), db_field_col(f));
-			continue;
 		}
-		add_sel(cols, sizeof(cols), "code1");
-		add_sel(cols, sizeof(cols), "code2");
-		add_sel(cols, sizeof(cols), "code3");
 	}
 	int n = snprintf(sql, size, "SELECT %s FROM \"%s\" WHERE \"%s\" = ?%s", cols, e->table,
 	                 e == &db_model_document ? "id" : e->parent_col,
@@ -65,11 +70,27 @@ static json_t *codes_json(sqlite3_stmt *st, int col)
 	return arr;
 }
 
+/* [page, x0, y0, x1, y1] from five integer columns, coordinates back from hundredths. */
+static json_t *box_json(sqlite3_stmt *st, int col)
+{
+	json_t *arr = json_array();
+
+	json_array_append_new(arr, json_integer(sqlite3_column_int64(st, col)));
+	for (int k = 1; k < 5; k++) {
+		int64_t h = sqlite3_column_int64(st, col + k);
+		json_array_append_new(arr, h % 100 == 0 ? json_integer(h / 100)
+		                                        : json_real((double)h / 100));
+	}
+	return arr;
+}
+
 static json_t *field_json(const struct db_field *f, sqlite3_stmt *st, int col)
 {
 	switch (f->type) {
 	case DB_FT_CODES:
 		return codes_json(st, col);
+	case DB_FT_BOX:
+		return box_json(st, col);
 	case DB_FT_BOOL:
 		return json_boolean(sqlite3_column_int(st, col));
 	case DB_FT_INT:
@@ -93,7 +114,7 @@ static json_t *row_json(const struct db_entity *e, sqlite3_stmt *st, int col)
 		bool empty = sqlite3_column_type(st, col) == SQLITE_NULL;
 		if (!empty || f->type == DB_FT_BOOL)
 			json_object_set_new(obj, f->key, field_json(f, st, col));
-		col += f->type == DB_FT_CODES ? 3 : 1;
+		col += f->type == DB_FT_CODES ? 3 : f->type == DB_FT_BOX ? 5 : 1;
 	}
 	return obj;
 }
@@ -114,6 +135,9 @@ static int add_row(struct xctx *c, const struct db_entity *e, sqlite3_stmt *st, 
 	case DB_SH_DEC_MAP:
 		return json_object_set_new(*out, (const char *)sqlite3_column_text(st, 1),
 		                           dec_json(st, 2));
+	case DB_SH_BOX_MAP:
+		return json_object_set_new(*out, (const char *)sqlite3_column_text(st, 1),
+		                           box_json(st, 2));
 	default:
 		item = row_json(e, st, 1);
 		if (export_children(c, e, sqlite3_column_int64(st, 0), item) != 0) {
@@ -152,7 +176,8 @@ static json_t *export_entity(struct xctx *c, const struct db_entity *e, int64_t 
 		return NULL;
 	sqlite3_bind_int64(st, 1, id);
 	if (e->shape != DB_SH_ONE)
-		out = e->shape == DB_SH_DEC_MAP ? json_object() : json_array();
+		out = e->shape == DB_SH_DEC_MAP || e->shape == DB_SH_BOX_MAP ? json_object()
+		                                                             : json_array();
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		if (add_row(c, e, st, &out) != 0)
 			break;
@@ -189,11 +214,13 @@ static int export_children(struct xctx *c, const struct db_entity *e, int64_t id
 	return 0;
 }
 
-static int find_disclosure(struct xctx *c, const char *dep, int year, const char *kind, int64_t *id)
+static int find_disclosure(struct xctx *c, const char *dep, int year, const char *kind,
+                           const char *level, int64_t *id)
 {
 	sqlite3_stmt *st = db_stmt(c->db,
 	                           "SELECT d.id FROM disclosure d JOIN department p ON p.id = "
-	                           "d.department_id WHERE p.slug = ? AND d.year = ? AND d.kind = ?",
+	                           "d.department_id WHERE p.slug = ? AND d.year = ? AND d.kind = ? "
+	                           "AND d.level = ?",
 	                           c->err);
 	int rc;
 
@@ -202,12 +229,14 @@ static int find_disclosure(struct xctx *c, const char *dep, int year, const char
 	sqlite3_bind_text(st, 1, dep, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 2, year);
 	sqlite3_bind_text(st, 3, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, level, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		*id = sqlite3_column_int64(st, 0);
 	else if (rc == SQLITE_DONE) {
 		c->err->code = DB_NOT_FOUND;
-		db_err_set(c->err, "no %s %d disclosure of department \"%s\"", kind, year, dep);
+		db_err_set(c->err, "no %s %d disclosure (level %s) of department \"%s\"", kind,
+		           year, level, dep);
 	} else
 		db_err_set(c->err, "%s", sqlite3_errmsg(c->db->sql));
 	sqlite3_reset(st);
@@ -215,19 +244,19 @@ static int find_disclosure(struct xctx *c, const char *dep, int year, const char
 }
 
 json_t *db_export(struct db *db, const char *department, int year, const char *kind,
-                  struct db_error *err)
+                  const char *level, struct db_error *err)
 {
 	struct xctx c = { db, err };
 	int64_t id;
 	json_t *doc, *dep;
 
 	memset(err, 0, sizeof(*err));
-	if (find_disclosure(&c, department, year, kind, &id) != 0)
+	if (find_disclosure(&c, department, year, kind, level, &id) != 0)
 		return NULL;
 	doc = export_entity(&c, &db_model_document, id);
 	if (doc == NULL)
 		return NULL;
-	json_object_set_new(doc, "format", json_string(db_model_document.fields[0].choices[0]));
+	json_object_set_new(doc, "format", json_string(DB_FORMAT_V2));
 	dep = json_object_get(doc, "department");
 	if (dep != NULL)
 		json_object_set_new(dep, "id", json_string(department));

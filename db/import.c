@@ -45,20 +45,28 @@ static sqlite3_stmt *insert_stmt(struct ictx *c, const struct db_entity *e)
 	add_col(cols, vals, sizeof(vals), e->parent_col);
 	if (e->shape != DB_SH_ONE)
 		add_col(cols, vals, sizeof(vals), "position");
-	if (e->shape == DB_SH_DEC_MAP)
+	if (e->shape == DB_SH_DEC_MAP || e->shape == DB_SH_BOX_MAP)
 		add_col(cols, vals, sizeof(vals), "key");
 	if (e->shape == DB_SH_TEXTS || e->shape == DB_SH_DECS || e->shape == DB_SH_DEC_MAP)
 		add_col(cols, vals, sizeof(vals), "value");
+	for (int k = 0; e->shape == DB_SH_BOX_MAP && k < 5; k++)
+		add_col(cols, vals, sizeof(vals), db_box_parts[k]);
 	for (const struct db_field *f = e->fields; f != NULL && f->key != NULL; f++) {
+		char box[80];
+
 		if (f->nostore)
 			continue;
-		if (f->type != DB_FT_CODES) {
+		if (f->type == DB_FT_CODES) {
+			add_col(cols, vals, sizeof(vals), "code1");
+			add_col(cols, vals, sizeof(vals), "code2");
+			add_col(cols, vals, sizeof(vals), "code3");
+		} else if (f->type == DB_FT_BOX) {
+			for (int k = 0; k < 5; k++)
+				add_col(cols, vals, sizeof(vals),
+				        db_box_col(f, k, box, sizeof(box)));
+		} else {
 			add_col(cols, vals, sizeof(vals), db_field_col(f));
-			continue;
 		}
-		add_col(cols, vals, sizeof(vals), "code1");
-		add_col(cols, vals, sizeof(vals), "code2");
-		add_col(cols, vals, sizeof(vals), "code3");
 	}
 	snprintf(sql, sizeof(sql), "INSERT INTO \"%s\" (%s) VALUES (%s)", e->table, cols, vals);
 	if (sqlite3_prepare_v3(c->sql, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK)
@@ -72,9 +80,31 @@ static int bind_dec(sqlite3_stmt *st, int i, const json_t *j)
 {
 	int64_t v;
 
-	if (db_dec_parse(json_string_value(j), true, &v) != 0)
+	if (db_dec_parse_printed(json_string_value(j), true, &v) != 0)
 		return SQLITE_MISMATCH; /* cannot happen after validation */
 	return sqlite3_bind_int64(st, i, v);
+}
+
+/* [page, x0, y0, x1, y1] as five integers, coordinates in hundredths of a point (validated:
+ * at most 2 decimals, so rounding only removes binary noise); five NULLs for no box. */
+static int bind_box(sqlite3_stmt *st, int *i, const json_t *box)
+{
+	int rc = SQLITE_OK;
+
+	for (size_t k = 0; k < 5 && rc == SQLITE_OK; k++) {
+		const json_t *n = json_array_get(box, k);
+		double x = json_number_value(n) * 100;
+
+		if (n == NULL)
+			rc = sqlite3_bind_null(st, (*i)++);
+		else if (k == 0)
+			rc = sqlite3_bind_int64(st, (*i)++, json_integer_value(n));
+		else if (json_is_integer(n))
+			rc = sqlite3_bind_int64(st, (*i)++, json_integer_value(n) * 100);
+		else
+			rc = sqlite3_bind_int64(st, (*i)++, (sqlite3_int64)(x + 0.5));
+	}
+	return rc;
 }
 
 static int bind_field(sqlite3_stmt *st, int *i, const struct db_field *f, const json_t *j)
@@ -90,6 +120,10 @@ static int bind_field(sqlite3_stmt *st, int *i, const struct db_field *f, const 
 	}
 	if (f->type == DB_FT_BOOL)
 		return sqlite3_bind_int(st, (*i)++, json_is_true(j));
+	if (f->type == DB_FT_BOX)
+		return bind_box(st, i, j);
+	if ((j == NULL || json_is_null(j)) && f->def != NULL)
+		return sqlite3_bind_text(st, (*i)++, f->def, -1, SQLITE_STATIC);
 	if (j == NULL || json_is_null(j))
 		return sqlite3_bind_null(st, (*i)++);
 	switch (f->type) {
@@ -124,6 +158,8 @@ static int insert_one(struct ictx *c, const struct db_entity *e, int64_t parent,
 		    rc ? rc : sqlite3_bind_text(st, i++, json_string_value(val), -1, SQLITE_STATIC);
 	else if (e->shape == DB_SH_DECS || e->shape == DB_SH_DEC_MAP)
 		rc = rc ? rc : bind_dec(st, i++, val);
+	else if (e->shape == DB_SH_BOX_MAP)
+		rc = rc ? rc : bind_box(st, &i, val);
 	for (const struct db_field *f = e->fields; f != NULL && f->key != NULL && !rc; f++)
 		if (!f->nostore)
 			rc = bind_field(st, &i, f, json_object_get(val, f->key));
@@ -152,6 +188,7 @@ static int import_entity(struct ictx *c, const struct db_entity *e, const json_t
 			return -1;
 		return import_children(c, e, val, rowid);
 	case DB_SH_DEC_MAP:
+	case DB_SH_BOX_MAP:
 		i = 0;
 		json_object_foreach ((json_t *)val, key, item)
 			if (insert_one(c, e, parent, (int)i++, key, item, &rowid) != 0)
@@ -218,12 +255,13 @@ static int import_doc(struct ictx *c, const struct db_doc *doc)
 	/* Replacing is delete + insert; ON DELETE CASCADE clears everything below. */
 	if (sqlite3_prepare_v2(c->sql,
 	                       "DELETE FROM disclosure WHERE department_id = ? AND year = ? AND "
-	                       "kind = ?",
+	                       "kind = ? AND level = ?",
 	                       -1, &del, NULL) != SQLITE_OK)
 		return sql_fail(c, "disclosure");
 	sqlite3_bind_int64(del, 1, dep);
 	sqlite3_bind_int(del, 2, db_doc_year(doc));
 	sqlite3_bind_text(del, 3, db_doc_kind(doc), -1, SQLITE_STATIC);
+	sqlite3_bind_text(del, 4, db_doc_level(doc), -1, SQLITE_STATIC);
 	if (step_done(c, del, "disclosure") != 0)
 		goto done;
 	if (insert_one(c, &db_model_document, dep, -1, NULL, doc->root, &rowid) != 0)
@@ -238,6 +276,7 @@ done:
  * disclosures it has written (two files for one disclosure would silently keep the last). */
 struct seen {
 	char *department, *kind, *name;
+	const char *level; /* static */
 	int year;
 };
 
@@ -280,10 +319,11 @@ static int remember(struct db_import *im, const struct db_doc *doc, struct db_er
 	for (size_t i = 0; i < im->n_seen; i++) {
 		s = &im->seen[i];
 		if (s->year == db_doc_year(doc) && strcmp(s->kind, db_doc_kind(doc)) == 0 &&
+		    strcmp(s->level, db_doc_level(doc)) == 0 &&
 		    strcmp(s->department, db_doc_department(doc)) == 0) {
 			err->code = DB_DUPLICATE;
-			db_err_set(err, "same disclosure (%s %d %s) as %s", s->department, s->year,
-			           s->kind, s->name);
+			db_err_set(err, "same disclosure (%s %d %s, level %s) as %s", s->department,
+			           s->year, s->kind, s->level, s->name);
 			return -1;
 		}
 	}
@@ -299,6 +339,7 @@ static int remember(struct db_import *im, const struct db_doc *doc, struct db_er
 	s->year = db_doc_year(doc);
 	s->department = strdup(db_doc_department(doc));
 	s->kind = strdup(db_doc_kind(doc));
+	s->level = strcmp(db_doc_level(doc), "unit") == 0 ? "unit" : "department";
 	s->name = strdup(doc->name);
 	im->n_seen++;
 	if (s->department != NULL && s->kind != NULL && s->name != NULL)

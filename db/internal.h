@@ -61,4 +61,12 @@ int db_json_locate(const char *text, size_t len, const char *path, int *line, in
 int db_validate(json_t *root, const char *name, const char *text, size_t len, db_report_fn report,
                 void *ctx);
 
+/* Rewrites a validated document into the form import.c reads: format 2, codes split.
+ * Returns 0, or -1 when out of memory. */
+int db_normalize(json_t *root);
+
+/* Upgrades a schema version 1 store to the current version in one transaction: all or
+ * nothing. Returns 0, or -1 with *err filled and the store unchanged. */
+int db_migrate_v1(sqlite3 *sql, struct db_error *err);
+
 #endif

@@ -1,12 +1,17 @@
 // SPDX-License-Identifier: MIT
-// The import format, version 1, described once. Mirrors db/disclosure.schema.json and
+// The import format, versions 1 and 2, described once. Mirrors db/disclosure.schema.json and
 // db/schema.sql; tests import the bundled data through it, so a mismatch fails loudly.
+// Version 1 documents are rewritten into version 2 after validation (normalize.c): the
+// importer and the exporter only ever see version 2.
 #include "model.h"
 
 #include <stdint.h>
 #include <stddef.h>
+#include <stdio.h>
 
-/* The tables below are laid out by hand, one entity per block. */
+/* The tables below are laid out by hand, one entity per block. An entity names only the
+ * trailing members it sets (.only, .sign): the others are 0. */
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
 // clang-format off
 #define F(k, t, ...) { .key = (k), .type = (t), __VA_ARGS__ }
 #define TEXT(k, ...) F(k, DB_FT_TEXT, __VA_ARGS__)
@@ -15,20 +20,30 @@
 #define COUNT(k, ...) F(k, DB_FT_INT, .min = 0, .max = INT32_MAX, __VA_ARGS__)
 #define DELTA(k) F(k, DB_FT_INT, .min = -INT32_MAX, .max = INT32_MAX)
 #define ENUM(k, ch, ...) F(k, DB_FT_ENUM, .choices = (ch), __VA_ARGS__)
-#define REQ .required = true
+#define REQ .req = DB_VALL
+#define REQ1 .req = DB_V1 /* required in version 1 only */
+#define REQ2 .req = DB_V2 /* required in version 2 only */
+#define V1 .only = DB_V1 /* version 1 only */
+#define V2 .only = DB_V2 /* new in version 2 */
+#define BOX(k) F(k, DB_FT_BOX, V2)
 #define END { .key = NULL }
 #define KIDS(...) ((const struct db_entity *const[]){ __VA_ARGS__, NULL })
 
 const char *const db_sides[] = { "income", "expenditure", NULL };
-static const char *const formats[] = { "budgetd-disclosure/1", NULL };
+static const char *const formats[] = { DB_FORMAT_V1, DB_FORMAT_V2, NULL };
 static const char *const kinds[] = { "budget", "final", NULL };
+static const char *const levels[] = { "department", "unit", NULL };
+static const char *const units[] = { "元", "万元", "千元", "亿元", NULL };
+static const char *const measures[] = { "budget", "budget_initial", "budget_adjusted", "final",
+					"rate", "change", "change_percent", "prior", NULL };
 static const char *const row_kinds[] = { "item", "total", NULL };
 static const char *const classifications[] = { "function", "economic", NULL };
 static const char *const staff_categories[] = { "established", "actual", "serving", "retired",
 						"lixiu", NULL };
 static const char *const ops[] = { "≥", "≤", "=", ">", "<", NULL };
 static const char *const sangong_keys[] = { "abroad", "vehicle_purchase", "vehicle_operation",
-					    "reception", NULL };
+					    "reception", "meeting", "training", "vehicle", NULL };
+const char *const db_box_parts[] = { "page", "x0", "y0", "x1", "y1", NULL };
 static const char *const vehicle_kinds[] = { "total", "general", "enforcement", "other", NULL };
 
 /* ---- department, source, overview ---- */
@@ -42,7 +57,8 @@ static const struct db_entity department = {
 static const struct db_entity source = {
 	"source", DB_SH_ONE, "source", "disclosure_id", false,
 	(const struct db_field[]){ TEXT("document", REQ), TEXT("file"), TEXT("url"), TEXT("notes"),
-				   END },
+				   F("sha256", DB_FT_HEX64, V2),
+				   F("pages", DB_FT_INT, V2, .min = 1, .max = 100000), END },
 	NULL,
 };
 
@@ -54,10 +70,19 @@ static const struct db_entity internal_units = {
 	"internal_units", DB_SH_TEXTS, "internal_unit", "organization_id", false, NULL, NULL,
 };
 
+/* 单位构成: the budget units the department consists of. */
+static const struct db_entity organization_units = {
+	"units", DB_SH_ROWS, "organization_unit", "organization_id", false,
+	(const struct db_field[]){ TEXT("name", REQ), TEXT("type"), TEXT("note"), END },
+	NULL, .only = DB_V2,
+};
+
 static const struct db_entity organization = {
 	"organization", DB_SH_ONE, "organization", "disclosure_id", false,
-	(const struct db_field[]){ TEXT("text"), COUNT("subordinate_units"), END },
-	KIDS(&internal_units),
+	(const struct db_field[]){ TEXT("text"), COUNT("subordinate_units"),
+				   COUNT("administrative_units", V2),
+				   COUNT("institutional_units", V2), END },
+	KIDS(&internal_units, &organization_units),
 };
 
 static const struct db_entity staffing = {
@@ -72,20 +97,25 @@ static const struct db_entity overview = {
 	KIDS(&functions, &organization, &staffing),
 };
 
-/* ---- the nine tables ---- */
+/* ---- the tables ---- */
 static const struct db_entity columns = {
 	"columns", DB_SH_ROWS, "table_column", "table_id", true,
 	(const struct db_field[]){ F("key", DB_FT_KEY, REQ), TEXT("title", REQ), TEXT("group"),
-				   ENUM("side", db_sides), END },
+				   ENUM("side", db_sides), ENUM("measure", measures, V2), END },
 	NULL,
 };
 
+/* Table figures are signed: a 决算 prints negative balances and changes. */
 static const struct db_entity row_amounts = {
-	"amounts", DB_SH_DEC_MAP, "row_amount", "row_id", false, NULL, NULL,
+	"amounts", DB_SH_DEC_MAP, "row_amount", "row_id", false, NULL, NULL, .sign = true,
 };
 
 static const struct db_entity row_unplaced = {
-	"unplaced", DB_SH_DECS, "row_unplaced", "row_id", false, NULL, NULL,
+	"unplaced", DB_SH_DECS, "row_unplaced", "row_id", false, NULL, NULL, .sign = true,
+};
+
+static const struct db_entity row_boxes = {
+	"boxes", DB_SH_BOX_MAP, "row_box", "row_id", false, NULL, NULL, .only = DB_V2,
 };
 
 static const struct db_entity rows = {
@@ -94,15 +124,20 @@ static const struct db_entity rows = {
 				   F("level", DB_FT_INT, .min = 0, .max = 3),
 				   F("codes", DB_FT_CODES), TEXT("name"),
 				   F("project", DB_FT_SLUG), TEXT("project_name"), END },
-	KIDS(&row_amounts, &row_unplaced),
+	KIDS(&row_amounts, &row_unplaced, &row_boxes),
 };
 
+/* 表几 is column "number" (version 1's key); "position" is the order in the document.
+ * A version 1 table's number becomes its position, its type comes from its title. */
 static const struct db_entity tables = {
 	"tables", DB_SH_ROWS, "budget_table", "disclosure_id", true,
-	(const struct db_field[]){ F("number", DB_FT_INT, REQ, .min = 1, .max = 9),
-				   TEXT("title", REQ), TEXT("unit"),
-				   ENUM("classification", classifications), TEXT("note"),
-				   TEXT("unplaced_note"), END },
+	(const struct db_field[]){ F("number", DB_FT_INT, REQ1, V1, .nostore = true, .min = 1,
+				     .max = 99),
+				   F("position", DB_FT_INT, REQ2, V2, .col = "number", .min = 1,
+				     .max = 99),
+				   F("type", DB_FT_TTYPE, REQ2, V2), TEXT("title", REQ),
+				   TEXT("unit", REQ2), ENUM("classification", classifications),
+				   TEXT("note"), TEXT("unplaced_note"), BOX("box"), END },
 	KIDS(&columns, &rows),
 };
 
@@ -122,6 +157,7 @@ static const struct db_entity figures = {
 static const struct db_entity explanations = {
 	"explanations", DB_SH_ROWS, "explanation", "disclosure_id", false,
 	(const struct db_field[]){ F("key", DB_FT_KEY, REQ), TEXT("number"), TEXT("title", REQ),
+				   F("page", DB_FT_INT, V2, .min = 1, .max = 100000), BOX("box"),
 				   END },
 	KIDS(&paragraphs, &figures),
 };
@@ -162,9 +198,9 @@ static const struct db_entity projects = {
 	"projects", DB_SH_ROWS, "project", "disclosure_id", false,
 	(const struct db_field[]){ F("id", DB_FT_SLUG, REQ, .col = "slug"),
 				   F("withheld", DB_FT_BOOL), TEXT("name"), TEXT("table_name"),
-				   F("codes", DB_FT_CODES), DEC("amount", REQ),
+				   F("codes", DB_FT_CODES), DEC("amount", REQ1),
 				   TEXT("policy_basis"), TEXT("executing_unit"), TEXT("period"),
-				   END },
+				   DEC("self_evaluation", V2), END },
 	KIDS(&economic, &allocation, &target),
 };
 
@@ -179,21 +215,25 @@ static const struct db_entity withheld = {
 static const struct db_entity sangong_items = {
 	"items", DB_SH_ROWS, "sangong_item", "sangong_id", true,
 	(const struct db_field[]){ ENUM("key", sangong_keys, REQ), TEXT("label", REQ),
-				   DEC("amount", REQ), SDEC("change"), TEXT("reason"), END },
+				   DEC("amount", REQ1), DEC("budget", V2), DEC("final", V2),
+				   SDEC("change"), TEXT("reason"), END },
 	NULL,
 };
 
+/* A 预算 writes amount; a 决算 writes budget and final side by side. */
 static const struct db_entity sangong = {
 	"sangong", DB_SH_ONE, "sangong", "disclosure_id", false,
-	(const struct db_field[]){ DEC("amount", REQ), SDEC("change"), END },
+	(const struct db_field[]){ DEC("amount", REQ1), DEC("budget", V2), DEC("final", V2),
+				   SDEC("change"), ENUM("unit", units, V2), END },
 	KIDS(&sangong_items),
 };
 
 static const struct db_entity operating_costs = {
 	"operating_costs", DB_SH_ONE, "operating_costs", "disclosure_id", false,
-	(const struct db_field[]){ DEC("amount", REQ), SDEC("change"), SDEC("change_percent"),
-				   TEXT("reason"), COUNT("administrative_units"),
-				   COUNT("institutional_units"), END },
+	(const struct db_field[]){ DEC("amount", REQ1), DEC("budget", V2), DEC("final", V2),
+				   SDEC("change"), SDEC("change_percent"), TEXT("reason"),
+				   COUNT("administrative_units"), COUNT("institutional_units"),
+				   ENUM("unit", units, V2), END },
 	NULL,
 };
 
@@ -242,9 +282,17 @@ const struct db_entity db_model_document = {
 	NULL, DB_SH_ONE, "disclosure", "department_id", true,
 	(const struct db_field[]){ ENUM("format", formats, REQ, .nostore = true),
 				   F("year", DB_FT_INT, REQ, .min = 1990, .max = 2100),
-				   ENUM("kind", kinds, REQ), TEXT("title", REQ),
-				   F("published", DB_FT_DATE), TEXT("unit", REQ), END },
+				   ENUM("kind", kinds, REQ),
+				   ENUM("level", levels, V2, .def = "department"),
+				   TEXT("title", REQ), F("published", DB_FT_DATE), TEXT("unit", REQ),
+				   END },
 	KIDS(&department, &source, &overview, &tables, &explanations, &projects, &withheld,
 	     &sangong, &operating_costs, &procurement, &assets, &performance, &glossary),
 };
 // clang-format on
+
+const char *db_box_col(const struct db_field *f, int i, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s_%s", db_field_col(f), db_box_parts[i]);
+	return buf;
+}

@@ -12,23 +12,35 @@ enum db_ftype {
 	DB_FT_TEXT, /* non-empty string */
 	DB_FT_INT, /* integer in [min, max] */
 	DB_FT_DEC, /* non-negative decimal string -> INTEGER millionths */
-	DB_FT_SDEC, /* signed decimal string (a change) */
+	DB_FT_SDEC, /* signed decimal string (a change, a 决算 figure) */
 	DB_FT_BOOL,
 	DB_FT_DATE, /* YYYY-MM-DD */
 	DB_FT_SLUG, /* URL-safe id */
 	DB_FT_KEY, /* snake_case key */
 	DB_FT_ENUM, /* one of choices */
-	DB_FT_CODES, /* ["201", "03", "50"] -> code1, code2, code3 */
+	DB_FT_CODES, /* ["201", "03", "50"] or "2010350" -> code1, code2, code3 */
+	DB_FT_TTYPE, /* a table type id (db/table_types.tsv) or "other" */
+	DB_FT_HEX64, /* 64 lower-case hex digits (a SHA-256) */
+	DB_FT_BOX, /* [page, x0, y0, x1, y1] -> <col>_page, <col>_x0 ... (hundredths of a point) */
 };
+
+/* Format versions, as a bit set: where a field exists, where it is required. */
+#define DB_V1 1u
+#define DB_V2 2u
+#define DB_VALL (DB_V1 | DB_V2)
+#define DB_FORMAT_V1 "budgetd-disclosure/1"
+#define DB_FORMAT_V2 "budgetd-disclosure/2" /* what export writes */
 
 struct db_field {
 	const char *key; /* JSON key, and SQL column unless col is set */
 	const char *col;
 	enum db_ftype type;
-	bool required;
+	unsigned req; /* the versions (DB_V1, DB_V2) in which it is required; 0: optional */
+	unsigned only; /* the versions in which it exists; 0: every version */
 	bool nostore; /* validated, but kept elsewhere (handled by hand in import.c) */
 	long long min, max;
 	const char *const *choices; /* NULL-terminated, for DB_FT_ENUM */
+	const char *def; /* stored when the field is absent (DB_FT_ENUM) */
 };
 
 enum db_shape {
@@ -38,6 +50,7 @@ enum db_shape {
 	DB_SH_TEXTS, /* array of strings: (position, value) rows */
 	DB_SH_DECS, /* array of decimal strings: (position, value) rows */
 	DB_SH_DEC_MAP, /* object key -> decimal string: (position, key, value) rows */
+	DB_SH_BOX_MAP, /* object key -> [page, x0, y0, x1, y1]: (position, key, page, x0..) rows */
 };
 
 struct db_entity {
@@ -48,6 +61,8 @@ struct db_entity {
 	bool required;
 	const struct db_field *fields; /* terminated by a NULL key; may be NULL */
 	const struct db_entity *const *children; /* NULL-terminated; may be NULL */
+	unsigned only; /* the versions in which it exists; 0: every version */
+	bool sign; /* DB_SH_DECS, DB_SH_DEC_MAP: values may be negative */
 };
 
 extern const struct db_entity db_model_document;
@@ -57,5 +72,11 @@ static inline const char *db_field_col(const struct db_field *f)
 	return f->col != NULL ? f->col : f->key;
 }
 extern const char *const db_sides[];
+
+/* The SQL column of part i (0..4: page, x0, y0, x1, y1) of a DB_FT_BOX field. */
+const char *db_box_col(const struct db_field *f, int i, char *buf, size_t size);
+
+/* The parts of a DB_SH_BOX_MAP row, after (position, key). */
+extern const char *const db_box_parts[];
 
 #endif

@@ -34,7 +34,7 @@ static const char *text(sqlite3_stmt *st, int col)
 #define MATCHES                                                                            \
 	"SELECT p.id AS id, p.slug AS slug, (SELECT r.name FROM disclosure d "             \
 	"JOIN department_record r ON r.disclosure_id = d.id WHERE d.department_id = p.id " \
-	"ORDER BY d.year DESC, d.kind DESC LIMIT 1) AS name FROM department p "            \
+	"ORDER BY d.year DESC, d.kind DESC, d.level LIMIT 1) AS name FROM department p "   \
 	"WHERE EXISTS (SELECT 1 FROM disclosure d WHERE d.department_id = p.id AND "       \
 	"(?1 IS NULL OR d.year = ?1))"
 #define FILTER "WHERE ?2 IS NULL OR instr(name, ?2) > 0 OR instr(slug, ?2) > 0"
@@ -184,6 +184,7 @@ static void detail_row(struct detail *d, sqlite3_stmt *st, struct db_department_
 	r = &d->refs[d->n++];
 	r->year = sqlite3_column_int(st, 0);
 	r->kind = strcmp(text(st, 1), "final") == 0 ? "final" : "budget";
+	r->level = strcmp(text(st, 9), "unit") == 0 ? "unit" : "department";
 	r->title = keep(d, sqlite3_column_text(st, 2));
 	r->published = keep(d, sqlite3_column_text(st, 3));
 	r->imported_at = sqlite3_column_int64(st, 4);
@@ -197,10 +198,10 @@ int db_department(struct db *db, const char *id, db_detail_fn fn, void *ctx, str
 {
 	static const char sql[] =
 	    "SELECT d.year, d.kind, d.title, d.published, d.imported_at, r.name, "
-	    "r.short_name, r.region, r.parent FROM department p "
+	    "r.short_name, r.region, r.parent, d.level FROM department p "
 	    "JOIN disclosure d ON d.department_id = p.id "
 	    "JOIN department_record r ON r.disclosure_id = d.id "
-	    "WHERE p.slug = ? ORDER BY d.year, d.kind";
+	    "WHERE p.slug = ? ORDER BY d.year, d.kind, d.level";
 	struct detail d = { 0 };
 	struct db_department_detail out = { .id = id };
 	sqlite3_stmt *st;
@@ -231,11 +232,11 @@ int db_department(struct db *db, const char *id, db_detail_fn fn, void *ctx, str
 /* ---- import times ---- */
 
 int db_modified(struct db *db, const char *department, int year, const char *kind,
-                int64_t *imported_at, struct db_error *err)
+                const char *level, int64_t *imported_at, struct db_error *err)
 {
 	static const char one[] = "SELECT d.imported_at FROM disclosure d JOIN department p ON "
 	                          "p.id = d.department_id WHERE p.slug = ? AND d.year = ? AND "
-	                          "d.kind = ?";
+	                          "d.kind = ? AND d.level = ?";
 	static const char all[] = "SELECT coalesce(max(imported_at), 0) FROM disclosure";
 	sqlite3_stmt *st;
 	int rc = -1;
@@ -246,6 +247,7 @@ int db_modified(struct db *db, const char *department, int year, const char *kin
 		sqlite3_bind_text(st, 1, department, -1, SQLITE_STATIC);
 		sqlite3_bind_int(st, 2, year);
 		sqlite3_bind_text(st, 3, kind, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 4, level, -1, SQLITE_STATIC);
 	}
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		*imported_at = sqlite3_column_int64(st, 0);

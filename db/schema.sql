@@ -1,8 +1,11 @@
 -- SPDX-License-Identifier: MIT
--- The budgetd store, schema version 1 (PRAGMA user_version).
--- One disclosure = one department x year x kind. Everything below a disclosure hangs off it
+-- The budgetd store, schema version 2 (PRAGMA user_version; store.c upgrades version 1).
+-- One disclosure = one department x year x kind x level (部门 or 单位). Everything below a
+-- disclosure hangs off it
 -- with ON DELETE CASCADE, so replacing a disclosure is one DELETE and a fresh insert.
 -- Amounts and percentages are INTEGER millionths of their unit (万元 -> fen): never REAL.
+-- Table figures are signed (a 决算 prints negatives); counts and most other figures are not.
+-- Boxes (where a figure was printed) are INTEGER hundredths of a PDF point: never REAL.
 -- Lists keep the published order in "position". Column names match the import format's keys
 -- (docs/import-format.md); codes [类, 款, 项] are stored as code1, code2, code3.
 
@@ -17,11 +20,12 @@ CREATE TABLE disclosure (
     department_id INTEGER NOT NULL REFERENCES department(id) ON DELETE CASCADE,
     year          INTEGER NOT NULL CHECK (year BETWEEN 1990 AND 2100),
     kind          TEXT NOT NULL CHECK (kind IN ('budget', 'final')),
+    level         TEXT NOT NULL DEFAULT 'department' CHECK (level IN ('department', 'unit')),
     title         TEXT NOT NULL,
     published     TEXT CHECK (published GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'),
     unit          TEXT NOT NULL,
     imported_at   INTEGER NOT NULL DEFAULT (unixepoch()),  -- for Last-Modified
-    UNIQUE (department_id, year, kind)
+    UNIQUE (department_id, year, kind, level)
 );
 CREATE INDEX disclosure_year ON disclosure (year, kind);
 
@@ -41,7 +45,9 @@ CREATE TABLE source (
     document      TEXT NOT NULL,
     file          TEXT,
     url           TEXT,
-    notes         TEXT
+    notes         TEXT,
+    sha256        TEXT CHECK (length(sha256) = 64 AND sha256 NOT GLOB '*[^0-9a-f]*'),
+    pages         INTEGER CHECK (pages >= 1)
 );
 
 -- 概况 --------------------------------------------------------------------------------------
@@ -57,7 +63,20 @@ CREATE TABLE organization (
     id                INTEGER PRIMARY KEY,
     disclosure_id     INTEGER NOT NULL UNIQUE REFERENCES disclosure(id) ON DELETE CASCADE,
     text              TEXT,
-    subordinate_units INTEGER CHECK (subordinate_units >= 0)
+    subordinate_units INTEGER CHECK (subordinate_units >= 0),
+    administrative_units INTEGER CHECK (administrative_units >= 0),
+    institutional_units  INTEGER CHECK (institutional_units >= 0)
+);
+
+-- 单位构成
+CREATE TABLE organization_unit (
+    id              INTEGER PRIMARY KEY,
+    organization_id INTEGER NOT NULL REFERENCES organization(id) ON DELETE CASCADE,
+    position        INTEGER NOT NULL,
+    name            TEXT NOT NULL,
+    type            TEXT,
+    note            TEXT,
+    UNIQUE (organization_id, position)
 );
 
 CREATE TABLE internal_unit (
@@ -80,19 +99,23 @@ CREATE TABLE staffing (
     UNIQUE (disclosure_id, category)
 );
 
--- 表一..表九 --------------------------------------------------------------------------------
+-- 表一, 表二 ... ----------------------------------------------------------------------------
+-- "number" is 表几 (the import format's "position"); "position" the order in the file.
 CREATE TABLE budget_table (
     id             INTEGER PRIMARY KEY,
     disclosure_id  INTEGER NOT NULL REFERENCES disclosure(id) ON DELETE CASCADE,
     position       INTEGER NOT NULL,
-    number         INTEGER NOT NULL CHECK (number BETWEEN 1 AND 9),
+    number         INTEGER NOT NULL CHECK (number BETWEEN 1 AND 99),
+    type           TEXT NOT NULL,                          -- db/table_types.tsv id or 'other'
     title          TEXT NOT NULL,
-    unit           TEXT,
+    unit           TEXT NOT NULL,
     classification TEXT CHECK (classification IN ('function', 'economic')),
     note           TEXT,
     unplaced_note  TEXT,
+    box_page       INTEGER, box_x0 INTEGER, box_y0 INTEGER, box_x1 INTEGER, box_y1 INTEGER,
     UNIQUE (disclosure_id, number)
 );
+CREATE INDEX budget_table_type ON budget_table (type);
 
 CREATE TABLE table_column (
     id       INTEGER PRIMARY KEY,
@@ -102,6 +125,8 @@ CREATE TABLE table_column (
     title    TEXT NOT NULL,
     "group"  TEXT,
     side     TEXT CHECK (side IN ('income', 'expenditure')),
+    measure  TEXT CHECK (measure IN ('budget', 'budget_initial', 'budget_adjusted', 'final',
+                                     'rate', 'change', 'change_percent', 'prior')),
     UNIQUE (table_id, key)
 );
 
@@ -129,7 +154,7 @@ CREATE TABLE row_amount (
     row_id   INTEGER NOT NULL REFERENCES table_row(id) ON DELETE CASCADE,
     position INTEGER NOT NULL,
     key      TEXT NOT NULL,                                -- table_column.key
-    value    INTEGER NOT NULL CHECK (value >= 0),
+    value    INTEGER NOT NULL,
     UNIQUE (row_id, key)
 );
 
@@ -138,8 +163,19 @@ CREATE TABLE row_unplaced (
     id       INTEGER PRIMARY KEY,
     row_id   INTEGER NOT NULL REFERENCES table_row(id) ON DELETE CASCADE,
     position INTEGER NOT NULL,
-    value    INTEGER NOT NULL CHECK (value >= 0),
+    value    INTEGER NOT NULL,
     UNIQUE (row_id, position)
+);
+
+-- Where a row's name or figure was printed: key is a table_column.key or 'name'.
+CREATE TABLE row_box (
+    id       INTEGER PRIMARY KEY,
+    row_id   INTEGER NOT NULL REFERENCES table_row(id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    key      TEXT NOT NULL,
+    page     INTEGER NOT NULL CHECK (page >= 1),
+    x0 INTEGER NOT NULL, y0 INTEGER NOT NULL, x1 INTEGER NOT NULL, y1 INTEGER NOT NULL,
+    UNIQUE (row_id, key)
 );
 
 -- 说明 --------------------------------------------------------------------------------------
@@ -150,6 +186,8 @@ CREATE TABLE explanation (
     key           TEXT NOT NULL,
     number        TEXT,
     title         TEXT NOT NULL,
+    page          INTEGER CHECK (page >= 1),
+    box_page      INTEGER, box_x0 INTEGER, box_y0 INTEGER, box_x1 INTEGER, box_y1 INTEGER,
     UNIQUE (disclosure_id, key)
 );
 
@@ -186,10 +224,11 @@ CREATE TABLE project (
     name           TEXT,
     table_name     TEXT,
     code1          TEXT, code2 TEXT, code3 TEXT,
-    amount         INTEGER NOT NULL CHECK (amount >= 0),
+    amount         INTEGER CHECK (amount >= 0),         -- none printed: only quarterly plans
     policy_basis   TEXT,
     executing_unit TEXT,
     period         TEXT,
+    self_evaluation INTEGER CHECK (self_evaluation >= 0), -- 绩效自评得分
     UNIQUE (disclosure_id, slug),
     CHECK ((withheld = 1) = (name IS NULL))      -- named, or withheld: never both, never neither
 );
@@ -254,11 +293,15 @@ CREATE TABLE withheld (
 );
 
 -- 三公, 机关运行经费, 政府采购, 国有资产, 绩效 ------------------------------------------------
+-- A 预算 gives amount; a 决算 gives budget and final side by side.
 CREATE TABLE sangong (
     id            INTEGER PRIMARY KEY,
     disclosure_id INTEGER NOT NULL UNIQUE REFERENCES disclosure(id) ON DELETE CASCADE,
-    amount        INTEGER NOT NULL CHECK (amount >= 0),
-    change        INTEGER
+    amount        INTEGER CHECK (amount >= 0),
+    budget        INTEGER CHECK (budget >= 0),
+    final         INTEGER CHECK (final >= 0),
+    change        INTEGER,
+    unit          TEXT CHECK (unit IN ('元', '万元', '千元', '亿元'))
 );
 
 CREATE TABLE sangong_item (
@@ -266,9 +309,12 @@ CREATE TABLE sangong_item (
     sangong_id INTEGER NOT NULL REFERENCES sangong(id) ON DELETE CASCADE,
     position   INTEGER NOT NULL,
     key        TEXT NOT NULL
-               CHECK (key IN ('abroad', 'vehicle_purchase', 'vehicle_operation', 'reception')),
+               CHECK (key IN ('abroad', 'vehicle_purchase', 'vehicle_operation', 'reception',
+                              'meeting', 'training', 'vehicle')),
     label      TEXT NOT NULL,
-    amount     INTEGER NOT NULL CHECK (amount >= 0),
+    amount     INTEGER CHECK (amount >= 0),
+    budget     INTEGER CHECK (budget >= 0),
+    final      INTEGER CHECK (final >= 0),
     change     INTEGER,
     reason     TEXT,
     UNIQUE (sangong_id, key)
@@ -277,12 +323,15 @@ CREATE TABLE sangong_item (
 CREATE TABLE operating_costs (
     id                   INTEGER PRIMARY KEY,
     disclosure_id        INTEGER NOT NULL UNIQUE REFERENCES disclosure(id) ON DELETE CASCADE,
-    amount               INTEGER NOT NULL CHECK (amount >= 0),
+    amount               INTEGER CHECK (amount >= 0),
+    budget               INTEGER CHECK (budget >= 0),
+    final                INTEGER CHECK (final >= 0),
     change               INTEGER,
     change_percent       INTEGER,
     reason               TEXT,
     administrative_units INTEGER CHECK (administrative_units >= 0),
-    institutional_units  INTEGER CHECK (institutional_units >= 0)
+    institutional_units  INTEGER CHECK (institutional_units >= 0),
+    unit                 TEXT CHECK (unit IN ('元', '万元', '千元', '亿元'))
 );
 
 CREATE TABLE procurement (
@@ -341,4 +390,4 @@ CREATE TABLE glossary_term (
     UNIQUE (disclosure_id, position)
 );
 
-PRAGMA user_version = 1;
+PRAGMA user_version = 2;

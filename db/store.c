@@ -40,7 +40,7 @@ done:
 }
 
 /* Creates the schema in an empty file, or checks that the file holds a store we can read.
- * Later versions migrate here, one step per version. */
+ * A version 1 store opened for writing is upgraded here (migrate.c). */
 static int prepare_schema(struct db *db, struct db_error *err)
 {
 	int version = 0, objects = 0;
@@ -51,6 +51,15 @@ static int prepare_schema(struct db *db, struct db_error *err)
 	}
 	if (version == DB_SCHEMA_VERSION)
 		return 0;
+	if (version == 1 && !db->writable) {
+		db_err_set(err,
+		           "store has schema version 1; this build reads version %d: run "
+		           "`budgetctl upgrade --db PATH` to upgrade it in place",
+		           DB_SCHEMA_VERSION);
+		return -1;
+	}
+	if (version == 1)
+		return db_migrate_v1(db->sql, err);
 	if (version > DB_SCHEMA_VERSION) {
 		db_err_set(err, "store has schema version %d; this build reads up to %d", version,
 		           DB_SCHEMA_VERSION);
@@ -104,6 +113,33 @@ struct db *db_open(const char *path, bool writable, struct db_error *err)
 fail:
 	db_close(db);
 	return NULL;
+}
+
+int db_upgrade(const char *path, int *from, struct db_error *err)
+{
+	sqlite3 *sql = NULL;
+	int objects = 0;
+	struct db *db;
+
+	/* A read-only look first: only an existing budgetd store of a known version changes. */
+	if (sqlite3_open_v2(path, &sql, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
+	    user_version(sql, from, &objects) != 0) {
+		db_err_set(err, "cannot open store %s: %s", path,
+		           sql ? sqlite3_errmsg(sql) : "out of memory");
+		sqlite3_close(sql);
+		return -1;
+	}
+	sqlite3_close(sql);
+	if (*from == DB_SCHEMA_VERSION)
+		return 0;
+	if (*from != 1) {
+		db_err_set(err, "%s is not a budgetd store of version 1 (schema version %d)", path,
+		           *from);
+		return -1;
+	}
+	db = db_open(path, true, err);
+	db_close(db);
+	return db != NULL ? 0 : -1;
 }
 
 static uint64_t hash_text(const char *s)

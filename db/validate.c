@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 // Validation of an import document: first its shape against the model (types, required and
-// unknown fields), then the rules that span fields (unique numbers and keys, amounts that
-// name real columns, withheld projects, indicator values). Every problem is reported with
-// its JSON path and, where the text allows, its line and column.
+// unknown fields, per format version), then the rules that span fields (unique positions and
+// keys, amounts that name real columns, withheld projects). Nothing is refused for not adding
+// up. Every problem is reported with its JSON path and, where the text allows, its line and
+// column.
 #include "internal.h"
 #include "model.h"
 
@@ -19,6 +20,8 @@ struct vctx {
 	int errors;
 	char path[256];
 	size_t plen;
+	unsigned version; /* DB_V1 or DB_V2 */
+	const char *doc_unit; /* the document's "unit" */
 };
 
 static void verr(struct vctx *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -116,6 +119,14 @@ static bool is_date(const char *s)
 	return !(m == 2 && d == 29 && (y % 4 != 0 || (y % 100 == 0 && y % 400 != 0)));
 }
 
+/* The number of parts of valid codes: an array's size, or 1, 2, 3 for 3, 5, 7 digits. */
+static size_t code_parts(const json_t *codes)
+{
+	if (json_is_string(codes))
+		return (json_string_length(codes) + 1) / 2 - 1;
+	return json_array_size(codes);
+}
+
 static void check_dec(struct vctx *v, const json_t *j, bool sign)
 {
 	int64_t out;
@@ -129,10 +140,11 @@ static void check_dec(struct vctx *v, const json_t *j, bool sign)
 		verr(v, "expected a decimal string like \"700.94\"");
 		return;
 	}
-	if (db_dec_parse(json_string_value(j), sign, &out) != 0)
+	if (db_dec_parse_printed(json_string_value(j), sign, &out) != 0)
 		verr(v,
-		     "\"%s\" is not a %sdecimal like \"700.94\" (at most 12 digits before "
-		     "the point and 6 after)",
+		     "\"%s\" is not a %sdecimal like \"700.94\" or \"189,767,551.00\" (at most "
+		     "12 digits before the point and 6 after; a comma only between groups of "
+		     "three digits)",
 		     json_string_value(j), sign ? "" : "non-negative ");
 }
 
@@ -169,13 +181,30 @@ static void check_enum(struct vctx *v, const json_t *j, const char *const *choic
 	verr(v, "expected one of %s", list);
 }
 
+/* A code printed joined, "2080505": 类 3 digits, 款 2, 项 2. */
+static void check_joined_code(struct vctx *v, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (strspn(s, "0123456789") != n || (n != 3 && n != 5 && n != 7))
+		verr(v,
+		     "a joined code is 3, 5 or 7 digits (类 3, 款 2, 项 2), like \"2080505\"; "
+		     "\"%s\" is not",
+		     s);
+}
+
 static void check_codes(struct vctx *v, const json_t *j)
 {
 	size_t i;
 	json_t *c;
 
+	if (json_is_string(j)) {
+		check_joined_code(v, json_string_value(j));
+		return;
+	}
 	if (!json_is_array(j) || json_array_size(j) < 1 || json_array_size(j) > 3) {
-		verr(v, "codes are an array of 1 to 3 strings: [类], [类, 款] or [类, 款, 项]");
+		verr(v, "codes are an array of 1 to 3 strings: [类], [类, 款] or [类, 款, 项], "
+		        "or one joined string like \"2080505\"");
 		return;
 	}
 	json_array_foreach (j, i, c) {
@@ -199,14 +228,59 @@ static void check_int(struct vctx *v, const struct db_field *f, const json_t *j)
 	}
 	n = json_integer_value(j);
 	if (n < f->min || n > f->max) {
-		if (strcmp(f->key, "number") == 0)
-			verr(v,
-			     "unknown table number %lld: tables are numbered 1 to 9 (表一..表九)",
-			     (long long)n);
+		if (strcmp(f->key, "number") == 0 || strcmp(f->key, "position") == 0)
+			verr(v, "table %s %lld: tables are numbered 1 to 99 (表一, 表二 ...)",
+			     f->key, (long long)n);
 		else
 			verr(v, "%lld is out of range (%lld to %lld)", (long long)n, f->min,
 			     f->max);
 	}
+}
+
+static void check_table_type(struct vctx *v, const json_t *j)
+{
+	char list[400] = "";
+	const struct db_table_type *t;
+
+	if (json_is_string(j) && (strcmp(json_string_value(j), "other") == 0 ||
+	                          db_table_type_find(json_string_value(j)) != NULL))
+		return;
+	for (size_t i = 0; (t = db_table_type_at(i)) != NULL; i++)
+		snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s", i ? ", " : "",
+		         t->id);
+	verr(v, "unknown table type %s%s%s: expected \"other\" or one of %s",
+	     json_is_string(j) ? "\"" : "",
+	     json_is_string(j) ? json_string_value(j) : "(not a string)",
+	     json_is_string(j) ? "\"" : "", list);
+}
+
+static bool is_hex64(const char *s)
+{
+	return strlen(s) == 64 && strspn(s, "0123456789abcdef") == 64;
+}
+
+/* A coordinate in points with at most 2 decimals, as pdftotext -bbox prints them. */
+static bool is_coordinate(const json_t *j)
+{
+	double x = json_number_value(j), h;
+
+	if (!json_is_number(j) || x < 0 || x > 100000)
+		return false;
+	h = x * 100 - (double)(long long)(x * 100 + 0.5);
+	return json_is_integer(j) || (h > -1e-6 && h < 1e-6);
+}
+
+static void check_box(struct vctx *v, const json_t *j)
+{
+	json_t *page = json_array_get(j, 0);
+	bool ok = json_is_array(j) && json_array_size(j) == 5 && json_is_integer(page) &&
+	          json_integer_value(page) >= 1 && json_integer_value(page) <= 100000;
+
+	for (size_t i = 1; ok && i < 5; i++)
+		ok = is_coordinate(json_array_get(j, i));
+	if (!ok)
+		verr(v, "a box is [page, x0, y0, x1, y1]: page from 1, coordinates in points "
+		        "(0 to 100000, at most 2 decimals)");
 }
 
 static void check_field(struct vctx *v, const struct db_field *f, const json_t *j)
@@ -246,6 +320,16 @@ static void check_field(struct vctx *v, const struct db_field *f, const json_t *
 	case DB_FT_CODES:
 		check_codes(v, j);
 		break;
+	case DB_FT_TTYPE:
+		check_table_type(v, j);
+		break;
+	case DB_FT_HEX64:
+		if (!json_is_string(j) || !is_hex64(json_string_value(j)))
+			verr(v, "expected a SHA-256 as 64 lower-case hex digits");
+		break;
+	case DB_FT_BOX:
+		check_box(v, j);
+		break;
 	}
 }
 
@@ -253,15 +337,37 @@ static void check_field(struct vctx *v, const struct db_field *f, const json_t *
 
 static void check_object(struct vctx *v, const struct db_entity *e, json_t *obj);
 
-static bool is_known(const struct db_entity *e, const char *key)
+static bool in_version(const struct vctx *v, unsigned only)
+{
+	return only == 0 || (only & v->version) != 0;
+}
+
+/* Which versions know key here: 0 for none. */
+static unsigned known_in(const struct db_entity *e, const char *key)
 {
 	for (const struct db_field *f = e->fields; f != NULL && f->key != NULL; f++)
 		if (strcmp(f->key, key) == 0)
-			return true;
+			return f->only ? f->only : DB_VALL;
 	for (const struct db_entity *const *c = e->children; c != NULL && *c != NULL; c++)
 		if (strcmp((*c)->key, key) == 0)
-			return true;
-	return false;
+			return (*c)->only ? (*c)->only : DB_VALL;
+	return 0;
+}
+
+static void unknown_field(struct vctx *v, const struct db_entity *e, const char *key)
+{
+	unsigned in = known_in(e, key);
+	size_t old = push_key(v, key);
+
+	if (in == 0)
+		verr(v, "unknown field \"%s\"", key);
+	else if (strcmp(key, "number") == 0 && e->key != NULL && strcmp(e->key, "tables") == 0)
+		verr(v, "unknown field \"number\": format 2 calls a table's number \"position\"");
+	else if (in == DB_V2)
+		verr(v, "unknown field \"%s\" in format 1: it is new in \"%s\"", key, DB_FORMAT_V2);
+	else
+		verr(v, "unknown field \"%s\" (only in format 1)", key);
+	pop(v, old);
 }
 
 static void check_list(struct vctx *v, const struct db_entity *e, json_t *arr)
@@ -281,18 +387,19 @@ static void check_list(struct vctx *v, const struct db_entity *e, json_t *arr)
 		else if (e->shape == DB_SH_TEXTS)
 			check_text(v, item);
 		else
-			check_dec(v, item, false);
+			check_dec(v, item, e->sign);
 		pop(v, old);
 	}
 }
 
-static void check_map(struct vctx *v, json_t *obj)
+static void check_map(struct vctx *v, const struct db_entity *e, json_t *obj)
 {
 	const char *key;
 	json_t *val;
 
 	if (!json_is_object(obj)) {
-		verr(v, "expected an object of column key -> decimal string");
+		verr(v, "expected an object of column key -> %s",
+		     e->shape == DB_SH_BOX_MAP ? "[page, x0, y0, x1, y1]" : "decimal string");
 		return;
 	}
 	json_object_foreach (obj, key, val) {
@@ -300,7 +407,10 @@ static void check_map(struct vctx *v, json_t *obj)
 
 		if (!is_key(key))
 			verr(v, "\"%s\" is not a column key (lower-case letters, digits, _)", key);
-		check_dec(v, val, false);
+		else if (e->shape == DB_SH_BOX_MAP)
+			check_box(v, val);
+		else
+			check_dec(v, val, e->sign);
 		pop(v, old);
 	}
 }
@@ -318,7 +428,8 @@ static void check_child(struct vctx *v, const struct db_entity *c, json_t *j)
 		check_object(v, c, j);
 		break;
 	case DB_SH_DEC_MAP:
-		check_map(v, j);
+	case DB_SH_BOX_MAP:
+		check_map(v, c, j);
 		break;
 	}
 }
@@ -341,21 +452,19 @@ static void check_object(struct vctx *v, const struct db_entity *e, json_t *obj)
 		verr(v, "expected an object");
 		return;
 	}
-	json_object_foreach (obj, key, val) {
-		if (!is_known(e, key)) {
-			size_t old = push_key(v, key);
-			verr(v, "unknown field \"%s\"", key);
-			pop(v, old);
-		}
-	}
+	json_object_foreach (obj, key, val)
+		if ((known_in(e, key) & v->version) == 0)
+			unknown_field(v, e, key);
 	for (const struct db_field *f = e->fields; f != NULL && f->key != NULL; f++) {
+		if (!in_version(v, f->only))
+			continue;
 		val = json_object_get(obj, f->key);
 		if (json_is_null(val)) {
 			null_field(v, f->key);
 			continue;
 		}
 		if (val == NULL) {
-			if (f->required)
+			if ((f->req & v->version) != 0)
 				verr(v, "missing required field \"%s\"", f->key);
 			continue;
 		}
@@ -364,6 +473,8 @@ static void check_object(struct vctx *v, const struct db_entity *e, json_t *obj)
 		pop(v, old);
 	}
 	for (const struct db_entity *const *c = e->children; c != NULL && *c != NULL; c++) {
+		if (!in_version(v, (*c)->only))
+			continue;
 		val = json_object_get(obj, (*c)->key);
 		if (json_is_null(val)) {
 			null_field(v, (*c)->key);
@@ -427,19 +538,21 @@ static json_t *find_by(json_t *arr, const char *key, const char *value)
 	return NULL;
 }
 
-static bool same_row(json_t *a, json_t *b)
+/* Each box names a column of the table, or the row's name. */
+static void check_boxes(struct vctx *v, json_t *cols, json_t *boxes)
 {
-	static const char *const keys[] = { "side", "kind",    "codes",
-		                            "name", "project", "project_name" };
+	const char *key;
+	json_t *val;
 
-	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
-		json_t *x = json_object_get(a, keys[i]), *y = json_object_get(b, keys[i]);
-		if (!is_present(x) && !is_present(y))
-			continue;
-		if (!is_present(x) || !is_present(y) || !json_equal(x, y))
-			return false;
+	json_object_foreach (boxes, key, val) {
+		size_t old = push_key(v, "boxes");
+
+		push_key(v, key);
+		if (strcmp(key, "name") != 0 && find_by(cols, "key", key) == NULL)
+			verr(v, "a box names a column of this table or \"name\"; no column \"%s\"",
+			     key);
+		pop(v, old);
 	}
-	return true;
 }
 
 static void check_row(struct vctx *v, json_t *table, json_t *row, json_t *projects, bool sided)
@@ -455,10 +568,11 @@ static void check_row(struct vctx *v, json_t *table, json_t *row, json_t *projec
 		verr(v, "this table has income and expenditure sides: the row needs \"side\"");
 	if (!sided && side != NULL)
 		verr(v, "\"side\" is only for tables whose columns have sides");
-	if (is_present(codes) && is_present(level) &&
-	    json_integer_value(level) != (json_int_t)json_array_size(codes))
+	/* Format 1 only: format 2 keeps a row's printed level even where it disagrees. */
+	if (v->version == DB_V1 && is_present(codes) && is_present(level) &&
+	    json_integer_value(level) != (json_int_t)code_parts(codes))
 		verr(v, "level %lld does not match %zu codes", (long long)json_integer_value(level),
-		     json_array_size(codes));
+		     code_parts(codes));
 	if (str(row, "name") == NULL && project == NULL && !is_present(codes) &&
 	    !same_str(str(row, "kind"), "total"))
 		verr(v, "a row needs a name, codes or a project (only a total row may have none)");
@@ -475,13 +589,24 @@ static void check_row(struct vctx *v, json_t *table, json_t *row, json_t *projec
 			verr(v, "column \"%s\" is on the other side of the table", key);
 		pop(v, old);
 	}
+	check_boxes(v, cols, json_object_get(row, "boxes"));
+}
+
+static bool is_unit(const char *s)
+{
+	static const char *const units[] = { "元", "万元", "千元", "亿元" };
+
+	for (size_t i = 0; s != NULL && i < sizeof(units) / sizeof(units[0]); i++)
+		if (strcmp(s, units[i]) == 0)
+			return true;
+	return false;
 }
 
 static void check_table(struct vctx *v, json_t *table, json_t *projects)
 {
 	json_t *cols = json_object_get(table, "columns"), *rows = json_object_get(table, "rows");
 	json_t *col, *row;
-	size_t i, k, sided = 0;
+	size_t i, sided = 0;
 	size_t old = push_key(v, "columns");
 
 	check_unique(v, cols, "key", "column key");
@@ -492,28 +617,56 @@ static void check_table(struct vctx *v, json_t *table, json_t *projects)
 		sided += str(col, "side") != NULL;
 	if (sided != 0 && sided != json_array_size(cols))
 		verr(v, "either every column has a \"side\" or none does");
+	/* A format 1 table without a unit takes the document's, which must then be one too. */
+	if (v->version == DB_V2 || str(table, "unit") != NULL) {
+		if (!is_unit(str(table, "unit"))) {
+			old = push_key(v, "unit");
+			verr(v, "a table's unit is one of \"元\", \"万元\", \"千元\", \"亿元\"");
+			pop(v, old);
+		}
+	} else if (!is_unit(v->doc_unit)) {
+		verr(v,
+		     "this table has no \"unit\" and the document's, \"%s\", is not one of "
+		     "\"元\", \"万元\", \"千元\", \"亿元\": give the table its own",
+		     v->doc_unit ? v->doc_unit : "");
+	}
+	/* Rows are positional: a name may repeat (under another heading), nothing to check. */
 	json_array_foreach (rows, i, row) {
 		old = push_key(v, "rows");
 		push_index(v, i);
 		check_row(v, table, row, projects, sided != 0);
-		for (k = 0; k < i; k++) {
-			if (same_row(row, json_array_get(rows, k))) {
-				verr(v, "duplicate row: same as rows[%zu]", k);
-				break;
-			}
-		}
 		pop(v, old);
 	}
+}
+
+/* The table a project's economic breakdown refers to: 一般公共预算项目支出情况表 by type (or
+ * title), else 表七 in a format 1 file. */
+static json_t *project_table(json_t *tables)
+{
+	const struct db_table_type *tt;
+	json_t *t;
+	size_t i;
+
+	json_array_foreach (tables, i, t) {
+		const char *type = str(t, "type");
+		if (type == NULL && (tt = db_table_type_match(str(t, "title"))) != NULL)
+			type = tt->id;
+		if (same_str(type, "budget_project"))
+			return t;
+	}
+	json_array_foreach (tables, i, t)
+		if (json_integer_value(json_object_get(t, "number")) == 7)
+			return t;
+	return NULL;
 }
 
 static void check_project(struct vctx *v, json_t *p, json_t *tables)
 {
 	bool withheld = json_is_true(json_object_get(p, "withheld"));
 	const char *name = str(p, "name");
-	json_t *t7 = NULL, *t;
+	json_t *t7 = project_table(tables);
 	const char *key;
 	json_t *val;
-	size_t i;
 
 	if (!withheld && name == NULL)
 		verr(v,
@@ -521,14 +674,13 @@ static void check_project(struct vctx *v, json_t *p, json_t *tables)
 	if (withheld && name != NULL)
 		verr(v,
 		     "a withheld project has no published name: remove \"name\" or \"withheld\"");
-	json_array_foreach (tables, i, t)
-		if (json_integer_value(json_object_get(t, "number")) == 7)
-			t7 = t;
 	json_object_foreach (json_object_get(p, "economic"), key, val) {
 		if (t7 == NULL || find_by(json_object_get(t7, "columns"), "key", key) == NULL) {
 			size_t old = push_key(v, "economic");
 			push_key(v, key);
-			verr(v, "\"%s\" is not a column of table 7", key);
+			verr(v,
+			     "\"%s\" is not a column of the project table (表七, budget_project)",
+			     key);
 			pop(v, old);
 		}
 	}
@@ -572,10 +724,12 @@ static void each(struct vctx *v, json_t *obj, const char *key,
 	pop(v, old);
 }
 
+/* Format 1 only: format 2 keeps an indicator as printed even if its parts disagree. */
 static void indicator_cb(struct vctx *v, json_t *ind, void *unused)
 {
 	(void)unused;
-	check_indicator(v, ind);
+	if (v->version == DB_V1)
+		check_indicator(v, ind);
 }
 
 static void table_cb(struct vctx *v, json_t *t, void *projects)
@@ -611,7 +765,10 @@ static void check_rules(struct vctx *v, json_t *root)
 	json_t *assets = json_object_get(root, "assets");
 	size_t old;
 
-	check_unique_in(v, root, "tables", "number", "table number");
+	if (v->version == DB_V1)
+		check_unique_in(v, root, "tables", "number", "table number");
+	else
+		check_unique_in(v, root, "tables", "position", "table position");
 	check_unique_in(v, root, "projects", "id", "project id");
 	check_unique_in(v, root, "explanations", "key", "section key");
 	if (is_present(overview)) {
@@ -640,6 +797,8 @@ int db_validate(json_t *root, const char *name, const char *text, size_t len, db
 
 	strcpy(v.path, "$");
 	v.plen = 1;
+	v.version = same_str(str(root, "format"), DB_FORMAT_V1) ? DB_V1 : DB_V2;
+	v.doc_unit = str(root, "unit");
 	check_object(&v, &db_model_document, root);
 	if (v.errors == 0)
 		check_rules(&v, root);

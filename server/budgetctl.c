@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // budgetctl: the operator's tool. Validates import files, loads them into a store in one
-// transaction, and reads disclosures back out.
+// transaction, reads disclosures back out, and upgrades a store of an older schema.
 #include "srv.h"
 
 #include <dirent.h>
@@ -20,9 +20,10 @@ static const char usage[] =
     "Commands:\n"
     "  import [--db PATH] [--fresh] FILE...   validate FILEs, then load them all or none\n"
     "  validate FILE...                       check FILEs, write nothing\n"
-    "  export [--db PATH] DEPARTMENT YEAR [budget|final]\n"
+    "  export [--db PATH] [--level department|unit] DEPARTMENT YEAR [budget|final]\n"
     "                                         print one disclosure in the import format\n"
     "  list [--db PATH]                       list departments and their years\n"
+    "  upgrade [--db PATH]                    upgrade a schema version 1 store in place\n"
     "  help [COMMAND]                         show help\n"
     "\n"
     "The import format is described in docs/import-format.md.\n"
@@ -30,14 +31,15 @@ static const char usage[] =
     "\n"
     "Exit codes: 0 success; 1 disclosure not found; 64 bad usage; 65 an import file is\n"
     "invalid or unreadable, or two are the same disclosure (nothing was written); 66 the\n"
-    "store cannot be read; 73 the store cannot be written (it is unchanged).\n";
+    "store cannot be read (a version 1 store: run upgrade); 73 the store cannot be written\n"
+    "or upgraded (it is unchanged).\n";
 
 static const char usage_import[] =
     "Usage: budgetctl import [--db PATH] [--fresh] FILE...\n"
     "\n"
     "Validates every FILE completely, then imports them in one transaction: all land or\n"
-    "none does. A disclosure already in the store (same department, year and kind) is\n"
-    "replaced; department and project ids stay the same. Problems are printed as\n"
+    "none does. A disclosure already in the store (same department, year, kind and level)\n"
+    "is replaced; department and project ids stay the same. Problems are printed as\n"
     "FILE:LINE:COLUMN: JSON-PATH: message.\n"
     "\n"
     "  --db PATH   the store to write (created if missing)\n"
@@ -51,26 +53,41 @@ static const char usage_validate[] =
     "files are valid, 65 otherwise.\n";
 
 static const char usage_export[] =
-    "Usage: budgetctl export [--db PATH] DEPARTMENT YEAR [budget|final]\n"
+    "Usage: budgetctl export [--db PATH] [--level department|unit] DEPARTMENT YEAR "
+    "[budget|final]\n"
     "\n"
-    "Prints the stored disclosure as an import file (amounts in canonical form).\n";
+    "Prints the stored disclosure as an import file of format 2 (amounts in canonical form,\n"
+    "codes split). --level picks the 部门 (department, the default) or 单位 (unit)\n"
+    "disclosure.\n";
 
 static const char usage_list[] = "Usage: budgetctl list [--db PATH]\n"
                                  "\n"
                                  "Prints one line per department: id, years, name.\n";
 
+static const char usage_upgrade[] =
+    "Usage: budgetctl upgrade [--db PATH]\n"
+    "\n"
+    "Upgrades a store of schema version 1 to version 2 in place, in one transaction: a\n"
+    "failure or a kill leaves it as it was. Every disclosure and figure is kept. A store\n"
+    "already at version 2 is left alone. Exit code 0 when the store is at version 2.\n";
+
 struct cmd_opts {
 	const char *db;
+	const char *level;
 	bool fresh;
 };
 
 static char store_buf[4096];
 
-static int parse_opts(int argc, char **argv, struct cmd_opts *o, const char *help, bool fresh)
+/* allowed: the letters of the command's options besides --db and --help ("f" --fresh,
+ * "l" --level). */
+static int parse_opts(int argc, char **argv, struct cmd_opts *o, const char *help,
+                      const char *allowed)
 {
 	static const struct option opts[] = {
 		{ "db", required_argument, NULL, 'd' },
 		{ "fresh", no_argument, NULL, 'f' },
+		{ "level", required_argument, NULL, 'l' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -80,8 +97,10 @@ static int parse_opts(int argc, char **argv, struct cmd_opts *o, const char *hel
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		if (c == 'd') {
 			o->db = optarg;
-		} else if (c == 'f' && fresh) {
+		} else if (c == 'f' && strchr(allowed, 'f') != NULL) {
 			o->fresh = true;
+		} else if (c == 'l' && strchr(allowed, 'l') != NULL) {
+			o->level = optarg;
 		} else if (c == 'h') {
 			fputs(help, stdout);
 			exit(SRV_EXIT_OK);
@@ -344,7 +363,7 @@ static int cmd_import(int argc, char **argv)
 	struct db_doc_stats total = { 0 };
 	int n, rc;
 
-	if (parse_opts(argc, argv, &o, usage_import, true) != 0)
+	if (parse_opts(argc, argv, &o, usage_import, "f") != 0)
 		return SRV_EXIT_USAGE;
 	n = argc - optind;
 	if (n == 0) {
@@ -365,7 +384,7 @@ static int cmd_validate(int argc, char **argv)
 	struct db_doc_stats total = { 0 };
 	int n, errors = 0;
 
-	if (parse_opts(argc, argv, &o, usage_validate, false) != 0)
+	if (parse_opts(argc, argv, &o, usage_validate, "") != 0)
 		return SRV_EXIT_USAGE;
 	n = argc - optind;
 	if (n == 0) {
@@ -386,7 +405,7 @@ static int cmd_validate(int argc, char **argv)
 
 static int cmd_export(int argc, char **argv)
 {
-	struct cmd_opts o = { 0 };
+	struct cmd_opts o = { .level = "department" };
 	struct db_error err = { 0 };
 	unsigned long year;
 	char *end;
@@ -394,8 +413,10 @@ static int cmd_export(int argc, char **argv)
 	struct db *db;
 	json_t *doc;
 
-	if (parse_opts(argc, argv, &o, usage_export, false) != 0)
+	if (parse_opts(argc, argv, &o, usage_export, "l") != 0)
 		return SRV_EXIT_USAGE;
+	if (strcmp(o.level, "department") != 0 && strcmp(o.level, "unit") != 0)
+		goto usage;
 	if (argc - optind < 2 || argc - optind > 3)
 		goto usage;
 	year = strtoul(argv[optind + 1], &end, 10);
@@ -410,13 +431,14 @@ static int cmd_export(int argc, char **argv)
 		fprintf(stderr, "budgetctl: %s\n", err.text);
 		return SRV_EXIT_NOINPUT;
 	}
-	doc = db_export(db, argv[optind], (int)year, kind, &err);
+	doc = db_export(db, argv[optind], (int)year, kind, o.level, &err);
 	db_close(db);
 	if (doc == NULL) {
 		fprintf(stderr, "budgetctl: %s\n", err.text);
 		return err.code == DB_NOT_FOUND ? SRV_EXIT_NOT_FOUND : SRV_EXIT_NOINPUT;
 	}
-	json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	/* Box coordinates have at most 2 decimals: 12 digits print them without binary noise. */
+	json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12));
 	putchar('\n');
 	json_decref(doc);
 	return SRV_EXIT_OK;
@@ -442,7 +464,7 @@ static int cmd_list(int argc, char **argv)
 	struct db *db;
 	int rc;
 
-	if (parse_opts(argc, argv, &o, usage_list, false) != 0 || optind != argc)
+	if (parse_opts(argc, argv, &o, usage_list, "") != 0 || optind != argc)
 		return SRV_EXIT_USAGE;
 	db = db_open(o.db, false, &err);
 	if (db == NULL) {
@@ -456,15 +478,40 @@ static int cmd_list(int argc, char **argv)
 	return rc == 0 ? SRV_EXIT_OK : SRV_EXIT_NOINPUT;
 }
 
+static int cmd_upgrade(int argc, char **argv)
+{
+	struct cmd_opts o = { 0 };
+	struct db_error err = { 0 };
+	int from = 0;
+
+	if (parse_opts(argc, argv, &o, usage_upgrade, "") != 0 || optind != argc) {
+		if (optind != argc)
+			fputs(usage_upgrade, stderr);
+		return SRV_EXIT_USAGE;
+	}
+	if (db_upgrade(o.db, &from, &err) != 0) {
+		fprintf(stderr, "budgetctl: %s\n", err.text);
+		if (from == 1)
+			fprintf(stderr,
+			        "budgetctl: nothing changed; the store is still version 1\n");
+		return from == 1 ? SRV_EXIT_CANTCREAT : SRV_EXIT_NOINPUT;
+	}
+	if (from == DB_SCHEMA_VERSION)
+		printf("%s: already at schema version %d\n", o.db, DB_SCHEMA_VERSION);
+	else
+		printf("%s: upgraded from schema version %d to %d\n", o.db, from,
+		       DB_SCHEMA_VERSION);
+	return SRV_EXIT_OK;
+}
+
 static const struct {
 	const char *name;
 	int (*run)(int, char **);
 	const char *help;
 } commands[] = {
-	{ "import", cmd_import, usage_import },
-	{ "validate", cmd_validate, usage_validate },
-	{ "export", cmd_export, usage_export },
-	{ "list", cmd_list, usage_list },
+	{ "import", cmd_import, usage_import },    { "validate", cmd_validate, usage_validate },
+	{ "export", cmd_export, usage_export },    { "list", cmd_list, usage_list },
+	{ "upgrade", cmd_upgrade, usage_upgrade },
 };
 
 int main(int argc, char **argv)

@@ -39,10 +39,10 @@ static void done(struct run *r)
 	free(r->err);
 }
 
-/* The seed with one text replacement, written to a temp file (caller frees and unlinks). */
-static char *seed_with(const char *from, const char *to)
+/* The file with one text replacement, written to a temp file (caller frees and unlinks). */
+static char *file_with(const char *file, const char *from, const char *to)
 {
-	char *seed = tu_read_file(tu_env("BUDGETD_SEED"), NULL), *p, *text, *path;
+	char *seed = tu_read_file(file, NULL), *p, *text, *path;
 	size_t n;
 
 	ck_assert_ptr_nonnull(seed);
@@ -55,6 +55,11 @@ static char *seed_with(const char *from, const char *to)
 	free(text);
 	free(seed);
 	return path;
+}
+
+static char *seed_with(const char *from, const char *to)
+{
+	return file_with(tu_env("BUDGETD_SEED"), from, to);
 }
 
 static bool exists(const char *path)
@@ -74,14 +79,14 @@ END_TEST
 
 START_TEST(test_validate_names_file_line_and_path)
 {
-	char *bad = seed_with("\"number\": 7,", "\"number\": 10,");
+	char *bad = seed_with("\"number\": 7,", "\"number\": 100,");
 	char expect[4200];
 	struct run r = ctl("validate", bad, NULL);
 
 	ck_assert_int_eq(r.status, 65);
 	snprintf(expect, sizeof(expect), "%s:", bad);
 	ck_assert_msg(strncmp(r.err, expect, strlen(expect)) == 0, "stderr: %s", r.err);
-	ck_assert_ptr_nonnull(strstr(r.err, ": $.tables[6].number: unknown table number 10"));
+	ck_assert_ptr_nonnull(strstr(r.err, ": $.tables[6].number: table number 100"));
 	/* FILE:LINE:COLUMN, with a real line number */
 	ck_assert_int_gt(atoi(r.err + strlen(expect)), 1);
 	done(&r);
@@ -137,7 +142,8 @@ START_TEST(test_bad_file_changes_nothing)
 	/* Two files for one disclosure: refused as bad input, before writing. */
 	r = ctl("import", "--db", store, other, other, NULL);
 	ck_assert_int_eq(r.status, 65);
-	ck_assert_ptr_nonnull(strstr(r.err, "same disclosure (another-office 2021 budget)"));
+	ck_assert_ptr_nonnull(
+	    strstr(r.err, "same disclosure (another-office 2021 budget, level department)"));
 	done(&r);
 	after = tu_read_file(store, &n2);
 	ck_assert_uint_eq(n1, n2);
@@ -153,6 +159,81 @@ START_TEST(test_bad_file_changes_nothing)
 	free(store);
 	free(other);
 	free(bad);
+}
+END_TEST
+
+/* budgetctl upgrade: a store made by the version 1 budgetctl (tests/data/kashi-v1.sqlite)
+ * becomes version 2 in place and serves the same figures. */
+START_TEST(test_upgrade_v1_store)
+{
+	char src[4200], *data, *store;
+	size_t n;
+	struct run r;
+
+	snprintf(src, sizeof(src), "%s/tests/data/kashi-v1.sqlite", tu_env("BUDGETD_SOURCE"));
+	data = tu_read_file(src, &n);
+	ck_assert_ptr_nonnull(data);
+	store = tu_write_temp(data, n, ".sqlite");
+	r = ctl("export", "--db", store, "kashi-urumqi-office", "2021", NULL);
+	ck_assert_int_eq(r.status, 66);
+	ck_assert_msg(strstr(r.err, "run `budgetctl upgrade") != NULL, "stderr: %s", r.err);
+	done(&r);
+	r = ctl("upgrade", "--db", store, NULL);
+	ck_assert_msg(r.status == 0, "upgrade: %s", r.err);
+	ck_assert_ptr_nonnull(strstr(r.out, "upgraded from schema version 1 to 2"));
+	done(&r);
+	r = ctl("export", "--db", store, "kashi-urumqi-office", "2021", NULL);
+	ck_assert_int_eq(r.status, 0);
+	ck_assert_ptr_nonnull(strstr(r.out, "\"format\": \"budgetd-disclosure/2\""));
+	ck_assert_ptr_nonnull(strstr(r.out, "\"total\": \"700.94\""));
+	ck_assert_ptr_nonnull(strstr(r.out, "\"type\": \"budget_sangong\""));
+	done(&r);
+	r = ctl("upgrade", "--db", store, NULL);
+	ck_assert_int_eq(r.status, 0);
+	ck_assert_ptr_nonnull(strstr(r.out, "already at schema version 2"));
+	done(&r);
+	r = ctl("upgrade", "--db", "/nonexistent/store.sqlite", NULL);
+	ck_assert_int_eq(r.status, 66);
+	done(&r);
+	r = ctl("upgrade", "--db", store, "extra", NULL);
+	ck_assert_int_eq(r.status, 64);
+	done(&r);
+	free(data);
+	unlink(store);
+	free(store);
+}
+END_TEST
+
+/* A 部门 and a 单位 disclosure of one department and year: both land, export picks one. */
+START_TEST(test_export_level)
+{
+	char src[4200], *store = tu_temp_path(".sqlite"), *unit;
+	struct run r;
+
+	snprintf(src, sizeof(src), "%s/tests/data/putuo-test-2023-final.json",
+	         tu_env("BUDGETD_SOURCE"));
+	unit = file_with(src, "\"level\": \"department\"", "\"level\": \"unit\"");
+	r = ctl("import", "--db", store, src, unit, NULL);
+	ck_assert_msg(r.status == 0, "import: %s", r.err);
+	done(&r);
+	r = ctl("export", "--db", store, "--level", "unit", "putuo-test-bureau", "2023", "final",
+	        NULL);
+	ck_assert_int_eq(r.status, 0);
+	ck_assert_ptr_nonnull(strstr(r.out, "\"level\": \"unit\""));
+	ck_assert_ptr_nonnull(strstr(r.out, "\"income_final\": \"-1.69\""));
+	ck_assert_ptr_nonnull(strstr(r.out, "56.7,"));
+	done(&r);
+	r = ctl("export", "--db", store, "putuo-test-bureau", "2023", "final", NULL);
+	ck_assert_int_eq(r.status, 0);
+	ck_assert_ptr_nonnull(strstr(r.out, "\"level\": \"department\""));
+	done(&r);
+	r = ctl("export", "--db", store, "--level", "county", "putuo-test-bureau", "2023", NULL);
+	ck_assert_int_eq(r.status, 64);
+	done(&r);
+	unlink(unit);
+	free(unit);
+	unlink(store);
+	free(store);
 }
 END_TEST
 
@@ -229,6 +310,8 @@ int main(void)
 	tcase_add_test(tc, test_validate_good_file);
 	tcase_add_test(tc, test_validate_names_file_line_and_path);
 	tcase_add_test(tc, test_import_then_list_and_export);
+	tcase_add_test(tc, test_upgrade_v1_store);
+	tcase_add_test(tc, test_export_level);
 	tcase_add_test(tc, test_bad_file_changes_nothing);
 	tcase_add_test(tc, test_fresh_builds_a_new_store);
 	tcase_add_test(tc, test_missing_and_unreadable_inputs);

@@ -116,6 +116,34 @@ static void drop_store(struct db *db, char *path)
 	free(path);
 }
 
+/* The store's schema objects (name and SQL, in name order), as text. */
+static char *schema_text(const char *path)
+{
+	sqlite3 *sql;
+	sqlite3_stmt *st;
+	size_t cap = 1 << 16, len = 0;
+	char *out = calloc(1, cap);
+
+	ck_assert_int_eq(sqlite3_open_v2(path, &sql, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_prepare_v2(sql,
+	                                    "SELECT type, name, coalesce(sql, '') FROM "
+	                                    "sqlite_schema ORDER BY name",
+	                                    -1, &st, NULL),
+	                 SQLITE_OK);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *row[3] = { (const char *)sqlite3_column_text(st, 0),
+			               (const char *)sqlite3_column_text(st, 1),
+			               (const char *)sqlite3_column_text(st, 2) };
+		size_t n = strlen(row[0]) + strlen(row[1]) + strlen(row[2]) + 4;
+		while (len + n + 1 > cap)
+			out = realloc(out, cap *= 2);
+		len += (size_t)snprintf(out + len, cap - len, "%s %s %s\n", row[0], row[1], row[2]);
+	}
+	sqlite3_finalize(st);
+	sqlite3_close(sql);
+	return out;
+}
+
 /* Every row of every table, as text: equal digests mean an unchanged store. */
 static char *digest(const char *path)
 {
@@ -183,7 +211,8 @@ static bool same_decimal(const char *a, const char *b)
 {
 	int64_t x, y;
 
-	return db_dec_parse(a, true, &x) == 0 && db_dec_parse(b, true, &y) == 0 && x == y;
+	return db_dec_parse_printed(a, true, &x) == 0 && db_dec_parse_printed(b, true, &y) == 0 &&
+	       x == y;
 }
 
 /* Asserts that out says exactly what in says (decimals compared by value: "96.80" is
@@ -226,9 +255,36 @@ static size_t assert_same(json_t *in, json_t *out, const char *path)
 	return 1;
 }
 
+/* What the exporter must write for the (format 1) seed: format 2, each table's number as its
+ * position, its type (from the contract's table of Kashgar's 表一..表九) and the document's
+ * unit, level department. Written out here, not derived by the code under test. */
+static json_t *seed_as_v2(json_t *seed)
+{
+	static const char *const types[] = {
+		"budget_summary",        "budget_income",           "budget_expenditure",
+		"budget_fiscal_summary", "budget_general_function", "budget_general_basic_economic",
+		"budget_project",        "budget_sangong",          "budget_fund_function"
+	};
+	json_t *v2 = json_deep_copy(seed), *t;
+	size_t i;
+
+	json_object_set_new(v2, "format", json_string("budgetd-disclosure/2"));
+	json_object_set_new(v2, "level", json_string("department"));
+	json_array_foreach (json_object_get(v2, "tables"), i, t) {
+		json_int_t n = json_integer_value(json_object_get(t, "number"));
+		ck_assert_int_eq(n, (json_int_t)i + 1);
+		json_object_set_new(t, "position", json_integer(n));
+		json_object_del(t, "number");
+		json_object_set_new(t, "type", json_string(types[i]));
+		ck_assert_ptr_null(json_object_get(t, "unit"));
+		json_object_set_new(t, "unit", json_string("万元"));
+	}
+	return v2;
+}
+
 START_TEST(test_round_trip_every_figure)
 {
-	json_t *seed = load_seed();
+	json_t *seed = load_seed(), *want = seed_as_v2(seed);
 	struct db_doc *doc = good_doc(seed);
 	struct db_error err = { 0 };
 	char *path;
@@ -237,14 +293,15 @@ START_TEST(test_round_trip_every_figure)
 	size_t leaves;
 
 	import_ok(db, &doc, 1);
-	out = db_export(db, "kashi-urumqi-office", 2021, "budget", &err);
+	out = db_export(db, "kashi-urumqi-office", 2021, "budget", "department", &err);
 	ck_assert_msg(out != NULL, "export: %s", err.text);
-	leaves = assert_same(seed, out, "$");
+	leaves = assert_same(want, out, "$");
 	ck_assert_msg(leaves > 2000, "only %zu values compared", leaves);
 	json_decref(out);
 	db_doc_free(doc);
 	drop_store(db, path);
 	json_decref(seed);
+	json_decref(want);
 }
 END_TEST
 
@@ -319,7 +376,7 @@ START_TEST(test_reimport_replaces_and_keeps_ids)
 	ck_assert_int_eq(sql_int(path, "SELECT id FROM department"), dep);
 	ck_assert_int_eq(sql_int(path, "SELECT count(*) FROM table_row"), rows);
 	ck_assert_int_eq(sql_int(path, "SELECT count(*) FROM glossary_term"), 7);
-	out = db_export(db, "kashi-urumqi-office", 2021, "budget", &err);
+	out = db_export(db, "kashi-urumqi-office", 2021, "budget", "department", &err);
 	ck_assert_ptr_nonnull(out);
 	ck_assert_str_eq(json_string_value(at(out, "tables[2].rows[11].amounts.total")), "701");
 	ck_assert_str_eq(json_string_value(at(out, "projects[0].id")), "business-operations");
@@ -334,7 +391,7 @@ END_TEST
 static char *total_of(struct db *db)
 {
 	struct db_error err = { 0 };
-	json_t *out = db_export(db, "kashi-urumqi-office", 2021, "budget", &err);
+	json_t *out = db_export(db, "kashi-urumqi-office", 2021, "budget", "department", &err);
 	char *total;
 
 	ck_assert_msg(out != NULL, "export: %s", err.text);
@@ -410,10 +467,11 @@ START_TEST(test_many_departments_years_and_kinds)
 	ck_assert_str_eq(
 	    listing, "another-office:2022,另一个部门;"
 	             "kashi-urumqi-office:2021,新疆维吾尔自治区喀什地区行政公署驻乌鲁木齐办事处;");
-	out = db_export(db, "kashi-urumqi-office", 2021, "final", &err);
+	out = db_export(db, "kashi-urumqi-office", 2021, "final", "department", &err);
 	ck_assert_ptr_nonnull(out);
 	json_decref(out);
-	ck_assert_ptr_null(db_export(db, "kashi-urumqi-office", 2020, "budget", &err));
+	ck_assert_ptr_null(
+	    db_export(db, "kashi-urumqi-office", 2020, "budget", "department", &err));
 	ck_assert_int_eq(err.code, DB_NOT_FOUND);
 	for (int i = 0; i < 3; i++)
 		db_doc_free(docs[i]);
@@ -495,8 +553,8 @@ static void del_title(json_t *r)
 	json_object_del(r, "title");
 }
 SET(year_as_string, "", "year", json_string("2021"))
-SET(table_ten, "tables[0]", "number", json_integer(10))
-SET(negative_amount, "tables[2].rows[0].amounts", "total", json_string("-700.94"))
+SET(table_hundred, "tables[0]", "number", json_integer(100))
+SET(negative_amount, "projects[0]", "amount", json_string("-700.94"))
 SET(text_amount, "tables[2].rows[0].amounts", "total", json_string("七百"))
 SET(number_amount, "tables[2].rows[0].amounts", "total", json_real(700.94))
 SET(long_decimal, "tables[2].rows[0].amounts", "total", json_string("1.1234567"))
@@ -513,11 +571,8 @@ SET(level_mismatch, "tables[1].rows[3]", "level", json_integer(1))
 SET(null_field, "department", "region", json_null())
 SET(no_columns, "tables[8]", "columns", json_array())
 
-static void duplicate_row(json_t *r)
-{
-	json_array_insert_new(at(r, "tables[1].rows"), 2,
-	                      json_deep_copy(at(r, "tables[1].rows[1]")));
-}
+SET(odd_table_unit, "tables[3]", "unit", json_string("元/人"))
+SET(odd_doc_unit, "", "unit", json_string("万元（人民币）"))
 
 static void unnamed_project(json_t *r)
 {
@@ -532,18 +587,18 @@ static void sideless_row(json_t *r)
 static const struct bad_case bad_cases[] = {
 	{ "missing field", del_title, "$", "missing required field \"title\"" },
 	{ "wrong type", year_as_string, "$.year", "expected a whole number" },
-	{ "unknown table", table_ten, "$.tables[0].number", "unknown table number 10" },
-	{ "negative amount", negative_amount, "$.tables[2].rows[0].amounts.total",
+	{ "unknown table", table_hundred, "$.tables[0].number",
+	  "table number 100: tables are numbered 1 to 99" },
+	{ "negative amount", negative_amount, "$.projects[0].amount",
 	  "not a non-negative decimal" },
 	{ "non-numeric amount", text_amount, "$.tables[2].rows[0].amounts.total",
-	  "\"七百\" is not a non-negative decimal" },
+	  "\"七百\" is not a decimal" },
 	{ "number amount", number_amount, "$.tables[2].rows[0].amounts.total",
 	  "amounts are written as strings" },
 	{ "7 decimals", long_decimal, "$.tables[2].rows[0].amounts.total", "6 after" },
 	{ "unknown column", unknown_column, "$.tables[2].rows[0].amounts.bogus",
 	  "no column \"bogus\"" },
 	{ "duplicate table", duplicate_number, "$.tables[1]", "duplicate table number 1" },
-	{ "duplicate row", duplicate_row, "$.tables[1].rows[2]", "duplicate row" },
 	{ "unnamed project", unnamed_project, "$.projects[0]", "needs a \"name\"" },
 	{ "named withheld", named_withheld, "$.projects[5]", "has no published name" },
 	{ "unknown field", unknown_field, "$.titel", "unknown field \"titel\"" },
@@ -557,6 +612,9 @@ static const struct bad_case bad_cases[] = {
 	{ "level", level_mismatch, "$.tables[1].rows[3]", "level 1 does not match 3 codes" },
 	{ "side", sideless_row, "$.tables[0].rows[0]", "needs \"side\"" },
 	{ "null", null_field, "$.department.region", "null is not allowed" },
+	{ "table unit", odd_table_unit, "$.tables[3].unit", "a table's unit is one of" },
+	{ "document unit for tables", odd_doc_unit, "$.tables[0]",
+	  "the document's, \"万元（人民币）\", is not one of" },
 	{ "no columns", no_columns, "$.tables[8].columns", "at least one column" },
 };
 
@@ -660,7 +718,7 @@ START_TEST(test_all_problems_reported)
 	json_t *seed = load_seed();
 	struct errs e;
 
-	table_ten(seed);
+	table_hundred(seed);
 	negative_amount(seed);
 	unknown_field(seed);
 	ck_assert_ptr_null(parse_json(seed, &e));
@@ -679,6 +737,378 @@ START_TEST(test_store_refuses_foreign_files)
 	ck_assert_ptr_null(db_open("/nonexistent/budgetd.sqlite", false, &err));
 	unlink(path);
 	free(path);
+}
+END_TEST
+
+/* ---- format 2 ---- */
+
+/* tests/data/putuo-test-2023-final.json: a hand-written 决算 in format 2 with what format 1
+ * refused (a negative, separators, a joined code, a repeated row name, ten tables, 三公 budget
+ * and final with 会议费 and 培训费, a project without a total, boxes). */
+static json_t *load_v2(void)
+{
+	char path[4200];
+	json_error_t err;
+	json_t *j;
+
+	snprintf(path, sizeof(path), "%s/tests/data/putuo-test-2023-final.json",
+	         tu_env("BUDGETD_SOURCE"));
+	j = json_load_file(path, 0, &err);
+	ck_assert_msg(j != NULL, "%s: %s", path, err.text);
+	return j;
+}
+
+static const char *str_at(json_t *root, const char *path)
+{
+	const char *s = json_string_value(at(root, path));
+
+	ck_assert_msg(s != NULL, "%s: no string", path);
+	return s;
+}
+
+static json_t *export_ok(struct db *db, const char *dep, int year, const char *kind,
+                         const char *level)
+{
+	struct db_error err = { 0 };
+	json_t *out = db_export(db, dep, year, kind, level, &err);
+
+	ck_assert_msg(out != NULL, "export: %s", err.text);
+	return out;
+}
+
+START_TEST(test_v2_document_round_trip)
+{
+	json_t *doc = load_v2(), *want = json_deep_copy(doc), *out;
+	struct db_doc *d = good_doc(doc);
+	char *path;
+	struct db *db = fresh_store(&path);
+
+	import_ok(db, &d, 1);
+	out = export_ok(db, "putuo-test-bureau", 2023, "final", "department");
+	ck_assert_str_eq(str_at(out, "format"), "budgetd-disclosure/2");
+	ck_assert_uint_eq(json_array_size(at(out, "tables")), 10);
+	ck_assert_int_eq(json_integer_value(at(out, "tables[9].position")), 10);
+	ck_assert_str_eq(str_at(out, "tables[6].type"), "final_sangong");
+	ck_assert_str_eq(str_at(out, "tables[1].unit"), "千元");
+	ck_assert_str_eq(str_at(out, "tables[0].rows[0].amounts.income_final"), "189767551");
+	ck_assert_str_eq(str_at(out, "tables[0].rows[1].amounts.income_final"), "-1.69");
+	ck_assert_str_eq(str_at(out, "tables[0].rows[3].amounts.expenditure_final"), "2345678.9");
+	ck_assert_str_eq(str_at(out, "tables[0].rows[2].name"), "一般公共预算财政拨款");
+	ck_assert_str_eq(str_at(out, "tables[0].rows[5].name"), "一般公共预算财政拨款");
+	ck_assert_str_eq(str_at(out, "tables[0].columns[0].measure"), "final");
+	ck_assert_msg(
+	    json_equal(at(out, "tables[0].rows[3].codes"), json_pack("[sss]", "208", "05", "05")),
+	    "joined code not split 3-2-2");
+	ck_assert_ptr_null(at(out, "projects[0].amount"));
+	ck_assert_str_eq(str_at(out, "projects[0].self_evaluation"), "95.5");
+	ck_assert_str_eq(str_at(out, "sangong.items[0].key"), "meeting");
+	ck_assert_str_eq(str_at(out, "sangong.items[1].final"), "3.75");
+	ck_assert_str_eq(str_at(out, "sangong.budget"), "12.5");
+	ck_assert_str_eq(str_at(out, "overview.organization.units[1].note"), "全额拨款");
+	/* Stored as integers: millionths for amounts, hundredths of a point for boxes. */
+	ck_assert_int_eq(sql_int(path, "SELECT value FROM row_amount WHERE value < 0"), -1690000);
+	ck_assert_int_eq(sql_int(path, "SELECT max(value) FROM row_amount"), 189767551000000);
+	ck_assert_int_eq(sql_int(path, "SELECT box_x0 FROM budget_table WHERE number = 1"), 5670);
+	ck_assert_int_eq(sql_int(path, "SELECT x1 FROM row_box WHERE key = 'income_final'"), 48075);
+	ck_assert_int_eq(sql_int(path, "SELECT count(*) FROM row_box WHERE typeof(x0) <> "
+	                               "'integer' OR typeof(y1) <> 'integer'"),
+	                 0);
+	ck_assert_int_eq(sql_int(path, "SELECT count(*) FROM table_row WHERE code1 = '208' AND "
+	                               "code2 = '05' AND code3 = '05'"),
+	                 1);
+	/* Everything else comes back as written ("1,000.5" is "1000.5"). */
+	json_object_set_new(at(want, "tables[0].rows[3]"), "codes",
+	                    json_pack("[sss]", "208", "05", "05"));
+	json_object_set_new(at(want, "tables[0].rows[4]"), "codes", json_pack("[s]", "208"));
+	ck_assert_uint_gt(assert_same(want, out, "$"), 100);
+	json_decref(out);
+	db_doc_free(d);
+	drop_store(db, path);
+	json_decref(doc);
+	json_decref(want);
+}
+END_TEST
+
+static int collect_refs(void *ctx, const struct db_department_detail *dep)
+{
+	char *buf = ctx;
+
+	for (size_t i = 0; i < dep->n_disclosures; i++)
+		snprintf(buf + strlen(buf), 256 - strlen(buf), "%d %s %s;",
+		         dep->disclosures[i].year, dep->disclosures[i].kind,
+		         dep->disclosures[i].level);
+	return 0;
+}
+
+START_TEST(test_unit_level_beside_department)
+{
+	json_t *dep = load_v2(), *unit = json_deep_copy(dep), *out;
+	struct db_doc *docs[2];
+	struct db_error err = { 0 };
+	char *path, refs[256] = "";
+	struct db *db = fresh_store(&path);
+
+	json_object_set_new(unit, "level", json_string("unit"));
+	json_object_set_new(unit, "title",
+	                    json_string("上海市普陀区测试局（本级）2023年度单位决算"));
+	json_object_set_new(at(unit, "tables[0].rows[0].amounts"), "income_final",
+	                    json_string("5"));
+	docs[0] = good_doc(dep);
+	docs[1] = good_doc(unit);
+	import_ok(db, docs, 2);
+	ck_assert_int_eq(sql_int(path, "SELECT count(*) FROM disclosure"), 2);
+	out = export_ok(db, "putuo-test-bureau", 2023, "final", "unit");
+	ck_assert_str_eq(str_at(out, "level"), "unit");
+	ck_assert_str_eq(str_at(out, "tables[0].rows[0].amounts.income_final"), "5");
+	json_decref(out);
+	out = export_ok(db, "putuo-test-bureau", 2023, "final", "department");
+	ck_assert_str_eq(str_at(out, "level"), "department");
+	ck_assert_str_eq(str_at(out, "tables[0].rows[0].amounts.income_final"), "189767551");
+	json_decref(out);
+	ck_assert_int_eq(db_department(db, "putuo-test-bureau", collect_refs, refs, &err), 0);
+	ck_assert_str_eq(refs, "2023 final department;2023 final unit;");
+	/* Re-importing the 部门 disclosure replaces it alone: the 单位 one stays. */
+	import_ok(db, docs, 1);
+	ck_assert_int_eq(sql_int(path, "SELECT count(*) FROM disclosure WHERE level = 'unit'"), 1);
+	ck_assert_int_eq(sql_int(path, "SELECT count(*) FROM disclosure"), 2);
+	/* One level twice in one import is still the same disclosure. */
+	docs[1] = docs[0];
+	ck_assert_int_eq(db_import(db, docs, 2, &err), -1);
+	ck_assert_int_eq(err.code, DB_DUPLICATE);
+	db_doc_free(docs[0]);
+	docs[0] = good_doc(unit);
+	db_doc_free(docs[0]);
+	drop_store(db, path);
+	json_decref(dep);
+	json_decref(unit);
+}
+END_TEST
+
+SET(v2_bad_joined_code, "tables[0].rows[3]", "codes", json_string("20805051"))
+SET(v2_bad_grouping, "tables[0].rows[0].amounts", "income_final", json_string("1,89"))
+SET(v2_unknown_type, "tables[1]", "type", json_string("budget_foo"))
+SET(v2_text_amount, "tables[0].rows[0].amounts", "income_final", json_string("七百"))
+SET(v2_number_amount, "tables[0].rows[0].amounts", "income_final", json_integer(700))
+SET(v2_odd_unit, "tables[1]", "unit", json_string("美元"))
+SET(v2_old_number, "tables[1]", "number", json_integer(2))
+SET(v2_same_position, "tables[1]", "position", json_integer(1))
+SET(v2_fine_box, "tables[0]", "box", json_pack("[iffff]", 3, 56.705, 1.0, 2.0, 3.0))
+SET(v2_box_key, "tables[0].rows[0].boxes", "bogus", json_pack("[iiiii]", 3, 1, 2, 3, 4))
+SET(v2_upper_sha, "source", "sha256",
+    json_string("0123456789ABCDEF0123456789abcdef"
+                "0123456789abcdef0123456789abcdef"))
+SET(v2_bad_level, "", "level", json_string("county"))
+SET(v2_bad_measure, "tables[0].columns[0]", "measure", json_string("actual"))
+
+static void v2_no_unit(json_t *r)
+{
+	json_object_del(at(r, "tables[1]"), "unit");
+}
+
+static const struct bad_case v2_bad_cases[] = {
+	{ "joined code of 8 digits", v2_bad_joined_code, "$.tables[0].rows[3].codes",
+	  "a joined code is 3, 5 or 7 digits" },
+	{ "separator in the wrong place", v2_bad_grouping,
+	  "$.tables[0].rows[0].amounts.income_final", "\"1,89\" is not a decimal" },
+	{ "unknown table type", v2_unknown_type, "$.tables[1].type",
+	  "unknown table type \"budget_foo\": expected \"other\" or one of budget_summary" },
+	{ "text for a figure", v2_text_amount, "$.tables[0].rows[0].amounts.income_final",
+	  "\"七百\" is not a decimal" },
+	{ "JSON number for a figure", v2_number_amount, "$.tables[0].rows[0].amounts.income_final",
+	  "amounts are written as strings" },
+	{ "table without unit", v2_no_unit, "$.tables[1]", "missing required field \"unit\"" },
+	{ "unknown unit", v2_odd_unit, "$.tables[1].unit", "one of \"元\", \"万元\"" },
+	{ "format 1 number", v2_old_number, "$.tables[1].number", "calls a table's number" },
+	{ "repeated position", v2_same_position, "$.tables[1]", "duplicate table position 1" },
+	{ "box with 3 decimals", v2_fine_box, "$.tables[0].box", "at most 2 decimals" },
+	{ "box of no column", v2_box_key, "$.tables[0].rows[0].boxes.bogus",
+	  "no column \"bogus\"" },
+	{ "upper-case sha256", v2_upper_sha, "$.source.sha256", "64 lower-case hex digits" },
+	{ "level", v2_bad_level, "$.level", "expected one of \"department\", \"unit\"" },
+	{ "measure", v2_bad_measure, "$.tables[0].columns[0].measure", "expected one of" },
+};
+
+START_TEST(test_v2_bad_input_rejected)
+{
+	const struct bad_case *c = &v2_bad_cases[_i];
+	json_t *doc = load_v2();
+	struct errs e;
+
+	c->mutate(doc);
+	ck_assert_msg(parse_json(doc, &e) == NULL, "%s: accepted", c->name);
+	ck_assert_msg(strcmp(e.first.path, c->path) == 0, "%s: path %s, expected %s", c->name,
+	              e.first.path, c->path);
+	ck_assert_msg(strstr(e.first.text, c->message) != NULL, "%s: message \"%s\" lacks \"%s\"",
+	              c->name, e.first.text, c->message);
+	ck_assert_msg(e.first.line > 0, "%s: no line number", c->name);
+	json_decref(doc);
+}
+END_TEST
+
+/* Format 1 gains what format 2 relaxes (repeated rows, signed table figures, separators,
+ * joined codes), but not format 2's fields. */
+START_TEST(test_v1_relaxed_but_without_v2_fields)
+{
+	json_t *seed = load_seed();
+	struct db_doc *d;
+	struct errs e;
+
+	json_array_insert_new(at(seed, "tables[1].rows"), 2,
+	                      json_deep_copy(at(seed, "tables[1].rows[1]")));
+	json_object_set_new(at(seed, "tables[2].rows[0].amounts"), "total",
+	                    json_string("-1,700.94"));
+	d = good_doc(seed);
+	db_doc_free(d);
+	json_object_set_new(seed, "level", json_string("unit"));
+	ck_assert_ptr_null(parse_json(seed, &e));
+	ck_assert_str_eq(e.first.path, "$.level");
+	ck_assert_ptr_nonnull(strstr(e.first.text, "new in \"budgetd-disclosure/2\""));
+	json_decref(seed);
+}
+END_TEST
+
+/* ---- upgrading a version 1 store ---- */
+
+/* A private copy of tests/data/kashi-v1.sqlite: the bundled Kashgar file imported by the
+ * budgetctl of schema version 1 (main before format 2). */
+static char *v1_store_copy(void)
+{
+	char src[4200];
+	size_t n;
+	char *data, *path;
+
+	snprintf(src, sizeof(src), "%s/tests/data/kashi-v1.sqlite", tu_env("BUDGETD_SOURCE"));
+	data = tu_read_file(src, &n);
+	ck_assert_ptr_nonnull(data);
+	path = tu_write_temp(data, n, ".sqlite");
+	free(data);
+	return path;
+}
+
+START_TEST(test_v1_store_upgrades_keeping_every_figure)
+{
+	json_t *seed = load_seed(), *want = seed_as_v2(seed), *out;
+	struct db_error err = { 0 };
+	char *path = v1_store_copy();
+	int64_t imported = sql_int(path, "SELECT imported_at FROM disclosure");
+	struct db *db;
+	int from = 0;
+
+	ck_assert_int_eq(sql_int(path, "PRAGMA user_version"), 1);
+	ck_assert_ptr_null(db_open(path, false, &err));
+	ck_assert_msg(strstr(err.text, "budgetctl upgrade") != NULL, "%s", err.text);
+	ck_assert_int_eq(db_upgrade(path, &from, &err), 0);
+	ck_assert_int_eq(from, 1);
+	ck_assert_int_eq(sql_int(path, "PRAGMA user_version"), 2);
+	ck_assert_int_eq(sql_int(path, "SELECT imported_at FROM disclosure"), imported);
+	db = db_open(path, false, &err);
+	ck_assert_msg(db != NULL, "open: %s", err.text);
+	out = export_ok(db, "kashi-urumqi-office", 2021, "budget", "department");
+	/* The fixture predates one edit of the seed's notes (issue 12: 178.18 vs 118.18 is no
+	 * inconsistency); notes are prose, every figure is compared. */
+	ck_assert_ptr_nonnull(strstr(str_at(out, "source.notes"), "与他处118.18不一致"));
+	json_object_del(at(want, "source"), "notes");
+	json_object_del(at(out, "source"), "notes");
+	ck_assert_uint_gt(assert_same(want, out, "$"), 2000);
+	json_decref(out);
+	db_close(db);
+	ck_assert_int_eq(db_upgrade(path, &from, &err), 0);
+	ck_assert_int_eq(from, 2);
+	drop_store(NULL, path);
+	json_decref(seed);
+	json_decref(want);
+}
+END_TEST
+
+/* The schema of an upgraded store is the schema of a new one, object for object. */
+START_TEST(test_upgraded_schema_is_the_new_schema)
+{
+	char *old = v1_store_copy(), *fresh, *a, *b;
+	struct db *db = fresh_store(&fresh);
+	struct db_error err = { 0 };
+	int from;
+
+	ck_assert_int_eq(db_upgrade(old, &from, &err), 0);
+	a = schema_text(old);
+	b = schema_text(fresh);
+	ck_assert_str_eq(a, b);
+	free(a);
+	free(b);
+	drop_store(db, fresh);
+	drop_store(NULL, old);
+}
+END_TEST
+
+START_TEST(test_failed_upgrade_leaves_v1_store)
+{
+	char *path = v1_store_copy(), *before, *after;
+	struct db_error err = { 0 };
+	sqlite3 *sql;
+	int from;
+
+	/* A table version 2 does not know: the upgrade stops half way and must roll back. */
+	ck_assert_int_eq(sqlite3_open(path, &sql), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(sql, "CREATE TABLE stray (x INTEGER)", NULL, NULL, NULL),
+	                 SQLITE_OK);
+	sqlite3_close(sql);
+	before = digest(path);
+	ck_assert_int_eq(db_upgrade(path, &from, &err), -1);
+	ck_assert_msg(strstr(err.text, "stray") != NULL, "%s", err.text);
+	after = digest(path);
+	ck_assert_str_eq(before, after);
+	ck_assert_int_eq(sql_int(path, "PRAGMA user_version"), 1);
+	ck_assert_int_eq(sql_int(path, "SELECT count(*) FROM sqlite_schema WHERE name LIKE 'v1_%'"),
+	                 0);
+	free(before);
+	free(after);
+	drop_store(NULL, path);
+}
+END_TEST
+
+/* tests/data/schema-v1.sql is version 1's schema: a table's type comes from its title and
+ * its unit, when it has none, from its disclosure. */
+START_TEST(test_upgrade_types_and_units_tables)
+{
+	char schema[4200], *text, *path = tu_temp_path(".sqlite");
+	struct db_error err = { 0 };
+	sqlite3 *sql;
+	int from;
+
+	snprintf(schema, sizeof(schema), "%s/tests/data/schema-v1.sql", tu_env("BUDGETD_SOURCE"));
+	text = tu_read_file(schema, NULL);
+	ck_assert_ptr_nonnull(text);
+	ck_assert_int_eq(sqlite3_open(path, &sql), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(sql, text, NULL, NULL, NULL), SQLITE_OK);
+	ck_assert_int_eq(
+	    sqlite3_exec(sql,
+	                 "INSERT INTO department VALUES (1, 'x');"
+	                 "INSERT INTO disclosure (id, department_id, year, kind, title, unit) "
+	                 "VALUES (1, 1, 2020, 'budget', 't', '元');"
+	                 "INSERT INTO budget_table (disclosure_id, position, number, title, unit) "
+	                 "VALUES (1, 0, 8, '一般公共预算“三公”经费支出情况表', NULL),"
+	                 "(1, 1, 9, '某某明细表', '千元');"
+	                 "INSERT INTO budget_table (disclosure_id, position, number, title) VALUES "
+	                 "(1, 2, 3, '2020年部门支出总体情况表');"
+	                 "INSERT INTO row_amount (row_id, position, key, value) SELECT 1, 0, "
+	                 "'total', 1 WHERE 0;",
+	                 NULL, NULL, NULL),
+	    SQLITE_OK);
+	sqlite3_close(sql);
+	ck_assert_int_eq(db_upgrade(path, &from, &err), 0);
+	ck_assert_int_eq(sql_int(path, "SELECT count(*) FROM budget_table WHERE number = 8 AND "
+	                               "type = 'budget_sangong' AND unit = '元'"),
+	                 1);
+	ck_assert_int_eq(sql_int(path, "SELECT count(*) FROM budget_table WHERE number = 9 AND "
+	                               "type = 'other' AND unit = '千元'"),
+	                 1);
+	ck_assert_int_eq(sql_int(path, "SELECT count(*) FROM budget_table WHERE number = 3 AND "
+	                               "type = 'budget_expenditure'"),
+	                 1);
+	ck_assert_int_eq(sql_int(path, "SELECT count(*) FROM disclosure WHERE level = "
+	                               "'department'"),
+	                 1);
+	free(text);
+	drop_store(NULL, path);
 }
 END_TEST
 
@@ -734,7 +1164,9 @@ static void check_entity(json_t *schema, const struct db_entity *e, json_t *obj,
 		json_t *prop = json_object_get(props, f->key);
 		snprintf(sub, sizeof(sub), "%s.%s", path, f->key);
 		ck_assert_msg(prop != NULL, "%s: not in the schema", sub);
-		ck_assert_msg(f->required == in_array(req, f->key), "%s: required differs", sub);
+		/* A field required in one format version only is optional to the schema. */
+		ck_assert_msg((f->req == DB_VALL) == in_array(req, f->key), "%s: required differs",
+		              sub);
 		if (f->type == DB_FT_ENUM)
 			check_enum(resolve(schema, prop), f, sub);
 	}
@@ -823,6 +1255,15 @@ int main(void)
 	tcase_add_test(store, test_store_refuses_foreign_files);
 	tcase_add_test(store, test_schema_matches_model);
 	tcase_add_test(store, test_table_types_from_titles);
+	tcase_add_test(store, test_v2_document_round_trip);
+	tcase_add_test(store, test_unit_level_beside_department);
+	tcase_add_test(store, test_v1_relaxed_but_without_v2_fields);
+	tcase_add_test(store, test_v1_store_upgrades_keeping_every_figure);
+	tcase_add_test(store, test_upgraded_schema_is_the_new_schema);
+	tcase_add_test(store, test_failed_upgrade_leaves_v1_store);
+	tcase_add_test(store, test_upgrade_types_and_units_tables);
+	tcase_add_loop_test(bad, test_v2_bad_input_rejected, 0,
+	                    (int)(sizeof(v2_bad_cases) / sizeof(v2_bad_cases[0])));
 	tcase_add_loop_test(bad, test_bad_input_rejected, 0,
 	                    (int)(sizeof(bad_cases) / sizeof(bad_cases[0])));
 	tcase_add_test(bad, test_error_line_and_column);

@@ -76,6 +76,31 @@ START_TEST(test_rejects_malformed)
 }
 END_TEST
 
+/* Thousands separators as printed in 决算 tables: only between groups of three digits. */
+START_TEST(test_thousands_separators)
+{
+	static const char *const bad[] = { "1,89",     "1,8900",   ",189",    "189,",  "1,,234",
+		                           "1234,567", "1,234,56", "0.123,4", "-,123", "1,234,",
+		                           "1.2,345",  "12,34.5",  "1 234",   "1，234" };
+	int64_t v;
+
+	ck_assert_int_eq(db_dec_parse_printed("189,767,551.00", false, &v), 0);
+	ck_assert_int_eq(v, 189767551000000);
+	ck_assert_int_eq(db_dec_parse_printed("-1,234.5", true, &v), 0);
+	ck_assert_int_eq(v, -1234500000);
+	ck_assert_int_eq(db_dec_parse_printed("999,999,999,999.999999", false, &v), 0);
+	ck_assert_int_eq(v, 999999999999999999);
+	ck_assert_int_eq(db_dec_parse_printed("700.94", false, &v), 0);
+	ck_assert_int_eq(v, 700940000);
+	ck_assert_int_eq(db_dec_parse_printed("-1,234.5", false, &v), -1);
+	ck_assert_int_eq(db_dec_parse_printed("1,000,000,000,000", false, &v), -1);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ck_assert_msg(db_dec_parse_printed(bad[i], true, &v) == -1, "\"%s\" accepted",
+		              bad[i]);
+	ck_assert_int_eq(db_dec_parse("1,234", false, &v), -1); /* the strict parser stays */
+}
+END_TEST
+
 START_TEST(test_large_values_do_not_overflow)
 {
 	int64_t max = parse("999999999999.999999", false), sum;
@@ -121,6 +146,7 @@ int main(void)
 	tcase_add_test(tc, test_negative_changes);
 	tcase_add_test(tc, test_rejects_malformed);
 	tcase_add_test(tc, test_large_values_do_not_overflow);
+	tcase_add_test(tc, test_thousands_separators);
 	tcase_add_test(tc, test_sums_are_exact);
 	suite_add_tcase(s, tc);
 	return tu_run_suite(s);

@@ -160,7 +160,7 @@ static void take_snapshot(const char *path, struct snapshot *s)
 	ck_assert_msg(db != NULL, "%s", err.text);
 	s->departments = json_array();
 	ck_assert_int_eq(db_departments(db, NULL, add_department, s->departments, NULL, &err), 0);
-	s->seed = db_export(db, seed_id, seed_year, seed_kind, &err);
+	s->seed = db_export(db, seed_id, seed_year, seed_kind, "department", &err);
 	ck_assert_msg(s->seed != NULL || err.code == DB_NOT_FOUND, "%s", err.text);
 	db_close(db);
 }

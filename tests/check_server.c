@@ -593,6 +593,25 @@ START_TEST(test_missing_store)
 }
 END_TEST
 
+/* A store of schema version 1 is not served: the operator is told to upgrade it. */
+START_TEST(test_v1_store_refused)
+{
+	char src[4200], *err = NULL, *data, *path;
+	size_t n;
+
+	snprintf(src, sizeof(src), "%s/tests/data/kashi-v1.sqlite", tu_env("BUDGETD_SOURCE"));
+	data = tu_read_file(src, &n);
+	ck_assert_ptr_nonnull(data);
+	path = tu_write_temp(data, n, ".sqlite");
+	ck_assert_int_eq(run_once("0", path, &err), 66);
+	ck_assert_msg(err != NULL && strstr(err, "budgetctl upgrade") != NULL, "stderr: %s", err);
+	free(err);
+	free(data);
+	unlink(path);
+	free(path);
+}
+END_TEST
+
 static const char *const bad_ports[] = { "abc", "65536", "-1", "", "80x", "99999999999999999999" };
 
 START_TEST(test_bad_arguments)
@@ -621,6 +640,7 @@ int main(void)
 	tcase_add_test(once, test_serves_new_data_after_import);
 	tcase_add_test(once, test_edited_page_file_is_served);
 	tcase_add_test(once, test_missing_store);
+	tcase_add_test(once, test_v1_store_refused);
 	tcase_add_loop_test(once, test_bad_arguments, 0, sizeof(bad_ports) / sizeof(bad_ports[0]));
 	suite_add_tcase(s, live);
 	suite_add_tcase(s, once);

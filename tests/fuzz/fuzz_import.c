@@ -73,7 +73,8 @@ static json_t *import_export(const struct db_doc *doc, const char *what)
 		die("cannot begin an import: %s", err.text);
 	if (db_import_add(im, doc, &err) != 0)
 		die("%s was accepted but does not import: %s", what, err.text);
-	out = db_export(store, db_doc_department(doc), db_doc_year(doc), db_doc_kind(doc), &err);
+	out = db_export(store, db_doc_department(doc), db_doc_year(doc), db_doc_kind(doc),
+	                db_doc_level(doc), &err);
 	if (out == NULL)
 		die("%s imported but does not export: %s", what, err.text);
 	db_import_abort(im);

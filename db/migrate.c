@@ -1,0 +1,213 @@
+// SPDX-License-Identifier: MIT
+// Upgrading a schema version 1 store to version 2 in place. Every version 1 table is renamed
+// away, the version 2 schema is created, each row is copied with its id (so references and
+// Last-Modified stay), and the old tables are dropped: one transaction, all or nothing.
+#include "internal.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define MAX_TABLES 64
+
+/* Version 2 columns that are not a copy of the version 1 column of the same name. */
+static const struct {
+	const char *table, *col, *expr;
+} computed[] = {
+	{ "budget_table", "type", "budgetd_table_type(title)" },
+	{ "budget_table", "unit",
+	  "coalesce(unit, (SELECT d.unit FROM v1_disclosure d WHERE d.id = disclosure_id))" },
+};
+
+struct mig {
+	sqlite3 *sql;
+	struct db_error *err;
+	char tables[MAX_TABLES][64];
+	size_t n;
+};
+
+static int mig_exec(struct mig *m, const char *stmt)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(m->sql, stmt, NULL, NULL, &msg) == SQLITE_OK)
+		return 0;
+	db_err_set(m->err, "upgrading the store: %s", msg ? msg : sqlite3_errmsg(m->sql));
+	sqlite3_free(msg);
+	return -1;
+}
+
+/* SQL: budgetd_table_type(title) is the registry's type id, or 'other'. */
+static void table_type_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const struct db_table_type *t =
+	    db_table_type_match((const char *)sqlite3_value_text(argv[0]));
+
+	(void)argc;
+	sqlite3_result_text(ctx, t != NULL ? t->id : "other", -1, SQLITE_STATIC);
+}
+
+/* The names the query returns, into names (at most MAX_TABLES). Collected before anything
+ * changes: SQLite refuses to drop a table or index while a statement reads the schema. */
+static int collect_names(struct mig *m, const char *query, char (*names)[64], size_t *n)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = 0;
+
+	*n = 0;
+	if (sqlite3_prepare_v2(m->sql, query, -1, &st, NULL) != SQLITE_OK)
+		return mig_exec(m, query); /* reports the error */
+	while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(st, 0);
+		if (*n == MAX_TABLES || strlen(name) >= sizeof(names[0])) {
+			db_err_set(m->err, "upgrading the store: unexpected object %s", name);
+			rc = -1;
+		} else {
+			snprintf(names[(*n)++], sizeof(names[0]), "%s", name);
+		}
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* Runs fmt (with each name in place of both %s) for every name. */
+static int each_name(struct mig *m, const char *fmt, char (*names)[64], size_t n)
+{
+	char stmt[400];
+
+	for (size_t i = 0; i < n; i++) {
+		snprintf(stmt, sizeof(stmt), fmt, names[i], names[i]);
+		if (mig_exec(m, stmt) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+static const char *computed_expr(const char *table, const char *col)
+{
+	for (size_t i = 0; i < sizeof(computed) / sizeof(computed[0]); i++)
+		if (strcmp(computed[i].table, table) == 0 && strcmp(computed[i].col, col) == 0)
+			return computed[i].expr;
+	return NULL;
+}
+
+/* The INSERT ... SELECT copying v1_<table> into <table>: the new table's columns that the
+ * old one has or that are computed; the others take their defaults. */
+static int copy_sql(struct mig *m, const char *table, char *out, size_t size)
+{
+	static const char q[] = "SELECT n.name, o.name FROM pragma_table_info(?1) n LEFT JOIN "
+	                        "pragma_table_info(?2) o ON o.name = n.name ORDER BY n.cid";
+	char cols[2048] = "", sel[4096] = "", old[80];
+	sqlite3_stmt *st = NULL;
+	int n;
+
+	snprintf(old, sizeof(old), "v1_%s", table);
+	if (sqlite3_prepare_v2(m->sql, q, -1, &st, NULL) != SQLITE_OK)
+		return mig_exec(m, q);
+	sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, old, -1, SQLITE_STATIC);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *col = (const char *)sqlite3_column_text(st, 0);
+		const char *expr = computed_expr(table, col);
+		if (expr == NULL && sqlite3_column_type(st, 1) == SQLITE_NULL)
+			continue;
+		snprintf(cols + strlen(cols), sizeof(cols) - strlen(cols), "%s\"%s\"",
+		         cols[0] ? ", " : "", col);
+		snprintf(sel + strlen(sel), sizeof(sel) - strlen(sel), "%s%s%s%s",
+		         sel[0] ? ", " : "", expr ? expr : "\"", expr ? "" : col, expr ? "" : "\"");
+	}
+	sqlite3_finalize(st);
+	if (cols[0] == '\0') {
+		db_err_set(m->err, "upgrading the store: version 2 has no table %s", table);
+		return -1;
+	}
+	n = snprintf(out, size, "INSERT INTO \"%s\" (%s) SELECT %s FROM \"%s\"", table, cols, sel,
+	             old);
+	return n > 0 && (size_t)n < size ? 0 : -1;
+}
+
+/* The version inside the transaction: another process may have upgraded the store first. */
+static int version_now(struct mig *m, int *version)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = -1;
+
+	if (sqlite3_prepare_v2(m->sql, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW) {
+		*version = sqlite3_column_int(st, 0);
+		rc = 0;
+	} else {
+		db_err_set(m->err, "upgrading the store: %s", sqlite3_errmsg(m->sql));
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int migrate(struct mig *m)
+{
+	char stmt[8192], indexes[MAX_TABLES][64];
+	size_t n_indexes;
+	int version;
+
+	if (version_now(m, &version) != 0)
+		return -1;
+	if (version != 1)
+		return 0;
+	if (collect_names(m,
+	                  "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE "
+	                  "'sqlite\\_%' ESCAPE '\\'",
+	                  m->tables, &m->n) != 0 ||
+	    collect_names(m, "SELECT name FROM sqlite_schema WHERE type = 'index' AND sql NOT NULL",
+	                  indexes, &n_indexes) != 0)
+		return -1;
+	/* Version 2 reuses the index names; the old tables move aside under v1_<name>. */
+	if (each_name(m, "DROP INDEX \"%s\"", indexes, n_indexes) != 0 ||
+	    each_name(m, "ALTER TABLE \"%s\" RENAME TO \"v1_%s\"", m->tables, m->n) != 0 ||
+	    mig_exec(m, db_schema_sql) != 0)
+		return -1;
+	for (size_t i = 0; i < m->n; i++)
+		if (copy_sql(m, m->tables[i], stmt, sizeof(stmt)) != 0 || mig_exec(m, stmt) != 0)
+			return -1;
+	return each_name(m, "DROP TABLE \"v1_%s\"", m->tables, m->n);
+}
+
+/* Any row foreign_key_check reports is a reference the copy broke. */
+static int check_references(struct mig *m)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = -1;
+
+	if (sqlite3_prepare_v2(m->sql, "PRAGMA foreign_key_check", -1, &st, NULL) != SQLITE_OK)
+		return mig_exec(m, "PRAGMA foreign_key_check");
+	if (sqlite3_step(st) == SQLITE_DONE)
+		rc = 0;
+	else
+		db_err_set(m->err, "upgrading the store: a reference in %s is broken",
+		           sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int db_migrate_v1(sqlite3 *sql, struct db_error *err)
+{
+	struct mig m = { .sql = sql, .err = err };
+	int rc = -1;
+
+	if (sqlite3_create_function(sql, "budgetd_table_type", 1,
+	                            SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, table_type_fn, NULL,
+	                            NULL) != SQLITE_OK)
+		return mig_exec(&m, "SELECT budgetd_table_type('')");
+	/* Tables are replaced under the rows that point at them: references are checked once,
+	 * at the end, instead of on every step. The pragma is a no-op inside a transaction. */
+	if (mig_exec(&m, "PRAGMA foreign_keys = OFF") != 0)
+		return -1;
+	if (mig_exec(&m, "BEGIN IMMEDIATE") != 0)
+		goto done;
+	if (migrate(&m) != 0 || check_references(&m) != 0 || mig_exec(&m, "COMMIT") != 0) {
+		sqlite3_exec(sql, "ROLLBACK", NULL, NULL, NULL);
+		goto done;
+	}
+	rc = 0;
+done:
+	sqlite3_exec(sql, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
+	return rc;
+}

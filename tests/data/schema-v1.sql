@@ -1,0 +1,344 @@
+-- SPDX-License-Identifier: MIT
+-- The budgetd store, schema version 1 (PRAGMA user_version).
+-- One disclosure = one department x year x kind. Everything below a disclosure hangs off it
+-- with ON DELETE CASCADE, so replacing a disclosure is one DELETE and a fresh insert.
+-- Amounts and percentages are INTEGER millionths of their unit (万元 -> fen): never REAL.
+-- Lists keep the published order in "position". Column names match the import format's keys
+-- (docs/import-format.md); codes [类, 款, 项] are stored as code1, code2, code3.
+
+CREATE TABLE department (
+    id    INTEGER PRIMARY KEY,
+    slug  TEXT NOT NULL UNIQUE
+          CHECK (length(slug) BETWEEN 1 AND 64 AND slug NOT GLOB '*[^a-z0-9-]*')
+);
+
+CREATE TABLE disclosure (
+    id            INTEGER PRIMARY KEY,
+    department_id INTEGER NOT NULL REFERENCES department(id) ON DELETE CASCADE,
+    year          INTEGER NOT NULL CHECK (year BETWEEN 1990 AND 2100),
+    kind          TEXT NOT NULL CHECK (kind IN ('budget', 'final')),
+    title         TEXT NOT NULL,
+    published     TEXT CHECK (published GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'),
+    unit          TEXT NOT NULL,
+    imported_at   INTEGER NOT NULL DEFAULT (unixepoch()),  -- for Last-Modified
+    UNIQUE (department_id, year, kind)
+);
+CREATE INDEX disclosure_year ON disclosure (year, kind);
+
+-- The department as this disclosure published it (names change over the years).
+CREATE TABLE department_record (
+    id            INTEGER PRIMARY KEY,
+    disclosure_id INTEGER NOT NULL UNIQUE REFERENCES disclosure(id) ON DELETE CASCADE,
+    name          TEXT NOT NULL,
+    short_name    TEXT,
+    region        TEXT,
+    parent        TEXT
+);
+
+CREATE TABLE source (
+    id            INTEGER PRIMARY KEY,
+    disclosure_id INTEGER NOT NULL UNIQUE REFERENCES disclosure(id) ON DELETE CASCADE,
+    document      TEXT NOT NULL,
+    file          TEXT,
+    url           TEXT,
+    notes         TEXT
+);
+
+-- 概况 --------------------------------------------------------------------------------------
+CREATE TABLE department_function (
+    id            INTEGER PRIMARY KEY,
+    disclosure_id INTEGER NOT NULL REFERENCES disclosure(id) ON DELETE CASCADE,
+    position      INTEGER NOT NULL,
+    value         TEXT NOT NULL,
+    UNIQUE (disclosure_id, position)
+);
+
+CREATE TABLE organization (
+    id                INTEGER PRIMARY KEY,
+    disclosure_id     INTEGER NOT NULL UNIQUE REFERENCES disclosure(id) ON DELETE CASCADE,
+    text              TEXT,
+    subordinate_units INTEGER CHECK (subordinate_units >= 0)
+);
+
+CREATE TABLE internal_unit (
+    id              INTEGER PRIMARY KEY,
+    organization_id INTEGER NOT NULL REFERENCES organization(id) ON DELETE CASCADE,
+    position        INTEGER NOT NULL,
+    value           TEXT NOT NULL,
+    UNIQUE (organization_id, position)
+);
+
+CREATE TABLE staffing (
+    id            INTEGER PRIMARY KEY,
+    disclosure_id INTEGER NOT NULL REFERENCES disclosure(id) ON DELETE CASCADE,
+    position      INTEGER NOT NULL,
+    category      TEXT NOT NULL
+                  CHECK (category IN ('established', 'actual', 'serving', 'retired', 'lixiu')),
+    label         TEXT NOT NULL,
+    count         INTEGER NOT NULL CHECK (count >= 0),
+    change        INTEGER,
+    UNIQUE (disclosure_id, category)
+);
+
+-- 表一..表九 --------------------------------------------------------------------------------
+CREATE TABLE budget_table (
+    id             INTEGER PRIMARY KEY,
+    disclosure_id  INTEGER NOT NULL REFERENCES disclosure(id) ON DELETE CASCADE,
+    position       INTEGER NOT NULL,
+    number         INTEGER NOT NULL CHECK (number BETWEEN 1 AND 9),
+    title          TEXT NOT NULL,
+    unit           TEXT,
+    classification TEXT CHECK (classification IN ('function', 'economic')),
+    note           TEXT,
+    unplaced_note  TEXT,
+    UNIQUE (disclosure_id, number)
+);
+
+CREATE TABLE table_column (
+    id       INTEGER PRIMARY KEY,
+    table_id INTEGER NOT NULL REFERENCES budget_table(id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    key      TEXT NOT NULL,
+    title    TEXT NOT NULL,
+    "group"  TEXT,
+    side     TEXT CHECK (side IN ('income', 'expenditure')),
+    UNIQUE (table_id, key)
+);
+
+CREATE TABLE table_row (
+    id           INTEGER PRIMARY KEY,
+    table_id     INTEGER NOT NULL REFERENCES budget_table(id) ON DELETE CASCADE,
+    position     INTEGER NOT NULL,
+    side         TEXT CHECK (side IN ('income', 'expenditure')),
+    kind         TEXT CHECK (kind IN ('item', 'total')),
+    level        INTEGER CHECK (level BETWEEN 0 AND 3),
+    code1        TEXT CHECK (code1 NOT GLOB '*[^0-9]*'),   -- 类
+    code2        TEXT CHECK (code2 NOT GLOB '*[^0-9]*'),   -- 款
+    code3        TEXT CHECK (code3 NOT GLOB '*[^0-9]*'),   -- 项
+    name         TEXT,
+    project      TEXT,                                     -- project.slug, same disclosure
+    project_name TEXT,
+    UNIQUE (table_id, position),
+    CHECK (code2 IS NULL OR code1 IS NOT NULL),
+    CHECK (code3 IS NULL OR code2 IS NOT NULL)
+);
+CREATE INDEX table_row_code ON table_row (code1, code2, code3);
+
+CREATE TABLE row_amount (
+    id       INTEGER PRIMARY KEY,
+    row_id   INTEGER NOT NULL REFERENCES table_row(id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    key      TEXT NOT NULL,                                -- table_column.key
+    value    INTEGER NOT NULL CHECK (value >= 0),
+    UNIQUE (row_id, key)
+);
+
+-- Figures printed in a row whose column could not be told from the source.
+CREATE TABLE row_unplaced (
+    id       INTEGER PRIMARY KEY,
+    row_id   INTEGER NOT NULL REFERENCES table_row(id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    value    INTEGER NOT NULL CHECK (value >= 0),
+    UNIQUE (row_id, position)
+);
+
+-- 说明 --------------------------------------------------------------------------------------
+CREATE TABLE explanation (
+    id            INTEGER PRIMARY KEY,
+    disclosure_id INTEGER NOT NULL REFERENCES disclosure(id) ON DELETE CASCADE,
+    position      INTEGER NOT NULL,
+    key           TEXT NOT NULL,
+    number        TEXT,
+    title         TEXT NOT NULL,
+    UNIQUE (disclosure_id, key)
+);
+
+CREATE TABLE explanation_paragraph (
+    id             INTEGER PRIMARY KEY,
+    explanation_id INTEGER NOT NULL REFERENCES explanation(id) ON DELETE CASCADE,
+    position       INTEGER NOT NULL,
+    value          TEXT NOT NULL,
+    UNIQUE (explanation_id, position)
+);
+
+CREATE TABLE explanation_figure (
+    id             INTEGER PRIMARY KEY,
+    explanation_id INTEGER NOT NULL REFERENCES explanation(id) ON DELETE CASCADE,
+    position       INTEGER NOT NULL,
+    label          TEXT NOT NULL,
+    code1          TEXT, code2 TEXT, code3 TEXT,
+    amount         INTEGER CHECK (amount >= 0),
+    share          INTEGER CHECK (share >= 0),
+    change         INTEGER,
+    change_percent INTEGER,
+    reason         TEXT,
+    detail         TEXT,
+    UNIQUE (explanation_id, position)
+);
+
+-- 项目 ----------------------------------------------------------------------------------------
+CREATE TABLE project (
+    id             INTEGER PRIMARY KEY,
+    disclosure_id  INTEGER NOT NULL REFERENCES disclosure(id) ON DELETE CASCADE,
+    position       INTEGER NOT NULL,
+    slug           TEXT NOT NULL CHECK (slug NOT GLOB '*[^a-z0-9-]*'),
+    withheld       INTEGER NOT NULL DEFAULT 0 CHECK (withheld IN (0, 1)),
+    name           TEXT,
+    table_name     TEXT,
+    code1          TEXT, code2 TEXT, code3 TEXT,
+    amount         INTEGER NOT NULL CHECK (amount >= 0),
+    policy_basis   TEXT,
+    executing_unit TEXT,
+    period         TEXT,
+    UNIQUE (disclosure_id, slug),
+    CHECK ((withheld = 1) = (name IS NULL))      -- named, or withheld: never both, never neither
+);
+
+CREATE TABLE project_economic (
+    id         INTEGER PRIMARY KEY,
+    project_id INTEGER NOT NULL REFERENCES project(id) ON DELETE CASCADE,
+    position   INTEGER NOT NULL,
+    key        TEXT NOT NULL,
+    value      INTEGER NOT NULL CHECK (value >= 0),
+    UNIQUE (project_id, key)
+);
+
+CREATE TABLE allocation (
+    id         INTEGER PRIMARY KEY,
+    project_id INTEGER NOT NULL UNIQUE REFERENCES project(id) ON DELETE CASCADE,
+    text       TEXT
+);
+
+CREATE TABLE allocation_item (
+    id            INTEGER PRIMARY KEY,
+    allocation_id INTEGER NOT NULL REFERENCES allocation(id) ON DELETE CASCADE,
+    position      INTEGER NOT NULL,
+    item          TEXT NOT NULL,
+    amount        INTEGER NOT NULL CHECK (amount >= 0),
+    UNIQUE (allocation_id, position)
+);
+
+-- 项目支出绩效目标表
+CREATE TABLE performance_target (
+    id             INTEGER PRIMARY KEY,
+    project_id     INTEGER NOT NULL UNIQUE REFERENCES project(id) ON DELETE CASCADE,
+    funding_total  INTEGER CHECK (funding_total >= 0),
+    funding_fiscal INTEGER CHECK (funding_fiscal >= 0),
+    funding_other  INTEGER CHECK (funding_other >= 0),
+    objective      TEXT
+);
+
+CREATE TABLE indicator (
+    id        INTEGER PRIMARY KEY,
+    target_id INTEGER NOT NULL REFERENCES performance_target(id) ON DELETE CASCADE,
+    position  INTEGER NOT NULL,
+    level1    TEXT NOT NULL,
+    level2    TEXT NOT NULL,
+    name      TEXT,
+    value     TEXT,
+    op        TEXT CHECK (op IN ('≥', '≤', '=', '>', '<')),
+    number    INTEGER CHECK (number >= 0),
+    unit      TEXT,
+    UNIQUE (target_id, position),
+    CHECK ((name IS NULL) = (value IS NULL))
+);
+
+CREATE TABLE withheld (
+    id            INTEGER PRIMARY KEY,
+    disclosure_id INTEGER NOT NULL UNIQUE REFERENCES disclosure(id) ON DELETE CASCADE,
+    count         INTEGER NOT NULL CHECK (count >= 0),
+    amount        INTEGER NOT NULL CHECK (amount >= 0),
+    legal_source  TEXT,
+    basis         TEXT,
+    text          TEXT
+);
+
+-- 三公, 机关运行经费, 政府采购, 国有资产, 绩效 ------------------------------------------------
+CREATE TABLE sangong (
+    id            INTEGER PRIMARY KEY,
+    disclosure_id INTEGER NOT NULL UNIQUE REFERENCES disclosure(id) ON DELETE CASCADE,
+    amount        INTEGER NOT NULL CHECK (amount >= 0),
+    change        INTEGER
+);
+
+CREATE TABLE sangong_item (
+    id         INTEGER PRIMARY KEY,
+    sangong_id INTEGER NOT NULL REFERENCES sangong(id) ON DELETE CASCADE,
+    position   INTEGER NOT NULL,
+    key        TEXT NOT NULL
+               CHECK (key IN ('abroad', 'vehicle_purchase', 'vehicle_operation', 'reception')),
+    label      TEXT NOT NULL,
+    amount     INTEGER NOT NULL CHECK (amount >= 0),
+    change     INTEGER,
+    reason     TEXT,
+    UNIQUE (sangong_id, key)
+);
+
+CREATE TABLE operating_costs (
+    id                   INTEGER PRIMARY KEY,
+    disclosure_id        INTEGER NOT NULL UNIQUE REFERENCES disclosure(id) ON DELETE CASCADE,
+    amount               INTEGER NOT NULL CHECK (amount >= 0),
+    change               INTEGER,
+    change_percent       INTEGER,
+    reason               TEXT,
+    administrative_units INTEGER CHECK (administrative_units >= 0),
+    institutional_units  INTEGER CHECK (institutional_units >= 0)
+);
+
+CREATE TABLE procurement (
+    id                   INTEGER PRIMARY KEY,
+    disclosure_id        INTEGER NOT NULL UNIQUE REFERENCES disclosure(id) ON DELETE CASCADE,
+    amount               INTEGER NOT NULL CHECK (amount >= 0),
+    goods                INTEGER CHECK (goods >= 0),
+    works                INTEGER CHECK (works >= 0),
+    services             INTEGER CHECK (services >= 0),
+    sme_reserved         INTEGER CHECK (sme_reserved >= 0),
+    small_micro_reserved INTEGER CHECK (small_micro_reserved >= 0)
+);
+
+CREATE TABLE assets (
+    id                         INTEGER PRIMARY KEY,
+    disclosure_id              INTEGER NOT NULL UNIQUE REFERENCES disclosure(id) ON DELETE CASCADE,
+    as_of                      TEXT,
+    building_area              INTEGER CHECK (building_area >= 0),
+    building_value             INTEGER CHECK (building_value >= 0),
+    furniture_value            INTEGER CHECK (furniture_value >= 0),
+    other_value                INTEGER CHECK (other_value >= 0),
+    equipment_over_50          INTEGER CHECK (equipment_over_50 >= 0),
+    equipment_over_100         INTEGER CHECK (equipment_over_100 >= 0),
+    planned_vehicle_purchase   INTEGER CHECK (planned_vehicle_purchase >= 0),
+    planned_equipment_over_50  INTEGER CHECK (planned_equipment_over_50 >= 0),
+    planned_equipment_over_100 INTEGER CHECK (planned_equipment_over_100 >= 0)
+);
+
+CREATE TABLE asset_vehicle (
+    id        INTEGER PRIMARY KEY,
+    assets_id INTEGER NOT NULL REFERENCES assets(id) ON DELETE CASCADE,
+    position  INTEGER NOT NULL,
+    kind      TEXT NOT NULL CHECK (kind IN ('total', 'general', 'enforcement', 'other')),
+    label     TEXT NOT NULL,
+    count     INTEGER NOT NULL CHECK (count >= 0),
+    value     INTEGER CHECK (value >= 0),
+    UNIQUE (assets_id, kind)
+);
+
+CREATE TABLE performance_summary (
+    id            INTEGER PRIMARY KEY,
+    disclosure_id INTEGER NOT NULL UNIQUE REFERENCES disclosure(id) ON DELETE CASCADE,
+    project_count INTEGER NOT NULL CHECK (project_count >= 0),
+    amount        INTEGER NOT NULL CHECK (amount >= 0),
+    text          TEXT
+);
+
+-- 名词解释 ------------------------------------------------------------------------------------
+CREATE TABLE glossary_term (
+    id            INTEGER PRIMARY KEY,
+    disclosure_id INTEGER NOT NULL REFERENCES disclosure(id) ON DELETE CASCADE,
+    position      INTEGER NOT NULL,
+    number        TEXT,
+    term          TEXT NOT NULL,
+    definition    TEXT NOT NULL,
+    UNIQUE (disclosure_id, position)
+);
+
+PRAGMA user_version = 1;
