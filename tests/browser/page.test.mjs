@@ -583,6 +583,24 @@ describe('14. format 2 disclosures (tests/http/fixtures, written by hand)', () =
     assertNoProblems(problems);
   });
 
+  it('a real 预算 (上海市普陀区人民政府办公室 2025): cards converted from 元, every table cell the API\'s', async (t) => {
+    const { page, problems } = await newPage(t, browser);
+    const base = '/api/v1/departments/putuo-govt-office/budgets/2025';
+    await load(page, `${v2.origin}/?dept=putuo-govt-office&year=2025&kind=budget`);
+    await expectNoBlanks(page);
+    // T1 收入总计 91,016,775.35 元 (PDF p8) = 9101.677535 万元; T3 基本支出 24,606,775.35 元,
+    // 项目支出 66,410,000.00 元 (p12)
+    assert.equal((await kpi(page, 'revenue')).trim(), '9101.677535');
+    assert.equal((await kpi(page, 'basic')).trim(), '2460.677535');
+    assert.equal((await kpi(page, 'project')).trim(), '6641');
+    for (let n = 1; n <= 9; n += 1) {
+      const table = await api(v2.origin, `${base}/tables/${n}`);
+      await t.test(`#table-${n}`, () => expectTableFigures(page, n, table));
+      assert.match(await page.locator(`#table-${n} caption`).first().textContent(), new RegExp(`单位：${table.json.unit}`));
+    }
+    assertNoProblems(problems);
+  });
+
   it('a 单位 disclosure: ?level=unit, the select names it, figures converted', async (t) => {
     const { page, problems } = await newPage(t, browser);
     await load(page, `${v2.origin}${UNIT}`);

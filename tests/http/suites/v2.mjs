@@ -11,6 +11,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startServer } from '../lib/server.mjs';
 import { checkCsv, expectTableCsv } from '../lib/csv.mjs';
+import { writeCorpus } from '../lib/corpus.mjs';
 
 export const FIXTURES = ['fixture-office-2025-budget.json', 'fixture-office-2024-final.json',
   'fixture-office-2025-budget-unit.json'];
@@ -18,10 +19,13 @@ const DEPT = '/api/v1/departments/fixture-office';
 const BUDGET = `${DEPT}/budgets/2025`;
 const FINAL = `${DEPT}/finals/2024`;
 
-/** Imports the bundled seed and the fixtures into dir/store.sqlite; resolves to its path. */
+/**
+ * Imports the bundled seed, the fixtures and the corpus disclosure (lib/corpus.mjs) into
+ * dir/store.sqlite; resolves to its path.
+ */
 export async function buildV2Store({ ctl, seedPath, root, dir }) {
   const store = path.join(dir, 'store.sqlite');
-  const files = FIXTURES.map((f) => path.join(root, 'tests', 'http', 'fixtures', f));
+  const files = [...FIXTURES.map((f) => path.join(root, 'tests', 'http', 'fixtures', f)), ...writeCorpus(root, dir)];
   await new Promise((resolve, reject) => {
     execFile(ctl, ['import', '--fresh', '--db', store, seedPath, ...files], { timeout: 20_000 },
       (err, stdout, stderr) => (err
@@ -197,6 +201,46 @@ export default function v2(ctx) {
       assert.equal(dept.json.title, '2025年部门预算', 'level=department is the default disclosure');
       assert.equal((await get(`${FINAL}?level=unit`, 404)).json.detail,
         'no unit-level final 2024 of department "fixture-office"');
+    });
+
+    // A real 预算 (tests/extract/expected/putuo-govt-office-2025-budget-dept.json, every cell
+    // checked by hand). Figures below read off the PDF's text layer: T1 收入总计 and 支出总计
+    // 91,016,775.35 (p8), T3 合计 91,016,775.35 / 24,606,775.35 / 66,410,000.00 (p12), T8 合计
+    // 24,606,775.35 / 22,473,997.81 / 2,132,777.54 (p19), T9 in 万元: 867.50 ... 213.28 (p20).
+    const GOVT = '/api/v1/departments/putuo-govt-office/budgets/2025';
+
+    it('corpus: 上海市普陀区人民政府办公室 2025 预算, nine tables by type in 元 and 万元', async () => {
+      const { json } = await get(`${GOVT}/tables`);
+      assert.deepEqual(json.items.map((t) => [t.position, t.type, t.unit]), [
+        [1, 'budget_summary', '元'], [2, 'budget_income', '元'], [3, 'budget_expenditure', '元'],
+        [4, 'budget_fiscal_summary', '元'], [5, 'budget_general_function', '元'], [6, 'budget_fund_function', '元'],
+        [7, 'budget_capital_function', '元'], [8, 'budget_general_basic_economic', '元'], [9, 'budget_sangong', '万元'],
+      ]);
+      const t8 = await get(`${GOVT}/tables/8`);
+      const total = t8.json.totals.at(-1);
+      assert.deepEqual(Object.values(total.amounts).map(String), ['24606775.35', '22473997.81', '2132777.54']);
+      const t9 = await get(`${GOVT}/tables/9`);
+      assert.equal(t9.json.unit, '万元');
+      assert.match(t9.text, /"total":867\.5,.*"c7":213\.28\}/);
+    });
+
+    it('corpus: its headline totals in 万元, converted exactly from the PDF\'s 元', async () => {
+      const { json, text } = await get(GOVT);
+      // 91,016,775.35 元 = 9101.677535 万元 (the text rounds it to 9,101.68万元, p5);
+      // 24,606,775.35 元 = 2460.677535 万元; 66,410,000.00 元 = 6641 万元 (p21: "6641万元")
+      assert.equal(token(text, 'revenue'), '9101.677535');
+      assert.equal(token(text, 'expenditure'), '9101.677535');
+      assert.equal(token(text, 'basic'), '2460.677535');
+      assert.equal(token(text, 'project'), '6641');
+      assert.deepEqual(json.totals.converted_from, ['元']);
+    });
+
+    it('corpus: its CSV says 元 in every amount column of 表三, 万元 in 表九', async () => {
+      const t3 = checkCsv(await get(`${GOVT}/tables/3?format=csv`), 'corpus table 3 CSV');
+      assert.deepEqual(t3[0].slice(2), ['支出预算/合计（元）', '支出预算/基本支出（元）', '支出预算/项目支出（元）']);
+      assert.deepEqual(t3.at(-1), ['', '合计', '91016775.35', '24606775.35', '66410000']);
+      const t9 = checkCsv(await get(`${GOVT}/tables/9?format=csv`), 'corpus table 9 CSV');
+      assert.ok(t9[0].slice(2).every((h) => h.endsWith('（万元）')), `表九's headers say 万元: ${t9[0]}`);
     });
 
     it('the department lists its disclosures with their level', async () => {
