@@ -601,6 +601,26 @@ describe('14. format 2 disclosures (tests/http/fixtures, written by hand)', () =
     assertNoProblems(problems);
   });
 
+  it('a real 决算 (中共上海市普陀区委社会工作部 2024): 决算 wording, charts by type, every cell the API\'s', async (t) => {
+    const { page, problems } = await newPage(t, browser);
+    const base = '/api/v1/departments/putuo-cpc-social-work/finals/2024';
+    await load(page, `${v2.origin}/?dept=putuo-cpc-social-work&year=2024&kind=final`);
+    const text = await expectNoBlanks(page);
+    for (const w of BUDGET_WORDS) assert.ok(!text.includes(w), `a 决算 page does not say ${w}`);
+    // 支出决算表 合计 307.82 / 105.58 / 202.24 (PDF p7)
+    assert.equal((await kpi(page, 'revenue')).trim(), '307.82');
+    assert.equal((await kpi(page, 'basic')).trim(), '105.58');
+    assert.equal((await kpi(page, 'project')).trim(), '202.24');
+    // 基本支出经济分类 from 表六's 决算数 column: 301 工资福利支出 95.36, 302 商品和服务支出 10.23 (p8)
+    const chart = await page.locator('#chart-economic').textContent();
+    assert.ok(chart.includes('95.36') && chart.includes('10.23'), `#chart-economic reads 表六: ${chart.slice(0, 200)}`);
+    for (let n = 1; n <= 9; n += 1) {
+      const table = await api(v2.origin, `${base}/tables/${n}`);
+      await t.test(`#table-${n}`, () => expectTableFigures(page, n, table));
+    }
+    assertNoProblems(problems);
+  });
+
   it('a 单位 disclosure: ?level=unit, the select names it, figures converted', async (t) => {
     const { page, problems } = await newPage(t, browser);
     await load(page, `${v2.origin}${UNIT}`);

@@ -8,17 +8,21 @@ import path from 'node:path';
 
 /** Column keys the contract gives to these printed headers (the last header level). */
 const KEYS = {
-  合计: 'total', 基本支出: 'basic', 项目支出: 'project', 人员经费: 'personnel', 公用经费: 'public',
+  合计: 'total', 本年支出合计: 'total', 本年收入合计: 'total', 基本支出: 'basic', 项目支出: 'project', 人员经费: 'personnel', 公用经费: 'public',
   财政拨款收入: 'fiscal', 事业收入: 'business_income', 事业单位经营收入: 'operating_income', 其他收入: 'other_income',
   一般公共预算: 'general_budget', 政府性基金预算: 'fund_budget', 国有资本经营预算: 'state_capital',
 };
 const TOTAL_NAMES = new Set(['合计', '总计', '收入总计', '支出总计', '本年收入合计', '本年支出合计']);
 
-function columnsOf(t, measure) {
+/** 预算数 / 决算数 as printed, else what the kind publishes. */
+const measureOf = (title, kind) => (/预算数$/.test(title) ? 'budget' : /决算数$/.test(title) ? 'final' : kind);
+
+function columnsOf(t, kind) {
   const used = new Set();
   return t.columns.map((c, i) => {
     const parts = c.title.split('/');
     const title = parts.pop();
+    const measure = measureOf(title, kind);
     let key = c.side && !used.has(c.side) ? c.side : KEYS[title];
     if (!key || used.has(key)) key = `c${i + 1}`;
     used.add(key);
@@ -66,11 +70,15 @@ export function corpusDocument(expected, department, title) {
   };
 }
 
-/** The corpus disclosures the suites import: [{file, doc}]. */
+/** The corpus disclosures the suites import. */
 export const CORPUS = [{
   expected: 'putuo-govt-office-2025-budget-dept.json',
   department: { id: 'putuo-govt-office', name: '上海市普陀区人民政府办公室' },
   title: '2025年部门预算',
+}, {
+  expected: 'putuo-cpc-social-work-2024-final-dept.json',
+  department: { id: 'putuo-cpc-social-work', name: '中共上海市普陀区委社会工作部' },
+  title: '2024年度部门决算',
 }];
 
 /** Writes each corpus disclosure as an import file into dir; returns their paths. */

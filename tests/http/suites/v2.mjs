@@ -243,6 +243,26 @@ export default function v2(ctx) {
       assert.ok(t9[0].slice(2).every((h) => h.endsWith('（万元）')), `表九's headers say 万元: ${t9[0]}`);
     });
 
+    // A real 决算 (tests/extract/expected/putuo-cpc-social-work-2024-final-dept.json), in 万元.
+    // From the PDF's text: 收入支出决算总表 总计 307.82 on both sides (p5), 支出决算表 合计
+    // 307.82 / 105.58 / 202.24 (p7), 表七 is 三公, 表八 政府性基金 (contents, p2).
+    const CPC = '/api/v1/departments/putuo-cpc-social-work/finals/2024';
+
+    it('corpus: 中共上海市普陀区委社会工作部 2024 决算, types by meaning, totals in 万元', async () => {
+      const tables = (await get(`${CPC}/tables`)).json.items.map((t) => [t.position, t.type, t.unit]);
+      assert.deepEqual(tables, [
+        [1, 'final_summary', '万元'], [2, 'final_income', '万元'], [3, 'final_expenditure', '万元'],
+        [4, 'final_fiscal_summary', '万元'], [5, 'final_general_function', '万元'], [6, 'final_general_basic', '万元'],
+        [7, 'final_sangong', '万元'], [8, 'final_fund', '万元'], [9, 'final_capital', '万元'],
+      ]);
+      const { json, text } = await get(CPC);
+      assert.equal(token(text, 'revenue'), '307.82');
+      assert.equal(token(text, 'expenditure'), '307.82');
+      assert.equal(token(text, 'basic'), '105.58');
+      assert.equal(token(text, 'project'), '202.24');
+      assert.deepEqual(json.totals.converted_from, []);
+    });
+
     it('the department lists its disclosures with their level', async () => {
       const { json } = await get(DEPT);
       assert.deepEqual(json.disclosures.map((d) => [d.year, d.kind, d.level, d.links.self]), [
