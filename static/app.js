@@ -460,28 +460,40 @@ function renderCharts(d, tables, sangong) {
 
 const CODE_HEADS = ['类', '款', '项'];
 
+/**
+ * The header rows of a table as printed: each column's header levels (its group, split at
+ * "/", then its title) stacked, the same group over neighbouring columns merged into one
+ * cell, and a title reaching down to the last row.
+ */
 function tableHead(t, cols, depth, nameHead, extra) {
-  const grouped = cols.some((c) => c.group);
-  const two = grouped || depth > 1;
-  const rs = two ? '2' : null;
-  const r1 = [];
-  const r2 = [];
+  const paths = cols.map((c) => [...(c.group ? String(c.group).split('/') : []), c.title ?? '']);
+  const levels = Math.max(depth > 1 ? 2 : 1, ...paths.map((p) => p.length));
+  const rows = Array.from({ length: levels }, () => []);
+  const span = (n) => (n > 1 ? String(n) : null);
   if (depth > 1) {
-    r1.push(h('th', { scope: 'col', colspan: String(depth) }, '科目编码'));
-    for (let i = 0; i < depth; i++) r2.push(h('th', { scope: 'col' }, CODE_HEADS[i]));
-  } else if (depth === 1) r1.push(h('th', { scope: 'col', rowspan: rs }, '科目编码'));
-  r1.push(h('th', { scope: 'col', rowspan: rs }, nameHead));
-  if (extra.project) r1.push(h('th', { scope: 'col', rowspan: rs }, '项目名称'));
-  for (let i = 0; i < cols.length;) {
-    const g = cols[i].group;
-    if (!g) { r1.push(h('th', { scope: 'col', rowspan: rs, class: 'num' }, cols[i].title)); i++; continue; }
-    let j = i;
-    while (j < cols.length && cols[j].group === g) r2.push(h('th', { scope: 'col', class: 'num' }, cols[j++].title));
-    r1.push(h('th', { scope: 'col', colspan: String(j - i) }, g));
-    i = j;
+    rows[0].push(h('th', { scope: 'col', colspan: String(depth), rowspan: span(levels - 1) }, '科目编码'));
+    for (let i = 0; i < depth; i++) rows[levels - 1].push(h('th', { scope: 'col' }, CODE_HEADS[i]));
+  } else if (depth === 1) rows[0].push(h('th', { scope: 'col', rowspan: span(levels) }, '科目编码'));
+  rows[0].push(h('th', { scope: 'col', rowspan: span(levels) }, nameHead));
+  if (extra.project) rows[0].push(h('th', { scope: 'col', rowspan: span(levels) }, '项目名称'));
+  const prefix = (p, r) => p.slice(0, r + 1).join('\u0000');
+  for (let r = 0; r < levels; r++) {
+    for (let i = 0; i < cols.length;) {
+      const p = paths[i];
+      if (r >= p.length) { i++; continue; }
+      if (r === p.length - 1) {
+        rows[r].push(h('th', { scope: 'col', class: 'num', rowspan: span(levels - r) }, p[r]));
+        i++;
+        continue;
+      }
+      let j = i + 1;
+      while (j < cols.length && paths[j].length - 1 > r && prefix(paths[j], r) === prefix(p, r)) j++;
+      rows[r].push(h('th', { scope: 'col', colspan: span(j - i) }, p[r]));
+      i = j;
+    }
   }
-  if (extra.unplaced) r1.push(h('th', { scope: 'col', rowspan: rs }, '未定栏目＊'));
-  return h('thead', null, h('tr', null, r1), two ? h('tr', null, r2) : null);
+  if (extra.unplaced) rows[0].push(h('th', { scope: 'col', rowspan: span(levels) }, '未定栏目＊'));
+  return h('thead', null, rows.map((cells) => h('tr', null, cells)));
 }
 
 function tableBody(t, rows, cols, depth, extra) {

@@ -614,6 +614,14 @@ describe('14. format 2 disclosures (tests/http/fixtures, written by hand)', () =
     // 基本支出经济分类 from 表六's 决算数 column: 301 工资福利支出 95.36, 302 商品和服务支出 10.23 (p8)
     const chart = await page.locator('#chart-economic').textContent();
     assert.ok(chart.includes('95.36') && chart.includes('10.23'), `#chart-economic reads 表六: ${chart.slice(0, 200)}`);
+    // 表七's headers as printed: 财政拨款“三公”经费 over all twelve columns, then 合计 / 因公出国（境）费 /
+    // 公务用车购置及运行维护费 / 公务接待费, then 小计 / 购置费 / 运行维护费, then 预算数 / 决算数 (p9)
+    const head = await page.$$eval('#table-7 thead tr', (trs) => trs.map((tr) => [...tr.children]
+      .map((th) => `${th.textContent.trim()}${th.colSpan > 1 ? `×${th.colSpan}` : ''}`)));
+    assert.equal(head.length, 4, `表七 has four header rows: ${JSON.stringify(head)}`);
+    assert.ok(head[0].includes('财政拨款“三公”经费×12'), `the top header spans all twelve columns: ${head[0]}`);
+    assert.ok(head[1].includes('公务用车购置及运行维护费×6'), `the vehicle header spans six: ${head[1]}`);
+    assert.deepEqual(head[2].filter((x) => x.includes('×')), ['小计×2', '公务用车购置费×2', '公务用车运行维护费×2']);
     for (let n = 1; n <= 9; n += 1) {
       const table = await api(v2.origin, `${base}/tables/${n}`);
       await t.test(`#table-${n}`, () => expectTableFigures(page, n, table));
