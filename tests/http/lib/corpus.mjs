@@ -76,6 +76,10 @@ export const CORPUS = [{
   department: { id: 'putuo-govt-office', name: '上海市普陀区人民政府办公室' },
   title: '2025年部门预算',
 }, {
+  expected: 'putuo-govt-office-2025-budget-unit.json',
+  department: { id: 'putuo-govt-office', name: '上海市普陀区人民政府办公室' },
+  title: '2025年单位预算',
+}, {
   expected: 'putuo-cpc-social-work-2024-final-dept.json',
   department: { id: 'putuo-cpc-social-work', name: '中共上海市普陀区委社会工作部' },
   title: '2024年度部门决算',

@@ -243,6 +243,20 @@ export default function v2(ctx) {
       assert.ok(t9[0].slice(2).every((h) => h.endsWith('（万元）')), `表九's headers say 万元: ${t9[0]}`);
     });
 
+    it('corpus: the office\'s own 单位 预算 next to its 部门 one, by ?level=unit', async () => {
+      // putuo-govt-office-2025-budget-unit.pdf: 收入总计 91,016,775.35, and a 支出总计 row with
+      // four figures: 91,016,775.35 / 22,473,997.81 / 2,132,777.54 / 66,410,000.00 (p7)
+      const { json, text } = await get(`${GOVT}?level=unit`);
+      assert.equal(json.level, 'unit');
+      assert.equal(json.title, '2025年单位预算');
+      assert.equal(token(text, 'revenue'), '9101.677535');
+      const t1 = (await get(`${GOVT}/tables/1?level=unit`)).json;
+      const total = t1.totals.find((r) => r.side === 'expenditure');
+      assert.deepEqual(Object.values(total.amounts).map(String), ['91016775.35', '22473997.81', '2132777.54', '66410000']);
+      const dept = (await get('/api/v1/departments/putuo-govt-office')).json;
+      assert.deepEqual(dept.disclosures.map((d) => [d.year, d.kind, d.level]), [[2025, 'budget', 'department'], [2025, 'budget', 'unit']]);
+    });
+
     // A real 决算 (tests/extract/expected/putuo-cpc-social-work-2024-final-dept.json), in 万元.
     // From the PDF's text: 收入支出决算总表 总计 307.82 on both sides (p5), 支出决算表 合计
     // 307.82 / 105.58 / 202.24 (p7), 表七 is 三公, 表八 政府性基金 (contents, p2).
