@@ -58,7 +58,7 @@ describe('accessibility (axe-core, WCAG 2.1 A and AA)', () => {
   }
 });
 
-describe('accessibility of a 决算 and a 预算 in 元 (the format 2 fixtures)', () => {
+describe('accessibility of a 决算, a 预算 in 元 and a 单位 disclosure (fixtures and corpus)', () => {
   let dir;
   let v2;
 
@@ -77,7 +77,8 @@ describe('accessibility of a 决算 and a 预算 in 元 (the format 2 fixtures)'
     }
   });
 
-  for (const url of ['/?dept=fixture-office&year=2024&kind=final', '/?dept=fixture-office&year=2025&kind=budget']) {
+  for (const url of ['/?dept=fixture-office&year=2024&kind=final', '/?dept=fixture-office&year=2025&kind=budget',
+    '/?dept=putuo-cpc-social-work&year=2024&kind=final', '/?dept=putuo-govt-office&year=2025&kind=budget&level=unit']) {
     it(`no violations at ${PHONE.width} px: ${url}`, async () => {
       const violations = await audit(PHONE, v2.origin, url);
       assert.deepEqual(violations, [], `axe found:\n${violations.join('\n')}`);
