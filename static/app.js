@@ -435,7 +435,7 @@ function rowFigure(t, r, col) {
 
 function classChart(id, title, what, t, colour) {
   const col = figureColumn(t);
-  const items = classRows(t).map((r) => ({ label: `${r.code} ${r.name}`, value: rowFigure(t, r, col) }));
+  const items = classRows(t).map((r) => ({ label: `${r.code} ${r.name ?? ''}`.trim(), value: rowFigure(t, r, col) }));
   const note = t ? `按${what}“类”级科目，取自${tableName(t)}“${col?.title ?? ''}”栏；单位：${t.unit}` : '本公开未包含此表';
   return chart(id, title, note, items, colour, t?.unit || '万元');
 }
