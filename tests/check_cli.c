@@ -95,6 +95,32 @@ START_TEST(test_validate_names_file_line_and_path)
 }
 END_TEST
 
+/* Format 2: a good file, and a bad one named with file, line and path. */
+START_TEST(test_validate_format_2)
+{
+	char src[4200], expect[4200], *bad;
+	struct run r;
+
+	snprintf(src, sizeof(src), "%s/tests/data/putuo-test-2023-final.json",
+	         tu_env("BUDGETD_SOURCE"));
+	r = ctl("validate", src, NULL);
+	ck_assert_msg(r.status == 0, "validate: %s", r.err);
+	ck_assert_ptr_nonnull(strstr(r.out, "valid: 1 disclosure: 10 tables"));
+	done(&r);
+	bad = file_with(src, "\"2080505\"", "\"208050\"");
+	r = ctl("validate", bad, NULL);
+	ck_assert_int_eq(r.status, 65);
+	snprintf(expect, sizeof(expect), "%s:", bad);
+	ck_assert_msg(strncmp(r.err, expect, strlen(expect)) == 0, "stderr: %s", r.err);
+	ck_assert_ptr_nonnull(
+	    strstr(r.err, ": $.tables[0].rows[3].codes: a joined code is 3, 5 or 7"));
+	ck_assert_int_gt(atoi(r.err + strlen(expect)), 1);
+	done(&r);
+	unlink(bad);
+	free(bad);
+}
+END_TEST
+
 START_TEST(test_import_then_list_and_export)
 {
 	char *store = tu_temp_path(".sqlite");
@@ -309,6 +335,7 @@ int main(void)
 
 	tcase_add_test(tc, test_validate_good_file);
 	tcase_add_test(tc, test_validate_names_file_line_and_path);
+	tcase_add_test(tc, test_validate_format_2);
 	tcase_add_test(tc, test_import_then_list_and_export);
 	tcase_add_test(tc, test_upgrade_v1_store);
 	tcase_add_test(tc, test_export_level);

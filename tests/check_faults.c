@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Crash safety of budgetctl import: killed with SIGKILL in the middle of a large import (into
-// a store in place, or building a --fresh one), it leaves the store exactly as it was.
+// a store in place, or building a --fresh one), it leaves the store exactly as it was; and of
+// budgetctl upgrade: killed half way, it leaves the schema version 1 store as it was.
 #include "db.h"
 #include "util.h"
 
@@ -270,15 +271,11 @@ static long bytes_read(const struct import *im)
 	return n;
 }
 
-static void start_import(struct import *im, const char *store, bool fresh, const char *name)
+/* Starts budgetctl with argv on store, its output going to WORK/name.log. */
+static void spawn(struct import *im, char **argv, const char *store, const char *name)
 {
-	char *argv[N_FILES + 6] = { (char *)tu_env("BUDGETCTL_BIN"), "import", "--db",
-		                    (char *)store };
-	int n = 4, fd;
+	int fd;
 
-	if (fresh)
-		argv[n++] = "--fresh";
-	memcpy(argv + n, files, sizeof(files));
 	snprintf(im->wal, sizeof(im->wal), "%s-wal", store);
 	snprintf(im->log, sizeof(im->log), "%s/%s.log", work, name);
 	ck_assert_int_ge(fd = open(im->log, O_WRONLY | O_CREAT | O_TRUNC, 0600), 0);
@@ -294,6 +291,18 @@ static void start_import(struct import *im, const char *store, bool fresh, const
 		_exit(127);
 	}
 	close(fd);
+}
+
+static void start_import(struct import *im, const char *store, bool fresh, const char *name)
+{
+	char *argv[N_FILES + 6] = { (char *)tu_env("BUDGETCTL_BIN"), "import", "--db",
+		                    (char *)store };
+	int n = 4;
+
+	if (fresh)
+		argv[n++] = "--fresh";
+	memcpy(argv + n, files, sizeof(files));
+	spawn(im, argv, store, name);
 }
 
 /* Polls every 2 ms until progress() reaches kill_at, then sends SIGKILL. Returns the wait
@@ -321,11 +330,11 @@ static void assert_killed(const struct import *im, int status)
 {
 	char *log = tu_read_file(im->log, NULL);
 
-	ck_assert_msg(!im->timed_out, "budgetctl import got no further than %ld of %ld in %ld s",
+	ck_assert_msg(!im->timed_out, "budgetctl got no further than %ld of %ld in %ld s",
 	              im->progress_at_kill, im->kill_at, DEADLINE_MS / 1000);
 	ck_assert_msg(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL,
 	              "budgetctl ended by itself after %ld ms (status 0x%x) before it could be "
-	              "killed: the import is too small for this machine\n%s",
+	              "killed: the work is too small for this machine\n%s",
 	              elapsed_ms(&im->start), (unsigned)status, log ? log : "");
 	free(log);
 }
@@ -429,6 +438,157 @@ START_TEST(test_kill_during_fresh_build)
 }
 END_TEST
 
+/* A schema version 1 store of 2^UPGRADE_DOUBLINGS copies of tests/data/kashi-v1.sqlite (made
+ * by main's budgetctl before format 2), made by doubling every table in SQL: ids shifted,
+ * department slugs suffixed. An upgrade of it writes tens of MB, for a second or more. */
+#define UPGRADE_DOUBLINGS 9
+
+static void exec_ok(sqlite3 *sql, const char *stmt)
+{
+	char *msg = NULL;
+
+	ck_assert_msg(sqlite3_exec(sql, stmt, NULL, NULL, &msg) == SQLITE_OK, "%s: %s", stmt,
+	              msg ? msg : "");
+}
+
+/* INSERT INTO t SELECT every row again, ids and references shifted by shift. */
+static void double_table(sqlite3 *sql, const char *table, int round, long long shift)
+{
+	char q[4400], cols[2048] = "", sel[4096] = "", stmt[16384];
+	sqlite3_stmt *st;
+
+	snprintf(q, sizeof(q), "SELECT name FROM pragma_table_info('%s')", table);
+	ck_assert_int_eq(sqlite3_prepare_v2(sql, q, -1, &st, NULL), SQLITE_OK);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *c = (const char *)sqlite3_column_text(st, 0);
+		size_t n = strlen(c);
+		bool ref = strcmp(c, "id") == 0 || (n > 3 && strcmp(c + n - 3, "_id") == 0);
+		bool slug = strcmp(table, "department") == 0 && strcmp(c, "slug") == 0;
+
+		snprintf(cols + strlen(cols), sizeof(cols) - strlen(cols), "%s\"%s\"",
+		         cols[0] ? ", " : "", c);
+		if (ref)
+			snprintf(sel + strlen(sel), sizeof(sel) - strlen(sel), "%s\"%s\" + %lld",
+			         sel[0] ? ", " : "", c, shift);
+		else if (slug)
+			snprintf(sel + strlen(sel), sizeof(sel) - strlen(sel), "%sslug || '-%d'",
+			         sel[0] ? ", " : "", round);
+		else
+			snprintf(sel + strlen(sel), sizeof(sel) - strlen(sel), "%s\"%s\"",
+			         sel[0] ? ", " : "", c);
+	}
+	sqlite3_finalize(st);
+	snprintf(stmt, sizeof(stmt), "INSERT INTO \"%s\" (%s) SELECT %s FROM \"%s\"", table, cols,
+	         sel, table);
+	exec_ok(sql, stmt);
+}
+
+static void make_v1_store(const char *path)
+{
+	char src[4200], *bytes, tables[64][64];
+	size_t len, n = 0;
+	sqlite3 *sql;
+	sqlite3_stmt *st;
+	FILE *f;
+
+	snprintf(src, sizeof(src), "%s/tests/data/kashi-v1.sqlite", tu_env("BUDGETD_SOURCE"));
+	ck_assert_ptr_nonnull(bytes = tu_read_file(src, &len));
+	ck_assert_ptr_nonnull(f = fopen(path, "wb"));
+	ck_assert_uint_eq(fwrite(bytes, 1, len, f), len);
+	ck_assert_int_eq(fclose(f), 0);
+	free(bytes);
+	ck_assert_int_eq(sqlite3_open(path, &sql), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_prepare_v2(sql,
+	                                    "SELECT name FROM sqlite_schema WHERE type = 'table'",
+	                                    -1, &st, NULL),
+	                 SQLITE_OK);
+	while (n < 64 && sqlite3_step(st) == SQLITE_ROW)
+		snprintf(tables[n++], sizeof(tables[0]), "%s", sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	exec_ok(sql, "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; BEGIN");
+	/* Kashgar's ids are far below 1e6; round r shifts by 1e6 * 2^r, past every id so far. */
+	for (int r = 0; r < UPGRADE_DOUBLINGS; r++)
+		for (size_t i = 0; i < n; i++)
+			double_table(sql, tables[i], r, 1000000LL << r);
+	exec_ok(sql, "COMMIT; PRAGMA journal_mode = DELETE");
+	sqlite3_close(sql);
+}
+
+/* The schema version and, per table, its row count and id sum: equal means unchanged. */
+static char *table_counts(const char *path)
+{
+	char *out = calloc(1, 8192), q[256];
+	sqlite3 *sql;
+	sqlite3_stmt *st, *c;
+
+	ck_assert_int_eq(sqlite3_open_v2(path, &sql, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_prepare_v2(sql,
+	                                    "SELECT name FROM sqlite_schema WHERE type = 'table' "
+	                                    "UNION ALL SELECT 'user_version ' || user_version "
+	                                    "FROM pragma_user_version ORDER BY 1",
+	                                    -1, &st, NULL),
+	                 SQLITE_OK);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *t = (const char *)sqlite3_column_text(st, 0);
+		size_t len = strlen(out);
+		if (strncmp(t, "user_version", 12) == 0) {
+			snprintf(out + len, 8192 - len, "%s\n", t);
+			continue;
+		}
+		snprintf(q, sizeof(q), "SELECT count(*), total(id) FROM \"%s\"", t);
+		ck_assert_int_eq(sqlite3_prepare_v2(sql, q, -1, &c, NULL), SQLITE_OK);
+		ck_assert_int_eq(sqlite3_step(c), SQLITE_ROW);
+		snprintf(out + len, 8192 - len, "%s %lld %.0f\n", t, sqlite3_column_int64(c, 0),
+		         sqlite3_column_double(c, 1));
+		sqlite3_finalize(c);
+	}
+	sqlite3_finalize(st);
+	sqlite3_close(sql);
+	return out;
+}
+
+START_TEST(test_kill_during_upgrade)
+{
+	static const char *const beside[] = { "budgetd.sqlite", "budgetd.sqlite-wal",
+		                              "budgetd.sqlite-shm", NULL };
+	struct store s;
+	struct snapshot after;
+	struct import im = { .progress = wal_bytes, .kill_at = WAL_KILL_BYTES };
+	char *argv[] = { (char *)tu_env("BUDGETCTL_BIN"), "upgrade", "--db", s.path, NULL };
+	char *before, *now, *log;
+	int status = 0;
+
+	new_store(&s, "upgrade", false);
+	make_v1_store(s.path);
+	before = table_counts(s.path);
+	ck_assert_ptr_nonnull(strstr(before, "user_version 1\n"));
+	/* The version 1 store is in rollback-journal mode: any -wal is the upgrade's own. */
+	spawn(&im, argv, s.path, "upgrade-killed");
+	assert_killed(&im, kill_in_the_middle(&im));
+	assert_only(s.dir, beside, NULL);
+	assert_intact(s.path);
+	now = table_counts(s.path);
+	ck_assert_str_eq(before, now);
+	free(now);
+
+	/* Run to its end, the same upgrade keeps every disclosure. */
+	spawn(&im, argv, s.path, "upgrade-again");
+	waitpid(im.pid, &status, 0);
+	log = tu_read_file(im.log, NULL);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "budgetctl upgrade: %s",
+	              log ? log : "");
+	assert_intact(s.path);
+	take_snapshot(s.path, &after);
+	ck_assert_uint_eq(json_array_size(after.departments), 1u << UPGRADE_DOUBLINGS);
+	ck_assert_ptr_nonnull(after.seed);
+	printf("faults: upgrade: killed after %.2f s with %.1f MB of -wal\n",
+	       im.killed_at_ms / 1000.0, im.progress_at_kill / 1048576.0);
+	drop_snapshot(&after);
+	free(before);
+	free(log);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("faults");
@@ -439,6 +599,7 @@ int main(void)
 	tcase_set_timeout(tc, 240);
 	tcase_add_test(tc, test_kill_during_import_in_place);
 	tcase_add_test(tc, test_kill_during_fresh_build);
+	tcase_add_test(tc, test_kill_during_upgrade);
 	suite_add_tcase(s, tc);
 	return tu_run_suite(s);
 }
