@@ -12,7 +12,12 @@ const WORDS = {
   budget: { doc: '部门预算公开', tables: '部门预算公开表', both: '收入与支出预算总额', procurement: '政府采购预算', oc: '机关运行经费财政拨款预算' },
   final: { doc: '部门决算公开', tables: '部门决算公开表', both: '收入与支出决算总额', procurement: '政府采购支出', oc: '机关运行经费支出' },
 };
-const words = (d) => WORDS[d.kind] || WORDS.budget;
+/** The words of d's kind; a 单位 disclosure says 单位 where a 部门 one says 部门. */
+function words(d) {
+  const w = { ...(WORDS[d.kind] || WORDS.budget) };
+  if (d.level === 'unit') for (const k of ['doc', 'tables']) w[k] = w[k].replace(/^部门/, '单位');
+  return w;
+}
 /* Table types (the API's registry ids) the page reads by meaning, never by number. */
 const TYPES = {
   summary: ['budget_summary', 'final_summary'],

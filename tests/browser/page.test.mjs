@@ -634,6 +634,8 @@ describe('14. format 2 disclosures (tests/http/fixtures, written by hand)', () =
     await load(page, `${v2.origin}${UNIT}`);
     await expectNoBlanks(page);
     assert.match(await page.textContent('#disclosure-title'), /2025年单位预算/);
+    assert.equal((await page.locator('#tables-h').textContent()).trim(), '单位预算公开表');
+    assert.match(await page.title(), /单位预算公开$/);
     assert.equal(await page.inputValue('#disclosure-select'), '2025-budget-unit');
     const options = await page.locator('#disclosure-select option').allTextContents();
     assert.deepEqual(options.map((o) => o.trim()), ['2025年 部门预算', '2025年 单位预算', '2024年 部门决算']);
