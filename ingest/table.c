@@ -157,7 +157,15 @@ static bool is_body(const struct ing_page *pg, const struct ing_line *l)
 		if (all_digits(t) && strlen(t) >= 3 && strlen(t) <= 7 && l->words[i].x1 < pg->width * 0.6)
 			return true;
 	}
-	return is_total_word(l->words[0].text);
+	/* 合计 alone, with figures, or beside the headings right of it (合计 合计 基本支出...) */
+	if (!is_total_word(l->words[0].text))
+		return false;
+	if (l->n == 1 || is_total_word(l->words[1].text))
+		return true;
+	for (size_t i = 1; i < l->n; i++)
+		if (!ing_is_amount(l->words[i].text))
+			return false;
+	return true;
 }
 
 /* The unit printed as 单位：元 in the lines under a title; *line gets its index. */
@@ -323,8 +331,16 @@ static void place_word(const struct tctx *c, const struct ing_layout *lo, bool s
 	char t[64];
 
 	ing_squeeze(w->text, t, sizeof(t));
-	if (all_digits(t) && strlen(t) >= 2 && strlen(t) <= 7 && w->x1 < lo->first_leaf[p] - 1 &&
-	    !r->has_name && strlen(r->codes) + strlen(t) < sizeof(r->codes)) {
+	if (all_digits(t) && strlen(t) <= 7 && (strlen(t) >= 2 || r->codes[0] != '\0') &&
+	    w->x1 < lo->first_leaf[p] - 1 && !r->has_name &&
+	    strlen(r->codes) + strlen(t) + 1 < sizeof(r->codes)) {
+		/* a 款 or 项 printed as "2" in its two-digit column is 02 */
+		if (strlen(t) == 1) {
+			char msg[96];
+			snprintf(msg, sizeof(msg), "%s%s read as %s0%s", r->codes, t, r->codes, t);
+			report(c, page + 1, "one-digit code part", msg);
+			strcat(r->codes, "0");
+		}
 		strcat(r->codes, t);
 		r->anchor = true;
 		return;
@@ -559,6 +575,24 @@ static bool headings_line(const struct ing_page *pg, size_t from, size_t at, siz
 	return true;
 }
 
+/* The first body row's name may be wrapped, its first part printed above it: lines just
+ * above (closer than a line height) that hold no column heading belong to the body. */
+static size_t wrapped_above(const struct ing_page *pg, size_t from, size_t body, size_t end)
+{
+	while (body > from && body < end) {
+		const struct ing_line *l = &pg->lines[body - 1], *b = &pg->lines[body];
+		double h = b->words[0].y1 - b->words[0].y0;
+
+		if (b->yc - l->yc >= h)
+			break;
+		for (size_t k = 0; k < l->n; k++)
+			if (ing_is_name_word(l->words[k].text, false))
+				return body;
+		body--;
+	}
+	return body;
+}
+
 /* Parses body lines [from, end) of page p; stops at a note. Returns the line it stopped at. */
 static int read_body(const struct tctx *c, struct table *t, const struct ing_layout *lo, int p,
                      size_t from, size_t end, size_t skip, size_t *stop)
@@ -604,6 +638,22 @@ static bool title_on(const struct tctx *c, int p, size_t before)
 	return false;
 }
 
+/* Lines [from, to) are rows without figures (a summary table's names running on): short
+ * words, no heading of a name column, no section heading. */
+static bool plain_rows(const struct ing_page *pg, size_t from, size_t to)
+{
+	for (size_t i = from; i < to; i++) {
+		const struct ing_line *l = &pg->lines[i];
+
+		if (starts_with(l->words[0].text, "第") && strstr(l->words[0].text, "部分") != NULL)
+			return false;
+		for (size_t k = 0; k < l->n; k++)
+			if (strlen(l->words[k].text) > 60 || ing_is_name_word(l->words[k].text, false))
+				return false;
+	}
+	return true;
+}
+
 /* Does page p go on with the table (figures first, or its headings repeated)? Sets *hdr to
  * the first line and *body to the first body line. */
 static bool continues_on(const struct tctx *c, const struct table *t, int p, size_t *hdr,
@@ -628,6 +678,10 @@ static bool continues_on(const struct tctx *c, const struct table *t, int p, siz
 		return true;
 	if (*body - f > 6)
 		return false;
+	if (plain_rows(pg, f, *body)) {
+		*body = f;
+		return true;
+	}
 	/* a repeated heading: some word of the first lines is one of the table's headings */
 	for (size_t i = f; i < *body; i++)
 		for (size_t k = 0; k < pg->lines[i].n; k++) {
@@ -688,6 +742,7 @@ static int read_table(const struct tctx *c, struct table *t)
 	body = first_body(pg, u + 1, end);
 	if (headings_line(pg, u + 1, body, end))
 		body = first_body(pg, body + 1, end);
+	body = wrapped_above(pg, u + 1, body, end);
 	if (read_header(&t->lo, pg, u + 1, body, end, &skip, c->used[p]) != 0)
 		return -1;
 	t->sided = is_sided(t);
@@ -732,7 +787,11 @@ static json_t *columns_json(const struct table *t, const char *family, char keys
 			continue;
 		if (t->sided)
 			side = l->panel == 0 ? "income" : "expenditure";
-		ing_column_key(l->title, l->group, side, family, keys[n], 48, &measure);
+		/* a 小计 of a 三公 table is the subtotal of 公务用车购置及运行费 */
+		char g[sizeof(l->group) + 32];
+		snprintf(g, sizeof(g), "%s%s", l->group,
+		         strstr(t->title->type->id, "sangong") != NULL ? "/公务用车" : "");
+		ing_column_key(l->title, g, side, family, keys[n], 48, &measure);
 		for (size_t k = 0; k < n && keys[n][0] != '\0'; k++)
 			if (strcmp(keys[k], keys[n]) == 0)
 				keys[n][0] = '\0';
