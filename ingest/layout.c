@@ -39,6 +39,9 @@ bool ing_is_name_word(const char *text, bool sided_top)
 	char t[128];
 
 	ing_squeeze(text, t, sizeof(t));
+	if (strstr(t, "科目名称") != NULL || strstr(t, "科目编码") != NULL ||
+	    (strstr(t, "分类科目") != NULL && strlen(t) <= 36))
+		return true;
 	for (size_t i = 0; name_words[i] != NULL; i++) {
 		/* 收入 and 支出 alone are side headings, handled as groups */
 		if (!sided_top && (strcmp(name_words[i], "收入") == 0 || strcmp(name_words[i], "支出") == 0))
