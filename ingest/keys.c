@@ -93,8 +93,13 @@ static void plain(const char *s, char *out, size_t size)
 	char t[256];
 	size_t n = 0;
 
+	const char *p = t;
+
 	ing_squeeze(s, t, sizeof(t));
-	for (const char *p = t; *p != '\0' && n + 4 < size;) {
+	/* "2024年机关运行经费预算数" names what 机关运行经费预算数 does */
+	if (strspn(p, "0123456789") == 4 && strncmp(p + 4, "年", 3) == 0)
+		p += 4 + 3;
+	while (*p != '\0' && n + 4 < size) {
 		if (strncmp(p, "（", 3) == 0) {
 			out[n++] = '(';
 			p += 3;
@@ -138,8 +143,14 @@ static void last_group(const char *path, char *out, size_t size)
 	snprintf(out, size, "%s", s != NULL ? s + 1 : path);
 }
 
+/* 小计: the 公务用车 subtotal in a 三公 table, else a plain subtotal. */
+static const char *subtotal(const char *group, bool sangong)
+{
+	return sangong || strstr(group, "公务用车") != NULL ? "vehicle" : "subtotal";
+}
+
 void ing_column_key(const char *title, const char *group, const char *side, const char *family,
-                    char *key, size_t key_size, const char **measure)
+                    bool sangong, char *key, size_t key_size, const char **measure)
 {
 	const char *m = ing_measure_of(title), *s;
 	char g[192];
@@ -147,11 +158,7 @@ void ing_column_key(const char *title, const char *group, const char *side, cons
 	*measure = m != NULL ? m : strcmp(family, "final") == 0 ? "final" : "budget";
 	key[0] = '\0';
 	if (m == NULL) {
-		s = slice_of(title);
-		if (s != NULL && strcmp(s, "vehicle") != 0 && strcmp(title, "小计") == 0)
-			s = NULL;
-		if (s == NULL && strcmp(title, "小计") == 0)
-			s = strstr(group, "公务用车") != NULL ? "vehicle" : "subtotal";
+		s = strcmp(title, "小计") == 0 ? subtotal(group, sangong) : slice_of(title);
 		if (s != NULL)
 			snprintf(key, key_size, "%s", s);
 		return;
@@ -163,7 +170,7 @@ void ing_column_key(const char *title, const char *group, const char *side, cons
 	last_group(group, g, sizeof(g));
 	s = g[0] != '\0' ? slice_of(g) : NULL;
 	if (s == NULL && strcmp(g, "小计") == 0)
-		s = strstr(group, "公务用车") != NULL ? "vehicle" : "subtotal";
+		s = subtotal(group, sangong);
 	if (s != NULL)
 		snprintf(key, key_size, "%s_%s", s, m);
 	else if (g[0] == '\0')

@@ -146,6 +146,27 @@ static bool is_total_word(const char *s)
 	return strlen(t) <= 18 && (ends_with(t, "合计") || ends_with(t, "总计"));
 }
 
+/* A row name with a list number: 一、 十二、 1. 2、 (an empty summary table's rows). */
+static bool list_numbered(const char *s)
+{
+	static const char numerals[] = "一二三四五六七八九十";
+	const char *p = s;
+
+	while (strlen(p) >= 3 && p[0] != '\0') {
+		char ch[4] = { p[0], p[1], p[2], 0 };
+
+		if (strstr(numerals, ch) == NULL)
+			break;
+		p += 3;
+	}
+	if (p > s)
+		return starts_with(p, "、") && p[3] != '\0';
+	while (*p >= '0' && *p <= '9')
+		p++;
+	return p > s && p - s <= 2 && (starts_with(p, "、") || starts_with(p, "．") || *p == '.') &&
+	       !(p[1] >= '0' && p[1] <= '9');
+}
+
 /* Does the line hold a table row (a figure, a classification code, a total)? */
 static bool is_body(const struct ing_page *pg, const struct ing_line *l)
 {
@@ -157,6 +178,8 @@ static bool is_body(const struct ing_page *pg, const struct ing_line *l)
 		if (all_digits(t) && strlen(t) >= 3 && strlen(t) <= 7 && l->words[i].x1 < pg->width * 0.6)
 			return true;
 	}
+	if (list_numbered(l->words[0].text))
+		return true;
 	/* 合计 alone, with figures, or beside the headings right of it (合计 合计 基本支出...) */
 	if (!is_total_word(l->words[0].text))
 		return false;
@@ -787,11 +810,8 @@ static json_t *columns_json(const struct table *t, const char *family, char keys
 			continue;
 		if (t->sided)
 			side = l->panel == 0 ? "income" : "expenditure";
-		/* a 小计 of a 三公 table is the subtotal of 公务用车购置及运行费 */
-		char g[sizeof(l->group) + 32];
-		snprintf(g, sizeof(g), "%s%s", l->group,
-		         strstr(t->title->type->id, "sangong") != NULL ? "/公务用车" : "");
-		ing_column_key(l->title, g, side, family, keys[n], 48, &measure);
+		ing_column_key(l->title, l->group, side, family,
+		               strstr(t->title->type->id, "sangong") != NULL, keys[n], 48, &measure);
 		for (size_t k = 0; k < n && keys[n][0] != '\0'; k++)
 			if (strcmp(keys[k], keys[n]) == 0)
 				keys[n][0] = '\0';
