@@ -661,6 +661,21 @@ static bool title_on(const struct tctx *c, int p, size_t before)
 	return false;
 }
 
+/* Do lines [from, to), up to a note, hold running text (a sentence, a long line)? */
+static bool prose(const struct ing_page *pg, size_t from, size_t to)
+{
+	for (size_t i = from; i < to; i++) {
+		const struct ing_line *l = &pg->lines[i];
+
+		if (is_note(l))
+			return false;
+		for (size_t k = 0; k < l->n; k++)
+			if (strlen(l->words[k].text) > 90 || strstr(l->words[k].text, "。") != NULL)
+				return true;
+	}
+	return false;
+}
+
 /* Lines [from, to) are rows without figures (a summary table's names running on): short
  * words, no heading of a name column, no section heading. */
 static bool plain_rows(const struct ing_page *pg, size_t from, size_t to)
@@ -693,6 +708,8 @@ static bool continues_on(const struct tctx *c, const struct table *t, int p, siz
 	if (f == pg->n_lines)
 		return false;
 	end = region_end(c, p, 0);
+	if (prose(pg, f, end))
+		return false;
 	*hdr = f;
 	*body = first_body(pg, f, end);
 	if (*body >= end || title_on(c, p, *body + 1))
@@ -840,7 +857,8 @@ static int code_level(const char *codes)
 static json_t *row_json(const struct table *t, const struct prow *r, char keys[][48], size_t ncols)
 {
 	json_t *row = json_object(), *amounts = json_object(), *boxes = json_object();
-	bool total = r->codes[0] == '\0' && is_total_word(r->name);
+	/* a row with neither name nor code (三公's one row) is the table's total */
+	bool total = r->codes[0] == '\0' && (!r->has_name || is_total_word(r->name));
 
 	if (t->sided)
 		json_object_set_new(row, "side", json_string(r->panel == 0 ? "income" : "expenditure"));
