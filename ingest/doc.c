@@ -17,8 +17,8 @@ static bool starts_with(const char *s, const char *p)
 /* ---- The cover ---- */
 
 static const char *const labels[] = { "预算主管部门：", "预算主管部门:", "预算单位：",
-	                              "预算单位:",     "编制部门：",     "编制部门:",
-	                              "单位名称：",     "部门名称：",     NULL };
+	                              "预算单位:",      "编制部门：",    "编制部门:",
+	                              "单位名称：",     "部门名称：",    NULL };
 
 struct cover {
 	char title[256];
@@ -48,7 +48,8 @@ static bool find_label(const struct ingest_text *t, struct cover *cv)
 			squeeze_line(&t->pages[p].lines[i], s, sizeof(s));
 			for (size_t k = 0; labels[k] != NULL; k++)
 				if (starts_with(s, labels[k]) && s[strlen(labels[k])] != '\0') {
-					snprintf(cv->name, sizeof(cv->name), "%s", s + strlen(labels[k]));
+					snprintf(cv->name, sizeof(cv->name), "%s",
+					         s + strlen(labels[k]));
 					cv->unit_label = starts_with(labels[k], "预算单位");
 					return true;
 				}
@@ -61,7 +62,8 @@ static int year_in(const char *s, const char **at)
 {
 	for (const char *p = s; *p != '\0'; p++) {
 		if (p[0] == '2' && p[1] == '0' && p[2] >= '0' && p[2] <= '9' && p[3] >= '0' &&
-		    p[3] <= '9' && starts_with(p + 4, "年") && (p == s || p[-1] < '0' || p[-1] > '9')) {
+		    p[3] <= '9' && starts_with(p + 4, "年") &&
+		    (p == s || p[-1] < '0' || p[-1] > '9')) {
 			*at = p;
 			return (p[2] - '0') * 10 + (p[3] - '0') + 2000;
 		}
@@ -143,16 +145,17 @@ static void derive_id(const char *file, char *id, size_t size)
 
 static const struct {
 	const char *key;
-} sangong_items[] = { { "abroad" },   { "vehicle" },  { "vehicle_purchase" },
-	              { "vehicle_operation" }, { "reception" }, { "meeting" },
-	              { "training" },  { NULL } };
+} sangong_items[] = { { "abroad" },           { "vehicle" },
+	              { "vehicle_purchase" }, { "vehicle_operation" },
+	              { "reception" },        { "meeting" },
+	              { "training" },         { NULL } };
 
 static const char *column_title(json_t *cols, const char *key)
 {
 	size_t i;
 	json_t *c;
 
-	json_array_foreach(cols, i, c)
+	json_array_foreach (cols, i, c)
 		if (strcmp(json_string_value(json_object_get(c, "key")), key) == 0)
 			return json_string_value(json_object_get(c, "title"));
 	return NULL;
@@ -171,7 +174,8 @@ static bool copy_amount(json_t *amounts, const char *key, json_t *o, const char 
 
 static void sangong_from(json_t *doc, json_t *table)
 {
-	json_t *cols = json_object_get(table, "columns"), *row = json_array_get(json_object_get(table, "rows"), 0);
+	json_t *cols = json_object_get(table, "columns"),
+	       *row = json_array_get(json_object_get(table, "rows"), 0);
 	json_t *amounts = row != NULL ? json_object_get(row, "amounts") : NULL;
 	json_t *sg = json_object(), *items = json_array(), *oc = json_object();
 	char k[64];
@@ -193,7 +197,8 @@ static void sangong_from(json_t *doc, json_t *table)
 		any = copy_amount(amounts, key, it, "amount");
 		snprintf(k, sizeof(k), "%s_budget", key);
 		any = copy_amount(amounts, k, it, "budget") || any;
-		label = column_title(cols, key) != NULL ? column_title(cols, key) : column_title(cols, k);
+		label = column_title(cols, key) != NULL ? column_title(cols, key)
+		                                        : column_title(cols, k);
 		snprintf(k, sizeof(k), "%s_final", key);
 		any = copy_amount(amounts, k, it, "final") || any;
 		if (label == NULL)
@@ -228,7 +233,7 @@ static const char *kind_of(const char *title, json_t *tables)
 		return "final";
 	if (strstr(title, "预算") != NULL)
 		return "budget";
-	json_array_foreach(tables, i, t) {
+	json_array_foreach (tables, i, t) {
 		const char *id = json_string_value(json_object_get(t, "type"));
 		if (starts_with(id, "final_"))
 			fin++;
@@ -277,7 +282,8 @@ json_t *ingest_document(const struct ingest_text *text, const struct ingest_sour
 
 	if (ingest_text_words(text) == 0) {
 		ing_fail(err, INGEST_BAD_INPUT, 0,
-		         "the PDF has no text layer (scanned pages?); text recognition is not supported");
+		         "the PDF has no text layer (scanned pages?); text recognition is not "
+		         "supported");
 		goto fail;
 	}
 	read_cover(text, &cv);
@@ -289,8 +295,9 @@ json_t *ingest_document(const struct ingest_text *text, const struct ingest_sour
 		goto oom;
 	if (json_array_size(tables) == 0 && strstr(cv.title, "预算") == NULL &&
 	    strstr(cv.title, "决算") == NULL) {
-		ing_fail(err, INGEST_BAD_INPUT, 0,
-		         "not a budget disclosure: no 预算/决算 title and no table the registry knows");
+		ing_fail(
+		    err, INGEST_BAD_INPUT, 0,
+		    "not a budget disclosure: no 预算/决算 title and no table the registry knows");
 		goto fail;
 	}
 	if (cv.year == 0 && opt != NULL && opt->report != NULL)
@@ -304,20 +311,24 @@ json_t *ingest_document(const struct ingest_text *text, const struct ingest_sour
 	                    department_json(&cv, opt != NULL && opt->id != NULL ? opt->id : id));
 	json_object_set_new(doc, "year", json_integer(cv.year));
 	json_object_set_new(doc, "kind", json_string(kind_of(cv.title, tables)));
-	json_object_set_new(doc, "level", json_string(cv.unit_label || strstr(cv.title, "单位预算") != NULL ||
-	                                                      strstr(cv.title, "单位决算") != NULL
-	                                                  ? "unit"
-	                                                  : "department"));
+	json_object_set_new(doc, "level",
+	                    json_string(cv.unit_label || strstr(cv.title, "单位预算") != NULL ||
+	                                        strstr(cv.title, "单位决算") != NULL
+	                                    ? "unit"
+	                                    : "department"));
 	json_object_set_new(doc, "title", json_string(cv.title));
 	json_object_set_new(doc, "unit", json_string("万元"));
 	json_object_set_new(source, "document", json_string(cv.title));
-	json_object_set_new(source, "file", json_string(strrchr(src->file, '/') ? strrchr(src->file, '/') + 1 : src->file));
+	json_object_set_new(
+	    source, "file",
+	    json_string(strrchr(src->file, '/') ? strrchr(src->file, '/') + 1 : src->file));
 	if (src->sha256 != NULL)
 		json_object_set_new(source, "sha256", json_string(src->sha256));
-	json_object_set_new(source, "pages", json_integer(src->pages > 0 ? src->pages : (json_int_t)text->n_pages));
+	json_object_set_new(source, "pages",
+	                    json_integer(src->pages > 0 ? src->pages : (json_int_t)text->n_pages));
 	json_object_set_new(doc, "source", source);
 	source = NULL;
-	json_array_foreach(tables, i, t)
+	json_array_foreach (tables, i, t)
 		if (strstr(json_string_value(json_object_get(t, "type")), "sangong") != NULL)
 			sangong_from(doc, t);
 	json_object_set_new(doc, "tables", tables);
@@ -379,7 +390,8 @@ static int check_info(const char *path, int *pages, struct ingest_error *err)
 		return -1;
 	if (out.status != 0 || strstr(out.data, "Syntax Error") != NULL) {
 		char first[160];
-		bool pw = strstr(out.data, "password") != NULL || strstr(out.data, "ncrypt") != NULL;
+		bool pw =
+		    strstr(out.data, "password") != NULL || strstr(out.data, "ncrypt") != NULL;
 
 		snprintf(first, sizeof(first), "%s", out.data);
 		first[strcspn(first, "\n")] = '\0';
@@ -394,14 +406,15 @@ static int check_info(const char *path, int *pages, struct ingest_error *err)
 	pg = field(out.data, "Pages:");
 	*pages = pg != NULL ? atoi(pg) : 0;
 	if (enc != NULL && strncmp(enc + strspn(enc, " "), "yes", 3) == 0) {
-		ing_fail(err, INGEST_BAD_INPUT, 0, "encrypted PDF: budgetd reads only unencrypted PDFs");
+		ing_fail(err, INGEST_BAD_INPUT, 0,
+		         "encrypted PDF: budgetd reads only unencrypted PDFs");
 		free(out.data);
 		return -1;
 	}
 	free(out.data);
 	if (*pages > INGEST_MAX_PAGES) {
-		ing_fail(err, INGEST_BAD_INPUT, 0,
-		         "%d pages: a disclosure has at most %d pages", *pages, INGEST_MAX_PAGES);
+		ing_fail(err, INGEST_BAD_INPUT, 0, "%d pages: a disclosure has at most %d pages",
+		         *pages, INGEST_MAX_PAGES);
 		return -1;
 	}
 	return 0;
@@ -409,7 +422,9 @@ static int check_info(const char *path, int *pages, struct ingest_error *err)
 
 json_t *ingest_pdf(const char *path, const struct ingest_options *opt, struct ingest_error *err)
 {
-	char *argv[] = { "pdftotext", "-q", "-bbox-layout", "-enc", "UTF-8", (char *)path, "-", NULL };
+	char *argv[] = {
+		"pdftotext", "-q", "-bbox-layout", "-enc", "UTF-8", (char *)path, "-", NULL
+	};
 	struct ingest_source src = { .file = path };
 	struct ingest_text *text;
 	struct ing_output out;

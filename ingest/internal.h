@@ -9,8 +9,8 @@
 #include <stdio.h>
 
 /* printf into err (failure and page set by the caller's arguments). */
-void ing_fail(struct ingest_error *err, enum ingest_failure failure, int page, const char *fmt,
-              ...) __attribute__((format(printf, 4, 5)));
+void ing_fail(struct ingest_error *err, enum ingest_failure failure, int page, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
 /* ---- Child processes (run.c) ---- */
 struct ing_output {

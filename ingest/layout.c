@@ -9,11 +9,27 @@
 #include <string.h>
 
 /* Header words that head the code and name columns, not a figure column. */
-static const char *const name_words[] = {
-	"项目", "科目名称", "功能分类科目名称", "经济分类科目名称", "功能分类科目编码",
-	"经济分类科目编码", "部门预算经济分类科目", "功能分类", "经济分类", "科目编码", "编码",
-	"类", "款", "项", "序号", "单位名称", "科目", "支出功能分类科目", "收入", "支出", NULL
-};
+static const char *const name_words[] = { "项目",
+	                                  "科目名称",
+	                                  "功能分类科目名称",
+	                                  "经济分类科目名称",
+	                                  "功能分类科目编码",
+	                                  "经济分类科目编码",
+	                                  "部门预算经济分类科目",
+	                                  "功能分类",
+	                                  "经济分类",
+	                                  "科目编码",
+	                                  "编码",
+	                                  "类",
+	                                  "款",
+	                                  "项",
+	                                  "序号",
+	                                  "单位名称",
+	                                  "科目",
+	                                  "支出功能分类科目",
+	                                  "收入",
+	                                  "支出",
+	                                  NULL };
 
 /* s without spaces (ASCII and U+3000) into out. */
 void ing_squeeze(const char *s, char *out, size_t size)
@@ -44,7 +60,8 @@ bool ing_is_name_word(const char *text, bool sided_top)
 		return true;
 	for (size_t i = 0; name_words[i] != NULL; i++) {
 		/* 收入 and 支出 alone are side headings, handled as groups */
-		if (!sided_top && (strcmp(name_words[i], "收入") == 0 || strcmp(name_words[i], "支出") == 0))
+		if (!sided_top &&
+		    (strcmp(name_words[i], "收入") == 0 || strcmp(name_words[i], "支出") == 0))
 			continue;
 		if (strcmp(t, name_words[i]) == 0)
 			return true;
@@ -186,7 +203,8 @@ static void find_groups(struct ing_layout *lo)
 		for (size_t k = 0; k < lo->n_cells && !a->group; k++) {
 			const struct ing_cell *b = &lo->cells[k];
 
-			if (k != i && b->y0 >= a->y1 - 1 && overlaps(a->x0 - pad, a->x1 + pad, b->x0, b->x1))
+			if (k != i && b->y0 >= a->y1 - 1 &&
+			    overlaps(a->x0 - pad, a->x1 + pad, b->x0, b->x1))
 				a->group = true;
 		}
 	}

@@ -17,8 +17,7 @@
 
 extern char **environ;
 
-void ing_fail(struct ingest_error *err, enum ingest_failure failure, int page, const char *fmt,
-              ...)
+void ing_fail(struct ingest_error *err, enum ingest_failure failure, int page, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -97,8 +96,8 @@ static int collect(int fd, struct ing_output *out, const char *tool, struct inge
 		long long left = deadline - now_ms();
 
 		if (left <= 0) {
-			ing_fail(err, INGEST_BAD_INPUT, 0, "%s took more than %d s: PDF refused", tool,
-			         INGEST_TIMEOUT_S);
+			ing_fail(err, INGEST_BAD_INPUT, 0, "%s took more than %d s: PDF refused",
+			         tool, INGEST_TIMEOUT_S);
 			return -1;
 		}
 		if (poll(&p, 1, (int)left) < 0 && errno != EINTR)
@@ -115,8 +114,7 @@ static int collect(int fd, struct ing_output *out, const char *tool, struct inge
 	return 0;
 }
 
-int ing_run(char *const argv[], bool merge_stderr, struct ing_output *out,
-            struct ingest_error *err)
+int ing_run(char *const argv[], bool merge_stderr, struct ing_output *out, struct ingest_error *err)
 {
 	int fds[2], rc, status;
 	pid_t pid;
@@ -129,8 +127,8 @@ int ing_run(char *const argv[], bool merge_stderr, struct ing_output *out,
 	if ((rc = spawn(argv, merge_stderr, fds[1], &pid)) != 0) {
 		close(fds[0]);
 		close(fds[1]);
-		ing_fail(err, INGEST_NO_TOOL, 0, "cannot run %s: %s (install poppler-utils)", argv[0],
-		         strerror(rc));
+		ing_fail(err, INGEST_NO_TOOL, 0, "cannot run %s: %s (install poppler-utils)",
+		         argv[0], strerror(rc));
 		return -1;
 	}
 	close(fds[1]);

@@ -252,14 +252,17 @@ static int read_sections(const struct ingest_text *t, bool **used, struct sectio
 				return -1;
 			ing_squeeze(s, sq, sizeof(sq));
 			free(s);
-			if (sq[0] == '\0' || (l->n == 1 && strspn(sq, "0123456789-— ") == strlen(sq)))
+			if (sq[0] == '\0' ||
+			    (l->n == 1 && strspn(sq, "0123456789-— ") == strlen(sq)))
 				continue; /* page numbers */
 			tl.indent = l->x0 > margin + 0.8 * (l->y1 - l->y0);
 			if (is_heading(t, &tl, margin)) {
 				/* a heading wrapped over two centred lines continues the last one */
-				if (last_heading && cur != NULL && cur->n == 0 && !part_heading(sq) &&
-				    centred(pg, l, margin) && cur->head != NULL && cur->page == (int)p &&
-				    l->y0 - cur->head->y1 < (l->y1 - l->y0) && cur->number[0] == '\0') {
+				if (last_heading && cur != NULL && cur->n == 0 &&
+				    !part_heading(sq) && centred(pg, l, margin) &&
+				    cur->head != NULL && cur->page == (int)p &&
+				    l->y0 - cur->head->y1 < (l->y1 - l->y0) &&
+				    cur->number[0] == '\0') {
 					size_t n = strlen(cur->title);
 					snprintf(cur->title + n, sizeof(cur->title) - n, "%s", sq);
 					continue;
@@ -337,7 +340,8 @@ static size_t item_number(const char *s)
 
 	if (n > 0 && (s[n] == '.' || starts_with(s + n, "．") || starts_with(s + n, "、")))
 		return n + (s[n] == '.' ? 1 : 3);
-	if (starts_with(s, "（") && (n = strspn(s + 3, "0123456789")) > 0 && starts_with(s + 3 + n, "）"))
+	if (starts_with(s, "（") && (n = strspn(s + 3, "0123456789")) > 0 &&
+	    starts_with(s + 3 + n, "）"))
 		return n + 6;
 	if (numbered(s, num, sizeof(num), &k))
 		return k;
@@ -414,7 +418,8 @@ static void glossary_from(const struct ingest_options *opt, const struct section
 		if (!numbered(s, num, sizeof(num), &k) || (colon = strstr(s + k, "：")) == NULL ||
 		    colon - (s + k) > 120) {
 			if (opt != NULL && opt->report != NULL)
-				opt->report(opt->ctx, sec->page + 1, "glossary text without a term", s);
+				opt->report(opt->ctx, sec->page + 1, "glossary text without a term",
+				            s);
 			continue;
 		}
 		if (starts_with(num, "（"))
@@ -446,13 +451,19 @@ static json_t *explanation(const struct section *sec, size_t index, json_t *seen
 		json_decref(paras);
 	json_object_set_new(e, "page", json_integer(sec->page + 1));
 	if (sec->head != NULL)
-		json_object_set_new(e, "box", ing_box(sec->page + 1, sec->head->x0, sec->head->y0,
-		                                      sec->head->x1, sec->head->y1));
+		json_object_set_new(e, "box",
+		                    ing_box(sec->page + 1, sec->head->x0, sec->head->y0,
+		                            sec->head->x1, sec->head->y1));
 	return e;
 }
 
 /* Which part of the document a section belongs to, from its title or its part's. */
-enum place { EXPLAIN, FUNCTIONS, ORGANIZATION, GLOSSARY };
+enum place {
+	EXPLAIN,
+	FUNCTIONS,
+	ORGANIZATION,
+	GLOSSARY
+};
 
 static enum place place_of(const struct section *sec, enum place part)
 {
@@ -479,7 +490,8 @@ static void place_all(const struct sections *s, const struct ingest_options *opt
 			part = pl;
 		if (sec->head == NULL && opt != NULL && opt->report != NULL)
 			for (size_t k = 0; k < sec->n; k++)
-				opt->report(opt->ctx, sec->page + 1, "text before any heading, kept as a section",
+				opt->report(opt->ctx, sec->page + 1,
+				            "text before any heading, kept as a section",
 				            sec->p[k].text);
 		if (pl == FUNCTIONS && sec->n > 0)
 			functions_from(sec, overview);

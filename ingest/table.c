@@ -175,7 +175,8 @@ static bool is_body(const struct ing_page *pg, const struct ing_line *l)
 
 		if (ing_is_amount(t) && (strchr(t, '.') != NULL || strchr(t, ',') != NULL))
 			return true;
-		if (all_digits(t) && strlen(t) >= 3 && strlen(t) <= 7 && l->words[i].x1 < pg->width * 0.6)
+		if (all_digits(t) && strlen(t) >= 3 && strlen(t) <= 7 &&
+		    l->words[i].x1 < pg->width * 0.6)
 			return true;
 	}
 	if (list_numbered(l->words[0].text))
@@ -260,7 +261,8 @@ static int find_titles(const struct ingest_text *text, struct title **v, size_t 
 		for (size_t i = 0; i < pg->n_lines; i++) {
 			const struct ing_line *l = &pg->lines[i];
 			char *s = ing_line_text(l->words, l->n), unit[64];
-			const struct db_table_type *type = s != NULL ? db_table_type_match(s) : NULL;
+			const struct db_table_type *type =
+			    s != NULL ? db_table_type_match(s) : NULL;
 			const struct ing_word *w = l->words;
 			size_t nw = l->n, u;
 
@@ -273,7 +275,8 @@ static int find_titles(const struct ingest_text *text, struct title **v, size_t 
 				}
 			if (s == NULL)
 				return -1;
-			if (type != NULL && find_unit(pg, i + 1, pg->n_lines, unit, sizeof(unit), &u) &&
+			if (type != NULL &&
+			    find_unit(pg, i + 1, pg->n_lines, unit, sizeof(unit), &u) &&
 			    add_title(v, n, (int)p, i, s, type, w, nw) != 0) {
 				free(s);
 				return -1;
@@ -307,7 +310,8 @@ static void name_add(struct prow *r, const struct ing_word *w)
 
 	if (n + strlen(w->text) + 2 >= sizeof(r->name))
 		return;
-	if (n > 0 && r->name[n - 1] >= '0' && r->name[n - 1] <= '9' && (unsigned char)w->text[0] < 0x80)
+	if (n > 0 && r->name[n - 1] >= '0' && r->name[n - 1] <= '9' &&
+	    (unsigned char)w->text[0] < 0x80)
 		strcat(r->name, " ");
 	strcat(r->name, w->text);
 	if (!r->has_name) {
@@ -418,7 +422,8 @@ static int body_line(const struct tctx *c, const struct ing_layout *lo, bool sha
 	size_t k = base;
 	for (size_t p = 0; p < lo->n_panels; p++) {
 		struct prow *r = &rows->v[base + p];
-		bool empty = !r->has_name && r->codes[0] == '\0' && !r->anchor && r->unplaced == NULL;
+		bool empty =
+		    !r->has_name && r->codes[0] == '\0' && !r->anchor && r->unplaced == NULL;
 
 		if (!empty)
 			rows->v[k++] = *r;
@@ -515,7 +520,7 @@ static size_t read_note(struct table *t, const struct ing_page *pg, size_t i, si
 			break;
 		if ((s = ing_line_text(l->words, l->n)) == NULL)
 			break;
-		if (t->note[0] != '\0' && is_note(l))
+		if (t->note[0] != '\0')
 			strncat(t->note, "\n", sizeof(t->note) - strlen(t->note) - 1);
 		strncat(t->note, s, sizeof(t->note) - strlen(t->note) - 1);
 		free(s);
@@ -528,7 +533,8 @@ static size_t read_note(struct table *t, const struct ing_page *pg, size_t i, si
 static size_t first_body(const struct ing_page *pg, size_t from, size_t end)
 {
 	for (size_t i = from; i < end; i++)
-		if (!furniture(pg, &pg->lines[i]) && (is_body(pg, &pg->lines[i]) || is_note(&pg->lines[i])))
+		if (!furniture(pg, &pg->lines[i]) &&
+		    (is_body(pg, &pg->lines[i]) || is_note(&pg->lines[i])))
 			return i;
 	return end;
 }
@@ -686,7 +692,8 @@ static bool plain_rows(const struct ing_page *pg, size_t from, size_t to)
 		if (starts_with(l->words[0].text, "第") && strstr(l->words[0].text, "部分") != NULL)
 			return false;
 		for (size_t k = 0; k < l->n; k++)
-			if (strlen(l->words[k].text) > 60 || ing_is_name_word(l->words[k].text, false))
+			if (strlen(l->words[k].text) > 60 ||
+			    ing_is_name_word(l->words[k].text, false))
 				return false;
 	}
 	return true;
@@ -806,7 +813,8 @@ static int read_table(const struct tctx *c, struct table *t)
 			if (read_header(&lo, pg, hdr, body, end, &skip, c->used[p]) != 0)
 				return -1;
 			if (lo.n_leaves != t->lo.n_leaves)
-				report(c, p + 1, "repeated heading with other columns", t->title->text);
+				report(c, p + 1, "repeated heading with other columns",
+				       t->title->text);
 		}
 	}
 }
@@ -828,7 +836,8 @@ static json_t *columns_json(const struct table *t, const char *family, char keys
 		if (t->sided)
 			side = l->panel == 0 ? "income" : "expenditure";
 		ing_column_key(l->title, l->group, side, family,
-		               strstr(t->title->type->id, "sangong") != NULL, keys[n], 48, &measure);
+		               strstr(t->title->type->id, "sangong") != NULL, keys[n], 48,
+		               &measure);
 		for (size_t k = 0; k < n && keys[n][0] != '\0'; k++)
 			if (strcmp(keys[k], keys[n]) == 0)
 				keys[n][0] = '\0';
@@ -861,7 +870,8 @@ static json_t *row_json(const struct table *t, const struct prow *r, char keys[]
 	bool total = r->codes[0] == '\0' && (!r->has_name || is_total_word(r->name));
 
 	if (t->sided)
-		json_object_set_new(row, "side", json_string(r->panel == 0 ? "income" : "expenditure"));
+		json_object_set_new(row, "side",
+		                    json_string(r->panel == 0 ? "income" : "expenditure"));
 	json_object_set_new(row, "kind", json_string(total ? "total" : "item"));
 	if (total)
 		json_object_set_new(row, "level", json_integer(0));
@@ -871,7 +881,8 @@ static json_t *row_json(const struct table *t, const struct prow *r, char keys[]
 		json_object_set_new(row, "codes", json_string(r->codes));
 	if (r->has_name) {
 		json_object_set_new(row, "name", json_string(r->name));
-		json_object_set_new(boxes, "name", ing_box(r->page + 1, r->nx0, r->ny0, r->nx1, r->ny1));
+		json_object_set_new(boxes, "name",
+		                    ing_box(r->page + 1, r->nx0, r->ny0, r->nx1, r->ny1));
 	}
 	for (size_t i = 0; i < ncols; i++) {
 		const struct ing_word *w = r->amt[i];
@@ -879,7 +890,8 @@ static json_t *row_json(const struct table *t, const struct prow *r, char keys[]
 		if (w == NULL)
 			continue;
 		json_object_set_new(amounts, keys[i], json_string(w->text));
-		json_object_set_new(boxes, keys[i], ing_box(r->page + 1, w->x0, w->y0, w->x1, w->y1));
+		json_object_set_new(boxes, keys[i],
+		                    ing_box(r->page + 1, w->x0, w->y0, w->x1, w->y1));
 	}
 	json_object_set_new(row, "amounts", amounts);
 	json_object_set_new(row, "boxes", boxes);
@@ -900,13 +912,15 @@ static json_t *table_json(const struct tctx *c, struct table *t, size_t position
 	json_object_set_new(o, "type", json_string(t->title->type->id));
 	json_object_set_new(o, "title", json_string(t->title->text));
 	if (!valid_unit(t->unit)) {
-		report(c, t->title->page + 1, t->unit[0] ? "unknown unit" : "no unit printed, 万元 assumed",
+		report(c, t->title->page + 1,
+		       t->unit[0] ? "unknown unit" : "no unit printed, 万元 assumed",
 		       t->title->text);
 		snprintf(t->unit, sizeof(t->unit), "万元");
 	}
 	json_object_set_new(o, "unit", json_string(t->unit));
-	json_object_set_new(o, "box", ing_box(t->title->page + 1, t->title->x0, t->title->y0,
-	                                      t->title->x1, t->title->y1));
+	json_object_set_new(
+	    o, "box",
+	    ing_box(t->title->page + 1, t->title->x0, t->title->y0, t->title->x1, t->title->y1));
 	json_object_set_new(o, "columns", cols);
 	for (size_t p = 0; p < (t->lo.n_panels ? t->lo.n_panels : 1); p++)
 		for (size_t i = 0; i < t->rows.n; i++) {

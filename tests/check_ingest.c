@@ -67,7 +67,7 @@ static json_t *row_of(json_t *t, const char *codes, const char *name, int nth)
 	size_t i;
 	json_t *r;
 
-	json_array_foreach(json_object_get(t, "rows"), i, r) {
+	json_array_foreach (json_object_get(t, "rows"), i, r) {
 		const char *c = json_string_value(json_object_get(r, "codes"));
 		const char *n = json_string_value(json_object_get(r, "name"));
 
@@ -92,7 +92,7 @@ static size_t row_index(json_t *t, json_t *row)
 	size_t i;
 	json_t *r;
 
-	json_array_foreach(json_object_get(t, "rows"), i, r)
+	json_array_foreach (json_object_get(t, "rows"), i, r)
 		if (r == row)
 			return i;
 	return (size_t)-1;
@@ -132,7 +132,8 @@ START_TEST(two_sided_table)
 	ck_assert_str_eq(json_string_value(json_object_get(t, "type")), "budget_fiscal_summary");
 	ck_assert_str_eq(json_string_value(json_object_get(t, "unit")), "元");
 	ck_assert_uint_eq(json_array_size(cols), 5);
-	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(cols, 0), "side")), "income");
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(cols, 0), "side")),
+	                 "income");
 	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(cols, 2), "key")),
 	                 "general_budget");
 	ck_assert_uint_eq(json_array_size(json_object_get(t, "rows")), 9);
@@ -174,7 +175,8 @@ START_TEST(wrapped_names)
 	ck_assert_str_eq(json_string_value(json_object_get(t, "type")), "final_general_function");
 	ck_assert_str_eq(json_string_value(json_object_get(t, "unit")), "万元");
 	r = row_of(t, "2080505", NULL, 0);
-	ck_assert_str_eq(json_string_value(json_object_get(r, "name")), "机关事业单位基本养老保险缴费支出");
+	ck_assert_str_eq(json_string_value(json_object_get(r, "name")),
+	                 "机关事业单位基本养老保险缴费支出");
 	ck_assert_str_eq(amount(r, "total"), "6.18");
 	ck_assert_str_eq(amount(r, "basic"), "6.18");
 	ck_assert_ptr_null(amount(r, "project"));
@@ -233,7 +235,8 @@ END_TEST
 /* Titles are typed through the registry, in either family; no match is no table. */
 START_TEST(table_typing)
 {
-	ck_assert_str_eq(db_table_type_match("2025年部门财政拨款收支预算总表")->id, "budget_fiscal_summary");
+	ck_assert_str_eq(db_table_type_match("2025年部门财政拨款收支预算总表")->id,
+	                 "budget_fiscal_summary");
 	ck_assert_str_eq(db_table_type_match("收入支出决算总表")->id, "final_summary");
 	ck_assert_str_eq(db_table_type_match("支出决算表")->id, "final_expenditure");
 	ck_assert_ptr_null(db_table_type_match("项目经费情况说明"));
@@ -280,9 +283,11 @@ START_TEST(extracts_corpus_pdf)
 	char *pdf = source_path("tests/ingest/putuo-govt-office-2025-budget-dept.pdf");
 	char *out = tu_temp_path(".json");
 	static const char *const types[] = {
-		"budget_summary", "budget_income", "budget_expenditure", "budget_fiscal_summary",
-		"budget_general_function", "budget_fund_function", "budget_capital_function",
-		"budget_general_basic_economic", "budget_sangong",
+		"budget_summary",          "budget_income",
+		"budget_expenditure",      "budget_fiscal_summary",
+		"budget_general_function", "budget_fund_function",
+		"budget_capital_function", "budget_general_basic_economic",
+		"budget_sangong",
 	};
 	struct run r = ctl(pdf, "-o", out, NULL);
 	json_error_t jerr;
@@ -292,23 +297,28 @@ START_TEST(extracts_corpus_pdf)
 	doc = json_load_file(out, 0, &jerr);
 	ck_assert_ptr_nonnull(doc);
 	ck_assert_str_eq(json_string_value(json_object_get(doc, "format")), "budgetd-disclosure/2");
-	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(doc, "department"), "id")),
-	                 "putuo-govt-office");
-	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(doc, "department"), "name")),
-	                 "上海市普陀区人民政府办公室");
+	ck_assert_str_eq(
+	    json_string_value(json_object_get(json_object_get(doc, "department"), "id")),
+	    "putuo-govt-office");
+	ck_assert_str_eq(
+	    json_string_value(json_object_get(json_object_get(doc, "department"), "name")),
+	    "上海市普陀区人民政府办公室");
 	ck_assert_int_eq(json_integer_value(json_object_get(doc, "year")), 2025);
 	ck_assert_str_eq(json_string_value(json_object_get(doc, "kind")), "budget");
 	ck_assert_str_eq(json_string_value(json_object_get(doc, "level")), "department");
-	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(doc, "source"), "pages")), 22);
-	ck_assert_uint_eq(strlen(json_string_value(
-	                          json_object_get(json_object_get(doc, "source"), "sha256"))),
-	                  64);
+	ck_assert_int_eq(
+	    json_integer_value(json_object_get(json_object_get(doc, "source"), "pages")), 22);
+	ck_assert_uint_eq(
+	    strlen(json_string_value(json_object_get(json_object_get(doc, "source"), "sha256"))),
+	    64);
 	ck_assert_uint_eq(json_array_size(json_object_get(doc, "tables")), 9);
 	for (size_t i = 0; i < 9; i++) {
 		t = table_at(doc, i);
 		ck_assert_str_eq(json_string_value(json_object_get(t, "type")), types[i]);
-		ck_assert_int_eq(json_integer_value(json_object_get(t, "position")), (json_int_t)i + 1);
-		ck_assert_str_eq(json_string_value(json_object_get(t, "unit")), i < 8 ? "元" : "万元");
+		ck_assert_int_eq(json_integer_value(json_object_get(t, "position")),
+		                 (json_int_t)i + 1);
+		ck_assert_str_eq(json_string_value(json_object_get(t, "unit")),
+		                 i < 8 ? "元" : "万元");
 	}
 	/* 表三 p11: 201 03 01 行政运行 */
 	row = row_of(table_at(doc, 2), "2010301", "行政运行", 0);
@@ -319,7 +329,7 @@ START_TEST(extracts_corpus_pdf)
 	row = row_of(table_at(doc, 1), NULL, "合计", 0);
 	ck_assert_str_eq(amount(row, "total"), "91,016,775.35");
 	ck_assert_int_eq(json_integer_value(json_array_get(
-	                         json_object_get(json_object_get(row, "boxes"), "total"), 0)),
+	                     json_object_get(json_object_get(row, "boxes"), "total"), 0)),
 	                 10);
 	/* 表六 is printed empty, with its note */
 	ck_assert_str_eq(json_string_value(json_object_get(table_at(doc, 5), "note")),
@@ -333,9 +343,9 @@ START_TEST(extracts_corpus_pdf)
 	ck_assert_ptr_null(amount(row, "vehicle"));
 	sg = json_object_get(doc, "sangong");
 	ck_assert_str_eq(json_string_value(json_object_get(sg, "amount")), "867.50");
-	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(doc, "operating_costs"),
-	                                                   "amount")),
-	                 "213.28");
+	ck_assert_str_eq(
+	    json_string_value(json_object_get(json_object_get(doc, "operating_costs"), "amount")),
+	    "213.28");
 	json_decref(doc);
 	unlink(out);
 	free(out);
@@ -370,21 +380,24 @@ static char *make_pdf(int pages, const char *text, bool encrypted)
 		char content[256] = "";
 
 		if (i == 0 && text != NULL)
-			snprintf(content, sizeof(content), "BT /F1 12 Tf 72 720 Td (%s) Tj ET", text);
+			snprintf(content, sizeof(content), "BT /F1 12 Tf 72 720 Td (%s) Tj ET",
+			         text);
 		obj = 4 + 2 * i;
 		off[obj] = ftell(f);
-		fprintf(f,
-		        "%d 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << "
-		        "/Font << /F1 3 0 R >> >> /Contents %d 0 R >> endobj\n",
-		        obj, obj + 1);
+		fprintf(
+		    f,
+		    "%d 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << "
+		    "/Font << /F1 3 0 R >> >> /Contents %d 0 R >> endobj\n",
+		    obj, obj + 1);
 		off[obj + 1] = ftell(f);
 		fprintf(f, "%d 0 obj << /Length %zu >> stream\n%s\nendstream endobj\n", obj + 1,
 		        strlen(content) + 1, content);
 	}
 	if (encrypted) {
 		off[n] = ftell(f);
-		fprintf(f, "%d 0 obj << /Filter /Standard /V 1 /R 2 /P -4 /O <%064d> /U <%064d> >> "
-		           "endobj\n",
+		fprintf(f,
+		        "%d 0 obj << /Filter /Standard /V 1 /R 2 /P -4 /O <%064d> /U <%064d> >> "
+		        "endobj\n",
 		        n, 7, 9);
 		n++;
 	}
