@@ -829,10 +829,11 @@ static json_t *columns_json(const struct table *t, const char *family, char keys
 	for (size_t i = 0; i < t->lo.n_leaves; i++) {
 		const struct ing_leaf *l = &t->lo.leaves[i];
 		const char *side = NULL, *measure;
-		json_t *c = json_object();
+		json_t *c;
 
 		if (t->shared && l->panel != 0)
 			continue;
+		c = json_object();
 		if (t->sided)
 			side = l->panel == 0 ? "income" : "expenditure";
 		ing_column_key(l->title, l->group, side, family,

@@ -41,7 +41,8 @@ static int build_lines(struct ing_page *pg)
 {
 	size_t i = 0;
 
-	qsort(pg->words, pg->n_words, sizeof(*pg->words), cmp_yc);
+	if (pg->n_words > 0)
+		qsort(pg->words, pg->n_words, sizeof(*pg->words), cmp_yc);
 	pg->lines = calloc(pg->n_words + 1, sizeof(*pg->lines));
 	if (pg->lines == NULL)
 		return -1;
