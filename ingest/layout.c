@@ -272,7 +272,8 @@ int ing_layout_build(struct ing_layout *lo, const struct ing_word *words, size_t
 
 	if (w == NULL)
 		return -1;
-	memcpy(w, words, n * sizeof(*w));
+	if (n > 0)
+		memcpy(w, words, n * sizeof(*w));
 	memset(lo, 0, sizeof(*lo));
 	make_cells(lo, w, n);
 	free(w);
