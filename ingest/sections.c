@@ -89,15 +89,22 @@ static bool sentence(const char *s)
 	       (colon != NULL && colon[3] != '\0');
 }
 
-static bool centred(const struct ing_page *pg, const struct ing_line *l, double margin)
-{
-	double c = (l->x0 + l->x1) / 2, h = l->y1 - l->y0;
+/* The text block of pages as wide as one page: leftmost start and rightmost end of lines. */
+struct margins {
+	double left, right;
+};
 
-	(void)h;
-	return fabs(c - pg->width / 2) < pg->width * 0.12 && l->x0 > margin + pg->width * 0.1;
+/* A heading line: centred in the text block, well inside it on both sides (the first line of
+ * a paragraph is indented but runs to the right margin). */
+static bool centred(const struct ing_line *l, const struct margins *m)
+{
+	double c = (l->x0 + l->x1) / 2, h = l->y1 - l->y0, w = m->right - m->left;
+
+	return fabs(c - (m->left + m->right) / 2) < w * 0.12 && l->x0 > m->left + 2 * h &&
+	       l->x1 < m->right - 2 * h;
 }
 
-static bool is_heading(const struct ingest_text *t, const struct tline *tl, double margin)
+static bool is_heading(const struct tline *tl, const struct margins *m)
 {
 	char num[32];
 	size_t k;
@@ -108,7 +115,7 @@ static bool is_heading(const struct ingest_text *t, const struct tline *tl, doub
 		return false;
 	if (numbered(tl->text, num, sizeof(num), &k))
 		return true;
-	return centred(&t->pages[tl->page], tl->l, margin);
+	return centred(tl->l, m);
 }
 
 /* ---- Gathering the lines ---- */
@@ -156,13 +163,21 @@ static size_t first_text_page(const struct ingest_text *t)
 	return p;
 }
 
-static double page_margin(const struct ingest_text *t, bool **used, size_t p)
+/* The text block of pages as wide as page p, from the lines no table used on any of them
+ * (a page with one stray centred line has no margins of its own). */
+static struct margins page_margins(const struct ingest_text *t, bool **used, size_t p)
 {
-	double m = INFINITY;
+	struct margins m = { INFINITY, -INFINITY };
 
-	for (size_t i = 0; i < t->pages[p].n_lines; i++)
-		if (!used[p][i])
-			m = fmin(m, t->pages[p].lines[i].x0);
+	for (size_t q = 0; q < t->n_pages; q++) {
+		if (fabs(t->pages[q].width - t->pages[p].width) > 1)
+			continue;
+		for (size_t i = 0; i < t->pages[q].n_lines; i++)
+			if (!used[q][i]) {
+				m.left = fmin(m.left, t->pages[q].lines[i].x0);
+				m.right = fmax(m.right, t->pages[q].lines[i].x1);
+			}
+	}
 	return m;
 }
 
@@ -239,7 +254,7 @@ static int read_sections(const struct ingest_text *t, bool **used, struct sectio
 
 	for (size_t p = first_text_page(t); p < t->n_pages; p++) {
 		const struct ing_page *pg = &t->pages[p];
-		double margin = page_margin(t, used, p);
+		struct margins m = page_margins(t, used, p);
 
 		for (size_t i = 0; i < pg->n_lines; i++) {
 			const struct ing_line *l = &pg->lines[i];
@@ -255,14 +270,14 @@ static int read_sections(const struct ingest_text *t, bool **used, struct sectio
 			if (sq[0] == '\0' ||
 			    (l->n == 1 && strspn(sq, "0123456789-— ") == strlen(sq)))
 				continue; /* page numbers */
-			tl.indent = l->x0 > margin + 0.8 * (l->y1 - l->y0);
-			if (is_heading(t, &tl, margin)) {
+			tl.indent = l->x0 > m.left + 0.8 * (l->y1 - l->y0);
+			if (is_heading(&tl, &m)) {
 				/* a heading wrapped over two centred lines continues the last one */
 				if (last_heading && cur != NULL && cur->n == 0 &&
-				    !part_heading(sq) && centred(pg, l, margin) &&
-				    cur->head != NULL && cur->page == (int)p &&
-				    l->y0 - cur->head->y1 < (l->y1 - l->y0) &&
-				    cur->number[0] == '\0') {
+				    !part_heading(sq) && centred(l, &m) && cur->head != NULL &&
+				    cur->page == (int)p &&
+				    l->y0 - cur->head->y1 < 2 * (l->y1 - l->y0) &&
+				    (cur->number[0] == '\0' || starts_with(cur->number, "第"))) {
 					size_t n = strlen(cur->title);
 					snprintf(cur->title + n, sizeof(cur->title) - n, "%s", sq);
 					continue;
@@ -291,6 +306,7 @@ static int read_sections(const struct ingest_text *t, bool **used, struct sectio
 static const struct {
 	const char *word, *key;
 } section_keys[] = {
+	{ "项目经费情况说明", "project" },
 	{ "三公", "sangong" },
 	{ "机关运行经费", "operating_costs" },
 	{ "政府采购", "procurement" },
@@ -360,17 +376,50 @@ static void functions_from(const struct section *sec, json_t *overview)
 		json_array_append_new(f, json_string(sec->p[i].text + item_number(sec->p[i].text)));
 }
 
-/* "行政单位1家" -> 1; -1 when not printed. */
+/* "行政单位1家" -> 1 (the first place the words are followed by a count); -1 if none. */
 static long count_of(const char *text, const char *what)
 {
-	const char *p = strstr(text, what);
+	for (const char *p = strstr(text, what); p != NULL; p = strstr(p + 1, what)) {
+		const char *q = p + strlen(what);
 
-	if (p == NULL)
-		return -1;
-	p += strlen(what);
-	if (*p < '0' || *p > '9')
-		return -1;
-	return strtol(p, NULL, 10);
+		if (*q >= '0' && *q <= '9' && starts_with(q + strspn(q, "0123456789"), "家"))
+			return strtol(q, NULL, 10);
+	}
+	return -1;
+}
+
+/* 单位构成 listed one unit a line ("1.上海市…中心。" or, under 序号 单位名称, "2上海市…中心"):
+ * organization.units, only when every item is a plain name. */
+static void units_from(const struct section *sec, json_t *o)
+{
+	json_t *units = json_array();
+	bool clean = true;
+
+	for (size_t i = 0; i < sec->n && clean; i++) {
+		const char *s = sec->p[i].text;
+		size_t k = strspn(s, "0123456789"), end = strlen(s);
+		json_t *u;
+
+		if (k == 0 || k > 3)
+			continue; /* not an item */
+		if (s[k] == '.')
+			k++;
+		else if (starts_with(s + k, "．") || starts_with(s + k, "、"))
+			k += 3;
+		if (end >= k + 3 && strcmp(s + end - 3, "。") == 0)
+			end -= 3;
+		if (end <= k || memmem(s + k, end - k, "，", 3) != NULL ||
+		    memmem(s + k, end - k, "。", 3) != NULL) {
+			clean = false; /* a sentence, not a name */
+			break;
+		}
+		u = json_object();
+		json_object_set_new(u, "name", json_stringn(s + k, end - k));
+		json_array_append_new(units, u);
+	}
+	if (clean && json_array_size(units) > 0)
+		json_object_set(o, "units", units);
+	json_decref(units);
 }
 
 static void organization_from(const struct section *sec, json_t *overview)
@@ -403,6 +452,7 @@ static void organization_from(const struct section *sec, json_t *overview)
 	if ((n = count_of(text, "事业单位")) >= 0)
 		json_object_set_new(o, "institutional_units", json_integer(n));
 	free(text);
+	units_from(sec, o);
 }
 
 /* 名词解释 items: "（一）财政拨款收入：是…" -> number 一, term, definition. */
@@ -499,7 +549,7 @@ static void place_all(const struct sections *s, const struct ingest_options *opt
 			organization_from(sec, overview);
 		else if (pl == GLOSSARY && sec->n > 0)
 			glossary_from(opt, sec, glossary);
-		else if (pl == EXPLAIN && (sec->n > 0 || sec->number[0] != '\0'))
+		else if (pl == EXPLAIN && (sec->n > 0 || sec->head != NULL))
 			json_array_append_new(expl, explanation(sec, json_array_size(expl), seen));
 	}
 	json_decref(seen);

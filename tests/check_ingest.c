@@ -278,6 +278,47 @@ static json_t *table_at(json_t *doc, size_t i)
 	return json_array_get(json_object_get(doc, "tables"), i);
 }
 
+/* The text parts of govt-office 2025 (pp. 2-7, 21-22), as printed. */
+static void sections_of_corpus_pdf(json_t *doc)
+{
+	json_t *ov = json_object_get(doc, "overview"), *f = json_object_get(ov, "functions");
+	json_t *org = json_object_get(ov, "organization"), *g = json_object_get(doc, "glossary");
+	json_t *ex = json_object_get(doc, "explanations"), *e;
+	size_t i;
+	bool sangong = false;
+
+	/* 主要职能: a paragraph, 主要职能包括：, then 14 numbered items without their numbers */
+	ck_assert_uint_eq(json_array_size(f), 16);
+	ck_assert_str_eq(
+	    json_string_value(json_array_get(f, 2)),
+	    "根据区政府领导的要求，组织起草或审核以区政府、区政府办公室名义发布的文件。");
+	ck_assert_str_eq(json_string_value(json_array_get(f, 15)),
+	                 "完成区委、区政府交办的其他任务。");
+	/* 机构设置: 行政单位1家，事业单位1家 */
+	ck_assert_int_eq(json_integer_value(json_object_get(org, "administrative_units")), 1);
+	ck_assert_int_eq(json_integer_value(json_object_get(org, "institutional_units")), 1);
+	/* 名词解释: （一）..（八） */
+	ck_assert_uint_eq(json_array_size(g), 8);
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(g, 0), "number")), "一");
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(g, 0), "term")),
+	                 "财政拨款收入");
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(g, 7), "term")),
+	                 "机关运行经费");
+	/* 其他相关情况说明 一、 on p21 */
+	json_array_foreach (ex, i, e) {
+		if (strcmp(json_string_value(json_object_get(e, "title")),
+		           "2025年“三公”经费预算情况说明") != 0)
+			continue;
+		sangong = true;
+		ck_assert_str_eq(json_string_value(json_object_get(e, "number")), "一");
+		ck_assert_int_eq(json_integer_value(json_object_get(e, "page")), 21);
+		ck_assert_str_eq(
+		    json_string_value(json_array_get(json_object_get(e, "paragraphs"), 1)),
+		    "（一）因公出国（境）费839万元，与2024年预算持平。");
+	}
+	ck_assert(sangong);
+}
+
 START_TEST(extracts_corpus_pdf)
 {
 	char *pdf = source_path("tests/ingest/putuo-govt-office-2025-budget-dept.pdf");
@@ -346,6 +387,7 @@ START_TEST(extracts_corpus_pdf)
 	ck_assert_str_eq(
 	    json_string_value(json_object_get(json_object_get(doc, "operating_costs"), "amount")),
 	    "213.28");
+	sections_of_corpus_pdf(doc);
 	json_decref(doc);
 	unlink(out);
 	free(out);
