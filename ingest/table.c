@@ -252,36 +252,83 @@ static int add_title(struct title **v, size_t *n, int page, size_t line, const c
 	return 0;
 }
 
-/* A line (or one word of it) that the registry names, with a unit printed under it. */
+/* Tables whose title the registry does not know: type "other", kept with their title. */
+static const struct db_table_type other_budget = { "other", "budget", NULL };
+static const struct db_table_type other_final = { "other", "final", NULL };
+
+/* The registry's type of line i of pg, or of one of its words; *w and *nw get the words of
+ * the title. */
+static const struct db_table_type *registry_type(const struct ing_page *pg, size_t i,
+                                                 const char *text, const struct ing_word **w,
+                                                 size_t *nw)
+{
+	const struct ing_line *l = &pg->lines[i];
+	const struct db_table_type *type = db_table_type_match(text);
+
+	*w = l->words;
+	*nw = l->n;
+	for (size_t k = 0; type == NULL && k < l->n; k++)
+		if ((type = db_table_type_match(l->words[k].text)) != NULL) {
+			*w = &l->words[k];
+			*nw = 1;
+		}
+	return type;
+}
+
+/* A title the registry does not know: a short line ending in 表 (no leader dots, no
+ * sentence) with no title the registry knows in the next lines (the document's own heading
+ * printed above a table's, 部门决算表, is not a table). */
+static const struct db_table_type *other_type(const struct ing_page *pg, size_t i, const char *text)
+{
+	char t[512];
+	size_t n;
+
+	ing_squeeze(text, t, sizeof(t));
+	n = strlen(t);
+	if (n < 6 || n > 120 || !ends_with(t, "表") || strstr(t, "…") != NULL ||
+	    strstr(t, "。") != NULL || strstr(t, "详见") != NULL)
+		return NULL;
+	for (size_t k = i + 1; k < pg->n_lines && k <= i + 3; k++) {
+		char *s = ing_line_text(pg->lines[k].words, pg->lines[k].n);
+		bool known = s != NULL && db_table_type_match(s) != NULL;
+
+		free(s);
+		if (known)
+			return NULL;
+	}
+	return strstr(t, "决算") != NULL ? &other_final : &other_budget;
+}
+
+/* Every line that names a table (the registry's or another) with a unit printed under it. */
 static int find_titles(const struct ingest_text *text, struct title **v, size_t *n)
 {
 	for (size_t p = 0; p < text->n_pages; p++) {
 		const struct ing_page *pg = &text->pages[p];
 
 		for (size_t i = 0; i < pg->n_lines; i++) {
-			const struct ing_line *l = &pg->lines[i];
-			char *s = ing_line_text(l->words, l->n), unit[64];
-			const struct db_table_type *type =
-			    s != NULL ? db_table_type_match(s) : NULL;
-			const struct ing_word *w = l->words;
-			size_t nw = l->n, u;
+			char *s = ing_line_text(pg->lines[i].words, pg->lines[i].n), unit[64];
+			const struct db_table_type *type;
+			const struct ing_word *w;
+			size_t nw, u;
+			int rc = 0;
 
-			for (size_t k = 0; type == NULL && k < l->n; k++)
-				if ((type = db_table_type_match(l->words[k].text)) != NULL) {
-					w = &l->words[k];
-					nw = 1;
-					free(s);
-					s = strdup(w->text);
-				}
 			if (s == NULL)
 				return -1;
+			type = registry_type(pg, i, s, &w, &nw);
+			if (type == NULL && (type = other_type(pg, i, s)) != NULL) {
+				w = pg->lines[i].words;
+				nw = pg->lines[i].n;
+			}
 			if (type != NULL &&
-			    find_unit(pg, i + 1, pg->n_lines, unit, sizeof(unit), &u) &&
-			    add_title(v, n, (int)p, i, s, type, w, nw) != 0) {
-				free(s);
-				return -1;
+			    find_unit(pg, i + 1, pg->n_lines, unit, sizeof(unit), &u)) {
+				char *t = nw == 1 ? strdup(w->text) : strdup(s);
+
+				rc = t != NULL ? add_title(v, n, (int)p, i, t, type, w, nw) : -1;
+				free(t);
 			}
 			free(s);
+			if (rc != 0)
+				return -1;
 		}
 	}
 	return 0;

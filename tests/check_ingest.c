@@ -98,6 +98,11 @@ static size_t row_index(json_t *t, json_t *row)
 	return (size_t)-1;
 }
 
+static json_t *table_at(json_t *doc, size_t i)
+{
+	return json_array_get(json_object_get(doc, "tables"), i);
+}
+
 /* ---- The parser ---- */
 
 START_TEST(parses_words_with_boxes)
@@ -232,6 +237,42 @@ START_TEST(two_panels)
 }
 END_TEST
 
+/* A table whose title the registry does not know is kept as type other, with its title
+ * and figures (the govt-office p13 page with its title changed). */
+START_TEST(other_table)
+{
+	char *path = source_path("tests/ingest/govt-office-2025-dept-p13.xhtml"), *p;
+	size_t len;
+	char *xhtml = tu_read_file(path, &len);
+	const char *from = "2025年部门财政拨款收支预算总表", *to = "2025年部门外事交流活动情况总表";
+	struct ingest_error err = { 0 };
+	struct ingest_source src = { .file = "other.pdf", .pages = 1 };
+	struct ingest_text *text;
+	json_t *doc, *t;
+
+	ck_assert_ptr_nonnull(xhtml);
+	p = strstr(xhtml, from);
+	ck_assert_ptr_nonnull(p);
+	ck_assert_uint_eq(strlen(from), strlen(to));
+	memcpy(p, to, strlen(to));
+	text = ingest_text_parse(xhtml, len, &err);
+	ck_assert_ptr_nonnull(text);
+	doc = ingest_document(text, &src, NULL, &err);
+	ck_assert_ptr_nonnull(doc);
+	t = table_at(doc, 0);
+	ck_assert_str_eq(json_string_value(json_object_get(t, "type")), "other");
+	ck_assert_str_eq(json_string_value(json_object_get(t, "title")), to);
+	ck_assert_str_eq(amount(row_of(t, NULL, "收入总计", 0),
+	                        json_string_value(json_object_get(
+	                            json_array_get(json_object_get(t, "columns"), 0), "key"))),
+	                 "91,016,775.35");
+	json_decref(doc);
+	ingest_text_free(text);
+	free(xhtml);
+	free(path);
+}
+END_TEST
+
 /* Titles are typed through the registry, in either family; no match is no table. */
 START_TEST(table_typing)
 {
@@ -271,11 +312,6 @@ static void done(struct run *r)
 {
 	free(r->out);
 	free(r->err);
-}
-
-static json_t *table_at(json_t *doc, size_t i)
-{
-	return json_array_get(json_object_get(doc, "tables"), i);
 }
 
 /* The text parts of govt-office 2025 (pp. 2-7, 21-22), as printed. */
@@ -601,6 +637,7 @@ static Suite *suite(void)
 	tcase_add_test(parse, wrapped_names);
 	tcase_add_test(parse, two_panels);
 	tcase_add_test(parse, table_typing);
+	tcase_add_test(parse, other_table);
 	tcase_add_test(cli, extracts_corpus_pdf);
 	tcase_add_test(cli, refuses_text_file);
 	tcase_add_test(cli, refuses_truncated);
