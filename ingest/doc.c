@@ -71,6 +71,22 @@ static int year_in(const char *s, const char **at)
 	return 0;
 }
 
+/* The first YYYY年 printed on the first three pages (a cover without a year), or 0. */
+static int year_on_pages(const struct ingest_text *t)
+{
+	for (size_t p = 0; p < t->n_pages && p < 3; p++)
+		for (size_t i = 0; i < t->pages[p].n_lines; i++) {
+			char s[512];
+			const char *at;
+			int y;
+
+			squeeze_line(&t->pages[p].lines[i], s, sizeof(s));
+			if ((y = year_in(s, &at)) > 0)
+				return y;
+		}
+	return 0;
+}
+
 /* The cover title: page 1's lines before 目录 or a label, at most four. */
 static void read_cover(const struct ingest_text *t, struct cover *cv)
 {
@@ -96,6 +112,10 @@ static void read_cover(const struct ingest_text *t, struct cover *cv)
 	else if (at != NULL && at > cv->title &&
 	         strncmp(cv->name, cv->title, (size_t)(at - cv->title)) == 0)
 		snprintf(cv->region, sizeof(cv->region), "%.*s", (int)(at - cv->title), cv->title);
+	if (cv->year == 0)
+		cv->year = year_on_pages(t);
+	if (cv->name[0] == '\0')
+		snprintf(cv->name, sizeof(cv->name), "%s", cv->title);
 }
 
 /* The department id: the file name's stem without -budget/-final/-dept/-unit and the year. */
@@ -243,13 +263,18 @@ static const char *kind_of(const char *title, json_t *tables)
 	return fin > bud ? "final" : "budget";
 }
 
+/* One flag per line of each page: used by a table. NULL when out of memory. */
 static bool **used_new(const struct ingest_text *t)
 {
 	bool **u = calloc(t->n_pages + 1, sizeof(*u));
 
 	for (size_t p = 0; u != NULL && p < t->n_pages; p++)
-		if ((u[p] = calloc(t->pages[p].n_lines + 1, sizeof(**u))) == NULL)
-			return u; /* the caller checks every page */
+		if ((u[p] = calloc(t->pages[p].n_lines + 1, sizeof(**u))) == NULL) {
+			for (size_t q = 0; q < p; q++)
+				free(u[q]);
+			free(u);
+			return NULL;
+		}
 	return u;
 }
 
@@ -271,13 +296,61 @@ static json_t *department_json(const struct cover *cv, const char *id)
 	return d;
 }
 
+static json_t *source_json(const struct cover *cv, const struct ingest_source *src,
+                           const struct ingest_text *text)
+{
+	json_t *source = json_object();
+	const char *base = strrchr(src->file, '/');
+
+	json_object_set_new(source, "document", json_string(cv->title));
+	json_object_set_new(source, "file", json_string(base != NULL ? base + 1 : src->file));
+	if (src->sha256 != NULL)
+		json_object_set_new(source, "sha256", json_string(src->sha256));
+	json_object_set_new(source, "pages",
+	                    json_integer(src->pages > 0 ? src->pages : (json_int_t)text->n_pages));
+	return source;
+}
+
+/* The document's head: format, department, year, kind, level, title, unit, source. */
+static json_t *head_json(const struct cover *cv, const struct ingest_source *src,
+                         const struct ingest_text *text, const struct ingest_options *opt,
+                         json_t *tables)
+{
+	json_t *doc = json_object();
+	bool unit = cv->unit_label || strstr(cv->title, "单位预算") != NULL ||
+	            strstr(cv->title, "单位决算") != NULL;
+	char id[128];
+
+	derive_id(src->file, id, sizeof(id));
+	json_object_set_new(doc, "format", json_string(INGEST_FORMAT));
+	json_object_set_new(doc, "department",
+	                    department_json(cv, opt != NULL && opt->id != NULL ? opt->id : id));
+	json_object_set_new(doc, "year", json_integer(cv->year));
+	json_object_set_new(doc, "kind", json_string(kind_of(cv->title, tables)));
+	json_object_set_new(doc, "level", json_string(unit ? "unit" : "department"));
+	json_object_set_new(doc, "title", json_string(cv->title));
+	json_object_set_new(doc, "unit", json_string("万元"));
+	json_object_set_new(doc, "source", source_json(cv, src, text));
+	return doc;
+}
+
+static void report_cover(const struct cover *cv, const struct ingest_options *opt)
+{
+	if (opt == NULL || opt->report == NULL)
+		return;
+	if (cv->year == 0)
+		opt->report(opt->ctx, 1, "no year found (YYYY年) on the first pages", cv->title);
+	if (cv->name[0] == '\0' || strcmp(cv->name, cv->title) == 0)
+		opt->report(opt->ctx, 1, "no department name found; the title stands for it",
+		            cv->title);
+}
+
 json_t *ingest_document(const struct ingest_text *text, const struct ingest_source *src,
                         const struct ingest_options *opt, struct ingest_error *err)
 {
-	json_t *doc = NULL, *tables = json_array(), *source = json_object(), *t;
+	json_t *doc, *tables = json_array(), *t;
 	bool **used = NULL;
 	struct cover cv;
-	char id[128];
 	size_t i;
 
 	if (ingest_text_words(text) == 0) {
@@ -287,12 +360,10 @@ json_t *ingest_document(const struct ingest_text *text, const struct ingest_sour
 		goto fail;
 	}
 	read_cover(text, &cv);
-	used = used_new(text);
-	for (size_t p = 0; used != NULL && p < text->n_pages; p++)
-		if (used[p] == NULL)
-			goto oom;
-	if (used == NULL || ing_tables(text, opt, tables, used) != 0)
-		goto oom;
+	if ((used = used_new(text)) == NULL || ing_tables(text, opt, tables, used) != 0) {
+		ing_fail(err, INGEST_INTERNAL, 0, "out of memory");
+		goto fail;
+	}
 	if (json_array_size(tables) == 0 && strstr(cv.title, "预算") == NULL &&
 	    strstr(cv.title, "决算") == NULL) {
 		ing_fail(
@@ -300,49 +371,18 @@ json_t *ingest_document(const struct ingest_text *text, const struct ingest_sour
 		    "not a budget disclosure: no 预算/决算 title and no table the registry knows");
 		goto fail;
 	}
-	if (cv.year == 0 && opt != NULL && opt->report != NULL)
-		opt->report(opt->ctx, 1, "no year found in the title", cv.title);
-	if (cv.name[0] == '\0' && opt != NULL && opt->report != NULL)
-		opt->report(opt->ctx, 1, "no department name found", cv.title);
-	derive_id(src->file, id, sizeof(id));
-	doc = json_object();
-	json_object_set_new(doc, "format", json_string(INGEST_FORMAT));
-	json_object_set_new(doc, "department",
-	                    department_json(&cv, opt != NULL && opt->id != NULL ? opt->id : id));
-	json_object_set_new(doc, "year", json_integer(cv.year));
-	json_object_set_new(doc, "kind", json_string(kind_of(cv.title, tables)));
-	json_object_set_new(doc, "level",
-	                    json_string(cv.unit_label || strstr(cv.title, "单位预算") != NULL ||
-	                                        strstr(cv.title, "单位决算") != NULL
-	                                    ? "unit"
-	                                    : "department"));
-	json_object_set_new(doc, "title", json_string(cv.title));
-	json_object_set_new(doc, "unit", json_string("万元"));
-	json_object_set_new(source, "document", json_string(cv.title));
-	json_object_set_new(
-	    source, "file",
-	    json_string(strrchr(src->file, '/') ? strrchr(src->file, '/') + 1 : src->file));
-	if (src->sha256 != NULL)
-		json_object_set_new(source, "sha256", json_string(src->sha256));
-	json_object_set_new(source, "pages",
-	                    json_integer(src->pages > 0 ? src->pages : (json_int_t)text->n_pages));
-	json_object_set_new(doc, "source", source);
-	source = NULL;
+	report_cover(&cv, opt);
+	doc = head_json(&cv, src, text, opt, tables);
 	json_array_foreach (tables, i, t)
 		if (strstr(json_string_value(json_object_get(t, "type")), "sangong") != NULL)
 			sangong_from(doc, t);
 	json_object_set_new(doc, "tables", tables);
-	tables = NULL;
 	ing_sections(text, opt, doc, used);
 	used_free(used, text->n_pages);
 	return doc;
-oom:
-	ing_fail(err, INGEST_INTERNAL, 0, "out of memory");
 fail:
 	used_free(used, text->n_pages);
 	json_decref(tables);
-	json_decref(source);
-	json_decref(doc);
 	return NULL;
 }
 
