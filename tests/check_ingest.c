@@ -432,6 +432,26 @@ START_TEST(extracts_corpus_pdf)
 }
 END_TEST
 
+/* --id names the department; without -o the document goes to standard output. */
+START_TEST(extracts_to_stdout_with_id)
+{
+	char *pdf = source_path("tests/ingest/putuo-govt-office-2025-budget-dept.pdf");
+	struct run r = ctl("--id", "pt-govt-office", pdf, NULL);
+	json_error_t jerr;
+	json_t *doc;
+
+	ck_assert_msg(r.status == 0, "exit %d: %s", r.status, r.err);
+	doc = json_loads(r.out, 0, &jerr);
+	ck_assert_msg(doc != NULL, "stdout is not JSON: %s", jerr.text);
+	ck_assert_str_eq(
+	    json_string_value(json_object_get(json_object_get(doc, "department"), "id")),
+	    "pt-govt-office");
+	json_decref(doc);
+	free(pdf);
+	done(&r);
+}
+END_TEST
+
 /* ---- Bad input: a one-line error, the exit code, nothing written ---- */
 
 /* Writes a minimal PDF: pages pages, the first showing text (NULL for none); encrypted adds
@@ -639,6 +659,7 @@ static Suite *suite(void)
 	tcase_add_test(parse, table_typing);
 	tcase_add_test(parse, other_table);
 	tcase_add_test(cli, extracts_corpus_pdf);
+	tcase_add_test(cli, extracts_to_stdout_with_id);
 	tcase_add_test(cli, refuses_text_file);
 	tcase_add_test(cli, refuses_truncated);
 	tcase_add_test(cli, refuses_no_text_layer);
