@@ -5,6 +5,7 @@
 #include "layout.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -190,14 +191,19 @@ static double top_of_names(const struct ing_layout *lo)
  * group; in a table of several panels, cells above the name headings are side headings. */
 static void find_groups(struct ing_layout *lo)
 {
-	double top = top_of_names(lo);
+	double top = top_of_names(lo), band = INFINITY;
 
+	/* the side headings are the highest band of cells above the name headings */
+	for (size_t i = 0; i < lo->n_cells; i++)
+		if (lo->cells[i].y1 <= top + 1 && lo->cells[i].y0 < band)
+			band = lo->cells[i].y1;
 	for (size_t i = 0; i < lo->n_cells; i++) {
 		struct ing_cell *a = &lo->cells[i];
 		double pad = a->last.y1 - a->last.y0;
 
 		if (lo->n_panels > 1 && a->y1 <= top + 1) {
-			a->group = a->side_heading = true;
+			a->group = true;
+			a->side_heading = a->y0 < band;
 			continue;
 		}
 		for (size_t k = 0; k < lo->n_cells && !a->group; k++) {
@@ -210,7 +216,7 @@ static void find_groups(struct ing_layout *lo)
 	}
 }
 
-static int panel_of_x(const struct ing_layout *lo, double xc)
+int ing_layout_panel_at(const struct ing_layout *lo, double xc)
 {
 	int p = 0;
 
@@ -220,50 +226,17 @@ static int panel_of_x(const struct ing_layout *lo, double xc)
 	return p;
 }
 
-/* The group path above a leaf: the nearest group cell above overlapping it, then its own. */
-static void group_path(const struct ing_layout *lo, const struct ing_cell *leaf, char *out,
-                       size_t size)
+/* The side heading (收入, 支出...) above a leaf's panel in a table of several panels, or "". */
+static const char *side_heading(const struct ing_layout *lo, const struct ing_cell *leaf)
 {
-	const struct ing_cell *chain[8];
-	size_t n = 0;
-	const struct ing_cell *cur = leaf;
+	int p = ing_layout_panel_at(lo, (leaf->x0 + leaf->x1) / 2), seen = 0;
 
-	out[0] = '\0';
-	while (n < 8) {
-		const struct ing_cell *best = NULL;
-		double pad = cur->last.y1 - cur->last.y0;
-
-		for (size_t i = 0; i < lo->n_cells; i++) {
-			const struct ing_cell *g = &lo->cells[i];
-
-			if (!g->group || g->y1 > cur->y0 + 1 || g->side_heading)
-				continue;
-			if (!overlaps(g->x0 - pad, g->x1 + pad, cur->x0, cur->x1))
-				continue;
-			if (best == NULL || g->y1 > best->y1)
-				best = g;
-		}
-		if (best == NULL)
-			break;
-		chain[n++] = best;
-		cur = best;
-	}
-	if (lo->n_panels > 1) {
-		/* the side heading of the leaf's panel, counted left to right */
-		int p = panel_of_x(lo, (leaf->x0 + leaf->x1) / 2), seen = 0;
-		const struct ing_cell *side[ING_MAX_PANELS];
-
-		for (size_t i = 0; i < lo->n_cells; i++)
-			if (lo->cells[i].side_heading && seen < ING_MAX_PANELS)
-				side[seen++] = &lo->cells[i];
-		if (p < seen && n < 8)
-			chain[n++] = side[p];
-	}
-	for (size_t i = n; i-- > 0;) {
-		if (out[0] != '\0')
-			strncat(out, "/", size - strlen(out) - 1);
-		strncat(out, chain[i]->text, size - strlen(out) - 1);
-	}
+	if (lo->n_panels < 2)
+		return "";
+	for (size_t i = 0; i < lo->n_cells; i++)
+		if (lo->cells[i].side_heading && seen++ == p)
+			return lo->cells[i].text;
+	return "";
 }
 
 int ing_layout_build(struct ing_layout *lo, const struct ing_word *words, size_t n)
@@ -290,10 +263,11 @@ int ing_layout_build(struct ing_layout *lo, const struct ing_word *words, size_t
 		l = &lo->leaves[lo->n_leaves++];
 		l->xc = xc;
 		l->cell = *c;
-		l->panel = panel_of_x(lo, xc);
+		l->panel = ing_layout_panel_at(lo, xc);
 		ing_squeeze(c->text, l->title, sizeof(l->title));
-		group_path(lo, c, l->group, sizeof(l->group));
+		ing_append(l->group, sizeof(l->group), side_heading(lo, c));
 	}
+	ing_layout_groups(lo);
 	/* where each panel's words start: right of the previous panel's last column centre */
 	lo->start[0] = -INFINITY;
 	for (size_t p = 1; p < lo->n_panels; p++) {

@@ -39,6 +39,15 @@ struct ing_layout {
 /* Reads the layout from the header's words (copied; the texts are borrowed). 0 or -1. */
 int ing_layout_build(struct ing_layout *lo, const struct ing_word *words, size_t n);
 
+/* Appends s to the string in dst (size bytes) if it fits whole. */
+void ing_append(char *dst, size_t size, const char *s);
+
+/* Gives each leaf the group headings above it, after its side heading (groups.c). */
+void ing_layout_groups(struct ing_layout *lo);
+
+/* The panel of a heading centred at xc (by the name headings of each panel). */
+int ing_layout_panel_at(const struct ing_layout *lo, double xc);
+
 /* The panel a word starting at x0 belongs to. */
 int ing_layout_panel(const struct ing_layout *lo, double x0);
 
