@@ -9,6 +9,7 @@
 
 #include <check.h>
 #include <dirent.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -120,6 +121,65 @@ START_TEST(parses_words_with_boxes)
 	t = ingest_text_parse("<html><body><doc><page", 22, &err);
 	ck_assert_ptr_null(t);
 	ck_assert_int_eq(err.failure, INGEST_BAD_INPUT);
+	free(xhtml);
+	free(path);
+}
+END_TEST
+
+/* Is there a <word> in xhtml printing text whose box, to 2 decimals, is box? */
+static bool word_at(const char *xhtml, const char *text, json_t *box)
+{
+	char pat[128];
+	const char *p = xhtml;
+
+	snprintf(pat, sizeof(pat), ">%s</word>", text);
+	while ((p = strstr(p, pat)) != NULL) {
+		const char *w = p;
+		double v[4];
+
+		while (w > xhtml && strncmp(w, "<word ", 6) != 0)
+			w--;
+		if (sscanf(w, "<word xMin=\"%lf\" yMin=\"%lf\" xMax=\"%lf\" yMax=\"%lf\"", &v[0],
+		           &v[1], &v[2], &v[3]) == 4) {
+			bool same = true;
+
+			for (int i = 0; i < 4; i++)
+				same = same &&
+				       fabs(json_real_value(json_array_get(box, (size_t)i + 1)) -
+				            v[i]) <= 0.006;
+			if (same)
+				return true;
+		}
+		p++;
+	}
+	return false;
+}
+
+/* Provenance (issue 18): every figure's box is the box pdftotext gives the word printing it. */
+START_TEST(boxes_hold_the_printed_figure)
+{
+	char *path = source_path("tests/ingest/cpc-social-work-2024-final-p12.xhtml");
+	char *xhtml = tu_read_file(path, NULL);
+	struct seen seen = { 0 };
+	json_t *doc = doc_of_fixture("tests/ingest/cpc-social-work-2024-final-p12.xhtml", &seen);
+	json_t *t = table_at(doc, 0), *r, *v;
+	size_t i, figures = 0;
+	const char *key;
+
+	ck_assert_ptr_nonnull(xhtml);
+	json_array_foreach (json_object_get(t, "rows"), i, r) {
+		json_object_foreach (json_object_get(r, "amounts"), key, v) {
+			json_t *box = json_object_get(json_object_get(r, "boxes"), key);
+
+			ck_assert_ptr_nonnull(box);
+			ck_assert_msg(word_at(xhtml, json_string_value(v), box), "row %zu %s: %s",
+			              i, key, json_string_value(v));
+			figures++;
+		}
+	}
+	/* p12: 201, 20139 and 合计 print 3 figures, the 15 other rows 2: 39 */
+	ck_assert_uint_eq(figures, 39);
+	json_decref(doc);
 	free(xhtml);
 	free(path);
 }
@@ -411,6 +471,17 @@ START_TEST(extracts_corpus_pdf)
 	/* 表六 is printed empty, with its note */
 	ck_assert_str_eq(json_string_value(json_object_get(table_at(doc, 5), "note")),
 	                 "注:本部门2025年无政府性基金预算财政拨款安排的预算，故本表为空表。");
+	/* headings: 表二's 收入预算 over its five columns, 表九's 小计 under 公务用车购置及运行费 */
+	ck_assert_str_eq(
+	    json_string_value(json_object_get(
+	        json_array_get(json_object_get(table_at(doc, 1), "columns"), 4), "group")),
+	    "收入预算");
+	ck_assert_str_eq(
+	    json_string_value(json_object_get(
+	        json_array_get(json_object_get(table_at(doc, 8), "columns"), 3), "group")),
+	    "“三公”经费预算数/公务用车购置及运行费");
+	ck_assert_ptr_null(json_object_get(
+	    json_array_get(json_object_get(table_at(doc, 8), "columns"), 6), "group"));
 	/* 表九 p20, and the 三公 figures taken from it */
 	row = json_array_get(json_object_get(table_at(doc, 8), "rows"), 0);
 	ck_assert_str_eq(amount(row, "total"), "867.50");
@@ -658,6 +729,7 @@ static Suite *suite(void)
 	tcase_add_test(parse, two_panels);
 	tcase_add_test(parse, table_typing);
 	tcase_add_test(parse, other_table);
+	tcase_add_test(parse, boxes_hold_the_printed_figure);
 	tcase_add_test(cli, extracts_corpus_pdf);
 	tcase_add_test(cli, extracts_to_stdout_with_id);
 	tcase_add_test(cli, refuses_text_file);
