@@ -299,7 +299,21 @@ static const struct db_table_type *other_type(const struct ing_page *pg, size_t 
 	return strstr(t, "决算") != NULL ? &other_final : &other_budget;
 }
 
-/* Every line that names a table (the registry's or another) with a unit printed under it. */
+/* Are figures printed in the dozen lines after line i (a table, not a contents entry)? */
+static bool figures_follow(const struct ing_page *pg, size_t i)
+{
+	for (size_t k = i + 1; k < pg->n_lines && k <= i + 12; k++)
+		for (size_t j = 0; j < pg->lines[k].n; j++) {
+			const char *t = pg->lines[k].words[j].text;
+
+			if (ing_is_amount(t) && (strchr(t, '.') != NULL || strchr(t, ',') != NULL))
+				return true;
+		}
+	return false;
+}
+
+/* Every line that names a table (the registry's or another) with a unit printed under it
+ * (or, for the registry's, figures). */
 static int find_titles(const struct ingest_text *text, struct title **v, size_t *n)
 {
 	for (size_t p = 0; p < text->n_pages; p++) {
@@ -319,8 +333,11 @@ static int find_titles(const struct ingest_text *text, struct title **v, size_t 
 				w = pg->lines[i].words;
 				nw = pg->lines[i].n;
 			}
+			/* a known title without a unit under it still heads the figures after it */
 			if (type != NULL &&
-			    find_unit(pg, i + 1, pg->n_lines, unit, sizeof(unit), &u)) {
+			    (find_unit(pg, i + 1, pg->n_lines, unit, sizeof(unit), &u) ||
+			     (type != &other_budget && type != &other_final &&
+			      figures_follow(pg, i)))) {
 				char *t = nw == 1 ? strdup(w->text) : strdup(s);
 
 				rc = t != NULL ? add_title(v, n, (int)p, i, t, type, w, nw) : -1;
@@ -384,6 +401,21 @@ static void stray(const struct tctx *c, struct prow *r, int page, const char *wh
 	report(c, page, what, text);
 }
 
+/* A figure: an amount, or a rate printed with its percent sign (95.89%). */
+static bool is_figure(const char *t)
+{
+	size_t n = strlen(t);
+	char a[64];
+
+	if (ing_is_amount(t))
+		return true;
+	if (n < 2 || n >= sizeof(a) || t[n - 1] != '%')
+		return false;
+	memcpy(a, t, n - 1);
+	a[n - 1] = '\0';
+	return ing_is_amount(a);
+}
+
 /* Column of leaf i in the table's columns (panels of the same headings share columns). */
 static int column_of(const struct ing_layout *lo, bool shared, int leaf)
 {
@@ -419,7 +451,7 @@ static void place_word(const struct tctx *c, const struct ing_layout *lo, bool s
 		r->anchor = true;
 		return;
 	}
-	if (ing_is_amount(t) && w->x1 > lo->first_leaf[p] - 1) {
+	if (is_figure(t) && w->x1 > lo->first_leaf[p] - 1) {
 		int leaf = ing_layout_leaf(lo, w->x1), col;
 
 		if (leaf < 0) {
@@ -937,7 +969,8 @@ static json_t *row_json(const struct table *t, const struct prow *r, char keys[]
 
 		if (w == NULL)
 			continue;
-		json_object_set_new(amounts, keys[i], json_string(w->text));
+		/* a rate is written without its percent sign: the column is in percent */
+		json_object_set_new(amounts, keys[i], json_stringn(w->text, strcspn(w->text, "%")));
 		json_object_set_new(boxes, keys[i],
 		                    ing_box(r->page + 1, w->x0, w->y0, w->x1, w->y1));
 	}

@@ -333,6 +333,51 @@ START_TEST(other_table)
 }
 END_TEST
 
+/* s with the first `from` replaced by `to`; the caller frees. */
+static char *replaced(const char *s, const char *from, const char *to)
+{
+	const char *p = strstr(s, from);
+	char *out;
+
+	ck_assert_ptr_nonnull(p);
+	ck_assert_int_gt(asprintf(&out, "%.*s%s%s", (int)(p - s), s, to, p + strlen(from)), 0);
+	return out;
+}
+
+/* A known title with no unit printed under it still heads its table (万元 assumed, said on
+ * stderr); a rate printed with % is written without it. (govt-office p13, edited.) */
+START_TEST(no_unit_and_percent)
+{
+	char *path = source_path("tests/ingest/govt-office-2025-dept-p13.xhtml");
+	char *xhtml = tu_read_file(path, NULL), *a, *b;
+	struct seen seen = { 0 };
+	struct ingest_options opt = { .report = count_report, .ctx = &seen };
+	struct ingest_source src = { .file = "edited.pdf", .pages = 1 };
+	struct ingest_error err = { 0 };
+	struct ingest_text *text;
+	json_t *doc, *t;
+
+	ck_assert_ptr_nonnull(xhtml);
+	a = replaced(xhtml, ">单位：元<", ">编号：一<");
+	b = replaced(a, ">4,213,779.28</word>", ">95.89%</word>");
+	text = ingest_text_parse(b, strlen(b), &err);
+	ck_assert_ptr_nonnull(text);
+	doc = ingest_document(text, &src, &opt, &err);
+	ck_assert_ptr_nonnull(doc);
+	t = table_at(doc, 0);
+	ck_assert_str_eq(json_string_value(json_object_get(t, "type")), "budget_fiscal_summary");
+	ck_assert_str_eq(json_string_value(json_object_get(t, "unit")), "万元");
+	ck_assert_int_ge(seen.reports, 1);
+	ck_assert_str_eq(amount(row_of(t, NULL, "二、社会保障和就业支出", 0), "total"), "95.89");
+	json_decref(doc);
+	ingest_text_free(text);
+	free(a);
+	free(b);
+	free(xhtml);
+	free(path);
+}
+END_TEST
+
 /* Titles are typed through the registry, in either family; no match is no table. */
 START_TEST(table_typing)
 {
@@ -729,6 +774,7 @@ static Suite *suite(void)
 	tcase_add_test(parse, two_panels);
 	tcase_add_test(parse, table_typing);
 	tcase_add_test(parse, other_table);
+	tcase_add_test(parse, no_unit_and_percent);
 	tcase_add_test(parse, boxes_hold_the_printed_figure);
 	tcase_add_test(cli, extracts_corpus_pdf);
 	tcase_add_test(cli, extracts_to_stdout_with_id);
