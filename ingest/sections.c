@@ -247,6 +247,13 @@ static void heading_of(struct section *sec, const struct tline *tl)
 	snprintf(sec->title, sizeof(sec->title), "%s", tl->text);
 }
 
+/* A page number: a lone number (or - 3 -) in the top or bottom band of the page. */
+static bool page_number(const struct ing_page *pg, const struct ing_line *l, const char *sq)
+{
+	return l->n <= 3 && strspn(sq, "0123456789-—") == strlen(sq) &&
+	       (l->y0 > pg->height * 0.9 || l->y1 < pg->height * 0.08);
+}
+
 static int read_sections(const struct ingest_text *t, bool **used, struct sections *out)
 {
 	struct section *cur = NULL;
@@ -267,9 +274,8 @@ static int read_sections(const struct ingest_text *t, bool **used, struct sectio
 				return -1;
 			ing_squeeze(s, sq, sizeof(sq));
 			free(s);
-			if (sq[0] == '\0' ||
-			    (l->n == 1 && strspn(sq, "0123456789-— ") == strlen(sq)))
-				continue; /* page numbers */
+			if (sq[0] == '\0' || page_number(pg, l, sq))
+				continue;
 			tl.indent = l->x0 > m.left + 0.8 * (l->y1 - l->y0);
 			if (is_heading(&tl, &m)) {
 				/* a heading wrapped over two centred lines continues the last one */

@@ -263,10 +263,13 @@ static const struct db_table_type *registry_type(const struct ing_page *pg, size
                                                  size_t *nw)
 {
 	const struct ing_line *l = &pg->lines[i];
-	const struct db_table_type *type = db_table_type_match(text);
+	const struct db_table_type *type = NULL;
 
 	*w = l->words;
 	*nw = l->n;
+	if (strlen(text) > 300) /* running text, not a title */
+		return NULL;
+	type = db_table_type_match(text);
 	for (size_t k = 0; type == NULL && k < l->n; k++)
 		if ((type = db_table_type_match(l->words[k].text)) != NULL) {
 			*w = &l->words[k];
@@ -511,6 +514,29 @@ static int body_line(const struct tctx *c, const struct ing_layout *lo, bool sha
 	return 0;
 }
 
+/* The row of r's panel with a code or figures nearest to row i, within 1.6 lines, or NULL.
+ * Rows are in print order, so only the rows printed within that distance are looked at. */
+static struct prow *nearest_anchor(struct rows *rows, size_t from, size_t i)
+{
+	const struct prow *r = &rows->v[i];
+	struct prow *best = NULL;
+	double reach = 1.6 * r->h, bd = INFINITY;
+
+	for (size_t k = i; k-- > from && r->yc - rows->v[k].yc <= reach;)
+		if (rows->v[k].anchor && rows->v[k].panel == r->panel &&
+		    r->yc - rows->v[k].yc < bd) {
+			bd = r->yc - rows->v[k].yc;
+			best = &rows->v[k];
+		}
+	for (size_t k = i + 1; k < rows->n && rows->v[k].yc - r->yc <= reach; k++)
+		if (rows->v[k].anchor && rows->v[k].panel == r->panel &&
+		    rows->v[k].yc - r->yc < bd) {
+			bd = rows->v[k].yc - r->yc;
+			best = &rows->v[k];
+		}
+	return best;
+}
+
 /* In a table with codes, a line with only a name is part of a wrapped name: it joins the
  * nearest row of its panel that has a code or figures, if one is within 1.6 lines. */
 static void join_wrapped(struct rows *rows, size_t from)
@@ -522,23 +548,9 @@ static void join_wrapped(struct rows *rows, size_t from)
 	if (!codes)
 		return;
 	for (size_t i = from; i < rows->n; i++) {
-		struct prow *r = &rows->v[i], *best = NULL;
-		double bd = INFINITY;
+		struct prow *r = &rows->v[i], *best;
 
-		if (r->anchor || !r->has_name)
-			continue;
-		for (size_t k = from; k < rows->n; k++) {
-			struct prow *a = &rows->v[k];
-			double d = fabs(a->yc - r->yc);
-
-			if (!a->anchor || a->panel != r->panel || a->page != r->page)
-				continue;
-			if (d < bd) {
-				bd = d;
-				best = a;
-			}
-		}
-		if (best == NULL || bd > 1.6 * r->h)
+		if (r->anchor || !r->has_name || (best = nearest_anchor(rows, from, i)) == NULL)
 			continue;
 		r->merged = true;
 		/* a fragment above the row goes before its name, one below after it */

@@ -665,8 +665,20 @@ static void refused(const char *pdf, int status, const char *words)
 START_TEST(refuses_text_file)
 {
 	char *p = tu_write_temp("Hello, this is not a PDF.\n", 26, ".pdf");
+	char *old = tu_write_temp("{\"old\": true}\n", 15, ".json"), *kept;
+	struct run r;
 
 	refused(p, 65, "not a PDF");
+	/* an OUT that exists stays as it was */
+	r = ctl(p, "-o", old, NULL);
+	ck_assert_int_eq(r.status, 65);
+	kept = tu_read_file(old, NULL);
+	ck_assert_str_eq(kept, "{\"old\": true}\n");
+	ck_assert_int_eq(leftovers(old), 1);
+	free(kept);
+	done(&r);
+	unlink(old);
+	free(old);
 	unlink(p);
 	free(p);
 }
