@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #define INGEST_MAX_PAGES 200 /* a disclosure has at most this many pages */
+#define INGEST_MAX_WORDS 50000 /* 25 times the words of the largest corpus disclosure */
 #define INGEST_TIMEOUT_S 20 /* a child process is killed after this long */
 #define INGEST_MAX_OUTPUT (64u << 20) /* and when it writes more than this */
 

@@ -267,11 +267,12 @@ static const struct db_table_type *registry_type(const struct ing_page *pg, size
 
 	*w = l->words;
 	*nw = l->n;
-	if (strlen(text) > 300) /* running text, not a title */
+	if (strlen(text) > 240) /* running text, not a title */
 		return NULL;
 	type = db_table_type_match(text);
-	for (size_t k = 0; type == NULL && k < l->n; k++)
-		if ((type = db_table_type_match(l->words[k].text)) != NULL) {
+	for (size_t k = 0; type == NULL && l->n > 1 && k < l->n; k++)
+		if (strlen(l->words[k].text) >= 12 &&
+		    (type = db_table_type_match(l->words[k].text)) != NULL) {
 			*w = &l->words[k];
 			*nw = 1;
 		}

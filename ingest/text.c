@@ -5,18 +5,9 @@
 #include "internal.h"
 
 #include <libxml/parser.h>
-#include <libxml/tree.h>
+#include <libxml/xmlreader.h>
 #include <stdlib.h>
 #include <string.h>
-
-static double attr_num(xmlNode *n, const char *name)
-{
-	xmlChar *v = xmlGetProp(n, (const xmlChar *)name);
-	double d = v != NULL ? strtod((const char *)v, NULL) : 0;
-
-	xmlFree(v);
-	return d;
-}
 
 static int cmp_yc(const void *a, const void *b)
 {
@@ -79,15 +70,38 @@ static int build_lines(struct ing_page *pg)
 	return 0;
 }
 
-static int add_word(struct ing_page *pg, size_t *cap, xmlNode *n)
+/* A number attribute of the reader's current element (0 when absent). */
+static double attr_num(xmlTextReaderPtr r, const char *name)
 {
-	xmlChar *t = xmlNodeGetContent(n);
+	xmlChar *v = xmlTextReaderGetAttribute(r, (const xmlChar *)name);
+	double d = v != NULL ? strtod((const char *)v, NULL) : 0;
+
+	xmlFree(v);
+	return d;
+}
+
+static int add_page(struct ingest_text *t, xmlTextReaderPtr r, size_t *cap)
+{
+	struct ing_page *p = realloc(t->pages, (t->n_pages + 1) * sizeof(*p)), *pg;
+
+	if (p == NULL)
+		return -1;
+	t->pages = p;
+	pg = &t->pages[t->n_pages++];
+	memset(pg, 0, sizeof(*pg));
+	pg->width = attr_num(r, "width");
+	pg->height = attr_num(r, "height");
+	*cap = 0;
+	return 0;
+}
+
+static int add_word(struct ing_page *pg, xmlTextReaderPtr r, size_t *cap)
+{
+	xmlChar *text = xmlTextReaderReadString(r);
 	struct ing_word *w;
 
-	if (t == NULL)
-		return -1;
-	if (t[0] == '\0') {
-		xmlFree(t);
+	if (text == NULL || text[0] == '\0') {
+		xmlFree(text);
 		return 0;
 	}
 	if (pg->n_words == *cap) {
@@ -95,94 +109,74 @@ static int add_word(struct ing_page *pg, size_t *cap, xmlNode *n)
 		struct ing_word *p = realloc(pg->words, ncap * sizeof(*p));
 
 		if (p == NULL) {
-			xmlFree(t);
+			xmlFree(text);
 			return -1;
 		}
 		pg->words = p;
 		*cap = ncap;
 	}
 	w = &pg->words[pg->n_words++];
-	w->x0 = attr_num(n, "xMin");
-	w->y0 = attr_num(n, "yMin");
-	w->x1 = attr_num(n, "xMax");
-	w->y1 = attr_num(n, "yMax");
-	w->text = strdup((const char *)t);
-	xmlFree(t);
+	w->x0 = attr_num(r, "xMin");
+	w->y0 = attr_num(r, "yMin");
+	w->x1 = attr_num(r, "xMax");
+	w->y1 = attr_num(r, "yMax");
+	w->text = strdup((const char *)text);
+	xmlFree(text);
 	return w->text != NULL ? 0 : -1;
 }
 
-/* Collects the words under n (a <page>) in document order. */
-static int collect_words(struct ing_page *pg, size_t *cap, xmlNode *n)
+/* Reads <page> and <word> elements as they stream by: memory holds the words, not a tree.
+ * Returns 0, -1 when out of memory, 1 when the XHTML is not well-formed, 2 past the cap. */
+static int read_words(struct ingest_text *t, xmlTextReaderPtr r)
 {
-	for (xmlNode *c = n->children; c != NULL; c = c->next) {
-		if (c->type != XML_ELEMENT_NODE)
+	size_t cap = 0, words = 0;
+	int rc;
+
+	while ((rc = xmlTextReaderRead(r)) == 1) {
+		const char *name = (const char *)xmlTextReaderConstLocalName(r);
+
+		if (xmlTextReaderNodeType(r) != XML_READER_TYPE_ELEMENT || name == NULL)
 			continue;
-		if (strcmp((const char *)c->name, "word") == 0) {
-			if (add_word(pg, cap, c) != 0)
+		if (strcmp(name, "page") == 0) {
+			if (add_page(t, r, &cap) != 0)
 				return -1;
-		} else if (collect_words(pg, cap, c) != 0) {
-			return -1;
+		} else if (strcmp(name, "word") == 0 && t->n_pages > 0) {
+			if (++words > INGEST_MAX_WORDS)
+				return 2;
+			if (add_word(&t->pages[t->n_pages - 1], r, &cap) != 0)
+				return -1;
 		}
 	}
-	return 0;
-}
-
-static int add_page(struct ingest_text *t, xmlNode *n)
-{
-	struct ing_page *p = realloc(t->pages, (t->n_pages + 1) * sizeof(*p)), *pg;
-	size_t cap = 0;
-
-	if (p == NULL)
-		return -1;
-	t->pages = p;
-	pg = &t->pages[t->n_pages++];
-	memset(pg, 0, sizeof(*pg));
-	pg->width = attr_num(n, "width");
-	pg->height = attr_num(n, "height");
-	if (collect_words(pg, &cap, n) != 0)
-		return -1;
-	return build_lines(pg);
-}
-
-/* Finds the <page> elements wherever they are (html/body/doc/page). */
-static int walk(struct ingest_text *t, xmlNode *n)
-{
-	for (xmlNode *c = n; c != NULL; c = c->next) {
-		if (c->type != XML_ELEMENT_NODE)
-			continue;
-		if (strcmp((const char *)c->name, "page") == 0) {
-			if (add_page(t, c) != 0)
-				return -1;
-		} else if (walk(t, c->children) != 0) {
-			return -1;
-		}
-	}
-	return 0;
+	return rc == 0 ? 0 : 1;
 }
 
 struct ingest_text *ingest_text_parse(const char *xhtml, size_t len, struct ingest_error *err)
 {
 	struct ingest_text *t = calloc(1, sizeof(*t));
-	xmlDoc *doc = NULL;
+	xmlTextReaderPtr r = NULL;
+	int rc = -1;
 
-	if (t == NULL || len > INT32_MAX)
-		goto fail;
-	doc = xmlReadMemory(xhtml, (int)len, "pdftotext.xhtml", "UTF-8",
-	                    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
-	                        XML_PARSE_HUGE | XML_PARSE_COMPACT);
-	if (doc == NULL) {
-		ingest_text_free(t);
-		ing_fail(err, INGEST_BAD_INPUT, 0, "pdftotext's output is not well-formed XHTML");
-		return NULL;
-	}
-	if (walk(t, xmlDocGetRootElement(doc)) != 0)
-		goto fail;
-	xmlFreeDoc(doc);
-	return t;
-fail:
-	xmlFreeDoc(doc);
+	if (t != NULL && len <= INT32_MAX)
+		r = xmlReaderForMemory(xhtml, (int)len, "pdftotext.xhtml", "UTF-8",
+		                       XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
+		                           XML_PARSE_HUGE | XML_PARSE_COMPACT);
+	if (r != NULL)
+		rc = read_words(t, r);
+	xmlFreeTextReader(r);
+	for (size_t p = 0; rc == 0 && p < t->n_pages; p++)
+		if (build_lines(&t->pages[p]) != 0)
+			rc = -1;
+	if (rc == 0)
+		return t;
 	ingest_text_free(t);
-	ing_fail(err, INGEST_INTERNAL, 0, "out of memory reading the text layer");
+	if (rc == 1)
+		ing_fail(err, INGEST_BAD_INPUT, 0, "pdftotext's output is not well-formed XHTML");
+	else if (rc == 2)
+		ing_fail(err, INGEST_BAD_INPUT, 0,
+		         "the text layer holds more than %d words: too much for a disclosure",
+		         INGEST_MAX_WORDS);
+	else
+		ing_fail(err, INGEST_INTERNAL, 0, "out of memory reading the text layer");
 	return NULL;
 }
 

@@ -106,6 +106,26 @@ static json_t *table_at(json_t *doc, size_t i)
 
 /* ---- The parser ---- */
 
+/* More words than a disclosure holds: refused before any table is looked for. */
+static void too_many_words(void)
+{
+	static const char w[] = "<word xMin=\"1\" yMin=\"1\" xMax=\"2\" yMax=\"2\">x</word>";
+	size_t n = INGEST_MAX_WORDS + 1, len = 0;
+	char *x = malloc(128 + n * (sizeof(w) - 1));
+	struct ingest_error err = { 0 };
+
+	ck_assert_ptr_nonnull(x);
+	len += (size_t)sprintf(x, "<html><body><doc><page width=\"9\" height=\"9\">");
+	for (size_t i = 0; i < n; i++, len += sizeof(w) - 1)
+		memcpy(x + len, w, sizeof(w) - 1);
+	memcpy(x + len, "</page></doc></body></html>", 27);
+	len += 27;
+	ck_assert_ptr_null(ingest_text_parse(x, len, &err));
+	ck_assert_int_eq(err.failure, INGEST_BAD_INPUT);
+	ck_assert_ptr_nonnull(strstr(err.text, "too much for a disclosure"));
+	free(x);
+}
+
 START_TEST(parses_words_with_boxes)
 {
 	char *path = source_path("tests/ingest/govt-office-2025-dept-p13.xhtml");
@@ -121,6 +141,7 @@ START_TEST(parses_words_with_boxes)
 	t = ingest_text_parse("<html><body><doc><page", 22, &err);
 	ck_assert_ptr_null(t);
 	ck_assert_int_eq(err.failure, INGEST_BAD_INPUT);
+	too_many_words();
 	free(xhtml);
 	free(path);
 }
