@@ -28,8 +28,6 @@ static const char *const name_words[] = { "项目",
 	                                  "单位名称",
 	                                  "科目",
 	                                  "支出功能分类科目",
-	                                  "收入",
-	                                  "支出",
 	                                  NULL };
 
 /* s without spaces (ASCII and U+3000) into out. */
@@ -51,7 +49,7 @@ void ing_squeeze(const char *s, char *out, size_t size)
 	out[n] = '\0';
 }
 
-bool ing_is_name_word(const char *text, bool sided_top)
+bool ing_is_name_word(const char *text)
 {
 	char t[128];
 
@@ -59,14 +57,9 @@ bool ing_is_name_word(const char *text, bool sided_top)
 	if (strstr(t, "科目名称") != NULL || strstr(t, "科目编码") != NULL ||
 	    (strstr(t, "分类科目") != NULL && strlen(t) <= 36))
 		return true;
-	for (size_t i = 0; name_words[i] != NULL; i++) {
-		/* 收入 and 支出 alone are side headings, handled as groups */
-		if (!sided_top &&
-		    (strcmp(name_words[i], "收入") == 0 || strcmp(name_words[i], "支出") == 0))
-			continue;
+	for (size_t i = 0; name_words[i] != NULL; i++)
 		if (strcmp(t, name_words[i]) == 0)
 			return true;
-	}
 	return false;
 }
 
@@ -128,7 +121,7 @@ static void make_cells(struct ing_layout *lo, struct ing_word *w, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		size_t k;
 
-		if (ing_is_name_word(w[i].text, false)) {
+		if (ing_is_name_word(w[i].text)) {
 			if (lo->n_names < ING_MAX_COLS)
 				lo->names[lo->n_names++] = w[i];
 			continue;

@@ -56,7 +56,7 @@ int ing_layout_panel(const struct ing_layout *lo, double x0);
 int ing_layout_leaf(const struct ing_layout *lo, double x1);
 
 /* Does this header word head the code or name columns (项目, 科目名称, 类...)? */
-bool ing_is_name_word(const char *text, bool sided_top);
+bool ing_is_name_word(const char *text);
 
 /* s without spaces into out. */
 void ing_squeeze(const char *s, char *out, size_t size);

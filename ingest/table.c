@@ -691,7 +691,7 @@ static bool headings_line(const struct ing_page *pg, size_t from, size_t at, siz
 			return false;
 	for (size_t i = from; i < at; i++)
 		for (size_t k = 0; k < pg->lines[i].n; k++)
-			if (ing_is_name_word(pg->lines[i].words[k].text, false))
+			if (ing_is_name_word(pg->lines[i].words[k].text))
 				return false;
 	return true;
 }
@@ -707,7 +707,7 @@ static size_t wrapped_above(const struct ing_page *pg, size_t from, size_t body,
 		if (b->yc - l->yc >= h)
 			break;
 		for (size_t k = 0; k < l->n; k++)
-			if (ing_is_name_word(l->words[k].text, false))
+			if (ing_is_name_word(l->words[k].text))
 				return body;
 		body--;
 	}
@@ -784,8 +784,7 @@ static bool plain_rows(const struct ing_page *pg, size_t from, size_t to)
 		if (starts_with(l->words[0].text, "第") && strstr(l->words[0].text, "部分") != NULL)
 			return false;
 		for (size_t k = 0; k < l->n; k++)
-			if (strlen(l->words[k].text) > 60 ||
-			    ing_is_name_word(l->words[k].text, false))
+			if (strlen(l->words[k].text) > 60 || ing_is_name_word(l->words[k].text))
 				return false;
 	}
 	return true;
