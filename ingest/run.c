@@ -38,13 +38,21 @@ static long long now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* Starts argv in a process group of its own, so that a timeout kills whatever it started. */
 static int spawn(char *const argv[], bool merge_stderr, int fd_out, pid_t *pid)
 {
 	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t attr;
 	int rc;
 
-	if (posix_spawn_file_actions_init(&fa) != 0)
+	if (posix_spawnattr_init(&attr) != 0)
 		return ENOMEM;
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
+	posix_spawnattr_setpgroup(&attr, 0);
+	if (posix_spawn_file_actions_init(&fa) != 0) {
+		posix_spawnattr_destroy(&attr);
+		return ENOMEM;
+	}
 	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
 	posix_spawn_file_actions_adddup2(&fa, fd_out, 1);
 	if (merge_stderr)
@@ -52,8 +60,9 @@ static int spawn(char *const argv[], bool merge_stderr, int fd_out, pid_t *pid)
 	else
 		posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
 	posix_spawn_file_actions_addclose(&fa, fd_out);
-	rc = posix_spawnp(pid, argv[0], &fa, NULL, argv, environ);
+	rc = posix_spawnp(pid, argv[0], &fa, &attr, argv, environ);
 	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&attr);
 	return rc;
 }
 
@@ -81,9 +90,9 @@ static int drain(int fd, struct ing_output *out, size_t *cap)
 }
 
 /* Reads the child's output until end of file, the deadline or the cap. */
-static int collect(int fd, struct ing_output *out, const char *tool, struct ingest_error *err)
+static int collect(int fd, struct ing_output *out, const char *tool, long long deadline,
+                   struct ingest_error *err)
 {
-	long long deadline = now_ms() + INGEST_TIMEOUT_S * 1000LL;
 	size_t cap = 1 << 16;
 	int rc = 0;
 
@@ -91,32 +100,54 @@ static int collect(int fd, struct ing_output *out, const char *tool, struct inge
 		ing_fail(err, INGEST_INTERNAL, 0, "out of memory");
 		return -1;
 	}
-	for (;;) {
+	while (rc == 0) {
 		struct pollfd p = { .fd = fd, .events = POLLIN };
 		long long left = deadline - now_ms();
+		int n;
 
 		if (left <= 0) {
 			ing_fail(err, INGEST_BAD_INPUT, 0, "%s took more than %d s: PDF refused",
 			         tool, INGEST_TIMEOUT_S);
 			return -1;
 		}
-		if (poll(&p, 1, (int)left) < 0 && errno != EINTR)
-			break;
-		if ((rc = drain(fd, out, &cap)) != 0)
-			break;
+		if ((n = poll(&p, 1, (int)left)) < 0 && errno != EINTR) {
+			ing_fail(err, INGEST_INTERNAL, 0, "cannot read %s's output: %s", tool,
+			         strerror(errno));
+			return -1;
+		}
+		if (n > 0)
+			rc = drain(fd, out, &cap); /* only when there is something: never blocks */
 	}
 	if (rc < 0) {
-		ing_fail(err, INGEST_BAD_INPUT, 0, "%s wrote more than %u MiB: PDF refused", tool,
-		         INGEST_MAX_OUTPUT >> 20);
+		if (out->len > INGEST_MAX_OUTPUT)
+			ing_fail(err, INGEST_BAD_INPUT, 0, "%s wrote more than %u MiB: PDF refused",
+			         tool, INGEST_MAX_OUTPUT >> 20);
+		else
+			ing_fail(err, INGEST_INTERNAL, 0, "cannot read %s's output", tool);
 		return -1;
 	}
 	out->data[out->len] = '\0';
 	return 0;
 }
 
+/* Waits for pid until the deadline; 0 with *status, or -1 when it is still running. */
+static int reap(pid_t pid, long long deadline, int *status)
+{
+	for (;;) {
+		pid_t r = waitpid(pid, status, WNOHANG);
+
+		if (r == pid || (r < 0 && errno != EINTR))
+			return 0;
+		if (now_ms() >= deadline)
+			return -1;
+		usleep(2000);
+	}
+}
+
 int ing_run(char *const argv[], bool merge_stderr, struct ing_output *out, struct ingest_error *err)
 {
-	int fds[2], rc, status;
+	long long deadline = now_ms() + INGEST_TIMEOUT_S * 1000LL;
+	int fds[2], rc, status = 0;
 	pid_t pid;
 
 	memset(out, 0, sizeof(*out));
@@ -132,13 +163,17 @@ int ing_run(char *const argv[], bool merge_stderr, struct ing_output *out, struc
 		return -1;
 	}
 	close(fds[1]);
-	rc = collect(fds[0], out, argv[0], err);
+	rc = collect(fds[0], out, argv[0], deadline, err);
 	close(fds[0]);
-	if (rc != 0)
-		kill(pid, SIGKILL);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
+	if (rc == 0 && reap(pid, deadline, &status) != 0) {
+		ing_fail(err, INGEST_BAD_INPUT, 0, "%s took more than %d s: PDF refused", argv[0],
+		         INGEST_TIMEOUT_S);
+		rc = -1;
+	}
 	if (rc != 0) {
+		kill(-pid, SIGKILL); /* the child and anything it started */
+		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+			;
 		free(out->data);
 		out->data = NULL;
 		return -1;

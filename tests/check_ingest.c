@@ -781,6 +781,76 @@ START_TEST(refuses_without_poppler)
 }
 END_TEST
 
+/* A folder of stand-in poppler tools: pdfinfo says one page, pdftotext runs body. Returns
+ * the folder (caller frees); PATH is set to it and the system's folders. */
+static char *fake_poppler(const char *body)
+{
+	char *dir = tu_temp_path(".bin"), *f, *path;
+	FILE *fp;
+
+	ck_assert_int_eq(mkdir(dir, 0700), 0);
+	ck_assert_int_gt(asprintf(&f, "%s/pdfinfo", dir), 0);
+	fp = fopen(f, "w");
+	ck_assert_ptr_nonnull(fp);
+	fputs("#!/bin/sh\nprintf 'Pages:          1\\nEncrypted:      no\\n'\n", fp);
+	fclose(fp);
+	ck_assert_int_eq(chmod(f, 0700), 0);
+	free(f);
+	ck_assert_int_gt(asprintf(&f, "%s/pdftotext", dir), 0);
+	fp = fopen(f, "w");
+	ck_assert_ptr_nonnull(fp);
+	fprintf(fp, "#!/bin/sh\n%s\n", body);
+	fclose(fp);
+	ck_assert_int_eq(chmod(f, 0700), 0);
+	free(f);
+	ck_assert_int_gt(asprintf(&path, "%s:/usr/bin:/bin", dir), 0);
+	setenv("PATH", path, 1);
+	free(path);
+	return dir;
+}
+
+static void fake_poppler_done(char *dir, const char *saved_path)
+{
+	char *f;
+
+	setenv("PATH", saved_path, 1);
+	ck_assert_int_gt(asprintf(&f, "%s/pdfinfo", dir), 0);
+	unlink(f);
+	free(f);
+	ck_assert_int_gt(asprintf(&f, "%s/pdftotext", dir), 0);
+	unlink(f);
+	free(f);
+	rmdir(dir);
+	free(dir);
+}
+
+/* A pdftotext that writes without end is stopped at 64 MiB. */
+START_TEST(refuses_endless_output)
+{
+	char *pdf = source_path("tests/ingest/putuo-govt-office-2025-budget-dept.pdf");
+	char *saved = strdup(getenv("PATH")),
+	     *dir = fake_poppler("exec head -c 80000000 /dev/zero");
+
+	refused(pdf, 65, "wrote more than 64 MiB");
+	fake_poppler_done(dir, saved);
+	free(saved);
+	free(pdf);
+}
+END_TEST
+
+/* A pdftotext that hangs is killed after 20 s. */
+START_TEST(refuses_hanging_tool)
+{
+	char *pdf = source_path("tests/ingest/putuo-govt-office-2025-budget-dept.pdf");
+	char *saved = strdup(getenv("PATH")), *dir = fake_poppler("sleep 50");
+
+	refused(pdf, 65, "took more than 20 s");
+	fake_poppler_done(dir, saved);
+	free(saved);
+	free(pdf);
+}
+END_TEST
+
 START_TEST(refuses_unwritable_output)
 {
 	char *pdf = source_path("tests/ingest/putuo-govt-office-2025-budget-dept.pdf");
@@ -800,6 +870,7 @@ static Suite *suite(void)
 {
 	Suite *s = suite_create("ingest");
 	TCase *parse = tcase_create("parse"), *cli = tcase_create("extract");
+	TCase *slow = tcase_create("timeout");
 
 	tcase_add_test(parse, parses_words_with_boxes);
 	tcase_add_test(parse, two_sided_table);
@@ -820,7 +891,11 @@ static Suite *suite(void)
 	tcase_add_test(cli, refuses_missing_file);
 	tcase_add_test(cli, refuses_without_poppler);
 	tcase_add_test(cli, refuses_unwritable_output);
+	tcase_add_test(cli, refuses_endless_output);
+	tcase_add_test(slow, refuses_hanging_tool);
+	tcase_set_timeout(slow, 60);
 	suite_add_tcase(s, parse);
+	suite_add_tcase(s, slow);
 	suite_add_tcase(s, cli);
 	return s;
 }
