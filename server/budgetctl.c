@@ -484,6 +484,10 @@ static void extract_report(void *ctx, int page, const char *what, const char *te
 	fprintf(stderr, "%s:p%d: %s: %s\n", (const char *)ctx, page, what, text);
 }
 
+/* Boxes are rounded to 2 decimals; 12 significant digits print them as such (303.52, not
+ * 303.51999999999998). */
+#define EXTRACT_JSON (JSON_INDENT(1) | JSON_REAL_PRECISION(12))
+
 /* Writes doc to out through out.tmp-PID and a rename; 0 or -1 (errno set, nothing left). */
 static int write_json_atomic(json_t *doc, const char *out)
 {
@@ -494,10 +498,12 @@ static int write_json_atomic(json_t *doc, const char *out)
 		errno = ENAMETOOLONG;
 		return -1;
 	}
-	rc = json_dump_file(doc, tmp, JSON_INDENT(1) | JSON_REAL_PRECISION(12));
+	rc = json_dump_file(doc, tmp, EXTRACT_JSON);
 	if (rc == 0) {
 		FILE *f = fopen(tmp, "a");
-		rc = f != NULL && fputc('\n', f) != EOF && fflush(f) == 0 && fsync(fileno(f)) == 0 ? 0 : -1;
+		rc = f != NULL && fputc('\n', f) != EOF && fflush(f) == 0 && fsync(fileno(f)) == 0
+		         ? 0
+		         : -1;
 		if (f != NULL && fclose(f) != 0)
 			rc = -1;
 	}
@@ -564,7 +570,7 @@ static int cmd_extract(int argc, char **argv)
 		return extract_exit(err.failure);
 	}
 	if (out == NULL) {
-		c = json_dumpf(doc, stdout, JSON_INDENT(1)) == 0 && fputc('\n', stdout) != EOF &&
+		c = json_dumpf(doc, stdout, EXTRACT_JSON) == 0 && fputc('\n', stdout) != EOF &&
 		            fflush(stdout) == 0
 		        ? SRV_EXIT_OK
 		        : SRV_EXIT_CANTCREAT;
@@ -583,10 +589,8 @@ static const struct {
 	int (*run)(int, char **);
 	const char *help;
 } commands[] = {
-	{ "import", cmd_import, usage_import },
-	{ "validate", cmd_validate, usage_validate },
-	{ "export", cmd_export, usage_export },
-	{ "list", cmd_list, usage_list },
+	{ "import", cmd_import, usage_import },    { "validate", cmd_validate, usage_validate },
+	{ "export", cmd_export, usage_export },    { "list", cmd_list, usage_list },
 	{ "extract", cmd_extract, usage_extract },
 };
 

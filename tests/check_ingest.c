@@ -583,6 +583,11 @@ START_TEST(extracts_to_stdout_with_id)
 	ck_assert_str_eq(
 	    json_string_value(json_object_get(json_object_get(doc, "department"), "id")),
 	    "pt-govt-office");
+	/* boxes have at most 2 decimals as written, not 303.51999999999998 */
+	for (const char *p = r.out; (p = strchr(p, '.')) != NULL; p++)
+		ck_assert_msg(!(p[1] >= '0' && p[1] <= '9' && p[2] >= '0' && p[2] <= '9' &&
+		                p[3] >= '0' && p[3] <= '9'),
+		              "a number with 3 decimals or more: %.20s", p - 5);
 	json_decref(doc);
 	free(pdf);
 	done(&r);
