@@ -1015,6 +1015,14 @@ static json_t *table_json(const struct tctx *c, struct table *t, size_t position
 	    o, "box",
 	    ing_box(t->title->page + 1, t->title->x0, t->title->y0, t->title->x1, t->title->y1));
 	json_object_set_new(o, "columns", cols);
+	for (size_t i = 0; i < t->rows.n; i++)
+		if (t->rows.v[i].codes[0] == '2' || t->rows.v[i].codes[0] == '3') {
+			/* 功能分类 codes are 2xx, 经济分类 codes 3xx */
+			json_object_set_new(
+			    o, "classification",
+			    json_string(t->rows.v[i].codes[0] == '2' ? "function" : "economic"));
+			break;
+		}
 	for (size_t p = 0; p < (t->lo.n_panels ? t->lo.n_panels : 1); p++)
 		for (size_t i = 0; i < t->rows.n; i++) {
 			const struct prow *r = &t->rows.v[i];
