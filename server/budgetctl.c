@@ -3,6 +3,8 @@
 // transaction, reads disclosures back out, and upgrades a store of an older schema.
 #include "srv.h"
 
+#include "ingest.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
@@ -32,7 +34,10 @@ static const char usage[] =
     "Exit codes: 0 success; 1 disclosure not found; 64 bad usage; 65 an import file is\n"
     "invalid or unreadable, or two are the same disclosure (nothing was written); 66 the\n"
     "store cannot be read (a version 1 store: run upgrade); 73 the store cannot be written\n"
-    "or upgraded (it is unchanged).\n";
+    "or upgraded (it is unchanged).\n"
+    "extract: 65 the PDF is unusable (not a PDF, encrypted, no text layer, damaged, over\n"
+    "200 pages, not a disclosure); 66 it cannot be read; 69 pdftotext/pdfinfo are missing;\n"
+    "73 OUT cannot be written. Nothing is written on failure.\n";
 
 static const char usage_import[] =
     "Usage: budgetctl import [--db PATH] [--fresh] FILE...\n"
@@ -70,6 +75,24 @@ static const char usage_upgrade[] =
     "Upgrades a store of schema version 1 to version 2 in place, in one transaction: a\n"
     "failure or a kill leaves it as it was. Every disclosure and figure is kept. A store\n"
     "already at version 2 is left alone. Exit code 0 when the store is at version 2.\n";
+
+static const char usage_extract[] =
+    "Usage: budgetctl extract [--id SLUG] FILE.pdf [-o OUT.json]\n"
+    "\n"
+    "Reads a disclosure PDF's text layer (with poppler's pdftotext, run as a separate\n"
+    "process) and writes an import file (format budgetd-disclosure/2) to OUT, or to standard\n"
+    "output: department, year, kind, level, every table the table registry knows with its\n"
+    "columns, rows, codes and figures as printed, and the page and box of every cell.\n"
+    "What it cannot place is reported on standard error as FILE:pPAGE: what: text.\n"
+    "\n"
+    "  --id SLUG   the department's id (default: the file name without -budget, -final,\n"
+    "              -dept, -unit and the year)\n"
+    "  -o OUT      write OUT (through a temporary file, so OUT is whole or untouched)\n"
+    "\n"
+    "Exit codes: 0 written; 64 bad usage; 65 the PDF is unusable (not a PDF, encrypted, no\n"
+    "text layer, damaged or truncated, over 200 pages, not a disclosure); 66 FILE cannot be\n"
+    "read; 69 pdftotext or pdfinfo cannot be run (install poppler-utils); 70 internal error;\n"
+    "73 OUT cannot be written.\n";
 
 struct cmd_opts {
 	const char *db;
@@ -504,6 +527,111 @@ static int cmd_upgrade(int argc, char **argv)
 	return SRV_EXIT_OK;
 }
 
+static void extract_report(void *ctx, int page, const char *what, const char *text)
+{
+	fprintf(stderr, "%s:p%d: %s: %s\n", (const char *)ctx, page, what, text);
+}
+
+/* Boxes are rounded to 2 decimals; 12 significant digits print them as such (303.52, not
+ * 303.51999999999998). */
+#define EXTRACT_JSON (JSON_INDENT(1) | JSON_REAL_PRECISION(12))
+
+/* Writes doc to out through out.tmp-PID and a rename; 0 or -1 (errno set, nothing left). */
+static int write_json_atomic(json_t *doc, const char *out)
+{
+	char tmp[4096];
+	int rc, saved;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp-%ld", out, (long)getpid()) >= (int)sizeof(tmp)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	rc = json_dump_file(doc, tmp, EXTRACT_JSON);
+	if (rc == 0) {
+		FILE *f = fopen(tmp, "a");
+		rc = f != NULL && fputc('\n', f) != EOF && fflush(f) == 0 && fsync(fileno(f)) == 0
+		         ? 0
+		         : -1;
+		if (f != NULL && fclose(f) != 0)
+			rc = -1;
+	}
+	if (rc == 0 && rename(tmp, out) == 0)
+		return 0;
+	saved = errno ? errno : EIO;
+	unlink(tmp);
+	errno = saved;
+	return -1;
+}
+
+static int extract_exit(enum ingest_failure f)
+{
+	switch (f) {
+	case INGEST_BAD_INPUT:
+		return SRV_EXIT_DATA;
+	case INGEST_NO_FILE:
+		return SRV_EXIT_NOINPUT;
+	case INGEST_NO_TOOL:
+		return SRV_EXIT_UNAVAILABLE;
+	default:
+		return SRV_EXIT_SOFTWARE;
+	}
+}
+
+static int cmd_extract(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "id", required_argument, NULL, 'i' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct ingest_options opt = { .report = extract_report };
+	struct ingest_error err = { 0 };
+	const char *out = NULL;
+	json_t *doc;
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'i':
+			opt.id = optarg;
+			break;
+		case 'o':
+			out = optarg;
+			break;
+		case 'h':
+			fputs(usage_extract, stdout);
+			return SRV_EXIT_OK;
+		default:
+			fputs(usage_extract, stderr);
+			return SRV_EXIT_USAGE;
+		}
+	}
+	if (argc - optind != 1) {
+		fputs(usage_extract, stderr);
+		return SRV_EXIT_USAGE;
+	}
+	opt.ctx = argv[optind];
+	if ((doc = ingest_pdf(argv[optind], &opt, &err)) == NULL) {
+		fprintf(stderr, "budgetctl: %s: %s\n", argv[optind], err.text);
+		return extract_exit(err.failure);
+	}
+	if (out == NULL) {
+		c = json_dumpf(doc, stdout, EXTRACT_JSON) == 0 && fputc('\n', stdout) != EOF &&
+		            fflush(stdout) == 0
+		        ? SRV_EXIT_OK
+		        : SRV_EXIT_CANTCREAT;
+	} else if (write_json_atomic(doc, out) != 0) {
+		fprintf(stderr, "budgetctl: cannot write %s: %s\n", out, strerror(errno));
+		c = SRV_EXIT_CANTCREAT;
+	} else {
+		c = SRV_EXIT_OK;
+	}
+	json_decref(doc);
+	return c;
+}
+
 static const struct {
 	const char *name;
 	int (*run)(int, char **);
@@ -511,7 +639,7 @@ static const struct {
 } commands[] = {
 	{ "import", cmd_import, usage_import },    { "validate", cmd_validate, usage_validate },
 	{ "export", cmd_export, usage_export },    { "list", cmd_list, usage_list },
-	{ "upgrade", cmd_upgrade, usage_upgrade },
+	{ "upgrade", cmd_upgrade, usage_upgrade }, { "extract", cmd_extract, usage_extract },
 };
 
 int main(int argc, char **argv)
