@@ -268,10 +268,13 @@ START_TEST(test_departments)
 	ck_assert_int_eq(r.status, 200);
 	expect_header(&r, "Content-Type", "application/json; charset=utf-8", false);
 	j = body_json(&r);
-	/* The getters return 0 or NULL for a missing member or one of the wrong type. */
-	ck_assert_int_eq(json_integer_value(json_object_get(j, "total")), 1);
+	/* The getters return 0 or NULL for a missing member or one of the wrong type. The
+	 * bundled store: Kashgar and four Putuo departments (db/data/meson.build), by id. */
+	ck_assert_int_eq(json_integer_value(json_object_get(j, "total")), 5);
 	items = json_object_get(j, "items");
-	ck_assert_uint_eq(json_array_size(items), 1);
+	ck_assert_uint_eq(json_array_size(items), 5);
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(items, 4), "id")),
+	                 "putuo-wanli-subdistrict");
 	item = json_array_get(items, 0);
 	ck_assert_str_eq(json_string_value(json_object_get(item, "id")), "kashi-urumqi-office");
 	ck_assert_str_eq(json_string_value(json_object_get(item, "name")),

@@ -28,13 +28,18 @@ for (const pkg of ['ajv', 'ajv-formats', 'csv-parse', '@seriousme/openapi-schema
 const { startServer } = await import('./lib/server.mjs');
 const { createClient } = await import('./lib/client.mjs');
 const { ResponseValidator } = await import('./lib/openapi.mjs');
-const suites = await Promise.all(['openapi', 'resources', 'pagination', 'errors', 'csv', 'transport', 'golden', 'v2']
+const suites = await Promise.all(['openapi', 'resources', 'pagination', 'errors', 'csv', 'transport', 'golden', 'v2', 'bundled']
   .map((name) => import(`./suites/${name}.mjs`)));
 
 const env = (name, fallback) => process.env[name] || fallback;
 const bin = env('BUDGETD_BIN', path.join(root, 'build/server/budgetd'));
 const data = JSON.parse(fs.readFileSync(
   env('BUDGETD_SEED', path.join(root, 'db/data/kashi-urumqi-office-2021-budget.json')), 'utf8'));
+/** Every import file of the bundled store (db/data), as the documents the expectations of
+ * the store-wide answers (the department list) are computed from. */
+const dataDir = path.join(root, 'db', 'data');
+const bundled = fs.readdirSync(dataDir).filter((f) => f.endsWith('.json')).sort()
+  .map((f) => JSON.parse(fs.readFileSync(path.join(dataDir, f), 'utf8')));
 
 /** Shared by the suites; filled in by before(). */
 const ctx = {
@@ -48,6 +53,7 @@ const ctx = {
   updateGolden: process.env.BUDGETD_UPDATE_GOLDEN === '1',
   lax: process.env.BUDGETD_OPENAPI_LAX === '1',
   data,
+  bundled,
   dept: data.department.id,
   base: `/api/v1/departments/${data.department.id}/${data.kind}s/${data.year}`,
   server: null,

@@ -19,21 +19,30 @@ export default function pagination(ctx) {
   };
 
   describe('department list: paging and filters on the bundled store', () => {
-    it('limit=1&offset=0: the one department, next null, no Link header', async () => {
-      const res = await list(ctx.client, '?limit=1&offset=0');
-      assert.equal(res.json.total, 1);
-      assert.equal(res.json.limit, 1);
+    const ids = [...new Set(ctx.bundled.map((d) => d.department.id))].sort();
+
+    it('limit=5&offset=0: every bundled department, next null, no Link header', async () => {
+      const res = await list(ctx.client, `?limit=${ids.length}&offset=0`);
+      assert.equal(res.json.total, ids.length);
+      assert.equal(res.json.limit, ids.length);
       assert.equal(res.json.offset, 0);
-      assert.deepEqual(res.json.items.map((d) => d.id), [ctx.dept]);
-      assert.deepEqual(res.json.links, { self: `${LIST}?limit=1&offset=0`, next: null });
+      assert.deepEqual(res.json.items.map((d) => d.id), ids);
+      assert.deepEqual(res.json.links, { self: `${LIST}?limit=${ids.length}&offset=0`, next: null });
       assert.equal(res.headers.get('link'), null);
     });
 
-    it('limit=1&offset=1: no items, total still 1', async () => {
-      const res = await list(ctx.client, '?limit=1&offset=1');
+    it('limit=1&offset=last: the last department by id, next null', async () => {
+      const res = await list(ctx.client, `?limit=1&offset=${ids.length - 1}`);
+      assert.deepEqual(res.json.items.map((d) => d.id), [ids.at(-1)]);
+      assert.equal(res.json.total, ids.length);
+      assert.equal(res.json.links.next, null);
+    });
+
+    it('limit=1&offset=past the end: no items, total still all of them', async () => {
+      const res = await list(ctx.client, `?limit=1&offset=${ids.length}`);
       assert.deepEqual(res.json.items, []);
-      assert.equal(res.json.total, 1);
-      assert.equal(res.json.offset, 1);
+      assert.equal(res.json.total, ids.length);
+      assert.equal(res.json.offset, ids.length);
       assert.equal(res.json.links.next, null);
     });
 

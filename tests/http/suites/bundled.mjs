@@ -1,0 +1,179 @@
+// i. The real disclosures of the bundled store (db/data/putuo-*.json, made with budgetctl
+// extract from tests/extract/pdf/): served by table type, unit and level. Every figure
+// below was read off the PDF page named beside it (rendered with pdftoppm), not off the
+// extractor's output: 元 tables, a 万元 三公 table in the same 预算, a 决算, a 单位 disclosure.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { assertDecimal } from '../lib/decimal.mjs';
+
+const DEPTS = '/api/v1/departments';
+const squeeze = (s) => (s ?? '').replace(/\s/g, '');
+
+/** The printed figure "91,016,775.35" as the canonical decimal the API writes. */
+const printed = (s) => s.replace(/,/g, '');
+
+export default function bundled(ctx) {
+  const get = async (url) => {
+    const res = await ctx.client.api(url);
+    assert.equal(res.status, 200, `GET ${url}: ${res.text.slice(0, 300)}`);
+    return res.json;
+  };
+
+  /** The table of this type in the disclosure at base (never found by its number). */
+  const tableOf = async (base, type) => {
+    const list = await get(`${base}/tables`);
+    const item = list.items.find((t) => t.type === type);
+    assert.ok(item, `${base}: no table of type ${type} in ${list.items.map((t) => t.type)}`);
+    return get(item.links.self);
+  };
+
+  /** Row amounts by printed row name (and side), column by printed title (and group). */
+  const cell = (table, { side, name, code }, { title, group }) => {
+    const rows = table.rows.filter((r) => (!side || r.side === side) &&
+      (code ? r.code === code : squeeze(r.name) === squeeze(name)));
+    assert.equal(rows.length, 1, `${table.title}: one row ${side ?? ''} ${code ?? name}`);
+    const cols = table.columns.filter((c) => (!side || c.side === side) && squeeze(c.title) === squeeze(title) &&
+      (group === undefined || squeeze(c.group).endsWith(squeeze(group))));
+    assert.equal(cols.length, 1, `${table.title}: one column ${group ?? ''}/${title}`);
+    return rows[0].amounts[cols[0].key] ?? null;
+  };
+
+  const expectCells = (table, cases, where) => {
+    for (const [row, col, figure] of cases) {
+      assertDecimal(cell(table, row, col), figure === null ? null : printed(figure),
+        `${where} ${row.code ?? row.name} ${col.group ?? ''}/${col.title}`);
+    }
+  };
+
+  describe('the bundled Putuo disclosures (figures read off the PDFs)', () => {
+    const office = `${DEPTS}/putuo-govt-office/budgets/2025`;
+
+    it('govt-office lists its 部门 and 单位 disclosures of 2025, told apart by level', async () => {
+      const d = await get(`${DEPTS}/putuo-govt-office`);
+      assert.equal(d.name, '上海市普陀区人民政府办公室');
+      assert.deepEqual(d.disclosures.map((x) => [x.year, x.kind, x.level]),
+        [[2025, 'budget', 'department'], [2025, 'budget', 'unit']]);
+      assert.equal(d.disclosures[1].links.self, `${office}?level=unit`);
+    });
+
+    it('govt-office 2025, 表一 (p8): 财务收支预算总表 in 元, both sides', async () => {
+      const t = await tableOf(office, 'budget_summary');
+      assert.equal(t.position, 1);
+      assert.equal(t.unit, '元');
+      expectCells(t, [
+        [{ side: 'income', name: '收入总计' }, { title: '预算数' }, '91,016,775.35'],
+        [{ side: 'income', name: '1. 一般公共预算资金' }, { title: '预算数' }, '91,016,775.35'],
+        [{ side: 'income', name: '二、事业收入' }, { title: '预算数' }, null],
+        [{ side: 'expenditure', name: '一、一般公共服务支出' }, { title: '预算数' }, '82,096,797.42'],
+        [{ side: 'expenditure', name: '四、住房保障支出' }, { title: '预算数' }, '3,609,125.22'],
+        [{ side: 'expenditure', name: '支出总计' }, { title: '预算数' }, '91,016,775.35'],
+      ], 'govt-office 表一');
+    });
+
+    it('govt-office 2025, 表八 (p18-19): 基本支出 by economic class, across the page break', async () => {
+      const t = await tableOf(office, 'budget_general_basic_economic');
+      assert.equal(t.position, 8);
+      assert.equal(t.unit, '元');
+      expectCells(t, [
+        [{ name: '合计' }, { title: '合计' }, '24,606,775.35'],
+        [{ name: '合计' }, { title: '人员经费' }, '22,473,997.81'],
+        [{ name: '合计' }, { title: '公用经费' }, '2,132,777.54'],
+        [{ code: '30302' }, { title: '人员经费' }, '1,188,720.00'],
+        [{ code: '30302' }, { title: '公用经费' }, null],
+        [{ code: '30228' }, { title: '公用经费' }, '248,117.54'],
+        [{ code: '31002' }, { title: '合计' }, '200,000.00'],
+      ], 'govt-office 表八');
+    });
+
+    it('govt-office 2025, 表九 (p20) in 万元 inside a 元 disclosure; 三公 from it', async () => {
+      const t = await tableOf(office, 'budget_sangong');
+      assert.equal(t.position, 9);
+      assert.equal(t.unit, '万元');
+      const sg = await get(`${office}/sangong`);
+      assert.equal(sg.unit, '万元');
+      assertDecimal(sg.amount, '867.50', '三公 合计');
+      const items = Object.fromEntries(sg.items.map((i) => [i.key, i.amount]));
+      assertDecimal(items.abroad, '839.00', '因公出国（境）费');
+      assertDecimal(items.reception, '28.50', '公务接待费');
+      assert.equal(items.vehicle_purchase ?? null, null, '公务用车: blank in print');
+    });
+
+    it('govt-office 2025: headline totals in 万元, converted exactly from 元 and saying so', async () => {
+      const d = await get(office);
+      assert.equal(d.totals.unit, '万元');
+      assert.deepEqual(d.totals.converted_from, ['元']);
+      assertDecimal(d.totals.revenue, '9101.677535', '收入总计 91,016,775.35 元');
+      assertDecimal(d.totals.basic, '2460.677535', '基本支出 24,606,775.35 元');
+      assertDecimal(d.totals.project, '6641', '项目支出 66,410,000.00 元');
+    });
+
+    it('govt-office 2025 单位 (?level=unit) is its own disclosure', async () => {
+      const d = await get(`${office}?level=unit`);
+      assert.equal(d.level, 'unit');
+      const t = await tableOf(`${office}`, 'budget_summary');
+      const u = await get(`${office}/tables/1?level=unit`);
+      assert.equal(u.type, 'budget_summary');
+      assert.notDeepEqual(u.columns, t.columns, 'the 单位 表一 prints four expenditure columns');
+    });
+
+    it('cpc-social-work 2024 决算, 表一 (p5) and 表五 (p12), in 万元', async () => {
+      const base = `${DEPTS}/putuo-cpc-social-work/finals/2024`;
+      const t1 = await tableOf(base, 'final_summary');
+      assert.equal(t1.unit, '万元');
+      expectCells(t1, [
+        [{ side: 'income', name: '一、一般公共预算财政拨款收入' }, { title: '决算数' }, '307.82'],
+        [{ side: 'income', name: '本年收入合计' }, { title: '决算数' }, '307.82'],
+        [{ side: 'expenditure', name: '一、一般公共服务支出' }, { title: '决算数' }, '264.87'],
+        [{ side: 'expenditure', name: '八、社会保障和就业支出' }, { title: '决算数' }, '10.82'],
+        [{ side: 'expenditure', name: '十九、住房保障支出' }, { title: '决算数' }, '29.42'],
+        [{ side: 'expenditure', name: '二、外交支出' }, { title: '决算数' }, null],
+        [{ side: 'expenditure', name: '总计' }, { title: '决算数' }, '307.82'],
+      ], 'cpc 表一');
+      const t5 = await tableOf(base, 'final_general_function');
+      assert.equal(t5.position, 5);
+      expectCells(t5, [
+        [{ name: '合计' }, { title: '合计' }, '307.82'],
+        [{ name: '合计' }, { title: '基本支出' }, '105.58'],
+        [{ name: '合计' }, { title: '项目支出' }, '202.24'],
+        [{ code: '2013901' }, { title: '基本支出' }, '51.32'],
+        [{ code: '2080505' }, { title: '合计' }, '6.18'],
+        [{ code: '2013999' }, { title: '基本支出' }, null],
+        [{ code: '2013999' }, { title: '项目支出' }, '202.24'],
+      ], 'cpc 表五');
+      const row = t5.rows.find((r) => r.code === '2080505');
+      assert.equal(squeeze(row.name), '机关事业单位基本养老保险缴费支出', 'a name wrapped over three lines');
+    });
+
+    it('wanli 2024, 表一 (p10) in whole 元 and 表九 (p31) in 万元', async () => {
+      const base = `${DEPTS}/putuo-wanli-subdistrict/budgets/2024`;
+      const t1 = await tableOf(base, 'budget_summary');
+      expectCells(t1, [
+        [{ side: 'income', name: '收入总计' }, { title: '预算数' }, '156,211,123'],
+        [{ side: 'expenditure', name: '八、城乡社区支出' }, { title: '预算数' }, '119,385,303'],
+        [{ side: 'expenditure', name: '六、社会保障和就业支出' }, { title: '预算数' }, '19,604,064'],
+      ], 'wanli 表一');
+      const sg = await get(`${base}/sangong`);
+      assertDecimal(sg.amount, '47.91', 'wanli 三公 合计');
+      const t9 = await tableOf(base, 'budget_sangong');
+      assert.match(t9.note, /故本表为空表/, 'the note is kept as printed, though the table has figures');
+    });
+
+    it('commerce 2025, 表一 (p9): 收入总计 and 资源勘探工业信息等支出', async () => {
+      const t1 = await tableOf(`${DEPTS}/putuo-commerce/budgets/2025`, 'budget_summary');
+      expectCells(t1, [
+        [{ side: 'income', name: '收入总计' }, { title: '预算数' }, '371,514,655.00'],
+        [{ side: 'expenditure', name: '五、资源勘探工业信息等支出' }, { title: '预算数' }, '293,810,000.00'],
+        [{ side: 'expenditure', name: '四、卫生健康支出' }, { title: '预算数' }, '881,803.00'],
+      ], 'commerce 表一');
+    });
+
+    it('a table CSV says its unit, so 元 never passes for 万元', async () => {
+      const res = await ctx.client.api(`${office}/tables/1?format=csv`);
+      assert.equal(res.status, 200);
+      assert.match(res.text.split('\n')[0], /（元）/);
+      const t9 = await ctx.client.api(`${office}/tables/9?format=csv`);
+      assert.match(t9.text.split('\n')[0], /（万元）/);
+      assert.doesNotMatch(t9.text.split('\n')[0], /（元）/);
+    });
+  });
+}
