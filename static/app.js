@@ -457,7 +457,7 @@ function renderCharts(d, tables, sangong) {
         [{ label: '基本支出', value: t.basic, colour: 2 }, { label: '项目支出', value: t.project, colour: 3 }], 2, t.unit || '万元'),
       classChart('chart-economic', '基本支出经济分类', '经济分类', ofType(tables, TYPES.basic), 2),
       chart('chart-sangong', '“三公”经费',
-        sangong ? `${final ? '决算数' : '本年预算数'}，取自“三公”经费说明${sgTable ? `及${tableName(sgTable)}` : ''}；单位：${sangong.unit || d.unit}` : '本公开未包含“三公”经费数据',
+        sangong ? `${final ? '决算数' : '本年预算数'}，取自“三公”经费说明${sgTable ? `及${tableName(sgTable)}` : ''}；单位：${sangong.unit || d.unit}` : noSangong(sgTable),
         sangong ? sangong.items.map((i) => ({ label: i.label, value: final ? i.final : i.amount })) : [], 4, sangong?.unit || d.unit)));
 }
 
@@ -644,8 +644,15 @@ function indicatorTable(name, list) {
 
 /* 三公 */
 
+/* When there are no 三公 figures: a disclosure without the table says so; one whose table
+ * prints no figures (a 决算 with none spent) says that, with the table's own note. */
+function noSangong(sgTable) {
+  if (!sgTable) return '本公开未包含“三公”经费数据';
+  return `${tableName(sgTable)}${sgTable.title}未列出数字${sgTable.note ? `；原表说明：${sgTable.note.replace(/\s*\n\s*/g, ' ').replace(/[。.]\s*$/, '')}` : ''}`;
+}
+
 function renderSangong(d, sg, sgTable) {
-  if (!sg) return section('sangong', '“三公”经费', h('p', null, '本公开未包含“三公”经费数据。'));
+  if (!sg) return section('sangong', '“三公”经费', h('p', null, `${noSangong(sgTable)}。`));
   const unit = sg.unit || d.unit;
   const link = sgTable ? ['分项数字另见', h('a', { href: `#table-${posOf(sgTable)}` }, tableName(sgTable)), '。'] : null;
   // A 决算 prints budget and final side by side: 预算数, 决算数 and the completion rate.

@@ -614,6 +614,11 @@ describe('14. format 2 disclosures (tests/http/fixtures, written by hand)', () =
     // 基本支出经济分类 from 表六's 决算数 column: 301 工资福利支出 95.36, 302 商品和服务支出 10.23 (p8)
     const chart = await page.locator('#chart-economic').textContent();
     assert.ok(chart.includes('95.36') && chart.includes('10.23'), `#chart-economic reads 表六: ${chart.slice(0, 200)}`);
+    // 表七 prints no figures and says why (p14): the 三公 block names the table and its note,
+    // never that the disclosure lacks 三公 data
+    const sg = await page.locator('#sangong').textContent();
+    assert.ok(sg.includes('表七') && sg.includes('本年度没有财政拨款“三公”经费支出'), `#sangong: ${sg.slice(0, 200)}`);
+    assert.ok(!sg.includes('未包含'), `#sangong does not say the disclosure lacks 三公 data: ${sg.slice(0, 200)}`);
     // 表七's headers as printed: 财政拨款“三公”经费 over all twelve columns, then 合计 / 因公出国（境）费 /
     // 公务用车购置及运行维护费 / 公务接待费, then 小计 / 购置费 / 运行维护费, then 预算数 / 决算数 (p9)
     const head = await page.$$eval('#table-7 thead tr', (trs) => trs.map((tr) => [...tr.children]
