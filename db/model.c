@@ -150,7 +150,7 @@ static const struct db_entity figures = {
 	"figures", DB_SH_ROWS, "explanation_figure", "explanation_id", false,
 	(const struct db_field[]){ TEXT("label", REQ), F("codes", DB_FT_CODES), DEC("amount"),
 				   DEC("share"), SDEC("change"), SDEC("change_percent"),
-				   TEXT("reason"), TEXT("detail"), END },
+				   TEXT("reason"), TEXT("detail"), BOX("box"), END },
 	NULL,
 };
 

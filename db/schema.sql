@@ -211,6 +211,7 @@ CREATE TABLE explanation_figure (
     change_percent INTEGER,
     reason         TEXT,
     detail         TEXT,
+    box_page       INTEGER, box_x0 INTEGER, box_y0 INTEGER, box_x1 INTEGER, box_y1 INTEGER,
     UNIQUE (explanation_id, position)
 );
 
