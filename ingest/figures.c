@@ -162,6 +162,7 @@ static const char *const tails[] = { "为", "是", "共计", "科目", "的", "�
 static void label_of(const char *s, size_t n, const char *dept, char *out, size_t size)
 {
 	const char *q0 = memmem(s, n, "“", 3), *q1;
+	char buf[1024];
 	bool again = true;
 
 	/* “科目”1.00万元 or “科目”科目1.00万元: the 科目 */
@@ -175,8 +176,20 @@ static void label_of(const char *s, size_t n, const char *dept, char *out, size_
 		s += k, n -= k;
 		break;
 	}
-	if (dept != NULL && dept[0] != '\0' && n > strlen(dept) && strncmp(s, dept, strlen(dept)) == 0)
-		s += strlen(dept), n -= strlen(dept);
+	if (dept != NULL && dept[0] != '\0') {
+		/* 上海市…委员会收入预算, 2025年上海市…委员会财政拨款的…: without the name */
+		size_t y = strspn(s, "0123456789") == 4 && starts_with(s + 4, "年")
+		               ? 7 + (starts_with(s + 7, "度") ? 3 : 0)
+		               : 0;
+		const char *d = s + y;
+
+		if (n > y + strlen(dept) && n < sizeof(buf) && strncmp(d, dept, strlen(dept)) == 0) {
+			snprintf(buf, sizeof(buf), "%.*s%.*s", (int)y, s,
+			         (int)(n - y - strlen(dept)), d + strlen(dept));
+			n = strlen(buf);
+			s = buf;
+		}
+	}
 	while (again) {
 		again = false;
 		for (size_t k = 0; verbs[k] != NULL; k++)
