@@ -338,6 +338,10 @@ static json_t *figure_new(struct scan *sc, size_t cs, size_t a, size_t b, size_t
 	json_t *f = json_object(), *box, *codes;
 	char label[512];
 
+	/* 编报绩效目标的项目1个，涉及预算金额175.52万元: 涉及… says what with the clause before */
+	if (starts_with(sc->p->text + cs, "涉及") && cs >= 3 &&
+	    starts_with(sc->p->text + cs - 3, "，"))
+		cs = clause_start(sc->p->text, cs - 3);
 	label_of(sc->p->text + cs, verb_end - cs, sc->dept, label, sizeof(label));
 	if (label[0] == '\0' || starts_with(label, "比") || starts_with(label, "与"))
 		snprintf(label, sizeof(label), "%s", sc->sec->title);
@@ -443,6 +447,9 @@ static void attach_text(json_t *figs, const struct ing_para *p, const char *lead
 				f = json_array_get(figs, i);
 				break;
 			}
+		/* 主要用于以下方面：A 1万元，B 2万元 lists figures, it says no detail */
+		if (starts_with(v, "以下") || memmem(v, (size_t)(e - v), "：", 3) != NULL)
+			continue;
 		if (f != NULL && e > v && json_object_get(f, field) == NULL)
 			json_object_set_new(f, field, json_stringn(v, (size_t)(e - v)));
 	}
