@@ -68,7 +68,8 @@ json_t *ing_para_box(const struct ing_para *p, size_t a, size_t b)
 
 	for (size_t i = 0; i < p->n_spans; i++) {
 		const struct ing_span *sp = &p->spans[i];
-		size_t end = i + 1 < p->n_spans ? p->spans[i + 1].at : strlen(p->text), pos = sp->at;
+		size_t end = i + 1 < p->n_spans ? p->spans[i + 1].at : strlen(p->text),
+		       pos = sp->at;
 
 		if (end <= a || sp->at >= b)
 			continue;
@@ -167,14 +168,14 @@ static void label_of(const char *s, size_t n, const char *dept, char *out, size_
 
 	/* “科目”1.00万元 or “科目”科目1.00万元: the 科目 */
 	if (q0 != NULL && (q1 = memmem(q0 + 3, n - (size_t)(q0 + 3 - s), "”", 3)) != NULL &&
-	    (q1 + 3 == s + n || (q1 + 3 + strlen("科目") == s + n && starts_with(q1 + 3, "科目")))) {
+	    (q1 + 3 == s + n ||
+	     (q1 + 3 + strlen("科目") == s + n && starts_with(q1 + 3, "科目")))) {
 		snprintf(out, size, "%.*s", (int)(q1 - q0 - 3), q0 + 3);
 		return;
 	}
-	while (n > 0 && numbering(s) > 0 && numbering(s) <= n) {
+	if (n > 0 && numbering(s) > 0 && numbering(s) <= n) {
 		size_t k = numbering(s);
 		s += k, n -= k;
-		break;
 	}
 	if (dept != NULL && dept[0] != '\0') {
 		/* 上海市…委员会收入预算, 2025年上海市…委员会财政拨款的…: without the name */
@@ -183,7 +184,8 @@ static void label_of(const char *s, size_t n, const char *dept, char *out, size_
 		               : 0;
 		const char *d = s + y;
 
-		if (n > y + strlen(dept) && n < sizeof(buf) && strncmp(d, dept, strlen(dept)) == 0) {
+		if (n > y + strlen(dept) && n < sizeof(buf) &&
+		    strncmp(d, dept, strlen(dept)) == 0) {
 			snprintf(buf, sizeof(buf), "%.*s%.*s", (int)y, s,
 			         (int)(n - y - strlen(dept)), d + strlen(dept));
 			n = strlen(buf);
@@ -207,8 +209,8 @@ static void label_of(const char *s, size_t n, const char *dept, char *out, size_
 /* "一般公共服务支出（类）商贸事务（款）行政运行（项）" or "A-B-C" into up to three names. */
 static size_t split_names(const char *label, char names[3][256])
 {
-	static const char *const marks[] = { "（类）", "（类)", "（款）", "（款)", "（项）", "（项)",
-		                             "(类)",   "(款)",   "(项)",   NULL };
+	static const char *const marks[] = { "（类）", "（类)", "（款）", "（款)", "（项）",
+		                             "（项)",  "(类)",  "(款)",   "(项)",  NULL };
 	size_t n = 0;
 	const char *p = label;
 
@@ -292,7 +294,8 @@ static json_t *codes_of(json_t *doc, const char *label)
 			size_t k = code_parts(json_object_get(r, "codes"), parts);
 			bool under = true;
 
-			if (depth >= n || k != depth + 1 || name == NULL || !same_name(name, names[depth]))
+			if (depth >= n || k != depth + 1 || name == NULL ||
+			    !same_name(name, names[depth]))
 				continue;
 			for (size_t d = 0; d < depth; d++)
 				under = under && strcmp(parts[d], code[d]) == 0;
@@ -363,8 +366,7 @@ static bool compares(const char *s)
 
 /* A figure to hold a change or share: the sentence's, or (a sentence that starts 与…相比) the
  * paragraph's last, when that field is free; else a new one. */
-static json_t *holder(struct scan *sc, const char *field, size_t cs, size_t a, size_t b,
-                      size_t pre)
+static json_t *holder(struct scan *sc, const char *field, size_t cs, size_t a, size_t b, size_t pre)
 {
 	if (sc->cur != NULL && json_object_get(sc->cur, field) == NULL)
 		return sc->cur;
@@ -427,8 +429,8 @@ static void level_with(struct scan *sc, size_t at)
 }
 
 /* 主要原因是… / 主要用于… up to the end of the sentence, to the figure before it. */
-static void attach_text(json_t *figs, const struct ing_para *p, const char *lead,
-                        const char *field, const size_t *ends)
+static void attach_text(json_t *figs, const struct ing_para *p, const char *lead, const char *field,
+                        const size_t *ends)
 {
 	const char *t = p->text;
 
@@ -472,8 +474,8 @@ static void scan_para(struct scan *sc)
 		} else if (starts_with(t + i, "持平")) {
 			level_with(sc, i);
 		}
-		if (i > 0 && ((t[i - 1] >= '0' && t[i - 1] <= '9') || t[i - 1] == '.' ||
-		              t[i - 1] == ','))
+		if (i > 0 &&
+		    ((t[i - 1] >= '0' && t[i - 1] <= '9') || t[i - 1] == '.' || t[i - 1] == ','))
 			continue;
 		if ((n = ing_number_len(t + i)) == 0 || (u = ing_money_unit(t + i + n)) == NULL)
 			continue;

@@ -189,7 +189,7 @@ static json_t *figure_with(json_t *figs, const char *word)
 static const char *measure_of(json_t *doc)
 {
 	return strcmp(json_string_value(json_object_get(doc, "kind")), "final") == 0 ? "final"
-	                                                                              : "amount";
+	                                                                             : "amount";
 }
 
 static void operating_costs(const struct ing_section *sec, const struct ingest_options *opt,
@@ -223,10 +223,14 @@ static void operating_costs(const struct ing_section *sec, const struct ingest_o
 static const struct {
 	const char *word, *key;
 } sangong_words[] = {
-	{ "因公出国", "abroad" },        { "公务用车购置及运行费", "vehicle" },
-	{ "公务用车购置费", "vehicle_purchase" }, { "公务用车运行费", "vehicle_operation" },
-	{ "公务接待费", "reception" },   { "会议费", "meeting" },
-	{ "培训费", "training" },        { NULL, NULL },
+	{ "因公出国", "abroad" },
+	{ "公务用车购置及运行费", "vehicle" },
+	{ "公务用车购置费", "vehicle_purchase" },
+	{ "公务用车运行费", "vehicle_operation" },
+	{ "公务接待费", "reception" },
+	{ "会议费", "meeting" },
+	{ "培训费", "training" },
+	{ NULL, NULL },
 };
 
 static json_t *sangong_item(json_t *items, const char *key)
@@ -305,8 +309,9 @@ static void performance(const struct ing_section *sec, json_t *doc)
 		return;
 	}
 	/* the sentence: from after the last 。；： before it to the next 。 or ； */
-	for (start = s; start > t && !starts_with(start - 3, "。") && !starts_with(start - 3, "；") &&
-	                !starts_with(start - 3, "：") && start[-1] != '\n';
+	for (start = s;
+	     start > t && !starts_with(start - 3, "。") && !starts_with(start - 3, "；") &&
+	     !starts_with(start - 3, "：") && start[-1] != '\n';
 	     start--)
 		;
 	end = s + strcspn(s, "\n");
@@ -383,7 +388,8 @@ static void assets(const struct ing_section *sec, json_t *doc)
 			if ((n = count_after(t, "安排购置车辆", "辆")) >= 0)
 				json_object_set_new(o, "planned_vehicles", json_integer(n));
 			if ((n = count_after(t, "安排购置单价100万元（含）以上设备", "台")) >= 0)
-				json_object_set_new(o, "planned_equipment_over_100", json_integer(n));
+				json_object_set_new(o, "planned_equipment_over_100",
+				                    json_integer(n));
 			continue;
 		}
 		for (size_t k = 0; vehicle_words[k].word != NULL; k++) {
@@ -393,7 +399,8 @@ static void assets(const struct ing_section *sec, json_t *doc)
 				continue;
 			v = json_object();
 			json_object_set_new(v, "kind", json_string(vehicle_words[k].kind));
-			json_object_set_new(v, "label", json_string(k == 0 ? "车辆" : vehicle_words[k].word));
+			json_object_set_new(v, "label",
+			                    json_string(k == 0 ? "车辆" : vehicle_words[k].word));
 			json_object_set_new(v, "count", json_integer(n));
 			json_array_append_new(vehicles, v);
 		}
@@ -413,9 +420,15 @@ static void assets(const struct ing_section *sec, json_t *doc)
 static const struct {
 	const char *word, *field;
 } project_parts[] = {
-	{ "项目概述", "summary" }, { "项目概况", "summary" },     { "立项依据", "policy_basis" },
-	{ "实施主体", "executing_unit" }, { "实施方案", "plan" }, { "实施周期", "period" },
-	{ "年度预算安排", "allocation" }, { "绩效目标", "objective" }, { NULL, NULL },
+	{ "项目概述", "summary" },
+	{ "项目概况", "summary" },
+	{ "立项依据", "policy_basis" },
+	{ "实施主体", "executing_unit" },
+	{ "实施方案", "plan" },
+	{ "实施周期", "period" },
+	{ "年度预算安排", "allocation" },
+	{ "绩效目标", "objective" },
+	{ NULL, NULL },
 };
 
 static const char *part_of(const struct ing_section *sec)
@@ -454,8 +467,8 @@ static void allocation(json_t *project, const char *text)
 		const char *q = p, *num = NULL;
 
 		for (const char *c = p; c < p + len; c++)
-			if (ing_number_len(c) > 0 &&
-			    (c == p || ((c[-1] < '0' || c[-1] > '9') && c[-1] != '.' && c[-1] != ',')))
+			if (ing_number_len(c) > 0 && (c == p || ((c[-1] < '0' || c[-1] > '9') &&
+			                                         c[-1] != '.' && c[-1] != ',')))
 				num = c;
 		if (num != NULL && num > q && ing_money_unit(num + ing_number_len(num)) != NULL &&
 		    strncmp(q, "合计", strlen("合计")) != 0) {
@@ -509,8 +522,7 @@ static bool project_name(const char *title, char *out, size_t size)
 	return false;
 }
 
-static void projects(struct ing_section *s, size_t n, const struct ingest_options *opt,
-                     json_t *doc)
+static void projects(struct ing_section *s, size_t n, const struct ingest_options *opt, json_t *doc)
 {
 	json_t *list = json_array();
 
@@ -548,8 +560,7 @@ static void projects(struct ing_section *s, size_t n, const struct ingest_option
 	json_decref(list);
 }
 
-void ing_objects(struct ing_section *secs, size_t n, const struct ingest_options *opt,
-                 json_t *doc)
+void ing_objects(struct ing_section *secs, size_t n, const struct ingest_options *opt, json_t *doc)
 {
 	const struct ing_section *sec;
 
