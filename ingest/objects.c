@@ -309,11 +309,11 @@ static void performance(const struct ing_section *sec, json_t *doc)
 		return;
 	}
 	/* the sentence: from after the last 。；： before it to the next 。 or ； */
-	for (start = s;
-	     start > t && !starts_with(start - 3, "。") && !starts_with(start - 3, "；") &&
-	     !starts_with(start - 3, "：") && start[-1] != '\n';
-	     start--)
-		;
+	for (start = s; start > t && start[-1] != '\n'; start--)
+		if (start - t >= 3 &&
+		    (starts_with(start - 3, "。") || starts_with(start - 3, "；") ||
+		     starts_with(start - 3, "：")))
+			break;
 	end = s + strcspn(s, "\n");
 	for (const char *p = s; p < end; p++)
 		if (starts_with(p, "。") || starts_with(p, "；")) {
