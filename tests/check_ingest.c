@@ -634,6 +634,74 @@ static void objects_of_corpus_pdf(json_t *doc)
 		              "project text left in explanations: %s", str(e, "title"));
 }
 
+
+/* The first figure of section `key`, or NULL. */
+static json_t *first_figure(json_t *doc, const char *key)
+{
+	size_t i;
+	json_t *e;
+
+	json_array_foreach (json_object_get(doc, "explanations"), i, e)
+		if (strcmp(json_string_value(json_object_get(e, "key")), key) == 0)
+			return json_array_get(json_object_get(e, "figures"), 0);
+	return NULL;
+}
+
+struct said {
+	const char *what; /* the report looked for */
+	int count;
+};
+
+static void look_for(void *ctx, int page, const char *what, const char *text)
+{
+	struct said *s = ctx;
+
+	(void)page;
+	(void)text;
+	if (strcmp(what, s->what) == 0)
+		s->count++;
+}
+
+/* 机关运行经费 is printed twice in govt-office 2025: in 表九 (p20, 213.28) and in the text
+ * (p21, 机关运行经费预算为213.28万元). Both agree here; where the text says otherwise (edited
+ * to 213.29), the table's figure is kept and the text's reported. */
+START_TEST(text_figure_beside_table_figure)
+{
+	char *path = source_path("tests/ingest/govt-office-2025-dept-p20-22.xhtml");
+	char *xhtml = tu_read_file(path, NULL), *edited;
+	struct said said = { .what = "text and table differ" };
+	struct ingest_options opt = { .report = look_for, .ctx = &said };
+	struct ingest_source src = { .file = "p20-22.pdf", .pages = 3 };
+	struct ingest_error err = { 0 };
+	const char *texts[2];
+
+	ck_assert_ptr_nonnull(xhtml);
+	edited = replaced(xhtml, "预算为213.28万元", "预算为213.29万元");
+	texts[0] = xhtml;
+	texts[1] = edited;
+	for (int i = 0; i < 2; i++) {
+		struct ingest_text *text = ingest_text_parse(texts[i], strlen(texts[i]), &err);
+		json_t *doc, *oc;
+
+		ck_assert_ptr_nonnull(text);
+		said.count = 0;
+		doc = ingest_document(text, &src, &opt, &err);
+		ck_assert_ptr_nonnull(doc);
+		oc = json_object_get(doc, "operating_costs");
+		ck_assert_str_eq(json_string_value(json_object_get(oc, "amount")), "213.28");
+		ck_assert_int_eq(said.count, i);
+		/* the text figure itself stays among the section's figures, as printed */
+		ck_assert_str_eq(str(first_figure(doc, "operating_costs"), "amount"),
+		                 i == 0 ? "213.28" : "213.29");
+		json_decref(doc);
+		ingest_text_free(text);
+	}
+	free(edited);
+	free(xhtml);
+	free(path);
+}
+END_TEST
+
 START_TEST(extracts_corpus_pdf)
 {
 	char *pdf = source_path("tests/ingest/putuo-govt-office-2025-budget-dept.pdf");
@@ -1040,6 +1108,7 @@ static Suite *suite(void)
 	tcase_add_test(parse, other_table);
 	tcase_add_test(parse, no_unit_and_percent);
 	tcase_add_test(parse, boxes_hold_the_printed_figure);
+	tcase_add_test(parse, text_figure_beside_table_figure);
 	tcase_add_test(cli, extracts_corpus_pdf);
 	tcase_add_test(cli, extracts_to_stdout_with_id);
 	tcase_add_test(cli, refuses_text_file);
