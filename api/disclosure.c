@@ -227,6 +227,7 @@ static void put_assets(struct api_jw *w, const json_t *doc)
 	api_kdec(w, a, "planned_vehicle_purchase");
 	api_kcount(w, a, "planned_equipment_over_50");
 	api_kcount(w, a, "planned_equipment_over_100");
+	api_kcount(w, a, "planned_vehicles");
 	api_jw_end(w, '}');
 }
 

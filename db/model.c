@@ -44,7 +44,11 @@ static const char *const ops[] = { "≥", "≤", "=", ">", "<", NULL };
 static const char *const sangong_keys[] = { "abroad", "vehicle_purchase", "vehicle_operation",
 					    "reception", "meeting", "training", "vehicle", NULL };
 const char *const db_box_parts[] = { "page", "x0", "y0", "x1", "y1", NULL };
-static const char *const vehicle_kinds[] = { "total", "general", "enforcement", "other", NULL };
+/* The eight kinds of 公务用车 a Shanghai disclosure counts (v2) besides the total. */
+static const char *const vehicle_kinds[] = { "total",     "general",      "enforcement",
+					     "other",     "ministerial",  "leader",
+					     "confidential", "emergency", "special",
+					     "retiree",   NULL };
 
 /* ---- department, source, overview ---- */
 static const struct db_entity department = {
@@ -150,7 +154,7 @@ static const struct db_entity figures = {
 	"figures", DB_SH_ROWS, "explanation_figure", "explanation_id", false,
 	(const struct db_field[]){ TEXT("label", REQ), F("codes", DB_FT_CODES), DEC("amount"),
 				   DEC("share"), SDEC("change"), SDEC("change_percent"),
-				   TEXT("reason"), TEXT("detail"), END },
+				   TEXT("reason"), TEXT("detail"), BOX("box"), END },
 	NULL,
 };
 
@@ -200,7 +204,8 @@ static const struct db_entity projects = {
 				   F("withheld", DB_FT_BOOL), TEXT("name"), TEXT("table_name"),
 				   F("codes", DB_FT_CODES), DEC("amount", REQ1),
 				   TEXT("policy_basis"), TEXT("executing_unit"), TEXT("period"),
-				   DEC("self_evaluation", V2), END },
+				   DEC("self_evaluation", V2), TEXT("summary", V2), TEXT("plan", V2),
+				   END },
 	KIDS(&economic, &allocation, &target),
 };
 
@@ -259,7 +264,8 @@ static const struct db_entity assets = {
 				   DEC("other_value"), COUNT("equipment_over_50"),
 				   COUNT("equipment_over_100"), DEC("planned_vehicle_purchase"),
 				   COUNT("planned_equipment_over_50"),
-				   COUNT("planned_equipment_over_100"), END },
+				   COUNT("planned_equipment_over_100"), COUNT("planned_vehicles", V2),
+				   END },
 	KIDS(&vehicles),
 };
 

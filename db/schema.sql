@@ -211,6 +211,7 @@ CREATE TABLE explanation_figure (
     change_percent INTEGER,
     reason         TEXT,
     detail         TEXT,
+    box_page       INTEGER, box_x0 INTEGER, box_y0 INTEGER, box_x1 INTEGER, box_y1 INTEGER,
     UNIQUE (explanation_id, position)
 );
 
@@ -229,6 +230,8 @@ CREATE TABLE project (
     executing_unit TEXT,
     period         TEXT,
     self_evaluation INTEGER CHECK (self_evaluation >= 0), -- 绩效自评得分
+    summary        TEXT,                                -- 项目概述
+    plan           TEXT,                                -- 实施方案
     UNIQUE (disclosure_id, slug),
     CHECK ((withheld = 1) = (name IS NULL))      -- named, or withheld: never both, never neither
 );
@@ -357,14 +360,17 @@ CREATE TABLE assets (
     equipment_over_100         INTEGER CHECK (equipment_over_100 >= 0),
     planned_vehicle_purchase   INTEGER CHECK (planned_vehicle_purchase >= 0),
     planned_equipment_over_50  INTEGER CHECK (planned_equipment_over_50 >= 0),
-    planned_equipment_over_100 INTEGER CHECK (planned_equipment_over_100 >= 0)
+    planned_equipment_over_100 INTEGER CHECK (planned_equipment_over_100 >= 0),
+    planned_vehicles           INTEGER CHECK (planned_vehicles >= 0)
 );
 
 CREATE TABLE asset_vehicle (
     id        INTEGER PRIMARY KEY,
     assets_id INTEGER NOT NULL REFERENCES assets(id) ON DELETE CASCADE,
     position  INTEGER NOT NULL,
-    kind      TEXT NOT NULL CHECK (kind IN ('total', 'general', 'enforcement', 'other')),
+    kind      TEXT NOT NULL CHECK (kind IN ('total', 'general', 'enforcement', 'other',
+                                        'ministerial', 'leader', 'confidential', 'emergency',
+                                        'special', 'retiree')),
     label     TEXT NOT NULL,
     count     INTEGER NOT NULL CHECK (count >= 0),
     value     INTEGER CHECK (value >= 0),

@@ -62,6 +62,56 @@ char *ing_line_text(const struct ing_word *w, size_t n);
 int ing_tables(const struct ingest_text *text, const struct ingest_options *opt, json_t *tables,
                bool **used);
 
+/* ---- Sections (sections.c) and what their text states (objects.c, figures.c) ---- */
+
+/* A printed line that continues a paragraph: its squeezed text starts at byte `at`. */
+struct ing_span {
+	int page; /* 0-based */
+	const struct ing_line *l;
+	size_t at;
+};
+
+struct ing_para {
+	char *text; /* the lines' squeezed texts, joined */
+	struct ing_span *spans;
+	size_t n_spans;
+};
+
+/* A heading and the paragraphs under it. */
+struct ing_section {
+	char number[32];
+	char title[256];
+	int page; /* 0-based */
+	const struct ing_line *head; /* NULL for text before any heading */
+	struct ing_para *p;
+	size_t n, cap;
+	bool taken; /* its text went into an object (a project): not an explanation */
+};
+
+/* Where bytes [a, b) of a paragraph were printed: the union of the parts of the words that
+ * print them, a part found by character widths (CJK one em, ASCII half) when poppler reports
+ * a whole line as one word; of a range broken over two lines, the part on the first line.
+ * NULL when the range is not printed. */
+json_t *ing_para_box(const struct ing_para *p, size_t a, size_t b);
+
+/* Projects (from 项目经费情况说明 sections, marked taken), 政府采购, 机关运行经费, 三公
+ * changes, 绩效, 国有资产 from the sections' text, into doc. Reports what it cannot place. */
+void ing_objects(struct ing_section *secs, size_t n, const struct ingest_options *opt,
+                 json_t *doc);
+
+/* The figures a section's paragraphs state (amounts, changes, shares with their boxes), the
+ * codes of a named 科目 from the doc's function tables. A new array (maybe empty). */
+json_t *ing_figures(const struct ing_section *sec, json_t *doc, const struct ingest_options *opt);
+
+/* Length in bytes of the number printed at s (1,234.56 or 1234.56), 0 if none. */
+size_t ing_number_len(const char *s);
+
+/* The money or percent unit printed at s: "万元", "万", "元", "%", "％"; NULL if none. */
+const char *ing_money_unit(const char *s);
+
+/* The n bytes at num, with "-" when negative and not zero, into out. */
+void ing_signed(const char *num, size_t n, bool negative, char *out, size_t size);
+
 /* Sections (sections.c): explanations, glossary, functions from the lines no table used.
  * Adds what it finds to doc; reports what it cannot place. */
 void ing_sections(const struct ingest_text *text, const struct ingest_options *opt, json_t *doc,

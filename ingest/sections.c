@@ -17,21 +17,8 @@ struct tline {
 	bool indent;
 };
 
-struct para {
-	char *text;
-};
-
-struct section {
-	char number[32];
-	char title[256];
-	int page;
-	const struct ing_line *head; /* NULL for text before any heading */
-	struct para *p;
-	size_t n, cap;
-};
-
 struct sections {
-	struct section *v;
+	struct ing_section *v;
 	size_t n, cap;
 };
 
@@ -183,11 +170,11 @@ static struct margins page_margins(const struct ingest_text *t, bool **used, siz
 
 /* ---- Building sections ---- */
 
-static struct section *section_add(struct sections *s)
+static struct ing_section *section_add(struct sections *s)
 {
 	if (s->n == s->cap) {
 		size_t ncap = s->cap ? s->cap * 2 : 16;
-		struct section *p = realloc(s->v, ncap * sizeof(*p));
+		struct ing_section *p = realloc(s->v, ncap * sizeof(*p));
 
 		if (p == NULL)
 			return NULL;
@@ -198,11 +185,25 @@ static struct section *section_add(struct sections *s)
 	return &s->v[s->n++];
 }
 
-static int para_add(struct section *sec, const char *text, bool join)
+static int span_add(struct ing_para *p, const struct tline *tl, size_t at)
 {
+	struct ing_span *v = realloc(p->spans, (p->n_spans + 1) * sizeof(*v));
+
+	if (v == NULL)
+		return -1;
+	p->spans = v;
+	v[p->n_spans++] = (struct ing_span){ .page = tl->page, .l = tl->l, .at = at };
+	return 0;
+}
+
+static int para_add(struct ing_section *sec, const struct tline *tl, bool join)
+{
+	const char *text = tl->text;
+
 	if (join && sec->n > 0) {
-		struct para *p = &sec->p[sec->n - 1];
-		char *m = malloc(strlen(p->text) + strlen(text) + 1);
+		struct ing_para *p = &sec->p[sec->n - 1];
+		size_t at = strlen(p->text);
+		char *m = malloc(at + strlen(text) + 1);
 
 		if (m == NULL)
 			return -1;
@@ -210,24 +211,25 @@ static int para_add(struct section *sec, const char *text, bool join)
 		strcat(m, text);
 		free(p->text);
 		p->text = m;
-		return 0;
+		return span_add(p, tl, at);
 	}
 	if (sec->n == sec->cap) {
 		size_t ncap = sec->cap ? sec->cap * 2 : 8;
-		struct para *p = realloc(sec->p, ncap * sizeof(*p));
+		struct ing_para *p = realloc(sec->p, ncap * sizeof(*p));
 
 		if (p == NULL)
 			return -1;
 		sec->p = p;
 		sec->cap = ncap;
 	}
+	memset(&sec->p[sec->n], 0, sizeof(sec->p[0]));
 	if ((sec->p[sec->n].text = strdup(text)) == NULL)
 		return -1;
 	sec->n++;
-	return 0;
+	return span_add(&sec->p[sec->n - 1], tl, 0);
 }
 
-static void heading_of(struct section *sec, const struct tline *tl)
+static void heading_of(struct ing_section *sec, const struct tline *tl)
 {
 	size_t k = 0;
 
@@ -256,7 +258,7 @@ static bool page_number(const struct ing_page *pg, const struct ing_line *l, con
 
 static int read_sections(const struct ingest_text *t, bool **used, struct sections *out)
 {
-	struct section *cur = NULL;
+	struct ing_section *cur = NULL;
 	bool last_heading = false;
 
 	for (size_t p = first_text_page(t); p < t->n_pages; p++) {
@@ -299,7 +301,7 @@ static int read_sections(const struct ingest_text *t, bool **used, struct sectio
 					return -1;
 				cur->page = (int)p;
 			}
-			if (para_add(cur, sq, !tl.indent && !last_heading) != 0)
+			if (para_add(cur, &tl, !tl.indent && !last_heading) != 0)
 				return -1;
 			last_heading = false;
 		}
@@ -333,7 +335,7 @@ static const struct {
 };
 
 /* A key for the section, unique among keys (json object of used keys). */
-static void section_key(const struct section *sec, size_t index, json_t *seen, char *key,
+static void section_key(const struct ing_section *sec, size_t index, json_t *seen, char *key,
                         size_t size)
 {
 	const char *base = NULL;
@@ -370,7 +372,7 @@ static size_t item_number(const char *s)
 	return 0;
 }
 
-static void functions_from(const struct section *sec, json_t *overview)
+static void functions_from(const struct ing_section *sec, json_t *overview)
 {
 	json_t *f = json_object_get(overview, "functions");
 
@@ -396,7 +398,7 @@ static long count_of(const char *text, const char *what)
 
 /* 单位构成 listed one unit a line ("1.上海市…中心。" or, under 序号 单位名称, "2上海市…中心"):
  * organization.units, only when every item is a plain name. */
-static void units_from(const struct section *sec, json_t *o)
+static void units_from(const struct ing_section *sec, json_t *o)
 {
 	json_t *units = json_array();
 	bool clean = true;
@@ -428,7 +430,7 @@ static void units_from(const struct section *sec, json_t *o)
 	json_decref(units);
 }
 
-static void organization_from(const struct section *sec, json_t *overview)
+static void organization_from(const struct ing_section *sec, json_t *overview)
 {
 	json_t *o = json_object_get(overview, "organization");
 	size_t len = 1;
@@ -462,7 +464,7 @@ static void organization_from(const struct section *sec, json_t *overview)
 }
 
 /* 名词解释 items: "（一）财政拨款收入：是…" -> number 一, term, definition. */
-static void glossary_from(const struct ingest_options *opt, const struct section *sec,
+static void glossary_from(const struct ingest_options *opt, const struct ing_section *sec,
                           json_t *glossary)
 {
 	for (size_t i = 0; i < sec->n; i++) {
@@ -489,9 +491,10 @@ static void glossary_from(const struct ingest_options *opt, const struct section
 	}
 }
 
-static json_t *explanation(const struct section *sec, size_t index, json_t *seen)
+static json_t *explanation(const struct ing_section *sec, size_t index, json_t *seen,
+                           json_t *doc, const struct ingest_options *opt)
 {
-	json_t *e = json_object(), *paras = json_array();
+	json_t *e = json_object(), *paras = json_array(), *figs;
 	char key[64];
 
 	section_key(sec, index, seen, key, sizeof(key));
@@ -505,6 +508,9 @@ static json_t *explanation(const struct section *sec, size_t index, json_t *seen
 		json_object_set_new(e, "paragraphs", paras);
 	else
 		json_decref(paras);
+	if ((figs = ing_figures(sec, doc, opt)) != NULL && json_array_size(figs) > 0)
+		json_object_set(e, "figures", figs);
+	json_decref(figs);
 	json_object_set_new(e, "page", json_integer(sec->page + 1));
 	if (sec->head != NULL)
 		json_object_set_new(e, "box",
@@ -521,7 +527,7 @@ enum place {
 	GLOSSARY
 };
 
-static enum place place_of(const struct section *sec, enum place part)
+static enum place place_of(const struct ing_section *sec, enum place part)
 {
 	if (strstr(sec->title, "名词解释") != NULL)
 		return GLOSSARY;
@@ -539,7 +545,7 @@ static void place_all(const struct sections *s, const struct ingest_options *opt
 	enum place part = EXPLAIN;
 
 	for (size_t i = 0; i < s->n; i++) {
-		const struct section *sec = &s->v[i];
+		const struct ing_section *sec = &s->v[i];
 		enum place pl = place_of(sec, part);
 
 		if (starts_with(sec->number, "第"))
@@ -555,8 +561,9 @@ static void place_all(const struct sections *s, const struct ingest_options *opt
 			organization_from(sec, overview);
 		else if (pl == GLOSSARY && sec->n > 0)
 			glossary_from(opt, sec, glossary);
-		else if (pl == EXPLAIN && (sec->n > 0 || sec->head != NULL))
-			json_array_append_new(expl, explanation(sec, json_array_size(expl), seen));
+		else if (pl == EXPLAIN && !sec->taken && (sec->n > 0 || sec->head != NULL))
+			json_array_append_new(
+			    expl, explanation(sec, json_array_size(expl), seen, doc, opt));
 	}
 	json_decref(seen);
 	if (json_object_size(overview) > 0)
@@ -575,11 +582,15 @@ void ing_sections(const struct ingest_text *text, const struct ingest_options *o
 {
 	struct sections s = { 0 };
 
-	if (read_sections(text, used, &s) == 0)
+	if (read_sections(text, used, &s) == 0) {
+		ing_objects(s.v, s.n, opt, doc);
 		place_all(&s, opt, doc);
+	}
 	for (size_t i = 0; i < s.n; i++) {
-		for (size_t k = 0; k < s.v[i].n; k++)
+		for (size_t k = 0; k < s.v[i].n; k++) {
 			free(s.v[i].p[k].text);
+			free(s.v[i].p[k].spans);
+		}
 		free(s.v[i].p);
 	}
 	free(s.v);

@@ -481,6 +481,227 @@ static void sections_of_corpus_pdf(json_t *doc)
 	ck_assert(sangong);
 }
 
+
+/* The <word> box pdftotext -bbox gives the word of page `page` of pdf that prints `text`
+ * (a whole printed line, in this PDF), into v (x0, y0, x1, y1). */
+static bool word_box(const char *pdf, int page, const char *text, double v[4])
+{
+	char pg[16], *out = NULL;
+	char *argv[] = { "/usr/bin/env", "pdftotext", "-q", "-bbox", "-f", pg, "-l", pg,
+		         (char *)pdf, "-", NULL };
+	const char *p, *w;
+	bool found = false;
+
+	snprintf(pg, sizeof(pg), "%d", page);
+	ck_assert_int_eq(tu_run(argv, &out, NULL), 0);
+	if ((p = strstr(out, text)) != NULL) {
+		for (w = p; w > out && strncmp(w, "<word ", 6) != 0; w--)
+			;
+		found = sscanf(w, "<word xMin=\"%lf\" yMin=\"%lf\" xMax=\"%lf\" yMax=\"%lf\"", &v[0],
+		               &v[1], &v[2], &v[3]) == 4;
+	}
+	free(out);
+	return found;
+}
+
+/* The figure of section `key` with this label, or NULL. */
+static json_t *figure_of(json_t *doc, const char *key, const char *label)
+{
+	size_t i, k;
+	json_t *e, *f;
+
+	json_array_foreach (json_object_get(doc, "explanations"), i, e) {
+		if (strcmp(json_string_value(json_object_get(e, "key")), key) != 0)
+			continue;
+		json_array_foreach (json_object_get(e, "figures"), k, f)
+			if (strcmp(json_string_value(json_object_get(f, "label")), label) == 0)
+				return f;
+	}
+	return NULL;
+}
+
+static const char *str(json_t *o, const char *key)
+{
+	return json_string_value(json_object_get(o, key));
+}
+
+/* A figure's box is on its page, on the printed line's word, from x0 to x1 (PDF points,
+ * within tol). */
+static void box_is(json_t *f, int page, const double word[4], double x0, double x1, double tol)
+{
+	json_t *b = json_object_get(f, "box");
+
+	ck_assert_ptr_nonnull(b);
+	ck_assert_int_eq(json_integer_value(json_array_get(b, 0)), page);
+	ck_assert_double_eq_tol(json_number_value(json_array_get(b, 1)), x0, tol);
+	ck_assert_double_eq_tol(json_number_value(json_array_get(b, 2)), word[1], 0.006);
+	ck_assert_double_eq_tol(json_number_value(json_array_get(b, 3)), x1, tol);
+	ck_assert_double_eq_tol(json_number_value(json_array_get(b, 4)), word[3], 0.006);
+}
+
+/* The figures of govt-office 2025's text (pp. 6, 21, 22), as printed. The text is set in a
+ * 12-point font whose CJK characters are 12 points wide and digits 6, and pdftotext reports
+ * each printed line as one word: a figure's box is the part of that word that prints it. */
+static void figures_of_corpus_pdf(json_t *doc, const char *pdf)
+{
+	double w[4];
+	json_t *f;
+
+	/* p6: 2025年，上海市普陀区人民政府办公室收入预算9,101.68万元，其中：财政拨款收入
+	 * 9,101.68万元，比2024年预算减少2,389.52万元 */
+	ck_assert(word_box(pdf, 6, "收入预算9,101.68万元", w));
+	f = figure_of(doc, "overall", "收入预算");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_str_eq(str(f, "amount"), "9,101.68");
+	/* after 2025年，…收入预算: 4 digits and 19 characters = 21 em; 9,101.68万元 = 6 em */
+	box_is(f, 6, w, w[0] + 21 * 12, w[0] + 27 * 12, 0.006);
+	f = figure_of(doc, "overall", "财政拨款收入");
+	ck_assert_str_eq(str(f, "amount"), "9,101.68");
+	ck_assert_str_eq(str(f, "change"), "-2,389.52");
+	/* 1.“一般公共服务支出-政府办公厅（室）及相关机构事务-行政运行”科目1,202.95万元 */
+	f = figure_of(doc, "overall", "一般公共服务支出-政府办公厅（室）及相关机构事务-行政运行");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_str_eq(str(f, "amount"), "1,202.95");
+	ck_assert_str_eq(json_string_value(json_array_get(json_object_get(f, "codes"), 2)), "01");
+	ck_assert_str_eq(str(f, "detail"), "行政单位的基本支出");
+	/* p21: 2025年本部门政府采购预算34万元: 2 + 10 em before, 3 em */
+	ck_assert(word_box(pdf, 21, "2025年本部门政府采购预算34万元", w));
+	f = figure_of(doc, "procurement", "2025年本部门政府采购预算");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_str_eq(str(f, "amount"), "34");
+	box_is(f, 21, w, w[0] + 12 * 12, w[0] + 15 * 12, 0.006);
+	/* （三）公务接待费28.50万元，与2024年预算持平。 */
+	f = figure_of(doc, "sangong", "公务接待费");
+	ck_assert_str_eq(str(f, "amount"), "28.50");
+	ck_assert_str_eq(str(f, "change"), "0");
+	/* 公务用车运行费0万 | 元: broken over two lines, the box is the part on the first, the
+	 * last 1.5 em of that line (a justified line: 694 points for 56.5 em, so within half a
+	 * point of 18 points) */
+	ck_assert(word_box(pdf, 21, "（二）公务用车购置及运行费0万元", w));
+	box_is(figure_of(doc, "sangong", "公务用车运行费"), 21, w, w[2] - 1.5 * 12, w[2], 0.5);
+}
+
+/* The objects of govt-office 2025's 其他相关情况说明 (p21) and its project (p22). */
+static void objects_of_corpus_pdf(json_t *doc)
+{
+	json_t *pr = json_object_get(doc, "procurement"), *o = json_object_get(doc, "operating_costs");
+	json_t *perf = json_object_get(doc, "performance"), *as = json_object_get(doc, "assets");
+	json_t *sg = json_object_get(doc, "sangong"), *p, *e;
+	size_t i;
+
+	/* 政府采购预算34万元 = 货物0 + 工程0 + 服务34; 中小企业预留34, 其中小型和微型34 */
+	ck_assert_str_eq(str(pr, "amount"), "34");
+	ck_assert_str_eq(str(pr, "goods"), "0");
+	ck_assert_str_eq(str(pr, "works"), "0");
+	ck_assert_str_eq(str(pr, "services"), "34");
+	ck_assert_str_eq(str(pr, "sme_reserved"), "34");
+	ck_assert_str_eq(str(pr, "small_micro_reserved"), "34");
+	/* 下属1家机关和1家事业单位…机关运行经费预算为213.28万元 (the table's 213.28 too) */
+	ck_assert_str_eq(str(o, "amount"), "213.28");
+	ck_assert_int_eq(json_integer_value(json_object_get(o, "administrative_units")), 1);
+	ck_assert_int_eq(json_integer_value(json_object_get(o, "institutional_units")), 1);
+	/* 三公 867.50, 与2024年预算持平 */
+	ck_assert_str_eq(str(sg, "change"), "0");
+	/* 编报绩效目标的项目11个，涉及项目预算资金6626万元 */
+	ck_assert_int_eq(json_integer_value(json_object_get(perf, "project_count")), 11);
+	ck_assert_str_eq(str(perf, "amount"), "6626");
+	/* 截至2024年8月31日…共有车辆0辆…单价100万元（含）以上设备（不含车辆）0台（套） */
+	ck_assert_str_eq(str(as, "as_of"), "2024-08-31");
+	ck_assert_str_eq(str(json_array_get(json_object_get(as, "vehicles"), 0), "kind"), "total");
+	ck_assert_int_eq(
+	    json_integer_value(json_object_get(json_array_get(json_object_get(as, "vehicles"), 0),
+	                                       "count")),
+	    0);
+	ck_assert_int_eq(json_integer_value(json_object_get(as, "equipment_over_100")), 0);
+	/* p22: one project, its seven parts; no printed total */
+	ck_assert_uint_eq(json_array_size(json_object_get(doc, "projects")), 1);
+	p = json_array_get(json_object_get(doc, "projects"), 0);
+	ck_assert_str_eq(str(p, "id"), "p1");
+	ck_assert_str_eq(str(p, "name"), "区政府督查及建议提案工作业务经费");
+	ck_assert_str_eq(str(p, "period"), "2025全年度。");
+	ck_assert_str_eq(str(p, "policy_basis"),
+	                 "《区委、区政府2024年重点工作任务书》和《区政府2024年重点工作任务书》。");
+	ck_assert_str_eq(str(p, "plan"), "结合区政府重点工作推进情况，定期开展。");
+	ck_assert_str_eq(str(json_object_get(p, "allocation"), "text"),
+	                 "结合区政府重点工作推进情况，根据合同条款，按时拨付资金。");
+	ck_assert_str_eq(str(json_object_get(p, "performance"), "objective"),
+	                 "详见单位的项目绩效目标表");
+	ck_assert_ptr_null(json_object_get(p, "amount"));
+	/* and its text is not kept twice */
+	json_array_foreach (json_object_get(doc, "explanations"), i, e)
+		ck_assert_msg(strstr(str(e, "title"), "项目概述") == NULL &&
+		                  strstr(str(e, "title"), "经费情况说明") == NULL,
+		              "project text left in explanations: %s", str(e, "title"));
+}
+
+
+/* The first figure of section `key`, or NULL. */
+static json_t *first_figure(json_t *doc, const char *key)
+{
+	size_t i;
+	json_t *e;
+
+	json_array_foreach (json_object_get(doc, "explanations"), i, e)
+		if (strcmp(json_string_value(json_object_get(e, "key")), key) == 0)
+			return json_array_get(json_object_get(e, "figures"), 0);
+	return NULL;
+}
+
+struct said {
+	const char *what; /* the report looked for */
+	int count;
+};
+
+static void look_for(void *ctx, int page, const char *what, const char *text)
+{
+	struct said *s = ctx;
+
+	(void)page;
+	(void)text;
+	if (strcmp(what, s->what) == 0)
+		s->count++;
+}
+
+/* 机关运行经费 is printed twice in govt-office 2025: in 表九 (p20, 213.28) and in the text
+ * (p21, 机关运行经费预算为213.28万元). Both agree here; where the text says otherwise (edited
+ * to 213.29), the table's figure is kept and the text's reported. */
+START_TEST(text_figure_beside_table_figure)
+{
+	char *path = source_path("tests/ingest/govt-office-2025-dept-p20-22.xhtml");
+	char *xhtml = tu_read_file(path, NULL), *edited;
+	struct said said = { .what = "text and table differ" };
+	struct ingest_options opt = { .report = look_for, .ctx = &said };
+	struct ingest_source src = { .file = "p20-22.pdf", .pages = 3 };
+	struct ingest_error err = { 0 };
+	const char *texts[2];
+
+	ck_assert_ptr_nonnull(xhtml);
+	edited = replaced(xhtml, "预算为213.28万元", "预算为213.29万元");
+	texts[0] = xhtml;
+	texts[1] = edited;
+	for (int i = 0; i < 2; i++) {
+		struct ingest_text *text = ingest_text_parse(texts[i], strlen(texts[i]), &err);
+		json_t *doc, *oc;
+
+		ck_assert_ptr_nonnull(text);
+		said.count = 0;
+		doc = ingest_document(text, &src, &opt, &err);
+		ck_assert_ptr_nonnull(doc);
+		oc = json_object_get(doc, "operating_costs");
+		ck_assert_str_eq(json_string_value(json_object_get(oc, "amount")), "213.28");
+		ck_assert_int_eq(said.count, i);
+		/* the text figure itself stays among the section's figures, as printed */
+		ck_assert_str_eq(str(first_figure(doc, "operating_costs"), "amount"),
+		                 i == 0 ? "213.28" : "213.29");
+		json_decref(doc);
+		ingest_text_free(text);
+	}
+	free(edited);
+	free(xhtml);
+	free(path);
+}
+END_TEST
+
 START_TEST(extracts_corpus_pdf)
 {
 	char *pdf = source_path("tests/ingest/putuo-govt-office-2025-budget-dept.pdf");
@@ -561,6 +782,8 @@ START_TEST(extracts_corpus_pdf)
 	    json_string_value(json_object_get(json_object_get(doc, "operating_costs"), "amount")),
 	    "213.28");
 	sections_of_corpus_pdf(doc);
+	objects_of_corpus_pdf(doc);
+	figures_of_corpus_pdf(doc, pdf);
 	json_decref(doc);
 	unlink(out);
 	free(out);
@@ -885,6 +1108,7 @@ static Suite *suite(void)
 	tcase_add_test(parse, other_table);
 	tcase_add_test(parse, no_unit_and_percent);
 	tcase_add_test(parse, boxes_hold_the_printed_figure);
+	tcase_add_test(parse, text_figure_beside_table_figure);
 	tcase_add_test(cli, extracts_corpus_pdf);
 	tcase_add_test(cli, extracts_to_stdout_with_id);
 	tcase_add_test(cli, refuses_text_file);

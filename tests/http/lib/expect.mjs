@@ -279,7 +279,7 @@ export function expectDisclosure(json, data, base) {
     expectFlat(flat, dflat, {
       decs: ['building_area', 'building_value', 'furniture_value', 'other_value', 'planned_vehicle_purchase'],
       texts: ['as_of'],
-      counts: ['equipment_over_50', 'equipment_over_100', 'planned_equipment_over_50', 'planned_equipment_over_100'],
+      counts: ['equipment_over_50', 'equipment_over_100', 'planned_equipment_over_50', 'planned_equipment_over_100', 'planned_vehicles'],
     }, 'assets');
     assert.equal(vehicles.length, (dv ?? []).length, 'assets.vehicles');
     (dv ?? []).forEach((v, i) => expectFlat(vehicles[i], v,

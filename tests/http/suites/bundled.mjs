@@ -95,7 +95,12 @@ export default function bundled(ctx) {
       const items = Object.fromEntries(sg.items.map((i) => [i.key, i.amount]));
       assertDecimal(items.abroad, '839.00', '因公出国（境）费');
       assertDecimal(items.reception, '28.50', '公务接待费');
-      assert.equal(items.vehicle_purchase ?? null, null, '公务用车: blank in print');
+      assert.equal(cell(t, { name: '' }, { title: '购置费' }) ?? null, null, '公务用车购置费: blank in the table');
+      // p21's text prints what the table leaves blank: 公务用车购置费0万元，与2024年预算持平
+      assertDecimal(items.vehicle_purchase, '0', '公务用车购置费 in the text');
+      const changes = Object.fromEntries(sg.items.map((i) => [i.key, i.change]));
+      assertDecimal(changes.abroad, '0', '因公出国（境）费 与2024年预算持平');
+      assertDecimal(changes.reception, '0', '公务接待费 与2024年预算持平');
     });
 
     it('govt-office 2025: headline totals in 万元, converted exactly from 元 and saying so', async () => {
@@ -165,6 +170,86 @@ export default function bundled(ctx) {
         [{ side: 'expenditure', name: '五、资源勘探工业信息等支出' }, { title: '预算数' }, '293,810,000.00'],
         [{ side: 'expenditure', name: '四、卫生健康支出' }, { title: '预算数' }, '881,803.00'],
       ], 'commerce 表一');
+    });
+
+    it('govt-office 2025, 其他相关情况说明 (p21): the objects its text prints', async () => {
+      const d = await get(office);
+      // 政府采购预算34万元 = 货物0万元 + 工程0万元 + 服务34万元; 中小企业预留34, 小型和微型34
+      assertDecimal(d.procurement.amount, '34', '政府采购预算');
+      assertDecimal(d.procurement.goods, '0', '货物');
+      assertDecimal(d.procurement.works, '0', '工程');
+      assertDecimal(d.procurement.services, '34', '服务');
+      assertDecimal(d.procurement.sme_reserved, '34', '面向中小企业预留');
+      assertDecimal(d.procurement.small_micro_reserved, '34', '预留给小型和微型企业');
+      // 下属1家机关和1家事业单位…机关运行经费预算为213.28万元
+      assertDecimal(d.operating_costs.amount, '213.28', '机关运行经费');
+      assert.equal(d.operating_costs.administrative_units, 1);
+      assert.equal(d.operating_costs.institutional_units, 1);
+      // 编报绩效目标的项目11个，涉及项目预算资金6626万元
+      assert.equal(d.performance.project_count, 11);
+      assertDecimal(d.performance.amount, '6626', '绩效目标 项目预算资金');
+      // 截至2024年8月31日…共有车辆0辆…单价100万元（含）以上设备（不含车辆）0台（套）
+      assert.equal(d.assets.as_of, '2024-08-31');
+      assert.deepEqual(d.assets.vehicles.map((v) => [v.kind, v.count]).slice(0, 2),
+        [['total', 0], ['ministerial', 0]]);
+      assert.equal(d.assets.equipment_over_100, 0);
+      assert.equal(d.assets.planned_vehicles, 0);
+    });
+
+    it('govt-office 2025, 编制说明 (p6): figures of the text, with 科目 codes', async () => {
+      const d = await get(office);
+      const overall = d.explanations.find((e) => e.title === '2025年部门预算编制说明');
+      const fig = (label) => overall.figures.find((f) => f.label === label);
+      assertDecimal(fig('收入预算').amount, '9101.68', '收入预算9,101.68万元');
+      assertDecimal(fig('财政拨款收入').change, '-2389.52', '比2024年预算减少2,389.52万元');
+      const run = fig('一般公共服务支出-政府办公厅（室）及相关机构事务-行政运行');
+      assertDecimal(run.amount, '1202.95', '行政运行 科目1,202.95万元');
+      assert.equal(run.code ?? run.codes?.join(''), '2010301');
+    });
+
+    it('govt-office 2025 (p22): the project of 项目经费情况说明, with no printed total', async () => {
+      const list = await get(`${office}/projects`);
+      assert.equal(list.items.length, 1);
+      const p = list.items[0];
+      assert.equal(p.id, 'p1');
+      assert.equal(p.name, '区政府督查及建议提案工作业务经费');
+      assert.equal(p.period, '2025全年度。');
+      assert.equal(p.amount, null);
+      const d = await get(office);
+      assert.ok(!d.explanations.some((e) => e.title === '项目概述'), 'not kept twice');
+    });
+
+    it('commerce 2025 (p22): 政府采购 38.20 = 7.80 + 0 + 30.40, 机关运行经费, 绩效', async () => {
+      const d = await get(`${DEPTS}/putuo-commerce/budgets/2025`);
+      assertDecimal(d.procurement.amount, '38.20', '政府采购预算');
+      assertDecimal(d.procurement.goods, '7.80', '货物');
+      assertDecimal(d.procurement.works, '0', '工程');
+      assertDecimal(d.procurement.services, '30.40', '服务');
+      assertDecimal(d.operating_costs.amount, '171.01', '机关运行经费');
+      assert.equal(d.performance.project_count, 25);
+      assertDecimal(d.performance.amount, '11381.60', '绩效目标 项目预算资金');
+      const list = await get(`${DEPTS}/putuo-commerce/budgets/2025/projects`);
+      // pp23-26: four 专项, each with 2025年度项目总预算
+      const printedTotals = [
+        ['科技创新专项', '1720.00'], ['生命健康专项（政策资金）', '1170.00'],
+        ['商业创新专项（政策资金）', '1410.00'], ['贸易高质量发展专项（政策资金）', '2921.00'],
+      ];
+      assert.deepEqual(list.items.map((p) => p.name), printedTotals.map(([n]) => n));
+      printedTotals.forEach(([name, total], i) => assertDecimal(list.items[i].amount, total, name));
+    });
+
+    it('cpc-social-work 2024 决算 (pp21-22): 机关运行经费 final, 政府采购, 绩效', async () => {
+      const d = await get(`${DEPTS}/putuo-cpc-social-work/finals/2024`);
+      // 机关运行经费支出10.23万元，比2023年度增加10.23万元，增长100.00%
+      assertDecimal(d.operating_costs.final, '10.23', '机关运行经费支出');
+      assertDecimal(d.operating_costs.change, '10.23', '比2023年度增加');
+      assertDecimal(d.operating_costs.change_percent, '100', '增长100.00%');
+      // 政府采购金额21.07万元：货物21.07、工程0、服务0
+      assertDecimal(d.procurement.amount, '21.07', '政府采购金额');
+      assertDecimal(d.procurement.goods, '21.07', '货物');
+      // 编报绩效目标的2024年度项目1个，涉及预算金额175.52万元
+      assert.equal(d.performance.project_count, 1);
+      assertDecimal(d.performance.amount, '175.52', '绩效目标');
     });
 
     it('a table CSV says its unit, so 元 never passes for 万元', async () => {
