@@ -96,8 +96,7 @@ json_t *ing_para_box(const struct ing_para *p, size_t a, size_t b);
 
 /* Projects (from 项目经费情况说明 sections, marked taken), 政府采购, 机关运行经费, 三公
  * changes, 绩效, 国有资产 from the sections' text, into doc. Reports what it cannot place. */
-void ing_objects(struct ing_section *secs, size_t n, const struct ingest_options *opt,
-                 json_t *doc);
+void ing_objects(struct ing_section *secs, size_t n, const struct ingest_options *opt, json_t *doc);
 
 /* The figures a section's paragraphs state (amounts, changes, shares with their boxes), the
  * codes of a named 科目 from the doc's function tables. A new array (maybe empty). */
