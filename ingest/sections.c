@@ -491,8 +491,8 @@ static void glossary_from(const struct ingest_options *opt, const struct ing_sec
 	}
 }
 
-static json_t *explanation(const struct ing_section *sec, size_t index, json_t *seen,
-                           json_t *doc, const struct ingest_options *opt)
+static json_t *explanation(const struct ing_section *sec, size_t index, json_t *seen, json_t *doc,
+                           const struct ingest_options *opt)
 {
 	json_t *e = json_object(), *paras = json_array(), *figs;
 	char key[64];

@@ -481,14 +481,13 @@ static void sections_of_corpus_pdf(json_t *doc)
 	ck_assert(sangong);
 }
 
-
 /* The <word> box pdftotext -bbox gives the word of page `page` of pdf that prints `text`
  * (a whole printed line, in this PDF), into v (x0, y0, x1, y1). */
 static bool word_box(const char *pdf, int page, const char *text, double v[4])
 {
 	char pg[16], *out = NULL;
-	char *argv[] = { "/usr/bin/env", "pdftotext", "-q", "-bbox", "-f", pg, "-l", pg,
-		         (char *)pdf, "-", NULL };
+	char *argv[] = { "/usr/bin/env", "pdftotext", "-q",        "-bbox", "-f", pg,
+		         "-l",           pg,          (char *)pdf, "-",     NULL };
 	const char *p, *w;
 	bool found = false;
 
@@ -497,8 +496,8 @@ static bool word_box(const char *pdf, int page, const char *text, double v[4])
 	if ((p = strstr(out, text)) != NULL) {
 		for (w = p; w > out && strncmp(w, "<word ", 6) != 0; w--)
 			;
-		found = sscanf(w, "<word xMin=\"%lf\" yMin=\"%lf\" xMax=\"%lf\" yMax=\"%lf\"", &v[0],
-		               &v[1], &v[2], &v[3]) == 4;
+		found = sscanf(w, "<word xMin=\"%lf\" yMin=\"%lf\" xMax=\"%lf\" yMax=\"%lf\"",
+		               &v[0], &v[1], &v[2], &v[3]) == 4;
 	}
 	free(out);
 	return found;
@@ -584,7 +583,8 @@ static void figures_of_corpus_pdf(json_t *doc, const char *pdf)
 /* The objects of govt-office 2025's 其他相关情况说明 (p21) and its project (p22). */
 static void objects_of_corpus_pdf(json_t *doc)
 {
-	json_t *pr = json_object_get(doc, "procurement"), *o = json_object_get(doc, "operating_costs");
+	json_t *pr = json_object_get(doc, "procurement"),
+	       *o = json_object_get(doc, "operating_costs");
 	json_t *perf = json_object_get(doc, "performance"), *as = json_object_get(doc, "assets");
 	json_t *sg = json_object_get(doc, "sangong"), *p, *e;
 	size_t i;
@@ -608,10 +608,9 @@ static void objects_of_corpus_pdf(json_t *doc)
 	/* 截至2024年8月31日…共有车辆0辆…单价100万元（含）以上设备（不含车辆）0台（套） */
 	ck_assert_str_eq(str(as, "as_of"), "2024-08-31");
 	ck_assert_str_eq(str(json_array_get(json_object_get(as, "vehicles"), 0), "kind"), "total");
-	ck_assert_int_eq(
-	    json_integer_value(json_object_get(json_array_get(json_object_get(as, "vehicles"), 0),
-	                                       "count")),
-	    0);
+	ck_assert_int_eq(json_integer_value(json_object_get(
+	                     json_array_get(json_object_get(as, "vehicles"), 0), "count")),
+	                 0);
 	ck_assert_int_eq(json_integer_value(json_object_get(as, "equipment_over_100")), 0);
 	/* p22: one project, its seven parts; no printed total */
 	ck_assert_uint_eq(json_array_size(json_object_get(doc, "projects")), 1);
@@ -633,7 +632,6 @@ static void objects_of_corpus_pdf(json_t *doc)
 		                  strstr(str(e, "title"), "经费情况说明") == NULL,
 		              "project text left in explanations: %s", str(e, "title"));
 }
-
 
 /* The first figure of section `key`, or NULL. */
 static json_t *first_figure(json_t *doc, const char *key)
