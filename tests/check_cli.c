@@ -10,35 +10,6 @@
 #include <string.h>
 #include <unistd.h>
 
-struct run {
-	int status;
-	char *out, *err;
-};
-
-/* Runs budgetctl with up to 8 arguments (NULL-terminated). */
-static struct run ctl(const char *a1, ...)
-{
-	char *argv[12] = { (char *)tu_env("BUDGETCTL_BIN"), (char *)a1 };
-	struct run r;
-	va_list ap;
-	int i = 2;
-
-	va_start(ap, a1);
-	while (i < 11 && (argv[i] = va_arg(ap, char *)) != NULL)
-		i++;
-	va_end(ap);
-	r.status = tu_run(argv, &r.out, &r.err);
-	ck_assert_ptr_nonnull(r.out);
-	ck_assert_ptr_nonnull(r.err);
-	return r;
-}
-
-static void done(struct run *r)
-{
-	free(r->out);
-	free(r->err);
-}
-
 /* The file with one text replacement, written to a temp file (caller frees and unlinks). */
 static char *file_with(const char *file, const char *from, const char *to)
 {
@@ -69,11 +40,11 @@ static bool exists(const char *path)
 
 START_TEST(test_validate_good_file)
 {
-	struct run r = ctl("validate", tu_env("BUDGETD_SEED"), NULL);
+	struct tu_ctl r = tu_ctl("validate", tu_env("BUDGETD_SEED"), NULL);
 
 	ck_assert_int_eq(r.status, 0);
 	ck_assert_ptr_nonnull(strstr(r.out, "valid: 1 disclosure: 9 tables"));
-	done(&r);
+	tu_ctl_done(&r);
 }
 END_TEST
 
@@ -81,7 +52,7 @@ START_TEST(test_validate_names_file_line_and_path)
 {
 	char *bad = seed_with("\"number\": 7,", "\"number\": 100,");
 	char expect[4200];
-	struct run r = ctl("validate", bad, NULL);
+	struct tu_ctl r = tu_ctl("validate", bad, NULL);
 
 	ck_assert_int_eq(r.status, 65);
 	snprintf(expect, sizeof(expect), "%s:", bad);
@@ -89,7 +60,7 @@ START_TEST(test_validate_names_file_line_and_path)
 	ck_assert_ptr_nonnull(strstr(r.err, ": $.tables[6].number: table number 100"));
 	/* FILE:LINE:COLUMN, with a real line number */
 	ck_assert_int_gt(atoi(r.err + strlen(expect)), 1);
-	done(&r);
+	tu_ctl_done(&r);
 	unlink(bad);
 	free(bad);
 }
@@ -99,23 +70,23 @@ END_TEST
 START_TEST(test_validate_format_2)
 {
 	char src[4200], expect[4200], *bad;
-	struct run r;
+	struct tu_ctl r;
 
 	snprintf(src, sizeof(src), "%s/tests/data/putuo-test-2023-final.json",
 	         tu_env("BUDGETD_SOURCE"));
-	r = ctl("validate", src, NULL);
+	r = tu_ctl("validate", src, NULL);
 	ck_assert_msg(r.status == 0, "validate: %s", r.err);
 	ck_assert_ptr_nonnull(strstr(r.out, "valid: 1 disclosure: 10 tables"));
-	done(&r);
+	tu_ctl_done(&r);
 	bad = file_with(src, "\"2080505\"", "\"208050\"");
-	r = ctl("validate", bad, NULL);
+	r = tu_ctl("validate", bad, NULL);
 	ck_assert_int_eq(r.status, 65);
 	snprintf(expect, sizeof(expect), "%s:", bad);
 	ck_assert_msg(strncmp(r.err, expect, strlen(expect)) == 0, "stderr: %s", r.err);
 	ck_assert_ptr_nonnull(
 	    strstr(r.err, ": $.tables[0].rows[3].codes: a joined code is 3, 5 or 7"));
 	ck_assert_int_gt(atoi(r.err + strlen(expect)), 1);
-	done(&r);
+	tu_ctl_done(&r);
 	unlink(bad);
 	free(bad);
 }
@@ -124,25 +95,25 @@ END_TEST
 START_TEST(test_import_then_list_and_export)
 {
 	char *store = tu_temp_path(".sqlite");
-	struct run r = ctl("import", "--db", store, tu_env("BUDGETD_SEED"), NULL);
+	struct tu_ctl r = tu_ctl("import", "--db", store, tu_env("BUDGETD_SEED"), NULL);
 
 	ck_assert_msg(r.status == 0, "import: %s", r.err);
 	ck_assert_ptr_nonnull(strstr(r.out, "imported 1 disclosure into"));
 	ck_assert_ptr_nonnull(strstr(r.out, "9 projects"));
-	done(&r);
-	r = ctl("list", "--db", store, NULL);
+	tu_ctl_done(&r);
+	r = tu_ctl("list", "--db", store, NULL);
 	ck_assert_int_eq(r.status, 0);
 	ck_assert_str_eq(r.out, "kashi-urumqi-office\t2021\t"
 	                        "新疆维吾尔自治区喀什地区行政公署驻乌鲁木齐办事处\n");
-	done(&r);
-	r = ctl("export", "--db", store, "kashi-urumqi-office", "2021", NULL);
+	tu_ctl_done(&r);
+	r = tu_ctl("export", "--db", store, "kashi-urumqi-office", "2021", NULL);
 	ck_assert_int_eq(r.status, 0);
 	ck_assert_ptr_nonnull(strstr(r.out, "\"total\": \"700.94\""));
-	done(&r);
-	r = ctl("export", "--db", store, "kashi-urumqi-office", "2020", NULL);
+	tu_ctl_done(&r);
+	r = tu_ctl("export", "--db", store, "kashi-urumqi-office", "2020", NULL);
 	ck_assert_int_eq(r.status, 1);
 	ck_assert_ptr_nonnull(strstr(r.err, "no budget 2020 disclosure"));
-	done(&r);
+	tu_ctl_done(&r);
 	unlink(store);
 	free(store);
 }
@@ -154,29 +125,29 @@ START_TEST(test_bad_file_changes_nothing)
 	char *other = seed_with("\"id\": \"kashi-urumqi-office\"", "\"id\": \"another-office\"");
 	char *bad = seed_with("\"amount\": \"233.56\"", "\"amount\": \"-233.56\"");
 	size_t n1, n2;
-	struct run r = ctl("import", "--db", store, tu_env("BUDGETD_SEED"), NULL);
+	struct tu_ctl r = tu_ctl("import", "--db", store, tu_env("BUDGETD_SEED"), NULL);
 
 	ck_assert_int_eq(r.status, 0);
-	done(&r);
+	tu_ctl_done(&r);
 	before = tu_read_file(store, &n1);
 	/* A good new file together with a bad one: neither lands. */
-	r = ctl("import", "--db", store, other, bad, NULL);
+	r = tu_ctl("import", "--db", store, other, bad, NULL);
 	ck_assert_int_eq(r.status, 65);
 	ck_assert_ptr_nonnull(strstr(r.err, "not a non-negative decimal"));
 	ck_assert_ptr_nonnull(strstr(r.err, "nothing imported"));
-	done(&r);
+	tu_ctl_done(&r);
 	/* Two files for one disclosure: refused as bad input, before writing. */
-	r = ctl("import", "--db", store, other, other, NULL);
+	r = tu_ctl("import", "--db", store, other, other, NULL);
 	ck_assert_int_eq(r.status, 65);
 	ck_assert_ptr_nonnull(
 	    strstr(r.err, "same disclosure (another-office 2021 budget, level department)"));
-	done(&r);
+	tu_ctl_done(&r);
 	after = tu_read_file(store, &n2);
 	ck_assert_uint_eq(n1, n2);
 	ck_assert_int_eq(memcmp(before, after, n1), 0);
-	r = ctl("list", "--db", store, NULL);
+	r = tu_ctl("list", "--db", store, NULL);
 	ck_assert_ptr_null(strstr(r.out, "another-office"));
-	done(&r);
+	tu_ctl_done(&r);
 	free(before);
 	free(after);
 	unlink(store);
@@ -194,36 +165,36 @@ START_TEST(test_upgrade_v1_store)
 {
 	char src[4200], *data, *store;
 	size_t n;
-	struct run r;
+	struct tu_ctl r;
 
 	snprintf(src, sizeof(src), "%s/tests/data/kashi-v1.sqlite", tu_env("BUDGETD_SOURCE"));
 	data = tu_read_file(src, &n);
 	ck_assert_ptr_nonnull(data);
 	store = tu_write_temp(data, n, ".sqlite");
-	r = ctl("export", "--db", store, "kashi-urumqi-office", "2021", NULL);
+	r = tu_ctl("export", "--db", store, "kashi-urumqi-office", "2021", NULL);
 	ck_assert_int_eq(r.status, 66);
 	ck_assert_msg(strstr(r.err, "run `budgetctl upgrade") != NULL, "stderr: %s", r.err);
-	done(&r);
-	r = ctl("upgrade", "--db", store, NULL);
+	tu_ctl_done(&r);
+	r = tu_ctl("upgrade", "--db", store, NULL);
 	ck_assert_msg(r.status == 0, "upgrade: %s", r.err);
 	ck_assert_ptr_nonnull(strstr(r.out, "upgraded from schema version 1 to 2"));
-	done(&r);
-	r = ctl("export", "--db", store, "kashi-urumqi-office", "2021", NULL);
+	tu_ctl_done(&r);
+	r = tu_ctl("export", "--db", store, "kashi-urumqi-office", "2021", NULL);
 	ck_assert_int_eq(r.status, 0);
 	ck_assert_ptr_nonnull(strstr(r.out, "\"format\": \"budgetd-disclosure/2\""));
 	ck_assert_ptr_nonnull(strstr(r.out, "\"total\": \"700.94\""));
 	ck_assert_ptr_nonnull(strstr(r.out, "\"type\": \"budget_sangong\""));
-	done(&r);
-	r = ctl("upgrade", "--db", store, NULL);
+	tu_ctl_done(&r);
+	r = tu_ctl("upgrade", "--db", store, NULL);
 	ck_assert_int_eq(r.status, 0);
 	ck_assert_ptr_nonnull(strstr(r.out, "already at schema version 2"));
-	done(&r);
-	r = ctl("upgrade", "--db", "/nonexistent/store.sqlite", NULL);
+	tu_ctl_done(&r);
+	r = tu_ctl("upgrade", "--db", "/nonexistent/store.sqlite", NULL);
 	ck_assert_int_eq(r.status, 66);
-	done(&r);
-	r = ctl("upgrade", "--db", store, "extra", NULL);
+	tu_ctl_done(&r);
+	r = tu_ctl("upgrade", "--db", store, "extra", NULL);
 	ck_assert_int_eq(r.status, 64);
-	done(&r);
+	tu_ctl_done(&r);
 	free(data);
 	unlink(store);
 	free(store);
@@ -234,28 +205,28 @@ END_TEST
 START_TEST(test_export_level)
 {
 	char src[4200], *store = tu_temp_path(".sqlite"), *unit;
-	struct run r;
+	struct tu_ctl r;
 
 	snprintf(src, sizeof(src), "%s/tests/data/putuo-test-2023-final.json",
 	         tu_env("BUDGETD_SOURCE"));
 	unit = file_with(src, "\"level\": \"department\"", "\"level\": \"unit\"");
-	r = ctl("import", "--db", store, src, unit, NULL);
+	r = tu_ctl("import", "--db", store, src, unit, NULL);
 	ck_assert_msg(r.status == 0, "import: %s", r.err);
-	done(&r);
-	r = ctl("export", "--db", store, "--level", "unit", "putuo-test-bureau", "2023", "final",
-	        NULL);
+	tu_ctl_done(&r);
+	r = tu_ctl("export", "--db", store, "--level", "unit", "putuo-test-bureau", "2023", "final",
+	           NULL);
 	ck_assert_int_eq(r.status, 0);
 	ck_assert_ptr_nonnull(strstr(r.out, "\"level\": \"unit\""));
 	ck_assert_ptr_nonnull(strstr(r.out, "\"income_final\": \"-1.69\""));
 	ck_assert_ptr_nonnull(strstr(r.out, "56.7,"));
-	done(&r);
-	r = ctl("export", "--db", store, "putuo-test-bureau", "2023", "final", NULL);
+	tu_ctl_done(&r);
+	r = tu_ctl("export", "--db", store, "putuo-test-bureau", "2023", "final", NULL);
 	ck_assert_int_eq(r.status, 0);
 	ck_assert_ptr_nonnull(strstr(r.out, "\"level\": \"department\""));
-	done(&r);
-	r = ctl("export", "--db", store, "--level", "county", "putuo-test-bureau", "2023", NULL);
+	tu_ctl_done(&r);
+	r = tu_ctl("export", "--db", store, "--level", "county", "putuo-test-bureau", "2023", NULL);
 	ck_assert_int_eq(r.status, 64);
-	done(&r);
+	tu_ctl_done(&r);
 	unlink(unit);
 	free(unit);
 	unlink(store);
@@ -267,17 +238,17 @@ START_TEST(test_fresh_builds_a_new_store)
 {
 	char *store = tu_temp_path(".sqlite");
 	char *other = seed_with("\"id\": \"kashi-urumqi-office\"", "\"id\": \"another-office\"");
-	struct run r = ctl("import", "--db", store, other, NULL);
+	struct tu_ctl r = tu_ctl("import", "--db", store, other, NULL);
 
 	ck_assert_int_eq(r.status, 0);
-	done(&r);
-	r = ctl("import", "--fresh", "--db", store, tu_env("BUDGETD_SEED"), NULL);
+	tu_ctl_done(&r);
+	r = tu_ctl("import", "--fresh", "--db", store, tu_env("BUDGETD_SEED"), NULL);
 	ck_assert_int_eq(r.status, 0);
-	done(&r);
-	r = ctl("list", "--db", store, NULL);
+	tu_ctl_done(&r);
+	r = tu_ctl("list", "--db", store, NULL);
 	ck_assert_ptr_null(strstr(r.out, "another-office"));
 	ck_assert_ptr_nonnull(strstr(r.out, "kashi-urumqi-office"));
-	done(&r);
+	tu_ctl_done(&r);
 	unlink(store);
 	unlink(other);
 	free(store);
@@ -287,44 +258,44 @@ END_TEST
 
 START_TEST(test_missing_and_unreadable_inputs)
 {
-	struct run r = ctl("validate", "/nonexistent/file.json", NULL);
+	struct tu_ctl r = tu_ctl("validate", "/nonexistent/file.json", NULL);
 
 	ck_assert_int_eq(r.status, 65);
 	ck_assert_ptr_nonnull(strstr(r.err, "/nonexistent/file.json: cannot open"));
-	done(&r);
-	r = ctl("list", "--db", "/nonexistent/store.sqlite", NULL);
+	tu_ctl_done(&r);
+	r = tu_ctl("list", "--db", "/nonexistent/store.sqlite", NULL);
 	ck_assert_int_eq(r.status, 66);
-	done(&r);
+	tu_ctl_done(&r);
 	ck_assert(!exists("/nonexistent/store.sqlite"));
 }
 END_TEST
 
 START_TEST(test_help_and_usage)
 {
-	struct run r = ctl("--help", NULL);
+	struct tu_ctl r = tu_ctl("--help", NULL);
 
 	ck_assert_int_eq(r.status, 0);
 	ck_assert_ptr_nonnull(strstr(r.out, "import [--db PATH]"));
 	ck_assert_ptr_nonnull(strstr(r.out, "Exit codes"));
-	done(&r);
-	r = ctl("import", "--help", NULL);
+	tu_ctl_done(&r);
+	r = tu_ctl("import", "--help", NULL);
 	ck_assert_int_eq(r.status, 0);
 	ck_assert_ptr_nonnull(strstr(r.out, "--fresh"));
-	done(&r);
-	r = ctl("help", "validate", NULL);
+	tu_ctl_done(&r);
+	r = tu_ctl("help", "validate", NULL);
 	ck_assert_int_eq(r.status, 0);
 	ck_assert_ptr_nonnull(strstr(r.out, "writes nothing"));
-	done(&r);
-	r = ctl("frobnicate", NULL);
+	tu_ctl_done(&r);
+	r = tu_ctl("frobnicate", NULL);
 	ck_assert_int_eq(r.status, 64);
 	ck_assert_ptr_nonnull(strstr(r.err, "unknown command"));
-	done(&r);
-	r = ctl("import", NULL);
+	tu_ctl_done(&r);
+	r = tu_ctl("import", NULL);
 	ck_assert_int_eq(r.status, 64);
-	done(&r);
-	r = ctl("export", "x", "notayear", NULL);
+	tu_ctl_done(&r);
+	r = tu_ctl("export", "x", "notayear", NULL);
 	ck_assert_int_eq(r.status, 64);
-	done(&r);
+	tu_ctl_done(&r);
 }
 END_TEST
 

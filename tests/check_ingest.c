@@ -412,34 +412,6 @@ END_TEST
 
 /* ---- budgetctl extract ---- */
 
-struct run {
-	int status;
-	char *out, *err;
-};
-
-static struct run ctl(const char *a1, ...)
-{
-	char *argv[12] = { (char *)tu_env("BUDGETCTL_BIN"), "extract", (char *)a1 };
-	struct run r;
-	va_list ap;
-	int i = 3;
-
-	va_start(ap, a1);
-	while (a1 != NULL && i < 11 && (argv[i] = va_arg(ap, char *)) != NULL)
-		i++;
-	va_end(ap);
-	r.status = tu_run(argv, &r.out, &r.err);
-	ck_assert_ptr_nonnull(r.out);
-	ck_assert_ptr_nonnull(r.err);
-	return r;
-}
-
-static void done(struct run *r)
-{
-	free(r->out);
-	free(r->err);
-}
-
 /* The text parts of govt-office 2025 (pp. 2-7, 21-22), as printed. */
 static void sections_of_corpus_pdf(json_t *doc)
 {
@@ -711,7 +683,7 @@ START_TEST(extracts_corpus_pdf)
 		"budget_capital_function", "budget_general_basic_economic",
 		"budget_sangong",
 	};
-	struct run r = ctl(pdf, "-o", out, NULL);
+	struct tu_ctl r = tu_ctl("extract", pdf, "-o", out, NULL);
 	json_error_t jerr;
 	json_t *doc, *t, *row, *sg;
 
@@ -786,7 +758,7 @@ START_TEST(extracts_corpus_pdf)
 	unlink(out);
 	free(out);
 	free(pdf);
-	done(&r);
+	tu_ctl_done(&r);
 }
 END_TEST
 
@@ -794,7 +766,7 @@ END_TEST
 START_TEST(extracts_to_stdout_with_id)
 {
 	char *pdf = source_path("tests/ingest/putuo-govt-office-2025-budget-dept.pdf");
-	struct run r = ctl("--id", "pt-govt-office", pdf, NULL);
+	struct tu_ctl r = tu_ctl("extract", "--id", "pt-govt-office", pdf, NULL);
 	json_error_t jerr;
 	json_t *doc;
 
@@ -811,7 +783,7 @@ START_TEST(extracts_to_stdout_with_id)
 		              "a number with 3 decimals or more: %.20s", p - 5);
 	json_decref(doc);
 	free(pdf);
-	done(&r);
+	tu_ctl_done(&r);
 }
 END_TEST
 
@@ -898,7 +870,7 @@ static int leftovers(const char *out)
 static void refused(const char *pdf, int status, const char *words)
 {
 	char *out = tu_temp_path(".json");
-	struct run r = ctl(pdf, "-o", out, NULL);
+	struct tu_ctl r = tu_ctl("extract", pdf, "-o", out, NULL);
 
 	ck_assert_msg(r.status == status, "%s: exit %d, not %d: %s", pdf, r.status, status, r.err);
 	ck_assert_msg(strstr(r.err, words) != NULL, "%s: \"%s\" not in: %s", pdf, words, r.err);
@@ -906,24 +878,24 @@ static void refused(const char *pdf, int status, const char *words)
 	ck_assert_str_eq(r.out, "");
 	ck_assert_int_eq(leftovers(out), 0);
 	free(out);
-	done(&r);
+	tu_ctl_done(&r);
 }
 
 START_TEST(refuses_text_file)
 {
 	char *p = tu_write_temp("Hello, this is not a PDF.\n", 26, ".pdf");
 	char *old = tu_write_temp("{\"old\": true}\n", 15, ".json"), *kept;
-	struct run r;
+	struct tu_ctl r;
 
 	refused(p, 65, "not a PDF");
 	/* an OUT that exists stays as it was */
-	r = ctl(p, "-o", old, NULL);
+	r = tu_ctl("extract", p, "-o", old, NULL);
 	ck_assert_int_eq(r.status, 65);
 	kept = tu_read_file(old, NULL);
 	ck_assert_str_eq(kept, "{\"old\": true}\n");
 	ck_assert_int_eq(leftovers(old), 1);
 	free(kept);
-	done(&r);
+	tu_ctl_done(&r);
 	unlink(old);
 	free(old);
 	unlink(p);
@@ -1080,14 +1052,14 @@ END_TEST
 START_TEST(refuses_unwritable_output)
 {
 	char *pdf = source_path("tests/ingest/putuo-govt-office-2025-budget-dept.pdf");
-	struct run r = ctl(pdf, "-o", "/nonexistent/dir/out.json", NULL);
+	struct tu_ctl r = tu_ctl("extract", pdf, "-o", "/nonexistent/dir/out.json", NULL);
 
 	ck_assert_int_eq(r.status, 73);
 	ck_assert_ptr_nonnull(strstr(r.err, "cannot write /nonexistent/dir/out.json"));
-	done(&r);
-	r = ctl(NULL);
+	tu_ctl_done(&r);
+	r = tu_ctl("extract", NULL);
 	ck_assert_int_eq(r.status, 64);
-	done(&r);
+	tu_ctl_done(&r);
 	free(pdf);
 }
 END_TEST

@@ -5,6 +5,7 @@
 #include <check.h>
 #include <fcntl.h>
 #include <spawn.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -128,4 +129,27 @@ int tu_run_suite(Suite *s)
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
 	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
+
+struct tu_ctl tu_ctl(const char *a1, ...)
+{
+	char *argv[12] = { (char *)tu_env("BUDGETCTL_BIN"), (char *)a1 };
+	struct tu_ctl r;
+	va_list ap;
+	int i = 2;
+
+	va_start(ap, a1);
+	while (a1 != NULL && i < 11 && (argv[i] = va_arg(ap, char *)) != NULL)
+		i++;
+	va_end(ap);
+	r.status = tu_run(argv, &r.out, &r.err);
+	ck_assert_ptr_nonnull(r.out);
+	ck_assert_ptr_nonnull(r.err);
+	return r;
+}
+
+void tu_ctl_done(struct tu_ctl *r)
+{
+	free(r->out);
+	free(r->err);
 }

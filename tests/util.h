@@ -25,6 +25,17 @@ char *tu_temp_path(const char *suffix);
  * stderr into malloc'd strings when out/err are not NULL (caller frees). */
 int tu_run(char *const argv[], char **out, char **err);
 
+/* One run of budgetctl: its exit status and what it printed (malloc'd; tu_ctl_done frees). */
+struct tu_ctl {
+	int status;
+	char *out, *err;
+};
+
+/* Runs $BUDGETCTL_BIN with up to 10 arguments, the list ended by NULL (a1 may be that NULL),
+ * and asserts that both outputs were captured. */
+struct tu_ctl tu_ctl(const char *a1, ...);
+void tu_ctl_done(struct tu_ctl *r);
+
 /* Runs every test of s, prints Check's summary and frees s. Returns the process exit code. */
 int tu_run_suite(Suite *s);
 
