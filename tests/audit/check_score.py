@@ -263,6 +263,14 @@ def main():
     rc, out, err = run(m)
     check("text: a sibling sentence sharing 比2023年预算执行数减少 -> not found", rc == 1 and fam(out)["found"] == n_json - 1)
 
+    # a table's note shares words with its title: the note finding (wanli-1) is not the title label (wanli-2)
+    w1 = [e for e in wl["errors"] if e["id"] == "wanli-1"][0]
+    m = perfect(labs)
+    m[wd] = [x for x in m[wd] if not x["message_zh"].endswith("wanli-2")]
+    rc, out, err = run(m)
+    check("document: the 表9 note's finding does not find the title-year label (wanli-2)",
+          rc == 1 and [e["id"] for d in out["documents"] for e in d["errors"] if not e["found"]] == ["wanli-2"])
+
     # the section tells apart quotes that contain one another (cpc-7 is part of cpc-8's text)
     cp7 = [e for e in labs["putuo-cpc-social-work-2024-final-dept"]["errors"] if e["id"] == "cpc-7"][0]
     cp8 = [e for e in labs["putuo-cpc-social-work-2024-final-dept"]["errors"] if e["id"] == "cpc-8"][0]

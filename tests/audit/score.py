@@ -69,21 +69,12 @@ def norm_codes(c):
 
 
 def texts_agree(a, b):
-    """Two quotes agree when one contains the other (a finding usually quotes the whole
-    printed sentence, a label its telling part), or when they overlap by a common run of
-    at least 80% of the shorter one (a finding quoting a differently cut fragment). Sentences
-    of one section share long runs ("比2023年预算执行数减少"), so a shorter run is not enough."""
+    """Two quotes agree when one contains the other (whitespace-insensitive): a finding
+    quotes the printed sentence, a label an exact part of it (or the finding a part of the
+    label's). Partial overlaps do not count: sentences of one section share long runs
+    ("比2023年预算执行数减少…经费减少"), and a table's note shares its title's words."""
     a, b = norm(a), norm(b)
-    if not a or not b:
-        return False
-    if a in b or b in a:
-        return True
-    short, long_ = (a, b) if len(a) <= len(b) else (b, a)
-    need = max(8, -(-len(short) * 4 // 5))
-    for i in range(0, len(short) - need + 1):
-        if short[i:i + need] in long_:
-            return True
-    return False
+    return bool(a) and bool(b) and (a in b or b in a)
 
 
 NUMBERING = re.compile(r"^(第[一二三四五六七八九十]+部分|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[)）]|\d+[.、．])")
