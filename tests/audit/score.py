@@ -332,8 +332,12 @@ def main(argv=None):
                                                 ("  [on clean: %s]" % f["on_clean"][0]) if f["on_clean"] else ""))
             for c in flagged:
                 print("  flagged %s (by finding %s)" % (c["what"], c["by"]))
-    print("OK" if ok else "FAIL: %s" % ("not every labelled error found" if fam["all"]["found"] < fam["all"]["labelled"]
-                                         else "a clean item is flagged"))
+    why = []
+    if fam["all"]["found"] < fam["all"]["labelled"]:
+        why.append("%d labelled error(s) not found" % (fam["all"]["labelled"] - fam["all"]["found"]))
+    if fam["all"]["flagged"]:
+        why.append("%d clean item(s) flagged" % fam["all"]["flagged"])
+    print("OK" if ok else "FAIL: " + "; ".join(why))
     return 0 if ok else 1
 
 
