@@ -138,6 +138,40 @@ static void empty_table(struct audit_ctx *c, const json_t *t)
 	quote_finding(c, "D03", &w, audit_str(t, "title") ? audit_str(t, "title") : "", zh, en);
 }
 
+static bool has_year(const char *s)
+{
+	for (const char *p = s; p != NULL && *p; p++)
+		if (p[0] == '2' && p[1] == '0' && p[2] >= '0' && p[2] <= '9' && p[3] >= '0' &&
+		    p[3] <= '9' && strncmp(p + 4, "年", 3) == 0)
+			return true;
+	return false;
+}
+
+/* D06: when most table titles print the year, one that does not. */
+static void title_years(struct audit_ctx *c)
+{
+	const json_t *tables = json_object_get(c->doc, "tables");
+	size_t i, with = 0, n = json_array_size(tables);
+	json_t *t;
+
+	json_array_foreach (tables, i, t)
+		with += has_year(audit_str(t, "title"));
+	if (n < 3 || with * 2 <= n || with == n)
+		return;
+	json_array_foreach (tables, i, t) {
+		struct where w = { t, -1 };
+		char tl[32], zh[256], en[256];
+		if (has_year(audit_str(t, "title")) || audit_str(t, "title") == NULL)
+			continue;
+		audit_table_label(t, tl, sizeof(tl));
+		snprintf(zh, sizeof(zh), "%s的表名没有年度，其他 %zu 张表的表名都有", tl, with);
+		snprintf(en, sizeof(en),
+		         "Table %d's title has no year; %zu other tables' titles do",
+		         audit_table_position(t), with);
+		quote_finding(c, "D06", &w, audit_str(t, "title"), zh, en);
+	}
+}
+
 void audit_document(struct audit_ctx *c)
 {
 	struct where w = { NULL, -1 };
@@ -161,6 +195,7 @@ void audit_document(struct audit_ctx *c)
 		json_array_foreach (json_object_get(sec, "paragraphs"), j, para)
 			scan_text(c, &ws, json_string_value(para));
 	}
+	title_years(c);
 	json_array_foreach (json_object_get(c->doc, "projects"), i, proj)
 		scan_text(c, &w, audit_str(proj, "name"));
 }

@@ -74,6 +74,8 @@ static const struct audit_rule rules[] = {
 	  "A table whose note says it is empty prints no figures", "exact: any non-zero figure" },
 	{ "D05", "document", "info", "重复标点（。。，，、、；；）",
 	  "Doubled punctuation (。。，，、、；；)", "exact" },
+	{ "D06", "document", "info", "表名缺少年度（其他表名都有）",
+	  "A table title lacks the year that the other tables' titles print", "exact" },
 };
 
 const struct audit_rule *audit_rules(size_t *n)

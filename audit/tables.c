@@ -390,15 +390,15 @@ void audit_tables(struct audit_ctx *c)
 
 /* ---- Cross-table rules ------------------------------------------------------------------- */
 
-/* One printed quantity: where it is and what it says. */
+/* One printed quantity: where it is and what it is. */
 struct qty {
 	const json_t *table; /* NULL for a text figure */
 	int row;
-	const char *column;
+	char column[64];
 	int64_t value;
 	const char *unit;
 	const char *printed; /* for the tolerance of a coarser unit */
-	const char *label_zh;
+	char zh[256], en[256];
 };
 
 /* a and b in the finer of their units; the tolerance is half the last printed digit of the
@@ -415,20 +415,11 @@ static bool to_common(const struct qty *a, const struct qty *b, audit_amt *va, a
 	*va = (audit_amt)a->value * (fa / f);
 	*vb = (audit_amt)b->value * (fb / f);
 	*unit = fa < fb ? a->unit : b->unit;
-	*tol = 0;
-	if (fa != fb) {
-		int d = audit_decimals(coarse->printed);
-		audit_amt half = 5;
-		for (int k = d + 1; k < DB_DEC_DIGITS; k++)
-			half *= 10;
-		if (d >= DB_DEC_DIGITS)
-			half = 0;
-		*tol = half * ((fa > fb ? fa : fb) / f);
-	}
+	*tol = fa != fb ? audit_half_digit(coarse->printed) * ((fa > fb ? fa : fb) / f) : 0;
 	return true;
 }
 
-/* expected: a, actual: b; the finding is placed at b (or a when b is text). */
+/* expected: a, actual: b; the finding is placed at b (or at a when b is text). */
 static void compare(struct audit_ctx *c, const char *rule, const struct qty *a, const struct qty *b)
 {
 	audit_amt va, vb, tol;
@@ -441,21 +432,21 @@ static void compare(struct audit_ctx *c, const char *rule, const struct qty *a, 
 		return;
 	p.table = at->table;
 	p.row = at->row;
-	p.column = at->column;
+	p.column = at->column[0] ? at->column : NULL;
 	audit_fmt(va, e, sizeof(e));
 	audit_fmt(vb, ac, sizeof(ac));
 	audit_fmt(vb > va ? vb - va : va - vb, d, sizeof(d));
-	snprintf(zh, sizeof(zh), "%s %s%s，%s %s%s，相差 %s%s", a->label_zh, e, unit, b->label_zh,
-	         ac, unit, d, unit);
-	snprintf(en, sizeof(en), "%s gives %s %s, %s gives %s %s (%s apart)", a->label_zh, e, unit,
-	         b->label_zh, ac, unit, d);
+	snprintf(zh, sizeof(zh), "%s %s%s，%s %s%s，相差 %s%s", a->zh, e, unit, b->zh, ac, unit, d,
+	         unit);
+	snprintf(en, sizeof(en), "%s: %s %s; %s: %s %s (%s apart)", a->en, e, unit, b->en, ac, unit,
+	         d);
 	audit_add(c, rule, &p, zh, en, true, va, vb, unit);
 }
 
-/* A table's total cell: the row named `prefer` (or the first total row), column key. */
+/* A table's total cell: the total row named like `prefer` on `side` (either NULL: the first
+ * total row), column key. */
 static bool table_total(const struct audit_ctx *c, const json_t *t, const char *side,
-                        const char *prefer, const char *key, struct qty *q, char *label,
-                        size_t size)
+                        const char *prefer, const char *key, struct qty *q)
 {
 	int r = -1;
 	size_t i;
@@ -476,15 +467,16 @@ static bool table_total(const struct audit_ctx *c, const json_t *t, const char *
 	row = json_array_get(rows_of(t), (size_t)r);
 	q->table = t;
 	q->row = r;
-	q->column = key;
+	snprintf(q->column, sizeof(q->column), "%s", key);
 	q->unit = unit_of(c, t);
-	q->printed = json_string_value(json_object_get(json_object_get(row, "amounts"), key));
+	q->printed = audit_str(json_object_get(row, "amounts"), key);
 	if (!cell(row, key, &q->value))
 		return false;
 	audit_table_label(t, tl, sizeof(tl));
-	snprintf(label, size, "%s%s%s", tl,
+	snprintf(q->zh, sizeof(q->zh), "%s%s%s", tl,
 	         audit_str(row, "name") ? audit_str(row, "name") : "合计", column_title(t, key));
-	q->label_zh = label;
+	snprintf(q->en, sizeof(q->en), "table %d, total row, column %s", audit_table_position(t),
+	         key);
 	return true;
 }
 
@@ -511,29 +503,25 @@ static void cross_summary(struct audit_ctx *c)
 	const json_t *gen =
 	    audit_table_of_type(c, "budget_general_function", "final_general_function");
 	struct qty a, b;
-	char la[256], lb[256];
 
 	if (sum != NULL &&
-	    table_total(c, sum, "income", "本年收入合计", side_column(sum, "income"), &a, la,
-	                sizeof(la)) &&
-	    table_total(c, inc, NULL, NULL, audit_first_key(inc, "total"), &b, lb, sizeof(lb)))
+	    table_total(c, sum, "income", "本年收入合计", side_column(sum, "income"), &a) &&
+	    table_total(c, inc, NULL, NULL, audit_first_key(inc, "total"), &b))
 		compare(c, "X01", &a, &b);
 	if (sum != NULL &&
-	    table_total(c, sum, "expenditure", "本年支出合计", side_column(sum, "expenditure"), &a,
-	                la, sizeof(la)) &&
-	    table_total(c, exp, NULL, NULL, audit_first_key(exp, "total"), &b, lb, sizeof(lb)))
+	    table_total(c, sum, "expenditure", "本年支出合计", side_column(sum, "expenditure"),
+	                &a) &&
+	    table_total(c, exp, NULL, NULL, audit_first_key(exp, "total"), &b))
 		compare(c, "X02", &a, &b);
 	if (fis != NULL && has_column(fis, "general_budget") &&
-	    table_total(c, fis, "expenditure", "本年支出合计", "general_budget", &a, la,
-	                sizeof(la)) &&
-	    table_total(c, gen, NULL, NULL, audit_first_key(gen, "total"), &b, lb, sizeof(lb)))
+	    table_total(c, fis, "expenditure", "本年支出合计", "general_budget", &a) &&
+	    table_total(c, gen, NULL, NULL, audit_first_key(gen, "total"), &b))
 		compare(c, "X03", &a, &b);
 }
 
 /* The basic-expenditure economic table's total: its 合计 row, or the sum of its total rows
  * (人员经费合计 + 公用经费合计 in a 决算). */
-static bool basic_total(const struct audit_ctx *c, const json_t *t, struct qty *q, char *label,
-                        size_t size)
+static bool basic_total(const struct audit_ctx *c, const json_t *t, struct qty *q)
 {
 	const char *key = audit_first_key(t, "total");
 	int64_t v, sum = 0;
@@ -544,7 +532,7 @@ static bool basic_total(const struct audit_ctx *c, const json_t *t, struct qty *
 
 	if (t == NULL)
 		return false;
-	if (key != NULL && table_total(c, t, NULL, NULL, key, q, label, size))
+	if (key != NULL && table_total(c, t, NULL, NULL, key, q))
 		return true;
 	key = audit_first_key(t, "");
 	json_array_foreach (rows_of(t), i, row)
@@ -556,8 +544,11 @@ static bool basic_total(const struct audit_ctx *c, const json_t *t, struct qty *
 	if (n == 0)
 		return false;
 	audit_table_label(t, tl, sizeof(tl));
-	snprintf(label, size, "%s各合计行（人员经费+公用经费）之和", tl);
-	*q = (struct qty){ t, last, key, sum, unit_of(c, t), NULL, label };
+	*q = (struct qty){ .table = t, .row = last, .value = sum, .unit = unit_of(c, t) };
+	snprintf(q->column, sizeof(q->column), "%s", key);
+	snprintf(q->zh, sizeof(q->zh), "%s各合计行（人员经费+公用经费）之和", tl);
+	snprintf(q->en, sizeof(q->en), "table %d, its total rows (personnel + public) together",
+	         audit_table_position(t));
 	return true;
 }
 
@@ -569,23 +560,24 @@ static void cross_basic(struct audit_ctx *c)
 	    audit_table_of_type(c, "budget_general_function", "final_general_function");
 	const json_t *exp = audit_table_of_type(c, "budget_expenditure", "final_expenditure");
 	struct qty q, g, e, gt, et;
-	char lq[256], lg[256], le[256], l3[256], l4[256];
 
-	if (!basic_total(c, eco, &q, lq, sizeof(lq)))
+	if (!basic_total(c, eco, &q))
 		return;
-	if (table_total(c, gen, NULL, NULL, audit_first_key(gen, "basic"), &g, lg, sizeof(lg)))
+	if (table_total(c, gen, NULL, NULL, audit_first_key(gen, "basic"), &g))
 		compare(c, "X04", &g, &q);
 	/* the expenditure table's 基本支出 holds every fund's: comparable only when all of the
 	 * spending is general-budget spending */
-	if (table_total(c, exp, NULL, NULL, audit_first_key(exp, "basic"), &e, le, sizeof(le)) &&
-	    table_total(c, gen, NULL, NULL, audit_first_key(gen, "total"), &gt, l3, sizeof(l3)) &&
-	    table_total(c, exp, NULL, NULL, audit_first_key(exp, "total"), &et, l4, sizeof(l4)) &&
+	if (table_total(c, exp, NULL, NULL, audit_first_key(exp, "basic"), &e) &&
+	    table_total(c, gen, NULL, NULL, audit_first_key(gen, "total"), &gt) &&
+	    table_total(c, exp, NULL, NULL, audit_first_key(exp, "total"), &et) &&
 	    gt.value == et.value && strcmp(gt.unit, et.unit) == 0)
 		compare(c, "X04", &e, &q);
 }
 
-static bool text_qty(const struct audit_ctx *c, const json_t *obj, const char *key,
-                     const char *label, struct qty *q)
+/* A figure of the text (sangong, operating_costs): key of obj, in obj's unit or the
+ * document's. */
+static bool text_qty(const struct audit_ctx *c, const json_t *obj, const char *key, const char *zh,
+                     const char *en, struct qty *q)
 {
 	const char *unit = audit_str(obj, "unit");
 
@@ -593,106 +585,98 @@ static bool text_qty(const struct audit_ctx *c, const json_t *obj, const char *k
 		return false;
 	q->table = NULL;
 	q->row = -1;
-	q->column = NULL;
+	q->column[0] = '\0';
 	q->unit = unit != NULL ? unit : c->unit;
 	q->printed = audit_str(obj, key);
-	q->label_zh = label;
+	snprintf(q->zh, sizeof(q->zh), "%s", zh);
+	snprintf(q->en, sizeof(q->en), "%s", en);
 	return true;
+}
+
+/* The one row of a 三公 table, column key (a blank cell is 0). */
+static void sangong_cell(const struct audit_ctx *c, const json_t *t, const char *key,
+                         const char *zh, struct qty *q)
+{
+	const json_t *row = json_array_get(rows_of(t), 0);
+	char tl[32];
+
+	cell(row, key, &q->value);
+	q->table = t;
+	q->row = 0;
+	snprintf(q->column, sizeof(q->column), "%s", key);
+	q->unit = unit_of(c, t);
+	q->printed = audit_str(json_object_get(row, "amounts"), key);
+	audit_table_label(t, tl, sizeof(tl));
+	snprintf(q->zh, sizeof(q->zh), "%s%s", tl, zh);
+	snprintf(q->en, sizeof(q->en), "table %d, column %s", audit_table_position(t), key);
 }
 
 static void cross_sangong(struct audit_ctx *c)
 {
 	const json_t *t = audit_table_of_type(c, "budget_sangong", "final_sangong");
-	const json_t *sg = json_object_get(c->doc, "sangong"),
-	             *oc = json_object_get(c->doc, "operating_costs");
-	const json_t *row = json_array_get(rows_of(t), 0);
+	const json_t *sg = json_object_get(c->doc, "sangong");
+	const json_t *oc = json_object_get(c->doc, "operating_costs");
 	const char *measure = c->final ? "final" : "amount";
 	const char *suffix = c->final ? "_final" : "";
 	struct qty a, b;
 	size_t i;
 	json_t *item;
-	char key[64], tl[32], lb[128];
+	char key[64];
 
-	if (t == NULL || row == NULL || json_array_size(rows_of(t)) != 1)
+	if (t == NULL || json_array_size(rows_of(t)) != 1)
 		return;
-	audit_table_label(t, tl, sizeof(tl));
 	snprintf(key, sizeof(key), "total%s", suffix);
-	snprintf(lb, sizeof(lb), "%s合计", tl);
-	if (text_qty(c, sg, measure, "文字“三公”经费", &a) && cell(row, key, &b.value)) {
-		b = (struct qty){ t,
-			          0,
-			          key,
-			          b.value,
-			          unit_of(c, t),
-			          audit_str(json_object_get(row, "amounts"), key),
-			          lb };
+	if (has_column(t, key) &&
+	    text_qty(c, sg, measure, "文字“三公”经费", "the text's 三公 total", &a)) {
+		sangong_cell(c, t, key, "合计", &b);
 		compare(c, "X05", &a, &b);
 	}
 	json_array_foreach (json_object_get(sg, "items"), i, item) {
-		const char *k = audit_str(item, "key");
-		char lab[128];
-		if (k == NULL || strcmp(k, "meeting") == 0 || strcmp(k, "training") == 0)
+		const char *k = audit_str(item, "key"), *label = audit_str(item, "label");
+		char zh[128], en[128];
+		if (k == NULL)
 			continue;
 		snprintf(key, sizeof(key), "%s%s", k, suffix);
 		if (!has_column(t, key) && strcmp(k, "vehicle") == 0)
 			snprintf(key, sizeof(key), "vehicle_total%s", suffix);
 		if (!has_column(t, key))
 			continue;
-		snprintf(lab, sizeof(lab), "文字%s",
-		         audit_str(item, "label") ? audit_str(item, "label") : k);
-		if (!text_qty(c, item, measure, lab, &a))
+		snprintf(zh, sizeof(zh), "文字%s", label != NULL ? label : k);
+		snprintf(en, sizeof(en), "the text's %s", k);
+		if (!text_qty(c, item, measure, zh, en, &a))
 			continue;
-		cell(row, key, &b.value); /* blank is 0 */
-		snprintf(lb, sizeof(lb), "%s%s", tl, key);
-		b = (struct qty){ t,
-			          0,
-			          key,
-			          b.value,
-			          unit_of(c, t),
-			          audit_str(json_object_get(row, "amounts"), key),
-			          lb };
+		sangong_cell(c, t, key, label != NULL ? label : k, &b);
 		compare(c, "X05", &a, &b);
 	}
 	snprintf(key, sizeof(key), "operating_costs%s", suffix);
-	snprintf(lb, sizeof(lb), "%s机关运行经费", tl);
-	if (has_column(t, key) && text_qty(c, oc, measure, "文字机关运行经费", &a)) {
-		cell(row, key, &b.value);
-		b = (struct qty){ t,
-			          0,
-			          key,
-			          b.value,
-			          unit_of(c, t),
-			          audit_str(json_object_get(row, "amounts"), key),
-			          lb };
+	if (has_column(t, key) &&
+	    text_qty(c, oc, measure, "文字机关运行经费", "the text's operating costs", &a)) {
+		sangong_cell(c, t, key, "机关运行经费", &b);
 		compare(c, "X05", &a, &b);
 	}
 }
 
-/* X06: 机关运行经费 (text) against the basic table's 公用经费 total. */
+/* X06: 机关运行经费 (text) against the basic table's 公用经费 total. 机关运行经费 is the
+ * 公用经费 of administrative units: never more than all of it, and all of it when the
+ * department declares no institutional (事业) units. */
 static void cross_operating(struct audit_ctx *c)
 {
 	const json_t *eco =
 	    audit_table_of_type(c, "budget_general_basic_economic", "final_general_basic");
 	const json_t *oc = json_object_get(c->doc, "operating_costs");
+	const json_t *org = json_object_get(json_object_get(c->doc, "overview"), "organization");
+	const json_t *inst = json_object_get(oc, "institutional_units");
 	struct qty a, b;
-	char lb[256];
-
-	if (eco == NULL || !text_qty(c, oc, c->final ? "final" : "amount", "文字机关运行经费", &a))
-		return;
-	if (has_column(eco, "public")) {
-		if (!table_total(c, eco, NULL, NULL, "public", &b, lb, sizeof(lb)))
-			return;
-	} else {
-		if (!table_total(c, eco, NULL, "公用经费", audit_first_key(eco, ""), &b, lb,
-		                 sizeof(lb)))
-			return;
-	}
-	/* 机关运行经费 is the 公用经费 of administrative units: never more than all of it, and
-	 * all of it when the department has no institutional (事业) units */
 	audit_amt va, vb, tol;
 	const char *unit;
-	const json_t *org = json_object_get(json_object_get(c->doc, "overview"), "organization");
-	json_t *inst = json_object_get(oc, "institutional_units");
+
+	if (eco == NULL || !text_qty(c, oc, c->final ? "final" : "amount", "文字机关运行经费",
+	                             "the text's operating costs", &a))
+		return;
+	if (has_column(eco, "public")
+	        ? !table_total(c, eco, NULL, NULL, "public", &b)
+	        : !table_total(c, eco, NULL, "公用经费", audit_first_key(eco, ""), &b))
+		return;
 	if (inst == NULL)
 		inst = json_object_get(org, "institutional_units");
 	if (!to_common(&b, &a, &vb, &va, &tol, &unit))
