@@ -300,8 +300,17 @@ static void check_identity(struct audit_ctx *c, const json_t *t, const struct au
 	snprintf(key, sizeof(key), "%s%s", id->total, suffix);
 	if (!has_column(t, key))
 		return;
-	snprintf(zh, sizeof(zh), "各栏（%s）之和", id->parts);
-	snprintf(en, sizeof(en), "its columns %s sum to", id->parts);
+	char names[200] = "", keys[200] = "";
+	for (size_t k = 0; k < np; k++) {
+		if (!has_column(t, parts[k]))
+			continue;
+		size_t ln = strlen(names), lk = strlen(keys);
+		snprintf(names + ln, sizeof(names) - ln, "%s%s", ln ? "+" : "",
+		         column_title(t, parts[k]));
+		snprintf(keys + lk, sizeof(keys) - lk, "%s%s", lk ? " + " : "", parts[k]);
+	}
+	snprintf(zh, sizeof(zh), "%s之和", names[0] ? names : "各栏");
+	snprintf(en, sizeof(en), "%s sum to", keys[0] ? keys : "its parts");
 	for (size_t r = 0; r < n; r++) {
 		const json_t *row = json_array_get(rows_of(t), r);
 		int64_t total, sum = 0, v;
@@ -473,8 +482,9 @@ static bool table_total(const struct audit_ctx *c, const json_t *t, const char *
 	if (!cell(row, key, &q->value))
 		return false;
 	audit_table_label(t, tl, sizeof(tl));
-	snprintf(q->zh, sizeof(q->zh), "%s%s%s", tl,
-	         audit_str(row, "name") ? audit_str(row, "name") : "合计", column_title(t, key));
+	const char *rn = audit_str(row, "name") ? audit_str(row, "name") : "合计";
+	const char *ct = column_title(t, key);
+	snprintf(q->zh, sizeof(q->zh), "%s%s%s", tl, rn, strcmp(rn, ct) == 0 ? "" : ct);
 	snprintf(q->en, sizeof(q->en), "table %d, total row, column %s", audit_table_position(t),
 	         key);
 	return true;
