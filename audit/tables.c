@@ -282,7 +282,7 @@ static bool type_listed(const char *types, const char *type)
 static void check_identity(struct audit_ctx *c, const json_t *t, const struct audit_identity *id,
                            const char *suffix)
 {
-	char key[80], parts[16][80], zh[256], en[256];
+	char key[80], parts[16][80], zh[2048], en[2048];
 	size_t np = 0, n = json_array_size(rows_of(t));
 	const char *p = id->parts;
 
@@ -300,7 +300,7 @@ static void check_identity(struct audit_ctx *c, const json_t *t, const struct au
 	snprintf(key, sizeof(key), "%s%s", id->total, suffix);
 	if (!has_column(t, key))
 		return;
-	char names[200] = "", keys[200] = "";
+	char names[1400] = "", keys[1400] = "";
 	for (size_t k = 0; k < np; k++) {
 		if (!has_column(t, parts[k]))
 			continue;
