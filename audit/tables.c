@@ -113,7 +113,7 @@ static void row_label_en(const json_t *t, const json_t *row, size_t r, char *buf
 /* A finding about one cell of a table in the table's own unit. */
 static void cell_finding(struct audit_ctx *c, const char *rule, const json_t *t, size_t r,
                          const char *col, const char *what_zh, const char *what_en,
-                         int64_t expected, int64_t actual)
+                         audit_amt expected, audit_amt actual)
 {
 	const json_t *row = json_array_get(rows_of(t), r);
 	struct audit_place p = AUDIT_PLACE_INIT;
@@ -144,11 +144,11 @@ static size_t code_len(const json_t *row, char codes[16])
 /* Reported (expected, actual) pairs of one row, so that the same gap printed in two columns
  * (合计 and 人员经费) is one finding. */
 struct seen {
-	int64_t e[16], a[16];
+	audit_amt e[16], a[16];
 	size_t n;
 };
 
-static bool seen_add(struct seen *s, int64_t e, int64_t a)
+static bool seen_add(struct seen *s, audit_amt e, audit_amt a)
 {
 	for (size_t i = 0; i < s->n; i++)
 		if (s->e[i] == e && s->a[i] == a)
@@ -174,7 +174,8 @@ static void check_sum(struct audit_ctx *c, const char *rule, const json_t *t, si
 		unplaced |= has_unplaced(json_array_get(rows, idx[k]));
 	json_array_foreach (json_object_get(t, "columns"), i, col) {
 		const char *key = audit_str(col, "key");
-		int64_t total, sum = 0, v;
+		int64_t total, v;
+		audit_amt sum = 0;
 		bool printed;
 		if (key == NULL || (unplaced && strncmp(key, "total", 5) != 0))
 			continue;
@@ -313,7 +314,8 @@ static void check_identity(struct audit_ctx *c, const json_t *t, const struct au
 	snprintf(en, sizeof(en), "%s sum to", keys[0] ? keys : "its parts");
 	for (size_t r = 0; r < n; r++) {
 		const json_t *row = json_array_get(rows_of(t), r);
-		int64_t total, sum = 0, v;
+		int64_t total, v;
+		audit_amt sum = 0;
 		bool printed = cell(row, key, &total), part = false;
 		for (size_t k = 0; k < np; k++) {
 			part |= cell(row, parts[k], &v);
@@ -547,7 +549,8 @@ static bool basic_total(const struct audit_ctx *c, const json_t *t, struct qty *
 	key = audit_first_key(t, "");
 	json_array_foreach (rows_of(t), i, row)
 		if (key != NULL && is_total(row) && cell(row, key, &v)) {
-			sum += v;
+			if (db_dec_add(sum, v, &sum) != 0)
+				return false;
 			n++;
 			last = (int)i;
 		}
