@@ -654,6 +654,27 @@ static int cmd_extract(int argc, char **argv)
 	return c;
 }
 
+/* Prints a finding's message on a compiler-like line: full-width "：" and "，" as ": " and
+ * ", ", and a closing "，相差 X" as " (相差 X)". */
+static void print_message(const char *m)
+{
+	const char *diff = m != NULL ? strstr(m, "，相差 ") : NULL;
+
+	for (const char *p = m; p != NULL && *p; p++) {
+		if (p == diff) {
+			printf(" (%s)", p + strlen("，"));
+			break;
+		}
+		if (strncmp(p, "：", strlen("：")) == 0 || strncmp(p, "，", strlen("，")) == 0) {
+			fputs(*(p + 2) == '\x9a' ? ": " : ", ", stdout);
+			p += 2;
+		} else {
+			putchar(*p);
+		}
+	}
+	putchar('\n');
+}
+
 /* Prints findings as lines like a compiler's, or as JSON. Returns the exit code. */
 static int print_findings(const char *name, json_t *findings, bool as_json)
 {
@@ -670,9 +691,9 @@ static int print_findings(const char *name, json_t *findings, bool as_json)
 			printf("%s", name);
 			if (json_is_integer(page))
 				printf(":p%lld", (long long)json_integer_value(page));
-			printf(": %s %s: %s\n", json_string_value(json_object_get(f, "severity")),
-			       json_string_value(json_object_get(f, "rule")),
-			       json_string_value(json_object_get(f, "message_zh")));
+			printf(": %s %s: ", json_string_value(json_object_get(f, "severity")),
+			       json_string_value(json_object_get(f, "rule")));
+			print_message(json_string_value(json_object_get(f, "message_zh")));
 		}
 	}
 	return json_array_size(findings) > 0 ? SRV_EXIT_NOT_FOUND : SRV_EXIT_OK;
