@@ -698,8 +698,52 @@ static void cross_operating(struct audit_ctx *c)
 		compare(c, "X06", &b, &a);
 }
 
+/* X07: the project table against the function table's 项目支出; X08: each project row
+ * against its project's amount. */
+static void cross_projects(struct audit_ctx *c)
+{
+	const json_t *pt = audit_table_of_type(c, "budget_project", NULL);
+	const json_t *gen =
+	    audit_table_of_type(c, "budget_general_function", "final_general_function");
+	struct qty a, b;
+	size_t i, j;
+	json_t *row, *proj;
+
+	if (pt == NULL)
+		return;
+	if (table_total(c, gen, NULL, NULL, audit_first_key(gen, "project"), &a) &&
+	    table_total(c, pt, NULL, "合计", audit_first_key(pt, "total"), &b))
+		compare(c, "X07", &a, &b);
+	json_array_foreach (rows_of(pt), i, row) {
+		const char *id = audit_str(row, "project"), *key = audit_first_key(pt, "total");
+		char tl[32];
+		if (id == NULL || key == NULL)
+			continue;
+		json_array_foreach (json_object_get(c->doc, "projects"), j, proj) {
+			const char *pid = audit_str(proj, "id"), *name = audit_str(proj, "name");
+			if (pid == NULL || strcmp(pid, id) != 0 ||
+			    !text_qty(c, proj, "amount", "", "", &a))
+				continue;
+			snprintf(a.zh, sizeof(a.zh), "项目“%s”的金额", name != NULL ? name : pid);
+			snprintf(a.en, sizeof(a.en), "project %s's amount", pid);
+			b = (struct qty){ .table = pt, .row = (int)i, .unit = unit_of(c, pt) };
+			snprintf(b.column, sizeof(b.column), "%s", key);
+			b.printed = audit_str(json_object_get(row, "amounts"), key);
+			if (!cell(row, key, &b.value))
+				break;
+			audit_table_label(pt, tl, sizeof(tl));
+			snprintf(b.zh, sizeof(b.zh), "%s该项目行", tl);
+			snprintf(b.en, sizeof(b.en), "its row in table %d",
+			         audit_table_position(pt));
+			compare(c, "X08", &a, &b);
+			break;
+		}
+	}
+}
+
 void audit_cross(struct audit_ctx *c)
 {
+	cross_projects(c);
 	cross_summary(c);
 	cross_basic(c);
 	cross_sangong(c);

@@ -160,7 +160,8 @@ START_TEST(test_kashgar_table6_through_the_store)
 	json_array_foreach (fs, i, x)
 		ck_assert_str_ne(json_string_value(json_object_get(x, "family")), "text");
 	ck_assert_int_eq(count_rule(fs, "X01") + count_rule(fs, "X02") + count_rule(fs, "X03") +
-	                     count_rule(fs, "X04") + count_rule(fs, "X05") + count_rule(fs, "X06"),
+	                     count_rule(fs, "X04") + count_rule(fs, "X05") + count_rule(fs, "X06") +
+	                     count_rule(fs, "X07") + count_rule(fs, "X08"),
 	                 0);
 
 	json_decref(fs);
@@ -346,6 +347,27 @@ START_TEST(test_text_rules)
 }
 END_TEST
 
+/* 表七's project rows against the projects: 业务运转经费 prints 77 in the table; a project
+ * amount of 78 is found. */
+START_TEST(test_project_rows)
+{
+	json_t *doc = json_load_file(tu_env("BUDGETD_SEED"), 0, NULL), *fs;
+	struct audit_error err;
+	size_t i;
+	json_t *p;
+
+	ck_assert_ptr_nonnull(doc);
+	json_array_foreach (json_object_get(doc, "projects"), i, p)
+		if (strcmp(json_string_value(json_object_get(p, "id")), "business-operations") == 0)
+			json_object_set_new(p, "amount", json_string("78"));
+	fs = audit_run(doc, &err);
+	ck_assert_ptr_nonnull(find(fs, "X08", 7, "2010399", "78", "77"));
+	ck_assert_int_eq(count_rule(fs, "X08"), 1);
+	json_decref(fs);
+	json_decref(doc);
+}
+END_TEST
+
 START_TEST(test_registry)
 {
 	size_t n, i, j;
@@ -465,6 +487,7 @@ int main(void)
 	tcase_add_test(tc, test_years_and_template_residue);
 	tcase_add_test(tc, test_empty_table_needs_a_note);
 	tcase_add_test(tc, test_text_rules);
+	tcase_add_test(tc, test_project_rows);
 	tcase_add_test(tc, test_registry);
 	tcase_add_test(tc, test_budgetctl_audit);
 	tcase_add_test(tc, test_budgetctl_audit_pdf);
