@@ -368,6 +368,49 @@ START_TEST(test_project_rows)
 }
 END_TEST
 
+/* Text cut anywhere, figures at the limits, shapes that are not a disclosure's: audited as
+ * far as they go, never read out of bounds (the sanitizer build runs this too). */
+START_TEST(test_hostile_input)
+{
+	static const char *const docs[] = {
+		"{\"year\":2025,\"explanations\":[{\"paragraphs\":[\"增加\",\"完成\","
+		"\"完成年初预算的\","
+		"\"年初预算为\",\"预算为0万元，完成预算的\",\"决算数小于\",\"持平\",\"增加-\","
+		"\"截至\",\"《2024年\",\"2024年\",\"XX\",\"。。\",\"\",\"，\",\"20\",\"2099年\"]}],"
+		"\"title\":\"》》《2024年\"}",
+		"{\"year\":2025,\"unit\":\"亿元\",\"tables\":[{\"position\":99,\"type\":\"budget_"
+		"expenditure\","
+		"\"title\":\"x\",\"unit\":\"亿元\",\"columns\":[{\"key\":\"total\"},{\"key\":"
+		"\"basic\"},"
+		"{\"key\":\"project\"}],\"rows\":[{\"kind\":\"total\",\"amounts\":{\"total\":\"-"
+		"999999999999.999999\"}},"
+		"{\"codes\":\"201\",\"amounts\":{\"total\":\"999999999999.999999\",\"basic\":"
+		"\"999999999999.999999\","
+		"\"project\":\"999999999999.999999\"}},{\"codes\":[\"201\",\"01\"],\"amounts\":{"
+		"\"total\":\"999999999999.999999\"}},"
+		"{\"codes\":[\"201\",\"01\"],\"amounts\":{\"total\":\"999999999999.999999\"}}]}],"
+		"\"operating_costs\":{\"amount\":\"999999999999.999999\"},"
+		"\"explanations\":[{\"figures\":[{\"amount\":\"999999999999.999999\",\"change\":"
+		"\"999999999999.999998\","
+		"\"change_percent\":\"1\",\"share\":\"100\",\"codes\":\"201\"},{\"amount\":\"0."
+		"000001\"}]}]}",
+		"{\"tables\":3,\"explanations\":{\"a\":1},\"projects\":[1,[],{}],\"sangong\":[]}",
+		"[]",
+	};
+	struct audit_error err;
+
+	for (size_t i = 0; i < sizeof(docs) / sizeof(docs[0]); i++) {
+		json_error_t jerr;
+		json_t *doc = json_loads(docs[i], 0, &jerr), *fs;
+		ck_assert_msg(doc != NULL, "doc %zu: %s", i, jerr.text);
+		fs = audit_run(doc, &err);
+		ck_assert_ptr_nonnull(fs);
+		json_decref(fs);
+		json_decref(doc);
+	}
+}
+END_TEST
+
 START_TEST(test_registry)
 {
 	size_t n, i, j;
@@ -488,6 +531,7 @@ int main(void)
 	tcase_add_test(tc, test_empty_table_needs_a_note);
 	tcase_add_test(tc, test_text_rules);
 	tcase_add_test(tc, test_project_rows);
+	tcase_add_test(tc, test_hostile_input);
 	tcase_add_test(tc, test_registry);
 	tcase_add_test(tc, test_budgetctl_audit);
 	tcase_add_test(tc, test_budgetctl_audit_pdf);
