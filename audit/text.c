@@ -23,6 +23,31 @@ static int find_row(const json_t *t, const char *codes)
 	return -1;
 }
 
+/* Whether the figure's amount agrees with its code's row in t, within its rounding: 1 yes,
+ * 0 no, -1 not comparable (no such row). */
+static int agrees(const struct audit_ctx *c, const json_t *t, const char *codes, const json_t *fig)
+{
+	const char *key = audit_first_key(t, "total");
+	const char *tunit = audit_str(t, "unit") ? audit_str(t, "unit") : c->unit;
+	int64_t amount, cellv, ft = audit_unit_factor(c->unit), ftab = audit_unit_factor(tunit);
+	int r;
+
+	if (t == NULL || key == NULL || ft == 0 || ftab == 0 ||
+	    audit_dec(json_object_get(fig, "amount"), &amount) != 0 || (r = find_row(t, codes)) < 0)
+		return -1;
+	if (audit_dec(json_object_get(
+	                  json_object_get(json_array_get(json_object_get(t, "rows"), (size_t)r),
+	                                  "amounts"),
+	                  key),
+	              &cellv) != 0)
+		cellv = 0;
+	int64_t f = ft < ftab ? ft : ftab;
+	return audit_within((audit_amt)amount * (ft / f), (audit_amt)cellv * (ftab / f),
+	                    audit_half_digit(audit_str(fig, "amount")) * (ft / f));
+}
+
+/* The function table first; a figure that matches the expenditure table's row instead (all
+ * funds, not only the general budget) is not a finding. */
 static void figure_codes(struct audit_ctx *c, const json_t *gen, size_t si, const json_t *fig)
 {
 	const char *key = audit_first_key(gen, "total");
@@ -45,7 +70,9 @@ static void figure_codes(struct audit_ctx *c, const json_t *gen, size_t si, cons
 	audit_amt vt = (audit_amt)amount * (ft / f), vr = (audit_amt)cellv * (ftab / f);
 	audit_amt tol = audit_half_digit(audit_str(fig, "amount")) * (ft / f);
 	const char *unit = ft < ftab ? c->unit : tunit;
-	if (audit_within(vt, vr, tol))
+	if (audit_within(vt, vr, tol) ||
+	    agrees(c, audit_table_of_type(c, "budget_expenditure", "final_expenditure"), codes,
+	           fig) == 1)
 		return;
 	struct audit_place p = AUDIT_PLACE_INIT;
 	p.section = (int)si;
