@@ -411,6 +411,59 @@ START_TEST(test_hostile_input)
 }
 END_TEST
 
+/* Sets table pos's row r's amount key in a document read with db_doc_load's rules. */
+static void set_amount(json_t *doc, int pos, size_t r, const char *key, const char *value)
+{
+	size_t i;
+	json_t *t;
+
+	json_array_foreach (json_object_get(doc, "tables"), i, t)
+		if (json_integer_value(json_object_get(t, "position")) == pos)
+			json_object_set_new(
+			    json_object_get(json_array_get(json_object_get(t, "rows"), r),
+			                    "amounts"),
+			    key, json_string(value));
+}
+
+/* The clean govt-office document with one figure changed at a time: each identity of
+ * figures.md that it breaks is found (so that "clean" above means the rules ran). */
+START_TEST(test_govt_office_changed)
+{
+	char *path = data_path("putuo-govt-office-2025-budget-dept.json");
+	struct db_doc *d = db_doc_load(path, ignore, NULL);
+	struct audit_error err;
+	json_t *doc, *fs;
+
+	ck_assert_ptr_nonnull(d);
+	/* T1 p8 收入总计 (row 7) 91,016,775.35 -> .36: 收 != 支, and != 表二 合计 */
+	doc = json_deep_copy(db_doc_json(d));
+	set_amount(doc, 1, 7, "income", "91,016,775.36");
+	fs = audit_run(doc, &err);
+	ck_assert_ptr_nonnull(find(fs, "T05", 1, NULL, "91016775.36", "91016775.35"));
+	ck_assert_ptr_nonnull(find(fs, "X01", 0, NULL, "91016775.36", "91016775.35"));
+	json_decref(fs);
+	json_decref(doc);
+	/* T9 p20 合计 867.50 -> 867.60: 839.00 + 0 + 28.50 is 867.5; the text says 867.50 */
+	doc = json_deep_copy(db_doc_json(d));
+	set_amount(doc, 9, 0, "total", "867.60");
+	fs = audit_run(doc, &err);
+	ck_assert_ptr_nonnull(find(fs, "T06", 9, NULL, "867.5", "867.6"));
+	ck_assert_ptr_nonnull(find(fs, "X05", 9, NULL, "867.5", "867.6"));
+	json_decref(fs);
+	json_decref(doc);
+	/* T3 p11 row 2010302 (row 3) 基本支出 blank -> 1.00: 合计 46,140,000 != 1 + 46,140,000 */
+	doc = json_deep_copy(db_doc_json(d));
+	set_amount(doc, 3, 3, "basic", "1.00");
+	fs = audit_run(doc, &err);
+	ck_assert_ptr_nonnull(find(fs, "T04", 3, "2010302", "46140001", "46140000"));
+	ck_assert_ptr_nonnull(find(fs, "T01", 3, "20103", NULL, NULL));
+	json_decref(fs);
+	json_decref(doc);
+	db_doc_free(d);
+	free(path);
+}
+END_TEST
+
 START_TEST(test_registry)
 {
 	size_t n, i, j;
@@ -526,6 +579,7 @@ int main(void)
 	tcase_add_test(tc, test_cpc_social_work_final);
 	tcase_add_test(tc, test_wanli_empty_note_with_figures);
 	tcase_add_test(tc, test_govt_office_is_clean);
+	tcase_add_test(tc, test_govt_office_changed);
 	tcase_add_test(tc, test_unit_tolerance);
 	tcase_add_test(tc, test_years_and_template_residue);
 	tcase_add_test(tc, test_empty_table_needs_a_note);
