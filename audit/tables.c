@@ -573,17 +573,31 @@ static void cross_basic(struct audit_ctx *c)
 	    audit_table_of_type(c, "budget_general_function", "final_general_function");
 	const json_t *exp = audit_table_of_type(c, "budget_expenditure", "final_expenditure");
 	struct qty q, g, e, gt, et;
+	bool has_g, has_e;
 
 	if (!basic_total(c, eco, &q))
 		return;
-	if (table_total(c, gen, NULL, NULL, audit_first_key(gen, "basic"), &g))
-		compare(c, "X04", &g, &q);
+	has_g = table_total(c, gen, NULL, NULL, audit_first_key(gen, "basic"), &g);
 	/* the expenditure table's 基本支出 holds every fund's: comparable only when all of the
 	 * spending is general-budget spending */
-	if (table_total(c, exp, NULL, NULL, audit_first_key(exp, "basic"), &e) &&
-	    table_total(c, gen, NULL, NULL, audit_first_key(gen, "total"), &gt) &&
-	    table_total(c, exp, NULL, NULL, audit_first_key(exp, "total"), &et) &&
-	    gt.value == et.value && strcmp(gt.unit, et.unit) == 0)
+	has_e = table_total(c, exp, NULL, NULL, audit_first_key(exp, "basic"), &e) &&
+	        table_total(c, gen, NULL, NULL, audit_first_key(gen, "total"), &gt) &&
+	        table_total(c, exp, NULL, NULL, audit_first_key(exp, "total"), &et) &&
+	        gt.value == et.value && strcmp(gt.unit, et.unit) == 0;
+	if (has_g && has_e && g.value == e.value && strcmp(g.unit, e.unit) == 0) {
+		/* one quantity printed in two tables: one finding naming both */
+		char tg[32], te[32];
+		audit_table_label(gen, tg, sizeof(tg));
+		audit_table_label(exp, te, sizeof(te));
+		snprintf(g.zh, sizeof(g.zh), "%s、%s基本支出合计", tg, te);
+		snprintf(g.en, sizeof(g.en), "tables %d and %d, total basic expenditure",
+		         audit_table_position(gen), audit_table_position(exp));
+		compare(c, "X04", &g, &q);
+		return;
+	}
+	if (has_g)
+		compare(c, "X04", &g, &q);
+	if (has_e)
 		compare(c, "X04", &e, &q);
 }
 
