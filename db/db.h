@@ -90,6 +90,10 @@ struct db_doc *db_doc_parse(const char *text, size_t len, const char *name, db_r
 
 void db_doc_free(struct db_doc *doc);
 
+/* The validated document in import format 2 (a format 1 file as read: positions, types, units,
+ * codes split), borrowed from doc: what audit_run() takes. */
+const json_t *db_doc_json(const struct db_doc *doc);
+
 /* The disclosure a document describes. Pointers borrow from doc. */
 const char *db_doc_department(const struct db_doc *doc);
 int db_doc_year(const struct db_doc *doc);

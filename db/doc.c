@@ -118,6 +118,11 @@ void db_doc_free(struct db_doc *doc)
 	free(doc);
 }
 
+const json_t *db_doc_json(const struct db_doc *doc)
+{
+	return doc->root;
+}
+
 const char *db_doc_department(const struct db_doc *doc)
 {
 	return json_string_value(json_object_get(json_object_get(doc->root, "department"), "id"));

@@ -3,6 +3,7 @@
 // transaction, reads disclosures back out, and upgrades a store of an older schema.
 #include "srv.h"
 
+#include "audit.h"
 #include "ingest.h"
 
 #include <dirent.h>
@@ -26,6 +27,8 @@ static const char usage[] =
     "                                         print one disclosure in the import format\n"
     "  list [--db PATH]                       list departments and their years\n"
     "  upgrade [--db PATH]                    upgrade a schema version 1 store in place\n"
+    "  audit [--json] FILE.pdf|FILE.json      check one disclosure for inconsistencies\n"
+    "  audit [--json] [--db PATH] [--level department|unit] DEPARTMENT YEAR [budget|final]\n"
     "  help [COMMAND]                         show help\n"
     "\n"
     "The import format is described in docs/import-format.md.\n"
@@ -37,7 +40,9 @@ static const char usage[] =
     "or upgraded (it is unchanged).\n"
     "extract: 65 the PDF is unusable (not a PDF, encrypted, no text layer, damaged, over\n"
     "200 pages, not a disclosure); 66 it cannot be read; 69 pdftotext/pdfinfo are missing;\n"
-    "73 OUT cannot be written. Nothing is written on failure.\n";
+    "73 OUT cannot be written. Nothing is written on failure.\n"
+    "audit: 0 nothing found; 1 findings; 65 FILE is invalid or an unusable PDF; 66 FILE or\n"
+    "the store cannot be read, or the store has no such disclosure.\n";
 
 static const char usage_import[] =
     "Usage: budgetctl import [--db PATH] [--fresh] FILE...\n"
@@ -93,6 +98,23 @@ static const char usage_extract[] =
     "text layer, damaged or truncated, over 200 pages, not a disclosure); 66 FILE cannot be\n"
     "read; 69 pdftotext or pdfinfo cannot be run (install poppler-utils); 70 internal error;\n"
     "73 OUT cannot be written.\n";
+
+static const char usage_audit[] =
+    "Usage: budgetctl audit [--json] FILE.pdf | FILE.json\n"
+    "       budgetctl audit [--json] [--db PATH] [--level department|unit] DEPARTMENT YEAR\n"
+    "                       [budget|final]\n"
+    "\n"
+    "Checks one disclosure for inconsistencies: table identities (levels, totals, columns,\n"
+    "收=支, 三公), the same quantity in two tables, the explanations against the tables\n"
+    "(amounts, changes, shares, completion rates, direction words) and the document (years\n"
+    "in headings, template residue, empty tables, doubled punctuation). A PDF is read as\n"
+    "`extract` reads it; FILE.json is validated first, as `validate` does; with DEPARTMENT\n"
+    "YEAR the stored disclosure is checked. One finding per line, like a compiler's:\n"
+    "FILE:pPAGE: SEVERITY RULE: message. --json prints the findings as a JSON array.\n"
+    "\n"
+    "Exit codes: 0 nothing found; 1 findings; 64 bad usage; 65 FILE is invalid or an\n"
+    "unusable PDF; 66 FILE or the store cannot be read, or the store has no such disclosure;\n"
+    "69 pdftotext/pdfinfo are missing; 70 internal error.\n";
 
 struct cmd_opts {
 	const char *db;
@@ -632,6 +654,157 @@ static int cmd_extract(int argc, char **argv)
 	return c;
 }
 
+/* Prints a finding's message on a compiler-like line: full-width "：" and "，" as ": " and
+ * ", ", and a closing "，相差 X" as " (相差 X)". */
+static void print_message(const char *m)
+{
+	const char *diff = m != NULL ? strstr(m, "，相差 ") : NULL;
+
+	for (const char *p = m; p != NULL && *p; p++) {
+		if (p == diff) {
+			printf(" (%s)", p + strlen("，"));
+			break;
+		}
+		if (strncmp(p, "：", strlen("：")) == 0 || strncmp(p, "，", strlen("，")) == 0) {
+			fputs(*(p + 2) == '\x9a' ? ": " : ", ", stdout);
+			p += 2;
+		} else {
+			putchar(*p);
+		}
+	}
+	putchar('\n');
+}
+
+/* Prints findings as lines like a compiler's, or as JSON. Returns the exit code. */
+static int print_findings(const char *name, json_t *findings, bool as_json)
+{
+	size_t i;
+	json_t *f;
+
+	if (as_json) {
+		json_dumpf(findings, stdout,
+		           JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12));
+		putchar('\n');
+	} else {
+		json_array_foreach (findings, i, f) {
+			json_t *page = json_object_get(json_object_get(f, "place"), "page");
+			printf("%s", name);
+			if (json_is_integer(page))
+				printf(":p%lld", (long long)json_integer_value(page));
+			printf(": %s %s: ", json_string_value(json_object_get(f, "severity")),
+			       json_string_value(json_object_get(f, "rule")));
+			print_message(json_string_value(json_object_get(f, "message_zh")));
+		}
+	}
+	return json_array_size(findings) > 0 ? SRV_EXIT_NOT_FOUND : SRV_EXIT_OK;
+}
+
+static bool is_pdf(const char *path)
+{
+	char head[5] = { 0 };
+	FILE *f = fopen(path, "rb");
+	bool pdf;
+
+	if (f == NULL)
+		return false;
+	pdf = fread(head, 1, sizeof(head), f) == sizeof(head) && memcmp(head, "%PDF-", 5) == 0;
+	fclose(f);
+	return pdf;
+}
+
+/* The document to audit, from a PDF, an import file or the store; NULL with *rc set. */
+static json_t *audit_source(int argc, char **argv, const struct cmd_opts *o, int *rc)
+{
+	struct db_error err = { 0 };
+	const char *path = argv[optind];
+
+	if (argc - optind == 1) {
+		if (access(path, R_OK) != 0) {
+			fprintf(stderr, "budgetctl: %s: %s\n", path, strerror(errno));
+			*rc = SRV_EXIT_NOINPUT;
+			return NULL;
+		}
+		if (is_pdf(path)) {
+			struct ingest_options opt = { .report = NULL };
+			struct ingest_error ierr = { 0 };
+			json_t *doc = ingest_pdf(path, &opt, &ierr);
+			if (doc == NULL) {
+				fprintf(stderr, "budgetctl: %s: %s\n", path, ierr.text);
+				*rc = extract_exit(ierr.failure);
+			}
+			return doc;
+		}
+		int errors = 0;
+		struct db_doc *d = db_doc_load(path, print_error, &errors);
+		json_t *doc = d != NULL ? json_incref((json_t *)db_doc_json(d)) : NULL;
+		db_doc_free(d);
+		*rc = SRV_EXIT_DATA;
+		return doc;
+	}
+	char *end;
+	unsigned long year = strtoul(argv[optind + 1], &end, 10);
+	const char *kind = argc - optind == 3 ? argv[optind + 2] : "budget";
+	if (*end != '\0' || year < 1990 || year > 2100 ||
+	    (strcmp(kind, "budget") != 0 && strcmp(kind, "final") != 0)) {
+		fputs(usage_audit, stderr);
+		*rc = SRV_EXIT_USAGE;
+		return NULL;
+	}
+	struct db *db = db_open(o->db, false, &err);
+	json_t *doc = db != NULL ? db_export(db, path, (int)year, kind, o->level, &err) : NULL;
+	db_close(db);
+	if (doc == NULL) {
+		fprintf(stderr, "budgetctl: %s\n", err.text);
+		*rc = SRV_EXIT_NOINPUT;
+	}
+	return doc;
+}
+
+static int cmd_audit(int argc, char **argv)
+{
+	struct cmd_opts o = { .level = "department" };
+	struct audit_error aerr = { { 0 } };
+	bool as_json = false;
+	int rc = SRV_EXIT_OK, n = 0;
+	char name[512];
+	char **args = calloc((size_t)argc + 1, sizeof(*args));
+
+	if (args == NULL)
+		return SRV_EXIT_SOFTWARE;
+	for (int i = 0; i < argc; i++) /* --json is ours; parse_opts knows the rest */
+		if (strcmp(argv[i], "--json") == 0)
+			as_json = true;
+		else
+			args[n++] = argv[i];
+	if (parse_opts(n, args, &o, usage_audit, "l") != 0 ||
+	    (strcmp(o.level, "department") != 0 && strcmp(o.level, "unit") != 0) ||
+	    n - optind < 1 || n - optind > 3) {
+		if (optind <= n)
+			fputs(usage_audit, stderr);
+		free(args);
+		return SRV_EXIT_USAGE;
+	}
+	json_t *doc = audit_source(n, args, &o, &rc);
+	if (n - optind == 1)
+		snprintf(name, sizeof(name), "%s", args[optind]);
+	else
+		snprintf(name, sizeof(name), "%s/%s/%s%s", args[optind], args[optind + 1],
+		         n - optind == 3 ? args[optind + 2] : "budget",
+		         strcmp(o.level, "unit") == 0 ? "/unit" : "");
+	free(args);
+	if (doc == NULL)
+		return rc;
+	json_t *findings = audit_run(doc, &aerr);
+	json_decref(doc);
+	if (findings == NULL) {
+		fprintf(stderr, "budgetctl: %s\n", aerr.text);
+		return SRV_EXIT_SOFTWARE;
+	}
+	rc = print_findings(name, findings, as_json);
+	json_decref(findings);
+	return rc;
+}
+
 static const struct {
 	const char *name;
 	int (*run)(int, char **);
@@ -640,6 +813,7 @@ static const struct {
 	{ "import", cmd_import, usage_import },    { "validate", cmd_validate, usage_validate },
 	{ "export", cmd_export, usage_export },    { "list", cmd_list, usage_list },
 	{ "upgrade", cmd_upgrade, usage_upgrade }, { "extract", cmd_extract, usage_extract },
+	{ "audit", cmd_audit, usage_audit },
 };
 
 int main(int argc, char **argv)

@@ -1,0 +1,201 @@
+// SPDX-License-Identifier: MIT
+// Document rules: years in headings, template residue, empty tables and their notes,
+// doubled punctuation.
+#include "internal.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* A string of the document and where it is. */
+struct where {
+	const json_t *table;
+	int section;
+};
+
+static void quote_finding(struct audit_ctx *c, const char *rule, const struct where *w,
+                          const char *text, const char *zh, const char *en)
+{
+	struct audit_place p = AUDIT_PLACE_INIT;
+	char quote[600];
+	size_t len = strlen(text);
+
+	/* at most ~600 bytes, cut on a UTF-8 character boundary */
+	if (len >= sizeof(quote)) {
+		len = sizeof(quote) - 1;
+		while (len > 0 && ((unsigned char)text[len] & 0xc0) == 0x80)
+			len--;
+	}
+	snprintf(quote, sizeof(quote), "%.*s", (int)len, text);
+	p.table = w->table;
+	p.section = w->section;
+	p.quote = quote;
+	audit_add(c, rule, &p, zh, en, false, 0, 0, NULL);
+}
+
+/* ---- D01: years in headings ----------------------------------------------------------------- */
+
+static void heading_years(struct audit_ctx *c, const struct where *w, const char *s)
+{
+	int depth = 0; /* inside 《…》 */
+
+	if (s == NULL || c->year == 0)
+		return;
+	for (const char *p = s; *p; p++) {
+		if (strncmp(p, "《", 3) == 0)
+			depth++;
+		else if (strncmp(p, "》", 3) == 0 && depth > 0)
+			depth--;
+		if (depth > 0 || !(p[0] == '2' && p[1] == '0' && p[2] >= '0' && p[2] <= '9' &&
+		                   p[3] >= '0' && p[3] <= '9' && strncmp(p + 4, "年", 3) == 0))
+			continue;
+		if ((p > s && p[-1] >= '0' && p[-1] <= '9'))
+			continue;
+		int y = (p[2] - '0') * 10 + (p[3] - '0') + 2000;
+		bool cutoff = (p - s >= 6 &&
+		               (strncmp(p - 6, "截至", 6) == 0 || strncmp(p - 6, "截止", 6) == 0));
+		if (y == c->year || cutoff)
+			continue;
+		char zh[256], en[256];
+		snprintf(zh, sizeof(zh), "标题中的年份 %d 与公开年度 %d 不一致", y, c->year);
+		snprintf(en, sizeof(en), "A heading names the year %d; the disclosure is for %d", y,
+		         c->year);
+		quote_finding(c, "D01", w, s, zh, en);
+		return;
+	}
+}
+
+/* ---- D02, D05: template residue, doubled punctuation ------------------------------------- */
+
+static void scan_text(struct audit_ctx *c, const struct where *w, const char *s)
+{
+	static const char *const residue[] = { "XX", "ＸＸ", "××", "xx" };
+	static const char *const doubled[] = { "。。", "，，", "、、", "；；", "：：" };
+
+	if (s == NULL)
+		return;
+	for (size_t i = 0; i < sizeof(residue) / sizeof(residue[0]); i++)
+		if (strstr(s, residue[i]) != NULL) {
+			char zh[128], en[128];
+			snprintf(zh, sizeof(zh), "模板残留“%s”", residue[i]);
+			snprintf(en, sizeof(en), "Template residue \"%s\"", residue[i]);
+			quote_finding(c, "D02", w, s, zh, en);
+			break;
+		}
+	for (size_t i = 0; i < sizeof(doubled) / sizeof(doubled[0]); i++)
+		if (strstr(s, doubled[i]) != NULL) {
+			char zh[128], en[128];
+			snprintf(zh, sizeof(zh), "重复标点“%s”", doubled[i]);
+			snprintf(en, sizeof(en), "Doubled punctuation \"%s\"", doubled[i]);
+			quote_finding(c, "D05", w, s, zh, en);
+			break;
+		}
+}
+
+/* ---- D03, D04: empty tables and their notes ------------------------------------------------- */
+
+static bool has_figures(const json_t *t)
+{
+	size_t i;
+	json_t *row, *v;
+	const char *key;
+
+	json_array_foreach (json_object_get(t, "rows"), i, row) {
+		json_object_foreach (json_object_get(row, "amounts"), key, v) {
+			int64_t x;
+			if (audit_dec(v, &x) == 0 && x != 0)
+				return true;
+		}
+		if (json_array_size(json_object_get(row, "unplaced")) > 0)
+			return true;
+	}
+	return false;
+}
+
+static void empty_table(struct audit_ctx *c, const json_t *t)
+{
+	const char *note = audit_str(t, "note");
+	struct where w = { t, -1 };
+	char tl[32], zh[256], en[256];
+	bool says_empty = note != NULL && strstr(note, "空表") != NULL;
+
+	audit_table_label(t, tl, sizeof(tl));
+	if (has_figures(t)) {
+		if (!says_empty)
+			return;
+		snprintf(zh, sizeof(zh), "%s的注称本表为空表，但表中列有数字", tl);
+		snprintf(en, sizeof(en),
+		         "Table %d's note says the table is empty, but it prints figures",
+		         audit_table_position(t));
+		quote_finding(c, "D04", &w, note, zh, en);
+		return;
+	}
+	if (note != NULL &&
+	    (says_empty || strstr(note, "无") != NULL || strstr(note, "没有") != NULL))
+		return;
+	snprintf(zh, sizeof(zh), "%s没有数字，也没有说明为空表的注", tl);
+	snprintf(en, sizeof(en), "Table %d has no figures and no note saying why",
+	         audit_table_position(t));
+	quote_finding(c, "D03", &w, audit_str(t, "title") ? audit_str(t, "title") : "", zh, en);
+}
+
+static bool has_year(const char *s)
+{
+	for (const char *p = s; p != NULL && *p; p++)
+		if (p[0] == '2' && p[1] == '0' && p[2] >= '0' && p[2] <= '9' && p[3] >= '0' &&
+		    p[3] <= '9' && strncmp(p + 4, "年", 3) == 0)
+			return true;
+	return false;
+}
+
+/* D06: when most table titles print the year, one that does not. */
+static void title_years(struct audit_ctx *c)
+{
+	const json_t *tables = json_object_get(c->doc, "tables");
+	size_t i, with = 0, n = json_array_size(tables);
+	json_t *t;
+
+	json_array_foreach (tables, i, t)
+		with += has_year(audit_str(t, "title"));
+	if (n < 3 || with * 2 <= n || with == n)
+		return;
+	json_array_foreach (tables, i, t) {
+		struct where w = { t, -1 };
+		char tl[32], zh[256], en[256];
+		if (has_year(audit_str(t, "title")) || audit_str(t, "title") == NULL)
+			continue;
+		audit_table_label(t, tl, sizeof(tl));
+		snprintf(zh, sizeof(zh), "%s的表名没有年度，其他 %zu 张表的表名都有", tl, with);
+		snprintf(en, sizeof(en),
+		         "Table %d's title has no year; %zu other tables' titles do",
+		         audit_table_position(t), with);
+		quote_finding(c, "D06", &w, audit_str(t, "title"), zh, en);
+	}
+}
+
+void audit_document(struct audit_ctx *c)
+{
+	struct where w = { NULL, -1 };
+	size_t i, j;
+	json_t *t, *sec, *para, *proj;
+
+	heading_years(c, &w, audit_str(c->doc, "title"));
+	scan_text(c, &w, audit_str(c->doc, "title"));
+	scan_text(c, &w, audit_str(json_object_get(c->doc, "department"), "name"));
+	json_array_foreach (json_object_get(c->doc, "tables"), i, t) {
+		struct where wt = { t, -1 };
+		heading_years(c, &wt, audit_str(t, "title"));
+		scan_text(c, &wt, audit_str(t, "title"));
+		scan_text(c, &wt, audit_str(t, "note"));
+		empty_table(c, t);
+	}
+	json_array_foreach (json_object_get(c->doc, "explanations"), i, sec) {
+		struct where ws = { NULL, (int)i };
+		heading_years(c, &ws, audit_str(sec, "title"));
+		scan_text(c, &ws, audit_str(sec, "title"));
+		json_array_foreach (json_object_get(sec, "paragraphs"), j, para)
+			scan_text(c, &ws, json_string_value(para));
+	}
+	title_years(c);
+	json_array_foreach (json_object_get(c->doc, "projects"), i, proj)
+		scan_text(c, &w, audit_str(proj, "name"));
+}
