@@ -28,8 +28,18 @@ int db_dec_parse(const char *s, bool allow_negative, int64_t *out);
  * Returns 0 or -1. */
 int db_dec_parse_printed(const char *s, bool allow_negative, int64_t *out);
 
-/* Writes v into buf with no trailing zeros ("700.94", "307.1", "0"); returns the length. */
+/* Writes v into buf in canonical form, no trailing zeros ("700.94", "307.1", "0"): for
+ * figures computed from published ones (sums, conversions); returns the length. */
 size_t db_dec_format(int64_t v, char buf[static DB_DEC_BUFSZ]);
+
+/* The same with at least dp decimals (0..6), as published: 867.5 with dp 2 is "867.50",
+ * 46140000 with dp 2 "46140000.00", 0 with dp 2 "0.00". A value with more decimals than dp
+ * keeps them all (never rounded). Returns the length. */
+size_t db_dec_format_dp(int64_t v, int dp, char buf[static DB_DEC_BUFSZ]);
+
+/* The number of decimals a figure is printed with: 2 for "91,016,775.35" and "0.00", 0 for
+ * "156,211,123", 6 for "6.536278" (at most 6). */
+int db_dec_places(const char *s);
 
 /* *sum = a + b; returns -1 (and leaves *sum unspecified) on overflow. */
 int db_dec_add(int64_t a, int64_t b, int64_t *sum);
