@@ -31,10 +31,12 @@ export function printed(s) {
 
 /**
  * JSON.parse that keeps the text of every number token with a fraction or an exponent, as a
- * string: 867.50 stays "867.50" (JSON.parse alone would give 867.5). Integer tokens stay
- * numbers (their text is what String() gives), so counts, years and indexes read as usual.
+ * string: 867.50 stays "867.50" (JSON.parse alone would give 867.5; Node 20 has no
+ * JSON.parse source text access). Integer tokens stay numbers (their text is what String()
+ * gives), so counts, years and indexes read as usual; with all, they become text too.
+ * mark (JSON string text) is put before each kept token.
  */
-export function parseExact(text, mark = '') {
+export function parseExact(text, { mark = '', all = false } = {}) {
   let out = '';
   let run = 0;
   const number = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
@@ -46,7 +48,7 @@ export function parseExact(text, mark = '') {
     } else if (c === '-' || (c >= '0' && c <= '9')) {
       number.lastIndex = i;
       const m = number.exec(text);
-      if (m && /[.eE]/.test(m[0])) {
+      if (m && (all || /[.eE]/.test(m[0]))) {
         out += `${text.slice(run, i)}"${mark}${m[0]}"`;
         run = i + m[0].length;
       }
@@ -61,7 +63,7 @@ export function parseExact(text, mark = '') {
 /** A JSON text pretty-printed (two spaces) with every number token exactly as written. */
 export function prettyExact(text) {
   const MARK = '\\u0000'; // in JSON text; in the parsed string it is "\0"
-  return JSON.stringify(parseExact(text, MARK), null, 2).replace(/"\\u0000([^"]*)"/g, '$1');
+  return JSON.stringify(parseExact(text, { mark: MARK }), null, 2).replace(/"\\u0000([^"]*)"/g, '$1');
 }
 
 /** A decimal string as BigInt millionths (at most 6 decimals, as the store keeps them). */
