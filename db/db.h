@@ -166,8 +166,10 @@ int db_set_bulk_build(struct db *db, struct db_error *err);
 
 /* The store's copy of one disclosure (level "department" or "unit"), in import format 2.
  * Returns a new reference the caller releases with json_decref(), or NULL with *err filled
- * (err->code is DB_NOT_FOUND when the store has no such disclosure). Amounts come back in
- * canonical form ("96.80" and "96.8" read back as "96.8"), codes split. */
+ * (err->code is DB_NOT_FOUND when the store has no such disclosure). Amounts come back with
+ * the decimals they were imported with, separators dropped ("96.80" as "96.80",
+ * "189,767,551.00" as "189767551.00"; canonical for rows upgraded from schema version 1),
+ * codes split. */
 json_t *db_export(struct db *db, const char *department, int year, const char *kind,
                   const char *level, struct db_error *err);
 
