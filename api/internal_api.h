@@ -49,7 +49,8 @@ int api_ok(struct api_ctx *c, struct api_jw *w, const char *type);
 
 /* ---- store values (jansson trees from db_export) into JSON ---- */
 
-/* Writes obj's decimal string field key as an exact number, or null. */
+/* Writes obj's decimal string field key as a number token with its published decimals
+ * (db_export's spelling: "867.50" is written 867.50), or null. */
 void api_put_dec(struct api_jw *w, const json_t *obj, const char *key);
 /* key: decimal, key: string, key: integer, each null when absent in obj. */
 void api_kdec(struct api_jw *w, const json_t *obj, const char *key);
@@ -89,7 +90,7 @@ void api_put_object(struct api_jw *w, const char *key, const json_t *obj,
 /* key: [{fields}, ...] from the objects of arr ([] when absent). */
 void api_put_objects(struct api_jw *w, const char *key, const json_t *arr,
                      const struct api_field *fields);
-/* key: {k: number, ...} from a map of decimal strings ({} when absent). */
+/* key: {k: number, ...} from a map of decimal strings, as published ({} when absent). */
 void api_put_dec_map(struct api_jw *w, const char *key, const json_t *map);
 
 /* ---- a disclosure's tables (doc.c) ---- */
@@ -120,6 +121,10 @@ void api_url(const struct api_ctx *c, char *buf, size_t size, const char *path, 
 int api_store_error(struct api_response *resp, const struct db_error *err);
 /* Parses a decimal string; false when absent or malformed. */
 bool api_dec(const json_t *j, int64_t *out);
+/* A stored figure's text as published ("867.50"), or NULL when absent or malformed. */
+const char *api_dec_text(const json_t *j);
+/* Writes j (a stored figure) as a number token as published, or null. */
+void api_put_dec_text(struct api_jw *w, const json_t *j);
 
 /* Percent-encodes s (all but A-Z a-z 0-9 - . _ ~) into out, cutting at size. */
 void api_pct_encode(char *out, size_t size, const char *s);

@@ -205,6 +205,12 @@ void api_jw_dec(struct api_jw *w, int64_t millionths)
 	put(w, buf, n);
 }
 
+void api_jw_dec_text(struct api_jw *w, const char *s)
+{
+	sep(w);
+	put(w, s, strlen(s));
+}
+
 void api_jw_raw(struct api_jw *w, const char *s, size_t n)
 {
 	put(w, s, n);

@@ -33,7 +33,11 @@ void api_jw_str(struct api_jw *w, const char *s); /* NULL writes null */
 void api_jw_int(struct api_jw *w, long long v);
 void api_jw_bool(struct api_jw *w, bool v);
 void api_jw_null(struct api_jw *w);
-void api_jw_dec(struct api_jw *w, int64_t millionths); /* an exact decimal number token */
+/* A figure computed by the API (a sum, a conversion, a rate): canonical, 9101.677535. */
+void api_jw_dec(struct api_jw *w, int64_t millionths);
+/* A stored figure as the store spells it, with its published decimals ("867.50"): s must be
+ * a decimal db_dec_parse() accepts (the caller has checked); it becomes the number token. */
+void api_jw_dec_text(struct api_jw *w, const char *s);
 
 /* Appends bytes as they are, outside any JSON structure (the buffer serves CSV too). */
 void api_jw_raw(struct api_jw *w, const char *s, size_t n);

@@ -115,7 +115,6 @@ static int projects_csv(struct api_ctx *c, const json_t *doc)
 	char base[200], label[200], buf[64];
 	size_t i, k;
 	json_t *p, *v, *perf;
-	int64_t x;
 
 	api_jw_init(&w);
 	api_csv_begin(&w);
@@ -133,10 +132,7 @@ static int projects_csv(struct api_ctx *c, const json_t *doc)
 		json_array_foreach (json_object_get(p, "codes"), k, v)
 			strncat(code, json_string_value(v), sizeof(code) - strlen(code) - 1);
 		api_csv_text(&w, code, false);
-		buf[0] = '\0';
-		if (api_dec(json_object_get(p, "amount"), &x))
-			db_dec_format(x, buf);
-		api_csv_number(&w, buf, false);
+		api_csv_number(&w, api_dec_text(json_object_get(p, "amount")), false);
 		api_csv_text(&w, str(p, "executing_unit"), false);
 		api_csv_text(&w, str(p, "period"), false);
 		perf = json_object_get(p, "performance");

@@ -150,7 +150,7 @@ void api_put_dec_map(struct api_jw *w, const char *key, const json_t *map)
 	json_object_foreach ((json_t *)map, k, v) {
 		if (api_dec(v, &x)) {
 			api_jw_key(w, k);
-			api_jw_dec(w, x);
+			api_jw_dec_text(w, json_string_value(v));
 		}
 	}
 	api_jw_end(w, '}');
@@ -161,14 +161,26 @@ bool api_dec(const json_t *j, int64_t *out)
 	return json_is_string(j) && db_dec_parse(json_string_value(j), true, out) == 0;
 }
 
-void api_put_dec(struct api_jw *w, const json_t *obj, const char *key)
+const char *api_dec_text(const json_t *j)
 {
 	int64_t v;
 
-	if (api_dec(json_object_get(obj, key), &v))
-		api_jw_dec(w, v);
+	return api_dec(j, &v) ? json_string_value(j) : NULL;
+}
+
+void api_put_dec_text(struct api_jw *w, const json_t *j)
+{
+	const char *s = api_dec_text(j);
+
+	if (s != NULL)
+		api_jw_dec_text(w, s);
 	else
 		api_jw_null(w);
+}
+
+void api_put_dec(struct api_jw *w, const json_t *obj, const char *key)
+{
+	api_put_dec_text(w, json_object_get(obj, key));
 }
 
 void api_kdec(struct api_jw *w, const json_t *obj, const char *key)

@@ -75,7 +75,6 @@ static void put_row(struct api_jw *w, const json_t *rows, size_t i)
 	long parent = parent_of(rows, i);
 	size_t k;
 	json_t *v;
-	int64_t x;
 
 	api_jw_obj(w);
 	api_jw_kint(w, "index", (long long)i);
@@ -95,8 +94,8 @@ static void put_row(struct api_jw *w, const json_t *rows, size_t i)
 	api_jw_key(w, "unplaced");
 	api_jw_arr(w);
 	json_array_foreach (json_object_get(row, "unplaced"), k, v)
-		if (api_dec(v, &x))
-			api_jw_dec(w, x);
+		if (api_dec_text(v) != NULL)
+			api_jw_dec_text(w, json_string_value(v));
 	api_jw_end(w, ']');
 	api_jw_end(w, '}');
 }
@@ -269,7 +268,6 @@ static void csv_row(struct api_jw *w, const json_t *t, const json_t *row, bool s
 	char code[16] = "", list[512] = "";
 	size_t i;
 	json_t *v;
-	int64_t x;
 
 	if (sided)
 		api_csv_text(w, same(str(row, "side"), "income") ? "收入" : "支出", true);
@@ -280,19 +278,17 @@ static void csv_row(struct api_jw *w, const json_t *t, const json_t *row, bool s
 	if (projects)
 		api_csv_text(w, str(row, "project_name"), false);
 	json_array_foreach (json_object_get(t, "columns"), i, v) {
-		char buf[DB_DEC_BUFSZ] = "";
-		if (api_dec(json_object_get(json_object_get(row, "amounts"), str(v, "key")), &x))
-			db_dec_format(x, buf);
-		api_csv_number(w, buf, false);
+		const char *s =
+		    api_dec_text(json_object_get(json_object_get(row, "amounts"), str(v, "key")));
+		api_csv_number(w, s != NULL ? s : "", false);
 	}
 	if (unplaced) {
 		json_array_foreach (json_object_get(row, "unplaced"), i, v) {
-			char buf[DB_DEC_BUFSZ];
-			if (!api_dec(v, &x))
+			const char *s = api_dec_text(v);
+			if (s == NULL)
 				continue;
-			db_dec_format(x, buf);
 			snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s",
-			         list[0] ? ";" : "", buf);
+			         list[0] ? ";" : "", s);
 		}
 		api_csv_number(w, list, false);
 	}

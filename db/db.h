@@ -28,8 +28,18 @@ int db_dec_parse(const char *s, bool allow_negative, int64_t *out);
  * Returns 0 or -1. */
 int db_dec_parse_printed(const char *s, bool allow_negative, int64_t *out);
 
-/* Writes v into buf with no trailing zeros ("700.94", "307.1", "0"); returns the length. */
+/* Writes v into buf in canonical form, no trailing zeros ("700.94", "307.1", "0"): for
+ * figures computed from published ones (sums, conversions); returns the length. */
 size_t db_dec_format(int64_t v, char buf[static DB_DEC_BUFSZ]);
+
+/* The same with at least dp decimals (0..6), as published: 867.5 with dp 2 is "867.50",
+ * 46140000 with dp 2 "46140000.00", 0 with dp 2 "0.00". A value with more decimals than dp
+ * keeps them all (never rounded). Returns the length. */
+size_t db_dec_format_dp(int64_t v, int dp, char buf[static DB_DEC_BUFSZ]);
+
+/* The number of decimals a figure is printed with: 2 for "91,016,775.35" and "0.00", 0 for
+ * "156,211,123", 6 for "6.536278" (at most 6). */
+int db_dec_places(const char *s);
 
 /* *sum = a + b; returns -1 (and leaves *sum unspecified) on overflow. */
 int db_dec_add(int64_t a, int64_t b, int64_t *sum);
@@ -160,8 +170,10 @@ int db_set_bulk_build(struct db *db, struct db_error *err);
 
 /* The store's copy of one disclosure (level "department" or "unit"), in import format 2.
  * Returns a new reference the caller releases with json_decref(), or NULL with *err filled
- * (err->code is DB_NOT_FOUND when the store has no such disclosure). Amounts come back in
- * canonical form ("96.80" and "96.8" read back as "96.8"), codes split. */
+ * (err->code is DB_NOT_FOUND when the store has no such disclosure). Amounts come back with
+ * the decimals they were imported with, separators dropped ("96.80" as "96.80",
+ * "189,767,551.00" as "189767551.00"; canonical for rows upgraded from schema version 1),
+ * codes split. */
 json_t *db_export(struct db *db, const char *department, int year, const char *kind,
                   const char *level, struct db_error *err);
 

@@ -107,6 +107,35 @@ size_t db_dec_format(int64_t v, char buf[static DB_DEC_BUFSZ])
 	return (size_t)n;
 }
 
+size_t db_dec_format_dp(int64_t v, int dp, char buf[static DB_DEC_BUFSZ])
+{
+	size_t n = db_dec_format(v, buf);
+	const char *point = strchr(buf, '.');
+	int have = point != NULL ? (int)(n - (size_t)(point - buf) - 1) : 0;
+
+	if (dp > DB_DEC_DIGITS)
+		dp = DB_DEC_DIGITS;
+	if (have >= dp)
+		return n;
+	if (point == NULL)
+		buf[n++] = '.';
+	for (; have < dp; have++)
+		buf[n++] = '0';
+	buf[n] = '\0';
+	return n;
+}
+
+int db_dec_places(const char *s)
+{
+	const char *point = s != NULL ? strchr(s, '.') : NULL;
+	size_t n;
+
+	if (point == NULL)
+		return 0;
+	n = strspn(point + 1, "0123456789");
+	return n > DB_DEC_DIGITS ? DB_DEC_DIGITS : (int)n;
+}
+
 int db_dec_add(int64_t a, int64_t b, int64_t *sum)
 {
 	return __builtin_add_overflow(a, b, sum) ? -1 : 0;

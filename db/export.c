@@ -23,12 +23,14 @@ static void add_sel(char *buf, size_t size, const char *name)
 static int select_sql(const void *tag, char *sql, size_t size)
 {
 	const struct db_entity *e = tag;
-	char cols[1024] = "id", box[80];
+	char cols[2048] = "id", box[80];
 
 	if (e->shape == DB_SH_DEC_MAP || e->shape == DB_SH_BOX_MAP)
 		add_sel(cols, sizeof(cols), "key");
-	if (e->shape == DB_SH_TEXTS || e->shape == DB_SH_DECS || e->shape == DB_SH_DEC_MAP)
+	if (e->shape == DB_SH_TEXTS || db_shape_is_dec(e->shape))
 		add_sel(cols, sizeof(cols), "value");
+	if (db_shape_is_dec(e->shape))
+		add_sel(cols, sizeof(cols), "value_dp");
 	for (int k = 0; e->shape == DB_SH_BOX_MAP && k < 5; k++)
 		add_sel(cols, sizeof(cols), db_box_parts[k]);
 	for (const struct db_field *f = e->fields; f != NULL && f->key != NULL; f++) {
@@ -43,6 +45,9 @@ static int select_sql(const void *tag, char *sql, size_t size)
 				add_sel(cols, sizeof(cols), db_box_col(f, k, box, sizeof(box)));
 		} else {
 			add_sel(cols, sizeof(cols), db_field_col(f));
+			if (db_field_is_dec(f))
+				add_sel(cols, sizeof(cols),
+				        db_dp_col(db_field_col(f), box, sizeof(box)));
 		}
 	}
 	int n = snprintf(sql, size, "SELECT %s FROM \"%s\" WHERE \"%s\" = ?%s", cols, e->table,
@@ -51,11 +56,17 @@ static int select_sql(const void *tag, char *sql, size_t size)
 	return n > 0 && (size_t)n < size ? 0 : -1;
 }
 
+/* The figure at col with the decimals it was published with (column col + 1), or in
+ * canonical form when those are unknown (NULL: a row upgraded from schema version 1). */
 static json_t *dec_json(sqlite3_stmt *st, int col)
 {
 	char buf[DB_DEC_BUFSZ];
+	int64_t v = sqlite3_column_int64(st, col);
 
-	db_dec_format(sqlite3_column_int64(st, col), buf);
+	if (sqlite3_column_type(st, col + 1) == SQLITE_NULL)
+		db_dec_format(v, buf);
+	else
+		db_dec_format_dp(v, sqlite3_column_int(st, col + 1), buf);
 	return json_string(buf);
 }
 
@@ -114,7 +125,10 @@ static json_t *row_json(const struct db_entity *e, sqlite3_stmt *st, int col)
 		bool empty = sqlite3_column_type(st, col) == SQLITE_NULL;
 		if (!empty || f->type == DB_FT_BOOL)
 			json_object_set_new(obj, f->key, field_json(f, st, col));
-		col += f->type == DB_FT_CODES ? 3 : f->type == DB_FT_BOX ? 5 : 1;
+		col += f->type == DB_FT_CODES ? 3
+		       : f->type == DB_FT_BOX ? 5
+		       : db_field_is_dec(f)   ? 2
+		                              : 1;
 	}
 	return obj;
 }

@@ -34,7 +34,7 @@ static void add_col(char *cols, char *vals, size_t size, const char *name)
 
 static sqlite3_stmt *insert_stmt(struct ictx *c, const struct db_entity *e)
 {
-	char cols[1024] = "", vals[1024] = "", sql[2200];
+	char cols[2048] = "", vals[2048] = "", sql[4200];
 	sqlite3_stmt *st;
 
 	for (size_t i = 0; i < c->n; i++)
@@ -47,8 +47,10 @@ static sqlite3_stmt *insert_stmt(struct ictx *c, const struct db_entity *e)
 		add_col(cols, vals, sizeof(vals), "position");
 	if (e->shape == DB_SH_DEC_MAP || e->shape == DB_SH_BOX_MAP)
 		add_col(cols, vals, sizeof(vals), "key");
-	if (e->shape == DB_SH_TEXTS || e->shape == DB_SH_DECS || e->shape == DB_SH_DEC_MAP)
+	if (e->shape == DB_SH_TEXTS || db_shape_is_dec(e->shape))
 		add_col(cols, vals, sizeof(vals), "value");
+	if (db_shape_is_dec(e->shape))
+		add_col(cols, vals, sizeof(vals), "value_dp");
 	for (int k = 0; e->shape == DB_SH_BOX_MAP && k < 5; k++)
 		add_col(cols, vals, sizeof(vals), db_box_parts[k]);
 	for (const struct db_field *f = e->fields; f != NULL && f->key != NULL; f++) {
@@ -66,6 +68,9 @@ static sqlite3_stmt *insert_stmt(struct ictx *c, const struct db_entity *e)
 				        db_box_col(f, k, box, sizeof(box)));
 		} else {
 			add_col(cols, vals, sizeof(vals), db_field_col(f));
+			if (db_field_is_dec(f))
+				add_col(cols, vals, sizeof(vals),
+				        db_dp_col(db_field_col(f), box, sizeof(box)));
 		}
 	}
 	snprintf(sql, sizeof(sql), "INSERT INTO \"%s\" (%s) VALUES (%s)", e->table, cols, vals);
@@ -76,13 +81,18 @@ static sqlite3_stmt *insert_stmt(struct ictx *c, const struct db_entity *e)
 	return st;
 }
 
-static int bind_dec(sqlite3_stmt *st, int i, const json_t *j)
+/* The value in millionths at *i and the number of decimals it was printed with at *i + 1:
+ * "867.50" is 867500000 and 2, "46,140,000.00" 46140000000000 and 2, "156,211,123" 0. */
+static int bind_dec(sqlite3_stmt *st, int *i, const json_t *j)
 {
+	const char *s = json_string_value(j);
 	int64_t v;
+	int rc;
 
-	if (db_dec_parse_printed(json_string_value(j), true, &v) != 0)
+	if (db_dec_parse_printed(s, true, &v) != 0)
 		return SQLITE_MISMATCH; /* cannot happen after validation */
-	return sqlite3_bind_int64(st, i, v);
+	rc = sqlite3_bind_int64(st, (*i)++, v);
+	return rc ? rc : sqlite3_bind_int(st, (*i)++, db_dec_places(s));
 }
 
 /* [page, x0, y0, x1, y1] as five integers, coordinates in hundredths of a point (validated:
@@ -124,6 +134,10 @@ static int bind_field(sqlite3_stmt *st, int *i, const struct db_field *f, const 
 		return bind_box(st, i, j);
 	if ((j == NULL || json_is_null(j)) && f->def != NULL)
 		return sqlite3_bind_text(st, (*i)++, f->def, -1, SQLITE_STATIC);
+	if ((j == NULL || json_is_null(j)) && db_field_is_dec(f)) {
+		int rc = sqlite3_bind_null(st, (*i)++);
+		return rc ? rc : sqlite3_bind_null(st, (*i)++); /* and its _dp */
+	}
 	if (j == NULL || json_is_null(j))
 		return sqlite3_bind_null(st, (*i)++);
 	switch (f->type) {
@@ -131,7 +145,7 @@ static int bind_field(sqlite3_stmt *st, int *i, const struct db_field *f, const 
 		return sqlite3_bind_int64(st, (*i)++, json_integer_value(j));
 	case DB_FT_DEC:
 	case DB_FT_SDEC:
-		return bind_dec(st, (*i)++, j);
+		return bind_dec(st, i, j);
 	default:
 		return sqlite3_bind_text(st, (*i)++, json_string_value(j), -1, SQLITE_STATIC);
 	}
@@ -156,8 +170,8 @@ static int insert_one(struct ictx *c, const struct db_entity *e, int64_t parent,
 	if (e->shape == DB_SH_TEXTS)
 		rc =
 		    rc ? rc : sqlite3_bind_text(st, i++, json_string_value(val), -1, SQLITE_STATIC);
-	else if (e->shape == DB_SH_DECS || e->shape == DB_SH_DEC_MAP)
-		rc = rc ? rc : bind_dec(st, i++, val);
+	else if (db_shape_is_dec(e->shape))
+		rc = rc ? rc : bind_dec(st, &i, val);
 	else if (e->shape == DB_SH_BOX_MAP)
 		rc = rc ? rc : bind_box(st, &i, val);
 	for (const struct db_field *f = e->fields; f != NULL && f->key != NULL && !rc; f++)

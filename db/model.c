@@ -302,3 +302,9 @@ const char *db_box_col(const struct db_field *f, int i, char *buf, size_t size)
 	snprintf(buf, size, "%s_%s", db_field_col(f), db_box_parts[i]);
 	return buf;
 }
+
+const char *db_dp_col(const char *col, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s_dp", col);
+	return buf;
+}

@@ -76,6 +76,21 @@ extern const char *const db_sides[];
 /* The SQL column of part i (0..4: page, x0, y0, x1, y1) of a DB_FT_BOX field. */
 const char *db_box_col(const struct db_field *f, int i, char *buf, size_t size);
 
+/* Every stored decimal (a DB_FT_DEC or DB_FT_SDEC field, the value of a DB_SH_DECS or
+ * DB_SH_DEC_MAP row) has beside its INTEGER column col the column col_dp: the number of
+ * decimals it was published with (0..6), NULL for canonical (rows upgraded from version 1). */
+const char *db_dp_col(const char *col, char *buf, size_t size);
+
+static inline bool db_field_is_dec(const struct db_field *f)
+{
+	return f->type == DB_FT_DEC || f->type == DB_FT_SDEC;
+}
+
+static inline bool db_shape_is_dec(enum db_shape s)
+{
+	return s == DB_SH_DECS || s == DB_SH_DEC_MAP;
+}
+
 /* The parts of a DB_SH_BOX_MAP row, after (position, key). */
 extern const char *const db_box_parts[];
 

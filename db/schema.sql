@@ -4,6 +4,9 @@
 -- disclosure hangs off it
 -- with ON DELETE CASCADE, so replacing a disclosure is one DELETE and a fresh insert.
 -- Amounts and percentages are INTEGER millionths of their unit (万元 -> fen): never REAL.
+-- Each has beside it <column>_dp (value_dp for a "value"): the number of decimals it was
+-- published with, 0..6, so that "867.50" reads back as 867.50; NULL means canonical (rows
+-- upgraded from schema version 1, which did not keep it). db/model.c derives the names.
 -- Table figures are signed (a 决算 prints negatives); counts and most other figures are not.
 -- Boxes (where a figure was printed) are INTEGER hundredths of a PDF point: never REAL.
 -- Lists keep the published order in "position". Column names match the import format's keys
@@ -155,6 +158,7 @@ CREATE TABLE row_amount (
     position INTEGER NOT NULL,
     key      TEXT NOT NULL,                                -- table_column.key
     value    INTEGER NOT NULL,
+    value_dp INTEGER CHECK (value_dp BETWEEN 0 AND 6),
     UNIQUE (row_id, key)
 );
 
@@ -164,6 +168,7 @@ CREATE TABLE row_unplaced (
     row_id   INTEGER NOT NULL REFERENCES table_row(id) ON DELETE CASCADE,
     position INTEGER NOT NULL,
     value    INTEGER NOT NULL,
+    value_dp INTEGER CHECK (value_dp BETWEEN 0 AND 6),
     UNIQUE (row_id, position)
 );
 
@@ -206,9 +211,13 @@ CREATE TABLE explanation_figure (
     label          TEXT NOT NULL,
     code1          TEXT, code2 TEXT, code3 TEXT,
     amount         INTEGER CHECK (amount >= 0),
+    amount_dp      INTEGER CHECK (amount_dp BETWEEN 0 AND 6),
     share          INTEGER CHECK (share >= 0),
+    share_dp       INTEGER CHECK (share_dp BETWEEN 0 AND 6),
     change         INTEGER,
+    change_dp      INTEGER CHECK (change_dp BETWEEN 0 AND 6),
     change_percent INTEGER,
+    change_percent_dp INTEGER CHECK (change_percent_dp BETWEEN 0 AND 6),
     reason         TEXT,
     detail         TEXT,
     box_page       INTEGER, box_x0 INTEGER, box_y0 INTEGER, box_x1 INTEGER, box_y1 INTEGER,
@@ -226,10 +235,12 @@ CREATE TABLE project (
     table_name     TEXT,
     code1          TEXT, code2 TEXT, code3 TEXT,
     amount         INTEGER CHECK (amount >= 0),         -- none printed: only quarterly plans
+    amount_dp      INTEGER CHECK (amount_dp BETWEEN 0 AND 6),
     policy_basis   TEXT,
     executing_unit TEXT,
     period         TEXT,
     self_evaluation INTEGER CHECK (self_evaluation >= 0), -- 绩效自评得分
+    self_evaluation_dp INTEGER CHECK (self_evaluation_dp BETWEEN 0 AND 6),
     summary        TEXT,                                -- 项目概述
     plan           TEXT,                                -- 实施方案
     UNIQUE (disclosure_id, slug),
@@ -242,6 +253,7 @@ CREATE TABLE project_economic (
     position   INTEGER NOT NULL,
     key        TEXT NOT NULL,
     value      INTEGER NOT NULL CHECK (value >= 0),
+    value_dp   INTEGER CHECK (value_dp BETWEEN 0 AND 6),
     UNIQUE (project_id, key)
 );
 
@@ -257,6 +269,7 @@ CREATE TABLE allocation_item (
     position      INTEGER NOT NULL,
     item          TEXT NOT NULL,
     amount        INTEGER NOT NULL CHECK (amount >= 0),
+    amount_dp     INTEGER CHECK (amount_dp BETWEEN 0 AND 6),
     UNIQUE (allocation_id, position)
 );
 
@@ -265,8 +278,11 @@ CREATE TABLE performance_target (
     id             INTEGER PRIMARY KEY,
     project_id     INTEGER NOT NULL UNIQUE REFERENCES project(id) ON DELETE CASCADE,
     funding_total  INTEGER CHECK (funding_total >= 0),
+    funding_total_dp INTEGER CHECK (funding_total_dp BETWEEN 0 AND 6),
     funding_fiscal INTEGER CHECK (funding_fiscal >= 0),
+    funding_fiscal_dp INTEGER CHECK (funding_fiscal_dp BETWEEN 0 AND 6),
     funding_other  INTEGER CHECK (funding_other >= 0),
+    funding_other_dp INTEGER CHECK (funding_other_dp BETWEEN 0 AND 6),
     objective      TEXT
 );
 
@@ -280,6 +296,7 @@ CREATE TABLE indicator (
     value     TEXT,
     op        TEXT CHECK (op IN ('≥', '≤', '=', '>', '<')),
     number    INTEGER CHECK (number >= 0),
+    number_dp INTEGER CHECK (number_dp BETWEEN 0 AND 6),
     unit      TEXT,
     UNIQUE (target_id, position),
     CHECK ((name IS NULL) = (value IS NULL))
@@ -290,6 +307,7 @@ CREATE TABLE withheld (
     disclosure_id INTEGER NOT NULL UNIQUE REFERENCES disclosure(id) ON DELETE CASCADE,
     count         INTEGER NOT NULL CHECK (count >= 0),
     amount        INTEGER NOT NULL CHECK (amount >= 0),
+    amount_dp     INTEGER CHECK (amount_dp BETWEEN 0 AND 6),
     legal_source  TEXT,
     basis         TEXT,
     text          TEXT
@@ -301,9 +319,13 @@ CREATE TABLE sangong (
     id            INTEGER PRIMARY KEY,
     disclosure_id INTEGER NOT NULL UNIQUE REFERENCES disclosure(id) ON DELETE CASCADE,
     amount        INTEGER CHECK (amount >= 0),
+    amount_dp     INTEGER CHECK (amount_dp BETWEEN 0 AND 6),
     budget        INTEGER CHECK (budget >= 0),
+    budget_dp     INTEGER CHECK (budget_dp BETWEEN 0 AND 6),
     final         INTEGER CHECK (final >= 0),
+    final_dp      INTEGER CHECK (final_dp BETWEEN 0 AND 6),
     change        INTEGER,
+    change_dp     INTEGER CHECK (change_dp BETWEEN 0 AND 6),
     unit          TEXT CHECK (unit IN ('元', '万元', '千元', '亿元'))
 );
 
@@ -316,9 +338,13 @@ CREATE TABLE sangong_item (
                               'meeting', 'training', 'vehicle')),
     label      TEXT NOT NULL,
     amount     INTEGER CHECK (amount >= 0),
+    amount_dp  INTEGER CHECK (amount_dp BETWEEN 0 AND 6),
     budget     INTEGER CHECK (budget >= 0),
+    budget_dp  INTEGER CHECK (budget_dp BETWEEN 0 AND 6),
     final      INTEGER CHECK (final >= 0),
+    final_dp   INTEGER CHECK (final_dp BETWEEN 0 AND 6),
     change     INTEGER,
+    change_dp  INTEGER CHECK (change_dp BETWEEN 0 AND 6),
     reason     TEXT,
     UNIQUE (sangong_id, key)
 );
@@ -327,10 +353,15 @@ CREATE TABLE operating_costs (
     id                   INTEGER PRIMARY KEY,
     disclosure_id        INTEGER NOT NULL UNIQUE REFERENCES disclosure(id) ON DELETE CASCADE,
     amount               INTEGER CHECK (amount >= 0),
+    amount_dp            INTEGER CHECK (amount_dp BETWEEN 0 AND 6),
     budget               INTEGER CHECK (budget >= 0),
+    budget_dp            INTEGER CHECK (budget_dp BETWEEN 0 AND 6),
     final                INTEGER CHECK (final >= 0),
+    final_dp             INTEGER CHECK (final_dp BETWEEN 0 AND 6),
     change               INTEGER,
+    change_dp            INTEGER CHECK (change_dp BETWEEN 0 AND 6),
     change_percent       INTEGER,
+    change_percent_dp    INTEGER CHECK (change_percent_dp BETWEEN 0 AND 6),
     reason               TEXT,
     administrative_units INTEGER CHECK (administrative_units >= 0),
     institutional_units  INTEGER CHECK (institutional_units >= 0),
@@ -341,11 +372,17 @@ CREATE TABLE procurement (
     id                   INTEGER PRIMARY KEY,
     disclosure_id        INTEGER NOT NULL UNIQUE REFERENCES disclosure(id) ON DELETE CASCADE,
     amount               INTEGER NOT NULL CHECK (amount >= 0),
+    amount_dp            INTEGER CHECK (amount_dp BETWEEN 0 AND 6),
     goods                INTEGER CHECK (goods >= 0),
+    goods_dp             INTEGER CHECK (goods_dp BETWEEN 0 AND 6),
     works                INTEGER CHECK (works >= 0),
+    works_dp             INTEGER CHECK (works_dp BETWEEN 0 AND 6),
     services             INTEGER CHECK (services >= 0),
+    services_dp          INTEGER CHECK (services_dp BETWEEN 0 AND 6),
     sme_reserved         INTEGER CHECK (sme_reserved >= 0),
-    small_micro_reserved INTEGER CHECK (small_micro_reserved >= 0)
+    sme_reserved_dp      INTEGER CHECK (sme_reserved_dp BETWEEN 0 AND 6),
+    small_micro_reserved INTEGER CHECK (small_micro_reserved >= 0),
+    small_micro_reserved_dp INTEGER CHECK (small_micro_reserved_dp BETWEEN 0 AND 6)
 );
 
 CREATE TABLE assets (
@@ -353,12 +390,17 @@ CREATE TABLE assets (
     disclosure_id              INTEGER NOT NULL UNIQUE REFERENCES disclosure(id) ON DELETE CASCADE,
     as_of                      TEXT,
     building_area              INTEGER CHECK (building_area >= 0),
+    building_area_dp           INTEGER CHECK (building_area_dp BETWEEN 0 AND 6),
     building_value             INTEGER CHECK (building_value >= 0),
+    building_value_dp          INTEGER CHECK (building_value_dp BETWEEN 0 AND 6),
     furniture_value            INTEGER CHECK (furniture_value >= 0),
+    furniture_value_dp         INTEGER CHECK (furniture_value_dp BETWEEN 0 AND 6),
     other_value                INTEGER CHECK (other_value >= 0),
+    other_value_dp             INTEGER CHECK (other_value_dp BETWEEN 0 AND 6),
     equipment_over_50          INTEGER CHECK (equipment_over_50 >= 0),
     equipment_over_100         INTEGER CHECK (equipment_over_100 >= 0),
     planned_vehicle_purchase   INTEGER CHECK (planned_vehicle_purchase >= 0),
+    planned_vehicle_purchase_dp INTEGER CHECK (planned_vehicle_purchase_dp BETWEEN 0 AND 6),
     planned_equipment_over_50  INTEGER CHECK (planned_equipment_over_50 >= 0),
     planned_equipment_over_100 INTEGER CHECK (planned_equipment_over_100 >= 0),
     planned_vehicles           INTEGER CHECK (planned_vehicles >= 0)
@@ -374,6 +416,7 @@ CREATE TABLE asset_vehicle (
     label     TEXT NOT NULL,
     count     INTEGER NOT NULL CHECK (count >= 0),
     value     INTEGER CHECK (value >= 0),
+    value_dp  INTEGER CHECK (value_dp BETWEEN 0 AND 6),
     UNIQUE (assets_id, kind)
 );
 
@@ -382,6 +425,7 @@ CREATE TABLE performance_summary (
     disclosure_id INTEGER NOT NULL UNIQUE REFERENCES disclosure(id) ON DELETE CASCADE,
     project_count INTEGER NOT NULL CHECK (project_count >= 0),
     amount        INTEGER NOT NULL CHECK (amount >= 0),
+    amount_dp     INTEGER CHECK (amount_dp BETWEEN 0 AND 6),
     text          TEXT
 );
 

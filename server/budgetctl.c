@@ -66,9 +66,9 @@ static const char usage_export[] =
     "Usage: budgetctl export [--db PATH] [--level department|unit] DEPARTMENT YEAR "
     "[budget|final]\n"
     "\n"
-    "Prints the stored disclosure as an import file of format 2 (amounts in canonical form,\n"
-    "codes split). --level picks the 部门 (department, the default) or 单位 (unit)\n"
-    "disclosure.\n";
+    "Prints the stored disclosure as an import file of format 2 (amounts with their\n"
+    "published decimals and without thousands separators, codes split). --level picks the\n"
+    "部门 (department, the default) or 单位 (unit) disclosure.\n";
 
 static const char usage_list[] = "Usage: budgetctl list [--db PATH]\n"
                                  "\n"

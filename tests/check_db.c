@@ -207,16 +207,32 @@ static bool is_blank(const json_t *j)
 	       (json_is_object(j) && json_object_size(j) == 0);
 }
 
+/* How assert_same compares decimals: as published (false: the store keeps the decimals,
+ * "96.80" must come back "96.80") or by value (true: a store upgraded from version 1, which
+ * reads back canonical, "96.8"). */
+static bool by_value;
+
 static bool same_decimal(const char *a, const char *b)
 {
 	int64_t x, y;
+	char printed[64];
+	size_t n = 0;
 
-	return db_dec_parse_printed(a, true, &x) == 0 && db_dec_parse_printed(b, true, &y) == 0 &&
-	       x == y;
+	if (db_dec_parse_printed(a, true, &x) != 0 || db_dec_parse_printed(b, true, &y) != 0 ||
+	    x != y)
+		return false;
+	if (by_value)
+		return true;
+	for (; *a != '\0' && n + 1 < sizeof(printed); a++) /* separators are not kept */
+		if (*a != ',')
+			printed[n++] = *a;
+	printed[n] = '\0';
+	return strcmp(printed, b) == 0;
 }
 
-/* Asserts that out says exactly what in says (decimals compared by value: "96.80" is
- * "96.8"; absent, null, false and empty are the same). Returns the leaves compared. */
+/* Asserts that out says exactly what in says (decimals as published, without thousands
+ * separators, or by value when by_value; absent, null, false and empty are the same).
+ * Returns the leaves compared. */
 static size_t assert_same(json_t *in, json_t *out, const char *path)
 {
 	char sub[512];
@@ -790,7 +806,7 @@ START_TEST(test_v2_document_round_trip)
 	ck_assert_int_eq(json_integer_value(at(out, "tables[9].position")), 10);
 	ck_assert_str_eq(str_at(out, "tables[6].type"), "final_sangong");
 	ck_assert_str_eq(str_at(out, "tables[1].unit"), "千元");
-	ck_assert_str_eq(str_at(out, "tables[0].rows[0].amounts.income_final"), "189767551");
+	ck_assert_str_eq(str_at(out, "tables[0].rows[0].amounts.income_final"), "189767551.00");
 	ck_assert_str_eq(str_at(out, "tables[0].rows[1].amounts.income_final"), "-1.69");
 	ck_assert_str_eq(str_at(out, "tables[0].rows[3].amounts.expenditure_final"), "2345678.9");
 	ck_assert_str_eq(str_at(out, "tables[0].rows[2].name"), "一般公共预算财政拨款");
@@ -816,7 +832,7 @@ START_TEST(test_v2_document_round_trip)
 	ck_assert_int_eq(sql_int(path, "SELECT count(*) FROM table_row WHERE code1 = '208' AND "
 	                               "code2 = '05' AND code3 = '05'"),
 	                 1);
-	/* Everything else comes back as written ("1,000.5" is "1000.5"). */
+	/* Everything else comes back as written, separators dropped ("1,000.50" is "1000.50"). */
 	json_object_set_new(at(want, "tables[0].rows[3]"), "codes", split);
 	json_object_set_new(at(want, "tables[0].rows[4]"), "codes", json_pack("[s]", "208"));
 	ck_assert_uint_gt(assert_same(want, out, "$"), 100);
@@ -825,6 +841,55 @@ START_TEST(test_v2_document_round_trip)
 	drop_store(db, path);
 	json_decref(doc);
 	json_decref(want);
+}
+END_TEST
+
+/* Each amount comes back with the decimals it was printed with; its value, compared and
+ * summed, is still the integer of millionths. */
+START_TEST(test_published_decimals_round_trip)
+{
+	json_t *seed = load_seed(), *doc = load_v2(), *out;
+	struct db_doc *d[2];
+	char *path;
+	struct db *db = fresh_store(&path);
+
+	json_object_set_new(at(doc, "tables[0].rows[0].amounts"), "income_final",
+	                    json_string("46,140,000.00"));
+	json_object_set_new(at(doc, "tables[0].rows[1].amounts"), "income_final",
+	                    json_string("0.00"));
+	json_object_set_new(at(doc, "tables[0].rows[3].amounts"), "expenditure_final",
+	                    json_string("156,211,123"));
+	json_object_set_new(at(doc, "sangong"), "final", json_string("6.536278"));
+	d[0] = good_doc(seed);
+	d[1] = good_doc(doc);
+	import_ok(db, d, 2);
+	out = export_ok(db, "kashi-urumqi-office", 2021, "budget", "department");
+	ck_assert_str_eq(str_at(out, "sangong.amount"), "96.80"); /* the seed's spelling */
+	ck_assert_str_eq(str_at(out, "sangong.items[1].amount"), "80.00");
+	ck_assert_str_eq(str_at(out, "tables[7].rows[0].amounts.total"), "96.8"); /* as printed */
+	ck_assert_str_eq(str_at(out, "procurement.services"), "14.70");
+	json_decref(out);
+	out = export_ok(db, "putuo-test-bureau", 2023, "final", "department");
+	ck_assert_str_eq(str_at(out, "tables[0].rows[0].amounts.income_final"), "46140000.00");
+	ck_assert_str_eq(str_at(out, "tables[0].rows[1].amounts.income_final"), "0.00");
+	ck_assert_str_eq(str_at(out, "tables[0].rows[3].amounts.expenditure_final"), "156211123");
+	ck_assert_str_eq(str_at(out, "sangong.final"), "6.536278");
+	/* The value is the integer; the decimals are beside it. */
+	ck_assert_int_eq(sql_int(path, "SELECT value FROM row_amount WHERE value_dp = 2 AND "
+	                               "value = 46140000000000"),
+	                 46140000000000);
+	ck_assert_int_eq(sql_int(path, "SELECT count(*) FROM row_amount WHERE value = 0 AND "
+	                               "value_dp = 2"),
+	                 1);
+	ck_assert_int_eq(sql_int(path, "SELECT amount FROM sangong WHERE amount_dp = 2"), 96800000);
+	ck_assert_int_eq(sql_int(path, "SELECT count(*) FROM row_amount WHERE value_dp IS NULL"),
+	                 0);
+	json_decref(out);
+	db_doc_free(d[0]);
+	db_doc_free(d[1]);
+	drop_store(db, path);
+	json_decref(seed);
+	json_decref(doc);
 }
 END_TEST
 
@@ -862,7 +927,7 @@ START_TEST(test_unit_level_beside_department)
 	json_decref(out);
 	out = export_ok(db, "putuo-test-bureau", 2023, "final", "department");
 	ck_assert_str_eq(str_at(out, "level"), "department");
-	ck_assert_str_eq(str_at(out, "tables[0].rows[0].amounts.income_final"), "189767551");
+	ck_assert_str_eq(str_at(out, "tables[0].rows[0].amounts.income_final"), "189767551.00");
 	json_decref(out);
 	ck_assert_int_eq(db_department(db, "putuo-test-bureau", collect_refs, refs, &err), 0);
 	ck_assert_str_eq(refs, "2023 final department;2023 final unit;");
@@ -1007,7 +1072,15 @@ START_TEST(test_v1_store_upgrades_keeping_every_figure)
 	ck_assert_ptr_nonnull(strstr(str_at(out, "source.notes"), "与他处118.18不一致"));
 	json_object_del(at(want, "source"), "notes");
 	json_object_del(at(out, "source"), "notes");
+	/* Version 1 kept no decimals: its figures read back canonical, "96.80" as "96.8". */
+	ck_assert_str_eq(str_at(out, "sangong.amount"), "96.8");
+	ck_assert_str_eq(str_at(out, "sangong.items[1].amount"), "80");
+	ck_assert_str_eq(str_at(out, "tables[7].rows[0].amounts.total"), "96.8");
+	ck_assert_int_eq(
+	    sql_int(path, "SELECT count(*) FROM row_amount WHERE value_dp IS NOT NULL"), 0);
+	by_value = true;
 	ck_assert_uint_gt(assert_same(want, out, "$"), 2000);
+	by_value = false;
 	json_decref(out);
 	db_close(db);
 	ck_assert_int_eq(db_upgrade(path, &from, &err), 0);
@@ -1185,6 +1258,74 @@ static void check_entity(json_t *schema, const struct db_entity *e, json_t *obj,
 	              json_object_size(props), n);
 }
 
+/* ---- db/schema.sql declares every column the model stores ---- */
+
+/* Does table have column col (and, for a _dp column, its check of 0..6)? */
+static void assert_column(sqlite3 *sql, const char *table, const char *col, bool dp)
+{
+	sqlite3_stmt *st;
+	char q[300], check[160];
+
+	snprintf(q, sizeof(q), "SELECT type FROM pragma_table_info('%s') WHERE name = '%s'", table,
+	         col);
+	ck_assert_int_eq(sqlite3_prepare_v2(sql, q, -1, &st, NULL), SQLITE_OK);
+	ck_assert_msg(sqlite3_step(st) == SQLITE_ROW, "schema.sql: table %s has no column %s",
+	              table, col);
+	if (dp)
+		ck_assert_str_eq((const char *)sqlite3_column_text(st, 0), "INTEGER");
+	sqlite3_finalize(st);
+	if (!dp)
+		return;
+	snprintf(q, sizeof(q), "SELECT sql FROM sqlite_schema WHERE name = '%s'", table);
+	ck_assert_int_eq(sqlite3_prepare_v2(sql, q, -1, &st, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+	snprintf(check, sizeof(check), "CHECK (%s BETWEEN 0 AND 6)", col);
+	ck_assert_msg(strstr((const char *)sqlite3_column_text(st, 0), check) != NULL,
+	              "schema.sql: %s.%s lacks %s", table, col, check);
+	sqlite3_finalize(st);
+}
+
+static void assert_entity_columns(sqlite3 *sql, const struct db_entity *e)
+{
+	char buf[80];
+
+	if (e->table != NULL) {
+		if (e->shape == DB_SH_DECS || e->shape == DB_SH_DEC_MAP) {
+			assert_column(sql, e->table, "value", false);
+			assert_column(sql, e->table, "value_dp", true);
+		}
+		for (const struct db_field *f = e->fields; f != NULL && f->key != NULL; f++) {
+			if (f->nostore || f->type == DB_FT_CODES)
+				continue;
+			if (f->type == DB_FT_BOX) {
+				for (int k = 0; k < 5; k++)
+					assert_column(sql, e->table,
+					              db_box_col(f, k, buf, sizeof(buf)), false);
+				continue;
+			}
+			assert_column(sql, e->table, db_field_col(f), false);
+			if (f->type == DB_FT_DEC || f->type == DB_FT_SDEC)
+				assert_column(sql, e->table,
+				              db_dp_col(db_field_col(f), buf, sizeof(buf)), true);
+		}
+	}
+	for (const struct db_entity *const *c = e->children; c != NULL && *c != NULL; c++)
+		assert_entity_columns(sql, *c);
+}
+
+START_TEST(test_store_schema_matches_model)
+{
+	char *path;
+	struct db *db = fresh_store(&path);
+	sqlite3 *sql;
+
+	ck_assert_int_eq(sqlite3_open_v2(path, &sql, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	assert_entity_columns(sql, &db_model_document);
+	sqlite3_close(sql);
+	drop_store(db, path);
+}
+END_TEST
+
 START_TEST(test_schema_matches_model)
 {
 	json_error_t err;
@@ -1252,6 +1393,8 @@ int main(void)
 	tcase_add_test(store, test_failed_import_leaves_store_unchanged);
 	tcase_add_test(store, test_store_refuses_foreign_files);
 	tcase_add_test(store, test_schema_matches_model);
+	tcase_add_test(store, test_store_schema_matches_model);
+	tcase_add_test(store, test_published_decimals_round_trip);
 	tcase_add_test(store, test_table_types_from_titles);
 	tcase_add_test(store, test_v2_document_round_trip);
 	tcase_add_test(store, test_unit_level_beside_department);

@@ -6,6 +6,7 @@
 #include <check.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 static const char *fmt(int64_t v)
 {
@@ -49,6 +50,55 @@ START_TEST(test_trailing_zeros_are_canonicalised)
 	ck_assert_str_eq(fmt(parse("96.80", false)), "96.8");
 	ck_assert_str_eq(fmt(parse("80.00", false)), "80");
 	ck_assert_str_eq(fmt(parse("14.700000", false)), "14.7");
+}
+END_TEST
+
+/* A stored figure is printed with the decimals it was published with (its _dp): the
+ * spelling comes back, separators aside. The cases are spellings in the bundled PDFs. */
+static const char *fmt_dp(int64_t v, int dp)
+{
+	static char buf[DB_DEC_BUFSZ];
+	size_t n = db_dec_format_dp(v, dp, buf);
+
+	ck_assert_uint_eq(n, strlen(buf));
+	return buf;
+}
+
+START_TEST(test_published_decimals_kept)
+{
+	static const char *const printed[][2] = {
+		{ "867.50", "867.50" },
+		{ "38.20", "38.20" },
+		{ "0.00", "0.00" },
+		{ "0", "0" },
+		{ "839.00", "839.00" },
+		{ "91,016,775.35", "91016775.35" },
+		{ "46,140,000.00", "46140000.00" },
+		{ "156,211,123", "156211123" },
+		{ "6.536278", "6.536278" },
+		{ "14.700000", "14.700000" },
+		{ "-1.690", "-1.690" },
+		{ "-80.00", "-80.00" },
+		{ "999,999,999,999.000000", "999999999999.000000" },
+	};
+	int64_t v;
+
+	for (size_t i = 0; i < sizeof(printed) / sizeof(printed[0]); i++) {
+		ck_assert_int_eq(db_dec_parse_printed(printed[i][0], true, &v), 0);
+		ck_assert_str_eq(fmt_dp(v, db_dec_places(printed[i][0])), printed[i][1]);
+	}
+	ck_assert_int_eq(db_dec_places("91,016,775.35"), 2);
+	ck_assert_int_eq(db_dec_places("156,211,123"), 0);
+	ck_assert_int_eq(db_dec_places("0.00"), 2);
+	ck_assert_int_eq(db_dec_places("6.536278"), 6);
+	/* Fewer places than the value has never rounds: the digits all stay. */
+	ck_assert_str_eq(fmt_dp(parse("700.94", false), 0), "700.94");
+	ck_assert_str_eq(fmt_dp(parse("700.94", false), 1), "700.94");
+	ck_assert_str_eq(fmt_dp(parse("700.94", false), 4), "700.9400");
+	ck_assert_str_eq(fmt_dp(INT64_MIN, 6), "-9223372036854.775808");
+	ck_assert_str_eq(fmt_dp(parse("5", false), 9), "5.000000"); /* at most 6 */
+	/* The canonical formatter is unchanged: for figures computed from published ones. */
+	ck_assert_str_eq(fmt(parse("867.50", false)), "867.5");
 }
 END_TEST
 
@@ -143,6 +193,7 @@ int main(void)
 	tcase_add_test(tc, test_published_figures_round_trip);
 	tcase_add_test(tc, test_units_are_millionths);
 	tcase_add_test(tc, test_trailing_zeros_are_canonicalised);
+	tcase_add_test(tc, test_published_decimals_kept);
 	tcase_add_test(tc, test_negative_changes);
 	tcase_add_test(tc, test_rejects_malformed);
 	tcase_add_test(tc, test_large_values_do_not_overflow);

@@ -69,7 +69,8 @@ describe('front page', () => {
       const text = (await h3.textContent()).replace(/\s+/g, ' ').trim();
       assert.equal(text, `表${NUMERALS[number - 1]} ${title}`, `heading of #table-${number}`);
     }
-    const shown = ['700.94', '345.08', '355.86', '96.8'];
+    // 96.8 in 表八, 96.80 in the 三公 text and figures: each as the seed prints it
+    const shown = ['700.94', '345.08', '355.86', '96.8', '96.80'];
     const counts = await visibleFigureCounts(page, shown);
     for (const f of shown) assert.ok(counts[f] > 0, `${f} is visible on the page (${JSON.stringify(counts)})`);
     // 2375.48 is only in business-operations' 绩效目标表, a closed <details> by the contract:
@@ -576,7 +577,7 @@ describe('14. format 2 disclosures (tests/http/fixtures, written by hand)', () =
     assert.ok(headNote.includes('单位：万元') && headNote.includes('元为单位'), `the cards say they were converted: ${headNote}`);
     assert.match(await page.locator('#table-3 caption').first().textContent(), /单位：元/);
     const total = await page.locator('#table-3 tr.total td[data-col="total"]').textContent();
-    assert.equal(total.trim(), '189767551', '表三 keeps its figures in 元');
+    assert.equal(total.trim(), '189767551.00', '表三 keeps its figures in 元, as printed (189,767,551.00)');
     assert.match(await page.locator('#table-9 caption').first().textContent(), /单位：万元/);
     assert.equal(await page.locator('#sangong a[href="#table-9"]').count(), 1, '#sangong links to the budget_sangong table');
     assert.equal(await page.locator('#table-2').count(), 0, 'no 表二: the document has none');
@@ -598,6 +599,25 @@ describe('14. format 2 disclosures (tests/http/fixtures, written by hand)', () =
       await t.test(`#table-${n}`, () => expectTableFigures(page, n, table));
       assert.match(await page.locator(`#table-${n} caption`).first().textContent(), new RegExp(`单位：${table.json.unit}`));
     }
+    // 表九 in 万元 as printed (p20): 867.50, 839.00, 28.50, never 867.5
+    const t9 = await page.locator('#table-9').textContent();
+    for (const f of ['867.50', '839.00', '28.50']) assert.ok(t9.includes(f), `表九 shows ${f}`);
+    assert.doesNotMatch(t9, /867\.5(?!0)/, '表九 never shows 867.5 for the printed 867.50');
+    assertNoProblems(problems);
+  });
+
+  it('the bundled 上海市普陀区人民政府办公室 2025: #sangong shows 867.50 as printed (p20), not 867.5', async (t) => {
+    const { page, problems } = await newPage(t, browser);
+    const base = '/api/v1/departments/putuo-govt-office/budgets/2025';
+    await load(page, `${origin}/?dept=putuo-govt-office&year=2025&kind=budget#sangong`);
+    const { json: sg } = await api(origin, `${base}/sangong`);
+    assert.equal(sg.amount, '867.50', 'the API serves the token 867.50');
+    await t.test('#sangong', () => expectSangong(page, sg));
+    const text = await page.locator('#sangong').textContent();
+    for (const f of ['867.50', '839.00', '28.50']) assert.ok(text.includes(f), `#sangong shows ${f}: ${text.slice(0, 300)}`);
+    // 上年 (prior_year = amount - change) is computed by the API, so canonical: 867.5 there
+    const counts = await visibleFigureCounts(page, ['867.50', '867.5'], '#sangong');
+    assert.deepEqual(counts, { '867.50': 1, '867.5': 1 }, '867.50 printed, 867.5 the computed 上年');
     assertNoProblems(problems);
   });
 

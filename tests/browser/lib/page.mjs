@@ -1,6 +1,7 @@
 // Helpers for the browser suite: a page per test in its own context, with everything that
 // went wrong on it collected; waiting for the data to be rendered; the API's exact figures.
 import assert from 'node:assert/strict';
+import { parseExact as parseNumbersAsText } from '../../http/lib/decimal.mjs';
 
 /** Every wait in the suite is bounded by this. */
 export const T = 10_000;
@@ -105,15 +106,11 @@ export async function load(page, url) {
 }
 
 /**
- * JSON.parse keeping each number as the text the API printed: context.source where the
- * runtime has it, else String(number) (exact for the API's figures: both come from the same
- * JSON text, and the API prints canonical digits).
+ * JSON.parse keeping each number as the text the API printed ("867.50", not 867.5): the
+ * API prints each stored figure with its published decimals, which String(number) loses.
  */
 export function parseExact(text) {
-  return JSON.parse(text, (key, value, context) => {
-    if (typeof value !== 'number') return value;
-    return context && typeof context.source === 'string' ? context.source : String(value);
-  });
+  return parseNumbersAsText(text, { all: true });
 }
 
 /** GET an API path from Node; {status, text, json} with numbers as their printed text. */

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import zlib from 'node:zlib';
-import { suspiciousNumbers } from './decimal.mjs';
+import { parseExact, suspiciousNumbers } from './decimal.mjs';
 
 const REQUEST_TIMEOUT_MS = 10_000;
 const JSON_TYPE = /^application\/(?:[\w.-]+\+)?json\s*(?:;|$)/i;
@@ -52,7 +52,8 @@ export function createClient({ origin, validator, secrets = [] }) {
     return json;
   }
 
-  /** fetch(origin + path); resolves to {status, headers, buf, text, json}. */
+  /** fetch(origin + path); resolves to {status, headers, buf, text, json, exact} (exact:
+   * the body by parseExact(), decimal number tokens as their text, "867.50"). */
   async function api(path, { method = 'GET', headers = {}, body } = {}) {
     const res = await fetch(origin + path, {
       method, headers, body, redirect: 'manual', signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
@@ -60,7 +61,9 @@ export function createClient({ origin, validator, secrets = [] }) {
     const buf = Buffer.from(await res.arrayBuffer());
     const contentType = res.headers.get('content-type') ?? '';
     const json = inspect(method, new URL(origin + path).pathname, res.status, contentType, buf);
-    return { status: res.status, headers: res.headers, buf, text: buf.toString('utf8'), json };
+    const text = buf.toString('utf8');
+    const exact = json === undefined ? undefined : parseExact(text);
+    return { status: res.status, headers: res.headers, buf, text, json, exact };
   }
 
   /**

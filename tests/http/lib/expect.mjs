@@ -1,7 +1,8 @@
 // What the API must serve, derived from the import file (db/data/*.json) rather than copied:
-// every figure is compared as a canonical decimal string, every text and code verbatim.
+// every figure is compared as published (its decimals kept, separators dropped), every text
+// and code verbatim. Bodies are parseExact()'s (lib/decimal.mjs), so 96.80 is "96.80".
 import assert from 'node:assert/strict';
-import { assertDecimal, canon, fromMillionths, millionths, numText } from './decimal.mjs';
+import { assertDecimal, canon, fromMillionths, millionths, numText, printed } from './decimal.mjs';
 
 const orNull = (v) => (v === undefined ? null : v);
 
@@ -36,7 +37,7 @@ function expectAmounts(actual, data, where) {
   assert.deepEqual(Object.keys(actual).sort(), published.map(([k]) => k).sort(),
     `${where}: published cells`);
   for (const [k, v] of published) {
-    assert.equal(numText(actual[k], `${where}.${k}`), canon(v), `${where}.${k}: ${actual[k]} vs data ${v}`);
+    assert.equal(numText(actual[k], `${where}.${k}`), printed(v), `${where}.${k}: ${actual[k]} vs data ${v}`);
   }
 }
 
@@ -96,7 +97,7 @@ export function expectTable(json, data, number, base, { type } = {}) {
     assert.equal(a.project_name, orNull(r.project_name), `${rw}.project_name`);
     expectAmounts(a.amounts, r.amounts, `${rw}.amounts`);
     assert.deepEqual(a.unplaced.map((x) => numText(x, `${rw}.unplaced`)),
-      (r.unplaced ?? []).map(canon), `${rw}.unplaced`);
+      (r.unplaced ?? []).map(printed), `${rw}.unplaced`);
     // parent: a shallower row above, on the same side, whose codes lead to this row's
     if (a.kind === 'total') assert.equal(a.parent, null, `${rw}: a total row has no parent`);
     if (a.parent !== null) {
@@ -238,7 +239,7 @@ export function expectDisclosure(json, data, base) {
     const totals = dataTotals(data);
     for (const k of ['revenue', 'expenditure', 'basic', 'project']) {
       assert.ok(totals[k] !== undefined, `the data file's tables give totals.${k}`);
-      assertDecimal(json.totals[k], totals[k], `totals.${k}`);
+      assertDecimal(json.totals[k], canon(totals[k]), `totals.${k}`); // computed: canonical
     }
     assert.equal(json.totals.unit, '万元', 'totals.unit');
     assert.deepEqual(json.totals.converted_from, [], 'totals.converted_from: nothing to convert');

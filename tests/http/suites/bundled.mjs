@@ -4,19 +4,17 @@
 // extractor's output: 元 tables, a 万元 三公 table in the same 预算, a 决算, a 单位 disclosure.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { assertDecimal } from '../lib/decimal.mjs';
+import { assertDecimal, printed } from '../lib/decimal.mjs';
 
 const DEPTS = '/api/v1/departments';
 const squeeze = (s) => (s ?? '').replace(/\s/g, '');
 
-/** The printed figure "91,016,775.35" as the canonical decimal the API writes. */
-const printed = (s) => s.replace(/,/g, '');
 
 export default function bundled(ctx) {
   const get = async (url) => {
     const res = await ctx.client.api(url);
     assert.equal(res.status, 200, `GET ${url}: ${res.text.slice(0, 300)}`);
-    return res.json;
+    return res.exact; // decimal tokens as their text: 867.50 is "867.50"
   };
 
   /** The table of this type in the disclosure at base (never found by its number). */
@@ -101,6 +99,28 @@ export default function bundled(ctx) {
       const changes = Object.fromEntries(sg.items.map((i) => [i.key, i.change]));
       assertDecimal(changes.abroad, '0', '因公出国（境）费 与2024年预算持平');
       assertDecimal(changes.reception, '0', '公务接待费 与2024年预算持平');
+    });
+
+    it('the number tokens carry the decimals the PDFs print (867.50 p20, 91,016,775.35 p8, 156,211,123 p10)', async () => {
+      const text = async (url) => {
+        const res = await ctx.client.api(url);
+        assert.equal(res.status, 200, url);
+        return res.text;
+      };
+      // govt-office p20: 三公 合计 867.50, 因公出国（境）费 839.00, 公务接待费 28.50
+      const sg = await text(`${office}/sangong`);
+      assert.match(sg, /^\{"unit":"万元","amount":867\.50,/, '867.50, not 867.5');
+      assert.match(sg, /"key":"abroad","label":"[^"]*","amount":839\.00,/, '839.00, not 839');
+      assert.match(sg, /"prior_year":867\.5,/, 'prior_year is computed: canonical');
+      // govt-office p8: 收入总计 91,016,775.35
+      const t1 = await text(`${office}/tables/1`);
+      assert.match(t1, /"name":"收入总计",[^{]*"amounts":\{"income":91016775\.35\}/);
+      // wanli p10: 收入总计 156,211,123, printed without decimals
+      const w1 = await text(`${DEPTS}/putuo-wanli-subdistrict/budgets/2024/tables/1`);
+      assert.match(w1, /"name":"收入总计",[^{]*"amounts":\{"income":156211123\}/);
+      // the CSV writes the same text
+      const csv = await text(`${office}/tables/9?format=csv`);
+      assert.match(csv, /\r\n,,867\.50,839\.00,28\.50,,,,213\.28\r\n/);
     });
 
     it('govt-office 2025: headline totals in 万元, converted exactly from 元 and saying so', async () => {
@@ -243,7 +263,7 @@ export default function bundled(ctx) {
       // 机关运行经费支出10.23万元，比2023年度增加10.23万元，增长100.00%
       assertDecimal(d.operating_costs.final, '10.23', '机关运行经费支出');
       assertDecimal(d.operating_costs.change, '10.23', '比2023年度增加');
-      assertDecimal(d.operating_costs.change_percent, '100', '增长100.00%');
+      assertDecimal(d.operating_costs.change_percent, '100.00', '增长100.00%');
       // 政府采购金额21.07万元：货物21.07、工程0、服务0
       assertDecimal(d.procurement.amount, '21.07', '政府采购金额');
       assertDecimal(d.procurement.goods, '21.07', '货物');

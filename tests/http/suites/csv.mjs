@@ -11,7 +11,7 @@ export default function csv(ctx) {
     const byAccept = await ctx.client.api(url, { headers: { accept: 'text/csv' } });
     const json = await ctx.client.api(url);
     assert.equal(json.status, 200, `${url} as JSON`);
-    return { byFormat, byAccept, json: json.json };
+    return { byFormat, byAccept, json: json.exact }; // 96.80 as "96.80", as the CSV writes it
   }
 
   describe('CSV', () => {

@@ -84,8 +84,8 @@ export default function v2(ctx) {
       assert.equal(json.type, 'budget_expenditure');
       assert.equal(json.unit, '元');
       assert.deepEqual(json.columns.map((c) => [c.key, c.measure]), [['total', 'budget'], ['basic', 'budget'], ['project', 'budget']]);
-      assert.match(text, /"amounts":\{"total":189767551,"basic":91016775\.35,"project":98750775\.65\}/,
-        'the 合计 row in 元, separators gone, digits kept');
+      assert.match(text, /"amounts":\{"total":189767551\.00,"basic":91016775\.35,"project":98750775\.65\}/,
+        'the 合计 row in 元, separators gone, digits and decimals kept (189,767,551.00)');
       // codes printed joined ("2010301") are split 3-2-2
       const row = json.rows.find((r) => r.name === '行政运行');
       assert.deepEqual(row.codes, ['201', '03', '01']);
@@ -115,8 +115,8 @@ export default function v2(ctx) {
       const csv = await get(`${BUDGET}/tables/3?format=csv`);
       const records = checkCsv(csv, 'table 3 CSV', { titleIncludes: '支出预算总表' });
       assert.deepEqual(records[0], ['科目编码', '科目名称', '合计（元）', '基本支出（元）', '项目支出（元）']);
-      assert.deepEqual(records[1], ['', '合计', '189767551', '91016775.35', '98750775.65']);
-      expectTableCsv(records, t3.json, 'table 3 CSV');
+      assert.deepEqual(records[1], ['', '合计', '189767551.00', '91016775.35', '98750775.65']);
+      expectTableCsv(records, t3.exact, 'table 3 CSV');
       const t1 = checkCsv(await get(`${BUDGET}/tables/1?format=csv`), 'table 1 CSV');
       assert.deepEqual(t1[0], ['收支', '科目编码', '科目名称', '收入/预算数（元）', '支出/预算数（元）']);
       const t9 = checkCsv(await get(`${BUDGET}/tables/9?format=csv`), 'table 9 CSV');
@@ -221,7 +221,7 @@ export default function v2(ctx) {
       assert.deepEqual(Object.values(total.amounts).map(String), ['24606775.35', '22473997.81', '2132777.54']);
       const t9 = await get(`${GOVT}/tables/9`);
       assert.equal(t9.json.unit, '万元');
-      assert.match(t9.text, /"total":867\.5,.*"c7":213\.28\}/);
+      assert.match(t9.text, /"total":867\.50,"c2":839\.00,"c3":28\.50,.*"c7":213\.28\}/, '867.50 as printed (p20)');
     });
 
     it('corpus: its headline totals in 万元, converted exactly from the PDF\'s 元', async () => {
@@ -238,7 +238,7 @@ export default function v2(ctx) {
     it('corpus: its CSV says 元 in every amount column of 表三, 万元 in 表九', async () => {
       const t3 = checkCsv(await get(`${GOVT}/tables/3?format=csv`), 'corpus table 3 CSV');
       assert.deepEqual(t3[0].slice(2), ['支出预算/合计（元）', '支出预算/基本支出（元）', '支出预算/项目支出（元）']);
-      assert.deepEqual(t3.at(-1), ['', '合计', '91016775.35', '24606775.35', '66410000']);
+      assert.deepEqual(t3.at(-1), ['', '合计', '91016775.35', '24606775.35', '66410000.00']);
       const t9 = checkCsv(await get(`${GOVT}/tables/9?format=csv`), 'corpus table 9 CSV');
       assert.ok(t9[0].slice(2).every((h) => h.endsWith('（万元）')), `表九's headers say 万元: ${t9[0]}`);
     });
