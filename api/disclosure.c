@@ -289,17 +289,26 @@ int api_disclosure(struct api_ctx *c, json_t *doc)
 	return api_ok(c, &w, json_utf8);
 }
 
-/* amount - change, exactly; null when either is missing. */
+/* amount - change, exactly; null when either is missing. The difference of two printed
+ * figures is printed with as many decimals as the finer of them (867.50 - 0 is 867.50,
+ * beside the published 867.50), never rounded. */
 static void put_prior(struct api_jw *w, const json_t *obj)
 {
+	const json_t *a = json_object_get(obj, "amount"), *c = json_object_get(obj, "change");
 	int64_t amount, change;
+	char buf[DB_DEC_BUFSZ];
+	int dp;
 
 	api_jw_key(w, "prior_year");
-	if (api_dec(json_object_get(obj, "amount"), &amount) &&
-	    api_dec(json_object_get(obj, "change"), &change))
-		api_jw_dec(w, amount - change);
-	else
+	if (!api_dec(a, &amount) || !api_dec(c, &change)) {
 		api_jw_null(w);
+		return;
+	}
+	dp = db_dec_places(json_string_value(a));
+	if (db_dec_places(json_string_value(c)) > dp)
+		dp = db_dec_places(json_string_value(c));
+	db_dec_format_dp(amount - change, dp, buf);
+	api_jw_dec_text(w, buf);
 }
 
 /* 完成率: final / budget in percent, rounded half away from zero to 0.01, in integers;

@@ -615,9 +615,9 @@ describe('14. format 2 disclosures (tests/http/fixtures, written by hand)', () =
     await t.test('#sangong', () => expectSangong(page, sg));
     const text = await page.locator('#sangong').textContent();
     for (const f of ['867.50', '839.00', '28.50']) assert.ok(text.includes(f), `#sangong shows ${f}: ${text.slice(0, 300)}`);
-    // 上年 (prior_year = amount - change) is computed by the API, so canonical: 867.5 there
+    // 上年 (prior_year = amount - change, 867.50 - 0) keeps the printed decimals: 867.50 twice
     const counts = await visibleFigureCounts(page, ['867.50', '867.5'], '#sangong');
-    assert.deepEqual(counts, { '867.50': 1, '867.5': 1 }, '867.50 printed, 867.5 the computed 上年');
+    assert.deepEqual(counts, { '867.50': 2, '867.5': 0 }, '867.50 printed and as 上年, never 867.5');
     assertNoProblems(problems);
   });
 

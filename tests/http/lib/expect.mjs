@@ -167,7 +167,11 @@ export function expectProject(json, p, data, base) {
 /** prior_year = amount - change, exactly (BigInt millionths); null without a change. */
 export function priorYear(amount, change) {
   if (amount == null || change == null) return null;
-  return fromMillionths(millionths(amount) - millionths(change));
+  // the difference of two printed figures, with as many decimals as the finer of them
+  const places = (s) => (s.split('.')[1] ?? '').length;
+  const dp = Math.max(places(amount), places(change));
+  const [int, frac = ''] = fromMillionths(millionths(amount) - millionths(change)).split('.');
+  return dp > frac.length ? `${int}.${frac.padEnd(dp, '0')}` : (frac ? `${int}.${frac}` : int);
 }
 
 export function expectSangong(json, data, base, { table } = {}) {
