@@ -133,6 +133,11 @@ const char *db_doc_kind(const struct db_doc *doc)
 	return json_string_value(json_object_get(doc->root, "kind"));
 }
 
+const json_t *db_doc_json(const struct db_doc *doc)
+{
+	return doc->root;
+}
+
 const char *db_doc_level(const struct db_doc *doc)
 {
 	const char *level = json_string_value(json_object_get(doc->root, "level"));
