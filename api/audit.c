@@ -44,8 +44,9 @@ static void put_coord(struct api_jw *w, const json_t *n)
 	if (json_is_integer(n))
 		api_jw_int(w, json_integer_value(n));
 	else if (json_is_real(n))
-		api_jw_dec(w, (int64_t)(json_real_value(n) * 100 + (json_real_value(n) < 0 ? -0.5 : 0.5)) *
-		                  10000);
+		api_jw_dec(
+		    w, (int64_t)(json_real_value(n) * 100 + (json_real_value(n) < 0 ? -0.5 : 0.5)) *
+		           10000);
 	else
 		api_jw_null(w);
 }
@@ -238,8 +239,8 @@ static int csv_item(void *ctx, const struct db_finding *f)
 
 static int audit_csv(struct api_ctx *c)
 {
-	static const char *const head[] = { "规则", "类别", "严重程度", "表号", "行", "列",
-		                            "页码", "应为", "实为", "差额", "单位", "说明" };
+	static const char *const head[] = { "规则", "类别", "严重程度", "表号", "行",   "列",
+		                            "页码", "应为", "实为",     "差额", "单位", "说明" };
 	struct db_finding_query q = of_disclosure(c);
 	struct db_error err = { 0 };
 	struct api_jw w;
@@ -299,7 +300,8 @@ static bool rule_ok(const char *s)
 
 	return s == NULL ||
 	       (n >= 1 && n <= 32 &&
-	        strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-") == n);
+	        strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-") ==
+	            n);
 }
 
 /* Checks the filters into q: 0, or the status of the 400 written (-1 out of memory). */
@@ -373,8 +375,8 @@ static int put_store_item(void *ctx, const struct db_finding *f)
 	snprintf(url, sizeof(url), "/api/v1/departments/%s/%ss/%d%s", f->department, f->kind,
 	         f->year, unit ? "?level=unit" : "");
 	api_jw_kstr(w, "disclosure", url);
-	snprintf(url, sizeof(url), "/api/v1/departments/%s/%ss/%d/audit%s", f->department,
-	         f->kind, f->year, unit ? "?level=unit" : "");
+	snprintf(url, sizeof(url), "/api/v1/departments/%s/%ss/%d/audit%s", f->department, f->kind,
+	         f->year, unit ? "?level=unit" : "");
 	api_jw_kstr(w, "audit", url);
 	snprintf(url, sizeof(url), "/?dept=%s&year=%d&kind=%s%s#finding-%zu", f->department,
 	         f->year, f->kind, unit ? "&level=unit" : "", f->position + 1);

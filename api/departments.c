@@ -16,7 +16,7 @@ static const char *arg(struct api_ctx *c, const char *name)
 }
 
 long long api_num_arg(struct api_ctx *c, const char *name, long long min, long long max,
-                         long long def)
+                      long long def)
 {
 	const char *s = arg(c, name);
 	char *end;

@@ -174,7 +174,7 @@ static int route_disclosure(struct api_ctx *c, char **seg, int n)
 		                API_TABLES_MAX);
 	if (audit)
 		return (rc = level(c)) != 0 || (rc = negotiate(c, csv)) != 0 ? (rc < 0 ? -1 : 0)
-		                                                              : api_audit(c);
+		                                                             : api_audit(c);
 	if ((rc = level(c)) != 0 || (rc = negotiate(c, csv)) != 0 || (rc = load(c, &doc)) != 0)
 		return rc < 0 ? -1 : 0;
 	if (n == 2)

@@ -63,7 +63,8 @@ static int check_place(const json_t *p, size_t i, struct db_error *err)
 	for (const char *const *k = parts; *k != NULL; k++) {
 		const json_t *o = json_object_get(p, *k);
 		if (o != NULL && !json_is_object(o))
-			return bad(err, i, "place", "members table, row, column and section must be objects");
+			return bad(err, i, "place",
+			           "members table, row, column and section must be objects");
 	}
 	if (!opt_int(json_object_get(p, "table"), "position", 1, 99))
 		return bad(err, i, "place.table.position", "must be a whole number from 1 to 99");
@@ -97,12 +98,14 @@ static int check_one(const json_t *f, size_t i, struct db_error *err)
 	if (msg == NULL || msg[0] == '\0')
 		return bad(err, i, "message_zh", "must be a non-empty string");
 	if (!opt_text(f, "message_en") || !opt_text(f, "unit"))
-		return bad(err, i, !opt_text(f, "unit") ? "unit" : "message_en", "must be a string");
+		return bad(err, i, !opt_text(f, "unit") ? "unit" : "message_en",
+		           "must be a string");
 	for (const char *const *k = figures; *k != NULL; k++) {
 		const json_t *j = json_object_get(f, *k);
-		if (j != NULL && (!json_is_string(j) ||
-		                  db_dec_parse(json_string_value(j), true, &v) != 0))
-			return bad(err, i, *k, "must be a decimal string such as \"299.49\" or \"-0.01\"");
+		if (j != NULL &&
+		    (!json_is_string(j) || db_dec_parse(json_string_value(j), true, &v) != 0))
+			return bad(err, i, *k,
+			           "must be a decimal string such as \"299.49\" or \"-0.01\"");
 	}
 	return check_place(json_object_get(f, "place"), i, err);
 }
@@ -164,13 +167,13 @@ int db_findings_insert(sqlite3 *sql, int64_t disclosure, const json_t *findings,
 
 /* ---- reading ---- */
 
-#define FROM                                                                                  \
-	" FROM finding f JOIN disclosure d ON d.id = f.disclosure_id "                        \
-	"JOIN department p ON p.id = d.department_id "                                        \
-	"LEFT JOIN department_record r ON r.disclosure_id = d.id "                            \
-	"WHERE (?1 IS NULL OR p.slug = ?1) AND (?2 IS NULL OR d.year = ?2) AND "               \
-	"(?3 IS NULL OR d.kind = ?3) AND (?4 IS NULL OR d.level = ?4) AND "                    \
-	"(?5 IS NULL OR f.severity = ?5) AND (?6 IS NULL OR f.rule = ?6) AND "                 \
+#define FROM                                                                     \
+	" FROM finding f JOIN disclosure d ON d.id = f.disclosure_id "           \
+	"JOIN department p ON p.id = d.department_id "                           \
+	"LEFT JOIN department_record r ON r.disclosure_id = d.id "               \
+	"WHERE (?1 IS NULL OR p.slug = ?1) AND (?2 IS NULL OR d.year = ?2) AND " \
+	"(?3 IS NULL OR d.kind = ?3) AND (?4 IS NULL OR d.level = ?4) AND "      \
+	"(?5 IS NULL OR f.severity = ?5) AND (?6 IS NULL OR f.rule = ?6) AND "   \
 	"(?7 IS NULL OR f.family = ?7)"
 
 static void bind_text(sqlite3_stmt *st, int i, const char *s)

@@ -1310,10 +1310,9 @@ static struct seen_findings query(struct db *db, struct db_finding_query q,
 	return s;
 }
 
-static const struct db_finding_query kashi = { .department = "kashi-urumqi-office",
-	                                       .year = 2021,
-	                                       .kind = "budget",
-	                                       .level = "department" };
+static const struct db_finding_query kashi = {
+	.department = "kashi-urumqi-office", .year = 2021, .kind = "budget", .level = "department"
+};
 
 START_TEST(test_findings_stored_and_replaced)
 {
@@ -1365,9 +1364,9 @@ START_TEST(test_findings_go_with_their_disclosure)
 	import_with(db, doc, findings_three);
 	ck_assert_int_eq(sql_int(path, "SELECT count(*) FROM finding"), 3);
 	ck_assert_int_eq(sqlite3_open(path, &sql), SQLITE_OK);
-	ck_assert_int_eq(sqlite3_exec(sql, "PRAGMA foreign_keys = ON; DELETE FROM disclosure",
-	                              NULL, NULL, NULL),
-	                 SQLITE_OK);
+	ck_assert_int_eq(
+	    sqlite3_exec(sql, "PRAGMA foreign_keys = ON; DELETE FROM disclosure", NULL, NULL, NULL),
+	    SQLITE_OK);
 	sqlite3_close(sql);
 	ck_assert_int_eq(sql_int(path, "SELECT count(*) FROM finding"), 0);
 	db_doc_free(doc);

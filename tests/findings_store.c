@@ -22,8 +22,7 @@ static int add(struct db_import *im, const char *doc_file, const char *findings_
 
 	if (doc == NULL)
 		return -1;
-	if (findings_file[0] != '-' &&
-	    (findings = json_load_file(findings_file, 0, &jerr)) == NULL)
+	if (findings_file[0] != '-' && (findings = json_load_file(findings_file, 0, &jerr)) == NULL)
 		fprintf(stderr, "%s:%d: %s\n", findings_file, jerr.line, jerr.text);
 	else if (db_import_add(im, doc, &err) != 0 ||
 	         (findings != NULL && db_import_add_findings(im, findings, &err) != 0))
@@ -45,7 +44,8 @@ int main(int argc, char **argv)
 		fputs("usage: findings_store STORE DOC.json FINDINGS.json...\n", stderr);
 		return 1;
 	}
-	if ((db = db_open(argv[1], true, &err)) == NULL || (im = db_import_begin(db, &err)) == NULL) {
+	if ((db = db_open(argv[1], true, &err)) == NULL ||
+	    (im = db_import_begin(db, &err)) == NULL) {
 		fprintf(stderr, "%s: %s\n", argv[1], err.text);
 		return 1;
 	}
