@@ -882,10 +882,11 @@ function renderAudit(audit, d, tables) {
     })));
 }
 
-/** Marks what a link led to: a table row (and the cell of the finding's column) or a heading. */
+/** Marks what a link led to: a table row (and the cell of the finding's column), a heading,
+ * or a finding (/api/v1/audit links to #finding-N). */
 function markHit(el) {
   for (const old of document.querySelectorAll('.hit, .hit-cell')) old.classList.remove('hit', 'hit-cell');
-  if (el.tagName !== 'TR' && !/^H[34]$/.test(el.tagName)) return;
+  if (el.tagName !== 'TR' && !/^H[34]$/.test(el.tagName) && !el.classList.contains('finding')) return;
   el.classList.add('hit');
   const col = hitColumns.get(el.id);
   const cell = col ? el.querySelector(`td[data-col="${CSS.escape(col)}"]`) : null;

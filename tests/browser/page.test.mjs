@@ -744,6 +744,11 @@ describe('15. 核对 (findings written by hand: tests/http/fixtures/kashi-urumqi
     await waitFor(page, arrived, 'table-6-row-0', '#table-6-row-0 is marked on arrival', 5000);
     assert.deepEqual(await page.$$eval('.hit-cell', (cells) => cells.map((c) => c.textContent)), ['299.48']);
     assert.equal(await page.getAttribute('#table-6-row-0', 'data-row-index'), '0');
+    // the API's links.page of a finding (/api/v1/audit) names it on the page
+    const { json } = await api(srv.origin, '/api/v1/audit?severity=warning');
+    await load(page, `${srv.origin}${json.items[0].links.page}`);
+    await waitFor(page, arrived, 'finding-5', 'links.page leads to #finding-5, marked', 5000);
+    assert.ok((await page.locator('#finding-5').textContent()).includes('XX'));
     assertNoProblems(problems);
   });
 });
