@@ -15,9 +15,8 @@ static const char *arg(struct api_ctx *c, const char *name)
 	return c->req->arg ? c->req->arg(c->req->ctx, name) : NULL;
 }
 
-/* A query number in [min, max]; def when absent; -1 when malformed. */
-static long long num_arg(struct api_ctx *c, const char *name, long long min, long long max,
-                         long long def)
+long long api_num_arg(struct api_ctx *c, const char *name, long long min, long long max,
+                      long long def)
 {
 	const char *s = arg(c, name);
 	char *end;
@@ -104,9 +103,9 @@ static int write_list(struct api_ctx *c, struct db_department_query *q)
 int api_departments_list(struct api_ctx *c)
 {
 	struct db_department_query q = { .q = arg(c, "q") };
-	long long limit = num_arg(c, "limit", 1, LIMIT_MAX, LIMIT_DEFAULT);
-	long long offset = num_arg(c, "offset", 0, 1000000000, 0);
-	long long year = num_arg(c, "year", 1990, 2100, 0);
+	long long limit = api_num_arg(c, "limit", 1, LIMIT_MAX, LIMIT_DEFAULT);
+	long long offset = api_num_arg(c, "offset", 0, 1000000000, 0);
+	long long year = api_num_arg(c, "year", 1990, 2100, 0);
 
 	if (limit < 0)
 		return api_fail(c->resp, 400, "limit must be a number from 1 to %d", LIMIT_MAX);

@@ -6,6 +6,7 @@
 #include "internal_api.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char json_utf8[] = "application/json; charset=utf-8";
@@ -253,6 +254,7 @@ static void put_links(struct api_jw *w, struct api_ctx *c, const json_t *doc)
 int api_disclosure(struct api_ctx *c, json_t *doc)
 {
 	struct api_jw w;
+	int rc;
 
 	api_jw_init(&w);
 	api_jw_obj(&w);
@@ -284,6 +286,10 @@ int api_disclosure(struct api_ctx *c, json_t *doc)
 	    API_FIELDS(C("count"), D("amount"), T("legal_source"), T("basis"), T("text")));
 	api_put_objects(&w, "glossary", json_object_get(doc, "glossary"),
 	                API_FIELDS(T("number"), T("term"), T("definition")));
+	if ((rc = api_audit_summary(c, &w)) != 0) {
+		free(api_jw_finish(&w, NULL));
+		return rc < 0 ? -1 : 0;
+	}
 	put_links(&w, c, doc);
 	api_jw_end(&w, '}');
 	return api_ok(c, &w, json_utf8);

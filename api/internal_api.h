@@ -41,6 +41,16 @@ int api_table(struct api_ctx *c, json_t *doc, int number);
 int api_projects(struct api_ctx *c, json_t *doc);
 int api_project(struct api_ctx *c, json_t *doc, const char *id);
 int api_openapi(struct api_ctx *c);
+/* 核对: .../{kind}/{year}/audit (checks that the disclosure exists itself), /api/v1/audit */
+int api_audit(struct api_ctx *c);
+int api_audit_list(struct api_ctx *c);
+/* Writes "audit": {total, by_severity, link} for c's disclosure into w. Returns 0, or the
+ * status of the error written into c->resp (-1 when out of memory). */
+int api_audit_summary(struct api_ctx *c, struct api_jw *w);
+
+/* A query number in [min, max] written with digits only; def when absent; -1 otherwise. */
+long long api_num_arg(struct api_ctx *c, const char *name, long long min, long long max,
+                      long long def);
 
 /* ---- responses ---- */
 

@@ -147,11 +147,12 @@ static int load(struct api_ctx *c, json_t **doc)
 	return 0;
 }
 
-/* seg: {kind} {year} [tables [n] | projects [id] | sangong] */
+/* seg: {kind} {year} [tables [n] | projects [id] | sangong | audit] */
 static int route_disclosure(struct api_ctx *c, char **seg, int n)
 {
+	bool audit = n == 3 && strcmp(seg[2], "audit") == 0;
 	bool csv = n >= 3 && ((n == 4 && strcmp(seg[2], "tables") == 0) ||
-	                      (n == 3 && strcmp(seg[2], "projects") == 0));
+	                      (n == 3 && strcmp(seg[2], "projects") == 0) || audit);
 	long year = number(seg[1], 1990, 2100), table = 0;
 	json_t *doc;
 	int rc;
@@ -164,13 +165,16 @@ static int route_disclosure(struct api_ctx *c, char **seg, int n)
 		return api_fail(c->resp, 400, "year must be a number from 1990 to 2100");
 	c->year = (int)year;
 	if (n > 4 || (n >= 3 && strcmp(seg[2], "tables") != 0 && strcmp(seg[2], "projects") != 0 &&
-	              (strcmp(seg[2], "sangong") != 0 || n > 3)))
+	              ((strcmp(seg[2], "sangong") != 0 && !audit) || n > 3)))
 		return api_fail(c->resp, 404, "no such resource");
 	if (n == 4 && strcmp(seg[2], "tables") == 0 &&
 	    (table = number(seg[3], 1, API_TABLES_MAX)) < 0)
 		return api_fail(c->resp, 400,
 		                "table must be a number from 1 to %d (its position, 表几)",
 		                API_TABLES_MAX);
+	if (audit)
+		return (rc = level(c)) != 0 || (rc = negotiate(c, csv)) != 0 ? (rc < 0 ? -1 : 0)
+		                                                             : api_audit(c);
 	if ((rc = level(c)) != 0 || (rc = negotiate(c, csv)) != 0 || (rc = load(c, &doc)) != 0)
 		return rc < 0 ? -1 : 0;
 	if (n == 2)
@@ -191,6 +195,8 @@ static int route(struct api_ctx *c, char **seg, int n)
 
 	if (n == 1 && strcmp(seg[0], "openapi.json") == 0)
 		return (rc = negotiate(c, false)) != 0 ? (rc < 0 ? -1 : 0) : api_openapi(c);
+	if (n == 1 && strcmp(seg[0], "audit") == 0)
+		return (rc = negotiate(c, false)) != 0 ? (rc < 0 ? -1 : 0) : api_audit_list(c);
 	if (strcmp(seg[0], "departments") != 0)
 		return api_fail(c->resp, 404, "no such resource");
 	if (n == 1)

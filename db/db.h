@@ -164,6 +164,59 @@ int db_import_add(struct db_import *im, const struct db_doc *doc, struct db_erro
 int db_import_commit(struct db_import *im, struct db_error *err);
 void db_import_abort(struct db_import *im);
 
+/* ---- Findings (核对, issue 12) ------------------------------------------------------------
+ * What the audit rules found in a disclosure: a JSON array of findings, each an object
+ * {rule, family, severity, message_zh, message_en?, place?, expected?, actual?, difference?,
+ * unit?} (docs/api.md). The store keeps each finding as given and interprets no rule.
+ */
+#define DB_BAD_FINDINGS 422 /* a finding does not have the shape above */
+
+/* Stores findings with the disclosure that im's last db_import_add() wrote, in the same
+ * transaction (a re-import replaces them with the disclosure); a second call appends.
+ * Every finding is checked first: an object whose rule (1 to 32 of A-Z a-z 0-9 . _ -),
+ * family ("table", "cross", "text", "document"), severity ("error", "warning", "info") and
+ * message_zh are strings; message_en, unit and place.quote strings when present; expected,
+ * actual and difference decimal strings ("299.49", "-0.01"); place an object whose
+ * table.position (1..99), row.index, section.index (>= 0) and page (>= 1) are whole numbers.
+ * Returns 0; or -1 with *err filled and nothing stored: err->code is DB_BAD_FINDINGS (and
+ * err->path names the member, "$[2].severity") when a finding is malformed, in which case
+ * the import may go on without them; any other failure is the store's: abort the import. */
+int db_import_add_findings(struct db_import *im, const json_t *findings, struct db_error *err);
+
+/* Which findings to read: of one disclosure (department, year, kind and level all given)
+ * or across the store (each NULL or 0 for any), filtered by severity, rule and family (NULL
+ * for any); limit 0 means no limit. */
+struct db_finding_query {
+	const char *department;
+	int year;
+	const char *kind, *level;
+	const char *severity, *rule, *family;
+	size_t limit, offset;
+};
+
+/* One stored finding and the disclosure it belongs to. Valid only during the callback. */
+struct db_finding {
+	const char *department, *department_name; /* id, and the name that disclosure printed */
+	int year;
+	const char *kind, *level;
+	size_t position; /* 0-based, in the order the engine gave them */
+	const char *rule, *family, *severity;
+	const json_t *finding; /* the whole finding as stored */
+};
+typedef int (*db_finding_fn)(void *ctx, const struct db_finding *f);
+
+/* How many findings match a query, before limit and offset, by severity. */
+struct db_finding_counts {
+	size_t total, error, warning, info;
+};
+
+/* Calls fn (which may be NULL: counts only) for each matching finding, ordered by
+ * department id, year, kind, level and position; stops early (returning that value) if fn
+ * returns non-zero. *counts (if not NULL) receives the counts. Returns 0, or -1 with *err
+ * filled. */
+int db_findings(struct db *db, const struct db_finding_query *q, db_finding_fn fn, void *ctx,
+                struct db_finding_counts *counts, struct db_error *err);
+
 /* Makes a store being built from nothing fast to write: no journal, no syncs. Only for a
  * file that is thrown away if the build fails (budgetctl import --fresh). 0 or -1. */
 int db_set_bulk_build(struct db *db, struct db_error *err);

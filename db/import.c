@@ -258,10 +258,11 @@ static int department_id(struct ictx *c, const char *slug, int64_t *id)
 	return rc;
 }
 
-static int import_doc(struct ictx *c, const struct db_doc *doc)
+/* Writes doc; *rowid receives its disclosure's id. */
+static int import_doc(struct ictx *c, const struct db_doc *doc, int64_t *rowid)
 {
 	sqlite3_stmt *del = NULL;
-	int64_t dep, rowid;
+	int64_t dep;
 	int rc = -1;
 
 	if (department_id(c, db_doc_department(doc), &dep) != 0)
@@ -278,9 +279,9 @@ static int import_doc(struct ictx *c, const struct db_doc *doc)
 	sqlite3_bind_text(del, 4, db_doc_level(doc), -1, SQLITE_STATIC);
 	if (step_done(c, del, "disclosure") != 0)
 		goto done;
-	if (insert_one(c, &db_model_document, dep, -1, NULL, doc->root, &rowid) != 0)
+	if (insert_one(c, &db_model_document, dep, -1, NULL, doc->root, rowid) != 0)
 		goto done;
-	rc = import_children(c, &db_model_document, doc->root, rowid);
+	rc = import_children(c, &db_model_document, doc->root, *rowid);
 done:
 	sqlite3_finalize(del);
 	return rc;
@@ -300,6 +301,8 @@ struct db_import {
 	struct db_error scratch;
 	struct seen *seen;
 	size_t n_seen, cap_seen;
+	int64_t disclosure; /* written by the last db_import_add(), 0 before the first */
+	size_t n_findings; /* stored for it so far */
 };
 
 struct db_import *db_import_begin(struct db *db, struct db_error *err)
@@ -369,11 +372,26 @@ int db_import_add(struct db_import *im, const struct db_doc *doc, struct db_erro
 	if (remember(im, doc, err) != 0)
 		return -1;
 	memset(&im->scratch, 0, sizeof(im->scratch));
-	if (import_doc(&im->c, doc) != 0) {
+	im->disclosure = 0;
+	im->n_findings = 0;
+	if (import_doc(&im->c, doc, &im->disclosure) != 0) {
 		snprintf(err->text, sizeof(err->text), "%s", im->scratch.text);
 		return -1;
 	}
 	err->file[0] = '\0';
+	return 0;
+}
+
+int db_import_add_findings(struct db_import *im, const json_t *findings, struct db_error *err)
+{
+	if (im->disclosure == 0) {
+		db_err_set(err, "findings before any document");
+		return -1;
+	}
+	if (db_findings_check(findings, err) != 0 ||
+	    db_findings_insert(im->db->sql, im->disclosure, findings, im->n_findings, err) != 0)
+		return -1;
+	im->n_findings += json_array_size(findings);
 	return 0;
 }
 

@@ -65,6 +65,14 @@ int db_validate(json_t *root, const char *name, const char *text, size_t len, db
  * Returns 0, or -1 when out of memory. */
 int db_normalize(json_t *root);
 
+/* Checks findings (see db_import_add_findings): 0, or -1 with err's text, path and code
+ * (DB_BAD_FINDINGS) filled. */
+int db_findings_check(const json_t *findings, struct db_error *err);
+
+/* Inserts checked findings for disclosure id, numbered from first. 0, or -1 with err. */
+int db_findings_insert(sqlite3 *sql, int64_t disclosure, const json_t *findings, size_t first,
+                       struct db_error *err);
+
 /* Upgrades a schema version 1 store to the current version in one transaction: all or
  * nothing. Returns 0, or -1 with *err filled and the store unchanged. */
 int db_migrate_v1(sqlite3 *sql, struct db_error *err);

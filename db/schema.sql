@@ -440,4 +440,20 @@ CREATE TABLE glossary_term (
     UNIQUE (disclosure_id, position)
 );
 
+-- 核对 ---------------------------------------------------------------------------------------
+-- What the audit rules found in this disclosure (issue 12), written by budgetctl import with
+-- the disclosure. body is the finding as JSON text, exactly as the engine gave it; rule,
+-- family and severity are copies of its members for filtering. The store knows no rule.
+CREATE TABLE finding (
+    id            INTEGER PRIMARY KEY,
+    disclosure_id INTEGER NOT NULL REFERENCES disclosure(id) ON DELETE CASCADE,
+    position      INTEGER NOT NULL,
+    rule          TEXT NOT NULL CHECK (length(rule) BETWEEN 1 AND 32),
+    family        TEXT NOT NULL CHECK (family IN ('table', 'cross', 'text', 'document')),
+    severity      TEXT NOT NULL CHECK (severity IN ('error', 'warning', 'info')),
+    body          TEXT NOT NULL CHECK (json_valid(body)),
+    UNIQUE (disclosure_id, position)
+);
+CREATE INDEX finding_filter ON finding (severity, rule);
+
 PRAGMA user_version = 2;

@@ -260,6 +260,33 @@ static void stop_reading(struct reader *r, pthread_t thread)
 		db_doc_free(r->queue[r->head]);
 }
 
+/* Stores what the audit rules find in doc with it. A document is never refused for its
+ * findings: when the rules fail or give malformed findings it is kept without them, and
+ * says so. Returns 0, or -1 with *err filled when the store fails. */
+static int add_findings(struct db_import *im, const struct db_doc *doc, struct db_error *err)
+{
+	json_t *findings = srv_findings_for(db_doc_json(doc));
+	struct db_error ferr = { 0 };
+	int rc = 0;
+
+	if (findings == NULL) {
+		fprintf(stderr, "%s: warning: the audit rules failed; imported without findings\n",
+		        db_doc_department(doc));
+		return 0;
+	}
+	if (db_import_add_findings(im, findings, &ferr) != 0) {
+		if (ferr.code == DB_BAD_FINDINGS) {
+			fprintf(stderr, "%s: warning: %s; imported without findings\n",
+			        db_doc_department(doc), ferr.text);
+		} else {
+			*err = ferr;
+			rc = -1;
+		}
+	}
+	json_decref(findings);
+	return rc;
+}
+
 /* Writes every file into one transaction while all are valid; any problem rolls all of it
  * back, and later files are still checked so that every problem is reported. Returns the
  * exit code. */
@@ -272,7 +299,7 @@ static int write_files(struct db_import *im, struct reader *r, struct db_doc_sta
 		struct db_doc *doc = next_doc(r, &errors);
 		if (doc != NULL && errors == 0) {
 			add_stats(total, doc);
-			if (db_import_add(im, doc, &err) != 0) {
+			if (db_import_add(im, doc, &err) != 0 || add_findings(im, doc, &err) != 0) {
 				fprintf(stderr, "%s: %s\n", err.file[0] ? err.file : "budgetctl",
 				        err.text);
 				db_doc_free(doc);

@@ -53,6 +53,12 @@ struct srv_config {
  * Returns the process exit code. */
 int srv_run(const struct srv_config *cfg);
 
+/* The findings of the audit rules on doc (a validated import-format-2 document, as
+ * db_doc_json() gives it): a new JSON array the caller releases with json_decref(), [] when
+ * there are none, or NULL when the rules failed (the document is then imported without
+ * findings). budgetctl import stores them with the document (db_import_add_findings). */
+json_t *srv_findings_for(const json_t *doc);
+
 /* sysexits-style exit codes shared by budgetd and budgetctl (README lists them). */
 enum {
 	SRV_EXIT_OK = 0,

@@ -26,7 +26,7 @@ const TYPES = {
   project: ['budget_project'],
   sangong: ['budget_sangong', 'final_sangong'],
 };
-const SECTIONS = ['overview', 'charts', 'tables', 'projects', 'sangong', 'other-matters', 'explanations', 'glossary'];
+const SECTIONS = ['overview', 'charts', 'tables', 'projects', 'sangong', 'other-matters', 'explanations', 'audit', 'glossary'];
 const NUM = '零一二三四五六七八九';
 const $ = (id) => document.getElementById(id);
 
@@ -204,11 +204,13 @@ async function load(st, { scroll = true } = {}) {
     const pDoc = api(`${base}${q}`);
     const pTables = tablesOf(`${base}/tables${q}`);
     const pSangong = pDoc.then((x) => (x.links.sangong ? api(x.links.sangong) : null));
-    const [dept, d, tables, projects, sangong] = await Promise.all([pDept, pDoc, pTables, api(`${base}/projects${q}`), pSangong]);
+    // 核对 is an addition to the page: without it (an older server) the rest still shows.
+    const pAudit = pDoc.then((x) => (x.audit?.link ? api(x.audit.link) : null)).catch(() => null);
+    const [dept, d, tables, projects, sangong, audit] = await Promise.all([pDept, pDoc, pTables, api(`${base}/projects${q}`), pSangong, pAudit]);
     if (my !== seq) return;
 
     const now = { dept: dept.id, year: String(d.year), kind: d.kind, level: levelOf(d) };
-    render(dept, d, tables, projects, sangong);
+    render(dept, d, tables, projects, sangong, audit);
     shown = now;
     $('disclosure-select').value = optionValue(d);
     if (!sameState(readState(), now)) history.replaceState(null, '', urlFor(now, location.hash));
@@ -246,7 +248,8 @@ function goHash() {
     return false;
   }
   for (let d = el.closest('details'); d; d = d.parentElement.closest('details')) d.open = true;
-  el.scrollIntoView({ block: 'start' });
+  el.scrollIntoView({ block: el.tagName === 'TR' ? 'center' : 'start' });
+  markHit(el);
   return true;
 }
 
@@ -286,7 +289,7 @@ const posOf = (t) => Number(t.position ?? t.number);
 /** 表三 for the table at position 3 ('' without a table). */
 const tableName = (t) => (t ? `表${cn(posOf(t))}` : '');
 
-function render(dept, d, tables, projects, sangong) {
+function render(dept, d, tables, projects, sangong, audit) {
   const w = words(d);
   const unitLevel = levelOf(d) === 'unit';
   $('disclosure-title').textContent = d.title || `${d.year}年${(unitLevel ? KIND_UNIT : KIND)[d.kind] || ''}公开`;
@@ -297,6 +300,7 @@ function render(dept, d, tables, projects, sangong) {
   const units = [...new Set(tables.map((t) => t.unit).filter(Boolean))];
   $('doc').replaceChildren(
     renderMeta(d, projects, units),
+    renderAuditSummary(audit),
     renderOverview(d, tables, sangong),
     renderCharts(d, tables, sangong),
     section('tables', w.tables,
@@ -306,6 +310,7 @@ function render(dept, d, tables, projects, sangong) {
     renderSangong(d, sangong, ofType(tables, TYPES.sangong)),
     renderOther(d),
     renderExplanations(d.explanations || [], terms, d.unit),
+    renderAudit(audit, d, tables),
     renderGlossary(d.glossary || []),
   );
 }
@@ -503,7 +508,9 @@ function tableHead(t, cols, depth, nameHead, extra) {
 
 function tableBody(t, rows, cols, depth, extra) {
   const deep = rows.some((r) => Number(r.level) > 1);
+  const n = posOf(t);
   return h('tbody', null, rows.map((r) => {
+    const index = extra.index.get(r);
     const lvl = deep ? Number(r.level) || 0 : 0;
     const codes = r.codes || [];
     const blank = r.kind !== 'total' && !Object.keys(r.amounts || {}).length && !(r.unplaced || []).length;
@@ -518,7 +525,7 @@ function tableBody(t, rows, cols, depth, extra) {
     }
     for (const c of cols) cells.push(h('td', { class: 'num', 'data-col': c.key }, num(r.amounts?.[c.key])));
     if (extra.unplaced) cells.push(h('td', { class: 'num unplaced', 'data-col': 'unplaced' }, (r.unplaced || []).map(String).join('；')));
-    return h('tr', { class: cls }, cells);
+    return h('tr', { class: cls, id: `table-${n}-row-${index}`, 'data-row-index': String(index) }, cells);
   }));
 }
 
@@ -539,6 +546,7 @@ function renderTable(t) {
   const rows = t.rows || [];
   const cols = t.columns || [];
   const extra = {
+    index: new Map(rows.map((r, i) => [r, i])), // a row's index in t.rows, whichever side it is on
     project: rows.some((r) => r.project),
     unplaced: rows.some((r) => r.unplaced && r.unplaced.length) || !!t.unplaced_note,
   };
@@ -807,6 +815,86 @@ function renderExplanations(list, terms, unit) {
     })));
 }
 
+/* 核对: what the audit rules found, in plain Chinese, each linking to its place. */
+
+const SEVERITY = { error: '差错', warning: '疑点', info: '提示' };
+/** The column each row link should mark, by the link's target id (first finding wins). */
+const hitColumns = new Map();
+
+/** 核对：发现 N 处不一致 (by severity), or 未发现不一致; nothing when the API has no findings. */
+function renderAuditSummary(audit) {
+  if (!audit) return null;
+  const n = Number(audit.total) || 0;
+  if (!n) return h('p', { id: 'audit-summary', class: 'audit-summary audit-clean' }, '核对：未发现不一致');
+  const parts = Object.entries(SEVERITY).filter(([k]) => Number(audit.by_severity?.[k]) > 0).map(([k, label]) => `${label} ${audit.by_severity[k]} 处`);
+  return h('p', { id: 'audit-summary', class: 'audit-summary' },
+    h('strong', null, `核对：发现 ${n} 处不一致`), parts.length ? `（${parts.join('，')}）` : '', ' ', h('a', { href: '#audit' }, '查看核对结果'));
+}
+
+/** The figures of a finding: 应为 299.49 万元，原表 299.48 万元，相差 -0.01 万元. */
+function findingFigures(f) {
+  const u = f.unit ? (f.unit === '%' ? '%' : ` ${f.unit}`) : '';
+  const parts = [];
+  if (has(f.expected)) parts.push(`应为 ${f.expected}${u}`);
+  if (has(f.actual)) parts.push(`原表 ${f.actual}${u}`);
+  if (has(f.difference)) parts.push(`相差 ${signed(f.difference)}${u}`);
+  return parts.join('，');
+}
+
+/** Where a finding points on this page, and how to name it: [href, words, column key]. */
+function findingTarget(f, d, tables) {
+  const p = f.place || {};
+  const pos = p.table?.position;
+  const t = pos != null ? tables.find((x) => posOf(x) === Number(pos)) : null;
+  const row = t && p.row && p.row.index != null ? (t.rows || [])[p.row.index] : null;
+  if (row) {
+    const name = [p.row.codes, p.row.name ?? row.name].filter(has).join(' ');
+    return [`#table-${pos}-row-${p.row.index}`, `${tableName(t)}${name ? ` ${name}` : ''}${p.column?.title ? ` · ${p.column.title}` : ''}`, p.column?.key];
+  }
+  if (t) return [`#table-${pos}`, tableName(t), null];
+  const exps = d.explanations || [];
+  const e = p.section ? (exps.find((x) => p.section.key && x.key === p.section.key) || exps[p.section.index]) : null;
+  if (e) return [`#exp-${e.key}`, `情况说明：${expHead(e)}`, null];
+  return [null, null, null];
+}
+
+function renderAudit(audit, d, tables) {
+  if (!audit) return null;
+  hitColumns.clear();
+  const items = audit.items || [];
+  if (!items.length) {
+    return section('audit', '核对', h('p', null, '按公开数字核对表内合计、表间数字和文字说明，未发现不一致。'));
+  }
+  return section('audit', '核对',
+    h('p', { class: 'lede' }, `按公开数字核对表内合计、表间数字和文字说明，发现 ${items.length} 处不一致。“相差”为原表数字减应有数字。以下为程序核对的结果，以公开文件原文为准。`),
+    h('ol', { class: 'findings' }, items.map((f, i) => {
+      const [href, where, col] = findingTarget(f, d, tables);
+      if (href && col && !hitColumns.has(href.slice(1))) hitColumns.set(href.slice(1), col);
+      const figures = findingFigures(f);
+      const page = f.place?.page;
+      return h('li', { id: `finding-${i + 1}`, class: `finding sev-${f.severity}` },
+        h('p', { class: 'finding-msg' }, h('span', { class: 'sev' }, SEVERITY[f.severity] || ''), ' ', f.message_zh),
+        figures || page ? h('p', { class: 'finding-figs' }, figures, figures && page ? '；' : '', page ? `见原文第 ${page} 页` : '') : null,
+        f.place?.quote ? h('blockquote', { class: 'finding-quote' }, f.place.quote) : null,
+        h('p', { class: 'finding-where' },
+          href ? [h('a', { href, class: 'finding-link' }, `查看${where}`), ' '] : null,
+          h('small', { class: 'rule', title: '核对规则编号' }, `规则 ${f.rule}`)));
+    })));
+}
+
+/** Marks what a link led to: a table row (and the cell of the finding's column), a heading,
+ * or a finding (/api/v1/audit links to #finding-N). */
+function markHit(el) {
+  for (const old of document.querySelectorAll('.hit, .hit-cell')) old.classList.remove('hit', 'hit-cell');
+  if (el.tagName !== 'TR' && !/^H[34]$/.test(el.tagName) && !el.classList.contains('finding')) return;
+  el.classList.add('hit');
+  const col = hitColumns.get(el.id);
+  const cell = col ? el.querySelector(`td[data-col="${CSS.escape(col)}"]`) : null;
+  if (cell) cell.classList.add('hit-cell');
+  if (!el.hasAttribute('tabindex')) el.setAttribute('tabindex', '-1');
+  el.focus({ preventScroll: true });
+}
+
 function renderGlossary(list) {
   return section('glossary', '名词解释',
     list.length ? h('dl', { class: 'glossary' }, list.map((g, i) => [h('dt', { id: `term-${i + 1}` }, g.term), h('dd', null, g.definition)]))
@@ -939,6 +1027,7 @@ window.addEventListener('popstate', () => {
 window.addEventListener('hashchange', () => {
   const el = $(decodeURIComponent(location.hash.slice(1)));
   if (el && el.tagName === 'DETAILS' && !el.open) el.open = true;
+  if (el) markHit(el);
 });
 
 // Print everything: open all <details> before printing, restore afterwards.

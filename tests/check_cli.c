@@ -299,6 +299,61 @@ START_TEST(test_help_and_usage)
 }
 END_TEST
 
+/* Findings of the store's disclosure whose message_zh is msg. */
+static int count_message(void *ctx, const struct db_finding *f)
+{
+	const char **msg = ctx;
+	const char *m = json_string_value(json_object_get(f->finding, "message_zh"));
+
+	if (m != NULL && strcmp(m, msg[0]) == 0)
+		msg[1] = "found";
+	return 0;
+}
+
+/* `import` replaces a disclosure's findings with what the audit rules say of the new copy:
+ * the hand-written ones (tests/findings_store) are gone whatever the rules find. */
+START_TEST(test_import_replaces_findings)
+{
+	static const char fixture_msg[] = "项目支出情况说明中有“XX”字样，疑为模板未替换";
+	char *store = tu_temp_path(".sqlite"), findings[4096];
+	char *argv[] = { (char *)tu_env("BUDGETD_FINDINGS_STORE"), store,
+		         (char *)tu_env("BUDGETD_SEED"), findings, NULL };
+	struct db_finding_query q = { .department = "kashi-urumqi-office",
+		                      .year = 2021,
+		                      .kind = "budget",
+		                      .level = "department" };
+	struct db_finding_counts c;
+	struct db_error err = { 0 };
+	const char *msg[2] = { fixture_msg, NULL };
+	struct db *db;
+	struct tu_ctl r;
+	char *out, *errs;
+
+	snprintf(findings, sizeof(findings), "%s/tests/http/fixtures/%s", tu_env("BUDGETD_SOURCE"),
+	         "kashi-urumqi-office-2021-findings.json");
+	ck_assert_int_eq(tu_run(argv, &out, &errs), 0);
+	free(out);
+	free(errs);
+	db = db_open(store, false, &err);
+	ck_assert_msg(db != NULL, "%s", err.text);
+	ck_assert_int_eq(db_findings(db, &q, count_message, msg, &c, &err), 0);
+	ck_assert_uint_eq(c.total, 5);
+	ck_assert_str_eq(msg[1], "found");
+	db_close(db);
+	r = tu_ctl("import", "--db", store, tu_env("BUDGETD_SEED"), NULL);
+	ck_assert_msg(r.status == 0, "import: %s", r.err);
+	tu_ctl_done(&r);
+	db = db_open(store, false, &err);
+	ck_assert_msg(db != NULL, "%s", err.text);
+	msg[1] = NULL;
+	ck_assert_int_eq(db_findings(db, &q, count_message, msg, &c, &err), 0);
+	ck_assert_ptr_null(msg[1]);
+	db_close(db);
+	unlink(store);
+	free(store);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("cli");
@@ -314,6 +369,7 @@ int main(void)
 	tcase_add_test(tc, test_fresh_builds_a_new_store);
 	tcase_add_test(tc, test_missing_and_unreadable_inputs);
 	tcase_add_test(tc, test_help_and_usage);
+	tcase_add_test(tc, test_import_replaces_findings);
 	suite_add_tcase(s, tc);
 	return tu_run_suite(s);
 }

@@ -1380,6 +1380,238 @@ START_TEST(test_table_types_from_titles)
 }
 END_TEST
 
+/* ---- findings (核对): written by hand in the shape of the audit contract ---- */
+
+static const char findings_three[] =
+    "[{\"rule\": \"T01\", \"family\": \"table\", \"severity\": \"error\","
+    "  \"message_zh\": \"表六 301 工资福利支出：下级科目合计 299.49，原表 299.48，相差 0.01\","
+    "  \"place\": {\"table\": {\"position\": 6}, \"row\": {\"index\": 0, \"codes\": \"301\"},"
+    "             \"column\": {\"key\": \"total\", \"title\": \"合计\"}, \"page\": 19},"
+    "  \"expected\": \"299.49\", \"actual\": \"299.48\", \"difference\": \"-0.01\","
+    "  \"unit\": \"万元\"},"
+    " {\"rule\": \"X03\", \"family\": \"text\", \"severity\": \"warning\","
+    "  \"message_zh\": \"说明中的增加额与表三不符\", \"place\": {\"section\": {\"index\": 2}}},"
+    " {\"rule\": \"T01\", \"family\": \"table\", \"severity\": \"error\","
+    "  \"message_zh\": \"表六 302 商品和服务支出：下级科目合计 35.77，原表 35.76\"}]";
+
+static json_t *findings(const char *text)
+{
+	json_error_t e;
+	json_t *j = json_loads(text, 0, &e);
+
+	ck_assert_msg(j != NULL, "fixture findings: %s", e.text);
+	return j;
+}
+
+/* Imports doc with findings (NULL: none given) in one transaction. */
+static void import_with(struct db *db, struct db_doc *doc, const char *text)
+{
+	struct db_error err = { 0 };
+	struct db_import *im = db_import_begin(db, &err);
+	json_t *f = text != NULL ? findings(text) : NULL;
+
+	ck_assert_msg(im != NULL, "begin: %s", err.text);
+	ck_assert_msg(db_import_add(im, doc, &err) == 0, "add: %s", err.text);
+	if (f != NULL)
+		ck_assert_msg(db_import_add_findings(im, f, &err) == 0, "findings: %s", err.text);
+	ck_assert_msg(db_import_commit(im, &err) == 0, "commit: %s", err.text);
+	json_decref(f);
+}
+
+struct seen_findings {
+	int n;
+	char list[2048]; /* "dept/year/kind/pos rule severity;" */
+	char first_message[256];
+	int64_t first_row;
+};
+
+static int collect_finding(void *ctx, const struct db_finding *f)
+{
+	struct seen_findings *s = ctx;
+	size_t len = strlen(s->list);
+
+	if (s->n++ == 0) {
+		snprintf(s->first_message, sizeof(s->first_message), "%s",
+		         json_string_value(json_object_get(f->finding, "message_zh")));
+		s->first_row = json_integer_value(at((json_t *)f->finding, "place.row.index"));
+	}
+	snprintf(s->list + len, sizeof(s->list) - len, "%s/%d/%s/%zu %s %s;", f->department,
+	         f->year, f->kind, f->position, f->rule, f->severity);
+	return 0;
+}
+
+static struct seen_findings query(struct db *db, struct db_finding_query q,
+                                  struct db_finding_counts *c)
+{
+	struct seen_findings s = { 0 };
+	struct db_error err = { 0 };
+
+	ck_assert_msg(db_findings(db, &q, collect_finding, &s, c, &err) == 0, "findings: %s",
+	              err.text);
+	return s;
+}
+
+static const struct db_finding_query kashi = {
+	.department = "kashi-urumqi-office", .year = 2021, .kind = "budget", .level = "department"
+};
+
+START_TEST(test_findings_stored_and_replaced)
+{
+	json_t *seed = load_seed();
+	struct db_doc *doc = good_doc(seed);
+	struct db_finding_counts c;
+	struct seen_findings s;
+	char *path;
+	struct db *db = fresh_store(&path);
+
+	import_with(db, doc, findings_three);
+	s = query(db, kashi, &c);
+	ck_assert_int_eq(s.n, 3);
+	ck_assert_str_eq(s.list, "kashi-urumqi-office/2021/budget/0 T01 error;"
+	                         "kashi-urumqi-office/2021/budget/1 X03 warning;"
+	                         "kashi-urumqi-office/2021/budget/2 T01 error;");
+	ck_assert_str_eq(s.first_message,
+	                 "表六 301 工资福利支出：下级科目合计 299.49，原表 299.48，相差 0.01");
+	ck_assert_int_eq(s.first_row, 0);
+	ck_assert_uint_eq(c.total, 3);
+	ck_assert_uint_eq(c.error, 2);
+	ck_assert_uint_eq(c.warning, 1);
+	ck_assert_uint_eq(c.info, 0);
+	/* a re-import replaces them with the disclosure */
+	import_with(db, doc,
+	            "[{\"rule\": \"D02\", \"family\": \"document\", \"severity\": \"info\","
+	            "\"message_zh\": \"标题年份为 2020\"}]");
+	s = query(db, kashi, &c);
+	ck_assert_str_eq(s.list, "kashi-urumqi-office/2021/budget/0 D02 info;");
+	ck_assert_uint_eq(c.info, 1);
+	import_with(db, doc, NULL);
+	s = query(db, kashi, &c);
+	ck_assert_int_eq(s.n, 0);
+	ck_assert_uint_eq(c.total, 0);
+	db_doc_free(doc);
+	drop_store(db, path);
+	json_decref(seed);
+}
+END_TEST
+
+START_TEST(test_findings_go_with_their_disclosure)
+{
+	json_t *seed = load_seed();
+	struct db_doc *doc = good_doc(seed);
+	sqlite3 *sql;
+	char *path;
+	struct db *db = fresh_store(&path);
+
+	import_with(db, doc, findings_three);
+	ck_assert_int_eq(sql_int(path, "SELECT count(*) FROM finding"), 3);
+	ck_assert_int_eq(sqlite3_open(path, &sql), SQLITE_OK);
+	ck_assert_int_eq(
+	    sqlite3_exec(sql, "PRAGMA foreign_keys = ON; DELETE FROM disclosure", NULL, NULL, NULL),
+	    SQLITE_OK);
+	sqlite3_close(sql);
+	ck_assert_int_eq(sql_int(path, "SELECT count(*) FROM finding"), 0);
+	db_doc_free(doc);
+	drop_store(db, path);
+	json_decref(seed);
+}
+END_TEST
+
+START_TEST(test_findings_filtered_across_the_store)
+{
+	json_t *seed = load_seed();
+	struct db_doc *a = good_doc(seed), *b;
+	struct db_finding_counts c;
+	struct seen_findings s;
+	char *path;
+	struct db *db = fresh_store(&path);
+
+	json_object_set_new(at(seed, "department"), "id", json_string("aa-office"));
+	json_object_set_new(seed, "year", json_integer(2020));
+	b = good_doc(seed);
+	import_with(db, a, findings_three);
+	import_with(db, b,
+	            "[{\"rule\": \"X03\", \"family\": \"text\", \"severity\": \"error\","
+	            "\"message_zh\": \"占比 50.77% 与表一不符\"}]");
+	s = query(db, (struct db_finding_query){ 0 }, &c);
+	ck_assert_str_eq(s.list, "aa-office/2020/budget/0 X03 error;"
+	                         "kashi-urumqi-office/2021/budget/0 T01 error;"
+	                         "kashi-urumqi-office/2021/budget/1 X03 warning;"
+	                         "kashi-urumqi-office/2021/budget/2 T01 error;");
+	ck_assert_uint_eq(c.total, 4);
+	ck_assert_uint_eq(c.error, 3);
+	s = query(db, (struct db_finding_query){ .severity = "error" }, &c);
+	ck_assert_int_eq(s.n, 3);
+	s = query(db, (struct db_finding_query){ .rule = "X03" }, &c);
+	ck_assert_str_eq(s.list, "aa-office/2020/budget/0 X03 error;"
+	                         "kashi-urumqi-office/2021/budget/1 X03 warning;");
+	ck_assert_uint_eq(c.warning, 1);
+	s = query(db, (struct db_finding_query){ .family = "table", .year = 2021 }, &c);
+	ck_assert_int_eq(s.n, 2);
+	s = query(db, (struct db_finding_query){ .year = 2020 }, &c);
+	ck_assert_int_eq(s.n, 1);
+	s = query(db, (struct db_finding_query){ .kind = "final" }, &c);
+	ck_assert_int_eq(s.n, 0);
+	ck_assert_uint_eq(c.total, 0);
+	s = query(db, (struct db_finding_query){ .limit = 2, .offset = 1 }, &c);
+	ck_assert_str_eq(s.list, "kashi-urumqi-office/2021/budget/0 T01 error;"
+	                         "kashi-urumqi-office/2021/budget/1 X03 warning;");
+	ck_assert_uint_eq(c.total, 4);
+	db_doc_free(a);
+	db_doc_free(b);
+	drop_store(db, path);
+	json_decref(seed);
+}
+END_TEST
+
+/* A malformed finding: nothing of the array is stored, the document still is. */
+static const struct {
+	const char *findings, *path;
+} bad_findings[] = {
+	{ "{}", "$" },
+	{ "[{\"rule\":\"T01\",\"family\":\"table\",\"severity\":\"error\",\"message_zh\":\"x\"},"
+	  "{\"rule\":\"T01\",\"family\":\"table\",\"severity\":\"fatal\",\"message_zh\":\"x\"}]",
+	  "$[1].severity" },
+	{ "[{\"rule\":\"T01\",\"family\":\"tables\",\"severity\":\"error\",\"message_zh\":\"x\"}]",
+	  "$[0].family" },
+	{ "[{\"rule\":\"T 1\",\"family\":\"table\",\"severity\":\"error\",\"message_zh\":\"x\"}]",
+	  "$[0].rule" },
+	{ "[{\"rule\":\"T01\",\"family\":\"table\",\"severity\":\"error\"}]", "$[0].message_zh" },
+	{ "[{\"rule\":\"T01\",\"family\":\"table\",\"severity\":\"error\",\"message_zh\":\"x\","
+	  "\"expected\":299.49}]",
+	  "$[0].expected" },
+	{ "[{\"rule\":\"T01\",\"family\":\"table\",\"severity\":\"error\",\"message_zh\":\"x\","
+	  "\"place\":{\"table\":{\"position\":0}}}]",
+	  "$[0].place.table.position" },
+	{ "[{\"rule\":\"T01\",\"family\":\"table\",\"severity\":\"error\",\"message_zh\":\"x\","
+	  "\"place\":{\"row\":{\"index\":-1}}}]",
+	  "$[0].place.row.index" },
+};
+
+START_TEST(test_bad_findings_refused)
+{
+	json_t *seed = load_seed(), *f = findings(bad_findings[_i].findings);
+	struct db_doc *doc = good_doc(seed);
+	struct db_error err = { 0 };
+	struct db_import *im;
+	char *path;
+	struct db *db = fresh_store(&path);
+
+	im = db_import_begin(db, &err);
+	ck_assert_ptr_nonnull(im);
+	ck_assert_int_eq(db_import_add(im, doc, &err), 0);
+	ck_assert_int_eq(db_import_add_findings(im, f, &err), -1);
+	ck_assert_int_eq(err.code, DB_BAD_FINDINGS);
+	ck_assert_str_eq(err.path, bad_findings[_i].path);
+	ck_assert_int_eq(db_import_commit(im, &err), 0);
+	ck_assert_int_eq(sql_int(path, "SELECT count(*) FROM disclosure"), 1);
+	ck_assert_int_eq(sql_int(path, "SELECT count(*) FROM finding"), 0);
+	json_decref(f);
+	db_doc_free(doc);
+	drop_store(db, path);
+	json_decref(seed);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("db");
@@ -1412,6 +1644,11 @@ int main(void)
 	tcase_add_test(bad, test_duplicate_key);
 	tcase_add_test(bad, test_oversize_file);
 	tcase_add_test(bad, test_all_problems_reported);
+	tcase_add_test(store, test_findings_stored_and_replaced);
+	tcase_add_test(store, test_findings_go_with_their_disclosure);
+	tcase_add_test(store, test_findings_filtered_across_the_store);
+	tcase_add_loop_test(bad, test_bad_findings_refused, 0,
+	                    (int)(sizeof(bad_findings) / sizeof(bad_findings[0])));
 	suite_add_tcase(s, store);
 	suite_add_tcase(s, bad);
 	return tu_run_suite(s);

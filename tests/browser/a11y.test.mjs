@@ -85,3 +85,30 @@ describe('accessibility of a 决算, a 预算 in 元 and a 单位 disclosure (fi
     });
   }
 });
+
+describe('accessibility of the 核对 section (findings written by hand)', () => {
+  let dir;
+  let srv;
+
+  before(async () => {
+    const { buildFindingsStore } = await import('../http/suites/audit.mjs');
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'budgetd-a11y-audit-'));
+    const store = await buildFindingsStore({ root: env.root, seedPath: env.seedPath, dir });
+    srv = await startServer({ bin: env.bin, store, staticDir: env.staticDir });
+  });
+
+  after(async () => {
+    try {
+      if (srv) assert.deepEqual(await srv.stop(), { code: 0, signal: null });
+    } finally {
+      if (dir) fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  for (const viewport of [DESKTOP, PHONE]) {
+    it(`no violations at ${viewport.width} px, a finding's row marked`, async () => {
+      const violations = await audit(viewport, srv.origin, '/?dept=kashi-urumqi-office&year=2021&kind=budget#table-6-row-0');
+      assert.deepEqual(violations, [], `axe found:\n${violations.join('\n')}`);
+    });
+  }
+});

@@ -673,3 +673,102 @@ describe('14. format 2 disclosures (tests/http/fixtures, written by hand)', () =
     assertNoProblems(problems);
   });
 });
+
+describe('15. 核对 (findings written by hand: tests/http/fixtures/kashi-urumqi-office-2021-findings.json)', () => {
+  let dir;
+  let srv;
+  const KASHI = `/?dept=${DEPT}&year=2021&kind=budget`;
+
+  before(async () => {
+    const { buildFindingsStore } = await import('../http/suites/audit.mjs');
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'budgetd-browser-audit-'));
+    const store = await buildFindingsStore({ root: env.root, seedPath: env.seedPath, dir });
+    srv = await startServer({ bin: env.bin, store, staticDir: env.staticDir });
+  });
+
+  after(async () => {
+    try {
+      if (srv) assert.deepEqual(await srv.stop(), { code: 0, signal: null }, `budgetd exits 0; stderr:\n${srv.stderr()}`);
+    } finally {
+      if (dir) fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  /** Is the element of id marked, focused and in the viewport? (Clicked links make it the
+   * :target too, which the click tests check; on arrival the element is built after the
+   * browser looked for the fragment, so there only the mark says it.) */
+  const arrived = (id) => {
+    const el = document.getElementById(id);
+    if (!el || !el.classList.contains('hit')) return false;
+    const r = el.getBoundingClientRect();
+    return r.bottom > 0 && r.top < window.innerHeight && document.activeElement === el;
+  };
+
+  it('a summary near the top counts the findings by severity; a clean disclosure says so', async (t) => {
+    const { page, problems } = await newPage(t, browser);
+    await load(page, `${srv.origin}${KASHI}`);
+    const summary = page.locator('#audit-summary');
+    assert.equal((await summary.textContent()).replace(/\s+/g, ' ').trim(), '核对：发现 5 处不一致（差错 4 处，疑点 1 处） 查看核对结果');
+    const before = await page.evaluate(() => Boolean(document.getElementById('audit-summary')
+      .compareDocumentPosition(document.getElementById('overview')) & Node.DOCUMENT_POSITION_FOLLOWING));
+    assert.ok(before, '#audit-summary comes before #overview');
+    await load(page, `${srv.origin}/?dept=putuo-commerce&year=2025&kind=budget`);
+    assert.equal((await page.locator('#audit-summary').textContent()).trim(), '核对：未发现不一致');
+    assert.equal(await page.locator('#audit .finding').count(), 0);
+    assertNoProblems(problems);
+  });
+
+  it('the 核对 section lists every finding in plain Chinese with its figures and page', async (t) => {
+    const { page, problems } = await newPage(t, browser);
+    await load(page, `${srv.origin}${KASHI}`);
+    const items = page.locator('#audit .finding');
+    assert.equal(await items.count(), 5);
+    const first = (await items.nth(0).innerText()).replace(/\s+/g, ' ');
+    assert.ok(first.includes('差错 表六 301 工资福利支出：下级科目合计 299.49，原表 299.48，相差 0.01'), first);
+    assert.ok(first.includes('应为 299.49 万元，原表 299.48 万元，相差 -0.01 万元；见原文第 19 页'), first);
+    assert.ok(first.includes('查看表六 301 工资福利支出 · 合计 规则 T01'), first);
+    assert.equal(await items.nth(0).locator('.finding-msg').evaluate((el) => el.textContent.includes('T01')), false,
+      'the rule id is not part of the message');
+    const last = (await items.nth(4).innerText()).replace(/\s+/g, ' ');
+    assert.ok(last.includes('疑点 项目支出情况说明中有“XX”字样，疑为模板未替换'), last);
+    assert.ok(last.includes('查看情况说明：'), last);
+    const text = await page.locator('#audit').innerText();
+    for (const bad of ['null', 'undefined', 'NaN', 'error', 'warning', 'table']) assert.ok(!text.includes(bad), `#audit shows "${bad}"`);
+    assertNoProblems(problems);
+  });
+
+  it('a finding\'s link goes to its row of 表六 and marks the cell; by keyboard too', async (t) => {
+    const { page, problems } = await newPage(t, browser);
+    await load(page, `${srv.origin}${KASHI}`);
+    await page.locator('#finding-2 a.finding-link').click();
+    await waitFor(page, arrived, 'table-6-row-10', '#table-6-row-10 is the target, marked, focused and in view', 5000);
+    assert.ok(await page.locator('#table-6-row-10').evaluate((el) => el.matches(':target')), 'the row is the :target');
+    const hit = await page.$$eval('.hit-cell', (cells) => cells.map((c) => [c.closest('tr').id, c.dataset.col, c.textContent]));
+    assert.deepEqual(hit, [['table-6-row-10', 'total', '35.76']]);
+    assert.equal(await page.locator('#table-6-row-10 th').textContent(), '商品和服务支出');
+    // keyboard: focus the third finding's link and press Enter
+    await page.locator('#finding-3 a.finding-link').focus();
+    await page.keyboard.press('Enter');
+    await waitFor(page, arrived, 'table-6-row-22', 'Enter on the link goes to #table-6-row-22', 5000);
+    assert.deepEqual(await page.$$eval('.hit-cell', (cells) => cells.map((c) => c.textContent)), ['9.84']);
+    // the section a text finding is about
+    await page.locator('#finding-5 a.finding-link').click();
+    await waitFor(page, arrived, 'exp-project_expenditure', 'the explanation section is the target', 5000);
+    assert.equal(await page.locator('.hit-cell').count(), 0);
+    assertNoProblems(problems);
+  });
+
+  it('a shared link to a row highlights it on arrival', async (t) => {
+    const { page, problems } = await newPage(t, browser);
+    await load(page, `${srv.origin}${KASHI}#table-6-row-0`);
+    await waitFor(page, arrived, 'table-6-row-0', '#table-6-row-0 is marked on arrival', 5000);
+    assert.deepEqual(await page.$$eval('.hit-cell', (cells) => cells.map((c) => c.textContent)), ['299.48']);
+    assert.equal(await page.getAttribute('#table-6-row-0', 'data-row-index'), '0');
+    // the API's links.page of a finding (/api/v1/audit) names it on the page
+    const { json } = await api(srv.origin, '/api/v1/audit?severity=warning');
+    await load(page, `${srv.origin}${json.items[0].links.page}`);
+    await waitFor(page, arrived, 'finding-5', 'links.page leads to #finding-5, marked', 5000);
+    assert.ok((await page.locator('#finding-5').textContent()).includes('XX'));
+    assertNoProblems(problems);
+  });
+});

@@ -57,7 +57,7 @@ export default function openapi(ctx) {
       const urls = [
         '/api/v1/openapi.json', '/api/v1/departments', `/api/v1/departments/${ctx.dept}`, base,
         `${base}/tables`, `${base}/tables/1`, `${base}/projects`,
-        `${base}/projects/${ctx.data.projects[0].id}`, `${base}/sangong`,
+        `${base}/projects/${ctx.data.projects[0].id}`, `${base}/sangong`, `${base}/audit`, '/api/v1/audit',
       ];
       const missing = urls.filter((u) => ctx.validator.findPath?.(u) == null);
       assert.deepEqual(missing, [], 'URLs that no path of the document matches');
