@@ -2,7 +2,7 @@
 // codes; c. figures are exact (never printed through binary floating point).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { suspiciousNumbers } from '../lib/decimal.mjs';
+import { fromMillionths, millionths, numText, suspiciousNumbers } from '../lib/decimal.mjs';
 import {
   KASHGAR_TYPES, dataTotals, expectDisclosure, expectFlat, expectProject, expectSangong, expectTable,
 } from '../lib/expect.mjs';
@@ -141,6 +141,59 @@ export default function resources(ctx) {
       assert.ok(!res.text.includes('307.1000'), 'no 307.1000…');
       assert.ok(!res.text.includes('700.9400000'), 'no 700.9400000…');
       assert.match(res.text, /[:,\[]700\.94[,}\]]/, '700.94 as a bare number token');
+    });
+
+    // Issue 12: where the 资金分配 texts and the row totals leave one column, 表七 places the
+    // figure (the table's unplaced_note gives the sums); the rest stays unplaced. Checked
+    // against the seed text (../shared/seed): 业务运转经费 lists eleven 302 items summing to
+    // 72.95 and 办公设备购置 4.05; the 工作站 row prints one figure, 15, whose 资金分配 is
+    // 302 items (物业、水电 5, 其它交通费 8, 办公经费 2); 190.99 is the only total-row figure
+    // that can be 商品和服务支出 (>= 72.95 + 15, left of the column holding 4.05).
+    it('表七 (Kashgar): the figures proven from the 资金分配 texts are served in their columns', async () => {
+      const base = '/api/v1/departments/kashi-urumqi-office/budgets/2021';
+      const list = await get(`${base}/tables`);
+      const t = await get(list.items.find((x) => x.type === 'budget_project').links.self);
+      const key = (title) => {
+        const cols = t.columns.filter((c) => c.title === title);
+        assert.equal(cols.length, 1, `one column titled ${title}`);
+        return cols[0].key;
+      };
+      const goods = key('商品和服务支出');
+      const capital = key('资本性支出');
+      const construction = key('资本性支出（基本建设）');
+      const text = (v) => (v === undefined ? undefined : numText(v));
+      const row = (project) => {
+        const rows = t.rows.filter((r) => r.project === project);
+        assert.equal(rows.length, 1, `one row of project ${project}`);
+        return rows[0];
+      };
+      const ops = row('business-operations');
+      assert.equal(text(ops.amounts[goods]), '72.95', '业务运转经费: 72.95 under 商品和服务支出');
+      assert.equal(text(ops.amounts[capital]), '4.05', '业务运转经费: 4.05 under 资本性支出');
+      assert.equal(ops.amounts[construction], undefined, '业务运转经费: nothing under 资本性支出（基本建设）');
+      assert.deepEqual(ops.unplaced, [], '业务运转经费: nothing left unplaced');
+      const station = row('kashgar-workers-station');
+      assert.equal(text(station.amounts[goods]), '15', '工作站: 15 under 商品和服务支出');
+      assert.deepEqual(station.unplaced, [], '工作站: nothing left unplaced');
+      const totals = t.rows.filter((r) => text(r.amounts.total) === '355.86');
+      assert.deepEqual(totals.map((r) => r.index), [0, 1, 2, 12], 'the department, 201, 03 and 合计 rows');
+      for (const r of totals) {
+        assert.equal(text(r.amounts[goods]), '190.99', `row ${r.index}: 190.99 under 商品和服务支出`);
+        assert.deepEqual(r.unplaced.map((v) => numText(v)), ['69.3', '95.57'], `row ${r.index}: 69.3 and 95.57 stay unplaced`);
+      }
+      for (const [project, figure] of [['retiree-care', '1.26'], ['service-quality', '22.5'],
+        ['service-upgrade-retention', '6.54']]) {
+        assert.deepEqual(row(project).unplaced.map((v) => numText(v)), [figure], `${project}: ${figure} stays unplaced`);
+      }
+      // Placing moved figures, never changed them: each row's figures still sum to its total.
+      for (const r of t.rows) {
+        const parts = [...Object.entries(r.amounts).filter(([k]) => k !== 'total').map(([, v]) => v), ...r.unplaced];
+        if (parts.length === 0) continue;
+        const sum = parts.reduce((s, v) => s + millionths(numText(v)), 0n);
+        assert.equal(fromMillionths(sum), fromMillionths(millionths(numText(r.amounts.total))), `row ${r.index} sums to its total`);
+      }
+      assert.ok(t.unplaced_note.includes('6+1+1+5+8+8+10+7+22+3+1.95=72.95'), 'the note shows the sum of the 302 items');
+      assert.ok(t.unplaced_note.includes('190.99+69.3+95.57=355.86'), 'the note shows the total row');
     });
 
     it('no JSON body has a number with more than 6 decimals or an exponent', async () => {
