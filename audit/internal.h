@@ -45,10 +45,11 @@ struct audit_place {
 	int section; /* explanations[section] */
 	const char *quote;
 	const json_t *box; /* [page, x0, y0, x1, y1] */
+	const char *section_title; /* a part that is not an explanation (名词解释) */
 };
-#define AUDIT_PLACE_INIT                       \
-	{                                      \
-		NULL, -1, NULL, -1, NULL, NULL \
+#define AUDIT_PLACE_INIT                             \
+	{                                            \
+		NULL, -1, NULL, -1, NULL, NULL, NULL \
 	}
 
 /* Adds a finding of rule id. With numbers, expected and actual are in millionths of unit. */

@@ -70,8 +70,10 @@ static const struct audit_rule rules[] = {
 	{ "D01", "document", "warning", "标题中的年度与公开年度一致",
 	  "Years in titles and headings match the disclosure year",
 	  "exact; quoted titles 《…》 and 截至 dates are not headings' years" },
-	{ "D02", "document", "error", "模板残留（XX、上海市XX局）",
-	  "Template residue (XX, 上海市XX局) in names and text", "exact" },
+	{ "D02", "document", "error", "模板残留（XX、上海市XX局、模板的填表说明）",
+	  "Template residue (XX, 上海市XX局, the template's instructions to the preparer) in names, "
+	  "notes and text",
+	  "exact" },
 	{ "D03", "document", "warning", "空表应有说明", "An empty table carries a note saying why",
 	  "exact" },
 	{ "D04", "document", "error", "注明为空表的表不应有数字",
@@ -80,6 +82,11 @@ static const struct audit_rule rules[] = {
 	  "Doubled punctuation (。。，，、、；；)", "exact" },
 	{ "D06", "document", "info", "表名缺少年度（其他表名都有）",
 	  "A table title lacks the year that the other tables' titles print", "exact" },
+	{ "D07", "document", "warning", "区级公开的名词解释不应使用市级、省级的表述",
+	  "A district-level disclosure's glossary does not speak of the city or province level "
+	  "(市级, 省级)",
+	  "exact: the words 市级/省级 in a glossary entry of a disclosure whose title says 区级 or "
+	  "whose region is a district" },
 };
 
 const struct audit_rule *audit_rules(size_t *n)
