@@ -197,9 +197,9 @@ static json_t *place_json(const struct audit_ctx *c, const struct audit_place *p
 		if (audit_str(s, "title") != NULL)
 			rc |= set(sj, "title", json_string(audit_str(s, "title")));
 		rc |= set(pl, "section", sj);
-		if (box == NULL)
+		if (box == NULL && !p->no_page)
 			box = json_object_get(s, "box");
-		if (box == NULL && json_is_integer(json_object_get(s, "page")))
+		if (box == NULL && !p->no_page && json_is_integer(json_object_get(s, "page")))
 			rc |= set(pl, "page", json_copy(json_object_get(s, "page")));
 	}
 	if (rc == 0 && p->section < 0 && p->section_title != NULL)

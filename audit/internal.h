@@ -46,10 +46,11 @@ struct audit_place {
 	const char *quote;
 	const json_t *box; /* [page, x0, y0, x1, y1] */
 	const char *section_title; /* a part that is not an explanation (名词解释) */
+	bool no_page; /* the page is not known (a sentence across two pages' figures) */
 };
 #define AUDIT_PLACE_INIT                             \
 	{                                            \
-		NULL, -1, NULL, -1, NULL, NULL, NULL \
+		NULL, -1, NULL, -1, NULL, NULL, NULL, false \
 	}
 
 /* Adds a finding of rule id. With numbers, expected and actual are in millionths of unit. */

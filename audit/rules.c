@@ -67,6 +67,21 @@ static const struct audit_rule rules[] = {
 	  "A completion rate equals the final amount over the budget", PERCENT },
 	{ "E07", "text", "error", "决算数大于/小于/等于预算数的表述与数字相符",
 	  "大于/小于/等于 between final and budget agrees with the figures", "exact" },
+	{ "E08", "text", "warning", "上年数为 0 时不应陈述增减幅度",
+	  "A growth rate is stated against a prior-year amount of 0",
+	  "exact: a prior-year amount printed as 0, or a change equal to the amount" },
+	{ "E09", "text", "warning", "原因说明的增减方向与所述增减相反",
+	  "The reason given for a change names the opposite direction (a fall explained by an "
+	  "increase)",
+	  "exact: the direction words 增加/增长 vs 减少/下降; a reason naming both is not judged" },
+	{ "E10", "text", "warning", "科目的用途或原因照抄了另一科目",
+	  "An item's use or reason is another item's text word for word, naming that item and "
+	  "not its own",
+	  "exact: identical texts; texts naming no item (项目调整) are not compared" },
+	{ "E11", "text", "error", "“其中”所列各项之和不大于所述总数",
+	  "The parts a sentence lists after 其中 add up to no more than the total it states",
+	  EXACT "; a sum short of the total is not a finding, since a 其中 list need not be "
+	  "complete" },
 	{ "D01", "document", "warning", "标题中的年度与公开年度一致",
 	  "Years in titles and headings match the disclosure year",
 	  "exact; quoted titles 《…》 and 截至 dates are not headings' years" },
