@@ -234,9 +234,10 @@ static void section_shares(struct audit_ctx *c, size_t si, const json_t *sec)
 		if (audit_dec(json_object_get(fig, "amount"), &a) != 0 ||
 		    audit_dec(json_object_get(fig, "share"), &s) != 0)
 			continue;
-		/* a share rounded so that the parts add up to 100% may be one unit of its last
-		 * digit off: the tolerance is one unit, not half */
-		audit_amt tol = 2 * audit_half_digit(audit_str(fig, "share"));
+		/* rounded half up to its printed decimals: half a unit of the last digit. A share
+		 * pushed one unit off so that the parts print 100.00 is still misprinted (cpc p18
+		 * 29.42 / 307.82 = 9.5575% printed 9.55, to make 86.05 + 3.52 + 0.88 + 9.55) */
+		audit_amt tol = audit_half_digit(audit_str(fig, "share"));
 		audit_amt h = audit_half_digit(audit_str(fig, "amount")) * f;
 		for (size_t k = 0; k < n && !ok; k++) {
 			if (!ratio_range((audit_amt)a * f, h, d[k].v, d[k].h, &lo, &hi))
