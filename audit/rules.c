@@ -82,6 +82,10 @@ static const struct audit_rule rules[] = {
 	  "The parts a sentence lists after 其中 add up to no more than the total it states",
 	  EXACT "; a sum short of the total is not a finding, since a 其中 list need not be "
 	  "complete" },
+	{ "E12", "text", "warning", "同一资金的收入与支出金额相同，增减额也应相同",
+	  "Income and expenditure of the same funds, stated with one amount, change by one amount",
+	  "exact: printed changes of two figures with the same printed amount; a warning, since "
+	  "the two may be compared with different bases (预算执行数 and 预算) on purpose" },
 	{ "D01", "document", "warning", "标题中的年度与公开年度一致",
 	  "Years in titles and headings match the disclosure year",
 	  "exact; quoted titles 《…》 and 截至 dates are not headings' years" },

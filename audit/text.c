@@ -958,6 +958,113 @@ static void paragraph(struct audit_ctx *c, size_t si, const char *para)
 	listed_parts(c, si, para);
 }
 
+/* ---- E12: the same funds' income and expenditure, with one amount, change by one amount ----- */
+
+/* The label with a trailing 预算 dropped and its 收入 or 支出 made 收支; side 1 for 收入, -1
+ * for 支出, 0 for neither. */
+static int side_label(const char *l, char *buf, size_t size)
+{
+	size_t n = l != NULL ? strlen(l) : 0;
+	char *p;
+	int side = 0;
+
+	if (n == 0 || n >= size)
+		return 0;
+	memcpy(buf, l, n + 1);
+	while (n >= 6 && strcmp(buf + n - 6, "预算") == 0)
+		buf[n -= 6] = '\0';
+	if ((p = strstr(buf, "收入")) != NULL)
+		side = 1;
+	else if ((p = strstr(buf, "支出")) != NULL)
+		side = -1;
+	else
+		return 0;
+	if (strstr(p + 6, "收入") != NULL || strstr(p + 6, "支出") != NULL)
+		return 0;
+	memcpy(p, "收支", 6);
+	return side;
+}
+
+/* The clause of the section's paragraphs that states a change of `change` (增加/减少 + it). */
+static const char *change_clause(const json_t *sec, const char *change, size_t *len)
+{
+	static const char *const words[] = { "增加", "减少", "增长", "下降" };
+	static const char *const stops[] = { "，", "；", "。" };
+	size_t j;
+	json_t *para;
+
+	json_array_foreach (json_object_get(sec, "paragraphs"), j, para) {
+		const char *t = json_string_value(para);
+		for (int w = 0; t != NULL && w < 4; w++) {
+			char needle[80];
+			snprintf(needle, sizeof(needle), "%s%s", words[w], change);
+			const char *r = strstr(t, needle), *b = t, *e;
+			if (r == NULL)
+				continue;
+			for (int k = 0; k < 3; k++)
+				for (const char *q = t; (q = strstr(q, stops[k])) != NULL && q < r; q += 3)
+					if (q + 3 > b)
+						b = q + 3;
+			e = next_stop(r, stops, 3);
+			*len = (size_t)(e - b);
+			return b;
+		}
+	}
+	return NULL;
+}
+
+static void income_expenditure(struct audit_ctx *c, size_t si, const json_t *sec)
+{
+	const json_t *figs = json_object_get(sec, "figures");
+	size_t i, j;
+	json_t *a, *b;
+
+	json_array_foreach (figs, i, a) {
+		char la[256], lb[256];
+		int64_t aa, ac, ba, bc;
+		if (side_label(audit_str(a, "label"), la, sizeof(la)) != 1 ||
+		    audit_dec(json_object_get(a, "amount"), &aa) != 0 ||
+		    audit_dec(json_object_get(a, "change"), &ac) != 0 || aa == 0)
+			continue;
+		json_array_foreach (figs, j, b) {
+			if (side_label(audit_str(b, "label"), lb, sizeof(lb)) != -1 ||
+			    strcmp(la, lb) != 0 || audit_dec(json_object_get(b, "amount"), &ba) != 0 ||
+			    audit_dec(json_object_get(b, "change"), &bc) != 0 || ba != aa || bc == ac)
+				continue;
+			struct audit_place p = AUDIT_PLACE_INIT;
+			char quote[1024], zh[1024], en[1024];
+			size_t len = 0;
+			const char *q = change_clause(sec, audit_str(a, "change"), &len);
+			p.section = (int)si;
+			p.quote = audit_str(a, "label");
+			if (q != NULL) {
+				snprintf(quote, sizeof(quote), "%.*s", (int)(len < 1000 ? len : 1000), q);
+				p.quote = quote;
+			}
+			p.box = json_object_get(a, "box");
+			const json_t *nb = next_box(c, si, a);
+			if (p.box != NULL &&
+			    (nb == NULL || json_integer_value(json_array_get(nb, 0)) !=
+			                       json_integer_value(json_array_get(p.box, 0)))) {
+				p.box = NULL;
+				p.no_page = true;
+			}
+			snprintf(zh, sizeof(zh),
+			         "%s与%s同为 %s%s，增减额却一为 %s%s、一为 %s%s（比较的基数不同）",
+			         audit_str(a, "label"), audit_str(b, "label"), audit_str(a, "amount"),
+			         c->unit, audit_str(a, "change"), c->unit, audit_str(b, "change"),
+			         c->unit);
+			snprintf(en, sizeof(en),
+			         "%s and %s are both %s %s, but change by %s and by %s (two different "
+			         "bases)",
+			         audit_str(a, "label"), audit_str(b, "label"), audit_str(a, "amount"),
+			         c->unit, audit_str(a, "change"), audit_str(b, "change"));
+			audit_add(c, "E12", &p, zh, en, true, (audit_amt)bc, (audit_amt)ac, c->unit);
+			break;
+		}
+	}
+}
+
 void audit_text(struct audit_ctx *c)
 {
 	const json_t *gen =
@@ -991,5 +1098,6 @@ void audit_text(struct audit_ctx *c)
 			if (json_is_string(para))
 				paragraph(c, i, json_string_value(para));
 		section_items(c, i, sec);
+		income_expenditure(c, i, sec);
 	}
 }
