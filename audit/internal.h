@@ -35,6 +35,7 @@ struct audit_ctx {
 	int year;
 	bool final; /* a 决算 */
 	bool oom;
+	struct audit_tokens *tokens; /* text.c: the amounts printed in the current section */
 };
 
 /* Where a finding is; every member optional (NULL or -1). */

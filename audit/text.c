@@ -3,6 +3,7 @@
 #include "internal.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define PCT_SCALE ((audit_amt)100 * DB_DEC_SCALE) /* a ratio in millionths of a percent */
@@ -294,33 +295,50 @@ static bool amount_after(const char *s, const char *e, const char *qual, const c
 	return found;
 }
 
-/* A printed amount followed by 万元 at [*b, *e), the first at or after s in t, else the last
- * before s. */
-static bool amount_token(const char *t, const char *s, const char **b, const char **e)
-{
-	bool found = false;
+/* The amounts printed (followed by 万元) in one section's paragraphs, in text order. */
+struct audit_token {
+	const char *p;
+	size_t n;
+};
+struct audit_tokens {
+	size_t section, n, cap;
+	struct audit_token *t;
+};
 
-	for (const char *p = t; *p; p++) {
-		if (!(*p >= '0' && *p <= '9') || (p > t && ((p[-1] >= '0' && p[-1] <= '9') ||
-		                                          p[-1] == '.' || p[-1] == ',')))
-			continue;
-		const char *q = p;
-		while ((*q >= '0' && *q <= '9') || *q == '.' || *q == ',')
-			q++;
-		if (strncmp(q, "万元", 6) != 0)
-			continue;
-		if (p >= s || !found) {
-			*b = p;
-			*e = q;
-			found = true;
-			if (p >= s)
-				return true;
-		} else {
-			*b = p;
-			*e = q;
+static void tokens_build(struct audit_ctx *c, size_t si, const json_t *sec)
+{
+	struct audit_tokens *k = c->tokens;
+	size_t j;
+	json_t *para;
+
+	k->section = si;
+	k->n = 0;
+	json_array_foreach (json_object_get(sec, "paragraphs"), j, para) {
+		const char *t = json_string_value(para);
+		for (const char *p = t; p != NULL && *p;) {
+			if (!(*p >= '0' && *p <= '9')) {
+				p++;
+				continue;
+			}
+			const char *q = p;
+			while ((*q >= '0' && *q <= '9') || *q == '.' || *q == ',')
+				q++;
+			if (strncmp(q, "万元", 6) == 0) {
+				if (k->n == k->cap) {
+					size_t cap = k->cap ? 2 * k->cap : 64;
+					struct audit_token *nt = realloc(k->t, cap * sizeof(*nt));
+					if (nt == NULL) {
+						c->oom = true;
+						return;
+					}
+					k->t = nt;
+					k->cap = cap;
+				}
+				k->t[k->n++] = (struct audit_token){ p, (size_t)(q - p) };
+			}
+			p = q;
 		}
 	}
-	return found;
 }
 
 static bool same_amount(const char *a, size_t an, const char *fig)
@@ -342,35 +360,44 @@ static bool same_amount(const char *a, size_t an, const char *fig)
 }
 
 /* Where a sentence of section si's paragraphs was printed: paragraphs carry no boxes, so the
- * box of the figure printing the amount nearest the sentence (its n-th printing in the
- * section is the n-th figure with that amount: figures are in the order of the text). */
+ * box of the figure printing the amount nearest the sentence (the first at or after it in its
+ * paragraph, else the last before it; its n-th printing in the section is the n-th figure with
+ * that amount: figures are in the order of the text). */
 static const json_t *box_near(const struct audit_ctx *c, size_t si, const char *s)
 {
-	const json_t *sec = json_array_get(json_object_get(c->doc, "explanations"), si);
-	const json_t *paras = json_object_get(sec, "paragraphs"), *fig;
-	size_t j, n = 0, k;
+	const json_t *sec = json_array_get(json_object_get(c->doc, "explanations"), si), *fig;
+	const struct audit_tokens *k = c->tokens;
+	const char *t = NULL;
+	size_t j, best = (size_t)-1, n = 0;
 	json_t *para;
 
-	json_array_foreach (paras, j, para) {
-		const char *t = json_string_value(para), *b, *e;
-		if (t == NULL || s < t || s > t + strlen(t))
-			continue;
-		if (!amount_token(t, s, &b, &e))
-			return NULL;
-		/* printings of the same amount before it */
-		for (size_t jj = 0; jj <= j; jj++) {
-			const char *u = json_string_value(json_array_get(paras, jj)), *x, *y;
-			for (const char *from = u; u != NULL && amount_token(u, from, &x, &y) &&
-			                           x >= from && (jj < j || x < b);
-			     from = y)
-				n += (size_t)(y - x) == (size_t)(e - b) && memcmp(x, b, (size_t)(e - b)) == 0;
-		}
-		json_array_foreach (json_object_get(sec, "figures"), k, fig) {
-			const char *a = audit_str(fig, "amount");
-			if (a != NULL && same_amount(b, (size_t)(e - b), a) && n-- == 0)
-				return json_object_get(fig, "box");
-		}
+	if (k == NULL || k->section != si)
 		return NULL;
+	json_array_foreach (json_object_get(sec, "paragraphs"), j, para) {
+		const char *x = json_string_value(para);
+		if (x != NULL && s >= x && s <= x + strlen(x)) {
+			t = x;
+			break;
+		}
+	}
+	if (t == NULL)
+		return NULL;
+	size_t tl = strlen(t);
+	for (size_t i = 0; i < k->n; i++) {
+		if (k->t[i].p < t || k->t[i].p >= t + tl)
+			continue;
+		best = i;
+		if (k->t[i].p >= s)
+			break;
+	}
+	if (best == (size_t)-1)
+		return NULL;
+	for (size_t i = 0; i < best; i++)
+		n += k->t[i].n == k->t[best].n && memcmp(k->t[i].p, k->t[best].p, k->t[i].n) == 0;
+	json_array_foreach (json_object_get(sec, "figures"), j, fig) {
+		const char *a = audit_str(fig, "amount");
+		if (a != NULL && same_amount(k->t[best].p, k->t[best].n, a) && n-- == 0)
+			return json_object_get(fig, "box");
 	}
 	return NULL;
 }
@@ -688,6 +715,17 @@ static bool same(struct span a, struct span b)
 	return a.n > 0 && a.n == b.n && memcmp(a.s, b.s, a.n) == 0;
 }
 
+/* needle in [s, e), or NULL. */
+static const char *find_in(const char *s, const char *e, const char *needle)
+{
+	size_t nl = strlen(needle);
+
+	for (const char *p = s; p + nl <= e; p++)
+		if (memcmp(p, needle, nl) == 0)
+			return p;
+	return NULL;
+}
+
 /* The text after marker (skipping 是 and a colon) up to 。 or limit. */
 static struct span text_after(const char *m, size_t ml, const char *limit)
 {
@@ -699,8 +737,8 @@ static struct span text_after(const char *m, size_t ml, const char *limit)
 		p += 3;
 	else if (*p == ':')
 		p++;
-	e = strstr(p, "。");
-	if (e == NULL || e > limit)
+	e = find_in(p, limit, "。");
+	if (e == NULL)
 		e = limit;
 	return (struct span){ p, e > p ? (size_t)(e - p) : 0 };
 }
@@ -709,15 +747,18 @@ static size_t parse_items(const char *t, struct item *it, size_t n, size_t max)
 {
 	static const char xiang[] = "（项）", kuan[] = "（款）";
 
+	const char *k = NULL, *kq = t;
+
 	for (const char *p = t; n < max && (p = strstr(p, xiang)) != NULL; p += strlen(xiang)) {
-		const char *k = NULL, *next = strstr(p + strlen(xiang), xiang), *end;
-		for (const char *q = t; (q = strstr(q, kuan)) != NULL && q < p; q += strlen(kuan))
+		const char *next = strstr(p + strlen(xiang), xiang), *end;
+		/* the last 款 before this 项 (k advances with p: linear) */
+		for (const char *q; (q = strstr(kq, kuan)) != NULL && q < p; kq = q + strlen(kuan))
 			k = q + strlen(kuan);
-		if (k == NULL)
+		if (k == NULL || k > p)
 			continue;
 		end = next != NULL ? next : t + strlen(t);
 		struct item x = { { k, (size_t)(p - k) }, { NULL, 0 }, { NULL, 0 }, NULL, NULL };
-		const char *u = strstr(p, "主要用于"), *r = strstr(p, "主要原因");
+		const char *u = find_in(p, end, "主要用于"), *r = find_in(p, end, "主要原因");
 		if (u != NULL && u < end) {
 			x.use = text_after(u, strlen("主要用于"), end);
 			x.use_from = k;
@@ -806,15 +847,20 @@ static void reason_direction(struct audit_ctx *c, size_t si, const char *para)
 	static const char *const words[] = { "增加", "增长", "减少", "下降" };
 	static const char marker[] = "主要原因";
 
+	const char *b = para, *prevb = para, *sq = para; /* sentence starts, advanced with m */
+
 	for (const char *m = para; (m = strstr(m, marker)) != NULL; m += strlen(marker)) {
 		/* the stated change: the last 增加/减少 + number in the sentence before the reason
 		 * (or in the reason's own sentence) */
-		const char *b = para, *stated = NULL;
+		const char *stated = NULL;
 		int sd = 0;
-		for (const char *q = para; (q = strstr(q, "。")) != NULL && q + 3 < m; q += 3)
+		for (const char *q; (q = find_in(sq, m, "。")) != NULL; sq = q + 3) {
+			prevb = b;
 			b = q + 3;
+		}
+		const char *from = b == m ? prevb : b; /* 。主要原因: the sentence before */
 		for (int w = 0; w < 4; w++)
-			for (const char *q = b; (q = strstr(q, words[w])) != NULL && q < m; q += 6) {
+			for (const char *q = from; (q = find_in(q, m, words[w])) != NULL; q += 6) {
 				int64_t v;
 				if (number_at(q + 6, &v, NULL) && (stated == NULL || q > stated)) {
 					stated = q;
@@ -823,7 +869,8 @@ static void reason_direction(struct audit_ctx *c, size_t si, const char *para)
 			}
 		if (stated == NULL)
 			continue;
-		struct span r = text_after(m, strlen(marker), m + strlen(m));
+		const char *stop = strstr(m, "。");
+		struct span r = text_after(m, strlen(marker), stop != NULL ? stop + 3 : m + strlen(m));
 		int rd = direction_of(r.s, r.s + r.n);
 		if (rd == 0 || rd == sd)
 			continue;
@@ -1072,8 +1119,12 @@ void audit_text(struct audit_ctx *c)
 	size_t i, j;
 	json_t *sec, *fig, *para;
 
+	struct audit_tokens tokens = { 0, 0, 0, NULL };
+
+	c->tokens = &tokens;
 	json_array_foreach (json_object_get(c->doc, "explanations"), i, sec) {
 		const json_t *coded = NULL, *prev = NULL;
+		tokens_build(c, i, sec);
 		json_array_foreach (json_object_get(sec, "figures"), j, fig) {
 			if (json_object_get(fig, "codes") != NULL)
 				coded = fig;
@@ -1100,4 +1151,6 @@ void audit_text(struct audit_ctx *c)
 		section_items(c, i, sec);
 		income_expenditure(c, i, sec);
 	}
+	free(tokens.t);
+	c->tokens = NULL;
 }
