@@ -298,12 +298,86 @@ static bool amount_after(const char *s, const char *e, const char *qual, const c
 /* The amounts printed (followed by 万元) in one section's paragraphs, in text order. */
 struct audit_token {
 	const char *p;
-	size_t n;
+	size_t n, para;
+	const json_t *box; /* of the figure printing it, or NULL */
 };
 struct audit_tokens {
 	size_t section, n, cap;
 	struct audit_token *t;
 };
+
+/* Compares two printed amounts ignoring thousands separators. */
+static int cmp_amount(const char *a, size_t an, const char *b, size_t bn)
+{
+	size_t i = 0, j = 0;
+
+	for (;;) {
+		while (i < an && a[i] == ',')
+			i++;
+		while (j < bn && b[j] == ',')
+			j++;
+		if (i == an || j == bn)
+			return (i < an) - (j < bn);
+		if (a[i] != b[j])
+			return (unsigned char)a[i] - (unsigned char)b[j];
+		i++;
+		j++;
+	}
+}
+
+struct ref {
+	const char *p;
+	size_t n, index;
+};
+
+static int cmp_ref(const void *x, const void *y)
+{
+	const struct ref *a = x, *b = y;
+	int r = cmp_amount(a->p, a->n, b->p, b->n);
+
+	return r != 0 ? r : (a->index > b->index) - (a->index < b->index);
+}
+
+/* The n-th printing of an amount in a section is the n-th figure with that amount (figures are
+ * in the order of the text): both sorted by (amount, order) and walked together. */
+static void tokens_boxes(struct audit_ctx *c, const json_t *sec)
+{
+	struct audit_tokens *k = c->tokens;
+	const json_t *figs = json_object_get(sec, "figures");
+	size_t nf = json_array_size(figs), i, f = 0;
+	struct ref *tr = malloc((k->n + 1) * sizeof(*tr)), *fr = malloc((nf + 1) * sizeof(*fr));
+
+	if (tr == NULL || fr == NULL) {
+		c->oom = true;
+		free(tr);
+		free(fr);
+		return;
+	}
+	for (i = 0; i < k->n; i++)
+		tr[i] = (struct ref){ k->t[i].p, k->t[i].n, i };
+	size_t m = 0;
+	for (i = 0; i < nf; i++) {
+		const char *a = audit_str(json_array_get(figs, i), "amount");
+		if (a != NULL)
+			fr[m++] = (struct ref){ a, strlen(a), i };
+	}
+	qsort(tr, k->n, sizeof(*tr), cmp_ref);
+	qsort(fr, m, sizeof(*fr), cmp_ref);
+	for (i = 0; i < k->n;) {
+		size_t e = i;
+		while (e < k->n && cmp_amount(tr[e].p, tr[e].n, tr[i].p, tr[i].n) == 0)
+			e++;
+		while (f < m && cmp_amount(fr[f].p, fr[f].n, tr[i].p, tr[i].n) < 0)
+			f++;
+		for (size_t x = i, y = f;
+		     x < e && y < m && cmp_amount(fr[y].p, fr[y].n, tr[i].p, tr[i].n) == 0; x++, y++)
+			k->t[tr[x].index].box =
+			    json_object_get(json_array_get(figs, fr[y].index), "box");
+		i = e;
+	}
+	free(tr);
+	free(fr);
+}
 
 static void tokens_build(struct audit_ctx *c, size_t si, const json_t *sec)
 {
@@ -334,71 +408,50 @@ static void tokens_build(struct audit_ctx *c, size_t si, const json_t *sec)
 					k->t = nt;
 					k->cap = cap;
 				}
-				k->t[k->n++] = (struct audit_token){ p, (size_t)(q - p) };
+				k->t[k->n++] = (struct audit_token){ p, (size_t)(q - p), j, NULL };
 			}
 			p = q;
 		}
 	}
-}
-
-static bool same_amount(const char *a, size_t an, const char *fig)
-{
-	size_t i = 0;
-
-	for (const char *p = a; p < a + an; p++) {
-		if (*p == ',')
-			continue;
-		while (fig[i] == ',')
-			i++;
-		if (fig[i] != *p)
-			return false;
-		i++;
-	}
-	while (fig[i] == ',')
-		i++;
-	return fig[i] == '\0';
+	tokens_boxes(c, sec);
 }
 
 /* Where a sentence of section si's paragraphs was printed: paragraphs carry no boxes, so the
  * box of the figure printing the amount nearest the sentence (the first at or after it in its
- * paragraph, else the last before it; its n-th printing in the section is the n-th figure with
- * that amount: figures are in the order of the text). */
+ * paragraph, else the last before it). */
 static const json_t *box_near(const struct audit_ctx *c, size_t si, const char *s)
 {
-	const json_t *sec = json_array_get(json_object_get(c->doc, "explanations"), si), *fig;
+	const json_t *sec = json_array_get(json_object_get(c->doc, "explanations"), si);
 	const struct audit_tokens *k = c->tokens;
-	const char *t = NULL;
-	size_t j, best = (size_t)-1, n = 0;
+	size_t j, lo, hi;
 	json_t *para;
+	bool found = false;
 
 	if (k == NULL || k->section != si)
 		return NULL;
 	json_array_foreach (json_object_get(sec, "paragraphs"), j, para) {
 		const char *x = json_string_value(para);
 		if (x != NULL && s >= x && s <= x + strlen(x)) {
-			t = x;
+			found = true;
 			break;
 		}
 	}
-	if (t == NULL)
+	if (!found)
 		return NULL;
-	size_t tl = strlen(t);
-	for (size_t i = 0; i < k->n; i++) {
-		if (k->t[i].p < t || k->t[i].p >= t + tl)
-			continue;
-		best = i;
-		if (k->t[i].p >= s)
-			break;
+	/* the paragraph's tokens: [lo, hi), by binary search on (para, pointer) */
+	lo = 0;
+	hi = k->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (k->t[mid].para < j || (k->t[mid].para == j && k->t[mid].p < s))
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
-	if (best == (size_t)-1)
-		return NULL;
-	for (size_t i = 0; i < best; i++)
-		n += k->t[i].n == k->t[best].n && memcmp(k->t[i].p, k->t[best].p, k->t[i].n) == 0;
-	json_array_foreach (json_object_get(sec, "figures"), j, fig) {
-		const char *a = audit_str(fig, "amount");
-		if (a != NULL && same_amount(k->t[best].p, k->t[best].n, a) && n-- == 0)
-			return json_object_get(fig, "box");
-	}
+	if (lo < k->n && k->t[lo].para == j)
+		return k->t[lo].box;
+	if (lo > 0 && k->t[lo - 1].para == j)
+		return k->t[lo - 1].box;
 	return NULL;
 }
 
@@ -835,9 +888,8 @@ static int direction_of(const char *s, const char *e)
 	bool u = false, d = false;
 
 	for (int k = 0; k < 2; k++) {
-		const char *p = strstr(s, up[k]), *q = strstr(s, down[k]);
-		u |= p != NULL && p < e;
-		d |= q != NULL && q < e;
+		u |= find_in(s, e, up[k]) != NULL;
+		d |= find_in(s, e, down[k]) != NULL;
 	}
 	return u == d ? 0 : u ? 1 : -1;
 }
@@ -847,18 +899,30 @@ static void reason_direction(struct audit_ctx *c, size_t si, const char *para)
 	static const char *const words[] = { "增加", "增长", "减少", "下降" };
 	static const char marker[] = "主要原因";
 
-	const char *b = para, *prevb = para, *sq = para; /* sentence starts, advanced with m */
+	/* sentence starts, the previous reason's end and the next 。, all advanced with m: one
+	 * pass over the paragraph */
+	const char *b = para, *prevb = para, *sq = para, *last = para, *stop = NULL;
+	const char *end = para + strlen(para);
 
 	for (const char *m = para; (m = strstr(m, marker)) != NULL; m += strlen(marker)) {
 		/* the stated change: the last 增加/减少 + number in the sentence before the reason
-		 * (or in the reason's own sentence) */
+		 * (or in the reason's own sentence), after the previous reason */
 		const char *stated = NULL;
 		int sd = 0;
 		for (const char *q; (q = find_in(sq, m, "。")) != NULL; sq = q + 3) {
 			prevb = b;
 			b = q + 3;
 		}
+		sq = m;
 		const char *from = b == m ? prevb : b; /* 。主要原因: the sentence before */
+		if (from < last)
+			from = last;
+		last = m + strlen(marker);
+		if (stop == NULL || stop < m) {
+			stop = strstr(m, "。");
+			if (stop == NULL)
+				stop = end;
+		}
 		for (int w = 0; w < 4; w++)
 			for (const char *q = from; (q = find_in(q, m, words[w])) != NULL; q += 6) {
 				int64_t v;
@@ -869,8 +933,7 @@ static void reason_direction(struct audit_ctx *c, size_t si, const char *para)
 			}
 		if (stated == NULL)
 			continue;
-		const char *stop = strstr(m, "。");
-		struct span r = text_after(m, strlen(marker), stop != NULL ? stop + 3 : m + strlen(m));
+		struct span r = text_after(m, strlen(marker), stop < end ? stop + 3 : end);
 		int rd = direction_of(r.s, r.s + r.n);
 		if (rd == 0 || rd == sd)
 			continue;
