@@ -302,8 +302,9 @@ struct audit_token {
 	const json_t *box; /* of the figure printing it, or NULL */
 };
 struct audit_tokens {
-	size_t section, n, cap;
+	size_t section, n, cap, np;
 	struct audit_token *t;
+	size_t *plen; /* each paragraph's length (0 for a non-string) */
 };
 
 /* Compares two printed amounts ignoring thousands separators. */
@@ -387,8 +388,17 @@ static void tokens_build(struct audit_ctx *c, size_t si, const json_t *sec)
 
 	k->section = si;
 	k->n = 0;
+	k->np = json_array_size(json_object_get(sec, "paragraphs"));
+	free(k->plen);
+	k->plen = calloc(k->np + 1, sizeof(*k->plen));
+	if (k->plen == NULL) {
+		k->np = 0;
+		c->oom = true;
+		return;
+	}
 	json_array_foreach (json_object_get(sec, "paragraphs"), j, para) {
 		const char *t = json_string_value(para);
+		k->plen[j] = t != NULL ? strlen(t) : 0;
 		for (const char *p = t; p != NULL && *p;) {
 			if (!(*p >= '0' && *p <= '9')) {
 				p++;
@@ -431,7 +441,7 @@ static const json_t *box_near(const struct audit_ctx *c, size_t si, const char *
 		return NULL;
 	json_array_foreach (json_object_get(sec, "paragraphs"), j, para) {
 		const char *x = json_string_value(para);
-		if (x != NULL && s >= x && s <= x + strlen(x)) {
+		if (x != NULL && j < k->np && s >= x && s <= x + k->plen[j]) {
 			found = true;
 			break;
 		}
@@ -933,7 +943,10 @@ static void reason_direction(struct audit_ctx *c, size_t si, const char *para)
 			}
 		if (stated == NULL)
 			continue;
-		struct span r = text_after(m, strlen(marker), stop < end ? stop + 3 : end);
+		const char *nm = strstr(m + strlen(marker), marker), *lim = stop < end ? stop + 3 : end;
+		if (nm != NULL && nm < lim)
+			lim = nm; /* a reason ends at the next reason */
+		struct span r = text_after(m, strlen(marker), lim);
 		int rd = direction_of(r.s, r.s + r.n);
 		if (rd == 0 || rd == sd)
 			continue;
@@ -1182,7 +1195,7 @@ void audit_text(struct audit_ctx *c)
 	size_t i, j;
 	json_t *sec, *fig, *para;
 
-	struct audit_tokens tokens = { 0, 0, 0, NULL };
+	struct audit_tokens tokens = { 0, 0, 0, 0, NULL, NULL };
 
 	c->tokens = &tokens;
 	json_array_foreach (json_object_get(c->doc, "explanations"), i, sec) {
@@ -1215,5 +1228,6 @@ void audit_text(struct audit_ctx *c)
 		income_expenditure(c, i, sec);
 	}
 	free(tokens.t);
+	free(tokens.plen);
 	c->tokens = NULL;
 }
