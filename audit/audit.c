@@ -197,11 +197,13 @@ static json_t *place_json(const struct audit_ctx *c, const struct audit_place *p
 		if (audit_str(s, "title") != NULL)
 			rc |= set(sj, "title", json_string(audit_str(s, "title")));
 		rc |= set(pl, "section", sj);
-		if (box == NULL)
+		if (box == NULL && !p->no_page)
 			box = json_object_get(s, "box");
-		if (box == NULL && json_is_integer(json_object_get(s, "page")))
+		if (box == NULL && !p->no_page && json_is_integer(json_object_get(s, "page")))
 			rc |= set(pl, "page", json_copy(json_object_get(s, "page")));
 	}
+	if (rc == 0 && p->section < 0 && p->section_title != NULL)
+		rc |= set(pl, "section", json_pack("{s:s}", "title", p->section_title));
 	if (rc == 0 && p->quote != NULL)
 		rc |= set(pl, "quote", json_string(p->quote));
 	if (rc == 0 && json_is_array(box) && json_is_integer(json_array_get(box, 0))) {

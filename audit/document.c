@@ -71,8 +71,23 @@ static void scan_text(struct audit_ctx *c, const struct where *w, const char *s)
 	static const char *const residue[] = { "XX", "ＸＸ", "××", "xx" };
 	static const char *const doubled[] = { "。。", "，，", "、、", "；；", "：：" };
 
+	/* the template's instructions to the preparer, printed above its sample note */
+	static const char *const instruction[] = { "仍保留该表格式", "在本表下方作下述说明" };
+
 	if (s == NULL)
 		return;
+	for (size_t i = 0; i < sizeof(instruction) / sizeof(instruction[0]); i++)
+		if (strstr(s, instruction[i]) != NULL) {
+			char zh[256], en[256];
+			snprintf(zh, sizeof(zh), "模板残留：编制说明性文字“%s”留在公开文本中",
+			         instruction[i]);
+			snprintf(en, sizeof(en),
+			         "Template residue: the template's instruction to the preparer "
+			         "(\"%s\") is printed",
+			         instruction[i]);
+			quote_finding(c, "D02", w, s, zh, en);
+			return;
+		}
 	for (size_t i = 0; i < sizeof(residue) / sizeof(residue[0]); i++)
 		if (strstr(s, residue[i]) != NULL) {
 			char zh[128], en[128];
@@ -172,6 +187,55 @@ static void title_years(struct audit_ctx *c)
 	}
 }
 
+/* D07: a district (区级) disclosure whose 名词解释 speak of the city's or province's level
+ * (市级预算主管部门, 市级财政): the template of another level of government left in. The
+ * level is the disclosure's own: its title says 区级, or its region is a district (…区). */
+static void glossary_level(struct audit_ctx *c)
+{
+	static const char *const other[] = { "市级", "省级" };
+	const char *title = audit_str(c->doc, "title");
+	const char *region = audit_str(json_object_get(c->doc, "department"), "region");
+	size_t rl = region != NULL ? strlen(region) : 0, i, n = 0;
+	const char *first = NULL, *word = NULL;
+	json_t *g;
+
+	if (!((title != NULL && strstr(title, "区级") != NULL) ||
+	      (rl >= 3 && strcmp(region + rl - 3, "区") == 0)))
+		return;
+	json_array_foreach (json_object_get(c->doc, "glossary"), i, g) {
+		const char *d = audit_str(g, "definition");
+		for (size_t k = 0; d != NULL && k < sizeof(other) / sizeof(other[0]); k++)
+			if (strstr(d, other[k]) != NULL) {
+				if (first == NULL) {
+					first = d;
+					word = other[k];
+				}
+				n++;
+				break;
+			}
+	}
+	if (first == NULL)
+		return;
+	struct audit_place p = AUDIT_PLACE_INIT;
+	char zh[256], en[256], quote[600];
+	size_t len = strlen(first);
+	if (len >= sizeof(quote)) {
+		len = sizeof(quote) - 1;
+		while (len > 0 && ((unsigned char)first[len] & 0xc0) == 0x80)
+			len--;
+	}
+	snprintf(quote, sizeof(quote), "%.*s", (int)len, first);
+	p.section_title = "名词解释";
+	p.quote = quote;
+	snprintf(zh, sizeof(zh), "区级公开的名词解释中有 %zu 条使用“%s”的表述（模板残留）", n,
+	         word);
+	snprintf(en, sizeof(en),
+	         "A district-level disclosure's glossary says \"%s\" in %zu entries (another "
+	         "level's template)",
+	         word, n);
+	audit_add(c, "D07", &p, zh, en, false, 0, 0, NULL);
+}
+
 void audit_document(struct audit_ctx *c)
 {
 	struct where w = { NULL, -1 };
@@ -196,6 +260,7 @@ void audit_document(struct audit_ctx *c)
 			scan_text(c, &ws, json_string_value(para));
 	}
 	title_years(c);
+	glossary_level(c);
 	json_array_foreach (json_object_get(c->doc, "projects"), i, proj)
 		scan_text(c, &w, audit_str(proj, "name"));
 }

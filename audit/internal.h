@@ -35,6 +35,7 @@ struct audit_ctx {
 	int year;
 	bool final; /* a 决算 */
 	bool oom;
+	struct audit_tokens *tokens; /* text.c: the amounts printed in the current section */
 };
 
 /* Where a finding is; every member optional (NULL or -1). */
@@ -45,10 +46,12 @@ struct audit_place {
 	int section; /* explanations[section] */
 	const char *quote;
 	const json_t *box; /* [page, x0, y0, x1, y1] */
+	const char *section_title; /* a part that is not an explanation (名词解释) */
+	bool no_page; /* the page is not known (a sentence across two pages' figures) */
 };
-#define AUDIT_PLACE_INIT                       \
-	{                                      \
-		NULL, -1, NULL, -1, NULL, NULL \
+#define AUDIT_PLACE_INIT                             \
+	{                                            \
+		NULL, -1, NULL, -1, NULL, NULL, NULL, false \
 	}
 
 /* Adds a finding of rule id. With numbers, expected and actual are in millionths of unit. */

@@ -67,11 +67,32 @@ static const struct audit_rule rules[] = {
 	  "A completion rate equals the final amount over the budget", PERCENT },
 	{ "E07", "text", "error", "决算数大于/小于/等于预算数的表述与数字相符",
 	  "大于/小于/等于 between final and budget agrees with the figures", "exact" },
+	{ "E08", "text", "warning", "上年数为 0 时不应陈述增减幅度",
+	  "A growth rate is stated against a prior-year amount of 0",
+	  "exact: a prior-year amount printed as 0, or a change equal to the amount" },
+	{ "E09", "text", "warning", "原因说明的增减方向与所述增减相反",
+	  "The reason given for a change names the opposite direction (a fall explained by an "
+	  "increase)",
+	  "exact: the direction words 增加/增长 vs 减少/下降; a reason naming both is not judged" },
+	{ "E10", "text", "warning", "科目的用途或原因照抄了另一科目",
+	  "An item's use or reason is another item's text word for word, naming that item and "
+	  "not its own",
+	  "exact: identical texts; texts naming no item (项目调整) are not compared" },
+	{ "E11", "text", "error", "“其中”所列各项之和不大于所述总数",
+	  "The parts a sentence lists after 其中 add up to no more than the total it states",
+	  EXACT "; a sum short of the total is not a finding, since a 其中 list need not be "
+	  "complete" },
+	{ "E12", "text", "warning", "同一资金的收入与支出金额相同，增减额也应相同",
+	  "Income and expenditure of the same funds, stated with one amount, change by one amount",
+	  "exact: printed changes of two figures with the same printed amount; a warning, since "
+	  "the two may be compared with different bases (预算执行数 and 预算) on purpose" },
 	{ "D01", "document", "warning", "标题中的年度与公开年度一致",
 	  "Years in titles and headings match the disclosure year",
 	  "exact; quoted titles 《…》 and 截至 dates are not headings' years" },
-	{ "D02", "document", "error", "模板残留（XX、上海市XX局）",
-	  "Template residue (XX, 上海市XX局) in names and text", "exact" },
+	{ "D02", "document", "error", "模板残留（XX、上海市XX局、模板的填表说明）",
+	  "Template residue (XX, 上海市XX局, the template's instructions to the preparer) in names, "
+	  "notes and text",
+	  "exact" },
 	{ "D03", "document", "warning", "空表应有说明", "An empty table carries a note saying why",
 	  "exact" },
 	{ "D04", "document", "error", "注明为空表的表不应有数字",
@@ -80,6 +101,11 @@ static const struct audit_rule rules[] = {
 	  "Doubled punctuation (。。，，、、；；)", "exact" },
 	{ "D06", "document", "info", "表名缺少年度（其他表名都有）",
 	  "A table title lacks the year that the other tables' titles print", "exact" },
+	{ "D07", "document", "warning", "区级公开的名词解释不应使用市级、省级的表述",
+	  "A district-level disclosure's glossary does not speak of the city or province level "
+	  "(市级, 省级)",
+	  "exact: the words 市级/省级 in a glossary entry of a disclosure whose title says 区级 or "
+	  "whose region is a district" },
 };
 
 const struct audit_rule *audit_rules(size_t *n)

@@ -3,6 +3,7 @@
 #include "internal.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define PCT_SCALE ((audit_amt)100 * DB_DEC_SCALE) /* a ratio in millionths of a percent */
@@ -234,9 +235,10 @@ static void section_shares(struct audit_ctx *c, size_t si, const json_t *sec)
 		if (audit_dec(json_object_get(fig, "amount"), &a) != 0 ||
 		    audit_dec(json_object_get(fig, "share"), &s) != 0)
 			continue;
-		/* a share rounded so that the parts add up to 100% may be one unit of its last
-		 * digit off: the tolerance is one unit, not half */
-		audit_amt tol = 2 * audit_half_digit(audit_str(fig, "share"));
+		/* rounded half up to its printed decimals: half a unit of the last digit. A share
+		 * pushed one unit off so that the parts print 100.00 is still misprinted (cpc p18
+		 * 29.42 / 307.82 = 9.5575% printed 9.55, to make 86.05 + 3.52 + 0.88 + 9.55) */
+		audit_amt tol = audit_half_digit(audit_str(fig, "share"));
 		audit_amt h = audit_half_digit(audit_str(fig, "amount")) * f;
 		for (size_t k = 0; k < n && !ok; k++) {
 			if (!ratio_range((audit_amt)a * f, h, d[k].v, d[k].h, &lo, &hi))
@@ -293,6 +295,176 @@ static bool amount_after(const char *s, const char *e, const char *qual, const c
 	return found;
 }
 
+/* The amounts printed (followed by 万元) in one section's paragraphs, in text order. */
+struct audit_token {
+	const char *p;
+	size_t n, para;
+	const json_t *box; /* of the figure printing it, or NULL */
+};
+struct audit_tokens {
+	size_t section, n, cap, np;
+	struct audit_token *t;
+	size_t *plen; /* each paragraph's length (0 for a non-string) */
+};
+
+/* Compares two printed amounts ignoring thousands separators. */
+static int cmp_amount(const char *a, size_t an, const char *b, size_t bn)
+{
+	size_t i = 0, j = 0;
+
+	for (;;) {
+		while (i < an && a[i] == ',')
+			i++;
+		while (j < bn && b[j] == ',')
+			j++;
+		if (i == an || j == bn)
+			return (i < an) - (j < bn);
+		if (a[i] != b[j])
+			return (unsigned char)a[i] - (unsigned char)b[j];
+		i++;
+		j++;
+	}
+}
+
+struct ref {
+	const char *p;
+	size_t n, index;
+};
+
+static int cmp_ref(const void *x, const void *y)
+{
+	const struct ref *a = x, *b = y;
+	int r = cmp_amount(a->p, a->n, b->p, b->n);
+
+	return r != 0 ? r : (a->index > b->index) - (a->index < b->index);
+}
+
+/* The n-th printing of an amount in a section is the n-th figure with that amount (figures are
+ * in the order of the text): both sorted by (amount, order) and walked together. */
+static void tokens_boxes(struct audit_ctx *c, const json_t *sec)
+{
+	struct audit_tokens *k = c->tokens;
+	const json_t *figs = json_object_get(sec, "figures");
+	size_t nf = json_array_size(figs), i, f = 0;
+	struct ref *tr = malloc((k->n + 1) * sizeof(*tr)), *fr = malloc((nf + 1) * sizeof(*fr));
+
+	if (tr == NULL || fr == NULL) {
+		c->oom = true;
+		free(tr);
+		free(fr);
+		return;
+	}
+	for (i = 0; i < k->n; i++)
+		tr[i] = (struct ref){ k->t[i].p, k->t[i].n, i };
+	size_t m = 0;
+	for (i = 0; i < nf; i++) {
+		const char *a = audit_str(json_array_get(figs, i), "amount");
+		if (a != NULL)
+			fr[m++] = (struct ref){ a, strlen(a), i };
+	}
+	qsort(tr, k->n, sizeof(*tr), cmp_ref);
+	qsort(fr, m, sizeof(*fr), cmp_ref);
+	for (i = 0; i < k->n;) {
+		size_t e = i;
+		while (e < k->n && cmp_amount(tr[e].p, tr[e].n, tr[i].p, tr[i].n) == 0)
+			e++;
+		while (f < m && cmp_amount(fr[f].p, fr[f].n, tr[i].p, tr[i].n) < 0)
+			f++;
+		for (size_t x = i, y = f;
+		     x < e && y < m && cmp_amount(fr[y].p, fr[y].n, tr[i].p, tr[i].n) == 0; x++, y++)
+			k->t[tr[x].index].box =
+			    json_object_get(json_array_get(figs, fr[y].index), "box");
+		i = e;
+	}
+	free(tr);
+	free(fr);
+}
+
+static void tokens_build(struct audit_ctx *c, size_t si, const json_t *sec)
+{
+	struct audit_tokens *k = c->tokens;
+	size_t j;
+	json_t *para;
+
+	k->section = si;
+	k->n = 0;
+	k->np = json_array_size(json_object_get(sec, "paragraphs"));
+	free(k->plen);
+	k->plen = calloc(k->np + 1, sizeof(*k->plen));
+	if (k->plen == NULL) {
+		k->np = 0;
+		c->oom = true;
+		return;
+	}
+	json_array_foreach (json_object_get(sec, "paragraphs"), j, para) {
+		const char *t = json_string_value(para);
+		k->plen[j] = t != NULL ? strlen(t) : 0;
+		for (const char *p = t; p != NULL && *p;) {
+			if (!(*p >= '0' && *p <= '9')) {
+				p++;
+				continue;
+			}
+			const char *q = p;
+			while ((*q >= '0' && *q <= '9') || *q == '.' || *q == ',')
+				q++;
+			if (strncmp(q, "万元", 6) == 0) {
+				if (k->n == k->cap) {
+					size_t cap = k->cap ? 2 * k->cap : 64;
+					struct audit_token *nt = realloc(k->t, cap * sizeof(*nt));
+					if (nt == NULL) {
+						c->oom = true;
+						return;
+					}
+					k->t = nt;
+					k->cap = cap;
+				}
+				k->t[k->n++] = (struct audit_token){ p, (size_t)(q - p), j, NULL };
+			}
+			p = q;
+		}
+	}
+	tokens_boxes(c, sec);
+}
+
+/* Where a sentence of section si's paragraphs was printed: paragraphs carry no boxes, so the
+ * box of the figure printing the amount nearest the sentence (the first at or after it in its
+ * paragraph, else the last before it). */
+static const json_t *box_near(const struct audit_ctx *c, size_t si, const char *s)
+{
+	const json_t *sec = json_array_get(json_object_get(c->doc, "explanations"), si);
+	const struct audit_tokens *k = c->tokens;
+	size_t j, lo, hi;
+	json_t *para;
+	bool found = false;
+
+	if (k == NULL || k->section != si)
+		return NULL;
+	json_array_foreach (json_object_get(sec, "paragraphs"), j, para) {
+		const char *x = json_string_value(para);
+		if (x != NULL && j < k->np && s >= x && s <= x + k->plen[j]) {
+			found = true;
+			break;
+		}
+	}
+	if (!found)
+		return NULL;
+	/* the paragraph's tokens: [lo, hi), by binary search on (para, pointer) */
+	lo = 0;
+	hi = k->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (k->t[mid].para < j || (k->t[mid].para == j && k->t[mid].p < s))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < k->n && k->t[lo].para == j)
+		return k->t[lo].box;
+	if (lo > 0 && k->t[lo - 1].para == j)
+		return k->t[lo - 1].box;
+	return NULL;
+}
+
 static void sentence_finding(struct audit_ctx *c, const char *rule, size_t si, const char *s,
                              size_t len, const char *zh, const char *en, bool numbers, audit_amt e,
                              audit_amt a, const char *unit)
@@ -303,6 +475,7 @@ static void sentence_finding(struct audit_ctx *c, const char *rule, size_t si, c
 	snprintf(quote, sizeof(quote), "%.*s", (int)(len < 1000 ? len : 1000), s);
 	p.section = (int)si;
 	p.quote = quote;
+	p.box = box_near(c, si, s);
 	audit_add(c, rule, &p, zh, en, numbers, e, a, unit);
 }
 
@@ -447,6 +620,447 @@ static const char *next_stop(const char *p, const char *const *stops, size_t n)
 	return best;
 }
 
+/* ---- E01 (items), E08: an item's own-year amount; growth against a zero base ---------------- */
+
+static bool starts_with_year(const char *s, int year)
+{
+	char y[16];
+
+	snprintf(y, sizeof(y), "%d年", year);
+	return s != NULL && strncmp(s, y, strlen(y)) == 0;
+}
+
+/* A figure under a coded heading that states the item's amount of the disclosure's own year
+ * (2024年预算安排 under “…住房公积金（项）”350.35万元): the same row of the function table. */
+static bool this_year_amount(const struct audit_ctx *c, const json_t *fig)
+{
+	const char *l = audit_str(fig, "label");
+
+	return c->year != 0 && starts_with_year(l, c->year) && strstr(l, "执行") == NULL &&
+	       (strstr(l, "预算安排") != NULL || strstr(l, "预算数") != NULL ||
+	        strstr(l, "决算数") != NULL);
+}
+
+/* The box of the first figure printed after fig (in its section or a later one). */
+static const json_t *next_box(const struct audit_ctx *c, size_t si, const json_t *fig)
+{
+	const json_t *secs = json_object_get(c->doc, "explanations");
+	bool after = false;
+
+	for (size_t i = si; i < json_array_size(secs); i++) {
+		size_t k;
+		json_t *f;
+		json_array_foreach (json_object_get(json_array_get(secs, i), "figures"), k, f) {
+			if (f == fig)
+				after = true;
+			else if (after && json_object_get(f, "box") != NULL)
+				return json_object_get(f, "box");
+		}
+	}
+	return NULL;
+}
+
+/* E08: a growth rate stated against a prior-year amount of 0 (the change equals the amount,
+ * or the figure before it gives last year's amount as 0): undefined, whatever is printed. */
+static void zero_base(struct audit_ctx *c, size_t si, const json_t *sec, const json_t *prev,
+                      const json_t *fig)
+{
+	int64_t amount, change, pct, before;
+	bool zero = false;
+
+	if (audit_dec(json_object_get(fig, "change_percent"), &pct) != 0 || pct == 0)
+		return;
+	if (audit_dec(json_object_get(fig, "amount"), &amount) == 0 && amount != 0 &&
+	    audit_dec(json_object_get(fig, "change"), &change) == 0 && change == amount)
+		zero = true;
+	if (prev != NULL && c->year != 0 && json_object_get(fig, "codes") == NULL &&
+	    starts_with_year(audit_str(prev, "label"), c->year - 1) &&
+	    audit_dec(json_object_get(prev, "amount"), &before) == 0 && before == 0)
+		zero = true;
+	if (!zero)
+		return;
+
+	struct audit_place p = AUDIT_PLACE_INIT;
+	char quote[1024], zh[512], en[512];
+	const char *pcts = audit_str(fig, "change_percent");
+	p.section = (int)si;
+	p.box = json_object_get(fig, "box");
+	p.quote = audit_str(fig, "label");
+	/* the quote: from the clause stating the change (or the rate) through the rate, in the
+	 * sentence that prints both the rate and the amount */
+	static const char *const words[] = { "增长", "增加", "下降", "减少" };
+	for (size_t w = 0; w < 4 && p.quote == audit_str(fig, "label"); w++) {
+		char needle[64];
+		size_t j;
+		json_t *para;
+		snprintf(needle, sizeof(needle), "%s%s%%", words[w], pcts);
+		json_array_foreach (json_object_get(sec, "paragraphs"), j, para) {
+			const char *t = json_string_value(para), *b = t, *r;
+			for (r = t ? strstr(t, needle) : NULL; r != NULL; r = strstr(r + 1, needle)) {
+				const char *sb = t, *se = r + strlen(needle), *cb;
+				for (const char *q = t; (q = strstr(q, "。")) != NULL && q < r; q += 3)
+					sb = q + 3;
+				const char *a = audit_str(fig, "amount"), *ch = audit_str(fig, "change");
+				const char *hit = a ? strstr(sb, a) : NULL;
+				if (hit == NULL || hit > r)
+					continue;
+				/* the clause of the change amount, if printed, else of the rate */
+				const char *anchor = r;
+				if (ch != NULL) {
+					char cn[64];
+					for (size_t v = 0; v < 4; v++) {
+						snprintf(cn, sizeof(cn), "%s%s", words[v], ch);
+						const char *x = strstr(sb, cn);
+						if (x != NULL && x < anchor)
+							anchor = x;
+					}
+				}
+				cb = sb;
+				for (const char *q = sb; (q = strstr(q, "，")) != NULL && q < anchor; q += 3)
+					cb = q + 3;
+				snprintf(quote, sizeof(quote), "%.*s", (int)(se - cb < 1000 ? se - cb : 1000),
+				         cb);
+				p.quote = quote;
+				p.box = box_near(c, si, cb);
+				if (p.box == NULL && anchor == r)
+					p.box = json_object_get(fig, "box");
+				else if (p.box == NULL) {
+					/* the change is printed after the figure's amount and before
+					 * the next figure: its page is known when both are on one */
+					const json_t *nb = next_box(c, si, fig);
+					p.box = json_object_get(fig, "box");
+					if (nb == NULL || json_integer_value(json_array_get(nb, 0)) !=
+					                      json_integer_value(json_array_get(p.box, 0))) {
+						p.box = NULL;
+						p.no_page = true;
+					}
+				}
+				b = NULL;
+				break;
+			}
+			if (b == NULL)
+				break;
+		}
+	}
+	snprintf(zh, sizeof(zh), "上年数为 0，增减幅度 %s%% 无从计算（“%s”）", pcts,
+	         audit_str(fig, "label") ? audit_str(fig, "label") : "");
+	snprintf(en, sizeof(en),
+	         "A change of %s%% is stated against a prior-year amount of 0 (\"%s\"): a rate "
+	         "against 0 is undefined",
+	         pcts, audit_str(fig, "label") ? audit_str(fig, "label") : "");
+	audit_add(c, "E08", &p, zh, en, false, 0, 0, NULL);
+}
+
+/* ---- E09, E10: the items of a list (…（款）X（项）…主要用于… 主要原因…) --------------------- */
+
+struct span {
+	const char *s;
+	size_t n;
+};
+
+struct item {
+	struct span name, use, reason;
+	const char *use_from, *reason_from; /* where the quote starts */
+};
+
+static bool contains(struct span hay, struct span needle)
+{
+	if (needle.n == 0 || needle.n > hay.n)
+		return false;
+	for (size_t i = 0; i + needle.n <= hay.n; i++)
+		if (memcmp(hay.s + i, needle.s, needle.n) == 0)
+			return true;
+	return false;
+}
+
+static bool same(struct span a, struct span b)
+{
+	return a.n > 0 && a.n == b.n && memcmp(a.s, b.s, a.n) == 0;
+}
+
+/* needle in [s, e), or NULL. */
+static const char *find_in(const char *s, const char *e, const char *needle)
+{
+	size_t nl = strlen(needle);
+
+	for (const char *p = s; p + nl <= e; p++)
+		if (memcmp(p, needle, nl) == 0)
+			return p;
+	return NULL;
+}
+
+/* The text after marker (skipping 是 and a colon) up to 。 or limit. */
+static struct span text_after(const char *m, size_t ml, const char *limit)
+{
+	const char *p = m + ml, *e;
+
+	if (strncmp(p, "是", 3) == 0)
+		p += 3;
+	if (strncmp(p, "：", 3) == 0)
+		p += 3;
+	else if (*p == ':')
+		p++;
+	e = find_in(p, limit, "。");
+	if (e == NULL)
+		e = limit;
+	return (struct span){ p, e > p ? (size_t)(e - p) : 0 };
+}
+
+static size_t parse_items(const char *t, struct item *it, size_t n, size_t max)
+{
+	static const char xiang[] = "（项）", kuan[] = "（款）";
+
+	const char *k = NULL, *kq = t;
+
+	for (const char *p = t; n < max && (p = strstr(p, xiang)) != NULL; p += strlen(xiang)) {
+		const char *next = strstr(p + strlen(xiang), xiang), *end;
+		/* the last 款 before this 项 (k advances with p: linear) */
+		for (const char *q; (q = strstr(kq, kuan)) != NULL && q < p; kq = q + strlen(kuan))
+			k = q + strlen(kuan);
+		if (k == NULL || k > p)
+			continue;
+		end = next != NULL ? next : t + strlen(t);
+		struct item x = { { k, (size_t)(p - k) }, { NULL, 0 }, { NULL, 0 }, NULL, NULL };
+		const char *u = find_in(p, end, "主要用于"), *r = find_in(p, end, "主要原因");
+		if (u != NULL && u < end) {
+			x.use = text_after(u, strlen("主要用于"), end);
+			x.use_from = k;
+		}
+		if (r != NULL && r < end) {
+			x.reason = text_after(r, strlen("主要原因"), end);
+			x.reason_from = r;
+		}
+		it[n++] = x;
+	}
+	return n;
+}
+
+static void copied(struct audit_ctx *c, size_t si, const struct item *a, const struct item *b,
+                   bool use)
+{
+	struct span ta = use ? a->use : a->reason;
+	const char *from = use ? a->use_from : a->reason_from;
+	char quote[1024], name[128], other[128], zh[1024], en[1024];
+	struct audit_place p = AUDIT_PLACE_INIT;
+	size_t len = (size_t)(ta.s + ta.n - from);
+
+	snprintf(quote, sizeof(quote), "%.*s", (int)(len < 1000 ? len : 1000), from);
+	snprintf(name, sizeof(name), "%.*s", (int)(a->name.n < 120 ? a->name.n : 120), a->name.s);
+	snprintf(other, sizeof(other), "%.*s", (int)(b->name.n < 120 ? b->name.n : 120),
+	         b->name.s);
+	p.section = (int)si;
+	p.quote = quote;
+	p.box = box_near(c, si, from);
+	snprintf(zh, sizeof(zh), "%s（项）的%s“%.*s”与%s（项）的完全相同，且说的是后者", name,
+	         use ? "用途" : "原因", (int)(ta.n < 600 ? ta.n : 600), ta.s, other);
+	snprintf(en, sizeof(en),
+	         "Item %s gives the %s of item %s word for word (\"%.*s\"), naming that item, "
+	         "not its own",
+	         name, use ? "use" : "reason", other, (int)(ta.n < 600 ? ta.n : 600), ta.s);
+	audit_add(c, "E10", &p, zh, en, false, 0, 0, NULL);
+}
+
+/* E10: an item whose use or reason is, word for word, another item's and names that other
+ * item, not its own (copied from the neighbour). Texts naming no item (项目调整) are not
+ * compared. */
+static void section_items(struct audit_ctx *c, size_t si, const json_t *sec)
+{
+	struct item it[256];
+	size_t n = 0, j;
+	json_t *para;
+
+	json_array_foreach (json_object_get(sec, "paragraphs"), j, para)
+		if (json_is_string(para))
+			n = parse_items(json_string_value(para), it, n, 256);
+	for (size_t a = 0; a < n; a++)
+		for (int use = 1; use >= 0; use--) {
+			struct span ta = use ? it[a].use : it[a].reason;
+			bool done = false;
+			if (ta.n == 0 || contains(ta, it[a].name))
+				continue;
+			for (size_t b = 0; b < n && !done; b++) {
+				struct span tb = use ? it[b].use : it[b].reason;
+				if (b == a || same(it[a].name, it[b].name) || !same(ta, tb) ||
+				    !contains(tb, it[b].name))
+					continue;
+				copied(c, si, &it[a], &it[b], use);
+				done = true;
+			}
+			if (done)
+				break;
+		}
+}
+
+/* E09: the reason given for a change says the opposite direction (减少2.98%。主要原因是：…经费增加). */
+static int direction_of(const char *s, const char *e)
+{
+	static const char *const up[] = { "增加", "增长" }, *const down[] = { "减少", "下降" };
+	bool u = false, d = false;
+
+	for (int k = 0; k < 2; k++) {
+		u |= find_in(s, e, up[k]) != NULL;
+		d |= find_in(s, e, down[k]) != NULL;
+	}
+	return u == d ? 0 : u ? 1 : -1;
+}
+
+static void reason_direction(struct audit_ctx *c, size_t si, const char *para)
+{
+	static const char *const words[] = { "增加", "增长", "减少", "下降" };
+	static const char marker[] = "主要原因";
+
+	/* sentence starts, the previous reason's end and the next 。, all advanced with m: one
+	 * pass over the paragraph */
+	const char *b = para, *prevb = para, *sq = para, *last = para, *stop = NULL;
+	const char *end = para + strlen(para);
+
+	for (const char *m = para; (m = strstr(m, marker)) != NULL; m += strlen(marker)) {
+		/* the stated change: the last 增加/减少 + number in the sentence before the reason
+		 * (or in the reason's own sentence), after the previous reason */
+		const char *stated = NULL;
+		int sd = 0;
+		for (const char *q; (q = find_in(sq, m, "。")) != NULL; sq = q + 3) {
+			prevb = b;
+			b = q + 3;
+		}
+		sq = m;
+		const char *from = b == m ? prevb : b; /* 。主要原因: the sentence before */
+		if (from < last)
+			from = last;
+		last = m + strlen(marker);
+		if (stop == NULL || stop < m) {
+			stop = strstr(m, "。");
+			if (stop == NULL)
+				stop = end;
+		}
+		for (int w = 0; w < 4; w++)
+			for (const char *q = from; (q = find_in(q, m, words[w])) != NULL; q += 6) {
+				int64_t v;
+				if (number_at(q + 6, &v, NULL) && (stated == NULL || q > stated)) {
+					stated = q;
+					sd = w < 2 ? 1 : -1;
+				}
+			}
+		if (stated == NULL)
+			continue;
+		const char *nm = strstr(m + strlen(marker), marker), *lim = stop < end ? stop + 3 : end;
+		if (nm != NULL && nm < lim)
+			lim = nm; /* a reason ends at the next reason */
+		struct span r = text_after(m, strlen(marker), lim);
+		int rd = direction_of(r.s, r.s + r.n);
+		if (rd == 0 || rd == sd)
+			continue;
+		char zh[512], en[512];
+		snprintf(zh, sizeof(zh), "陈述为%s，原因却说“%.*s”", sd > 0 ? "增加" : "减少",
+		         (int)(r.n < 400 ? r.n : 400), r.s);
+		snprintf(en, sizeof(en), "A %s is explained as \"%.*s\" (the opposite direction)",
+		         sd > 0 ? "rise" : "fall", (int)(r.n < 400 ? r.n : 400), r.s);
+		sentence_finding(c, "E09", si, stated, (size_t)(r.s + r.n - stated), zh, en, false,
+		                 0, 0, NULL);
+	}
+}
+
+/* ---- E11: a total and the parts its 其中 lists --------------------------------------------- */
+
+static const char *const sum_units[] = { "万元", "平方米", "元" };
+
+/* 105.58万元。其中：人员经费95.36万元，…；公用经费10.23万元 — the parts listed (one amount
+ * per clause, in the total's unit; clauses stating a change skipped) may not add up to more
+ * than the total. A shorter sum is not a finding: a 其中 list need not be complete. */
+static void listed_parts(struct audit_ctx *c, size_t si, const char *para)
+{
+	static const char qz[] = "其中";
+
+	for (const char *p = para; (p = strstr(p, qz)) != NULL; p += strlen(qz)) {
+		const char *q = p, *unit = NULL, *ts;
+		if (q - para >= 3 && (strncmp(q - 3, "（", 3) == 0 || strncmp(q - 3, "，", 3) == 0 ||
+		                      strncmp(q - 3, "。", 3) == 0))
+			q -= 3;
+		else if (q > para && (q[-1] == '(' || q[-1] == ','))
+			q--;
+		for (size_t u = 0; u < sizeof(sum_units) / sizeof(sum_units[0]) && !unit; u++) {
+			size_t ul = strlen(sum_units[u]);
+			if (q - para >= (long)ul && strncmp(q - ul, sum_units[u], ul) == 0)
+				unit = sum_units[u];
+		}
+		if (unit == NULL)
+			continue;
+		ts = q - strlen(unit);
+		while (ts > para && ((ts[-1] >= '0' && ts[-1] <= '9') || ts[-1] == '.' || ts[-1] == ','))
+			ts--;
+		int64_t total, sum = 0;
+		if (!number_at(ts, &total, NULL))
+			continue;
+		const char *r = p + strlen(qz);
+		if (strncmp(r, "：", 3) == 0)
+			r += 3;
+		else if (*r == ':')
+			r++;
+		int depth = 0, parts = 0;
+		bool has_num = false, change = false, abort = false;
+		while (*r && !abort) {
+			if (strncmp(r, "（", 3) == 0 || *r == '(') {
+				depth++;
+				r += *r == '(' ? 1 : 3;
+				continue;
+			}
+			if (strncmp(r, "）", 3) == 0 || *r == ')') {
+				if (depth == 0)
+					break;
+				depth--;
+				r += *r == ')' ? 1 : 3;
+				continue;
+			}
+			if (depth == 0) {
+				if (strncmp(r, "。", 3) == 0)
+					break;
+				if (strncmp(r, "，", 3) == 0 || strncmp(r, "；", 3) == 0 ||
+				    strncmp(r, "、", 3) == 0 || *r == ',' || *r == ';') {
+					has_num = change = false;
+					r += (*r == ',' || *r == ';') ? 1 : 3;
+					continue;
+				}
+				if (strncmp(r, qz, strlen(qz)) == 0 || strncmp(r, "合计", 6) == 0 ||
+				    strncmp(r, "总计", 6) == 0) {
+					abort = true;
+					break;
+				}
+				if (strncmp(r, "增加", 6) == 0 || strncmp(r, "减少", 6) == 0 ||
+				    strncmp(r, "增长", 6) == 0 || strncmp(r, "下降", 6) == 0 ||
+				    strncmp(r, "比", 3) == 0)
+					change = true;
+				if (*r >= '0' && *r <= '9') {
+					int64_t v;
+					const char *end;
+					if (number_at(r, &v, &end) &&
+					    strncmp(end, unit, strlen(unit)) == 0 && !has_num &&
+					    !change) {
+						sum += v;
+						parts++;
+						has_num = true;
+					}
+					r = end > r ? end : r + 1;
+					continue;
+				}
+			}
+			r++;
+		}
+		if (abort || parts < 2 || sum <= total)
+			continue;
+		char zh[512], en[512], ss[64], tt[64], dd[64];
+		audit_fmt(sum, ss, sizeof(ss));
+		audit_fmt(total, tt, sizeof(tt));
+		audit_fmt(sum - total, dd, sizeof(dd));
+		snprintf(zh, sizeof(zh), "“其中”所列 %d 项之和 %s%s，大于所述总数 %s%s，相差 %s%s",
+		         parts, ss, unit, tt, unit, dd, unit);
+		snprintf(en, sizeof(en),
+		         "The %d parts listed after 其中 add up to %s %s, more than the stated total "
+		         "%s %s (%s %s apart)",
+		         parts, ss, unit, tt, unit, dd, unit);
+		sentence_finding(c, "E11", si, ts, (size_t)(r - ts), zh, en, true, sum, total, unit);
+	}
+}
+
 static void paragraph(struct audit_ctx *c, size_t si, const char *para)
 {
 	static const char *const sentence[] = { "。" };
@@ -463,6 +1077,115 @@ static void paragraph(struct audit_ctx *c, size_t si, const char *para)
 		s = *e ? e + (*e == ';' || *e == ',' ? 1 : 3) : e;
 	}
 	comparison(c, si, para);
+	reason_direction(c, si, para);
+	listed_parts(c, si, para);
+}
+
+/* ---- E12: the same funds' income and expenditure, with one amount, change by one amount ----- */
+
+/* The label with a trailing 预算 dropped and its 收入 or 支出 made 收支; side 1 for 收入, -1
+ * for 支出, 0 for neither. */
+static int side_label(const char *l, char *buf, size_t size)
+{
+	size_t n = l != NULL ? strlen(l) : 0;
+	char *p;
+	int side = 0;
+
+	if (n == 0 || n >= size)
+		return 0;
+	memcpy(buf, l, n + 1);
+	while (n >= 6 && strcmp(buf + n - 6, "预算") == 0)
+		buf[n -= 6] = '\0';
+	if ((p = strstr(buf, "收入")) != NULL)
+		side = 1;
+	else if ((p = strstr(buf, "支出")) != NULL)
+		side = -1;
+	else
+		return 0;
+	if (strstr(p + 6, "收入") != NULL || strstr(p + 6, "支出") != NULL)
+		return 0;
+	memcpy(p, "收支", 6);
+	return side;
+}
+
+/* The clause of the section's paragraphs that states a change of `change` (增加/减少 + it). */
+static const char *change_clause(const json_t *sec, const char *change, size_t *len)
+{
+	static const char *const words[] = { "增加", "减少", "增长", "下降" };
+	static const char *const stops[] = { "，", "；", "。" };
+	size_t j;
+	json_t *para;
+
+	json_array_foreach (json_object_get(sec, "paragraphs"), j, para) {
+		const char *t = json_string_value(para);
+		for (int w = 0; t != NULL && w < 4; w++) {
+			char needle[80];
+			snprintf(needle, sizeof(needle), "%s%s", words[w], change);
+			const char *r = strstr(t, needle), *b = t, *e;
+			if (r == NULL)
+				continue;
+			for (int k = 0; k < 3; k++)
+				for (const char *q = t; (q = strstr(q, stops[k])) != NULL && q < r; q += 3)
+					if (q + 3 > b)
+						b = q + 3;
+			e = next_stop(r, stops, 3);
+			*len = (size_t)(e - b);
+			return b;
+		}
+	}
+	return NULL;
+}
+
+static void income_expenditure(struct audit_ctx *c, size_t si, const json_t *sec)
+{
+	const json_t *figs = json_object_get(sec, "figures");
+	size_t i, j;
+	json_t *a, *b;
+
+	json_array_foreach (figs, i, a) {
+		char la[256], lb[256];
+		int64_t aa, ac, ba, bc;
+		if (side_label(audit_str(a, "label"), la, sizeof(la)) != 1 ||
+		    audit_dec(json_object_get(a, "amount"), &aa) != 0 ||
+		    audit_dec(json_object_get(a, "change"), &ac) != 0 || aa == 0)
+			continue;
+		json_array_foreach (figs, j, b) {
+			if (side_label(audit_str(b, "label"), lb, sizeof(lb)) != -1 ||
+			    strcmp(la, lb) != 0 || audit_dec(json_object_get(b, "amount"), &ba) != 0 ||
+			    audit_dec(json_object_get(b, "change"), &bc) != 0 || ba != aa || bc == ac)
+				continue;
+			struct audit_place p = AUDIT_PLACE_INIT;
+			char quote[1024], zh[1024], en[1024];
+			size_t len = 0;
+			const char *q = change_clause(sec, audit_str(a, "change"), &len);
+			p.section = (int)si;
+			p.quote = audit_str(a, "label");
+			if (q != NULL) {
+				snprintf(quote, sizeof(quote), "%.*s", (int)(len < 1000 ? len : 1000), q);
+				p.quote = quote;
+			}
+			p.box = json_object_get(a, "box");
+			const json_t *nb = next_box(c, si, a);
+			if (p.box != NULL &&
+			    (nb == NULL || json_integer_value(json_array_get(nb, 0)) !=
+			                       json_integer_value(json_array_get(p.box, 0)))) {
+				p.box = NULL;
+				p.no_page = true;
+			}
+			snprintf(zh, sizeof(zh),
+			         "%s与%s同为 %s%s，增减额却一为 %s%s、一为 %s%s（比较的基数不同）",
+			         audit_str(a, "label"), audit_str(b, "label"), audit_str(a, "amount"),
+			         c->unit, audit_str(a, "change"), c->unit, audit_str(b, "change"),
+			         c->unit);
+			snprintf(en, sizeof(en),
+			         "%s and %s are both %s %s, but change by %s and by %s (two different "
+			         "bases)",
+			         audit_str(a, "label"), audit_str(b, "label"), audit_str(a, "amount"),
+			         c->unit, audit_str(a, "change"), audit_str(b, "change"));
+			audit_add(c, "E12", &p, zh, en, true, (audit_amt)bc, (audit_amt)ac, c->unit);
+			break;
+		}
+	}
 }
 
 void audit_text(struct audit_ctx *c)
@@ -472,15 +1195,39 @@ void audit_text(struct audit_ctx *c)
 	size_t i, j;
 	json_t *sec, *fig, *para;
 
+	struct audit_tokens tokens = { 0, 0, 0, 0, NULL, NULL };
+
+	c->tokens = &tokens;
 	json_array_foreach (json_object_get(c->doc, "explanations"), i, sec) {
+		const json_t *coded = NULL, *prev = NULL;
+		tokens_build(c, i, sec);
 		json_array_foreach (json_object_get(sec, "figures"), j, fig) {
+			if (json_object_get(fig, "codes") != NULL)
+				coded = fig;
 			if (gen != NULL)
 				figure_codes(c, gen, i, fig);
+			if (gen != NULL && coded != NULL && coded != fig &&
+			    json_object_get(fig, "codes") == NULL && this_year_amount(c, fig)) {
+				json_t *copy = json_copy((json_t *)fig);
+				if (copy == NULL ||
+				    json_object_set(copy, "codes", json_object_get(coded, "codes")))
+					c->oom = true;
+				else
+					figure_codes(c, gen, i, copy);
+				json_decref(copy);
+			}
 			figure_change(c, i, fig);
+			zero_base(c, i, sec, prev, fig);
+			prev = fig;
 		}
 		section_shares(c, i, sec);
 		json_array_foreach (json_object_get(sec, "paragraphs"), j, para)
 			if (json_is_string(para))
 				paragraph(c, i, json_string_value(para));
+		section_items(c, i, sec);
+		income_expenditure(c, i, sec);
 	}
+	free(tokens.t);
+	free(tokens.plen);
+	c->tokens = NULL;
 }

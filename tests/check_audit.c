@@ -466,6 +466,244 @@ START_TEST(test_govt_office_changed)
 }
 END_TEST
 
+/* ---- the rules added for the text and document families (E01 items, E03 half up, E08-E12,
+ * D02 instructions, D07) ---------------------------------------------------------------------- */
+
+/* A bundled document as a JSON copy the test may edit. */
+static json_t *doc_copy(const char *name)
+{
+	char *path = data_path(name);
+	struct db_doc *d = db_doc_load(path, ignore, NULL);
+	json_t *doc;
+
+	ck_assert_ptr_nonnull(d);
+	doc = json_deep_copy(db_doc_json(d));
+	db_doc_free(d);
+	free(path);
+	return doc;
+}
+
+static json_t *run(const json_t *doc)
+{
+	struct audit_error err;
+	json_t *f = audit_run(doc, &err);
+
+	ck_assert_ptr_nonnull(f);
+	return f;
+}
+
+static json_t *section(json_t *doc, size_t si)
+{
+	return json_array_get(json_object_get(doc, "explanations"), si);
+}
+
+static void set_fig(json_t *doc, size_t si, size_t k, const char *key, const char *value)
+{
+	json_t *fig = json_array_get(json_object_get(section(doc, si), "figures"), k);
+
+	ck_assert_ptr_nonnull(fig);
+	json_object_set_new(fig, key, json_string(value));
+}
+
+/* Replaces the first `from` of paragraph pj of section si by `to`. */
+static void set_para(json_t *doc, size_t si, size_t pj, const char *from, const char *to)
+{
+	json_t *paras = json_object_get(section(doc, si), "paragraphs");
+	const char *t = json_string_value(json_array_get(paras, pj)), *p;
+	char buf[8192];
+
+	ck_assert_ptr_nonnull(t);
+	p = strstr(t, from);
+	ck_assert_msg(p != NULL, "no \"%s\" in \"%s\"", from, t);
+	snprintf(buf, sizeof(buf), "%.*s%s%s", (int)(p - t), t, to, p + strlen(from));
+	json_array_set_new(paras, pj, json_string(buf));
+}
+
+static const char *quote_of(const json_t *f)
+{
+	return json_string_value(json_object_get(json_object_get(f, "place"), "quote"));
+}
+
+/* The finding of rule whose quote contains q (NULL: any), or NULL. */
+static const json_t *find_quote(const json_t *fs, const char *rule, const char *q)
+{
+	size_t i;
+	json_t *f;
+
+	json_array_foreach (fs, i, f)
+		if (strcmp(json_string_value(json_object_get(f, "rule")), rule) == 0 &&
+		    (q == NULL || (quote_of(f) != NULL && strstr(quote_of(f), q) != NULL)))
+			return f;
+	return NULL;
+}
+
+/* govt-office 2025 (clean, test_govt_office_is_clean) with one figure or word changed: each new
+ * rule fires on it. */
+START_TEST(test_new_rules_on_govt_office)
+{
+	json_t *doc, *fs;
+	const json_t *f;
+
+	/* E12: p7 财政拨款收入 and 财政拨款支出预算 are both 9,101.68 and fall 2,389.52; the
+	 * income's change made -2,389.00 */
+	doc = doc_copy("putuo-govt-office-2025-budget-dept.json");
+	set_fig(doc, 0, 1, "change", "-2,389.00");
+	fs = run(doc);
+	ck_assert_int_eq(count_rule(fs, "E12"), 1);
+	ck_assert_ptr_nonnull(find(fs, "E12", 0, NULL, "-2389.52", "-2389"));
+	json_decref(fs);
+	json_decref(doc);
+
+	/* E08: 公务接待费 28.50 万元 rising 28.50 (from 0) by 100.00% */
+	doc = doc_copy("putuo-govt-office-2025-budget-dept.json");
+	set_fig(doc, 2, 5, "change", "28.50");
+	set_fig(doc, 2, 5, "change_percent", "100.00");
+	fs = run(doc);
+	ck_assert_int_eq(count_rule(fs, "E08"), 1);
+	ck_assert_str_eq(json_string_value(json_object_get(find_quote(fs, "E08", NULL), "severity")),
+	                 "warning");
+	json_decref(fs);
+	json_decref(doc);
+
+	/* E11: 收入预算9,101.68万元，其中：财政拨款收入9,101.68万元…；事业收入1万元: the parts
+	 * exceed the total (the clause 比2024年预算减少2,389.52万元 is a change, not a part) */
+	doc = doc_copy("putuo-govt-office-2025-budget-dept.json");
+	set_para(doc, 0, 0, "事业收入0万元", "事业收入1万元");
+	fs = run(doc);
+	ck_assert_int_eq(count_rule(fs, "E11"), 1);
+	ck_assert_ptr_nonnull(find(fs, "E11", 0, NULL, "9102.68", "9101.68"));
+	json_decref(fs);
+	json_decref(doc);
+
+	/* D02: the template's instruction left in 表6's note */
+	doc = doc_copy("putuo-govt-office-2025-budget-dept.json");
+	{
+		json_t *t = json_array_get(json_object_get(doc, "tables"), 5);
+		ck_assert_int_eq((int)json_integer_value(json_object_get(t, "position")), 6);
+		json_object_set_new(
+		    t, "note",
+		    json_string("无政府性基金预算财政拨款收入支出的，仍保留该表格式，并在本表下方作"
+		                "下述说明：\n注:本部门2025年无政府性基金预算财政拨款安排的预算，故"
+		                "本表为空表。"));
+	}
+	fs = run(doc);
+	ck_assert_ptr_nonnull(find(fs, "D02", 6, NULL, NULL, NULL));
+	ck_assert_int_eq(count_rule(fs, "D02"), 1);
+	json_decref(fs);
+	json_decref(doc);
+
+	/* D07: 名词解释 (一) says 市级 in a 区级 disclosure */
+	doc = doc_copy("putuo-govt-office-2025-budget-dept.json");
+	{
+		json_t *g = json_array_get(json_object_get(doc, "glossary"), 0);
+		json_object_set_new(g, "definition",
+		                    json_string("是市级预算主管部门及所属预算单位本年度从本级财政部"
+		                                "门取得的财政拨款。"));
+	}
+	fs = run(doc);
+	ck_assert_int_eq(count_rule(fs, "D07"), 1);
+	f = find(fs, "D07", 0, NULL, NULL, NULL);
+	ck_assert_str_eq(place_str(f, "section", "title"), "名词解释");
+	json_decref(fs);
+	json_decref(doc);
+}
+END_TEST
+
+/* The corpus labels the new rules find (tests/audit/README.md), and each disappears when its
+ * one figure or word is put right. */
+START_TEST(test_new_rules_on_the_corpus)
+{
+	json_t *doc, *fs;
+	const json_t *f;
+
+	/* wanli p9 item 31 住房公积金: 2024年预算安排352.67 under a heading of 350.35 (表5
+	 * 3,503,499 元): E01; p7 item 9 其他教育支出 增加100.00% from 0.00: E08; p6 item 4
+	 * 减少2.98% for 经费增加: E09; p7 item 15 and p9 item 26 copy items 13 and 25: E10; p33
+	 * 7998 + 105 = 8103 > 8013: E11; p5 名词解释 市级: D07 */
+	doc = doc_copy("putuo-wanli-subdistrict-2024-budget-dept.json");
+	fs = run(doc);
+	f = find(fs, "E01", 0, NULL, "3503499", "3526700");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(place_int(f, NULL, "page"), 9);
+	f = find_quote(fs, "E08", "增加100.00%");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(place_int(f, NULL, "page"), 7);
+	ck_assert_int_eq(count_rule(fs, "E08"), 1); /* 公共法律服务 15.00 -> 30.00 is +100% */
+	f = find_quote(fs, "E09", "减少2.98%");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(place_int(f, NULL, "page"), 6);
+	ck_assert_int_eq(count_rule(fs, "E09"), 1);
+	ck_assert_int_eq(place_int(find_quote(fs, "E10", "事业单位离退休经费增加"), NULL, "page"),
+	                 7);
+	ck_assert_int_eq(place_int(find_quote(fs, "E10", "城管执法（项）"), NULL, "page"), 9);
+	ck_assert_int_eq(count_rule(fs, "E10"), 2);
+	ck_assert_ptr_nonnull(find(fs, "E11", 0, NULL, "8103", "8013"));
+	ck_assert_int_eq(count_rule(fs, "E11"), 1); /* 8013 + 5356 < 13459: short is no finding */
+	ck_assert_int_eq(count_rule(fs, "D07"), 1);
+	json_decref(fs);
+	set_fig(doc, 0, 102, "amount", "350.35"); /* item 31's 2024年预算安排 */
+	set_fig(doc, 0, 35, "amount", "12.50"); /* item 9's 2023 执行数 */
+	set_para(doc, 0, 7, "宣传事务一般行政管理事务经费增加", "宣传事务一般行政管理事务经费减少");
+	set_para(doc, 0, 18, "事业单位离退休经费增加", "机关事业单位职业年金缴费支出经费增加");
+	set_para(doc, 8, 0, "地上建筑面积为8013", "地上建筑面积为8103");
+	fs = run(doc);
+	ck_assert_int_eq(count_rule(fs, "E01") + count_rule(fs, "E08") + count_rule(fs, "E09") +
+	                     count_rule(fs, "E11"),
+	                 0);
+	ck_assert_int_eq(count_rule(fs, "E10"), 1); /* item 26 still copies item 25 */
+	json_decref(fs);
+	json_decref(doc);
+
+	/* cpc: pp17-18 增长100.00% from 0 (three totals) and p21 机关运行经费: E08; p18 29.42 /
+	 * 307.82 = 9.5575% printed 9.55: E03; p20 item 8 住房公积金 主要用于 item 7's 事业单位医疗
+	 * 保险支出: E10; p20 95.36 + 10.23 = 105.59 > 105.58: E11; pp15-16 the template's
+	 * instruction in the notes of 表8 and 表9: D02 */
+	doc = doc_copy("putuo-cpc-social-work-2024-final-dept.json");
+	fs = run(doc);
+	ck_assert_int_eq(count_rule(fs, "E08"), 4);
+	f = find_quote(fs, "E08", "一般公共预算财政拨款支出增加307.82万元，增长100.00%");
+	ck_assert_ptr_nonnull(f);
+	/* the clause is on p18, the figure's amount on p17: no page rather than a wrong one */
+	ck_assert_ptr_null(json_object_get(json_object_get(f, "place"), "page"));
+	/* p21; the next figure is on p22, so the page is not claimed */
+	ck_assert_str_eq(place_str(find_quote(fs, "E08", "比2023年度增加10.23万元，增长100.00%"),
+	                           "section", "title"),
+	                 "机关运行经费支出情况");
+	ck_assert_ptr_nonnull(find(fs, "E03", 0, NULL, "9.56", "9.55"));
+	ck_assert_int_eq(count_rule(fs, "E03"), 1); /* 3.52 for 3.5150 is half up, not a finding */
+	f = find_quote(fs, "E10", "住房公积金（项）。主要用于：事业单位医疗保险支出");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(place_int(f, NULL, "page"), 20);
+	ck_assert_int_eq(count_rule(fs, "E10"), 1);
+	ck_assert_ptr_nonnull(find(fs, "E11", 0, NULL, "105.59", "105.58"));
+	ck_assert_ptr_nonnull(find(fs, "D02", 8, NULL, NULL, NULL));
+	ck_assert_ptr_nonnull(find(fs, "D02", 9, NULL, NULL, NULL));
+	json_decref(fs);
+	set_fig(doc, 9, 4, "share", "9.56");
+	set_para(doc, 10, 8, "主要用于：事业单位医疗保险支出", "主要用于：住房公积金支出");
+	set_para(doc, 11, 0, "公用经费10.23万元", "公用经费10.22万元");
+	fs = run(doc);
+	ck_assert_int_eq(count_rule(fs, "E03") + count_rule(fs, "E10") + count_rule(fs, "E11"), 0);
+	json_decref(fs);
+	json_decref(doc);
+
+	/* commerce p7: 财政拨款收入 37,151.47 增加24,558.18 (vs 预算执行数), 支出 37,151.47
+	 * 增加24,491.71 (vs 预算): E12, a warning; one change put right, none */
+	doc = doc_copy("putuo-commerce-2025-budget-dept.json");
+	fs = run(doc);
+	f = find(fs, "E12", 0, NULL, "24491.71", "24558.18");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(place_int(f, NULL, "page"), 7);
+	ck_assert_str_eq(quote_of(f), "比2024年预算执行数增加24,558.18万元");
+	json_decref(fs);
+	set_fig(doc, 0, 1, "change", "24,491.71");
+	fs = run(doc);
+	ck_assert_int_eq(count_rule(fs, "E12"), 0);
+	json_decref(fs);
+	json_decref(doc);
+}
+END_TEST
+
 START_TEST(test_registry)
 {
 	size_t n, i, j;
@@ -586,6 +824,8 @@ int main(void)
 	tcase_add_test(tc, test_years_and_template_residue);
 	tcase_add_test(tc, test_empty_table_needs_a_note);
 	tcase_add_test(tc, test_text_rules);
+	tcase_add_test(tc, test_new_rules_on_govt_office);
+	tcase_add_test(tc, test_new_rules_on_the_corpus);
 	tcase_add_test(tc, test_project_rows);
 	tcase_add_test(tc, test_hostile_input);
 	tcase_add_test(tc, test_registry);
