@@ -49,8 +49,8 @@ struct audit_place {
 	const char *section_title; /* a part that is not an explanation (名词解释) */
 	bool no_page; /* the page is not known (a sentence across two pages' figures) */
 };
-#define AUDIT_PLACE_INIT                             \
-	{                                            \
+#define AUDIT_PLACE_INIT                                    \
+	{                                                   \
 		NULL, -1, NULL, -1, NULL, NULL, NULL, false \
 	}
 
