@@ -81,7 +81,7 @@ static const struct audit_rule rules[] = {
 	{ "E11", "text", "error", "“其中”所列各项之和不大于所述总数",
 	  "The parts a sentence lists after 其中 add up to no more than the total it states",
 	  EXACT "; a sum short of the total is not a finding, since a 其中 list need not be "
-	  "complete" },
+	        "complete" },
 	{ "E12", "text", "warning", "同一资金的收入与支出金额相同，增减额也应相同",
 	  "Income and expenditure of the same funds, stated with one amount, change by one amount",
 	  "exact: printed changes of two figures with the same printed amount; a warning, since "
@@ -90,7 +90,8 @@ static const struct audit_rule rules[] = {
 	  "Years in titles and headings match the disclosure year",
 	  "exact; quoted titles 《…》 and 截至 dates are not headings' years" },
 	{ "D02", "document", "error", "模板残留（XX、上海市XX局、模板的填表说明）",
-	  "Template residue (XX, 上海市XX局, the template's instructions to the preparer) in names, "
+	  "Template residue (XX, 上海市XX局, the template's instructions to the preparer) in "
+	  "names, "
 	  "notes and text",
 	  "exact" },
 	{ "D03", "document", "warning", "空表应有说明", "An empty table carries a note saying why",

@@ -371,7 +371,8 @@ static void tokens_boxes(struct audit_ctx *c, const json_t *sec)
 		while (f < m && cmp_amount(fr[f].p, fr[f].n, tr[i].p, tr[i].n) < 0)
 			f++;
 		for (size_t x = i, y = f;
-		     x < e && y < m && cmp_amount(fr[y].p, fr[y].n, tr[i].p, tr[i].n) == 0; x++, y++)
+		     x < e && y < m && cmp_amount(fr[y].p, fr[y].n, tr[i].p, tr[i].n) == 0;
+		     x++, y++)
 			k->t[tr[x].index].box =
 			    json_object_get(json_array_get(figs, fr[y].index), "box");
 		i = e;
@@ -696,11 +697,14 @@ static void zero_base(struct audit_ctx *c, size_t si, const json_t *sec, const j
 		snprintf(needle, sizeof(needle), "%s%s%%", words[w], pcts);
 		json_array_foreach (json_object_get(sec, "paragraphs"), j, para) {
 			const char *t = json_string_value(para), *b = t, *r;
-			for (r = t ? strstr(t, needle) : NULL; r != NULL; r = strstr(r + 1, needle)) {
+			for (r = t ? strstr(t, needle) : NULL; r != NULL;
+			     r = strstr(r + 1, needle)) {
 				const char *sb = t, *se = r + strlen(needle), *cb;
-				for (const char *q = t; (q = strstr(q, "。")) != NULL && q < r; q += 3)
+				for (const char *q = t; (q = strstr(q, "。")) != NULL && q < r;
+				     q += 3)
 					sb = q + 3;
-				const char *a = audit_str(fig, "amount"), *ch = audit_str(fig, "change");
+				const char *a = audit_str(fig, "amount"),
+				           *ch = audit_str(fig, "change");
 				const char *hit = a ? strstr(sb, a) : NULL;
 				if (hit == NULL || hit > r)
 					continue;
@@ -716,10 +720,11 @@ static void zero_base(struct audit_ctx *c, size_t si, const json_t *sec, const j
 					}
 				}
 				cb = sb;
-				for (const char *q = sb; (q = strstr(q, "，")) != NULL && q < anchor; q += 3)
+				for (const char *q = sb;
+				     (q = strstr(q, "，")) != NULL && q < anchor; q += 3)
 					cb = q + 3;
-				snprintf(quote, sizeof(quote), "%.*s", (int)(se - cb < 1000 ? se - cb : 1000),
-				         cb);
+				snprintf(quote, sizeof(quote), "%.*s",
+				         (int)(se - cb < 1000 ? se - cb : 1000), cb);
 				p.quote = quote;
 				p.box = box_near(c, si, cb);
 				if (p.box == NULL && anchor == r)
@@ -729,8 +734,9 @@ static void zero_base(struct audit_ctx *c, size_t si, const json_t *sec, const j
 					 * the next figure: its page is known when both are on one */
 					const json_t *nb = next_box(c, si, fig);
 					p.box = json_object_get(fig, "box");
-					if (nb == NULL || json_integer_value(json_array_get(nb, 0)) !=
-					                      json_integer_value(json_array_get(p.box, 0))) {
+					if (nb == NULL ||
+					    json_integer_value(json_array_get(nb, 0)) !=
+					        json_integer_value(json_array_get(p.box, 0))) {
 						p.box = NULL;
 						p.no_page = true;
 					}
@@ -846,8 +852,7 @@ static void copied(struct audit_ctx *c, size_t si, const struct item *a, const s
 
 	snprintf(quote, sizeof(quote), "%.*s", (int)(len < 1000 ? len : 1000), from);
 	snprintf(name, sizeof(name), "%.*s", (int)(a->name.n < 120 ? a->name.n : 120), a->name.s);
-	snprintf(other, sizeof(other), "%.*s", (int)(b->name.n < 120 ? b->name.n : 120),
-	         b->name.s);
+	snprintf(other, sizeof(other), "%.*s", (int)(b->name.n < 120 ? b->name.n : 120), b->name.s);
 	p.section = (int)si;
 	p.quote = quote;
 	p.box = box_near(c, si, from);
@@ -943,7 +948,8 @@ static void reason_direction(struct audit_ctx *c, size_t si, const char *para)
 			}
 		if (stated == NULL)
 			continue;
-		const char *nm = strstr(m + strlen(marker), marker), *lim = stop < end ? stop + 3 : end;
+		const char *nm = strstr(m + strlen(marker), marker),
+		           *lim = stop < end ? stop + 3 : end;
 		if (nm != NULL && nm < lim)
 			lim = nm; /* a reason ends at the next reason */
 		struct span r = text_after(m, strlen(marker), lim);
@@ -973,8 +979,8 @@ static void listed_parts(struct audit_ctx *c, size_t si, const char *para)
 
 	for (const char *p = para; (p = strstr(p, qz)) != NULL; p += strlen(qz)) {
 		const char *q = p, *unit = NULL, *ts;
-		if (q - para >= 3 && (strncmp(q - 3, "（", 3) == 0 || strncmp(q - 3, "，", 3) == 0 ||
-		                      strncmp(q - 3, "。", 3) == 0))
+		if (q - para >= 3 && (strncmp(q - 3, "（", 3) == 0 ||
+		                      strncmp(q - 3, "，", 3) == 0 || strncmp(q - 3, "。", 3) == 0))
 			q -= 3;
 		else if (q > para && (q[-1] == '(' || q[-1] == ','))
 			q--;
@@ -986,7 +992,8 @@ static void listed_parts(struct audit_ctx *c, size_t si, const char *para)
 		if (unit == NULL)
 			continue;
 		ts = q - strlen(unit);
-		while (ts > para && ((ts[-1] >= '0' && ts[-1] <= '9') || ts[-1] == '.' || ts[-1] == ','))
+		while (ts > para &&
+		       ((ts[-1] >= '0' && ts[-1] <= '9') || ts[-1] == '.' || ts[-1] == ','))
 			ts--;
 		int64_t total, sum = 0;
 		if (!number_at(ts, &total, NULL))
@@ -1053,11 +1060,13 @@ static void listed_parts(struct audit_ctx *c, size_t si, const char *para)
 		audit_fmt(sum - total, dd, sizeof(dd));
 		snprintf(zh, sizeof(zh), "“其中”所列 %d 项之和 %s%s，大于所述总数 %s%s，相差 %s%s",
 		         parts, ss, unit, tt, unit, dd, unit);
-		snprintf(en, sizeof(en),
-		         "The %d parts listed after 其中 add up to %s %s, more than the stated total "
-		         "%s %s (%s %s apart)",
-		         parts, ss, unit, tt, unit, dd, unit);
-		sentence_finding(c, "E11", si, ts, (size_t)(r - ts), zh, en, true, sum, total, unit);
+		snprintf(
+		    en, sizeof(en),
+		    "The %d parts listed after 其中 add up to %s %s, more than the stated total "
+		    "%s %s (%s %s apart)",
+		    parts, ss, unit, tt, unit, dd, unit);
+		sentence_finding(c, "E11", si, ts, (size_t)(r - ts), zh, en, true, sum, total,
+		                 unit);
 	}
 }
 
@@ -1125,7 +1134,8 @@ static const char *change_clause(const json_t *sec, const char *change, size_t *
 			if (r == NULL)
 				continue;
 			for (int k = 0; k < 3; k++)
-				for (const char *q = t; (q = strstr(q, stops[k])) != NULL && q < r; q += 3)
+				for (const char *q = t; (q = strstr(q, stops[k])) != NULL && q < r;
+				     q += 3)
 					if (q + 3 > b)
 						b = q + 3;
 			e = next_stop(r, stops, 3);
@@ -1151,8 +1161,10 @@ static void income_expenditure(struct audit_ctx *c, size_t si, const json_t *sec
 			continue;
 		json_array_foreach (figs, j, b) {
 			if (side_label(audit_str(b, "label"), lb, sizeof(lb)) != -1 ||
-			    strcmp(la, lb) != 0 || audit_dec(json_object_get(b, "amount"), &ba) != 0 ||
-			    audit_dec(json_object_get(b, "change"), &bc) != 0 || ba != aa || bc == ac)
+			    strcmp(la, lb) != 0 ||
+			    audit_dec(json_object_get(b, "amount"), &ba) != 0 ||
+			    audit_dec(json_object_get(b, "change"), &bc) != 0 || ba != aa ||
+			    bc == ac)
 				continue;
 			struct audit_place p = AUDIT_PLACE_INIT;
 			char quote[1024], zh[1024], en[1024];
@@ -1161,7 +1173,8 @@ static void income_expenditure(struct audit_ctx *c, size_t si, const json_t *sec
 			p.section = (int)si;
 			p.quote = audit_str(a, "label");
 			if (q != NULL) {
-				snprintf(quote, sizeof(quote), "%.*s", (int)(len < 1000 ? len : 1000), q);
+				snprintf(quote, sizeof(quote), "%.*s",
+				         (int)(len < 1000 ? len : 1000), q);
 				p.quote = quote;
 			}
 			p.box = json_object_get(a, "box");
@@ -1174,15 +1187,17 @@ static void income_expenditure(struct audit_ctx *c, size_t si, const json_t *sec
 			}
 			snprintf(zh, sizeof(zh),
 			         "%s与%s同为 %s%s，增减额却一为 %s%s、一为 %s%s（比较的基数不同）",
-			         audit_str(a, "label"), audit_str(b, "label"), audit_str(a, "amount"),
-			         c->unit, audit_str(a, "change"), c->unit, audit_str(b, "change"),
-			         c->unit);
-			snprintf(en, sizeof(en),
-			         "%s and %s are both %s %s, but change by %s and by %s (two different "
-			         "bases)",
-			         audit_str(a, "label"), audit_str(b, "label"), audit_str(a, "amount"),
-			         c->unit, audit_str(a, "change"), audit_str(b, "change"));
-			audit_add(c, "E12", &p, zh, en, true, (audit_amt)bc, (audit_amt)ac, c->unit);
+			         audit_str(a, "label"), audit_str(b, "label"),
+			         audit_str(a, "amount"), c->unit, audit_str(a, "change"), c->unit,
+			         audit_str(b, "change"), c->unit);
+			snprintf(
+			    en, sizeof(en),
+			    "%s and %s are both %s %s, but change by %s and by %s (two different "
+			    "bases)",
+			    audit_str(a, "label"), audit_str(b, "label"), audit_str(a, "amount"),
+			    c->unit, audit_str(a, "change"), audit_str(b, "change"));
+			audit_add(c, "E12", &p, zh, en, true, (audit_amt)bc, (audit_amt)ac,
+			          c->unit);
 			break;
 		}
 	}

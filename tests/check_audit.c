@@ -560,8 +560,8 @@ START_TEST(test_new_rules_on_govt_office)
 	set_fig(doc, 2, 5, "change_percent", "100.00");
 	fs = run(doc);
 	ck_assert_int_eq(count_rule(fs, "E08"), 1);
-	ck_assert_str_eq(json_string_value(json_object_get(find_quote(fs, "E08", NULL), "severity")),
-	                 "warning");
+	ck_assert_str_eq(
+	    json_string_value(json_object_get(find_quote(fs, "E08", NULL), "severity")), "warning");
 	json_decref(fs);
 	json_decref(doc);
 
