@@ -383,6 +383,35 @@ static void check_balance(struct audit_ctx *c, const json_t *t)
 	cell_finding(c, "T05", t, (size_t)er, ec, "收入总计", "total income is", in, ex);
 }
 
+/* T07: a code printed short of its digits ("301 2" for 301 02): the extractor keeps the
+ * printed form beside the normalised codes (code_printed), since no other place holds it. */
+static void check_code_form(struct audit_ctx *c, const json_t *t)
+{
+	size_t r;
+	json_t *row;
+
+	json_array_foreach (rows_of(t), r, row) {
+		const char *printed = audit_str(row, "code_printed");
+		struct audit_place p = AUDIT_PLACE_INIT;
+		char lz[512], le[128], codes[16], zh[1024], en[512];
+
+		if (printed == NULL)
+			continue;
+		audit_codes(json_object_get(row, "codes"), codes);
+		row_label(t, row, lz, sizeof(lz));
+		row_label_en(t, row, r, le, sizeof(le));
+		snprintf(zh, sizeof(zh), "%s：科目编码印为“%s”，款、项应为两位数字（%s）", lz,
+		         printed, codes);
+		snprintf(en, sizeof(en),
+		         "%s: the code is printed \"%s\"; 款 and 项 have two digits (%s)", le,
+		         printed, codes);
+		p.table = t;
+		p.row = (int)r;
+		p.quote = printed;
+		audit_add(c, "T07", &p, zh, en, false, 0, 0, NULL);
+	}
+}
+
 void audit_tables(struct audit_ctx *c)
 {
 	size_t i;
@@ -396,6 +425,7 @@ void audit_tables(struct audit_ctx *c)
 			check_balance(c, t);
 		}
 		check_identities(c, t);
+		check_code_form(c, t);
 	}
 }
 

@@ -127,7 +127,8 @@ static const struct db_entity rows = {
 	(const struct db_field[]){ ENUM("side", db_sides), ENUM("kind", row_kinds),
 				   F("level", DB_FT_INT, .min = 0, .max = 3),
 				   F("codes", DB_FT_CODES), TEXT("name"),
-				   F("project", DB_FT_SLUG), TEXT("project_name"), END },
+				   F("project", DB_FT_SLUG), TEXT("project_name"),
+				   TEXT("code_printed", V2), END },
 	KIDS(&row_amounts, &row_unplaced, &row_boxes),
 };
 

@@ -146,6 +146,7 @@ CREATE TABLE table_row (
     name         TEXT,
     project      TEXT,                                     -- project.slug, same disclosure
     project_name TEXT,
+    code_printed TEXT,                                     -- the code as printed, when not 3-2-2
     UNIQUE (table_id, position),
     CHECK (code2 IS NULL OR code1 IS NOT NULL),
     CHECK (code3 IS NULL OR code2 IS NOT NULL)

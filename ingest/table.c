@@ -24,6 +24,8 @@ struct prow {
 	int panel, page;
 	double yc, h;
 	char codes[32];
+	char printed[40]; /* the code's words as printed, joined by a space ("301 2") */
+	bool odd_code; /* a part was printed short of its digits ("2" for 02) */
 	char name[512];
 	double nx0, ny0, nx1, ny1; /* the name's box */
 	bool has_name, anchor, merged;
@@ -450,8 +452,13 @@ static void place_word(const struct tctx *c, const struct ing_layout *lo, bool s
 			snprintf(msg, sizeof(msg), "%s%s read as %s0%s", r->codes, t, r->codes, t);
 			report(c, page + 1, "one-digit code part", msg);
 			strcat(r->codes, "0");
+			r->odd_code = true;
 		}
 		strcat(r->codes, t);
+		if (strlen(r->printed) + strlen(t) + 2 <= sizeof(r->printed))
+			snprintf(r->printed + strlen(r->printed),
+			         sizeof(r->printed) - strlen(r->printed), "%s%s",
+			         r->printed[0] != '\0' ? " " : "", t);
 		r->anchor = true;
 		return;
 	}
@@ -971,6 +978,8 @@ static json_t *row_json(const struct table *t, const struct prow *r, char keys[]
 		json_object_set_new(row, "level", json_integer(code_level(r->codes)));
 	if (r->codes[0] != '\0')
 		json_object_set_new(row, "codes", json_string(r->codes));
+	if (r->odd_code) /* kept for the audit: the document printed it so */
+		json_object_set_new(row, "code_printed", json_string(r->printed));
 	if (r->has_name) {
 		json_object_set_new(row, "name", json_string(r->name));
 		json_object_set_new(boxes, "name",

@@ -537,6 +537,33 @@ static const json_t *find_quote(const json_t *fs, const char *rule, const char *
 	return NULL;
 }
 
+/* wanli p29, 表八: the 款 of 30102 津贴补贴 and 30107 绩效工资 printed "2" and "7" (read off
+ * the page); extract keeps "301 2" and "301 7" beside the codes, and T07 says so. Without
+ * the printed form (a document typed in with proper codes) there is nothing to report. */
+START_TEST(test_wanli_code_printed_short)
+{
+	json_t *doc = doc_copy("putuo-wanli-subdistrict-2024-budget-dept.json"), *fs = run(doc);
+	const json_t *f = find(fs, "T07", 8, "30102", NULL, NULL);
+	json_t *t, *row;
+	size_t i, k;
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(place_int(f, NULL, "page"), 29);
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(f, "place"), "quote")),
+	                 "301 2");
+	ck_assert_ptr_nonnull(find(fs, "T07", 8, "30107", NULL, NULL));
+	ck_assert_uint_eq(count_rule(fs, "T07"), 2);
+	json_decref(fs);
+	json_array_foreach (json_object_get(doc, "tables"), i, t)
+		json_array_foreach (json_object_get(t, "rows"), k, row)
+			json_object_del(row, "code_printed");
+	fs = run(doc);
+	ck_assert_uint_eq(count_rule(fs, "T07"), 0);
+	json_decref(fs);
+	json_decref(doc);
+}
+END_TEST
+
 /* govt-office 2025 (clean, test_govt_office_is_clean) with one figure or word changed: each new
  * rule fires on it. */
 START_TEST(test_new_rules_on_govt_office)
@@ -818,6 +845,7 @@ int main(void)
 	tcase_add_test(tc, test_kashgar_from_the_v1_file);
 	tcase_add_test(tc, test_cpc_social_work_final);
 	tcase_add_test(tc, test_wanli_empty_note_with_figures);
+	tcase_add_test(tc, test_wanli_code_printed_short);
 	tcase_add_test(tc, test_govt_office_is_clean);
 	tcase_add_test(tc, test_govt_office_changed);
 	tcase_add_test(tc, test_unit_tolerance);
