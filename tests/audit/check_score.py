@@ -228,10 +228,12 @@ def main():
 
     # padded codes: wanli's 款 printed "2" (label 30102) found by a PDF finding with codes "3012"
     wl = labs["putuo-wanli-subdistrict-2024-budget-dept"]
-    w3 = [e for e in wl["errors"] if e.get("source") == "pdf"][0]
+    w3 = [e for e in wl["errors"] if e["id"] == "wanli-3"][0]
     f = finding_for(w3)
     f["place"]["row"]["codes"] = "3012"
     m = perfect(labs, pdf=True)
+    wd = os.path.basename(wl["document"])
+    m[wd] = [x for x in m[wd] if not x["message_zh"].endswith("wanli-3")]  # only the PDF's
     m[os.path.basename(wl["pdf"])] = [f]
     rc, out, err = run(m, "--pdf")
     check("codes \"3012\" == \"30102\" (款 zero-padded)", rc == 0 and fam(out)["found"] == n_all)
