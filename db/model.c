@@ -70,6 +70,12 @@ static const struct db_entity functions = {
 	"functions", DB_SH_TEXTS, "department_function", "disclosure_id", false, NULL, NULL,
 };
 
+/* The headings of the 主要职能 and 机构设置 parts as printed (v2): they name the department. */
+static const struct db_entity overview_headings = {
+	"headings", DB_SH_TEXTS, "overview_heading", "disclosure_id", false, NULL, NULL,
+	.only = DB_V2,
+};
+
 static const struct db_entity internal_units = {
 	"internal_units", DB_SH_TEXTS, "internal_unit", "organization_id", false, NULL, NULL,
 };
@@ -98,7 +104,7 @@ static const struct db_entity staffing = {
 
 static const struct db_entity overview = {
 	"overview", DB_SH_INLINE, NULL, NULL, false, NULL,
-	KIDS(&functions, &organization, &staffing),
+	KIDS(&overview_headings, &functions, &organization, &staffing),
 };
 
 /* ---- the tables ---- */

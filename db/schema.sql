@@ -54,6 +54,15 @@ CREATE TABLE source (
 );
 
 -- 概况 --------------------------------------------------------------------------------------
+-- The 主要职能 / 机构设置 headings as printed (format 2 overview.headings).
+CREATE TABLE overview_heading (
+    id            INTEGER PRIMARY KEY,
+    disclosure_id INTEGER NOT NULL REFERENCES disclosure(id) ON DELETE CASCADE,
+    position      INTEGER NOT NULL,
+    value         TEXT NOT NULL,
+    UNIQUE (disclosure_id, position)
+);
+
 CREATE TABLE department_function (
     id            INTEGER PRIMARY KEY,
     disclosure_id INTEGER NOT NULL REFERENCES disclosure(id) ON DELETE CASCADE,
