@@ -430,7 +430,7 @@ static void department_names(struct audit_ctx *c)
 		return;
 	json_array_foreach (json_object_get(c->doc, "tables"), i, t) {
 		struct where w = { t, -1 };
-		char tl[32], en[64];
+		char tl[64], en[64];
 		if (audit_str(t, "preparer") == NULL)
 			continue;
 		plain(audit_str(t, "preparer"), name, sizeof(name));
@@ -438,7 +438,8 @@ static void department_names(struct audit_ctx *c)
 			continue;
 		audit_table_label(t, tl, sizeof(tl));
 		snprintf(en, sizeof(en), "Table %d's 编制部门", audit_table_position(t));
-		name_finding(c, &w, name, audit_str(t, "preparer"), strcat(tl, "的编制部门"), en);
+		strncat(tl, "的编制部门", sizeof(tl) - strlen(tl) - 1);
+		name_finding(c, &w, name, audit_str(t, "preparer"), tl, en);
 	}
 	json_array_foreach (json_object_get(overview, "headings"), i, h) {
 		struct where w = { NULL, -1 };
