@@ -324,7 +324,8 @@ static void contents_tables(struct audit_ctx *c)
 		p.quote = q;
 		snprintf(zh, sizeof(zh), "目录列出“%s”，正文中没有这张表", q);
 		snprintf(en, sizeof(en),
-		         "The table of contents lists \"%s\"; the document prints no such table", q);
+		         "The table of contents lists \"%s\"; the document prints no such table",
+		         q);
 		audit_add(c, "D08", &p, zh, en, false, 0, 0, NULL);
 	}
 	/* a 目录 that lists no table (only 五、部门预算表) omits none */
@@ -397,8 +398,8 @@ static void heading_name(const char *heading, bool part, char *out, size_t size)
 				if (ends_with(h, n, marks[k]))
 					n -= strlen(marks[k]);
 			/* 部门主要职能, 单位机构设置: the generic words, no name */
-			if (n == 0 || (n == 6 && (strncmp(h, "部门", 6) == 0 ||
-			                          strncmp(h, "单位", 6) == 0)))
+			if (n == 0 ||
+			    (n == 6 && (strncmp(h, "部门", 6) == 0 || strncmp(h, "单位", 6) == 0)))
 				return;
 			snprintf(out, size, "%.*s", (int)n, h);
 			return;
@@ -411,8 +412,7 @@ static void name_finding(struct audit_ctx *c, const struct where *w, const char 
 	const char *full = audit_str(json_object_get(c->doc, "department"), "name");
 	char zh[700], en[700];
 
-	snprintf(zh, sizeof(zh), "%s印的部门名称“%s”与部门名称“%s”不一致", what_zh, printed,
-	         full);
+	snprintf(zh, sizeof(zh), "%s印的部门名称“%s”与部门名称“%s”不一致", what_zh, printed, full);
 	snprintf(en, sizeof(en), "%s prints the name \"%s\"; the department is \"%s\"", what_en,
 	         printed, full);
 	quote_finding(c, "D09", w, quote, zh, en);

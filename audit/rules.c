@@ -115,7 +115,8 @@ static const struct audit_rule rules[] = {
 	  "The department's name printed as a table's 编制部门 and in headings that name it "
 	  "(…主要职能, …机构设置, …概况) is the department's name",
 	  "exact: the full name, the short name, or a short form that is a prefix or suffix of the "
-	  "full name (at least two characters; 万里街道办事处 of 上海市普陀区人民政府万里街道办事处) "
+	  "full name (at least two characters; 万里街道办事处 of "
+	  "上海市普陀区人民政府万里街道办事处) "
 	  "agrees; any other name is a finding" },
 };
 

@@ -291,9 +291,8 @@ static json_t *contents_json(const struct ingest_text *t, const struct ingest_op
 				continue;
 			v = json_array();
 			contents_page(pg, p, i + 1, v, opt);
-			for (size_t q = p + 1; q < t->n_pages && q <= p + 2 &&
-			                       !has_prose(&t->pages[q]);
-			     q++)
+			for (size_t q = p + 1;
+			     q < t->n_pages && q <= p + 2 && !has_prose(&t->pages[q]); q++)
 				contents_page(&t->pages[q], q, 0, v, opt);
 			if (json_array_size(v) == 0) {
 				json_decref(v);

@@ -225,9 +225,9 @@ static bool find_unit(const struct ing_page *pg, size_t from, size_t to, char *u
 static void find_preparer(const struct ing_page *pg, size_t from, size_t to, char *name,
                           size_t size)
 {
-	static const char *const labels[] = { "编制部门：", "编制部门:", "编制单位：", "编制单位:",
-		                              "单位名称：", "单位名称:", "部门名称：", "部门名称:",
-		                              NULL };
+	static const char *const labels[] = { "编制部门：", "编制部门:",  "编制单位：",
+		                              "编制单位:",  "单位名称：", "单位名称:",
+		                              "部门名称：", "部门名称:",  NULL };
 
 	name[0] = '\0';
 	for (size_t i = from; i < to && i < from + 4 && i < pg->n_lines; i++) {

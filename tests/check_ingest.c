@@ -714,8 +714,10 @@ static void contents_of_corpus_pdf(json_t *doc, const char *err)
 	                 "上海市普陀区人民政府办公室");
 	h = json_object_get(json_object_get(doc, "overview"), "headings");
 	ck_assert_uint_eq(json_array_size(h), 2);
-	ck_assert_str_eq(json_string_value(json_array_get(h, 0)), "上海市普陀区人民政府办公室主要职能");
-	ck_assert_str_eq(json_string_value(json_array_get(h, 1)), "上海市普陀区人民政府办公室机构设置");
+	ck_assert_str_eq(json_string_value(json_array_get(h, 0)),
+	                 "上海市普陀区人民政府办公室主要职能");
+	ck_assert_str_eq(json_string_value(json_array_get(h, 1)),
+	                 "上海市普陀区人民政府办公室机构设置");
 }
 
 START_TEST(extracts_corpus_pdf)
