@@ -275,8 +275,23 @@ static void contents_page(const struct ing_page *pg, size_t p, size_t from, json
 	}
 }
 
+/* Does every line of the page (folios aside) begin with an entry number (五、 1. 第一部分)? A
+ * page that continues the 目录 does; a table's page does not. */
+static bool all_numbered(const struct ing_page *pg)
+{
+	for (size_t i = 0; i < pg->n_lines; i++) {
+		char s[1024], num[64];
+
+		squeeze_line(&pg->lines[i], s, sizeof(s));
+		if (s[0] != '\0' && !folio(s) && entry_number(s, num, sizeof(num)) == s)
+			return false;
+	}
+	return true;
+}
+
 /* The entries of the 目录 printed on one of the first three pages, in order, continued on
- * the following pages that hold no sentence (at most two); NULL when there is no 目录. */
+ * the following pages (at most two) that hold no sentence and whose every line is numbered;
+ * NULL when there is no 目录. */
 static json_t *contents_json(const struct ingest_text *t, const struct ingest_options *opt)
 {
 	for (size_t p = 0; p < t->n_pages && p < 3; p++) {
@@ -292,7 +307,9 @@ static json_t *contents_json(const struct ingest_text *t, const struct ingest_op
 			v = json_array();
 			contents_page(pg, p, i + 1, v, opt);
 			for (size_t q = p + 1;
-			     q < t->n_pages && q <= p + 2 && !has_prose(&t->pages[q]); q++)
+			     q < t->n_pages && q <= p + 2 && !has_prose(&t->pages[q]) &&
+			     all_numbered(&t->pages[q]);
+			     q++)
 				contents_page(&t->pages[q], q, 0, v, opt);
 			if (json_array_size(v) == 0) {
 				json_decref(v);

@@ -720,6 +720,40 @@ static void contents_of_corpus_pdf(json_t *doc, const char *err)
 	                 "上海市普陀区人民政府办公室机构设置");
 }
 
+/* A 目录 (tests/ingest/contents-pages.xhtml: a made-up 目录 page before govt-office p13) with
+ * printed page numbers, one in a word of its own, one after the leader; an entry without a
+ * page; a line of leader dots and a number only, which is reported and left out; the folio 1
+ * skipped. */
+START_TEST(contents_with_pages)
+{
+	struct seen plain = { 0 }, seen = { 0 };
+	json_t *base = doc_of_fixture("tests/ingest/govt-office-2025-dept-p13.xhtml", &plain);
+	json_t *doc = doc_of_fixture("tests/ingest/contents-pages.xhtml", &seen);
+	json_t *c = json_object_get(doc, "contents"), *e;
+
+	ck_assert_ptr_null(json_object_get(base, "contents"));
+	ck_assert_uint_eq(json_array_size(c), 3);
+	e = json_array_get(c, 0);
+	ck_assert_str_eq(json_string_value(json_object_get(e, "number")), "一");
+	ck_assert_str_eq(json_string_value(json_object_get(e, "title")), "部门主要职能");
+	ck_assert_int_eq(json_integer_value(json_object_get(e, "page")), 3);
+	ck_assert_ptr_null(json_object_get(e, "type"));
+	e = json_array_get(c, 1);
+	ck_assert_str_eq(json_string_value(json_object_get(e, "number")), "1");
+	ck_assert_str_eq(json_string_value(json_object_get(e, "title")),
+	                 "2025年部门财务收支预算总表");
+	ck_assert_int_eq(json_integer_value(json_object_get(e, "page")), 12);
+	ck_assert_str_eq(json_string_value(json_object_get(e, "type")), "budget_summary");
+	e = json_array_get(c, 2);
+	ck_assert_str_eq(json_string_value(json_object_get(e, "title")), "2025年部门收入预算总表");
+	ck_assert_ptr_null(json_object_get(e, "page"));
+	ck_assert_str_eq(json_string_value(json_object_get(e, "type")), "budget_income");
+	ck_assert_int_eq(seen.reports, plain.reports + 1);
+	json_decref(doc);
+	json_decref(base);
+}
+END_TEST
+
 START_TEST(extracts_corpus_pdf)
 {
 	char *pdf = source_path("tests/ingest/putuo-govt-office-2025-budget-dept.pdf");
@@ -1126,6 +1160,7 @@ static Suite *suite(void)
 	tcase_add_test(parse, table_typing);
 	tcase_add_test(parse, other_table);
 	tcase_add_test(parse, no_unit_and_percent);
+	tcase_add_test(parse, contents_with_pages);
 	tcase_add_test(parse, boxes_hold_the_printed_figure);
 	tcase_add_test(parse, text_figure_beside_table_figure);
 	tcase_add_test(cli, extracts_corpus_pdf);
