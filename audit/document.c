@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Document rules: years in headings, template residue, empty tables and their notes,
-// doubled punctuation.
+// doubled punctuation, the 目录 against the tables, the department's name where printed.
 #include "internal.h"
 
 #include <stdio.h>
@@ -236,6 +236,229 @@ static void glossary_level(struct audit_ctx *c)
 	audit_add(c, "D07", &p, zh, en, false, 0, 0, NULL);
 }
 
+/* ---- D08: the 目录 against the tables printed ---------------------------------------------- */
+
+/* s without spaces and quotes, for comparing titles. */
+static void plain(const char *s, char *out, size_t size)
+{
+	static const char *const drop[] = { " ", "\xe3\x80\x80", "\"", "“", "”", "'", "‘", "’" };
+	size_t n = 0;
+
+	while (s != NULL && *s != '\0') {
+		size_t skip = 0;
+		for (size_t i = 0; i < sizeof(drop) / sizeof(drop[0]) && skip == 0; i++)
+			if (strncmp(s, drop[i], strlen(drop[i])) == 0)
+				skip = strlen(drop[i]);
+		if (skip > 0) {
+			s += skip;
+			continue;
+		}
+		if (n + 1 >= size)
+			break;
+		out[n++] = *s++;
+	}
+	out[n] = '\0';
+}
+
+static bool same_title(const char *a, const char *b)
+{
+	char x[512], y[512];
+
+	plain(a, x, sizeof(x));
+	plain(b, y, sizeof(y));
+	return x[0] != '\0' && y[0] != '\0' && strcmp(x, y) == 0;
+}
+
+static bool typed(const json_t *o)
+{
+	const char *t = audit_str(o, "type");
+	return t != NULL && strcmp(t, "other") != 0;
+}
+
+/* An untyped entry names a table when its title ends in 表 and it heads no tables: the entry
+ * after it is not a typed one (五、部门预算表 is followed by its tables 1..9). */
+static bool untyped_table_entry(const json_t *contents, size_t i)
+{
+	const json_t *e = json_array_get(contents, i);
+	const char *t = audit_str(e, "title");
+	size_t n = t != NULL ? strlen(t) : 0;
+
+	if (typed(e) || n < 3 || strcmp(t + n - 3, "表") != 0)
+		return false;
+	return !typed(json_array_get(contents, i + 1));
+}
+
+static void contents_entry_quote(const json_t *e, char *buf, size_t size)
+{
+	const char *num = audit_str(e, "number");
+	snprintf(buf, size, "%s%s%s", num != NULL ? num : "",
+	         num != NULL && num[0] >= '0' && num[0] <= '9' ? "." : (num != NULL ? "、" : ""),
+	         audit_str(e, "title") ? audit_str(e, "title") : "");
+}
+
+static void contents_tables(struct audit_ctx *c)
+{
+	const json_t *contents = json_object_get(c->doc, "contents");
+	const json_t *tables = json_object_get(c->doc, "tables");
+	size_t i, k, listed = 0;
+	json_t *e, *t;
+
+	if (json_array_size(contents) == 0)
+		return;
+	json_array_foreach (contents, i, e) {
+		bool table = typed(e), found = false;
+		if (!table && !untyped_table_entry(contents, i))
+			continue;
+		listed++;
+		json_array_foreach (tables, k, t)
+			if (table ? (audit_str(t, "type") != NULL &&
+			             strcmp(audit_str(t, "type"), audit_str(e, "type")) == 0)
+			          : same_title(audit_str(t, "title"), audit_str(e, "title")))
+				found = true;
+		if (found)
+			continue;
+		struct audit_place p = AUDIT_PLACE_INIT;
+		char q[600], zh[700], en[700];
+		contents_entry_quote(e, q, sizeof(q));
+		p.section_title = "目录";
+		p.quote = q;
+		snprintf(zh, sizeof(zh), "目录列出“%s”，正文中没有这张表", q);
+		snprintf(en, sizeof(en),
+		         "The table of contents lists \"%s\"; the document prints no such table",
+		         q);
+		audit_add(c, "D08", &p, zh, en, false, 0, 0, NULL);
+	}
+	/* a 目录 that lists no table (only 五、部门预算表) omits none */
+	if (listed == 0)
+		return;
+	json_array_foreach (tables, k, t) {
+		bool found = false;
+		json_array_foreach (contents, i, e)
+			if (typed(t) ? (typed(e) &&
+			                strcmp(audit_str(t, "type"), audit_str(e, "type")) == 0)
+			             : same_title(audit_str(t, "title"), audit_str(e, "title")))
+				found = true;
+		if (found)
+			continue;
+		struct where w = { t, -1 };
+		char tl[32], zh[256], en[256];
+		audit_table_label(t, tl, sizeof(tl));
+		snprintf(zh, sizeof(zh), "%s印在正文中，目录没有列出", tl);
+		snprintf(en, sizeof(en),
+		         "Table %d is printed but the table of contents does not list it",
+		         audit_table_position(t));
+		quote_finding(c, "D08", &w, audit_str(t, "title") ? audit_str(t, "title") : "", zh,
+		              en);
+	}
+}
+
+/* ---- D09: the department's name where it is printed ------------------------------------ */
+
+static bool ends_with(const char *s, size_t n, const char *suffix)
+{
+	size_t k = strlen(suffix);
+	return n >= k && strncmp(s + n - k, suffix, k) == 0;
+}
+
+/* A printed name agrees with the department's when it is the full name, the short name, or a
+ * short form of it: a suffix (万里街道办事处 of 上海市普陀区人民政府万里街道办事处, the
+ * name without its region) or a prefix of the full name, at least two characters long. */
+static bool name_agrees(const json_t *dept, const char *name)
+{
+	const char *full = audit_str(dept, "name"), *sh = audit_str(dept, "short_name");
+	size_t n = strlen(name), f = full != NULL ? strlen(full) : 0;
+
+	if (full == NULL || n == 0)
+		return true;
+	if ((sh != NULL && strcmp(sh, name) == 0) || strcmp(full, name) == 0)
+		return true;
+	if (n < 6 || n > f)
+		return false;
+	return strncmp(full, name, n) == 0 || strcmp(full + f - n, name) == 0;
+}
+
+/* The name a heading gives before 主要职能, 机构设置, 概况 (and a （部门）/（单位） mark);
+ * "" when the heading names none. 概况 only in a part heading (第一部分 …概况): a project's
+ * 项目概况 names no department. */
+static void heading_name(const char *heading, bool part, char *out, size_t size)
+{
+	static const char *const tails[] = { "主要职能", "机构设置", "概况", "部门决算单位构成",
+		                             "单位构成" };
+	static const char *const marks[] = { "（部门）", "（单位）", "(部门)", "(单位)" };
+	char h[512];
+	size_t n;
+
+	out[0] = '\0';
+	plain(heading, h, sizeof(h));
+	n = strlen(h);
+	for (size_t i = 0; i < sizeof(tails) / sizeof(tails[0]); i++)
+		if (ends_with(h, n, tails[i]) && (part || strcmp(tails[i], "概况") != 0)) {
+			n -= strlen(tails[i]);
+			for (size_t k = 0; k < sizeof(marks) / sizeof(marks[0]); k++)
+				if (ends_with(h, n, marks[k]))
+					n -= strlen(marks[k]);
+			/* 部门主要职能, 单位机构设置: the generic words, no name */
+			if (n == 0 ||
+			    (n == 6 && (strncmp(h, "部门", 6) == 0 || strncmp(h, "单位", 6) == 0)))
+				return;
+			snprintf(out, size, "%.*s", (int)n, h);
+			return;
+		}
+}
+
+static void name_finding(struct audit_ctx *c, const struct where *w, const char *printed,
+                         const char *quote, const char *what_zh, const char *what_en)
+{
+	const char *full = audit_str(json_object_get(c->doc, "department"), "name");
+	char zh[700], en[700];
+
+	snprintf(zh, sizeof(zh), "%s印的部门名称“%s”与部门名称“%s”不一致", what_zh, printed, full);
+	snprintf(en, sizeof(en), "%s prints the name \"%s\"; the department is \"%s\"", what_en,
+	         printed, full);
+	quote_finding(c, "D09", w, quote, zh, en);
+}
+
+static void department_names(struct audit_ctx *c)
+{
+	const json_t *dept = json_object_get(c->doc, "department");
+	const json_t *overview = json_object_get(c->doc, "overview");
+	size_t i;
+	json_t *t, *h, *sec;
+	char name[512];
+
+	if (audit_str(dept, "name") == NULL)
+		return;
+	json_array_foreach (json_object_get(c->doc, "tables"), i, t) {
+		struct where w = { t, -1 };
+		char tl[64], en[64];
+		if (audit_str(t, "preparer") == NULL)
+			continue;
+		plain(audit_str(t, "preparer"), name, sizeof(name));
+		if (name_agrees(dept, name))
+			continue;
+		audit_table_label(t, tl, sizeof(tl));
+		snprintf(en, sizeof(en), "Table %d's 编制部门", audit_table_position(t));
+		strncat(tl, "的编制部门", sizeof(tl) - strlen(tl) - 1);
+		name_finding(c, &w, name, audit_str(t, "preparer"), tl, en);
+	}
+	json_array_foreach (json_object_get(overview, "headings"), i, h) {
+		struct where w = { NULL, -1 };
+		heading_name(json_string_value(h), false, name, sizeof(name));
+		if (name[0] == '\0' || name_agrees(dept, name))
+			continue;
+		name_finding(c, &w, name, json_string_value(h), "标题", "A heading");
+	}
+	json_array_foreach (json_object_get(c->doc, "explanations"), i, sec) {
+		struct where w = { NULL, (int)i };
+		const char *num = audit_str(sec, "number");
+		heading_name(audit_str(sec, "title"), num != NULL && strncmp(num, "第", 3) == 0,
+		             name, sizeof(name));
+		if (name[0] == '\0' || name_agrees(dept, name))
+			continue;
+		name_finding(c, &w, name, audit_str(sec, "title"), "标题", "A heading");
+	}
+}
+
 void audit_document(struct audit_ctx *c)
 {
 	struct where w = { NULL, -1 };
@@ -261,6 +484,8 @@ void audit_document(struct audit_ctx *c)
 	}
 	title_years(c);
 	glossary_level(c);
+	contents_tables(c);
+	department_names(c);
 	json_array_foreach (json_object_get(c->doc, "projects"), i, proj)
 		scan_text(c, &w, audit_str(proj, "name"));
 }

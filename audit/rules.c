@@ -110,6 +110,17 @@ static const struct audit_rule rules[] = {
 	  "(市级, 省级)",
 	  "exact: the words 市级/省级 in a glossary entry of a disclosure whose title says 区级 or "
 	  "whose region is a district" },
+	{ "D08", "document", "warning", "目录所列的表正文中都有，正文中的表目录都列出",
+	  "Every table the table of contents lists is printed, and every printed table is listed",
+	  "exact: by table type when the registry knows the title, else by the title as printed "
+	  "(spaces and quotes aside); a 目录 that lists no table is not compared" },
+	{ "D09", "document", "error", "编制部门和标题中的部门名称与部门名称一致",
+	  "The department's name printed as a table's 编制部门 and in headings that name it "
+	  "(…主要职能, …机构设置, …概况) is the department's name",
+	  "exact: the full name, the short name, or a short form that is a prefix or suffix of the "
+	  "full name (at least two characters; 万里街道办事处 of "
+	  "上海市普陀区人民政府万里街道办事处) "
+	  "agrees; any other name is a finding" },
 };
 
 const struct audit_rule *audit_rules(size_t *n)

@@ -70,6 +70,12 @@ static const struct db_entity functions = {
 	"functions", DB_SH_TEXTS, "department_function", "disclosure_id", false, NULL, NULL,
 };
 
+/* The headings of the 主要职能 and 机构设置 parts as printed (v2): they name the department. */
+static const struct db_entity overview_headings = {
+	"headings", DB_SH_TEXTS, "overview_heading", "disclosure_id", false, NULL, NULL,
+	.only = DB_V2,
+};
+
 static const struct db_entity internal_units = {
 	"internal_units", DB_SH_TEXTS, "internal_unit", "organization_id", false, NULL, NULL,
 };
@@ -98,7 +104,7 @@ static const struct db_entity staffing = {
 
 static const struct db_entity overview = {
 	"overview", DB_SH_INLINE, NULL, NULL, false, NULL,
-	KIDS(&functions, &organization, &staffing),
+	KIDS(&overview_headings, &functions, &organization, &staffing),
 };
 
 /* ---- the tables ---- */
@@ -142,8 +148,19 @@ static const struct db_entity tables = {
 				     .max = 99),
 				   F("type", DB_FT_TTYPE, REQ2, V2), TEXT("title", REQ),
 				   TEXT("unit", REQ2), ENUM("classification", classifications),
-				   TEXT("note"), TEXT("unplaced_note"), BOX("box"), END },
+				   TEXT("note"), TEXT("unplaced_note"), BOX("box"),
+				   TEXT("preparer", V2), END },
 	KIDS(&columns, &rows),
+};
+
+/* 目录 (v2): the entries of the table of contents as printed, in order; type when the
+ * registry knows the title. */
+static const struct db_entity contents = {
+	"contents", DB_SH_ROWS, "contents_entry", "disclosure_id", false,
+	(const struct db_field[]){ TEXT("title", REQ), TEXT("number"),
+				   F("page", DB_FT_INT, .min = 1, .max = 100000),
+				   F("type", DB_FT_TTYPE), END },
+	NULL, .only = DB_V2,
 };
 
 /* ---- explanations ---- */
@@ -293,7 +310,7 @@ const struct db_entity db_model_document = {
 				   ENUM("level", levels, V2, .def = "department"),
 				   TEXT("title", REQ), F("published", DB_FT_DATE), TEXT("unit", REQ),
 				   END },
-	KIDS(&department, &source, &overview, &tables, &explanations, &projects, &withheld,
+	KIDS(&department, &source, &contents, &overview, &tables, &explanations, &projects, &withheld,
 	     &sangong, &operating_costs, &procurement, &assets, &performance, &glossary),
 };
 // clang-format on

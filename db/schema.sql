@@ -54,6 +54,15 @@ CREATE TABLE source (
 );
 
 -- 概况 --------------------------------------------------------------------------------------
+-- The 主要职能 / 机构设置 headings as printed (format 2 overview.headings).
+CREATE TABLE overview_heading (
+    id            INTEGER PRIMARY KEY,
+    disclosure_id INTEGER NOT NULL REFERENCES disclosure(id) ON DELETE CASCADE,
+    position      INTEGER NOT NULL,
+    value         TEXT NOT NULL,
+    UNIQUE (disclosure_id, position)
+);
+
 CREATE TABLE department_function (
     id            INTEGER PRIMARY KEY,
     disclosure_id INTEGER NOT NULL REFERENCES disclosure(id) ON DELETE CASCADE,
@@ -116,6 +125,7 @@ CREATE TABLE budget_table (
     note           TEXT,
     unplaced_note  TEXT,
     box_page       INTEGER, box_x0 INTEGER, box_y0 INTEGER, box_x1 INTEGER, box_y1 INTEGER,
+    preparer       TEXT,                                   -- 编制部门/单位名称 as printed
     UNIQUE (disclosure_id, number)
 );
 CREATE INDEX budget_table_type ON budget_table (type);
@@ -185,6 +195,18 @@ CREATE TABLE row_box (
 );
 
 -- 说明 --------------------------------------------------------------------------------------
+-- 目录: the table of contents as printed, in order (format 2 `contents`).
+CREATE TABLE contents_entry (
+    id            INTEGER PRIMARY KEY,
+    disclosure_id INTEGER NOT NULL REFERENCES disclosure(id) ON DELETE CASCADE,
+    position      INTEGER NOT NULL,
+    title         TEXT NOT NULL,
+    number        TEXT,
+    page          INTEGER CHECK (page >= 1),
+    type          TEXT,                                    -- db/table_types.tsv id when known
+    UNIQUE (disclosure_id, position)
+);
+
 CREATE TABLE explanation (
     id            INTEGER PRIMARY KEY,
     disclosure_id INTEGER NOT NULL REFERENCES disclosure(id) ON DELETE CASCADE,

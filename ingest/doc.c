@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The document: who published it, year, kind and level from the cover, every table, the
 // 三公 figures from the 三公 table, the source; and ingest_pdf(), which runs the poppler tools.
+#include "db.h"
 #include "layout.h"
 
 #include <errno.h>
@@ -116,6 +117,208 @@ static void read_cover(const struct ingest_text *t, struct cover *cv)
 		cv->year = year_on_pages(t);
 	if (cv->name[0] == '\0')
 		snprintf(cv->name, sizeof(cv->name), "%s", cv->title);
+}
+
+/* ---- The table of contents (目录) ---- */
+
+/* Leader characters between an entry's title and its page number. */
+static size_t leader_before(const char *s, size_t end)
+{
+	static const char *const leaders[] = { "…", "⋯", "·", "•", "．", ".", "-", "—", NULL };
+
+	for (size_t i = 0; leaders[i] != NULL; i++) {
+		size_t n = strlen(leaders[i]);
+
+		if (end >= n && strncmp(s + end - n, leaders[i], n) == 0)
+			return n;
+	}
+	return 0;
+}
+
+static const char *skip_any(const char *s, const char *const *v)
+{
+	for (size_t i = 0; v[i] != NULL; i++)
+		if (starts_with(s, v[i]))
+			return s + strlen(v[i]);
+	return s;
+}
+
+/* The number printed before an entry's title: "五、" -> 五, "1." "4．" -> 1, 4; "第一部分" and
+ * "（一）" kept whole. Returns where the title starts (s when no number is printed). */
+static const char *entry_number(const char *s, char *num, size_t size)
+{
+	static const char *const numerals[] = { "十", "一", "二", "三", "四", "五", "六",
+		                                "七", "八", "九", "〇", "零", NULL };
+	static const char *const marks[] = { "、", "．", ".", NULL };
+	const char *p = s, *q;
+
+	num[0] = '\0';
+	if (starts_with(s, "第")) {
+		p = s + strlen("第");
+		while ((q = skip_any(p, numerals)) != p)
+			p = q;
+		if (p > s + strlen("第") && starts_with(p, "部分")) {
+			p += strlen("部分");
+			snprintf(num, size, "%.*s", (int)(p - s), s);
+			return p;
+		}
+		return s;
+	}
+	if (starts_with(s, "（") || starts_with(s, "(")) {
+		p = s + (starts_with(s, "（") ? strlen("（") : 1);
+		q = p;
+		while ((*p >= '0' && *p <= '9') || skip_any(p, numerals) != p)
+			p = *p >= '0' && *p <= '9' ? p + 1 : skip_any(p, numerals);
+		if (p > q && (starts_with(p, "）") || *p == ')')) {
+			p += starts_with(p, "）") ? strlen("）") : 1;
+			snprintf(num, size, "%.*s", (int)(p - s), s);
+			return p;
+		}
+		return s;
+	}
+	while (*p >= '0' && *p <= '9')
+		p++;
+	if (p == s)
+		while ((q = skip_any(p, numerals)) != p)
+			p = q;
+	if (p == s || (q = skip_any(p, marks)) == p)
+		return s;
+	snprintf(num, size, "%.*s", (int)(p - s), s);
+	return q;
+}
+
+/* One 目录 line: number, title, page. False when no title is left. */
+static bool read_entry(const struct ing_line *l, json_t *entry)
+{
+	char s[1024], num[64];
+	size_t end, d, lead = 0, k;
+	const char *title;
+	bool page_word;
+	const struct db_table_type *type;
+
+	squeeze_line(l, s, sizeof(s));
+	end = strlen(s);
+	/* a page number: digits after leader dots, or a word of its own at the end */
+	for (d = end; d > 0 && s[d - 1] >= '0' && s[d - 1] <= '9'; d--)
+		;
+	page_word = l->n > 1 && d < end;
+	for (k = 0; l->n > 0 && l->words[l->n - 1].text[k] != '\0'; k++)
+		if (l->words[l->n - 1].text[k] < '0' || l->words[l->n - 1].text[k] > '9')
+			page_word = false;
+	for (size_t n; (n = leader_before(s, d - lead)) > 0;)
+		lead += n;
+	if (d < end && (lead > 0 || page_word) && end - d <= 5) {
+		json_object_set_new(entry, "page", json_integer(atoi(s + d)));
+		s[d - lead] = '\0';
+	} else {
+		lead = 0;
+		for (size_t n; (n = leader_before(s, end - lead)) > 0;)
+			lead += n;
+		s[end - lead] = '\0';
+	}
+	title = entry_number(s, num, sizeof(num));
+	for (k = 0; title[k] != '\0' && (unsigned char)title[k] < 0x80; k++)
+		;
+	if (title[k] == '\0') /* no Chinese: not a title */
+		return false;
+	if (num[0] != '\0')
+		json_object_set_new(entry, "number", json_string(num));
+	json_object_set_new(entry, "title", json_string(title));
+	if ((type = db_table_type_match(title)) != NULL)
+		json_object_set_new(entry, "type", json_string(type->id));
+	return true;
+}
+
+/* A line of the 目录 page that only numbers the page ("1", "- 1 -", "I"). */
+static bool folio(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if (!(*s >= '0' && *s <= '9') && *s != '-' && *s != 'I' && *s != 'V')
+			return false;
+	return true;
+}
+
+/* Does the page hold a sentence (a long line or one with 。)? The 目录 does not. */
+static bool has_prose(const struct ing_page *pg)
+{
+	for (size_t i = 0; i < pg->n_lines; i++) {
+		char s[1024];
+
+		squeeze_line(&pg->lines[i], s, sizeof(s));
+		if (strlen(s) > 120 || strstr(s, "。") != NULL)
+			return true;
+	}
+	return false;
+}
+
+/* The 目录 lines of page p from line `from` into v; a line it cannot read as an entry is
+ * reported and left out. */
+static void contents_page(const struct ing_page *pg, size_t p, size_t from, json_t *v,
+                          const struct ingest_options *opt)
+{
+	for (size_t k = from; k < pg->n_lines; k++) {
+		char line[1024];
+		json_t *e;
+
+		squeeze_line(&pg->lines[k], line, sizeof(line));
+		if (line[0] == '\0' || folio(line))
+			continue;
+		e = json_object();
+		if (read_entry(&pg->lines[k], e))
+			json_array_append_new(v, e);
+		else {
+			json_decref(e);
+			if (opt != NULL && opt->report != NULL)
+				opt->report(opt->ctx, (int)p + 1,
+				            "目录 line not read as an entry; left out", line);
+		}
+	}
+}
+
+/* Does every line of the page (folios aside) begin with an entry number (五、 1. 第一部分)? A
+ * page that continues the 目录 does; a table's page does not. */
+static bool all_numbered(const struct ing_page *pg)
+{
+	for (size_t i = 0; i < pg->n_lines; i++) {
+		char s[1024], num[64];
+
+		squeeze_line(&pg->lines[i], s, sizeof(s));
+		if (s[0] != '\0' && !folio(s) && entry_number(s, num, sizeof(num)) == s)
+			return false;
+	}
+	return true;
+}
+
+/* The entries of the 目录 printed on one of the first three pages, in order, continued on
+ * the following pages (at most two) that hold no sentence and whose every line is numbered;
+ * NULL when there is no 目录. */
+static json_t *contents_json(const struct ingest_text *t, const struct ingest_options *opt)
+{
+	for (size_t p = 0; p < t->n_pages && p < 3; p++) {
+		const struct ing_page *pg = &t->pages[p];
+
+		for (size_t i = 0; i < pg->n_lines; i++) {
+			char s[64];
+			json_t *v;
+
+			squeeze_line(&pg->lines[i], s, sizeof(s));
+			if (strcmp(s, "目录") != 0)
+				continue;
+			v = json_array();
+			contents_page(pg, p, i + 1, v, opt);
+			for (size_t q = p + 1;
+			     q < t->n_pages && q <= p + 2 && !has_prose(&t->pages[q]) &&
+			     all_numbered(&t->pages[q]);
+			     q++)
+				contents_page(&t->pages[q], q, 0, v, opt);
+			if (json_array_size(v) == 0) {
+				json_decref(v);
+				return NULL;
+			}
+			return v;
+		}
+	}
+	return NULL;
 }
 
 /* The department id: the file name's stem without -budget/-final/-dept/-unit and the year. */
@@ -316,7 +519,7 @@ static json_t *head_json(const struct cover *cv, const struct ingest_source *src
                          const struct ingest_text *text, const struct ingest_options *opt,
                          json_t *tables)
 {
-	json_t *doc = json_object();
+	json_t *doc = json_object(), *contents;
 	bool unit = cv->unit_label || strstr(cv->title, "单位预算") != NULL ||
 	            strstr(cv->title, "单位决算") != NULL;
 	char id[128];
@@ -331,6 +534,8 @@ static json_t *head_json(const struct cover *cv, const struct ingest_source *src
 	json_object_set_new(doc, "title", json_string(cv->title));
 	json_object_set_new(doc, "unit", json_string("万元"));
 	json_object_set_new(doc, "source", source_json(cv, src, text));
+	if ((contents = contents_json(text, opt)) != NULL)
+		json_object_set_new(doc, "contents", contents);
 	return doc;
 }
 

@@ -372,6 +372,18 @@ static size_t item_number(const char *s)
 	return 0;
 }
 
+/* The heading of a 主要职能 or 机构设置 part as printed: it names the department. */
+static void heading_to(json_t *overview, const char *title)
+{
+	json_t *h = json_object_get(overview, "headings");
+
+	if (h == NULL) {
+		h = json_array();
+		json_object_set_new(overview, "headings", h);
+	}
+	json_array_append_new(h, json_string(title));
+}
+
 static void functions_from(const struct ing_section *sec, json_t *overview)
 {
 	json_t *f = json_object_get(overview, "functions");
@@ -555,6 +567,8 @@ static void place_all(const struct sections *s, const struct ingest_options *opt
 				opt->report(opt->ctx, sec->page + 1,
 				            "text before any heading, kept as a section",
 				            sec->p[k].text);
+		if ((pl == FUNCTIONS || pl == ORGANIZATION) && sec->n > 0 && sec->title[0] != '\0')
+			heading_to(overview, sec->title);
 		if (pl == FUNCTIONS && sec->n > 0)
 			functions_from(sec, overview);
 		else if (pl == ORGANIZATION && sec->n > 0)

@@ -222,6 +222,36 @@ static bool find_unit(const struct ing_page *pg, size_t from, size_t to, char *u
 	return false;
 }
 
+/* The name printed after 编制部门： (or 编制单位：, 单位名称：, 部门名称：) in lines from..to-1,
+ * the same word or the next one; "" when none is printed. */
+static void find_preparer(const struct ing_page *pg, size_t from, size_t to, char *name,
+                          size_t size)
+{
+	static const char *const labels[] = { "编制部门：", "编制部门:",  "编制单位：",
+		                              "编制单位:",  "单位名称：", "单位名称:",
+		                              "部门名称：", "部门名称:",  NULL };
+
+	name[0] = '\0';
+	for (size_t i = from; i < to && i < from + 4 && i < pg->n_lines; i++) {
+		const struct ing_line *l = &pg->lines[i];
+
+		for (size_t k = 0; k < l->n; k++)
+			for (size_t j = 0; labels[j] != NULL; j++) {
+				const char *p;
+
+				if (!starts_with(l->words[k].text, labels[j]))
+					continue;
+				p = l->words[k].text + strlen(labels[j]);
+				if (*p == '\0' && k + 1 < l->n &&
+				    !starts_with(l->words[k + 1].text, "单位"))
+					p = l->words[k + 1].text;
+				ing_squeeze(p, name, size);
+				if (name[0] != '\0')
+					return;
+			}
+	}
+}
+
 static bool valid_unit(const char *u)
 {
 	return strcmp(u, "元") == 0 || strcmp(u, "万元") == 0 || strcmp(u, "千元") == 0 ||
@@ -594,6 +624,7 @@ struct table {
 	struct rows rows;
 	char note[2048];
 	char unit[64];
+	char preparer[256]; /* after 编制部门：/单位名称： above the table, as printed */
 };
 
 /* Heading-like text that ends a note: 第N部分, 一、 */
@@ -880,8 +911,10 @@ static int read_table(const struct tctx *c, struct table *t)
 	struct ing_layout lo;
 
 	c->used[p][ti->line] = true;
-	if (find_unit(pg, ti->line + 1, end, t->unit, sizeof(t->unit), &u))
+	if (find_unit(pg, ti->line + 1, end, t->unit, sizeof(t->unit), &u)) {
 		c->used[p][u] = true;
+		find_preparer(pg, ti->line + 1, u + 1, t->preparer, sizeof(t->preparer));
+	}
 	for (size_t i = ti->line + 1; i < u; i++)
 		c->used[p][i] = true;
 	body = first_body(pg, u + 1, end);
@@ -1020,6 +1053,8 @@ static json_t *table_json(const struct tctx *c, struct table *t, size_t position
 		snprintf(t->unit, sizeof(t->unit), "万元");
 	}
 	json_object_set_new(o, "unit", json_string(t->unit));
+	if (t->preparer[0] != '\0')
+		json_object_set_new(o, "preparer", json_string(t->preparer));
 	json_object_set_new(
 	    o, "box",
 	    ing_box(t->title->page + 1, t->title->x0, t->title->y0, t->title->x1, t->title->y1));

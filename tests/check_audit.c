@@ -731,6 +731,85 @@ START_TEST(test_new_rules_on_the_corpus)
 }
 END_TEST
 
+/* D08 and D09 on govt-office 2025 and cpc 2024 (both clean of them), edited in the test. */
+START_TEST(test_contents_and_names)
+{
+	json_t *doc, *fs, *tables;
+	const json_t *f;
+
+	/* the originals: every table the 目录 lists is printed, every name is the department's */
+	doc = doc_copy("putuo-govt-office-2025-budget-dept.json");
+	ck_assert_uint_eq(json_array_size(json_object_get(doc, "contents")), 16);
+	fs = run(doc);
+	ck_assert_int_eq(count_rule(fs, "D08"), 0);
+	ck_assert_int_eq(count_rule(fs, "D09"), 0);
+	json_decref(fs);
+
+	/* 表6 (政府性基金预算支出功能分类预算表) dropped: the 目录 still lists it */
+	tables = json_object_get(doc, "tables");
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(tables, 5), "type")),
+	                 "budget_fund_function");
+	json_array_remove(tables, 5);
+	fs = run(doc);
+	ck_assert_int_eq(count_rule(fs, "D08"), 1);
+	f = find_quote(fs, "D08", "6.2025年部门政府性基金预算支出功能分类预算表");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_str_eq(json_string_value(json_object_get(f, "severity")), "warning");
+	json_decref(fs);
+	json_decref(doc);
+
+	/* the 目录's entry 4 dropped: 表4 is printed but not listed */
+	doc = doc_copy("putuo-govt-office-2025-budget-dept.json");
+	ck_assert_str_eq(json_string_value(json_object_get(
+	                     json_array_get(json_object_get(doc, "contents"), 8), "type")),
+	                 "budget_fiscal_summary");
+	json_array_remove(json_object_get(doc, "contents"), 8);
+	fs = run(doc);
+	ck_assert_int_eq(count_rule(fs, "D08"), 1);
+	ck_assert_ptr_nonnull(find(fs, "D08", 4, NULL, NULL, NULL));
+	json_decref(fs);
+	json_decref(doc);
+
+	/* one preparer changed to another department's name: D09, an error */
+	doc = doc_copy("putuo-govt-office-2025-budget-dept.json");
+	json_object_set_new(json_array_get(json_object_get(doc, "tables"), 2), "preparer",
+	                    json_string("上海市普陀区商务委员会"));
+	fs = run(doc);
+	ck_assert_int_eq(count_rule(fs, "D09"), 1);
+	f = find(fs, "D09", 3, NULL, NULL, NULL);
+	ck_assert_ptr_nonnull(f);
+	ck_assert_str_eq(json_string_value(json_object_get(f, "severity")), "error");
+	json_decref(fs);
+	/* a short form that is a suffix of the full name agrees */
+	json_object_set_new(json_array_get(json_object_get(doc, "tables"), 2), "preparer",
+	                    json_string("人民政府办公室"));
+	fs = run(doc);
+	ck_assert_int_eq(count_rule(fs, "D09"), 0);
+	json_decref(fs);
+	/* a heading naming another department */
+	json_array_set_new(json_object_get(json_object_get(doc, "overview"), "headings"), 1,
+	                   json_string("上海市普陀区商务委员会机构设置"));
+	fs = run(doc);
+	ck_assert_int_eq(count_rule(fs, "D09"), 1);
+	ck_assert_ptr_nonnull(find_quote(fs, "D09", "上海市普陀区商务委员会机构设置"));
+	json_decref(fs);
+	json_decref(doc);
+
+	/* cpc 2024: a 第一部分 heading naming another department; 一、项目概况 names none */
+	doc = doc_copy("putuo-cpc-social-work-2024-final-dept.json");
+	fs = run(doc);
+	ck_assert_int_eq(count_rule(fs, "D08"), 0);
+	ck_assert_int_eq(count_rule(fs, "D09"), 0);
+	json_decref(fs);
+	json_object_set_new(json_array_get(json_object_get(doc, "explanations"), 0), "title",
+	                    json_string("中共上海市普陀区委组织部概况"));
+	fs = run(doc);
+	ck_assert_int_eq(count_rule(fs, "D09"), 1);
+	json_decref(fs);
+	json_decref(doc);
+}
+END_TEST
+
 START_TEST(test_registry)
 {
 	size_t n, i, j;
@@ -856,6 +935,7 @@ int main(void)
 	tcase_add_test(tc, test_new_rules_on_the_corpus);
 	tcase_add_test(tc, test_project_rows);
 	tcase_add_test(tc, test_hostile_input);
+	tcase_add_test(tc, test_contents_and_names);
 	tcase_add_test(tc, test_registry);
 	tcase_add_test(tc, test_budgetctl_audit);
 	tcase_add_test(tc, test_budgetctl_audit_pdf);

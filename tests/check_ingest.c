@@ -672,6 +672,88 @@ START_TEST(text_figure_beside_table_figure)
 }
 END_TEST
 
+/* govt-office 2025's 目录 (p2) as printed: seven parts, 五 with its nine tables numbered 1..9;
+ * leader dots but no page numbers. The 主要职能 and 机构设置 headings (p3, p4), and 表一's
+ * 编制部门 (p8: 编制部门：上海市普陀区人民政府办公室, above 单位：元). */
+static void contents_of_corpus_pdf(json_t *doc, const char *err)
+{
+	static const char *const e[][3] = {
+		{ "一", "部门主要职能", NULL },
+		{ "二", "部门机构设置", NULL },
+		{ "三", "名词解释", NULL },
+		{ "四", "部门预算编制说明", NULL },
+		{ "五", "部门预算表", NULL },
+		{ "1", "2025年部门财务收支预算总表", "budget_summary" },
+		{ "2", "2025年部门收入预算总表", "budget_income" },
+		{ "3", "2025年部门支出预算总表", "budget_expenditure" },
+		{ "4", "2025年部门财政拨款收支预算总表", "budget_fiscal_summary" },
+		{ "5", "2025年部门一般公共预算支出功能分类预算表", "budget_general_function" },
+		{ "6", "2025年部门政府性基金预算支出功能分类预算表", "budget_fund_function" },
+		{ "7", "2025年部门国有资本经营预算支出功能分类预算表", "budget_capital_function" },
+		{ "8", "2025年部门一般公共预算基本支出部门预算经济分类预算表",
+		  "budget_general_basic_economic" },
+		{ "9", "2025年部门“三公”经费和机关运行经费预算表", "budget_sangong" },
+		{ "六", "其他相关情况说明", NULL },
+		{ "七", "项目经费情况说明", NULL },
+	};
+	const json_t *c = json_object_get(doc, "contents"), *h;
+
+	ck_assert_uint_eq(json_array_size(c), sizeof(e) / sizeof(e[0]));
+	for (size_t i = 0; i < sizeof(e) / sizeof(e[0]); i++) {
+		const json_t *x = json_array_get(c, i);
+		ck_assert_str_eq(json_string_value(json_object_get(x, "number")), e[i][0]);
+		ck_assert_str_eq(json_string_value(json_object_get(x, "title")), e[i][1]);
+		if (e[i][2] != NULL)
+			ck_assert_str_eq(json_string_value(json_object_get(x, "type")), e[i][2]);
+		else
+			ck_assert_ptr_null(json_object_get(x, "type"));
+		ck_assert_ptr_null(json_object_get(x, "page")); /* none printed */
+	}
+	ck_assert_ptr_null(strstr(err, "目录"));
+	ck_assert_str_eq(json_string_value(json_object_get(table_at(doc, 0), "preparer")),
+	                 "上海市普陀区人民政府办公室");
+	h = json_object_get(json_object_get(doc, "overview"), "headings");
+	ck_assert_uint_eq(json_array_size(h), 2);
+	ck_assert_str_eq(json_string_value(json_array_get(h, 0)),
+	                 "上海市普陀区人民政府办公室主要职能");
+	ck_assert_str_eq(json_string_value(json_array_get(h, 1)),
+	                 "上海市普陀区人民政府办公室机构设置");
+}
+
+/* A 目录 (tests/ingest/contents-pages.xhtml: a made-up 目录 page before govt-office p13) with
+ * printed page numbers, one in a word of its own, one after the leader; an entry without a
+ * page; a line of leader dots and a number only, which is reported and left out; the folio 1
+ * skipped. */
+START_TEST(contents_with_pages)
+{
+	struct seen plain = { 0 }, seen = { 0 };
+	json_t *base = doc_of_fixture("tests/ingest/govt-office-2025-dept-p13.xhtml", &plain);
+	json_t *doc = doc_of_fixture("tests/ingest/contents-pages.xhtml", &seen);
+	json_t *c = json_object_get(doc, "contents"), *e;
+
+	ck_assert_ptr_null(json_object_get(base, "contents"));
+	ck_assert_uint_eq(json_array_size(c), 3);
+	e = json_array_get(c, 0);
+	ck_assert_str_eq(json_string_value(json_object_get(e, "number")), "一");
+	ck_assert_str_eq(json_string_value(json_object_get(e, "title")), "部门主要职能");
+	ck_assert_int_eq(json_integer_value(json_object_get(e, "page")), 3);
+	ck_assert_ptr_null(json_object_get(e, "type"));
+	e = json_array_get(c, 1);
+	ck_assert_str_eq(json_string_value(json_object_get(e, "number")), "1");
+	ck_assert_str_eq(json_string_value(json_object_get(e, "title")),
+	                 "2025年部门财务收支预算总表");
+	ck_assert_int_eq(json_integer_value(json_object_get(e, "page")), 12);
+	ck_assert_str_eq(json_string_value(json_object_get(e, "type")), "budget_summary");
+	e = json_array_get(c, 2);
+	ck_assert_str_eq(json_string_value(json_object_get(e, "title")), "2025年部门收入预算总表");
+	ck_assert_ptr_null(json_object_get(e, "page"));
+	ck_assert_str_eq(json_string_value(json_object_get(e, "type")), "budget_income");
+	ck_assert_int_eq(seen.reports, plain.reports + 1);
+	json_decref(doc);
+	json_decref(base);
+}
+END_TEST
+
 START_TEST(extracts_corpus_pdf)
 {
 	char *pdf = source_path("tests/ingest/putuo-govt-office-2025-budget-dept.pdf");
@@ -754,6 +836,7 @@ START_TEST(extracts_corpus_pdf)
 	sections_of_corpus_pdf(doc);
 	objects_of_corpus_pdf(doc);
 	figures_of_corpus_pdf(doc, pdf);
+	contents_of_corpus_pdf(doc, r.err != NULL ? r.err : "");
 	json_decref(doc);
 	unlink(out);
 	free(out);
@@ -1077,6 +1160,7 @@ static Suite *suite(void)
 	tcase_add_test(parse, table_typing);
 	tcase_add_test(parse, other_table);
 	tcase_add_test(parse, no_unit_and_percent);
+	tcase_add_test(parse, contents_with_pages);
 	tcase_add_test(parse, boxes_hold_the_printed_figure);
 	tcase_add_test(parse, text_figure_beside_table_figure);
 	tcase_add_test(cli, extracts_corpus_pdf);
