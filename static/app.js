@@ -313,6 +313,7 @@ function render(dept, d, tables, projects, sangong, audit) {
     renderAudit(audit, d, tables),
     renderGlossary(d.glossary || []),
   );
+  markQuotes();
 }
 
 /** The contents' table links: one per published table, by position. */
@@ -877,16 +878,56 @@ function renderAudit(audit, d, tables) {
         figures || page ? h('p', { class: 'finding-figs' }, figures, figures && page ? '；' : '', page ? `见原文第 ${page} 页` : '') : null,
         f.place?.quote ? h('blockquote', { class: 'finding-quote' }, f.place.quote) : null,
         h('p', { class: 'finding-where' },
-          href ? [h('a', { href, class: 'finding-link' }, `查看${where}`), ' '] : null,
+          href ? [h('a', quoteLink(f, i, href), `查看${where}`), ' '] : null,
           h('small', { class: 'rule', title: '核对规则编号' }, `规则 ${f.rule}`)));
     })));
+}
+
+/** A finding's link; one about a sentence of an explanation carries the sentence, which
+ * markQuotes() then finds and marks, and the link leads to it instead of the heading. */
+function quoteLink(f, i, href) {
+  const quote = f.place?.quote;
+  if (!quote || !href.startsWith('#exp-')) return { href, class: 'finding-link' };
+  return { href, class: 'finding-link', 'data-section': href.slice(1), 'data-quote': quote, 'data-mark': `quote-${i + 1}` };
+}
+
+/** Marks each finding's quoted sentence in its section (a quote not found there, whitespace
+ * aside, leaves the link on the section's heading). */
+function markQuotes() {
+  for (const a of document.querySelectorAll('a.finding-link[data-quote]')) {
+    const head = $(a.dataset.section);
+    const mark = head ? wrapQuote(head, a.dataset.quote, a.dataset.mark) : null;
+    if (mark) a.setAttribute('href', `#${mark.id}`);
+  }
+}
+
+/** Wraps quote in <mark id> in the first paragraph after head that holds it; null if none. */
+function wrapQuote(head, quote, id) {
+  const want = quote.replace(/\s+/g, '');
+  for (let p = head.nextElementSibling; want && p && p.tagName === 'P'; p = p.nextElementSibling) {
+    const at = []; // [text node, offset] of each non-space character of the paragraph
+    const walk = document.createTreeWalker(p, NodeFilter.SHOW_TEXT);
+    for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+      for (let k = 0; k < n.data.length; k++) if (!/\s/.test(n.data[k])) at.push([n, k]);
+    }
+    const i = at.map(([n, k]) => n.data[k]).join('').indexOf(want);
+    if (i < 0) continue;
+    const r = document.createRange();
+    r.setStart(at[i][0], at[i][1]);
+    r.setEnd(at[i + want.length - 1][0], at[i + want.length - 1][1] + 1);
+    const mark = h('mark', { id, class: 'quote' });
+    mark.append(r.extractContents());
+    r.insertNode(mark);
+    return mark;
+  }
+  return null;
 }
 
 /** Marks what a link led to: a table row (and the cell of the finding's column), a heading,
  * or a finding (/api/v1/audit links to #finding-N). */
 function markHit(el) {
   for (const old of document.querySelectorAll('.hit, .hit-cell')) old.classList.remove('hit', 'hit-cell');
-  if (el.tagName !== 'TR' && !/^H[34]$/.test(el.tagName) && !el.classList.contains('finding')) return;
+  if (el.tagName !== 'TR' && el.tagName !== 'MARK' && !/^H[34]$/.test(el.tagName) && !el.classList.contains('finding')) return;
   el.classList.add('hit');
   const col = hitColumns.get(el.id);
   const cell = col ? el.querySelector(`td[data-col="${CSS.escape(col)}"]`) : null;

@@ -361,6 +361,22 @@ describe('front page', () => {
     }
   });
 
+  it('13b. a finding about a sentence links to that sentence, marked (cpc 2024 决算, p18)', async (t) => {
+    const { page, problems } = await newPage(t, browser);
+    await load(page, `${origin}/?dept=putuo-cpc-social-work&year=2024&kind=final#audit`);
+    // p18 prints "年初预算为0万元 … 完成年初预算的95.89%": the audit's E05, a rate against a 0 budget
+    const item = page.locator('#audit .finding', { hasText: '95.89%' }).first();
+    const href = await item.locator('a.finding-link').getAttribute('href');
+    assert.match(href, /^#quote-\d+$/, `the link leads to the sentence, not the heading: ${href}`);
+    await item.locator('a.finding-link').click();
+    await waitFor(page, (id) => document.getElementById(id)?.classList.contains('hit'), href.slice(1),
+      'the quoted sentence is marked', 5000);
+    const text = (await page.locator(href).textContent()).replace(/\s/g, '');
+    assert.ok(text.includes('年初预算为0万元') && text.includes('完成年初预算的95.89%'), text);
+    assert.equal(await page.locator(href).evaluate((el) => el.closest('.exp') !== null), true);
+    assertNoProblems(problems);
+  });
+
   it('13. print: no picker, nav or downloads; named projects\' details shown', async (t) => {
     const { page, problems } = await newPage(t, browser);
     await load(page, `${origin}${DEEP}`);
