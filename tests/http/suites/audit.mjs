@@ -6,11 +6,9 @@
 // below is read off that file by hand.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import { startServer } from '../lib/server.mjs';
+import { describe, it } from 'node:test';
+import { ownStore } from '../lib/ownstore.mjs';
 import { checkCsv } from '../lib/csv.mjs';
 
 export const FINDINGS = 'kashi-urumqi-office-2021-findings.json';
@@ -33,29 +31,8 @@ export async function buildFindingsStore({ root, seedPath, dir }) {
 
 export default function audit(ctx) {
   describe('核对 findings (tests/http/fixtures, written by hand)', () => {
-    let dir;
-    let server;
-    let client;
-    const get = async (url, status = 200) => {
-      const res = await client.api(url);
-      assert.equal(res.status, status, `GET ${url}: ${res.text.slice(0, 300)}`);
-      return res;
-    };
-
-    before(async () => {
-      dir = fs.mkdtempSync(path.join(os.tmpdir(), 'budgetd-audit-'));
-      const store = await buildFindingsStore({ root: ctx.root, seedPath: ctx.seedPath, dir });
-      server = await startServer({ bin: ctx.bin, store, staticDir: ctx.staticDir });
-      client = ctx.clientFor(server.origin);
-    });
-
-    after(async () => {
-      try {
-        if (server) assert.deepEqual(await server.stop(), { code: 0, signal: null }, server.stderr());
-      } finally {
-        if (dir) fs.rmSync(dir, { recursive: true, force: true });
-      }
-    });
+    const own = ownStore(ctx, 'budgetd-audit-', (dir) => buildFindingsStore({ root: ctx.root, seedPath: ctx.seedPath, dir }));
+    const { get } = own;
 
     it('a disclosure\'s findings, in order, with counts by severity', async () => {
       const { json } = await get(`${KASHI}/audit`);
@@ -98,14 +75,14 @@ export default function audit(ctx) {
     });
 
     it('CSV: one line per finding, the place and figures as in JSON', async () => {
-      const res = await client.api(`${KASHI}/audit?format=csv`);
+      const res = await own.client.api(`${KASHI}/audit?format=csv`);
       const records = checkCsv(res, 'audit CSV', { titleIncludes: '核对' });
       assert.deepEqual(records[0], ['规则', '类别', '严重程度', '表号', '行', '列', '页码', '应为', '实为', '差额', '单位', '说明']);
       assert.equal(records.length, 6);
       assert.deepEqual(records[1], ['T01', 'table', 'error', '6', '301 工资福利支出', '合计', '19', '299.49', '299.48', '-0.01', '万元',
         '表六 301 工资福利支出：下级科目合计 299.49，原表 299.48，相差 0.01']);
       assert.deepEqual(records[5], ['D03', 'document', 'warning', '', '', '', '', '', '', '', '', '项目支出情况说明中有“XX”字样，疑为模板未替换']);
-      const byAccept = await client.api(`${KASHI}/audit`, { headers: { accept: 'text/csv' } });
+      const byAccept = await own.client.api(`${KASHI}/audit`, { headers: { accept: 'text/csv' } });
       assert.ok(byAccept.buf.equals(res.buf), 'the same CSV by Accept: text/csv');
     });
 

@@ -5,11 +5,9 @@
 // totals in 万元 are the 元 figures with the decimal point moved four places.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import { startServer } from '../lib/server.mjs';
+import { describe, it } from 'node:test';
+import { ownStore } from '../lib/ownstore.mjs';
 import { checkCsv, expectTableCsv } from '../lib/csv.mjs';
 import { writeCorpus } from '../lib/corpus.mjs';
 
@@ -43,29 +41,8 @@ const token = (text, key) => {
 
 export default function v2(ctx) {
   describe('format 2 disclosures (tests/http/fixtures, written by hand)', () => {
-    let dir;
-    let server;
-    let client;
-    const get = async (url, status = 200) => {
-      const res = await client.api(url);
-      assert.equal(res.status, status, `GET ${url}: ${res.text.slice(0, 300)}`);
-      return res;
-    };
-
-    before(async () => {
-      dir = fs.mkdtempSync(path.join(os.tmpdir(), 'budgetd-v2-'));
-      const store = await buildV2Store({ ctl: ctx.ctl, seedPath: ctx.seedPath, root: ctx.root, dir });
-      server = await startServer({ bin: ctx.bin, store, staticDir: ctx.staticDir });
-      client = ctx.clientFor(server.origin);
-    });
-
-    after(async () => {
-      try {
-        if (server) assert.deepEqual(await server.stop(), { code: 0, signal: null }, server.stderr());
-      } finally {
-        if (dir) fs.rmSync(dir, { recursive: true, force: true });
-      }
-    });
+    const own = ownStore(ctx, 'budgetd-v2-', (dir) => buildV2Store({ ctl: ctx.ctl, seedPath: ctx.seedPath, root: ctx.root, dir }));
+    const { get } = own;
 
     it('a 预算 in 元: the tables list says each table\'s type, position and unit', async () => {
       const { json } = await get(`${BUDGET}/tables`);
