@@ -25,10 +25,11 @@ static const char usage[] =
     "                one line per request to PATH (appended), - for stderr (default),\n"
     "                or off\n"
     "  --max-connections N\n"
-    "                open connections at most (default 1000)\n"
+    "                open connections at most (default 1000); at the limit a new one\n"
+    "                closes the oldest idle connection, never a request being answered\n"
     "  --per-ip-limit N\n"
-    "                connections from one client address (default 64; 0: no limit,\n"
-    "                e.g. behind a reverse proxy)\n"
+    "                connections from one client: IPv4 address or IPv6 /64 (default 64;\n"
+    "                0: no limit, e.g. behind a reverse proxy)\n"
     "  --timeout S   close a connection that has not completed a request S seconds\n"
     "                after connecting or after its last answer (default 15; 3 while\n"
     "                more than 3/4 of --max-connections are open)\n"
@@ -36,9 +37,10 @@ static const char usage[] =
     "\n"
     "Prints \"listening on URL\" on standard output once it serves. SIGHUP reopens the\n"
     "store and the access log. SIGINT or SIGTERM: stops accepting, finishes the requests\n"
-    "in flight (up to 4 s), exits 0. Exit codes: 0 stopped by a signal, 64 bad usage,\n"
-    "66 store or static folder unreadable, 69 cannot listen (e.g. port in use), 70\n"
-    "internal error, 73 access log cannot be opened.\n";
+    "in flight (up to 4 s), exits 0; a stop not done within 5 s exits 70. Exit codes:\n"
+    "0 stopped by a signal, 64 bad usage, 66 store or static folder unreadable, 69\n"
+    "cannot listen (e.g. port in use), 70 internal error or a stuck stop, 73 access log\n"
+    "cannot be opened.\n";
 
 static bool parse_uint(const char *s, unsigned long max, unsigned long *out)
 {

@@ -1,24 +1,39 @@
 // SPDX-License-Identifier: MIT
-// The connection sweeper: a list of open connections under one lock, walked four times a
-// second. Shutting a socket down (not closing it) makes libmicrohttpd see the end of the
-// stream on its own thread and clean up as for any client that went away.
+// The connection account: every open connection under one lock, in a list of all, in the
+// list of its state (oldest first, so the one to cut is at the head), and in a hash bucket
+// of its client group. Shutting a socket down (not closing it) makes libmicrohttpd see the
+// end of the stream on its own thread and clean up as for any client that went away.
 #include "conns.h"
 #include "wait.h"
 
+#include <netinet/in.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
-#include <sys/socket.h>
+#include <string.h>
 #include <time.h>
 
 #define SWEEP_MS 250
 #define PRESSED_MS 3000 /* the deadline while the slots run short */
+#define SLOW_HEAD_MS 1000 /* a request head still coming in after this is a slow client's */
+#define BUCKETS 1024
+
+enum {
+	QUIET,
+	BEGUN,
+	BUSY,
+	STATES
+};
 
 struct srv_conns {
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
 	pthread_t sweeper;
 	struct srv_conn_slot *head;
-	unsigned open, max;
+	struct srv_conn_slot *first[STATES], *last[STATES]; /* by state, oldest first */
+	struct srv_conn_slot *bucket[BUCKETS];
+	unsigned live; /* open and not shut down */
+	unsigned max, per_group;
 	long long timeout_ms;
 	bool stopping;
 };
@@ -31,16 +46,90 @@ static long long now_ms(void)
 	return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
 }
 
+void srv_conns_group(const struct sockaddr *sa, struct srv_conn_group *g)
+{
+	static const unsigned char mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+
+	memset(g, 0, sizeof(*g));
+	if (sa != NULL && sa->sa_family == AF_INET) {
+		g->family = 4;
+		memcpy(g->bytes, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, 4);
+	} else if (sa != NULL && sa->sa_family == AF_INET6) {
+		const unsigned char *a =
+		    ((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr.s6_addr;
+		bool v4 = memcmp(a, mapped, sizeof(mapped)) == 0;
+
+		g->family = v4 ? 4 : 6;
+		memcpy(g->bytes, v4 ? a + 12 : a, v4 ? 4 : 8);
+	}
+}
+
+static unsigned group_hash(const struct srv_conn_group *g)
+{
+	unsigned h = 2166136261u ^ g->family;
+
+	for (size_t i = 0; i < sizeof(g->bytes); i++)
+		h = (h ^ g->bytes[i]) * 16777619u;
+	return h % BUCKETS;
+}
+
+static bool same_group(const struct srv_conn_group *a, const struct srv_conn_group *b)
+{
+	return a->family == b->family && memcmp(a->bytes, b->bytes, sizeof(a->bytes)) == 0;
+}
+
+static unsigned group_count(const struct srv_conns *c, const struct srv_conn_group *g)
+{
+	unsigned n = 0;
+
+	for (const struct srv_conn_slot *s = c->bucket[group_hash(g)]; s != NULL; s = s->gnext)
+		n += same_group(&s->group, g);
+	return n;
+}
+
+static void state_unlink(struct srv_conns *c, struct srv_conn_slot *s)
+{
+	if (s->lprev != NULL)
+		s->lprev->lnext = s->lnext;
+	else
+		c->first[s->state] = s->lnext;
+	if (s->lnext != NULL)
+		s->lnext->lprev = s->lprev;
+	else
+		c->last[s->state] = s->lprev;
+	s->lprev = s->lnext = NULL;
+}
+
+static void state_append(struct srv_conns *c, struct srv_conn_slot *s, int state)
+{
+	s->state = state;
+	s->lnext = NULL;
+	s->lprev = c->last[state];
+	if (c->last[state] != NULL)
+		c->last[state]->lnext = s;
+	else
+		c->first[state] = s;
+	c->last[state] = s;
+}
+
+/* Shuts the connection down and takes it out of the state lists: it is never chosen again. */
+static void cut(struct srv_conns *c, struct srv_conn_slot *s)
+{
+	shutdown(s->fd, SHUT_RDWR);
+	state_unlink(c, s);
+	s->cut = true;
+	c->live--;
+}
+
 static void sweep(struct srv_conns *c)
 {
 	long long now = now_ms();
-	long long limit = c->open > c->max / 4 * 3 ? PRESSED_MS : c->timeout_ms;
+	long long limit = c->live > c->max / 4 * 3 ? PRESSED_MS : c->timeout_ms;
 
 	for (struct srv_conn_slot *s = c->head; s != NULL; s = s->next) {
-		if (s->cut || atomic_load(&s->busy) || now - atomic_load(&s->since_ms) < limit)
+		if (s->cut || s->state == BUSY || now - s->since_ms < limit)
 			continue;
-		shutdown(s->fd, SHUT_RDWR);
-		s->cut = true;
+		cut(c, s);
 	}
 }
 
@@ -58,7 +147,7 @@ static void *run(void *arg)
 	return NULL;
 }
 
-struct srv_conns *srv_conns_new(unsigned max_connections, unsigned timeout_s)
+struct srv_conns *srv_conns_new(unsigned max_connections, unsigned per_group, unsigned timeout_s)
 {
 	struct srv_conns *c = calloc(1, sizeof(*c));
 
@@ -67,6 +156,7 @@ struct srv_conns *srv_conns_new(unsigned max_connections, unsigned timeout_s)
 	pthread_mutex_init(&c->lock, NULL);
 	srv_cond_init(&c->wake);
 	c->max = max_connections;
+	c->per_group = per_group;
 	c->timeout_ms = (long long)timeout_s * 1000;
 	if (pthread_create(&c->sweeper, NULL, run, c) != 0) {
 		pthread_cond_destroy(&c->wake);
@@ -91,19 +181,56 @@ void srv_conns_free(struct srv_conns *c)
 	free(c);
 }
 
-void srv_conns_add(struct srv_conns *c, struct srv_conn_slot *slot, int fd)
+/* The connection to cut so that a new one fits, or NULL: the oldest quiet one, else the
+ * slowest request head. A request being answered is never cut. */
+static struct srv_conn_slot *victim(const struct srv_conns *c, long long now)
 {
+	const struct srv_conn_slot *slow = c->first[BEGUN];
+
+	if (c->first[QUIET] != NULL)
+		return c->first[QUIET];
+	if (slow != NULL && now - slow->begun_ms > SLOW_HEAD_MS)
+		return c->first[BEGUN];
+	return NULL;
+}
+
+bool srv_conns_add(struct srv_conns *c, struct srv_conn_slot *slot, int fd,
+                   const struct sockaddr *sa)
+{
+	long long now = now_ms();
+	unsigned b;
+	bool ok = true;
+
+	memset(slot, 0, sizeof(*slot));
 	slot->fd = fd;
-	atomic_store(&slot->busy, false);
-	atomic_store(&slot->since_ms, now_ms());
+	slot->since_ms = now;
+	srv_conns_group(sa, &slot->group);
+	b = group_hash(&slot->group);
 	pthread_mutex_lock(&c->lock);
-	slot->prev = NULL;
+	if (slot->group.family != 0 && c->per_group != 0 &&
+	    group_count(c, &slot->group) >= c->per_group) {
+		ok = false;
+	} else if (c->live >= c->max) {
+		struct srv_conn_slot *v = victim(c, now);
+
+		if (v != NULL)
+			cut(c, v);
+		ok = v != NULL;
+	}
 	slot->next = c->head;
 	if (c->head != NULL)
 		c->head->prev = slot;
 	c->head = slot;
-	c->open++;
+	slot->gnext = c->bucket[b];
+	if (c->bucket[b] != NULL)
+		c->bucket[b]->gprev = slot;
+	c->bucket[b] = slot;
+	state_append(c, slot, QUIET);
+	c->live++;
+	if (!ok)
+		cut(c, slot);
 	pthread_mutex_unlock(&c->lock);
+	return ok;
 }
 
 void srv_conns_remove(struct srv_conns *c, struct srv_conn_slot *slot)
@@ -115,13 +242,68 @@ void srv_conns_remove(struct srv_conns *c, struct srv_conn_slot *slot)
 		c->head = slot->next;
 	if (slot->next != NULL)
 		slot->next->prev = slot->prev;
-	c->open--;
+	if (slot->gprev != NULL)
+		slot->gprev->gnext = slot->gnext;
+	else
+		c->bucket[group_hash(&slot->group)] = slot->gnext;
+	if (slot->gnext != NULL)
+		slot->gnext->gprev = slot->gprev;
+	if (!slot->cut) {
+		state_unlink(c, slot);
+		c->live--;
+	}
 	pthread_mutex_unlock(&c->lock);
 }
 
-void srv_conns_busy(struct srv_conn_slot *slot, bool busy)
+/* Moves a connection that is still open to the end of another state's list. */
+static void move(struct srv_conns *c, struct srv_conn_slot *slot, int state)
 {
-	if (!busy)
-		atomic_store(&slot->since_ms, now_ms());
-	atomic_store(&slot->busy, busy);
+	if (slot->cut)
+		return;
+	state_unlink(c, slot);
+	state_append(c, slot, state);
+}
+
+void srv_conns_begun(struct srv_conns *c, struct srv_conn_slot *slot)
+{
+	pthread_mutex_lock(&c->lock);
+	slot->begun_ms = now_ms();
+	move(c, slot, BEGUN);
+	pthread_mutex_unlock(&c->lock);
+}
+
+void srv_conns_busy(struct srv_conns *c, struct srv_conn_slot *slot, const char *what)
+{
+	pthread_mutex_lock(&c->lock);
+	snprintf(slot->what, sizeof(slot->what), "%s", what);
+	move(c, slot, BUSY);
+	slot->state = BUSY; /* a cut connection's answer is still under way: not a deadline's */
+	pthread_mutex_unlock(&c->lock);
+}
+
+void srv_conns_idle(struct srv_conns *c, struct srv_conn_slot *slot)
+{
+	pthread_mutex_lock(&c->lock);
+	slot->since_ms = now_ms();
+	move(c, slot, QUIET);
+	slot->state = QUIET;
+	pthread_mutex_unlock(&c->lock);
+}
+
+unsigned srv_conns_stuck(struct srv_conns *c, char *buf, size_t size)
+{
+	const struct srv_conn_slot *oldest = NULL;
+	unsigned n = 0;
+
+	pthread_mutex_lock(&c->lock);
+	for (const struct srv_conn_slot *s = c->head; s != NULL; s = s->next) {
+		if (s->state != BUSY)
+			continue;
+		n++;
+		if (oldest == NULL || s->begun_ms < oldest->begun_ms)
+			oldest = s;
+	}
+	snprintf(buf, size, "%s", oldest != NULL ? oldest->what : "");
+	pthread_mutex_unlock(&c->lock);
+	return n;
 }

@@ -4,6 +4,7 @@
 #include "conns.h"
 #include "data.h"
 #include "log.h"
+#include "wait.h"
 
 #include <microhttpd.h>
 
@@ -26,6 +27,7 @@
 
 struct srv {
 	struct srv_data *data;
+	const char *_Atomic stage; /* of the stop, for the watchdog's line */
 	struct srv_static *files;
 	struct srv_conns *conns;
 	atomic_int active; /* requests being answered; SIGTERM waits for them */
@@ -54,6 +56,7 @@ struct conn {
 #define MAX_HEADERS 8192
 #define MEMORY_LIMIT (32 * 1024)
 #define DRAIN_MS 4000 /* SIGTERM: time left to requests in flight */
+#define STOP_MS 5000 /* SIGTERM: the whole stop, whatever a worker is doing; then exit 70 */
 
 static const char *query_arg(void *ctx, const char *name)
 {
@@ -472,6 +475,17 @@ static const char *origin_form(const char *url)
 	return *p == '/' ? p : "/";
 }
 
+/* Marks the connection's request as being answered (never cut to make room), named for the
+ * stop's log line should it never finish. */
+static void busy(struct srv *s, struct conn *c, const char *method, const char *url)
+{
+	char what[160];
+
+	snprintf(what, sizeof(what), "%.15s %.80s from %s", method, url,
+	         c->client[0] ? c->client : "?");
+	srv_conns_busy(s->conns, &c->slot, what);
+}
+
 static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char *url,
                               const char *method, const char *version, const char *upload,
                               size_t *upload_size, void **req)
@@ -496,8 +510,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 		if (atomic_load(&s->stopping))
 			return MHD_NO;
 		c->seen = true;
-		srv_conns_busy(&c->slot, true);
 		snprintf(c->method, sizeof(c->method), "%s", method);
+		busy(s, c, method, url);
 		atomic_fetch_add(&s->active, 1);
 		if (!refuse(conn, c, method, version, api, &ret))
 			return MHD_YES;
@@ -511,7 +525,9 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 	return ret;
 }
 
-/* Connection records and the access log, through libmicrohttpd's notification hooks. */
+/* Connection records and the access log, through libmicrohttpd's notification hooks. A
+ * connection refused by the account (its client has too many, or no slot can be freed) is
+ * shut down already: libmicrohttpd closes it without reading a request. */
 static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
                           enum MHD_ConnectionNotificationCode code)
 {
@@ -528,16 +544,16 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
 	}
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		return;
-	info = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
-	srv_conns_add(s->conns, &c->slot, info != NULL ? info->connect_fd : -1);
 	info = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-	if (info != NULL && info->client_addr != NULL) {
-		const struct sockaddr *sa = info->client_addr;
+	const struct sockaddr *sa = info != NULL ? info->client_addr : NULL;
+	if (sa != NULL) {
 		const void *addr = sa->sa_family == AF_INET6
 		                       ? (const void *)&((const struct sockaddr_in6 *)sa)->sin6_addr
 		                       : (const void *)&((const struct sockaddr_in *)sa)->sin_addr;
 		inet_ntop(sa->sa_family, addr, c->client, sizeof(c->client));
 	}
+	info = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+	srv_conns_add(s->conns, &c->slot, info != NULL ? info->connect_fd : -1, sa);
 	*socket_context = c;
 }
 
@@ -553,11 +569,12 @@ static struct conn *conn_of(struct MHD_Connection *conn)
  * request's context (*req in handle). */
 static void *on_request(void *cls, const char *uri, struct MHD_Connection *conn)
 {
+	struct srv *s = cls;
 	struct conn *c = conn_of(conn);
 
-	(void)cls;
 	if (c == NULL)
 		return NULL;
+	srv_conns_begun(s->conns, &c->slot);
 	if (srv_log_enabled()) { /* only the log needs them: spare the hot path otherwise */
 		clock_gettime(CLOCK_MONOTONIC, &c->start);
 		snprintf(c->target, sizeof(c->target), "%s", uri ? uri : "");
@@ -579,10 +596,12 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req,
 	struct timespec now;
 
 	(void)toe;
-	if (c == NULL || !c->seen)
+	if (c == NULL)
+		return;
+	srv_conns_idle(s->conns, &c->slot); /* also after an answer libmicrohttpd gave itself */
+	if (!c->seen)
 		return;
 	c->seen = false;
-	srv_conns_busy(&c->slot, false);
 	atomic_fetch_sub(&s->active, 1);
 	if (!srv_log_enabled())
 		return;
@@ -633,24 +652,32 @@ static int listen_on(const char *host, uint16_t port, uint16_t *actual)
 	return fd;
 }
 
+/* libmicrohttpd's own connection limit: above --max-connections, which the account keeps
+ * (a new connection at the limit makes room by cutting a quiet one, so libmicrohttpd must
+ * accept it first; the one cut stays open until its worker sees it). */
+static unsigned mhd_limit(const struct srv_config *cfg)
+{
+	return cfg->max_connections + cfg->max_connections / 8 + 2 * cfg->threads + 8;
+}
+
 static struct MHD_Daemon *start(struct srv *s, int fd, const struct srv_config *cfg)
 {
 	/* epoll with a thread per core; turbo skips syscalls a plain request/response does not
 	 * need; ITC lets SIGTERM stop the accepting (MHD_quiesce_daemon) before the rest.
 	 * Discipline level 1 ("for highly loaded public servers") refuses, within RFC 9112, what
 	 * lets a request be framed two ways: whitespace before a colon, folded lines, bare CR
-	 * or LF, Content-Length beside Transfer-Encoding. */
+	 * or LF, Content-Length beside Transfer-Encoding. The per-client limit is the account's
+	 * (by /64 for IPv6), not libmicrohttpd's (by exact address). */
 	return MHD_start_daemon(
 	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_TURBO | MHD_USE_ITC |
 	        MHD_USE_ERROR_LOG,
 	    0, NULL, NULL, handle, s, MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd,
 	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)cfg->threads, MHD_OPTION_CONNECTION_TIMEOUT,
-	    (unsigned int)cfg->timeout, MHD_OPTION_CONNECTION_LIMIT,
-	    (unsigned int)cfg->max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
-	    (unsigned int)cfg->per_ip, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)MEMORY_LIMIT,
-	    MHD_OPTION_NOTIFY_CONNECTION, on_connection, s, MHD_OPTION_URI_LOG_CALLBACK, on_request,
-	    s, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_CLIENT_DISCIPLINE_LVL,
-	    (int)1, MHD_OPTION_END);
+	    (unsigned int)cfg->timeout, MHD_OPTION_CONNECTION_LIMIT, mhd_limit(cfg),
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)MEMORY_LIMIT, MHD_OPTION_NOTIFY_CONNECTION,
+	    on_connection, s, MHD_OPTION_URI_LOG_CALLBACK, on_request, s,
+	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_CLIENT_DISCIPLINE_LVL, (int)1,
+	    MHD_OPTION_END);
 }
 
 /* Each connection is a file descriptor: allow as many as the hard limit lets us, so that
@@ -663,7 +690,7 @@ static void raise_fd_limit(const struct srv_config *cfg)
 		return;
 	rl.rlim_cur = rl.rlim_max;
 	setrlimit(RLIMIT_NOFILE, &rl);
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < cfg->max_connections + 64)
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < mhd_limit(cfg) + 64)
 		srv_log_msg(
 		    "only %llu file descriptors for %u connections: lower --max-connections",
 		    (unsigned long long)rl.rlim_cur, cfg->max_connections);
@@ -682,6 +709,67 @@ static int wait_for_stop(struct srv *s, const sigset_t *set)
 	return sig;
 }
 
+/* The stop's bound. MHD_stop_daemon joins the workers, and a worker inside a callback stays
+ * there as long as the callback does: waiting on the store while another process holds its
+ * lock (SQLite's busy timeout is 10 s), reading a file from a stalled disk. Past STOP_MS the
+ * process exits 70 instead, after a line naming what it was waiting for. */
+struct watchdog {
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	struct srv *s;
+	bool done, running;
+};
+
+static void *watch(void *arg)
+{
+	struct watchdog *w = arg;
+	struct timespec t0, t;
+	long left = STOP_MS;
+	char what[120];
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	pthread_mutex_lock(&w->lock);
+	while (!w->done && left > 0) {
+		srv_cond_wait_ms(&w->cond, &w->lock, left);
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		left = STOP_MS -
+		       (long)((t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000);
+	}
+	if (!w->done) {
+		unsigned n = srv_conns_stuck(w->s->conns, what, sizeof(what));
+
+		srv_log_msg("the stop is not done %d ms after the signal (%s; %u request(s) being "
+		            "answered%s%s): exiting %d without waiting",
+		            STOP_MS, atomic_load(&w->s->stage), n, n ? ", the oldest " : "", what,
+		            SRV_EXIT_SOFTWARE);
+		_exit(SRV_EXIT_SOFTWARE);
+	}
+	pthread_mutex_unlock(&w->lock);
+	return NULL;
+}
+
+static void watchdog_start(struct watchdog *w, struct srv *s)
+{
+	pthread_mutex_init(&w->lock, NULL);
+	srv_cond_init(&w->cond);
+	w->s = s;
+	w->done = false;
+	w->running = pthread_create(&w->thread, NULL, watch, w) == 0;
+}
+
+static void watchdog_stop(struct watchdog *w)
+{
+	pthread_mutex_lock(&w->lock);
+	w->done = true;
+	pthread_cond_signal(&w->cond);
+	pthread_mutex_unlock(&w->lock);
+	if (w->running)
+		pthread_join(w->thread, NULL);
+	pthread_cond_destroy(&w->cond);
+	pthread_mutex_destroy(&w->lock);
+}
+
 /* Stops accepting at once, lets the requests in flight finish (up to DRAIN_MS), then stops
  * libmicrohttpd, which closes the idle keep-alive connections. */
 static void drain(struct srv *s, struct MHD_Daemon *mhd)
@@ -689,6 +777,7 @@ static void drain(struct srv *s, struct MHD_Daemon *mhd)
 	const struct timespec tick = { 0, 10 * 1000000L };
 	MHD_socket fd;
 
+	atomic_store(&s->stage, "waiting for the requests in flight");
 	atomic_store(&s->stopping, true);
 	fd = MHD_quiesce_daemon(mhd);
 
@@ -699,14 +788,16 @@ static void drain(struct srv *s, struct MHD_Daemon *mhd)
 	if (atomic_load(&s->active) > 0)
 		srv_log_msg("%d request(s) still in flight after %d ms: closing them",
 		            atomic_load(&s->active), DRAIN_MS);
+	atomic_store(&s->stage, "stopping the worker threads");
 	MHD_stop_daemon(mhd);
-	srv_conns_free(s->conns);
+	atomic_store(&s->stage, "closing the store");
 }
 
 int srv_run(const struct srv_config *cfg)
 {
 	struct db_error err = { 0 };
 	struct srv s = { 0 };
+	struct watchdog w = { 0 };
 	struct MHD_Daemon *mhd = NULL;
 	sigset_t set;
 	uint16_t port = 0;
@@ -742,10 +833,9 @@ int srv_run(const struct srv_config *cfg)
 		code = SRV_EXIT_UNAVAILABLE;
 		goto done;
 	}
-	if ((s.conns = srv_conns_new(cfg->max_connections, cfg->timeout)) == NULL ||
+	if ((s.conns = srv_conns_new(cfg->max_connections, cfg->per_ip, cfg->timeout)) == NULL ||
 	    (mhd = start(&s, fd, cfg)) == NULL) {
 		fprintf(stderr, "budgetd: cannot start the HTTP server\n");
-		srv_conns_free(s.conns);
 		close(fd);
 		code = SRV_EXIT_SOFTWARE;
 		goto done;
@@ -755,9 +845,13 @@ int srv_run(const struct srv_config *cfg)
 	       strchr(cfg->bind, ':') ? "]" : "", port);
 	fflush(stdout);
 	fprintf(stderr, "budgetd: stopping on signal %d\n", wait_for_stop(&s, &set));
+	watchdog_start(&w, &s);
 	drain(&s, mhd);
 done:
 	srv_static_free(s.files);
 	srv_data_close(s.data);
+	if (mhd != NULL)
+		watchdog_stop(&w);
+	srv_conns_free(s.conns); /* after the watchdog, which may describe the connections */
 	return code;
 }

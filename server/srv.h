@@ -24,8 +24,9 @@ struct srv_static;
 struct srv_static *srv_static_new(const char *dir);
 void srv_static_free(struct srv_static *st);
 
-/* Opens the file that URL path names, refusing anything outside the folder. Returns an fd
- * the caller closes (or hands to the HTTP library), or -1; *size and *type are set on
+/* Opens the file that URL path names, refusing anything outside the folder and anything
+ * but a regular file (a FIFO, a socket, a device), without ever waiting to open. Returns an
+ * fd the caller closes (or hands to the HTTP library), or -1; *sb and *type are set on
  * success (type is a static string). */
 int srv_static_open(const struct srv_static *st, const char *path, struct stat *sb,
                     const char **type);
@@ -45,7 +46,7 @@ struct srv_config {
 	size_t cache_bytes; /* for ready responses */
 	const char *access_log; /* NULL or "-": stderr; "off"; else a file */
 	unsigned max_connections;
-	unsigned per_ip; /* connections from one client address */
+	unsigned per_ip; /* connections from one client (IPv4 address, IPv6 /64) */
 	unsigned timeout; /* seconds a connection may stay idle (or dribble) between reads */
 };
 

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 // Static files for the front page. Only regular files inside the folder are served: the
 // resolved path must stay below the folder's resolved path, which also stops symlinks that
-// lead out.
+// lead out, and what it names must be a regular file once opened. Opening never waits: a
+// FIFO opened for reading without O_NONBLOCK blocks until some writer comes, and that would
+// hold a worker thread (and the stop, which joins the workers) indefinitely.
 #include "srv.h"
 
 #include <errno.h>
@@ -87,7 +89,9 @@ int srv_static_open(const struct srv_static *st, const char *path, struct stat *
 		return -1;
 	if (strncmp(real, st->root, st->len) != 0 || real[st->len] != '/')
 		return -1;
-	fd = open(real, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	/* realpath() resolved every link, so O_NOFOLLOW only refuses one swapped in since. A
+	 * socket fails here (ENXIO); a FIFO or a device opens at once and fstat refuses it. */
+	fd = open(real, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0)
 		return -1;
 	if (fstat(fd, sb) != 0 || !S_ISREG(sb->st_mode)) {

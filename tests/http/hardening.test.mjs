@@ -3,7 +3,7 @@
 // the access log, a store that vanishes, is replaced or corrupted, SIGHUP, and SIGTERM
 // under load. Each scenario runs its own budgetd on its own copy of the bundled store.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
@@ -226,6 +226,40 @@ describe('hostile requests', () => {
   });
 });
 
+describe('static folder: files that are not regular files', () => {
+  it('a FIFO, a socket and a device are 404 at once, the API keeps answering, SIGTERM exits 0', async () => {
+    const dir = tempDir();
+    const files = path.join(dir, 'static');
+    fs.mkdirSync(files);
+    fs.writeFileSync(path.join(files, 'index.html'), '<!doctype html><title>t</title>');
+    // opening a FIFO for reading waits for a writer, unless it is opened non-blocking
+    execFileSync('mkfifo', [path.join(files, 'fifo.txt')]);
+    const unix = net.createServer();
+    await new Promise((resolve) => unix.listen(path.join(files, 'socket.txt'), resolve));
+    const nodes = ['/fifo.txt', '/socket.txt'];
+    try { // a character device (as /dev/null): needs root, which the suite has in CI
+      execFileSync('mknod', [path.join(files, 'null.txt'), 'c', '1', '3'], { stdio: 'ignore' });
+      nodes.push('/null.txt');
+    } catch { /* not root: the FIFO and the socket still tell */ }
+    const server = await startServer({ bin, store: copyStore(dir), staticDir: files });
+    try {
+      // twice as many requests for the FIFO as budgetd has worker threads (2), all at once
+      const fifo = await Promise.all(Array.from({ length: 4 },
+        () => rawRequest(server.port, req('GET /fifo.txt HTTP/1.1'), { ms: 3000 })));
+      fifo.forEach((res, i) => assertProblem(res, 404, `FIFO request ${i + 1}`));
+      for (const p of nodes) assertProblem(await rawRequest(server.port, req(`GET ${p} HTTP/1.1`)), 404, p);
+      const api = await rawRequest(server.port, req('GET /api/v1/departments HTTP/1.1'), { ms: 3000 });
+      assert.equal(api.status, 200, 'the API still answers');
+      assert.equal((await rawRequest(server.port, req('GET / HTTP/1.1'))).status, 200, 'the page too');
+      assert.deepEqual(await server.stop(), { code: 0, signal: null }, 'SIGTERM: exit 0');
+    } finally {
+      await server.stop().catch(() => {});
+      unix.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 /**
  * Sends bytes on a new connection and reads everything until the server closes it (or ms
  * pass): {raw, closed, heads}, heads being the status lines found at the starts of lines.
@@ -372,6 +406,64 @@ describe('connection limits', () => {
   });
 });
 
+/** Connects from localAddress; resolves to the socket, with .gone set once the server closes it. */
+function connectIdle(port, localAddress) {
+  return new Promise((resolve, reject) => {
+    const sock = net.connect({ port, host: '127.0.0.1', localAddress });
+    sock.gone = false;
+    sock.on('error', () => {});
+    sock.on('close', () => { sock.gone = true; });
+    sock.once('connect', () => resolve(sock));
+    sock.once('error', reject);
+  });
+}
+
+describe('connection limits: a full server', () => {
+  it('at --max-connections, a new client is served by cutting the oldest idle connection, never one being answered', async () => {
+    const dir = tempDir();
+    const files = path.join(dir, 'static');
+    fs.mkdirSync(files);
+    // an answer bigger than the socket buffers: unread, it stays in the middle of being sent
+    fs.writeFileSync(path.join(files, 'big.bin'), Buffer.alloc(7 << 20, 0x61));
+    const server = await startServer({
+      bin, store: copyStore(dir), staticDir: files, extraArgs: ['--max-connections', '40'],
+    });
+    const socks = [];
+    try {
+      // the oldest connection is being answered: it read the first bytes, then stopped reading
+      const busy = await connectIdle(server.port, '127.0.0.2');
+      socks.push(busy);
+      busy.write(req('GET /big.bin HTTP/1.1'));
+      await new Promise((resolve) => busy.once('data', () => { busy.pause(); resolve(); }));
+      // every other slot is held by a connection that sends nothing, from 4 addresses
+      const idle = [];
+      for (let i = 0; i < 39; i++) idle.push(await connectIdle(server.port, `127.0.0.${2 + (i % 4)}`));
+      socks.push(...idle);
+      await sleep(100);
+      assert.equal(idle.filter((s) => s.gone).length, 0, 'all 40 connections are open');
+      // a normal client on a new connection is answered, well before any deadline (3 s)
+      const res = await rawRequest(server.port, req('GET /api/v1/departments HTTP/1.1'), { ms: 2000, localAddress: '127.0.0.1' });
+      assert.equal(res.status, 200, 'a new client is served at the limit');
+      await eventually(() => idle[0].gone, 1000, 'the oldest idle connection is cut');
+      assert.equal(busy.gone, false, 'the connection being answered is not cut');
+      assert.ok(idle.slice(1).filter((s) => s.gone).length <= 1, 'no more idle connections cut than made room');
+      // three more (as cut clients reconnecting): room is made again, from the next oldest
+      const more = [];
+      for (let i = 0; i < 3; i++) more.push(await connectIdle(server.port, '127.0.0.2'));
+      socks.push(...more);
+      await eventually(() => idle[1].gone && idle[2].gone, 1000, 'the next two oldest idle connections are cut');
+      await sleep(100);
+      assert.deepEqual(more.map((s) => s.gone), [false, false, false], 'the newcomers are kept');
+      assert.ok(idle.slice(4).every((s) => !s.gone), 'the younger idle connections are kept');
+      assert.equal(busy.gone, false, 'the connection being answered is still not cut');
+    } finally {
+      socks.forEach((s) => s.destroy());
+      await server.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 /** Opens a connection that sends a request one byte every everyMs, never finishing it. */
 function trickle(port, everyMs, localAddress = '127.0.0.1') {
   const sock = net.connect({ port, host: '127.0.0.1', localAddress });
@@ -411,14 +503,14 @@ describe('slow clients (slowloris)', () => {
     try {
       await sleep(500);
       const t0 = Date.now();
-      // every slot is taken: this client waits in the listen queue until a slow one is cut
+      // every slot is taken: a slow one (its request line not even in) is cut to make room
       const res = await get(server.port, '/api/v1/departments');
       assert.equal(res.status, 200);
       assert.ok(Date.now() - t0 < 5000, `served after ${Date.now() - t0} ms`);
       // the short deadline holds while the slots are short: once enough slow clients are cut,
       // the others are back on --timeout (15 s)
+      await eventually(() => slow.some((c) => c.closedAfter !== null), 2000, 'slow clients were cut to make room');
       const cut = slow.filter((c) => c.closedAfter !== null);
-      assert.ok(cut.length > 0, 'slow clients were cut to make room');
       for (const c of cut) assert.ok(c.closedAfter < 5000, `a slow client kept for ${c.closedAfter} ms`);
     } finally {
       slow.forEach((c) => c.stop());
@@ -586,6 +678,41 @@ describe('SIGTERM', () => {
     } finally {
       stopping = true;
       agent.destroy();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a worker that cannot finish (the store locked by another process): exit 70 within the bound, naming the request', async () => {
+    const dir = tempDir();
+    const file = copyStore(dir);
+    const server = await startServer({ bin, store: file, staticDir });
+    // another process holds the store's exclusive lock, as a writer in the middle of a
+    // transaction does: readers wait for it up to SQLite's busy timeout (10 s)
+    const holder = spawn('python3', ['-c', [
+      'import sqlite3, sys, time',
+      'c = sqlite3.connect(sys.argv[1], isolation_level=None)',
+      "c.execute('BEGIN EXCLUSIVE')",
+      "print('locked', flush=True)",
+      'time.sleep(60)'].join('\n'), file], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const pending = [];
+    try {
+      await new Promise((resolve, reject) => {
+        holder.stdout.once('data', resolve);
+        holder.once('exit', (code) => reject(new Error(`python3 sqlite3 exited ${code}`)));
+      });
+      // answers not in the cache yet: their workers wait on the lock
+      for (const n of [1, 2]) pending.push(rawRequest(server.port, req(`GET /api/v1/departments?limit=${n} HTTP/1.1`), { ms: 20000 }));
+      await sleep(300);
+      const status = await server.stop({ waitMs: 15000 });
+      assert.equal(holder.exitCode, null, 'budgetd stopped while the lock was still held');
+      assert.deepEqual(status, { code: 70, signal: null }, `exit 70; stderr: ${server.stderr()}`);
+      assert.match(server.stderr(),
+        /the stop is not done 5000 ms after the signal \([a-z ]+; [12] request\(s\) being answered, the oldest GET \/api\/v1\/departments from 127\.0\.0\.1\): exiting 70 without waiting/);
+      for (const res of await Promise.all(pending)) assert.ok(res.closed && res.status === 0, 'no answer, the connection closed');
+    } finally {
+      holder.kill('SIGKILL');
+      await server.stop().catch(() => {});
+      await Promise.all(pending);
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });

@@ -63,20 +63,21 @@ export async function startServer({ bin, store, staticDir, extraArgs = [] }) {
     pid: child.pid,
     origin: `http://127.0.0.1:${port}`,
     stderr: () => stderr,
-    /** SIGTERM, then the exit status ({code, signal}); SIGKILL and an error after 5 s. */
-    async stop() {
+    /** SIGTERM, then the exit status ({code, signal}); SIGKILL and an error after 5 s
+     * (waitMs: after that instead). */
+    async stop({ waitMs = STOP_TIMEOUT_MS } = {}) {
       if (child.exitCode !== null || child.signalCode !== null) return exited;
       child.kill('SIGTERM');
       let timer;
       const late = new Promise((resolve) => {
-        timer = setTimeout(() => resolve(null), STOP_TIMEOUT_MS);
+        timer = setTimeout(() => resolve(null), waitMs);
       });
       const status = await Promise.race([exited, late]);
       clearTimeout(timer);
       if (status === null) {
         child.kill('SIGKILL');
         await exited;
-        throw new Error(`budgetd did not stop within ${STOP_TIMEOUT_MS / 1000} s of SIGTERM`);
+        throw new Error(`budgetd did not stop within ${waitMs / 1000} s of SIGTERM`);
       }
       return status;
     },
