@@ -11,12 +11,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <time.h>
 
 #define SWEEP_MS 250
 #define PRESSED_MS 3000 /* the deadline while the slots run short */
 #define SLOW_HEAD_MS 1000 /* a request head still coming in after this is a slow client's */
 #define BUCKETS 1024
+#define QUIET_LOOK 16
 
 enum {
 	QUIET,
@@ -181,16 +183,34 @@ void srv_conns_free(struct srv_conns *c)
 	free(c);
 }
 
-/* The connection to cut so that a new one fits, or NULL: the oldest quiet one, else the
- * slowest request head. A request being answered is never cut. */
-static struct srv_conn_slot *victim(const struct srv_conns *c, long long now)
+/* Whether bytes wait on the socket that libmicrohttpd has not read yet: a request that has
+ * come in, though no request line was seen. */
+static bool unread(int fd)
 {
-	const struct srv_conn_slot *slow = c->first[BEGUN];
+	int n = 0;
 
-	if (c->first[QUIET] != NULL)
-		return c->first[QUIET];
+	return ioctl(fd, FIONREAD, &n) == 0 && n > 0;
+}
+
+/* The connection to cut so that a new one fits, or NULL: the oldest quiet one, else the
+ * slowest request head. A request being answered is never cut. Under a flood of connections
+ * that send nothing, each cut one reconnecting at once, the oldest quiet connection may be
+ * only a few tens of milliseconds old: one whose request has arrived but is still unread is
+ * counted as begun instead (QUIET_LOOK of them at most, so that this stays short). */
+static struct srv_conn_slot *victim(struct srv_conns *c, long long now)
+{
+	struct srv_conn_slot *s, *slow;
+
+	for (int i = 0; i < QUIET_LOOK && (s = c->first[QUIET]) != NULL; i++) {
+		if (!unread(s->fd))
+			return s;
+		s->begun_ms = now;
+		state_unlink(c, s);
+		state_append(c, s, BEGUN);
+	}
+	slow = c->first[BEGUN];
 	if (slow != NULL && now - slow->begun_ms > SLOW_HEAD_MS)
-		return c->first[BEGUN];
+		return slow;
 	return NULL;
 }
 

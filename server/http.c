@@ -613,7 +613,10 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req,
 }
 
 /* Binding here rather than in libmicrohttpd gives a precise error (port in use) and lets
- * --port 0 pick a free port that we can then print. */
+ * --port 0 pick a free port that we can then print. The listen queue is as long as the
+ * kernel allows (net.core.somaxconn, 4096 by default): when it is full the kernel drops
+ * SYNs, and a normal client's, dropped among a flood's, is resent only a second later. */
+#define LISTEN_BACKLOG 65535
 static int listen_on(const char *host, uint16_t port, uint16_t *actual)
 {
 	struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE };
@@ -632,9 +635,10 @@ static int listen_on(const char *host, uint16_t port, uint16_t *actual)
 	/* A name like "localhost" may resolve to several addresses: take the first that works. */
 	for (struct addrinfo *a = ai; a != NULL && fd < 0; a = a->ai_next) {
 		fd = socket(a->ai_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-		if (fd >= 0 && (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
-		                bind(fd, a->ai_addr, a->ai_addrlen) != 0 || listen(fd, 511) != 0 ||
-		                getsockname(fd, (struct sockaddr *)&ss, &sl) != 0)) {
+		if (fd >= 0 &&
+		    (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
+		     bind(fd, a->ai_addr, a->ai_addrlen) != 0 || listen(fd, LISTEN_BACKLOG) != 0 ||
+		     getsockname(fd, (struct sockaddr *)&ss, &sl) != 0)) {
 			rc = errno;
 			close(fd);
 			fd = -1;
@@ -657,7 +661,7 @@ static int listen_on(const char *host, uint16_t port, uint16_t *actual)
  * accept it first; the one cut stays open until its worker sees it). */
 static unsigned mhd_limit(const struct srv_config *cfg)
 {
-	return cfg->max_connections + cfg->max_connections / 8 + 2 * cfg->threads + 8;
+	return cfg->max_connections + cfg->max_connections / 64 + 2 * cfg->threads + 16;
 }
 
 static struct MHD_Daemon *start(struct srv *s, int fd, const struct srv_config *cfg)

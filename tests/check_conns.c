@@ -167,6 +167,25 @@ START_TEST(test_room_from_the_oldest_quiet)
 }
 END_TEST
 
+START_TEST(test_request_unread_is_not_quiet)
+{
+	struct srv_conns *c = srv_conns_new(2, 0, 60);
+	struct end e[3];
+
+	ck_assert_ptr_nonnull(c);
+	ck_assert(open_end(c, &e[0], "192.0.2.1"));
+	ck_assert(open_end(c, &e[1], "192.0.2.2"));
+	/* the oldest has sent its request, which libmicrohttpd has not read yet */
+	ck_assert_int_eq(write(e[0].peer, "GET / HTTP/1.1\r\n", 16), 16);
+	ck_assert(open_end(c, &e[2], "192.0.2.3"));
+	ck_assert(was_cut(&e[1]));
+	ck_assert(!was_cut(&e[0]) && !was_cut(&e[2]));
+	for (int i = 0; i < 3; i++)
+		close_end(c, &e[i]);
+	srv_conns_free(c);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("conns");
@@ -175,6 +194,7 @@ int main(void)
 	tcase_add_test(tc, test_groups);
 	tcase_add_test(tc, test_per_client_limit_by_64);
 	tcase_add_test(tc, test_room_from_the_oldest_quiet);
+	tcase_add_test(tc, test_request_unread_is_not_quiet);
 	suite_add_tcase(s, tc);
 	return tu_run_suite(s);
 }
