@@ -11,6 +11,8 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -615,8 +617,12 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req,
 /* Binding here rather than in libmicrohttpd gives a precise error (port in use) and lets
  * --port 0 pick a free port that we can then print. The listen queue is as long as the
  * kernel allows (net.core.somaxconn, 4096 by default): when it is full the kernel drops
- * SYNs, and a normal client's, dropped among a flood's, is resent only a second later. */
+ * SYNs, and a normal client's, dropped among a flood's, is resent only a second later.
+ * TCP_DEFER_ACCEPT: the kernel hands over a connection once its first bytes have come, or
+ * DEFER_S seconds after it was opened, so connections that send nothing take no slot and
+ * cannot churn through the slots faster than one per DEFER_S each. */
 #define LISTEN_BACKLOG 65535
+#define DEFER_S 3
 static int listen_on(const char *host, uint16_t port, uint16_t *actual)
 {
 	struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE };
@@ -624,7 +630,7 @@ static int listen_on(const char *host, uint16_t port, uint16_t *actual)
 	struct sockaddr_storage ss;
 	socklen_t sl = sizeof(ss);
 	char service[8];
-	int fd = -1, one = 1, rc;
+	int fd = -1, one = 1, defer = DEFER_S, rc;
 
 	snprintf(service, sizeof(service), "%u", port);
 	rc = getaddrinfo(host, service, &hints, &ai);
@@ -637,7 +643,9 @@ static int listen_on(const char *host, uint16_t port, uint16_t *actual)
 		fd = socket(a->ai_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 		if (fd >= 0 &&
 		    (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
-		     bind(fd, a->ai_addr, a->ai_addrlen) != 0 || listen(fd, LISTEN_BACKLOG) != 0 ||
+		     bind(fd, a->ai_addr, a->ai_addrlen) != 0 ||
+		     setsockopt(fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &defer, sizeof(defer)) != 0 ||
+		     listen(fd, LISTEN_BACKLOG) != 0 ||
 		     getsockname(fd, (struct sockaddr *)&ss, &sl) != 0)) {
 			rc = errno;
 			close(fd);

@@ -374,6 +374,7 @@ describe('connection limits', () => {
         const s = net.connect({ port: server.port, host: '127.0.0.1' });
         s.on('error', () => {});
         await new Promise((resolve) => s.once('connect', resolve));
+        s.write('G'); // a connection that has sent nothing waits in the kernel (TCP_DEFER_ACCEPT)
         idle.push(s);
       }
       await sleep(100);
@@ -406,14 +407,19 @@ describe('connection limits', () => {
   });
 });
 
-/** Connects from localAddress; resolves to the socket, with .gone set once the server closes it. */
-function connectIdle(port, localAddress) {
+/** Connects from localAddress and sends the first byte of a request line, no more (a
+ * connection that has sent nothing is not even accepted for 3 s: TCP_DEFER_ACCEPT); resolves
+ * to the socket, with .gone set once the server closes it. */
+function connectIdle(port, localAddress, first = 'G') {
   return new Promise((resolve, reject) => {
     const sock = net.connect({ port, host: '127.0.0.1', localAddress });
     sock.gone = false;
     sock.on('error', () => {});
     sock.on('close', () => { sock.gone = true; });
-    sock.once('connect', () => resolve(sock));
+    sock.once('connect', () => {
+      if (first) sock.write(first);
+      resolve(sock);
+    });
     sock.once('error', reject);
   });
 }
@@ -431,11 +437,12 @@ describe('connection limits: a full server', () => {
     const socks = [];
     try {
       // the oldest connection is being answered: it read the first bytes, then stopped reading
-      const busy = await connectIdle(server.port, '127.0.0.2');
+      const busy = await connectIdle(server.port, '127.0.0.2', '');
       socks.push(busy);
       busy.write(req('GET /big.bin HTTP/1.1'));
       await new Promise((resolve) => busy.once('data', () => { busy.pause(); resolve(); }));
-      // every other slot is held by a connection that sends nothing, from 4 addresses
+      // every other slot is held by a connection that sends one byte and nothing more, from
+      // 4 addresses
       const idle = [];
       for (let i = 0; i < 39; i++) idle.push(await connectIdle(server.port, `127.0.0.${2 + (i % 4)}`));
       socks.push(...idle);
@@ -458,6 +465,24 @@ describe('connection limits: a full server', () => {
       assert.equal(busy.gone, false, 'the connection being answered is still not cut');
     } finally {
       socks.forEach((s) => s.destroy());
+      await server.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('connection limits: silent connections', () => {
+  it('connections that send nothing hold no slot: a normal client is served past 3 x --max-connections of them', async () => {
+    const dir = tempDir();
+    const server = await startServer({ bin, store: copyStore(dir), staticDir, extraArgs: ['--max-connections', '10'] });
+    const silent = [];
+    try {
+      for (let i = 0; i < 30; i++) silent.push(await connectIdle(server.port, `127.0.0.${2 + (i % 3)}`, ''));
+      await sleep(200);
+      const res = await rawRequest(server.port, req('GET /api/v1/departments HTTP/1.1'), { ms: 2000 });
+      assert.equal(res.status, 200, 'served');
+    } finally {
+      silent.forEach((s) => s.destroy());
       await server.stop();
       fs.rmSync(dir, { recursive: true, force: true });
     }
