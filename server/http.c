@@ -789,7 +789,6 @@ static void drain(struct srv *s, struct MHD_Daemon *mhd)
 	const struct timespec tick = { 0, 10 * 1000000L };
 	MHD_socket fd;
 
-	atomic_store(&s->stage, "waiting for the requests in flight");
 	atomic_store(&s->stopping, true);
 	fd = MHD_quiesce_daemon(mhd);
 
@@ -857,6 +856,7 @@ int srv_run(const struct srv_config *cfg)
 	       strchr(cfg->bind, ':') ? "]" : "", port);
 	fflush(stdout);
 	fprintf(stderr, "budgetd: stopping on signal %d\n", wait_for_stop(&s, &set));
+	atomic_store(&s.stage, "waiting for the requests in flight");
 	watchdog_start(&w, &s);
 	drain(&s, mhd);
 done:
