@@ -230,6 +230,43 @@ int db_set_bulk_build(struct db *db, struct db_error *err);
 json_t *db_export(struct db *db, const char *department, int year, const char *kind,
                   const char *level, struct db_error *err);
 
+/* The top-level parts of a disclosure (its keys in import format 2) that db_export_part()
+ * reads; the document's own fields (year, kind, title, unit, ...) always come. */
+enum {
+	DB_PART_DEPARTMENT = 1u << 0,
+	DB_PART_SOURCE = 1u << 1,
+	DB_PART_CONTENTS = 1u << 2,
+	DB_PART_OVERVIEW = 1u << 3,
+	DB_PART_TABLES = 1u << 4,
+	DB_PART_EXPLANATIONS = 1u << 5,
+	DB_PART_PROJECTS = 1u << 6,
+	DB_PART_WITHHELD = 1u << 7,
+	DB_PART_SANGONG = 1u << 8,
+	DB_PART_OPERATING_COSTS = 1u << 9,
+	DB_PART_PROCUREMENT = 1u << 10,
+	DB_PART_ASSETS = 1u << 11,
+	DB_PART_PERFORMANCE = 1u << 12,
+	DB_PART_GLOSSARY = 1u << 13,
+};
+
+/* Which part of a disclosure to read: an answer about one table or the 三公 figures need
+ * not read hundreds of projects. */
+struct db_export_sel {
+	unsigned parts; /* DB_PART_* bits */
+	int table; /* with DB_PART_TABLES: only the table at this position (表几); 0: all */
+	/* With DB_PART_TABLES: called with each table's own fields (position, type, title,
+	 * unit, ...) before its columns and rows are read; false leaves those out. NULL: every
+	 * table comes whole. */
+	bool (*table_rows)(const json_t *table, void *arg);
+	void *arg;
+	const char *project; /* with DB_PART_PROJECTS: only the project with this id; NULL: all */
+};
+
+/* db_export() of the parts sel names (sel NULL: the whole disclosure). What is read is
+ * exactly what db_export() gives for those parts; the parts left out are absent. */
+json_t *db_export_part(struct db *db, const char *department, int year, const char *kind,
+                       const char *level, const struct db_export_sel *sel, struct db_error *err);
+
 /* One department as listed by db_departments(); every pointer is valid only during the
  * callback. years are ascending and distinct. */
 struct db_department {

@@ -11,7 +11,61 @@
 struct xctx {
 	struct db *db;
 	struct db_error *err;
+	const struct db_export_sel *sel; /* NULL: everything */
 };
+
+/* The document's children in the order of db_model_document's, as DB_PART_* bits. */
+static const struct {
+	const char *key;
+	unsigned part;
+} parts[] = {
+	{ "department", DB_PART_DEPARTMENT },   { "source", DB_PART_SOURCE },
+	{ "contents", DB_PART_CONTENTS },       { "overview", DB_PART_OVERVIEW },
+	{ "tables", DB_PART_TABLES },           { "explanations", DB_PART_EXPLANATIONS },
+	{ "projects", DB_PART_PROJECTS },       { "withheld", DB_PART_WITHHELD },
+	{ "sangong", DB_PART_SANGONG },         { "operating_costs", DB_PART_OPERATING_COSTS },
+	{ "procurement", DB_PART_PROCUREMENT }, { "assets", DB_PART_ASSETS },
+	{ "performance", DB_PART_PERFORMANCE }, { "glossary", DB_PART_GLOSSARY },
+};
+
+/* Is the document's child ch among the parts asked for? A key missing from parts[] (a
+ * part added to the model but not here) is always read: too much, never too little. */
+static bool part_wanted(const struct xctx *c, const struct db_entity *ch)
+{
+	if (c->sel == NULL)
+		return true;
+	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++)
+		if (strcmp(parts[i].key, ch->key) == 0)
+			return (c->sel->parts & parts[i].part) != 0;
+	return true;
+}
+
+enum pick {
+	PICK_SKIP, /* leave the row out */
+	PICK_HEAD, /* its own fields only */
+	PICK_ALL,
+};
+
+/* A table or project row, from its own fields: is it asked for, and with its children? */
+static enum pick pick_row(const struct xctx *c, const struct db_entity *e, const json_t *item)
+{
+	const struct db_export_sel *sel = c->sel;
+
+	if (sel == NULL)
+		return PICK_ALL;
+	if (e == db_model_tables) {
+		if (sel->table != 0 &&
+		    json_integer_value(json_object_get(item, "position")) != sel->table)
+			return PICK_SKIP;
+		return sel->table_rows == NULL || sel->table_rows(item, sel->arg) ? PICK_ALL
+		                                                                  : PICK_HEAD;
+	}
+	if (e == db_model_projects && sel->project != NULL) {
+		const char *id = json_string_value(json_object_get(item, "id"));
+		return id != NULL && strcmp(id, sel->project) == 0 ? PICK_ALL : PICK_SKIP;
+	}
+	return PICK_ALL;
+}
 
 static void add_sel(char *buf, size_t size, const char *name)
 {
@@ -138,6 +192,7 @@ static int export_children(struct xctx *c, const struct db_entity *e, int64_t id
 /* Adds the current row of st to out (which for DB_SH_ONE is set to the row). 0 or -1. */
 static int add_row(struct xctx *c, const struct db_entity *e, sqlite3_stmt *st, json_t **out)
 {
+	enum pick pick;
 	json_t *item;
 
 	switch (e->shape) {
@@ -154,7 +209,13 @@ static int add_row(struct xctx *c, const struct db_entity *e, sqlite3_stmt *st, 
 		                           box_json(st, 2));
 	default:
 		item = row_json(e, st, 1);
-		if (export_children(c, e, sqlite3_column_int64(st, 0), item) != 0) {
+		pick = pick_row(c, e, item);
+		if (pick == PICK_SKIP) {
+			json_decref(item);
+			return 0;
+		}
+		if (pick == PICK_ALL &&
+		    export_children(c, e, sqlite3_column_int64(st, 0), item) != 0) {
 			json_decref(item);
 			return -1;
 		}
@@ -215,8 +276,12 @@ static int export_children(struct xctx *c, const struct db_entity *e, int64_t id
 {
 	for (const struct db_entity *const *k = e->children; k != NULL && *k != NULL; k++) {
 		const struct db_entity *ch = *k;
+		json_t *val;
+
+		if (e == &db_model_document && !part_wanted(c, ch))
+			continue;
 		/* An inline object's children hang off the same parent as the object. */
-		json_t *val = export_entity(c, ch, id);
+		val = export_entity(c, ch, id);
 
 		if (val == NULL && c->err->text[0] != '\0')
 			return -1;
@@ -260,7 +325,13 @@ static int find_disclosure(struct xctx *c, const char *dep, int year, const char
 json_t *db_export(struct db *db, const char *department, int year, const char *kind,
                   const char *level, struct db_error *err)
 {
-	struct xctx c = { db, err };
+	return db_export_part(db, department, year, kind, level, NULL, err);
+}
+
+json_t *db_export_part(struct db *db, const char *department, int year, const char *kind,
+                       const char *level, const struct db_export_sel *sel, struct db_error *err)
+{
+	struct xctx c = { db, err, sel };
 	int64_t id;
 	json_t *doc, *dep;
 

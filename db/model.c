@@ -315,6 +315,9 @@ const struct db_entity db_model_document = {
 };
 // clang-format on
 
+const struct db_entity *const db_model_tables = &tables;
+const struct db_entity *const db_model_projects = &projects;
+
 const char *db_box_col(const struct db_field *f, int i, char *buf, size_t size)
 {
 	snprintf(buf, size, "%s_%s", db_field_col(f), db_box_parts[i]);

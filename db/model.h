@@ -66,6 +66,9 @@ struct db_entity {
 };
 
 extern const struct db_entity db_model_document;
+/* The document's tables and projects: a partial export picks among their rows. */
+extern const struct db_entity *const db_model_tables;
+extern const struct db_entity *const db_model_projects;
 
 static inline const char *db_field_col(const struct db_field *f)
 {

@@ -158,11 +158,34 @@ static const char *get_arg(void *ctx, const char *name)
 	return NULL;
 }
 
+/* The names and values of query, as libmicrohttpd lists them (a value is NULL for a name
+ * without '='), in bufs that must hold 16 of each. */
+static size_t split_query(const char *query, char names[][64], char values[][64], const char *np[],
+                          const char *vp[])
+{
+	size_t n = 0;
+
+	for (const char *p = query; p != NULL && *p != '\0' && n < 16; n++) {
+		size_t len = strcspn(p, "&"), k = strcspn(p, "=&");
+		snprintf(names[n], 64, "%.*s", (int)k, p);
+		snprintf(values[n], 64, "%.*s", k < len ? (int)(len - k - 1) : 0, p + k + 1);
+		np[n] = names[n];
+		vp[n] = k < len ? values[n] : NULL;
+		p = p[len] == '&' ? p + len + 1 : NULL;
+	}
+	return n;
+}
+
 static int call(const char *path, const char *query, const char *accept, struct api_response *r)
 {
 	struct args a = { query };
-	struct api_request req = { path, get_arg, &a, accept };
+	char names[16][64], values[16][64];
+	const char *np[16], *vp[16];
+	struct api_request req = { .path = path, .arg = get_arg, .ctx = &a, .accept = accept };
 
+	req.n_args = split_query(query, names, values, np, vp);
+	req.names = np;
+	req.values = vp;
 	ck_assert_int_eq(api_handle(store, &req, r), 0);
 	return r->status;
 }
