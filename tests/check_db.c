@@ -404,6 +404,91 @@ START_TEST(test_reimport_replaces_and_keeps_ids)
 }
 END_TEST
 
+static bool no_rows(const json_t *t, void *arg)
+{
+	(void)t;
+	(void)arg;
+	return false;
+}
+
+static json_t *part_of(struct db *db, const struct db_export_sel *sel)
+{
+	struct db_error err = { 0 };
+	json_t *out =
+	    db_export_part(db, "kashi-urumqi-office", 2021, "budget", "department", sel, &err);
+
+	ck_assert_msg(out != NULL, "export: %s", err.text);
+	return out;
+}
+
+/* An answer about the 三公 figures, one table or one project reads that part of the
+ * disclosure, exactly as the whole export has it, and nothing else: no projects behind
+ * /sangong, no other table behind /tables/6. */
+START_TEST(test_export_part_reads_only_its_part)
+{
+	json_t *seed = load_seed();
+	struct db_doc *doc = good_doc(seed);
+	struct db_error err = { 0 };
+	char *path;
+	struct db *db = fresh_store(&path);
+	json_t *full, *part, *t;
+	size_t i;
+
+	import_ok(db, &doc, 1);
+	full = db_export(db, "kashi-urumqi-office", 2021, "budget", "department", &err);
+	ck_assert_msg(full != NULL, "export: %s", err.text);
+
+	/* every part: the whole export */
+	part = part_of(db, &(struct db_export_sel){ .parts = ~0u });
+	ck_assert(json_equal(part, full));
+	json_decref(part);
+
+	/* /sangong: the 三公 object, and each table's own fields without its rows */
+	part = part_of(db, &(struct db_export_sel){ .parts = DB_PART_SANGONG | DB_PART_TABLES,
+	                                            .table_rows = no_rows });
+	ck_assert(json_equal(json_object_get(part, "sangong"), json_object_get(full, "sangong")));
+	ck_assert(json_equal(json_object_get(part, "title"), json_object_get(full, "title")));
+	ck_assert_int_eq(json_array_size(json_object_get(part, "tables")), 9);
+	json_array_foreach (json_object_get(part, "tables"), i, t) {
+		json_t *whole = json_array_get(json_object_get(full, "tables"), i);
+		ck_assert_ptr_null(json_object_get(t, "rows"));
+		ck_assert_ptr_null(json_object_get(t, "columns"));
+		ck_assert(json_equal(json_object_get(t, "title"), json_object_get(whole, "title")));
+		ck_assert(
+		    json_equal(json_object_get(t, "position"), json_object_get(whole, "position")));
+	}
+	ck_assert_ptr_null(json_object_get(part, "projects"));
+	ck_assert_ptr_null(json_object_get(part, "explanations"));
+	ck_assert_ptr_null(json_object_get(part, "glossary"));
+	json_decref(part);
+
+	/* /tables/6: that table whole, no other */
+	part = part_of(db, &(struct db_export_sel){ .parts = DB_PART_TABLES, .table = 6 });
+	ck_assert_int_eq(json_array_size(json_object_get(part, "tables")), 1);
+	ck_assert(json_equal(json_array_get(json_object_get(part, "tables"), 0),
+	                     json_array_get(json_object_get(full, "tables"), 5)));
+	ck_assert_ptr_null(json_object_get(part, "projects"));
+	ck_assert_ptr_null(json_object_get(part, "sangong"));
+	json_decref(part);
+
+	/* /projects/{id}: that project whole, with the withheld figures */
+	t = json_array_get(json_object_get(full, "projects"), 1);
+	part = part_of(
+	    db, &(struct db_export_sel){ .parts = DB_PART_PROJECTS | DB_PART_WITHHELD,
+	                                 .project = json_string_value(json_object_get(t, "id")) });
+	ck_assert_int_eq(json_array_size(json_object_get(part, "projects")), 1);
+	ck_assert(json_equal(json_array_get(json_object_get(part, "projects"), 0), t));
+	ck_assert(json_equal(json_object_get(part, "withheld"), json_object_get(full, "withheld")));
+	ck_assert_ptr_null(json_object_get(part, "tables"));
+	json_decref(part);
+
+	json_decref(full);
+	db_doc_free(doc);
+	drop_store(db, path);
+	json_decref(seed);
+}
+END_TEST
+
 static char *total_of(struct db *db)
 {
 	struct db_error err = { 0 };
@@ -1652,6 +1737,7 @@ int main(void)
 	tcase_add_test(store, test_round_trip_every_figure);
 	tcase_add_test(store, test_published_totals_stored_exactly);
 	tcase_add_test(store, test_reimport_replaces_and_keeps_ids);
+	tcase_add_test(store, test_export_part_reads_only_its_part);
 	tcase_add_test(store, test_read_snapshot_hides_a_concurrent_import);
 	tcase_add_test(store, test_many_departments_years_and_kinds);
 	tcase_add_test(store, test_failed_import_leaves_store_unchanged);
