@@ -46,7 +46,8 @@ enum pick {
 	PICK_ALL,
 };
 
-/* A table or project row, from its own fields: is it asked for, and with its children? */
+/* A table or project row, from its own fields: is it asked for, and with its children?
+ * (select_stmt reads only the one asked for already; this keeps the rule in one place.) */
 static enum pick pick_row(const struct xctx *c, const struct db_entity *e, const json_t *item)
 {
 	const struct db_export_sel *sel = c->sel;
@@ -72,11 +73,11 @@ static void add_sel(char *buf, size_t size, const char *name)
 	snprintf(buf + strlen(buf), size - strlen(buf), ", \"%s\"", name);
 }
 
-/* SELECT id, [key,] [value,] fields... FROM table WHERE parent = ? ORDER BY position; the
- * document itself is selected by its id. Returns 0, or -1 if it does not fit. */
-static int select_sql(const void *tag, char *sql, size_t size)
+/* SELECT id, [key,] [value,] fields... FROM table WHERE parent = ? [AND where] ORDER BY
+ * position; the document itself is selected by its id. Returns 0, or -1 if it does not
+ * fit. */
+static int select_where(const struct db_entity *e, const char *where, char *sql, size_t size)
 {
-	const struct db_entity *e = tag;
 	char cols[2048] = "id", box[80];
 
 	if (e->shape == DB_SH_DEC_MAP || e->shape == DB_SH_BOX_MAP)
@@ -104,10 +105,53 @@ static int select_sql(const void *tag, char *sql, size_t size)
 				        db_dp_col(db_field_col(f), box, sizeof(box)));
 		}
 	}
-	int n = snprintf(sql, size, "SELECT %s FROM \"%s\" WHERE \"%s\" = ?%s", cols, e->table,
-	                 e == &db_model_document ? "id" : e->parent_col,
+	int n = snprintf(sql, size, "SELECT %s FROM \"%s\" WHERE \"%s\" = ?%s%s%s", cols,
+	                 e->table, e == &db_model_document ? "id" : e->parent_col,
+	                 where != NULL ? " AND " : "", where != NULL ? where : "",
 	                 e->shape == DB_SH_ONE ? "" : " ORDER BY position");
 	return n > 0 && (size_t)n < size ? 0 : -1;
+}
+
+static int select_sql(const void *tag, char *sql, size_t size)
+{
+	return select_where(tag, NULL, sql, size);
+}
+
+/* One table by its position, one project by its id: the statements' tags (their own, so
+ * that they are cached beside the entity's). */
+static const char one_table_tag, one_project_tag;
+
+static int select_one_table(const void *tag, char *sql, size_t size)
+{
+	(void)tag;
+	return select_where(db_model_tables, "number = ?", sql, size);
+}
+
+static int select_one_project(const void *tag, char *sql, size_t size)
+{
+	(void)tag;
+	return select_where(db_model_projects, "slug = ?", sql, size);
+}
+
+/* The statement reading e's rows below a parent: the narrow one when the selection asks
+ * for one table or one project (bound as ?2). */
+static sqlite3_stmt *select_stmt(struct xctx *c, const struct db_entity *e)
+{
+	const struct db_export_sel *sel = c->sel;
+	sqlite3_stmt *st;
+
+	if (sel != NULL && e == db_model_tables && sel->table != 0) {
+		if ((st = db_stmt_tagged(c->db, &one_table_tag, select_one_table, c->err)) != NULL)
+			sqlite3_bind_int(st, 2, sel->table);
+		return st;
+	}
+	if (sel != NULL && e == db_model_projects && sel->project != NULL) {
+		if ((st = db_stmt_tagged(c->db, &one_project_tag, select_one_project, c->err)) !=
+		    NULL)
+			sqlite3_bind_text(st, 2, sel->project, -1, SQLITE_STATIC);
+		return st;
+	}
+	return db_stmt_tagged(c->db, e, select_sql, c->err);
 }
 
 /* The figure at col with the decimals it was published with (column col + 1), or in
@@ -247,7 +291,7 @@ static json_t *export_entity(struct xctx *c, const struct db_entity *e, int64_t 
 
 	if (e->shape == DB_SH_INLINE)
 		return export_inline(c, e, id);
-	if ((st = db_stmt_tagged(c->db, e, select_sql, c->err)) == NULL)
+	if ((st = select_stmt(c, e)) == NULL)
 		return NULL;
 	sqlite3_bind_int64(st, 1, id);
 	if (e->shape != DB_SH_ONE)

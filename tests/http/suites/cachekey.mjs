@@ -67,6 +67,33 @@ export default function cachekey(ctx) {
       });
     }
 
+    it('every operation takes exactly the query parameters the OpenAPI document lists', async () => {
+      const doc = ctx.doc;
+      const resolve = (prm) => (prm.$ref ? doc.components.parameters[prm.$ref.split('/').pop()] : prm);
+      const fill = {
+        id: dept, kind: `${ctx.data.kind}s`, year: String(ctx.data.year), n: '1',
+        project_id: ctx.data.projects[0].id,
+      };
+      let checked = 0;
+      for (const [tpl, item] of Object.entries(doc.paths)) {
+        const url = tpl.replace(/\{(\w+)\}/g, (_, name) => fill[name]);
+        const declared = (item.get.parameters ?? []).map(resolve).filter((x) => x.in === 'query')
+          .map((x) => x.name);
+        const res = await ctx.client.raw(`${url}?zz=1`);
+        assert.equal(res.status, 400, `${url}?zz=1`);
+        const m = /^unknown parameter "zz": this resource takes (.*)$/.exec(res.json.detail);
+        assert.ok(m, `${url}: ${res.json.detail}`);
+        const taken = m[1].split(/, | and /);
+        assert.deepEqual([...taken].sort(), [...declared].sort(), `${tpl}: taken vs declared`);
+        for (const name of declared) {
+          const one = await ctx.client.raw(`${url}?${name}=x`);
+          assert.doesNotMatch(one.json?.detail ?? '', /unknown parameter/, `${url}?${name}=x`);
+        }
+        checked++;
+      }
+      assert.equal(checked, Object.keys(doc.paths).length);
+    });
+
     it('?&& on a page gets the same 400, not "given more than once"', async () => {
       const res = await plain(ctx.server.origin, '/?&&');
       assert.equal(res.status, 400);
