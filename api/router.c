@@ -339,23 +339,32 @@ static void key_raw(struct key *k, const char *s)
 	k->len += n;
 }
 
+static bool unreserved(unsigned char ch)
+{
+	return (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
+	       ch == '-' || ch == '.' || ch == '_' || ch == '~';
+}
+
 /* s percent-encoded (all but A-Z a-z 0-9 - . _ ~), so that no value can pass for a
  * separator. */
 static void key_enc(struct key *k, const char *s)
 {
-	static const char keep[] =
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~";
-	char hex[4];
+	static const char hex[] = "0123456789ABCDEF";
 
-	for (; *s != '\0' && !k->full; s++) {
-		if (strchr(keep, *s) != NULL) {
-			hex[0] = *s;
-			hex[1] = '\0';
-		} else {
-			snprintf(hex, sizeof(hex), "%%%02X", (unsigned char)*s);
+	for (const unsigned char *p = (const unsigned char *)s; *p != '\0' && !k->full; p++) {
+		if (k->len + 4 > k->size) {
+			k->full = true;
+			break;
 		}
-		key_raw(k, hex);
+		if (unreserved(*p)) {
+			k->p[k->len++] = (char)*p;
+		} else {
+			k->p[k->len++] = '%';
+			k->p[k->len++] = hex[*p >> 4];
+			k->p[k->len++] = hex[*p & 15];
+		}
 	}
+	k->p[k->len] = '\0';
 }
 
 /* The value a parameter stands for in the key: as given, else the resource's default
@@ -443,7 +452,8 @@ int api_parse(const struct api_request *req, struct api_route *rt, struct api_re
 	int rc;
 
 	memset(resp, 0, sizeof(*resp));
-	memset(rt, 0, offsetof(struct api_route, buf));
+	memset(rt, 0, offsetof(struct api_route, key));
+	rt->key[0] = '\0';
 	if (strlen(req->path) >= sizeof(rt->buf))
 		return api_fail(resp, 414, "the URL is longer than %zu bytes", sizeof(rt->buf) - 1)
 		           ? -1

@@ -105,10 +105,10 @@ static int select_where(const struct db_entity *e, const char *where, char *sql,
 				        db_dp_col(db_field_col(f), box, sizeof(box)));
 		}
 	}
-	int n = snprintf(sql, size, "SELECT %s FROM \"%s\" WHERE \"%s\" = ?%s%s%s", cols,
-	                 e->table, e == &db_model_document ? "id" : e->parent_col,
-	                 where != NULL ? " AND " : "", where != NULL ? where : "",
-	                 e->shape == DB_SH_ONE ? "" : " ORDER BY position");
+	int n =
+	    snprintf(sql, size, "SELECT %s FROM \"%s\" WHERE \"%s\" = ?%s%s%s", cols, e->table,
+	             e == &db_model_document ? "id" : e->parent_col, where != NULL ? " AND " : "",
+	             where != NULL ? where : "", e->shape == DB_SH_ONE ? "" : " ORDER BY position");
 	return n > 0 && (size_t)n < size ? 0 : -1;
 }
 
