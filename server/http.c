@@ -132,6 +132,27 @@ static bool cache_key(const struct api_route *route, bool gz, char *buf, size_t 
 	return route->key[0] != '\0' && n > 0 && (size_t)n < size;
 }
 
+/* A cache miss: the answer from the store, kept under key when it is a 200 (key NULL: not
+ * cacheable). */
+static enum MHD_Result answer(struct srv *s, struct MHD_Connection *conn, const char *url,
+                              const struct api_request *req, const struct api_route *route, bool gz,
+                              const char *key, uint64_t generation)
+{
+	struct srv_cache *cache = srv_data_cache(s->data);
+	struct api_response resp;
+	struct db *db = srv_data_db(s->data);
+
+	if (db == NULL)
+		return send_problem(conn, 503, "the store cannot be read just now", SRV_API);
+	if (api_execute(db, req, route, &resp) != 0)
+		return MHD_NO; /* out of memory: drop the connection */
+	if (resp.cause[0] != '\0')
+		log_cause(s, url, resp.cause);
+	if (resp.status != 200 || key == NULL)
+		return srv_reply(conn, &resp, SRV_API);
+	return reply_and_keep(conn, &resp, SRV_API, gz, cache, key, generation);
+}
+
 /* Parsing needs no store, so a malformed request is refused, and a cached answer served,
  * before the store is touched; a miss then reads only what the resource serves. */
 static enum MHD_Result route_api(struct srv *s, struct MHD_Connection *conn, const char *url)
@@ -147,14 +168,12 @@ static enum MHD_Result route_api(struct srv *s, struct MHD_Connection *conn, con
 		.values = q.values,
 	};
 	struct srv_cache *cache = srv_data_cache(s->data);
-	bool gz = srv_wants_gzip(conn);
+	bool gz = srv_wants_gzip(conn), cacheable;
 	char key[API_KEY_SIZE + 8];
 	uint64_t generation = srv_cache_generation(cache);
 	struct api_route *route;
-	struct db *db;
 	struct api_response resp;
 	enum MHD_Result ret;
-	bool cacheable;
 	int rc;
 
 	MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, add_query_arg, &q);
@@ -168,19 +187,8 @@ static enum MHD_Result route_api(struct srv *s, struct MHD_Connection *conn, con
 	cacheable = cache_key(route, gz, key, sizeof(key));
 	if (!srv_data_ready(s->data))
 		ret = send_problem(conn, 503, "the store cannot be read just now", SRV_API);
-	else if (cacheable && srv_cache_serve(cache, key, conn, &ret))
-		;
-	else if ((db = srv_data_db(s->data)) == NULL)
-		ret = send_problem(conn, 503, "the store cannot be read just now", SRV_API);
-	else if (api_execute(db, &req, route, &resp) != 0)
-		ret = MHD_NO; /* out of memory: drop the connection */
-	else {
-		if (resp.cause[0] != '\0')
-			log_cause(s, url, resp.cause);
-		ret = resp.status != 200 || !cacheable
-		          ? srv_reply(conn, &resp, SRV_API)
-		          : reply_and_keep(conn, &resp, SRV_API, gz, cache, key, generation);
-	}
+	else if (!cacheable || !srv_cache_serve(cache, key, conn, &ret))
+		ret = answer(s, conn, url, &req, route, gz, cacheable ? key : NULL, generation);
 	free(route);
 	return ret;
 }
