@@ -191,7 +191,9 @@ static const char *bad_char(unsigned c, bool prose)
 {
 	if (prose && (c == '\t' || c == '\n'))
 		return NULL;
-	if (c == '\t' || c == '\n' || c == '\r')
+	if (c == '\r')
+		return "carriage return";
+	if (c == '\t' || c == '\n')
 		return "line break or tab";
 	if (c < 0x20 || (c >= 0x7F && c <= 0x9F))
 		return "control character";
@@ -214,7 +216,9 @@ static void check_chars(struct vctx *v, const char *text, bool prose)
 		if (what == NULL)
 			continue;
 		verr(v, "%s U+%04X at character %zu%s", what, c, at,
-		     prose ? "" : " (a name, title or label is one line: remove it)");
+		     !prose      ? " (a name, title or label is one line: remove it)"
+		     : c == '\r' ? " (a line ends with \\n alone)"
+		                 : "");
 		return;
 	}
 }

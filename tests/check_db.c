@@ -606,6 +606,11 @@ static void paragraph_bel(json_t *r)
 	json_array_set_new(at(r, "explanations[0].paragraphs"), 0, json_string("一\n二\a三"));
 }
 
+static void paragraph_crlf(json_t *r)
+{
+	json_array_set_new(at(r, "explanations[0].paragraphs"), 0, json_string("一\r\n二"));
+}
+
 static void unnamed_project(json_t *r)
 {
 	json_object_del(at(r, "projects[0]"), "name");
@@ -653,7 +658,7 @@ static const struct bad_case bad_cases[] = {
 	{ "ESC in a title", title_esc, "$.tables[0].title",
 	  "control character U+001B at character 1" },
 	{ "CR LF in a row name", row_crlf, "$.tables[1].rows[1].name",
-	  "line break or tab U+000D at character 5" },
+	  "carriage return U+000D at character 5" },
 	{ "tab in a name", name_tab, "$.department.short_name",
 	  "line break or tab U+0009 at character 3" },
 	{ "RTL override", name_rlo, "$.department.region",
@@ -667,6 +672,8 @@ static const struct bad_case bad_cases[] = {
 	  "line or paragraph separator U+2028 at character 3" },
 	{ "BEL in a paragraph", paragraph_bel, "$.explanations[0].paragraphs[0]",
 	  "control character U+0007 at character 4" },
+	{ "CR LF in a paragraph", paragraph_crlf, "$.explanations[0].paragraphs[0]",
+	  "carriage return U+000D at character 2 (a line ends with \\n alone)" },
 	{ "javascript: URL", url_script, "$.source.url", "starting with http:// or https://" },
 	{ "data: URL", url_data, "$.source.url", "starting with http:// or https://" },
 	{ "URL without host", url_no_host, "$.source.url", "starting with http:// or https://" },
