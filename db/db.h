@@ -74,11 +74,12 @@ struct db_error {
 	int line; /* 1-based position in the file, 0 if unknown */
 	int column;
 	char text[512];
-	int code; /* 0, DB_NOT_FOUND or DB_DUPLICATE */
+	int code; /* 0, DB_NOT_FOUND, DB_DUPLICATE or DB_BAD_STORE */
 };
 
 #define DB_NOT_FOUND 404 /* what was asked for is not in the store */
 #define DB_DUPLICATE 409 /* two documents of one import are the same disclosure */
+#define DB_BAD_STORE 500 /* the store file is not a budgetd store of this version, or damaged */
 
 /* Receives each problem found while loading a file; ctx is the caller's. */
 typedef void (*db_report_fn)(void *ctx, const struct db_error *err);
@@ -124,7 +125,9 @@ struct db;
 /* Opens the store at path. Read-only opens fail if the file is missing or is not a budgetd
  * store of this version (a version 1 store: the message names `budgetctl upgrade`);
  * writable opens create it, or upgrade a version 1 store in place in one transaction.
- * Returns the store, freed with db_close(), or NULL with *err filled. */
+ * Returns the store, freed with db_close(), or NULL with *err filled: the message names
+ * path, and err->code is DB_BAD_STORE when the file is there but is not a store this build
+ * reads (not SQLite, damaged, another schema) rather than one it cannot open or write. */
 struct db *db_open(const char *path, bool writable, struct db_error *err);
 
 /* Upgrades the store at path to DB_SCHEMA_VERSION in place, in one transaction (a failure
@@ -150,7 +153,9 @@ int db_set_rollback_journal(struct db *db, struct db_error *err);
 /* Imports docs in one transaction: all land or none does. A disclosure already in the
  * store (same department, year, kind and level) is replaced; department and project ids stay.
  * Returns 0, or -1 with *err (not NULL) filled and the store unchanged; err->code is
- * DB_DUPLICATE when two of docs are the same disclosure. */
+ * DB_DUPLICATE when two of docs are the same disclosure (err->file names the second),
+ * DB_BAD_STORE when the store turned out damaged; any other failure is the store's too
+ * (it cannot be written: disk full, read-only), and err->file is then empty. */
 int db_import(struct db *db, struct db_doc *const *docs, size_t n, struct db_error *err);
 
 /* The same, one document at a time, so that a large import need not hold every file in

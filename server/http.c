@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -39,15 +40,17 @@ struct conn {
 	struct timespec start;
 	char client[INET6_ADDRSTRLEN];
 	char target[1024]; /* as sent, cut to fit (for the log) */
+	size_t target_len; /* of the target as sent */
 	char method[16];
 	size_t bytes;
 	int nul; /* 0, or the status refusing a %00 in the target (see nul_in) */
 	bool seen; /* the handler has been called for the current request */
 };
 
-#define MAX_URL 2048
-/* Bytes of request line and headers. libmicrohttpd's own limit, past which it answers 431
- * by itself, is the memory limit. */
+#define MAX_URL 2048 /* bytes of the target as sent: 414 beyond */
+/* Bytes of the request line and headers, less the target: 431 beyond. libmicrohttpd's own
+ * limit, past which it answers by itself (414 while the request line is coming in, 431
+ * after), is the memory limit. */
 #define MAX_HEADERS 8192
 #define MEMORY_LIMIT (32 * 1024)
 #define DRAIN_MS 4000 /* SIGTERM: time left to requests in flight */
@@ -277,6 +280,69 @@ static enum MHD_Result not_allowed(struct MHD_Connection *conn, bool api)
 	return ret;
 }
 
+/* A refusal of the request's framing or its Host: the connection cannot be trusted to be
+ * where the client thinks it is (the rest of what it sent may be a smuggled request), so the
+ * answer closes it. */
+static enum MHD_Result send_problem_close(struct MHD_Connection *conn, int status,
+                                          const char *detail, enum srv_kind kind)
+{
+	struct api_response resp = { 0 };
+	char etag[SRV_ETAG_SIZE];
+	struct MHD_Response *r;
+	enum MHD_Result ret;
+
+	if (api_fail(&resp, status, "%s", detail) != 0)
+		return MHD_NO;
+	if ((r = srv_build(&resp, kind, false, etag)) == NULL)
+		return MHD_NO;
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
+	ret = srv_queue(conn, (unsigned)status, r, resp.len);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+/* How often the headers that decide framing and routing were sent. libmicrohttpd (strict
+ * level 1) refuses malformed names, folded lines and bad values itself, but takes the first
+ * of repeated ones. */
+struct framing {
+	int host, length, encoding;
+};
+
+static enum MHD_Result count_framing(void *cls, enum MHD_ValueKind kind, const char *name,
+                                     const char *value)
+{
+	struct framing *f = cls;
+
+	(void)kind;
+	(void)value;
+	if (strcasecmp(name, MHD_HTTP_HEADER_HOST) == 0)
+		f->host++;
+	else if (strcasecmp(name, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0)
+		f->length++;
+	else if (strcasecmp(name, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0)
+		f->encoding++;
+	return MHD_YES;
+}
+
+/* RFC 9112: a repeated Content-Length (6.3), any Transfer-Encoding on a request that may not
+ * carry a body, and a missing (3.2: HTTP/1.1) or repeated Host are answered 400 and the
+ * connection is closed. Returns the detail, or NULL when the framing is sound. */
+static const char *bad_framing(struct MHD_Connection *conn, const char *version)
+{
+	struct framing f = { 0 };
+
+	MHD_get_connection_values(conn, MHD_HEADER_KIND, count_framing, &f);
+	if (f.length > 1)
+		return "Content-Length is given more than once";
+	if (f.encoding > 0)
+		return "requests to this server carry no body (Transfer-Encoding)";
+	if (f.host > 1)
+		return "Host is given more than once";
+	if (f.host == 0 && strcmp(version, MHD_HTTP_VERSION_1_1) == 0)
+		return "an HTTP/1.1 request needs a Host header";
+	return NULL;
+}
+
 static bool has_body(struct MHD_Connection *conn)
 {
 	const char *len =
@@ -297,16 +363,21 @@ static size_t header_size(struct MHD_Connection *conn)
 
 /* Requests refused before routing. Answering at once, without reading a body, makes
  * libmicrohttpd close the connection afterwards, which is what a refused body needs. */
-static bool refuse(struct MHD_Connection *conn, const char *method, bool api, enum MHD_Result *ret)
+static bool refuse(struct MHD_Connection *conn, const struct conn *c, const char *method,
+                   const char *version, bool api, enum MHD_Result *ret)
 {
 	enum srv_kind kind = api ? SRV_API : SRV_PAGE;
 	bool safe = strcmp(method, MHD_HTTP_METHOD_GET) == 0 ||
 	            strcmp(method, MHD_HTTP_METHOD_HEAD) == 0 ||
 	            (api && strcmp(method, MHD_HTTP_METHOD_OPTIONS) == 0);
+	const char *framing = bad_framing(conn, version);
 
-	if (header_size(conn) > MAX_HEADERS)
-		*ret =
-		    send_problem(conn, 431, "the request line and headers exceed 8192 bytes", kind);
+	if (framing != NULL)
+		*ret = send_problem_close(conn, 400, framing, kind);
+	else if (c->target_len > MAX_URL) /* before 431: the target is what is too long */
+		*ret = send_problem(conn, 414, "the URL is longer than 2048 bytes", kind);
+	else if (header_size(conn) > MAX_HEADERS + c->target_len)
+		*ret = send_problem(conn, 431, "the headers exceed 8192 bytes", kind);
 	else if (!safe)
 		*ret = not_allowed(conn, api);
 	else if (has_body(conn))
@@ -401,17 +472,34 @@ static enum MHD_Result dispatch(struct srv *s, struct MHD_Connection *conn, cons
 	return api ? route_api(s, conn, url) : route_static(s, conn, url);
 }
 
+/* RFC 9112 3.2.2: a server accepts the absolute form of a target ("GET http://host/path"),
+ * which a client sends to a proxy; its path is what matters here. */
+static const char *origin_form(const char *url)
+{
+	const char *p;
+
+	if (strncasecmp(url, "http://", 7) == 0)
+		p = url + 7;
+	else if (strncasecmp(url, "https://", 8) == 0)
+		p = url + 8;
+	else
+		return url;
+	p += strcspn(p, "/");
+	return *p == '/' ? p : "/";
+}
+
 static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char *url,
                               const char *method, const char *version, const char *upload,
                               size_t *upload_size, void **req)
 {
 	struct srv *s = cls;
 	struct conn *c = *req;
-	bool api = strncmp(url, "/api/", 5) == 0 || strcmp(url, "/api") == 0;
+	bool api;
 	enum MHD_Result ret;
 
-	(void)version;
 	(void)upload;
+	url = origin_form(url);
+	api = strncmp(url, "/api/", 5) == 0 || strcmp(url, "/api") == 0;
 	if (c == NULL)
 		return MHD_NO; /* no connection record: out of memory when it was accepted */
 	srv_queued_bytes = 0;
@@ -427,7 +515,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 		srv_conns_busy(&c->slot, true);
 		snprintf(c->method, sizeof(c->method), "%s", method);
 		atomic_fetch_add(&s->active, 1);
-		if (!refuse(conn, method, api, &ret))
+		if (!refuse(conn, c, method, version, api, &ret))
 			return MHD_YES;
 	} else if (*upload_size != 0) {
 		*upload_size = 0; /* not reached: a body is refused on the first call */
@@ -491,6 +579,7 @@ static void *on_request(void *cls, const char *uri, struct MHD_Connection *conn)
 		snprintf(c->target, sizeof(c->target), "%s", uri ? uri : "");
 	}
 	c->nul = uri ? nul_in(uri) : 0;
+	c->target_len = uri ? strlen(uri) : 0;
 	c->method[0] = '\0';
 	c->bytes = 0;
 	c->seen = false;
@@ -563,7 +652,10 @@ static int listen_on(const char *host, uint16_t port, uint16_t *actual)
 static struct MHD_Daemon *start(struct srv *s, int fd, const struct srv_config *cfg)
 {
 	/* epoll with a thread per core; turbo skips syscalls a plain request/response does not
-	 * need; ITC lets SIGTERM stop the accepting (MHD_quiesce_daemon) before the rest. */
+	 * need; ITC lets SIGTERM stop the accepting (MHD_quiesce_daemon) before the rest.
+	 * Discipline level 1 ("for highly loaded public servers") refuses, within RFC 9112, what
+	 * lets a request be framed two ways: whitespace before a colon, folded lines, bare CR
+	 * or LF, Content-Length beside Transfer-Encoding. */
 	return MHD_start_daemon(
 	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_TURBO | MHD_USE_ITC |
 	        MHD_USE_ERROR_LOG,
@@ -573,7 +665,8 @@ static struct MHD_Daemon *start(struct srv *s, int fd, const struct srv_config *
 	    (unsigned int)cfg->max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
 	    (unsigned int)cfg->per_ip, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)MEMORY_LIMIT,
 	    MHD_OPTION_NOTIFY_CONNECTION, on_connection, s, MHD_OPTION_URI_LOG_CALLBACK, on_request,
-	    s, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_END);
+	    s, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_CLIENT_DISCIPLINE_LVL,
+	    (int)1, MHD_OPTION_END);
 }
 
 /* Each connection is a file descriptor: allow as many as the hard limit lets us, so that

@@ -3,7 +3,7 @@
 // the access log, a store that vanishes, is replaced or corrupted, SIGHUP, and SIGTERM
 // under load. Each scenario runs its own budgetd on its own copy of the bundled store.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
@@ -226,6 +226,110 @@ describe('hostile requests', () => {
   });
 });
 
+/**
+ * Sends bytes on a new connection and reads everything until the server closes it (or ms
+ * pass): {raw, closed, heads}, heads being the status lines found at the starts of lines.
+ */
+function readAll(port, bytes, ms = 3000) {
+  return new Promise((resolve) => {
+    const sock = net.connect({ port, host: '127.0.0.1' });
+    const chunks = [];
+    let done = false;
+    const finish = (closed) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      sock.destroy();
+      const raw = Buffer.concat(chunks);
+      const heads = raw.toString('latin1').match(/(?:^|\r\n)HTTP\/1\.[01] \d{3}/g) ?? [];
+      resolve({ raw, closed, heads: heads.map((h) => Number(h.slice(-3))) });
+    };
+    const timer = setTimeout(() => finish(false), ms);
+    sock.on('connect', () => sock.write(bytes));
+    sock.on('data', (c) => chunks.push(c));
+    sock.on('error', () => finish(true));
+    sock.on('close', () => finish(true));
+  });
+}
+
+// A second request hidden where a body would be: answered only if the framing were read two
+// ways. Each case must get one 400 (or 413) and a closed connection, never the 404 below.
+const SMUGGLED = 'GET /no-such-file HTTP/1.1\r\nHost: x\r\n\r\n';
+const framed = (headers) => Buffer.from(`GET /api/v1/departments HTTP/1.1\r\n${headers}\r\n\r\n`, 'latin1');
+const FRAMING = [
+  // [name, bytes, status, budgetd's own problem+json (else libmicrohttpd's page)]
+  ['Content-Length 0 then 62', framed(`Host: x\r\nContent-Length: 0\r\nContent-Length: ${SMUGGLED.length}`), 400, true],
+  ['Content-Length twice, same value', framed('Host: x\r\nContent-Length: 0\r\nContent-Length: 0'), 400, true],
+  ['space before the colon of Content-Length', framed(`Host: x\r\nContent-Length : ${SMUGGLED.length}`), 400, false],
+  ['space before the colon of Transfer-Encoding', framed('Host: x\r\nTransfer-Encoding : chunked'), 400, false],
+  ['tab before the colon of Transfer-Encoding', framed('Host: x\r\nTransfer-Encoding\t: chunked'), 400, false],
+  ['Transfer-Encoding folded onto the next line', framed('Host: x\r\nTransfer-Encoding:\r\n chunked'), 400, false],
+  ['Transfer-Encoding folded into another header', framed('Host: x\r\nX-A: 1\r\n Transfer-Encoding: chunked'), 400, false],
+  ['Content-Length +0', framed('Host: x\r\nContent-Length: +0'), 400, false],
+  ['Content-Length -1', framed('Host: x\r\nContent-Length: -1'), 400, false],
+  ['Content-Length empty', framed('Host: x\r\nContent-Length: '), 400, false],
+  ['Content-Length of 23 digits', framed('Host: x\r\nContent-Length: 99999999999999999999999'), 413, false],
+  ['HTTP/1.1 without Host', framed('Accept: */*'), 400, false],
+  ['Host twice', framed('Host: a\r\nHost: b'), 400, true],
+];
+
+describe('framing and Host (RFC 9112 3.2, 5, 6.3)', () => {
+  let dir;
+  let server;
+  before(async () => {
+    dir = tempDir();
+    server = await startServer({ bin, store: copyStore(dir), staticDir });
+  });
+  after(async () => {
+    const status = await server.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+    assert.deepEqual(status, { code: 0, signal: null }, 'budgetd exits 0 on SIGTERM');
+  });
+
+  for (const [name, bytes, status, own] of FRAMING) {
+    it(`${status} and closed: ${name}`, async () => {
+      const all = await readAll(server.port, Buffer.concat([bytes, Buffer.from(SMUGGLED)]));
+      assert.deepEqual(all.heads, [status], `${name}: one answer, ${status}; got ${all.raw.subarray(0, 400)}`);
+      assert.ok(all.closed, `${name}: the connection is closed after it`);
+      const res = parse(all.raw);
+      assert.equal(res.headers['x-content-type-options'], 'nosniff', `${name}: nosniff`);
+      if (own) assertProblem({ ...res, raw: all.raw }, status, name);
+      else assert.equal(res.headers['content-type'], 'text/html; charset=utf-8', `${name}: Content-Type of libmicrohttpd's page`);
+      assert.equal(res.body.length, Number(res.headers['content-length']), `${name}: the body is what Content-Length says`);
+    });
+  }
+
+  it('HTTP/1.0 without Host is served', async () => {
+    const res = await rawRequest(server.port, Buffer.from('GET /api/v1/departments?limit=1 HTTP/1.0\r\n\r\n'));
+    assert.equal(res.status, 200);
+  });
+
+  it('an absolute-form target is served as its path', async () => {
+    const origin = await get(server.port, '/api/v1/departments?limit=2');
+    for (const target of ['http://x/api/v1/departments?limit=2', 'HTTP://budget.example:8080/api/v1/departments?limit=2']) {
+      const res = await rawRequest(server.port, req(`GET ${target} HTTP/1.1`));
+      assert.equal(res.status, 200, `${target}: ${res.raw.subarray(0, 200)}`);
+      assert.deepEqual(JSON.parse(res.body), JSON.parse(origin.body), `${target}: the same answer as its path`);
+    }
+    const page = await rawRequest(server.port, req('GET http://x/ HTTP/1.1'));
+    assert.equal(page.status, 200, 'the front page by its absolute form');
+    assert.match(page.headers['content-type'], /^text\/html/);
+  });
+
+  it('a long target is 414, long headers 431, whoever answers', async () => {
+    const url20k = await readAll(server.port, req(`GET /api/v1/departments?q=${'a'.repeat(20000)} HTTP/1.1`));
+    assert.deepEqual(url20k.heads, [414], 'a 20 KB target: 414 (not 431)');
+    assertProblem({ ...parse(url20k.raw), raw: url20k.raw }, 414, 'a 20 KB target');
+    const url40k = await readAll(server.port, req(`GET /api/v1/departments?q=${'a'.repeat(40000)} HTTP/1.1`));
+    assert.deepEqual(url40k.heads, [414], 'a 40 KB target (past the memory limit): 414');
+    assert.equal(parse(url40k.raw).headers['content-type'], 'text/html; charset=utf-8');
+    const hdr10k = await readAll(server.port, req('GET /api/v1/departments HTTP/1.1', ['Host: x', ...Array.from({ length: 10 }, (_, i) => `X-${i}: ${'a'.repeat(1000)}`)]));
+    assert.deepEqual(hdr10k.heads, [431], 'headers of 10 KB: 431');
+    const short = await readAll(server.port, req(`GET /api/v1/departments/${'a'.repeat(2000)} HTTP/1.1`, ['Host: x', `X-Big: ${'a'.repeat(7000)}`, 'Connection: close']));
+    assert.deepEqual(short.heads, [404], 'a 2 KB target with 7 KB of headers is within both limits (no such department)');
+  });
+});
+
 describe('connection limits', () => {
   it('--per-ip-limit: a client address past its limit is refused, another is served', async () => {
     const dir = tempDir();
@@ -432,6 +536,47 @@ describe('store faults', () => {
     await eventually(() => /cannot be read/.test(server.stderr()), 2000, 'a log line');
     fs.copyFileSync(store, file);
     await eventually(async () => (await get(server.port, TABLE)).status === 200, 3000, '200 once repaired');
+  });
+});
+
+// Root reads any file whatever its mode: as root, budgetd runs as nobody (setpriv, from
+// util-linux) on a store nobody owns, so that chmod 000 means what it says.
+const asRoot = process.getuid() === 0;
+const setpriv = asRoot && spawnSync('setpriv', ['--version']).status === 0;
+describe('a store made unreadable (chmod 000)', { skip: asRoot && !setpriv ? 'needs setpriv (util-linux) to run budgetd as nobody' : false }, () => {
+  const NOBODY = 65534;
+  const root = asRoot;
+  let dir;
+  let file;
+  let server;
+  const TABLE = `${BASE}/tables/6`;
+  before(async () => {
+    dir = tempDir();
+    file = copyStore(dir);
+    if (root) {
+      fs.chownSync(dir, NOBODY, NOBODY);
+      fs.chownSync(file, NOBODY, NOBODY);
+    }
+    const wrap = root ? ['setpriv', `--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups'] : [];
+    server = await startServer({ bin, store: file, staticDir, wrap });
+  });
+  after(async () => {
+    const status = await server.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+    assert.deepEqual(status, { code: 0, signal: null }, 'budgetd exits 0');
+  });
+
+  it('503 and a log line while unreadable, though its mtime never changes; 200 once readable', async () => {
+    assert.equal((await get(server.port, TABLE)).status, 200, 'served (and cached) before');
+    const { mtimeMs } = fs.statSync(file);
+    fs.chmodSync(file, 0o000);
+    await eventually(async () => (await get(server.port, TABLE)).status === 503, 2000,
+      '503 for a cached resource once the file is unreadable');
+    assert.equal((await get(server.port, '/api/v1/departments')).status, 503, '503 for the list');
+    await eventually(() => /cannot be read \(Permission denied\)/.test(server.stderr()), 2000, 'a log line');
+    assert.equal(fs.statSync(file).mtimeMs, mtimeMs, 'the mtime did not change');
+    fs.chmodSync(file, 0o644);
+    await eventually(async () => (await get(server.port, TABLE)).status === 200, 2000, '200 once readable');
   });
 });
 
