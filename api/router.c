@@ -198,8 +198,16 @@ static int not_canonical(struct api_response *resp, const char *what, const char
 	           : 1;
 }
 
+/* The value of query argument name, or NULL. From the list when the caller gave one (every
+ * request asks for a few names, usually of an empty query), else through arg(). */
 static const char *arg_of(const struct api_request *req, const char *name)
 {
+	if (req->names != NULL) {
+		for (size_t i = 0; i < req->n_args; i++)
+			if (req->names[i] != NULL && strcmp(req->names[i], name) == 0)
+				return req->values != NULL ? req->values[i] : NULL;
+		return NULL;
+	}
 	return req->arg != NULL ? req->arg(req->ctx, name) : NULL;
 }
 

@@ -174,26 +174,21 @@ static enum MHD_Result route_api(struct srv *s, struct MHD_Connection *conn, con
 	bool gz = srv_wants_gzip(conn), cacheable;
 	char key[API_KEY_SIZE + 8];
 	uint64_t generation = srv_cache_generation(cache);
-	struct api_route *route;
+	struct api_route route; /* 6 KiB: worker threads have the default stack (8 MiB) */
 	struct api_response resp;
 	enum MHD_Result ret;
 	int rc;
 
 	MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, add_query_arg, &q);
 	req.n_args = q.n;
-	if ((route = malloc(sizeof(*route))) == NULL)
-		return MHD_NO;
-	if ((rc = api_parse(&req, route, &resp)) != 0) {
-		free(route);
+	if ((rc = api_parse(&req, &route, &resp)) != 0)
 		return rc < 0 ? MHD_NO : srv_reply(conn, &resp, SRV_API);
-	}
-	cacheable = cache_key(route, gz, key, sizeof(key));
+	cacheable = cache_key(&route, gz, key, sizeof(key));
 	if (!srv_data_ready(s->data))
-		ret = send_problem(conn, 503, "the store cannot be read just now", SRV_API);
-	else if (!cacheable || !srv_cache_serve(cache, key, conn, &ret))
-		ret = answer(s, conn, url, &req, route, gz, cacheable ? key : NULL, generation);
-	free(route);
-	return ret;
+		return send_problem(conn, 503, "the store cannot be read just now", SRV_API);
+	if (cacheable && srv_cache_serve(cache, key, conn, &ret))
+		return ret;
+	return answer(s, conn, url, &req, &route, gz, cacheable ? key : NULL, generation);
 }
 
 /* A page file is cached under its version (inode, size, modification time): an edited or
