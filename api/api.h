@@ -16,6 +16,41 @@ struct api_request {
 	const char *(*arg)(void *ctx, const char *name);
 	void *ctx;
 	const char *accept; /* the Accept header, or NULL */
+	/* Every query argument as sent, in order: names[i], and values[i] (NULL for a name
+	 * without '=', as in ?q). Lets api_parse() refuse the ones no resource takes; values
+	 * are read through arg(). NULL and 0 when the caller has no such list. */
+	const char *const *names;
+	const char *const *values;
+	size_t n_args;
+};
+
+enum api_format {
+	API_JSON,
+	API_CSV
+};
+
+#define API_MAX_SEGMENTS 8
+#define API_KEY_SIZE 4096
+
+/* A request parsed without the store: which resource, with which parameters, in which
+ * format. Holds pointers into itself: do not copy it. */
+struct api_route {
+	int resource; /* internal to api/ */
+	enum api_format format;
+	const char *dept; /* department id (decoded), or NULL */
+	int year; /* of the disclosure, 0 if none */
+	int table; /* position (表几) for one table, else 0 */
+	const char *project; /* project id for one project, else NULL */
+	const char *kind; /* "budget" or "final" */
+	const char *kind_path; /* "budgets" or "finals" */
+	const char *level; /* "department" or "unit" for a disclosure's resources, else NULL */
+	/* The answer's identity: the resource, its parameters in canonical form and a fixed
+	 * order (defaults written out), and the format. Two requests with one key get the same
+	 * answer, whatever the spelling of their URL or Accept. "" when it does not fit. */
+	char key[API_KEY_SIZE];
+	char buf[2049]; /* the path's segments */
+	char *seg[API_MAX_SEGMENTS];
+	int n;
 };
 
 struct api_response {
@@ -29,8 +64,21 @@ struct api_response {
 	char cause[200]; /* for the operator's log, never sent: why a 5xx happened, or "" */
 };
 
-/* Answers a GET (or HEAD) of any path under /api/. Fills resp, errors included
- * (problem+json); returns 0, or -1 when out of memory (resp then holds nothing). */
+/* The first half of api_handle(), which needs no store: checks the path and every query
+ * parameter (a parameter the resource does not take, a number not in canonical form, a
+ * parameter without a name or a value: 400), negotiates the format, and writes the route
+ * with its canonical key. Returns 0 (routed; resp untouched), 1 when resp holds the answer
+ * (an error), -1 when out of memory. */
+int api_parse(const struct api_request *req, struct api_route *route, struct api_response *resp);
+
+/* The second half: answers a route from api_parse() (same req) out of the store. Fills
+ * resp, errors included; returns 0, or -1 when out of memory (resp then holds nothing). */
+int api_execute(struct db *db, const struct api_request *req, const struct api_route *route,
+                struct api_response *resp);
+
+/* Answers a GET (or HEAD) of any path under /api/: api_parse(), then api_execute(). Fills
+ * resp, errors included (problem+json); returns 0, or -1 when out of memory (resp then holds
+ * nothing). */
 int api_handle(struct db *db, const struct api_request *req, struct api_response *resp);
 
 /* An RFC 9457 problem+json response with the given status, title and detail. detail is

@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define LIMIT_DEFAULT 100
 #define LIMIT_MAX 500
 
 static const char json_utf8[] = "application/json; charset=utf-8";
@@ -310,7 +309,7 @@ static int filters(struct api_ctx *c, struct db_finding_query *q)
 	static const char *const severities[] = { "error", "warning", "info", NULL };
 	static const char *const families[] = { "table", "cross", "text", "document", NULL };
 	static const char *const kinds[] = { "budget", "final", NULL };
-	long long limit = api_num_arg(c, "limit", 1, LIMIT_MAX, LIMIT_DEFAULT);
+	long long limit = api_num_arg(c, "limit", 1, LIMIT_MAX, API_LIMIT_DEFAULT);
 	long long offset = api_num_arg(c, "offset", 0, 1000000000, 0);
 	long long year = api_num_arg(c, "year", 1990, 2100, 0);
 	const char *why = NULL;

@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define LIMIT_DEFAULT 100
 #define LIMIT_MAX 500
 
 static const char *arg(struct api_ctx *c, const char *name)
@@ -103,7 +102,7 @@ static int write_list(struct api_ctx *c, struct db_department_query *q)
 int api_departments_list(struct api_ctx *c)
 {
 	struct db_department_query q = { .q = arg(c, "q") };
-	long long limit = api_num_arg(c, "limit", 1, LIMIT_MAX, LIMIT_DEFAULT);
+	long long limit = api_num_arg(c, "limit", 1, LIMIT_MAX, API_LIMIT_DEFAULT);
 	long long offset = api_num_arg(c, "offset", 0, 1000000000, 0);
 	long long year = api_num_arg(c, "year", 1990, 2100, 0);
 

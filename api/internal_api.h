@@ -12,10 +12,8 @@
 /* Positions a table may have (表一..表九十九). */
 #define API_TABLES_MAX 99
 
-enum api_format {
-	API_JSON,
-	API_CSV
-};
+/* The default page of the lists (departments, findings). */
+#define API_LIMIT_DEFAULT 100
 
 /* A routed request: which disclosure (if any) and how to answer. */
 struct api_ctx {

@@ -1,17 +1,20 @@
 // SPDX-License-Identifier: MIT
-// From a path to a resource: splits /api/v1/departments/{id}/{kind}/{year}/..., checks every
-// parameter (400 for a malformed one, 404 for one that names nothing), and picks JSON or
-// CSV from ?format= and Accept.
+// From a path to a resource, in two steps. api_parse() needs no store: it splits
+// /api/v1/departments/{id}/{kind}/{year}/..., checks every parameter (400 for a malformed
+// one or one the resource does not take, 404 for a path that names nothing), picks JSON or
+// CSV from ?format= and Accept, and writes the answer's canonical cache key. api_execute()
+// then reads only the part of the store the resource serves.
 #include "api.h"
 #include "internal_api.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #define PREFIX "/api/v1/"
-#define MAX_SEGMENTS 8
+#define MAX_SEGMENTS API_MAX_SEGMENTS
 
 /* Splits path into segments (in place, in buf); returns the count, or -1 when there are too
  * many or one is empty ("a//b", a trailing slash). */
@@ -77,62 +80,456 @@ static bool accepts(const char *accept, const char *type)
 	return false;
 }
 
-/* Chooses the format: ?format= wins, then Accept (JSON preferred when both fit). Returns 0,
- * or the error status (400 or 406) with resp filled. */
-static int negotiate(struct api_ctx *c, bool csv_offered)
-{
-	const char *f = c->req->arg ? c->req->arg(c->req->ctx, "format") : NULL;
-	const char *accept = c->req->accept;
+enum resource {
+	R_OPENAPI,
+	R_AUDIT_LIST,
+	R_DEPARTMENTS,
+	R_DEPARTMENT,
+	R_DISCLOSURE,
+	R_SANGONG,
+	R_TABLES,
+	R_TABLE,
+	R_PROJECTS,
+	R_PROJECT,
+	R_AUDIT,
+};
 
-	c->format = API_JSON;
+/* The query parameters each resource takes, in the order of its cache key; format last. */
+static const char *const takes_format[] = { "format", NULL };
+static const char *const takes_level[] = { "level", "format", NULL };
+static const char *const takes_departments[] = { "q", "year", "limit", "offset", "format", NULL };
+static const char *const takes_audit[] = { "severity", "rule",   "family", "kind", "year",
+	                                   "limit",    "offset", "format", NULL };
+
+static const char *const *takes(int resource)
+{
+	switch (resource) {
+	case R_OPENAPI:
+	case R_DEPARTMENT:
+		return takes_format;
+	case R_DEPARTMENTS:
+		return takes_departments;
+	case R_AUDIT_LIST:
+		return takes_audit;
+	default:
+		return takes_level;
+	}
+}
+
+static bool is_number_param(const char *name)
+{
+	return strcmp(name, "year") == 0 || strcmp(name, "limit") == 0 ||
+	       strcmp(name, "offset") == 0;
+}
+
+/* "a, b or c" */
+static void list_names(char *out, size_t size, const char *const *names)
+{
+	size_t n = 0;
+
+	out[0] = '\0';
+	while (names[n] != NULL)
+		n++;
+	for (size_t i = 0; i < n; i++)
+		snprintf(out + strlen(out), size - strlen(out), "%s%s",
+		         i == 0       ? ""
+		         : i + 1 == n ? " and "
+		                      : ", ",
+		         names[i]);
+}
+
+static bool listed(const char *const *names, const char *name)
+{
+	for (; *names != NULL; names++)
+		if (strcmp(*names, name) == 0)
+			return true;
+	return false;
+}
+
+/* Every argument as sent: a name, a value, and a name the resource takes. Returns 0, or 1
+ * with the 400 in resp (-1 when out of memory). */
+static int check_names(const struct api_request *req, int resource, struct api_response *resp)
+{
+	const char *const *known = takes(resource);
+	char names[200];
+
+	for (size_t i = 0; i < req->n_args && req->names != NULL; i++) {
+		const char *name = req->names[i];
+		if (name == NULL || *name == '\0')
+			return api_fail(resp, 400,
+			                "a query parameter has no name: write name=value, joined "
+			                "by single &")
+			           ? -1
+			           : 1;
+		if (!listed(known, name)) {
+			list_names(names, sizeof(names), known);
+			return api_fail(resp, 400,
+			                "unknown parameter \"%.40s\": this resource takes %s", name,
+			                names)
+			           ? -1
+			           : 1;
+		}
+		if (req->values == NULL || req->values[i] == NULL)
+			return api_fail(resp, 400, "the parameter \"%s\" needs a value: %s=...",
+			                name, name)
+			           ? -1
+			           : 1;
+	}
+	return 0;
+}
+
+/* A number in the path or the query has one spelling: digits, no leading zero ("0"
+ * itself aside), so that 06 and 6 are not two answers to cache. true for that spelling
+ * and for what is no number at all (refused later, with the range it must be in). */
+static bool canonical(const char *s)
+{
+	return !(s[0] == '0' && s[1] >= '0' && s[1] <= '9');
+}
+
+static int not_canonical(struct api_response *resp, const char *what, const char *s, bool query)
+{
+	const char *d = s + strspn(s, "0");
+
+	if (*d == '\0' || d[strspn(d, "0123456789")] != '\0')
+		d = "0";
+	return api_fail(resp, 400, "%s is written without leading zeros: %s%s%.12s", what,
+	                query ? what : "", query ? "=" : "", d)
+	           ? -1
+	           : 1;
+}
+
+/* The value of query argument name, or NULL. From the list when the caller gave one (every
+ * request asks for a few names, usually of an empty query), else through arg(). */
+static const char *arg_of(const struct api_request *req, const char *name)
+{
+	if (req->names != NULL) {
+		for (size_t i = 0; i < req->n_args; i++)
+			if (req->names[i] != NULL && strcmp(req->names[i], name) == 0)
+				return req->values != NULL ? req->values[i] : NULL;
+		return NULL;
+	}
+	return req->arg != NULL ? req->arg(req->ctx, name) : NULL;
+}
+
+/* Chooses the format: ?format= wins, then Accept (JSON preferred when both fit). Returns 0,
+ * or 1 with the 400 or 406 in resp (-1 when out of memory). */
+static int negotiate(const struct api_request *req, bool csv_offered, struct api_route *rt,
+                     struct api_response *resp)
+{
+	const char *f = arg_of(req, "format");
+	const char *accept = req->accept;
+
+	rt->format = API_JSON;
 	if (f != NULL) {
 		if (strcmp(f, "json") == 0)
 			return 0;
 		if (strcmp(f, "csv") == 0 && csv_offered) {
-			c->format = API_CSV;
+			rt->format = API_CSV;
 			return 0;
 		}
-		return api_fail(c->resp, 400, "format must be json%s", csv_offered ? " or csv" : "")
+		return api_fail(resp, 400, "format must be json%s", csv_offered ? " or csv" : "")
 		           ? -1
-		           : 400;
+		           : 1;
 	}
 	if (accept == NULL || *accept == '\0' || accepts(accept, "application/json"))
 		return 0;
 	if (csv_offered && accepts(accept, "text/csv")) {
-		c->format = API_CSV;
+		rt->format = API_CSV;
 		return 0;
 	}
-	return api_fail(c->resp, 406, "this resource is offered as application/json%s",
+	return api_fail(resp, 406, "this resource is offered as application/json%s",
 	                csv_offered ? " and text/csv" : "")
 	           ? -1
-	           : 406;
+	           : 1;
 }
 
-/* ?level=department (部门, the default) or unit (单位). Returns 0, or 400 with resp filled
- * (-1 when out of memory). */
-static int level(struct api_ctx *c)
+/* ?level=department (部门, the default) or unit (单位). 0, or 1 with the 400 in resp. */
+static int level(const struct api_request *req, struct api_route *rt, struct api_response *resp)
 {
-	const char *l = c->req->arg ? c->req->arg(c->req->ctx, "level") : NULL;
+	const char *l = arg_of(req, "level");
 
 	if (l == NULL || strcmp(l, "department") == 0) {
-		c->level = "department";
+		rt->level = "department";
 		return 0;
 	}
 	if (strcmp(l, "unit") == 0) {
-		c->level = "unit";
+		rt->level = "unit";
 		return 0;
 	}
-	return api_fail(c->resp, 400, "level must be department or unit") ? -1 : 400;
+	return api_fail(resp, 400, "level must be department or unit") ? -1 : 1;
 }
 
-/* Loads the disclosure and sets c->base; 0, -1 (memory), or a status with resp filled. */
-static int load(struct api_ctx *c, json_t **doc)
+static int fail(struct api_response *resp, int status, const char *detail)
+{
+	return api_fail(resp, status, "%s", detail) ? -1 : 1;
+}
+
+/* seg: {kind} {year} [tables [n] | projects [id] | sangong | audit] */
+static int parse_disclosure(struct api_route *rt, char **seg, int n, struct api_response *resp)
+{
+	long year = number(seg[1], 1990, 2100), table = 0;
+	const char *part = n >= 3 ? seg[2] : "";
+
+	if (strcmp(seg[0], "budgets") != 0 && strcmp(seg[0], "finals") != 0)
+		return fail(resp, 404, "no such resource: use budgets or finals");
+	rt->kind_path = seg[0];
+	rt->kind = seg[0][0] == 'b' ? "budget" : "final";
+	if (year < 0)
+		return fail(resp, 400, "year must be a number from 1990 to 2100");
+	if (!canonical(seg[1]))
+		return not_canonical(resp, "year", seg[1], false);
+	rt->year = (int)year;
+	if (n == 2)
+		rt->resource = R_DISCLOSURE;
+	else if (n == 3 && strcmp(part, "sangong") == 0)
+		rt->resource = R_SANGONG;
+	else if (n == 3 && strcmp(part, "audit") == 0)
+		rt->resource = R_AUDIT;
+	else if (strcmp(part, "tables") == 0 && n <= 4)
+		rt->resource = n == 3 ? R_TABLES : R_TABLE;
+	else if (strcmp(part, "projects") == 0 && n <= 4)
+		rt->resource = n == 3 ? R_PROJECTS : R_PROJECT;
+	else
+		return fail(resp, 404, "no such resource");
+	if (rt->resource == R_TABLE) {
+		if ((table = number(seg[3], 1, API_TABLES_MAX)) < 0)
+			return api_fail(resp, 400,
+			                "table must be a number from 1 to %d (its position, 表几)",
+			                API_TABLES_MAX)
+			           ? -1
+			           : 1;
+		if (!canonical(seg[3]))
+			return not_canonical(resp, "table", seg[3], false);
+		rt->table = (int)table;
+	}
+	if (rt->resource == R_PROJECT)
+		rt->project = seg[3];
+	return 0;
+}
+
+static int parse_path(struct api_route *rt, struct api_response *resp)
+{
+	char **seg = rt->seg;
+	int n = rt->n;
+
+	if (n == 1 && strcmp(seg[0], "openapi.json") == 0)
+		rt->resource = R_OPENAPI;
+	else if (n == 1 && strcmp(seg[0], "audit") == 0)
+		rt->resource = R_AUDIT_LIST;
+	else if (strcmp(seg[0], "departments") != 0 || n == 3)
+		return fail(resp, 404, "no such resource");
+	else if (n == 1)
+		rt->resource = R_DEPARTMENTS;
+	else if (n == 2)
+		rt->resource = R_DEPARTMENT;
+	if (n >= 2)
+		rt->dept = seg[1];
+	return n >= 4 ? parse_disclosure(rt, seg + 2, n - 2, resp) : 0;
+}
+
+/* ---- the canonical key ---- */
+
+struct key {
+	char *p;
+	size_t len, size;
+	bool full;
+};
+
+static void key_raw(struct key *k, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (k->full || k->len + n >= k->size) {
+		k->full = true;
+		return;
+	}
+	memcpy(k->p + k->len, s, n + 1);
+	k->len += n;
+}
+
+static bool unreserved(unsigned char ch)
+{
+	return (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
+	       ch == '-' || ch == '.' || ch == '_' || ch == '~';
+}
+
+/* s percent-encoded (all but A-Z a-z 0-9 - . _ ~), so that no value can pass for a
+ * separator. */
+static void key_enc(struct key *k, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+
+	for (const unsigned char *p = (const unsigned char *)s; *p != '\0' && !k->full; p++) {
+		if (k->len + 4 > k->size) {
+			k->full = true;
+			break;
+		}
+		if (unreserved(*p)) {
+			k->p[k->len++] = (char)*p;
+		} else {
+			k->p[k->len++] = '%';
+			k->p[k->len++] = hex[*p >> 4];
+			k->p[k->len++] = hex[*p & 15];
+		}
+	}
+	k->p[k->len] = '\0';
+}
+
+/* The value a parameter stands for in the key: as given, else the resource's default
+ * (limit 100, offset 0, level department; none for the filters). NULL: leave it out. */
+static const char *key_value(const struct api_request *req, const struct api_route *rt,
+                             const char *name, char *buf, size_t size)
+{
+	const char *v = arg_of(req, name);
+
+	if (strcmp(name, "format") == 0)
+		return rt->format == API_CSV ? "csv" : "json";
+	if (strcmp(name, "level") == 0)
+		return rt->level;
+	if (v != NULL)
+		return v;
+	if (strcmp(name, "limit") == 0)
+		snprintf(buf, size, "%d", API_LIMIT_DEFAULT);
+	else if (strcmp(name, "offset") == 0)
+		snprintf(buf, size, "0");
+	else
+		return NULL;
+	return buf;
+}
+
+/* /api/v1/{segments, encoded}?{name=value, in the resource's fixed order}: the spelling of
+ * the request (percent-escapes, leading zeros, the order of the parameters, an Accept that
+ * negotiates the same format, a default written out) does not show. */
+static void write_key(const struct api_request *req, struct api_route *rt)
+{
+	struct key k = { rt->key, 0, sizeof(rt->key), false };
+	char buf[24];
+	const char *v, *sep = "?";
+
+	rt->key[0] = '\0';
+	key_raw(&k, PREFIX);
+	for (int i = 0; i < rt->n; i++) {
+		key_raw(&k, i == 0 ? "" : "/");
+		if (i == 3 && rt->year != 0)
+			snprintf(buf, sizeof(buf), "%d", rt->year);
+		else if (i == 5 && rt->table != 0)
+			snprintf(buf, sizeof(buf), "%d", rt->table);
+		if ((i == 3 && rt->year != 0) || (i == 5 && rt->table != 0))
+			key_raw(&k, buf);
+		else
+			key_enc(&k, rt->seg[i]);
+	}
+	for (const char *const *name = takes(rt->resource); *name != NULL; name++) {
+		if ((v = key_value(req, rt, *name, buf, sizeof(buf))) == NULL)
+			continue;
+		key_raw(&k, sep);
+		key_raw(&k, *name);
+		key_raw(&k, "=");
+		key_enc(&k, v);
+		sep = "&";
+	}
+	if (k.full)
+		rt->key[0] = '\0';
+}
+
+static bool offers_csv(int resource)
+{
+	return resource == R_TABLE || resource == R_PROJECTS || resource == R_AUDIT;
+}
+
+static int parse_query(const struct api_request *req, struct api_route *rt,
+                       struct api_response *resp)
+{
+	const char *const *known = takes(rt->resource);
+	int rc;
+
+	if ((rc = check_names(req, rt->resource, resp)) != 0)
+		return rc;
+	for (; *known != NULL; known++) {
+		const char *v = arg_of(req, *known);
+		if (v != NULL && is_number_param(*known) && !canonical(v))
+			return not_canonical(resp, *known, v, true);
+	}
+	if (listed(takes(rt->resource), "level") && (rc = level(req, rt, resp)) != 0)
+		return rc;
+	return negotiate(req, offers_csv(rt->resource), rt, resp);
+}
+
+int api_parse(const struct api_request *req, struct api_route *rt, struct api_response *resp)
+{
+	int rc;
+
+	memset(resp, 0, sizeof(*resp));
+	memset(rt, 0, offsetof(struct api_route, key));
+	rt->key[0] = '\0';
+	if (strlen(req->path) >= sizeof(rt->buf))
+		return api_fail(resp, 414, "the URL is longer than %zu bytes", sizeof(rt->buf) - 1)
+		           ? -1
+		           : 1;
+	if (strncmp(req->path, PREFIX, strlen(PREFIX)) != 0)
+		return fail(resp, 404, "no such resource: the API is under " PREFIX);
+	snprintf(rt->buf, sizeof(rt->buf), "%s", req->path + strlen(PREFIX));
+	if ((rt->n = split(rt->buf, rt->seg)) < 0)
+		return fail(resp, 404, "no such resource");
+	if ((rc = parse_path(rt, resp)) != 0 || (rc = parse_query(req, rt, resp)) != 0)
+		return rc;
+	write_key(req, rt);
+	return 0;
+}
+
+/* ---- answering a route ---- */
+
+static const char *const totals_types[] = { "budget_summary", "final_summary", "budget_expenditure",
+	                                    "final_expenditure", NULL };
+
+/* The disclosure's headline totals read the rows of its summary and expenditure tables. */
+static bool totals_table(const json_t *t, void *arg)
+{
+	const char *type = api_table_type(t);
+
+	(void)arg;
+	return listed(totals_types, type);
+}
+
+static bool no_rows(const json_t *t, void *arg)
+{
+	(void)t;
+	(void)arg;
+	return false;
+}
+
+/* What each resource reads of its disclosure. */
+static struct db_export_sel selection(const struct api_route *rt)
+{
+	switch (rt->resource) {
+	case R_SANGONG: /* the figures, and which table is the 三公 table */
+		return (struct db_export_sel){ .parts = DB_PART_SANGONG | DB_PART_TABLES,
+			                       .table_rows = no_rows };
+	case R_TABLES:
+		return (struct db_export_sel){ .parts = DB_PART_TABLES, .table_rows = no_rows };
+	case R_TABLE:
+		return (struct db_export_sel){ .parts = DB_PART_TABLES, .table = rt->table };
+	case R_PROJECTS:
+	case R_PROJECT:
+		return (struct db_export_sel){ .parts = DB_PART_PROJECTS | DB_PART_WITHHELD,
+			                       .project = rt->project };
+	default: /* the disclosure: all but its 目录 and its projects */
+		return (struct db_export_sel){ .parts =
+			                           ~(unsigned)(DB_PART_CONTENTS | DB_PART_PROJECTS),
+			                       .table_rows = totals_table };
+	}
+}
+
+/* Loads the disclosure's part and sets c->base; 0, -1 (memory), or a status with resp
+ * filled. */
+static int load(struct api_ctx *c, const struct api_route *rt, json_t **doc)
 {
 	struct db_error err = { 0 };
+	struct db_export_sel sel = selection(rt);
 
 	snprintf(c->base, sizeof(c->base), PREFIX "departments/%s/%s/%d", c->dept, c->kind_path,
 	         c->year);
-	*doc = db_export(c->db, c->dept, c->year, c->kind, c->level, &err);
+	*doc = db_export_part(c->db, c->dept, c->year, c->kind, c->level, &sel, &err);
 	if (*doc == NULL) {
 		if (err.code == DB_NOT_FOUND)
 			return api_fail(c->resp, 404, "no %s%s %d of department \"%s\"",
@@ -147,88 +544,88 @@ static int load(struct api_ctx *c, json_t **doc)
 	return 0;
 }
 
-/* seg: {kind} {year} [tables [n] | projects [id] | sangong | audit] */
-static int route_disclosure(struct api_ctx *c, char **seg, int n)
+static int execute_disclosure(struct api_ctx *c, const struct api_route *rt)
 {
-	bool audit = n == 3 && strcmp(seg[2], "audit") == 0;
-	bool csv = n >= 3 && ((n == 4 && strcmp(seg[2], "tables") == 0) ||
-	                      (n == 3 && strcmp(seg[2], "projects") == 0) || audit);
-	long year = number(seg[1], 1990, 2100), table = 0;
 	json_t *doc;
 	int rc;
 
-	if (strcmp(seg[0], "budgets") != 0 && strcmp(seg[0], "finals") != 0)
-		return api_fail(c->resp, 404, "no such resource: use budgets or finals");
-	c->kind_path = seg[0];
-	c->kind = seg[0][0] == 'b' ? "budget" : "final";
-	if (year < 0)
-		return api_fail(c->resp, 400, "year must be a number from 1990 to 2100");
-	c->year = (int)year;
-	if (n > 4 || (n >= 3 && strcmp(seg[2], "tables") != 0 && strcmp(seg[2], "projects") != 0 &&
-	              ((strcmp(seg[2], "sangong") != 0 && !audit) || n > 3)))
-		return api_fail(c->resp, 404, "no such resource");
-	if (n == 4 && strcmp(seg[2], "tables") == 0 &&
-	    (table = number(seg[3], 1, API_TABLES_MAX)) < 0)
-		return api_fail(c->resp, 400,
-		                "table must be a number from 1 to %d (its position, 表几)",
-		                API_TABLES_MAX);
-	if (audit)
-		return (rc = level(c)) != 0 || (rc = negotiate(c, csv)) != 0 ? (rc < 0 ? -1 : 0)
-		                                                             : api_audit(c);
-	if ((rc = level(c)) != 0 || (rc = negotiate(c, csv)) != 0 || (rc = load(c, &doc)) != 0)
+	if (rt->resource == R_AUDIT)
+		return api_audit(c);
+	if ((rc = load(c, rt, &doc)) != 0)
 		return rc < 0 ? -1 : 0;
-	if (n == 2)
-		rc = api_disclosure(c, doc);
-	else if (strcmp(seg[2], "sangong") == 0)
+	switch (rt->resource) {
+	case R_SANGONG:
 		rc = api_sangong(c, doc);
-	else if (strcmp(seg[2], "tables") == 0)
-		rc = n == 3 ? api_tables(c, doc) : api_table(c, doc, (int)table);
-	else
-		rc = n == 3 ? api_projects(c, doc) : api_project(c, doc, seg[3]);
+		break;
+	case R_TABLES:
+		rc = api_tables(c, doc);
+		break;
+	case R_TABLE:
+		rc = api_table(c, doc, rt->table);
+		break;
+	case R_PROJECTS:
+		rc = api_projects(c, doc);
+		break;
+	case R_PROJECT:
+		rc = api_project(c, doc, rt->project);
+		break;
+	default:
+		rc = api_disclosure(c, doc);
+	}
 	json_decref(doc);
 	return rc;
 }
 
-static int route(struct api_ctx *c, char **seg, int n)
+static int execute(struct api_ctx *c, const struct api_route *rt)
 {
-	int rc;
-
-	if (n == 1 && strcmp(seg[0], "openapi.json") == 0)
-		return (rc = negotiate(c, false)) != 0 ? (rc < 0 ? -1 : 0) : api_openapi(c);
-	if (n == 1 && strcmp(seg[0], "audit") == 0)
-		return (rc = negotiate(c, false)) != 0 ? (rc < 0 ? -1 : 0) : api_audit_list(c);
-	if (strcmp(seg[0], "departments") != 0)
-		return api_fail(c->resp, 404, "no such resource");
-	if (n == 1)
-		return (rc = negotiate(c, false)) != 0 ? (rc < 0 ? -1 : 0)
-		                                       : api_departments_list(c);
-	c->dept = seg[1];
-	if (n == 2)
-		return (rc = negotiate(c, false)) != 0 ? (rc < 0 ? -1 : 0) : api_department(c);
-	if (n < 4)
-		return api_fail(c->resp, 404, "no such resource");
-	return route_disclosure(c, seg + 2, n - 2);
+	switch (rt->resource) {
+	case R_OPENAPI:
+		return api_openapi(c);
+	case R_AUDIT_LIST:
+		return api_audit_list(c);
+	case R_DEPARTMENTS:
+		return api_departments_list(c);
+	case R_DEPARTMENT:
+		return api_department(c);
+	default:
+		return execute_disclosure(c, rt);
+	}
 }
 
-int api_handle(struct db *db, const struct api_request *req, struct api_response *resp)
+int api_execute(struct db *db, const struct api_request *req, const struct api_route *rt,
+                struct api_response *resp)
 {
-	struct api_ctx c = { .db = db, .req = req, .resp = resp };
-	char buf[2049], *seg[MAX_SEGMENTS];
-	int n;
+	struct api_ctx c = { .db = db,
+		             .req = req,
+		             .resp = resp,
+		             .format = rt->format,
+		             .dept = rt->dept,
+		             .year = rt->year,
+		             .kind = rt->kind,
+		             .kind_path = rt->kind_path,
+		             .level = rt->level };
+	int rc;
 
 	memset(resp, 0, sizeof(*resp));
-	if (strlen(req->path) >= sizeof(buf))
-		return api_fail(resp, 414, "the URL is longer than %zu bytes", sizeof(buf) - 1);
-	if (strncmp(req->path, PREFIX, strlen(PREFIX)) != 0)
-		return api_fail(resp, 404, "no such resource: the API is under " PREFIX);
-	snprintf(buf, sizeof(buf), "%s", req->path + strlen(PREFIX));
-	if ((n = split(buf, seg)) < 0)
-		return api_fail(resp, 404, "no such resource");
 	if (db_read_begin(db) != 0) {
 		struct db_error err = { .text = "could not begin a read transaction" };
 		return api_store_error(resp, &err);
 	}
-	n = route(&c, seg, n);
+	rc = execute(&c, rt);
 	db_read_end(db);
-	return n;
+	return rc;
+}
+
+int api_handle(struct db *db, const struct api_request *req, struct api_response *resp)
+{
+	struct api_route *rt = malloc(sizeof(*rt));
+	int rc;
+
+	if (rt == NULL)
+		return -1;
+	rc = api_parse(req, rt, resp);
+	if (rc == 0)
+		rc = api_execute(db, req, rt, resp);
+	free(rt);
+	return rc < 0 ? -1 : 0;
 }

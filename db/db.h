@@ -74,11 +74,12 @@ struct db_error {
 	int line; /* 1-based position in the file, 0 if unknown */
 	int column;
 	char text[512];
-	int code; /* 0, DB_NOT_FOUND or DB_DUPLICATE */
+	int code; /* 0, DB_NOT_FOUND, DB_DUPLICATE or DB_BAD_STORE */
 };
 
 #define DB_NOT_FOUND 404 /* what was asked for is not in the store */
 #define DB_DUPLICATE 409 /* two documents of one import are the same disclosure */
+#define DB_BAD_STORE 500 /* the store file is not a budgetd store of this version, or damaged */
 
 /* Receives each problem found while loading a file; ctx is the caller's. */
 typedef void (*db_report_fn)(void *ctx, const struct db_error *err);
@@ -124,7 +125,9 @@ struct db;
 /* Opens the store at path. Read-only opens fail if the file is missing or is not a budgetd
  * store of this version (a version 1 store: the message names `budgetctl upgrade`);
  * writable opens create it, or upgrade a version 1 store in place in one transaction.
- * Returns the store, freed with db_close(), or NULL with *err filled. */
+ * Returns the store, freed with db_close(), or NULL with *err filled: the message names
+ * path, and err->code is DB_BAD_STORE when the file is there but is not a store this build
+ * reads (not SQLite, damaged, another schema) rather than one it cannot open or write. */
 struct db *db_open(const char *path, bool writable, struct db_error *err);
 
 /* Upgrades the store at path to DB_SCHEMA_VERSION in place, in one transaction (a failure
@@ -150,7 +153,9 @@ int db_set_rollback_journal(struct db *db, struct db_error *err);
 /* Imports docs in one transaction: all land or none does. A disclosure already in the
  * store (same department, year, kind and level) is replaced; department and project ids stay.
  * Returns 0, or -1 with *err (not NULL) filled and the store unchanged; err->code is
- * DB_DUPLICATE when two of docs are the same disclosure. */
+ * DB_DUPLICATE when two of docs are the same disclosure (err->file names the second),
+ * DB_BAD_STORE when the store turned out damaged; any other failure is the store's too
+ * (it cannot be written: disk full, read-only), and err->file is then empty. */
 int db_import(struct db *db, struct db_doc *const *docs, size_t n, struct db_error *err);
 
 /* The same, one document at a time, so that a large import need not hold every file in
@@ -229,6 +234,43 @@ int db_set_bulk_build(struct db *db, struct db_error *err);
  * codes split. */
 json_t *db_export(struct db *db, const char *department, int year, const char *kind,
                   const char *level, struct db_error *err);
+
+/* The top-level parts of a disclosure (its keys in import format 2) that db_export_part()
+ * reads; the document's own fields (year, kind, title, unit, ...) always come. */
+enum {
+	DB_PART_DEPARTMENT = 1u << 0,
+	DB_PART_SOURCE = 1u << 1,
+	DB_PART_CONTENTS = 1u << 2,
+	DB_PART_OVERVIEW = 1u << 3,
+	DB_PART_TABLES = 1u << 4,
+	DB_PART_EXPLANATIONS = 1u << 5,
+	DB_PART_PROJECTS = 1u << 6,
+	DB_PART_WITHHELD = 1u << 7,
+	DB_PART_SANGONG = 1u << 8,
+	DB_PART_OPERATING_COSTS = 1u << 9,
+	DB_PART_PROCUREMENT = 1u << 10,
+	DB_PART_ASSETS = 1u << 11,
+	DB_PART_PERFORMANCE = 1u << 12,
+	DB_PART_GLOSSARY = 1u << 13,
+};
+
+/* Which part of a disclosure to read: an answer about one table or the 三公 figures need
+ * not read hundreds of projects. */
+struct db_export_sel {
+	unsigned parts; /* DB_PART_* bits */
+	int table; /* with DB_PART_TABLES: only the table at this position (表几); 0: all */
+	/* With DB_PART_TABLES: called with each table's own fields (position, type, title,
+	 * unit, ...) before its columns and rows are read; false leaves those out. NULL: every
+	 * table comes whole. */
+	bool (*table_rows)(const json_t *table, void *arg);
+	void *arg;
+	const char *project; /* with DB_PART_PROJECTS: only the project with this id; NULL: all */
+};
+
+/* db_export() of the parts sel names (sel NULL: the whole disclosure). What is read is
+ * exactly what db_export() gives for those parts; the parts left out are absent. */
+json_t *db_export_part(struct db *db, const char *department, int year, const char *kind,
+                       const char *level, const struct db_export_sel *sel, struct db_error *err);
 
 /* One department as listed by db_departments(); every pointer is valid only during the
  * callback. years are ascending and distinct. */

@@ -45,8 +45,18 @@ struct db_doc *db_doc_parse(const char *text, size_t len, const char *name, db_r
 		report_at(report, ctx, name, 0, 0, msg);
 		return NULL;
 	}
+	/* RFC 8259 forbids a byte order mark; jansson's own message would quote it invisibly. */
+	if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) {
+		report_at(report, ctx, name, 1, 1,
+		          "starts with a UTF-8 byte order mark (EF BB BF): save it without one");
+		return NULL;
+	}
 	root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (root == NULL) {
+		/* jansson names its own flag for \u0000: say what is wrong in the file instead. */
+		if (strstr(jerr.text, "JSON_ALLOW_NUL") != NULL)
+			snprintf(jerr.text, sizeof(jerr.text),
+			         "a text holds a NUL character (\\u0000), which is not allowed");
 		report_at(report, ctx, name, jerr.line, jerr.column, jerr.text);
 		return NULL;
 	}

@@ -11,18 +11,73 @@
 struct xctx {
 	struct db *db;
 	struct db_error *err;
+	const struct db_export_sel *sel; /* NULL: everything */
 };
+
+/* The document's children in the order of db_model_document's, as DB_PART_* bits. */
+static const struct {
+	const char *key;
+	unsigned part;
+} parts[] = {
+	{ "department", DB_PART_DEPARTMENT },   { "source", DB_PART_SOURCE },
+	{ "contents", DB_PART_CONTENTS },       { "overview", DB_PART_OVERVIEW },
+	{ "tables", DB_PART_TABLES },           { "explanations", DB_PART_EXPLANATIONS },
+	{ "projects", DB_PART_PROJECTS },       { "withheld", DB_PART_WITHHELD },
+	{ "sangong", DB_PART_SANGONG },         { "operating_costs", DB_PART_OPERATING_COSTS },
+	{ "procurement", DB_PART_PROCUREMENT }, { "assets", DB_PART_ASSETS },
+	{ "performance", DB_PART_PERFORMANCE }, { "glossary", DB_PART_GLOSSARY },
+};
+
+/* Is the document's child ch among the parts asked for? A key missing from parts[] (a
+ * part added to the model but not here) is always read: too much, never too little. */
+static bool part_wanted(const struct xctx *c, const struct db_entity *ch)
+{
+	if (c->sel == NULL)
+		return true;
+	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++)
+		if (strcmp(parts[i].key, ch->key) == 0)
+			return (c->sel->parts & parts[i].part) != 0;
+	return true;
+}
+
+enum pick {
+	PICK_SKIP, /* leave the row out */
+	PICK_HEAD, /* its own fields only */
+	PICK_ALL,
+};
+
+/* A table or project row, from its own fields: is it asked for, and with its children?
+ * (select_stmt reads only the one asked for already; this keeps the rule in one place.) */
+static enum pick pick_row(const struct xctx *c, const struct db_entity *e, const json_t *item)
+{
+	const struct db_export_sel *sel = c->sel;
+
+	if (sel == NULL)
+		return PICK_ALL;
+	if (e == db_model_tables) {
+		if (sel->table != 0 &&
+		    json_integer_value(json_object_get(item, "position")) != sel->table)
+			return PICK_SKIP;
+		return sel->table_rows == NULL || sel->table_rows(item, sel->arg) ? PICK_ALL
+		                                                                  : PICK_HEAD;
+	}
+	if (e == db_model_projects && sel->project != NULL) {
+		const char *id = json_string_value(json_object_get(item, "id"));
+		return id != NULL && strcmp(id, sel->project) == 0 ? PICK_ALL : PICK_SKIP;
+	}
+	return PICK_ALL;
+}
 
 static void add_sel(char *buf, size_t size, const char *name)
 {
 	snprintf(buf + strlen(buf), size - strlen(buf), ", \"%s\"", name);
 }
 
-/* SELECT id, [key,] [value,] fields... FROM table WHERE parent = ? ORDER BY position; the
- * document itself is selected by its id. Returns 0, or -1 if it does not fit. */
-static int select_sql(const void *tag, char *sql, size_t size)
+/* SELECT id, [key,] [value,] fields... FROM table WHERE parent = ? [AND where] ORDER BY
+ * position; the document itself is selected by its id. Returns 0, or -1 if it does not
+ * fit. */
+static int select_where(const struct db_entity *e, const char *where, char *sql, size_t size)
 {
-	const struct db_entity *e = tag;
 	char cols[2048] = "id", box[80];
 
 	if (e->shape == DB_SH_DEC_MAP || e->shape == DB_SH_BOX_MAP)
@@ -50,10 +105,53 @@ static int select_sql(const void *tag, char *sql, size_t size)
 				        db_dp_col(db_field_col(f), box, sizeof(box)));
 		}
 	}
-	int n = snprintf(sql, size, "SELECT %s FROM \"%s\" WHERE \"%s\" = ?%s", cols, e->table,
-	                 e == &db_model_document ? "id" : e->parent_col,
-	                 e->shape == DB_SH_ONE ? "" : " ORDER BY position");
+	int n =
+	    snprintf(sql, size, "SELECT %s FROM \"%s\" WHERE \"%s\" = ?%s%s%s", cols, e->table,
+	             e == &db_model_document ? "id" : e->parent_col, where != NULL ? " AND " : "",
+	             where != NULL ? where : "", e->shape == DB_SH_ONE ? "" : " ORDER BY position");
 	return n > 0 && (size_t)n < size ? 0 : -1;
+}
+
+static int select_sql(const void *tag, char *sql, size_t size)
+{
+	return select_where(tag, NULL, sql, size);
+}
+
+/* One table by its position, one project by its id: the statements' tags (their own, so
+ * that they are cached beside the entity's). */
+static const char one_table_tag, one_project_tag;
+
+static int select_one_table(const void *tag, char *sql, size_t size)
+{
+	(void)tag;
+	return select_where(db_model_tables, "number = ?", sql, size);
+}
+
+static int select_one_project(const void *tag, char *sql, size_t size)
+{
+	(void)tag;
+	return select_where(db_model_projects, "slug = ?", sql, size);
+}
+
+/* The statement reading e's rows below a parent: the narrow one when the selection asks
+ * for one table or one project (bound as ?2). */
+static sqlite3_stmt *select_stmt(struct xctx *c, const struct db_entity *e)
+{
+	const struct db_export_sel *sel = c->sel;
+	sqlite3_stmt *st;
+
+	if (sel != NULL && e == db_model_tables && sel->table != 0) {
+		if ((st = db_stmt_tagged(c->db, &one_table_tag, select_one_table, c->err)) != NULL)
+			sqlite3_bind_int(st, 2, sel->table);
+		return st;
+	}
+	if (sel != NULL && e == db_model_projects && sel->project != NULL) {
+		if ((st = db_stmt_tagged(c->db, &one_project_tag, select_one_project, c->err)) !=
+		    NULL)
+			sqlite3_bind_text(st, 2, sel->project, -1, SQLITE_STATIC);
+		return st;
+	}
+	return db_stmt_tagged(c->db, e, select_sql, c->err);
 }
 
 /* The figure at col with the decimals it was published with (column col + 1), or in
@@ -138,6 +236,7 @@ static int export_children(struct xctx *c, const struct db_entity *e, int64_t id
 /* Adds the current row of st to out (which for DB_SH_ONE is set to the row). 0 or -1. */
 static int add_row(struct xctx *c, const struct db_entity *e, sqlite3_stmt *st, json_t **out)
 {
+	enum pick pick;
 	json_t *item;
 
 	switch (e->shape) {
@@ -154,7 +253,13 @@ static int add_row(struct xctx *c, const struct db_entity *e, sqlite3_stmt *st, 
 		                           box_json(st, 2));
 	default:
 		item = row_json(e, st, 1);
-		if (export_children(c, e, sqlite3_column_int64(st, 0), item) != 0) {
+		pick = pick_row(c, e, item);
+		if (pick == PICK_SKIP) {
+			json_decref(item);
+			return 0;
+		}
+		if (pick == PICK_ALL &&
+		    export_children(c, e, sqlite3_column_int64(st, 0), item) != 0) {
 			json_decref(item);
 			return -1;
 		}
@@ -186,7 +291,7 @@ static json_t *export_entity(struct xctx *c, const struct db_entity *e, int64_t 
 
 	if (e->shape == DB_SH_INLINE)
 		return export_inline(c, e, id);
-	if ((st = db_stmt_tagged(c->db, e, select_sql, c->err)) == NULL)
+	if ((st = select_stmt(c, e)) == NULL)
 		return NULL;
 	sqlite3_bind_int64(st, 1, id);
 	if (e->shape != DB_SH_ONE)
@@ -215,8 +320,12 @@ static int export_children(struct xctx *c, const struct db_entity *e, int64_t id
 {
 	for (const struct db_entity *const *k = e->children; k != NULL && *k != NULL; k++) {
 		const struct db_entity *ch = *k;
+		json_t *val;
+
+		if (e == &db_model_document && !part_wanted(c, ch))
+			continue;
 		/* An inline object's children hang off the same parent as the object. */
-		json_t *val = export_entity(c, ch, id);
+		val = export_entity(c, ch, id);
 
 		if (val == NULL && c->err->text[0] != '\0')
 			return -1;
@@ -260,7 +369,13 @@ static int find_disclosure(struct xctx *c, const char *dep, int year, const char
 json_t *db_export(struct db *db, const char *department, int year, const char *kind,
                   const char *level, struct db_error *err)
 {
-	struct xctx c = { db, err };
+	return db_export_part(db, department, year, kind, level, NULL, err);
+}
+
+json_t *db_export_part(struct db *db, const char *department, int year, const char *kind,
+                       const char *level, const struct db_export_sel *sel, struct db_error *err)
+{
+	struct xctx c = { db, err, sel };
 	int64_t id;
 	json_t *doc, *dep;
 

@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #define MAX_STMTS 64
 
@@ -303,7 +305,37 @@ struct db_import {
 	size_t n_seen, cap_seen;
 	int64_t disclosure; /* written by the last db_import_add(), 0 before the first */
 	size_t n_findings; /* stored for it so far */
+	off_t wal_size; /* the -wal file's size when the import began, -1 if there was none */
 };
+
+/* The size of the store's -wal file, or -1 when there is none. */
+static off_t wal_size(sqlite3 *sql)
+{
+	const char *wal = sqlite3_filename_wal(sqlite3_db_filename(sql, "main"));
+	struct stat st;
+
+	return wal != NULL && stat(wal, &st) == 0 ? st.st_size : -1;
+}
+
+/* After a rollback: the -wal file back to its size before the import. The frames a failed
+ * import appended (up to the point where the disk filled) are dead, but SQLite keeps the
+ * file's length, and while budgetd holds the store open no close ever removes it: the disk
+ * would stay full and every later import fail. Done under the write lock, so no other
+ * import is appending; readers never read past the last commit, which lies before that
+ * size (frames are only written over from the start once every reader is past them). */
+static int wal_restore(struct db_import *im)
+{
+	sqlite3 *sql = im->db->sql;
+	const char *wal = sqlite3_filename_wal(sqlite3_db_filename(sql, "main"));
+	int rc;
+
+	if (wal == NULL || im->wal_size < 0 || wal_size(sql) <= im->wal_size ||
+	    sqlite3_exec(sql, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+		return -1;
+	rc = truncate(wal, im->wal_size);
+	sqlite3_exec(sql, "ROLLBACK", NULL, NULL, NULL);
+	return rc;
+}
 
 struct db_import *db_import_begin(struct db *db, struct db_error *err)
 {
@@ -323,9 +355,11 @@ struct db_import *db_import_begin(struct db *db, struct db_error *err)
 	im->c.err = &im->scratch;
 	if (sqlite3_exec(db->sql, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
 		db_err_set(err, "cannot start the import: %s", sqlite3_errmsg(db->sql));
+		db_err_store(err, db->sql);
 		free(im);
 		return NULL;
 	}
+	im->wal_size = wal_size(db->sql);
 	return im;
 }
 
@@ -371,14 +405,17 @@ int db_import_add(struct db_import *im, const struct db_doc *doc, struct db_erro
 	snprintf(err->file, sizeof(err->file), "%s", doc->name);
 	if (remember(im, doc, err) != 0)
 		return -1;
+	err->file[0] = '\0';
 	memset(&im->scratch, 0, sizeof(im->scratch));
 	im->disclosure = 0;
 	im->n_findings = 0;
+	/* The document was validated: what fails now is the store (damaged, full, read-only),
+	 * and the message must say so rather than blame the file. */
 	if (import_doc(&im->c, doc, &im->disclosure) != 0) {
-		snprintf(err->text, sizeof(err->text), "%s", im->scratch.text);
+		db_err_set(err, "%s (while writing %s)", im->scratch.text, doc->name);
+		db_err_store(err, im->db->sql);
 		return -1;
 	}
-	err->file[0] = '\0';
 	return 0;
 }
 
@@ -388,9 +425,12 @@ int db_import_add_findings(struct db_import *im, const json_t *findings, struct 
 		db_err_set(err, "findings before any document");
 		return -1;
 	}
-	if (db_findings_check(findings, err) != 0 ||
-	    db_findings_insert(im->db->sql, im->disclosure, findings, im->n_findings, err) != 0)
+	if (db_findings_check(findings, err) != 0)
 		return -1;
+	if (db_findings_insert(im->db->sql, im->disclosure, findings, im->n_findings, err) != 0) {
+		db_err_store(err, im->db->sql);
+		return -1;
+	}
 	im->n_findings += json_array_size(findings);
 	return 0;
 }
@@ -418,7 +458,9 @@ int db_import_commit(struct db_import *im, struct db_error *err)
 	im->c.n = 0;
 	if (sqlite3_exec(im->db->sql, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
 		db_err_set(err, "commit: %s", sqlite3_errmsg(im->db->sql));
+		db_err_store(err, im->db->sql);
 		sqlite3_exec(im->db->sql, "ROLLBACK", NULL, NULL, NULL);
+		(void)wal_restore(im); /* best effort: the import has failed already */
 		rc = -1;
 	}
 	import_free(im);
@@ -430,6 +472,7 @@ void db_import_abort(struct db_import *im)
 	if (im == NULL)
 		return;
 	sqlite3_exec(im->db->sql, "ROLLBACK", NULL, NULL, NULL);
+	(void)wal_restore(im); /* best effort: the import has failed already */
 	import_free(im);
 }
 

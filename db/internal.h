@@ -53,6 +53,10 @@ extern const char db_schema_sql[];
 /* Fills err (which may be NULL) with a printf-style message; keeps err->file as is. */
 void db_err_set(struct db_error *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* err->code = DB_BAD_STORE when sql's last error says the file is damaged or not a
+ * database (as opposed to full, read-only or locked). */
+void db_err_store(struct db_error *err, sqlite3 *sql);
+
 /* Finds the value at a path like "$.tables[5].rows[3]" in JSON text and stores its 1-based
  * line and column. Returns 0, or -1 if the path cannot be followed. */
 int db_json_locate(const char *text, size_t len, const char *path, int *line, int *column);

@@ -14,7 +14,8 @@
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"
 // clang-format off
 #define F(k, t, ...) { .key = (k), .type = (t), __VA_ARGS__ }
-#define TEXT(k, ...) F(k, DB_FT_TEXT, __VA_ARGS__)
+#define TEXT(k, ...) F(k, DB_FT_TEXT, __VA_ARGS__) /* a name, title or label: one line */
+#define PROSE(k, ...) F(k, DB_FT_TEXT, .prose = true, __VA_ARGS__) /* running text */
 #define DEC(k, ...) F(k, DB_FT_DEC, __VA_ARGS__)
 #define SDEC(k) F(k, DB_FT_SDEC)
 #define COUNT(k, ...) F(k, DB_FT_INT, .min = 0, .max = INT32_MAX, __VA_ARGS__)
@@ -60,7 +61,8 @@ static const struct db_entity department = {
 
 static const struct db_entity source = {
 	"source", DB_SH_ONE, "source", "disclosure_id", false,
-	(const struct db_field[]){ TEXT("document", REQ), TEXT("file"), TEXT("url"), TEXT("notes"),
+	(const struct db_field[]){ TEXT("document", REQ), TEXT("file"), F("url", DB_FT_URL),
+				   PROSE("notes"),
 				   F("sha256", DB_FT_HEX64, V2),
 				   F("pages", DB_FT_INT, V2, .min = 1, .max = 100000), END },
 	NULL,
@@ -68,6 +70,7 @@ static const struct db_entity source = {
 
 static const struct db_entity functions = {
 	"functions", DB_SH_TEXTS, "department_function", "disclosure_id", false, NULL, NULL,
+	.prose = true,
 };
 
 /* The headings of the 主要职能 and 机构设置 parts as printed (v2): they name the department. */
@@ -83,13 +86,13 @@ static const struct db_entity internal_units = {
 /* 单位构成: the budget units the department consists of. */
 static const struct db_entity organization_units = {
 	"units", DB_SH_ROWS, "organization_unit", "organization_id", false,
-	(const struct db_field[]){ TEXT("name", REQ), TEXT("type"), TEXT("note"), END },
+	(const struct db_field[]){ TEXT("name", REQ), TEXT("type"), PROSE("note"), END },
 	NULL, .only = DB_V2,
 };
 
 static const struct db_entity organization = {
 	"organization", DB_SH_ONE, "organization", "disclosure_id", false,
-	(const struct db_field[]){ TEXT("text"), COUNT("subordinate_units"),
+	(const struct db_field[]){ PROSE("text"), COUNT("subordinate_units"),
 				   COUNT("administrative_units", V2),
 				   COUNT("institutional_units", V2), END },
 	KIDS(&internal_units, &organization_units),
@@ -148,7 +151,7 @@ static const struct db_entity tables = {
 				     .max = 99),
 				   F("type", DB_FT_TTYPE, REQ2, V2), TEXT("title", REQ),
 				   TEXT("unit", REQ2), ENUM("classification", classifications),
-				   TEXT("note"), TEXT("unplaced_note"), BOX("box"),
+				   PROSE("note"), PROSE("unplaced_note"), BOX("box"),
 				   TEXT("preparer", V2), END },
 	KIDS(&columns, &rows),
 };
@@ -166,13 +169,14 @@ static const struct db_entity contents = {
 /* ---- explanations ---- */
 static const struct db_entity paragraphs = {
 	"paragraphs", DB_SH_TEXTS, "explanation_paragraph", "explanation_id", false, NULL, NULL,
+	.prose = true,
 };
 
 static const struct db_entity figures = {
 	"figures", DB_SH_ROWS, "explanation_figure", "explanation_id", false,
 	(const struct db_field[]){ TEXT("label", REQ), F("codes", DB_FT_CODES), DEC("amount"),
 				   DEC("share"), SDEC("change"), SDEC("change_percent"),
-				   TEXT("reason"), TEXT("detail"), BOX("box"), END },
+				   PROSE("reason"), PROSE("detail"), BOX("box"), END },
 	NULL,
 };
 
@@ -197,7 +201,7 @@ static const struct db_entity allocation_items = {
 
 static const struct db_entity allocation = {
 	"allocation", DB_SH_ONE, "allocation", "project_id", false,
-	(const struct db_field[]){ TEXT("text"), END },
+	(const struct db_field[]){ PROSE("text"), END },
 	KIDS(&allocation_items),
 };
 
@@ -212,7 +216,7 @@ static const struct db_entity indicators = {
 static const struct db_entity target = {
 	"performance", DB_SH_ONE, "performance_target", "project_id", false,
 	(const struct db_field[]){ DEC("funding_total"), DEC("funding_fiscal"),
-				   DEC("funding_other"), TEXT("objective"), END },
+				   DEC("funding_other"), PROSE("objective"), END },
 	KIDS(&indicators),
 };
 
@@ -221,8 +225,8 @@ static const struct db_entity projects = {
 	(const struct db_field[]){ F("id", DB_FT_SLUG, REQ, .col = "slug"),
 				   F("withheld", DB_FT_BOOL), TEXT("name"), TEXT("table_name"),
 				   F("codes", DB_FT_CODES), DEC("amount", REQ1),
-				   TEXT("policy_basis"), TEXT("executing_unit"), TEXT("period"),
-				   DEC("self_evaluation", V2), TEXT("summary", V2), TEXT("plan", V2),
+				   PROSE("policy_basis"), TEXT("executing_unit"), TEXT("period"),
+				   DEC("self_evaluation", V2), PROSE("summary", V2), PROSE("plan", V2),
 				   END },
 	KIDS(&economic, &allocation, &target),
 };
@@ -230,8 +234,8 @@ static const struct db_entity projects = {
 /* ---- other matters ---- */
 static const struct db_entity withheld = {
 	"withheld", DB_SH_ONE, "withheld", "disclosure_id", false,
-	(const struct db_field[]){ COUNT("count", REQ), DEC("amount", REQ), TEXT("legal_source"),
-				   TEXT("basis"), TEXT("text"), END },
+	(const struct db_field[]){ COUNT("count", REQ), DEC("amount", REQ), PROSE("legal_source"),
+				   PROSE("basis"), PROSE("text"), END },
 	NULL,
 };
 
@@ -239,7 +243,7 @@ static const struct db_entity sangong_items = {
 	"items", DB_SH_ROWS, "sangong_item", "sangong_id", true,
 	(const struct db_field[]){ ENUM("key", sangong_keys, REQ), TEXT("label", REQ),
 				   DEC("amount", REQ1), DEC("budget", V2), DEC("final", V2),
-				   SDEC("change"), TEXT("reason"), END },
+				   SDEC("change"), PROSE("reason"), END },
 	NULL,
 };
 
@@ -254,7 +258,7 @@ static const struct db_entity sangong = {
 static const struct db_entity operating_costs = {
 	"operating_costs", DB_SH_ONE, "operating_costs", "disclosure_id", false,
 	(const struct db_field[]){ DEC("amount", REQ1), DEC("budget", V2), DEC("final", V2),
-				   SDEC("change"), SDEC("change_percent"), TEXT("reason"),
+				   SDEC("change"), SDEC("change_percent"), PROSE("reason"),
 				   COUNT("administrative_units"), COUNT("institutional_units"),
 				   ENUM("unit", units, V2), END },
 	NULL,
@@ -289,14 +293,14 @@ static const struct db_entity assets = {
 
 static const struct db_entity performance = {
 	"performance", DB_SH_ONE, "performance_summary", "disclosure_id", false,
-	(const struct db_field[]){ COUNT("project_count", REQ), DEC("amount", REQ), TEXT("text"),
+	(const struct db_field[]){ COUNT("project_count", REQ), DEC("amount", REQ), PROSE("text"),
 				   END },
 	NULL,
 };
 
 static const struct db_entity glossary = {
 	"glossary", DB_SH_ROWS, "glossary_term", "disclosure_id", false,
-	(const struct db_field[]){ TEXT("number"), TEXT("term", REQ), TEXT("definition", REQ),
+	(const struct db_field[]){ TEXT("number"), TEXT("term", REQ), PROSE("definition", REQ),
 				   END },
 	NULL,
 };
@@ -314,6 +318,9 @@ const struct db_entity db_model_document = {
 	     &sangong, &operating_costs, &procurement, &assets, &performance, &glossary),
 };
 // clang-format on
+
+const struct db_entity *const db_model_tables = &tables;
+const struct db_entity *const db_model_projects = &projects;
 
 const char *db_box_col(const struct db_field *f, int i, char *buf, size_t size)
 {

@@ -22,6 +22,7 @@ enum db_ftype {
 	DB_FT_TTYPE, /* a table type id (db/table_types.tsv) or "other" */
 	DB_FT_HEX64, /* 64 lower-case hex digits (a SHA-256) */
 	DB_FT_BOX, /* [page, x0, y0, x1, y1] -> <col>_page, <col>_x0 ... (hundredths of a point) */
+	DB_FT_URL, /* an http:// or https:// address (a link the page shows) */
 };
 
 /* Format versions, as a bit set: where a field exists, where it is required. */
@@ -41,6 +42,7 @@ struct db_field {
 	long long min, max;
 	const char *const *choices; /* NULL-terminated, for DB_FT_ENUM */
 	const char *def; /* stored when the field is absent (DB_FT_ENUM) */
+	bool prose; /* DB_FT_TEXT: running text, where tabs and line breaks belong */
 };
 
 enum db_shape {
@@ -63,9 +65,13 @@ struct db_entity {
 	const struct db_entity *const *children; /* NULL-terminated; may be NULL */
 	unsigned only; /* the versions in which it exists; 0: every version */
 	bool sign; /* DB_SH_DECS, DB_SH_DEC_MAP: values may be negative */
+	bool prose; /* DB_SH_TEXTS: paragraphs (tabs and line breaks allowed), not names */
 };
 
 extern const struct db_entity db_model_document;
+/* The document's tables and projects: a partial export picks among their rows. */
+extern const struct db_entity *const db_model_tables;
+extern const struct db_entity *const db_model_projects;
 
 static inline const char *db_field_col(const struct db_field *f)
 {

@@ -17,6 +17,14 @@ static int exec(sqlite3 *sql, const char *stmt, struct db_error *err)
 	return -1;
 }
 
+void db_err_store(struct db_error *err, sqlite3 *sql)
+{
+	int rc = sqlite3_errcode(sql) & 0xFF;
+
+	if (err != NULL && (rc == SQLITE_CORRUPT || rc == SQLITE_NOTADB))
+		err->code = DB_BAD_STORE;
+}
+
 static int user_version(sqlite3 *sql, int *version, int *objects)
 {
 	sqlite3_stmt *st = NULL;
@@ -46,11 +54,13 @@ static int prepare_schema(struct db *db, struct db_error *err)
 	int version = 0, objects = 0;
 
 	if (user_version(db->sql, &version, &objects) != 0) {
-		db_err_set(err, "not a budgetd store: %s", sqlite3_errmsg(db->sql));
+		db_err_set(err, "not a budgetd store (%s)", sqlite3_errmsg(db->sql));
+		err->code = DB_BAD_STORE;
 		return -1;
 	}
 	if (version == DB_SCHEMA_VERSION)
 		return 0;
+	err->code = DB_BAD_STORE; /* until it turns out to be one we can make ours */
 	if (version == 1 && !db->writable) {
 		db_err_set(err,
 		           "store has schema version 1; this build reads version %d: run "
@@ -58,8 +68,10 @@ static int prepare_schema(struct db *db, struct db_error *err)
 		           DB_SCHEMA_VERSION);
 		return -1;
 	}
-	if (version == 1)
+	if (version == 1) {
+		err->code = 0;
 		return db_migrate_v1(db->sql, err);
+	}
 	if (version > DB_SCHEMA_VERSION) {
 		db_err_set(err, "store has schema version %d; this build reads up to %d", version,
 		           DB_SCHEMA_VERSION);
@@ -73,6 +85,7 @@ static int prepare_schema(struct db *db, struct db_error *err)
 		db_err_set(err, "store is empty");
 		return -1;
 	}
+	err->code = 0;
 	if (exec(db->sql, "BEGIN IMMEDIATE", err) != 0)
 		return -1;
 	if (exec(db->sql, db_schema_sql, err) != 0) {
@@ -82,7 +95,8 @@ static int prepare_schema(struct db *db, struct db_error *err)
 	return exec(db->sql, "COMMIT", err);
 }
 
-struct db *db_open(const char *path, bool writable, struct db_error *err)
+/* Opens path and makes sure it holds a store of this version; messages without the path. */
+static struct db *open_store(const char *path, bool writable, struct db_error *err)
 {
 	int flags = writable ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE : SQLITE_OPEN_READONLY;
 	struct db *db = calloc(1, sizeof(*db));
@@ -95,7 +109,7 @@ struct db *db_open(const char *path, bool writable, struct db_error *err)
 	/* NOMUTEX: a connection is used by one thread at a time (the daemon opens one per
 	 * worker), so SQLite's own locking would only cost time on every call. */
 	if (sqlite3_open_v2(path, &db->sql, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
-		db_err_set(err, "cannot open store %s: %s", path,
+		db_err_set(err, "cannot open store (%s)",
 		           db->sql ? sqlite3_errmsg(db->sql) : "out of memory");
 		goto fail;
 	}
@@ -103,16 +117,33 @@ struct db *db_open(const char *path, bool writable, struct db_error *err)
 	sqlite3_busy_timeout(db->sql, 10000);
 	if (exec(db->sql, "PRAGMA foreign_keys = ON", err) != 0)
 		goto fail;
-	/* WAL: readers go on while an import writes; NORMAL syncs stay safe under WAL. */
+	/* WAL: readers go on while an import writes; NORMAL syncs stay safe under WAL. A file
+	 * that is not SQLite at all fails here first. */
 	if (writable &&
-	    exec(db->sql, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL", err) != 0)
+	    exec(db->sql, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL", err) != 0) {
+		db_err_store(err, db->sql);
+		if (err->code == DB_BAD_STORE)
+			db_err_set(err, "not a budgetd store (%s)", sqlite3_errmsg(db->sql));
 		goto fail;
+	}
 	if (prepare_schema(db, err) != 0)
 		goto fail;
 	return db;
 fail:
 	db_close(db);
 	return NULL;
+}
+
+struct db *db_open(const char *path, bool writable, struct db_error *err)
+{
+	struct db_error local = { 0 };
+	struct db *db = open_store(path, writable, &local);
+
+	if (db == NULL && err != NULL) {
+		err->code = local.code;
+		db_err_set(err, "%s: %s", path, local.text);
+	}
+	return db;
 }
 
 int db_upgrade(const char *path, int *from, struct db_error *err)

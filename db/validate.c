@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 struct vctx {
 	const char *name;
@@ -148,6 +149,16 @@ static void check_dec(struct vctx *v, const json_t *j, bool sign)
 		     json_string_value(j), sign ? "" : "non-negative ");
 }
 
+/* The number of characters in the first n bytes of s. */
+static size_t utf8_chars_n(const char *s, size_t n)
+{
+	size_t chars = 0;
+
+	for (size_t i = 0; i < n && s[i] != '\0'; i++)
+		chars += ((unsigned char)s[i] & 0xC0) != 0x80;
+	return chars;
+}
+
 static size_t utf8_chars(const char *s)
 {
 	size_t n = 0;
@@ -157,7 +168,62 @@ static size_t utf8_chars(const char *s)
 	return n;
 }
 
-static void check_text(struct vctx *v, const json_t *j)
+/* Decodes the code point at *s (valid UTF-8: jansson checked it) and moves past it. */
+static unsigned next_char(const unsigned char **s)
+{
+	const unsigned char *p = *s;
+	unsigned c = *p++;
+	int more = c >= 0xF0 ? 3 : c >= 0xE0 ? 2 : c >= 0xC0 ? 1 : 0;
+
+	if (more)
+		c &= 0x3F >> more;
+	for (; more > 0 && (*p & 0xC0) == 0x80; more--)
+		c = (c << 6) | (*p++ & 0x3F);
+	*s = p;
+	return c;
+}
+
+/* What kind of invisible character c is, or NULL for an ordinary one. Such characters
+ * reach terminals (budgetctl list) and pages: a CR rewrites a line, an ESC starts a
+ * terminal command, U+202E reverses the text after it. Running text keeps tabs and line
+ * feeds. */
+static const char *bad_char(unsigned c, bool prose)
+{
+	if (prose && (c == '\t' || c == '\n'))
+		return NULL;
+	if (c == '\r')
+		return "carriage return";
+	if (c == '\t' || c == '\n')
+		return "line break or tab";
+	if (c < 0x20 || (c >= 0x7F && c <= 0x9F))
+		return "control character";
+	if ((c >= 0x202A && c <= 0x202E) || (c >= 0x2066 && c <= 0x2069))
+		return "bidirectional control";
+	if (c == 0x2028 || c == 0x2029)
+		return "line or paragraph separator";
+	return NULL;
+}
+
+/* Refuses invisible characters, naming the first and its place (1-based, in characters). */
+static void check_chars(struct vctx *v, const char *text, bool prose)
+{
+	const unsigned char *s = (const unsigned char *)text;
+
+	for (size_t at = 1; *s != '\0'; at++) {
+		unsigned c = next_char(&s);
+		const char *what = bad_char(c, prose);
+
+		if (what == NULL)
+			continue;
+		verr(v, "%s U+%04X at character %zu%s", what, c, at,
+		     !prose      ? " (a name, title or label is one line: remove it)"
+		     : c == '\r' ? " (a line ends with \\n alone)"
+		                 : "");
+		return;
+	}
+}
+
+static void check_text(struct vctx *v, const json_t *j, bool prose)
 {
 	if (!json_is_string(j))
 		verr(v, "expected a string");
@@ -165,6 +231,36 @@ static void check_text(struct vctx *v, const json_t *j)
 		verr(v, "must not be empty (leave the field out instead)");
 	else if (utf8_chars(json_string_value(j)) > 65536)
 		verr(v, "text longer than 65536 characters");
+	else
+		check_chars(v, json_string_value(j), prose);
+}
+
+/* A link the page shows (原文): http or https only, so never javascript: or data:. */
+static void check_url(struct vctx *v, const json_t *j)
+{
+	const char *s = json_string_value(j), *host;
+	size_t n;
+
+	if (s == NULL) {
+		verr(v, "expected a string");
+		return;
+	}
+	n = strncasecmp(s, "https://", 8) == 0 ? 8 : strncasecmp(s, "http://", 7) == 0 ? 7 : 0;
+	host = s + n;
+	if (n == 0 || *host == '\0' || strchr("/?#", *host) != NULL) {
+		verr(v, "expected an address starting with http:// or https://, like "
+		        "\"https://www.example.gov.cn/budget.pdf\"");
+		return;
+	}
+	for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++)
+		if (*p <= ' ' || *p == 0x7F || strchr("\"<>\\`", *p) != NULL) {
+			verr(v,
+			     "an address has no spaces, control characters, quotes, <, >, \\ "
+			     "or `: write them %%-encoded (character %zu)",
+			     utf8_chars_n(s, (size_t)(p - (const unsigned char *)s)) + 1);
+			return;
+		}
+	check_chars(v, s, false);
 }
 
 static void check_enum(struct vctx *v, const json_t *j, const char *const *choices)
@@ -287,7 +383,10 @@ static void check_field(struct vctx *v, const struct db_field *f, const json_t *
 {
 	switch (f->type) {
 	case DB_FT_TEXT:
-		check_text(v, j);
+		check_text(v, j, f->prose);
+		break;
+	case DB_FT_URL:
+		check_url(v, j);
 		break;
 	case DB_FT_INT:
 		check_int(v, f, j);
@@ -385,7 +484,7 @@ static void check_list(struct vctx *v, const struct db_entity *e, json_t *arr)
 		if (e->shape == DB_SH_ROWS)
 			check_object(v, e, item);
 		else if (e->shape == DB_SH_TEXTS)
-			check_text(v, item);
+			check_text(v, item, e->prose);
 		else
 			check_dec(v, item, e->sign);
 		pop(v, old);

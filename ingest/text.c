@@ -95,11 +95,36 @@ static int add_page(struct ingest_text *t, xmlTextReaderPtr r, size_t *cap)
 	return 0;
 }
 
+/* Removes in place the characters a PDF's text may carry that print as nothing: C0 and
+ * C1 controls, DEL, line and paragraph separators, bidirectional controls (U+202A-202E,
+ * U+2066-2069). The import refuses them in names (they would reach terminals and pages),
+ * and a word never needs them. */
+static void drop_invisible(unsigned char *s)
+{
+	unsigned char *out = s;
+
+	while (*s != '\0') {
+		size_t n = *s < 0x20 || *s == 0x7F                                        ? 1
+		           : s[0] == 0xC2 && s[1] >= 0x80 && s[1] <= 0x9F                 ? 2
+		           : s[0] == 0xE2 && s[1] == 0x80 && s[2] >= 0xA8 && s[2] <= 0xAE ? 3
+		           : s[0] == 0xE2 && s[1] == 0x81 && s[2] >= 0xA6 && s[2] <= 0xA9 ? 3
+		                                                                          : 0;
+		if (n > 0) {
+			s += n;
+			continue;
+		}
+		*out++ = *s++;
+	}
+	*out = '\0';
+}
+
 static int add_word(struct ing_page *pg, xmlTextReaderPtr r, size_t *cap)
 {
 	xmlChar *text = xmlTextReaderReadString(r);
 	struct ing_word *w;
 
+	if (text != NULL)
+		drop_invisible(text);
 	if (text == NULL || text[0] == '\0') {
 		xmlFree(text);
 		return 0;

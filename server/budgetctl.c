@@ -36,8 +36,8 @@ static const char usage[] =
     "\n"
     "Exit codes: 0 success; 1 disclosure not found; 64 bad usage; 65 an import file is\n"
     "invalid or unreadable, or two are the same disclosure (nothing was written); 66 the\n"
-    "store cannot be read (a version 1 store: run upgrade); 73 the store cannot be written\n"
-    "or upgraded (it is unchanged).\n"
+    "store cannot be read (not a budgetd store, damaged; a version 1 store: run upgrade);\n"
+    "73 the store cannot be written (permissions, disk full) or upgraded (it is unchanged).\n"
     "extract: 65 the PDF is unusable (not a PDF, encrypted, no text layer, damaged, over\n"
     "200 pages, not a disclosure); 66 it cannot be read; 69 pdftotext/pdfinfo are missing;\n"
     "73 OUT cannot be written. Nothing is written on failure.\n"
@@ -161,15 +161,61 @@ static int parse_opts(int argc, char **argv, struct cmd_opts *o, const char *hel
 	return 0;
 }
 
+/* The length of an invisible character's UTF-8 encoding at s, or 0: the C0 and C1
+ * controls, DEL, the bidirectional controls U+202A-202E and U+2066-2069, and U+2028/2029.
+ * Printed raw, a CR or ESC rewrites the terminal and U+202E reverses what follows. */
+static size_t invisible_at(const unsigned char *s)
+{
+	if (*s < 0x20 || *s == 0x7F)
+		return 1;
+	if (s[0] == 0xC2 && s[1] >= 0x80 && s[1] <= 0x9F)
+		return 2;
+	if (s[0] == 0xE2 && s[1] == 0x80 && s[2] >= 0xA8 && s[2] <= 0xAE)
+		return 3;
+	if (s[0] == 0xE2 && s[1] == 0x81 && s[2] >= 0xA6 && s[2] <= 0xA9)
+		return 3;
+	return 0;
+}
+
+/* Prints one character of text from a store or an import file, which may come from
+ * anywhere: an invisible one as \uXXXX and a backslash as \\, so that one line stays one
+ * line and shows what is there. Returns the bytes it took. */
+static size_t put_char(const unsigned char *s, FILE *f)
+{
+	size_t n = invisible_at(s);
+
+	if (n == 1)
+		fprintf(f, "\\u%04x", s[0]);
+	else if (n == 2)
+		fprintf(f, "\\u%04x", s[1]);
+	else if (n == 3)
+		fprintf(f, "\\u%04x", 0x2000u + (s[1] & 0x3Fu) * 64 + (s[2] & 0x3Fu));
+	else if (*s == '\\')
+		fputs("\\\\", f);
+	else
+		fputc(*s, f);
+	return n ? n : 1;
+}
+
+static void put_text(const char *text, FILE *f)
+{
+	for (const unsigned char *s = (const unsigned char *)text; s != NULL && *s != '\0';)
+		s += put_char(s, f);
+}
+
 static void print_error(void *ctx, const struct db_error *e)
 {
 	int *count = ctx;
 
 	++*count;
-	fprintf(stderr, "%s", e->file[0] ? e->file : "budgetctl");
+	put_text(e->file[0] ? e->file : "budgetctl", stderr);
 	if (e->line > 0)
 		fprintf(stderr, ":%d:%d", e->line, e->column);
-	fprintf(stderr, ": %s%s%s\n", e->path, e->path[0] ? ": " : "", e->text);
+	fputs(": ", stderr);
+	put_text(e->path, stderr);
+	fputs(e->path[0] ? ": " : "", stderr);
+	put_text(e->text, stderr);
+	fputc('\n', stderr);
 }
 
 static void add_stats(struct db_doc_stats *t, const struct db_doc *doc)
@@ -199,6 +245,7 @@ static void summary(const struct db_doc_stats *t, int n, const char *verb, const
 #define QUEUE 8
 
 struct reader {
+	const char *store; /* for messages */
 	char **files;
 	int n;
 	pthread_mutex_t lock;
@@ -287,6 +334,21 @@ static int add_findings(struct db_import *im, const struct db_doc *doc, struct d
 	return rc;
 }
 
+/* Reports a failed import: the file at fault is the store unless store is NULL (then err
+ * names the import file). Returns the exit code: 65 for a duplicate, 66 for a store that is
+ * not one or is damaged, 73 for one that cannot be written. */
+static int store_failed(const char *store, const struct db_error *err)
+{
+	fputs(store ? "budgetctl: " : "", stderr);
+	put_text(store ? store : err->file[0] ? err->file : "budgetctl", stderr);
+	fputs(": ", stderr);
+	put_text(err->text, stderr);
+	fputc('\n', stderr);
+	return err->code == DB_DUPLICATE   ? SRV_EXIT_DATA
+	       : err->code == DB_BAD_STORE ? SRV_EXIT_NOINPUT
+	                                   : SRV_EXIT_CANTCREAT;
+}
+
 /* Writes every file into one transaction while all are valid; any problem rolls all of it
  * back, and later files are still checked so that every problem is reported. Returns the
  * exit code. */
@@ -300,11 +362,9 @@ static int write_files(struct db_import *im, struct reader *r, struct db_doc_sta
 		if (doc != NULL && errors == 0) {
 			add_stats(total, doc);
 			if (db_import_add(im, doc, &err) != 0 || add_findings(im, doc, &err) != 0) {
-				fprintf(stderr, "%s: %s\n", err.file[0] ? err.file : "budgetctl",
-				        err.text);
 				db_doc_free(doc);
-				return err.code == DB_DUPLICATE ? SRV_EXIT_DATA
-				                                : SRV_EXIT_CANTCREAT;
+				return store_failed(err.code == DB_DUPLICATE ? NULL : r->store,
+				                    &err);
 			}
 		}
 		db_doc_free(doc);
@@ -312,18 +372,16 @@ static int write_files(struct db_import *im, struct reader *r, struct db_doc_sta
 	return errors != 0 ? SRV_EXIT_DATA : SRV_EXIT_OK;
 }
 
-static int stream(struct db *db, char **files, int n, struct db_doc_stats *total)
+static int stream(struct db *db, const char *store, char **files, int n, struct db_doc_stats *total)
 {
-	struct reader r = { .files = files, .n = n };
+	struct reader r = { .store = store, .files = files, .n = n };
 	struct db_error err = { 0 };
 	struct db_import *im = db_import_begin(db, &err);
 	pthread_t thread;
 	int rc;
 
-	if (im == NULL) {
-		fprintf(stderr, "budgetctl: %s\n", err.text);
-		return SRV_EXIT_CANTCREAT;
-	}
+	if (im == NULL)
+		return store_failed(store, &err);
 	pthread_mutex_init(&r.lock, NULL);
 	pthread_cond_init(&r.changed, NULL);
 	if (pthread_create(&thread, NULL, read_files, &r) != 0) {
@@ -338,10 +396,8 @@ static int stream(struct db *db, char **files, int n, struct db_doc_stats *total
 		db_import_abort(im);
 		return rc;
 	}
-	if (db_import_commit(im, &err) != 0) {
-		fprintf(stderr, "budgetctl: %s\n", err.text);
-		return SRV_EXIT_CANTCREAT;
-	}
+	if (db_import_commit(im, &err) != 0)
+		return store_failed(store, &err);
 	return SRV_EXIT_OK;
 }
 
@@ -407,13 +463,15 @@ static int import_into(const char *path, bool fresh, char **files, int n,
 		remove_stale_builds(path);
 	db = db_open(fresh ? tmp : path, true, &err);
 	if (db == NULL || (fresh && db_set_bulk_build(db, &err) != 0)) {
-		fprintf(stderr, "budgetctl: %s\n", err.text);
+		fprintf(stderr, "budgetctl: ");
+		put_text(err.text, stderr);
+		fputc('\n', stderr);
 		db_close(db);
 		if (fresh)
 			unlink(tmp);
-		return SRV_EXIT_CANTCREAT;
+		return err.code == DB_BAD_STORE ? SRV_EXIT_NOINPUT : SRV_EXIT_CANTCREAT;
 	}
-	rc = stream(db, files, n, total);
+	rc = stream(db, path, files, n, total);
 	/* The bundled store must open read-only from a folder nobody may write: no WAL. */
 	if (rc == SRV_EXIT_OK && fresh && db_set_rollback_journal(db, &err) != 0) {
 		fprintf(stderr, "budgetctl: %s\n", err.text);
@@ -522,10 +580,13 @@ usage:
 static int print_department(void *ctx, const struct db_department *d)
 {
 	(void)ctx;
-	printf("%s\t", d->id);
+	put_text(d->id, stdout);
+	putchar('\t');
 	for (size_t i = 0; i < d->n_years; i++)
 		printf("%s%d", i ? "," : "", d->years[i]);
-	printf("\t%s\n", d->name);
+	putchar('\t');
+	put_text(d->name, stdout);
+	putchar('\n');
 	return 0;
 }
 
@@ -696,7 +757,7 @@ static void print_message(const char *m)
 			fputs(*(p + 2) == '\x9a' ? ": " : ", ", stdout);
 			p += 2;
 		} else {
-			putchar(*p);
+			p += put_char((const unsigned char *)p, stdout) - 1;
 		}
 	}
 	putchar('\n');
@@ -715,11 +776,14 @@ static int print_findings(const char *name, json_t *findings, bool as_json)
 	} else {
 		json_array_foreach (findings, i, f) {
 			json_t *page = json_object_get(json_object_get(f, "place"), "page");
-			printf("%s", name);
+			put_text(name, stdout);
 			if (json_is_integer(page))
 				printf(":p%lld", (long long)json_integer_value(page));
-			printf(": %s %s: ", json_string_value(json_object_get(f, "severity")),
-			       json_string_value(json_object_get(f, "rule")));
+			fputs(": ", stdout);
+			put_text(json_string_value(json_object_get(f, "severity")), stdout);
+			putchar(' ');
+			put_text(json_string_value(json_object_get(f, "rule")), stdout);
+			fputs(": ", stdout);
 			print_message(json_string_value(json_object_get(f, "message_zh")));
 		}
 	}

@@ -1,20 +1,22 @@
 // SPDX-License-Identifier: MIT
 // Per-thread connections (SQLite connections are cheap to keep and slow to share) and the
 // watcher, which every 20 ms asks its own connection for PRAGMA data_version (another
-// process committed: empty the cache) and stats the file (gone, replaced or rewritten
-// behind SQLite's back: check it, and reopen or answer 503 until it is readable). No request
-// ever pays for these checks.
+// process committed: empty the cache) and stats the file (gone, replaced, made unreadable
+// or rewritten behind SQLite's back: check it, and reopen or answer 503 until it is
+// readable). No request ever pays for these checks.
 #include "data.h"
 #include "log.h"
 #include "wait.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #define WATCH_INTERVAL_MS 20
 
@@ -77,6 +79,18 @@ static bool same_content(const struct stat *a, const struct stat *b)
 	       a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
 }
 
+/* Answers 503 from now on (the log says why, once) until a reopen succeeds. */
+static void set_broken(struct srv_data *d, const char *why)
+{
+	if (atomic_load(&d->health) == HEALTH_OK)
+		srv_log_msg("store %s cannot be read (%s): answering 503 until it can", d->path,
+		            why);
+	db_close(d->watch_db);
+	d->watch_db = NULL;
+	atomic_store(&d->health, HEALTH_BROKEN);
+	srv_cache_invalidate(d->cache);
+}
+
 /* Opens the store afresh as the watcher's connection; on success every worker reopens too
  * and the cache empties. Returns true when the store is readable. */
 static bool reopen_all(struct srv_data *d, const char *why)
@@ -86,14 +100,8 @@ static bool reopen_all(struct srv_data *d, const char *why)
 	int was = atomic_load(&d->health);
 
 	if (db == NULL || db_data_version(db, &d->version) != 0) {
-		if (was == HEALTH_OK)
-			srv_log_msg("store %s cannot be read (%s): answering 503 until it can",
-			            d->path, db ? "no data version" : err.text);
+		set_broken(d, db ? "no data version" : err.text);
 		db_close(db);
-		db_close(d->watch_db);
-		d->watch_db = NULL;
-		atomic_store(&d->health, HEALTH_BROKEN);
-		srv_cache_invalidate(d->cache);
 		return false;
 	}
 	db_close(d->watch_db);
@@ -122,6 +130,14 @@ static void check(struct srv_data *d)
 	}
 	bool replaced = !same_file(&st, &d->seen), rewritten = !same_content(&st, &d->seen);
 	d->seen = st;
+	/* chmod 000 changes no mtime, and the connections already open would go on reading
+	 * through their descriptors: ask for the permission itself. (Not open() and close():
+	 * closing any descriptor of the file drops the POSIX locks SQLite holds on it.) */
+	if (faccessat(AT_FDCWD, d->path, R_OK, AT_EACCESS) != 0) {
+		if (atomic_load(&d->health) == HEALTH_OK)
+			set_broken(d, strerror(errno));
+		return;
+	}
 	if (atomic_exchange(&d->reopen, false)) {
 		reopen_all(d, "reopened (SIGHUP)");
 		return;

@@ -75,51 +75,25 @@ static enum MHD_Result send_problem(struct MHD_Connection *conn, int status, con
 	return srv_reply(conn, &resp, kind);
 }
 
-struct key_buf {
-	char *p;
-	size_t len, size;
-	bool full;
+#define MAX_ARGS 16
+
+/* The query as libmicrohttpd decoded it, for api_parse() to check name by name. */
+struct query {
+	const char *names[MAX_ARGS], *values[MAX_ARGS];
+	size_t n;
 };
 
-static void key_add(struct key_buf *k, const char *s)
+static enum MHD_Result add_query_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+                                     const char *value)
 {
-	size_t n = strlen(s);
+	struct query *q = cls;
 
-	if (k->len + n + 1 > k->size) {
-		k->full = true;
-		return;
-	}
-	memcpy(k->p + k->len, s, n + 1);
-	k->len += n;
-}
-
-static enum MHD_Result add_arg_to_key(void *cls, enum MHD_ValueKind kind, const char *key,
-                                      const char *value)
-{
 	(void)kind;
-	key_add(cls, key);
-	key_add(cls, "=");
-	key_add(cls, value ? value : "");
-	key_add(cls, "&");
+	if (q->n == MAX_ARGS)
+		return MHD_NO; /* not reached: bad_target refuses more */
+	q->names[q->n] = key;
+	q->values[q->n++] = value;
 	return MHD_YES;
-}
-
-/* What decides an answer: the path, the query, Accept, and whether it may be gzip'd. Returns
- * false when that does not fit (such a request is answered, just not cached). */
-static bool cache_key(struct MHD_Connection *conn, const char *url, bool gz, char *buf, size_t size)
-{
-	struct key_buf k = { buf, 0, size, false };
-	const char *accept =
-	    MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT);
-
-	buf[0] = '\0';
-	key_add(&k, gz ? "gz " : "id ");
-	key_add(&k, url);
-	key_add(&k, "?");
-	MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, add_arg_to_key, &k);
-	key_add(&k, " ");
-	key_add(&k, accept ? accept : "");
-	return !k.full;
 }
 
 /* A store error behind a 5xx: worth a line for the operator, but not one per request when
@@ -156,37 +130,70 @@ static enum MHD_Result reply_and_keep(struct MHD_Connection *conn, struct api_re
 	return ret;
 }
 
+/* The answer's cache key: whether it may be gzip'd, then what api_parse() says decides
+ * it (resource, canonical parameters, negotiated format). Returns false when that does not
+ * fit (such a request is answered, just not cached). */
+static bool cache_key(const struct api_route *route, bool gz, char *buf, size_t size)
+{
+	int n = snprintf(buf, size, "%s %s", gz ? "gz" : "id", route->key);
+
+	return route->key[0] != '\0' && n > 0 && (size_t)n < size;
+}
+
+/* A cache miss: the answer from the store, kept under key when it is a 200 (key NULL: not
+ * cacheable). */
+static enum MHD_Result answer(struct srv *s, struct MHD_Connection *conn, const char *url,
+                              const struct api_request *req, const struct api_route *route, bool gz,
+                              const char *key, uint64_t generation)
+{
+	struct srv_cache *cache = srv_data_cache(s->data);
+	struct api_response resp;
+	struct db *db = srv_data_db(s->data);
+
+	if (db == NULL)
+		return send_problem(conn, 503, "the store cannot be read just now", SRV_API);
+	if (api_execute(db, req, route, &resp) != 0)
+		return MHD_NO; /* out of memory: drop the connection */
+	if (resp.cause[0] != '\0')
+		log_cause(s, url, resp.cause);
+	if (resp.status != 200 || key == NULL)
+		return srv_reply(conn, &resp, SRV_API);
+	return reply_and_keep(conn, &resp, SRV_API, gz, cache, key, generation);
+}
+
+/* Parsing needs no store, so a malformed request is refused, and a cached answer served,
+ * before the store is touched; a miss then reads only what the resource serves. */
 static enum MHD_Result route_api(struct srv *s, struct MHD_Connection *conn, const char *url)
 {
+	struct query q = { .n = 0 };
 	struct api_request req = {
 		.path = url,
 		.arg = query_arg,
 		.ctx = conn,
 		.accept =
 		    MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT),
+		.names = q.names,
+		.values = q.values,
 	};
 	struct srv_cache *cache = srv_data_cache(s->data);
-	bool gz = srv_wants_gzip(conn);
-	char key[4096];
-	bool cacheable = cache_key(conn, url, gz, key, sizeof(key));
+	bool gz = srv_wants_gzip(conn), cacheable;
+	char key[API_KEY_SIZE + 8];
 	uint64_t generation = srv_cache_generation(cache);
-	struct db *db;
+	struct api_route route; /* 6 KiB: worker threads have the default stack (8 MiB) */
 	struct api_response resp;
 	enum MHD_Result ret;
+	int rc;
 
+	MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, add_query_arg, &q);
+	req.n_args = q.n;
+	if ((rc = api_parse(&req, &route, &resp)) != 0)
+		return rc < 0 ? MHD_NO : srv_reply(conn, &resp, SRV_API);
+	cacheable = cache_key(&route, gz, key, sizeof(key));
 	if (!srv_data_ready(s->data))
 		return send_problem(conn, 503, "the store cannot be read just now", SRV_API);
 	if (cacheable && srv_cache_serve(cache, key, conn, &ret))
 		return ret;
-	if ((db = srv_data_db(s->data)) == NULL)
-		return send_problem(conn, 503, "the store cannot be read just now", SRV_API);
-	if (api_handle(db, &req, &resp) != 0)
-		return MHD_NO; /* out of memory: drop the connection */
-	if (resp.cause[0] != '\0')
-		log_cause(s, url, resp.cause);
-	if (resp.status != 200 || !cacheable)
-		return srv_reply(conn, &resp, SRV_API);
-	return reply_and_keep(conn, &resp, SRV_API, gz, cache, key, generation);
+	return answer(s, conn, url, &req, &route, gz, cacheable ? key : NULL, generation);
 }
 
 /* A page file is cached under its version (inode, size, modification time): an edited or
@@ -380,13 +387,12 @@ static bool refuse(struct MHD_Connection *conn, const struct conn *c, const char
 	return true;
 }
 
-#define MAX_ARGS 16
-
 /* The query as one pass over libmicrohttpd's decoded arguments sees it. */
 struct args {
 	const char *names[MAX_ARGS];
 	int n;
 	const char *twice; /* a name given more than once, or NULL */
+	bool unnamed; /* an argument without a name (?&& or ?=x) */
 	size_t len; /* of the whole target: the path, then key=value& per argument */
 };
 
@@ -397,7 +403,9 @@ static enum MHD_Result add_arg(void *cls, enum MHD_ValueKind kind, const char *k
 
 	(void)kind;
 	a->len += strlen(key) + (value ? strlen(value) + 1 : 0) + 1;
-	for (int i = 0; i < a->n && i < MAX_ARGS && a->twice == NULL; i++)
+	if (*key == '\0') /* would otherwise pass for "" given twice */
+		a->unnamed = true;
+	for (int i = 0; i < a->n && !a->unnamed && i < MAX_ARGS && a->twice == NULL; i++)
 		if (strcmp(a->names[i], key) == 0)
 			a->twice = key;
 	if (a->n < MAX_ARGS)
@@ -438,6 +446,9 @@ static bool bad_target(struct MHD_Connection *conn, const char *url, int nul, en
 	if (nul != 0)
 		snprintf(detail, sizeof(detail), "%s",
 		         nul == 404 ? "no such resource" : "a parameter holds a NUL byte");
+	else if (a.unnamed)
+		snprintf(detail, sizeof(detail),
+		         "a query parameter has no name: write name=value, joined by single &");
 	else if (a.twice != NULL)
 		snprintf(detail, sizeof(detail), "the parameter \"%.40s\" is given more than once",
 		         a.twice);

@@ -106,6 +106,11 @@ function parse(text) {
   return JSON.parse(text, (key, value, context) => (typeof value === 'number' && context && context.source ? context.source : value));
 }
 
+/** Whether url may be a link: http(s) only (the store refuses others; this is for a store from elsewhere). */
+function webLink(url) {
+  return typeof url === 'string' && /^https?:\/\/[^\s/?#]/i.test(url);
+}
+
 async function api(url) {
   let res;
   try {
@@ -335,7 +340,7 @@ function renderMeta(d, projects, units) {
       h('span', null, other.length ? `金额单位：表格为${units.join('、')}，文字部分为${d.unit}` : `金额单位：${d.unit || units[0] || ''}`),
       h('span', null, '数据：', h('a', { href: d.links.self }, 'JSON'), '，项目清单 ', h('a', { href: projects.links.csv || `${projects.links.self}?format=csv` }, 'CSV'))),
     (src.document || src.notes) ? h('details', { class: 'source' }, h('summary', null, '数据来源与转录说明'),
-      src.document ? h('p', null, `来源：${src.document}`, src.url ? ['（', h('a', { href: src.url, rel: 'noopener' }, '原文'), '）'] : null) : null,
+      src.document ? h('p', null, `来源：${src.document}`, webLink(src.url) ? ['（', h('a', { href: src.url, rel: 'noopener' }, '原文'), '）'] : null) : null,
       src.notes ? h('p', null, src.notes) : null) : null);
 }
 

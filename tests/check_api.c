@@ -6,6 +6,7 @@
 #include "util.h"
 
 #include <check.h>
+#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -158,11 +159,34 @@ static const char *get_arg(void *ctx, const char *name)
 	return NULL;
 }
 
+/* The names and values of query, as libmicrohttpd lists them (a value is NULL for a name
+ * without '='), in bufs that must hold 16 of each. */
+static size_t split_query(const char *query, char names[][64], char values[][64], const char *np[],
+                          const char *vp[])
+{
+	size_t n = 0;
+
+	for (const char *p = query; p != NULL && *p != '\0' && n < 16; n++) {
+		size_t len = strcspn(p, "&"), k = strcspn(p, "=&");
+		snprintf(names[n], 64, "%.*s", (int)k, p);
+		snprintf(values[n], 64, "%.*s", k < len ? (int)(len - k - 1) : 0, p + k + 1);
+		np[n] = names[n];
+		vp[n] = k < len ? values[n] : NULL;
+		p = p[len] == '&' ? p + len + 1 : NULL;
+	}
+	return n;
+}
+
 static int call(const char *path, const char *query, const char *accept, struct api_response *r)
 {
 	struct args a = { query };
-	struct api_request req = { path, get_arg, &a, accept };
+	char names[16][64], values[16][64];
+	const char *np[16], *vp[16];
+	struct api_request req = { .path = path, .arg = get_arg, .ctx = &a, .accept = accept };
 
+	req.n_args = split_query(query, names, values, np, vp);
+	req.names = np;
+	req.values = vp;
 	ck_assert_int_eq(api_handle(store, &req, r), 0);
 	return r->status;
 }
@@ -330,6 +354,175 @@ START_TEST(test_csv_download)
 }
 END_TEST
 
+/* ---- the canonical cache key (api_parse, no store) ---- */
+
+/* Parses path?query with Accept accept: the route's key into key (size API_KEY_SIZE), or
+ * the refusal's status with its detail into detail. Returns 0 when routed. */
+static int parse(const char *path, const char *query, const char *accept, char *key, char *detail,
+                 size_t detail_size)
+{
+	struct args a = { query };
+	char names[16][64], values[16][64];
+	const char *np[16], *vp[16];
+	struct api_request req = { .path = path, .arg = get_arg, .ctx = &a, .accept = accept };
+	struct api_route *rt = malloc(sizeof(*rt));
+	struct api_response r;
+	int rc;
+
+	ck_assert_ptr_nonnull(rt);
+	req.n_args = split_query(query, names, values, np, vp);
+	req.names = np;
+	req.values = vp;
+	rc = api_parse(&req, rt, &r);
+	ck_assert_int_ge(rc, 0);
+	key[0] = detail[0] = '\0';
+	if (rc == 0) {
+		snprintf(key, API_KEY_SIZE, "%s", rt->key);
+	} else {
+		json_t *j = json_loadb(r.body, r.len, 0, NULL);
+		snprintf(detail, detail_size, "%s",
+		         json_string_value(json_object_get(j, "detail")));
+		json_decref(j);
+		rc = r.status;
+		api_response_free(&r);
+	}
+	free(rt);
+	return rc;
+}
+
+static const struct {
+	const char *path, *query, *accept;
+} same_json[] = {
+	/* one answer, spelled seven ways: Accept variants that negotiate JSON, ?format=json,
+	 * the default level written out */
+	{ BASE "/tables/6", NULL, NULL },
+	{ BASE "/tables/6", NULL, "application/json" },
+	{ BASE "/tables/6", NULL, "*/*" },
+	{ BASE "/tables/6", NULL, "application/json, text/csv;q=0.5" },
+	{ BASE "/tables/6", "format=json", "text/csv" },
+	{ BASE "/tables/6", "level=department", "" },
+	{ BASE "/tables/6", "format=json&level=department", "application/*" },
+};
+
+/* A cache entry per answer, not per spelling: every spelling of one answer gets one key. */
+START_TEST(test_key_one_per_answer)
+{
+	char first[API_KEY_SIZE], key[API_KEY_SIZE], detail[512];
+
+	ck_assert_int_eq(parse(same_json[0].path, same_json[0].query, same_json[0].accept, first,
+	                       detail, sizeof(detail)),
+	                 0);
+	ck_assert_str_eq(first, BASE "/tables/6?level=department&format=json");
+	for (size_t i = 1; i < sizeof(same_json) / sizeof(same_json[0]); i++) {
+		ck_assert_int_eq(parse(same_json[i].path, same_json[i].query, same_json[i].accept,
+		                       key, detail, sizeof(detail)),
+		                 0);
+		ck_assert_msg(strcmp(key, first) == 0, "case %zu: %s != %s", i, key, first);
+	}
+	/* the list's defaults written out, and its parameters in any order */
+	ck_assert_int_eq(parse("/api/v1/departments", NULL, NULL, first, detail, sizeof(detail)),
+	                 0);
+	ck_assert_int_eq(
+	    parse("/api/v1/departments", "offset=0&limit=100", "*/*", key, detail, sizeof(detail)),
+	    0);
+	ck_assert_str_eq(key, first);
+	ck_assert_int_eq(
+	    parse("/api/v1/departments", "year=2021&q=a", NULL, first, detail, sizeof(detail)), 0);
+	ck_assert_int_eq(
+	    parse("/api/v1/departments", "q=a&year=2021", NULL, key, detail, sizeof(detail)), 0);
+	ck_assert_str_eq(key, first);
+}
+END_TEST
+
+/* Different answers, different keys: format, level, position, filters, department. */
+START_TEST(test_key_tells_answers_apart)
+{
+	static const struct {
+		const char *path, *query, *accept;
+	} differ[] = {
+		{ BASE "/tables/6", NULL, NULL },
+		{ BASE "/tables/6", "format=csv", NULL },
+		{ BASE "/tables/6", NULL, "text/csv" }, /* = the one before: csv */
+		{ BASE "/tables/6", "level=unit", NULL },
+		{ BASE "/tables/7", NULL, NULL },
+		{ BASE, NULL, NULL },
+		{ "/api/v1/departments/kashi-urumqi-office/finals/2021", NULL, NULL },
+		{ "/api/v1/departments/a&b/budgets/2021", NULL, NULL },
+		{ "/api/v1/departments/a/budgets/2021", "level=unit", NULL },
+		{ "/api/v1/departments", "q=a", NULL },
+		{ "/api/v1/departments", "q=a&limit=10", NULL },
+		{ "/api/v1/audit", "rule=T01", NULL },
+		{ "/api/v1/audit", "rule=T01&kind=final", NULL },
+	};
+	char keys[sizeof(differ) / sizeof(differ[0])][API_KEY_SIZE], detail[512];
+	size_t n = sizeof(differ) / sizeof(differ[0]);
+
+	for (size_t i = 0; i < n; i++)
+		ck_assert_int_eq(parse(differ[i].path, differ[i].query, differ[i].accept, keys[i],
+		                       detail, sizeof(detail)),
+		                 0);
+	ck_assert_str_eq(keys[1], keys[2]);
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = i + 1; k < n; k++)
+			ck_assert_msg((i == 1 && k == 2) || strcmp(keys[i], keys[k]) != 0,
+			              "%zu and %zu share %s", i, k, keys[i]);
+	/* a value cannot pass for a separator: "a&b" stays one department */
+	ck_assert_str_eq(keys[7],
+	                 "/api/v1/departments/a%26b/budgets/2021?level=department&format=json");
+}
+END_TEST
+
+static const struct {
+	const char *path, *query;
+	int status;
+	const char *detail;
+} refused[] = {
+	{ BASE "/sangong", "zz=1", 400,
+	  "unknown parameter \"zz\": this resource takes level and format" },
+	{ BASE, "callback=x", 400,
+	  "unknown parameter \"callback\": this resource takes level and format" },
+	{ "/api/v1/departments", "zz=1", 400,
+	  "unknown parameter \"zz\": this resource takes q, year, limit, offset and format" },
+	{ "/api/v1/departments/kashi-urumqi-office", "level=unit", 400,
+	  "unknown parameter \"level\": this resource takes format" },
+	{ "/api/v1/audit", "page=2", 400,
+	  "unknown parameter \"page\": this resource takes severity, rule, family, kind, year, "
+	  "limit, offset and format" },
+	{ BASE "/tables/06", NULL, 400, "table is written without leading zeros: 6" },
+	{ "/api/v1/departments/kashi-urumqi-office/budgets/02021", NULL, 400,
+	  "year is written without leading zeros: 2021" },
+	{ "/api/v1/departments", "limit=007", 400,
+	  "limit is written without leading zeros: limit=7" },
+	{ "/api/v1/departments", "offset=00", 400,
+	  "offset is written without leading zeros: offset=0" },
+	{ "/api/v1/audit", "year=02021", 400, "year is written without leading zeros: year=2021" },
+	{ "/api/v1/departments", "offset=+1", 400, "offset must be a number from 0 to 1000000000" },
+	{ "/api/v1/departments", "q", 400, "the parameter \"q\" needs a value: q=..." },
+	{ BASE, "level", 400, "the parameter \"level\" needs a value: level=..." },
+	{ BASE, "=x", 400, "a query parameter has no name: write name=value, joined by single &" },
+	{ BASE, "&", 400, "a query parameter has no name: write name=value, joined by single &" },
+};
+
+START_TEST(test_key_refusals)
+{
+	char key[API_KEY_SIZE], detail[512];
+	int status = parse(refused[_i].path, refused[_i].query, NULL, key, detail, sizeof(detail));
+
+	if (status == 0) { /* offset=+1: refused by the resource, with the store */
+		struct api_response r;
+		json_t *j;
+		status = call(refused[_i].path, refused[_i].query, NULL, &r);
+		j = json_loadb(r.body, r.len, 0, NULL);
+		snprintf(detail, sizeof(detail), "%s",
+		         json_string_value(json_object_get(j, "detail")));
+		json_decref(j);
+		api_response_free(&r);
+	}
+	ck_assert_int_eq(status, refused[_i].status);
+	ck_assert_str_eq(detail, refused[_i].detail);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("api");
@@ -346,6 +539,10 @@ int main(void)
 	tcase_add_test(routes, test_overlong_path);
 	tcase_add_test(routes, test_table_is_the_data);
 	tcase_add_test(routes, test_csv_download);
+	tcase_add_test(routes, test_key_one_per_answer);
+	tcase_add_test(routes, test_key_tells_answers_apart);
+	tcase_add_loop_test(routes, test_key_refusals, 0,
+	                    (int)(sizeof(refused) / sizeof(refused[0])));
 	suite_add_tcase(s, unit);
 	suite_add_tcase(s, routes);
 	return tu_run_suite(s);

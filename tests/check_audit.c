@@ -168,7 +168,7 @@ START_TEST(test_kashgar_table6_through_the_store)
 	json_decref(exported);
 	db_doc_free(doc);
 	db_close(db);
-	unlink(store);
+	tu_unlink_store(store);
 	free(store);
 }
 END_TEST

@@ -5,6 +5,7 @@
 #include "util.h"
 
 #include <check.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -114,7 +115,7 @@ START_TEST(test_import_then_list_and_export)
 	ck_assert_int_eq(r.status, 1);
 	ck_assert_ptr_nonnull(strstr(r.err, "no budget 2020 disclosure"));
 	tu_ctl_done(&r);
-	unlink(store);
+	tu_unlink_store(store);
 	free(store);
 }
 END_TEST
@@ -150,7 +151,7 @@ START_TEST(test_bad_file_changes_nothing)
 	tu_ctl_done(&r);
 	free(before);
 	free(after);
-	unlink(store);
+	tu_unlink_store(store);
 	unlink(other);
 	unlink(bad);
 	free(store);
@@ -196,7 +197,7 @@ START_TEST(test_upgrade_v1_store)
 	ck_assert_int_eq(r.status, 64);
 	tu_ctl_done(&r);
 	free(data);
-	unlink(store);
+	tu_unlink_store(store);
 	free(store);
 }
 END_TEST
@@ -229,7 +230,7 @@ START_TEST(test_export_level)
 	tu_ctl_done(&r);
 	unlink(unit);
 	free(unit);
-	unlink(store);
+	tu_unlink_store(store);
 	free(store);
 }
 END_TEST
@@ -249,7 +250,7 @@ START_TEST(test_fresh_builds_a_new_store)
 	ck_assert_ptr_null(strstr(r.out, "another-office"));
 	ck_assert_ptr_nonnull(strstr(r.out, "kashi-urumqi-office"));
 	tu_ctl_done(&r);
-	unlink(store);
+	tu_unlink_store(store);
 	unlink(other);
 	free(store);
 	free(other);
@@ -349,7 +350,109 @@ START_TEST(test_import_replaces_findings)
 	ck_assert_int_eq(db_findings(db, &q, count_message, msg, &c, &err), 0);
 	ck_assert_ptr_null(msg[1]);
 	db_close(db);
-	unlink(store);
+	tu_unlink_store(store);
+	free(store);
+}
+END_TEST
+
+/* Runs one statement on a store behind budgetctl's back, as a store made elsewhere would be. */
+static void store_exec(const char *store, const char *stmt)
+{
+	sqlite3 *sql = NULL;
+
+	ck_assert_int_eq(sqlite3_open(store, &sql), SQLITE_OK);
+	ck_assert_msg(sqlite3_exec(sql, stmt, NULL, NULL, NULL) == SQLITE_OK, "%s",
+	              sqlite3_errmsg(sql));
+	sqlite3_close(sql);
+}
+
+/* Issue 13, point 7: a stored name with ESC, CR LF, RTL override and a backslash prints as
+ * one line of visible escapes. */
+START_TEST(test_list_escapes_stored_text)
+{
+	char *store = tu_temp_path(".sqlite");
+	struct tu_ctl r = tu_ctl("import", "--db", store, tu_env("BUDGETD_SEED"), NULL);
+
+	ck_assert_msg(r.status == 0, "import: %s", r.err);
+	tu_ctl_done(&r);
+	store_exec(store, "UPDATE department_record SET name = '喀什' || char(27) || '[2J' || "
+	                  "char(13) || char(10) || 'x' || char(8238) || 'y' || char(133) || "
+	                  "char(9) || '\\'");
+	r = tu_ctl("list", "--db", store, NULL);
+	ck_assert_int_eq(r.status, 0);
+	ck_assert_str_eq(r.out, "kashi-urumqi-office\t2021\t喀什\\u001b[2J\\u000d\\u000ax"
+	                        "\\u202ey\\u0085\\u0009\\\\\n");
+	tu_ctl_done(&r);
+	tu_unlink_store(store);
+	free(store);
+}
+END_TEST
+
+/* Issue 13, point 8: a file that is not SQLite at all, given as the store to import into,
+ * is named as the store (66: it cannot be read), and left as it was. */
+START_TEST(test_garbage_store_named)
+{
+	static const char junk[] = "this is not a database, only some text\n";
+	char *store = tu_write_temp(junk, sizeof(junk) - 1, ".sqlite"), expect[4200], *after;
+	struct tu_ctl r = tu_ctl("import", "--db", store, tu_env("BUDGETD_SEED"), NULL);
+
+	ck_assert_int_eq(r.status, 66);
+	snprintf(expect, sizeof(expect),
+	         "budgetctl: %s: not a budgetd store (file is not a database)\n", store);
+	ck_assert_msg(strncmp(r.err, expect, strlen(expect)) == 0, "stderr: %s", r.err);
+	tu_ctl_done(&r);
+	after = tu_read_file(store, NULL);
+	ck_assert_str_eq(after, junk);
+	r = tu_ctl("list", "--db", store, NULL);
+	ck_assert_int_eq(r.status, 66);
+	ck_assert_msg(strncmp(r.err, expect, strlen(expect)) == 0, "stderr: %s", r.err);
+	tu_ctl_done(&r);
+	free(after);
+	tu_unlink_store(store);
+	free(store);
+}
+END_TEST
+
+/* Issue 13, point 8: a store damaged in the middle (the disclosure table's root page
+ * overwritten) is blamed on the store, not on the valid import file. */
+START_TEST(test_damaged_store_blamed)
+{
+	char *store = tu_temp_path(".sqlite"), expect[4200], blamed[4200];
+	struct tu_ctl r = tu_ctl("import", "--db", store, tu_env("BUDGETD_SEED"), NULL);
+	sqlite3 *sql = NULL;
+	sqlite3_stmt *st = NULL;
+	int page = 0, size = 0;
+	FILE *f;
+
+	ck_assert_msg(r.status == 0, "import: %s", r.err);
+	tu_ctl_done(&r);
+	ck_assert_int_eq(sqlite3_open(store, &sql), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_prepare_v2(sql,
+	                                    "SELECT rootpage, (SELECT page_size FROM "
+	                                    "pragma_page_size) FROM sqlite_schema WHERE "
+	                                    "name = 'disclosure'",
+	                                    -1, &st, NULL),
+	                 SQLITE_OK);
+	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+	page = sqlite3_column_int(st, 0);
+	size = sqlite3_column_int(st, 1);
+	sqlite3_finalize(st);
+	sqlite3_close(sql);
+	ck_assert_int_gt(page, 1);
+	ck_assert_ptr_nonnull(f = fopen(store, "r+b"));
+	ck_assert_int_eq(fseek(f, (long)(page - 1) * size, SEEK_SET), 0);
+	for (int i = 0; i < size; i++)
+		fputc(0xA5, f);
+	fclose(f);
+	r = tu_ctl("import", "--db", store, tu_env("BUDGETD_SEED"), NULL);
+	ck_assert_int_eq(r.status, 66);
+	snprintf(expect, sizeof(expect), "budgetctl: %s: ", store);
+	ck_assert_msg(strncmp(r.err, expect, strlen(expect)) == 0, "stderr: %s", r.err);
+	ck_assert_msg(strstr(r.err, "malformed") != NULL, "stderr: %s", r.err);
+	snprintf(blamed, sizeof(blamed), "%s: ", tu_env("BUDGETD_SEED"));
+	ck_assert_msg(strstr(r.err, blamed) == NULL, "the import file is blamed: %s", r.err);
+	tu_ctl_done(&r);
+	tu_unlink_store(store);
 	free(store);
 }
 END_TEST
@@ -370,6 +473,9 @@ int main(void)
 	tcase_add_test(tc, test_missing_and_unreadable_inputs);
 	tcase_add_test(tc, test_help_and_usage);
 	tcase_add_test(tc, test_import_replaces_findings);
+	tcase_add_test(tc, test_list_escapes_stored_text);
+	tcase_add_test(tc, test_garbage_store_named);
+	tcase_add_test(tc, test_damaged_store_blamed);
 	suite_add_tcase(s, tc);
 	return tu_run_suite(s);
 }

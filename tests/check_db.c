@@ -105,14 +105,8 @@ static void import_ok(struct db *db, struct db_doc **docs, size_t n)
 
 static void drop_store(struct db *db, char *path)
 {
-	char side[4200];
-
 	db_close(db);
-	unlink(path);
-	snprintf(side, sizeof(side), "%s-wal", path);
-	unlink(side);
-	snprintf(side, sizeof(side), "%s-shm", path);
-	unlink(side);
+	tu_unlink_store(path);
 	free(path);
 }
 
@@ -404,6 +398,91 @@ START_TEST(test_reimport_replaces_and_keeps_ids)
 }
 END_TEST
 
+static bool no_rows(const json_t *t, void *arg)
+{
+	(void)t;
+	(void)arg;
+	return false;
+}
+
+static json_t *part_of(struct db *db, const struct db_export_sel *sel)
+{
+	struct db_error err = { 0 };
+	json_t *out =
+	    db_export_part(db, "kashi-urumqi-office", 2021, "budget", "department", sel, &err);
+
+	ck_assert_msg(out != NULL, "export: %s", err.text);
+	return out;
+}
+
+/* An answer about the 三公 figures, one table or one project reads that part of the
+ * disclosure, exactly as the whole export has it, and nothing else: no projects behind
+ * /sangong, no other table behind /tables/6. */
+START_TEST(test_export_part_reads_only_its_part)
+{
+	json_t *seed = load_seed();
+	struct db_doc *doc = good_doc(seed);
+	struct db_error err = { 0 };
+	char *path;
+	struct db *db = fresh_store(&path);
+	json_t *full, *part, *t;
+	size_t i;
+
+	import_ok(db, &doc, 1);
+	full = db_export(db, "kashi-urumqi-office", 2021, "budget", "department", &err);
+	ck_assert_msg(full != NULL, "export: %s", err.text);
+
+	/* every part: the whole export */
+	part = part_of(db, &(struct db_export_sel){ .parts = ~0u });
+	ck_assert(json_equal(part, full));
+	json_decref(part);
+
+	/* /sangong: the 三公 object, and each table's own fields without its rows */
+	part = part_of(db, &(struct db_export_sel){ .parts = DB_PART_SANGONG | DB_PART_TABLES,
+	                                            .table_rows = no_rows });
+	ck_assert(json_equal(json_object_get(part, "sangong"), json_object_get(full, "sangong")));
+	ck_assert(json_equal(json_object_get(part, "title"), json_object_get(full, "title")));
+	ck_assert_int_eq(json_array_size(json_object_get(part, "tables")), 9);
+	json_array_foreach (json_object_get(part, "tables"), i, t) {
+		json_t *whole = json_array_get(json_object_get(full, "tables"), i);
+		ck_assert_ptr_null(json_object_get(t, "rows"));
+		ck_assert_ptr_null(json_object_get(t, "columns"));
+		ck_assert(json_equal(json_object_get(t, "title"), json_object_get(whole, "title")));
+		ck_assert(
+		    json_equal(json_object_get(t, "position"), json_object_get(whole, "position")));
+	}
+	ck_assert_ptr_null(json_object_get(part, "projects"));
+	ck_assert_ptr_null(json_object_get(part, "explanations"));
+	ck_assert_ptr_null(json_object_get(part, "glossary"));
+	json_decref(part);
+
+	/* /tables/6: that table whole, no other */
+	part = part_of(db, &(struct db_export_sel){ .parts = DB_PART_TABLES, .table = 6 });
+	ck_assert_int_eq(json_array_size(json_object_get(part, "tables")), 1);
+	ck_assert(json_equal(json_array_get(json_object_get(part, "tables"), 0),
+	                     json_array_get(json_object_get(full, "tables"), 5)));
+	ck_assert_ptr_null(json_object_get(part, "projects"));
+	ck_assert_ptr_null(json_object_get(part, "sangong"));
+	json_decref(part);
+
+	/* /projects/{id}: that project whole, with the withheld figures */
+	t = json_array_get(json_object_get(full, "projects"), 1);
+	part = part_of(
+	    db, &(struct db_export_sel){ .parts = DB_PART_PROJECTS | DB_PART_WITHHELD,
+	                                 .project = json_string_value(json_object_get(t, "id")) });
+	ck_assert_int_eq(json_array_size(json_object_get(part, "projects")), 1);
+	ck_assert(json_equal(json_array_get(json_object_get(part, "projects"), 0), t));
+	ck_assert(json_equal(json_object_get(part, "withheld"), json_object_get(full, "withheld")));
+	ck_assert_ptr_null(json_object_get(part, "tables"));
+	json_decref(part);
+
+	json_decref(full);
+	db_doc_free(doc);
+	drop_store(db, path);
+	json_decref(seed);
+}
+END_TEST
+
 static char *total_of(struct db *db)
 {
 	struct db_error err = { 0 };
@@ -590,6 +669,33 @@ SET(no_columns, "tables[8]", "columns", json_array())
 SET(odd_table_unit, "tables[3]", "unit", json_string("元/人"))
 SET(odd_doc_unit, "", "unit", json_string("万元（人民币）"))
 
+/* Issue 13, point 7: invisible characters in names reach terminals and pages. */
+SET(name_bel, "department", "name", json_string("喀什\a办事处"))
+SET(title_esc, "tables[0]", "title", json_string("\x1b[2J部门收支总体情况表"))
+SET(row_crlf, "tables[1].rows[1]", "name", json_string("一般公共\r\n服务支出"))
+SET(name_tab, "department", "short_name", json_string("驻乌\t办"))
+SET(name_rlo, "department", "region", json_string("\u202e喀什"))
+SET(title_isolate, "explanations[0]", "title", json_string("说明\u2066一\u2069"))
+SET(project_c1, "projects[0]", "name", json_string("业务\xC2\x85运转经费"))
+SET(term_del, "glossary[0]", "term", json_string("财政拨款\x7f"))
+SET(label_ls, "tables[1].columns[0]", "title", json_string("科目\u2028名称"))
+SET(url_script, "source", "url", json_string("javascript:alert(1)"))
+SET(url_data, "source", "url", json_string("data:text/html,<script>alert(1)</script>"))
+SET(url_no_host, "source", "url", json_string("https:///budget.pdf"))
+SET(url_space, "source", "url", json_string("https://www.example.gov.cn/a b.pdf"))
+SET(url_newline, "source", "url", json_string("https://www.example.gov.cn/\nx.pdf"))
+
+/* Running text keeps its tabs and line feeds, but no other control character. */
+static void paragraph_bel(json_t *r)
+{
+	json_array_set_new(at(r, "explanations[0].paragraphs"), 0, json_string("一\n二\a三"));
+}
+
+static void paragraph_crlf(json_t *r)
+{
+	json_array_set_new(at(r, "explanations[0].paragraphs"), 0, json_string("一\r\n二"));
+}
+
 static void unnamed_project(json_t *r)
 {
 	json_object_del(at(r, "projects[0]"), "name");
@@ -632,7 +738,55 @@ static const struct bad_case bad_cases[] = {
 	{ "document unit for tables", odd_doc_unit, "$.tables[0]",
 	  "the document's, \"万元（人民币）\", is not one of" },
 	{ "no columns", no_columns, "$.tables[8].columns", "at least one column" },
+	{ "BEL in a name", name_bel, "$.department.name",
+	  "control character U+0007 at character 3" },
+	{ "ESC in a title", title_esc, "$.tables[0].title",
+	  "control character U+001B at character 1" },
+	{ "CR LF in a row name", row_crlf, "$.tables[1].rows[1].name",
+	  "carriage return U+000D at character 5" },
+	{ "tab in a name", name_tab, "$.department.short_name",
+	  "line break or tab U+0009 at character 3" },
+	{ "RTL override", name_rlo, "$.department.region",
+	  "bidirectional control U+202E at character 1" },
+	{ "isolate", title_isolate, "$.explanations[0].title",
+	  "bidirectional control U+2066 at character 3" },
+	{ "C1 control", project_c1, "$.projects[0].name",
+	  "control character U+0085 at character 3" },
+	{ "DEL", term_del, "$.glossary[0].term", "control character U+007F at character 5" },
+	{ "line separator", label_ls, "$.tables[1].columns[0].title",
+	  "line or paragraph separator U+2028 at character 3" },
+	{ "BEL in a paragraph", paragraph_bel, "$.explanations[0].paragraphs[0]",
+	  "control character U+0007 at character 4" },
+	{ "CR LF in a paragraph", paragraph_crlf, "$.explanations[0].paragraphs[0]",
+	  "carriage return U+000D at character 2 (a line ends with \\n alone)" },
+	{ "javascript: URL", url_script, "$.source.url", "starting with http:// or https://" },
+	{ "data: URL", url_data, "$.source.url", "starting with http:// or https://" },
+	{ "URL without host", url_no_host, "$.source.url", "starting with http:// or https://" },
+	{ "URL with a space", url_space, "$.source.url", "no spaces" },
+	{ "URL with a line feed", url_newline, "$.source.url", "no spaces" },
 };
+
+/* What point 7 must not refuse: line breaks and tabs in running text, an upper-case
+ * scheme, a URL with a query, names with ordinary punctuation and spaces. */
+START_TEST(test_text_that_stays_allowed)
+{
+	json_t *seed = load_seed();
+	struct db_doc *d;
+
+	json_array_set_new(at(seed, "explanations[0].paragraphs"), 0,
+	                   json_string("一、收入\n\t（一）财政拨款"));
+	json_object_set_new(at(seed, "projects[0]"), "policy_basis", json_string("第一\n第二"));
+	json_object_set_new(at(seed, "source"), "url",
+	                    json_string("HTTPS://www.example.gov.cn/2021/预算.pdf?id=1&x=%20"));
+	json_object_set_new(at(seed, "department"), "short_name", json_string("驻乌办 (Urumqi)"));
+	d = good_doc(seed);
+	db_doc_free(d);
+	json_object_set_new(at(seed, "source"), "url", json_string("http://example.gov.cn"));
+	d = good_doc(seed);
+	db_doc_free(d);
+	json_decref(seed);
+}
+END_TEST
 
 START_TEST(test_bad_input_rejected)
 {
@@ -713,6 +867,34 @@ START_TEST(test_duplicate_key)
 }
 END_TEST
 
+/* Issue 13, point 8: a BOM and a \u0000 are named in the user's terms. */
+START_TEST(test_bom_and_nul_named)
+{
+	char *seed = tu_read_file(tu_env("BUDGETD_SEED"), NULL);
+	size_t n = strlen(seed) + 4;
+	char *bom = malloc(n), *nul;
+	struct errs e;
+
+	snprintf(bom, n, "\xEF\xBB\xBF%s", seed);
+	ck_assert_ptr_null(parse_text(bom, &e));
+	ck_assert_int_eq(e.n, 1);
+	ck_assert_msg(strstr(e.first.text, "starts with a UTF-8 byte order mark (EF BB BF)") !=
+	                  NULL,
+	              "%s", e.first.text);
+	ck_assert_int_eq(e.first.line, 1);
+	ck_assert_int_eq(e.first.column, 1);
+	nul = replace(seed, "\"year\": 2021", "\"year\": 2021, \"note\": \"a\\u0000b\"");
+	ck_assert_ptr_null(parse_text(nul, &e));
+	ck_assert_int_eq(e.n, 1);
+	ck_assert_msg(strstr(e.first.text, "NUL character (\\u0000)") != NULL, "%s", e.first.text);
+	ck_assert_ptr_null(strstr(e.first.text, "JSON_ALLOW_NUL"));
+	ck_assert_int_gt(e.first.line, 1);
+	free(nul);
+	free(bom);
+	free(seed);
+}
+END_TEST
+
 START_TEST(test_oversize_file)
 {
 	size_t n = DB_DOC_MAX_BYTES + 10;
@@ -750,8 +932,20 @@ START_TEST(test_store_refuses_foreign_files)
 
 	ck_assert_ptr_null(db_open(path, false, &err));
 	ck_assert_ptr_nonnull(strstr(err.text, "not a budgetd store"));
+	ck_assert_int_eq(err.code, DB_BAD_STORE);
+	/* Writable, as budgetctl import opens it: the same, naming the file (issue 13, 8). */
+	memset(&err, 0, sizeof(err));
+	ck_assert_ptr_null(db_open(path, true, &err));
+	ck_assert_int_eq(err.code, DB_BAD_STORE);
+	ck_assert_msg(strncmp(err.text, path, strlen(path)) == 0 &&
+	                  strstr(err.text, ": not a budgetd store (file is not a database)") !=
+	                      NULL,
+	              "%s", err.text);
+	memset(&err, 0, sizeof(err));
 	ck_assert_ptr_null(db_open("/nonexistent/budgetd.sqlite", false, &err));
-	unlink(path);
+	ck_assert_int_ne(err.code, DB_BAD_STORE);
+	ck_assert_ptr_nonnull(strstr(err.text, "/nonexistent/budgetd.sqlite"));
+	tu_unlink_store(path);
 	free(path);
 }
 END_TEST
@@ -1652,6 +1846,7 @@ int main(void)
 	tcase_add_test(store, test_round_trip_every_figure);
 	tcase_add_test(store, test_published_totals_stored_exactly);
 	tcase_add_test(store, test_reimport_replaces_and_keeps_ids);
+	tcase_add_test(store, test_export_part_reads_only_its_part);
 	tcase_add_test(store, test_read_snapshot_hides_a_concurrent_import);
 	tcase_add_test(store, test_many_departments_years_and_kinds);
 	tcase_add_test(store, test_failed_import_leaves_store_unchanged);
@@ -1676,6 +1871,8 @@ int main(void)
 	tcase_add_test(bad, test_duplicate_key);
 	tcase_add_test(bad, test_oversize_file);
 	tcase_add_test(bad, test_all_problems_reported);
+	tcase_add_test(bad, test_text_that_stays_allowed);
+	tcase_add_test(bad, test_bom_and_nul_named);
 	tcase_add_test(store, test_findings_stored_and_replaced);
 	tcase_add_test(store, test_findings_go_with_their_disclosure);
 	tcase_add_test(store, test_findings_filtered_across_the_store);

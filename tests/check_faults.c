@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -389,6 +390,80 @@ START_TEST(test_kill_during_import_in_place)
 }
 END_TEST
 
+/* budgetctl import --db store file, its files limited to limit bytes (0: no limit) as a
+ * full disk limits them: writes past it fail (EFBIG, as ENOSPC would; SIGXFSZ ignored).
+ * Returns the exit status; the output goes to WORK/name.log. */
+static int import_limited(const char *store, const char *file, long limit, const char *name)
+{
+	char *argv[] = {
+		(char *)tu_env("BUDGETCTL_BIN"), "import", "--db", (char *)store, (char *)file, NULL
+	};
+	struct rlimit rl = { (rlim_t)limit, (rlim_t)limit };
+	char log[4300];
+	int fd, status = 0;
+	pid_t pid;
+
+	snprintf(log, sizeof(log), "%s/%s.log", work, name);
+	ck_assert_int_ge(fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0600), 0);
+	ck_assert_int_ge(pid = fork(), 0);
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		signal(SIGXFSZ, SIG_IGN);
+		if (limit > 0 && setrlimit(RLIMIT_FSIZE, &rl) != 0)
+			_exit(126);
+		dup2(fd, STDOUT_FILENO);
+		dup2(fd, STDERR_FILENO);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	close(fd);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* Issue 13, point 9: an import that fails because the disk is full, while another
+ * connection holds the store open (as budgetd does, so no close removes the -wal), leaves
+ * the store as it was and its -wal no larger than before; once there is room, the next
+ * import succeeds. */
+START_TEST(test_disk_full_leaves_nothing)
+{
+	struct store s;
+	struct snapshot before, after;
+	struct db_error err = { 0 };
+	struct db *reader;
+	int64_t version;
+	long wal_before;
+	char wal[4400];
+
+	new_store(&s, "disk-full", true);
+	snprintf(wal, sizeof(wal), "%s-wal", s.path);
+	ck_assert_int_eq(import_limited(s.path, tu_env("BUDGETD_SEED"), 0, "full-first"), 0);
+	reader = db_open(s.path, false, &err);
+	ck_assert_msg(reader != NULL, "%s", err.text);
+	ck_assert_int_eq(db_data_version(reader, &version), 0);
+	/* Committed pages the reader keeps from being checkpointed away: a -wal of some size. */
+	ck_assert_int_eq(import_limited(s.path, tu_env("BUDGETD_SEED"), 0, "full-second"), 0);
+	wal_before = file_size(wal);
+	ck_assert_int_gt(wal_before, 0);
+	take_snapshot(s.path, &before);
+
+	/* Room for 64 KiB more: the import of another department needs several times that. */
+	ck_assert_int_eq(import_limited(s.path, files[0], wal_before + 65536, "full-fails"), 73);
+	ck_assert_msg(file_size(wal) <= wal_before, "the -wal grew from %ld to %ld bytes",
+	              wal_before, file_size(wal));
+	assert_intact(s.path);
+	assert_unchanged(&before, s.path);
+
+	ck_assert_int_eq(import_limited(s.path, files[0], 0, "full-room-again"), 0);
+	take_snapshot(s.path, &after);
+	ck_assert_uint_eq(json_array_size(after.departments),
+	                  json_array_size(before.departments) + 1);
+	drop_snapshot(&after);
+	drop_snapshot(&before);
+	db_close(reader);
+}
+END_TEST
+
 /* budgetctl cannot remove its temporary store when it is killed with SIGKILL: that file
  * stays. It is named after the dead process, so no later run opens or trips on it, and the
  * next --fresh removes it. */
@@ -600,6 +675,7 @@ int main(void)
 	tcase_add_test(tc, test_kill_during_import_in_place);
 	tcase_add_test(tc, test_kill_during_fresh_build);
 	tcase_add_test(tc, test_kill_during_upgrade);
+	tcase_add_test(tc, test_disk_full_leaves_nothing);
 	suite_add_tcase(s, tc);
 	return tu_run_suite(s);
 }

@@ -365,6 +365,41 @@ static char *replaced(const char *s, const char *from, const char *to)
 	return out;
 }
 
+/* Issue 13, point 7: a PDF whose text carries invisible characters (an RTL override, a C1
+ * control, a line separator) in a row name gives the name without them, so that extract
+ * never writes a file the import refuses. (govt-office p13, edited.) */
+START_TEST(invisible_characters_dropped)
+{
+	char *path = source_path("tests/ingest/govt-office-2025-dept-p13.xhtml");
+	char *xhtml = tu_read_file(path, NULL), *edited, *dump;
+	struct ingest_error err = { 0 };
+	struct ingest_source src = { .file = "invisible.pdf", .pages = 1 };
+	struct ingest_text *text;
+	json_t *doc, *t;
+
+	ck_assert_ptr_nonnull(xhtml);
+	edited = replaced(xhtml, ">一、一般公共服务支出</word>",
+	                  ">一、一般&#x202E;公共&#x85;服务&#x2028;支出&#x2066;</word>");
+	text = ingest_text_parse(edited, strlen(edited), &err);
+	ck_assert_msg(text != NULL, "%s", err.text);
+	doc = ingest_document(text, &src, NULL, &err);
+	ck_assert_msg(doc != NULL, "%s", err.text);
+	t = table_at(doc, 0);
+	ck_assert_ptr_nonnull(row_of(t, NULL, "一、一般公共服务支出", 0));
+	dump = json_dumps(doc, 0);
+	ck_assert_ptr_null(strstr(dump, "\xE2\x80\xAE"));
+	ck_assert_ptr_null(strstr(dump, "\xC2\x85"));
+	ck_assert_ptr_null(strstr(dump, "\xE2\x80\xA8"));
+	ck_assert_ptr_null(strstr(dump, "\xE2\x81\xA6"));
+	free(dump);
+	json_decref(doc);
+	ingest_text_free(text);
+	free(edited);
+	free(xhtml);
+	free(path);
+}
+END_TEST
+
 /* A known title with no unit printed under it still heads its table (万元 assumed, said on
  * stderr); a rate printed with % is written without it. (govt-office p13, edited.) */
 START_TEST(no_unit_and_percent)
@@ -1159,6 +1194,7 @@ static Suite *suite(void)
 	tcase_add_test(parse, two_panels);
 	tcase_add_test(parse, table_typing);
 	tcase_add_test(parse, other_table);
+	tcase_add_test(parse, invisible_characters_dropped);
 	tcase_add_test(parse, no_unit_and_percent);
 	tcase_add_test(parse, contents_with_pages);
 	tcase_add_test(parse, boxes_hold_the_printed_figure);

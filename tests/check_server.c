@@ -487,7 +487,7 @@ START_TEST(test_serves_new_data_after_import)
 	ck_assert(header(&r, "ETag", after, sizeof(after)));
 	ck_assert_str_ne(before, after);
 	ck_assert_int_eq(daemon_stop(), 0);
-	unlink(store);
+	tu_unlink_store(store);
 	free(store);
 }
 END_TEST
@@ -532,7 +532,7 @@ START_TEST(test_edited_page_file_is_served)
 	snprintf(path, sizeof(path), "%s/app.js", dir);
 	unlink(path);
 	rmdir(dir);
-	unlink(store);
+	tu_unlink_store(store);
 	free(store);
 	free(dir);
 }
@@ -596,6 +596,22 @@ START_TEST(test_missing_store)
 }
 END_TEST
 
+/* A file that is not SQLite: 66, and the message names it (issue 13, point 8). */
+START_TEST(test_garbage_store_named)
+{
+	static const char junk[] = "not a database, just text\n";
+	char *path = tu_write_temp(junk, sizeof(junk) - 1, ".sqlite"), expect[4200], *err = NULL;
+
+	ck_assert_int_eq(run_once("0", path, &err), 66);
+	snprintf(expect, sizeof(expect),
+	         "budgetd: %s: not a budgetd store (file is not a database)", path);
+	ck_assert_msg(err != NULL && strstr(err, expect) != NULL, "stderr: %s", err);
+	free(err);
+	tu_unlink_store(path);
+	free(path);
+}
+END_TEST
+
 /* A store of schema version 1 is not served: the operator is told to upgrade it. */
 START_TEST(test_v1_store_refused)
 {
@@ -610,7 +626,7 @@ START_TEST(test_v1_store_refused)
 	ck_assert_msg(err != NULL && strstr(err, "budgetctl upgrade") != NULL, "stderr: %s", err);
 	free(err);
 	free(data);
-	unlink(path);
+	tu_unlink_store(path);
 	free(path);
 }
 END_TEST
@@ -643,6 +659,7 @@ int main(void)
 	tcase_add_test(once, test_serves_new_data_after_import);
 	tcase_add_test(once, test_edited_page_file_is_served);
 	tcase_add_test(once, test_missing_store);
+	tcase_add_test(once, test_garbage_store_named);
 	tcase_add_test(once, test_v1_store_refused);
 	tcase_add_loop_test(once, test_bad_arguments, 0, sizeof(bad_ports) / sizeof(bad_ports[0]));
 	suite_add_tcase(s, live);

@@ -53,6 +53,17 @@ char *tu_temp_path(const char *suffix)
 	return strdup(buf);
 }
 
+void tu_unlink_store(const char *path)
+{
+	static const char *const sides[] = { "", "-wal", "-shm", "-journal" };
+	char buf[4200];
+
+	for (size_t i = 0; i < sizeof(sides) / sizeof(sides[0]); i++) {
+		snprintf(buf, sizeof(buf), "%s%s", path, sides[i]);
+		unlink(buf);
+	}
+}
+
 char *tu_write_temp(const char *data, size_t len, const char *suffix)
 {
 	char *path = tu_temp_path(suffix);

@@ -21,6 +21,10 @@ char *tu_write_temp(const char *data, size_t len, const char *suffix);
 /* A fresh temporary path that does not exist yet; malloc'd, caller frees. */
 char *tu_temp_path(const char *suffix);
 
+/* Removes a store and what SQLite keeps beside it (-wal, -shm, -journal): a read-only
+ * connection, the last to close a WAL store, leaves its -wal and -shm behind. */
+void tu_unlink_store(const char *path);
+
 /* Runs argv[0] with argv, waits, and returns its exit status (or -1). Captures stdout and
  * stderr into malloc'd strings when out/err are not NULL (caller frees). */
 int tu_run(char *const argv[], char **out, char **err);

@@ -3,7 +3,7 @@
 // the access log, a store that vanishes, is replaced or corrupted, SIGHUP, and SIGTERM
 // under load. Each scenario runs its own budgetd on its own copy of the bundled store.
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
@@ -653,6 +653,47 @@ describe('store faults', () => {
     await eventually(() => /cannot be read/.test(server.stderr()), 2000, 'a log line');
     fs.copyFileSync(store, file);
     await eventually(async () => (await get(server.port, TABLE)).status === 200, 3000, '200 once repaired');
+  });
+});
+
+// Root reads any file whatever its mode: as root, budgetd runs as nobody (setpriv, from
+// util-linux) on a store nobody owns, so that chmod 000 means what it says.
+const asRoot = process.getuid() === 0;
+const setpriv = asRoot && spawnSync('setpriv', ['--version']).status === 0;
+describe('a store made unreadable (chmod 000)', { skip: asRoot && !setpriv ? 'needs setpriv (util-linux) to run budgetd as nobody' : false }, () => {
+  const NOBODY = 65534;
+  const root = asRoot;
+  let dir;
+  let file;
+  let server;
+  const TABLE = `${BASE}/tables/6`;
+  before(async () => {
+    dir = tempDir();
+    file = copyStore(dir);
+    if (root) {
+      fs.chownSync(dir, NOBODY, NOBODY);
+      fs.chownSync(file, NOBODY, NOBODY);
+    }
+    const wrap = root ? ['setpriv', `--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups'] : [];
+    server = await startServer({ bin, store: file, staticDir, wrap });
+  });
+  after(async () => {
+    const status = await server.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+    assert.deepEqual(status, { code: 0, signal: null }, 'budgetd exits 0');
+  });
+
+  it('503 and a log line while unreadable, though its mtime never changes; 200 once readable', async () => {
+    assert.equal((await get(server.port, TABLE)).status, 200, 'served (and cached) before');
+    const { mtimeMs } = fs.statSync(file);
+    fs.chmodSync(file, 0o000);
+    await eventually(async () => (await get(server.port, TABLE)).status === 503, 2000,
+      '503 for a cached resource once the file is unreadable');
+    assert.equal((await get(server.port, '/api/v1/departments')).status, 503, '503 for the list');
+    await eventually(() => /cannot be read \(Permission denied\)/.test(server.stderr()), 2000, 'a log line');
+    assert.equal(fs.statSync(file).mtimeMs, mtimeMs, 'the mtime did not change');
+    fs.chmodSync(file, 0o644);
+    await eventually(async () => (await get(server.port, TABLE)).status === 200, 2000, '200 once readable');
   });
 });
 

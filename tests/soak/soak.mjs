@@ -219,7 +219,8 @@ function httpProbes({ dept, base, years }) {
   // bad numbers and parameters
   probe('year abc', `${D}/budgets/abc`, [400]);
   probe('year 1800', `${D}/budgets/1800`, [400]);
-  probe('table 10', `${base}/tables/10`, [400]);
+  probe('table 10 (positions go to 99: a table this disclosure lacks)', `${base}/tables/10`, [404]);
+  probe('table 100', `${base}/tables/100`, [400]);
   probe('table 0', `${base}/tables/0`, [400]);
   probe('table abc', `${base}/tables/abc`, [400]);
   probe('table -1', `${base}/tables/-1`, [400]);

@@ -15,13 +15,13 @@ const STOP_TIMEOUT_MS = VALGRIND ? 30_000 : 5_000;
 /**
  * Starts budgetd on store; resolves to {origin, port, pid, stderr(), stop()} once it reports
  * listening. extraArgs go after the usual ones; the access log is off unless they ask.
+ * wrap is a command that execs the rest (setpriv to run as another user), or [].
  */
-export async function startServer({ bin, store, staticDir, extraArgs = [] }) {
+export async function startServer({ bin, store, staticDir, extraArgs = [], wrap = [] }) {
   const args = ['--port', '0', '--bind', '127.0.0.1', '--db', store, '--static', staticDir,
     '--threads', '2', '--access-log', 'off', ...extraArgs];
-  const child = VALGRIND
-    ? spawn('valgrind', [...VALGRIND_ARGS, bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
-    : spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const argv = VALGRIND ? [...wrap, 'valgrind', ...VALGRIND_ARGS, bin, ...args] : [...wrap, bin, ...args];
+  const child = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.setEncoding('utf8');
   child.stderr.on('data', (d) => { stderr += d; });
