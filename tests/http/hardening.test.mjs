@@ -38,10 +38,11 @@ function copyStore(dir, name = 'store.sqlite') {
 
 /**
  * Sends bytes on a new connection and reads until the server closes it, a whole response
- * has arrived, or ms pass. Resolves to {status, headers, body, raw, closed}; status is 0
- * when nothing came back.
+ * has arrived (unless untilClose), or ms pass. Resolves to {status, headers, body, raw,
+ * closed, heads} (the first response; heads: the status of every response line found at
+ * the start of a line); status is 0 when nothing came back.
  */
-function rawRequest(port, bytes, { ms = 3000, localAddress } = {}) {
+function rawRequest(port, bytes, { ms = 3000, localAddress, untilClose = false } = {}) {
   return new Promise((resolve) => {
     const sock = net.connect({ port, host: '127.0.0.1', localAddress });
     const chunks = [];
@@ -51,14 +52,15 @@ function rawRequest(port, bytes, { ms = 3000, localAddress } = {}) {
       done = true;
       clearTimeout(timer);
       sock.destroy();
-      resolve({ ...parse(Buffer.concat(chunks)), closed });
+      const raw = Buffer.concat(chunks);
+      const heads = raw.toString('latin1').match(/(?:^|\r\n)HTTP\/1\.[01] \d{3}/g) ?? [];
+      resolve({ ...parse(raw), closed, heads: heads.map((h) => Number(h.slice(-3))) });
     };
     const timer = setTimeout(() => finish(false), ms);
     sock.on('connect', () => sock.write(bytes));
     sock.on('data', (c) => {
       chunks.push(c);
-      const r = parse(Buffer.concat(chunks));
-      if (r.complete) finish(false);
+      if (!untilClose && parse(Buffer.concat(chunks)).complete) finish(false);
     });
     sock.on('error', () => finish(true));
     sock.on('close', () => finish(true));
@@ -113,6 +115,24 @@ async function eventually(check, ms, what) {
     if (Date.now() > until) assert.fail(`not within ${ms} ms: ${what}`);
     await sleep(20);
   }
+}
+
+/**
+ * Call inside a describe(): one budgetd on a private copy of the bundled store for all its
+ * tests, stopped after them (exit 0 asserted). Returns {dir, server}, filled once started.
+ */
+function sharedServer() {
+  const own = { dir: null, server: null };
+  before(async () => {
+    own.dir = tempDir();
+    own.server = await startServer({ bin, store: copyStore(own.dir), staticDir });
+  });
+  after(async () => {
+    const status = await own.server.stop();
+    fs.rmSync(own.dir, { recursive: true, force: true });
+    assert.deepEqual(status, { code: 0, signal: null }, 'budgetd exits 0 on SIGTERM');
+  });
+  return own;
 }
 
 const req = (line, headers = ['Host: x']) => Buffer.from(`${line}\r\n${headers.join('\r\n')}\r\n\r\n`, 'latin1');
@@ -177,21 +197,11 @@ const HOSTILE = [
 ];
 
 describe('hostile requests', () => {
-  let dir;
-  let server;
-  before(async () => {
-    dir = tempDir();
-    server = await startServer({ bin, store: copyStore(dir), staticDir });
-  });
-  after(async () => {
-    const status = await server.stop();
-    fs.rmSync(dir, { recursive: true, force: true });
-    assert.deepEqual(status, { code: 0, signal: null }, 'budgetd exits 0 on SIGTERM');
-  });
+  const own = sharedServer();
 
   for (const [name, bytes, status, problem] of HOSTILE) {
     it(`${status || 'closed'}: ${name}`, async () => {
-      const res = await rawRequest(server.port, bytes);
+      const res = await rawRequest(own.server.port, bytes);
       if (status === 0) {
         assert.ok(res.status === 0 || res.status === 400, `${name}: no answer or 400, got ${res.status}`);
         assert.ok(res.closed, `${name}: the connection is closed`);
@@ -201,18 +211,18 @@ describe('hostile requests', () => {
         assert.equal(res.status, status, `${name}: status; got ${res.raw.subarray(0, 200)}`);
       }
       if (status !== 0 && status < 500) assert.ok(!res.headers.server, `${name}: no Server banner`);
-      const good = await get(server.port, '/api/v1/departments');
+      const good = await get(own.server.port, '/api/v1/departments');
       assert.equal(good.status, 200, `a good request after "${name}"`);
     });
   }
 
   it('a symlink leading out of the static folder is not followed', async () => {
-    const files = path.join(dir, 'static');
+    const files = path.join(own.dir, 'static');
     fs.mkdirSync(files);
     fs.writeFileSync(path.join(files, 'index.html'), '<!doctype html><title>t</title>');
     fs.symlinkSync('/etc/passwd', path.join(files, 'passwd.txt'));
     fs.symlinkSync('/etc', path.join(files, 'etc'));
-    const other = await startServer({ bin, store: path.join(dir, 'store.sqlite'), staticDir: files });
+    const other = await startServer({ bin, store: path.join(own.dir, 'store.sqlite'), staticDir: files });
     try {
       for (const p of ['/passwd.txt', '/etc/passwd', '/etc/hostname']) {
         const res = await rawRequest(other.port, req(`GET ${p} HTTP/1.1`));
@@ -260,32 +270,6 @@ describe('static folder: files that are not regular files', () => {
   });
 });
 
-/**
- * Sends bytes on a new connection and reads everything until the server closes it (or ms
- * pass): {raw, closed, heads}, heads being the status lines found at the starts of lines.
- */
-function readAll(port, bytes, ms = 3000) {
-  return new Promise((resolve) => {
-    const sock = net.connect({ port, host: '127.0.0.1' });
-    const chunks = [];
-    let done = false;
-    const finish = (closed) => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      sock.destroy();
-      const raw = Buffer.concat(chunks);
-      const heads = raw.toString('latin1').match(/(?:^|\r\n)HTTP\/1\.[01] \d{3}/g) ?? [];
-      resolve({ raw, closed, heads: heads.map((h) => Number(h.slice(-3))) });
-    };
-    const timer = setTimeout(() => finish(false), ms);
-    sock.on('connect', () => sock.write(bytes));
-    sock.on('data', (c) => chunks.push(c));
-    sock.on('error', () => finish(true));
-    sock.on('close', () => finish(true));
-  });
-}
-
 // A second request hidden where a body would be: answered only if the framing were read two
 // ways. Each case must get one 400 (or 413) and a closed connection, never the 404 below.
 const SMUGGLED = 'GET /no-such-file HTTP/1.1\r\nHost: x\r\n\r\n';
@@ -308,58 +292,47 @@ const FRAMING = [
 ];
 
 describe('framing and Host (RFC 9112 3.2, 5, 6.3)', () => {
-  let dir;
-  let server;
-  before(async () => {
-    dir = tempDir();
-    server = await startServer({ bin, store: copyStore(dir), staticDir });
-  });
-  after(async () => {
-    const status = await server.stop();
-    fs.rmSync(dir, { recursive: true, force: true });
-    assert.deepEqual(status, { code: 0, signal: null }, 'budgetd exits 0 on SIGTERM');
-  });
+  const own = sharedServer();
 
-  for (const [name, bytes, status, own] of FRAMING) {
+  for (const [name, bytes, status, problem] of FRAMING) {
     it(`${status} and closed: ${name}`, async () => {
-      const all = await readAll(server.port, Buffer.concat([bytes, Buffer.from(SMUGGLED)]));
+      const all = await rawRequest(own.server.port, Buffer.concat([bytes, Buffer.from(SMUGGLED)]), { untilClose: true });
       assert.deepEqual(all.heads, [status], `${name}: one answer, ${status}; got ${all.raw.subarray(0, 400)}`);
       assert.ok(all.closed, `${name}: the connection is closed after it`);
-      const res = parse(all.raw);
-      assert.equal(res.headers['x-content-type-options'], 'nosniff', `${name}: nosniff`);
-      if (own) assertProblem({ ...res, raw: all.raw }, status, name);
-      else assert.equal(res.headers['content-type'], 'text/html; charset=utf-8', `${name}: Content-Type of libmicrohttpd's page`);
-      assert.equal(res.body.length, Number(res.headers['content-length']), `${name}: the body is what Content-Length says`);
+      assert.equal(all.headers['x-content-type-options'], 'nosniff', `${name}: nosniff`);
+      if (problem) assertProblem(all, status, name);
+      else assert.equal(all.headers['content-type'], 'text/html; charset=utf-8', `${name}: Content-Type of libmicrohttpd's page`);
+      assert.equal(all.body.length, Number(all.headers['content-length']), `${name}: the body is what Content-Length says`);
     });
   }
 
   it('HTTP/1.0 without Host is served', async () => {
-    const res = await rawRequest(server.port, Buffer.from('GET /api/v1/departments?limit=1 HTTP/1.0\r\n\r\n'));
+    const res = await rawRequest(own.server.port, Buffer.from('GET /api/v1/departments?limit=1 HTTP/1.0\r\n\r\n'));
     assert.equal(res.status, 200);
   });
 
   it('an absolute-form target is served as its path', async () => {
-    const origin = await get(server.port, '/api/v1/departments?limit=2');
+    const origin = await get(own.server.port, '/api/v1/departments?limit=2');
     for (const target of ['http://x/api/v1/departments?limit=2', 'HTTP://budget.example:8080/api/v1/departments?limit=2']) {
-      const res = await rawRequest(server.port, req(`GET ${target} HTTP/1.1`));
+      const res = await rawRequest(own.server.port, req(`GET ${target} HTTP/1.1`));
       assert.equal(res.status, 200, `${target}: ${res.raw.subarray(0, 200)}`);
       assert.deepEqual(JSON.parse(res.body), JSON.parse(origin.body), `${target}: the same answer as its path`);
     }
-    const page = await rawRequest(server.port, req('GET http://x/ HTTP/1.1'));
+    const page = await rawRequest(own.server.port, req('GET http://x/ HTTP/1.1'));
     assert.equal(page.status, 200, 'the front page by its absolute form');
     assert.match(page.headers['content-type'], /^text\/html/);
   });
 
   it('a long target is 414, long headers 431, whoever answers', async () => {
-    const url20k = await readAll(server.port, req(`GET /api/v1/departments?q=${'a'.repeat(20000)} HTTP/1.1`));
+    const url20k = await rawRequest(own.server.port, req(`GET /api/v1/departments?q=${'a'.repeat(20000)} HTTP/1.1`));
     assert.deepEqual(url20k.heads, [414], 'a 20 KB target: 414 (not 431)');
-    assertProblem({ ...parse(url20k.raw), raw: url20k.raw }, 414, 'a 20 KB target');
-    const url40k = await readAll(server.port, req(`GET /api/v1/departments?q=${'a'.repeat(40000)} HTTP/1.1`));
+    assertProblem(url20k, 414, 'a 20 KB target');
+    const url40k = await rawRequest(own.server.port, req(`GET /api/v1/departments?q=${'a'.repeat(40000)} HTTP/1.1`));
     assert.deepEqual(url40k.heads, [414], 'a 40 KB target (past the memory limit): 414');
-    assert.equal(parse(url40k.raw).headers['content-type'], 'text/html; charset=utf-8');
-    const hdr10k = await readAll(server.port, req('GET /api/v1/departments HTTP/1.1', ['Host: x', ...Array.from({ length: 10 }, (_, i) => `X-${i}: ${'a'.repeat(1000)}`)]));
+    assert.equal(url40k.headers['content-type'], 'text/html; charset=utf-8');
+    const hdr10k = await rawRequest(own.server.port, req('GET /api/v1/departments HTTP/1.1', ['Host: x', ...Array.from({ length: 10 }, (_, i) => `X-${i}: ${'a'.repeat(1000)}`)]));
     assert.deepEqual(hdr10k.heads, [431], 'headers of 10 KB: 431');
-    const short = await readAll(server.port, req(`GET /api/v1/departments/${'a'.repeat(2000)} HTTP/1.1`, ['Host: x', `X-Big: ${'a'.repeat(7000)}`, 'Connection: close']));
+    const short = await rawRequest(own.server.port, req(`GET /api/v1/departments/${'a'.repeat(2000)} HTTP/1.1`, ['Host: x', `X-Big: ${'a'.repeat(7000)}`, 'Connection: close']));
     assert.deepEqual(short.heads, [404], 'a 2 KB target with 7 KB of headers is within both limits (no such department)');
   });
 });
