@@ -145,6 +145,12 @@ void db_read_end(struct db *db);
  * cheap way to notice new data. Returns 0 or -1. */
 int db_data_version(struct db *db, int64_t *version);
 
+/* Writes a consistent copy of the whole store to path: VACUUM INTO a file beside it, switched
+ * to a rollback journal (so that the file alone is the store), then renamed over path, so a
+ * reader of path sees the old copy or the new, never part of one. Works on a read-only
+ * connection. Returns 0, or -1 with *err filled and nothing left behind. */
+int db_snapshot(struct db *db, const char *path, struct db_error *err);
+
 /* Switches the store from WAL to a rollback journal, so that the file alone is the whole
  * store and opens read-only even from a folder the reader cannot write (the bundled store).
  * The next writable db_open() turns WAL on again. Returns 0 or -1 with *err filled. */

@@ -3,8 +3,11 @@
 // (foreign keys for the cascades, WAL so an import never blocks readers).
 #include "internal.h"
 
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static int exec(sqlite3 *sql, const char *stmt, struct db_error *err)
 {
@@ -290,6 +293,48 @@ int db_set_bulk_build(struct db *db, struct db_error *err)
 	    db->sql,
 	    "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -131072",
 	    err);
+}
+
+/* The copy's own header still says WAL: a downloaded file must open without a -wal. */
+static int to_rollback_journal(const char *path, struct db_error *err)
+{
+	sqlite3 *sql = NULL;
+	int rc = sqlite3_open_v2(path, &sql, SQLITE_OPEN_READWRITE, NULL);
+
+	if (rc == SQLITE_OK)
+		rc = exec(sql, "PRAGMA journal_mode = DELETE", err);
+	else
+		db_err_store(err, sql);
+	sqlite3_close_v2(sql);
+	return rc == SQLITE_OK ? 0 : -1;
+}
+
+int db_snapshot(struct db *db, const char *path, struct db_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	char tmp[4200];
+	int rc;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp-%ld", path, (long)getpid());
+	unlink(tmp); /* VACUUM INTO refuses a file that exists */
+	rc = sqlite3_prepare_v2(db->sql, "VACUUM INTO ?1", -1, &st, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_text(st, 1, tmp, -1, SQLITE_STATIC);
+	if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_DONE)
+		rc = SQLITE_OK;
+	if (rc != SQLITE_OK)
+		db_err_store(err, db->sql);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_OK || to_rollback_journal(tmp, err) != 0)
+		goto fail;
+	if (rename(tmp, path) != 0) {
+		db_err_set(err, "%s: %s", path, strerror(errno));
+		goto fail;
+	}
+	return 0;
+fail:
+	unlink(tmp);
+	return -1;
 }
 
 int db_set_rollback_journal(struct db *db, struct db_error *err)

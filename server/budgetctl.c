@@ -50,7 +50,8 @@ static const char usage_import[] =
     "Validates every FILE completely, then imports them in one transaction: all land or\n"
     "none does. A disclosure already in the store (same department, year, kind and level)\n"
     "is replaced; department and project ids stay the same. Problems are printed as\n"
-    "FILE:LINE:COLUMN: JSON-PATH: message.\n"
+    "FILE:LINE:COLUMN: JSON-PATH: message. After an import, PATH.snapshot is a consistent\n"
+    "copy of the whole store (budgetd serves it as /api/v1/snapshot.sqlite).\n"
     "\n"
     "  --db PATH   the store to write (created if missing)\n"
     "  --fresh     build a new store holding only FILEs and move it into place at PATH\n"
@@ -418,11 +419,12 @@ static int replace_store(const char *tmp, const char *path)
 	return SRV_EXIT_CANTCREAT;
 }
 
-/* An import --fresh killed before it finished (kill -9, power loss) leaves its
- * PATH.new-<pid> behind; the next one removes those whose process is gone. */
+/* An import killed before it finished (kill -9, power loss) leaves its PATH.new-<pid>
+ * (--fresh) or PATH.snapshot.tmp-<pid> behind; the next one removes those whose process is
+ * gone. */
 static void remove_stale_builds(const char *path)
 {
-	char copy[4096], dir_copy[4096], prefix[4200], stale[8600];
+	char copy[4096], dir_copy[4096], fresh[4200], snap[4200], stale[8600];
 	const char *base, *dir;
 	struct dirent *e;
 	DIR *d;
@@ -431,10 +433,12 @@ static void remove_stale_builds(const char *path)
 	snprintf(dir_copy, sizeof(dir_copy), "%s", path);
 	base = basename(copy);
 	dir = dirname(dir_copy);
-	snprintf(prefix, sizeof(prefix), "%s.new-", base);
+	snprintf(fresh, sizeof(fresh), "%s.new-", base);
+	snprintf(snap, sizeof(snap), "%s.snapshot.tmp-", base);
 	if ((d = opendir(dir)) == NULL)
 		return;
 	while ((e = readdir(d)) != NULL) {
+		const char *prefix = strncmp(e->d_name, fresh, strlen(fresh)) == 0 ? fresh : snap;
 		const char *pid = e->d_name + strlen(prefix);
 		char *end;
 		if (strncmp(e->d_name, prefix, strlen(prefix)) != 0 || *pid < '1' || *pid > '9')
@@ -459,8 +463,7 @@ static int import_into(const char *path, bool fresh, char **files, int n,
 	int rc;
 
 	snprintf(tmp, sizeof(tmp), "%s.new-%ld", path, (long)getpid());
-	if (fresh)
-		remove_stale_builds(path);
+	remove_stale_builds(path);
 	db = db_open(fresh ? tmp : path, true, &err);
 	if (db == NULL || (fresh && db_set_bulk_build(db, &err) != 0)) {
 		fprintf(stderr, "budgetctl: ");
@@ -487,6 +490,27 @@ static int import_into(const char *path, bool fresh, char **files, int n,
 	return replace_store(tmp, path);
 }
 
+/* The store's snapshot for download, written after every import from a read-only
+ * connection: budgetd serving the store goes on meanwhile. */
+static int write_snapshot(const char *path)
+{
+	struct db_error err = { 0 };
+	char snap[4200];
+	struct db *db = db_open(path, false, &err);
+
+	snprintf(snap, sizeof(snap), "%s.snapshot", path);
+	if (db != NULL && db_snapshot(db, snap, &err) == 0) {
+		db_close(db);
+		return SRV_EXIT_OK;
+	}
+	db_close(db);
+	fprintf(stderr,
+	        "budgetctl: the import is in the store, but its snapshot %s is not: ", snap);
+	put_text(err.text, stderr);
+	fputc('\n', stderr);
+	return SRV_EXIT_CANTCREAT;
+}
+
 static int cmd_import(int argc, char **argv)
 {
 	struct cmd_opts o = { 0 };
@@ -501,11 +525,12 @@ static int cmd_import(int argc, char **argv)
 		return SRV_EXIT_USAGE;
 	}
 	rc = import_into(o.db, o.fresh, argv + optind, n, &total);
-	if (rc == SRV_EXIT_OK)
-		summary(&total, n, "imported", o.db);
-	else
+	if (rc != SRV_EXIT_OK) {
 		fprintf(stderr, "budgetctl: nothing imported; the store is unchanged\n");
-	return rc;
+		return rc;
+	}
+	summary(&total, n, "imported", o.db);
+	return write_snapshot(o.db);
 }
 
 static int cmd_validate(int argc, char **argv)

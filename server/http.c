@@ -10,6 +10,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -32,6 +33,7 @@ struct srv {
 	const char *_Atomic stage; /* of the stop, for the watchdog's line */
 	struct srv_static *files;
 	struct srv_conns *conns;
+	char snapshot[4200]; /* the store's copy for download, written by budgetctl import */
 	atomic_int active; /* requests being answered; SIGTERM waits for them */
 	atomic_bool stopping; /* SIGTERM came: no new requests, even on open connections */
 	atomic_llong quiet_until; /* no store-error log line before this (one a second) */
@@ -460,6 +462,46 @@ static bool bad_target(struct MHD_Connection *conn, const char *url, int nul, en
 	return true;
 }
 
+#define SNAPSHOT_URL "/api/v1/snapshot.sqlite"
+
+/* The whole store as one SQLite file, for those who would rather query it themselves. It
+ * is the copy budgetctl import writes beside the store (never the live file, which may be
+ * mid-import); sent from the file (sendfile), never cached in memory. */
+static enum MHD_Result first_name(void *cls, enum MHD_ValueKind kind, const char *key,
+                                  const char *value)
+{
+	(void)kind;
+	(void)value;
+	*(const char **)cls = key;
+	return MHD_NO; /* the first is enough */
+}
+
+static enum MHD_Result route_snapshot(struct srv *s, struct MHD_Connection *conn)
+{
+	const char *arg = NULL;
+	char detail[120];
+	struct stat sb;
+	int fd;
+
+	MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, first_name, &arg);
+	if (arg != NULL) {
+		snprintf(detail, sizeof(detail),
+		         "unknown parameter \"%.40s\": this resource takes no query parameters",
+		         arg);
+		return send_problem(conn, 400, detail, SRV_API);
+	}
+	fd = open(s->snapshot, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW);
+	if (fd < 0 || fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+		if (fd >= 0)
+			close(fd);
+		return send_problem(conn, 404,
+		                    "no snapshot of the store yet: budgetctl import writes one",
+		                    SRV_API);
+	}
+	return srv_reply_file(conn, fd, &sb, "application/vnd.sqlite3",
+	                      "attachment; filename=\"budgetd.sqlite\"");
+}
+
 static enum MHD_Result dispatch(struct srv *s, struct MHD_Connection *conn, const char *url,
                                 const char *method, bool api, int nul)
 {
@@ -469,6 +511,8 @@ static enum MHD_Result dispatch(struct srv *s, struct MHD_Connection *conn, cons
 		return ret;
 	if (api && strcmp(method, MHD_HTTP_METHOD_OPTIONS) == 0)
 		return preflight(conn);
+	if (strcmp(url, SNAPSHOT_URL) == 0)
+		return route_snapshot(s, conn);
 	return api ? route_api(s, conn, url) : route_static(s, conn, url);
 }
 
@@ -838,6 +882,7 @@ int srv_run(const struct srv_config *cfg)
 		return SRV_EXIT_CANTCREAT;
 	}
 	raise_fd_limit(cfg);
+	snprintf(s.snapshot, sizeof(s.snapshot), "%s.snapshot", cfg->store);
 	s.data = srv_data_open(cfg->store, cfg->cache_bytes, &err);
 	if (s.data == NULL) {
 		fprintf(stderr, "budgetd: %s\n", err.text);

@@ -3,11 +3,13 @@
 // (304), gzip, caching and CORS headers. Every API answer, error or not, goes through here.
 #include "reply.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #define GZIP_MIN 256 /* smaller bodies gain nothing from compression */
@@ -234,6 +236,30 @@ bool srv_not_modified(struct MHD_Connection *conn, const char *etag, int64_t mod
 		common_headers(r, modified, etag, true, kind);
 	*ret = queue(conn, MHD_HTTP_NOT_MODIFIED, r, 0);
 	return true;
+}
+
+enum MHD_Result srv_reply_file(struct MHD_Connection *conn, int fd, const struct stat *sb,
+                               const char *type, const char *disposition)
+{
+	char etag[SRV_ETAG_SIZE];
+	enum MHD_Result ret;
+	struct MHD_Response *r;
+
+	snprintf(etag, sizeof(etag), "\"f%jx-%jx-%jx.%lx\"", (uintmax_t)sb->st_ino,
+	         (uintmax_t)sb->st_size, (uintmax_t)sb->st_mtim.tv_sec, (long)sb->st_mtim.tv_nsec);
+	if (srv_not_modified(conn, etag, (int64_t)sb->st_mtim.tv_sec, SRV_API, &ret)) {
+		close(fd);
+		return ret;
+	}
+	r = MHD_create_response_from_fd64((uint64_t)sb->st_size, fd); /* sendfile; closes fd */
+	if (r == NULL) {
+		close(fd);
+		return MHD_NO;
+	}
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_DISPOSITION, disposition);
+	common_headers(r, (int64_t)sb->st_mtim.tv_sec, etag, true, SRV_API);
+	return queue(conn, MHD_HTTP_OK, r, (size_t)sb->st_size);
 }
 
 enum MHD_Result srv_reply(struct MHD_Connection *conn, struct api_response *a, enum srv_kind kind)

@@ -7,6 +7,8 @@
 
 #include <microhttpd.h>
 
+#include <sys/stat.h>
+
 /* What an answer is: API answers are cached for minutes and open to other origins; the
  * front page's files are revalidated on every use (ETag) and carry the browser security
  * headers. */
@@ -40,6 +42,13 @@ extern _Thread_local size_t srv_queued_bytes;
 /* MHD_queue_response, noting bytes for the access log. */
 enum MHD_Result srv_queue(struct MHD_Connection *conn, unsigned status, struct MHD_Response *r,
                           size_t bytes);
+
+/* Queues a whole file from fd (open, regular; sb its fstat) as a 200 with the API's
+ * headers, type and an attachment disposition; or 304 when the request's validators match
+ * its ETag (from inode, size and modification time: the file is replaced by rename, never
+ * rewritten). Takes fd in every case. */
+enum MHD_Result srv_reply_file(struct MHD_Connection *conn, int fd, const struct stat *sb,
+                               const char *type, const char *disposition);
 
 /* Does the request's Accept-Encoding admit gzip? */
 bool srv_wants_gzip(struct MHD_Connection *conn);

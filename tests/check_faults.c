@@ -358,8 +358,8 @@ static double import_all(const char *store, bool fresh, const char *name)
 
 START_TEST(test_kill_during_import_in_place)
 {
-	static const char *const beside[] = { "budgetd.sqlite", "budgetd.sqlite-wal",
-		                              "budgetd.sqlite-shm", NULL };
+	static const char *const beside[] = { "budgetd.sqlite", "budgetd.sqlite.snapshot",
+		                              "budgetd.sqlite-wal", "budgetd.sqlite-shm", NULL };
 	struct store s;
 	struct snapshot before, after;
 	struct import im = { .progress = wal_bytes, .kill_at = WAL_KILL_BYTES };
@@ -469,7 +469,8 @@ END_TEST
  * next --fresh removes it. */
 START_TEST(test_kill_during_fresh_build)
 {
-	static const char *const only_store[] = { "budgetd.sqlite", NULL };
+	static const char *const only_store[] = { "budgetd.sqlite", "budgetd.sqlite.snapshot",
+		                                  NULL };
 	struct store s;
 	struct snapshot before, after;
 	struct import im = { .progress = bytes_read, .kill_at = batch_bytes / 2 };
@@ -624,8 +625,8 @@ static char *table_counts(const char *path)
 
 START_TEST(test_kill_during_upgrade)
 {
-	static const char *const beside[] = { "budgetd.sqlite", "budgetd.sqlite-wal",
-		                              "budgetd.sqlite-shm", NULL };
+	static const char *const beside[] = { "budgetd.sqlite", "budgetd.sqlite.snapshot",
+		                              "budgetd.sqlite-wal", "budgetd.sqlite-shm", NULL };
 	struct store s;
 	struct snapshot after;
 	struct import im = { .progress = wal_bytes, .kill_at = WAL_KILL_BYTES };
