@@ -35,6 +35,37 @@ export default function csv(ctx) {
       expectProjectsCsv(records, json, 'projects CSV');
     });
 
+    it('departments: ?format=csv and Accept: text/csv, the page of the JSON list, one line each', async () => {
+      const url = '/api/v1/departments';
+      const { byFormat, byAccept, json } = await both(url);
+      const records = checkCsv(byFormat, `${url}?format=csv`, { titleIncludes: '部门' });
+      checkCsv(byAccept, `${url} (Accept: text/csv)`);
+      assert.ok(byAccept.buf.equals(byFormat.buf), 'the same CSV either way');
+      assert.deepEqual(records[0], ['部门编号', '部门名称', '年度']);
+      assert.deepEqual(records.slice(1), json.items.map((d) => [d.id, d.name, d.years.join(';')]));
+      const { id, name } = ctx.data.department; // the seed, typed from the PDF
+      assert.deepEqual(records.find((r) => r[0] === id), [id, name, String(ctx.data.year)]);
+      const page = await ctx.client.api(`${url}?limit=1&format=csv`);
+      assert.equal(checkCsv(page, 'one line').length, 2);
+      assert.equal(page.headers.get('link'), '</api/v1/departments?limit=1&offset=1&format=csv>; rel="next"');
+    });
+
+    it('三公: one line per item, figures as published, the unit in the headers', async () => {
+      const url = `${ctx.base}/sangong`;
+      const { byFormat, byAccept } = await both(url);
+      const records = checkCsv(byFormat, `${url}?format=csv`, { titleIncludes: '三公经费' });
+      checkCsv(byAccept, `${url} (Accept: text/csv)`);
+      assert.ok(byAccept.buf.equals(byFormat.buf), 'the same CSV either way');
+      // The seed's sangong (说明 八, 表八): 万元; 80.00 up 80.00 on 0; 16.80 unchanged.
+      assert.deepEqual(records, [
+        ['键', '项目', '金额（万元）', '上年数（万元）', '增减（万元）', '预算数（万元）', '决算数（万元）', '完成率（%）', '原因'],
+        ['abroad', '因公出国（境）费', '0', '0', '0', '', '', '', '未安排预算'],
+        ['vehicle_purchase', '公务用车购置费', '80.00', '0.00', '80.00', '', '', '', '疆内喀什籍务工人员服务管理工作指挥部新增购车经费'],
+        ['vehicle_operation', '公务用车运行费', '16.80', '16.80', '0', '', '', '', '与上年相比无变化'],
+        ['reception', '公务接待费', '0', '0', '0', '', '', '', '未安排预算'],
+      ]);
+    });
+
     it('codes are text: the published segments joined, zeros kept (表二)', async () => {
       const url = `${ctx.base}/tables/2`;
       const json = (await ctx.client.api(url)).json;
