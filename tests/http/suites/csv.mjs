@@ -2,7 +2,7 @@
 // cell by cell with the JSON representation.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { checkCsv, expectProjectsCsv, expectTableCsv } from '../lib/csv.mjs';
+import { checkCsv, expectProjectsCsv, expectTableCsv, textCell } from '../lib/csv.mjs';
 
 export default function csv(ctx) {
   /** The CSV by ?format=csv and by Accept: text/csv (identical), and the JSON of url. */
@@ -64,6 +64,24 @@ export default function csv(ctx) {
         ['vehicle_operation', '公务用车运行费', '16.80', '16.80', '0', '', '', '', '与上年相比无变化'],
         ['reception', '公务接待费', '0', '0', '0', '', '', '', '未安排预算'],
       ]);
+    });
+
+    it('a project: its performance indicators, one line each, as the seed has them', async () => {
+      const url = `${ctx.base}/projects/business-operations`;
+      const { byFormat, byAccept } = await both(url);
+      const records = checkCsv(byFormat, `${url}?format=csv`, { titleIncludes: '业务运转经费项目-绩效指标' });
+      checkCsv(byAccept, `${url} (Accept: text/csv)`);
+      assert.ok(byAccept.buf.equals(byFormat.buf), 'the same CSV either way');
+      assert.deepEqual(records[0], ['一级指标', '二级指标', '三级指标', '指标值', '符号', '数值', '单位']);
+      // The seed's 项目支出绩效目标表 (typed from the PDF), field by field.
+      const seed = ctx.data.projects.find((p) => p.id === 'business-operations').performance.indicators;
+      assert.deepEqual(records.slice(1), seed.map((i) => [i.level1, i.level2, i.name, i.value, i.op, i.number, i.unit]
+        .map((v, k) => (k === 5 ? v ?? '' : textCell(v)))));
+      assert.deepEqual(records[1], ['产出指标', '数量指标', '办公用房取暖面积', '≥2375.48平方米', '≥', '2375.48', '平方米']);
+      assert.deepEqual(records.find((r) => r[2] === '设备质量合格率'), ['产出指标', '质量指标', '设备质量合格率', "'=100%", "'=", '100', '%']);
+      assert.deepEqual(records.find((r) => r[1] === '生态效益指标'), ['效益指标', '生态效益指标', '', '', '', '', '']);
+      const withheld = checkCsv(await ctx.client.api(`${ctx.base}/projects/withheld-1?format=csv`), 'withheld project');
+      assert.deepEqual(withheld, [records[0]], 'a withheld project publishes no indicators: the header only');
     });
 
     it('codes are text: the published segments joined, zeros kept (表二)', async () => {
