@@ -93,6 +93,29 @@ export default function csv(ctx) {
       for (const r of withZero) assert.equal(records[r.index + 1][0], r.codes.join(''), r.name);
     });
 
+    it('tables: 单位, 层级, 类/款/项 as text and 末级 appended; the 末级 rows sum without double counting (表六)', async () => {
+      const records = checkCsv(await ctx.client.api(`${ctx.base}/tables/6?format=csv`), 'table 6 CSV');
+      const head = records[0];
+      assert.deepEqual(head.slice(0, 2), ['科目编码', '科目名称'], 'the existing columns keep their place');
+      assert.deepEqual(head.slice(-6), ['单位', '层级', '类', '款', '项', '末级']);
+      const tail = (name) => records.find((r) => r[1] === name).slice(-6);
+      // The seed's 表六 (万元): 301 工资福利支出 is a 类 over 30101 基本工资 … ; 合计 345.08.
+      assert.deepEqual(tail('工资福利支出'), ['万元', '1', '301', '', '', '否']);
+      assert.deepEqual(tail('基本工资'), ['万元', '2', '301', '01', '', '是']);
+      assert.deepEqual(tail('合计'), ['万元', '0', '', '', '', '否']);
+      const t7 = checkCsv(await ctx.client.api(`${ctx.base}/tables/7?format=csv`), 'table 7 CSV');
+      const row = t7.find((r) => r[2] === '服务质量改善项目');
+      assert.deepEqual(row.slice(-6), ['万元', '3', '201', '03', '99', '是']);
+      // 表六 人员经费 as the seed prints it: 合计 309.32 = 类 301 299.48 + 类 303 9.84; the 款
+      // rows under them sum to 299.49 and 9.83 (the seed's note), 309.32 again.
+      const col = head.indexOf('一般公共预算基本支出/人员经费（万元）');
+      const cents = (rows) => rows.reduce((a, r) => a + Math.round(Number(r[col] || 0) * 100), 0);
+      const items = records.slice(1);
+      assert.equal(cents(items.filter((r) => r.at(-5) === '1')), 30932, '层级 1 (类) rows');
+      assert.equal(cents(items.filter((r) => r.at(-1) === '是')), 30932, '末级 rows');
+      assert.equal(cents(items.filter((r) => r.at(-5) !== '0')), 2 * 30932, 'every item row: 类 and 款 counted twice');
+    });
+
     it('?format=json forces JSON even when Accept asks for CSV', async () => {
       const res = await ctx.client.api(`${ctx.base}/tables/1?format=json`, { headers: { accept: 'text/csv' } });
       assert.equal(res.status, 200);
