@@ -218,12 +218,12 @@ static void csv_place(struct api_jw *w, const json_t *p)
 	csv_int(w, p, "page");
 }
 
-static int csv_item(void *ctx, const struct db_finding *f)
+/* The finding's columns; first: whether the rule opens the line. */
+static void csv_finding(struct api_jw *w, const struct db_finding *f, bool first)
 {
-	struct api_jw *w = ctx;
 	const json_t *j = f->finding;
 
-	api_csv_text(w, f->rule, true);
+	api_csv_text(w, f->rule, first);
 	api_csv_text(w, f->family, false);
 	api_csv_text(w, f->severity, false);
 	csv_place(w, json_object_get(j, "place"));
@@ -233,23 +233,39 @@ static int csv_item(void *ctx, const struct db_finding *f)
 	api_csv_text(w, str(j, "unit"), false);
 	api_csv_text(w, str(j, "message_zh"), false);
 	api_csv_end_row(w);
+}
+
+static int csv_item(void *ctx, const struct db_finding *f)
+{
+	csv_finding(ctx, f, true);
 	return 0;
+}
+
+static const char *const csv_head[] = { "规则", "类别", "严重程度", "表号", "行",   "列",
+	                                "页码", "应为", "实为",     "差额", "单位", "说明" };
+
+/* The header line: the store-wide list puts the disclosure's columns first. */
+static void csv_header(struct api_jw *w, bool store)
+{
+	static const char *const which[] = { "部门编号", "部门名称", "年度", "公开类型", "层级" };
+
+	api_csv_begin(w);
+	for (size_t k = 0; store && k < sizeof(which) / sizeof(which[0]); k++)
+		api_csv_text(w, which[k], k == 0);
+	for (size_t k = 0; k < sizeof(csv_head) / sizeof(csv_head[0]); k++)
+		api_csv_text(w, csv_head[k], k == 0 && !store);
+	api_csv_end_row(w);
 }
 
 static int audit_csv(struct api_ctx *c)
 {
-	static const char *const head[] = { "规则", "类别", "严重程度", "表号", "行",   "列",
-		                            "页码", "应为", "实为",     "差额", "单位", "说明" };
 	struct db_finding_query q = of_disclosure(c);
 	struct db_error err = { 0 };
 	struct api_jw w;
 	char base[200], label[200];
 
 	api_jw_init(&w);
-	api_csv_begin(&w);
-	for (size_t k = 0; k < sizeof(head) / sizeof(head[0]); k++)
-		api_csv_text(&w, head[k], k == 0);
-	api_csv_end_row(&w);
+	csv_header(&w, false);
 	if (db_findings(c->db, &q, csv_item, &w, NULL, &err) != 0) {
 		free(api_jw_finish(&w, NULL));
 		return api_store_error(c->resp, &err);
@@ -385,6 +401,47 @@ static int put_store_item(void *ctx, const struct db_finding *f)
 	return 0;
 }
 
+/* 部门编号, 部门名称, 年度, 公开类型 (budget, final), 层级 (department, unit), then the
+ * columns of one disclosure's CSV. */
+static int csv_store_item(void *ctx, const struct db_finding *f)
+{
+	struct api_jw *w = ctx;
+	char year[16];
+
+	snprintf(year, sizeof(year), "%d", f->year);
+	api_csv_text(w, f->department, true);
+	api_csv_text(w, f->department_name, false);
+	api_csv_number(w, year, false);
+	api_csv_text(w, f->kind, false);
+	api_csv_text(w, f->level, false);
+	csv_finding(w, f, false);
+	return 0;
+}
+
+/* The page as CSV: the same findings as the JSON page; the next page is in the Link header. */
+static int audit_list_csv(struct api_ctx *c, struct db_finding_query *q)
+{
+	struct db_finding_counts n = { 0 };
+	struct db_error err = { 0 };
+	struct api_jw w;
+	char next[400];
+
+	api_jw_init(&w);
+	csv_header(&w, true);
+	if (db_findings(c->db, q, csv_store_item, &w, &n, &err) != 0) {
+		free(api_jw_finish(&w, NULL));
+		return api_store_error(c->resp, &err);
+	}
+	q->offset += q->limit;
+	page_url(next, sizeof(next), q);
+	if (q->offset < n.total)
+		snprintf(c->resp->link, sizeof(c->resp->link), "<%s&format=csv>; rel=\"next\"",
+		         next);
+	db_modified(c->db, NULL, 0, NULL, NULL, &c->resp->modified, &err);
+	api_csv_disposition(c->resp, "audit", "核对");
+	return api_ok(c, &w, "text/csv; charset=utf-8");
+}
+
 int api_audit_list(struct api_ctx *c)
 {
 	struct db_finding_query q;
@@ -396,6 +453,8 @@ int api_audit_list(struct api_ctx *c)
 
 	if (rc != 0)
 		return rc < 0 ? -1 : 0;
+	if (c->format == API_CSV)
+		return audit_list_csv(c, &q);
 	api_jw_init(&w);
 	api_jw_obj(&w);
 	api_jw_key(&w, "items");

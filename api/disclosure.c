@@ -298,38 +298,42 @@ int api_disclosure(struct api_ctx *c, json_t *doc)
 /* amount - change, exactly; null when either is missing. The difference of two printed
  * figures is printed with as many decimals as the finer of them (867.50 - 0 is 867.50,
  * beside the published 867.50), never rounded. */
-static void put_prior(struct api_jw *w, const json_t *obj)
+static bool prior_text(const json_t *obj, char buf[static DB_DEC_BUFSZ])
 {
 	const json_t *a = json_object_get(obj, "amount"), *c = json_object_get(obj, "change");
 	int64_t amount, change;
-	char buf[DB_DEC_BUFSZ];
 	int dp;
 
-	api_jw_key(w, "prior_year");
-	if (!api_dec(a, &amount) || !api_dec(c, &change)) {
-		api_jw_null(w);
-		return;
-	}
+	if (!api_dec(a, &amount) || !api_dec(c, &change))
+		return false;
 	dp = db_dec_places(json_string_value(a));
 	if (db_dec_places(json_string_value(c)) > dp)
 		dp = db_dec_places(json_string_value(c));
 	db_dec_format_dp(amount - change, dp, buf);
-	api_jw_dec_text(w, buf);
+	return true;
+}
+
+static void put_prior(struct api_jw *w, const json_t *obj)
+{
+	char buf[DB_DEC_BUFSZ];
+
+	api_jw_key(w, "prior_year");
+	if (prior_text(obj, buf))
+		api_jw_dec_text(w, buf);
+	else
+		api_jw_null(w);
 }
 
 /* 完成率: final / budget in percent, rounded half away from zero to 0.01, in integers;
- * null without both figures or with a zero budget. */
-static void put_completion(struct api_jw *w, const json_t *obj)
+ * false without both figures or with a zero budget. */
+static bool completion_text(const json_t *obj, char buf[static DB_DEC_BUFSZ])
 {
 	int64_t budget, final;
 	__int128 num, den;
 
-	api_jw_key(w, "completion");
 	if (!api_dec(json_object_get(obj, "budget"), &budget) ||
-	    !api_dec(json_object_get(obj, "final"), &final) || budget == 0) {
-		api_jw_null(w);
-		return;
-	}
+	    !api_dec(json_object_get(obj, "final"), &final) || budget == 0)
+		return false;
 	/* hundredths of a percent = final * 10000 / budget, rounded */
 	num = (__int128) final * 10000 * 2;
 	den = (__int128)budget * 2;
@@ -338,7 +342,19 @@ static void put_completion(struct api_jw *w, const json_t *obj)
 		den = -den;
 	}
 	num += num < 0 ? -den / 2 : den / 2;
-	api_jw_dec(w, (int64_t)(num / den) * 10000);
+	db_dec_format((int64_t)(num / den) * 10000, buf);
+	return true;
+}
+
+static void put_completion(struct api_jw *w, const json_t *obj)
+{
+	char buf[DB_DEC_BUFSZ];
+
+	api_jw_key(w, "completion");
+	if (completion_text(obj, buf))
+		api_jw_dec_text(w, buf);
+	else
+		api_jw_null(w);
 }
 
 /* The figures of the 三公 object and of each item. */
@@ -354,6 +370,51 @@ static void put_sangong_figures(struct api_jw *w, const json_t *obj)
 
 static const char *const sangong_types[] = { "budget_sangong", "final_sangong", NULL };
 
+/* One line per item (the total is not a line, so that a column sums to it): 键, 项目, then
+ * the figures with the unit in each header as the table CSVs write it, and 原因. */
+static int sangong_csv(struct api_ctx *c, const json_t *sg, const char *unit)
+{
+	static const char *const figures[] = { "amount", "prior_year", "change",
+		                               "budget", "final",      "completion" };
+	static const char *const titles[] = { "金额", "上年数", "增减", "预算数", "决算数" };
+	struct api_jw w;
+	char head[160], buf[DB_DEC_BUFSZ], base[200], label[200];
+	size_t i;
+	json_t *it;
+
+	api_jw_init(&w);
+	api_csv_begin(&w);
+	api_csv_text(&w, "键", true);
+	api_csv_text(&w, "项目", false);
+	for (size_t k = 0; k < sizeof(titles) / sizeof(titles[0]); k++) {
+		snprintf(head, sizeof(head), "%s（%s）", titles[k], unit != NULL ? unit : "");
+		api_csv_text(&w, head, false);
+	}
+	api_csv_text(&w, "完成率（%）", false);
+	api_csv_text(&w, "原因", false);
+	api_csv_end_row(&w);
+	json_array_foreach (json_object_get(sg, "items"), i, it) {
+		api_csv_text(&w, json_string_value(json_object_get(it, "key")), true);
+		api_csv_text(&w, json_string_value(json_object_get(it, "label")), false);
+		for (size_t k = 0; k < sizeof(figures) / sizeof(figures[0]); k++) {
+			const char *v = api_dec_text(json_object_get(it, figures[k]));
+			if (k == 1)
+				v = prior_text(it, buf) ? buf : NULL;
+			else if (k == 5)
+				v = completion_text(it, buf) ? buf : NULL;
+			api_csv_number(&w, v, false);
+		}
+		api_csv_text(&w, json_string_value(json_object_get(it, "reason")), false);
+		api_csv_end_row(&w);
+	}
+	snprintf(base, sizeof(base), "%s-%d-%s%s-sangong", c->dept, c->year, c->kind,
+	         c->level != NULL && strcmp(c->level, "unit") == 0 ? "-unit" : "");
+	snprintf(label, sizeof(label), "%s-%d-%s%s-三公经费", c->dept, c->year, c->kind,
+	         c->level != NULL && strcmp(c->level, "unit") == 0 ? "-unit" : "");
+	api_csv_disposition(c->resp, base, label);
+	return api_ok(c, &w, "text/csv; charset=utf-8");
+}
+
 int api_sangong(struct api_ctx *c, json_t *doc)
 {
 	const json_t *sg = json_object_get(doc, "sangong");
@@ -366,10 +427,13 @@ int api_sangong(struct api_ctx *c, json_t *doc)
 
 	if (sg == NULL)
 		return api_fail(c->resp, 404, "this disclosure publishes no 三公 figures");
+	if (unit == NULL)
+		unit = json_string_value(json_object_get(doc, "unit"));
+	if (c->format == API_CSV)
+		return sangong_csv(c, sg, unit);
 	api_jw_init(&w);
 	api_jw_obj(&w);
-	api_jw_kstr(&w, "unit",
-	            unit != NULL ? unit : json_string_value(json_object_get(doc, "unit")));
+	api_jw_kstr(&w, "unit", unit);
 	put_sangong_figures(&w, sg);
 	api_jw_key(&w, "items");
 	api_jw_arr(&w);

@@ -154,6 +154,43 @@ int api_projects(struct api_ctx *c, json_t *doc)
 	return c->format == API_CSV ? projects_csv(c, doc) : projects_json(c, doc);
 }
 
+/* One line per performance indicator (绩效指标) of project p: 一级指标, 二级指标, 三级指标,
+ * 指标值 as published, then its parts 符号, 数值 and 单位; only the header line when the project
+ * publishes no performance table (withheld projects). */
+static int project_csv(struct api_ctx *c, const json_t *p)
+{
+	static const char *const head[] = { "一级指标", "二级指标", "三级指标", "指标值",
+		                            "符号",     "数值",     "单位" };
+	bool unit_level = c->level != NULL && strcmp(c->level, "unit") == 0;
+	struct api_jw w;
+	char base[200], label[400];
+	size_t i;
+	json_t *ind;
+
+	api_jw_init(&w);
+	api_csv_begin(&w);
+	for (size_t k = 0; k < sizeof(head) / sizeof(head[0]); k++)
+		api_csv_text(&w, head[k], k == 0);
+	api_csv_end_row(&w);
+	json_array_foreach (json_object_get(json_object_get(p, "performance"), "indicators"), i,
+	                    ind) {
+		api_csv_text(&w, str(ind, "level1"), true);
+		api_csv_text(&w, str(ind, "level2"), false);
+		api_csv_text(&w, str(ind, "name"), false);
+		api_csv_text(&w, str(ind, "value"), false);
+		api_csv_text(&w, str(ind, "op"), false);
+		api_csv_number(&w, api_dec_text(json_object_get(ind, "number")), false);
+		api_csv_text(&w, str(ind, "unit"), false);
+		api_csv_end_row(&w);
+	}
+	snprintf(base, sizeof(base), "%s-%d-%s%s-project-%s-indicators", c->dept, c->year, c->kind,
+	         unit_level ? "-unit" : "", str(p, "id"));
+	snprintf(label, sizeof(label), "%s-%d-%s%s-%s-绩效指标", c->dept, c->year, c->kind,
+	         unit_level ? "-unit" : "", str(p, "name") != NULL ? str(p, "name") : str(p, "id"));
+	api_csv_disposition(c->resp, base, label);
+	return api_ok(c, &w, "text/csv; charset=utf-8");
+}
+
 int api_project(struct api_ctx *c, json_t *doc, const char *id)
 {
 	struct api_jw w;
@@ -163,6 +200,8 @@ int api_project(struct api_ctx *c, json_t *doc, const char *id)
 	json_array_foreach (json_object_get(doc, "projects"), i, p) {
 		if (strcmp(str(p, "id"), id) != 0)
 			continue;
+		if (c->format == API_CSV)
+			return project_csv(c, p);
 		api_jw_init(&w);
 		put_project(c, &w, doc, p);
 		return api_ok(c, &w, "application/json; charset=utf-8");

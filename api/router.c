@@ -434,7 +434,9 @@ static void write_key(const struct api_request *req, struct api_route *rt)
 
 static bool offers_csv(int resource)
 {
-	return resource == R_TABLE || resource == R_PROJECTS || resource == R_AUDIT;
+	return resource == R_TABLE || resource == R_PROJECTS || resource == R_AUDIT ||
+	       resource == R_AUDIT_LIST || resource == R_DEPARTMENTS || resource == R_SANGONG ||
+	       resource == R_PROJECT;
 }
 
 static int parse_query(const struct api_request *req, struct api_route *rt,

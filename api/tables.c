@@ -6,6 +6,7 @@
 #include "internal_api.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char *str(const json_t *obj, const char *key)
@@ -241,6 +242,7 @@ static void csv_header(struct api_jw *w, const json_t *t, const char *unit, bool
 	size_t i;
 	json_t *col;
 	char title[512], suffix[64];
+	static const char *const tail[] = { "单位", "层级", "类", "款", "项", "末级" };
 
 	if (sided)
 		api_csv_text(w, "收支", true);
@@ -259,11 +261,29 @@ static void csv_header(struct api_jw *w, const json_t *t, const char *unit, bool
 		snprintf(title, sizeof(title), "未定栏目数字（%s）", unit != NULL ? unit : "");
 		api_csv_text(w, title, false);
 	}
+	for (i = 0; i < sizeof(tail) / sizeof(tail[0]); i++)
+		api_csv_text(w, tail[i], false);
 	api_csv_end_row(w);
 }
 
+/* 单位, 层级 (level: 0 for a total, else the depth, 1 类, 2 款, 3 项), 类, 款, 项 (the code's
+ * segments, as text), 末级 (an item row that is no row's parent: summing the 末级 rows never
+ * counts a 类 and its 款 twice). */
+static void csv_tail(struct api_jw *w, const char *unit, const json_t *row, bool parent)
+{
+	const json_t *codes = json_object_get(row, "codes");
+	char level[24];
+
+	snprintf(level, sizeof(level), "%lld", level_of(row));
+	api_csv_text(w, unit, false);
+	api_csv_number(w, level, false);
+	for (size_t k = 0; k < 3; k++)
+		api_csv_text(w, json_string_value(json_array_get(codes, k)), false);
+	api_csv_text(w, !is_total(row) && !parent ? "是" : "否", false);
+}
+
 static void csv_row(struct api_jw *w, const json_t *t, const json_t *row, bool sided, bool projects,
-                    bool unplaced)
+                    bool unplaced, const char *unit, bool parent)
 {
 	char code[16] = "", list[512] = "";
 	size_t i;
@@ -292,6 +312,7 @@ static void csv_row(struct api_jw *w, const json_t *t, const json_t *row, bool s
 		}
 		api_csv_number(w, list, false);
 	}
+	csv_tail(w, unit, row, parent);
 	api_csv_end_row(w);
 }
 
@@ -315,12 +336,22 @@ static int table_csv(struct api_ctx *c, const json_t *doc, const json_t *t, int 
 	struct api_jw w;
 	bool unit_level = c->level != NULL && strcmp(c->level, "unit") == 0;
 	char base[200], label[400], num[16];
+	const char *unit = api_table_unit(doc, t);
+	size_t n = json_array_size(rows);
+	bool *parent = calloc(n > 0 ? n : 1, sizeof(*parent));
+	long up;
 
+	if (parent == NULL)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		if ((up = parent_of(rows, i)) >= 0)
+			parent[up] = true;
 	api_jw_init(&w);
 	api_csv_begin(&w);
-	csv_header(&w, t, api_table_unit(doc, t), sided, projects, unplaced);
-	for (size_t i = 0; i < json_array_size(rows); i++)
-		csv_row(&w, t, json_array_get(rows, i), sided, projects, unplaced);
+	csv_header(&w, t, unit, sided, projects, unplaced);
+	for (size_t i = 0; i < n; i++)
+		csv_row(&w, t, json_array_get(rows, i), sided, projects, unplaced, unit, parent[i]);
+	free(parent);
 	numeral(number, num, sizeof(num));
 	snprintf(base, sizeof(base), "%s-%d-%s%s-table-%d", c->dept, c->year, c->kind,
 	         unit_level ? "-unit" : "", number);

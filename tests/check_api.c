@@ -203,7 +203,11 @@ static const struct {
 	{ "/api/v1/departments", "limit=501", NULL, 400, "application/problem+json" },
 	{ "/api/v1/departments", "limit=-1", NULL, 400, "application/problem+json" },
 	{ "/api/v1/departments", "year=abc", NULL, 400, "application/problem+json" },
-	{ "/api/v1/departments", NULL, "text/csv", 406, "application/problem+json" },
+	{ "/api/v1/departments", NULL, "text/csv", 200, "text/csv" },
+	{ "/api/v1/departments", "format=csv", NULL, 200, "text/csv" },
+	{ "/api/v1/departments/kashi-urumqi-office", NULL, "text/csv", 406,
+	  "application/problem+json" },
+	{ "/api/v1/audit", "format=csv", NULL, 200, "text/csv" },
 	{ "/api/v1/departments/nope", NULL, NULL, 404, "application/problem+json" },
 	{ BASE, NULL, NULL, 200, "application/json" },
 	{ BASE, NULL, "*/*", 200, "application/json" },
@@ -239,10 +243,12 @@ static const struct {
 	{ BASE "/tables/6/rows", NULL, NULL, 404, "application/problem+json" },
 	{ BASE "/projects", "format=csv", NULL, 200, "text/csv" },
 	{ BASE "/projects/business-operations", NULL, NULL, 200, "application/json" },
-	{ BASE "/projects/business-operations", "format=csv", NULL, 400,
+	{ BASE "/projects/business-operations", "format=csv", NULL, 200, "text/csv" },
+	{ BASE "/projects/business-operations", "format=xml", NULL, 400,
 	  "application/problem+json" },
 	{ BASE "/projects/nope", NULL, NULL, 404, "application/problem+json" },
 	{ BASE "/sangong", NULL, NULL, 200, "application/json" },
+	{ BASE "/sangong", "format=csv", NULL, 200, "text/csv" },
 	{ BASE, "level=department", NULL, 200, "application/json" },
 	{ BASE "/tables/6", "level=department", NULL, 200, "application/json" },
 	{ BASE, "level=unit", NULL, 404, "application/problem+json" },
@@ -343,7 +349,8 @@ START_TEST(test_csv_download)
 
 	ck_assert_int_eq(call(BASE "/tables/6", "format=csv", NULL, &r), 200);
 	ck_assert_int_eq(memcmp(r.body, "\xEF\xBB\xBF", 3), 0);
-	ck_assert_ptr_nonnull(strstr(r.body, "\r\n30101,基本工资,71.7,71.7,\r\n"));
+	ck_assert_ptr_nonnull(
+	    strstr(r.body, "\r\n30101,基本工资,71.7,71.7,,万元,2,301,01,,是\r\n"));
 	/* the unit in every amount column's header: a 元 table can never pass for 万元 */
 	ck_assert_ptr_nonnull(strstr(r.body, ",一般公共预算基本支出/合计（万元）,"));
 	ck_assert_ptr_nonnull(strstr(

@@ -245,7 +245,7 @@ function httpProbes({ dept, base, years }) {
   probe('OPTIONS on a page', '/app.js', [405], { method: 'OPTIONS' });
   // content negotiation
   probe('Accept: image/png', `${base}/tables/1`, [406], { headers: { accept: 'image/png' } });
-  probe('Accept: text/csv on the list', '/api/v1/departments', [406], { headers: { accept: 'text/csv' } });
+  probe('Accept: text/csv on a department', '/api/v1/departments/kashi-urumqi-office', [406], { headers: { accept: 'text/csv' } });
   // overlong URLs (budgetd's own limit: 2048 bytes)
   probe('path of 2,100 bytes', `/api/v1/departments/${'x'.repeat(2100)}`, [414]);
   probe('query of 3,000 bytes', `/api/v1/departments?limit=1&pad=${'x'.repeat(3000)}`, [414]);

@@ -50,6 +50,7 @@ export function expectTableCsv(records, json, where) {
     ...(sided ? ['收支'] : []), '科目编码', '科目名称', ...(projects ? ['项目名称'] : []),
     ...json.columns.map((c) => csvColumnTitle(c, json.unit)),
     ...(unplaced ? [`未定栏目数字（${json.unit}）`] : []),
+    '单位', '层级', '类', '款', '项', '末级',
   ];
   assert.deepEqual(records[0], header, `${where}: header`);
   assert.equal(records.length - 1, json.rows.length, `${where}: one line per row`);
@@ -70,6 +71,12 @@ export function expectTableCsv(records, json, where) {
       assert.equal(cell, want, `${w}: ${c.title} (${c.key})`);
     });
     if (unplaced) assert.equal(rec.shift(), row.unplaced.map(String).join(';'), `${w}: 未定栏目数字`);
+    const [unit, level, lei, kuan, xiang, leaf] = rec.splice(0, 6);
+    assert.equal(unit, json.unit, `${w}: 单位`);
+    assert.equal(level, String(row.level), `${w}: 层级`);
+    assert.deepEqual([lei, kuan, xiang], [0, 1, 2].map((k) => row.codes?.[k] ?? ''), `${w}: 类, 款, 项 as text`);
+    const isParent = json.rows.some((r) => r.parent === row.index);
+    assert.equal(leaf, row.kind === 'item' && !isParent ? '是' : '否', `${w}: 末级`);
     assert.equal(rec.length, 0, `${w}: no extra cells`);
   });
   checkTextCells(records, header.filter((h) => ['收支', '科目编码', '科目名称', '项目名称'].includes(h)), where);

@@ -86,6 +86,25 @@ export default function audit(ctx) {
       assert.ok(byAccept.buf.equals(res.buf), 'the same CSV by Accept: text/csv');
     });
 
+    it('across the store as CSV: the disclosure\'s columns, then those of its findings CSV; paged', async () => {
+      const res = await own.client.api('/api/v1/audit?format=csv');
+      const records = checkCsv(res, 'store audit CSV', { titleIncludes: '核对' });
+      assert.deepEqual(records[0], ['部门编号', '部门名称', '年度', '公开类型', '层级',
+        '规则', '类别', '严重程度', '表号', '行', '列', '页码', '应为', '实为', '差额', '单位', '说明']);
+      assert.equal(records.length, 6);
+      const which = ['kashi-urumqi-office', '新疆维吾尔自治区喀什地区行政公署驻乌鲁木齐办事处', '2021', 'budget', 'department'];
+      assert.deepEqual(records[1], [...which, 'T01', 'table', 'error', '6', '301 工资福利支出', '合计', '19', '299.49', '299.48', '-0.01', '万元',
+        '表六 301 工资福利支出：下级科目合计 299.49，原表 299.48，相差 0.01']);
+      assert.deepEqual(records[4], [...which, 'T02', 'table', 'error', '6', '合计', '合计', '', '345.09', '345.08', '-0.01', '万元',
+        '表六 合计：各类合计 345.09，原表 345.08，相差 0.01']);
+      assert.deepEqual(records[5], [...which, 'D03', 'document', 'warning', '', '', '', '', '', '', '', '', '项目支出情况说明中有“XX”字样，疑为模板未替换']);
+      const byAccept = await own.client.api('/api/v1/audit', { headers: { accept: 'text/csv' } });
+      assert.ok(byAccept.buf.equals(res.buf), 'the same CSV by Accept: text/csv');
+      const page = await own.client.api('/api/v1/audit?severity=error&limit=3&format=csv');
+      assert.deepEqual(checkCsv(page, 'a page').slice(1).map((r) => r[9]), ['301 工资福利支出', '302 商品和服务支出', '303 对个人和家庭的补助']);
+      assert.equal(page.headers.get('link'), '</api/v1/audit?limit=3&offset=3&severity=error&format=csv>; rel="next"');
+    });
+
     it('across the store: filtered by severity, rule, family, year and kind', async () => {
       const all = (await get('/api/v1/audit')).json;
       assert.equal(all.total, 5);
@@ -125,7 +144,7 @@ export default function audit(ctx) {
       assert.match(await detail('rule=T%2001'), /^rule must be/);
       assert.equal(await detail('year=21'), 'year must be a number from 1990 to 2100');
       assert.equal(await detail('limit=0'), 'limit must be a number from 1 to 500');
-      await get('/api/v1/audit?format=csv', 400);
+      assert.equal(await detail('format=xml'), 'format must be json or csv');
     });
 
     it('404 for a disclosure that is not there; 400 for a bad level', async () => {

@@ -120,7 +120,7 @@ export default function bundled(ctx) {
       assert.match(w1, /"name":"收入总计",[^{]*"amounts":\{"income":156211123\}/);
       // the CSV writes the same text
       const csv = await text(`${office}/tables/9?format=csv`);
-      assert.match(csv, /\r\n,,867\.50,839\.00,28\.50,,,,213\.28\r\n/);
+      assert.match(csv, /\r\n,,867\.50,839\.00,28\.50,,,,213\.28,万元,0,,,,否\r\n/);
     });
 
     it('govt-office 2025: headline totals in 万元, converted exactly from 元 and saying so', async () => {

@@ -45,7 +45,8 @@ export default function errors(ctx) {
     ['list year abc', '/api/v1/departments?year=abc', 400, YEAR],
     ['empty q', '/api/v1/departments?q=', 400, 'q must be 1 to 200 bytes'],
     ['format=xml on a table', `${base}/tables/1?format=xml`, 400, 'format must be json or csv'],
-    ['format=xml on the list', '/api/v1/departments?format=xml', 400, 'format must be json'],
+    ['format=xml on the list', '/api/v1/departments?format=xml', 400, 'format must be json or csv'],
+    ['format=csv on a department', '/api/v1/departments/kashi-urumqi-office?format=csv', 400, 'format must be json'],
     ['format=csv where only JSON is offered', `${base}?format=csv`, 400, 'format must be json'],
     // 404: names nothing
     ['unknown department', '/api/v1/departments/nope', 404, 'no department "nope"'],
@@ -95,8 +96,8 @@ export default function errors(ctx) {
       expectProblem(res, 406, 'this resource is offered as application/json and text/csv', 'Accept: image/png');
     });
 
-    it('406 Accept: text/csv on the department list', async () => {
-      const res = await ctx.client.api('/api/v1/departments', { headers: { accept: 'text/csv' } });
+    it('406 Accept: text/csv on a department', async () => {
+      const res = await ctx.client.api('/api/v1/departments/kashi-urumqi-office', { headers: { accept: 'text/csv' } });
       expectProblem(res, 406, 'this resource is offered as application/json', 'Accept: text/csv');
     });
 

@@ -91,13 +91,13 @@ export default function v2(ctx) {
       const t3 = await get(`${BUDGET}/tables/3`);
       const csv = await get(`${BUDGET}/tables/3?format=csv`);
       const records = checkCsv(csv, 'table 3 CSV', { titleIncludes: '支出预算总表' });
-      assert.deepEqual(records[0], ['科目编码', '科目名称', '合计（元）', '基本支出（元）', '项目支出（元）']);
-      assert.deepEqual(records[1], ['', '合计', '189767551.00', '91016775.35', '98750775.65']);
+      assert.deepEqual(records[0], ['科目编码', '科目名称', '合计（元）', '基本支出（元）', '项目支出（元）', '单位', '层级', '类', '款', '项', '末级']);
+      assert.deepEqual(records[1], ['', '合计', '189767551.00', '91016775.35', '98750775.65', '元', '0', '', '', '', '否']);
       expectTableCsv(records, t3.exact, 'table 3 CSV');
       const t1 = checkCsv(await get(`${BUDGET}/tables/1?format=csv`), 'table 1 CSV');
-      assert.deepEqual(t1[0], ['收支', '科目编码', '科目名称', '收入/预算数（元）', '支出/预算数（元）']);
+      assert.deepEqual(t1[0], ['收支', '科目编码', '科目名称', '收入/预算数（元）', '支出/预算数（元）', '单位', '层级', '类', '款', '项', '末级']);
       const t9 = checkCsv(await get(`${BUDGET}/tables/9?format=csv`), 'table 9 CSV');
-      assert.deepEqual(t9[0], ['科目编码', '科目名称', '合计（万元）', '公务接待费（万元）']);
+      assert.deepEqual(t9[0], ['科目编码', '科目名称', '合计（万元）', '公务接待费（万元）', '单位', '层级', '类', '款', '项', '末级']);
       assert.match(csv.headers.get('content-disposition'), /fixture-office-2025-budget-table-3\.csv/);
     });
 
@@ -214,10 +214,10 @@ export default function v2(ctx) {
 
     it('corpus: its CSV says 元 in every amount column of 表三, 万元 in 表九', async () => {
       const t3 = checkCsv(await get(`${GOVT}/tables/3?format=csv`), 'corpus table 3 CSV');
-      assert.deepEqual(t3[0].slice(2), ['支出预算/合计（元）', '支出预算/基本支出（元）', '支出预算/项目支出（元）']);
-      assert.deepEqual(t3.at(-1), ['', '合计', '91016775.35', '24606775.35', '66410000.00']);
+      assert.deepEqual(t3[0].slice(2, -6), ['支出预算/合计（元）', '支出预算/基本支出（元）', '支出预算/项目支出（元）']);
+      assert.deepEqual(t3.at(-1), ['', '合计', '91016775.35', '24606775.35', '66410000.00', '元', '0', '', '', '', '否']);
       const t9 = checkCsv(await get(`${GOVT}/tables/9?format=csv`), 'corpus table 9 CSV');
-      assert.ok(t9[0].slice(2).every((h) => h.endsWith('（万元）')), `表九's headers say 万元: ${t9[0]}`);
+      assert.ok(t9[0].slice(2, -6).every((h) => h.endsWith('（万元）')), `表九's headers say 万元: ${t9[0]}`);
     });
 
     it('corpus: the office\'s own 单位 预算 next to its 部门 one, by ?level=unit', async () => {
