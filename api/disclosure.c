@@ -313,12 +313,14 @@ static bool prior_text(const json_t *obj, char buf[static DB_DEC_BUFSZ])
 	return true;
 }
 
-static void put_prior(struct api_jw *w, const json_t *obj)
+/* A computed figure under key: text(obj) when it has one, else null. */
+static void put_computed(struct api_jw *w, const char *key, const json_t *obj,
+                         bool (*text)(const json_t *, char[static DB_DEC_BUFSZ]))
 {
 	char buf[DB_DEC_BUFSZ];
 
-	api_jw_key(w, "prior_year");
-	if (prior_text(obj, buf))
+	api_jw_key(w, key);
+	if (text(obj, buf))
 		api_jw_dec_text(w, buf);
 	else
 		api_jw_null(w);
@@ -346,26 +348,15 @@ static bool completion_text(const json_t *obj, char buf[static DB_DEC_BUFSZ])
 	return true;
 }
 
-static void put_completion(struct api_jw *w, const json_t *obj)
-{
-	char buf[DB_DEC_BUFSZ];
-
-	api_jw_key(w, "completion");
-	if (completion_text(obj, buf))
-		api_jw_dec_text(w, buf);
-	else
-		api_jw_null(w);
-}
-
 /* The figures of the 三公 object and of each item. */
 static void put_sangong_figures(struct api_jw *w, const json_t *obj)
 {
 	api_kdec(w, obj, "amount");
 	api_kdec(w, obj, "change");
-	put_prior(w, obj);
+	put_computed(w, "prior_year", obj, prior_text);
 	api_kdec(w, obj, "budget");
 	api_kdec(w, obj, "final");
-	put_completion(w, obj);
+	put_computed(w, "completion", obj, completion_text);
 }
 
 static const char *const sangong_types[] = { "budget_sangong", "final_sangong", NULL };

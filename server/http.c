@@ -10,7 +10,6 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -490,14 +489,10 @@ static enum MHD_Result route_snapshot(struct srv *s, struct MHD_Connection *conn
 		         arg);
 		return send_problem(conn, 400, detail, SRV_API);
 	}
-	fd = open(s->snapshot, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW);
-	if (fd < 0 || fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
-		if (fd >= 0)
-			close(fd);
+	if ((fd = srv_open_regular(s->snapshot, &sb)) < 0)
 		return send_problem(conn, 404,
 		                    "no snapshot of the store yet: budgetctl import writes one",
 		                    SRV_API);
-	}
 	return srv_reply_file(conn, fd, &sb, "application/vnd.sqlite3",
 	                      "attachment; filename=\"budgetd.sqlite\"");
 }

@@ -24,6 +24,11 @@ struct srv_static;
 struct srv_static *srv_static_new(const char *dir);
 void srv_static_free(struct srv_static *st);
 
+/* Opens path for reading if it is a regular file, without ever waiting to open (a FIFO, a
+ * socket, a device is refused, as is a symbolic link). Returns an fd the caller closes (or
+ * hands to the HTTP library) with *sb its fstat, or -1. */
+int srv_open_regular(const char *path, struct stat *sb);
+
 /* Opens the file that URL path names, refusing anything outside the folder and anything
  * but a regular file (a FIFO, a socket, a device), without ever waiting to open. Returns an
  * fd the caller closes (or hands to the HTTP library), or -1; *sb and *type are set on

@@ -75,6 +75,21 @@ static bool plausible(const char *path)
 	return strlen(path) < 1024;
 }
 
+int srv_open_regular(const char *path, struct stat *sb)
+{
+	/* O_NONBLOCK: a socket fails here (ENXIO); a FIFO or a device opens at once and fstat
+	 * refuses it. O_NOFOLLOW: a link is never what is served. */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
+
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, sb) != 0 || !S_ISREG(sb->st_mode)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 int srv_static_open(const struct srv_static *st, const char *path, struct stat *sb,
                     const char **type)
 {
@@ -89,15 +104,9 @@ int srv_static_open(const struct srv_static *st, const char *path, struct stat *
 		return -1;
 	if (strncmp(real, st->root, st->len) != 0 || real[st->len] != '/')
 		return -1;
-	/* realpath() resolved every link, so O_NOFOLLOW only refuses one swapped in since. A
-	 * socket fails here (ENXIO); a FIFO or a device opens at once and fstat refuses it. */
-	fd = open(real, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
-	if (fd < 0)
+	/* realpath() resolved every link: O_NOFOLLOW only refuses one swapped in since. */
+	if ((fd = srv_open_regular(real, sb)) < 0)
 		return -1;
-	if (fstat(fd, sb) != 0 || !S_ISREG(sb->st_mode)) {
-		close(fd);
-		return -1;
-	}
 	*type = mime_type(real);
 	return fd;
 }
