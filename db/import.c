@@ -230,14 +230,6 @@ static int import_children(struct ictx *c, const struct db_entity *e, const json
 	return 0;
 }
 
-static int step_done(struct ictx *c, sqlite3_stmt *st, const char *what)
-{
-	int rc = sqlite3_step(st);
-
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : sql_fail(c, what);
-}
-
 /* The department row is shared by all of its disclosures: find it or add it. */
 static int department_id(struct ictx *c, const char *slug, int64_t *id)
 {
@@ -264,26 +256,37 @@ static int department_id(struct ictx *c, const char *slug, int64_t *id)
 static int import_doc(struct ictx *c, const struct db_doc *doc, int64_t *rowid)
 {
 	sqlite3_stmt *del = NULL;
-	int64_t dep;
-	int rc = -1;
+	int64_t dep, old = 0;
+	int rc = -1, step;
 
 	if (department_id(c, db_doc_department(doc), &dep) != 0)
 		return -1;
 	/* Replacing is delete + insert; ON DELETE CASCADE clears everything below. */
 	if (sqlite3_prepare_v2(c->sql,
 	                       "DELETE FROM disclosure WHERE department_id = ? AND year = ? AND "
-	                       "kind = ? AND level = ?",
+	                       "kind = ? AND level = ? RETURNING id",
 	                       -1, &del, NULL) != SQLITE_OK)
 		return sql_fail(c, "disclosure");
 	sqlite3_bind_int64(del, 1, dep);
 	sqlite3_bind_int(del, 2, db_doc_year(doc));
 	sqlite3_bind_text(del, 3, db_doc_kind(doc), -1, SQLITE_STATIC);
 	sqlite3_bind_text(del, 4, db_doc_level(doc), -1, SQLITE_STATIC);
-	if (step_done(c, del, "disclosure") != 0)
+	/* With RETURNING the row is gone after the first step. */
+	step = sqlite3_step(del);
+	if (step == SQLITE_ROW)
+		old = sqlite3_column_int64(del, 0);
+	else if (step != SQLITE_DONE)
+		goto fail;
+	/* What was derived from the old disclosure goes too (the search index has no cascade). */
+	if (old != 0 && db_derive_forget(c->sql, old, c->err) != 0)
 		goto done;
-	if (insert_one(c, &db_model_document, dep, -1, NULL, doc->root, rowid) != 0)
+	if (insert_one(c, &db_model_document, dep, -1, NULL, doc->root, rowid) != 0 ||
+	    import_children(c, &db_model_document, doc->root, *rowid) != 0)
 		goto done;
-	rc = import_children(c, &db_model_document, doc->root, *rowid);
+	rc = db_derive(c->sql, *rowid, c->err);
+	goto done;
+fail:
+	sql_fail(c, "disclosure");
 done:
 	sqlite3_finalize(del);
 	return rc;

@@ -81,4 +81,31 @@ int db_findings_insert(sqlite3 *sql, int64_t disclosure, const json_t *findings,
  * nothing. Returns 0, or -1 with *err filled and the store unchanged. */
 int db_migrate_v1(sqlite3 *sql, struct db_error *err);
 
+/* Upgrades a schema version 2 store: adds the derived tables (derived.sql) and fills them from
+ * every disclosure, in one transaction. Returns 0, or -1 with *err and the store unchanged. */
+int db_migrate_v2(sqlite3 *sql, struct db_error *err);
+
+/* db/derived.sql, embedded by the build: the tables import derives from a disclosure's rows. */
+extern const char db_derived_sql[];
+
+/* ---- Derived data (derive.c) --------------------------------------------------------------
+ * What import computes from a disclosure's stored rows, inside its transaction, so that a
+ * question across the store is an indexed read: the search index (search.c) and the facts
+ * that aggregates sum (facts.c). Each returns 0, or -1 with *err filled. */
+
+/* Derives everything for the disclosure just written. */
+int db_derive(sqlite3 *sql, int64_t disclosure, struct db_error *err);
+
+/* Removes what was derived from a disclosure that import has just deleted (rows that hang off
+ * it by a foreign key go with it; the search index does not). */
+int db_derive_forget(sqlite3 *sql, int64_t disclosure, struct db_error *err);
+
+/* Derives everything for every disclosure in the store (an upgrade from version 1 or 2). */
+int db_derive_all(sqlite3 *sql, struct db_error *err);
+
+/* The parts, one per file. */
+int db_search_derive(sqlite3 *sql, int64_t disclosure, struct db_error *err);
+int db_search_forget(sqlite3 *sql, int64_t disclosure, struct db_error *err);
+int db_facts_derive(sqlite3 *sql, int64_t disclosure, struct db_error *err);
+
 #endif

@@ -162,12 +162,14 @@ static int migrate(struct mig *m)
 	/* Version 2 reuses the index names; the old tables move aside under v1_<name>. */
 	if (each_name(m, "DROP INDEX \"%s\"", indexes, n_indexes) != 0 ||
 	    each_name(m, "ALTER TABLE \"%s\" RENAME TO \"v1_%s\"", m->tables, m->n) != 0 ||
-	    mig_exec(m, db_schema_sql) != 0)
+	    mig_exec(m, db_schema_sql) != 0 || mig_exec(m, db_derived_sql) != 0)
 		return -1;
 	for (size_t i = 0; i < m->n; i++)
 		if (copy_sql(m, m->tables[i], stmt, sizeof(stmt)) != 0 || mig_exec(m, stmt) != 0)
 			return -1;
-	return each_name(m, "DROP TABLE \"v1_%s\"", m->tables, m->n);
+	if (each_name(m, "DROP TABLE \"v1_%s\"", m->tables, m->n) != 0)
+		return -1;
+	return db_derive_all(m->sql, m->err);
 }
 
 /* Any row foreign_key_check reports is a reference the copy broke. */
@@ -210,4 +212,21 @@ int db_migrate_v1(sqlite3 *sql, struct db_error *err)
 done:
 	sqlite3_exec(sql, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
 	return rc;
+}
+
+int db_migrate_v2(sqlite3 *sql, struct db_error *err)
+{
+	struct mig m = { .sql = sql, .err = err };
+	int version;
+
+	if (mig_exec(&m, "BEGIN IMMEDIATE") != 0)
+		return -1;
+	if (version_now(&m, &version) != 0)
+		goto fail;
+	if (version == 2 && (mig_exec(&m, db_derived_sql) != 0 || db_derive_all(sql, err) != 0))
+		goto fail;
+	return mig_exec(&m, "COMMIT");
+fail:
+	sqlite3_exec(sql, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
 }

@@ -1,5 +1,6 @@
 -- SPDX-License-Identifier: MIT
--- The budgetd store, schema version 2 (PRAGMA user_version; store.c upgrades version 1).
+-- The budgetd store, schema version 3 with derived.sql (PRAGMA user_version; store.c and
+-- migrate.c upgrade versions 1 and 2).
 -- One disclosure = one department x year x kind x level (部门 or 单位). Everything below a
 -- disclosure hangs off it
 -- with ON DELETE CASCADE, so replacing a disclosure is one DELETE and a fresh insert.
@@ -479,4 +480,4 @@ CREATE TABLE finding (
 );
 CREATE INDEX finding_filter ON finding (severity, rule);
 
-PRAGMA user_version = 2;
+-- The version is set by derived.sql, run after this file.

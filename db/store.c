@@ -64,16 +64,20 @@ static int prepare_schema(struct db *db, struct db_error *err)
 	if (version == DB_SCHEMA_VERSION)
 		return 0;
 	err->code = DB_BAD_STORE; /* until it turns out to be one we can make ours */
-	if (version == 1 && !db->writable) {
+	if ((version == 1 || version == 2) && !db->writable) {
 		db_err_set(err,
-		           "store has schema version 1; this build reads version %d: run "
+		           "store has schema version %d; this build reads version %d: run "
 		           "`budgetctl upgrade --db PATH` to upgrade it in place",
-		           DB_SCHEMA_VERSION);
+		           version, DB_SCHEMA_VERSION);
 		return -1;
 	}
 	if (version == 1) {
 		err->code = 0;
 		return db_migrate_v1(db->sql, err);
+	}
+	if (version == 2) {
+		err->code = 0;
+		return db_migrate_v2(db->sql, err);
 	}
 	if (version > DB_SCHEMA_VERSION) {
 		db_err_set(err, "store has schema version %d; this build reads up to %d", version,
@@ -91,7 +95,7 @@ static int prepare_schema(struct db *db, struct db_error *err)
 	err->code = 0;
 	if (exec(db->sql, "BEGIN IMMEDIATE", err) != 0)
 		return -1;
-	if (exec(db->sql, db_schema_sql, err) != 0) {
+	if (exec(db->sql, db_schema_sql, err) != 0 || exec(db->sql, db_derived_sql, err) != 0) {
 		sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
 		return -1;
 	}
@@ -166,9 +170,9 @@ int db_upgrade(const char *path, int *from, struct db_error *err)
 	sqlite3_close(sql);
 	if (*from == DB_SCHEMA_VERSION)
 		return 0;
-	if (*from != 1) {
-		db_err_set(err, "%s is not a budgetd store of version 1 (schema version %d)", path,
-		           *from);
+	if (*from != 1 && *from != 2) {
+		db_err_set(err, "%s is not a budgetd store of version 1 or 2 (schema version %d)",
+		           path, *from);
 		return -1;
 	}
 	db = db_open(path, true, err);

@@ -161,7 +161,7 @@ START_TEST(test_bad_file_changes_nothing)
 END_TEST
 
 /* budgetctl upgrade: a store made by the version 1 budgetctl (tests/data/kashi-v1.sqlite)
- * becomes version 2 in place and serves the same figures. */
+ * becomes version 3 in place and serves the same figures. */
 START_TEST(test_upgrade_v1_store)
 {
 	char src[4200], *data, *store;
@@ -178,7 +178,7 @@ START_TEST(test_upgrade_v1_store)
 	tu_ctl_done(&r);
 	r = tu_ctl("upgrade", "--db", store, NULL);
 	ck_assert_msg(r.status == 0, "upgrade: %s", r.err);
-	ck_assert_ptr_nonnull(strstr(r.out, "upgraded from schema version 1 to 2"));
+	ck_assert_ptr_nonnull(strstr(r.out, "upgraded from schema version 1 to 3"));
 	tu_ctl_done(&r);
 	r = tu_ctl("export", "--db", store, "kashi-urumqi-office", "2021", NULL);
 	ck_assert_int_eq(r.status, 0);
@@ -188,7 +188,7 @@ START_TEST(test_upgrade_v1_store)
 	tu_ctl_done(&r);
 	r = tu_ctl("upgrade", "--db", store, NULL);
 	ck_assert_int_eq(r.status, 0);
-	ck_assert_ptr_nonnull(strstr(r.out, "already at schema version 2"));
+	ck_assert_ptr_nonnull(strstr(r.out, "already at schema version 3"));
 	tu_ctl_done(&r);
 	r = tu_ctl("upgrade", "--db", "/nonexistent/store.sqlite", NULL);
 	ck_assert_int_eq(r.status, 66);
@@ -203,6 +203,37 @@ START_TEST(test_upgrade_v1_store)
 END_TEST
 
 /* A 部门 and a 单位 disclosure of one department and year: both land, export picks one. */
+/* A store made by the version 2 budgetctl (main at f2b4d04, the seed imported: tests/data/
+ * kashi-v2.sqlite) is refused by export until upgraded, then gains the derived tables. */
+START_TEST(test_upgrade_v2_store)
+{
+	char src[4200], *data, *store;
+	size_t n;
+	struct tu_ctl r;
+
+	snprintf(src, sizeof(src), "%s/tests/data/kashi-v2.sqlite", tu_env("BUDGETD_SOURCE"));
+	data = tu_read_file(src, &n);
+	ck_assert_ptr_nonnull(data);
+	store = tu_write_temp(data, n, ".sqlite");
+	r = tu_ctl("export", "--db", store, "kashi-urumqi-office", "2021", NULL);
+	ck_assert_int_eq(r.status, 66);
+	ck_assert_msg(strstr(r.err, "schema version 2") != NULL, "stderr: %s", r.err);
+	ck_assert_msg(strstr(r.err, "run `budgetctl upgrade") != NULL, "stderr: %s", r.err);
+	tu_ctl_done(&r);
+	r = tu_ctl("upgrade", "--db", store, NULL);
+	ck_assert_msg(r.status == 0, "upgrade: %s", r.err);
+	ck_assert_ptr_nonnull(strstr(r.out, "upgraded from schema version 2 to 3"));
+	tu_ctl_done(&r);
+	r = tu_ctl("export", "--db", store, "kashi-urumqi-office", "2021", NULL);
+	ck_assert_int_eq(r.status, 0);
+	ck_assert_ptr_nonnull(strstr(r.out, "\"total\": \"700.94\""));
+	tu_ctl_done(&r);
+	free(data);
+	tu_unlink_store(store);
+	free(store);
+}
+END_TEST
+
 START_TEST(test_export_level)
 {
 	char src[4200], *store = tu_temp_path(".sqlite"), *unit;
@@ -467,6 +498,7 @@ int main(void)
 	tcase_add_test(tc, test_validate_format_2);
 	tcase_add_test(tc, test_import_then_list_and_export);
 	tcase_add_test(tc, test_upgrade_v1_store);
+	tcase_add_test(tc, test_upgrade_v2_store);
 	tcase_add_test(tc, test_export_level);
 	tcase_add_test(tc, test_bad_file_changes_nothing);
 	tcase_add_test(tc, test_fresh_builds_a_new_store);
