@@ -94,6 +94,18 @@ export default function series(ctx) {
         ['2025', '60.00', '2024', '60', '']]);
     });
 
+    it('a series of 单位 disclosures (?level=unit) links to them', async () => {
+      const { json, text } = await get('/api/v1/departments/putuo-commerce/series?measure=operating_costs&level=unit');
+      // putuo-commerce-2025-budget-unit.json: operating_costs {"amount": "171.01", "unit": "万元"}
+      assert.deepEqual(json.items.map((i) => [i.year, i.kind, i.level]), [[2025, 'budget', 'unit']]);
+      assert.deepEqual(tokens(text, 'value'), ['171.01']);
+      assert.equal(json.items[0].links.disclosure, '/api/v1/departments/putuo-commerce/budgets/2025?level=unit');
+      assert.equal(json.links.self, '/api/v1/departments/putuo-commerce/series?measure=operating_costs&level=unit');
+      // 表一 收入总计 371,514,655.00 元 = 37151.4655 万元
+      const rev = await get('/api/v1/departments/putuo-commerce/series?measure=revenue&level=unit&kind=budget');
+      assert.deepEqual(tokens(rev.text, 'value'), ['37151.4655']);
+    });
+
     it('series: 400s and 404s say what is wrong', async () => {
       const cases = [
         ['', 400, /^measure is required/],
