@@ -140,8 +140,34 @@ struct pair {
 	const char *ua, *ub, *unit; /* units of a and b, and the one both are written in */
 };
 
-/* Can every figure of t be written in unit? */
-static bool all_convert(const json_t *t, const char *from, const char *unit)
+bool api_percent_column(const json_t *col)
+{
+	const char *m = json_string_value(json_object_get(col, "measure"));
+	const char *title = json_string_value(json_object_get(col, "title"));
+
+	if (m != NULL && (strcmp(m, "rate") == 0 || strcmp(m, "change_percent") == 0))
+		return true;
+	return title != NULL && (strchr(title, '%') != NULL || strstr(title, "％") != NULL);
+}
+
+static bool percent_in(const json_t *t, const char *key)
+{
+	size_t i;
+	json_t *col;
+
+	json_array_foreach (json_object_get(t, "columns"), i, col)
+		if (strcmp(json_string_value(json_object_get(col, "key")), key) == 0)
+			return api_percent_column(col);
+	return false;
+}
+
+static bool percent_key(const struct pair *p, const char *key)
+{
+	return percent_in(p->ta, key) || percent_in(p->tb, key);
+}
+
+/* Can every amount of t (percentages aside) be written in unit? */
+static bool all_convert(const struct pair *p, const json_t *t, const char *from, const char *unit)
 {
 	size_t i;
 	json_t *row, *fig;
@@ -150,7 +176,8 @@ static bool all_convert(const json_t *t, const char *from, const char *unit)
 
 	json_array_foreach (json_object_get(t, "rows"), i, row)
 		json_object_foreach ((json_t *)json_object_get(row, "amounts"), key, fig)
-			if (!api_dec(fig, &v) || db_unit_convert(v, from, unit, &out) != 0)
+			if (!percent_key(p, key) &&
+			    (!api_dec(fig, &v) || db_unit_convert(v, from, unit, &out) != 0))
 				return false;
 	return true;
 }
@@ -161,7 +188,7 @@ static const char *pair_unit(const struct pair *p)
 {
 	if (p->ta == NULL || p->tb == NULL || strcmp(p->ua, p->ub) == 0)
 		return p->ta != NULL ? p->ua : p->ub;
-	if (all_convert(p->ta, p->ua, "万元") && all_convert(p->tb, p->ub, "万元"))
+	if (all_convert(p, p->ta, p->ua, "万元") && all_convert(p, p->tb, p->ub, "万元"))
 		return "万元";
 	return "元";
 }
@@ -192,10 +219,13 @@ struct cell {
 static void cell_of(const struct pair *p, const json_t *ra, const json_t *rb, const char *key,
                     struct cell *c)
 {
+	bool pct = percent_key(p, key);
 	int64_t va = 0, vb = 0, d;
 
-	figure(json_object_get(json_object_get(ra, "amounts"), key), p->ua, p->unit, &va, c->a);
-	figure(json_object_get(json_object_get(rb, "amounts"), key), p->ub, p->unit, &vb, c->b);
+	figure(json_object_get(json_object_get(ra, "amounts"), key), pct ? "%" : p->ua,
+	       pct ? "%" : p->unit, &va, c->a);
+	figure(json_object_get(json_object_get(rb, "amounts"), key), pct ? "%" : p->ub,
+	       pct ? "%" : p->unit, &vb, c->b);
 	c->diff[0] = '\0';
 	if (c->a[0] != '\0' && c->b[0] != '\0' &&
 	    db_change(va, vb, &d, &(int64_t){ 0 }, &(bool){ false }) == 0)
@@ -326,6 +356,7 @@ static void json_column(void *ctx, const json_t *col, const char *in)
 	api_ktext(&o->w, col, "key");
 	api_ktext(&o->w, col, "title");
 	api_ktext(&o->w, col, "side");
+	api_ktext(&o->w, col, "measure");
 	api_jw_kstr(&o->w, "in", in);
 	api_jw_end(&o->w, '}');
 }
@@ -366,7 +397,7 @@ static void csv_cell(void *ctx, const json_t *col, const char *in)
 	api_csv_number(&o->w, c.a, false);
 	api_csv_number(&o->w, c.b, false);
 	api_csv_number(&o->w, c.diff, false);
-	api_csv_text(&o->w, o->p->unit, false);
+	api_csv_text(&o->w, percent_key(o->p, key) ? "%" : o->p->unit, false);
 	api_csv_end_row(&o->w);
 }
 

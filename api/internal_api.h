@@ -49,6 +49,9 @@ int api_audit_summary(struct api_ctx *c, struct api_jw *w);
  * (compare.c); each reads and checks its own query parameters */
 int api_series(struct api_ctx *c);
 int api_compare(struct api_ctx *c);
+/* Is col (a table column) one of percentages (measure rate or change_percent, or a title
+ * with %)? Its figures are in percent whatever the table's unit: never converted. */
+bool api_percent_column(const json_t *col);
 /* A headline total of doc (key revenue, expenditure, basic or project) in 万元, as in the
  * disclosure's totals; *unit is the table's unit it was converted from. false when not
  * published or not exactly convertible. */

@@ -197,7 +197,8 @@ static void keep(struct point *p, const json_t *fig, const char *unit)
 {
 	const char *text = api_dec_text(fig);
 
-	if (text == NULL || unit == NULL || !db_unit_known(unit) || !api_dec(fig, &p->v))
+	if (text == NULL || unit == NULL || (!db_unit_known(unit) && strcmp(unit, "%") != 0) ||
+	    !api_dec(fig, &p->v))
 		return;
 	snprintf(p->text, sizeof(p->text), "%s", text);
 	snprintf(p->unit, sizeof(p->unit), "%s", unit);
@@ -272,15 +273,20 @@ static void row_point(struct point *p, const json_t *doc, const struct spec *s)
 	size_t i;
 	json_t *row;
 
+	const char *unit = api_table_unit(doc, t);
+
 	if (key == NULL)
 		return;
 	snprintf(p->column, sizeof(p->column), "%s", key);
+	json_array_foreach (json_object_get(t, "columns"), i, row)
+		if (strcmp(json_string_value(json_object_get(row, "key")), key) == 0 &&
+		    api_percent_column(row))
+			unit = "%"; /* a rate column: percent, whatever the table's unit */
 	json_array_foreach (json_object_get(t, "rows"), i, row) {
 		joined(row, code, sizeof(code));
 		if (strcmp(code, s->code) != 0)
 			continue;
-		keep(p, json_object_get(json_object_get(row, "amounts"), key),
-		     api_table_unit(doc, t));
+		keep(p, json_object_get(json_object_get(row, "amounts"), key), unit);
 		return;
 	}
 }

@@ -106,6 +106,18 @@ export default function series(ctx) {
       assert.deepEqual(tokens(rev.text, 'value'), ['37151.4655']);
     });
 
+    it('a percentage column is never converted: its unit is %', async () => {
+      // 表三 2010301 比上年增减% (measure change_percent): 2024 "-100.00" in a 万元 table,
+      // 2025 "12.5" in a 元 table; 2021-2023 have no such column. Moving the decimal point
+      // would make 12.5 into 0.00125.
+      const { json, text } = await get(`${SERIES}?measure=row&code=2010301&column=change_percent`);
+      assert.equal(json.unit, '%');
+      assert.deepEqual(json.converted_from, []);
+      assert.deepEqual(tokens(text, 'value'), ['null', 'null', 'null', '-100.00', '12.5']);
+      // 12.5 - (-100) = 112.5 points; 112.5 / -100 = -112.5%
+      assert.deepEqual(tokens(text, 'change'), ['null', 'null', 'null', 'null', '112.5']);
+    });
+
     it('series: 400s and 404s say what is wrong', async () => {
       const cases = [
         ['', 400, /^measure is required/],
@@ -156,6 +168,10 @@ export default function series(ctx) {
       assert.deepEqual([exp.a.unit, exp.b.unit, exp.unit], ['万元', '元', '万元']);
       // 合计 basic: 634.567890 万元 against 5,555,555.55 元 = 555.555555 万元: -79.012335
       assert.match(text, /"basic":\{"a":634\.567890,"b":555\.555555,"difference":-79\.012335\}/);
+      // 合计 比上年增减%: 5.5 and -10.00 as published, in percent (not moved four places
+      // as the amounts are): -15.5
+      assert.match(text, /"change_percent":\{"a":5\.5,"b":-10\.00,"difference":-15\.5\}/);
+      assert.equal(exp.columns.find((c) => c.key === 'change_percent').measure, 'change_percent');
       const csv = await own.client.api(`/api/v1/compare?a=${A}&b=${B}&format=csv`);
       assert.equal(csv.status, 200);
       const rows = checkCsv(csv);
