@@ -119,20 +119,31 @@ struct totals {
 	size_t n;
 };
 
-/* key: the figure in 万元, or null when the table, row or figure is not published. */
-static void put_total(struct api_jw *w, struct totals *tt, const char *key, const json_t *doc,
-                      const json_t *t, const char *side, const char *slice)
+bool api_headline_total(const json_t *doc, const char *key, int64_t *wan, const char **unit)
 {
-	const char *measure = strcmp(json_string_value(json_object_get(doc, "kind")), "final") == 0
-	                          ? "final"
-	                          : "budget";
-	const char *unit = api_table_unit(doc, t);
+	bool final = strcmp(json_string_value(json_object_get(doc, "kind")), "final") == 0;
+	bool summary = strcmp(key, "revenue") == 0 || strcmp(key, "expenditure") == 0;
+	const json_t *t = api_find_table_type(
+	    doc, summary ? (final ? summary_types_final : summary_types)
+	                 : (final ? expenditure_types_final : expenditure_types));
+	const char *side = !summary ? NULL : strcmp(key, "revenue") == 0 ? "income" : "expenditure";
 	const json_t *row = t != NULL ? last_total(t, side) : NULL;
-	int64_t v, wan;
+	int64_t v;
+
+	*unit = api_table_unit(doc, t);
+	return row != NULL &&
+	       total_figure(t, row, summary ? NULL : key, final ? "final" : "budget", &v) &&
+	       api_to_wan(v, *unit, wan);
+}
+
+/* key: the figure in 万元, or null when the table, row or figure is not published. */
+static void put_total(struct api_jw *w, struct totals *tt, const char *key, const json_t *doc)
+{
+	const char *unit;
+	int64_t wan;
 
 	api_jw_key(w, key);
-	if (row == NULL || !total_figure(t, row, slice, measure, &v) ||
-	    !api_to_wan(v, unit, &wan)) {
+	if (!api_headline_total(doc, key, &wan, &unit)) {
 		api_jw_null(w);
 		return;
 	}
@@ -147,18 +158,14 @@ static void put_total(struct api_jw *w, struct totals *tt, const char *key, cons
 
 static void put_totals(struct api_jw *w, const json_t *doc)
 {
-	bool final = strcmp(json_string_value(json_object_get(doc, "kind")), "final") == 0;
-	const json_t *sum = api_find_table_type(doc, final ? summary_types_final : summary_types);
-	const json_t *exp =
-	    api_find_table_type(doc, final ? expenditure_types_final : expenditure_types);
 	struct totals tt = { { NULL }, 0 };
 
 	api_jw_key(w, "totals");
 	api_jw_obj(w);
-	put_total(w, &tt, "revenue", doc, sum, "income", NULL);
-	put_total(w, &tt, "expenditure", doc, sum, "expenditure", NULL);
-	put_total(w, &tt, "basic", doc, exp, NULL, "basic");
-	put_total(w, &tt, "project", doc, exp, NULL, "project");
+	put_total(w, &tt, "revenue", doc);
+	put_total(w, &tt, "expenditure", doc);
+	put_total(w, &tt, "basic", doc);
+	put_total(w, &tt, "project", doc);
 	api_jw_kstr(w, "unit", "万元");
 	api_jw_key(w, "converted_from");
 	api_jw_arr(w);

@@ -45,6 +45,17 @@ int api_audit_list(struct api_ctx *c);
 /* Writes "audit": {total, by_severity, link} for c's disclosure into w. Returns 0, or the
  * status of the error written into c->resp (-1 when out of memory). */
 int api_audit_summary(struct api_ctx *c, struct api_jw *w);
+/* #14: a department's figure over the years (series.c), two disclosures side by side
+ * (compare.c); each reads and checks its own query parameters */
+int api_series(struct api_ctx *c);
+int api_compare(struct api_ctx *c);
+/* Is col (a table column) one of percentages (measure rate or change_percent, or a title
+ * with %)? Its figures are in percent whatever the table's unit: never converted. */
+bool api_percent_column(const json_t *col);
+/* A headline total of doc (key revenue, expenditure, basic or project) in 万元, as in the
+ * disclosure's totals; *unit is the table's unit it was converted from. false when not
+ * published or not exactly convertible. */
+bool api_headline_total(const json_t *doc, const char *key, int64_t *wan, const char **unit);
 
 /* A query number in [min, max] written with digits only; def when absent; -1 otherwise. */
 long long api_num_arg(struct api_ctx *c, const char *name, long long min, long long max,

@@ -92,6 +92,8 @@ enum resource {
 	R_PROJECTS,
 	R_PROJECT,
 	R_AUDIT,
+	R_SERIES, /* a department's figure over the years (#14) */
+	R_COMPARE, /* two disclosures side by side (#14) */
 };
 
 /* The query parameters each resource takes, in the order of its cache key; format last. */
@@ -100,6 +102,9 @@ static const char *const takes_level[] = { "level", "format", NULL };
 static const char *const takes_departments[] = { "q", "year", "limit", "offset", "format", NULL };
 static const char *const takes_audit[] = { "severity", "rule",   "family", "kind", "year",
 	                                   "limit",    "offset", "format", NULL };
+static const char *const takes_series[] = { "measure", "code",  "table",  "column",
+	                                    "kind",    "level", "format", NULL };
+static const char *const takes_compare[] = { "a", "b", "format", NULL };
 
 static const char *const *takes(int resource)
 {
@@ -111,6 +116,10 @@ static const char *const *takes(int resource)
 		return takes_departments;
 	case R_AUDIT_LIST:
 		return takes_audit;
+	case R_SERIES:
+		return takes_series;
+	case R_COMPARE:
+		return takes_compare;
 	default:
 		return takes_level;
 	}
@@ -316,12 +325,18 @@ static int parse_path(struct api_route *rt, struct api_response *resp)
 		rt->resource = R_OPENAPI;
 	else if (n == 1 && strcmp(seg[0], "audit") == 0)
 		rt->resource = R_AUDIT_LIST;
+	else if (n == 1 && strcmp(seg[0], "compare") == 0)
+		rt->resource = R_COMPARE;
+	else if (n == 3 && strcmp(seg[0], "departments") == 0 && strcmp(seg[2], "series") == 0)
+		rt->resource = R_SERIES;
 	else if (strcmp(seg[0], "departments") != 0 || n == 3)
 		return fail(resp, 404, "no such resource");
 	else if (n == 1)
 		rt->resource = R_DEPARTMENTS;
 	else if (n == 2)
 		rt->resource = R_DEPARTMENT;
+	if (rt->resource == R_COMPARE)
+		return 0;
 	if (n >= 2)
 		rt->dept = seg[1];
 	return n >= 4 ? parse_disclosure(rt, seg + 2, n - 2, resp) : 0;
@@ -436,7 +451,7 @@ static bool offers_csv(int resource)
 {
 	return resource == R_TABLE || resource == R_PROJECTS || resource == R_AUDIT ||
 	       resource == R_AUDIT_LIST || resource == R_DEPARTMENTS || resource == R_SANGONG ||
-	       resource == R_PROJECT;
+	       resource == R_PROJECT || resource == R_SERIES || resource == R_COMPARE;
 }
 
 static int parse_query(const struct api_request *req, struct api_route *rt,
@@ -589,6 +604,10 @@ static int execute(struct api_ctx *c, const struct api_route *rt)
 		return api_departments_list(c);
 	case R_DEPARTMENT:
 		return api_department(c);
+	case R_SERIES:
+		return api_series(c);
+	case R_COMPARE:
+		return api_compare(c);
 	default:
 		return execute_disclosure(c, rt);
 	}

@@ -44,6 +44,25 @@ int db_dec_places(const char *s);
 /* *sum = a + b; returns -1 (and leaves *sum unspecified) on overflow. */
 int db_dec_add(int64_t a, int64_t b, int64_t *sum);
 
+/* ---- Units and changes (series.c, #14) ----------------------------------------------------
+ * Units are 元, 千元, 万元 and 亿元; figures are millionths of their unit, as above.
+ */
+
+/* Is unit one of 元, 千元, 万元, 亿元? */
+bool db_unit_known(const char *unit);
+
+/* *out = v (millionths of from) in millionths of to, by moving the decimal point: 1.5 万元
+ * is 15000 元, 189767551.00 元 is 18976.7551 万元. Returns -1 for an unknown unit, or when
+ * the result would not be exact (a 元 figure finer than 0.01 going to 万元) or would
+ * overflow. */
+int db_unit_convert(int64_t v, const char *from, const char *to, int64_t *out);
+
+/* The change from prev to cur: *change = cur - prev, and *percent = change / prev in
+ * percent, in millionths, rounded half away from zero to 0.01 (12.345% is 12.35, -12.345%
+ * is -12.35); *has_percent is false (and *percent untouched) when prev is 0. Returns -1 on
+ * overflow. */
+int db_change(int64_t prev, int64_t cur, int64_t *change, int64_t *percent, bool *has_percent);
+
 /* ---- Table types ---------------------------------------------------------------------
  * What a table is (收入支出决算总表, 一般公共预算基本支出经济分类...), whatever its position in
  * one document: db/table_types.tsv, compiled in. Pointers are static; never freed.

@@ -260,6 +260,27 @@ static const struct {
 	{ "/api/v1//departments", NULL, NULL, 404, "application/problem+json" },
 	{ "/api/v2/departments", NULL, NULL, 404, "application/problem+json" },
 	{ "/api/v1/openapi.json", NULL, NULL, 200, "application/json" },
+	{ "/api/v1/departments/kashi-urumqi-office/series", "measure=revenue", NULL, 200,
+	  "application/json" },
+	{ "/api/v1/departments/kashi-urumqi-office/series", "measure=revenue", "text/csv", 200,
+	  "text/csv" },
+	{ "/api/v1/departments/kashi-urumqi-office/series", NULL, NULL, 400,
+	  "application/problem+json" },
+	{ "/api/v1/departments/kashi-urumqi-office/series", "measure=basic&level=x", NULL, 400,
+	  "application/problem+json" },
+	{ "/api/v1/departments/kashi-urumqi-office/serie", NULL, NULL, 404,
+	  "application/problem+json" },
+	{ "/api/v1/departments/nope/series", "measure=revenue", NULL, 404,
+	  "application/problem+json" },
+	{ "/api/v1/compare",
+	  "a=/departments/kashi-urumqi-office/budgets/2021&b=/departments/"
+	  "kashi-urumqi-office/budgets/2021",
+	  "text/csv", 200, "text/csv" },
+	{ "/api/v1/compare", "a=x&b=y", NULL, 400, "application/problem+json" },
+	{ "/api/v1/compare",
+	  "a=/departments/kashi-urumqi-office/budgets/2021&b=/departments/"
+	  "kashi-urumqi-office/finals/2021",
+	  NULL, 404, "application/problem+json" },
 };
 
 START_TEST(test_routes)
@@ -530,6 +551,77 @@ START_TEST(test_key_refusals)
 }
 END_TEST
 
+/* #14 on a store of the five series fixtures (tests/http/fixtures/series-office-*.json): the
+ * answers' figures, worked out by hand in the comments. */
+static char *series_store(void)
+{
+	struct db_doc *docs[5];
+	struct db_error err = { 0 };
+	char file[4096], *path = tu_temp_path(".sqlite");
+	struct db *db = db_open(path, true, &err);
+
+	ck_assert_msg(db != NULL, "%s", err.text);
+	for (int i = 0; i < 5; i++) {
+		snprintf(file, sizeof(file), "%s/tests/http/fixtures/series-office-%d-budget.json",
+		         tu_env("BUDGETD_SOURCE"), 2021 + i);
+		docs[i] = db_doc_load(file, NULL, NULL);
+		ck_assert_msg(docs[i] != NULL, "%s", file);
+	}
+	ck_assert_msg(db_import(db, docs, 5, &err) == 0, "%s", err.text);
+	for (int i = 0; i < 5; i++)
+		db_doc_free(docs[i]);
+	db_close(db);
+	return path;
+}
+
+static void body_has(const struct api_response *r, const char *text)
+{
+	ck_assert_msg(r->body != NULL && strstr(r->body, text) != NULL, "%s not in %.*s", text,
+	              (int)r->len, r->body ? r->body : "");
+}
+
+START_TEST(test_series_and_compare)
+{
+	struct db *bundled = store;
+	struct db_error err = { 0 };
+	struct api_response r;
+	char *path = series_store();
+
+	store = db_open(path, false, &err);
+	ck_assert_msg(store != NULL, "%s", err.text);
+	/* 表三 2010301 total: 500.00 万元 (2021, as published), none in 2022, 5,200,000.00 元 =
+	 * 520 万元 (2023), 0 (2024, -520: -100%), 3,000,000.00 元 = 300 万元 (2025: from 0, no
+	 * percent) */
+	ck_assert_int_eq(
+	    call("/api/v1/departments/series-office/series", "measure=row&code=2010301", NULL, &r),
+	    200);
+	body_has(&r, "\"unit\":\"万元\",\"converted_from\":[\"元\"]");
+	body_has(&r,
+	         "\"year\":2021,\"kind\":\"budget\",\"level\":\"department\",\"value\":500.00,");
+	body_has(&r, "\"year\":2022,\"kind\":\"budget\",\"level\":\"department\",\"value\":null,");
+	body_has(&r, "\"value\":520,\"published_unit\":\"元\"");
+	body_has(&r, "\"previous_year\":2023,\"change\":-520,\"change_percent\":-100,");
+	body_has(&r, "\"value\":300,\"published_unit\":\"元\",\"column\":\"total\",\"previous_"
+	             "year\":2024,\"change\":300,\"change_percent\":null");
+	api_response_free(&r);
+	/* 2024 against 2025, 合计 basic: 634.567890 万元 and 5,555,555.55 元 = 555.555555 万元 */
+	ck_assert_int_eq(call("/api/v1/compare",
+	                      "a=/departments/series-office/budgets/2024&b=/departments/"
+	                      "series-office/budgets/2025",
+	                      NULL, &r),
+	                 200);
+	body_has(&r, "\"basic\":{\"a\":634.567890,\"b\":555.555555,\"difference\":-79.012335}");
+	api_response_free(&r);
+	ck_assert_int_eq(
+	    call("/api/v1/compare", "a=/departments/series-office/budgets/2024", NULL, &r), 400);
+	api_response_free(&r);
+	db_close(store);
+	store = bundled;
+	tu_unlink_store(path);
+	free(path);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("api");
@@ -544,6 +636,7 @@ int main(void)
 	tcase_add_checked_fixture(routes, open_store, close_store);
 	tcase_add_loop_test(routes, test_routes, 0, (int)(sizeof(cases) / sizeof(cases[0])));
 	tcase_add_test(routes, test_overlong_path);
+	tcase_add_test(routes, test_series_and_compare);
 	tcase_add_test(routes, test_table_is_the_data);
 	tcase_add_test(routes, test_csv_download);
 	tcase_add_test(routes, test_key_one_per_answer);

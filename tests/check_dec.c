@@ -185,6 +185,84 @@ START_TEST(test_sums_are_exact)
 }
 END_TEST
 
+/* #14: a series and a comparison move figures between units by the decimal point and take
+ * changes in integers. The figures are those of tests/http/fixtures/series-office-*.json
+ * and fixture-office-2025-budget.json, converted by hand. */
+static int64_t conv(const char *s, const char *from, const char *to)
+{
+	int64_t v = 0;
+
+	ck_assert_msg(db_unit_convert(parse(s, true), from, to, &v) == 0, "%s %s -> %s", s, from,
+	              to);
+	return v;
+}
+
+START_TEST(test_units_convert_exactly)
+{
+	int64_t v;
+
+	/* 189,767,551.00 元 is 18976.7551 万元; 12,345,678.90 元 is 1234.56789 万元 */
+	ck_assert_str_eq(fmt(conv("189767551.00", "元", "万元")), "18976.7551");
+	ck_assert_str_eq(fmt(conv("12345678.90", "元", "万元")), "1234.56789");
+	/* 6.536278 万元 is 65362.78 元; 1.5 亿元 is 15000 万元; 2 千元 is 0.2 万元 */
+	ck_assert_str_eq(fmt(conv("6.536278", "万元", "元")), "65362.78");
+	ck_assert_str_eq(fmt(conv("1.5", "亿元", "万元")), "15000");
+	ck_assert_str_eq(fmt(conv("2", "千元", "万元")), "0.2");
+	ck_assert_str_eq(fmt(conv("-1.69", "万元", "万元")), "-1.69");
+	/* 0.001 元 is 0.0000001 万元: finer than a millionth, refused rather than rounded */
+	ck_assert_int_eq(db_unit_convert(parse("0.001", false), "元", "万元", &v), -1);
+	ck_assert_int_eq(db_unit_convert(1, "元", "美元", &v), -1);
+	ck_assert_int_eq(db_unit_convert(INT64_MAX / 2, "亿元", "元", &v), -1);
+	ck_assert(db_unit_known("千元") && !db_unit_known("万") && !db_unit_known(NULL));
+}
+END_TEST
+
+static const char *change(const char *prev, const char *cur, const char **pct)
+{
+	static char buf[DB_DEC_BUFSZ];
+	static char pbuf[DB_DEC_BUFSZ];
+	int64_t c, p = 0;
+	bool has;
+
+	ck_assert_int_eq(db_change(parse(prev, true), parse(cur, true), &c, &p, &has), 0);
+	db_dec_format(c, buf);
+	if (has)
+		db_dec_format(p, pbuf);
+	*pct = has ? pbuf : NULL;
+	return buf;
+}
+
+START_TEST(test_changes_and_percent)
+{
+	const char *pct;
+	int64_t c, p;
+	bool has;
+
+	/* 1000.00 -> 1100.50: +100.5, 10.05% */
+	ck_assert_str_eq(change("1000.00", "1100.50", &pct), "100.5");
+	ck_assert_str_eq(pct, "10.05");
+	/* 1100.5 -> 1234.56789: 134.06789 / 1100.5 = 12.1824..% -> 12.18 */
+	ck_assert_str_eq(change("1100.5", "1234.56789", &pct), "134.06789");
+	ck_assert_str_eq(pct, "12.18");
+	/* 80 -> 79.5: -0.625% rounds half away from zero to -0.63; 80 -> 80.5: 0.63 */
+	ck_assert_str_eq(change("80", "79.5", &pct), "-0.5");
+	ck_assert_str_eq(pct, "-0.63");
+	change("80", "80.5", &pct);
+	ck_assert_str_eq(pct, "0.63");
+	/* 1234.56789 -> 1111.111111: -9.99999..% -> -10 */
+	ck_assert_str_eq(change("1234.56789", "1111.111111", &pct), "-123.456779");
+	ck_assert_str_eq(pct, "-10");
+	/* from a negative balance: -2 -> 1 is +3, -150% (the change over |prev| keeps the sign of
+	 * change / prev) */
+	change("-2", "1", &pct);
+	ck_assert_str_eq(pct, "-150");
+	/* from 0: no percent, never a division by zero */
+	ck_assert_str_eq(change("0", "300", &pct), "300");
+	ck_assert_ptr_null(pct);
+	ck_assert_int_eq(db_change(INT64_MIN + 1, INT64_MAX, &c, &p, &has), -1);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("dec");
@@ -199,6 +277,8 @@ int main(void)
 	tcase_add_test(tc, test_large_values_do_not_overflow);
 	tcase_add_test(tc, test_thousands_separators);
 	tcase_add_test(tc, test_sums_are_exact);
+	tcase_add_test(tc, test_units_convert_exactly);
+	tcase_add_test(tc, test_changes_and_percent);
 	suite_add_tcase(s, tc);
 	return tu_run_suite(s);
 }
