@@ -225,15 +225,21 @@ export default function exports(ctx) {
     });
 
     it('gains the lines of an import and removes a killed import\'s temporary file', async () => {
-      const before1 = parse((await own.get('/api/v1/amounts.csv')).buf);
+      const first = await own.get('/api/v1/amounts.csv');
+      const before1 = parse(first.buf);
       assert.equal(before1.length - 1, expectedLines(ctx.data).size, 'the seed alone');
       const other = ctx.bundled.find((d) => d.department.id === 'putuo-cpc-social-work');
       const file = fs.readdirSync(path.join(ctx.root, 'db', 'data')).find((f) => f.startsWith('putuo-cpc-social-work'));
       await ctl(['import', '--db', path.join(own.dir, 'store.sqlite'), path.join(ctx.root, 'db', 'data', file)]);
-      const after1 = parse((await own.get('/api/v1/amounts.csv')).buf);
+      const second = await own.get('/api/v1/amounts.csv');
+      const after1 = parse(second.buf);
       assert.equal(after1.length - 1, expectedLines(ctx.data).size + expectedLines(other).size);
+      assert.notEqual(second.headers.get('etag'), first.headers.get('etag'), 'a new file, a new ETag');
       assert.ok(!fs.existsSync(stale), 'the stale temporary file is gone');
       assert.deepEqual(fs.readdirSync(own.dir).filter((f) => f.includes('.tmp-')), []);
+      fs.unlinkSync(path.join(own.dir, 'store.sqlite.amounts.csv'));
+      const none = await own.get('/api/v1/amounts.csv', 404);
+      assert.match(none.json.detail, /no long CSV of the store yet/);
     });
   });
 
@@ -385,11 +391,13 @@ export default function exports(ctx) {
       assert.deepEqual([cell.v, cell.f], [91016775.35, '#,##0.00']);
     });
 
-    it('a figure of more than 15 significant digits is text, digits as published', async () => {
+    it('a figure of more than 15 significant digits is text in XLSX, exact in the long CSV', async () => {
       const doc = JSON.parse(fs.readFileSync(ctx.seedPath, 'utf8'));
       const t = doc.tables.find((x) => (x.position ?? x.number) === 8);
-      // 16 significant digits: a double would read back 123456789012.34567 or so.
+      // 16 significant digits: a double would read back 123456789012.34567 or so. And a
+      // negative figure of the finest unit the store keeps (a millionth of 万元: 0.01 元).
       t.rows[0].amounts.total = '123456789012.3456';
+      t.rows[0].amounts.vehicle_operation = '-0.000001';
       const file = path.join(dir, 'big.json');
       fs.writeFileSync(file, JSON.stringify(doc));
       const store = path.join(dir, 'big.sqlite');
@@ -403,6 +411,13 @@ export default function exports(ctx) {
         const sheets = JSON.parse(execFileSync(python, [path.join(ctx.root, 'tests', 'xlsx', 'read.py'), out], { encoding: 'utf8' })).sheets;
         const col = 5; // 科目编码 类 款 项 科目名称, then 合计
         assert.deepEqual(sheets[0].rows[3][col], { v: '123456789012.3456', t: 's', f: '@' });
+        // columns: 合计, 因公出国（境）费, 公务用车购置及运行费/合计, /购置费, /运行费
+        assert.deepEqual(sheets[0].rows[3][col + 4], { v: -0.000001, t: 'n', f: '#,##0.000000' });
+        // The long CSV moves the point in text: 1234567890123456 元 is beyond a double, exact.
+        const csv = parse(Buffer.from(await (await fetch(`${server.origin}${ctx.base}/amounts.csv`)).arrayBuffer()));
+        const line = (key) => csv.find((r) => r[6] === '8' && r[19] === key);
+        assert.deepEqual(line('total').slice(23), ['万元', '123456789012.3456', '1234567890123456']);
+        assert.deepEqual(line('vehicle_operation').slice(23), ['万元', '-0.000001', '-0.01']);
       } finally {
         await server.stop();
       }
