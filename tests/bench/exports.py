@@ -15,8 +15,6 @@ port = int(sys.argv[1]); n = int(sys.argv[2]) if len(sys.argv) > 2 else 300
 random.seed(1)
 c = http.client.HTTPConnection('127.0.0.1', port)
 c.request('GET', '/api/v1/departments?limit=500'); ids = [d['id'] for d in json.loads(c.getresponse().read())['items']]
-c.request('GET', '/api/v1/departments/' + ids[0]); dep = json.loads(c.getresponse().read())
-d0 = dep['disclosures'][0] if 'disclosures' in dep else None
 reps = {
  'table 3 JSON (baseline)': '/tables/3',
  'table 3 CSV': '/tables/3?format=csv',
@@ -27,7 +25,7 @@ reps = {
 }
 samples = {k: [] for k in reps}; sizes = {}
 for i in range(n):
-    dept = random.choice(ids); year = 2017 + random.randrange(5)
+    dept = random.choice(ids); year = 2017 + random.randrange(5)  # gen.py --years 5: 2017..2021
     base = f'/api/v1/departments/{dept}/budgets/{year}'
     order = list(reps.items()); random.shuffle(order)
     for k, p in order:
