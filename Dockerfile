@@ -7,6 +7,7 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends \
       build-essential meson ninja-build pkg-config python3 ca-certificates \
       libjansson-dev libsqlite3-dev libxml2-dev zlib1g-dev poppler-utils check nodejs npm \
+      libxlsxwriter-dev python3-openpyxl \
       chromium fonts-wqy-microhei \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
@@ -17,7 +18,7 @@ RUN npm ci && meson setup build && meson compile -C build \
 
 FROM debian:12-slim
 RUN apt-get update \
- && apt-get install -y --no-install-recommends libjansson4 libsqlite3-0 libxml2 poppler-utils \
+ && apt-get install -y --no-install-recommends libjansson4 libsqlite3-0 libxml2 libxlsxwriter4 poppler-utils \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin budgetd
 COPY --from=build /out/usr/local/bin/budgetd /out/usr/local/bin/budgetctl /usr/local/bin/

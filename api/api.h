@@ -26,8 +26,12 @@ struct api_request {
 
 enum api_format {
 	API_JSON,
-	API_CSV
+	API_CSV,
+	API_XLSX /* a workbook (Office Open XML), for tables */
 };
+
+/* The media type of a workbook (.xlsx). */
+#define API_XLSX_TYPE "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 #define API_MAX_SEGMENTS 8
 #define API_KEY_SIZE 4096
@@ -88,6 +92,17 @@ int api_problem(struct api_response *resp, int status, const char *title, const 
 /* The same with the standard title for status and a printf-style detail. 0 or -1. */
 int api_fail(struct api_response *resp, int status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/* Receives the store-wide long CSV piece by piece; returns 0, or -1 to stop. */
+typedef int (*api_write_fn)(void *ctx, const char *buf, size_t len);
+
+/* The long (tidy) CSV of the whole store, as .../{kind}/{year}/amounts.csv gives it for one
+ * disclosure, every disclosure in turn (department id, year, kind, level), with one header:
+ * written a disclosure at a time through write, never held whole in memory. *lines (if not
+ * NULL) receives the number of lines after the header. Reads in one read transaction.
+ * Returns 0, or -1 with *err filled (the store failed, memory ran out, or write refused). */
+int api_amounts_store(struct db *db, api_write_fn write, void *ctx, uint64_t *lines,
+                      struct db_error *err);
 
 /* Releases resp->body; resp may be reused afterwards. */
 void api_response_free(struct api_response *resp);

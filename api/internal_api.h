@@ -148,6 +148,28 @@ void api_put_dec_text(struct api_jw *w, const json_t *j);
 /* Percent-encodes s (all but A-Z a-z 0-9 - . _ ~) into out, cutting at size. */
 void api_pct_encode(char *out, size_t size, const char *s);
 
+/* ---- a table's rows (tables.c), shared by its CSV, the long CSV and XLSX ---- */
+
+/* A row's depth: 0 for a total, else 1 类, 2 款, 3 项 (its own level, else its codes'). */
+long long api_row_level(const json_t *row);
+/* For each of rows, whether it is another row's parent (so not 末级). A malloc'd array of
+ * json_array_size(rows) flags (at least one) the caller frees, or NULL (out of memory). */
+bool *api_row_parents(const json_t *rows);
+/* 表几 for 1..99 as Chinese numerals: 一, 十, 十二, 九十九. */
+void api_numeral(int n, char *out, size_t size);
+
+/* ---- the long CSV (tidy.c), XLSX (xlsx.c) and Fiscal Data Package (datapackage.c) ---- */
+
+/* .../{kind}/{year}/amounts.csv: every published amount of the disclosure's tables, one
+ * line each with all its dimensions. */
+int api_amounts(struct api_ctx *c, json_t *doc);
+/* .../tables/{n}?format=xlsx (number > 0) or the whole disclosure, a sheet per table
+ * (number 0). */
+int api_xlsx(struct api_ctx *c, const json_t *doc, int number);
+/* .../{kind}/{year}/datapackage.json (c->dept set, doc the disclosure's department and
+ * tables without rows) or /api/v1/datapackage.json (c->dept NULL, doc NULL). */
+int api_datapackage(struct api_ctx *c, const json_t *doc);
+
 /* ---- CSV (RFC 4180, for Excel) ---- */
 
 /* The byte order mark that makes Excel read UTF-8. */

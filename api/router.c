@@ -94,11 +94,16 @@ enum resource {
 	R_AUDIT,
 	R_SERIES, /* a department's figure over the years (#14) */
 	R_COMPARE, /* two disclosures side by side (#14) */
+	R_AMOUNTS, /* .../{kind}/{year}/amounts.csv, the long CSV (tidy.c) */
+	R_DATAPACKAGE, /* .../{kind}/{year}/datapackage.json */
+	R_DATAPACKAGE_STORE, /* /api/v1/datapackage.json */
 };
 
 /* The query parameters each resource takes, in the order of its cache key; format last. */
 static const char *const takes_format[] = { "format", NULL };
 static const char *const takes_level[] = { "level", "format", NULL };
+static const char *const takes_level_only[] = { "level", NULL };
+static const char *const takes_nothing[] = { NULL };
 static const char *const takes_departments[] = { "q", "year", "limit", "offset", "format", NULL };
 static const char *const takes_audit[] = { "severity", "rule",   "family", "kind", "year",
 	                                   "limit",    "offset", "format", NULL };
@@ -120,6 +125,11 @@ static const char *const *takes(int resource)
 		return takes_series;
 	case R_COMPARE:
 		return takes_compare;
+	case R_AMOUNTS:
+	case R_DATAPACKAGE:
+		return takes_level_only;
+	case R_DATAPACKAGE_STORE:
+		return takes_nothing;
 	default:
 		return takes_level;
 	}
@@ -172,6 +182,8 @@ static int check_names(const struct api_request *req, int resource, struct api_r
 			           : 1;
 		if (!listed(known, name)) {
 			list_names(names, sizeof(names), known);
+			if (known[0] == NULL)
+				snprintf(names, sizeof(names), "no query parameters");
 			return api_fail(resp, 400,
 			                "unknown parameter \"%.40s\": this resource takes %s", name,
 			                names)
@@ -222,8 +234,8 @@ static const char *arg_of(const struct api_request *req, const char *name)
 
 /* Chooses the format: ?format= wins, then Accept (JSON preferred when both fit). Returns 0,
  * or 1 with the 400 or 406 in resp (-1 when out of memory). */
-static int negotiate(const struct api_request *req, bool csv_offered, struct api_route *rt,
-                     struct api_response *resp)
+static int negotiate(const struct api_request *req, bool csv_offered, bool xlsx_offered,
+                     struct api_route *rt, struct api_response *resp)
 {
 	const char *f = arg_of(req, "format");
 	const char *accept = req->accept;
@@ -236,7 +248,14 @@ static int negotiate(const struct api_request *req, bool csv_offered, struct api
 			rt->format = API_CSV;
 			return 0;
 		}
-		return api_fail(resp, 400, "format must be json%s", csv_offered ? " or csv" : "")
+		if (strcmp(f, "xlsx") == 0 && xlsx_offered) {
+			rt->format = API_XLSX;
+			return 0;
+		}
+		return api_fail(resp, 400, "format must be json%s%s%s",
+		                csv_offered && xlsx_offered ? ", csv" : "",
+		                csv_offered && !xlsx_offered ? " or csv" : "",
+		                xlsx_offered ? " or xlsx" : "")
 		           ? -1
 		           : 1;
 	}
@@ -246,10 +265,25 @@ static int negotiate(const struct api_request *req, bool csv_offered, struct api
 		rt->format = API_CSV;
 		return 0;
 	}
-	return api_fail(resp, 406, "this resource is offered as application/json%s",
-	                csv_offered ? " and text/csv" : "")
+	if (xlsx_offered && accepts(accept, API_XLSX_TYPE)) {
+		rt->format = API_XLSX;
+		return 0;
+	}
+	return api_fail(resp, 406, "this resource is offered as application/json%s%s%s",
+	                csv_offered && xlsx_offered ? ", text/csv" : "",
+	                csv_offered && !xlsx_offered ? " and text/csv" : "",
+	                xlsx_offered ? " and " API_XLSX_TYPE : "")
 	           ? -1
 	           : 1;
+}
+
+/* The long CSV is CSV only: an Accept that admits no text/csv is 406. */
+static int csv_only(const struct api_request *req, struct api_route *rt, struct api_response *resp)
+{
+	rt->format = API_CSV;
+	if (req->accept == NULL || *req->accept == '\0' || accepts(req->accept, "text/csv"))
+		return 0;
+	return api_fail(resp, 406, "this resource is offered as text/csv") ? -1 : 1;
 }
 
 /* ?level=department (部门, the default) or unit (单位). 0, or 1 with the 400 in resp. */
@@ -294,6 +328,10 @@ static int parse_disclosure(struct api_route *rt, char **seg, int n, struct api_
 		rt->resource = R_SANGONG;
 	else if (n == 3 && strcmp(part, "audit") == 0)
 		rt->resource = R_AUDIT;
+	else if (n == 3 && strcmp(part, "amounts.csv") == 0)
+		rt->resource = R_AMOUNTS;
+	else if (n == 3 && strcmp(part, "datapackage.json") == 0)
+		rt->resource = R_DATAPACKAGE;
 	else if (strcmp(part, "tables") == 0 && n <= 4)
 		rt->resource = n == 3 ? R_TABLES : R_TABLE;
 	else if (strcmp(part, "projects") == 0 && n <= 4)
@@ -329,6 +367,8 @@ static int parse_path(struct api_route *rt, struct api_response *resp)
 		rt->resource = R_COMPARE;
 	else if (n == 3 && strcmp(seg[0], "departments") == 0 && strcmp(seg[2], "series") == 0)
 		rt->resource = R_SERIES;
+	else if (n == 1 && strcmp(seg[0], "datapackage.json") == 0)
+		rt->resource = R_DATAPACKAGE_STORE;
 	else if (strcmp(seg[0], "departments") != 0 || n == 3)
 		return fail(resp, 404, "no such resource");
 	else if (n == 1)
@@ -398,7 +438,7 @@ static const char *key_value(const struct api_request *req, const struct api_rou
 	const char *v = arg_of(req, name);
 
 	if (strcmp(name, "format") == 0)
-		return rt->format == API_CSV ? "csv" : "json";
+		return rt->format == API_CSV ? "csv" : rt->format == API_XLSX ? "xlsx" : "json";
 	if (strcmp(name, "level") == 0)
 		return rt->level;
 	if (v != NULL)
@@ -454,6 +494,12 @@ static bool offers_csv(int resource)
 	       resource == R_PROJECT || resource == R_SERIES || resource == R_COMPARE;
 }
 
+/* A table, or all of a disclosure's tables (its list, or the disclosure itself). */
+static bool offers_xlsx(int resource)
+{
+	return resource == R_TABLE || resource == R_TABLES || resource == R_DISCLOSURE;
+}
+
 static int parse_query(const struct api_request *req, struct api_route *rt,
                        struct api_response *resp)
 {
@@ -469,7 +515,9 @@ static int parse_query(const struct api_request *req, struct api_route *rt,
 	}
 	if (listed(takes(rt->resource), "level") && (rc = level(req, rt, resp)) != 0)
 		return rc;
-	return negotiate(req, offers_csv(rt->resource), rt, resp);
+	if (rt->resource == R_AMOUNTS)
+		return csv_only(req, rt, resp);
+	return negotiate(req, offers_csv(rt->resource), offers_xlsx(rt->resource), rt, resp);
 }
 
 int api_parse(const struct api_request *req, struct api_route *rt, struct api_response *resp)
@@ -518,7 +566,12 @@ static bool no_rows(const json_t *t, void *arg)
 /* What each resource reads of its disclosure. */
 static struct db_export_sel selection(const struct api_route *rt)
 {
+	if (rt->format == API_XLSX || rt->resource == R_AMOUNTS) /* every table, whole */
+		return (struct db_export_sel){ .parts = DB_PART_DEPARTMENT | DB_PART_TABLES,
+			                       .table = rt->resource == R_TABLE ? rt->table : 0 };
 	switch (rt->resource) {
+	case R_DATAPACKAGE:
+		return (struct db_export_sel){ .parts = DB_PART_DEPARTMENT, .table_rows = no_rows };
 	case R_SANGONG: /* the figures, and which table is the 三公 table */
 		return (struct db_export_sel){ .parts = DB_PART_SANGONG | DB_PART_TABLES,
 			                       .table_rows = no_rows };
@@ -561,6 +614,36 @@ static int load(struct api_ctx *c, const struct api_route *rt, json_t **doc)
 	return 0;
 }
 
+/* The new formats of a disclosure's tables: XLSX, the long CSV, its data package. */
+static int answer_export(struct api_ctx *c, const struct api_route *rt, json_t *doc)
+{
+	if (rt->format == API_XLSX)
+		return api_xlsx(c, doc, rt->resource == R_TABLE ? rt->table : 0);
+	if (rt->resource == R_AMOUNTS)
+		return api_amounts(c, doc);
+	return api_datapackage(c, doc);
+}
+
+static int answer(struct api_ctx *c, const struct api_route *rt, json_t *doc)
+{
+	if (rt->format == API_XLSX || rt->resource == R_AMOUNTS || rt->resource == R_DATAPACKAGE)
+		return answer_export(c, rt, doc);
+	switch (rt->resource) {
+	case R_SANGONG:
+		return api_sangong(c, doc);
+	case R_TABLES:
+		return api_tables(c, doc);
+	case R_TABLE:
+		return api_table(c, doc, rt->table);
+	case R_PROJECTS:
+		return api_projects(c, doc);
+	case R_PROJECT:
+		return api_project(c, doc, rt->project);
+	default:
+		return api_disclosure(c, doc);
+	}
+}
+
 static int execute_disclosure(struct api_ctx *c, const struct api_route *rt)
 {
 	json_t *doc;
@@ -570,25 +653,7 @@ static int execute_disclosure(struct api_ctx *c, const struct api_route *rt)
 		return api_audit(c);
 	if ((rc = load(c, rt, &doc)) != 0)
 		return rc < 0 ? -1 : 0;
-	switch (rt->resource) {
-	case R_SANGONG:
-		rc = api_sangong(c, doc);
-		break;
-	case R_TABLES:
-		rc = api_tables(c, doc);
-		break;
-	case R_TABLE:
-		rc = api_table(c, doc, rt->table);
-		break;
-	case R_PROJECTS:
-		rc = api_projects(c, doc);
-		break;
-	case R_PROJECT:
-		rc = api_project(c, doc, rt->project);
-		break;
-	default:
-		rc = api_disclosure(c, doc);
-	}
+	rc = answer(c, rt, doc);
 	json_decref(doc);
 	return rc;
 }
@@ -608,6 +673,8 @@ static int execute(struct api_ctx *c, const struct api_route *rt)
 		return api_series(c);
 	case R_COMPARE:
 		return api_compare(c);
+	case R_DATAPACKAGE_STORE:
+		return api_datapackage(c, NULL);
 	default:
 		return execute_disclosure(c, rt);
 	}

@@ -70,6 +70,23 @@ static long parent_of(const json_t *rows, size_t i)
 	return -1;
 }
 
+long long api_row_level(const json_t *row)
+{
+	return level_of(row);
+}
+
+bool *api_row_parents(const json_t *rows)
+{
+	size_t n = json_array_size(rows);
+	bool *parent = calloc(n > 0 ? n : 1, sizeof(*parent));
+	long up;
+
+	for (size_t i = 0; i < n && parent != NULL; i++)
+		if ((up = parent_of(rows, i)) >= 0)
+			parent[up] = true;
+	return parent;
+}
+
 static void put_row(struct api_jw *w, const json_t *rows, size_t i)
 {
 	const json_t *row = json_array_get(rows, i);
@@ -317,7 +334,7 @@ static void csv_row(struct api_jw *w, const json_t *t, const json_t *row, bool s
 }
 
 /* 表几 for 1..99: 一, 十, 十二, 二十, 九十九. */
-static void numeral(int n, char *out, size_t size)
+void api_numeral(int n, char *out, size_t size)
 {
 	static const char *const digit[] = { "",   "一", "二", "三", "四",
 		                             "五", "六", "七", "八", "九" };
@@ -338,21 +355,17 @@ static int table_csv(struct api_ctx *c, const json_t *doc, const json_t *t, int 
 	char base[200], label[400], num[16];
 	const char *unit = api_table_unit(doc, t);
 	size_t n = json_array_size(rows);
-	bool *parent = calloc(n > 0 ? n : 1, sizeof(*parent));
-	long up;
+	bool *parent = api_row_parents(rows);
 
 	if (parent == NULL)
 		return -1;
-	for (size_t i = 0; i < n; i++)
-		if ((up = parent_of(rows, i)) >= 0)
-			parent[up] = true;
 	api_jw_init(&w);
 	api_csv_begin(&w);
 	csv_header(&w, t, unit, sided, projects, unplaced);
 	for (size_t i = 0; i < n; i++)
 		csv_row(&w, t, json_array_get(rows, i), sided, projects, unplaced, unit, parent[i]);
 	free(parent);
-	numeral(number, num, sizeof(num));
+	api_numeral(number, num, sizeof(num));
 	snprintf(base, sizeof(base), "%s-%d-%s%s-table-%d", c->dept, c->year, c->kind,
 	         unit_level ? "-unit" : "", number);
 	snprintf(label, sizeof(label), "%s-%d-%s%s-表%s-%s", c->dept, c->year, c->kind,

@@ -51,7 +51,8 @@ static const char usage_import[] =
     "none does. A disclosure already in the store (same department, year, kind and level)\n"
     "is replaced; department and project ids stay the same. Problems are printed as\n"
     "FILE:LINE:COLUMN: JSON-PATH: message. After an import, PATH.snapshot is a consistent\n"
-    "copy of the whole store (budgetd serves it as /api/v1/snapshot.sqlite).\n"
+    "copy of the whole store (budgetd serves it as /api/v1/snapshot.sqlite) and PATH.amounts.csv\n"
+    "every amount of its tables, one line each (served as /api/v1/amounts.csv).\n"
     "\n"
     "  --db PATH   the store to write (created if missing)\n"
     "  --fresh     build a new store holding only FILEs and move it into place at PATH\n"
@@ -420,11 +421,11 @@ static int replace_store(const char *tmp, const char *path)
 }
 
 /* An import killed before it finished (kill -9, power loss) leaves its PATH.new-<pid>
- * (--fresh) or PATH.snapshot.tmp-<pid> behind; the next one removes those whose process is
- * gone. */
+ * (--fresh), PATH.snapshot.tmp-<pid> or PATH.amounts.csv.tmp-<pid> behind; the next one
+ * removes those whose process is gone. */
 static void remove_stale_builds(const char *path)
 {
-	char copy[4096], dir_copy[4096], fresh[4200], snap[4200], stale[8600];
+	char copy[4096], dir_copy[4096], fresh[4200], snap[4200], csv[4200], stale[8600];
 	const char *base, *dir;
 	struct dirent *e;
 	DIR *d;
@@ -435,10 +436,13 @@ static void remove_stale_builds(const char *path)
 	dir = dirname(dir_copy);
 	snprintf(fresh, sizeof(fresh), "%s.new-", base);
 	snprintf(snap, sizeof(snap), "%s.snapshot.tmp-", base);
+	snprintf(csv, sizeof(csv), "%s.amounts.csv.tmp-", base);
 	if ((d = opendir(dir)) == NULL)
 		return;
 	while ((e = readdir(d)) != NULL) {
-		const char *prefix = strncmp(e->d_name, fresh, strlen(fresh)) == 0 ? fresh : snap;
+		const char *prefix = strncmp(e->d_name, fresh, strlen(fresh)) == 0 ? fresh
+		                     : strncmp(e->d_name, csv, strlen(csv)) == 0   ? csv
+		                                                                   : snap;
 		const char *pid = e->d_name + strlen(prefix);
 		char *end;
 		if (strncmp(e->d_name, prefix, strlen(prefix)) != 0 || *pid < '1' || *pid > '9')
@@ -511,6 +515,42 @@ static int write_snapshot(const char *path)
 	return SRV_EXIT_CANTCREAT;
 }
 
+static int write_chunk(void *ctx, const char *buf, size_t len)
+{
+	return fwrite(buf, 1, len, ctx) == len ? 0 : -1;
+}
+
+/* The long CSV of the whole store (PATH.amounts.csv, served as /api/v1/amounts.csv), after
+ * every import, as the snapshot is: written beside it a disclosure at a time, then renamed
+ * over the old one, so that a reader sees the old file or the new, never part of one. */
+static int write_amounts(const char *path)
+{
+	struct db_error err = { 0 };
+	char csv[4200], tmp[4300];
+	struct db *db = db_open(path, false, &err);
+	FILE *f = NULL;
+	int rc = -1;
+
+	snprintf(csv, sizeof(csv), "%s.amounts.csv", path);
+	snprintf(tmp, sizeof(tmp), "%s.tmp-%ld", csv, (long)getpid());
+	if (db != NULL && (f = fopen(tmp, "wb")) == NULL)
+		snprintf(err.text, sizeof(err.text), "%s", strerror(errno));
+	if (f != NULL && api_amounts_store(db, write_chunk, f, NULL, &err) == 0)
+		rc = 0;
+	if (f != NULL && (fclose(f) != 0 || (rc == 0 && rename(tmp, csv) != 0))) {
+		snprintf(err.text, sizeof(err.text), "%s", strerror(errno));
+		rc = -1;
+	}
+	db_close(db);
+	if (rc == 0)
+		return SRV_EXIT_OK;
+	unlink(tmp);
+	fprintf(stderr, "budgetctl: the import is in the store, but its long CSV %s is not: ", csv);
+	put_text(err.text, stderr);
+	fputc('\n', stderr);
+	return SRV_EXIT_CANTCREAT;
+}
+
 static int cmd_import(int argc, char **argv)
 {
 	struct cmd_opts o = { 0 };
@@ -530,7 +570,9 @@ static int cmd_import(int argc, char **argv)
 		return rc;
 	}
 	summary(&total, n, "imported", o.db);
-	return write_snapshot(o.db);
+	if ((rc = write_snapshot(o.db)) != SRV_EXIT_OK)
+		return rc;
+	return write_amounts(o.db);
 }
 
 static int cmd_validate(int argc, char **argv)

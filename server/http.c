@@ -33,6 +33,7 @@ struct srv {
 	struct srv_static *files;
 	struct srv_conns *conns;
 	char snapshot[4200]; /* the store's copy for download, written by budgetctl import */
+	char amounts[4200]; /* the store's long CSV, written by budgetctl import too */
 	atomic_int active; /* requests being answered; SIGTERM waits for them */
 	atomic_bool stopping; /* SIGTERM came: no new requests, even on open connections */
 	atomic_llong quiet_until; /* no store-error log line before this (one a second) */
@@ -497,6 +498,33 @@ static enum MHD_Result route_snapshot(struct srv *s, struct MHD_Connection *conn
 	                      "attachment; filename=\"budgetd.sqlite\"");
 }
 
+#define AMOUNTS_URL "/api/v1/amounts.csv"
+
+/* Every amount of the store, one line each: the long CSV budgetctl import writes beside the
+ * store (hundreds of MB for thousands of disclosures: never built per request, never
+ * cached in memory), sent from its file as the snapshot is. */
+static enum MHD_Result route_amounts(struct srv *s, struct MHD_Connection *conn)
+{
+	const char *arg = NULL;
+	char detail[120];
+	struct stat sb;
+	int fd;
+
+	MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, first_name, &arg);
+	if (arg != NULL) {
+		snprintf(detail, sizeof(detail),
+		         "unknown parameter \"%.40s\": this resource takes no query parameters",
+		         arg);
+		return send_problem(conn, 400, detail, SRV_API);
+	}
+	if ((fd = srv_open_regular(s->amounts, &sb)) < 0)
+		return send_problem(conn, 404,
+		                    "no long CSV of the store yet: budgetctl import writes one",
+		                    SRV_API);
+	return srv_reply_file(conn, fd, &sb, "text/csv; charset=utf-8",
+	                      "attachment; filename=\"budgetd-amounts.csv\"");
+}
+
 static enum MHD_Result dispatch(struct srv *s, struct MHD_Connection *conn, const char *url,
                                 const char *method, bool api, int nul)
 {
@@ -508,6 +536,8 @@ static enum MHD_Result dispatch(struct srv *s, struct MHD_Connection *conn, cons
 		return preflight(conn);
 	if (strcmp(url, SNAPSHOT_URL) == 0)
 		return route_snapshot(s, conn);
+	if (strcmp(url, AMOUNTS_URL) == 0)
+		return route_amounts(s, conn);
 	return api ? route_api(s, conn, url) : route_static(s, conn, url);
 }
 
@@ -878,6 +908,7 @@ int srv_run(const struct srv_config *cfg)
 	}
 	raise_fd_limit(cfg);
 	snprintf(s.snapshot, sizeof(s.snapshot), "%s.snapshot", cfg->store);
+	snprintf(s.amounts, sizeof(s.amounts), "%s.amounts.csv", cfg->store);
 	s.data = srv_data_open(cfg->store, cfg->cache_bytes, &err);
 	if (s.data == NULL) {
 		fprintf(stderr, "budgetd: %s\n", err.text);

@@ -44,10 +44,10 @@ export default function errors(ctx) {
     ['offset -5', '/api/v1/departments?offset=-5', 400, 'offset must be a number from 0 to 1000000000'],
     ['list year abc', '/api/v1/departments?year=abc', 400, YEAR],
     ['empty q', '/api/v1/departments?q=', 400, 'q must be 1 to 200 bytes'],
-    ['format=xml on a table', `${base}/tables/1?format=xml`, 400, 'format must be json or csv'],
+    ['format=xml on a table', `${base}/tables/1?format=xml`, 400, 'format must be json, csv or xlsx'],
     ['format=xml on the list', '/api/v1/departments?format=xml', 400, 'format must be json or csv'],
     ['format=csv on a department', '/api/v1/departments/kashi-urumqi-office?format=csv', 400, 'format must be json'],
-    ['format=csv where only JSON is offered', `${base}?format=csv`, 400, 'format must be json'],
+    ['format=csv where JSON and XLSX are offered', `${base}?format=csv`, 400, 'format must be json or xlsx'],
     // 404: names nothing
     ['unknown department', '/api/v1/departments/nope', 404, 'no department "nope"'],
     ['unknown department of a disclosure', '/api/v1/departments/nope/budgets/2021', 404, 'no budget 2021 of department "nope"'],
@@ -93,7 +93,7 @@ export default function errors(ctx) {
 
     it('406 Accept: image/png on a table', async () => {
       const res = await ctx.client.api(`${base}/tables/1`, { headers: { accept: 'image/png' } });
-      expectProblem(res, 406, 'this resource is offered as application/json and text/csv', 'Accept: image/png');
+      expectProblem(res, 406, 'this resource is offered as application/json, text/csv and application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'Accept: image/png');
     });
 
     it('406 Accept: text/csv on a department', async () => {
