@@ -196,7 +196,8 @@ struct MHD_Response *srv_build(struct api_response *a, enum srv_kind kind, bool 
 	size_t zlen = 0;
 	struct MHD_Response *r;
 
-	gz = gz && ok && a->len >= GZIP_MIN;
+	/* A workbook is a zip already: gzip would cost CPU for a few bytes. */
+	gz = gz && ok && a->len >= GZIP_MIN && strcmp(a->content_type, API_XLSX_TYPE) != 0;
 	h = fnv1a(a->body, a->len, h);
 	if (gz && (zbody = gzip(a->body, a->len, &zlen)) != NULL) {
 		api_response_free(a);
