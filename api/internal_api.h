@@ -45,6 +45,11 @@ int api_audit_list(struct api_ctx *c);
 /* Writes "audit": {total, by_severity, link} for c's disclosure into w. Returns 0, or the
  * status of the error written into c->resp (-1 when out of memory). */
 int api_audit_summary(struct api_ctx *c, struct api_jw *w);
+/* 汇总: /api/v1/aggregate (checks its parameters' values itself: 400s name the parameter) */
+int api_aggregate(struct api_ctx *c);
+/* The value an absent aggregate parameter stands for ("万元" for unit), or NULL: the cache
+ * key writes defaults out. Static. */
+const char *api_aggregate_default(const char *name);
 
 /* A query number in [min, max] written with digits only; def when absent; -1 otherwise. */
 long long api_num_arg(struct api_ctx *c, const char *name, long long min, long long max,

@@ -92,6 +92,7 @@ enum resource {
 	R_PROJECTS,
 	R_PROJECT,
 	R_AUDIT,
+	R_AGGREGATE,
 };
 
 /* The query parameters each resource takes, in the order of its cache key; format last. */
@@ -101,9 +102,15 @@ static const char *const takes_departments[] = { "q", "year", "limit", "offset",
 static const char *const takes_audit[] = { "severity", "rule",   "family", "kind", "year",
 	                                   "limit",    "offset", "format", NULL };
 
+static const char *const takes_aggregate[] = { "measure", "code",  "group",  "depth",      "year",
+	                                       "kind",    "level", "region", "department", "unit",
+	                                       "order",   "limit", "offset", "format",     NULL };
+
 static const char *const *takes(int resource)
 {
 	switch (resource) {
+	case R_AGGREGATE:
+		return takes_aggregate;
 	case R_OPENAPI:
 	case R_DEPARTMENT:
 		return takes_format;
@@ -119,7 +126,7 @@ static const char *const *takes(int resource)
 static bool is_number_param(const char *name)
 {
 	return strcmp(name, "year") == 0 || strcmp(name, "limit") == 0 ||
-	       strcmp(name, "offset") == 0;
+	       strcmp(name, "offset") == 0 || strcmp(name, "depth") == 0;
 }
 
 /* "a, b or c" */
@@ -316,6 +323,8 @@ static int parse_path(struct api_route *rt, struct api_response *resp)
 		rt->resource = R_OPENAPI;
 	else if (n == 1 && strcmp(seg[0], "audit") == 0)
 		rt->resource = R_AUDIT_LIST;
+	else if (n == 1 && strcmp(seg[0], "aggregate") == 0)
+		rt->resource = R_AGGREGATE;
 	else if (strcmp(seg[0], "departments") != 0 || n == 3)
 		return fail(resp, 404, "no such resource");
 	else if (n == 1)
@@ -384,7 +393,10 @@ static const char *key_value(const struct api_request *req, const struct api_rou
 
 	if (strcmp(name, "format") == 0)
 		return rt->format == API_CSV ? "csv" : "json";
-	if (strcmp(name, "level") == 0)
+	if (rt->resource == R_AGGREGATE && v == NULL)
+		v = api_aggregate_default(
+		    name); /* level=department is a filter there, not a level */
+	else if (strcmp(name, "level") == 0)
 		return rt->level;
 	if (v != NULL)
 		return v;
@@ -436,7 +448,7 @@ static bool offers_csv(int resource)
 {
 	return resource == R_TABLE || resource == R_PROJECTS || resource == R_AUDIT ||
 	       resource == R_AUDIT_LIST || resource == R_DEPARTMENTS || resource == R_SANGONG ||
-	       resource == R_PROJECT;
+	       resource == R_PROJECT || resource == R_AGGREGATE;
 }
 
 static int parse_query(const struct api_request *req, struct api_route *rt,
@@ -452,7 +464,8 @@ static int parse_query(const struct api_request *req, struct api_route *rt,
 		if (v != NULL && is_number_param(*known) && !canonical(v))
 			return not_canonical(resp, *known, v, true);
 	}
-	if (listed(takes(rt->resource), "level") && (rc = level(req, rt, resp)) != 0)
+	if (listed(takes(rt->resource), "level") && rt->resource != R_AGGREGATE &&
+	    (rc = level(req, rt, resp)) != 0)
 		return rc;
 	return negotiate(req, offers_csv(rt->resource), rt, resp);
 }
@@ -589,6 +602,8 @@ static int execute(struct api_ctx *c, const struct api_route *rt)
 		return api_departments_list(c);
 	case R_DEPARTMENT:
 		return api_department(c);
+	case R_AGGREGATE:
+		return api_aggregate(c);
 	default:
 		return execute_disclosure(c, rt);
 	}

@@ -6,5 +6,30 @@
 -- 检索: the search index (db/search.c) --------------------------------------------------------
 
 -- 汇总: facts for aggregates (db/facts.c) -------------------------------------------------------
+-- One row per figure an aggregate sums (GET /api/v1/aggregate), with the dimensions it is
+-- filtered and grouped on copied from its disclosure, so that a sum over the store reads one
+-- covering index and joins nothing. measure: revenue, expenditure, basic, project (the
+-- headline totals), sangong, sangong.<item key>, operating_costs, or table:<type>:<column key>
+-- for the 末级 rows of a table (coded item rows that no other row of the table extends, so a
+-- 类 and its 项 are never summed together). fen: the figure in fen (0.01 元), exact integer
+-- arithmetic from the published unit; NULL when it cannot be (a 元 figure finer than 0.01, an
+-- unknown unit): such figures are counted, never summed.
+CREATE TABLE fact (
+    id            INTEGER PRIMARY KEY,
+    disclosure_id INTEGER NOT NULL REFERENCES disclosure(id) ON DELETE CASCADE,
+    department_id INTEGER NOT NULL,
+    year          INTEGER NOT NULL,
+    kind          TEXT NOT NULL,
+    level         TEXT NOT NULL,
+    region        TEXT,
+    measure       TEXT NOT NULL,
+    class         TEXT,                                   -- a table's classification
+    code          TEXT NOT NULL DEFAULT '',               -- 类款项 concatenated; '' for none
+    fen           INTEGER,
+    unit          TEXT NOT NULL                           -- as published
+);
+CREATE INDEX fact_disclosure ON fact (disclosure_id);
+CREATE INDEX fact_sum ON fact (measure, code, year, kind, level, department_id, region, class,
+                               disclosure_id, fen);
 
 PRAGMA user_version = 3;

@@ -1,9 +1,236 @@
 // SPDX-License-Identifier: MIT
-// Facts: the figures aggregates sum across the store, one row each (derived.sql).
+// Facts: the figures aggregates sum across the store, one row each (derived.sql), written
+// from a disclosure's stored rows in its import transaction, and the sums over them.
 #include "internal.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* A figure v (millionths of unit u) in fen, by exact integer arithmetic, or NULL when that
+ * cannot be exact: 1 万元 is 10^6 fen, so millionths of 万元 are fen as they are. The one
+ * definition of the conversion, used by every statement below. */
+#define FEN(v, u)                                                                                   \
+	"CASE " u " WHEN '万元' THEN " v " WHEN '元' THEN CASE WHEN " v " % 10000 = 0 THEN " v      \
+	" / 10000 END WHEN '千元' THEN CASE WHEN " v " % 10 = 0 THEN " v " / 10 END WHEN '亿元' " \
+	"THEN CASE WHEN abs(" v ") <= 922337203685477 THEN " v " * 10000 END END"
+
+#define FACT_COLUMNS                                                                           \
+	"INSERT INTO fact (disclosure_id, department_id, year, kind, level, region, measure, " \
+	"class, code, fen, unit) "
+#define DISCLOSURE_DIMS "d.id, d.department_id, d.year, d.kind, d.level, dr.region, "
+#define DISCLOSURE_FROM \
+	"FROM disclosure d LEFT JOIN department_record dr ON dr.disclosure_id = d.id "
+
+/* Every 末级 amount of every table: coded item rows no other coded row of the table (on the
+ * same side) extends; percentages (rate, change_percent) are no amounts. */
+static const char table_facts[] = FACT_COLUMNS
+    "SELECT " DISCLOSURE_DIMS "'table:' || t.type || ':' || a.key, t.classification, "
+    "r.code1 || coalesce(r.code2, '') || coalesce(r.code3, ''), " FEN(
+        "a.value",
+        "t.unit") ", t.unit " DISCLOSURE_FROM "JOIN budget_table t ON t.disclosure_id = d.id "
+                  "JOIN table_row r ON r.table_id = t.id JOIN row_amount a ON a.row_id = r.id "
+                  "LEFT JOIN table_column c ON c.table_id = t.id AND c.key = a.key "
+                  "WHERE d.id = ?1 AND r.code1 IS NOT NULL AND coalesce(r.kind, 'item') = 'item' "
+                  "AND coalesce(c.measure, '') NOT IN ('rate', 'change_percent') "
+                  "AND NOT EXISTS (SELECT 1 FROM table_row p WHERE p.table_id = r.table_id "
+                  "AND p.id <> r.id AND p.side IS r.side AND p.code1 = r.code1 AND ("
+                  "(r.code2 IS NULL AND p.code2 IS NOT NULL) OR "
+                  "(r.code3 IS NULL AND p.code2 = r.code2 AND p.code3 IS NOT NULL)))";
+
+/* 三公 and 机关运行经费: the figure of the disclosure's kind (a 预算's amount, a 决算's 决算数). */
+#define FIGURE(x) \
+	"CASE d.kind WHEN 'final' THEN " x ".final ELSE coalesce(" x ".amount, " x ".budget) END"
+static const char sangong_facts[] =
+    FACT_COLUMNS "SELECT " DISCLOSURE_DIMS "'sangong', NULL, '', " FEN(
+        "(" FIGURE("s") ")",
+        "coalesce(s.unit, d.unit)") ", coalesce(s.unit, d.unit) " DISCLOSURE_FROM
+                                    "JOIN sangong s ON s.disclosure_id = d.id WHERE d.id = ?1 "
+                                    "AND " FIGURE("s") " IS NOT NULL";
+static const char sangong_item_facts[] =
+    FACT_COLUMNS "SELECT " DISCLOSURE_DIMS "'sangong.' || i.key, NULL, '', " FEN(
+        "(" FIGURE("i") ")",
+        "coalesce(s.unit, d.unit)") ", coalesce(s.unit, d.unit) " DISCLOSURE_FROM
+                                    "JOIN sangong s ON s.disclosure_id = d.id JOIN sangong_item i "
+                                    "ON i.sangong_id = s.id "
+                                    "WHERE d.id = ?1 AND " FIGURE("i") " IS NOT NULL";
+static const char operating_facts[] =
+    FACT_COLUMNS "SELECT " DISCLOSURE_DIMS "'operating_costs', NULL, '', " FEN(
+        "(" FIGURE("o") ")",
+        "coalesce(o.unit, d.unit)") ", coalesce(o.unit, d.unit) " DISCLOSURE_FROM
+                                    "JOIN operating_costs o ON o.disclosure_id = d.id WHERE d.id = "
+                                    "?1 AND " FIGURE("o") " IS NOT NULL";
+/* One headline figure, found in C (below): ?2 measure, ?3 value, ?4 unit. */
+static const char headline_fact[] =
+    FACT_COLUMNS "SELECT " DISCLOSURE_DIMS "?2, NULL, '', " FEN("?3", "?4") ", ?4 " DISCLOSURE_FROM
+                                                                            "WHERE d.id = ?1";
+
+static int run(sqlite3 *sql, const char *text, int64_t disclosure, struct db_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (sqlite3_prepare_v2(sql, text, -1, &st, NULL) != SQLITE_OK)
+		goto fail;
+	sqlite3_bind_int64(st, 1, disclosure);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc == SQLITE_DONE)
+		return 0;
+	st = NULL;
+fail:
+	db_err_set(err, "deriving facts: %s", sqlite3_errmsg(sql));
+	db_err_store(err, sql);
+	sqlite3_finalize(st);
+	return -1;
+}
+
+/* ---- headline totals, found as GET .../{kind}/{year} finds them (api/disclosure.c) ---- */
+
+struct headline {
+	const char *measure;
+	const char *types[2]; /* of a budget; a final tries them the other way round */
+	const char *side; /* of the total row, or NULL */
+	const char *slice; /* the column key's prefix (basic, basic_final), or NULL */
+};
+
+static const struct headline headlines[] = {
+	{ "revenue", { "budget_summary", "final_summary" }, "income", NULL },
+	{ "expenditure", { "budget_summary", "final_summary" }, "expenditure", NULL },
+	{ "basic", { "budget_expenditure", "final_expenditure" }, NULL, "basic" },
+	{ "project", { "budget_expenditure", "final_expenditure" }, NULL, "project" },
+};
+
+static bool column_is(const char *key, const char *m, const char *slice, const char *measure)
+{
+	size_t n = slice != NULL ? strlen(slice) : 0;
+
+	if (key == NULL)
+		return false;
+	if (slice != NULL && (strncmp(key, slice, n) != 0 || (key[n] != '\0' && key[n] != '_')))
+		return false;
+	return measure == NULL || m == NULL || strcmp(m, measure) == 0;
+}
+
+/* The figure of the last total row (on side) of table t: the first column on the row's side
+ * holding slice in the kind's measure, else in any measure. true when found. */
+static bool headline_value(sqlite3 *sql, int64_t t, const struct headline *h, const char *measure,
+                           int64_t *value)
+{
+	sqlite3_stmt *row = NULL, *cols = NULL;
+	bool found = false;
+
+	if (sqlite3_prepare_v2(
+	        sql,
+	        "SELECT id, side FROM table_row WHERE table_id = ?1 AND kind = 'total' "
+	        "AND (?2 IS NULL OR side = ?2) ORDER BY position DESC LIMIT 1",
+	        -1, &row, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(
+	        sql,
+	        "SELECT c.key, c.measure, a.value FROM table_column c LEFT JOIN "
+	        "row_amount a ON a.row_id = ?2 AND a.key = c.key WHERE c.table_id = ?1 "
+	        "AND (?3 IS NULL OR c.side = ?3) ORDER BY c.position",
+	        -1, &cols, NULL) != SQLITE_OK)
+		goto done;
+	sqlite3_bind_int64(row, 1, t);
+	sqlite3_bind_text(row, 2, h->side, -1, SQLITE_STATIC);
+	if (sqlite3_step(row) != SQLITE_ROW)
+		goto done;
+	sqlite3_bind_int64(cols, 1, t);
+	sqlite3_bind_int64(cols, 2, sqlite3_column_int64(row, 0));
+	sqlite3_bind_value(cols, 3, sqlite3_column_value(row, 1));
+	for (int pass = 0; pass < 2 && !found; pass++) {
+		while (!found && sqlite3_step(cols) == SQLITE_ROW) {
+			found = sqlite3_column_type(cols, 2) == SQLITE_INTEGER &&
+			        column_is((const char *)sqlite3_column_text(cols, 0),
+			                  (const char *)sqlite3_column_text(cols, 1), h->slice,
+			                  pass == 0 ? measure : NULL);
+			if (found)
+				*value = sqlite3_column_int64(cols, 2);
+		}
+		sqlite3_reset(cols);
+	}
+done:
+	sqlite3_finalize(row);
+	sqlite3_finalize(cols);
+	return found;
+}
+
+/* Writes the headline fact h; 0, or -1 with err (a store failure). */
+static int headline(sqlite3 *sql, int64_t disclosure, bool final, const struct headline *h,
+                    struct db_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	int64_t value;
+	int rc = 0;
+
+	if (sqlite3_prepare_v2(
+	        sql,
+	        "SELECT id, unit FROM budget_table WHERE disclosure_id = ?1 AND type = ?2 "
+	        "ORDER BY position LIMIT 1",
+	        -1, &st, NULL) != SQLITE_OK)
+		goto fail;
+	sqlite3_bind_int64(st, 1, disclosure);
+	for (int i = 0; i < 2; i++) {
+		sqlite3_bind_text(st, 2, h->types[final ? 1 - i : i], -1, SQLITE_STATIC);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			break;
+		sqlite3_reset(st);
+	}
+	if (sqlite3_data_count(st) > 0 && headline_value(sql, sqlite3_column_int64(st, 0), h,
+	                                                 final ? "final" : "budget", &value)) {
+		sqlite3_stmt *ins = NULL;
+		if (sqlite3_prepare_v2(sql, headline_fact, -1, &ins, NULL) != SQLITE_OK)
+			goto fail;
+		sqlite3_bind_int64(ins, 1, disclosure);
+		sqlite3_bind_text(ins, 2, h->measure, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(ins, 3, value);
+		sqlite3_bind_value(ins, 4, sqlite3_column_value(st, 1));
+		rc = sqlite3_step(ins) == SQLITE_DONE ? 0 : -1;
+		sqlite3_finalize(ins);
+		if (rc != 0)
+			goto fail;
+	}
+	sqlite3_finalize(st);
+	return 0;
+fail:
+	db_err_set(err, "deriving facts: %s", sqlite3_errmsg(sql));
+	db_err_store(err, sql);
+	sqlite3_finalize(st);
+	return -1;
+}
+
+static int disclosure_is_final(sqlite3 *sql, int64_t disclosure, bool *final)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = -1;
+
+	if (sqlite3_prepare_v2(sql, "SELECT kind = 'final' FROM disclosure WHERE id = ?1", -1, &st,
+	                       NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, disclosure);
+		if (sqlite3_step(st) == SQLITE_ROW) {
+			*final = sqlite3_column_int(st, 0) != 0;
+			rc = 0;
+		}
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
 
 int db_facts_derive(sqlite3 *sql, int64_t disclosure, struct db_error *err)
 {
-	(void)sql, (void)disclosure, (void)err;
+	static const char *const bulk[] = { table_facts, sangong_facts, sangong_item_facts,
+		                            operating_facts };
+	bool final;
+
+	if (disclosure_is_final(sql, disclosure, &final) != 0) {
+		db_err_set(err, "deriving facts: %s", sqlite3_errmsg(sql));
+		return -1;
+	}
+	for (size_t i = 0; i < sizeof(bulk) / sizeof(bulk[0]); i++)
+		if (run(sql, bulk[i], disclosure, err) != 0)
+			return -1;
+	for (size_t i = 0; i < sizeof(headlines) / sizeof(headlines[0]); i++)
+		if (headline(sql, disclosure, final, &headlines[i], err) != 0)
+			return -1;
 	return 0;
 }
