@@ -393,9 +393,8 @@ static const char *key_value(const struct api_request *req, const struct api_rou
 
 	if (strcmp(name, "format") == 0)
 		return rt->format == API_CSV ? "csv" : "json";
-	if (rt->resource == R_AGGREGATE && v == NULL)
-		v = api_aggregate_default(
-		    name); /* level=department is a filter there, not a level */
+	if (rt->resource == R_AGGREGATE) /* level is a filter there (all too), as given */
+		v = v != NULL ? v : api_aggregate_default(name);
 	else if (strcmp(name, "level") == 0)
 		return rt->level;
 	if (v != NULL)

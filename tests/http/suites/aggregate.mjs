@@ -83,6 +83,13 @@ export default function aggregate(ctx) {
       // putuo-commerce publishes a 部门 and a 单位 2025 budget, 三公 1.00 万元 each
       const dept = await get('measure=sangong&department=putuo-commerce');
       assert.deepEqual([String(dept.exact.total.sum), dept.json.total.disclosures], ['1', 1]);
+      // one cache entry per answer: the level is part of the key, the default written out or not
+      const both = await get('measure=sangong&department=putuo-commerce&level=all');
+      assert.deepEqual([String(both.exact.total.sum), both.json.total.disclosures], ['2', 2]);
+      const unit = await get('measure=sangong&department=putuo-commerce&level=unit');
+      assert.deepEqual([String(unit.exact.total.sum), unit.json.total.disclosures], ['1', 1]);
+      const spelled = await get('measure=sangong&department=putuo-commerce&level=department&unit=%E4%B8%87%E5%85%83&order=key');
+      assert.equal(spelled.headers.get('etag'), dept.headers.get('etag'));
       const all = await get('measure=sangong&department=putuo-commerce&level=all&group=level');
       assert.deepEqual(all.json.items.map((g) => [g.key.level, g.label.level]), [['department', '部门'], ['unit', '单位']]);
       assert.equal(String(all.exact.total.sum), '2');
