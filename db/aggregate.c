@@ -39,7 +39,7 @@ static void add_key(struct text *t, enum db_agg_dim d, int depth)
 /* WHERE with the filters given, bound by name (:measure...). */
 static void add_where(struct text *t, const struct db_agg_query *q)
 {
-	add(t, " FROM fact f WHERE f.measure = :measure");
+	add(t, " FROM fact f WHERE f.measure = :measure AND f.depth = :depth");
 	if (q->code != NULL)
 		add(t, " AND f.code >= :code AND f.code < :code || ':'");
 	if (q->year != 0)
@@ -69,10 +69,23 @@ static void bind(sqlite3_stmt *st, const char *name, const char *value)
 		sqlite3_bind_text(st, i, value, -1, SQLITE_STATIC);
 }
 
+/* The facts a query reads: its disclosures' sums (depth 0) unless it filters or groups by
+ * code; then the sums per 类 (1) when a 类 is enough, else the 末级 rows (3). */
+static int depth_of(const struct db_agg_query *q)
+{
+	int d = q->code == NULL ? 0 : strlen(q->code) == 3 ? 1 : 3;
+
+	for (size_t i = 0; i < q->n_group; i++)
+		if (q->group[i] == DB_AGG_FUNCTION || q->group[i] == DB_AGG_ECONOMIC)
+			d = d > (q->depth <= 1 ? 1 : 3) ? d : (q->depth <= 1 ? 1 : 3);
+	return d;
+}
+
 static void bind_query(sqlite3_stmt *st, const struct db_agg_query *q)
 {
 	int i = sqlite3_bind_parameter_index(st, ":year");
 
+	sqlite3_bind_int(st, sqlite3_bind_parameter_index(st, ":depth"), depth_of(q));
 	bind(st, ":measure", q->measure);
 	bind(st, ":code", q->code);
 	bind(st, ":kind", q->kind);
@@ -96,7 +109,7 @@ static void build_groups(struct text *t, const struct db_agg_query *q)
 	}
 	add(t, "SELECT ");
 	add(t, keys);
-	add(t, ", sum(f.fen), count(DISTINCT f.disclosure_id), count(*), count(*) - count(f.fen), "
+	add(t, ", sum(f.fen), count(DISTINCT f.disclosure_id), sum(f.figures), sum(f.inexact), "
 	       "max(((f.year * 4 + (f.kind = 'final') * 2 + (f.level = 'department')) << 32) + "
 	       "f.disclosure_id) & 4294967295, count(*) OVER ()");
 	add_where(t, q);
@@ -108,16 +121,14 @@ static void build_groups(struct text *t, const struct db_agg_query *q)
 	else if (q->order == DB_AGG_BY_SUM_ASC)
 		add(t, "sum(f.fen) IS NULL, sum(f.fen), ");
 	for (size_t i = 0; i < q->n_group; i++) {
-		char col[16];
+		static const char *const column[] = { "1", "2", "3" }; /* DB_AGG_MAX_GROUP */
 		add(t, i > 0 ? ", " : "");
-		if (q->group[i] == DB_AGG_DEPARTMENT) {
-			snprintf(col, sizeof(col), "%zu", i + 1);
+		if (q->group[i] == DB_AGG_DEPARTMENT) { /* by id, not by import order */
 			add(t, "(SELECT slug FROM department WHERE id = ");
 			add_key(t, q->group[i], q->depth);
 			add(t, ")");
 		} else {
-			snprintf(col, sizeof(col), "%zu", i + 1);
-			add(t, col);
+			add(t, column[i]);
 		}
 	}
 	add(t, " LIMIT :limit OFFSET :offset");
@@ -227,8 +238,8 @@ static int sum_all(struct db *db, const struct db_agg_query *q, struct db_agg_to
 	sqlite3_stmt *st;
 	int rc = -1;
 
-	add(&t, "SELECT sum(f.fen), count(DISTINCT f.disclosure_id), count(*), "
-	        "count(*) - count(f.fen)");
+	add(&t, "SELECT sum(f.fen), count(DISTINCT f.disclosure_id), sum(f.figures), "
+	        "sum(f.inexact)");
 	add_where(&t, q);
 	if (sqlite3_prepare_v2(db->sql, t.s, -1, &st, NULL) != SQLITE_OK)
 		return fail(db->sql, err);

@@ -16,7 +16,7 @@
 
 #define FACT_COLUMNS                                                                           \
 	"INSERT INTO fact (disclosure_id, department_id, year, kind, level, region, measure, " \
-	"class, code, fen, unit) "
+	"class, depth, code, fen, unit) "
 #define DISCLOSURE_DIMS "d.id, d.department_id, d.year, d.kind, d.level, dr.region, "
 #define DISCLOSURE_FROM \
 	"FROM disclosure d LEFT JOIN department_record dr ON dr.disclosure_id = d.id "
@@ -24,7 +24,7 @@
 /* Every 末级 amount of every table: coded item rows no other coded row of the table (on the
  * same side) extends; percentages (rate, change_percent) are no amounts. */
 static const char table_facts[] = FACT_COLUMNS
-    "SELECT " DISCLOSURE_DIMS "'table:' || t.type || ':' || a.key, t.classification, "
+    "SELECT " DISCLOSURE_DIMS "'table:' || t.type || ':' || a.key, t.classification, 3, "
     "r.code1 || coalesce(r.code2, '') || coalesce(r.code3, ''), " FEN(
         "a.value",
         "t.unit") ", t.unit " DISCLOSURE_FROM "JOIN budget_table t ON t.disclosure_id = d.id "
@@ -41,28 +41,41 @@ static const char table_facts[] = FACT_COLUMNS
 #define FIGURE(x) \
 	"CASE d.kind WHEN 'final' THEN " x ".final ELSE coalesce(" x ".amount, " x ".budget) END"
 static const char sangong_facts[] =
-    FACT_COLUMNS "SELECT " DISCLOSURE_DIMS "'sangong', NULL, '', " FEN(
+    FACT_COLUMNS "SELECT " DISCLOSURE_DIMS "'sangong', NULL, 0, '', " FEN(
         "(" FIGURE("s") ")",
         "coalesce(s.unit, d.unit)") ", coalesce(s.unit, d.unit) " DISCLOSURE_FROM
                                     "JOIN sangong s ON s.disclosure_id = d.id WHERE d.id = ?1 "
                                     "AND " FIGURE("s") " IS NOT NULL";
 static const char sangong_item_facts[] =
-    FACT_COLUMNS "SELECT " DISCLOSURE_DIMS "'sangong.' || i.key, NULL, '', " FEN(
+    FACT_COLUMNS "SELECT " DISCLOSURE_DIMS "'sangong.' || i.key, NULL, 0, '', " FEN(
         "(" FIGURE("i") ")",
         "coalesce(s.unit, d.unit)") ", coalesce(s.unit, d.unit) " DISCLOSURE_FROM
                                     "JOIN sangong s ON s.disclosure_id = d.id JOIN sangong_item i "
                                     "ON i.sangong_id = s.id "
                                     "WHERE d.id = ?1 AND " FIGURE("i") " IS NOT NULL";
 static const char operating_facts[] =
-    FACT_COLUMNS "SELECT " DISCLOSURE_DIMS "'operating_costs', NULL, '', " FEN(
+    FACT_COLUMNS "SELECT " DISCLOSURE_DIMS "'operating_costs', NULL, 0, '', " FEN(
         "(" FIGURE("o") ")",
         "coalesce(o.unit, d.unit)") ", coalesce(o.unit, d.unit) " DISCLOSURE_FROM
                                     "JOIN operating_costs o ON o.disclosure_id = d.id WHERE d.id = "
                                     "?1 AND " FIGURE("o") " IS NOT NULL";
 /* One headline figure, found in C (below): ?2 measure, ?3 value, ?4 unit. */
 static const char headline_fact[] =
-    FACT_COLUMNS "SELECT " DISCLOSURE_DIMS "?2, NULL, '', " FEN("?3", "?4") ", ?4 " DISCLOSURE_FROM
-                                                                            "WHERE d.id = ?1";
+    FACT_COLUMNS "SELECT " DISCLOSURE_DIMS
+                 "?2, NULL, 0, '', " FEN("?3", "?4") ", ?4 " DISCLOSURE_FROM "WHERE d.id = ?1";
+
+/* What could not be converted is counted; then a table's 末级 rows are summed per 类 (depth 1)
+ * and per disclosure (depth 0), so that most sums read one row per disclosure. */
+static const char inexact_facts[] =
+    "UPDATE fact SET inexact = 1 WHERE disclosure_id = ?1 AND fen IS NULL";
+#define ROLLUP(depth, code)                                                                       \
+	"INSERT INTO fact (disclosure_id, department_id, year, kind, level, region, measure, "    \
+	"class, depth, code, fen, figures, inexact, unit) SELECT disclosure_id, department_id, "  \
+	"year, kind, level, region, measure, class, " depth ", " code ", sum(fen), "              \
+	"sum(figures), sum(inexact), min(unit) FROM fact WHERE disclosure_id = ?1 AND depth = 3 " \
+	"GROUP BY measure, class, " code
+static const char class_facts[] = ROLLUP("1", "substr(code, 1, 3)");
+static const char disclosure_facts[] = ROLLUP("0", "''");
 
 static int run(sqlite3 *sql, const char *text, int64_t disclosure, struct db_error *err)
 {
@@ -218,19 +231,23 @@ static int disclosure_is_final(sqlite3 *sql, int64_t disclosure, bool *final)
 
 int db_facts_derive(sqlite3 *sql, int64_t disclosure, struct db_error *err)
 {
-	static const char *const bulk[] = { table_facts, sangong_facts, sangong_item_facts,
+	static const char *const rows[] = { table_facts, sangong_facts, sangong_item_facts,
 		                            operating_facts };
+	static const char *const sums[] = { inexact_facts, class_facts, disclosure_facts };
 	bool final;
 
 	if (disclosure_is_final(sql, disclosure, &final) != 0) {
 		db_err_set(err, "deriving facts: %s", sqlite3_errmsg(sql));
 		return -1;
 	}
-	for (size_t i = 0; i < sizeof(bulk) / sizeof(bulk[0]); i++)
-		if (run(sql, bulk[i], disclosure, err) != 0)
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+		if (run(sql, rows[i], disclosure, err) != 0)
 			return -1;
 	for (size_t i = 0; i < sizeof(headlines) / sizeof(headlines[0]); i++)
 		if (headline(sql, disclosure, final, &headlines[i], err) != 0)
+			return -1;
+	for (size_t i = 0; i < sizeof(sums) / sizeof(sums[0]); i++)
+		if (run(sql, sums[i], disclosure, err) != 0)
 			return -1;
 	return 0;
 }

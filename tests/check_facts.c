@@ -183,12 +183,13 @@ START_TEST(test_units_converted_exactly)
 }
 END_TEST
 
-/* Sums are int64 fen: one that does not fit is an error, never a wrapped or rounded one. */
+/* Sums are int64 fen: one that does not fit is an error, never a wrapped or rounded one
+ * (two disclosures' sums of 9e18 fen each). */
 START_TEST(test_overflow_is_an_error)
 {
 	const char *seed = tu_env("BUDGETD_SEED");
-	char *path;
-	struct db *db = store_with(&path, &seed, 1);
+	char *office = data_path("putuo-govt-office-2025-budget-dept.json"), *path;
+	struct db *db = store_with(&path, (const char *const[]){ seed, office }, 2);
 	struct db_error err = { 0 };
 	struct db_agg_totals t;
 	sqlite3 *sql;
@@ -196,7 +197,7 @@ START_TEST(test_overflow_is_an_error)
 	ck_assert_int_eq(sqlite3_open(path, &sql), SQLITE_OK);
 	ck_assert_int_eq(sqlite3_exec(sql,
 	                              "UPDATE fact SET fen = 9000000000000000000 WHERE measure = "
-	                              "'table:budget_expenditure:total'",
+	                              "'table:budget_expenditure:total' AND depth = 0",
 	                              NULL, NULL, NULL),
 	                 SQLITE_OK);
 	sqlite3_close(sql);
@@ -205,6 +206,7 @@ START_TEST(test_overflow_is_an_error)
 	                 NULL, NULL, &t, &err),
 	    -1);
 	ck_assert_int_eq(err.code, DB_AGG_OVERFLOW);
+	free(office);
 	drop(db, path);
 }
 END_TEST

@@ -75,6 +75,11 @@ export default function aggregate(ctx) {
         ['201', '一般公共服务支出'], ['208', '社会保障和就业支出'], ['210', '卫生健康支出'], ['221', '住房保障支出']]);
       assert.deepEqual(exact.items.map((g) => g.sum), ['8209.679742', '421.377928', '109.707343', '360.912522']);
       assert.equal(exact.total.sum, '9101.677535');
+      // the same total whether read from the disclosure's sum, its sums per 类 or its 末级 rows
+      for (const q of ['', '&group=function&depth=3', '&group=function&depth=2', '&group=year']) {
+        const one = await get(`measure=table:budget_expenditure:total&department=putuo-govt-office${q}`);
+        assert.deepEqual([one.exact.total.sum, one.json.total.figures], ['9101.677535', 12], q); // 4 + 4 + 2 + 2 末级 rows
+      }
       const items = await get('measure=table:budget_expenditure:total&department=putuo-govt-office&group=function&depth=3&code=201');
       assert.deepEqual(items.json.items.map((g) => g.key.function), ['2010301', '2010302', '2010350', '2010399']);
     });
