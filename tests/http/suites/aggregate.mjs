@@ -100,6 +100,23 @@ export default function aggregate(ctx) {
       assert.equal(String(all.exact.total.sum), '2');
     });
 
+    it('headline totals: the figures a disclosure\'s totals show, by kind', async () => {
+      // putuo-govt-office-2025-budget-dept.txt l.127: 支出总计 91,016,775.35 (元) = 9101.677535 万元;
+      // putuo-cpc-social-work-2024-final-dept.txt l.441: 收入支出总计 307.82 万元 (a 决算: 决算数)
+      const { json, exact } = await get('measure=expenditure&group=department,kind&level=department&year=2025&department=putuo-govt-office');
+      assert.equal(exact.items[0].sum, '9101.677535');
+      assert.deepEqual(json.items[0].label, { department: '上海市普陀区人民政府办公室', kind: '预算' });
+      const final = await get('measure=expenditure&kind=final');
+      assert.deepEqual([final.exact.total.sum, final.json.total.disclosures], ['307.82', 1]);
+      for (const [dept, kind, year] of [['putuo-govt-office', 'budgets', 2025], ['putuo-cpc-social-work', 'finals', 2024]]) {
+        const totals = (await ctx.client.api(`/api/v1/departments/${dept}/${kind}/${year}`)).exact.totals;
+        for (const m of ['revenue', 'expenditure', 'basic', 'project']) {
+          const one = await get(`measure=${m}&department=${dept}&year=${year}`);
+          assert.equal(String(one.exact.total.sum), String(totals[m]), `${dept} ${m}`);
+        }
+      }
+    });
+
     it('CSV: one line per group, the same figures as JSON', async () => {
       const query = `measure=sangong&region=${PUTUO}&group=department&order=-sum`;
       const res = await ctx.client.api(`/api/v1/aggregate?${query}&format=csv`);
