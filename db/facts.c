@@ -124,92 +124,108 @@ static bool column_is(const char *key, const char *m, const char *slice, const c
 	return measure == NULL || m == NULL || strcmp(m, measure) == 0;
 }
 
+/* The statements that find and write the headline figures, prepared once per disclosure. */
+struct finder {
+	sqlite3_stmt *table, *row, *cols, *ins;
+};
+
+static int finder_open(sqlite3 *sql, struct finder *f)
+{
+	static const char *const text[] = {
+		"SELECT id, unit FROM budget_table WHERE disclosure_id = ?1 AND type = ?2 "
+		"ORDER BY position LIMIT 1",
+		"SELECT id, side FROM table_row WHERE table_id = ?1 AND kind = 'total' "
+		"AND (?2 IS NULL OR side = ?2) ORDER BY position DESC LIMIT 1",
+		"SELECT c.key, c.measure, a.value FROM table_column c LEFT JOIN row_amount a ON "
+		"a.row_id = ?2 AND a.key = c.key WHERE c.table_id = ?1 AND (?3 IS NULL OR c.side = "
+		"?3) ORDER BY c.position",
+		headline_fact,
+	};
+	sqlite3_stmt **st[] = { &f->table, &f->row, &f->cols, &f->ins };
+
+	for (size_t i = 0; i < sizeof(st) / sizeof(st[0]); i++)
+		if (sqlite3_prepare_v2(sql, text[i], -1, st[i], NULL) != SQLITE_OK)
+			return -1;
+	return 0;
+}
+
+static void finder_close(struct finder *f)
+{
+	sqlite3_finalize(f->table);
+	sqlite3_finalize(f->row);
+	sqlite3_finalize(f->cols);
+	sqlite3_finalize(f->ins);
+}
+
 /* The figure of the last total row (on side) of table t: the first column on the row's side
  * holding slice in the kind's measure, else in any measure. true when found. */
-static bool headline_value(sqlite3 *sql, int64_t t, const struct headline *h, const char *measure,
-                           int64_t *value)
+static bool headline_value(struct finder *f, int64_t t, const struct headline *h,
+                           const char *measure, int64_t *value)
 {
-	sqlite3_stmt *row = NULL, *cols = NULL;
 	bool found = false;
 
-	if (sqlite3_prepare_v2(
-	        sql,
-	        "SELECT id, side FROM table_row WHERE table_id = ?1 AND kind = 'total' "
-	        "AND (?2 IS NULL OR side = ?2) ORDER BY position DESC LIMIT 1",
-	        -1, &row, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(
-	        sql,
-	        "SELECT c.key, c.measure, a.value FROM table_column c LEFT JOIN "
-	        "row_amount a ON a.row_id = ?2 AND a.key = c.key WHERE c.table_id = ?1 "
-	        "AND (?3 IS NULL OR c.side = ?3) ORDER BY c.position",
-	        -1, &cols, NULL) != SQLITE_OK)
-		goto done;
-	sqlite3_bind_int64(row, 1, t);
-	sqlite3_bind_text(row, 2, h->side, -1, SQLITE_STATIC);
-	if (sqlite3_step(row) != SQLITE_ROW)
-		goto done;
-	sqlite3_bind_int64(cols, 1, t);
-	sqlite3_bind_int64(cols, 2, sqlite3_column_int64(row, 0));
-	sqlite3_bind_value(cols, 3, sqlite3_column_value(row, 1));
-	for (int pass = 0; pass < 2 && !found; pass++) {
-		while (!found && sqlite3_step(cols) == SQLITE_ROW) {
-			found = sqlite3_column_type(cols, 2) == SQLITE_INTEGER &&
-			        column_is((const char *)sqlite3_column_text(cols, 0),
-			                  (const char *)sqlite3_column_text(cols, 1), h->slice,
+	sqlite3_bind_int64(f->row, 1, t);
+	sqlite3_bind_text(f->row, 2, h->side, -1, SQLITE_STATIC);
+	if (sqlite3_step(f->row) == SQLITE_ROW) {
+		sqlite3_bind_int64(f->cols, 1, t);
+		sqlite3_bind_int64(f->cols, 2, sqlite3_column_int64(f->row, 0));
+		sqlite3_bind_value(f->cols, 3, sqlite3_column_value(f->row, 1));
+	}
+	for (int pass = 0; pass < 2 && !found && sqlite3_data_count(f->row) > 0; pass++) {
+		while (!found && sqlite3_step(f->cols) == SQLITE_ROW) {
+			found = sqlite3_column_type(f->cols, 2) == SQLITE_INTEGER &&
+			        column_is((const char *)sqlite3_column_text(f->cols, 0),
+			                  (const char *)sqlite3_column_text(f->cols, 1), h->slice,
 			                  pass == 0 ? measure : NULL);
 			if (found)
-				*value = sqlite3_column_int64(cols, 2);
+				*value = sqlite3_column_int64(f->cols, 2);
 		}
-		sqlite3_reset(cols);
+		sqlite3_reset(f->cols);
 	}
-done:
-	sqlite3_finalize(row);
-	sqlite3_finalize(cols);
+	sqlite3_reset(f->row);
 	return found;
 }
 
-/* Writes the headline fact h; 0, or -1 with err (a store failure). */
-static int headline(sqlite3 *sql, int64_t disclosure, bool final, const struct headline *h,
-                    struct db_error *err)
+/* Writes the headline fact h, when the disclosure publishes it; 0, or -1 (a store failure). */
+static int headline(struct finder *f, int64_t disclosure, bool final, const struct headline *h)
 {
-	sqlite3_stmt *st = NULL;
 	int64_t value;
 	int rc = 0;
 
-	if (sqlite3_prepare_v2(
-	        sql,
-	        "SELECT id, unit FROM budget_table WHERE disclosure_id = ?1 AND type = ?2 "
-	        "ORDER BY position LIMIT 1",
-	        -1, &st, NULL) != SQLITE_OK)
-		goto fail;
-	sqlite3_bind_int64(st, 1, disclosure);
+	sqlite3_bind_int64(f->table, 1, disclosure);
 	for (int i = 0; i < 2; i++) {
-		sqlite3_bind_text(st, 2, h->types[final ? 1 - i : i], -1, SQLITE_STATIC);
-		if (sqlite3_step(st) == SQLITE_ROW)
+		sqlite3_bind_text(f->table, 2, h->types[final ? 1 - i : i], -1, SQLITE_STATIC);
+		if (sqlite3_step(f->table) == SQLITE_ROW)
 			break;
-		sqlite3_reset(st);
+		sqlite3_reset(f->table);
 	}
-	if (sqlite3_data_count(st) > 0 && headline_value(sql, sqlite3_column_int64(st, 0), h,
-	                                                 final ? "final" : "budget", &value)) {
-		sqlite3_stmt *ins = NULL;
-		if (sqlite3_prepare_v2(sql, headline_fact, -1, &ins, NULL) != SQLITE_OK)
-			goto fail;
-		sqlite3_bind_int64(ins, 1, disclosure);
-		sqlite3_bind_text(ins, 2, h->measure, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(ins, 3, value);
-		sqlite3_bind_value(ins, 4, sqlite3_column_value(st, 1));
-		rc = sqlite3_step(ins) == SQLITE_DONE ? 0 : -1;
-		sqlite3_finalize(ins);
-		if (rc != 0)
-			goto fail;
+	if (sqlite3_data_count(f->table) > 0 &&
+	    headline_value(f, sqlite3_column_int64(f->table, 0), h, final ? "final" : "budget",
+	                   &value)) {
+		sqlite3_bind_int64(f->ins, 1, disclosure);
+		sqlite3_bind_text(f->ins, 2, h->measure, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(f->ins, 3, value);
+		sqlite3_bind_value(f->ins, 4, sqlite3_column_value(f->table, 1));
+		rc = sqlite3_step(f->ins) == SQLITE_DONE ? 0 : -1;
+		sqlite3_reset(f->ins);
 	}
-	sqlite3_finalize(st);
-	return 0;
-fail:
-	db_err_set(err, "deriving facts: %s", sqlite3_errmsg(sql));
-	db_err_store(err, sql);
-	sqlite3_finalize(st);
-	return -1;
+	sqlite3_reset(f->table);
+	return rc;
+}
+
+static int headlines_derive(sqlite3 *sql, int64_t disclosure, bool final, struct db_error *err)
+{
+	struct finder f = { NULL, NULL, NULL, NULL };
+	int rc = finder_open(sql, &f);
+
+	for (size_t i = 0; rc == 0 && i < sizeof(headlines) / sizeof(headlines[0]); i++)
+		rc = headline(&f, disclosure, final, &headlines[i]);
+	if (rc != 0) {
+		db_err_set(err, "deriving facts: %s", sqlite3_errmsg(sql));
+		db_err_store(err, sql);
+	}
+	finder_close(&f);
+	return rc;
 }
 
 static int disclosure_is_final(sqlite3 *sql, int64_t disclosure, bool *final)
@@ -243,9 +259,8 @@ int db_facts_derive(sqlite3 *sql, int64_t disclosure, struct db_error *err)
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
 		if (run(sql, rows[i], disclosure, err) != 0)
 			return -1;
-	for (size_t i = 0; i < sizeof(headlines) / sizeof(headlines[0]); i++)
-		if (headline(sql, disclosure, final, &headlines[i], err) != 0)
-			return -1;
+	if (headlines_derive(sql, disclosure, final, err) != 0)
+		return -1;
 	for (size_t i = 0; i < sizeof(sums) / sizeof(sums[0]); i++)
 		if (run(sql, sums[i], disclosure, err) != 0)
 			return -1;
