@@ -56,6 +56,11 @@ bool api_percent_column(const json_t *col);
  * disclosure's totals; *unit is the table's unit it was converted from. false when not
  * published or not exactly convertible. */
 bool api_headline_total(const json_t *doc, const char *key, int64_t *wan, const char **unit);
+/* 汇总: /api/v1/aggregate (checks its parameters' values itself: 400s name the parameter) */
+int api_aggregate(struct api_ctx *c);
+/* The value an absent aggregate parameter stands for ("万元" for unit), or NULL: the cache
+ * key writes defaults out. Static. */
+const char *api_aggregate_default(const char *name);
 
 /* A query number in [min, max] written with digits only; def when absent; -1 otherwise. */
 long long api_num_arg(struct api_ctx *c, const char *name, long long min, long long max,

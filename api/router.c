@@ -97,6 +97,7 @@ enum resource {
 	R_AMOUNTS, /* .../{kind}/{year}/amounts.csv, the long CSV (tidy.c) */
 	R_DATAPACKAGE, /* .../{kind}/{year}/datapackage.json */
 	R_DATAPACKAGE_STORE, /* /api/v1/datapackage.json */
+	R_AGGREGATE,
 };
 
 /* The query parameters each resource takes, in the order of its cache key; format last. */
@@ -111,9 +112,15 @@ static const char *const takes_series[] = { "measure", "code",  "table",  "colum
 	                                    "kind",    "level", "format", NULL };
 static const char *const takes_compare[] = { "a", "b", "format", NULL };
 
+static const char *const takes_aggregate[] = { "measure", "code",  "group",  "depth",      "year",
+	                                       "kind",    "level", "region", "department", "unit",
+	                                       "order",   "limit", "offset", "format",     NULL };
+
 static const char *const *takes(int resource)
 {
 	switch (resource) {
+	case R_AGGREGATE:
+		return takes_aggregate;
 	case R_OPENAPI:
 	case R_DEPARTMENT:
 		return takes_format;
@@ -138,7 +145,7 @@ static const char *const *takes(int resource)
 static bool is_number_param(const char *name)
 {
 	return strcmp(name, "year") == 0 || strcmp(name, "limit") == 0 ||
-	       strcmp(name, "offset") == 0;
+	       strcmp(name, "offset") == 0 || strcmp(name, "depth") == 0;
 }
 
 /* "a, b or c" */
@@ -369,6 +376,8 @@ static int parse_path(struct api_route *rt, struct api_response *resp)
 		rt->resource = R_SERIES;
 	else if (n == 1 && strcmp(seg[0], "datapackage.json") == 0)
 		rt->resource = R_DATAPACKAGE_STORE;
+	else if (n == 1 && strcmp(seg[0], "aggregate") == 0)
+		rt->resource = R_AGGREGATE;
 	else if (strcmp(seg[0], "departments") != 0 || n == 3)
 		return fail(resp, 404, "no such resource");
 	else if (n == 1)
@@ -439,7 +448,9 @@ static const char *key_value(const struct api_request *req, const struct api_rou
 
 	if (strcmp(name, "format") == 0)
 		return rt->format == API_CSV ? "csv" : rt->format == API_XLSX ? "xlsx" : "json";
-	if (strcmp(name, "level") == 0)
+	if (rt->resource == R_AGGREGATE) /* level is a filter there (all too), as given */
+		v = v != NULL ? v : api_aggregate_default(name);
+	else if (strcmp(name, "level") == 0)
 		return rt->level;
 	if (v != NULL)
 		return v;
@@ -491,7 +502,8 @@ static bool offers_csv(int resource)
 {
 	return resource == R_TABLE || resource == R_PROJECTS || resource == R_AUDIT ||
 	       resource == R_AUDIT_LIST || resource == R_DEPARTMENTS || resource == R_SANGONG ||
-	       resource == R_PROJECT || resource == R_SERIES || resource == R_COMPARE;
+	       resource == R_PROJECT || resource == R_SERIES || resource == R_COMPARE ||
+	       resource == R_AGGREGATE;
 }
 
 /* A table, or all of a disclosure's tables (its list, or the disclosure itself). */
@@ -513,7 +525,8 @@ static int parse_query(const struct api_request *req, struct api_route *rt,
 		if (v != NULL && is_number_param(*known) && !canonical(v))
 			return not_canonical(resp, *known, v, true);
 	}
-	if (listed(takes(rt->resource), "level") && (rc = level(req, rt, resp)) != 0)
+	if (listed(takes(rt->resource), "level") && rt->resource != R_AGGREGATE &&
+	    (rc = level(req, rt, resp)) != 0)
 		return rc;
 	if (rt->resource == R_AMOUNTS)
 		return csv_only(req, rt, resp);
@@ -675,6 +688,8 @@ static int execute(struct api_ctx *c, const struct api_route *rt)
 		return api_compare(c);
 	case R_DATAPACKAGE_STORE:
 		return api_datapackage(c, NULL);
+	case R_AGGREGATE:
+		return api_aggregate(c);
 	default:
 		return execute_disclosure(c, rt);
 	}

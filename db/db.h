@@ -349,4 +349,66 @@ int db_department(struct db *db, const char *id, db_detail_fn fn, void *ctx, str
 int db_modified(struct db *db, const char *department, int year, const char *kind,
                 const char *level, int64_t *imported_at, struct db_error *err);
 
+/* ---- Aggregates (汇总, issue 14) ----------------------------------------------------------
+ * Sums of one measure over the facts of the store (derived.sql): figures converted exactly
+ * to fen (0.01 元); sums in int64 fen, an overflow is an error, never a wrong figure.
+ */
+enum db_agg_dim {
+	DB_AGG_DEPARTMENT,
+	DB_AGG_YEAR,
+	DB_AGG_KIND,
+	DB_AGG_LEVEL,
+	DB_AGG_REGION,
+	DB_AGG_FUNCTION, /* the row code's first depth segments, tables classified function */
+	DB_AGG_ECONOMIC, /* the same, tables classified economic */
+};
+#define DB_AGG_MAX_GROUP 3
+
+enum db_agg_order {
+	DB_AGG_BY_KEY, /* ascending keys */
+	DB_AGG_BY_SUM_DESC, /* largest sum first (ranking), ties by key */
+	DB_AGG_BY_SUM_ASC,
+};
+
+/* What to sum: measure ("expenditure", "sangong.reception", "table:budget_expenditure:total"),
+ * filters (NULL or 0 for any; code a prefix of the row code, "201" or "2010399"), grouped by
+ * group[0..n_group) (depth 1..3 segments for function and economic). limit 0: no limit. */
+struct db_agg_query {
+	const char *measure, *code;
+	int year;
+	const char *kind, *level, *region, *department;
+	enum db_agg_dim group[DB_AGG_MAX_GROUP];
+	size_t n_group;
+	int depth;
+	enum db_agg_order order;
+	size_t limit, offset;
+};
+
+/* One group (valid only during the callback): key[i] and label[i] for group[i] (the year
+ * as digits; the department's id and the name its latest contributing disclosure printed;
+ * a code and the name a row with that code printed). has_sum is false when no figure of the
+ * group could be converted exactly (inexact counts those). */
+struct db_agg_group {
+	const char *key[DB_AGG_MAX_GROUP], *label[DB_AGG_MAX_GROUP];
+	bool has_sum;
+	int64_t fen;
+	size_t disclosures, figures, inexact;
+};
+typedef int (*db_agg_fn)(void *ctx, const struct db_agg_group *g);
+
+/* Over every matching figure, whatever limit and offset. */
+struct db_agg_totals {
+	bool has_sum;
+	int64_t fen;
+	size_t disclosures, figures, inexact, groups;
+};
+
+#define DB_AGG_OVERFLOW 507 /* a sum does not fit in int64 fen */
+
+/* Calls fn for each group in order (stopping early, returning that value, when fn returns
+ * non-zero) and fills *totals (if not NULL). Returns 0, or -1 with *err filled (err->code
+ * DB_AGG_OVERFLOW when a sum overflows). */
+int db_aggregate(struct db *db, const struct db_agg_query *q, db_agg_fn fn, void *ctx,
+                 struct db_agg_totals *totals, struct db_error *err);
+
 #endif

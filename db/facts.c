@@ -1,9 +1,268 @@
 // SPDX-License-Identifier: MIT
-// Facts: the figures aggregates sum across the store, one row each (derived.sql).
+// Facts: the figures aggregates sum across the store, one row each (derived.sql), written
+// from a disclosure's stored rows in its import transaction, and the sums over them.
 #include "internal.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* A figure v (millionths of unit u) in fen, by exact integer arithmetic, or NULL when that
+ * cannot be exact: 1 万元 is 10^6 fen, so millionths of 万元 are fen as they are. The one
+ * definition of the conversion, used by every statement below. */
+#define FEN(v, u)                                                                                   \
+	"CASE " u " WHEN '万元' THEN " v " WHEN '元' THEN CASE WHEN " v " % 10000 = 0 THEN " v      \
+	" / 10000 END WHEN '千元' THEN CASE WHEN " v " % 10 = 0 THEN " v " / 10 END WHEN '亿元' " \
+	"THEN CASE WHEN abs(" v ") <= 922337203685477 THEN " v " * 10000 END END"
+
+#define FACT_COLUMNS                                                                           \
+	"INSERT INTO fact (disclosure_id, department_id, year, kind, level, region, measure, " \
+	"class, depth, code, fen, unit) "
+#define DISCLOSURE_DIMS "d.id, d.department_id, d.year, d.kind, d.level, dr.region, "
+#define DISCLOSURE_FROM \
+	"FROM disclosure d LEFT JOIN department_record dr ON dr.disclosure_id = d.id "
+
+/* Every 末级 amount of every table: coded item rows no other coded row of the table (on the
+ * same side) extends; percentages (rate, change_percent) are no amounts. */
+static const char table_facts[] = FACT_COLUMNS
+    "SELECT " DISCLOSURE_DIMS "'table:' || t.type || ':' || a.key, t.classification, 3, "
+    "r.code1 || coalesce(r.code2, '') || coalesce(r.code3, ''), " FEN(
+        "a.value",
+        "t.unit") ", t.unit " DISCLOSURE_FROM "JOIN budget_table t ON t.disclosure_id = d.id "
+                  "JOIN table_row r ON r.table_id = t.id JOIN row_amount a ON a.row_id = r.id "
+                  "LEFT JOIN table_column c ON c.table_id = t.id AND c.key = a.key "
+                  "WHERE d.id = ?1 AND r.code1 IS NOT NULL AND coalesce(r.kind, 'item') = 'item' "
+                  "AND coalesce(c.measure, '') NOT IN ('rate', 'change_percent') "
+                  "AND NOT EXISTS (SELECT 1 FROM table_row p WHERE p.table_id = r.table_id "
+                  "AND p.id <> r.id AND p.side IS r.side AND p.code1 = r.code1 AND ("
+                  "(r.code2 IS NULL AND p.code2 IS NOT NULL) OR "
+                  "(r.code3 IS NULL AND p.code2 = r.code2 AND p.code3 IS NOT NULL)))";
+
+/* 三公 and 机关运行经费: the figure of the disclosure's kind (a 预算's amount, a 决算's 决算数). */
+#define FIGURE(x) \
+	"CASE d.kind WHEN 'final' THEN " x ".final ELSE coalesce(" x ".amount, " x ".budget) END"
+static const char sangong_facts[] =
+    FACT_COLUMNS "SELECT " DISCLOSURE_DIMS "'sangong', NULL, 0, '', " FEN(
+        "(" FIGURE("s") ")",
+        "coalesce(s.unit, d.unit)") ", coalesce(s.unit, d.unit) " DISCLOSURE_FROM
+                                    "JOIN sangong s ON s.disclosure_id = d.id WHERE d.id = ?1 "
+                                    "AND " FIGURE("s") " IS NOT NULL";
+static const char sangong_item_facts[] =
+    FACT_COLUMNS "SELECT " DISCLOSURE_DIMS "'sangong.' || i.key, NULL, 0, '', " FEN(
+        "(" FIGURE("i") ")",
+        "coalesce(s.unit, d.unit)") ", coalesce(s.unit, d.unit) " DISCLOSURE_FROM
+                                    "JOIN sangong s ON s.disclosure_id = d.id JOIN sangong_item i "
+                                    "ON i.sangong_id = s.id "
+                                    "WHERE d.id = ?1 AND " FIGURE("i") " IS NOT NULL";
+static const char operating_facts[] =
+    FACT_COLUMNS "SELECT " DISCLOSURE_DIMS "'operating_costs', NULL, 0, '', " FEN(
+        "(" FIGURE("o") ")",
+        "coalesce(o.unit, d.unit)") ", coalesce(o.unit, d.unit) " DISCLOSURE_FROM
+                                    "JOIN operating_costs o ON o.disclosure_id = d.id WHERE d.id = "
+                                    "?1 AND " FIGURE("o") " IS NOT NULL";
+/* One headline figure, found in C (below): ?2 measure, ?3 value, ?4 unit. */
+static const char headline_fact[] =
+    FACT_COLUMNS "SELECT " DISCLOSURE_DIMS
+                 "?2, NULL, 0, '', " FEN("?3", "?4") ", ?4 " DISCLOSURE_FROM "WHERE d.id = ?1";
+
+/* What could not be converted is counted; then a table's 末级 rows are summed per 类 (depth 1)
+ * and per disclosure (depth 0), so that most sums read one row per disclosure. */
+static const char inexact_facts[] =
+    "UPDATE fact SET inexact = 1 WHERE disclosure_id = ?1 AND fen IS NULL";
+#define ROLLUP(depth, code)                                                                       \
+	"INSERT INTO fact (disclosure_id, department_id, year, kind, level, region, measure, "    \
+	"class, depth, code, fen, figures, inexact, unit) SELECT disclosure_id, department_id, "  \
+	"year, kind, level, region, measure, class, " depth ", " code ", sum(fen), "              \
+	"sum(figures), sum(inexact), min(unit) FROM fact WHERE disclosure_id = ?1 AND depth = 3 " \
+	"GROUP BY measure, class, " code
+static const char class_facts[] = ROLLUP("1", "substr(code, 1, 3)");
+static const char disclosure_facts[] = ROLLUP("0", "''");
+
+static int run(sqlite3 *sql, const char *text, int64_t disclosure, struct db_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (sqlite3_prepare_v2(sql, text, -1, &st, NULL) != SQLITE_OK)
+		goto fail;
+	sqlite3_bind_int64(st, 1, disclosure);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc == SQLITE_DONE)
+		return 0;
+	st = NULL;
+fail:
+	db_err_set(err, "deriving facts: %s", sqlite3_errmsg(sql));
+	db_err_store(err, sql);
+	sqlite3_finalize(st);
+	return -1;
+}
+
+/* ---- headline totals, found as GET .../{kind}/{year} finds them (api/disclosure.c) ---- */
+
+struct headline {
+	const char *measure;
+	const char *types[2]; /* of a budget; a final tries them the other way round */
+	const char *side; /* of the total row, or NULL */
+	const char *slice; /* the column key's prefix (basic, basic_final), or NULL */
+};
+
+static const struct headline headlines[] = {
+	{ "revenue", { "budget_summary", "final_summary" }, "income", NULL },
+	{ "expenditure", { "budget_summary", "final_summary" }, "expenditure", NULL },
+	{ "basic", { "budget_expenditure", "final_expenditure" }, NULL, "basic" },
+	{ "project", { "budget_expenditure", "final_expenditure" }, NULL, "project" },
+};
+
+static bool column_is(const char *key, const char *m, const char *slice, const char *measure)
+{
+	size_t n = slice != NULL ? strlen(slice) : 0;
+
+	if (key == NULL)
+		return false;
+	if (slice != NULL && (strncmp(key, slice, n) != 0 || (key[n] != '\0' && key[n] != '_')))
+		return false;
+	return measure == NULL || m == NULL || strcmp(m, measure) == 0;
+}
+
+/* The statements that find and write the headline figures, prepared once per disclosure. */
+struct finder {
+	sqlite3_stmt *table, *row, *cols, *ins;
+};
+
+static int finder_open(sqlite3 *sql, struct finder *f)
+{
+	static const char *const text[] = {
+		"SELECT id, unit FROM budget_table WHERE disclosure_id = ?1 AND type = ?2 "
+		"ORDER BY position LIMIT 1",
+		"SELECT id, side FROM table_row WHERE table_id = ?1 AND kind = 'total' "
+		"AND (?2 IS NULL OR side = ?2) ORDER BY position DESC LIMIT 1",
+		"SELECT c.key, c.measure, a.value FROM table_column c LEFT JOIN row_amount a ON "
+		"a.row_id = ?2 AND a.key = c.key WHERE c.table_id = ?1 AND (?3 IS NULL OR c.side = "
+		"?3) ORDER BY c.position",
+		headline_fact,
+	};
+	sqlite3_stmt **st[] = { &f->table, &f->row, &f->cols, &f->ins };
+
+	for (size_t i = 0; i < sizeof(st) / sizeof(st[0]); i++)
+		if (sqlite3_prepare_v2(sql, text[i], -1, st[i], NULL) != SQLITE_OK)
+			return -1;
+	return 0;
+}
+
+static void finder_close(struct finder *f)
+{
+	sqlite3_finalize(f->table);
+	sqlite3_finalize(f->row);
+	sqlite3_finalize(f->cols);
+	sqlite3_finalize(f->ins);
+}
+
+/* The figure of the last total row (on side) of table t: the first column on the row's side
+ * holding slice in the kind's measure, else in any measure. true when found. */
+static bool headline_value(struct finder *f, int64_t t, const struct headline *h,
+                           const char *measure, int64_t *value)
+{
+	bool found = false;
+
+	sqlite3_bind_int64(f->row, 1, t);
+	sqlite3_bind_text(f->row, 2, h->side, -1, SQLITE_STATIC);
+	if (sqlite3_step(f->row) == SQLITE_ROW) {
+		sqlite3_bind_int64(f->cols, 1, t);
+		sqlite3_bind_int64(f->cols, 2, sqlite3_column_int64(f->row, 0));
+		sqlite3_bind_value(f->cols, 3, sqlite3_column_value(f->row, 1));
+	}
+	for (int pass = 0; pass < 2 && !found && sqlite3_data_count(f->row) > 0; pass++) {
+		while (!found && sqlite3_step(f->cols) == SQLITE_ROW) {
+			found = sqlite3_column_type(f->cols, 2) == SQLITE_INTEGER &&
+			        column_is((const char *)sqlite3_column_text(f->cols, 0),
+			                  (const char *)sqlite3_column_text(f->cols, 1), h->slice,
+			                  pass == 0 ? measure : NULL);
+			if (found)
+				*value = sqlite3_column_int64(f->cols, 2);
+		}
+		sqlite3_reset(f->cols);
+	}
+	sqlite3_reset(f->row);
+	return found;
+}
+
+/* Writes the headline fact h, when the disclosure publishes it; 0, or -1 (a store failure). */
+static int headline(struct finder *f, int64_t disclosure, bool final, const struct headline *h)
+{
+	int64_t value;
+	int rc = 0;
+
+	sqlite3_bind_int64(f->table, 1, disclosure);
+	for (int i = 0; i < 2; i++) {
+		sqlite3_bind_text(f->table, 2, h->types[final ? 1 - i : i], -1, SQLITE_STATIC);
+		if (sqlite3_step(f->table) == SQLITE_ROW)
+			break;
+		sqlite3_reset(f->table);
+	}
+	if (sqlite3_data_count(f->table) > 0 &&
+	    headline_value(f, sqlite3_column_int64(f->table, 0), h, final ? "final" : "budget",
+	                   &value)) {
+		sqlite3_bind_int64(f->ins, 1, disclosure);
+		sqlite3_bind_text(f->ins, 2, h->measure, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(f->ins, 3, value);
+		sqlite3_bind_value(f->ins, 4, sqlite3_column_value(f->table, 1));
+		rc = sqlite3_step(f->ins) == SQLITE_DONE ? 0 : -1;
+		sqlite3_reset(f->ins);
+	}
+	sqlite3_reset(f->table);
+	return rc;
+}
+
+static int headlines_derive(sqlite3 *sql, int64_t disclosure, bool final, struct db_error *err)
+{
+	struct finder f = { NULL, NULL, NULL, NULL };
+	int rc = finder_open(sql, &f);
+
+	for (size_t i = 0; rc == 0 && i < sizeof(headlines) / sizeof(headlines[0]); i++)
+		rc = headline(&f, disclosure, final, &headlines[i]);
+	if (rc != 0) {
+		db_err_set(err, "deriving facts: %s", sqlite3_errmsg(sql));
+		db_err_store(err, sql);
+	}
+	finder_close(&f);
+	return rc;
+}
+
+static int disclosure_is_final(sqlite3 *sql, int64_t disclosure, bool *final)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = -1;
+
+	if (sqlite3_prepare_v2(sql, "SELECT kind = 'final' FROM disclosure WHERE id = ?1", -1, &st,
+	                       NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, disclosure);
+		if (sqlite3_step(st) == SQLITE_ROW) {
+			*final = sqlite3_column_int(st, 0) != 0;
+			rc = 0;
+		}
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
 
 int db_facts_derive(sqlite3 *sql, int64_t disclosure, struct db_error *err)
 {
-	(void)sql, (void)disclosure, (void)err;
+	static const char *const rows[] = { table_facts, sangong_facts, sangong_item_facts,
+		                            operating_facts };
+	static const char *const sums[] = { inexact_facts, class_facts, disclosure_facts };
+	bool final;
+
+	if (disclosure_is_final(sql, disclosure, &final) != 0) {
+		db_err_set(err, "deriving facts: %s", sqlite3_errmsg(sql));
+		return -1;
+	}
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+		if (run(sql, rows[i], disclosure, err) != 0)
+			return -1;
+	if (headlines_derive(sql, disclosure, final, err) != 0)
+		return -1;
+	for (size_t i = 0; i < sizeof(sums) / sizeof(sums[0]); i++)
+		if (run(sql, sums[i], disclosure, err) != 0)
+			return -1;
 	return 0;
 }

@@ -1,0 +1,253 @@
+// SPDX-License-Identifier: MIT
+// Facts (db/facts.c) and sums over them (db/aggregate.c): written at import, replaced with
+// their disclosure, built by an upgrade, converted to fen exactly, and an overflowing sum is
+// an error. Every expected figure is read off the import files (db/data, the seed) by hand.
+#include "db.h"
+#include "util.h"
+
+#include <check.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static char *data_path(const char *name)
+{
+	char *p = malloc(4200);
+
+	ck_assert_ptr_nonnull(p);
+	snprintf(p, 4200, "%s/db/data/%s", tu_env("BUDGETD_SOURCE"), name);
+	return p;
+}
+
+static struct db *store_with(char **path, const char *const *files, size_t n)
+{
+	struct db_error err = { 0 };
+	struct db_doc *docs[8];
+	struct db *db;
+
+	*path = tu_temp_path(".sqlite");
+	db = db_open(*path, true, &err);
+	ck_assert_msg(db != NULL, "open: %s", err.text);
+	for (size_t i = 0; i < n; i++)
+		ck_assert_msg((docs[i] = db_doc_load(files[i], NULL, NULL)) != NULL, "%s",
+		              files[i]);
+	ck_assert_msg(db_import(db, docs, n, &err) == 0, "import: %s", err.text);
+	for (size_t i = 0; i < n; i++)
+		db_doc_free(docs[i]);
+	return db;
+}
+
+static void drop(struct db *db, char *path)
+{
+	db_close(db);
+	tu_unlink_store(path);
+	free(path);
+}
+
+/* The sum of q over the store (no groups). */
+static struct db_agg_totals total(struct db *db, const struct db_agg_query *q)
+{
+	struct db_error err = { 0 };
+	struct db_agg_totals t;
+
+	ck_assert_msg(db_aggregate(db, q, NULL, NULL, &t, &err) == 0, "aggregate: %s", err.text);
+	return t;
+}
+
+static int64_t sql_int(const char *path, const char *query)
+{
+	sqlite3 *sql;
+	sqlite3_stmt *st;
+	int64_t v;
+
+	ck_assert_int_eq(sqlite3_open_v2(path, &sql, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	ck_assert_msg(sqlite3_prepare_v2(sql, query, -1, &st, NULL) == SQLITE_OK, "%s", query);
+	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+	v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(sql);
+	return v;
+}
+
+/* The seed (kashi, 万元): 三公 96.80, 公务接待费 0, 机关运行经费 35.76, and its 201 rows. */
+START_TEST(test_facts_written_at_import)
+{
+	const char *seed = tu_env("BUDGETD_SEED");
+	char *path;
+	struct db *db = store_with(&path, &seed, 1);
+	struct db_agg_totals t = total(db, &(struct db_agg_query){ .measure = "sangong" });
+
+	ck_assert(t.has_sum);
+	ck_assert_int_eq(t.fen, 96800000); /* 96.80 万元 = 968,000 元 = 96,800,000 fen */
+	ck_assert_uint_eq(t.disclosures, 1);
+	t = total(db, &(struct db_agg_query){ .measure = "operating_costs" });
+	ck_assert_int_eq(t.fen, 35760000); /* 35.76 万元 */
+	t = total(db, &(struct db_agg_query){ .measure = "sangong.vehicle_purchase" });
+	ck_assert_int_eq(t.fen, 80000000); /* 80.00 万元 */
+	/* 表三 201: 末级 2010350 307.1 + 2010399 355.86 = the 类 row's 662.96; never the 类,
+	 * the 款 and the 项 together (which would be three times as much) */
+	t = total(db, &(struct db_agg_query){ .measure = "table:budget_expenditure:total",
+	                                      .code = "201" });
+	ck_assert_int_eq(t.fen, 662960000);
+	ck_assert_uint_eq(t.figures, 2);
+	drop(db, path);
+}
+END_TEST
+
+/* A re-import replaces the disclosure's facts (the cascade), never adds to them. */
+START_TEST(test_facts_replaced_on_reimport)
+{
+	const char *seed = tu_env("BUDGETD_SEED");
+	char *path, *text, *changed, *at;
+	size_t n;
+	struct db *db = store_with(&path, &seed, 1);
+	int64_t rows = sql_int(path, "SELECT count(*) FROM fact");
+	struct db_agg_totals t;
+
+	text = tu_read_file(seed, &n);
+	ck_assert_ptr_nonnull(text);
+	/* the 三公 total of the seed, "amount": "96.80", becomes 50.00 */
+	at = strstr(text, "\"sangong\": {");
+	ck_assert_ptr_nonnull(at);
+	at = strstr(at, "\"amount\": \"96.80\"");
+	ck_assert_ptr_nonnull(at);
+	memcpy(at, "\"amount\": \"50.00\"", strlen("\"amount\": \"50.00\""));
+	changed = tu_write_temp(text, n, ".json");
+	{
+		struct db_error err = { 0 };
+		struct db_doc *doc = db_doc_load(changed, NULL, NULL);
+		ck_assert_ptr_nonnull(doc);
+		ck_assert_msg(db_import(db, &doc, 1, &err) == 0, "re-import: %s", err.text);
+		db_doc_free(doc);
+	}
+	t = total(db, &(struct db_agg_query){ .measure = "sangong" });
+	ck_assert_int_eq(t.fen, 50000000);
+	ck_assert_uint_eq(t.figures, 1);
+	ck_assert_int_eq(sql_int(path, "SELECT count(*) FROM fact"), rows);
+	unlink(changed);
+	free(changed);
+	free(text);
+	drop(db, path);
+}
+END_TEST
+
+/* A 元 table and a 万元 table summed exactly; a 元 figure finer than 0.01 is counted as
+ * inexact and left out, never rounded. putuo-govt-office 2025 表三 (元): 201's 末级 rows
+ * 12,029,501.84 + 46,140,000.00 + 3,807,295.58 + 20,120,000.00 = 82,096,797.42 (its 类 row);
+ * the seed's 表三 (万元) 201: 662.96. */
+START_TEST(test_units_converted_exactly)
+{
+	const char *seed = tu_env("BUDGETD_SEED");
+	char *office = data_path("putuo-govt-office-2025-budget-dept.json"), *path, *text, *finer;
+	struct db *db = store_with(&path, (const char *const[]){ seed, office }, 2);
+	struct db_agg_query q = { .measure = "table:budget_expenditure:total", .code = "201" };
+	struct db_agg_totals t = total(db, &q);
+	struct db_error err = { 0 };
+	struct db_doc *doc;
+	size_t n;
+
+	ck_assert_int_eq(t.fen, 8209679742 + 662960000); /* 82,096,797.42 元 + 662.96 万元 */
+	ck_assert_uint_eq(t.inexact, 0);
+	text = tu_read_file(office, &n);
+	ck_assert_ptr_nonnull(text);
+	ck_assert_ptr_nonnull(strstr(text, "\"20,120,000.00\""));
+	finer = strstr(text, "\"type\": \"budget_expenditure\",");
+	ck_assert_ptr_nonnull(finer);
+	finer = strstr(finer, "\"total\": \"20,120,000.00\"");
+	ck_assert_ptr_nonnull(finer);
+	{
+		/* "20,120,000.00" -> "20,120,000.005": 3 decimals of 元 */
+		size_t off = (size_t)(finer - text) + strlen("\"total\": \"20,120,000.00");
+		char *copy = malloc(n + 2);
+		memcpy(copy, text, off);
+		copy[off] = '5';
+		memcpy(copy + off + 1, text + off, n - off + 1);
+		free(text);
+		text = copy;
+		finer = tu_write_temp(text, n + 1, ".json");
+	}
+	ck_assert_ptr_nonnull(doc = db_doc_load(finer, NULL, NULL));
+	ck_assert_msg(db_import(db, &doc, 1, &err) == 0, "import: %s", err.text);
+	db_doc_free(doc);
+	t = total(db, &q);
+	ck_assert_int_eq(t.fen, 8209679742 - 2012000000 + 662960000);
+	ck_assert_uint_eq(t.inexact, 1);
+	ck_assert_uint_eq(t.figures, 4 + 2);
+	unlink(finer);
+	free(finer);
+	free(text);
+	free(office);
+	drop(db, path);
+}
+END_TEST
+
+/* Sums are int64 fen: one that does not fit is an error, never a wrapped or rounded one
+ * (two disclosures' sums of 9e18 fen each). */
+START_TEST(test_overflow_is_an_error)
+{
+	const char *seed = tu_env("BUDGETD_SEED");
+	char *office = data_path("putuo-govt-office-2025-budget-dept.json"), *path;
+	struct db *db = store_with(&path, (const char *const[]){ seed, office }, 2);
+	struct db_error err = { 0 };
+	struct db_agg_totals t;
+	sqlite3 *sql;
+
+	ck_assert_int_eq(sqlite3_open(path, &sql), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(sql,
+	                              "UPDATE fact SET fen = 9000000000000000000 WHERE measure = "
+	                              "'table:budget_expenditure:total' AND depth = 0",
+	                              NULL, NULL, NULL),
+	                 SQLITE_OK);
+	sqlite3_close(sql);
+	ck_assert_int_eq(
+	    db_aggregate(db, &(struct db_agg_query){ .measure = "table:budget_expenditure:total" },
+	                 NULL, NULL, &t, &err),
+	    -1);
+	ck_assert_int_eq(err.code, DB_AGG_OVERFLOW);
+	free(office);
+	drop(db, path);
+}
+END_TEST
+
+/* A version 2 store (made by main at f2b4d04) gains its facts when upgraded. */
+START_TEST(test_upgraded_v2_store_has_facts)
+{
+	char src[4200], *data, *path;
+	struct db_error err = { 0 };
+	struct db_agg_totals t;
+	struct db *db;
+	size_t n;
+	int from;
+
+	snprintf(src, sizeof(src), "%s/tests/data/kashi-v2.sqlite", tu_env("BUDGETD_SOURCE"));
+	data = tu_read_file(src, &n);
+	ck_assert_ptr_nonnull(data);
+	path = tu_write_temp(data, n, ".sqlite");
+	ck_assert_msg(db_upgrade(path, &from, &err) == 0, "upgrade: %s", err.text);
+	ck_assert_int_eq(from, 2);
+	db = db_open(path, false, &err);
+	ck_assert_msg(db != NULL, "open: %s", err.text);
+	t = total(db, &(struct db_agg_query){ .measure = "sangong" });
+	ck_assert_int_eq(t.fen, 96800000); /* the seed's 96.80 万元 */
+	t = total(db, &(struct db_agg_query){ .measure = "expenditure" });
+	ck_assert_int_eq(t.fen, 700940000); /* 表一 支出总计 700.94 万元 */
+	free(data);
+	drop(db, path);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("facts");
+	TCase *tc = tcase_create("facts");
+
+	tcase_add_test(tc, test_facts_written_at_import);
+	tcase_add_test(tc, test_facts_replaced_on_reimport);
+	tcase_add_test(tc, test_units_converted_exactly);
+	tcase_add_test(tc, test_overflow_is_an_error);
+	tcase_add_test(tc, test_upgraded_v2_store_has_facts);
+	suite_add_tcase(s, tc);
+	return tu_run_suite(s);
+}
