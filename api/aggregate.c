@@ -44,11 +44,6 @@ struct agg {
 	struct api_jw w;
 };
 
-static const char *arg(struct api_ctx *c, const char *name)
-{
-	return c->req->arg ? c->req->arg(c->req->ctx, name) : NULL;
-}
-
 static bool all_of(const char *s, const char *set, size_t min, size_t max)
 {
 	size_t n = strlen(s);
@@ -122,34 +117,35 @@ static int parse_filters(struct agg *a)
 	struct api_ctx *c = a->c;
 	const char *s;
 
-	if ((s = arg(c, "code")) != NULL && !(all_of(s, "0123456789", 3, 7) && strlen(s) % 2 == 1))
+	if ((s = api_arg(c, "code")) != NULL &&
+	    !(all_of(s, "0123456789", 3, 7) && strlen(s) % 2 == 1))
 		return api_fail(
 		           c->resp, 400,
 		           "code must be a 类 (201), 款 (20103) or 项 (2010399): 3, 5 or 7 digits")
 		           ? -1
 		           : 400;
 	a->q.code = s;
-	if ((s = arg(c, "kind")) != NULL && strcmp(s, "budget") != 0 && strcmp(s, "final") != 0)
+	if ((s = api_arg(c, "kind")) != NULL && strcmp(s, "budget") != 0 && strcmp(s, "final") != 0)
 		return api_fail(c->resp, 400, "kind must be budget or final") ? -1 : 400;
 	a->q.kind = s;
-	s = arg(c, "level");
+	s = api_arg(c, "level");
 	if (s != NULL && strcmp(s, "department") != 0 && strcmp(s, "unit") != 0 &&
 	    strcmp(s, "all") != 0)
 		return api_fail(c->resp, 400, "level must be department, unit or all") ? -1 : 400;
 	a->q.level = s == NULL ? "department" : strcmp(s, "all") == 0 ? NULL : s;
-	if ((s = arg(c, "region")) != NULL && (*s == '\0' || strlen(s) > 200))
+	if ((s = api_arg(c, "region")) != NULL && (*s == '\0' || strlen(s) > 200))
 		return api_fail(c->resp, 400, "region must be 1 to 200 bytes") ? -1 : 400;
 	a->q.region = s;
-	if ((s = arg(c, "department")) != NULL &&
+	if ((s = api_arg(c, "department")) != NULL &&
 	    !all_of(s, "abcdefghijklmnopqrstuvwxyz0123456789-", 1, 64))
 		return api_fail(c->resp, 400, "department must be a department id (a-z, 0-9, -)")
 		           ? -1
 		           : 400;
 	a->q.department = s;
-	if ((s = arg(c, "unit")) != NULL && strcmp(s, "万元") != 0 && strcmp(s, "元") != 0)
+	if ((s = api_arg(c, "unit")) != NULL && strcmp(s, "万元") != 0 && strcmp(s, "元") != 0)
 		return api_fail(c->resp, 400, "unit must be 万元 or 元") ? -1 : 400;
 	a->yuan = s != NULL && strcmp(s, "元") == 0;
-	s = arg(c, "order");
+	s = api_arg(c, "order");
 	if (s == NULL || strcmp(s, "key") == 0)
 		a->q.order = DB_AGG_BY_KEY;
 	else if (strcmp(s, "-sum") == 0)
@@ -180,7 +176,7 @@ static int parse_numbers(struct agg *a)
 	if (offset < 0)
 		return api_fail(c->resp, 400, "offset must be a number from 0 to 1000000000") ? -1
 		                                                                              : 400;
-	if (depth < 0 || (arg(c, "depth") != NULL && !groups_code(&a->q)))
+	if (depth < 0 || (api_arg(c, "depth") != NULL && !groups_code(&a->q)))
 		return api_fail(c->resp, 400,
 		                "depth must be 1 (类), 2 (款) or 3 (项), with group=function or "
 		                "economic")
@@ -196,7 +192,7 @@ static int parse_numbers(struct agg *a)
 static int parse(struct agg *a)
 {
 	struct api_ctx *c = a->c;
-	const char *m = arg(c, "measure"), *g = arg(c, "group");
+	const char *m = api_arg(c, "measure"), *g = api_arg(c, "group");
 	int rc;
 
 	if (m == NULL || !parse_measure(a, m))
@@ -301,8 +297,8 @@ static void self_url(struct agg *a, char *buf, size_t size, size_t offset)
 	for (const char *const *n = names; *n != NULL && len < size; n++) {
 		const char *v = api_aggregate_default(*n);
 		char depth[4];
-		if (arg(a->c, *n) != NULL)
-			v = arg(a->c, *n);
+		if (api_arg(a->c, *n) != NULL)
+			v = api_arg(a->c, *n);
 		if (strcmp(*n, "depth") == 0) {
 			snprintf(depth, sizeof(depth), "%d", a->q.depth);
 			v = groups_code(&a->q) ? depth : NULL;

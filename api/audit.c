@@ -295,11 +295,6 @@ int api_audit(struct api_ctx *c)
 
 /* ---- across the store ---- */
 
-static const char *arg(struct api_ctx *c, const char *name)
-{
-	return c->req->arg ? c->req->arg(c->req->ctx, name) : NULL;
-}
-
 /* Absent, or one of set. */
 static bool in_set(const char *v, const char *const *set)
 {
@@ -330,10 +325,10 @@ static int filters(struct api_ctx *c, struct db_finding_query *q)
 	long long year = api_num_arg(c, "year", 1990, 2100, 0);
 	const char *why = NULL;
 
-	*q = (struct db_finding_query){ .severity = arg(c, "severity"),
-		                        .rule = arg(c, "rule"),
-		                        .family = arg(c, "family"),
-		                        .kind = arg(c, "kind") };
+	*q = (struct db_finding_query){ .severity = api_arg(c, "severity"),
+		                        .rule = api_arg(c, "rule"),
+		                        .family = api_arg(c, "family"),
+		                        .kind = api_arg(c, "kind") };
 	if (!in_set(q->severity, severities))
 		why = "severity must be one of error, warning, info";
 	else if (!in_set(q->family, families))

@@ -20,24 +20,10 @@ struct side {
 	json_t *doc;
 };
 
-/* A query parameter: from the request's list when it has one (pointers that stay valid
- * through the request, several held at once), else through arg(). */
-static const char *arg(struct api_ctx *c, const char *name)
-{
-	const struct api_request *req = c->req;
-
-	for (size_t i = 0; req->names != NULL && i < req->n_args; i++)
-		if (req->names[i] != NULL && strcmp(req->names[i], name) == 0)
-			return req->values != NULL ? req->values[i] : NULL;
-	if (req->names != NULL)
-		return NULL;
-	return req->arg ? req->arg(req->ctx, name) : NULL;
-}
-
 /* "/departments/{id}/{budgets|finals}/{year}" with "?level=unit" or not. 0, or 400. */
 static int parse_side(struct api_ctx *c, struct side *s)
 {
-	const char *v = arg(c, s->param);
+	const char *v = api_arg(c, s->param);
 	char kinds[16];
 	int n = 0;
 
@@ -548,8 +534,8 @@ static int write_answer(struct api_ctx *c, const struct side *a, const struct si
 	if (each_pair(a, b, put_pair, &o) != 0)
 		goto fail;
 	api_jw_end(&o.w, ']');
-	api_pct_encode(enc_a, sizeof(enc_a), arg(c, "a"));
-	api_pct_encode(enc_b, sizeof(enc_b), arg(c, "b"));
+	api_pct_encode(enc_a, sizeof(enc_a), api_arg(c, "a"));
+	api_pct_encode(enc_b, sizeof(enc_b), api_arg(c, "b"));
 	api_jw_key(&o.w, "links");
 	api_jw_obj(&o.w);
 	snprintf(url, sizeof(url), "/api/v1/compare?a=%s&b=%s", enc_a, enc_b);

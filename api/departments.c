@@ -9,15 +9,25 @@
 
 #define LIMIT_MAX 500
 
-static const char *arg(struct api_ctx *c, const char *name)
+/* A query parameter: from the request's list when it has one (pointers that stay valid
+ * through the request, several held at once), else through
+ * the request's arg(). */
+const char *api_arg(struct api_ctx *c, const char *name)
 {
-	return c->req->arg ? c->req->arg(c->req->ctx, name) : NULL;
+	const struct api_request *req = c->req;
+
+	for (size_t i = 0; req->names != NULL && i < req->n_args; i++)
+		if (req->names[i] != NULL && strcmp(req->names[i], name) == 0)
+			return req->values != NULL ? req->values[i] : NULL;
+	if (req->names != NULL)
+		return NULL;
+	return req->arg ? req->arg(req->ctx, name) : NULL;
 }
 
 long long api_num_arg(struct api_ctx *c, const char *name, long long min, long long max,
                       long long def)
 {
-	const char *s = arg(c, name);
+	const char *s = api_arg(c, name);
 	char *end;
 	long long v;
 
@@ -146,7 +156,7 @@ static int write_list(struct api_ctx *c, struct db_department_query *q)
 
 int api_departments_list(struct api_ctx *c)
 {
-	struct db_department_query q = { .q = arg(c, "q") };
+	struct db_department_query q = { .q = api_arg(c, "q") };
 	long long limit = api_num_arg(c, "limit", 1, LIMIT_MAX, API_LIMIT_DEFAULT);
 	long long offset = api_num_arg(c, "offset", 0, 1000000000, 0);
 	long long year = api_num_arg(c, "year", 1990, 2100, 0);

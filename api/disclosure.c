@@ -75,15 +75,8 @@ static const json_t *last_total(const json_t *t, const char *side)
  * of this kind publishes? Keys are slice or slice_measure (contract: total_final). */
 static bool column_is(const json_t *col, const char *slice, const char *measure)
 {
-	const char *key = json_string_value(json_object_get(col, "key"));
-	const char *m = json_string_value(json_object_get(col, "measure"));
-	size_t n = slice != NULL ? strlen(slice) : 0;
-
-	if (key == NULL)
-		return false;
-	if (slice != NULL && (strncmp(key, slice, n) != 0 || (key[n] != '\0' && key[n] != '_')))
-		return false;
-	return measure == NULL || m == NULL || strcmp(m, measure) == 0;
+	return db_column_is(json_string_value(json_object_get(col, "key")),
+	                    json_string_value(json_object_get(col, "measure")), slice, measure);
 }
 
 /* A figure of a total row: the first column (on the row's side) that holds slice in the

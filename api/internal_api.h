@@ -62,6 +62,12 @@ int api_aggregate(struct api_ctx *c);
  * key writes defaults out. Static. */
 const char *api_aggregate_default(const char *name);
 
+/* Does any object of arr have key (a table's columns a side, its rows a project)? */
+bool api_has_key(const json_t *arr, const char *key);
+
+/* A query parameter's value as sent, or NULL when absent; borrowed from the request. */
+const char *api_arg(struct api_ctx *c, const char *name);
+
 /* A query number in [min, max] written with digits only; def when absent; -1 otherwise. */
 long long api_num_arg(struct api_ctx *c, const char *name, long long min, long long max,
                       long long def);

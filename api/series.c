@@ -46,20 +46,6 @@ struct series {
 	size_t n;
 };
 
-/* A query parameter: from the request's list when it has one (pointers that stay valid
- * through the request, several held at once), else through arg(). */
-static const char *arg(struct api_ctx *c, const char *name)
-{
-	const struct api_request *req = c->req;
-
-	for (size_t i = 0; req->names != NULL && i < req->n_args; i++)
-		if (req->names[i] != NULL && strcmp(req->names[i], name) == 0)
-			return req->values != NULL ? req->values[i] : NULL;
-	if (req->names != NULL)
-		return NULL;
-	return req->arg ? req->arg(req->ctx, name) : NULL;
-}
-
 static bool one_of(const char *s, const char *const *list)
 {
 	for (; *list != NULL; list++)
@@ -95,13 +81,13 @@ static int bad(struct api_ctx *c, const char *detail)
 /* Reads and checks the parameters; 0, or 400 with the answer written (-1: memory). */
 static int parse_spec(struct api_ctx *c, struct spec *s)
 {
-	const char *m = arg(c, "measure");
+	const char *m = api_arg(c, "measure");
 
 	*s = (struct spec){ .measure = m,
-		            .code = arg(c, "code"),
-		            .table = arg(c, "table"),
-		            .column = arg(c, "column"),
-		            .kind = arg(c, "kind"),
+		            .code = api_arg(c, "code"),
+		            .table = api_arg(c, "table"),
+		            .column = api_arg(c, "column"),
+		            .kind = api_arg(c, "kind"),
 		            .level = c->level };
 	if (m == NULL)
 		return bad(c, "measure is required: " MEASURES);

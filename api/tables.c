@@ -221,7 +221,7 @@ static int table_json(struct api_ctx *c, const json_t *doc, const json_t *t, int
 
 /* ---- CSV: the published table, one line per row ---- */
 
-static bool has_key(const json_t *arr, const char *key)
+bool api_has_key(const json_t *arr, const char *key)
 {
 	size_t i;
 	json_t *item;
@@ -348,8 +348,8 @@ void api_numeral(int n, char *out, size_t size)
 static int table_csv(struct api_ctx *c, const json_t *doc, const json_t *t, int number)
 {
 	const json_t *rows = json_object_get(t, "rows");
-	bool sided = has_key(json_object_get(t, "columns"), "side");
-	bool projects = has_key(rows, "project"), unplaced = has_key(rows, "unplaced");
+	bool sided = api_has_key(json_object_get(t, "columns"), "side");
+	bool projects = api_has_key(rows, "project"), unplaced = api_has_key(rows, "unplaced");
 	struct api_jw w;
 	bool unit_level = c->level != NULL && strcmp(c->level, "unit") == 0;
 	char base[200], label[400], num[16];

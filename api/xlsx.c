@@ -71,17 +71,6 @@ static void put_figure(struct book *b, lxw_worksheet *ws, lxw_row_t r, lxw_col_t
 	worksheet_write_number(ws, r, col, strtod(s, NULL), b->num[dp < 0 ? 0 : dp]);
 }
 
-static bool has_key(const json_t *arr, const char *key)
-{
-	size_t i;
-	json_t *item;
-
-	json_array_foreach (arr, i, item)
-		if (json_object_get(item, key) != NULL)
-			return true;
-	return false;
-}
-
 /* The table's layout: which optional columns it has, and where the figures start. */
 struct layout {
 	bool sided, projects;
@@ -178,8 +167,8 @@ static void put_row(struct book *b, lxw_worksheet *ws, lxw_row_t r, const json_t
 static int put_sheet(struct book *b, const json_t *doc, const json_t *t, int position)
 {
 	const json_t *rows = json_object_get(t, "rows");
-	struct layout l = { .sided = has_key(json_object_get(t, "columns"), "side"),
-		            .projects = has_key(rows, "project") };
+	struct layout l = { .sided = api_has_key(json_object_get(t, "columns"), "side"),
+		            .projects = api_has_key(rows, "project") };
 	char name[32], num[16];
 	lxw_worksheet *ws;
 	bool *parent;

@@ -83,6 +83,13 @@ const struct db_table_type *db_table_type_find(const char *id);
 /* The i-th type of the registry (0-based), or NULL past the last. */
 const struct db_table_type *db_table_type_at(size_t i);
 
+/* ---- Headline totals ------------------------------------------------------------------
+ * Does a table column (its key, its measure or NULL) hold slice (basic, project; NULL for
+ * any) in measure (budget, final; NULL for any)? Keys are slice or slice_measure
+ * (total_final). The one rule by which the disclosure's totals (api/) and the facts
+ * aggregates sum (facts.c) find a headline figure in a total row. */
+bool db_column_is(const char *key, const char *m, const char *slice, const char *measure);
+
 /* ---- Errors ------------------------------------------------------------------------------
  * What went wrong and where, in the spirit of jansson's json_error_t. Any field may be
  * empty or 0 when unknown.

@@ -113,7 +113,7 @@ static const struct headline headlines[] = {
 	{ "project", { "budget_expenditure", "final_expenditure" }, NULL, "project" },
 };
 
-static bool column_is(const char *key, const char *m, const char *slice, const char *measure)
+bool db_column_is(const char *key, const char *m, const char *slice, const char *measure)
 {
 	size_t n = slice != NULL ? strlen(slice) : 0;
 
@@ -174,9 +174,9 @@ static bool headline_value(struct finder *f, int64_t t, const struct headline *h
 	for (int pass = 0; pass < 2 && !found && sqlite3_data_count(f->row) > 0; pass++) {
 		while (!found && sqlite3_step(f->cols) == SQLITE_ROW) {
 			found = sqlite3_column_type(f->cols, 2) == SQLITE_INTEGER &&
-			        column_is((const char *)sqlite3_column_text(f->cols, 0),
-			                  (const char *)sqlite3_column_text(f->cols, 1), h->slice,
-			                  pass == 0 ? measure : NULL);
+			        db_column_is((const char *)sqlite3_column_text(f->cols, 0),
+			                     (const char *)sqlite3_column_text(f->cols, 1),
+			                     h->slice, pass == 0 ? measure : NULL);
 			if (found)
 				*value = sqlite3_column_int64(f->cols, 2);
 		}

@@ -476,34 +476,13 @@ static enum MHD_Result first_name(void *cls, enum MHD_ValueKind kind, const char
 	return MHD_NO; /* the first is enough */
 }
 
-static enum MHD_Result route_snapshot(struct srv *s, struct MHD_Connection *conn)
-{
-	const char *arg = NULL;
-	char detail[120];
-	struct stat sb;
-	int fd;
-
-	MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, first_name, &arg);
-	if (arg != NULL) {
-		snprintf(detail, sizeof(detail),
-		         "unknown parameter \"%.40s\": this resource takes no query parameters",
-		         arg);
-		return send_problem(conn, 400, detail, SRV_API);
-	}
-	if ((fd = srv_open_regular(s->snapshot, &sb)) < 0)
-		return send_problem(conn, 404,
-		                    "no snapshot of the store yet: budgetctl import writes one",
-		                    SRV_API);
-	return srv_reply_file(conn, fd, &sb, "application/vnd.sqlite3",
-	                      "attachment; filename=\"budgetd.sqlite\"");
-}
-
 #define AMOUNTS_URL "/api/v1/amounts.csv"
 
-/* Every amount of the store, one line each: the long CSV budgetctl import writes beside the
- * store (hundreds of MB for thousands of disclosures: never built per request, never
- * cached in memory), sent from its file as the snapshot is. */
-static enum MHD_Result route_amounts(struct srv *s, struct MHD_Connection *conn)
+/* A store-wide download budgetctl import writes beside the store (the snapshot; the long CSV
+ * of every amount: hundreds of MB for thousands of disclosures, never built per request nor
+ * cached in memory), sent from its file. missing: the 404's detail. */
+static enum MHD_Result route_file(struct MHD_Connection *conn, const char *path,
+                                  const char *missing, const char *type, const char *disposition)
 {
 	const char *arg = NULL;
 	char detail[120];
@@ -517,12 +496,9 @@ static enum MHD_Result route_amounts(struct srv *s, struct MHD_Connection *conn)
 		         arg);
 		return send_problem(conn, 400, detail, SRV_API);
 	}
-	if ((fd = srv_open_regular(s->amounts, &sb)) < 0)
-		return send_problem(conn, 404,
-		                    "no long CSV of the store yet: budgetctl import writes one",
-		                    SRV_API);
-	return srv_reply_file(conn, fd, &sb, "text/csv; charset=utf-8",
-	                      "attachment; filename=\"budgetd-amounts.csv\"");
+	if ((fd = srv_open_regular(path, &sb)) < 0)
+		return send_problem(conn, 404, missing, SRV_API);
+	return srv_reply_file(conn, fd, &sb, type, disposition);
 }
 
 static enum MHD_Result dispatch(struct srv *s, struct MHD_Connection *conn, const char *url,
@@ -535,9 +511,13 @@ static enum MHD_Result dispatch(struct srv *s, struct MHD_Connection *conn, cons
 	if (api && strcmp(method, MHD_HTTP_METHOD_OPTIONS) == 0)
 		return preflight(conn);
 	if (strcmp(url, SNAPSHOT_URL) == 0)
-		return route_snapshot(s, conn);
+		return route_file(
+		    conn, s->snapshot, "no snapshot of the store yet: budgetctl import writes one",
+		    "application/vnd.sqlite3", "attachment; filename=\"budgetd.sqlite\"");
 	if (strcmp(url, AMOUNTS_URL) == 0)
-		return route_amounts(s, conn);
+		return route_file(
+		    conn, s->amounts, "no long CSV of the store yet: budgetctl import writes one",
+		    "text/csv; charset=utf-8", "attachment; filename=\"budgetd-amounts.csv\"");
 	return api ? route_api(s, conn, url) : route_static(s, conn, url);
 }
 
