@@ -92,12 +92,15 @@ enum resource {
 	R_PROJECTS,
 	R_PROJECT,
 	R_AUDIT,
+	R_SEARCH,
 };
 
 /* The query parameters each resource takes, in the order of its cache key; format last. */
 static const char *const takes_format[] = { "format", NULL };
 static const char *const takes_level[] = { "level", "format", NULL };
 static const char *const takes_departments[] = { "q", "year", "limit", "offset", "format", NULL };
+static const char *const takes_search[] = { "q",     "in",     "kind",   "year", "department",
+	                                    "limit", "offset", "format", NULL };
 static const char *const takes_audit[] = { "severity", "rule",   "family", "kind", "year",
 	                                   "limit",    "offset", "format", NULL };
 
@@ -111,6 +114,8 @@ static const char *const *takes(int resource)
 		return takes_departments;
 	case R_AUDIT_LIST:
 		return takes_audit;
+	case R_SEARCH:
+		return takes_search;
 	default:
 		return takes_level;
 	}
@@ -316,6 +321,8 @@ static int parse_path(struct api_route *rt, struct api_response *resp)
 		rt->resource = R_OPENAPI;
 	else if (n == 1 && strcmp(seg[0], "audit") == 0)
 		rt->resource = R_AUDIT_LIST;
+	else if (n == 1 && strcmp(seg[0], "search") == 0)
+		rt->resource = R_SEARCH;
 	else if (strcmp(seg[0], "departments") != 0 || n == 3)
 		return fail(resp, 404, "no such resource");
 	else if (n == 1)
@@ -389,7 +396,8 @@ static const char *key_value(const struct api_request *req, const struct api_rou
 	if (v != NULL)
 		return v;
 	if (strcmp(name, "limit") == 0)
-		snprintf(buf, size, "%d", API_LIMIT_DEFAULT);
+		snprintf(buf, size, "%d",
+		         rt->resource == R_SEARCH ? API_SEARCH_LIMIT_DEFAULT : API_LIMIT_DEFAULT);
 	else if (strcmp(name, "offset") == 0)
 		snprintf(buf, size, "0");
 	else
@@ -436,7 +444,7 @@ static bool offers_csv(int resource)
 {
 	return resource == R_TABLE || resource == R_PROJECTS || resource == R_AUDIT ||
 	       resource == R_AUDIT_LIST || resource == R_DEPARTMENTS || resource == R_SANGONG ||
-	       resource == R_PROJECT;
+	       resource == R_PROJECT || resource == R_SEARCH;
 }
 
 static int parse_query(const struct api_request *req, struct api_route *rt,
@@ -585,6 +593,8 @@ static int execute(struct api_ctx *c, const struct api_route *rt)
 		return api_openapi(c);
 	case R_AUDIT_LIST:
 		return api_audit_list(c);
+	case R_SEARCH:
+		return api_search(c);
 	case R_DEPARTMENTS:
 		return api_departments_list(c);
 	case R_DEPARTMENT:

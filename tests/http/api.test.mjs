@@ -28,7 +28,7 @@ for (const pkg of ['ajv', 'ajv-formats', 'csv-parse', '@seriousme/openapi-schema
 const { startServer } = await import('./lib/server.mjs');
 const { createClient } = await import('./lib/client.mjs');
 const { ResponseValidator } = await import('./lib/openapi.mjs');
-const suites = await Promise.all(['openapi', 'resources', 'pagination', 'errors', 'csv', 'transport', 'golden', 'v2', 'bundled', 'audit', 'cachekey', 'snapshot']
+const suites = await Promise.all(['openapi', 'resources', 'pagination', 'errors', 'csv', 'transport', 'golden', 'v2', 'bundled', 'audit', 'cachekey', 'snapshot', 'search']
   .map((name) => import(`./suites/${name}.mjs`)));
 
 const env = (name, fallback) => process.env[name] || fallback;
