@@ -18,11 +18,17 @@ CREATE VIRTUAL TABLE search USING fts5 (
     tokenize = 'trigram'
 );
 -- The names of departments and projects again, for queries of 1 or 2 characters, which
--- trigrams cannot index: a scan of these few short strings is cheap; a scan of all is not.
+-- trigrams cannot index, and each name's characters and pairs of characters (ASCII letters
+-- lowercased), so that such a query is an index lookup rather than a scan of every name.
 CREATE TABLE search_name (
     entry INTEGER PRIMARY KEY,                              -- search.rowid
     name  TEXT NOT NULL
 );
+CREATE TABLE search_gram (
+    gram  TEXT NOT NULL,
+    entry INTEGER NOT NULL,                                 -- search_name.entry
+    PRIMARY KEY (gram, entry)
+) WITHOUT ROWID;
 
 -- 汇总: facts for aggregates (db/facts.c) -------------------------------------------------------
 

@@ -265,6 +265,69 @@ static int64_t base_of(int year, int64_t disclosure)
 	return (int64_t)(year - YEAR_MIN) << 56 | disclosure << 24;
 }
 
+/* The length of the UTF-8 character at s (1 for a stray byte). */
+static size_t char_len(const char *s)
+{
+	unsigned char c = (unsigned char)*s;
+	size_t n = c < 0xc0 ? 1 : c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
+
+	for (size_t k = 1; k < n; k++)
+		if (((unsigned char)s[k] & 0xc0) != 0x80)
+			return 1;
+	return n;
+}
+
+/* Runs st (?1 gram, ?2 entry) for each character and pair of characters of name, ASCII
+ * letters lowercased (as the query's short terms are). */
+static int each_gram(sqlite3_stmt *st, int64_t entry, const char *name)
+{
+	char low[4096];
+	size_t len = 0;
+
+	for (; name[len] != '\0' && len < sizeof(low) - 1; len++)
+		low[len] = name[len] >= 'A' && name[len] <= 'Z' ? (char)(name[len] - 'A' + 'a')
+		                                                : name[len];
+	low[len] = '\0';
+	for (size_t i = 0; i < len;) {
+		size_t a = char_len(low + i), b = i + a < len ? char_len(low + i + a) : 0;
+		for (size_t g = a; g <= a + b; g += b > 0 ? b : 1) {
+			sqlite3_reset(st);
+			sqlite3_bind_text(st, 1, low + i, (int)g, SQLITE_TRANSIENT);
+			sqlite3_bind_int64(st, 2, entry);
+			if (sqlite3_step(st) != SQLITE_DONE)
+				return -1;
+		}
+		i += a;
+	}
+	return 0;
+}
+
+/* Runs gram_sql for every gram of every name in the disclosure's range at base. */
+static int grams(sqlite3 *sql, const char *gram_sql, int64_t base, struct db_error *err)
+{
+	sqlite3_stmt *names = NULL, *st = NULL;
+	int rc = -1, step;
+
+	if (sqlite3_prepare_v2(sql,
+	                       "SELECT entry, name FROM search_name WHERE entry BETWEEN ?1 AND "
+	                       "?1 + (1 << 24) - 1",
+	                       -1, &names, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(sql, gram_sql, -1, &st, NULL) != SQLITE_OK)
+		goto done;
+	sqlite3_bind_int64(names, 1, base);
+	while ((step = sqlite3_step(names)) == SQLITE_ROW)
+		if (each_gram(st, sqlite3_column_int64(names, 0),
+		              (const char *)sqlite3_column_text(names, 1)) != 0)
+			goto done;
+	rc = step == SQLITE_DONE ? 0 : -1;
+done:
+	if (rc != 0)
+		db_err_set(err, "search index: %s", sqlite3_errmsg(sql));
+	sqlite3_finalize(names);
+	sqlite3_finalize(st);
+	return rc;
+}
+
 int db_search_derive(sqlite3 *sql, int64_t disclosure, struct db_error *err)
 {
 	sqlite3_stmt *st = NULL;
@@ -281,9 +344,11 @@ int db_search_derive(sqlite3 *sql, int64_t disclosure, struct db_error *err)
 		db_err_set(err, "search index: no disclosure %lld", (long long)disclosure);
 		return -1;
 	}
-	if (run(sql, derive_sql, disclosure, base, err) != 0)
+	if (run(sql, derive_sql, disclosure, base, err) != 0 ||
+	    run(sql, derive_names_sql, disclosure, base, err) != 0)
 		return -1;
-	return run(sql, derive_names_sql, disclosure, base, err);
+	return grams(sql, "INSERT OR IGNORE INTO search_gram (gram, entry) VALUES (?1, ?2)", base,
+	             err);
 }
 
 /* The disclosure is gone, and its year with it: its entries are in one of the ranges its id
@@ -301,6 +366,9 @@ int db_search_forget(sqlite3 *sql, int64_t disclosure, struct db_error *err)
 		if (sqlite3_prepare_v2(sql, text[k], -1, &st[k], NULL) != SQLITE_OK)
 			goto done;
 	for (int year = YEAR_MIN; year <= YEAR_MAX; year++) {
+		if (grams(sql, "DELETE FROM search_gram WHERE gram = ?1 AND entry = ?2",
+		          base_of(year, disclosure), err) != 0)
+			goto done;
 		for (int k = 0; k < 2; k++) {
 			sqlite3_reset(st[k]);
 			sqlite3_bind_int64(st[k], 1, base_of(year, disclosure));
@@ -384,6 +452,7 @@ int db_search_register(sqlite3 *sql, struct db_error *err)
 struct terms {
 	char *match; /* NULL when every term is short: the names-only search */
 	char *shorts;
+	char *rest; /* the short terms but the first, as JSON, or NULL */
 	json_t *list; /* the short terms */
 	size_t n;
 };
@@ -392,6 +461,7 @@ static void terms_free(struct terms *t)
 {
 	free(t->match);
 	free(t->shorts);
+	free(t->rest);
 	json_decref(t->list);
 }
 
@@ -465,6 +535,15 @@ static int split_terms(const char *q, struct terms *t)
 	}
 	if (json_array_size(shorts) > 0 && (t->shorts = json_dumps(shorts, JSON_COMPACT)) == NULL)
 		goto done;
+	if (json_array_size(shorts) > 1) {
+		json_t *rest = json_deep_copy(shorts);
+		if (rest == NULL || json_array_remove(rest, 0) != 0 ||
+		    (t->rest = json_dumps(rest, JSON_COMPACT)) == NULL) {
+			json_decref(rest);
+			goto done;
+		}
+		json_decref(rest);
+	}
 	rc = 0;
 done:
 	t->list = shorts;
@@ -487,10 +566,12 @@ done:
 static const char fts_window_sql[] =
     "SELECT rowid, budgetd_rank(search) FROM search WHERE search MATCH ?1 AND " FILTERS(
         "rowid", "ifnull(name, '') || ' ' || ifnull(body, '')") " ORDER BY rowid DESC LIMIT ?12";
-/* Names only: departments before projects, the shortest name (the closest) first. */
+/* Names only, found by the first short term's gram (?9), the others in the name:
+ * departments before projects, the shortest name (the closest) first. */
 static const char names_window_sql[] =
-    "SELECT entry, ((entry >> 20) & 15) * 100000 + length(name) FROM search_name "
-    "WHERE " FILTERS("entry", "name") " ORDER BY entry DESC LIMIT ?12";
+    "SELECT g.entry, ((g.entry >> 20) & 15) * 100000 + length(n.name) FROM search_gram g "
+    "JOIN search_name n ON n.entry = g.entry WHERE g.gram = ?9 AND " FILTERS(
+        "g.entry", "n.name") " ORDER BY g.entry DESC LIMIT ?12";
 /* A department's disclosures, as rowid bases, latest first. */
 static const char ranges_sql[] =
     "SELECT ((d.year - 1990) << 56) | (d.id << 24) FROM disclosure d JOIN department p ON "
@@ -543,8 +624,13 @@ static int scan(struct db *db, const struct db_search_query *q, const struct ter
 		sqlite3_bind_text(st, 2, q->kind, -1, SQLITE_STATIC);
 	if (q->hit != NULL)
 		sqlite3_bind_int(st, 5, hit_index(q->hit));
-	if (t->shorts != NULL)
+	if (t->match != NULL && t->shorts != NULL)
 		sqlite3_bind_text(st, 6, t->shorts, -1, SQLITE_STATIC);
+	if (t->match == NULL) {
+		sqlite3_bind_text(st, 6, t->rest, -1, SQLITE_STATIC); /* NULL: none */
+		sqlite3_bind_text(st, 9, json_string_value(json_array_get(t->list, 0)), -1,
+		                  SQLITE_STATIC);
+	}
 	sqlite3_bind_int64(st, 10, lo);
 	sqlite3_bind_int64(st, 11, hi);
 	sqlite3_bind_int64(st, 12, (int64_t)(WINDOW + 1 - w->n));

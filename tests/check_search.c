@@ -130,7 +130,11 @@ START_TEST(test_reimport_replaces_entries)
 	f = find(db, "远程会商", "project");
 	ck_assert_uint_eq(f.total, 1);
 	ck_assert_msg(strstr(f.lines, SLW_PROJECT) != NULL, "%s", f.lines);
-	/* names for 1-2 character queries are replaced too */
+	/* names for 1-2 character queries are replaced too, and their characters */
+	ck_assert_int_eq(sql_int(path, "SELECT count(*) FROM search_gram WHERE entry NOT IN "
+	                               "(SELECT entry FROM search_name)"),
+	                 0);
+	ck_assert_int_gt(sql_int(path, "SELECT count(*) FROM search_gram"), 100);
 	ck_assert_int_eq(
 	    sql_int(path, "SELECT count(*) FROM search_name"),
 	    sql_int(path, "SELECT count(*) FROM search WHERE (rowid >> 20) & 15 IN (0, 4)"));
