@@ -454,6 +454,7 @@ struct terms {
 	char *shorts;
 	char *rest; /* the short terms but the first, as JSON, or NULL */
 	json_t *list; /* the short terms */
+	json_t *all; /* every term, lowercased: what the snippet marks */
 	size_t n;
 };
 
@@ -463,6 +464,7 @@ static void terms_free(struct terms *t)
 	free(t->shorts);
 	free(t->rest);
 	json_decref(t->list);
+	json_decref(t->all);
 }
 
 static size_t space_at(const char *s)
@@ -481,19 +483,25 @@ static size_t chars(const char *s, size_t len)
 	return n;
 }
 
-/* Appends one term to the match (quoted) or to the short list (lowercased). */
+/* Appends one term to the match (quoted) or to the short list, and to all (lowercased). */
 static int add_term(struct terms *t, json_t *shorts, const char *s, size_t len)
 {
-	char *buf;
-	size_t n = t->match ? strlen(t->match) : 0, k = 0;
+	char *buf = malloc(len + 1);
+	size_t n = t->match ? strlen(t->match) : 0;
 
-	if (chars(s, len) < 3) {
-		char low[16];
-		for (size_t i = 0; i < len && i < sizeof(low) - 1; i++)
-			low[k++] = s[i] >= 'A' && s[i] <= 'Z' ? (char)(s[i] - 'A' + 'a') : s[i];
-		low[k] = '\0';
-		return json_array_append_new(shorts, json_string(low));
+	if (buf == NULL)
+		return -1;
+	for (size_t i = 0; i < len; i++)
+		buf[i] = s[i] >= 'A' && s[i] <= 'Z' ? (char)(s[i] - 'A' + 'a') : s[i];
+	buf[len] = '\0';
+	if (json_array_append_new(t->all, json_string(buf)) != 0 ||
+	    (chars(s, len) < 3 && json_array_append_new(shorts, json_string(buf)) != 0)) {
+		free(buf);
+		return -1;
 	}
+	free(buf);
+	if (chars(s, len) < 3)
+		return 0;
 	buf = realloc(t->match, n + 2 * len + 4);
 	if (buf == NULL)
 		return -1;
@@ -518,8 +526,11 @@ static int split_terms(const char *q, struct terms *t)
 	int rc = -1;
 
 	memset(t, 0, sizeof(*t));
-	if (shorts == NULL)
+	t->all = json_array();
+	if (shorts == NULL || t->all == NULL) {
+		json_decref(shorts);
 		return -1;
+	}
 	for (const char *p = q; *p != '\0' && t->n < MAX_TERMS;) {
 		size_t sp = space_at(p), len = 0;
 		if (sp > 0) {
@@ -579,12 +590,10 @@ static const char ranges_sql[] =
     "OR d.year = ?3) ORDER BY 1 DESC";
 
 static const char hit_sql[] =
-    "SELECT s.name, s.path, s.place, d.year, d.kind, d.level, p.slug, r.name FROM search s "
+    "SELECT s.name, s.path, s.place, d.year, d.kind, d.level, p.slug, r.name, s.body "
+    "FROM search s "
     "JOIN disclosure d ON d.id = (?1 >> 24) & 4294967295 JOIN department p ON p.id = "
     "d.department_id LEFT JOIN department_record r ON r.disclosure_id = d.id WHERE s.rowid = ?1";
-static const char snippet_sql[] =
-    "SELECT snippet(search, -1, char(1), char(2), '…', 32) FROM search "
-    "WHERE search MATCH ?1 AND rowid = ?2";
 
 static void done_with(sqlite3_stmt *st)
 {
@@ -698,8 +707,8 @@ static bool same_folded(const char *a, const char *b, size_t n)
 	return true;
 }
 
-/* name with every occurrence of the short terms between \x01 and \x02, as snippet() marks
- * the hits of the others. Returns a string the caller frees, or NULL (out of memory). */
+/* name with every occurrence of the terms between \x01 and \x02. Returns a string the
+ * caller frees, or NULL (out of memory). */
 static char *mark(const char *name, const json_t *list)
 {
 	size_t len = strlen(name), i, k = 0;
@@ -737,27 +746,64 @@ static const char *col_text(sqlite3_stmt *st, int col)
 	return (const char *)sqlite3_column_text(st, col);
 }
 
-/* The snippet of entry id for the FTS5 query, into *out (the caller frees). */
-static int snippet(struct db *db, const struct terms *t, int64_t id, char **out,
-                   struct db_error *err)
+/* Where in text the first of terms is (byte offset), or -1. */
+static long first_of(const char *text, const json_t *terms)
 {
-	sqlite3_stmt *st = db_stmt(db, snippet_sql, err);
-	int rc = -1;
+	size_t len = strlen(text), i;
+	json_t *term;
 
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_text(st, 1, t->match, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, id);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		*out = strdup(col_text(st, 0) ? col_text(st, 0) : "");
-		rc = *out != NULL ? 0 : -1;
-		if (rc != 0)
-			db_err_set(err, "out of memory");
-	} else {
-		db_err_set(err, "search: %s", sqlite3_errmsg(db->sql));
+	for (size_t at = 0; at < len; at++) {
+		if (((unsigned char)text[at] & 0xc0) == 0x80)
+			continue;
+		json_array_foreach (terms, i, term) {
+			size_t n = strlen(json_string_value(term));
+			if (n > 0 && at + n <= len &&
+			    same_folded(text + at, json_string_value(term), n))
+				return (long)at;
+		}
 	}
-	done_with(st);
-	return rc;
+	return -1;
+}
+
+/* The byte offset n characters before (n < 0) or after at in s, within s. */
+static size_t step_chars(const char *s, size_t at, long n)
+{
+	size_t len = strlen(s);
+
+	for (; n < 0 && at > 0; n++)
+		do
+			at--;
+		while (at > 0 && ((unsigned char)s[at] & 0xc0) == 0x80);
+	for (; n > 0 && at < len; n--)
+		at += char_len(s + at);
+	return at;
+}
+
+#define SNIPPET_BEFORE 10
+#define SNIPPET_CHARS 40
+
+/* The name with its matches marked, when it has one; else about 40 characters of the text
+ * around its first match, cut with …. Computed here rather than by FTS5's snippet(), which
+ * runs the query again for each hit and tokenizes the whole text: a project's texts are
+ * long, and 20 hits took 20 ms. The caller frees; NULL when out of memory. */
+static char *make_snippet(const char *name, const char *body, const json_t *terms)
+{
+	long at;
+	size_t from, to;
+	char *cut, *out;
+
+	if (body == NULL || (name != NULL && first_of(name, terms) >= 0))
+		return mark(name ? name : "", terms);
+	at = first_of(body, terms);
+	from = step_chars(body, at < 0 ? 0 : (size_t)at, -SNIPPET_BEFORE);
+	to = step_chars(body, from, SNIPPET_CHARS);
+	if ((cut = malloc(to - from + 7)) == NULL)
+		return NULL;
+	snprintf(cut, to - from + 7, "%s%.*s%s", from > 0 ? "…" : "", (int)(to - from), body + from,
+	         body[to] != '\0' ? "…" : "");
+	out = mark(cut, terms);
+	free(cut);
+	return out;
 }
 
 /* Reads entry id and calls fn with it: fn's value, or -1 with *err filled. */
@@ -771,15 +817,12 @@ static int emit(struct db *db, const struct terms *t, int64_t id, db_search_fn f
 
 	if (st == NULL)
 		return -1;
-	if (t->match != NULL && snippet(db, t, id, &snip, err) != 0)
-		goto done;
 	sqlite3_bind_int64(st, 1, id);
 	if (sqlite3_step(st) != SQLITE_ROW) {
 		db_err_set(err, "search: entry %lld: %s", (long long)id, sqlite3_errmsg(db->sql));
 		goto done;
 	}
-	if (t->match == NULL &&
-	    (snip = mark(col_text(st, 0) ? col_text(st, 0) : "", t->list)) == NULL)
+	if ((snip = make_snippet(col_text(st, 0), col_text(st, 8), t->all)) == NULL)
 		goto oom;
 	if (col_text(st, 2) != NULL && (place = json_loads(col_text(st, 2), 0, NULL)) == NULL)
 		goto oom;
