@@ -14,6 +14,8 @@
 
 /* The default page of the lists (departments, findings). */
 #define API_LIMIT_DEFAULT 100
+/* The default page of /api/v1/search, whose items carry snippets. */
+#define API_SEARCH_LIMIT_DEFAULT 20
 
 /* A routed request: which disclosure (if any) and how to answer. */
 struct api_ctx {
@@ -42,6 +44,8 @@ int api_openapi(struct api_ctx *c);
 /* 核对: .../{kind}/{year}/audit (checks that the disclosure exists itself), /api/v1/audit */
 int api_audit(struct api_ctx *c);
 int api_audit_list(struct api_ctx *c);
+/* 检索: /api/v1/search (search.c) */
+int api_search(struct api_ctx *c);
 /* Writes "audit": {total, by_severity, link} for c's disclosure into w. Returns 0, or the
  * status of the error written into c->resp (-1 when out of memory). */
 int api_audit_summary(struct api_ctx *c, struct api_jw *w);

@@ -98,6 +98,7 @@ enum resource {
 	R_DATAPACKAGE, /* .../{kind}/{year}/datapackage.json */
 	R_DATAPACKAGE_STORE, /* /api/v1/datapackage.json */
 	R_AGGREGATE,
+	R_SEARCH,
 };
 
 /* The query parameters each resource takes, in the order of its cache key; format last. */
@@ -106,6 +107,8 @@ static const char *const takes_level[] = { "level", "format", NULL };
 static const char *const takes_level_only[] = { "level", NULL };
 static const char *const takes_nothing[] = { NULL };
 static const char *const takes_departments[] = { "q", "year", "limit", "offset", "format", NULL };
+static const char *const takes_search[] = { "q",     "in",     "kind",   "year", "department",
+	                                    "limit", "offset", "format", NULL };
 static const char *const takes_audit[] = { "severity", "rule",   "family", "kind", "year",
 	                                   "limit",    "offset", "format", NULL };
 static const char *const takes_series[] = { "measure", "code",  "table",  "column",
@@ -137,6 +140,8 @@ static const char *const *takes(int resource)
 		return takes_level_only;
 	case R_DATAPACKAGE_STORE:
 		return takes_nothing;
+	case R_SEARCH:
+		return takes_search;
 	default:
 		return takes_level;
 	}
@@ -378,6 +383,8 @@ static int parse_path(struct api_route *rt, struct api_response *resp)
 		rt->resource = R_DATAPACKAGE_STORE;
 	else if (n == 1 && strcmp(seg[0], "aggregate") == 0)
 		rt->resource = R_AGGREGATE;
+	else if (n == 1 && strcmp(seg[0], "search") == 0)
+		rt->resource = R_SEARCH;
 	else if (strcmp(seg[0], "departments") != 0 || n == 3)
 		return fail(resp, 404, "no such resource");
 	else if (n == 1)
@@ -455,7 +462,8 @@ static const char *key_value(const struct api_request *req, const struct api_rou
 	if (v != NULL)
 		return v;
 	if (strcmp(name, "limit") == 0)
-		snprintf(buf, size, "%d", API_LIMIT_DEFAULT);
+		snprintf(buf, size, "%d",
+		         rt->resource == R_SEARCH ? API_SEARCH_LIMIT_DEFAULT : API_LIMIT_DEFAULT);
 	else if (strcmp(name, "offset") == 0)
 		snprintf(buf, size, "0");
 	else
@@ -503,7 +511,7 @@ static bool offers_csv(int resource)
 	return resource == R_TABLE || resource == R_PROJECTS || resource == R_AUDIT ||
 	       resource == R_AUDIT_LIST || resource == R_DEPARTMENTS || resource == R_SANGONG ||
 	       resource == R_PROJECT || resource == R_SERIES || resource == R_COMPARE ||
-	       resource == R_AGGREGATE;
+	       resource == R_AGGREGATE || resource == R_SEARCH;
 }
 
 /* A table, or all of a disclosure's tables (its list, or the disclosure itself). */
@@ -678,6 +686,8 @@ static int execute(struct api_ctx *c, const struct api_route *rt)
 		return api_openapi(c);
 	case R_AUDIT_LIST:
 		return api_audit_list(c);
+	case R_SEARCH:
+		return api_search(c);
 	case R_DEPARTMENTS:
 		return api_departments_list(c);
 	case R_DEPARTMENT:

@@ -304,6 +304,61 @@ struct db_export_sel {
 json_t *db_export_part(struct db *db, const char *department, int year, const char *kind,
                        const char *level, const struct db_export_sel *sel, struct db_error *err);
 
+/* ---- Search (检索, issue 14) -----------------------------------------------------------
+ * Every text a disclosure publishes, indexed at import (derived.sql): what each entry is
+ * (its hit: a department's names, a disclosure's title and texts, a table's title, a row's
+ * code and name, a project with all its texts, an indicator, an explanation's title,
+ * paragraph or figure, a glossary term, the overview, a 三公 item) and the exact place.
+ */
+
+/* The hits, in the index's order: "department", "disclosure", "table", "row", "project",
+ * "indicator", "explanation", "glossary", "overview", "sangong", then NULL. Static. */
+extern const char *const db_search_hits[];
+
+/* q is split at spaces into terms, each literal text (quotes, *, NEAR and parentheses are
+ * characters like any other); an entry matches when it contains every term, ASCII letters
+ * in either case. Terms of 3 or more characters are looked up in the trigram index and the
+ * answer is ranked by BM25 (without IDF) with names weighing ten times texts. When every
+ * term has 1 or 2 characters, which trigrams cannot index, only the names of departments and
+ * projects are searched: departments first, then the shortest names. At most 1000 entries
+ * are ranked: when more match, the latest 1000 (latest year first, then the latest
+ * imported disclosure) are, and info->capped says so. kind, department (an id) and hit
+ * (one of db_search_hits) are NULL for any, year 0 for any. */
+struct db_search_query {
+	const char *q;
+	const char *kind, *department, *hit;
+	int year;
+	size_t limit, offset;
+};
+
+/* One entry found; every pointer is valid only during the callback. */
+struct db_search_hit {
+	const char *hit; /* one of db_search_hits */
+	const char *department, *department_name; /* id, and the name that disclosure printed */
+	int year;
+	const char *kind, *level;
+	const char *name; /* what the place is called (a row: "2010399 其他..."), or NULL */
+	/* The text around the match, each matching part between \x01 and \x02. */
+	const char *snippet;
+	/* Below the disclosure's URL ("", "/tables/3", "/projects/x", "/sangong"), and the place
+	 * there as an object ({"table": 3, "row": 5}: 0-based indices), or NULL. */
+	const char *path;
+	const json_t *place;
+};
+typedef int (*db_search_fn)(void *ctx, const struct db_search_hit *hit);
+
+struct db_search_info {
+	size_t total; /* matches before limit and offset, at most 1000 */
+	bool capped; /* more matched: total is 1000, the latest 1000 were ranked */
+	bool names_only; /* every term was 1 or 2 characters */
+};
+
+/* Calls fn (NULL: count only) for each entry of the page, best first; stops early (returning
+ * that value) if fn returns non-zero. *info receives the count. Returns 0, or -1 with *err
+ * filled. */
+int db_search(struct db *db, const struct db_search_query *q, db_search_fn fn, void *ctx,
+              struct db_search_info *info, struct db_error *err);
+
 /* One department as listed by db_departments(); every pointer is valid only during the
  * callback. years are ascending and distinct. */
 struct db_department {

@@ -106,6 +106,8 @@ int db_derive_all(sqlite3 *sql, struct db_error *err);
 /* The parts, one per file. */
 int db_search_derive(sqlite3 *sql, int64_t disclosure, struct db_error *err);
 int db_search_forget(sqlite3 *sql, int64_t disclosure, struct db_error *err);
+/* Adds the search's ranking function to a connection (search.c), which db_search() needs. */
+int db_search_register(sqlite3 *sql, struct db_error *err);
 int db_facts_derive(sqlite3 *sql, int64_t disclosure, struct db_error *err);
 
 #endif

@@ -1,15 +1,882 @@
 // SPDX-License-Identifier: MIT
-// The search index: every text a disclosure publishes, in an FTS5 table (derived.sql).
+// The search index: every text a disclosure publishes, in an FTS5 table (derived.sql), written
+// in the import transaction, and the query that reads it (ranked, filtered, paged).
 #include "internal.h"
 
-int db_search_derive(sqlite3 *sql, int64_t disclosure, struct db_error *err)
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The years a disclosure may have (schema.sql). */
+#define YEAR_MIN 1990
+#define YEAR_MAX 2100
+
+/* What an entry is: the order of db_search_hits[], bits 20..23 of its rowid. */
+enum {
+	H_DEPARTMENT,
+	H_DISCLOSURE,
+	H_TABLE,
+	H_ROW,
+	H_PROJECT,
+	H_INDICATOR,
+	H_EXPLANATION,
+	H_GLOSSARY,
+	H_OVERVIEW,
+	H_SANGONG
+};
+
+const char *const db_search_hits[] = { "department", "disclosure", "table",       "row",
+	                               "project",    "indicator",  "explanation", "glossary",
+	                               "overview",   "sangong",    NULL };
+
+/* Texts joined by one space, the absent ones left out (NULL when all are). */
+#define J2(a, b) "nullif(trim(ifnull(" a " || ' ', '') || ifnull(" b ", '')), '')"
+
+/* Every entry of disclosure ?1, numbered within its hit by published order (o1, o2). */
+static const char derive_sql[] =
+    "INSERT INTO search (rowid, name, body, path, place) "
+    "SELECT ?2 | (hit << 20) | (row_number() OVER (PARTITION BY hit ORDER BY o1, o2) - 1), "
+    "name, body, path, place FROM ("
+    /* department: the names it published in this disclosure */
+    "SELECT 0 AS hit, 0 AS o1, 0 AS o2, name, " J2(
+        J2("short_name", "region"),
+        "parent") " AS body, '' AS path, NULL AS place FROM department_record WHERE disclosure_id "
+                  "= ?1 "
+                  /* disclosure: its title, and the texts of its parts that are not lists */
+                  "UNION ALL SELECT 1, 0, 0, title, (SELECT document FROM source WHERE "
+                  "disclosure_id = ?1), "
+                  "'', NULL FROM disclosure WHERE id = ?1 "
+                  "UNION ALL SELECT 1, 1, 0, NULL, reason, '', json_object('part', "
+                  "'operating_costs') "
+                  "FROM operating_costs WHERE disclosure_id = ?1 AND reason IS NOT NULL "
+                  "UNION ALL SELECT 1, 2, 0, NULL, text, '', json_object('part', 'performance') "
+                  "FROM performance_summary WHERE disclosure_id = ?1 AND text IS NOT NULL "
+                  "UNION ALL SELECT 1, 3, 0, NULL, " J2(
+                      J2("legal_source", "basis"),
+                      "text") ", '', json_object('part', 'withheld') FROM withheld WHERE "
+                              "disclosure_id = ?1 "
+                              /* tables and their rows: the code as 2010399 and as printed, then the name */
+                              "UNION ALL SELECT 2, position, 0, title, " J2(
+                                  "note",
+                                  "unplaced_note") ", '/tables/' || number, json_object('table', "
+                                                   "number) FROM budget_table "
+                                                   "WHERE disclosure_id = ?1 "
+                                                   "UNION ALL SELECT 3, t.position, r.position, "
+                                                   "ltrim(ifnull(r.code1, '') || ifnull(r.code2, "
+                                                   "'') || ifnull(r.code3, '') || "
+                                                   "ifnull(' ' || r.code_printed, '') || ifnull(' "
+                                                   "' || r.name, '')), r.project_name, "
+                                                   "'/tables/' || t.number, json_object('table', "
+                                                   "t.number, 'row', r.position) "
+                                                   "FROM table_row r JOIN budget_table t ON t.id = "
+                                                   "r.table_id WHERE t.disclosure_id = ?1 "
+                                                   /* projects: every text in one entry (one hit per project), then each indicator */
+                                                   "UNION ALL SELECT 4, p.position, 0, p.name, " J2(
+                                                       J2(J2(J2(J2(J2("p.summary", "p.plan"),
+                                                                   "p.policy_basis"),
+                                                                "p.executing_unit"),
+                                                             "a.text"),
+                                                          "(SELECT group_concat(item, ' ') FROM "
+                                                          "(SELECT "
+                                                          "item FROM allocation_item WHERE "
+                                                          "allocation_id "
+                                                          "= a.id ORDER BY position))"),
+                                                       "g.objective") ", '/projects/' || p.slug, "
+                                                                      "json_object('project', "
+                                                                      "p.slug) FROM project p "
+                                                                      "LEFT JOIN allocation a ON "
+                                                                      "a.project_id = p.id "
+                                                                      "LEFT JOIN "
+                                                                      "performance_target g ON "
+                                                                      "g.project_id = p.id "
+                                                                      "WHERE p.disclosure_id = ?1 "
+                                                                      "AND p.name IS NOT NULL "
+                                                                      "UNION ALL SELECT 5, "
+                                                                      "p.position, i.position, "
+                                                                      "i.name, i.value, "
+                                                                      "'/projects/' || p.slug, "
+                                                                      "json_object('project', "
+                                                                      "p.slug, 'indicator', "
+                                                                      "i.position) FROM indicator "
+                                                                      "i "
+                                                                      "JOIN performance_target g "
+                                                                      "ON g.id = i.target_id JOIN "
+                                                                      "project p ON p.id = "
+                                                                      "g.project_id "
+                                                                      "WHERE p.disclosure_id = ?1 "
+                                                                      "AND i.name IS NOT NULL "
+                                                                      /* 说明: the title, each paragraph, each figure's label and reason */
+                                                                      "UNION ALL SELECT 6, "
+                                                                      "position, -1, title, NULL, "
+                                                                      "'', "
+                                                                      "json_object('explanation', "
+                                                                      "key) "
+                                                                      "FROM explanation WHERE "
+                                                                      "disclosure_id = ?1 "
+                                                                      "UNION ALL SELECT 6, "
+                                                                      "e.position, x.position, "
+                                                                      "NULL, x.value, '', "
+                                                                      "json_object('explanation', "
+                                                                      "e.key, 'paragraph', "
+                                                                      "x.position) FROM "
+                                                                      "explanation_paragraph x "
+                                                                      "JOIN explanation e ON e.id "
+                                                                      "= x.explanation_id WHERE "
+                                                                      "e.disclosure_id = ?1 "
+                                                                      "UNION ALL SELECT 6, "
+                                                                      "e.position, 100000 + "
+                                                                      "f.position, f.label, " J2(
+                                                                          "f.reason",
+                                                                          "f.detail") ", '', "
+                                                                                      "json_object("
+                                                                                      "'explanation"
+                                                                                      "', e.key, "
+                                                                                      "'figure', "
+                                                                                      "f.position) "
+                                                                                      "FROM "
+                                                                                      "explanation_"
+                                                                                      "figure f "
+                                                                                      "JOIN "
+                                                                                      "explanation "
+                                                                                      "e ON e.id = "
+                                                                                      "f."
+                                                                                      "explanation_"
+                                                                                      "id WHERE "
+                                                                                      "e."
+                                                                                      "disclosure_"
+                                                                                      "id = ?1 "
+                                                                                      "UNION ALL "
+                                                                                      "SELECT 7, "
+                                                                                      "position, "
+                                                                                      "0, term, "
+                                                                                      "definition, "
+                                                                                      "'', "
+                                                                                      "json_object("
+                                                                                      "'glossary', "
+                                                                                      "position) "
+                                                                                      "FROM "
+                                                                                      "glossary_"
+                                                                                      "term WHERE "
+                                                                                      "disclosure_"
+                                                                                      "id = ?1 "
+                                                                                      /* 概况: functions, the organization's text, its internal units and units */
+                                                                                      "UNION ALL "
+                                                                                      "SELECT 8, "
+                                                                                      "0, "
+                                                                                      "position, "
+                                                                                      "NULL, "
+                                                                                      "value, '', "
+                                                                                      "json_object("
+                                                                                      "'overview', "
+                                                                                      "'functions',"
+                                                                                      " 'index', "
+                                                                                      "position) "
+                                                                                      "FROM "
+                                                                                      "department_"
+                                                                                      "function "
+                                                                                      "WHERE "
+                                                                                      "disclosure_"
+                                                                                      "id = ?1 "
+                                                                                      "UNION ALL "
+                                                                                      "SELECT 8, "
+                                                                                      "1, 0, NULL, "
+                                                                                      "text, '', "
+                                                                                      "json_object("
+                                                                                      "'overview', "
+                                                                                      "'organizatio"
+                                                                                      "n') "
+                                                                                      "FROM "
+                                                                                      "organization"
+                                                                                      " WHERE "
+                                                                                      "disclosure_"
+                                                                                      "id = ?1 AND "
+                                                                                      "text IS NOT "
+                                                                                      "NULL "
+                                                                                      "UNION ALL "
+                                                                                      "SELECT 8, "
+                                                                                      "2, "
+                                                                                      "u.position, "
+                                                                                      "NULL, "
+                                                                                      "u.value, "
+                                                                                      "'', "
+                                                                                      "json_object("
+                                                                                      "'overview', "
+                                                                                      "'internal_"
+                                                                                      "units', "
+                                                                                      "'index', "
+                                                                                      "u.position) "
+                                                                                      "FROM "
+                                                                                      "internal_"
+                                                                                      "unit u "
+                                                                                      "JOIN "
+                                                                                      "organization"
+                                                                                      " o ON o.id "
+                                                                                      "= "
+                                                                                      "u."
+                                                                                      "organization"
+                                                                                      "_id WHERE "
+                                                                                      "o."
+                                                                                      "disclosure_"
+                                                                                      "id = ?1 "
+                                                                                      "UNION ALL "
+                                                                                      "SELECT 8, "
+                                                                                      "3, "
+                                                                                      "u.position, "
+                                                                                      "u.name, " J2(
+                                                                                          "u.type",
+                                                                                          "u.note") ", '', json_object('overview', 'units', 'index', u.position) FROM organization_unit u "
+                                                                                                    "JOIN organization o ON o.id = u.organization_id WHERE o.disclosure_id = ?1 "
+                                                                                                    /* 三公: each item's label and the reason given for its change */
+                                                                                                    "UNION ALL SELECT 9, i.position, 0, i.label, i.reason, '/sangong', "
+                                                                                                    "json_object('sangong', i.key) FROM sangong_item i JOIN sangong s ON s.id = i.sangong_id "
+                                                                                                    "WHERE s.disclosure_id = ?1)";
+
+/* The names that queries of 1 or 2 characters look in: departments' and projects'. */
+static const char derive_names_sql[] =
+    "INSERT INTO search_name (entry, name) SELECT rowid, name FROM search "
+    "WHERE rowid BETWEEN ?2 AND ?2 + (1 << 24) - 1 "
+    "AND (rowid >> 20) & 15 IN (0, 4) AND name IS NOT NULL";
+
+/* Runs text with ?1 the disclosure and ?2 a rowid base. */
+static int run(sqlite3 *sql, const char *text, int64_t disclosure, int64_t base,
+               struct db_error *err)
 {
-	(void)sql, (void)disclosure, (void)err;
+	sqlite3_stmt *st = NULL;
+	int rc = -1;
+
+	if (sqlite3_prepare_v2(sql, text, -1, &st, NULL) != SQLITE_OK)
+		goto fail;
+	sqlite3_bind_int64(st, 1, disclosure);
+	sqlite3_bind_int64(st, 2, base);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		goto fail;
+	rc = 0;
+	goto done;
+fail:
+	db_err_set(err, "search index: %s", sqlite3_errmsg(sql));
+done:
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* The first rowid of a disclosure's entries (derived.sql: year, disclosure, hit, n). */
+static int64_t base_of(int year, int64_t disclosure)
+{
+	return (int64_t)(year - YEAR_MIN) << 56 | disclosure << 24;
+}
+
+/* The length of the UTF-8 character at s (1 for a stray byte). */
+static size_t char_len(const char *s)
+{
+	unsigned char c = (unsigned char)*s;
+	size_t n = c < 0xc0 ? 1 : c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
+
+	for (size_t k = 1; k < n; k++)
+		if (((unsigned char)s[k] & 0xc0) != 0x80)
+			return 1;
+	return n;
+}
+
+/* Runs st (?1 gram, ?2 entry) for each character and pair of characters of name, ASCII
+ * letters lowercased (as the query's short terms are). */
+static int each_gram(sqlite3_stmt *st, int64_t entry, const char *name)
+{
+	char low[4096];
+	size_t len = 0;
+
+	for (; name[len] != '\0' && len < sizeof(low) - 1; len++)
+		low[len] = name[len] >= 'A' && name[len] <= 'Z' ? (char)(name[len] - 'A' + 'a')
+		                                                : name[len];
+	low[len] = '\0';
+	for (size_t i = 0; i < len;) {
+		size_t a = char_len(low + i), b = i + a < len ? char_len(low + i + a) : 0;
+		for (size_t g = a; g <= a + b; g += b > 0 ? b : 1) {
+			sqlite3_reset(st);
+			sqlite3_bind_text(st, 1, low + i, (int)g, SQLITE_TRANSIENT);
+			sqlite3_bind_int64(st, 2, entry);
+			if (sqlite3_step(st) != SQLITE_DONE)
+				return -1;
+		}
+		i += a;
+	}
 	return 0;
 }
 
+/* Runs gram_sql for every gram of every name in the disclosure's range at base. */
+static int grams(sqlite3 *sql, const char *gram_sql, int64_t base, struct db_error *err)
+{
+	sqlite3_stmt *names = NULL, *st = NULL;
+	int rc = -1, step;
+
+	if (sqlite3_prepare_v2(sql,
+	                       "SELECT entry, name FROM search_name WHERE entry BETWEEN ?1 AND "
+	                       "?1 + (1 << 24) - 1",
+	                       -1, &names, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(sql, gram_sql, -1, &st, NULL) != SQLITE_OK)
+		goto done;
+	sqlite3_bind_int64(names, 1, base);
+	while ((step = sqlite3_step(names)) == SQLITE_ROW)
+		if (each_gram(st, sqlite3_column_int64(names, 0),
+		              (const char *)sqlite3_column_text(names, 1)) != 0)
+			goto done;
+	rc = step == SQLITE_DONE ? 0 : -1;
+done:
+	if (rc != 0)
+		db_err_set(err, "search index: %s", sqlite3_errmsg(sql));
+	sqlite3_finalize(names);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int db_search_derive(sqlite3 *sql, int64_t disclosure, struct db_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	int64_t base = -1;
+
+	if (sqlite3_prepare_v2(sql, "SELECT year FROM disclosure WHERE id = ?", -1, &st, NULL) ==
+	    SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, disclosure);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			base = base_of(sqlite3_column_int(st, 0), disclosure);
+	}
+	sqlite3_finalize(st);
+	if (base < 0 || disclosure > 0xffffffff) {
+		db_err_set(err, "search index: no disclosure %lld", (long long)disclosure);
+		return -1;
+	}
+	if (run(sql, derive_sql, disclosure, base, err) != 0 ||
+	    run(sql, derive_names_sql, disclosure, base, err) != 0)
+		return -1;
+	return grams(sql, "INSERT OR IGNORE INTO search_gram (gram, entry) VALUES (?1, ?2)", base,
+	             err);
+}
+
+/* The disclosure is gone, and its year with it: its entries are in one of the ranges its id
+ * has in each year. An empty range costs a seek. */
 int db_search_forget(sqlite3 *sql, int64_t disclosure, struct db_error *err)
 {
-	(void)sql, (void)disclosure, (void)err;
+	static const char *const text[] = {
+		"DELETE FROM search WHERE rowid BETWEEN ?1 AND ?1 + (1 << 24) - 1",
+		"DELETE FROM search_name WHERE entry BETWEEN ?1 AND ?1 + (1 << 24) - 1",
+	};
+	sqlite3_stmt *st[2] = { NULL, NULL };
+	int rc = -1;
+
+	for (int k = 0; k < 2; k++)
+		if (sqlite3_prepare_v2(sql, text[k], -1, &st[k], NULL) != SQLITE_OK)
+			goto done;
+	for (int year = YEAR_MIN; year <= YEAR_MAX; year++) {
+		if (grams(sql, "DELETE FROM search_gram WHERE gram = ?1 AND entry = ?2",
+		          base_of(year, disclosure), err) != 0)
+			goto done;
+		for (int k = 0; k < 2; k++) {
+			sqlite3_reset(st[k]);
+			sqlite3_bind_int64(st[k], 1, base_of(year, disclosure));
+			if (sqlite3_step(st[k]) != SQLITE_DONE)
+				goto done;
+		}
+	}
+	rc = 0;
+done:
+	if (rc != 0)
+		db_err_set(err, "search index: %s", sqlite3_errmsg(sql));
+	sqlite3_finalize(st[0]);
+	sqlite3_finalize(st[1]);
+	return rc;
+}
+
+/* ---- ranking ---- */
+
+/* budgetd_rank(search): BM25's term frequency and length normalization (k1 1.2, b 0.75) per
+ * column, names weighing ten times texts, and a department or a project four times any other
+ * place, as its texts are long and BM25 divides by length: the project called 业务运转经费项目
+ * comes before the figure of the explanation that repeats its name. Negative like bm25():
+ * lower is better. FTS5's bm25() also weighs each term by how rare it is (IDF), which takes
+ * a pass over every match of every term: a term found in every disclosure costs hundreds of
+ * milliseconds in a large store. The order of the hits of one term does not depend on it. */
+static void rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx, int n,
+                    sqlite3_value **args)
+{
+	static const double weight[2] = { 10.0, 1.0 }, k1 = 1.2, b = 0.75;
+	int insts = 0, phrase, col, off, hit = (int)((api->xRowid(fts) >> 20) & 15);
+	double tf[2] = { 0, 0 }, score = 0;
+	sqlite3_int64 rows = 0, total;
+
+	(void)n, (void)args;
+	if (api->xInstCount(fts, &insts) != SQLITE_OK || api->xRowCount(fts, &rows) != SQLITE_OK) {
+		sqlite3_result_error(ctx, "budgetd_rank: cannot read the match", -1);
+		return;
+	}
+	for (int i = 0; i < insts; i++)
+		if (api->xInst(fts, i, &phrase, &col, &off) == SQLITE_OK && col >= 0 && col < 2)
+			tf[col]++;
+	for (col = 0; col < 2; col++) {
+		int len = 0;
+		double avg;
+		if (tf[col] == 0 || api->xColumnSize(fts, col, &len) != SQLITE_OK ||
+		    api->xColumnTotalSize(fts, col, &total) != SQLITE_OK)
+			continue;
+		avg = rows > 0 && total > 0 ? (double)total / (double)rows : 1.0;
+		score +=
+		    weight[col] * tf[col] * (k1 + 1) / (tf[col] + k1 * (1 - b + b * len / avg));
+	}
+	sqlite3_result_double(ctx, -score * (hit == H_DEPARTMENT || hit == H_PROJECT ? 4 : 1));
+}
+
+int db_search_register(sqlite3 *sql, struct db_error *err)
+{
+	fts5_api *fts = NULL;
+	sqlite3_stmt *st = NULL;
+
+	if (sqlite3_prepare_v2(sql, "SELECT fts5(?1)", -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_pointer(st, 1, (void *)&fts, "fts5_api_ptr", NULL);
+		sqlite3_step(st);
+	}
+	sqlite3_finalize(st);
+	if (fts == NULL ||
+	    fts->xCreateFunction(fts, "budgetd_rank", NULL, rank_fn, NULL) != SQLITE_OK) {
+		db_err_set(err, "SQLite lacks FTS5, which the search needs");
+		return -1;
+	}
 	return 0;
+}
+
+/* ---- the query ---- */
+
+#define MAX_TERMS 16
+
+/* q split at spaces (ASCII and U+3000): the terms of 3 or more characters as an FTS5 query
+ * of quoted phrases, each literal ("" for a quote inside), all of which must match; the
+ * shorter ones, lowercased like the trigram tokenizer folds ASCII, as a JSON array for
+ * instr() (NULL when there are none). Owned: terms_free(). */
+struct terms {
+	char *match; /* NULL when every term is short: the names-only search */
+	char *shorts;
+	char *rest; /* the short terms but the first, as JSON, or NULL */
+	json_t *list; /* the short terms */
+	json_t *all; /* every term, lowercased: what the snippet marks */
+	size_t n;
+};
+
+static void terms_free(struct terms *t)
+{
+	free(t->match);
+	free(t->shorts);
+	free(t->rest);
+	json_decref(t->list);
+	json_decref(t->all);
+}
+
+static size_t space_at(const char *s)
+{
+	if (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r' || *s == '\f' || *s == '\v')
+		return 1;
+	return strncmp(s, "\xe3\x80\x80", 3) == 0 ? 3 : 0; /* U+3000 ideographic space */
+}
+
+static size_t chars(const char *s, size_t len)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < len; i++)
+		n += ((unsigned char)s[i] & 0xc0) != 0x80;
+	return n;
+}
+
+/* Appends one term to the match (quoted) or to the short list, and to all (lowercased). */
+static int add_term(struct terms *t, json_t *shorts, const char *s, size_t len)
+{
+	char *buf = malloc(len + 1);
+	size_t n = t->match ? strlen(t->match) : 0;
+
+	if (buf == NULL)
+		return -1;
+	for (size_t i = 0; i < len; i++)
+		buf[i] = s[i] >= 'A' && s[i] <= 'Z' ? (char)(s[i] - 'A' + 'a') : s[i];
+	buf[len] = '\0';
+	if (json_array_append_new(t->all, json_string(buf)) != 0 ||
+	    (chars(s, len) < 3 && json_array_append_new(shorts, json_string(buf)) != 0)) {
+		free(buf);
+		return -1;
+	}
+	free(buf);
+	if (chars(s, len) < 3)
+		return 0;
+	buf = realloc(t->match, n + 2 * len + 4);
+	if (buf == NULL)
+		return -1;
+	t->match = buf;
+	buf += n;
+	if (n > 0)
+		*buf++ = ' ';
+	*buf++ = '"';
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] == '"')
+			*buf++ = '"';
+		*buf++ = s[i];
+	}
+	*buf++ = '"';
+	*buf = '\0';
+	return 0;
+}
+
+static int split_terms(const char *q, struct terms *t)
+{
+	json_t *shorts = json_array();
+	int rc = -1;
+
+	memset(t, 0, sizeof(*t));
+	t->all = json_array();
+	if (shorts == NULL || t->all == NULL) {
+		json_decref(shorts);
+		return -1;
+	}
+	for (const char *p = q; *p != '\0' && t->n < MAX_TERMS;) {
+		size_t sp = space_at(p), len = 0;
+		if (sp > 0) {
+			p += sp;
+			continue;
+		}
+		while (p[len] != '\0' && space_at(p + len) == 0)
+			len++;
+		if (add_term(t, shorts, p, len) != 0)
+			goto done;
+		t->n++;
+		p += len;
+	}
+	if (json_array_size(shorts) > 0 && (t->shorts = json_dumps(shorts, JSON_COMPACT)) == NULL)
+		goto done;
+	if (json_array_size(shorts) > 1) {
+		json_t *rest = json_deep_copy(shorts);
+		if (rest == NULL || json_array_remove(rest, 0) != 0 ||
+		    (t->rest = json_dumps(rest, JSON_COMPACT)) == NULL) {
+			json_decref(rest);
+			goto done;
+		}
+		json_decref(rest);
+	}
+	rc = 0;
+done:
+	t->list = shorts;
+	return rc;
+}
+
+/* The most entries a query ranks: past it, the latest are ranked and served (see db.h). */
+#define WINDOW 1000
+
+/* The filters on an entry (col its rowid; text what short terms must be in): ?2 kind, ?5 hit,
+ * ?6 the short terms. Year and department are rowid ranges (?10, ?11); ?12 the window. */
+#define FILTERS(col, text)                                                                       \
+	col " BETWEEN ?10 AND ?11 AND (?2 IS NULL OR ((" col " >> 24) & 4294967295) IN (SELECT " \
+	    "id FROM disclosure WHERE kind = ?2)) AND (?5 IS NULL OR (" col                      \
+	    " >> 20) & 15 = ?5) AND "                                                            \
+	    "(?6 IS NULL OR NOT EXISTS (SELECT 1 FROM json_each(?6) WHERE instr(lower(" text     \
+	    "), value) = 0))"
+
+/* The window, latest first, with each entry's rank (lower is better). */
+static const char fts_window_sql[] =
+    "SELECT rowid, budgetd_rank(search) FROM search WHERE search MATCH ?1 AND " FILTERS(
+        "rowid", "ifnull(name, '') || ' ' || ifnull(body, '')") " ORDER BY rowid DESC LIMIT ?12";
+/* Names only, found by the first short term's gram (?9), the others in the name:
+ * departments before projects, the shortest name (the closest) first. */
+static const char names_window_sql[] =
+    "SELECT g.entry, ((g.entry >> 20) & 15) * 100000 + length(n.name) FROM search_gram g "
+    "JOIN search_name n ON n.entry = g.entry WHERE g.gram = ?9 AND " FILTERS(
+        "g.entry", "n.name") " ORDER BY g.entry DESC LIMIT ?12";
+/* A department's disclosures, as rowid bases, latest first. */
+static const char ranges_sql[] =
+    "SELECT ((d.year - 1990) << 56) | (d.id << 24) FROM disclosure d JOIN department p ON "
+    "p.id = d.department_id WHERE p.slug = ?1 AND (?2 IS NULL OR d.kind = ?2) AND (?3 IS NULL "
+    "OR d.year = ?3) ORDER BY 1 DESC";
+
+static const char hit_sql[] =
+    "SELECT s.name, s.path, s.place, d.year, d.kind, d.level, p.slug, r.name, s.body "
+    "FROM search s "
+    "JOIN disclosure d ON d.id = (?1 >> 24) & 4294967295 JOIN department p ON p.id = "
+    "d.department_id LEFT JOIN department_record r ON r.disclosure_id = d.id WHERE s.rowid = ?1";
+
+static void done_with(sqlite3_stmt *st)
+{
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+}
+
+static int hit_index(const char *hit)
+{
+	for (int i = 0; db_search_hits[i] != NULL; i++)
+		if (strcmp(db_search_hits[i], hit) == 0)
+			return i;
+	return -1;
+}
+
+/* The entries of the window: rowid and rank. */
+struct window {
+	struct entry {
+		int64_t id;
+		double rank;
+	} e[WINDOW + 1];
+	size_t n;
+};
+
+/* Adds the window's entries in [lo, hi] to w, up to WINDOW + 1 in all. */
+static int scan(struct db *db, const struct db_search_query *q, const struct terms *t, int64_t lo,
+                int64_t hi, struct window *w, struct db_error *err)
+{
+	sqlite3_stmt *st = db_stmt(db, t->match ? fts_window_sql : names_window_sql, err);
+	int step;
+
+	if (st == NULL)
+		return -1;
+	if (t->match != NULL)
+		sqlite3_bind_text(st, 1, t->match, -1, SQLITE_STATIC);
+	if (q->kind != NULL)
+		sqlite3_bind_text(st, 2, q->kind, -1, SQLITE_STATIC);
+	if (q->hit != NULL)
+		sqlite3_bind_int(st, 5, hit_index(q->hit));
+	if (t->match != NULL && t->shorts != NULL)
+		sqlite3_bind_text(st, 6, t->shorts, -1, SQLITE_STATIC);
+	if (t->match == NULL) {
+		sqlite3_bind_text(st, 6, t->rest, -1, SQLITE_STATIC); /* NULL: none */
+		sqlite3_bind_text(st, 9, json_string_value(json_array_get(t->list, 0)), -1,
+		                  SQLITE_STATIC);
+	}
+	sqlite3_bind_int64(st, 10, lo);
+	sqlite3_bind_int64(st, 11, hi);
+	sqlite3_bind_int64(st, 12, (int64_t)(WINDOW + 1 - w->n));
+	while (w->n <= WINDOW && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		w->e[w->n].id = sqlite3_column_int64(st, 0);
+		w->e[w->n++].rank = sqlite3_column_double(st, 1);
+	}
+	if (w->n <= WINDOW && step != SQLITE_DONE) {
+		db_err_set(err, "search: %s", sqlite3_errmsg(db->sql));
+		done_with(st);
+		return -1;
+	}
+	done_with(st);
+	return 0;
+}
+
+/* The window over the rowid ranges the filters leave: a year is one range, a department one
+ * per disclosure; every range otherwise. */
+static int fill(struct db *db, const struct db_search_query *q, const struct terms *t,
+                struct window *w, struct db_error *err)
+{
+	int64_t lo = 0, hi = INT64_MAX, bases[256];
+	sqlite3_stmt *st;
+	size_t n = 0;
+	int rc = 0;
+
+	if (q->year != 0) {
+		lo = (int64_t)(q->year - YEAR_MIN) << 56;
+		hi = lo + ((int64_t)1 << 56) - 1;
+	}
+	if (q->department == NULL)
+		return scan(db, q, t, lo, hi, w, err);
+	if ((st = db_stmt(db, ranges_sql, err)) == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, q->department, -1, SQLITE_STATIC);
+	if (q->kind != NULL)
+		sqlite3_bind_text(st, 2, q->kind, -1, SQLITE_STATIC);
+	if (q->year != 0)
+		sqlite3_bind_int(st, 3, q->year);
+	/* The ranges are read first: scan() uses the connection's other statements. */
+	while (n < 256 && sqlite3_step(st) == SQLITE_ROW)
+		bases[n++] = sqlite3_column_int64(st, 0);
+	done_with(st);
+	for (size_t i = 0; i < n && rc == 0 && w->n <= WINDOW; i++)
+		rc = scan(db, q, t, bases[i], bases[i] + (1 << 24) - 1, w, err);
+	return rc;
+}
+
+static int by_rank(const void *a, const void *b)
+{
+	const struct entry *x = a, *y = b;
+
+	if (x->rank != y->rank)
+		return x->rank < y->rank ? -1 : 1;
+	return x->id > y->id ? -1 : x->id < y->id; /* then the latest */
+}
+
+static bool same_folded(const char *a, const char *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		char x = a[i] >= 'A' && a[i] <= 'Z' ? (char)(a[i] - 'A' + 'a') : a[i];
+		if (x != b[i])
+			return false;
+	}
+	return true;
+}
+
+/* name with every occurrence of the terms between \x01 and \x02. Returns a string the
+ * caller frees, or NULL (out of memory). */
+static char *mark(const char *name, const json_t *list)
+{
+	size_t len = strlen(name), i, k = 0;
+	bool *on = calloc(len + 1, sizeof(*on));
+	char *out = malloc(3 * len + 1);
+	json_t *term;
+
+	if (on == NULL || out == NULL)
+		goto fail;
+	json_array_foreach (list, i, term) {
+		const char *s = json_string_value(term);
+		size_t n = strlen(s);
+		for (size_t at = 0; n > 0 && at + n <= len; at++)
+			if (((unsigned char)name[at] & 0xc0) != 0x80 &&
+			    same_folded(name + at, s, n))
+				memset(on + at, 1, n);
+	}
+	for (i = 0; i <= len; i++) {
+		if (on[i] && (i == 0 || !on[i - 1]))
+			out[k++] = '\x01';
+		if (!on[i] && i > 0 && on[i - 1])
+			out[k++] = '\x02';
+		out[k++] = name[i];
+	}
+	free(on);
+	return out;
+fail:
+	free(on);
+	free(out);
+	return NULL;
+}
+
+static const char *col_text(sqlite3_stmt *st, int col)
+{
+	return (const char *)sqlite3_column_text(st, col);
+}
+
+/* Where in text the first of terms is (byte offset), or -1. */
+static long first_of(const char *text, const json_t *terms)
+{
+	size_t len = strlen(text), i;
+	json_t *term;
+
+	for (size_t at = 0; at < len; at++) {
+		if (((unsigned char)text[at] & 0xc0) == 0x80)
+			continue;
+		json_array_foreach (terms, i, term) {
+			size_t n = strlen(json_string_value(term));
+			if (n > 0 && at + n <= len &&
+			    same_folded(text + at, json_string_value(term), n))
+				return (long)at;
+		}
+	}
+	return -1;
+}
+
+/* The byte offset n characters before (n < 0) or after at in s, within s. */
+static size_t step_chars(const char *s, size_t at, long n)
+{
+	size_t len = strlen(s);
+
+	for (; n < 0 && at > 0; n++)
+		do
+			at--;
+		while (at > 0 && ((unsigned char)s[at] & 0xc0) == 0x80);
+	for (; n > 0 && at < len; n--)
+		at += char_len(s + at);
+	return at;
+}
+
+#define SNIPPET_BEFORE 10
+#define SNIPPET_CHARS 40
+
+/* The name with its matches marked, when it has one; else about 40 characters of the text
+ * around its first match, cut with …. Computed here rather than by FTS5's snippet(), which
+ * runs the query again for each hit and tokenizes the whole text: a project's texts are
+ * long, and 20 hits took 20 ms. The caller frees; NULL when out of memory. */
+static char *make_snippet(const char *name, const char *body, const json_t *terms)
+{
+	long at;
+	size_t from, to;
+	char *cut, *out;
+
+	if (body == NULL || (name != NULL && first_of(name, terms) >= 0))
+		return mark(name ? name : "", terms);
+	at = first_of(body, terms);
+	from = step_chars(body, at < 0 ? 0 : (size_t)at, -SNIPPET_BEFORE);
+	to = step_chars(body, from, SNIPPET_CHARS);
+	if ((cut = malloc(to - from + 7)) == NULL)
+		return NULL;
+	snprintf(cut, to - from + 7, "%s%.*s%s", from > 0 ? "…" : "", (int)(to - from), body + from,
+	         body[to] != '\0' ? "…" : "");
+	out = mark(cut, terms);
+	free(cut);
+	return out;
+}
+
+/* Reads entry id and calls fn with it: fn's value, or -1 with *err filled. */
+static int emit(struct db *db, const struct terms *t, int64_t id, db_search_fn fn, void *ctx,
+                struct db_error *err)
+{
+	sqlite3_stmt *st = db_stmt(db, hit_sql, err);
+	char *snip = NULL;
+	json_t *place = NULL;
+	int rc = -1;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		db_err_set(err, "search: entry %lld: %s", (long long)id, sqlite3_errmsg(db->sql));
+		goto done;
+	}
+	if ((snip = make_snippet(col_text(st, 0), col_text(st, 8), t->all)) == NULL)
+		goto oom;
+	if (col_text(st, 2) != NULL && (place = json_loads(col_text(st, 2), 0, NULL)) == NULL)
+		goto oom;
+	rc = fn(ctx, &(struct db_search_hit){
+	                 .hit = db_search_hits[(id >> 20) & 15],
+	                 .department = col_text(st, 6),
+	                 .department_name = col_text(st, 7),
+	                 .year = sqlite3_column_int(st, 3),
+	                 .kind = strcmp(col_text(st, 4), "final") == 0 ? "final" : "budget",
+	                 .level = strcmp(col_text(st, 5), "unit") == 0 ? "unit" : "department",
+	                 .name = col_text(st, 0),
+	                 .snippet = snip,
+	                 .path = col_text(st, 1),
+	                 .place = place,
+	             });
+	goto done;
+oom:
+	db_err_set(err, "out of memory");
+done:
+	json_decref(place);
+	free(snip);
+	done_with(st);
+	return rc;
+}
+
+int db_search(struct db *db, const struct db_search_query *q, db_search_fn fn, void *ctx,
+              struct db_search_info *info, struct db_error *err)
+{
+	struct window *w = NULL;
+	struct terms t;
+	int rc = -1;
+
+	memset(info, 0, sizeof(*info));
+	if (split_terms(q->q, &t) != 0 || (w = malloc(sizeof(*w))) == NULL) {
+		db_err_set(err, "out of memory");
+		goto done;
+	}
+	w->n = 0;
+	info->names_only = t.match == NULL;
+	if (t.n == 0 || (q->hit != NULL && hit_index(q->hit) < 0)) {
+		rc = 0;
+		goto done;
+	}
+	if (fill(db, q, &t, w, err) != 0)
+		goto done;
+	info->capped = w->n > WINDOW;
+	info->total = info->capped ? WINDOW : w->n;
+	qsort(w->e, info->total, sizeof(w->e[0]), by_rank);
+	rc = 0;
+	for (size_t i = q->offset;
+	     fn != NULL && i < info->total && i < q->offset + q->limit && rc == 0; i++)
+		rc = emit(db, &t, w->e[i].id, fn, ctx, err);
+done:
+	free(w);
+	terms_free(&t);
+	return rc;
 }

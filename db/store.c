@@ -133,7 +133,7 @@ static struct db *open_store(const char *path, bool writable, struct db_error *e
 			db_err_set(err, "not a budgetd store (%s)", sqlite3_errmsg(db->sql));
 		goto fail;
 	}
-	if (prepare_schema(db, err) != 0)
+	if (prepare_schema(db, err) != 0 || db_search_register(db->sql, err) != 0)
 		goto fail;
 	return db;
 fail:

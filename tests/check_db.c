@@ -155,7 +155,11 @@ static char *digest(const char *path)
 	while (sqlite3_step(tables) == SQLITE_ROW) {
 		snprintf(q, sizeof(q), "SELECT * FROM \"%s\" ORDER BY rowid",
 		         sqlite3_column_text(tables, 0));
-		ck_assert_int_eq(sqlite3_prepare_v2(sql, q, -1, &rows, NULL), SQLITE_OK);
+		/* A WITHOUT ROWID table (the search index's) is read in its key's order. */
+		if (sqlite3_prepare_v2(sql, q, -1, &rows, NULL) != SQLITE_OK) {
+			*strstr(q, " ORDER BY") = '\0';
+			ck_assert_int_eq(sqlite3_prepare_v2(sql, q, -1, &rows, NULL), SQLITE_OK);
+		}
 		while (sqlite3_step(rows) == SQLITE_ROW) {
 			for (int c = 0; c < sqlite3_column_count(rows); c++) {
 				const char *v = (const char *)sqlite3_column_text(rows, c);

@@ -28,7 +28,7 @@ for (const pkg of ['ajv', 'ajv-formats', 'csv-parse', '@seriousme/openapi-schema
 const { startServer } = await import('./lib/server.mjs');
 const { createClient } = await import('./lib/client.mjs');
 const { ResponseValidator } = await import('./lib/openapi.mjs');
-const suites = await Promise.all(['openapi', 'resources', 'pagination', 'errors', 'csv', 'transport', 'golden', 'v2', 'bundled', 'audit', 'cachekey', 'snapshot', 'series', 'exports', 'aggregate']
+const suites = await Promise.all(['openapi', 'resources', 'pagination', 'errors', 'csv', 'transport', 'golden', 'v2', 'bundled', 'audit', 'cachekey', 'snapshot', 'series', 'exports', 'aggregate', 'search']
   .map((name) => import(`./suites/${name}.mjs`)));
 
 const env = (name, fallback) => process.env[name] || fallback;

@@ -1,0 +1,272 @@
+// SPDX-License-Identifier: MIT
+// The search index (db/search.c): written with each disclosure in its import, replaced with
+// it (no stale entry of a replaced disclosure is ever found), built by the upgrade of a
+// version 2 store, and queried with q taken literally. Expected hits are read off the seed
+// (db/data/kashi-urumqi-office-2021-budget.json) by hand.
+#include "db.h"
+#include "util.h"
+
+#include <check.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static struct db_doc *doc_of(const char *text)
+{
+	struct db_doc *d = db_doc_parse(text, strlen(text), "seed.json", NULL, NULL);
+
+	ck_assert_msg(d != NULL, "the document should be valid");
+	return d;
+}
+
+/* The seed's text with every from replaced by to (same length or not); caller frees. */
+static char *seed_with(const char *from, const char *to)
+{
+	size_t n, fl = strlen(from), tl = strlen(to), k = 0;
+	char *text = tu_read_file(tu_env("BUDGETD_SEED"), &n), *out = malloc(n * 4 + 1);
+
+	ck_assert_ptr_nonnull(text);
+	for (const char *p = text; *p != '\0';) {
+		if (fl > 0 && strncmp(p, from, fl) == 0) {
+			memcpy(out + k, to, tl);
+			k += tl;
+			p += fl;
+		} else {
+			out[k++] = *p++;
+		}
+	}
+	out[k] = '\0';
+	free(text);
+	return out;
+}
+
+static void import_text(struct db *db, const char *text)
+{
+	struct db_doc *d = doc_of(text);
+	struct db_error err = { 0 };
+
+	ck_assert_msg(db_import(db, &d, 1, &err) == 0, "import: %s", err.text);
+	db_doc_free(d);
+}
+
+static int64_t sql_int(const char *path, const char *query)
+{
+	sqlite3 *sql;
+	sqlite3_stmt *st;
+	int64_t v;
+
+	ck_assert_int_eq(sqlite3_open_v2(path, &sql, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	ck_assert_msg(sqlite3_prepare_v2(sql, query, -1, &st, NULL) == SQLITE_OK, "%s", query);
+	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+	v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(sql);
+	return v;
+}
+
+/* What a query found: the count, and the page as "hit department place snippet" lines. */
+struct found {
+	size_t total;
+	bool names_only;
+	char lines[8192];
+};
+
+static int collect(void *ctx, const struct db_search_hit *h)
+{
+	struct found *f = ctx;
+	size_t len = strlen(f->lines);
+	char *place = h->place ? json_dumps(h->place, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+
+	snprintf(f->lines + len, sizeof(f->lines) - len, "%s %s %s %s\n", h->hit, h->department,
+	         place ? place : "-", h->snippet);
+	free(place);
+	return 0;
+}
+
+static struct found find(struct db *db, const char *q, const char *hit)
+{
+	struct db_search_query query = { .q = q, .hit = hit, .limit = 100 };
+	struct db_search_info info;
+	struct db_error err = { 0 };
+	struct found f = { 0 };
+
+	ck_assert_msg(db_search(db, &query, collect, &f, &info, &err) == 0, "%s: %s", q, err.text);
+	f.total = info.total;
+	f.names_only = info.names_only;
+	return f;
+}
+
+/* The seed's project that says 视联网 (its name, 政策依据, 资金分配, 绩效目标): the only one. */
+#define SLW_PROJECT "project kashi-urumqi-office {\"project\":\"service-upgrade-retention\"} "
+
+START_TEST(test_reimport_replaces_entries)
+{
+	char *path = tu_temp_path(".sqlite"), *seed = seed_with("", ""),
+	     *renamed = seed_with("视联网", "远程会商"),
+	     *other = seed_with("\"kashi-urumqi-office\"", "\"kashi-copy\"");
+	struct db_error err = { 0 };
+	struct db *db = db_open(path, true, &err);
+	struct found f;
+	int64_t entries;
+
+	ck_assert_msg(db != NULL, "open: %s", err.text);
+	import_text(db, seed);
+	import_text(db, other);
+	entries = sql_int(path, "SELECT count(*) FROM search");
+	ck_assert_int_gt(entries, 500); /* two disclosures of 9 tables, 18 explanations... */
+	f = find(db, "视联网", "project");
+	ck_assert_uint_eq(f.total, 2); /* the seed's project, in each department */
+	ck_assert_msg(strstr(f.lines, SLW_PROJECT) != NULL, "%s", f.lines);
+	ck_assert_msg(strstr(f.lines, "\x01视联网\x02") != NULL, "marked: %s", f.lines);
+
+	/* The seed again without 视联网: the replaced disclosure's entries are gone, the copy's
+	 * stay, and the index holds as many entries as before. */
+	import_text(db, renamed);
+	ck_assert_int_eq(sql_int(path, "SELECT count(*) FROM search"), entries);
+	f = find(db, "视联网", NULL);
+	ck_assert_msg(strstr(f.lines, " kashi-urumqi-office ") == NULL, "stale: %s", f.lines);
+	ck_assert_uint_gt(f.total, 0);
+	f = find(db, "远程会商", "project");
+	ck_assert_uint_eq(f.total, 1);
+	ck_assert_msg(strstr(f.lines, SLW_PROJECT) != NULL, "%s", f.lines);
+	/* names for 1-2 character queries are replaced too, and their characters */
+	ck_assert_int_eq(sql_int(path, "SELECT count(*) FROM search_gram WHERE entry NOT IN "
+	                               "(SELECT entry FROM search_name)"),
+	                 0);
+	ck_assert_int_gt(sql_int(path, "SELECT count(*) FROM search_gram"), 100);
+	ck_assert_int_eq(
+	    sql_int(path, "SELECT count(*) FROM search_name"),
+	    sql_int(path, "SELECT count(*) FROM search WHERE (rowid >> 20) & 15 IN (0, 4)"));
+	db_close(db);
+	tu_unlink_store(path);
+	free(path);
+	free(seed);
+	free(renamed);
+	free(other);
+}
+END_TEST
+
+START_TEST(test_upgraded_v2_store_is_searchable)
+{
+	char src[4200], *data, *path;
+	struct db_error err = { 0 };
+	struct db *db;
+	struct found f;
+	size_t n;
+	int from;
+
+	snprintf(src, sizeof(src), "%s/tests/data/kashi-v2.sqlite", tu_env("BUDGETD_SOURCE"));
+	data = tu_read_file(src, &n);
+	ck_assert_ptr_nonnull(data);
+	path = tu_write_temp(data, n, ".sqlite");
+	ck_assert_msg(db_upgrade(path, &from, &err) == 0, "upgrade: %s", err.text);
+	ck_assert_int_eq(from, 2);
+	db = db_open(path, false, &err);
+	ck_assert_msg(db != NULL, "open: %s", err.text);
+	/* The seed prints 201 03 99 in 表二 row 4, 表三 row 4, 表五 row 3, 表七 rows 3..11. */
+	f = find(db, "2010399", NULL);
+	ck_assert_uint_eq(f.total, 12);
+	ck_assert_msg(strstr(f.lines, "row kashi-urumqi-office {\"row\":4,\"table\":2} ") != NULL,
+	              "%s", f.lines);
+	ck_assert_msg(strstr(f.lines, "row kashi-urumqi-office {\"row\":11,\"table\":7} ") != NULL,
+	              "%s", f.lines);
+	f = find(db, "视联网", "project");
+	ck_assert_uint_eq(f.total, 1);
+	db_close(db);
+	tu_unlink_store(path);
+	free(path);
+	free(data);
+}
+END_TEST
+
+START_TEST(test_q_is_literal_and_short_q_searches_names)
+{
+	static const char *const odd[] = {
+		"\"",      "\"\"",     "*",      "视联网*",     "NEAR(视联网 会议室)",
+		"(视联网", "视联网\"", "a OR b", "name:视联网", "^x"
+	};
+	char *path = tu_temp_path(".sqlite"), *seed = seed_with("", "");
+	struct db_error err = { 0 };
+	struct db *db = db_open(path, true, &err);
+	struct found f;
+
+	ck_assert_msg(db != NULL, "open: %s", err.text);
+	import_text(db, seed);
+	for (size_t i = 0; i < sizeof(odd) / sizeof(odd[0]); i++)
+		(void)find(db, odd[i], NULL); /* find() asserts success */
+	ck_assert_uint_eq(find(db, "视联网*", NULL).total, 0);
+	ck_assert_uint_eq(find(db, "   ", NULL).total, 0);
+	/* Two terms: both must be there (the project and its texts say 视联网 and 会议室). */
+	f = find(db, "视联网 会议室", "project");
+	ck_assert_uint_eq(f.total, 1);
+	/* 喀什 is in the department's name and in one project's name
+	 * (驻乌鲁木齐市、昌吉州喀什籍人员服务管理工作站工作项目): the department first. */
+	f = find(db, "喀什", NULL);
+	ck_assert(f.names_only);
+	ck_assert_uint_eq(f.total, 2);
+	ck_assert_msg(
+	    strncmp(f.lines, "department kashi-urumqi-office - 新疆维吾尔自治区\x01喀什\x02",
+	            strlen("department kashi-urumqi-office - 新疆维吾尔自治区\x01喀什\x02")) == 0,
+	    "%s", f.lines);
+	ck_assert_msg(strstr(f.lines, "project kashi-urumqi-office "
+	                              "{\"project\":\"kashgar-workers-station\"} ") != NULL,
+	              "%s", f.lines);
+	db_close(db);
+	tu_unlink_store(path);
+	free(path);
+	free(seed);
+}
+END_TEST
+
+/* More than 1000 places match: the latest 1000 are ranked and served, and the answer says so.
+ * The seed's glossary (8 terms) is given 1100 more, each defined as 同一释义. */
+START_TEST(test_more_than_1000_hits_are_capped)
+{
+	json_t *seed = json_load_file(tu_env("BUDGETD_SEED"), 0, NULL);
+	json_t *glossary = json_object_get(seed, "glossary");
+	char *path = tu_temp_path(".sqlite"), *text, term[32];
+	struct db_search_query q = { .q = "同一释义", .limit = 100, .offset = 950 };
+	struct db_search_info info;
+	struct db_error err = { 0 };
+	struct db *db = db_open(path, true, &err);
+	struct found f = { 0 };
+
+	ck_assert_ptr_nonnull(glossary);
+	for (int i = 0; i < 1100; i++) {
+		snprintf(term, sizeof(term), "名词%d", i);
+		json_array_append_new(
+		    glossary, json_pack("{s:s, s:s}", "term", term, "definition", "同一释义"));
+	}
+	text = json_dumps(seed, 0);
+	import_text(db, text);
+	ck_assert_msg(db_search(db, &q, collect, &f, &info, &err) == 0, "%s", err.text);
+	ck_assert(info.capped);
+	ck_assert_uint_eq(info.total, 1000);
+	/* equal ranks: the latest first, so the page past 950 ends at the 1000th latest, term
+	 * 100 (glossary index 108), and term 99 (the 1001st) is not served */
+	ck_assert_msg(strstr(f.lines, "{\"glossary\":108}") != NULL, "%s", f.lines);
+	ck_assert_msg(strstr(f.lines, "{\"glossary\":107}") == NULL, "%s", f.lines);
+	f = find(db, "同一释义", "project");
+	ck_assert_uint_eq(f.total, 0);
+	db_close(db);
+	tu_unlink_store(path);
+	free(path);
+	free(text);
+	json_decref(seed);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("search");
+	TCase *tc = tcase_create("index");
+
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test_reimport_replaces_entries);
+	tcase_add_test(tc, test_upgraded_v2_store_is_searchable);
+	tcase_add_test(tc, test_q_is_literal_and_short_q_searches_names);
+	tcase_add_test(tc, test_more_than_1000_hits_are_capped);
+	suite_add_tcase(s, tc);
+	return tu_run_suite(s);
+}
