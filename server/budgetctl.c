@@ -551,6 +551,14 @@ static int write_amounts(const char *path)
 	return SRV_EXIT_CANTCREAT;
 }
 
+/* The store-wide downloads budgetd serves, rewritten whenever the store changes. */
+static int write_downloads(const char *path)
+{
+	int rc = write_snapshot(path);
+
+	return rc != SRV_EXIT_OK ? rc : write_amounts(path);
+}
+
 static int cmd_import(int argc, char **argv)
 {
 	struct cmd_opts o = { 0 };
@@ -570,9 +578,7 @@ static int cmd_import(int argc, char **argv)
 		return rc;
 	}
 	summary(&total, n, "imported", o.db);
-	if ((rc = write_snapshot(o.db)) != SRV_EXIT_OK)
-		return rc;
-	return write_amounts(o.db);
+	return write_downloads(o.db);
 }
 
 static int cmd_validate(int argc, char **argv)
@@ -691,17 +697,19 @@ static int cmd_upgrade(int argc, char **argv)
 	}
 	if (db_upgrade(o.db, &from, &err) != 0) {
 		fprintf(stderr, "budgetctl: %s\n", err.text);
-		if (from == 1)
+		if (from == 1 || from == 2)
 			fprintf(stderr,
-			        "budgetctl: nothing changed; the store is still version 1\n");
-		return from == 1 ? SRV_EXIT_CANTCREAT : SRV_EXIT_NOINPUT;
+			        "budgetctl: nothing changed; the store is still version %d\n",
+			        from);
+		return from == 1 || from == 2 ? SRV_EXIT_CANTCREAT : SRV_EXIT_NOINPUT;
 	}
-	if (from == DB_SCHEMA_VERSION)
+	if (from == DB_SCHEMA_VERSION) {
 		printf("%s: already at schema version %d\n", o.db, DB_SCHEMA_VERSION);
-	else
-		printf("%s: upgraded from schema version %d to %d\n", o.db, from,
-		       DB_SCHEMA_VERSION);
-	return SRV_EXIT_OK;
+		return SRV_EXIT_OK;
+	}
+	printf("%s: upgraded from schema version %d to %d\n", o.db, from, DB_SCHEMA_VERSION);
+	/* The snapshot beside it is of the old version: budgetd would serve that. */
+	return write_downloads(o.db);
 }
 
 static void extract_report(void *ctx, int page, const char *what, const char *text)
