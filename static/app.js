@@ -186,11 +186,22 @@ async function load(st, { scroll = true } = {}) {
   const my = ++seq;
   busy();
   try {
-    let id = st.dept;
+    const id = st.dept;
+    // #15: without a department, / is the directory of every department (static/directory.js).
+    document.body.toggleAttribute('data-directory', !id);
     if (!id) {
-      const list = await api(`${API}/departments?limit=1`);
-      if (!list.items || !list.items.length) throw new LoadError('目前还没有任何部门的公开数据', null);
-      id = list.items[0].id;
+      const { showDirectory } = await import('./directory.js');
+      shown = null;
+      $('disclosure-title').textContent = '';
+      $('dept-name').textContent = '部门预决算公开';
+      $('disclosure-select').replaceChildren(h('option', { value: '' }, '年度与类型'));
+      $('disclosure-select').disabled = true;
+      document.title = '部门预决算公开 · budgetd';
+      await showDirectory({ h, api, state: st, current: () => my === seq });
+      if (my !== seq) return;
+      $('content').setAttribute('aria-busy', 'false');
+      $('announce').textContent = '已加载：部门目录';
+      return;
     }
     const deptUrl = `${API}/departments/${enc(id)}`;
     const pDept = api(deptUrl);

@@ -50,9 +50,10 @@ async function audit(viewport, origin = server.origin, url = '/') {
 }
 
 describe('accessibility (axe-core, WCAG 2.1 A and AA)', () => {
-  for (const viewport of [DESKTOP, PHONE]) {
-    it(`no violations at ${viewport.width} px`, async () => {
-      const violations = await audit(viewport);
+  // '/' is the directory of departments (#15; also in directory.test.mjs), then a disclosure
+  for (const [viewport, url] of [DESKTOP, PHONE].flatMap((v) => [[v, '/'], [v, '/?dept=kashi-urumqi-office&year=2021&kind=budget']])) {
+    it(`no violations at ${viewport.width} px: ${url}`, async () => {
+      const violations = await audit(viewport, server.origin, url);
       assert.deepEqual(violations, [], `axe found:\n${violations.join('\n')}`);
     });
   }

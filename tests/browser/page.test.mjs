@@ -57,9 +57,9 @@ const hashOf = (url) => new URL(url).hash;
 const queryOf = (url) => Object.fromEntries(new URL(url).searchParams);
 
 describe('front page', () => {
-  it('1. loads / without errors and shows the nine tables and the key figures', async (t) => {
+  it('1. loads a disclosure URL without errors and shows the nine tables and the key figures', async (t) => {
     const { page, problems } = await newPage(t, browser);
-    await load(page, `${origin}/`);
+    await load(page, `${origin}${DEEP}`);
     assert.equal(await page.getAttribute('#content', 'aria-busy'), 'false');
     assert.equal(await page.locator('#status').isVisible(), false, '#status is gone');
     const { json: tables } = await api(origin, `${BASE}/tables`);
@@ -299,7 +299,7 @@ describe('front page', () => {
 
   it('10. security headers on /, and no CSP violation while using the page', async (t) => {
     const { page, problems } = await newPage(t, browser, { init: [pageProbe] });
-    const response = await page.goto(`${origin}/`);
+    const response = await page.goto(`${origin}${DEEP}`);
     const h = await response.allHeaders();
     const csp = h['content-security-policy'] ?? '';
     assert.ok(csp.includes("script-src 'self'"), `Content-Security-Policy has script-src 'self': ${csp}`);
