@@ -199,10 +199,11 @@ static enum MHD_Result route_api(struct srv *s, struct MHD_Connection *conn, con
 }
 
 /* A page file is cached under its version (inode, size, modification time): an edited or
- * replaced file is another key, and its old entry ages out. */
-static bool static_key(const struct stat *sb, const char *url, bool gz, char *buf, size_t size)
+ * replaced file is another key, and its old entry ages out. name: what the key calls it
+ * (the URL, or one name for every URL that serves the same file). */
+static bool static_key(const struct stat *sb, const char *name, bool gz, char *buf, size_t size)
 {
-	int n = snprintf(buf, size, "%s %s %ju-%jd-%jd.%09ld", gz ? "pg" : "pi", url,
+	int n = snprintf(buf, size, "%s %s %ju-%jd-%jd.%09ld", gz ? "pg" : "pi", name,
 	                 (uintmax_t)sb->st_ino, (intmax_t)sb->st_size, (intmax_t)sb->st_mtim.tv_sec,
 	                 sb->st_mtim.tv_nsec);
 
@@ -210,8 +211,10 @@ static bool static_key(const struct stat *sb, const char *url, bool gz, char *bu
 }
 
 /* Without the cache, every visit would read and gzip the page's script again (about 1 ms
- * of CPU for its 39 KB), even to answer 304. */
-static enum MHD_Result route_static(struct srv *s, struct MHD_Connection *conn, const char *url)
+ * of CPU for its 39 KB), even to answer 304. file: the page file to send; name: its cache
+ * name; kind: SRV_PAGE, or SRV_EMBED for a page other sites may frame. */
+static enum MHD_Result send_static(struct srv *s, struct MHD_Connection *conn, const char *file,
+                                   const char *name, enum srv_kind kind)
 {
 	struct srv_cache *cache = srv_data_cache(s->data);
 	uint64_t generation = srv_cache_generation(cache);
@@ -221,21 +224,94 @@ static enum MHD_Result route_static(struct srv *s, struct MHD_Connection *conn, 
 	struct stat sb;
 	struct api_response resp;
 	enum MHD_Result ret;
-	int fd = srv_static_open(s->files, url, &sb, &type);
+	int fd = srv_static_open(s->files, file, &sb, &type);
 	bool cacheable;
 
 	if (fd < 0)
-		return send_problem(conn, 404, "no such file", SRV_PAGE);
-	cacheable = static_key(&sb, url, gz, key, sizeof(key));
+		return send_problem(conn, 404, "no such file", kind);
+	cacheable = static_key(&sb, name, gz, key, sizeof(key));
 	if (cacheable && srv_cache_serve(cache, key, conn, &ret)) {
 		close(fd);
 		return ret;
 	}
 	if (srv_static_read(fd, &sb, type, &resp) != 0)
-		return send_problem(conn, 404, "no such file", SRV_PAGE);
+		return send_problem(conn, 404, "no such file", kind);
 	if (!cacheable)
-		return srv_reply(conn, &resp, SRV_PAGE);
-	return reply_and_keep(conn, &resp, SRV_PAGE, gz, cache, key, generation);
+		return srv_reply(conn, &resp, kind);
+	return reply_and_keep(conn, &resp, kind, gz, cache, key, generation);
+}
+
+static enum MHD_Result route_static(struct srv *s, struct MHD_Connection *conn, const char *url)
+{
+	return send_static(s, conn, url, url, SRV_PAGE);
+}
+
+/* The page an /embed/ path that names nothing gets: in Chinese, framable like the rest. */
+static const char embed_missing[] =
+    "<!doctype html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n"
+    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+    "<title>未找到 · 部门预决算公开</title>\n<link rel=\"stylesheet\" href=\"/embed.css\">\n"
+    "</head>\n<body>\n<main class=\"embed\">\n<h1>未找到这一页</h1>\n"
+    "<p>请检查嵌入地址中的部门、年度、预算或决算以及表号。</p>\n"
+    "<p><a href=\"/\" target=\"_blank\" rel=\"noopener\">打开部门预决算公开首页</a></p>\n"
+    "</main>\n</body>\n</html>\n";
+
+static enum MHD_Result embed_not_found(struct MHD_Connection *conn)
+{
+	struct api_response resp = { .status = 404, .content_type = "text/html; charset=utf-8" };
+
+	if ((resp.body = strdup(embed_missing)) == NULL)
+		return MHD_NO;
+	resp.len = sizeof(embed_missing) - 1;
+	return srv_reply(conn, &resp, SRV_EMBED);
+}
+
+/* Takes from min_len to max_len ASCII digits from *p, without a leading zero. */
+static bool digits(const char **p, size_t min_len, size_t max_len)
+{
+	size_t n = strspn(*p, "0123456789");
+
+	if (n < min_len || n > max_len || **p == '0')
+		return false;
+	*p += n;
+	return true;
+}
+
+/* /embed/{id}/{budgets|finals}/{year}[/tables/{n}], ids spelt as the store spells them
+ * (lower-case letters, digits, '-'), with ?level absent, department or unit. */
+static bool embed_path(struct MHD_Connection *conn, const char *url)
+{
+	const char *p = url + strlen("/embed/");
+	const char *level = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "level");
+	size_t id = strspn(p, "abcdefghijklmnopqrstuvwxyz0123456789-");
+
+	if (level != NULL && strcmp(level, "department") != 0 && strcmp(level, "unit") != 0)
+		return false;
+	if (id == 0 || id > 64 || p[id] != '/')
+		return false;
+	p += id + 1;
+	if (strncmp(p, "budgets/", 8) == 0 || strncmp(p, "finals/", 7) == 0)
+		p = strchr(p, '/') + 1;
+	else
+		return false;
+	if (!digits(&p, 4, 4))
+		return false;
+	if (strncmp(p, "/tables/", 8) == 0) {
+		p += 8;
+		if (!digits(&p, 1, 2))
+			return false;
+	}
+	return *p == '\0';
+}
+
+/* One disclosure or one of its tables, for other sites to frame: static/embed.html, which
+ * reads the path and fetches the API. The path's shape is checked here (a 404 page
+ * otherwise); a disclosure the store does not hold is said so by the page. */
+static enum MHD_Result route_embed(struct srv *s, struct MHD_Connection *conn, const char *url)
+{
+	if (!embed_path(conn, url))
+		return embed_not_found(conn);
+	return send_static(s, conn, "/embed.html", "embed:/embed.html", SRV_EMBED);
 }
 
 /* CORS preflight: other portals may call the API from their pages. */
@@ -518,6 +594,8 @@ static enum MHD_Result dispatch(struct srv *s, struct MHD_Connection *conn, cons
 		return route_file(
 		    conn, s->amounts, "no long CSV of the store yet: budgetctl import writes one",
 		    "text/csv; charset=utf-8", "attachment; filename=\"budgetd-amounts.csv\"");
+	if (!api && strncmp(url, "/embed/", 7) == 0)
+		return route_embed(s, conn, url);
 	return api ? route_api(s, conn, url) : route_static(s, conn, url);
 }
 

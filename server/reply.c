@@ -138,6 +138,13 @@ void srv_cors(struct MHD_Response *r)
 	"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " \
 	"connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 
+#define API_CSP "default-src 'none'; frame-ancestors 'none'"
+
+/* The embed pages: the same policy, but any portal may frame them (issue #15). */
+#define EMBED_CSP                                                                         \
+	"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " \
+	"connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors *"
+
 static void common_headers(struct MHD_Response *r, int64_t modified, const char *etag, bool ok,
                            enum srv_kind kind)
 {
@@ -148,8 +155,11 @@ static void common_headers(struct MHD_Response *r, int64_t modified, const char 
 	                        kind == SRV_API ? "Accept, Accept-Encoding" : "Accept-Encoding");
 	if (kind == SRV_API) {
 		srv_cors(r);
+		/* JSON and CSV are never a document to show, let alone in another site's frame. */
+		MHD_add_response_header(r, "Content-Security-Policy", API_CSP);
 	} else {
-		MHD_add_response_header(r, "Content-Security-Policy", PAGE_CSP);
+		MHD_add_response_header(r, "Content-Security-Policy",
+		                        kind == SRV_EMBED ? EMBED_CSP : PAGE_CSP);
 		MHD_add_response_header(r, "Referrer-Policy", "strict-origin-when-cross-origin");
 	}
 	if (!ok) {

@@ -11,10 +11,12 @@
 
 /* What an answer is: API answers are cached for minutes and open to other origins; the
  * front page's files are revalidated on every use (ETag) and carry the browser security
- * headers. */
+ * headers. An embed page (/embed/...) is a page that any origin may put in a frame: the
+ * same headers, but frame-ancestors * instead of 'none'. */
 enum srv_kind {
 	SRV_API,
-	SRV_PAGE
+	SRV_PAGE,
+	SRV_EMBED
 };
 
 /* Queues a: ETag, conditional 304, gzip, caching, and CORS or page security headers.

@@ -640,6 +640,77 @@ START_TEST(test_bad_arguments)
 }
 END_TEST
 
+/* ---- Embedding (issue #15): /embed/ pages may be framed by any origin; nothing else may. */
+
+/* The Content-Security-Policy's frame-ancestors directive: the text after it, to the end. */
+static void expect_frame_ancestors(const char *path, int status, const char *want)
+{
+	struct reply r;
+	char csp[256], xfo[64];
+	const char *fa;
+
+	call("GET", path, "", &r);
+	ck_assert_msg(r.status == status, "%s: status %d, want %d", path, r.status, status);
+	ck_assert_msg(header(&r, "Content-Security-Policy", csp, sizeof(csp)), "%s: no CSP", path);
+	fa = strstr(csp, "frame-ancestors ");
+	ck_assert_msg(fa != NULL, "%s: no frame-ancestors in %s", path, csp);
+	ck_assert_msg(strcmp(fa + strlen("frame-ancestors "), want) == 0,
+	              "%s: %s, want frame-ancestors %s", path, fa, want);
+	ck_assert_msg(!header(&r, "X-Frame-Options", xfo, sizeof(xfo)) ||
+	                  strcmp(want, "'none'") == 0,
+	              "%s: X-Frame-Options %s on a page meant to be framed", path, xfo);
+}
+
+static const struct {
+	const char *path;
+	int status;
+	const char *frame_ancestors;
+} embed_cases[] = {
+	{ "/embed/kashi-urumqi-office/budgets/2021/tables/2", 200, "*" },
+	{ "/embed/kashi-urumqi-office/budgets/2021", 200, "*" },
+	{ "/embed/putuo-commerce/budgets/2025?level=unit", 200, "*" },
+	{ "/embed/putuo-cpc-social-work/finals/2024/tables/9", 200, "*" },
+	/* malformed: a 404 page, framable (so that a portal's frame says what is wrong) */
+	{ "/embed/kashi-urumqi-office/budgets/2021/tables/02", 404, "*" },
+	{ "/embed/kashi-urumqi-office/budget/2021", 404, "*" },
+	{ "/embed/kashi-urumqi-office/budgets/21", 404, "*" },
+	{ "/embed/kashi-urumqi-office/budgets/2021/tables", 404, "*" },
+	{ "/embed/kashi-urumqi-office/budgets/2021/", 404, "*" },
+	{ "/embed/Kashi/budgets/2021", 404, "*" },
+	{ "/embed/kashi-urumqi-office/budgets/2021?level=all", 404, "*" },
+	/* the rest of the site, the embed page's own file included, stays unframable */
+	{ "/", 200, "'none'" },
+	{ "/index.html", 200, "'none'" },
+	{ "/embed.html", 200, "'none'" },
+	{ "/embed.js", 200, "'none'" },
+	{ "/no-such-page", 404, "'none'" },
+	{ "/api/v1/departments/kashi-urumqi-office/budgets/2021/tables/2", 200, "'none'" },
+	{ "/api/v1/embed/kashi-urumqi-office/budgets/2021", 404, "'none'" },
+};
+
+START_TEST(test_embed_frame_ancestors)
+{
+	expect_frame_ancestors(embed_cases[_i].path, embed_cases[_i].status,
+	                       embed_cases[_i].frame_ancestors);
+}
+END_TEST
+
+START_TEST(test_embed_pages)
+{
+	struct reply r;
+
+	call("GET", "/embed/kashi-urumqi-office/budgets/2021/tables/2", "", &r);
+	expect_header(&r, "Content-Type", "text/html", true);
+	ck_assert_ptr_nonnull(strstr(r.body, "src=\"/embed.js\""));
+	call("GET", "/embed/kashi-urumqi-office/loans/2021", "", &r);
+	ck_assert_int_eq(r.status, 404);
+	expect_header(&r, "Content-Type", "text/html", true);
+	ck_assert_ptr_nonnull(strstr(r.body, "未找到"));
+}
+END_TEST
+
+/* ---- end of embedding */
+
 int main(void)
 {
 	Suite *s = suite_create("server");
@@ -649,6 +720,9 @@ int main(void)
 	tcase_add_test(live, test_departments);
 	tcase_add_test(live, test_head_matches_get);
 	tcase_add_test(live, test_front_page);
+	tcase_add_loop_test(live, test_embed_frame_ancestors, 0,
+	                    (int)(sizeof(embed_cases) / sizeof(embed_cases[0])));
+	tcase_add_test(live, test_embed_pages);
 	tcase_add_loop_test(live, test_traversal_refused, 0, sizeof(escapes) / sizeof(escapes[0]));
 	tcase_add_test(live, test_unknown_api_path);
 	tcase_add_test(live, test_post_not_allowed);
