@@ -350,9 +350,37 @@ function renderMeta(d, projects, units) {
       d.published ? h('span', null, `发布日期：${date(d.published)}`) : null,
       h('span', null, other.length ? `金额单位：表格为${units.join('、')}，文字部分为${d.unit}` : `金额单位：${d.unit || units[0] || ''}`),
       h('span', null, '数据：', h('a', { href: d.links.self }, 'JSON'), '，项目清单 ', h('a', { href: projects.links.csv || `${projects.links.self}?format=csv` }, 'CSV'))),
-    (src.document || src.notes) ? h('details', { class: 'source' }, h('summary', null, '数据来源与转录说明'),
-      src.document ? h('p', null, `来源：${src.document}`, webLink(src.url) ? ['（', h('a', { href: src.url, rel: 'noopener' }, '原文'), '）'] : null) : null,
-      src.notes ? h('p', null, src.notes) : null) : null);
+    sourceNote(src));
+}
+
+/* The source note, for readers: where the figures come from, collapsed until asked for. */
+
+/** The transcriber's words for the page's own ones; a sentence still naming a field is left out. */
+const NOTE_WORDS = [
+  [/(表[一二三四五六七八九])的unplaced_note/g, '$1下方“未定栏目”的说明'], [/列入unplaced/g, '列入“未定栏目”'], [/unplaced/g, '“未定栏目”'],
+  [/记为withheld-(\d+)至withheld-(\d+)/g, '依次列为第$1至第$2个不予公开的项目'],
+  [/见projects/g, '见“项目支出”部分'], [/以staffing数据记录/g, '以“人员情况”表列出'],
+];
+function plainWords(notes) {
+  let text = String(notes);
+  for (const [re, to] of NOTE_WORDS) text = text.replace(re, to);
+  return text;
+}
+function readerNotes(notes) {
+  const text = plainWords(notes);
+  return (text.match(/[^。]+。?/g) || []).filter((x) => !/[A-Za-z]/.test(x.replace(/PDF/g, ''))).join('');
+}
+
+function sourceNote(src) {
+  if (!src.document && !src.notes) return null;
+  const pages = has(src.pages) ? `共 ${src.pages} 页` : '';
+  const link = webLink(src.url) ? h('a', { href: src.url, rel: 'noopener' }, '原文') : null;
+  const notes = src.notes ? readerNotes(src.notes) : '';
+  return h('details', { class: 'source' }, h('summary', null, '数据从哪里来'),
+    h('p', null, `来源：${src.document ? `《${src.document}》` : '部门公开的文件'}`,
+      pages || link ? ['（', pages, pages && link ? '，' : '', link, '）'] : null, '。'),
+    h('p', null, '本页的数字和文字都取自这份公开文件：表格逐格、文字逐句照录，原文的笔误和合计不符之处也原样保留，没有改正或推算；原表空白的格子在本页也留空。'),
+    notes ? h('p', null, `整理时的处理：${notes}`) : null);
 }
 
 /** The 三公 total to show as a headline: this year's budget, or a 决算's final figure. */
@@ -498,10 +526,10 @@ function tableHead(t, cols, depth, nameHead, extra) {
   const rows = Array.from({ length: levels }, () => []);
   const span = (n) => (n > 1 ? String(n) : null);
   if (depth > 1) {
-    rows[0].push(h('th', { scope: 'col', colspan: String(depth), rowspan: span(levels - 1) }, '科目编码'));
-    for (let i = 0; i < depth; i++) rows[levels - 1].push(h('th', { scope: 'col' }, CODE_HEADS[i]));
-  } else if (depth === 1) rows[0].push(h('th', { scope: 'col', rowspan: span(levels) }, '科目编码'));
-  rows[0].push(h('th', { scope: 'col', rowspan: span(levels) }, nameHead));
+    rows[0].push(h('th', { scope: 'col', class: 'pin pin-0', colspan: String(depth), rowspan: span(levels - 1) }, '科目编码'));
+    for (let i = 0; i < depth; i++) rows[levels - 1].push(h('th', { scope: 'col', class: `pin pin-${i}` }, CODE_HEADS[i]));
+  } else if (depth === 1) rows[0].push(h('th', { scope: 'col', class: 'pin pin-0', rowspan: span(levels) }, '科目编码'));
+  rows[0].push(h('th', { scope: 'col', class: `pin pin-${depth} pin-last`, rowspan: span(levels) }, nameHead));
   if (extra.project) rows[0].push(h('th', { scope: 'col', rowspan: span(levels) }, '项目名称'));
   const prefix = (p, r) => p.slice(0, r + 1).join('\u0000');
   for (let r = 0; r < levels; r++) {
@@ -533,8 +561,8 @@ function tableBody(t, rows, cols, depth, extra) {
     const blank = r.kind !== 'total' && !Object.keys(r.amounts || {}).length && !(r.unplaced || []).length;
     const cls = [r.kind === 'total' ? 'total' : 'item', `lvl-${lvl}`, blank ? 'blank' : ''].join(' ').trim();
     const cells = [];
-    for (let i = 0; i < depth; i++) cells.push(h('td', { class: 'code' }, codes.length - 1 === i ? codes[i] : ''));
-    cells.push(h('th', { scope: 'row' }, r.name ?? (r.kind === 'total' ? '合计' : '')));
+    for (let i = 0; i < depth; i++) cells.push(h('td', { class: `code pin pin-${i}` }, codes.length - 1 === i ? codes[i] : ''));
+    cells.push(h('th', { scope: 'row', class: `pin pin-${depth} pin-last` }, r.name ?? (r.kind === 'total' ? '合计' : '')));
     if (extra.project) {
       cells.push(h('td', { class: 'pname' }, !r.project ? '' : r.project_name
         ? h('a', { href: `#project-${r.project}` }, r.project_name)
@@ -550,7 +578,9 @@ function oneTable(t, label, rows, cols, side, extra) {
   const depth = Math.max(0, ...rows.map((r) => (r.codes ? r.codes.length : 0)));
   const nameHead = side || !t.classification ? '项目' : '科目名称';
   const sideName = side === 'income' ? '收入' : side === 'expenditure' ? '支出' : '';
-  return h('table', { class: 'official' },
+  // The code columns are pinned at fixed widths (style.css): wider when a code is over 3 digits.
+  const long = rows.some((r) => (r.codes || []).some((c) => String(c).length > 3));
+  return h('table', { class: `official depth-${depth}${long ? ' codes-long' : ''}` },
     h('caption', null, sideName ? h('span', { class: 'cap-side' }, sideName) : null,
       h('span', { class: 'sr-only' }, label, sideName ? `（${sideName}）` : ''), `（单位：${t.unit || '万元'}）`),
     tableHead(t, cols, depth, nameHead, extra),
@@ -575,7 +605,10 @@ function renderTable(t) {
   } else {
     scroll.append(oneTable(t, label, rows, cols, null, extra));
   }
-  return h('section', { id: `table-${n}`, class: 'dtable', 'aria-labelledby': `table-${n}-h`, 'data-type': t.type, 'data-unit': t.unit },
+  // A table of over six figure columns is too wide for a portrait A4 page: it prints
+  // on a landscape page (style.css, @page wide).
+  const wide = cols.length > 6;
+  return h('section', { id: `table-${n}`, class: wide ? 'dtable wide' : 'dtable', 'aria-labelledby': `table-${n}-h`, 'data-type': t.type, 'data-unit': t.unit },
     h('div', { class: 'table-head' },
       h('h3', { id: `table-${n}-h` }, label),
       h('p', { class: 'downloads' },
@@ -584,7 +617,7 @@ function renderTable(t) {
     scroll,
     !rows.length ? [t.note ? h('p', { class: 'table-note' }, t.note) : null, h('p', { class: 'table-empty' }, '本表为空表：没有需要填列的数字。')]
       : t.note ? h('p', { class: 'table-note' }, t.note) : null,
-    t.unplaced_note ? h('p', { class: 'table-footnote' }, `＊未定栏目：${t.unplaced_note}`) : null);
+    t.unplaced_note ? h('p', { class: 'table-footnote' }, `＊未定栏目：${plainWords(t.unplaced_note)}`) : null);
 }
 
 /* Projects, with 资金分配 and the full 绩效目标表. */
