@@ -221,32 +221,32 @@ static void cell_of(const struct pair *p, const json_t *ra, const json_t *rb, co
 /* The columns of the pair: a's in order, then b's that a lacks. Calls fn for each. */
 typedef void (*column_fn)(void *ctx, const json_t *col, const char *in);
 
-static void each_column(const struct pair *p, column_fn fn, void *ctx)
+/* Does the column list cols hold one with this key? */
+static bool has_column(const json_t *cols, const char *key)
 {
 	size_t i;
 	json_t *col;
 
-	json_array_foreach (json_object_get(p->ta, "columns"), i, col) {
+	json_array_foreach (cols, i, col)
+		if (strcmp(json_string_value(json_object_get(col, "key")), key) == 0)
+			return true;
+	return false;
+}
+
+static void each_column(const struct pair *p, column_fn fn, void *ctx)
+{
+	const json_t *ca = json_object_get(p->ta, "columns"),
+	             *cb = json_object_get(p->tb, "columns");
+	size_t i;
+	json_t *col;
+
+	json_array_foreach (ca, i, col) {
 		const char *key = json_string_value(json_object_get(col, "key"));
-		bool both = false;
-		size_t j;
-		json_t *cb;
-		json_array_foreach (json_object_get(p->tb, "columns"), j, cb)
-			both =
-			    both || strcmp(json_string_value(json_object_get(cb, "key")), key) == 0;
-		fn(ctx, col, both ? "both" : "a");
+		fn(ctx, col, has_column(cb, key) ? "both" : "a");
 	}
-	json_array_foreach (json_object_get(p->tb, "columns"), i, col) {
-		const char *key = json_string_value(json_object_get(col, "key"));
-		bool in_a = false;
-		size_t j;
-		json_t *ca;
-		json_array_foreach (json_object_get(p->ta, "columns"), j, ca)
-			in_a =
-			    in_a || strcmp(json_string_value(json_object_get(ca, "key")), key) == 0;
-		if (!in_a)
+	json_array_foreach (cb, i, col)
+		if (!has_column(ca, json_string_value(json_object_get(col, "key"))))
 			fn(ctx, col, "b");
-	}
 }
 
 /* The rows of the pair: a's in order with their match in b, then b's unmatched. */

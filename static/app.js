@@ -4,6 +4,8 @@
 // the DOM API. Amounts are shown exactly as the API prints them (see parse()), each in its
 // table's unit; no arithmetic on amounts (the headline totals come converted from the API).
 
+import { add, cn, h, has, num, parse } from './dom.js';
+
 const API = '/api/v1';
 const KIND = { budget: '部门预算', final: '部门决算' };
 const KIND_UNIT = { budget: '单位预算', final: '单位决算' };
@@ -27,46 +29,17 @@ const TYPES = {
   sangong: ['budget_sangong', 'final_sangong'],
 };
 const SECTIONS = ['overview', 'charts', 'tables', 'projects', 'sangong', 'other-matters', 'explanations', 'audit', 'glossary'];
-const NUM = '零一二三四五六七八九';
 const $ = (id) => document.getElementById(id);
 
-/* ---------- small helpers ---------- */
+/* ---------- small helpers (and dom.js) ---------- */
 
-function cn(n) {
-  n = Number(n);
-  if (n < 10) return NUM[n];
-  if (n < 100) return (n >= 20 ? NUM[Math.floor(n / 10)] : '') + '十' + (n % 10 ? NUM[n % 10] : '');
-  return String(n);
-}
-
-function add(el, kids) {
-  for (const k of kids.flat(Infinity)) {
-    if (k != null && k !== false) el.append(k instanceof Node ? k : String(k));
-  }
-  return el;
-}
-
-/** h('td', {class: 'num'}, '1'): an HTML element; attributes with null/false values are left out. */
-function h(tag, attrs, ...kids) {
-  const el = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs || {})) {
-    if (v == null || v === false) continue;
-    if (k === 'class') el.className = v;
-    else if (k.startsWith('on')) el.addEventListener(k.slice(2), v);
-    else el.setAttribute(k, v === true ? '' : v);
-  }
-  return add(el, kids);
-}
-
-/** The same for SVG. */
+/** An SVG element, as h() builds HTML ones. */
 function s(tag, attrs, ...kids) {
   const el = document.createElementNS('http://www.w3.org/2000/svg', tag);
   for (const [k, v] of Object.entries(attrs || {})) if (v != null) el.setAttribute(k, v);
   return add(el, kids);
 }
 
-/** An amount as the API printed it; blank when not published. */
-const num = (v) => (v == null ? '' : String(v));
 /** A change with its sign: +80, -1.69, 0 (the API's digits, a + added to positive ones). */
 function signed(v) {
   if (v == null) return '';
@@ -75,7 +48,6 @@ function signed(v) {
 }
 const percent = (v) => (v == null ? '' : `${signed(v)}%`);
 const share = (v) => (v == null ? '' : `${num(v)}%`);
-const has = (v) => v != null && v !== '';
 
 /** '2021-04-15' → '2021年4月15日' (text only). */
 function date(d) {
@@ -100,11 +72,6 @@ const REASONS = {
   414: '请求地址过长', 429: '请求过于频繁', 500: '服务器读取数据时出错', 502: '网关出错',
   503: '服务暂时不可用', 504: '服务器响应超时',
 };
-
-/** JSON.parse keeping each number's source text where supported ('96.80' stays as printed). */
-function parse(text) {
-  return JSON.parse(text, (key, value, context) => (typeof value === 'number' && context && context.source ? context.source : value));
-}
 
 /** Whether url may be a link: http(s) only (the store refuses others; this is for a store from elsewhere). */
 function webLink(url) {

@@ -5,31 +5,11 @@
 // right; the page reads the path and fetches the API. Amounts are shown as the API prints
 // them (no arithmetic), each in its table's unit.
 
-const NUM = '零一二三四五六七八九';
+import { cn, h, has, num, parse } from './dom.js';
+
 const KIND = { budgets: '预算', finals: '决算' };
 const REASONS = { 404: '未找到这份公开内容：部门、年度或表号有误，或尚未公开。' };
 
-function cn(n) {
-  n = Number(n);
-  if (n < 10) return NUM[n];
-  if (n < 100) return (n >= 20 ? NUM[Math.floor(n / 10)] : '') + '十' + (n % 10 ? NUM[n % 10] : '');
-  return String(n);
-}
-
-/** h('td', {class: 'num'}, '1'): an element; attributes with null/false values are left out. */
-function h(tag, attrs, ...kids) {
-  const el = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs || {})) {
-    if (v == null || v === false) continue;
-    if (k === 'class') el.className = v;
-    else el.setAttribute(k, v === true ? '' : v);
-  }
-  for (const k of kids.flat(Infinity)) if (k != null && k !== false) el.append(k instanceof Node ? k : String(k));
-  return el;
-}
-
-const has = (v) => v != null && v !== '';
-const num = (v) => (v == null ? '' : String(v));
 
 class LoadError extends Error {}
 
@@ -42,7 +22,7 @@ async function api(url) {
     throw new LoadError('无法连接到服务器，请检查网络后重试。');
   }
   if (!res.ok) throw new LoadError(REASONS[res.status] || '暂时无法载入，请稍后再试。');
-  return JSON.parse(await res.text(), (key, value, ctx) => (typeof value === 'number' && ctx && ctx.source ? ctx.source : value));
+  return parse(await res.text());
 }
 
 /** What the path asks for, or null (the server only sends this page for a well-formed one). */

@@ -203,22 +203,6 @@ START_TEST(test_upgrade_v1_store)
 END_TEST
 
 /* A 部门 and a 单位 disclosure of one department and year: both land, export picks one. */
-/* PRAGMA user_version of the SQLite file at path, -1 when it cannot be read. */
-static int user_version(const char *path)
-{
-	sqlite3 *sql = NULL;
-	sqlite3_stmt *st = NULL;
-	int v = -1;
-
-	if (sqlite3_open_v2(path, &sql, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
-	    sqlite3_prepare_v2(sql, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK &&
-	    sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
-	sqlite3_close(sql);
-	return v;
-}
-
 /* A store made by the version 2 budgetctl (main at f2b4d04, the seed imported: tests/data/
  * kashi-v2.sqlite) is refused by export until upgraded, then gains the derived tables. */
 START_TEST(test_upgrade_v2_store)
@@ -246,7 +230,7 @@ START_TEST(test_upgrade_v2_store)
 	tu_ctl_done(&r);
 	/* The downloads budgetd serves are of the upgraded store, not of version 2. */
 	snprintf(src, sizeof(src), "%s.snapshot", store);
-	ck_assert_int_eq(user_version(src), 3);
+	ck_assert_int_eq(tu_sql_int(src, "PRAGMA user_version"), 3);
 	unlink(src);
 	snprintf(src, sizeof(src), "%s.amounts.csv", store);
 	ck_assert_int_eq(access(src, R_OK), 0);

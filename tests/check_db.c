@@ -179,23 +179,6 @@ static char *digest(const char *path)
 	return out;
 }
 
-static int64_t sql_int(const char *path, const char *query)
-{
-	sqlite3 *sql;
-	sqlite3_stmt *st;
-	int64_t v;
-
-	ck_assert_int_eq(sqlite3_open_v2(path, &sql, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-	ck_assert_msg(sqlite3_prepare_v2(sql, query, -1, &st, NULL) == SQLITE_OK, "%s: %s", query,
-	              sqlite3_errmsg(sql));
-	ck_assert_msg(sqlite3_step(st) == SQLITE_ROW, "no row: %s", query);
-	ck_assert_msg(sqlite3_column_type(st, 0) == SQLITE_INTEGER, "not an integer: %s", query);
-	v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	sqlite3_close(sql);
-	return v;
-}
-
 /* ---- round trip ---- */
 
 static bool is_blank(const json_t *j)
@@ -329,7 +312,7 @@ static int64_t table_total(const char *path, int table, const char *row, const c
 	         "JOIN budget_table t ON t.id = r.table_id WHERE t.number = %d AND %s AND "
 	         "a.key = '%s'",
 	         table, row, col);
-	return sql_int(path, q);
+	return tu_sql_int(path, q);
 }
 
 START_TEST(test_published_totals_stored_exactly)
@@ -346,22 +329,22 @@ START_TEST(test_published_totals_stored_exactly)
 	ck_assert_int_eq(table_total(path, 8, "r.kind = 'total'", "total"), 96800000);
 	ck_assert_int_eq(table_total(path, 6, "r.name = '合计'", "personnel"), 309320000);
 	ck_assert_int_eq(table_total(path, 2, "r.code3 = '50'", "total"), 307100000);
-	ck_assert_int_eq(sql_int(path, "SELECT sum(amount) FROM project WHERE withheld = 1"),
+	ck_assert_int_eq(tu_sql_int(path, "SELECT sum(amount) FROM project WHERE withheld = 1"),
 	                 233560000);
-	ck_assert_int_eq(sql_int(path, "SELECT count(*) FROM project WHERE withheld = 1"), 4);
-	ck_assert_int_eq(sql_int(path, "SELECT count(*) FROM budget_table"), 9);
-	ck_assert_int_eq(sql_int(path, "SELECT count(*) FROM glossary_term"), 8);
+	ck_assert_int_eq(tu_sql_int(path, "SELECT count(*) FROM project WHERE withheld = 1"), 4);
+	ck_assert_int_eq(tu_sql_int(path, "SELECT count(*) FROM budget_table"), 9);
+	ck_assert_int_eq(tu_sql_int(path, "SELECT count(*) FROM glossary_term"), 8);
 	ck_assert_int_eq(
-	    sql_int(path, "SELECT number FROM indicator WHERE value = '≥2375.48平方米'"),
+	    tu_sql_int(path, "SELECT number FROM indicator WHERE value = '≥2375.48平方米'"),
 	    2375480000);
 	/* 表九 is empty but keeps its title and note. */
-	ck_assert_int_eq(sql_int(path,
-	                         "SELECT count(*) FROM budget_table WHERE number = 9 AND "
-	                         "note LIKE '备注：%' AND title = '政府性基金预算支出情况表'"),
+	ck_assert_int_eq(tu_sql_int(path,
+	                            "SELECT count(*) FROM budget_table WHERE number = 9 AND "
+	                            "note LIKE '备注：%' AND title = '政府性基金预算支出情况表'"),
 	                 1);
 	/* No figure anywhere is stored as a floating-point value. */
-	ck_assert_int_eq(sql_int(path, "SELECT count(*) FROM row_amount WHERE typeof(value) <> "
-	                               "'integer'"),
+	ck_assert_int_eq(tu_sql_int(path, "SELECT count(*) FROM row_amount WHERE typeof(value) <> "
+	                                  "'integer'"),
 	                 0);
 	db_doc_free(doc);
 	drop_store(db, path);
@@ -380,16 +363,16 @@ START_TEST(test_reimport_replaces_and_keeps_ids)
 	json_t *out;
 
 	import_ok(db, &first, 1);
-	dep = sql_int(path, "SELECT id FROM department WHERE slug = 'kashi-urumqi-office'");
-	rows = sql_int(path, "SELECT count(*) FROM table_row");
+	dep = tu_sql_int(path, "SELECT id FROM department WHERE slug = 'kashi-urumqi-office'");
+	rows = tu_sql_int(path, "SELECT count(*) FROM table_row");
 	json_object_set_new(at(seed, "tables[2].rows[11].amounts"), "total", json_string("701"));
 	json_array_remove(at(seed, "glossary"), 7);
 	second = good_doc(seed);
 	import_ok(db, &second, 1);
-	ck_assert_int_eq(sql_int(path, "SELECT count(*) FROM disclosure"), 1);
-	ck_assert_int_eq(sql_int(path, "SELECT id FROM department"), dep);
-	ck_assert_int_eq(sql_int(path, "SELECT count(*) FROM table_row"), rows);
-	ck_assert_int_eq(sql_int(path, "SELECT count(*) FROM glossary_term"), 7);
+	ck_assert_int_eq(tu_sql_int(path, "SELECT count(*) FROM disclosure"), 1);
+	ck_assert_int_eq(tu_sql_int(path, "SELECT id FROM department"), dep);
+	ck_assert_int_eq(tu_sql_int(path, "SELECT count(*) FROM table_row"), rows);
+	ck_assert_int_eq(tu_sql_int(path, "SELECT count(*) FROM glossary_term"), 7);
 	out = db_export(db, "kashi-urumqi-office", 2021, "budget", "department", &err);
 	ck_assert_ptr_nonnull(out);
 	ck_assert_str_eq(json_string_value(at(out, "tables[2].rows[11].amounts.total")), "701");
@@ -561,7 +544,7 @@ START_TEST(test_many_departments_years_and_kinds)
 	docs[1] = good_doc(other);
 	docs[2] = good_doc(final);
 	import_ok(db, docs, 3);
-	ck_assert_int_eq(sql_int(path, "SELECT count(*) FROM disclosure"), 3);
+	ck_assert_int_eq(tu_sql_int(path, "SELECT count(*) FROM disclosure"), 3);
 	ck_assert_int_eq(db_departments(db, NULL, collect_department, listing, NULL, &err), 0);
 	ck_assert_str_eq(
 	    listing, "another-office:2022,另一个部门;"
@@ -1020,15 +1003,18 @@ START_TEST(test_v2_document_round_trip)
 	ck_assert_str_eq(str_at(out, "sangong.budget"), "12.5");
 	ck_assert_str_eq(str_at(out, "overview.organization.units[1].note"), "全额拨款");
 	/* Stored as integers: millionths for amounts, hundredths of a point for boxes. */
-	ck_assert_int_eq(sql_int(path, "SELECT value FROM row_amount WHERE value < 0"), -1690000);
-	ck_assert_int_eq(sql_int(path, "SELECT max(value) FROM row_amount"), 189767551000000);
-	ck_assert_int_eq(sql_int(path, "SELECT box_x0 FROM budget_table WHERE number = 1"), 5670);
-	ck_assert_int_eq(sql_int(path, "SELECT x1 FROM row_box WHERE key = 'income_final'"), 48075);
-	ck_assert_int_eq(sql_int(path, "SELECT count(*) FROM row_box WHERE typeof(x0) <> "
-	                               "'integer' OR typeof(y1) <> 'integer'"),
+	ck_assert_int_eq(tu_sql_int(path, "SELECT value FROM row_amount WHERE value < 0"),
+	                 -1690000);
+	ck_assert_int_eq(tu_sql_int(path, "SELECT max(value) FROM row_amount"), 189767551000000);
+	ck_assert_int_eq(tu_sql_int(path, "SELECT box_x0 FROM budget_table WHERE number = 1"),
+	                 5670);
+	ck_assert_int_eq(tu_sql_int(path, "SELECT x1 FROM row_box WHERE key = 'income_final'"),
+	                 48075);
+	ck_assert_int_eq(tu_sql_int(path, "SELECT count(*) FROM row_box WHERE typeof(x0) <> "
+	                                  "'integer' OR typeof(y1) <> 'integer'"),
 	                 0);
-	ck_assert_int_eq(sql_int(path, "SELECT count(*) FROM table_row WHERE code1 = '208' AND "
-	                               "code2 = '05' AND code3 = '05'"),
+	ck_assert_int_eq(tu_sql_int(path, "SELECT count(*) FROM table_row WHERE code1 = '208' AND "
+	                                  "code2 = '05' AND code3 = '05'"),
 	                 1);
 	/* Everything else comes back as written, separators dropped ("1,000.50" is "1000.50"). */
 	json_object_set_new(at(want, "tables[0].rows[3]"), "codes", split);
@@ -1073,14 +1059,15 @@ START_TEST(test_published_decimals_round_trip)
 	ck_assert_str_eq(str_at(out, "tables[0].rows[3].amounts.expenditure_final"), "156211123");
 	ck_assert_str_eq(str_at(out, "sangong.final"), "6.536278");
 	/* The value is the integer; the decimals are beside it. */
-	ck_assert_int_eq(sql_int(path, "SELECT value FROM row_amount WHERE value_dp = 2 AND "
-	                               "value = 46140000000000"),
+	ck_assert_int_eq(tu_sql_int(path, "SELECT value FROM row_amount WHERE value_dp = 2 AND "
+	                                  "value = 46140000000000"),
 	                 46140000000000);
-	ck_assert_int_eq(sql_int(path, "SELECT count(*) FROM row_amount WHERE value = 0 AND "
-	                               "value_dp = 2"),
+	ck_assert_int_eq(tu_sql_int(path, "SELECT count(*) FROM row_amount WHERE value = 0 AND "
+	                                  "value_dp = 2"),
 	                 1);
-	ck_assert_int_eq(sql_int(path, "SELECT amount FROM sangong WHERE amount_dp = 2"), 96800000);
-	ck_assert_int_eq(sql_int(path, "SELECT count(*) FROM row_amount WHERE value_dp IS NULL"),
+	ck_assert_int_eq(tu_sql_int(path, "SELECT amount FROM sangong WHERE amount_dp = 2"),
+	                 96800000);
+	ck_assert_int_eq(tu_sql_int(path, "SELECT count(*) FROM row_amount WHERE value_dp IS NULL"),
 	                 0);
 	json_decref(out);
 	db_doc_free(d[0]);
@@ -1118,7 +1105,7 @@ START_TEST(test_unit_level_beside_department)
 	docs[0] = good_doc(dep);
 	docs[1] = good_doc(unit);
 	import_ok(db, docs, 2);
-	ck_assert_int_eq(sql_int(path, "SELECT count(*) FROM disclosure"), 2);
+	ck_assert_int_eq(tu_sql_int(path, "SELECT count(*) FROM disclosure"), 2);
 	out = export_ok(db, "putuo-test-bureau", 2023, "final", "unit");
 	ck_assert_str_eq(str_at(out, "level"), "unit");
 	ck_assert_str_eq(str_at(out, "tables[0].rows[0].amounts.income_final"), "5");
@@ -1131,8 +1118,9 @@ START_TEST(test_unit_level_beside_department)
 	ck_assert_str_eq(refs, "2023 final department;2023 final unit;");
 	/* Re-importing the 部门 disclosure replaces it alone: the 单位 one stays. */
 	import_ok(db, docs, 1);
-	ck_assert_int_eq(sql_int(path, "SELECT count(*) FROM disclosure WHERE level = 'unit'"), 1);
-	ck_assert_int_eq(sql_int(path, "SELECT count(*) FROM disclosure"), 2);
+	ck_assert_int_eq(tu_sql_int(path, "SELECT count(*) FROM disclosure WHERE level = 'unit'"),
+	                 1);
+	ck_assert_int_eq(tu_sql_int(path, "SELECT count(*) FROM disclosure"), 2);
 	/* One level twice in one import is still the same disclosure. */
 	twice[0] = twice[1] = docs[1];
 	ck_assert_int_eq(db_import(db, twice, 2, &err), -1);
@@ -1282,17 +1270,17 @@ START_TEST(test_v1_store_upgrades_keeping_every_figure)
 	json_t *seed = load_seed(), *want = seed_as_v2(seed), *out;
 	struct db_error err = { 0 };
 	char *path = v1_store_copy();
-	int64_t imported = sql_int(path, "SELECT imported_at FROM disclosure");
+	int64_t imported = tu_sql_int(path, "SELECT imported_at FROM disclosure");
 	struct db *db;
 	int from = 0;
 
-	ck_assert_int_eq(sql_int(path, "PRAGMA user_version"), 1);
+	ck_assert_int_eq(tu_sql_int(path, "PRAGMA user_version"), 1);
 	ck_assert_ptr_null(db_open(path, false, &err));
 	ck_assert_msg(strstr(err.text, "budgetctl upgrade") != NULL, "%s", err.text);
 	ck_assert_int_eq(db_upgrade(path, &from, &err), 0);
 	ck_assert_int_eq(from, 1);
-	ck_assert_int_eq(sql_int(path, "PRAGMA user_version"), 3);
-	ck_assert_int_eq(sql_int(path, "SELECT imported_at FROM disclosure"), imported);
+	ck_assert_int_eq(tu_sql_int(path, "PRAGMA user_version"), 3);
+	ck_assert_int_eq(tu_sql_int(path, "SELECT imported_at FROM disclosure"), imported);
 	db = db_open(path, false, &err);
 	ck_assert_msg(db != NULL, "open: %s", err.text);
 	out = export_ok(db, "kashi-urumqi-office", 2021, "budget", "department");
@@ -1307,7 +1295,7 @@ START_TEST(test_v1_store_upgrades_keeping_every_figure)
 	ck_assert_str_eq(str_at(out, "sangong.items[1].amount"), "80");
 	ck_assert_str_eq(str_at(out, "tables[7].rows[0].amounts.total"), "96.8");
 	ck_assert_int_eq(
-	    sql_int(path, "SELECT count(*) FROM row_amount WHERE value_dp IS NOT NULL"), 0);
+	    tu_sql_int(path, "SELECT count(*) FROM row_amount WHERE value_dp IS NOT NULL"), 0);
 	by_value = true;
 	ck_assert_uint_gt(assert_same(want, out, "$"), 2000);
 	by_value = false;
@@ -1357,9 +1345,9 @@ START_TEST(test_failed_upgrade_leaves_v1_store)
 	ck_assert_msg(strstr(err.text, "stray") != NULL, "%s", err.text);
 	after = digest(path);
 	ck_assert_str_eq(before, after);
-	ck_assert_int_eq(sql_int(path, "PRAGMA user_version"), 1);
-	ck_assert_int_eq(sql_int(path, "SELECT count(*) FROM sqlite_schema WHERE name LIKE 'v1_%'"),
-	                 0);
+	ck_assert_int_eq(tu_sql_int(path, "PRAGMA user_version"), 1);
+	ck_assert_int_eq(
+	    tu_sql_int(path, "SELECT count(*) FROM sqlite_schema WHERE name LIKE 'v1_%'"), 0);
 	free(before);
 	free(after);
 	drop_store(NULL, path);
@@ -1396,17 +1384,17 @@ START_TEST(test_upgrade_types_and_units_tables)
 	    SQLITE_OK);
 	sqlite3_close(sql);
 	ck_assert_int_eq(db_upgrade(path, &from, &err), 0);
-	ck_assert_int_eq(sql_int(path, "SELECT count(*) FROM budget_table WHERE number = 8 AND "
-	                               "type = 'budget_sangong' AND unit = '元'"),
+	ck_assert_int_eq(tu_sql_int(path, "SELECT count(*) FROM budget_table WHERE number = 8 AND "
+	                                  "type = 'budget_sangong' AND unit = '元'"),
 	                 1);
-	ck_assert_int_eq(sql_int(path, "SELECT count(*) FROM budget_table WHERE number = 9 AND "
-	                               "type = 'other' AND unit = '千元'"),
+	ck_assert_int_eq(tu_sql_int(path, "SELECT count(*) FROM budget_table WHERE number = 9 AND "
+	                                  "type = 'other' AND unit = '千元'"),
 	                 1);
-	ck_assert_int_eq(sql_int(path, "SELECT count(*) FROM budget_table WHERE number = 3 AND "
-	                               "type = 'budget_expenditure'"),
+	ck_assert_int_eq(tu_sql_int(path, "SELECT count(*) FROM budget_table WHERE number = 3 AND "
+	                                  "type = 'budget_expenditure'"),
 	                 1);
-	ck_assert_int_eq(sql_int(path, "SELECT count(*) FROM disclosure WHERE level = "
-	                               "'department'"),
+	ck_assert_int_eq(tu_sql_int(path, "SELECT count(*) FROM disclosure WHERE level = "
+	                                  "'department'"),
 	                 1);
 	free(text);
 	drop_store(NULL, path);
@@ -1733,13 +1721,13 @@ START_TEST(test_findings_go_with_their_disclosure)
 	struct db *db = fresh_store(&path);
 
 	import_with(db, doc, findings_three);
-	ck_assert_int_eq(sql_int(path, "SELECT count(*) FROM finding"), 3);
+	ck_assert_int_eq(tu_sql_int(path, "SELECT count(*) FROM finding"), 3);
 	ck_assert_int_eq(sqlite3_open(path, &sql), SQLITE_OK);
 	ck_assert_int_eq(
 	    sqlite3_exec(sql, "PRAGMA foreign_keys = ON; DELETE FROM disclosure", NULL, NULL, NULL),
 	    SQLITE_OK);
 	sqlite3_close(sql);
-	ck_assert_int_eq(sql_int(path, "SELECT count(*) FROM finding"), 0);
+	ck_assert_int_eq(tu_sql_int(path, "SELECT count(*) FROM finding"), 0);
 	db_doc_free(doc);
 	drop_store(db, path);
 	json_decref(seed);
@@ -1833,8 +1821,8 @@ START_TEST(test_bad_findings_refused)
 	ck_assert_int_eq(err.code, DB_BAD_FINDINGS);
 	ck_assert_str_eq(err.path, bad_findings[_i].path);
 	ck_assert_int_eq(db_import_commit(im, &err), 0);
-	ck_assert_int_eq(sql_int(path, "SELECT count(*) FROM disclosure"), 1);
-	ck_assert_int_eq(sql_int(path, "SELECT count(*) FROM finding"), 0);
+	ck_assert_int_eq(tu_sql_int(path, "SELECT count(*) FROM disclosure"), 1);
+	ck_assert_int_eq(tu_sql_int(path, "SELECT count(*) FROM finding"), 0);
 	json_decref(f);
 	db_doc_free(doc);
 	drop_store(db, path);

@@ -56,21 +56,6 @@ static struct db_agg_totals total(struct db *db, const struct db_agg_query *q)
 	return t;
 }
 
-static int64_t sql_int(const char *path, const char *query)
-{
-	sqlite3 *sql;
-	sqlite3_stmt *st;
-	int64_t v;
-
-	ck_assert_int_eq(sqlite3_open_v2(path, &sql, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-	ck_assert_msg(sqlite3_prepare_v2(sql, query, -1, &st, NULL) == SQLITE_OK, "%s", query);
-	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
-	v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	sqlite3_close(sql);
-	return v;
-}
-
 /* The seed (kashi, 万元): 三公 96.80, 公务接待费 0, 机关运行经费 35.76, and its 201 rows. */
 START_TEST(test_facts_written_at_import)
 {
@@ -103,7 +88,7 @@ START_TEST(test_facts_replaced_on_reimport)
 	char *path, *text, *changed, *at;
 	size_t n;
 	struct db *db = store_with(&path, &seed, 1);
-	int64_t rows = sql_int(path, "SELECT count(*) FROM fact");
+	int64_t rows = tu_sql_int(path, "SELECT count(*) FROM fact");
 	struct db_agg_totals t;
 
 	text = tu_read_file(seed, &n);
@@ -125,7 +110,7 @@ START_TEST(test_facts_replaced_on_reimport)
 	t = total(db, &(struct db_agg_query){ .measure = "sangong" });
 	ck_assert_int_eq(t.fen, 50000000);
 	ck_assert_uint_eq(t.figures, 1);
-	ck_assert_int_eq(sql_int(path, "SELECT count(*) FROM fact"), rows);
+	ck_assert_int_eq(tu_sql_int(path, "SELECT count(*) FROM fact"), rows);
 	unlink(changed);
 	free(changed);
 	free(text);

@@ -50,21 +50,6 @@ static void import_text(struct db *db, const char *text)
 	db_doc_free(d);
 }
 
-static int64_t sql_int(const char *path, const char *query)
-{
-	sqlite3 *sql;
-	sqlite3_stmt *st;
-	int64_t v;
-
-	ck_assert_int_eq(sqlite3_open_v2(path, &sql, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-	ck_assert_msg(sqlite3_prepare_v2(sql, query, -1, &st, NULL) == SQLITE_OK, "%s", query);
-	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
-	v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	sqlite3_close(sql);
-	return v;
-}
-
 /* What a query found: the count, and the page as "hit department place snippet" lines. */
 struct found {
 	size_t total;
@@ -113,7 +98,7 @@ START_TEST(test_reimport_replaces_entries)
 	ck_assert_msg(db != NULL, "open: %s", err.text);
 	import_text(db, seed);
 	import_text(db, other);
-	entries = sql_int(path, "SELECT count(*) FROM search");
+	entries = tu_sql_int(path, "SELECT count(*) FROM search");
 	ck_assert_int_gt(entries, 500); /* two disclosures of 9 tables, 18 explanations... */
 	f = find(db, "视联网", "project");
 	ck_assert_uint_eq(f.total, 2); /* the seed's project, in each department */
@@ -123,7 +108,7 @@ START_TEST(test_reimport_replaces_entries)
 	/* The seed again without 视联网: the replaced disclosure's entries are gone, the copy's
 	 * stay, and the index holds as many entries as before. */
 	import_text(db, renamed);
-	ck_assert_int_eq(sql_int(path, "SELECT count(*) FROM search"), entries);
+	ck_assert_int_eq(tu_sql_int(path, "SELECT count(*) FROM search"), entries);
 	f = find(db, "视联网", NULL);
 	ck_assert_msg(strstr(f.lines, " kashi-urumqi-office ") == NULL, "stale: %s", f.lines);
 	ck_assert_uint_gt(f.total, 0);
@@ -131,13 +116,13 @@ START_TEST(test_reimport_replaces_entries)
 	ck_assert_uint_eq(f.total, 1);
 	ck_assert_msg(strstr(f.lines, SLW_PROJECT) != NULL, "%s", f.lines);
 	/* names for 1-2 character queries are replaced too, and their characters */
-	ck_assert_int_eq(sql_int(path, "SELECT count(*) FROM search_gram WHERE entry NOT IN "
-	                               "(SELECT entry FROM search_name)"),
+	ck_assert_int_eq(tu_sql_int(path, "SELECT count(*) FROM search_gram WHERE entry NOT IN "
+	                                  "(SELECT entry FROM search_name)"),
 	                 0);
-	ck_assert_int_gt(sql_int(path, "SELECT count(*) FROM search_gram"), 100);
+	ck_assert_int_gt(tu_sql_int(path, "SELECT count(*) FROM search_gram"), 100);
 	ck_assert_int_eq(
-	    sql_int(path, "SELECT count(*) FROM search_name"),
-	    sql_int(path, "SELECT count(*) FROM search WHERE (rowid >> 20) & 15 IN (0, 4)"));
+	    tu_sql_int(path, "SELECT count(*) FROM search_name"),
+	    tu_sql_int(path, "SELECT count(*) FROM search WHERE (rowid >> 20) & 15 IN (0, 4)"));
 	db_close(db);
 	tu_unlink_store(path);
 	free(path);

@@ -3,6 +3,7 @@
 #include "util.h"
 
 #include <check.h>
+#include <sqlite3.h>
 #include <fcntl.h>
 #include <spawn.h>
 #include <stdarg.h>
@@ -163,4 +164,22 @@ void tu_ctl_done(struct tu_ctl *r)
 {
 	free(r->out);
 	free(r->err);
+}
+
+int64_t tu_sql_int(const char *path, const char *query)
+{
+	sqlite3 *sql;
+	sqlite3_stmt *st;
+	int64_t v;
+
+	ck_assert_msg(sqlite3_open_v2(path, &sql, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK,
+	              "cannot open %s", path);
+	ck_assert_msg(sqlite3_prepare_v2(sql, query, -1, &st, NULL) == SQLITE_OK, "%s: %s", query,
+	              sqlite3_errmsg(sql));
+	ck_assert_msg(sqlite3_step(st) == SQLITE_ROW, "no row: %s", query);
+	ck_assert_msg(sqlite3_column_type(st, 0) == SQLITE_INTEGER, "not an integer: %s", query);
+	v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(sql);
+	return v;
 }

@@ -6,6 +6,7 @@
 #include <check.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 /* The value of environment variable name; aborts the test if it is unset. */
@@ -42,5 +43,9 @@ void tu_ctl_done(struct tu_ctl *r);
 
 /* Runs every test of s, prints Check's summary and frees s. Returns the process exit code. */
 int tu_run_suite(Suite *s);
+
+/* The integer the first row of query gives on the SQLite file at path (opened read-only);
+ * fails the test when there is no such row or it is not an integer. */
+int64_t tu_sql_int(const char *path, const char *query);
 
 #endif
