@@ -104,6 +104,18 @@ typedef int (*api_write_fn)(void *ctx, const char *buf, size_t len);
 int api_amounts_store(struct db *db, api_write_fn write, void *ctx, uint64_t *lines,
                       struct db_error *err);
 
+/* #15: the citizen page, rendered on the server. tmpl is the page's template
+ * (static/index.html), whose markers <!--budgetd:NAME--> are filled for the disclosure the
+ * query names (dept, year, kind, level=unit: the page's own links), or for the directory
+ * without dept. resp: 200 text/html; 404 (a page in Chinese) for an unknown department or
+ * disclosure or a malformed link; 503 when the store fails (resp->cause says why). Returns
+ * 0, or -1 when out of memory. */
+int api_page(struct db *db, const struct api_request *req, const char *tmpl, size_t len,
+             struct api_response *resp);
+/* The page's cache key: its four parameters as sent, in a fixed order ("" when too long).
+ * Other parameters do not change the page. */
+void api_page_key(const struct api_request *req, char *key, size_t size);
+
 /* Releases resp->body; resp may be reused afterwards. */
 void api_response_free(struct api_response *resp);
 

@@ -246,6 +246,49 @@ static enum MHD_Result route_static(struct srv *s, struct MHD_Connection *conn, 
 	return send_static(s, conn, url, url, SRV_PAGE);
 }
 
+/* The citizen page (#15), `/` and `/index.html`: static/index.html filled by api_page() with
+ * the disclosure the query names, so the HTML already holds every figure. Cached like an API
+ * answer, under the page's parameters and the template's version (an edited template is
+ * another key). */
+static enum MHD_Result route_page(struct srv *s, struct MHD_Connection *conn, const char *url)
+{
+	struct srv_cache *cache = srv_data_cache(s->data);
+	uint64_t generation = srv_cache_generation(cache);
+	struct api_request req = { .path = url, .arg = query_arg, .ctx = conn };
+	bool gz = srv_wants_gzip(conn), cacheable;
+	char page[API_KEY_SIZE], key[API_KEY_SIZE + 200];
+	const char *type;
+	struct stat sb;
+	struct api_response tmpl, resp;
+	struct db *db;
+	enum MHD_Result ret;
+	int fd = srv_static_open(s->files, "/index.html", &sb, &type);
+
+	if (fd < 0)
+		return send_problem(conn, 404, "no such file", SRV_PAGE);
+	api_page_key(&req, page, sizeof(page));
+	cacheable = page[0] != '\0' && static_key(&sb, page, gz, key, sizeof(key));
+	if (cacheable && srv_cache_serve(cache, key, conn, &ret)) {
+		close(fd);
+		return ret;
+	}
+	if (srv_static_read(fd, &sb, type, &tmpl) != 0)
+		return send_problem(conn, 404, "no such file", SRV_PAGE);
+	if (!srv_data_ready(s->data) || (db = srv_data_db(s->data)) == NULL) {
+		api_response_free(&tmpl);
+		return send_problem(conn, 503, "the store cannot be read just now", SRV_PAGE);
+	}
+	int rc = api_page(db, &req, tmpl.body, tmpl.len, &resp);
+	api_response_free(&tmpl);
+	if (rc != 0)
+		return MHD_NO; /* out of memory: drop the connection */
+	if (resp.cause[0] != '\0')
+		log_cause(s, url, resp.cause);
+	if (resp.status != 200 || !cacheable)
+		return srv_reply(conn, &resp, SRV_PAGE);
+	return reply_and_keep(conn, &resp, SRV_PAGE, gz, cache, key, generation);
+}
+
 /* The page an /embed/ path that names nothing gets: in Chinese, framable like the rest. */
 static const char embed_missing[] =
     "<!doctype html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n"
@@ -596,6 +639,8 @@ static enum MHD_Result dispatch(struct srv *s, struct MHD_Connection *conn, cons
 		    "text/csv; charset=utf-8", "attachment; filename=\"budgetd-amounts.csv\"");
 	if (!api && strncmp(url, "/embed/", 7) == 0)
 		return route_embed(s, conn, url);
+	if (!api && (strcmp(url, "/") == 0 || strcmp(url, "/index.html") == 0))
+		return route_page(s, conn, url);
 	return api ? route_api(s, conn, url) : route_static(s, conn, url);
 }
 

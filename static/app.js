@@ -236,10 +236,9 @@ function goHash() {
   return true;
 }
 
+/** Another disclosure is another page, which the server renders (#15). */
 function navigate(st) {
-  const hash = location.hash;
-  history.pushState(null, '', urlFor(st, hash));
-  load(st, { scroll: true });
+  location.assign(urlFor(st, location.hash));
 }
 
 /* ---------- header: department name and disclosure select ---------- */
@@ -1096,4 +1095,17 @@ window.addEventListener('afterprint', () => {
 });
 
 setupSearch();
-load(readState(), { scroll: false });
+// #15: a disclosure's page arrives rendered by the server (its state in <meta
+// name="budgetd-page">); the script only adds behaviour. Without a department, / is the
+// directory, which directory.js draws.
+const served = document.querySelector('meta[name="budgetd-page"]');
+if (served) {
+  const [dept, year, kind, level] = served.content.split(' ');
+  shown = { dept, year, kind, level: level === 'unit' ? 'unit' : '' };
+  goHash();
+  requestAnimationFrame(watchToc);
+} else if (readState().dept) {
+  document.body.toggleAttribute('data-directory', false);
+} else {
+  load(readState(), { scroll: false });
+}

@@ -1,0 +1,462 @@
+// SPDX-License-Identifier: MIT
+// The citizen page rendered by the server (#15). `/?dept=…&year=…&kind=…[&level=unit]` is one
+// disclosure: budgetd sends the page with every figure and table already in it, so it reads
+// without JavaScript, a crawler sees it, and the first figures paint with the first bytes
+// (static/app.js only adds behaviour). The template is static/index.html; its markers
+// <!--budgetd:NAME--> are filled here.
+#include "page.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define MARK "<!--budgetd:"
+
+const char *api_page_str(const json_t *obj, const char *key)
+{
+	return json_string_value(json_object_get(obj, key));
+}
+
+void api_page_section(struct api_jw *w, const char *id, const char *title)
+{
+	char hid[80];
+
+	snprintf(hid, sizeof(hid), "%s-h", id);
+	api_html_open(w, "section", "id", id, "class", "doc-section", "aria-labelledby", hid, NULL);
+	api_html_elem(w, "h2", title, "id", hid, NULL);
+}
+
+void api_page_table_name(const json_t *t, char *out, size_t size)
+{
+	char n[16];
+
+	if (t == NULL) {
+		snprintf(out, size, "%s", "");
+		return;
+	}
+	api_numeral(api_table_position(t), n, sizeof(n));
+	snprintf(out, size, "表%s", n);
+}
+
+void api_page_url(char *out, size_t size, const char *dept, int year, const char *kind,
+                  const char *level)
+{
+	char id[256];
+	bool unit = level != NULL && strcmp(level, "unit") == 0;
+
+	api_pct_encode(id, sizeof(id), dept);
+	snprintf(out, size, "/?dept=%s&year=%d&kind=%s%s", id, year, kind,
+	         unit ? "&level=unit" : "");
+}
+
+/* 部门预算 / 单位决算: what the disclosure is called. */
+static const char *doc_kind(const char *kind, const char *level)
+{
+	bool final = strcmp(kind, "final") == 0, unit = level && strcmp(level, "unit") == 0;
+
+	if (unit)
+		return final ? "单位决算" : "单位预算";
+	return final ? "部门决算" : "部门预算";
+}
+
+/* ---- which disclosure the query names ---- */
+
+struct want {
+	const char *dept, *kind, *level; /* level "department" or "unit" */
+	int year; /* 0: the latest */
+};
+
+/* The department, with its disclosures, as api_page's dept tree. */
+static int detail_tree(void *ctx, const struct db_department_detail *d)
+{
+	json_t *list = json_array();
+	json_t **out = ctx;
+
+	for (size_t i = 0; list && i < d->n_disclosures; i++) {
+		const struct db_disclosure_ref *r = &d->disclosures[i];
+		json_array_append_new(list,
+		                      json_pack("{s:i, s:s, s:s, s:s?, s:s?}", "year", r->year,
+		                                "kind", r->kind, "level", r->level, "title",
+		                                r->title, "published", r->published));
+	}
+	*out = json_pack("{s:s, s:s, s:s?, s:s?, s:s?, s:o?}", "id", d->id, "name", d->name,
+	                 "short_name", d->short_name, "region", d->region, "parent", d->parent,
+	                 "disclosures", list);
+	return *out == NULL ? -1 : 0;
+}
+
+static bool same(const char *a, const char *b)
+{
+	return a != NULL && b != NULL && strcmp(a, b) == 0;
+}
+
+/* The rank of a disclosure in app.js's order: newest first; in a year the budget before the
+ * final, the 部门 before the 单位 one. */
+static long rank(const json_t *d)
+{
+	return json_integer_value(json_object_get(d, "year")) * 4 +
+	       (same(api_page_str(d, "kind"), "budget") ? 2 : 0) +
+	       (same(api_page_str(d, "level"), "unit") ? 0 : 1);
+}
+
+/* The disclosure the query names; without a year the latest budget of the level, else the
+ * latest of the level, else the latest. NULL when the department has none such. */
+static const json_t *pick(const json_t *dept, const struct want *q)
+{
+	const json_t *list = json_object_get(dept, "disclosures"), *d, *best[3] = { 0 };
+	size_t i;
+
+	json_array_foreach (list, i, d) {
+		bool lv = same(api_page_str(d, "level"), q->level);
+		bool kd = q->kind == NULL || same(api_page_str(d, "kind"), q->kind);
+		if (q->year != 0) {
+			if (json_integer_value(json_object_get(d, "year")) == q->year && kd && lv)
+				return d;
+			continue;
+		}
+		bool pref = lv && same(api_page_str(d, "kind"), q->kind ? q->kind : "budget");
+		const json_t *cand[3] = { pref ? d : NULL, lv ? d : NULL, d };
+		for (int k = 0; k < 3; k++)
+			if (cand[k] && (best[k] == NULL || rank(cand[k]) > rank(best[k])))
+				best[k] = cand[k];
+	}
+	return best[0] ? best[0] : best[1] ? best[1] : best[2];
+}
+
+/* ---- the template's markers ---- */
+
+struct fill {
+	struct api_page *p; /* NULL: no disclosure (the directory, or a page not found) */
+	const json_t *disc; /* the department's entry for it */
+	int status;
+	const char *message; /* the not-found page's text */
+};
+
+static void put_title(struct api_jw *w, const struct fill *f)
+{
+	const json_t *doc;
+	const char *name, *title;
+
+	if (f->p == NULL) {
+		api_html_text(w, f->status == 200   ? "部门预决算公开 · budgetd"
+		                 : f->status == 503 ? "暂时无法加载 · 部门预决算公开"
+		                                    : "未找到 · 部门预决算公开");
+		return;
+	}
+	doc = f->p->doc;
+	name = api_page_str(json_object_get(doc, "department"), "short_name");
+	if (name == NULL)
+		name = api_page_str(f->p->dept, "name");
+	title = api_page_str(doc, "title");
+	api_html_textf(w, "%s %s · %s公开", name ? name : "", title ? title : "",
+	               doc_kind(f->p->c->kind, f->p->c->level));
+}
+
+static void put_heading(struct api_jw *w, const struct fill *f)
+{
+	const char *title;
+
+	if (f->p == NULL)
+		return;
+	title = api_page_str(f->p->doc, "title");
+	if (title != NULL)
+		api_html_text(w, title);
+	else
+		api_html_textf(w, "%d年%s公开", f->p->c->year,
+		               doc_kind(f->p->c->kind, f->p->c->level));
+}
+
+static void put_name(struct api_jw *w, const struct fill *f)
+{
+	const char *name = NULL;
+
+	if (f->p != NULL) {
+		name = api_page_str(json_object_get(f->p->doc, "department"), "name");
+		if (name == NULL)
+			name = api_page_str(f->p->dept, "name");
+	}
+	api_html_text(w, name ? name : "部门预决算公开");
+}
+
+/* The select of the department's disclosures, newest first, the shown one selected. */
+static void put_options(struct api_jw *w, const struct fill *f)
+{
+	const json_t *list, *d;
+	json_t *sorted;
+	size_t i;
+
+	if (f->p == NULL) {
+		api_html_raw(w, "<option value=\"\">年度与类型</option>");
+		return;
+	}
+	list = json_object_get(f->p->dept, "disclosures");
+	if ((sorted = json_array()) == NULL) {
+		w->failed = true;
+		return;
+	}
+	/* A handful of disclosures: pick the best remaining each time. */
+	for (size_t n = json_array_size(list); n > 0; n--) {
+		const json_t *best = NULL;
+		json_array_foreach (list, i, d) {
+			bool used = false;
+			for (size_t k = 0; k < json_array_size(sorted); k++)
+				used = used || json_array_get(sorted, k) == d;
+			if (!used && (best == NULL || rank(d) > rank(best)))
+				best = d;
+		}
+		json_array_append(sorted, (json_t *)best);
+	}
+	json_array_foreach (sorted, i, d) {
+		const char *kind = api_page_str(d, "kind"), *level = api_page_str(d, "level");
+		bool unit = same(level, "unit");
+		char value[64];
+		int year = (int)json_integer_value(json_object_get(d, "year"));
+		snprintf(value, sizeof(value), "%d-%s%s", year, kind ? kind : "",
+		         unit ? "-unit" : "");
+		api_html_open(w, "option", "value", value, "selected", d == f->disc ? "" : NULL,
+		              NULL);
+		api_html_textf(w, "%d年 %s", year, doc_kind(kind ? kind : "budget", level));
+		api_html_close(w, "option");
+	}
+	json_decref(sorted);
+}
+
+/* <meta> for the page's state (app.js reads it) and its canonical URL. */
+static void put_head(struct api_jw *w, const struct fill *f)
+{
+	char url[600], state[400];
+	const struct api_ctx *c;
+
+	if (f->p == NULL) {
+		if (f->status != 200)
+			api_html_raw(w, "<meta name=\"robots\" content=\"noindex\">");
+		return;
+	}
+	c = f->p->c;
+	api_page_url(url, sizeof(url), c->dept, c->year, c->kind, c->level);
+	snprintf(state, sizeof(state), "%s %d %s %s", c->dept, c->year, c->kind, c->level);
+	api_html_open(w, "link", "rel", "canonical", "href", url, NULL);
+	api_html_open(w, "meta", "name", "budgetd-page", "content", state, NULL);
+}
+
+static void put_toc(struct api_jw *w, const struct fill *f)
+{
+	(void)w;
+	if (f->p != NULL)
+		api_page_toc_tables(f->p);
+}
+
+static int put_doc(struct api_jw *w, const struct fill *f)
+{
+	struct api_page *p = f->p;
+
+	if (p == NULL && f->status == 200) {
+		/* the directory: static/directory.js draws it */
+		api_html_raw(w, "<p id=\"status\" role=\"status\">正在加载…</p>");
+		return 0;
+	}
+	if (p == NULL) {
+		api_html_elem(w, "p", f->message, "id", "error", "role", "alert", NULL);
+		api_html_raw(w, "<p><a href=\"/\">返回首页，查看全部部门</a></p>");
+		return 0;
+	}
+	if (api_page_intro(p) != 0 || api_page_tables(p) != 0 || api_page_projects(p) != 0 ||
+	    api_page_texts(p) != 0)
+		return -1;
+	return 0;
+}
+
+static int fill(struct api_jw *w, const char *tmpl, size_t len, const struct fill *f)
+{
+	const char *p = tmpl, *end = tmpl + len;
+
+	while (p < end) {
+		const char *m = strstr(p, MARK), *name, *close;
+		if (m == NULL || m >= end) {
+			api_jw_raw(w, p, (size_t)(end - p));
+			break;
+		}
+		api_jw_raw(w, p, (size_t)(m - p));
+		name = m + strlen(MARK);
+		if ((close = strstr(name, "-->")) == NULL) {
+			api_jw_raw(w, m, (size_t)(end - m));
+			break;
+		}
+		size_t n = (size_t)(close - name);
+#define IS(s) (n == strlen(s) && strncmp(name, s, n) == 0)
+		if (IS("title"))
+			put_title(w, f);
+		else if (IS("heading"))
+			put_heading(w, f);
+		else if (IS("name"))
+			put_name(w, f);
+		else if (IS("options"))
+			put_options(w, f);
+		else if (IS("head"))
+			put_head(w, f);
+		else if (IS("toc"))
+			put_toc(w, f);
+		else if (IS("doc") && put_doc(w, f) != 0)
+			return -1;
+#undef IS
+		p = close + 3;
+	}
+	return 0;
+}
+
+/* ---- the request ---- */
+
+static bool digits(const char *s, int *out)
+{
+	long v = 0;
+
+	if (s == NULL || *s < '1' || *s > '9' || strlen(s) > 4)
+		return false;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return false;
+		v = v * 10 + (*s - '0');
+	}
+	*out = (int)v;
+	return true;
+}
+
+/* Reads the query; false (with f's status and message) when it cannot name a disclosure. */
+static bool read_query(const struct api_request *req, struct want *q, struct fill *f)
+{
+	const char *year = req->arg(req->ctx, "year"), *kind = req->arg(req->ctx, "kind"),
+	           *level = req->arg(req->ctx, "level");
+
+	q->dept = req->arg(req->ctx, "dept");
+	q->level = same(level, "unit") ? "unit" : "department";
+	q->kind = same(kind, "budget") || same(kind, "final") ? kind : NULL;
+	q->year = 0;
+	if ((year != NULL && *year != '\0' && !digits(year, &q->year)) ||
+	    (kind != NULL && *kind != '\0' && q->kind == NULL)) {
+		f->status = 404;
+		f->message = "这个链接有误：年度或类型写得不对。";
+		return false;
+	}
+	return true;
+}
+
+void api_page_key(const struct api_request *req, char *key, size_t size)
+{
+	const char *names[] = { "dept", "year", "kind", "level" };
+	size_t n = 0;
+
+	n += (size_t)snprintf(key, size, "page");
+	for (size_t i = 0; i < 4 && n < size; i++) {
+		const char *v = req->arg(req->ctx, names[i]);
+		char enc[600];
+		api_pct_encode(enc, sizeof(enc), v ? v : "");
+		n += (size_t)snprintf(key + n, size - n, " %s", v ? enc : "-");
+	}
+	if (n >= size)
+		key[0] = '\0';
+}
+
+/* The prior year's tables (totals rows) and 三公 of the same kind and level, or NULL. */
+static bool totals_rows(const json_t *t, void *arg)
+{
+	(void)t;
+	(void)arg;
+	return true;
+}
+
+static json_t *load_prior(struct api_ctx *c)
+{
+	struct db_export_sel sel = { .parts = DB_PART_TABLES | DB_PART_SANGONG,
+		                     .table_rows = totals_rows };
+	struct db_error err = { 0 };
+
+	return db_export_part(c->db, c->dept, c->year - 1, c->kind, c->level, &sel, &err);
+}
+
+/* Fills the template for the query into w; f->status is the answer's status. Returns 0, or
+ * -1 when memory ran out. A store that fails is a 503 page, its reason kept in cause. */
+static int render(struct db *db, const struct api_request *req, const char *tmpl, size_t len,
+                  struct api_jw *w, struct fill *f, char *cause, size_t cause_size)
+{
+	struct want q;
+	struct db_error err = { 0 };
+	json_t *dept = NULL, *doc = NULL, *prior = NULL;
+	struct api_ctx c = { .db = db, .req = req };
+	struct api_page page = { .w = w, .c = &c };
+	int rc;
+
+	f->status = 200;
+	if (!read_query(req, &q, f) || q.dept == NULL || *q.dept == '\0')
+		return fill(w, tmpl, len, f);
+	if (db_department(db, q.dept, detail_tree, &dept, &err) != 0) {
+		if (err.code != DB_NOT_FOUND)
+			goto store;
+		f->status = 404;
+		f->message = "没有找到这个部门。它可能尚未发布公开文件，或链接有误。";
+		return fill(w, tmpl, len, f);
+	}
+	if ((f->disc = pick(dept, &q)) == NULL) {
+		f->status = 404;
+		f->message = "没有找到这一年度的公开文件。";
+		rc = fill(w, tmpl, len, f);
+		goto done;
+	}
+	c.dept = api_page_str(dept, "id");
+	c.year = (int)json_integer_value(json_object_get(f->disc, "year"));
+	c.kind = api_page_str(f->disc, "kind");
+	c.kind_path = same(c.kind, "final") ? "finals" : "budgets";
+	c.level = api_page_str(f->disc, "level");
+	snprintf(c.base, sizeof(c.base), "/api/v1/departments/%s/%s/%d", c.dept, c.kind_path,
+	         c.year);
+	if ((doc = db_export(db, c.dept, c.year, c.kind, c.level, &err)) == NULL)
+		goto store;
+	prior = load_prior(&c);
+	page.doc = doc;
+	page.dept = dept;
+	page.prior = prior;
+	f->p = &page;
+	rc = fill(w, tmpl, len, f);
+	if (rc == 0 || w->failed)
+		goto done;
+	err = page.err;
+store:
+	/* What was written so far is thrown away: the page says the store could not be read. */
+	free(w->buf);
+	api_jw_init(w);
+	snprintf(cause, cause_size, "%.150s", err.text[0] ? err.text : "the store failed");
+	f->p = NULL;
+	f->status = 503;
+	f->message = "暂时无法读取数据，请稍后重试。";
+	rc = fill(w, tmpl, len, f);
+done:
+	json_decref(prior);
+	json_decref(doc);
+	json_decref(dept);
+	return rc;
+}
+
+int api_page(struct db *db, const struct api_request *req, const char *tmpl, size_t len,
+             struct api_response *resp)
+{
+	struct api_jw w;
+	struct fill f = { 0 };
+
+	memset(resp, 0, sizeof(*resp));
+	api_jw_init(&w);
+	if (db_read_begin(db) != 0) {
+		struct db_error err = { .text = "could not begin a read transaction" };
+		return api_store_error(resp, &err);
+	}
+	if (render(db, req, tmpl, len, &w, &f, resp->cause, sizeof(resp->cause)) != 0)
+		w.failed = true; /* out of memory: api_jw_finish() frees what there is */
+	/* The page shows the prior year and the department's other disclosures too: the
+	 * store's latest import dates it. */
+	if (db_modified(db, NULL, 0, NULL, NULL, &resp->modified, &(struct db_error){ 0 }) != 0)
+		resp->modified = 0;
+	db_read_end(db);
+	resp->body = api_jw_finish(&w, &resp->len);
+	if (resp->body == NULL)
+		return -1;
+	resp->status = f.status;
+	resp->content_type = "text/html; charset=utf-8";
+	return 0;
+}

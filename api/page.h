@@ -1,0 +1,53 @@
+// SPDX-License-Identifier: MIT
+// The citizen page rendered by the server (#15): what its parts share. page.c loads the
+// disclosure and fills the template; each part is written by its own file, from the same
+// store trees (db_export) the API answers are written from, so the page shows exactly the
+// published figures the API gives. Internal to api/.
+#ifndef BUDGETD_API_PAGE_H
+#define BUDGETD_API_PAGE_H
+
+#include "html.h"
+#include "internal_api.h"
+
+/* One disclosure being rendered. Every pointer is borrowed for the rendering. */
+struct api_page {
+	struct api_jw *w; /* where the part writes its HTML */
+	struct api_ctx *c; /* the disclosure: c->db, c->dept, c->year, c->kind, c->level,
+	                    * c->base (its API URL: api_url() makes the download links) */
+	const json_t *doc; /* the whole disclosure, as db_export() gives it */
+	/* The department: {id, name, short_name, region, parent, disclosures: [{year, kind,
+	 * level, title, published}]} (ascending year, then kind, then level). */
+	const json_t *dept;
+	/* The same kind and level of disclosure for the year before, when the store has it:
+	 * its tables (totals rows only) and 三公, as db_export_part() gives them; else NULL. */
+	const json_t *prior;
+	struct db_error err; /* filled when a part's own read of the store failed */
+};
+
+/* The parts, in page order. Each writes one or more <section>s into p->w (its HTML in
+ * Chinese, for citizens: no field names or code words), and returns 0, or -1 with p->err
+ * filled when the store failed (memory: p->w->failed). */
+int api_page_intro(struct api_page *p); /* meta line, source note, audit summary, 概况, 图解,
+                                           与上年比较 (page_intro.c) */
+int api_page_tables(struct api_page *p); /* 公开表 (page_tables.c) */
+int api_page_projects(struct api_page *p); /* 项目支出, “三公”经费, 其他事项 (page_projects.c) */
+int api_page_texts(struct api_page *p); /* 情况说明, 核对, 名词解释 (page_texts.c) */
+
+/* The contents' links to the tables (<li><a href="#table-N">表N</a></li> each). */
+void api_page_toc_tables(struct api_page *p);
+
+/* ---- helpers the parts share (page.c) ---- */
+
+/* <section id="id" class="doc-section" aria-labelledby="id-h"><h2 id="id-h">title</h2>;
+ * close it with api_html_close(w, "section"). */
+void api_page_section(struct api_jw *w, const char *id, const char *title);
+/* 表三 for the table at position 3 (t NULL: ""). */
+void api_page_table_name(const json_t *t, char *out, size_t size);
+/* The page URL of a disclosure of dept: /?dept=…&year=…&kind=…[&level=unit], escaped for
+ * an attribute by the writer. */
+void api_page_url(char *out, size_t size, const char *dept, int year, const char *kind,
+                  const char *level);
+/* A string member, or NULL. */
+const char *api_page_str(const json_t *obj, const char *key);
+
+#endif
