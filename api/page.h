@@ -50,4 +50,11 @@ void api_page_url(char *out, size_t size, const char *dept, int year, const char
 /* A string member, or NULL. */
 const char *api_page_str(const json_t *obj, const char *key);
 
+/* ---- plain words (helper "tables") ---- */
+/* The transcriber's notes (a table's unplaced_note, the source's notes) in the page's words:
+ * the field names they use (unplaced, withheld-N, projects, staffing) said as the page says
+ * them. A malloc'd string the caller frees, or NULL when memory ran out. */
+char *api_page_plain_words(const char *notes);
+/* ---- end of plain words ---- */
+
 #endif
