@@ -199,6 +199,10 @@ struct fill {
 	const json_t *disc; /* the department's entry for it */
 	int status;
 	const char *message; /* the not-found page's text */
+	/* #15 directory: the store and query it is drawn from, and its store error */
+	struct db *db;
+	const struct api_request *req;
+	struct db_error *dir_err;
 };
 
 static void put_title(struct api_jw *w, const struct fill *f)
@@ -299,6 +303,8 @@ static void put_head(struct api_jw *w, const struct fill *f)
 	if (f->p == NULL) {
 		if (f->status != 200)
 			api_html_raw(w, "<meta name=\"robots\" content=\"noindex\">");
+		else /* #15: the directory's script, fetched with app.js */
+			api_html_raw(w, "<link rel=\"modulepreload\" href=\"/directory.js\">");
 		return;
 	}
 	c = f->p->c;
@@ -319,11 +325,8 @@ static int put_doc(struct api_jw *w, const struct fill *f)
 {
 	struct api_page *p = f->p;
 
-	if (p == NULL && f->status == 200) {
-		/* the directory: static/directory.js draws it */
-		api_html_raw(w, "<p id=\"status\" role=\"status\">正在加载…</p>");
-		return 0;
-	}
+	if (p == NULL && f->status == 200) /* #15: the directory (page_directory.c) */
+		return api_page_directory(w, f->db, f->req, f->dir_err);
 	if (p == NULL) {
 		api_html_elem(w, "p", f->message, "id", "error", "role", "alert", NULL);
 		api_html_raw(w, "<p><a href=\"/\">返回首页，查看全部部门</a></p>");
@@ -411,11 +414,11 @@ static bool read_query(const struct api_request *req, struct want *q, struct fil
 
 void api_page_key(const struct api_request *req, char *key, size_t size)
 {
-	const char *names[] = { "dept", "year", "kind", "level" };
+	const char *names[] = { "dept", "year", "kind", "level", "region" }; /* region: #15 */
 	size_t n = 0;
 
 	n += (size_t)snprintf(key, size, "page");
-	for (size_t i = 0; i < 4 && n < size; i++) {
+	for (size_t i = 0; i < 5 && n < size; i++) {
 		const char *v = req->arg(req->ctx, names[i]);
 		char enc[600];
 		api_pct_encode(enc, sizeof(enc), v ? v : "");
@@ -455,8 +458,15 @@ static int render(struct db *db, const struct api_request *req, const char *tmpl
 	int rc;
 
 	f->status = 200;
-	if (!read_query(req, &q, f) || q.dept == NULL || *q.dept == '\0')
-		return fill(w, tmpl, len, f);
+	f->db = db;
+	f->req = req;
+	f->dir_err = &err;
+	if (!read_query(req, &q, f) || q.dept == NULL || *q.dept == '\0') {
+		/* #15: the directory; a store that fails is the 503 page */
+		if ((rc = fill(w, tmpl, len, f)) == 0 || w->failed)
+			return rc;
+		goto store; /* err: f->dir_err */
+	}
 	if (db_department(db, q.dept, detail_tree, &dept, &err) != 0) {
 		if (err.code != DB_NOT_FOUND)
 			goto store;

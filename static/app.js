@@ -164,7 +164,8 @@ async function load(st, { scroll = true } = {}) {
       $('disclosure-select').replaceChildren(h('option', { value: '' }, '年度与类型'));
       $('disclosure-select').disabled = true;
       document.title = '部门预决算公开 · budgetd';
-      await showDirectory({ h, api, state: st, current: () => my === seq });
+      // #15 directory: the server rendered it into #doc; directory.js adds search and filters.
+      await showDirectory({ h, api, current: () => my === seq });
       if (my !== seq) return;
       $('content').setAttribute('aria-busy', 'false');
       $('announce').textContent = '已加载：部门目录';
