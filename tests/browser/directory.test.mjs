@@ -268,6 +268,7 @@ describe('the directory is one page from the server', () => {
     const hrefs = await page.locator('#dir-list a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
     assert.deepEqual(hrefs.sort(), disclosureLinks(), 'a link to every disclosure of the store');
     assert.equal(await page.locator('#dir-search').isVisible(), false, 'no search form that needs the script');
+    assert.equal(await page.locator('.toc').isVisible(), false, 'no contents of a disclosure');
     assert.equal((await strip(page))['kashi-urumqi-office|2021|budget'].cells[0], '700.94');
     // the filter form reloads the page with ?year=&kind=
     await page.selectOption('#dir-year', '2024');
@@ -357,5 +358,19 @@ describe('a directory of many departments', () => {
     assert.match(decodeURIComponent(page.url()), /region=乙省乙市/);
     assert.equal(await page.locator('#dir-list li[data-dept]').count(), 43);
     assertNoProblems(problems);
+  });
+
+  it('axe finds nothing on the regions listed closed, nor with one open', async (t) => {
+    // axe is injected as a script, which the page's CSP forbids: bypassed here only.
+    const ctx = await browser.newContext({ viewport: PHONE, bypassCSP: true, locale: 'zh-CN' });
+    t.after(() => ctx.close());
+    const p = await ctx.newPage();
+    p.setDefaultTimeout(T);
+    for (const url of [`${many.origin}/`, `${many.origin}/?region=${encodeURIComponent('甲省甲市')}`]) {
+      await load(p, url);
+      assert.deepEqual(await axe(p), [], url);
+      const wide = await p.evaluate(() => document.documentElement.scrollWidth);
+      assert.ok(wide <= PHONE.width, `page is ${wide} px wide`);
+    }
   });
 });
