@@ -12,7 +12,6 @@ const HIT = {
   department: '部门', disclosure: '公开文件', table: '公开表', row: '公开表中的一行', project: '项目',
   indicator: '绩效指标', explanation: '情况说明', glossary: '名词解释', overview: '部门概况', sangong: '“三公”经费',
 };
-const enc = encodeURIComponent;
 
 /** The page URL of a disclosure: /?dept=…&year=…&kind=… (and level=unit for a 单位 one). */
 export function pageUrl(dept, year, kind, level, hash = '') {
@@ -54,13 +53,15 @@ async function fetchPage(url) {
   return new DOMParser().parseFromString(await res.text(), 'text/html');
 }
 
-/** Replaces the elements of ids (or the whole #doc) with those of the fetched page. */
+/** Replaces the elements of ids with those of the fetched page; a live region (role=status)
+ * keeps its element and takes the new text, so that a screen reader announces it. */
 function swap(doc, ids) {
   for (const id of ids) {
     const now = $(id);
     const next = doc.getElementById(id);
     if (!now || !next) throw new Error(`no #${id}`);
-    now.replaceWith(document.adoptNode(next));
+    if (now.getAttribute('role') === 'status') now.textContent = next.textContent;
+    else now.replaceWith(document.adoptNode(next));
   }
 }
 

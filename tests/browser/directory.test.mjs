@@ -160,8 +160,12 @@ describe('the directory at /', () => {
       const want = Object.keys(SANGONG).filter((k) => (!year || k.split('|')[1] === year) && (!kind || k.endsWith(kind)));
       assert.deepEqual(Object.keys(rows).sort(), want.sort(), `comparison rows for ${year} ${kind}`);
     }
+    await page.evaluate(() => { document.getElementById('dir-status').dataset.kept = 'yes'; });
     await choose(page, '2024', '');
     assert.equal(new URL(page.url()).search, '?year=2024');
+    // db/data: in 2024 the wanli 预算 and the cpc 决算; the live region stays, its text changes
+    assert.equal(await page.locator('#dir-status').textContent(), '共 2 个部门有2024年的预决算公开');
+    assert.equal(await page.locator('#dir-status').getAttribute('data-kept'), 'yes', 'the same status element (announced)');
     await page.waitForLoadState('networkidle');
     await page.reload();
     await waitRendered(page);
