@@ -414,11 +414,14 @@ static bool read_query(const struct api_request *req, struct want *q, struct fil
 
 void api_page_key(const struct api_request *req, char *key, size_t size)
 {
-	const char *names[] = { "dept", "year", "kind", "level", "region" }; /* region: #15 */
+	const char *names[] = { "dept", "year", "kind", "level", "region" };
 	size_t n = 0;
+	const char *dept = req->arg(req->ctx, "dept");
+	/* #15: the directory (no dept) opens ?region=; a disclosure's page has no region */
+	size_t count = dept == NULL || *dept == '\0' ? 5 : 4;
 
 	n += (size_t)snprintf(key, size, "page");
-	for (size_t i = 0; i < 5 && n < size; i++) {
+	for (size_t i = 0; i < count && n < size; i++) {
 		const char *v = req->arg(req->ctx, names[i]);
 		char enc[600];
 		api_pct_encode(enc, sizeof(enc), v ? v : "");
