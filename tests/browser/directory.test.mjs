@@ -190,6 +190,7 @@ describe('the directory at /', () => {
     await page.waitForURL(/dept=putuo-govt-office/);
     assert.equal(await disclosure(page), 'putuo-govt-office 2025 budget department');
     assert.equal(await page.locator('#dept-name').textContent(), DEPTS['putuo-govt-office'][0]);
+    assert.ok((await page.locator('#sangong').innerText()).includes('867.50'), 'the disclosure shows 867.50');
     assertNoProblems(problems);
   });
 
@@ -230,6 +231,7 @@ describe('the directory at /', () => {
     await page.keyboard.press('Enter');
     await page.waitForURL(/dept=kashi-urumqi-office/);
     assert.equal(await disclosure(page), 'kashi-urumqi-office 2021 budget department');
+    assert.ok(await page.locator('#project-service-upgrade-retention').isVisible(), 'the project is shown');
 
     await load(page, `${origin}/`);
     await page.fill('#dir-q', '商务');
