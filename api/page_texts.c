@@ -134,7 +134,10 @@ static int by_place(const void *a, const void *b)
 
 	if (x->p != y->p)
 		return x->p < y->p ? -1 : 1;
-	return x->e > y->e ? -1 : x->e < y->e ? 1 : 0;
+	if (x->e != y->e)
+		return x->e > y->e ? -1 : 1;
+	/* JavaScript's sort is stable: of two equal terms, the earlier in the glossary */
+	return x->term < y->term ? -1 : x->term > y->term ? 1 : 0;
 }
 
 /* The terms linked in text, as linkTerms did: each term once, at its first place not inside
