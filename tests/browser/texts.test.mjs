@@ -128,8 +128,10 @@ describe('情况说明, 核对 and 名词解释 in the HTML (JavaScript off)', (
   it('a quote not in its section links to the heading; one overlapping a mark links to that mark', async (t) => {
     const { page } = await open(t, `${own.origin}${KASHI}`);
     assert.equal(await page.locator('#finding-2 a.finding-link').getAttribute('href'), '#exp-income');
+    // store text is text, never markup
+    assert.equal(flat(await page.locator('#finding-2 .finding-msg').textContent()), '疑点 收入预算说明中找不到所引的句子<这句话不在说明里>');
     assert.equal(await page.locator('#finding-3 a.finding-link').getAttribute('href'), '#quote-1');
-    // a section named by its index alone (2: 三、支出预算情况说明)
+    // a section named by its index alone (2: 三、支出预算情况说明); the quote has U+3000 and U+00A0
     assert.equal(await page.locator('#finding-4 a.finding-link').getAttribute('href'), '#quote-4');
     assert.deepEqual(await childrenOf(page.locator('#quote-4')), [['a', '基本支出', '#term-5'], ['#text', '345.08万元', null]]);
     assert.equal(await page.locator('#quote-4').evaluate((m) => m.closest('.exp') !== null
