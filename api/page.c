@@ -338,19 +338,20 @@ static int put_doc(struct api_jw *w, const struct fill *f)
 	return 0;
 }
 
+/* The template is a file's bytes, not a C string: every search is bounded by its end. */
 static int fill(struct api_jw *w, const char *tmpl, size_t len, const struct fill *f)
 {
 	const char *p = tmpl, *end = tmpl + len;
 
 	while (p < end) {
-		const char *m = strstr(p, MARK), *name, *close;
-		if (m == NULL || m >= end) {
+		const char *m = memmem(p, (size_t)(end - p), MARK, strlen(MARK)), *name, *close;
+		if (m == NULL) {
 			api_jw_raw(w, p, (size_t)(end - p));
 			break;
 		}
 		api_jw_raw(w, p, (size_t)(m - p));
 		name = m + strlen(MARK);
-		if ((close = strstr(name, "-->")) == NULL) {
+		if ((close = memmem(name, (size_t)(end - name), "-->", 3)) == NULL) {
 			api_jw_raw(w, m, (size_t)(end - m));
 			break;
 		}
