@@ -44,6 +44,14 @@ static bool web_link(const char *url)
 	return url[n] != '\0' && strchr(" \t\r\n\f\v/?#", url[n]) == NULL;
 }
 
+/* Does url's path end in .pdf (before its query or fragment)? */
+static bool is_pdf(const char *url)
+{
+	size_t n = strcspn(url, "?#");
+
+	return n >= 4 && strncasecmp(url + n - 4, ".pdf", 4) == 0;
+}
+
 /* ---- the meta line ---- */
 
 /* 金额单位: the tables' units (each once, in table order) and the text's. */
@@ -133,7 +141,7 @@ static void put_other_years(struct api_page *p)
 		if (next == NULL)
 			break;
 		if (n++ == 0)
-			api_html_raw(p->w, "<span class=\"other-years\">其他年度：");
+			api_html_raw(p->w, "<span class=\"other-years\">其他年度与类型：");
 		put_year_link(p, next, n == 1);
 		last = rank(next);
 	}
@@ -164,7 +172,8 @@ static void put_meta(struct api_page *p)
 	api_html_close(p->w, "span");
 	if (web_link(url)) {
 		api_html_open(p->w, "span", NULL);
-		api_html_elem(p->w, "a", "查看原文（PDF）", "href", url, "rel", "noopener", NULL);
+		api_html_elem(p->w, "a", is_pdf(url) ? "查看原文（PDF）" : "查看原文", "href", url,
+		              "rel", "noopener", NULL);
 		api_html_close(p->w, "span");
 	}
 	put_other_years(p);
@@ -222,11 +231,11 @@ static void withheld_range(struct api_jw *w, const char *s)
 			s = d1;
 			continue;
 		}
-		api_html_raw(w, "依次列为第");
+		api_jw_raw(w, "依次列为第", strlen("依次列为第"));
 		api_jw_raw(w, d1, (size_t)(e1 - d1));
-		api_html_raw(w, "至第");
+		api_jw_raw(w, "至第", strlen("至第"));
 		api_jw_raw(w, d2, (size_t)(e2 - d2));
-		api_html_raw(w, "个不予公开的项目");
+		api_jw_raw(w, "个不予公开的项目", strlen("个不予公开的项目"));
 		s = e2;
 	}
 	api_jw_raw(w, s, strlen(s));
