@@ -414,7 +414,7 @@ int api_page_overview(struct api_page *p)
 #define CHART_ROW 46
 
 struct bar {
-	char label[200];
+	char label[512];
 	const char *value; /* the figure as shown (published digits), or NULL */
 	int colour;
 };
@@ -568,7 +568,7 @@ static void put_class_chart(struct api_page *p, const char *id, const char *titl
 	const json_t *col = figure_column(t), *rows = json_object_get(t, "rows"), *r;
 	const char *unit = t ? api_table_unit(p->doc, t) : "万元";
 	struct bar *items = calloc(json_array_size(rows) + 1, sizeof(*items));
-	char note[300], name[32];
+	char note[1024], name[32];
 	size_t i, n = 0;
 
 	if (items == NULL) {
@@ -599,37 +599,45 @@ static void put_class_chart(struct api_page *p, const char *id, const char *titl
 
 /* When there are no 三公 figures: a disclosure without the table says so; one whose table
  * prints no figures (a 决算 with none spent) says that, with the table's own note (its
- * line breaks as spaces, without its closing stop). */
-static void no_sangong(const json_t *t, char *out, size_t size)
+ * line breaks as spaces, without its closing stop). A malloc'd string, or NULL (memory). */
+static char *no_sangong(const json_t *t)
 {
-	const char *note = api_page_str(t, "note"), *title = api_page_str(t, "title");
-	char name[32], flat[240];
-	size_t n = 0;
+	const char *note = api_page_str(t, "note"), *title = api_page_str(t, "title"), *s;
+	char name[32], *out;
+	struct api_jw w;
+	size_t n;
 
+	api_jw_init(&w);
 	if (t == NULL) {
-		snprintf(out, size, "本公开未包含“三公”经费数据");
-		return;
+		api_html_raw(&w, "本公开未包含“三公”经费数据");
+		return api_jw_finish(&w, NULL);
 	}
-	for (const char *s = note; s != NULL && *s && n + 1 < sizeof(flat); s++) {
-		if (*s == '\n') {
-			while (n > 0 && strchr(" \t\r", flat[n - 1]))
-				n--;
-			flat[n++] = ' ';
-			s += strspn(s + 1, " \t\r\n");
+	api_page_table_name(t, name, sizeof(name));
+	api_html_raw(&w, name);
+	api_html_raw(&w, title ? title : "");
+	api_html_raw(&w, "未列出数字");
+	if (note != NULL)
+		api_html_raw(&w, "；原表说明：");
+	for (s = note; s != NULL && *s != '\0'; s++) {
+		if (*s != '\n') {
+			api_jw_raw(&w, s, 1);
 			continue;
 		}
-		flat[n++] = *s;
+		while (w.len > 0 && strchr(" \t\r", w.buf[w.len - 1]))
+			w.len--;
+		api_jw_raw(&w, " ", 1);
+		s += strspn(s + 1, " \t\r\n");
 	}
-	while (n > 0 && strchr(" \t\r", flat[n - 1]))
+	if ((out = api_jw_finish(&w, &n)) == NULL)
+		return NULL;
+	while (n > 0 && strchr(" \t\r", out[n - 1]))
 		n--;
-	if (n > 0 && flat[n - 1] == '.')
+	if (note != NULL && n > 0 && out[n - 1] == '.')
 		n--;
-	else if (n >= 3 && memcmp(flat + n - 3, "。", 3) == 0)
+	else if (note != NULL && n >= 3 && memcmp(out + n - 3, "。", 3) == 0)
 		n -= 3;
-	flat[n] = '\0';
-	api_page_table_name(t, name, sizeof(name));
-	snprintf(out, size, "%s%s未列出数字%s%s", name, title ? title : "",
-	         note ? "；原表说明：" : "", note ? flat : "");
+	out[n] = '\0';
+	return out;
 }
 
 static void put_sangong_chart(struct api_page *p)
@@ -640,7 +648,7 @@ static void put_sangong_chart(struct api_page *p)
 	const char *unit = sangong_unit(p->doc);
 	struct bar *bars = calloc(json_array_size(items) + 1, sizeof(*bars));
 	bool final = false;
-	char note[400], name[32];
+	char *note, name[32];
 	size_t i;
 
 	if (bars == NULL) {
@@ -656,14 +664,21 @@ static void put_sangong_chart(struct api_page *p)
 		bars[i].colour = 4;
 	}
 	api_page_table_name(table, name, sizeof(name));
-	if (sg == NULL)
-		no_sangong(table, note, sizeof(note));
-	else
-		snprintf(note, sizeof(note), "%s，取自“三公”经费说明%s%s；单位：%s",
+	if (sg == NULL) {
+		note = no_sangong(table);
+	} else {
+		char buf[400];
+		snprintf(buf, sizeof(buf), "%s，取自“三公”经费说明%s%s；单位：%s",
 		         final ? "决算数" : "本年预算数", table ? "及" : "", name,
 		         unit ? unit : "");
-	put_chart(p->w, "chart-sangong", "“三公”经费", note, bars, sg ? json_array_size(items) : 0,
-	          unit ? unit : "");
+		note = strdup(buf);
+	}
+	if (note == NULL)
+		p->w->failed = true;
+	else
+		put_chart(p->w, "chart-sangong", "“三公”经费", note, bars,
+		          sg ? json_array_size(items) : 0, unit ? unit : "");
+	free(note);
 	free(bars);
 }
 
