@@ -6,6 +6,7 @@
 // <!--budgetd:NAME--> are filled here.
 #include "page.h"
 
+#include <regex.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -47,6 +48,75 @@ void api_page_url(char *out, size_t size, const char *dept, int year, const char
 	snprintf(out, size, "/?dept=%s&year=%d&kind=%s%s", id, year, kind,
 	         unit ? "&level=unit" : "");
 }
+
+/* ---- plain words (helper "tables"; used by the tables' footnotes and intro's source note) ---- */
+
+/* The transcriber's field names and the page's words for them, as static/app.js had them
+ * (NOTE_WORDS), applied in this order: \1, \2 stand for the pattern's groups. */
+static const struct {
+	const char *re, *to;
+} note_words[] = {
+	{ "(表(一|二|三|四|五|六|七|八|九))的unplaced_note", "\\1下方“未定栏目”的说明" },
+	{ "列入unplaced", "列入“未定栏目”" },
+	{ "unplaced", "“未定栏目”" },
+	{ "记为withheld-([0-9]+)至withheld-([0-9]+)", "依次列为第\\1至第\\2个不予公开的项目" },
+	{ "见projects", "见“项目支出”部分" },
+	{ "以staffing数据记录", "以“人员情况”表列出" },
+};
+
+/* The replacement to, its \N taken from the match m of s. */
+static void put_replacement(struct api_jw *out, const char *to, const char *s, const regmatch_t *m)
+{
+	for (; *to; to++) {
+		int g = to[0] == '\\' && to[1] >= '1' && to[1] <= '9' ? to[1] - '0' : 0;
+		if (g == 0) {
+			api_jw_raw(out, to, 1);
+			continue;
+		}
+		if (m[g].rm_so >= 0)
+			api_jw_raw(out, s + m[g].rm_so, (size_t)(m[g].rm_eo - m[g].rm_so));
+		to++;
+	}
+}
+
+/* s with every match of re replaced by to: malloc'd, or NULL (memory). */
+static char *replace_all(const char *s, const regex_t *re, const char *to)
+{
+	struct api_jw out;
+	regmatch_t m[4];
+	size_t len;
+	int flags = 0;
+
+	api_jw_init(&out);
+	while (regexec(re, s, 4, m, flags) == 0 && m[0].rm_eo > m[0].rm_so) {
+		api_jw_raw(&out, s, (size_t)m[0].rm_so);
+		put_replacement(&out, to, s, m);
+		s += m[0].rm_eo;
+		flags = REG_NOTBOL;
+	}
+	api_jw_raw(&out, s, strlen(s));
+	return api_jw_finish(&out, &len);
+}
+
+char *api_page_plain_words(const char *notes)
+{
+	char *text = strdup(notes != NULL ? notes : "");
+
+	for (size_t i = 0; text != NULL && i < sizeof(note_words) / sizeof(note_words[0]); i++) {
+		regex_t re;
+		char *next;
+		/* the patterns are literals of this program: they compile */
+		if (regcomp(&re, note_words[i].re, REG_EXTENDED) != 0)
+			continue;
+		next = replace_all(text, &re, note_words[i].to);
+		regfree(&re);
+		free(text);
+		text = next;
+	}
+	return text;
+}
+
+/* ---- end of plain words ---- */
 
 /* 部门预算 / 单位决算: what the disclosure is called. */
 static const char *doc_kind(const char *kind, const char *level)

@@ -43,6 +43,12 @@ void api_page_toc_tables(struct api_page *p);
 void api_page_section(struct api_jw *w, const char *id, const char *title);
 /* 表三 for the table at position 3 (t NULL: ""). */
 void api_page_table_name(const json_t *t, char *out, size_t size);
+/* ---- plain words (helper "tables") ---- */
+/* The transcriber's notes (a table's unplaced_note, the source's notes) in the page's words:
+ * the field names they use (unplaced, withheld-N, projects, staffing) said as the page says
+ * them. A malloc'd string the caller frees, or NULL when memory ran out. */
+char *api_page_plain_words(const char *notes);
+/* ---- end of plain words ---- */
 /* The page URL of a disclosure of dept: /?dept=…&year=…&kind=…[&level=unit], escaped for
  * an attribute by the writer. */
 void api_page_url(char *out, size_t size, const char *dept, int year, const char *kind,
