@@ -182,97 +182,6 @@ static void put_meta(struct api_page *p)
 
 /* ---- the source note, for readers: collapsed until asked for ---- */
 
-/* Appends s to w with every from replaced by to. */
-static void replace_all(struct api_jw *w, const char *s, const char *from, const char *to)
-{
-	const char *m;
-
-	while ((m = strstr(s, from)) != NULL) {
-		api_jw_raw(w, s, (size_t)(m - s));
-		api_jw_raw(w, to, strlen(to));
-		s = m + strlen(from);
-	}
-	api_jw_raw(w, s, strlen(s));
-}
-
-/* 表七的unplaced_note → 表七下方“未定栏目”的说明 (表一..表九 only, as app.js's pattern). */
-static void table_notes(struct api_jw *w, const char *s)
-{
-	static const char from[] = "的unplaced_note";
-	const char *m;
-
-	while ((m = strstr(s, from)) != NULL) {
-		bool table = m - s >= 6 && strncmp(m - 6, "表", 3) == 0 &&
-		             strstr("一二三四五六七八九", (char[4]){ m[-3], m[-2], m[-1], 0 });
-		api_jw_raw(w, s, (size_t)(m - s));
-		if (table)
-			api_jw_raw(w, "下方“未定栏目”的说明", strlen("下方“未定栏目”的说明"));
-		else
-			api_jw_raw(w, from, strlen(from));
-		s = m + strlen(from);
-	}
-	api_jw_raw(w, s, strlen(s));
-}
-
-/* 记为withheld-1至withheld-4 → 依次列为第1至第4个不予公开的项目. */
-static void withheld_range(struct api_jw *w, const char *s)
-{
-	static const char a[] = "记为withheld-", b[] = "至withheld-";
-	const char *m;
-
-	while ((m = strstr(s, a)) != NULL) {
-		const char *d1 = m + strlen(a), *e1 = d1 + strspn(d1, "0123456789"), *d2, *e2;
-		bool ok = e1 > d1 && strncmp(e1, b, strlen(b)) == 0;
-		d2 = ok ? e1 + strlen(b) : e1;
-		e2 = d2 + strspn(d2, "0123456789");
-		api_jw_raw(w, s, (size_t)(m - s));
-		if (!ok || e2 == d2) {
-			api_jw_raw(w, a, strlen(a));
-			s = d1;
-			continue;
-		}
-		api_jw_raw(w, "依次列为第", strlen("依次列为第"));
-		api_jw_raw(w, d1, (size_t)(e1 - d1));
-		api_jw_raw(w, "至第", strlen("至第"));
-		api_jw_raw(w, d2, (size_t)(e2 - d2));
-		api_jw_raw(w, "个不予公开的项目", strlen("个不予公开的项目"));
-		s = e2;
-	}
-	api_jw_raw(w, s, strlen(s));
-}
-
-/* The transcriber's words for the page's own ones (app.js's NOTE_WORDS, in its order).
- * Returns a malloc'd string the caller frees, or NULL when memory ran out. */
-static char *plain_words(const char *notes)
-{
-	static const char *const words[][2] = { { "列入unplaced", "列入“未定栏目”" },
-		                                { "unplaced", "“未定栏目”" } };
-	static const char *const after[][2] = { { "见projects", "见“项目支出”部分" },
-		                                { "以staffing数据记录", "以“人员情况”表列出" } };
-	struct api_jw w;
-	char *s;
-
-	api_jw_init(&w);
-	table_notes(&w, notes);
-	for (size_t k = 0; k < 2; k++) {
-		if ((s = api_jw_finish(&w, NULL)) == NULL)
-			return NULL;
-		replace_all(&w, s, words[k][0], words[k][1]);
-		free(s);
-	}
-	if ((s = api_jw_finish(&w, NULL)) == NULL)
-		return NULL;
-	withheld_range(&w, s);
-	free(s);
-	for (size_t k = 0; k < 2; k++) {
-		if ((s = api_jw_finish(&w, NULL)) == NULL)
-			return NULL;
-		replace_all(&w, s, after[k][0], after[k][1]);
-		free(s);
-	}
-	return api_jw_finish(&w, NULL);
-}
-
 /* Does a sentence still name a field (a Latin letter, PDF aside)? */
 static bool has_latin(const char *s, size_t n)
 {
@@ -287,12 +196,12 @@ static bool has_latin(const char *s, size_t n)
 	return false;
 }
 
-/* The notes in the page's words, each sentence (up to its 。) that still names a field left
- * out. A malloc'd string (maybe "") the caller frees, or NULL when memory ran out. */
+/* The notes in the page's words (api_page_plain_words), each sentence (up to its 。) that
+ * still names a field left out. A malloc'd string (maybe "") the caller frees, or NULL when memory ran out. */
 static char *reader_notes(const char *notes)
 {
 	static const char stop[] = "。";
-	char *plain = plain_words(notes), *s;
+	char *plain = api_page_plain_words(notes), *s;
 	struct api_jw w;
 
 	if (plain == NULL)

@@ -116,8 +116,8 @@ START_TEST(test_year_over_year)
 	free(html);
 	/* the first year has none */
 	html = page(path, "series-office", "2021");
-	ck_assert_ptr_null(strstr(html, "yoy"));
-	ck_assert_ptr_null(strstr(html, "与上年比较"));
+	ck_assert_ptr_null(strstr(html, "id=\"yoy\""));
+	ck_assert_ptr_null(strstr(html, "<h3 id=\"yoy-h\">与上年比较</h3>"));
 	free(html);
 	tu_unlink_store(path);
 	free(path);
@@ -167,7 +167,7 @@ START_TEST(test_source_note)
 	has(html, "<span><a href=\"https://www.example.gov.cn/a.pdf?x=1&amp;y=2\" "
 	          "rel=\"noopener\">查看原文（PDF）</a></span>");
 	ck_assert_ptr_null(strstr(html, "field"));
-	ck_assert_ptr_null(strstr(html, "<b>"));
+	ck_assert_ptr_null(strstr(html, "<b>办事处"));
 	free(html);
 	tu_unlink_store(path);
 	unlink(file);
