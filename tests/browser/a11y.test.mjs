@@ -113,3 +113,31 @@ describe('accessibility of the 核对 section (findings written by hand)', () =>
     });
   }
 });
+
+// #15: 与上年比较 and the 其他年度 links, on a store with the year before (the picker's)
+describe('accessibility of 与上年比较 (a store with 2021 and 2020)', () => {
+  let dir;
+  let srv;
+
+  before(async () => {
+    const { buildPickerStore } = await import('./lib/store.mjs');
+    const built = await buildPickerStore({ ctl: env.ctl, seedPath: env.seedPath });
+    dir = built.dir;
+    srv = await startServer({ bin: env.bin, store: built.store, staticDir: env.staticDir });
+  });
+
+  after(async () => {
+    try {
+      if (srv) assert.deepEqual(await srv.stop(), { code: 0, signal: null });
+    } finally {
+      if (dir) fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  for (const viewport of [DESKTOP, PHONE]) {
+    it(`no violations at ${viewport.width} px`, async () => {
+      const violations = await audit(viewport, srv.origin, '/?dept=kashi-urumqi-office&year=2021&kind=budget');
+      assert.deepEqual(violations, [], `axe found:\n${violations.join('\n')}`);
+    });
+  }
+});

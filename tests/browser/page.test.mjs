@@ -242,7 +242,7 @@ describe('front page', () => {
         await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(r, 300)))));
         const p = await page.evaluate(() => window.__probe);
         assert.equal(p.clsError, null, 'layout-shift entries are observable');
-        assert.ok(p.statusSeen, '#status was shown before the data');
+        assert.ok(p.statusSeen || p.served, '#status was shown before the data, or the server sent the figures');
         assert.notEqual(p.renderedAt, null, 'the moment the status line went away was seen');
         assert.ok(p.cls < 0.1, `at ${viewport.width} px cumulative layout shift ${p.cls.toFixed(4)} < 0.1: ${JSON.stringify(p.shifts)}`);
         assertNoProblems(problems);
@@ -396,6 +396,32 @@ describe('front page', () => {
   });
 });
 
+// #15: the page budgetd sends already holds the opening: read with JavaScript off (as a
+// crawler or a reader without scripts), the headline figures, the audit summary, the charts'
+// figures and the source note are there. Figures from the seed (db/data/
+// kashi-urumqi-office-2021-budget.json, checked by hand): 表一 总计 700.94 both sides, 表三's
+// total row 基本支出 345.08 and 项目支出 355.86, the 三公 amount 96.80, 表三's 201 类 662.96.
+describe('17. without JavaScript', () => {
+  it('the opening (meta line, source note, cards, charts) is in the HTML the server sends', async (t) => {
+    for (const viewport of [PHONE, DESKTOP]) {
+      const context = await browser.newContext({ viewport, javaScriptEnabled: false, locale: 'zh-CN' });
+      t.after(() => context.close());
+      const page = await context.newPage();
+      await page.goto(`${origin}${DEEP}`, { timeout: T });
+      const cards = await page.$$eval('#overview .kpi', (ks) => ks.map((k) => [k.querySelector('dt').textContent,
+        k.querySelector('.kpi-num').textContent, k.querySelector('.kpi-unit').textContent]));
+      assert.deepEqual(cards, [['收支总计', '700.94', '万元'], ['基本支出', '345.08', '万元'], ['项目支出', '355.86', '万元'],
+        ['“三公”经费', '96.80', '万元']], `at ${viewport.width} px`);
+      assert.ok(await page.locator('#overview .kpi-num').first().isVisible(), 'the cards are visible');
+      assert.match(await page.locator('.meta').textContent(), /发布日期：2021年4月15日.*金额单位：万元/);
+      assert.equal(await page.locator('details.source').evaluate((d) => d.open), false, 'the source note is closed');
+      assert.match(await page.locator('#audit-summary').textContent(), /^核对：/);
+      assert.ok((await page.locator('#chart-function desc').textContent()).includes('201 一般公共服务支出：662.96万元'));
+      assert.equal(await page.locator('#yoy').count(), 0, 'no 与上年比较: the bundled store has no 2020');
+    }
+  });
+});
+
 describe('5. picker (a store with 2021, 2020 and a second department)', () => {
   let dir;
   let second;
@@ -443,6 +469,40 @@ describe('5. picker (a store with 2021, 2020 and a second department)', () => {
     await waitFor(page, table3Total, CHANGED_TOTAL.from, `back: 表三 total ${CHANGED_TOTAL.from} again`);
     assert.equal(await page.inputValue('#disclosure-select'), '2021-budget', 'back: the select shows 2021');
     assert.match(await page.textContent('#disclosure-title'), /2021年部门预算公开/);
+    assertNoProblems(problems);
+  });
+
+  // #15: 与上年比较. The store's 2020 (tests/browser/lib/store.mjs, written by hand) differs
+  // from the seed's 2021 in 表三's 基本支出 310.00 and 项目支出 344.32 and in the 三公 total
+  // 90.00; 表一's totals are the seed's 700.94 in both years. By hand: 345.08 - 310.00 = 35.08,
+  // 35.08 / 310 = 11.316% (11.32); 355.86 - 344.32 = 11.54, 11.54 / 344.32 = 3.3515%
+  // (3.35); 96.80 - 90.00 = 6.80, 6.8 / 90 = 7.556% (7.56). Figures in 万元, written as the
+  // API's /series writes them (no trailing zeros).
+  it('与上年比较: 2021 beside 2020, each year linking to its page; none for 2020', async (t) => {
+    const { page, problems } = await newPage(t, browser);
+    await load(page, `${second.origin}${DEEP}`);
+    assert.equal(await page.locator('#overview #yoy').count(), 1, '#yoy is part of 概况');
+    assert.equal((await page.locator('#yoy h3').textContent()).trim(), '与上年比较');
+    const rows = await page.$$eval('#yoy tbody tr', (trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent.trim())));
+    assert.deepEqual(rows, [
+      ['收入总计', '700.94', '700.94', '0', '0%'],
+      ['支出总计', '700.94', '700.94', '0', '0%'],
+      ['基本支出', '310', '345.08', '+35.08', '+11.32%'],
+      ['项目支出', '344.32', '355.86', '+11.54', '+3.35%'],
+      ['“三公”经费', '90', '96.8', '+6.8', '+7.56%'],
+    ]);
+    const years = await page.$$eval('#yoy thead a', (as) => as.map((a) => [a.textContent, a.getAttribute('href')]));
+    assert.deepEqual(years, [
+      ['2020年', `/?dept=${DEPT}&year=2020&kind=budget`],
+      ['2021年', `/?dept=${DEPT}&year=2021&kind=budget`],
+    ]);
+    // 其他年度 in the meta line: plain links, which work without the select's script
+    const other = await page.$$eval('.meta .other-years a', (as) => as.map((a) => [a.textContent, a.getAttribute('href')]));
+    assert.deepEqual(other, [['2020年 部门预算', `/?dept=${DEPT}&year=2020&kind=budget`]]);
+    await Promise.all([page.waitForURL((u) => u.searchParams.get('year') === '2020'), page.locator('.meta .other-years a').click()]);
+    assert.match(await page.textContent('#disclosure-title'), /2020年部门预算公开/);
+    assert.equal(await page.locator('#yoy').count(), 0, 'no 与上年比较 for 2020: the store has no 2019');
+    assert.deepEqual(await page.$$eval('.meta .other-years a', (as) => as.map((a) => a.textContent)), ['2021年 部门预算']);
     assertNoProblems(problems);
   });
 
@@ -823,6 +883,10 @@ describe('16. the 原文 link is http(s) only', () => {
     const { page, problems } = await newPage(t, browser);
     await load(page, `${srv.origin}${DEEP}`);
     assert.deepEqual(await links(page), [URL_OK]);
+    // #15: the meta line links the original document too, visibly, besides the source note
+    const meta = page.locator('.meta a', { hasText: '查看原文（PDF）' });
+    assert.equal(await meta.getAttribute('href'), URL_OK);
+    assert.ok(await meta.isVisible(), 'the meta line\'s 原文 link is visible');
     // What budgetctl would refuse, written straight into the store (python3 is a build tool).
     execFileSync('python3', ['-c', 'import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); '
       + 'c.execute("UPDATE source SET url = ?", (sys.argv[2],)); c.commit()', store, 'javascript:alert(1)']);
@@ -837,6 +901,7 @@ describe('16. the 原文 link is http(s) only', () => {
     const fresh = await newPage(t, browser); // a context of its own: nothing cached
     await load(fresh.page, `${srv.origin}${DEEP}`);
     assert.deepEqual(await links(fresh.page), [], 'no 原文 link');
+    assert.equal(await fresh.page.locator('.meta a', { hasText: '原文' }).count(), 0, 'none in the meta line either');
     assert.ok((await fresh.page.locator('body').textContent()).includes('来源：'), 'the source is still named');
     assertNoProblems(problems);
     assertNoProblems(fresh.problems);

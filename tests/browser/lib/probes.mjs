@@ -3,7 +3,7 @@
 
 /** Layout shifts, first render time (performance.now() when #status is gone), CSP violations. */
 export function pageProbe() {
-  const p = { cls: 0, shifts: [], statusSeen: false, renderedAt: null, csp: [], clsError: null };
+  const p = { cls: 0, shifts: [], statusSeen: false, served: false, renderedAt: null, csp: [], clsError: null };
   window.__probe = p;
   document.addEventListener('securitypolicyviolation', (e) => {
     p.csp.push(`${e.violatedDirective}: blocked ${e.blockedURI || '(inline)'} at ${e.sourceFile}:${e.lineNumber} ${e.sample}`);
@@ -28,6 +28,14 @@ export function pageProbe() {
   }
   const check = () => {
     if (p.renderedAt !== null) return;
+    // #15: a disclosure's page arrives rendered by the server, with no status line: it is
+    // rendered when its first figures (the headline cards) are parsed.
+    if (document.querySelector('meta[name="budgetd-page"]') && document.querySelector('#overview .kpi-num')) {
+      p.served = true;
+      p.renderedAt = performance.now();
+      observer.disconnect();
+      return;
+    }
     const s = document.getElementById('status');
     if (s && s.isConnected) p.statusSeen = true;
     if (!p.statusSeen) return;

@@ -6,6 +6,8 @@ import os from 'node:os';
 import path from 'node:path';
 
 export const CHANGED_TOTAL = { from: '700.94', to: '654.32' };
+/** 2020's figures that differ from the seed's 2021 besides 表三's total (written by hand). */
+export const PRIOR_2020 = { basic: '310.00', project: '344.32', sangong: '90.00', vehiclePurchase: '73.20' };
 export const OTHER_DEPT = { id: 'test-office', name: '测试办公室' };
 
 /** Builds TMP/store.sqlite with budgetctl; resolves to {dir, store}. The caller removes dir. */
@@ -26,6 +28,14 @@ export async function buildPickerStore({ ctl, seedPath }) {
     }
   }
   if (changed === 0) throw new Error(`the seed's 表三 has no total row with total ${CHANGED_TOTAL.from}`);
+  // 与上年比较 (#15): 2020's 基本支出, 项目支出 (表三's total rows, still summing to 654.32)
+  // and 三公 differ from 2021's, so that the page's changes are not all 0.
+  for (const row of t3.rows) {
+    if (row.kind === 'total') Object.assign(row.amounts, { basic: PRIOR_2020.basic, project: PRIOR_2020.project });
+  }
+  const purchase = year2020.sangong.items.find((i) => i.key === 'vehicle_purchase');
+  purchase.amount = PRIOR_2020.vehiclePurchase;
+  year2020.sangong.amount = PRIOR_2020.sangong;
 
   const other = structuredClone(seed);
   other.department.id = OTHER_DEPT.id;
