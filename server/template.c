@@ -43,7 +43,7 @@ static bool ends_style(const char *css, size_t len)
 	return false;
 }
 
-/* The template with css in place of LINK into t (html, len, style_src). */
+/* The template with css in place of LINK into t (html, len, style_src); css NULL: as it is. */
 static int merge(const struct api_response *page, const struct api_response *css,
                  struct srv_template *t)
 {
@@ -52,7 +52,7 @@ static int merge(const struct api_response *page, const struct api_response *css
 	unsigned char digest[32];
 	char b64[48];
 
-	if (at == NULL || ends_style(css->body, css->len)) {
+	if (at == NULL || css == NULL || ends_style(css->body, css->len)) {
 		if ((t->html = malloc(page->len + 1)) == NULL)
 			return -1;
 		memcpy(t->html, page->body, page->len);
@@ -77,7 +77,8 @@ static int merge(const struct api_response *page, const struct api_response *css
 	return 0;
 }
 
-/* Reads both files (fds from srv_static_open, closed here) and merges them into kept. */
+/* Reads both files (fds from srv_static_open, closed here; css_fd -1: a folder without
+ * style.css, whose page is served as it is) and merges them into kept. */
 static int reload(int page_fd, const struct stat *page_sb, int css_fd, const struct stat *css_sb,
                   const char *version)
 {
@@ -86,12 +87,13 @@ static int reload(int page_fd, const struct stat *page_sb, int css_fd, const str
 	int rc = -1;
 
 	if (srv_static_read(page_fd, page_sb, "text/html", &page) != 0) {
-		close(css_fd);
+		if (css_fd >= 0)
+			close(css_fd);
 		return -1;
 	}
-	if (srv_static_read(css_fd, css_sb, "text/css", &css) != 0)
+	if (css_fd >= 0 && srv_static_read(css_fd, css_sb, "text/css", &css) != 0)
 		goto done;
-	if (merge(&page, &css, &t) != 0)
+	if (merge(&page, css_fd >= 0 ? &css : NULL, &t) != 0)
 		goto done;
 	snprintf(t.version, sizeof(t.version), "%s", version);
 	free(kept.html);
@@ -134,15 +136,15 @@ int srv_template_get(const struct srv_static *files, bool want_html, struct srv_
 	memset(t, 0, sizeof(*t));
 	if (page_fd < 0)
 		return -1;
-	if ((css_fd = srv_static_open(files, "/style.css", &css_sb, &type)) < 0) {
-		close(page_fd);
-		return -1;
-	}
+	/* Without a style.css (a folder of the operator's own), the page goes as it is. */
+	if ((css_fd = srv_static_open(files, "/style.css", &css_sb, &type)) < 0)
+		memset(&css_sb, 0, sizeof(css_sb));
 	version_of(&page_sb, &css_sb, version, sizeof(version));
 	pthread_mutex_lock(&lock);
 	if (kept.html != NULL && strcmp(kept.version, version) == 0) {
 		close(page_fd);
-		close(css_fd);
+		if (css_fd >= 0)
+			close(css_fd);
 	} else {
 		rc = reload(page_fd, &page_sb, css_fd, &css_sb, version);
 	}

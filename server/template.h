@@ -23,8 +23,9 @@ struct srv_template {
 
 /* Fills t for the template in files: its version and style_src always, its text when
  * want_html. The merged text is kept, and read again only when either file changes, so a
- * page served from the cache costs two stat()s here. Returns 0, or -1 when a file cannot be
- * read or memory runs out. */
+ * page served from the cache costs two stat()s here. A folder without style.css has its page
+ * as it is. Returns 0, or -1 when index.html (or a style.css there) cannot be read or memory
+ * runs out. */
 int srv_template_get(const struct srv_static *files, bool want_html, struct srv_template *t);
 
 #endif
