@@ -116,6 +116,18 @@ int api_page(struct db *db, const struct api_request *req, const char *tmpl, siz
  * Other parameters do not change the page. */
 void api_page_key(const struct api_request *req, char *key, size_t size);
 
+/* ---- #15 embed views (helper "tables") ---- */
+/* The /embed/{id}/{budgets|finals}/{year}[/tables/{n}][?level=unit] view, rendered into its
+ * template (static/embed.html, markers <!--budgetd:title--> and <!--budgetd:embed-->) with
+ * the page's table renderer. req->path is the path, its shape checked by the caller.
+ * resp: 200 text/html; 404 (a page in Chinese) when the store has no such disclosure or
+ * table; 503 when the store fails (resp->cause says why). Returns 0, or -1 (memory). */
+int api_embed(struct db *db, const struct api_request *req, const char *tmpl, size_t len,
+              struct api_response *resp);
+/* The view's cache key: its path and level ("" when too long). */
+void api_embed_key(const struct api_request *req, char *key, size_t size);
+/* ---- end of embed views ---- */
+
 /* Releases resp->body; resp may be reused afterwards. */
 void api_response_free(struct api_response *resp);
 

@@ -298,7 +298,7 @@ int api_disclosure(struct api_ctx *c, json_t *doc)
 /* amount - change, exactly; null when either is missing. The difference of two printed
  * figures is printed with as many decimals as the finer of them (867.50 - 0 is 867.50,
  * beside the published 867.50), never rounded. */
-static bool prior_text(const json_t *obj, char buf[static DB_DEC_BUFSZ])
+bool api_sangong_prior(const json_t *obj, char buf[static DB_DEC_BUFSZ])
 {
 	const json_t *a = json_object_get(obj, "amount"), *c = json_object_get(obj, "change");
 	int64_t amount, change;
@@ -328,7 +328,7 @@ static void put_computed(struct api_jw *w, const char *key, const json_t *obj,
 
 /* 完成率: final / budget in percent, rounded half away from zero to 0.01, in integers;
  * false without both figures or with a zero budget. */
-static bool completion_text(const json_t *obj, char buf[static DB_DEC_BUFSZ])
+bool api_sangong_completion(const json_t *obj, char buf[static DB_DEC_BUFSZ])
 {
 	int64_t budget, final;
 	__int128 num, den;
@@ -353,10 +353,10 @@ static void put_sangong_figures(struct api_jw *w, const json_t *obj)
 {
 	api_kdec(w, obj, "amount");
 	api_kdec(w, obj, "change");
-	put_computed(w, "prior_year", obj, prior_text);
+	put_computed(w, "prior_year", obj, api_sangong_prior);
 	api_kdec(w, obj, "budget");
 	api_kdec(w, obj, "final");
-	put_computed(w, "completion", obj, completion_text);
+	put_computed(w, "completion", obj, api_sangong_completion);
 }
 
 static const char *const sangong_types[] = { "budget_sangong", "final_sangong", NULL };
@@ -390,9 +390,9 @@ static int sangong_csv(struct api_ctx *c, const json_t *sg, const char *unit)
 		for (size_t k = 0; k < sizeof(figures) / sizeof(figures[0]); k++) {
 			const char *v = api_dec_text(json_object_get(it, figures[k]));
 			if (k == 1)
-				v = prior_text(it, buf) ? buf : NULL;
+				v = api_sangong_prior(it, buf) ? buf : NULL;
 			else if (k == 5)
-				v = completion_text(it, buf) ? buf : NULL;
+				v = api_sangong_completion(it, buf) ? buf : NULL;
 			api_csv_number(&w, v, false);
 		}
 		api_csv_text(&w, json_string_value(json_object_get(it, "reason")), false);

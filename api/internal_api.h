@@ -160,6 +160,14 @@ const char *api_dec_text(const json_t *j);
 /* Writes j (a stored figure) as a number token as published, or null. */
 void api_put_dec_text(struct api_jw *w, const json_t *j);
 
+/* 三公 figures computed from published ones (disclosure.c), shared by .../sangong and the
+ * page (page_projects.c) so both print the same digits. Each writes its text into buf and
+ * returns true, or false when obj lacks the figures. 上年数: amount - change, exactly, with
+ * the finer of their decimals (867.50 - 0 is 867.50). 完成率: final / budget in percent,
+ * rounded half away from zero to 0.01 (false for a zero budget too). */
+bool api_sangong_prior(const json_t *obj, char buf[static DB_DEC_BUFSZ]);
+bool api_sangong_completion(const json_t *obj, char buf[static DB_DEC_BUFSZ]);
+
 /* Percent-encodes s (all but A-Z a-z 0-9 - . _ ~) into out, cutting at size. */
 void api_pct_encode(char *out, size_t size, const char *s);
 

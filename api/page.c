@@ -6,6 +6,7 @@
 // <!--budgetd:NAME--> are filled here.
 #include "page.h"
 
+#include <regex.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -47,6 +48,75 @@ void api_page_url(char *out, size_t size, const char *dept, int year, const char
 	snprintf(out, size, "/?dept=%s&year=%d&kind=%s%s", id, year, kind,
 	         unit ? "&level=unit" : "");
 }
+
+/* ---- plain words (helper "tables"; used by the tables' footnotes and intro's source note) ---- */
+
+/* The transcriber's field names and the page's words for them, as static/app.js had them
+ * (NOTE_WORDS), applied in this order: \1, \2 stand for the pattern's groups. */
+static const struct {
+	const char *re, *to;
+} note_words[] = {
+	{ "(表(一|二|三|四|五|六|七|八|九))的unplaced_note", "\\1下方“未定栏目”的说明" },
+	{ "列入unplaced", "列入“未定栏目”" },
+	{ "unplaced", "“未定栏目”" },
+	{ "记为withheld-([0-9]+)至withheld-([0-9]+)", "依次列为第\\1至第\\2个不予公开的项目" },
+	{ "见projects", "见“项目支出”部分" },
+	{ "以staffing数据记录", "以“人员情况”表列出" },
+};
+
+/* The replacement to, its \N taken from the match m of s. */
+static void put_replacement(struct api_jw *out, const char *to, const char *s, const regmatch_t *m)
+{
+	for (; *to; to++) {
+		int g = to[0] == '\\' && to[1] >= '1' && to[1] <= '9' ? to[1] - '0' : 0;
+		if (g == 0) {
+			api_jw_raw(out, to, 1);
+			continue;
+		}
+		if (m[g].rm_so >= 0)
+			api_jw_raw(out, s + m[g].rm_so, (size_t)(m[g].rm_eo - m[g].rm_so));
+		to++;
+	}
+}
+
+/* s with every match of re replaced by to: malloc'd, or NULL (memory). */
+static char *replace_all(const char *s, const regex_t *re, const char *to)
+{
+	struct api_jw out;
+	regmatch_t m[4];
+	size_t len;
+	int flags = 0;
+
+	api_jw_init(&out);
+	while (regexec(re, s, 4, m, flags) == 0 && m[0].rm_eo > m[0].rm_so) {
+		api_jw_raw(&out, s, (size_t)m[0].rm_so);
+		put_replacement(&out, to, s, m);
+		s += m[0].rm_eo;
+		flags = REG_NOTBOL;
+	}
+	api_jw_raw(&out, s, strlen(s));
+	return api_jw_finish(&out, &len);
+}
+
+char *api_page_plain_words(const char *notes)
+{
+	char *text = strdup(notes != NULL ? notes : "");
+
+	for (size_t i = 0; text != NULL && i < sizeof(note_words) / sizeof(note_words[0]); i++) {
+		regex_t re;
+		char *next;
+		/* the patterns are literals of this program: they compile */
+		if (regcomp(&re, note_words[i].re, REG_EXTENDED) != 0)
+			continue;
+		next = replace_all(text, &re, note_words[i].to);
+		regfree(&re);
+		free(text);
+		text = next;
+	}
+	return text;
+}
+
+/* ---- end of plain words ---- */
 
 /* 部门预算 / 单位决算: what the disclosure is called. */
 static const char *doc_kind(const char *kind, const char *level)
@@ -129,6 +199,10 @@ struct fill {
 	const json_t *disc; /* the department's entry for it */
 	int status;
 	const char *message; /* the not-found page's text */
+	/* #15 directory: the store and query it is drawn from, and its store error */
+	struct db *db;
+	const struct api_request *req;
+	struct db_error *dir_err;
 };
 
 static void put_title(struct api_jw *w, const struct fill *f)
@@ -229,6 +303,8 @@ static void put_head(struct api_jw *w, const struct fill *f)
 	if (f->p == NULL) {
 		if (f->status != 200)
 			api_html_raw(w, "<meta name=\"robots\" content=\"noindex\">");
+		else /* #15: the directory's script, fetched with app.js */
+			api_html_raw(w, "<link rel=\"modulepreload\" href=\"/directory.js\">");
 		return;
 	}
 	c = f->p->c;
@@ -249,11 +325,8 @@ static int put_doc(struct api_jw *w, const struct fill *f)
 {
 	struct api_page *p = f->p;
 
-	if (p == NULL && f->status == 200) {
-		/* the directory: static/directory.js draws it */
-		api_html_raw(w, "<p id=\"status\" role=\"status\">正在加载…</p>");
-		return 0;
-	}
+	if (p == NULL && f->status == 200) /* #15: the directory (page_directory.c) */
+		return api_page_directory(w, f->db, f->req, f->dir_err);
 	if (p == NULL) {
 		api_html_elem(w, "p", f->message, "id", "error", "role", "alert", NULL);
 		api_html_raw(w, "<p><a href=\"/\">返回首页，查看全部部门</a></p>");
@@ -341,11 +414,14 @@ static bool read_query(const struct api_request *req, struct want *q, struct fil
 
 void api_page_key(const struct api_request *req, char *key, size_t size)
 {
-	const char *names[] = { "dept", "year", "kind", "level" };
+	const char *names[] = { "dept", "year", "kind", "level", "region" };
 	size_t n = 0;
+	const char *dept = req->arg(req->ctx, "dept");
+	/* #15: the directory (no dept) opens ?region=; a disclosure's page has no region */
+	size_t count = dept == NULL || *dept == '\0' ? 5 : 4;
 
 	n += (size_t)snprintf(key, size, "page");
-	for (size_t i = 0; i < 4 && n < size; i++) {
+	for (size_t i = 0; i < count && n < size; i++) {
 		const char *v = req->arg(req->ctx, names[i]);
 		char enc[600];
 		api_pct_encode(enc, sizeof(enc), v ? v : "");
@@ -385,8 +461,15 @@ static int render(struct db *db, const struct api_request *req, const char *tmpl
 	int rc;
 
 	f->status = 200;
-	if (!read_query(req, &q, f) || q.dept == NULL || *q.dept == '\0')
-		return fill(w, tmpl, len, f);
+	f->db = db;
+	f->req = req;
+	f->dir_err = &err;
+	if (!read_query(req, &q, f) || q.dept == NULL || *q.dept == '\0') {
+		/* #15: the directory; a store that fails is the 503 page */
+		if ((rc = fill(w, tmpl, len, f)) == 0 || w->failed)
+			return rc;
+		goto store; /* err: f->dir_err */
+	}
 	if (db_department(db, q.dept, detail_tree, &dept, &err) != 0) {
 		if (err.code != DB_NOT_FOUND)
 			goto store;

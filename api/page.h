@@ -43,11 +43,30 @@ void api_page_toc_tables(struct api_page *p);
 void api_page_section(struct api_jw *w, const char *id, const char *title);
 /* 表三 for the table at position 3 (t NULL: ""). */
 void api_page_table_name(const json_t *t, char *out, size_t size);
+/* ---- plain words (helper "tables") ---- */
+/* The transcriber's notes (a table's unplaced_note, the source's notes) in the page's words:
+ * the field names they use (unplaced, withheld-N, projects, staffing) said as the page says
+ * them. A malloc'd string the caller frees, or NULL when memory ran out. */
+char *api_page_plain_words(const char *notes);
+/* ---- end of plain words ---- */
 /* The page URL of a disclosure of dept: /?dept=…&year=…&kind=…[&level=unit], escaped for
  * an attribute by the writer. */
 void api_page_url(char *out, size_t size, const char *dept, int year, const char *kind,
                   const char *level);
 /* A string member, or NULL. */
 const char *api_page_str(const json_t *obj, const char *key);
+
+/* ---- #15: the directory, `/` without a department (page_directory.c) ---- */
+
+/* Writes the directory for req's ?year=&kind=&region= into w: the departments by region and
+ * level, the filters, the comparison strip. Returns 0, or -1 with *err filled when the
+ * store failed (memory: w->failed). */
+int api_page_directory(struct api_jw *w, struct db *db, const struct api_request *req,
+                       struct db_error *err);
+/* The comparison strip (page_directory_strip.c): 支出总计 and “三公”经费 of each 部门
+ * disclosure matching the filters (0 / NULL: any), the largest 支出总计 first, at most max
+ * rows. Returns 0, or -1 with *err filled. */
+int api_page_directory_strip(struct api_jw *w, struct db *db, int year, const char *kind,
+                             const char *region, size_t max, struct db_error *err);
 
 #endif

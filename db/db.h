@@ -473,4 +473,21 @@ struct db_agg_totals {
 int db_aggregate(struct db *db, const struct db_agg_query *q, db_agg_fn fn, void *ctx,
                  struct db_agg_totals *totals, struct db_error *err);
 
+/* ---- The directory (#15, db/directory.c) ---------------------------------------------- */
+
+/* One disclosure as the directory lists it (valid only during the callback): its
+ * department's id, and the name and region (NULL: none published) of the department's
+ * latest disclosure; year, kind ("budget", "final") and level ("department", "unit"). */
+struct db_directory_row {
+	const char *id, *name, *region;
+	int year;
+	const char *kind, *level;
+};
+typedef int (*db_directory_fn)(void *ctx, const struct db_directory_row *row);
+
+/* Calls fn for every disclosure of the store, by department id, then year, kind and level,
+ * in one query; stops early (returning that value) if fn returns non-zero. Returns 0, or -1
+ * with *err filled. */
+int db_directory(struct db *db, db_directory_fn fn, void *ctx, struct db_error *err);
+
 #endif

@@ -361,14 +361,49 @@ static bool embed_path(struct MHD_Connection *conn, const char *url)
 	return *p == '\0';
 }
 
-/* One disclosure or one of its tables, for other sites to frame: static/embed.html, which
- * reads the path and fetches the API. The path's shape is checked here (a 404 page
- * otherwise); a disclosure the store does not hold is said so by the page. */
+/* One disclosure or one of its tables, for other sites to frame: static/embed.html filled
+ * by api_embed() with the figures (helper "tables"), cached like the page under its path,
+ * level and the template's version. The path's shape is checked here (a 404 page
+ * otherwise); a disclosure the store does not hold is a 404 page from api_embed(). */
 static enum MHD_Result route_embed(struct srv *s, struct MHD_Connection *conn, const char *url)
 {
+	struct srv_cache *cache = srv_data_cache(s->data);
+	uint64_t generation = srv_cache_generation(cache);
+	struct api_request req = { .path = url, .arg = query_arg, .ctx = conn };
+	bool gz = srv_wants_gzip(conn), cacheable;
+	char view[API_KEY_SIZE], key[API_KEY_SIZE + 200];
+	const char *type;
+	struct stat sb;
+	struct api_response tmpl, resp;
+	struct db *db;
+	enum MHD_Result ret;
+	int fd;
+
 	if (!embed_path(conn, url))
 		return embed_not_found(conn);
-	return send_static(s, conn, "/embed.html", "embed:/embed.html", SRV_EMBED);
+	if ((fd = srv_static_open(s->files, "/embed.html", &sb, &type)) < 0)
+		return send_problem(conn, 404, "no such file", SRV_EMBED);
+	api_embed_key(&req, view, sizeof(view));
+	cacheable = view[0] != '\0' && static_key(&sb, view, gz, key, sizeof(key));
+	if (cacheable && srv_cache_serve(cache, key, conn, &ret)) {
+		close(fd);
+		return ret;
+	}
+	if (srv_static_read(fd, &sb, type, &tmpl) != 0)
+		return send_problem(conn, 404, "no such file", SRV_EMBED);
+	if (!srv_data_ready(s->data) || (db = srv_data_db(s->data)) == NULL) {
+		api_response_free(&tmpl);
+		return send_problem(conn, 503, "the store cannot be read just now", SRV_EMBED);
+	}
+	int rc = api_embed(db, &req, tmpl.body, tmpl.len, &resp);
+	api_response_free(&tmpl);
+	if (rc != 0)
+		return MHD_NO; /* out of memory: drop the connection */
+	if (resp.cause[0] != '\0')
+		log_cause(s, url, resp.cause);
+	if (resp.status != 200 || !cacheable)
+		return srv_reply(conn, &resp, SRV_EMBED);
+	return reply_and_keep(conn, &resp, SRV_EMBED, gz, cache, key, generation);
 }
 
 /* CORS preflight: other portals may call the API from their pages. */

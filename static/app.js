@@ -66,13 +66,14 @@ let shown = null; // the disclosure the server rendered into this page (its <met
 
 /* ---------- the directory (/ without a department) ---------- */
 
-async function load(st) {
+async function load() {
   const my = ++seq;
   $('content').setAttribute('aria-busy', 'true');
   document.body.toggleAttribute('data-directory', true);
   try {
     const { showDirectory } = await import('./directory.js');
-    await showDirectory({ h, api, state: st, current: () => my === seq });
+    // #15 directory: the server rendered it into #doc; directory.js adds search and filters.
+    await showDirectory({ h, api, current: () => my === seq });
     if (my !== seq) return;
     $('content').setAttribute('aria-busy', 'false');
     $('announce').textContent = '已加载：部门目录';
@@ -299,7 +300,7 @@ window.addEventListener('pageshow', () => {
 window.addEventListener('popstate', () => {
   const st = readState();
   if (shown && sameState(st, shown)) goHash();
-  else if (!shown && !st.dept) load(st);
+  else if (!shown && !st.dept) load();
   else location.reload(); // another disclosure: the server renders it
 });
 window.addEventListener('hashchange', () => {
@@ -330,5 +331,5 @@ if (served) {
 } else if (readState().dept) {
   document.body.toggleAttribute('data-directory', false);
 } else {
-  load(readState());
+  load();
 }

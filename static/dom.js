@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// Helpers shared by the front page (app.js) and the embeddable view (embed.js): building
+// Helpers of the front page (app.js; the /embed/ views are rendered by the server): building
 // elements, Chinese numerals, and reading the API's JSON with each number's source text.
 
 const NUM = '零一二三四五六七八九';

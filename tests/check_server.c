@@ -686,7 +686,7 @@ static const struct {
 	{ "/", 200, "'none'" },
 	{ "/index.html", 200, "'none'" },
 	{ "/embed.html", 200, "'none'" },
-	{ "/embed.js", 200, "'none'" },
+	{ "/embed.js", 404, "'none'" }, /* gone: the server renders the views */
 	{ "/no-such-page", 404, "'none'" },
 	{ "/api/v1/departments/kashi-urumqi-office/budgets/2021/tables/2", 200, "'none'" },
 	{ "/api/v1/embed/kashi-urumqi-office/budgets/2021", 404, "'none'" },
@@ -705,7 +705,16 @@ START_TEST(test_embed_pages)
 
 	call("GET", "/embed/kashi-urumqi-office/budgets/2021/tables/2", "", &r);
 	expect_header(&r, "Content-Type", "text/html", true);
-	ck_assert_ptr_nonnull(strstr(r.body, "src=\"/embed.js\""));
+	/* rendered by the server: 表二's figures (db/data/kashi-urumqi-office-2021-budget.json:
+	 * the total row 700.94, 一般公共服务支出 662.96), and no script to fetch them */
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_ptr_nonnull(strstr(r.body, "<h2 id=\"table-2-h\">表二 部门收入总体情况表</h2>"));
+	ck_assert_ptr_nonnull(strstr(r.body, "data-col=\"total\">700.94</td>"));
+	ck_assert_ptr_nonnull(strstr(r.body, "data-col=\"total\">662.96</td>"));
+	ck_assert_ptr_null(strstr(r.body, "<script"));
+	call("GET", "/embed/kashi-urumqi-office/budgets/2021/tables/10", "", &r);
+	ck_assert_int_eq(r.status, 404);
+	ck_assert_ptr_nonnull(strstr(r.body, "未找到这份公开内容"));
 	call("GET", "/embed/kashi-urumqi-office/loans/2021", "", &r);
 	ck_assert_int_eq(r.status, 404);
 	expect_header(&r, "Content-Type", "text/html", true);

@@ -158,6 +158,31 @@ describe('embedding in another site (cross-origin iframe)', () => {
   });
 });
 
+describe('embed pages without JavaScript (rendered by the server)', () => {
+  it('a frame with JavaScript off holds 表二 and 表三 with the seed\'s figures', async () => {
+    const context = await browser.newContext({ viewport: DESKTOP, javaScriptEnabled: false, locale: 'zh-CN' });
+    try {
+      const page = await context.newPage();
+      page.setDefaultTimeout(T);
+      const res = await page.goto(`${server.origin}${WHOLE}`);
+      assert.equal(res.status(), 200);
+      assert.equal(await page.locator('script').count(), 0, 'the view needs no script');
+      const kpis = await page.evaluate(() => [...document.querySelectorAll('.kpi')].map((k) => [k.querySelector('dt').textContent, k.querySelector('dd').textContent]));
+      assert.deepEqual(kpis, [['收支总计', '700.94'], ['基本支出', '345.08'], ['项目支出', '355.86']]);
+      const t2 = await rowsOf(page.mainFrame(), '表二');
+      assert.deepEqual(t2[0].slice(0, 4), ['', '新疆维吾尔自治区喀什地区行政公署驻乌办事处', '700.94', '700.94']);
+      assert.deepEqual(t2[1].slice(0, 4), ['201', '一般公共服务支出', '662.96', '662.96']);
+      const t3 = await rowsOf(page.mainFrame(), '表三');
+      assert.deepEqual(t3[0].slice(2, 5), ['700.94', '345.08', '355.86']);
+      // one table alone: the same cells
+      await page.goto(`${server.origin}${TABLE2}`);
+      assert.deepEqual((await rowsOf(page.mainFrame(), '表二'))[1].slice(0, 4), ['201', '一般公共服务支出', '662.96', '662.96']);
+    } finally {
+      await context.close();
+    }
+  });
+});
+
 describe('embed pages: accessibility (axe-core, WCAG 2.1 A and AA)', () => {
   if (!fs.existsSync(axePath)) throw new Error(`run \`npm ci\` first (${axePath} is missing)`);
   for (const viewport of [DESKTOP, PHONE]) {
