@@ -126,38 +126,6 @@ function hitColumn(id) {
   return null;
 }
 
-/** Marks each finding's quoted sentence in its section (a quote not found there, whitespace
- * aside, leaves the link on the section's heading). */
-function markQuotes() {
-  for (const a of document.querySelectorAll('a.finding-link[data-quote]')) {
-    const head = $(a.dataset.section);
-    const mark = head ? wrapQuote(head, a.dataset.quote, a.dataset.mark) : null;
-    if (mark) a.setAttribute('href', `#${mark.id}`);
-  }
-}
-
-/** Wraps quote in <mark id> in the first paragraph after head that holds it; null if none. */
-function wrapQuote(head, quote, id) {
-  const want = quote.replace(/\s+/g, '');
-  for (let p = head.nextElementSibling; want && p && p.tagName === 'P'; p = p.nextElementSibling) {
-    const at = []; // [text node, offset] of each non-space character of the paragraph
-    const walk = document.createTreeWalker(p, NodeFilter.SHOW_TEXT);
-    for (let n = walk.nextNode(); n; n = walk.nextNode()) {
-      for (let k = 0; k < n.data.length; k++) if (!/\s/.test(n.data[k])) at.push([n, k]);
-    }
-    const i = at.map(([n, k]) => n.data[k]).join('').indexOf(want);
-    if (i < 0) continue;
-    const r = document.createRange();
-    r.setStart(at[i][0], at[i][1]);
-    r.setEnd(at[i + want.length - 1][0], at[i + want.length - 1][1] + 1);
-    const mark = h('mark', { id, class: 'quote' });
-    mark.append(r.extractContents());
-    r.insertNode(mark);
-    return mark;
-  }
-  return null;
-}
-
 /** Marks what a link led to: a table row (and the cell of the finding's column), a heading,
  * or a finding (/api/v1/audit links to #finding-N). */
 function markHit(el) {
@@ -325,7 +293,6 @@ const served = document.querySelector('meta[name="budgetd-page"]');
 if (served) {
   const [dept, year, kind, level] = served.content.split(' ');
   shown = { dept, year, kind, level: level === 'unit' ? 'unit' : '' };
-  markQuotes();
   goHash();
   requestAnimationFrame(watchToc);
 } else if (readState().dept) {

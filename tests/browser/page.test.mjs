@@ -256,7 +256,7 @@ describe('front page', () => {
     }
   });
 
-  describe('9. failures show #error', () => {
+  describe('9. failures: the server\'s 404 page, and the API down', () => {
     const expectError = async (page, problems, parts) => {
       await waitSettled(page);
       const error = page.locator('#error');
@@ -275,29 +275,31 @@ describe('front page', () => {
       await expectError(page, problems, ['没有找到这个部门']);
     });
 
-    it('the API answering 503 (the directory reads it)', async (t) => {
-      const { page, problems } = await newPage(t, browser);
-      await page.route('**/api/v1/**', (r) => r.fulfill({
+    // #15: the page and the directory arrive rendered by the server; the API is read only
+    // by the search, which says when it fails (and the page stays).
+    const broken = [
+      ['answering 503', (r) => r.fulfill({
         status: 503, contentType: 'application/problem+json',
         body: JSON.stringify({ type: 'about:blank', title: 'Service Unavailable', status: 503, detail: 'maintenance' }),
-      }));
-      await page.goto(`${origin}/`);
-      await expectError(page, problems, ['无法加载', '503']);
-    });
-
-    it('the API answering with bad JSON (the directory)', async (t) => {
-      const { page, problems } = await newPage(t, browser);
-      await page.route('**/api/v1/**', (r) => r.fulfill({ status: 200, contentType: 'application/json', body: '{"items": [' }));
-      await page.goto(`${origin}/`);
-      await expectError(page, problems, ['无法加载']);
-    });
-
-    it('a network error (the directory)', async (t) => {
-      const { page, problems } = await newPage(t, browser);
-      await page.route('**/api/v1/**', (r) => r.abort('connectionrefused'));
-      await page.goto(`${origin}/`);
-      await expectError(page, problems, ['无法加载']);
-    });
+      }), ['搜索失败', '503']],
+      ['answering with bad JSON', (r) => r.fulfill({ status: 200, contentType: 'application/json', body: '{"items": [' }), ['搜索失败']],
+      ['unreachable (a network error)', (r) => r.abort('connectionrefused'), ['搜索失败']],
+    ];
+    for (const [what, handler, parts] of broken) {
+      it(`the API ${what}: the search says so, the page stays`, async (t) => {
+        const { page, problems } = await newPage(t, browser);
+        await page.route('**/api/v1/**', handler);
+        await load(page, `${origin}${DEEP}`);
+        await page.fill('#dept-search', '测试');
+        const msg = page.locator('#dept-results-msg');
+        await msg.waitFor({ state: 'visible', timeout: T });
+        const text = await msg.textContent();
+        for (const p of parts) assert.ok(text.includes(p), `#dept-results-msg says ${p}: ${text}`);
+        assert.equal(await page.locator('#error').count(), 0, 'no #error: the page is whole');
+        assert.match(await page.textContent('#disclosure-title'), /2021年部门预算公开/);
+        assert.deepEqual(problems.pageErrors, [], 'no uncaught exceptions');
+      });
+    }
 
     it('a disclosure\'s page needs no API request: it shows with the API down', async (t) => {
       // #15: the server sends the page whole; the script only adds behaviour.
