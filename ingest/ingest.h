@@ -72,4 +72,7 @@ json_t *ingest_document(const struct ingest_text *text, const struct ingest_sour
 /* The SHA-256 of a file as 64 hex digits and a NUL into hex. Returns 0, or -1 (errno set). */
 int ingest_sha256_file(const char *path, char hex[65]);
 
+/* The SHA-256 of len bytes at data into digest (32 bytes). */
+void ingest_sha256(const void *data, size_t len, unsigned char digest[32]);
+
 #endif

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-// SHA-256 (FIPS 180-4) of a file, for source.sha256: small enough not to need a crypto library.
+// SHA-256 (FIPS 180-4) of a file, for source.sha256, and of a buffer, for budgetd's page (the
+// CSP hash of its inlined style): small enough not to need a crypto library.
 #include "internal.h"
 
 #include <stdint.h>
@@ -46,10 +47,25 @@ static void block(uint32_t h[8], const unsigned char *p)
 		h[i] += a[i];
 }
 
+static const uint32_t H0[8] = { 0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
+	                        0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19 };
+
+/* The last block(s): the have bytes left in buf (which has room for 128 more), the padding
+ * and the message's length in bits. */
+static void finish(uint32_t h[8], unsigned char *buf, size_t have, uint64_t total)
+{
+	buf[have++] = 0x80;
+	while (have % 64 != 56)
+		buf[have++] = 0;
+	for (int i = 7; i >= 0; i--)
+		buf[have++] = (unsigned char)((total * 8) >> (8 * i));
+	for (size_t i = 0; i < have; i += 64)
+		block(h, buf + i);
+}
+
 int ingest_sha256_file(const char *path, char hex[65])
 {
-	uint32_t h[8] = { 0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
-		          0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19 };
+	uint32_t h[8];
 	unsigned char buf[65536 + 128];
 	uint64_t total = 0;
 	size_t n, have = 0;
@@ -57,6 +73,7 @@ int ingest_sha256_file(const char *path, char hex[65])
 
 	if (f == NULL)
 		return -1;
+	memcpy(h, H0, sizeof(h));
 	while ((n = fread(buf + have, 1, 65536, f)) > 0) {
 		size_t i;
 
@@ -72,14 +89,24 @@ int ingest_sha256_file(const char *path, char hex[65])
 		return -1;
 	}
 	fclose(f);
-	buf[have++] = 0x80;
-	while (have % 64 != 56)
-		buf[have++] = 0;
-	for (int i = 7; i >= 0; i--)
-		buf[have++] = (unsigned char)((total * 8) >> (8 * i));
-	for (size_t i = 0; i < have; i += 64)
-		block(h, buf + i);
+	finish(h, buf, have, total);
 	for (int i = 0; i < 8; i++)
 		snprintf(hex + 8 * i, 9, "%08x", h[i]);
 	return 0;
+}
+
+void ingest_sha256(const void *data, size_t len, unsigned char digest[32])
+{
+	const unsigned char *p = data;
+	unsigned char tail[128];
+	uint32_t h[8];
+	size_t i;
+
+	memcpy(h, H0, sizeof(h));
+	for (i = 0; i + 64 <= len; i += 64)
+		block(h, p + i);
+	memcpy(tail, p + i, len - i);
+	finish(h, tail, len - i, len);
+	for (int k = 0; k < 32; k++)
+		digest[k] = (unsigned char)(h[k / 4] >> (24 - 8 * (k % 4)));
 }

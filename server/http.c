@@ -4,6 +4,7 @@
 #include "conns.h"
 #include "data.h"
 #include "log.h"
+#include "template.h"
 #include "wait.h"
 
 #include <microhttpd.h>
@@ -248,45 +249,58 @@ static enum MHD_Result route_static(struct srv *s, struct MHD_Connection *conn, 
 
 /* The citizen page (#15), `/` and `/index.html`: static/index.html filled by api_page() with
  * the disclosure the query names, so the HTML already holds every figure. Cached like an API
- * answer, under the page's parameters and the template's version (an edited template is
- * another key). */
-static enum MHD_Result route_page(struct srv *s, struct MHD_Connection *conn, const char *url)
+ * answer, under the page's parameters and the template's version (an edited template or
+ * style is another key). A miss: the page from the store, kept under key when cacheable. */
+static enum MHD_Result page_miss(struct srv *s, struct MHD_Connection *conn, const char *url,
+                                 const struct api_request *req, const char *version,
+                                 const char *key)
 {
 	struct srv_cache *cache = srv_data_cache(s->data);
 	uint64_t generation = srv_cache_generation(cache);
-	struct api_request req = { .path = url, .arg = query_arg, .ctx = conn };
-	bool gz = srv_wants_gzip(conn), cacheable;
-	char page[API_KEY_SIZE], key[API_KEY_SIZE + 200];
-	const char *type;
-	struct stat sb;
-	struct api_response tmpl, resp;
+	struct srv_template tmpl;
+	struct api_response resp;
 	struct db *db;
-	enum MHD_Result ret;
-	int fd = srv_static_open(s->files, "/index.html", &sb, &type);
+	int rc;
 
-	if (fd < 0)
-		return send_problem(conn, 404, "no such file", SRV_PAGE);
-	api_page_key(&req, page, sizeof(page));
-	cacheable = page[0] != '\0' && static_key(&sb, page, gz, key, sizeof(key));
-	if (cacheable && srv_cache_serve(cache, key, conn, &ret)) {
-		close(fd);
-		return ret;
-	}
-	if (srv_static_read(fd, &sb, type, &tmpl) != 0)
+	if (srv_template_get(s->files, true, &tmpl) != 0)
 		return send_problem(conn, 404, "no such file", SRV_PAGE);
 	if (!srv_data_ready(s->data) || (db = srv_data_db(s->data)) == NULL) {
-		api_response_free(&tmpl);
+		free(tmpl.html);
 		return send_problem(conn, 503, "the store cannot be read just now", SRV_PAGE);
 	}
-	int rc = api_page(db, &req, tmpl.body, tmpl.len, &resp);
-	api_response_free(&tmpl);
+	srv_page_style_src = tmpl.style_src; /* the CSP names what this template inlined */
+	rc = api_page(db, req, tmpl.html, tmpl.len, &resp);
+	free(tmpl.html);
 	if (rc != 0)
 		return MHD_NO; /* out of memory: drop the connection */
 	if (resp.cause[0] != '\0')
 		log_cause(s, url, resp.cause);
-	if (resp.status != 200 || !cacheable)
+	/* A template edited between the key and now: this answer is not the key's. */
+	if (resp.status != 200 || key == NULL || strcmp(version, tmpl.version) != 0)
 		return srv_reply(conn, &resp, SRV_PAGE);
-	return reply_and_keep(conn, &resp, SRV_PAGE, gz, cache, key, generation);
+	return reply_and_keep(conn, &resp, SRV_PAGE, srv_wants_gzip(conn), cache, key, generation);
+}
+
+static enum MHD_Result route_page(struct srv *s, struct MHD_Connection *conn, const char *url)
+{
+	struct api_request req = { .path = url, .arg = query_arg, .ctx = conn };
+	char page[API_KEY_SIZE], key[API_KEY_SIZE + 200];
+	struct srv_template tmpl;
+	enum MHD_Result ret;
+	bool cacheable;
+	int n;
+
+	if (srv_template_get(s->files, false, &tmpl) != 0)
+		return send_problem(conn, 404, "no such file", SRV_PAGE);
+	api_page_key(&req, page, sizeof(page));
+	n = snprintf(key, sizeof(key), "%s %s %s", srv_wants_gzip(conn) ? "pg" : "pi", page,
+	             tmpl.version);
+	cacheable = page[0] != '\0' && n > 0 && (size_t)n < sizeof(key);
+	srv_page_style_src = tmpl.style_src; /* for a 304 from the cache too */
+	if (!cacheable || !srv_cache_serve(srv_data_cache(s->data), key, conn, &ret))
+		ret = page_miss(s, conn, url, &req, tmpl.version, cacheable ? key : NULL);
+	srv_page_style_src = NULL;
+	return ret;
 }
 
 /* The page an /embed/ path that names nothing gets: in Chinese, framable like the rest. */

@@ -145,6 +145,27 @@ void srv_cors(struct MHD_Response *r)
 	"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " \
 	"connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors *"
 
+/* #15: the citizen page inlines its style; the CSP allows that one <style> by its hash. */
+_Thread_local const char *srv_page_style_src;
+
+#define PAGE_CSP_STYLE                                                                       \
+	"default-src 'self'; script-src 'self'; style-src 'self' %s; img-src 'self' data:; " \
+	"connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+
+static void page_csp(struct MHD_Response *r, enum srv_kind kind)
+{
+	char csp[sizeof(PAGE_CSP_STYLE) + 80];
+	const char *style = srv_page_style_src;
+
+	if (kind == SRV_EMBED || style == NULL || *style == '\0' || strlen(style) > 70) {
+		MHD_add_response_header(r, "Content-Security-Policy",
+		                        kind == SRV_EMBED ? EMBED_CSP : PAGE_CSP);
+		return;
+	}
+	snprintf(csp, sizeof(csp), PAGE_CSP_STYLE, style);
+	MHD_add_response_header(r, "Content-Security-Policy", csp);
+}
+
 static void common_headers(struct MHD_Response *r, int64_t modified, const char *etag, bool ok,
                            enum srv_kind kind)
 {
@@ -158,8 +179,7 @@ static void common_headers(struct MHD_Response *r, int64_t modified, const char 
 		/* JSON and CSV are never a document to show, let alone in another site's frame. */
 		MHD_add_response_header(r, "Content-Security-Policy", API_CSP);
 	} else {
-		MHD_add_response_header(r, "Content-Security-Policy",
-		                        kind == SRV_EMBED ? EMBED_CSP : PAGE_CSP);
+		page_csp(r, kind);
 		MHD_add_response_header(r, "Referrer-Policy", "strict-origin-when-cross-origin");
 	}
 	if (!ok) {

@@ -41,6 +41,10 @@ bool srv_not_modified(struct MHD_Connection *conn, const char *etag, int64_t mod
  * the cache: the handler copies it for the access log right after queueing. */
 extern _Thread_local size_t srv_queued_bytes;
 
+/* The citizen page's inlined style as a CSP source ('sha256-…'), or NULL: while set, the
+ * SRV_PAGE answers this thread builds or revalidates (304) allow it in style-src. */
+extern _Thread_local const char *srv_page_style_src;
+
 /* MHD_queue_response, noting bytes for the access log. */
 enum MHD_Result srv_queue(struct MHD_Connection *conn, unsigned status, struct MHD_Response *r,
                           size_t bytes);

@@ -1182,6 +1182,46 @@ START_TEST(refuses_unwritable_output)
 }
 END_TEST
 
+/* #15: budgetd hashes the page's inlined style with ingest_sha256(). The FIPS 180-4
+ * examples and the empty message; then every length whose padding may need a second block
+ * (55 to 129 bytes) against the file function. */
+START_TEST(sha256_of_a_buffer)
+{
+	static const struct {
+		const char *msg, *hex;
+	} cases[] = {
+		{ "", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855" },
+		{ "abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad" },
+		{ "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
+		  "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1" },
+	};
+	unsigned char d[32];
+	char hex[65], file_hex[65], path[64], buf[200];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		ingest_sha256(cases[i].msg, strlen(cases[i].msg), d);
+		for (int k = 0; k < 32; k++)
+			snprintf(hex + 2 * k, 3, "%02x", d[k]);
+		ck_assert_str_eq(hex, cases[i].hex);
+	}
+	memset(buf, 'a', sizeof(buf));
+	for (size_t n = 55; n <= 129; n++) {
+		int fd;
+		snprintf(path, sizeof(path), "/tmp/check_sha256_XXXXXX");
+		ck_assert_int_ge(fd = mkstemp(path), 0);
+		ck_assert_int_eq(write(fd, buf, n), (ssize_t)n);
+		close(fd);
+		ck_assert_int_eq(ingest_sha256_file(path, file_hex), 0);
+		unlink(path);
+		ingest_sha256(buf, n, d);
+		for (int k = 0; k < 32; k++)
+			snprintf(hex + 2 * k, 3, "%02x", d[k]);
+		ck_assert_msg(strcmp(hex, file_hex) == 0, "%zu bytes: %s, the file's %s", n, hex,
+		              file_hex);
+	}
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("ingest");
@@ -1199,6 +1239,7 @@ static Suite *suite(void)
 	tcase_add_test(parse, contents_with_pages);
 	tcase_add_test(parse, boxes_hold_the_printed_figure);
 	tcase_add_test(parse, text_figure_beside_table_figure);
+	tcase_add_test(parse, sha256_of_a_buffer);
 	tcase_add_test(cli, extracts_corpus_pdf);
 	tcase_add_test(cli, extracts_to_stdout_with_id);
 	tcase_add_test(cli, refuses_text_file);

@@ -307,17 +307,21 @@ START_TEST(test_front_page)
 	struct reply r;
 	size_t len = 0;
 
-	char etag[128], cond[200];
+	char etag[128], cond[200], csp[400];
 
 	call("GET", "/", "", &r);
 	ck_assert_int_eq(r.status, 200);
 	expect_header(&r, "Content-Type", "text/html", true);
 	ck_assert_ptr_nonnull(strstr(r.body, "lang=\"zh-CN\""));
-	/* The page's browser security headers, and no server banner. */
+	/* The page's browser security headers, and no server banner. Its style is inline (#15),
+	 * allowed by its hash (tests/browser/speed.test.mjs checks the hash), never by
+	 * 'unsafe-inline'. */
 	expect_header(&r, "Content-Security-Policy",
 	              "default-src 'self'; script-src 'self'; "
-	              "style-src 'self';",
+	              "style-src 'self' 'sha256-",
 	              true);
+	ck_assert(header(&r, "Content-Security-Policy", csp, sizeof(csp)));
+	ck_assert_ptr_null(strstr(csp, "unsafe-inline"));
 	expect_header(&r, "X-Content-Type-Options", "nosniff", false);
 	expect_header(&r, "Referrer-Policy", "strict-origin-when-cross-origin", false);
 	ck_assert(!header(&r, "Server", etag, sizeof(etag)));

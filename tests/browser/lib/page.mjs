@@ -64,7 +64,8 @@ async function loadState(page) {
 }
 
 /**
- * Waits until #status is gone and #content has aria-busy="false" (data or error shown). Stops
+ * Waits until #status is gone and #content is not aria-busy="true" (data or error shown; a
+ * page the server rendered carries no aria-busy at all). Stops
  * waiting early, and fails, when the page shows #error but stays busy, or when the parsed
  * document has no #content at all (then waiting could only time out).
  */
@@ -76,7 +77,7 @@ export async function waitSettled(page) {
       if (!c) return document.readyState === 'loading' ? false : 'no-content';
       const s = document.getElementById('status');
       const e = document.getElementById('error');
-      if (c.getAttribute('aria-busy') === 'false' && (s === null || !s.isConnected || !s.checkVisibility())) return 'settled';
+      if (c.getAttribute('aria-busy') !== 'true' && (s === null || !s.isConnected || !s.checkVisibility())) return 'settled';
       return e && e.checkVisibility() ? 'error-busy' : false;
     }, null, { timeout: T, polling: 50 })).jsonValue();
   } catch (e) {
@@ -85,7 +86,7 @@ export async function waitSettled(page) {
   if (state === 'no-content') assert.fail('the page has no <main id="content">');
   if (state === 'error-busy') {
     // Allow a moment between showing the error and clearing aria-busy.
-    const cleared = await page.waitForFunction(() => document.getElementById('content').getAttribute('aria-busy') === 'false',
+    const cleared = await page.waitForFunction(() => document.getElementById('content').getAttribute('aria-busy') !== 'true',
       null, { timeout: 1000, polling: 50 }).then(() => true, () => false);
     if (!cleared) assert.fail(`#error is shown but #content stays aria-busy="true": ${await loadState(page)}`);
   }

@@ -1,9 +1,10 @@
 // Scripts run in the page before any of its own (page.addInitScript): they record layout
-// shifts, the moment the status line goes away, and CSP violations in window.__probe.
+// shifts, the moment the status line goes away, the first contentful paint, and CSP
+// violations in window.__probe.
 
 /** Layout shifts, first render time (performance.now() when #status is gone), CSP violations. */
 export function pageProbe() {
-  const p = { cls: 0, shifts: [], statusSeen: false, served: false, renderedAt: null, csp: [], clsError: null };
+  const p = { cls: 0, shifts: [], statusSeen: false, served: false, renderedAt: null, fcp: null, csp: [], clsError: null };
   window.__probe = p;
   document.addEventListener('securitypolicyviolation', (e) => {
     p.csp.push(`${e.violatedDirective}: blocked ${e.blockedURI || '(inline)'} at ${e.sourceFile}:${e.lineNumber} ${e.sample}`);
@@ -25,6 +26,13 @@ export function pageProbe() {
     }).observe({ type: 'layout-shift', buffered: true });
   } catch (e) {
     p.clsError = String(e);
+  }
+  try {
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) if (e.name === 'first-contentful-paint') p.fcp = e.startTime;
+    }).observe({ type: 'paint', buffered: true });
+  } catch {
+    // no paint timing: fcp stays null, which test 8 reports
   }
   const check = () => {
     if (p.renderedAt !== null) return;
