@@ -118,14 +118,74 @@ char *api_page_plain_words(const char *notes)
 
 /* ---- end of plain words ---- */
 
-/* 部门预算 / 单位决算: what the disclosure is called. */
-static const char *doc_kind(const char *kind, const char *level)
+bool api_page_same(const char *a, const char *b)
 {
-	bool final = strcmp(kind, "final") == 0, unit = level && strcmp(level, "unit") == 0;
+	return a != NULL && b != NULL && strcmp(a, b) == 0;
+}
+
+bool api_page_final(const struct api_page *p)
+{
+	return api_page_same(p->c->kind, "final");
+}
+
+const char *api_page_doc_kind(const char *kind, const char *level)
+{
+	bool final = api_page_same(kind, "final"), unit = api_page_same(level, "unit");
 
 	if (unit)
 		return final ? "单位决算" : "单位预算";
 	return final ? "部门决算" : "部门预算";
+}
+
+/* 0, 0., 0.0, 0.00 (app.js's /^0(\.0*)?$/). */
+static bool is_zero(const char *v)
+{
+	if (v[0] != '0' || (v[1] != '\0' && v[1] != '.'))
+		return false;
+	for (v += v[1] == '.' ? 2 : 1; *v == '0'; v++)
+		;
+	return *v == '\0';
+}
+
+void api_page_signed(struct api_jw *w, const char *v)
+{
+	if (v == NULL)
+		return;
+	if (*v != '-' && !is_zero(v))
+		api_html_raw(w, "+");
+	api_html_num(w, v);
+}
+
+const json_t *api_page_figure_column(const json_t *t)
+{
+	const json_t *cols = json_object_get(t, "columns"), *c;
+	size_t i;
+
+	for (int pass = 0; pass < 3; pass++) {
+		json_array_foreach (cols, i, c) {
+			const char *key = api_page_str(c, "key");
+			bool final = api_page_same(api_page_str(c, "measure"), "final");
+			if ((pass == 0 && api_page_same(key, "total")) ||
+			    (pass == 1 && final && key != NULL && strncmp(key, "total", 5) == 0) ||
+			    (pass == 2 && final))
+				return c;
+		}
+	}
+	return json_array_get(cols, 0);
+}
+
+void api_page_table_open(struct api_jw *w, const char *cls, const char *caption,
+                         const char *const *heads)
+{
+	api_html_open(w, "table", "class", cls, NULL);
+	api_html_elem(w, "caption", caption, NULL);
+	api_html_raw(w, "<thead><tr>");
+	for (; *heads != NULL; heads++) {
+		bool num = **heads == '#';
+		api_html_elem(w, "th", *heads + num, "scope", "col", "class", num ? "num" : NULL,
+		              NULL);
+	}
+	api_html_raw(w, "</tr></thead><tbody>");
 }
 
 /* ---- which disclosure the query names ---- */
@@ -135,61 +195,78 @@ struct want {
 	int year; /* 0: the latest */
 };
 
-/* The department, with its disclosures, as api_page's dept tree. */
-static int detail_tree(void *ctx, const struct db_department_detail *d)
-{
-	json_t *list = json_array();
-	json_t **out = ctx;
-
-	for (size_t i = 0; list && i < d->n_disclosures; i++) {
-		const struct db_disclosure_ref *r = &d->disclosures[i];
-		json_array_append_new(list,
-		                      json_pack("{s:i, s:s, s:s, s:s?, s:s?}", "year", r->year,
-		                                "kind", r->kind, "level", r->level, "title",
-		                                r->title, "published", r->published));
-	}
-	*out = json_pack("{s:s, s:s, s:s?, s:s?, s:s?, s:o?}", "id", d->id, "name", d->name,
-	                 "short_name", d->short_name, "region", d->region, "parent", d->parent,
-	                 "disclosures", list);
-	return *out == NULL ? -1 : 0;
-}
-
-static bool same(const char *a, const char *b)
-{
-	return a != NULL && b != NULL && strcmp(a, b) == 0;
-}
-
-/* The rank of a disclosure in app.js's order: newest first; in a year the budget before the
- * final, the 部门 before the 单位 one. */
+/* Newest first; in a year the budget before the final, the 部门 before the 单位 one (the
+ * order of the header's select and of the other disclosures' links). */
 static long rank(const json_t *d)
 {
 	return json_integer_value(json_object_get(d, "year")) * 4 +
-	       (same(api_page_str(d, "kind"), "budget") ? 2 : 0) +
-	       (same(api_page_str(d, "level"), "unit") ? 0 : 1);
+	       (api_page_same(api_page_str(d, "kind"), "budget") ? 2 : 0) +
+	       (api_page_same(api_page_str(d, "level"), "unit") ? 0 : 1);
+}
+
+static int newest_first(const void *a, const void *b)
+{
+	long ra = rank(*(json_t *const *)a), rb = rank(*(json_t *const *)b);
+
+	return ra < rb ? 1 : ra > rb ? -1 : 0;
+}
+
+/* The department, with its disclosures newest first, as api_page's dept tree. */
+static int detail_tree(void *ctx, const struct db_department_detail *d)
+{
+	json_t **refs = calloc(d->n_disclosures + 1, sizeof(*refs)), *list = json_array();
+	json_t **out = ctx;
+	size_t n = 0;
+
+	for (; refs != NULL && n < d->n_disclosures; n++) {
+		const struct db_disclosure_ref *r = &d->disclosures[n];
+		refs[n] =
+		    json_pack("{s:i, s:s, s:s, s:s?, s:s?}", "year", r->year, "kind", r->kind,
+		              "level", r->level, "title", r->title, "published", r->published);
+		if (refs[n] == NULL)
+			break;
+	}
+	if (refs != NULL && n == d->n_disclosures)
+		qsort(refs, n, sizeof(*refs), newest_first);
+	for (size_t i = 0; i < n; i++)
+		if (list == NULL || json_array_append_new(list, refs[i]) != 0)
+			json_decref(refs[i]); /* not reached unless memory ran out */
+	free(refs);
+	if (list == NULL || json_array_size(list) != d->n_disclosures) {
+		json_decref(list);
+		return -1;
+	}
+	*out = json_pack("{s:s, s:s, s:s?, s:s?, s:s?, s:o}", "id", d->id, "name", d->name,
+	                 "short_name", d->short_name, "region", d->region, "parent", d->parent,
+	                 "disclosures", list);
+	return *out == NULL ? -1 : 0;
 }
 
 /* The disclosure the query names; without a year the latest budget of the level, else the
  * latest of the level, else the latest. NULL when the department has none such. */
 static const json_t *pick(const json_t *dept, const struct want *q)
 {
-	const json_t *list = json_object_get(dept, "disclosures"), *d, *best[3] = { 0 };
+	const json_t *list = json_object_get(dept, "disclosures"), *d, *level = NULL;
+	const char *kind = q->kind ? q->kind : "budget";
 	size_t i;
 
-	json_array_foreach (list, i, d) {
-		bool lv = same(api_page_str(d, "level"), q->level);
-		bool kd = q->kind == NULL || same(api_page_str(d, "kind"), q->kind);
+	json_array_foreach (list, i, d) { /* newest first */
+		bool lv = api_page_same(api_page_str(d, "level"), q->level);
+		bool kd = api_page_same(api_page_str(d, "kind"), kind);
 		if (q->year != 0) {
-			if (json_integer_value(json_object_get(d, "year")) == q->year && kd && lv)
+			if (json_integer_value(json_object_get(d, "year")) == q->year && lv &&
+			    (q->kind == NULL || kd))
 				return d;
 			continue;
 		}
-		bool pref = lv && same(api_page_str(d, "kind"), q->kind ? q->kind : "budget");
-		const json_t *cand[3] = { pref ? d : NULL, lv ? d : NULL, d };
-		for (int k = 0; k < 3; k++)
-			if (cand[k] && (best[k] == NULL || rank(cand[k]) > rank(best[k])))
-				best[k] = cand[k];
+		if (lv && kd)
+			return d;
+		if (lv && level == NULL)
+			level = d;
 	}
-	return best[0] ? best[0] : best[1] ? best[1] : best[2];
+	if (q->year != 0)
+		return NULL;
+	return level != NULL ? level : json_array_get(list, 0);
 }
 
 /* ---- the template's markers ---- */
@@ -222,7 +299,7 @@ static void put_title(struct api_jw *w, const struct fill *f)
 		name = api_page_str(f->p->dept, "name");
 	title = api_page_str(doc, "title");
 	api_html_textf(w, "%s %s · %s公开", name ? name : "", title ? title : "",
-	               doc_kind(f->p->c->kind, f->p->c->level));
+	               api_page_doc_kind(f->p->c->kind, f->p->c->level));
 }
 
 static void put_heading(struct api_jw *w, const struct fill *f)
@@ -236,7 +313,7 @@ static void put_heading(struct api_jw *w, const struct fill *f)
 		api_html_text(w, title);
 	else
 		api_html_textf(w, "%d年%s公开", f->p->c->year,
-		               doc_kind(f->p->c->kind, f->p->c->level));
+		               api_page_doc_kind(f->p->c->kind, f->p->c->level));
 }
 
 static void put_name(struct api_jw *w, const struct fill *f)
@@ -254,44 +331,24 @@ static void put_name(struct api_jw *w, const struct fill *f)
 /* The select of the department's disclosures, newest first, the shown one selected. */
 static void put_options(struct api_jw *w, const struct fill *f)
 {
-	const json_t *list, *d;
-	json_t *sorted;
+	const json_t *d;
 	size_t i;
 
 	if (f->p == NULL) {
 		api_html_raw(w, "<option value=\"\">年度与类型</option>");
 		return;
 	}
-	list = json_object_get(f->p->dept, "disclosures");
-	if ((sorted = json_array()) == NULL) {
-		w->failed = true;
-		return;
-	}
-	/* A handful of disclosures: pick the best remaining each time. */
-	for (size_t n = json_array_size(list); n > 0; n--) {
-		const json_t *best = NULL;
-		json_array_foreach (list, i, d) {
-			bool used = false;
-			for (size_t k = 0; k < json_array_size(sorted); k++)
-				used = used || json_array_get(sorted, k) == d;
-			if (!used && (best == NULL || rank(d) > rank(best)))
-				best = d;
-		}
-		json_array_append(sorted, (json_t *)best);
-	}
-	json_array_foreach (sorted, i, d) {
+	json_array_foreach (json_object_get(f->p->dept, "disclosures"), i, d) {
 		const char *kind = api_page_str(d, "kind"), *level = api_page_str(d, "level");
-		bool unit = same(level, "unit");
 		char value[64];
 		int year = (int)json_integer_value(json_object_get(d, "year"));
 		snprintf(value, sizeof(value), "%d-%s%s", year, kind ? kind : "",
-		         unit ? "-unit" : "");
+		         api_page_same(level, "unit") ? "-unit" : "");
 		api_html_open(w, "option", "value", value, "selected", d == f->disc ? "" : NULL,
 		              NULL);
-		api_html_textf(w, "%d年 %s", year, doc_kind(kind ? kind : "budget", level));
+		api_html_textf(w, "%d年 %s", year, api_page_doc_kind(kind, level));
 		api_html_close(w, "option");
 	}
-	json_decref(sorted);
 }
 
 /* <meta> for the page's state (app.js reads it) and its canonical URL. */
@@ -401,8 +458,8 @@ static bool read_query(const struct api_request *req, struct want *q, struct fil
 	           *level = req->arg(req->ctx, "level");
 
 	q->dept = req->arg(req->ctx, "dept");
-	q->level = same(level, "unit") ? "unit" : "department";
-	q->kind = same(kind, "budget") || same(kind, "final") ? kind : NULL;
+	q->level = api_page_same(level, "unit") ? "unit" : "department";
+	q->kind = api_page_same(kind, "budget") || api_page_same(kind, "final") ? kind : NULL;
 	q->year = 0;
 	if ((year != NULL && *year != '\0' && !digits(year, &q->year)) ||
 	    (kind != NULL && *kind != '\0' && q->kind == NULL)) {
@@ -487,7 +544,7 @@ static int render(struct db *db, const struct api_request *req, const char *tmpl
 	c.dept = api_page_str(dept, "id");
 	c.year = (int)json_integer_value(json_object_get(f->disc, "year"));
 	c.kind = api_page_str(f->disc, "kind");
-	c.kind_path = same(c.kind, "final") ? "finals" : "budgets";
+	c.kind_path = api_page_same(c.kind, "final") ? "finals" : "budgets";
 	c.level = api_page_str(f->disc, "level");
 	snprintf(c.base, sizeof(c.base), "/api/v1/departments/%s/%s/%d", c.dept, c.kind_path,
 	         c.year);

@@ -55,6 +55,22 @@ void api_page_url(char *out, size_t size, const char *dept, int year, const char
                   const char *level);
 /* A string member, or NULL. */
 const char *api_page_str(const json_t *obj, const char *key);
+/* Both present and equal. */
+bool api_page_same(const char *a, const char *b);
+/* Is the disclosure a 决算? */
+bool api_page_final(const struct api_page *p);
+/* 部门预算 / 单位决算: what a disclosure of kind and level is called (static). */
+const char *api_page_doc_kind(const char *kind, const char *level);
+/* A change with its sign, as app.js's signed(): +80, -1.69, 0 (NULL: nothing). */
+void api_page_signed(struct api_jw *w, const char *v);
+/* The column a total is read from (app.js's figureColumn): its total, else a 决算's final
+ * figure (a total one first), else its first column; NULL without columns. */
+const json_t *api_page_figure_column(const json_t *t);
+/* app.js's table(): <table class><caption><thead> of heads (NULL-terminated; a head
+ * starting with '#' is a figure column, class num, the '#' not shown), and <tbody> opened:
+ * the caller writes the rows and closes with "</tbody></table>". */
+void api_page_table_open(struct api_jw *w, const char *cls, const char *caption,
+                         const char *const *heads);
 
 /* ---- #15: the directory, `/` without a department (page_directory.c) ---- */
 

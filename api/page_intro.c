@@ -9,11 +9,6 @@
 #include <string.h>
 #include <strings.h>
 
-static bool same(const char *a, const char *b)
-{
-	return a != NULL && b != NULL && strcmp(a, b) == 0;
-}
-
 /* '2021-04-15' → '2021年4月15日'; anything else as it is. */
 static void put_date(struct api_jw *w, const char *d)
 {
@@ -71,7 +66,7 @@ static void put_units(struct api_page *p)
 			units[n++] = u;
 	}
 	for (size_t k = 0; k < n; k++)
-		other = other || !same(units[k], unit);
+		other = other || !api_page_same(units[k], unit);
 	api_html_open(p->w, "span", NULL);
 	api_html_text(p->w, other ? "金额单位：表格为" : "金额单位：");
 	for (size_t k = 0; other && k < n; k++) {
@@ -85,30 +80,11 @@ static void put_units(struct api_page *p)
 	api_html_close(p->w, "span");
 }
 
-/* 部门预算 / 单位决算: what a disclosure is called (as the header's select names it). */
-static const char *doc_kind(const char *kind, const char *level)
-{
-	bool final = same(kind, "final"), unit = same(level, "unit");
-
-	if (unit)
-		return final ? "单位决算" : "单位预算";
-	return final ? "部门决算" : "部门预算";
-}
-
-/* Newest first; in a year the budget before the final, the 部门 before the 单位 one (the
- * header's select, app.js's order). */
-static long rank(const json_t *d)
-{
-	return json_integer_value(json_object_get(d, "year")) * 4 +
-	       (same(api_page_str(d, "kind"), "budget") ? 2 : 0) +
-	       (same(api_page_str(d, "level"), "unit") ? 0 : 1);
-}
-
 static bool is_shown(const struct api_ctx *c, const json_t *d)
 {
 	return json_integer_value(json_object_get(d, "year")) == c->year &&
-	       same(api_page_str(d, "kind"), c->kind) &&
-	       same(api_page_str(d, "level"), c->level ? c->level : "department");
+	       api_page_same(api_page_str(d, "kind"), c->kind) &&
+	       api_page_same(api_page_str(d, "level"), c->level ? c->level : "department");
 }
 
 static void put_year_link(struct api_page *p, const json_t *d, bool first)
@@ -118,7 +94,7 @@ static void put_year_link(struct api_page *p, const json_t *d, bool first)
 	char url[600], label[64];
 
 	api_page_url(url, sizeof(url), p->c->dept, year, kind ? kind : "budget", level);
-	snprintf(label, sizeof(label), "%d年 %s", year, doc_kind(kind, level));
+	snprintf(label, sizeof(label), "%d年 %s", year, api_page_doc_kind(kind, level));
 	api_html_text(p->w, first ? "" : "、");
 	api_html_elem(p->w, "a", label, "href", url, NULL);
 }
@@ -127,23 +103,15 @@ static void put_year_link(struct api_page *p, const json_t *d, bool first)
  * does nothing without JavaScript). Nothing when it has no other. */
 static void put_other_years(struct api_page *p)
 {
-	const json_t *list = json_object_get(p->dept, "disclosures"), *d;
-	long last = -1;
+	const json_t *d;
 	size_t i, n = 0;
 
-	/* A handful of disclosures: take the next lower rank each time. */
-	for (;;) {
-		const json_t *next = NULL;
-		json_array_foreach (list, i, d)
-			if (!is_shown(p->c, d) && (last < 0 || rank(d) < last) &&
-			    (next == NULL || rank(d) > rank(next)))
-				next = d;
-		if (next == NULL)
-			break;
+	json_array_foreach (json_object_get(p->dept, "disclosures"), i, d) { /* newest first */
+		if (is_shown(p->c, d))
+			continue;
 		if (n++ == 0)
 			api_html_raw(p->w, "<span class=\"other-years\">其他年度与类型：");
-		put_year_link(p, next, n == 1);
-		last = rank(next);
+		put_year_link(p, d, n == 1);
 	}
 	if (n > 0)
 		api_html_close(p->w, "span");

@@ -16,28 +16,6 @@ static const char *const basic_types[] = { "budget_general_basic_economic", "fin
 	                                   NULL };
 static const char *const sangong_types[] = { "budget_sangong", "final_sangong", NULL };
 
-static bool same(const char *a, const char *b)
-{
-	return a != NULL && b != NULL && strcmp(a, b) == 0;
-}
-
-static bool is_final(const struct api_page *p)
-{
-	return same(p->c->kind, "final");
-}
-
-/* A change with its sign: +80, -1.69, 0 (app.js's signed()). */
-static void put_signed(struct api_jw *w, const char *v)
-{
-	bool zero = v != NULL && strspn(v, "0.") == strlen(v);
-
-	if (v == NULL)
-		return;
-	if (v[0] != '-' && !zero)
-		api_html_text(w, "+");
-	api_html_text(w, v);
-}
-
 /* The 三公 total shown as a headline: a 决算's final figure, else the amount; NULL without. */
 static const char *sangong_total(const json_t *sg)
 {
@@ -113,7 +91,7 @@ static size_t cards_of(const struct api_page *p, struct card cards[5], const cha
 		if ((has[i] = total(p->doc, keys[i], v[i], &u)))
 			converted(u, from, n_from);
 	if (has[0] && has[1] && strcmp(v[0], v[1]) == 0) {
-		const char *both = is_final(p) ? "收入与支出决算总额" : "收入与支出预算总额";
+		const char *both = api_page_final(p) ? "收入与支出决算总额" : "收入与支出预算总额";
 		snprintf(note, sizeof(note), *sum ? "%s（%s）" : "%s", both, sum);
 		add_card(cards, &n, "收支总计", "revenue", v[0], note);
 	} else {
@@ -164,10 +142,10 @@ static void put_cards(struct api_page *p)
 		snprintf(cls, sizeof(cls), "kpi kpi-%s", cards[i].key);
 		api_html_open(p->w, "div", "class", cls, NULL);
 		api_html_elem(p->w, "dt", cards[i].label, NULL);
-		api_html_open(p->w, "dd", NULL);
-		/* elementtiming: the browser suite times when the first figure is painted. */
-		api_html_open(p->w, "span", "class", "kpi-num", "data-total", cards[i].key,
-		              "elementtiming", "headline", NULL);
+		/* elementtiming: the browser suite times when the first figure is painted
+		 * (Chromium reports the text of a block, not of an inline span). */
+		api_html_open(p->w, "dd", "elementtiming", "headline", NULL);
+		api_html_open(p->w, "span", "class", "kpi-num", "data-total", cards[i].key, NULL);
 		api_html_num(p->w, cards[i].value);
 		api_html_close(p->w, "span");
 		api_html_elem(p->w, "span", cards[i].unit, "class", "kpi-unit", NULL);
@@ -188,13 +166,7 @@ static void open_table(struct api_jw *w, const char *region, const char *cls, co
 {
 	api_html_open(w, "div", "class", "table-scroll", "tabindex", "0", "role", "region",
 	              "aria-label", region, NULL);
-	api_html_open(w, "table", "class", cls, NULL);
-	api_html_elem(w, "caption", caption, NULL);
-	api_html_raw(w, "<thead><tr>");
-	for (; *head != NULL; head++)
-		api_html_elem(w, "th", **head == '#' ? *head + 1 : *head, "scope", "col", "class",
-		              **head == '#' ? "num" : NULL, NULL);
-	api_html_raw(w, "</tr></thead><tbody>");
+	api_page_table_open(w, cls, caption, head);
 }
 
 static void close_table(struct api_jw *w)
@@ -258,7 +230,7 @@ static void put_count(struct api_jw *w, const json_t *n, bool sign)
 		return;
 	snprintf(buf, sizeof(buf), "%lld", (long long)json_integer_value(n));
 	if (sign)
-		put_signed(w, buf);
+		api_page_signed(w, buf);
 	else
 		api_html_text(w, buf);
 }
@@ -275,7 +247,8 @@ static void put_staffing(struct api_jw *w, const json_t *rows)
 	open_table(w, "人员情况", "data", "人员情况（单位：人）", head);
 	json_array_foreach (rows, i, r) {
 		const char *cat = api_page_str(r, "category");
-		bool sub = same(cat, "serving") || same(cat, "retired") || same(cat, "lixiu");
+		bool sub = api_page_same(cat, "serving") || api_page_same(cat, "retired") ||
+		           api_page_same(cat, "lixiu");
 		api_html_open(w, "tr", "class", sub ? "sub" : NULL, NULL);
 		api_html_elem(w, "th", api_page_str(r, "label"), "scope", "row", NULL);
 		api_html_raw(w, "<td class=\"num\">");
@@ -330,7 +303,7 @@ static void put_dec_cell(struct api_jw *w, const int64_t *v, bool sign, const ch
 	if (v != NULL) {
 		db_dec_format(*v, buf);
 		if (sign)
-			put_signed(w, buf);
+			api_page_signed(w, buf);
 		else
 			api_html_num(w, buf);
 		api_html_text(w, suffix);
@@ -523,27 +496,6 @@ static void put_chart(struct api_jw *w, const char *id, const char *title, const
 	     rows * CHART_ROW + 4 - 6);
 }
 
-/* The column a chart reads from a table: its total (key total), else a 决算's final figure
- * (total_final, or the first column whose measure is final), else its first column. */
-static const json_t *figure_column(const json_t *t)
-{
-	const json_t *cols = json_object_get(t, "columns"), *c;
-	size_t i;
-
-	json_array_foreach (cols, i, c)
-		if (same(api_page_str(c, "key"), "total"))
-			return c;
-	json_array_foreach (cols, i, c) {
-		const char *key = api_page_str(c, "key");
-		if (same(api_page_str(c, "measure"), "final") && key && !strncmp(key, "total", 5))
-			return c;
-	}
-	json_array_foreach (cols, i, c)
-		if (same(api_page_str(c, "measure"), "final"))
-			return c;
-	return json_array_get(cols, 0);
-}
-
 /* A row's figure in col; in a table printed in halves (人员经费 | 公用经费) the row's
  * figure of the same measure. */
 static const char *row_figure(const json_t *t, const json_t *row, const json_t *col)
@@ -557,7 +509,7 @@ static const char *row_figure(const json_t *t, const json_t *row, const json_t *
 	if ((v = api_dec_text(json_object_get(a, api_page_str(col, "key")))) != NULL)
 		return v;
 	json_array_foreach (json_object_get(t, "columns"), i, c)
-		if (measure != NULL && same(api_page_str(c, "measure"), measure) &&
+		if (measure != NULL && api_page_same(api_page_str(c, "measure"), measure) &&
 		    (v = api_dec_text(json_object_get(a, api_page_str(c, "key")))) != NULL)
 			return v;
 	return NULL;
@@ -567,7 +519,7 @@ static const char *row_figure(const json_t *t, const json_t *row, const json_t *
 static void put_class_chart(struct api_page *p, const char *id, const char *title, const char *what,
                             const json_t *t, int colour)
 {
-	const json_t *col = figure_column(t), *rows = json_object_get(t, "rows"), *r;
+	const json_t *col = api_page_figure_column(t), *rows = json_object_get(t, "rows"), *r;
 	const char *unit = t ? api_table_unit(p->doc, t) : "万元";
 	struct bar *items = calloc(json_array_size(rows) + 1, sizeof(*items));
 	char note[1024], name[32];

@@ -26,6 +26,8 @@ static bool has_text(const char *s)
 	return s != NULL && *s != '\0';
 }
 
+/* Equal, or both absent: two indicators without a 一级指标 share one (unlike
+ * api_page_same(), which needs both present). */
 static bool same(const char *a, const char *b)
 {
 	return (a == NULL && b == NULL) || (a != NULL && b != NULL && strcmp(a, b) == 0);
@@ -42,11 +44,6 @@ static bool count(const json_t *obj, const char *key, char *buf, size_t size)
 	return true;
 }
 
-static bool is_final(const struct api_page *p)
-{
-	return same(p->c->kind, "final");
-}
-
 /* The disclosure's unit (the projects' and other matters' figures are in it). */
 static const char *doc_unit(const struct api_page *p)
 {
@@ -55,49 +52,12 @@ static const char *doc_unit(const struct api_page *p)
 	return u != NULL ? u : "";
 }
 
-/* 0, 0., 0.0, 0.00 (app.js's /^0(\.0*)?$/). */
-static bool is_zero(const char *v)
-{
-	if (v[0] != '0' || (v[1] != '\0' && v[1] != '.'))
-		return false;
-	for (v += v[1] == '.' ? 2 : 1; *v == '0'; v++)
-		;
-	return *v == '\0';
-}
-
-/* A change with its sign, as app.js's signed(): +80, -1.69, 0. */
-static void put_signed(struct api_jw *w, const char *v)
-{
-	if (v == NULL)
-		return;
-	if (*v != '-' && !is_zero(v))
-		api_html_raw(w, "+");
-	api_html_num(w, v);
-}
-
 /* <div class="table-scroll" tabindex="0" role="region" aria-label="label">: a table that may
  * scroll sideways in its own box, reachable by keyboard. */
 static void open_scroll(struct api_jw *w, const char *label)
 {
 	api_html_open(w, "div", "class", "table-scroll", "tabindex", "0", "role", "region",
 	              "aria-label", label, NULL);
-}
-
-/* app.js's table(): <table class><caption><thead> of heads, and <tbody> opened; a head
- * starting with '#' is a figure column (class num), the '#' not shown. Close with
- * close_table(). */
-static void open_table(struct api_jw *w, const char *cls, const char *caption,
-                       const char *const *heads)
-{
-	api_html_open(w, "table", "class", cls, NULL);
-	api_html_elem(w, "caption", caption, NULL);
-	api_html_raw(w, "<thead><tr>");
-	for (; *heads != NULL; heads++) {
-		bool num = **heads == '#';
-		api_html_elem(w, "th", *heads + num, "scope", "col", "class", num ? "num" : NULL,
-		              NULL);
-	}
-	api_html_raw(w, "</tr></thead><tbody>");
 }
 
 static void close_table(struct api_jw *w)
@@ -118,30 +78,10 @@ static void row_head(struct api_jw *w, const char *label)
 
 /* ---- 项目支出 ---- */
 
-/* The column a total is read from (app.js's figureColumn): its total, else a 决算's final
- * figure (a total one first), else its first column. */
-static const json_t *figure_column(const json_t *t)
-{
-	const json_t *cols = json_object_get(t, "columns"), *c;
-	size_t i;
-
-	for (int pass = 0; pass < 3; pass++) {
-		json_array_foreach (cols, i, c) {
-			const char *key = str(c, "key");
-			bool final = same(str(c, "measure"), "final");
-			if ((pass == 0 && same(key, "total")) ||
-			    (pass == 1 && final && key != NULL && strncmp(key, "total", 5) == 0) ||
-			    (pass == 2 && final))
-				return c;
-		}
-	}
-	return json_array_get(cols, 0);
-}
-
 /* The project table's total: the first total row with a figure in its figure column. */
 static const char *project_total(const json_t *tp)
 {
-	const json_t *col = figure_column(tp), *r;
+	const json_t *col = api_page_figure_column(tp), *r;
 	const char *key = str(col, "key");
 	size_t i;
 
@@ -263,7 +203,7 @@ static void project_allocation(struct api_jw *w, const json_t *x, const char *un
 	snprintf(label, sizeof(label), "%s 资金分配", name);
 	open_scroll(w, label);
 	snprintf(label, sizeof(label), "%s 资金分配（单位：%s）", name, unit);
-	open_table(w, "data", label, heads);
+	api_page_table_open(w, "data", label, heads);
 	json_array_foreach (items, i, it) {
 		api_html_raw(w, "<tr>");
 		row_head(w, str(it, "item"));
@@ -333,7 +273,7 @@ static void indicator_table(struct api_jw *w, const char *name, const json_t *li
 
 	snprintf(label, sizeof(label), "%s 绩效目标表", name);
 	open_scroll(w, label);
-	open_table(w, "data indicators", label, heads);
+	api_page_table_open(w, "data indicators", label, heads);
 	json_array_foreach (list, i, x) {
 		api_html_raw(w, "<tr>");
 		indicator_group(w, list, i, 1);
@@ -397,7 +337,8 @@ static void projects_lede(struct api_page *p, size_t n, size_t named)
 	char name[32];
 
 	api_html_open(p->w, "p", NULL);
-	api_html_textf(p->w, is_final(p) ? "本公开列出项目 %zu 个" : "本年度共安排项目 %zu 个", n);
+	api_html_textf(p->w,
+	               api_page_final(p) ? "本公开列出项目 %zu 个" : "本年度共安排项目 %zu 个", n);
 	if (total != NULL) {
 		api_page_table_name(tp, name, sizeof(name));
 		api_html_textf(p->w, "，项目支出合计 %s %s（见%s）", total,
@@ -545,7 +486,7 @@ static void sangong_row(struct api_jw *w, const char *label, const json_t *x, co
 		td(w, "num", "amount", dec(x, "amount"));
 		td(w, "num", "prior_year", api_sangong_prior(x, buf) ? buf : NULL);
 		api_html_raw(w, "<td class=\"num\" data-col=\"change\">");
-		put_signed(w, dec(x, "change"));
+		api_page_signed(w, dec(x, "change"));
 	}
 	api_html_raw(w, "</td>");
 	td(w, "reason", NULL, reason ? reason : "");
@@ -579,7 +520,7 @@ static void sangong_table(struct api_jw *w, const json_t *sg, const char *unit, 
 	snprintf(caption, sizeof(caption), "“三公”经费%s（单位：%s）",
 	         final ? "预算数与决算数" : "预算与上年比较", unit);
 	open_scroll(w, "“三公”经费");
-	open_table(w, "data sangong", caption, final ? heads_final : heads_budget);
+	api_page_table_open(w, "data sangong", caption, final ? heads_final : heads_budget);
 	json_array_foreach (json_object_get(sg, "items"), i, it) {
 		const char *key = str(it, "key");
 		bool sub = same(key, "vehicle_purchase") || same(key, "vehicle_operation");
@@ -613,9 +554,9 @@ static void put_sangong(struct api_page *p)
 	sangong_table(p->w, sg, unit, final);
 	api_html_open(p->w, "p", "class", "table-footnote", NULL);
 	api_html_text(p->w,
-	              final ? "完成率为决算数占预算数的百分比，由接口按原文数字计算并四舍五入到"
+	              final ? "完成率为决算数占预算数的百分比，由本站按原文数字计算并四舍五入到"
 	                      "0.01%（预算数为零时不计算）。"
-	                    : "上年预算数由接口按原文的本年预算数与增减额计算得出（原文未直接列出"
+	                    : "上年预算数由本站按原文的本年预算数与增减额计算得出（原文未直接列出"
 	                      "上年数）。");
 	if (t != NULL) {
 		api_page_table_name(t, name, sizeof(name));
@@ -655,20 +596,20 @@ static void oc_table(struct api_jw *w, const json_t *oc, const char *caption)
 
 	if (dec(oc, "final") != NULL || dec(oc, "budget") != NULL) {
 		const char *figs[] = { dec(oc, "budget"), dec(oc, "final") };
-		open_table(w, "data", caption, heads_final);
+		api_page_table_open(w, "data", caption, heads_final);
 		figures_row(w, NULL, "机关运行经费", figs, 2, reason);
 		close_table(w);
 		return;
 	}
-	open_table(w, "data", caption, heads_budget);
+	api_page_table_open(w, "data", caption, heads_budget);
 	api_html_raw(w, "<tr>");
 	row_head(w, "机关运行经费");
 	td(w, "num", NULL, dec(oc, "amount"));
 	api_html_raw(w, "<td class=\"num\">");
-	put_signed(w, change);
+	api_page_signed(w, change);
 	api_html_raw(w, "</td><td class=\"num\">");
 	if (pct != NULL) {
-		put_signed(w, pct);
+		api_page_signed(w, pct);
 		api_html_raw(w, "%");
 	}
 	api_html_raw(w, "</td>");
@@ -721,7 +662,7 @@ static void put_operating_costs(struct api_page *p)
 		return;
 	}
 	snprintf(caption, sizeof(caption), "%s（单位：%s）",
-	         is_final(p) ? "机关运行经费支出" : "机关运行经费财政拨款预算", unit);
+	         api_page_final(p) ? "机关运行经费支出" : "机关运行经费财政拨款预算", unit);
 	open_scroll(p->w, "机关运行经费");
 	oc_table(p->w, oc, caption);
 	api_html_close(p->w, "div");
@@ -733,7 +674,7 @@ static void put_procurement(struct api_page *p)
 {
 	static const char *const heads[] = { "项目", "#金额", NULL };
 	const json_t *pr = json_object_get(p->doc, "procurement");
-	bool final = is_final(p);
+	bool final = api_page_final(p);
 	const struct {
 		const char *label, *key, *cls;
 	} rows[] = {
@@ -755,7 +696,7 @@ static void put_procurement(struct api_page *p)
 	snprintf(caption, sizeof(caption), "%s（单位：%s）",
 	         final ? "政府采购支出" : "政府采购预算", doc_unit(p));
 	open_scroll(p->w, "政府采购");
-	open_table(p->w, "data", caption, heads);
+	api_page_table_open(p->w, "data", caption, heads);
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
 		const char *v = dec(pr, rows[i].key);
 		figures_row(p->w, rows[i].cls, rows[i].label, &v, 1, NULL);
@@ -831,7 +772,7 @@ static void planned(struct api_page *p, const json_t *as)
 	     a100 = count(as, "planned_equipment_over_100", n100, sizeof(n100));
 	const char *sep = "";
 
-	if (is_final(p) || (vehicles == NULL && !a50 && !a100))
+	if (api_page_final(p) || (vehicles == NULL && !a50 && !a100))
 		return;
 	api_html_open(p->w, "p", NULL);
 	api_html_textf(p->w, "%d年预算安排：", p->c->year);
@@ -865,7 +806,7 @@ static void put_assets(struct api_page *p)
 	date_text(str(as, "as_of"), date, sizeof(date));
 	snprintf(caption, sizeof(caption), "国有资产占用情况（截至%s）", date);
 	open_scroll(p->w, "国有资产占用");
-	open_table(p->w, "data", caption, heads);
+	api_page_table_open(p->w, "data", caption, heads);
 	assets_rows(p->w, as);
 	close_table(p->w);
 	api_html_close(p->w, "div");
@@ -886,12 +827,12 @@ static void put_performance(struct api_page *p)
 		return;
 	}
 	open_scroll(p->w, "预算绩效");
-	open_table(p->w, "data", "实行绩效管理的项目", heads);
+	api_page_table_open(p->w, "data", "实行绩效管理的项目", heads);
 	api_html_raw(p->w, "<tr>");
 	row_head(p->w, "一般公共预算项目数");
 	count_cell(p->w, pf, "project_count", "个");
 	api_html_raw(p->w, "</tr><tr>");
-	row_head(p->w, is_final(p) ? "涉及金额" : "涉及预算金额");
+	row_head(p->w, api_page_final(p) ? "涉及金额" : "涉及预算金额");
 	api_html_raw(p->w, "<td class=\"num\">");
 	if (amount != NULL)
 		api_html_textf(p->w, "%s %s", amount, doc_unit(p));

@@ -11,25 +11,15 @@
 /* Header levels a column may stack (its group split at "/", then its title). */
 #define LEVELS_MAX 8
 
-static const char *str(const json_t *obj, const char *key)
-{
-	return json_string_value(json_object_get(obj, key));
-}
-
-static bool same(const char *a, const char *b)
-{
-	return a != NULL && b != NULL && strcmp(a, b) == 0;
-}
-
 static bool is_total(const json_t *row)
 {
-	return same(str(row, "kind"), "total");
+	return api_page_same(api_page_str(row, "kind"), "total");
 }
 
 /* A non-empty string member (app.js's truthiness of a string). */
 static bool has_text(const json_t *obj, const char *key)
 {
-	const char *s = str(obj, key);
+	const char *s = api_page_str(obj, key);
 
 	return s != NULL && *s != '\0';
 }
@@ -48,7 +38,7 @@ struct grid {
 
 static bool on_side(const struct grid *g, const json_t *obj)
 {
-	return g->side == NULL || same(str(obj, "side"), g->side);
+	return g->side == NULL || api_page_same(api_page_str(obj, "side"), g->side);
 }
 
 /* The stored figures of a row that are well formed: what the API gives. */
@@ -84,7 +74,7 @@ struct path {
 
 static int path_of(const json_t *col, struct path *p)
 {
-	const char *group = str(col, "group"), *title = str(col, "title");
+	const char *group = api_page_str(col, "group"), *title = api_page_str(col, "title");
 
 	p->n = 0;
 	p->text = NULL;
@@ -260,9 +250,10 @@ static void body_project_cell(const struct grid *g, const json_t *row)
 
 	api_html_open(w, "td", "class", "pname", NULL);
 	if (has_text(row, "project")) {
-		snprintf(href, sizeof(href), "#project-%s", str(row, "project"));
+		snprintf(href, sizeof(href), "#project-%s", api_page_str(row, "project"));
 		api_html_elem(w, "a",
-		              has_text(row, "project_name") ? str(row, "project_name") : "不予公开",
+		              has_text(row, "project_name") ? api_page_str(row, "project_name")
+		                                            : "不予公开",
 		              "href", href, NULL);
 	}
 	api_html_close(w, "td");
@@ -276,8 +267,10 @@ static void body_figures(const struct grid *g, const json_t *row, const json_t *
 	size_t i, k = 0;
 
 	for (i = 0; i < n; i++) {
-		api_html_open(w, "td", "class", "num", "data-col", str(cols[i], "key"), NULL);
-		api_html_num(w, api_dec_text(json_object_get(amounts, str(cols[i], "key"))));
+		api_html_open(w, "td", "class", "num", "data-col", api_page_str(cols[i], "key"),
+		              NULL);
+		api_html_num(w,
+		             api_dec_text(json_object_get(amounts, api_page_str(cols[i], "key"))));
 		api_html_close(w, "td");
 	}
 	if (!g->unplaced)
@@ -300,7 +293,7 @@ static void body_row(const struct grid *g, const json_t *row, size_t index, bool
 	bool total = is_total(row);
 	bool blank = !total && !has_amounts(row) && unplaced_count(row) == 0;
 	char cls[64], id[48], idx[24];
-	const char *name = str(row, "name");
+	const char *name = api_page_str(row, "name");
 
 	snprintf(cls, sizeof(cls), "%s lvl-%lld%s", total ? "total" : "item",
 	         deep ? api_row_level(row) : 0LL, blank ? " blank" : "");
@@ -362,9 +355,9 @@ static int code_depth(const struct grid *g, bool *long_codes)
 static void caption(const struct grid *g)
 {
 	struct api_jw *w = g->p->w;
-	const char *side = same(g->side, "income")        ? "收入"
-	                   : same(g->side, "expenditure") ? "支出"
-	                                                  : NULL;
+	const char *side = api_page_same(g->side, "income")        ? "收入"
+	                   : api_page_same(g->side, "expenditure") ? "支出"
+	                                                           : NULL;
 	const char *unit = api_table_unit(g->p->doc, g->t);
 
 	api_html_open(w, "caption", NULL);
@@ -433,7 +426,7 @@ static void embed_links(const struct grid *g, const char *page)
 {
 	struct api_jw *w = g->p->w;
 	const struct api_ctx *c = g->p->c;
-	bool unit = same(c->level, "unit");
+	bool unit = api_page_same(c->level, "unit");
 	char num[16], url[700], text[64];
 
 	api_numeral(g->n, num, sizeof(num));
@@ -452,7 +445,7 @@ static void embed_links(const struct grid *g, const char *page)
 static int notes(const struct grid *g)
 {
 	struct api_jw *w = g->p->w;
-	const char *note = str(g->t, "note");
+	const char *note = api_page_str(g->t, "note");
 	char *plain;
 
 	if (note != NULL && *note != '\0')
@@ -472,7 +465,7 @@ static int notes(const struct grid *g)
 	}
 	if (!has_text(g->t, "unplaced_note"))
 		return 0;
-	if ((plain = api_page_plain_words(str(g->t, "unplaced_note"))) == NULL)
+	if ((plain = api_page_plain_words(api_page_str(g->t, "unplaced_note"))) == NULL)
 		return -1;
 	api_html_open(w, "p", "class", "table-footnote", NULL);
 	api_html_text(w, "＊未定栏目：");
@@ -529,7 +522,7 @@ void api_page_table(struct api_page *p, const json_t *t, enum api_table_view vie
 {
 	struct grid g = { .p = p, .t = t, .view = view, .n = api_table_position(t) };
 	char num[16], label[600], id[32], hid[40];
-	const char *title = str(t, "title");
+	const char *title = api_page_str(t, "title");
 	bool wide = json_array_size(json_object_get(t, "columns")) > 6;
 
 	api_numeral(g.n, num, sizeof(num));
@@ -584,7 +577,7 @@ static void lede(struct api_page *p, int count)
 		api_html_text(w, seen[i]);
 	}
 	if (n == 0)
-		api_html_text(w, str(p->doc, "unit"));
+		api_html_text(w, api_page_str(p->doc, "unit"));
 	api_html_text(
 	    w, "）；空白单元格表示原表未填数字。每张表可下载 CSV（可用 Excel 打开）或 JSON。");
 	api_html_close(w, "p");
@@ -592,7 +585,7 @@ static void lede(struct api_page *p, int count)
 
 int api_page_tables(struct api_page *p)
 {
-	bool unit = same(p->c->level, "unit"), final = same(p->c->kind, "final");
+	bool unit = api_page_same(p->c->level, "unit"), final = api_page_same(p->c->kind, "final");
 	int count = 0;
 	char title[64];
 
