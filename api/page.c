@@ -396,7 +396,7 @@ static int put_doc(struct api_jw *w, const struct fill *f)
 }
 
 /* The template is a file's bytes, not a C string: every search is bounded by its end. */
-static int fill(struct api_jw *w, const char *tmpl, size_t len, const struct fill *f)
+int api_page_fill(struct api_jw *w, const char *tmpl, size_t len, api_page_marker_fn put, void *ctx)
 {
 	const char *p = tmpl, *end = tmpl + len;
 
@@ -412,26 +412,39 @@ static int fill(struct api_jw *w, const char *tmpl, size_t len, const struct fil
 			api_jw_raw(w, m, (size_t)(end - m));
 			break;
 		}
-		size_t n = (size_t)(close - name);
-#define IS(s) (n == strlen(s) && strncmp(name, s, n) == 0)
-		if (IS("title"))
-			put_title(w, f);
-		else if (IS("heading"))
-			put_heading(w, f);
-		else if (IS("name"))
-			put_name(w, f);
-		else if (IS("options"))
-			put_options(w, f);
-		else if (IS("head"))
-			put_head(w, f);
-		else if (IS("toc"))
-			put_toc(w, f);
-		else if (IS("doc") && put_doc(w, f) != 0)
+		if (put(ctx, w, name, (size_t)(close - name)) != 0)
 			return -1;
-#undef IS
 		p = close + 3;
 	}
 	return 0;
+}
+
+static int put_marker(void *ctx, struct api_jw *w, const char *name, size_t n)
+{
+	const struct fill *f = ctx;
+
+#define IS(s) (n == strlen(s) && strncmp(name, s, n) == 0)
+	if (IS("title"))
+		put_title(w, f);
+	else if (IS("heading"))
+		put_heading(w, f);
+	else if (IS("name"))
+		put_name(w, f);
+	else if (IS("options"))
+		put_options(w, f);
+	else if (IS("head"))
+		put_head(w, f);
+	else if (IS("toc"))
+		put_toc(w, f);
+	else if (IS("doc"))
+		return put_doc(w, f);
+#undef IS
+	return 0;
+}
+
+static int fill(struct api_jw *w, const char *tmpl, size_t len, const struct fill *f)
+{
+	return api_page_fill(w, tmpl, len, put_marker, (void *)f);
 }
 
 /* ---- the request ---- */

@@ -38,6 +38,14 @@ void api_page_toc_tables(struct api_page *p);
 
 /* ---- helpers the parts share (page.c) ---- */
 
+/* Writes a marker's text: name (n bytes, not NUL-terminated) is what follows
+ * "<!--budgetd:" up to "-->". Returns 0, or -1 to stop the filling. */
+typedef int (*api_page_marker_fn)(void *ctx, struct api_jw *w, const char *name, size_t n);
+/* Copies the template (len bytes, need not end in NUL) into w, each <!--budgetd:NAME--> replaced by
+ * what put writes for it. Returns 0, or -1 when put did. */
+int api_page_fill(struct api_jw *w, const char *tmpl, size_t len, api_page_marker_fn put,
+                  void *ctx);
+
 /* <section id="id" class="doc-section" aria-labelledby="id-h"><h2 id="id-h">title</h2>;
  * close it with api_html_close(w, "section"). */
 void api_page_section(struct api_jw *w, const char *id, const char *title);

@@ -8,8 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MARK "<!--budgetd:"
-
 /* What the path asks for (server/http.c has checked its shape). */
 struct embed {
 	struct api_ctx c;
@@ -152,28 +150,20 @@ static void put_body(struct api_jw *w, struct embed *e)
 	}
 }
 
+static int put_marker(void *ctx, struct api_jw *w, const char *name, size_t n)
+{
+	struct embed *e = ctx;
+
+	if (n == 5 && strncmp(name, "title", 5) == 0)
+		put_title(w, e);
+	else if (n == 5 && strncmp(name, "embed", 5) == 0)
+		put_body(w, e);
+	return 0;
+}
+
 static void fill(struct api_jw *w, const char *tmpl, size_t len, struct embed *e)
 {
-	const char *p = tmpl, *end = tmpl + len;
-
-	while (p < end) {
-		const char *m = strstr(p, MARK), *name, *close;
-		if (m == NULL || m >= end) {
-			api_jw_raw(w, p, (size_t)(end - p));
-			break;
-		}
-		api_jw_raw(w, p, (size_t)(m - p));
-		name = m + strlen(MARK);
-		if ((close = strstr(name, "-->")) == NULL) {
-			api_jw_raw(w, m, (size_t)(end - m));
-			break;
-		}
-		if (strncmp(name, "title-->", 8) == 0)
-			put_title(w, e);
-		else if (strncmp(name, "embed-->", 8) == 0)
-			put_body(w, e);
-		p = close + 3;
-	}
+	api_page_fill(w, tmpl, len, put_marker, e);
 }
 
 /* Loads the disclosure into e (e->doc, or NULL with e->status 404 or 503; cause says why

@@ -125,6 +125,7 @@ int srv_static_read(int fd, const struct stat *sb, const char *type, struct api_
 		got += (size_t)n;
 	}
 	close(fd);
+	buf[got] = '\0'; /* for whoever reads it as text; every reader here is bounded by len */
 	memset(resp, 0, sizeof(*resp));
 	resp->status = 200;
 	resp->content_type = type;

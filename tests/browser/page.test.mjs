@@ -439,6 +439,18 @@ describe('17. without JavaScript', () => {
       assert.equal(await page.locator('#yoy').count(), 0, 'no 与上年比较: the bundled store has no 2020');
     }
   });
+  it('every table, each cell the API\'s figure, and 三公 are in the HTML the server sends', async (t) => {
+    const context = await browser.newContext({ viewport: PHONE, javaScriptEnabled: false, locale: 'zh-CN' });
+    t.after(() => context.close());
+    const page = await context.newPage();
+    await page.goto(`${origin}${DEEP}`, { timeout: T });
+    for (let n = 1; n <= 9; n += 1) {
+      const table = await api(origin, `${BASE}/tables/${n}`);
+      await t.test(`#table-${n}`, () => expectTableFigures(page, n, table));
+    }
+    const { json: sg } = await api(origin, `${BASE}/sangong`);
+    await t.test('#sangong', () => expectSangong(page, sg));
+  });
 });
 
 describe('5. picker (a store with 2021, 2020 and a second department)', () => {
