@@ -243,7 +243,8 @@ static void put_year_select(struct api_jw *w, const struct dir *d, const struct 
 		if (k == n)
 			years[n++] = d->refs[i].year;
 	}
-	qsort(years, n, sizeof(*years), by_year_desc);
+	if (n > 0)
+		qsort(years, n, sizeof(*years), by_year_desc);
 	api_html_open(w, "label", "class", "dir-field", "for", "dir-year", NULL);
 	api_html_text(w, "年度");
 	api_html_open(w, "select", "id", "dir-year", "name", "year", NULL);
@@ -454,7 +455,8 @@ int api_page_directory(struct api_jw *w, struct db *db, const struct api_request
 			w->failed = true;
 		goto done;
 	}
-	qsort(d.e, d.n, sizeof(*d.e), by_place);
+	if (d.n > 0) /* an empty store: d.e is NULL, which qsort() must not be given */
+		qsort(d.e, d.n, sizeof(*d.e), by_place);
 	read_filter(req, &d, &f);
 	/* app.js's busy() keeps #doc as it is when it holds a #status: directory.js removes it. */
 	api_html_raw(w, "<p id=\"status\" hidden></p>");

@@ -158,7 +158,8 @@ static void put_rows(struct api_jw *w, const struct sums *exp, struct sum **sort
 	put_head(w);
 	for (size_t i = 0; i < exp->n && shown < max; i++, shown++)
 		put_row(w, &exp->s[i], &exp->s[i],
-		        bsearch(&exp->s[i], sg->s, sg->n, sizeof(*sg->s), by_key));
+		        sg->n == 0 ? NULL /* sg->s is NULL: not for bsearch() */
+		                   : bsearch(&exp->s[i], sg->s, sg->n, sizeof(*sg->s), by_key));
 	for (size_t i = 0; i < sg->n; i++) {
 		const struct sum *key = &sg->s[i];
 		if (bsearch(&key, sorted_exp, exp->n, sizeof(*sorted_exp), by_key_ptr))
@@ -203,8 +204,11 @@ int api_page_directory_strip(struct api_jw *w, struct db *db, int year, const ch
 	}
 	for (size_t i = 0; i < exp.n; i++)
 		sorted[i] = &exp.s[i];
-	qsort(sorted, exp.n, sizeof(*sorted), by_key_ptr);
-	qsort(sg.s, sg.n, sizeof(*sg.s), by_key);
+	/* qsort() of none is still a NULL pointer it must not be given. */
+	if (exp.n > 0)
+		qsort(sorted, exp.n, sizeof(*sorted), by_key_ptr);
+	if (sg.n > 0)
+		qsort(sg.s, sg.n, sizeof(*sg.s), by_key);
 	put_rows(w, &exp, sorted, &sg, max);
 	rc = 0;
 done:
