@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // budgetd: serves budget disclosures from a store over HTTP.
 #include "srv.h"
+#include "proxy.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -11,7 +12,7 @@
 static const char usage[] =
     "Usage: budgetd [--port N] [--bind ADDR] [--db PATH] [--static DIR] [--threads N]\n"
     "               [--cache-mb N] [--access-log PATH|-|off] [--max-connections N]\n"
-    "               [--per-ip-limit N] [--timeout S]\n"
+    "               [--per-ip-limit N] [--timeout S] [--trusted-proxy ADDR[/BITS]]...\n"
     "\n"
     "Serves the budgetd JSON API (/api/v1/...) and the front page.\n"
     "\n"
@@ -33,6 +34,11 @@ static const char usage[] =
     "  --timeout S   close a connection that has not completed a request S seconds\n"
     "                after connecting or after its last answer (default 15; 3 while\n"
     "                more than 3/4 of --max-connections are open)\n"
+    "  --trusted-proxy ADDR[/BITS]\n"
+    "                a reverse proxy (IPv4 or IPv6 address or network; repeatable;\n"
+    "                default: $BUDGETD_TRUSTED_PROXY, comma-separated): from it the\n"
+    "                client is read from Forwarded or X-Forwarded-For for the access log,\n"
+    "                and its connections are not held to --per-ip-limit\n"
     "  -h, --help    this text\n"
     "\n"
     "Prints \"listening on URL\" on standard output once it serves. SIGHUP reopens the\n"
@@ -65,10 +71,13 @@ int main(int argc, char **argv)
 		{ "max-connections", required_argument, NULL, 'm' },
 		{ "per-ip-limit", required_argument, NULL, 'i' },
 		{ "timeout", required_argument, NULL, 'T' },
+		{ "trusted-proxy", required_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	char store[4096], files[4096];
+	static struct srv_proxies proxies;
+	char store[4096], files[4096], err[200];
+	const char *env, *from = "--trusted-proxy";
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 	struct srv_config cfg = { .bind = "127.0.0.1",
 		                  .port = 8080,
@@ -124,6 +133,10 @@ int main(int argc, char **argv)
 				goto bad;
 			cfg.timeout = (unsigned)n;
 			break;
+		case 'P':
+			if (srv_proxies_add(&proxies, optarg, err, sizeof(err)) != 0)
+				goto bad_proxy;
+			break;
 		case 'h':
 			fputs(usage, stdout);
 			return SRV_EXIT_OK;
@@ -133,6 +146,12 @@ int main(int argc, char **argv)
 	}
 	if (optind != argc)
 		goto bad;
+	if (proxies.n == 0 && (env = getenv("BUDGETD_TRUSTED_PROXY")) != NULL) {
+		from = "BUDGETD_TRUSTED_PROXY";
+		if (srv_proxies_add_list(&proxies, env, err, sizeof(err)) != 0)
+			goto bad_proxy;
+	}
+	cfg.proxies = &proxies;
 	if (cfg.store == NULL)
 		cfg.store = getenv("BUDGETD_DB");
 	if (cfg.store == NULL)
@@ -142,5 +161,8 @@ int main(int argc, char **argv)
 	return srv_run(&cfg);
 bad:
 	fprintf(stderr, "budgetd: bad arguments (%s --help for usage)\n", argv[0]);
+	return SRV_EXIT_USAGE;
+bad_proxy:
+	fprintf(stderr, "budgetd: %s %s\n", from, err);
 	return SRV_EXIT_USAGE;
 }

@@ -4,6 +4,7 @@
 #include "conns.h"
 #include "data.h"
 #include "log.h"
+#include "proxy.h"
 #include "template.h"
 #include "wait.h"
 
@@ -38,6 +39,7 @@ struct srv {
 	atomic_int active; /* requests being answered; SIGTERM waits for them */
 	atomic_bool stopping; /* SIGTERM came: no new requests, even on open connections */
 	atomic_llong quiet_until; /* no store-error log line before this (one a second) */
+	const struct srv_proxies *proxies; /* --trusted-proxy */
 };
 
 /* One per connection: libmicrohttpd hands it to every request on that connection, and those
@@ -46,6 +48,8 @@ struct conn {
 	struct srv_conn_slot slot; /* in s->conns from accept to close */
 	struct timespec start;
 	char client[INET6_ADDRSTRLEN];
+	char from[INET6_ADDRSTRLEN]; /* the request's client: client, or as a trusted proxy says */
+	bool trusted; /* the peer is a --trusted-proxy */
 	char target[1024]; /* as sent, cut to fit (for the log) */
 	size_t target_len; /* of the target as sent */
 	char method[16];
@@ -716,8 +720,50 @@ static void busy(struct srv *s, struct conn *c, const char *method, const char *
 	char what[160];
 
 	snprintf(what, sizeof(what), "%.15s %.80s from %s", method, url,
-	         c->client[0] ? c->client : "?");
+	         c->from[0] ? c->from : "?");
 	srv_conns_busy(s->conns, &c->slot, what);
+}
+
+/* --trusted-proxy: every Forwarded and X-Forwarded-For header line, each kind joined by
+ * commas (RFC 9110: the same as one line with the values as a list). */
+struct fwd_headers {
+	char fwd[2048], xff[2048];
+	bool has_fwd, has_xff, too_long;
+};
+
+static void fwd_append(char *buf, size_t size, bool *has, bool *too_long, const char *value)
+{
+	size_t len = strlen(buf);
+	int n = snprintf(buf + len, size - len, "%s%s", *has ? "," : "", value);
+
+	*has = true;
+	if (n < 0 || (size_t)n >= size - len)
+		*too_long = true;
+}
+
+static enum MHD_Result collect_fwd(void *cls, enum MHD_ValueKind kind, const char *key,
+                                   const char *value)
+{
+	struct fwd_headers *h = cls;
+
+	(void)kind;
+	if (key != NULL && value != NULL && strcasecmp(key, "Forwarded") == 0)
+		fwd_append(h->fwd, sizeof(h->fwd), &h->has_fwd, &h->too_long, value);
+	else if (key != NULL && value != NULL && strcasecmp(key, "X-Forwarded-For") == 0)
+		fwd_append(h->xff, sizeof(h->xff), &h->has_xff, &h->too_long, value);
+	return MHD_YES;
+}
+
+/* The request came through a trusted proxy: its client is whom the proxy names, when the
+ * headers are whole and well-formed; else the proxy's own address stays (never an error). */
+static void forwarded_client(struct srv *s, struct MHD_Connection *conn, struct conn *c)
+{
+	struct fwd_headers h = { .has_fwd = false };
+
+	MHD_get_connection_values(conn, MHD_HEADER_KIND, collect_fwd, &h);
+	if (!h.too_long)
+		srv_proxies_client(s->proxies, h.has_fwd ? h.fwd : NULL, h.has_xff ? h.xff : NULL,
+		                   c->from, sizeof(c->from));
 }
 
 static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char *url,
@@ -745,6 +791,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 			return MHD_NO;
 		c->seen = true;
 		snprintf(c->method, sizeof(c->method), "%s", method);
+		if (c->trusted)
+			forwarded_client(s, conn, c);
 		busy(s, c, method, url);
 		atomic_fetch_add(&s->active, 1);
 		if (!refuse(conn, c, method, version, api, &ret))
@@ -786,8 +834,12 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
 		                       : (const void *)&((const struct sockaddr_in *)sa)->sin_addr;
 		inet_ntop(sa->sa_family, addr, c->client, sizeof(c->client));
 	}
+	/* A trusted proxy carries many clients' requests: it is not held to --per-ip-limit (an
+	 * address of no group is never limited). */
+	c->trusted = srv_proxies_trusted_peer(s->proxies, sa);
 	info = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
-	srv_conns_add(s->conns, &c->slot, info != NULL ? info->connect_fd : -1, sa);
+	srv_conns_add(s->conns, &c->slot, info != NULL ? info->connect_fd : -1,
+	              c->trusted ? NULL : sa);
 	*socket_context = c;
 }
 
@@ -813,6 +865,7 @@ static void *on_request(void *cls, const char *uri, struct MHD_Connection *conn)
 		clock_gettime(CLOCK_MONOTONIC, &c->start);
 		snprintf(c->target, sizeof(c->target), "%s", uri ? uri : "");
 	}
+	memcpy(c->from, c->client, sizeof(c->from));
 	c->nul = uri ? nul_in(uri) : 0;
 	c->target_len = uri ? strlen(uri) : 0;
 	c->method[0] = '\0';
@@ -841,7 +894,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req,
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	info = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_HTTP_STATUS);
-	srv_log_access(c->client, c->method, c->target, info ? info->http_status : 0, c->bytes,
+	srv_log_access(c->from, c->method, c->target, info ? info->http_status : 0, c->bytes,
 	               (double)(now.tv_sec - c->start.tv_sec) * 1e3 +
 	                   (double)(now.tv_nsec - c->start.tv_nsec) / 1e6);
 }
@@ -1052,6 +1105,7 @@ int srv_run(const struct srv_config *cfg)
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	s.proxies = cfg->proxies;
 	signal(SIGPIPE, SIG_IGN);
 
 	if (srv_log_open(cfg->access_log) != 0) {

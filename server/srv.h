@@ -42,6 +42,8 @@ int srv_static_open(const struct srv_static *st, const char *path, struct stat *
  * cannot be read, or memory runs out. */
 int srv_static_read(int fd, const struct stat *sb, const char *type, struct api_response *resp);
 
+struct srv_proxies; /* proxy.h */
+
 struct srv_config {
 	const char *bind;
 	uint16_t port;
@@ -53,6 +55,7 @@ struct srv_config {
 	unsigned max_connections;
 	unsigned per_ip; /* connections from one client (IPv4 address, IPv6 /64) */
 	unsigned timeout; /* seconds a connection may stay idle (or dribble) between reads */
+	const struct srv_proxies *proxies; /* --trusted-proxy; NULL: none */
 };
 
 /* Runs the daemon until SIGINT or SIGTERM (SIGHUP reopens the store and the access log).
