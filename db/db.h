@@ -171,6 +171,9 @@ void db_read_end(struct db *db);
  * cheap way to notice new data. Returns 0 or -1. */
 int db_data_version(struct db *db, int64_t *version);
 
+/* How many disclosures the store holds (one COUNT; for budgetd's /healthz). Returns 0 or -1. */
+int db_disclosure_count(struct db *db, int64_t *count);
+
 /* Writes a consistent copy of the whole store to path: VACUUM INTO a file beside it, switched
  * to a rollback journal (so that the file alone is the store), then renamed over path, so a
  * reader of path sees the old copy or the new, never part of one. Works on a read-only

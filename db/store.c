@@ -279,6 +279,20 @@ int db_data_version(struct db *db, int64_t *version)
 	return rc;
 }
 
+int db_disclosure_count(struct db *db, int64_t *count)
+{
+	sqlite3_stmt *st = db_stmt(db, "SELECT count(*) FROM disclosure", NULL);
+	int rc = -1;
+
+	if (st != NULL && sqlite3_step(st) == SQLITE_ROW) {
+		*count = sqlite3_column_int64(st, 0);
+		rc = 0;
+	}
+	if (st != NULL)
+		sqlite3_reset(st);
+	return rc;
+}
+
 void db_close(struct db *db)
 {
 	if (db == NULL)

@@ -38,6 +38,7 @@ struct srv_data {
 	atomic_int health;
 	atomic_uint generation; /* bumped when every thread must reopen its connection */
 	atomic_bool reopen; /* asked for by srv_data_reopen() (SIGHUP) */
+	atomic_ullong reloads; /* for /metrics: new data taken up (a commit, a reopen) */
 	struct stat seen; /* the file as last checked */
 	int64_t version;
 };
@@ -109,6 +110,7 @@ static bool reopen_all(struct srv_data *d, const char *why)
 	atomic_fetch_add(&d->generation, 1);
 	srv_cache_invalidate(d->cache);
 	atomic_store(&d->health, HEALTH_OK);
+	atomic_fetch_add(&d->reloads, 1);
 	if (was != HEALTH_OK || why != NULL)
 		srv_log_msg("store %s %s", d->path, why ? why : "readable again: serving it");
 	return true;
@@ -155,6 +157,7 @@ static void check(struct srv_data *d)
 	if (version != d->version) {
 		d->version = version;
 		srv_cache_invalidate(d->cache);
+		atomic_fetch_add(&d->reloads, 1);
 	} else if (rewritten) {
 		/* The file changed and SQLite saw no commit: a checkpoint, or a write behind its
 		 * back. A fresh open tells which (a garbage header makes it fail). */
@@ -264,4 +267,9 @@ struct db *srv_data_db(struct srv_data *d)
 struct srv_cache *srv_data_cache(struct srv_data *d)
 {
 	return d->cache;
+}
+
+unsigned long long srv_data_reloads(struct srv_data *d)
+{
+	return atomic_load_explicit(&d->reloads, memory_order_relaxed);
 }

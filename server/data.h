@@ -29,4 +29,7 @@ void srv_data_reopen(struct srv_data *d);
 
 struct srv_cache *srv_data_cache(struct srv_data *d);
 
+/* Times new data was taken up since the start: an import's commit, a reopen (for /metrics). */
+unsigned long long srv_data_reloads(struct srv_data *d);
+
 #endif

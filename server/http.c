@@ -4,6 +4,7 @@
 #include "conns.h"
 #include "data.h"
 #include "log.h"
+#include "metrics.h"
 #include "proxy.h"
 #include "template.h"
 #include "wait.h"
@@ -56,6 +57,7 @@ struct conn {
 	size_t bytes;
 	int nul; /* 0, or the status refusing a %00 in the target (see nul_in) */
 	bool seen; /* the handler has been called for the current request */
+	enum srv_route route; /* for /metrics */
 };
 
 #define MAX_URL 2048 /* bytes of the target as sent: 414 beyond */
@@ -692,6 +694,11 @@ static enum MHD_Result dispatch(struct srv *s, struct MHD_Connection *conn, cons
 		    "text/csv; charset=utf-8", "attachment; filename=\"budgetd-amounts.csv\"");
 	if (!api && strncmp(url, "/embed/", 7) == 0)
 		return route_embed(s, conn, url);
+	/* #16 monitoring: never cached, not part of the API */
+	if (!api && strcmp(url, "/healthz") == 0)
+		return srv_metrics_healthz(conn, s->data);
+	if (!api && strcmp(url, "/metrics") == 0)
+		return srv_metrics_metrics(conn, s->data);
 	if (!api && (strcmp(url, "/") == 0 || strcmp(url, "/index.html") == 0))
 		return route_page(s, conn, url);
 	return api ? route_api(s, conn, url) : route_static(s, conn, url);
@@ -793,6 +800,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 		snprintf(c->method, sizeof(c->method), "%s", method);
 		if (c->trusted)
 			forwarded_client(s, conn, c);
+		c->route = srv_metrics_route(url);
 		busy(s, c, method, url);
 		atomic_fetch_add(&s->active, 1);
 		if (!refuse(conn, c, method, version, api, &ret))
@@ -818,8 +826,10 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
 	struct conn *c = *socket_context;
 
 	if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
-		if (c != NULL)
+		if (c != NULL) {
 			srv_conns_remove(s->conns, &c->slot);
+			srv_metrics_connection(-1);
+		}
 		free(c);
 		*socket_context = NULL;
 		return;
@@ -840,6 +850,7 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
 	info = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
 	srv_conns_add(s->conns, &c->slot, info != NULL ? info->connect_fd : -1,
 	              c->trusted ? NULL : sa);
+	srv_metrics_connection(1);
 	*socket_context = c;
 }
 
@@ -861,10 +872,9 @@ static void *on_request(void *cls, const char *uri, struct MHD_Connection *conn)
 	if (c == NULL)
 		return NULL;
 	srv_conns_begun(s->conns, &c->slot);
-	if (srv_log_enabled()) { /* only the log needs them: spare the hot path otherwise */
-		clock_gettime(CLOCK_MONOTONIC, &c->start);
+	clock_gettime(CLOCK_MONOTONIC, &c->start); /* the log and /metrics */
+	if (srv_log_enabled()) /* only the log needs it: spare the hot path otherwise */
 		snprintf(c->target, sizeof(c->target), "%s", uri ? uri : "");
-	}
 	memcpy(c->from, c->client, sizeof(c->from));
 	c->nul = uri ? nul_in(uri) : 0;
 	c->target_len = uri ? strlen(uri) : 0;
@@ -881,6 +891,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req,
 	struct conn *c = *req;
 	const union MHD_ConnectionInfo *info;
 	struct timespec now;
+	double ms;
 
 	(void)toe;
 	if (c == NULL)
@@ -890,13 +901,14 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req,
 		return;
 	c->seen = false;
 	atomic_fetch_sub(&s->active, 1);
-	if (!srv_log_enabled())
-		return;
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	info = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_HTTP_STATUS);
-	srv_log_access(c->from, c->method, c->target, info ? info->http_status : 0, c->bytes,
-	               (double)(now.tv_sec - c->start.tv_sec) * 1e3 +
-	                   (double)(now.tv_nsec - c->start.tv_nsec) / 1e6);
+	ms = (double)(now.tv_sec - c->start.tv_sec) * 1e3 +
+	     (double)(now.tv_nsec - c->start.tv_nsec) / 1e6;
+	srv_metrics_request(c->route, info ? info->http_status : 0, ms / 1e3);
+	if (srv_log_enabled())
+		srv_log_access(c->from, c->method, c->target, info ? info->http_status : 0,
+		               c->bytes, ms);
 }
 
 /* Binding here rather than in libmicrohttpd gives a precise error (port in use) and lets
@@ -1116,6 +1128,7 @@ int srv_run(const struct srv_config *cfg)
 	snprintf(s.snapshot, sizeof(s.snapshot), "%s.snapshot", cfg->store);
 	snprintf(s.amounts, sizeof(s.amounts), "%s.amounts.csv", cfg->store);
 	s.data = srv_data_open(cfg->store, cfg->cache_bytes, &err);
+	srv_metrics_init(cfg->store);
 	if (s.data == NULL) {
 		fprintf(stderr, "budgetd: %s\n", err.text);
 		return SRV_EXIT_NOINPUT;
