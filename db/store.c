@@ -265,13 +265,14 @@ void db_read_end(struct db *db)
 		sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
 }
 
-int db_data_version(struct db *db, int64_t *version)
+/* The integer the first row of sql gives; 0, or -1 when there is none. */
+static int int_query(struct db *db, const char *sql, int64_t *out)
 {
-	sqlite3_stmt *st = db_stmt(db, "PRAGMA data_version", NULL);
+	sqlite3_stmt *st = db_stmt(db, sql, NULL);
 	int rc = -1;
 
 	if (st != NULL && sqlite3_step(st) == SQLITE_ROW) {
-		*version = sqlite3_column_int64(st, 0);
+		*out = sqlite3_column_int64(st, 0);
 		rc = 0;
 	}
 	if (st != NULL)
@@ -279,18 +280,14 @@ int db_data_version(struct db *db, int64_t *version)
 	return rc;
 }
 
+int db_data_version(struct db *db, int64_t *version)
+{
+	return int_query(db, "PRAGMA data_version", version);
+}
+
 int db_disclosure_count(struct db *db, int64_t *count)
 {
-	sqlite3_stmt *st = db_stmt(db, "SELECT count(*) FROM disclosure", NULL);
-	int rc = -1;
-
-	if (st != NULL && sqlite3_step(st) == SQLITE_ROW) {
-		*count = sqlite3_column_int64(st, 0);
-		rc = 0;
-	}
-	if (st != NULL)
-		sqlite3_reset(st);
-	return rc;
+	return int_query(db, "SELECT count(*) FROM disclosure", count);
 }
 
 void db_close(struct db *db)

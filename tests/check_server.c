@@ -7,8 +7,10 @@
 #include <jansson.h>
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
@@ -24,6 +26,7 @@
 #include <unistd.h>
 
 #define DEPARTMENTS "/api/v1/departments"
+#define NOWHERE "/api/v1/no-such-resource"
 
 extern char **environ;
 
@@ -724,6 +727,294 @@ END_TEST
 
 /* ---- end of embedding */
 
+/* ---- /healthz and /metrics (#16): the health answer, the exposition format, and counters
+ * that move by exactly what was asked */
+
+static void expect_healthz(int status)
+{
+	struct reply r;
+	json_t *j;
+
+	call("GET", "/healthz", "", &r);
+	ck_assert_int_eq(r.status, status);
+	expect_header(&r, "Content-Type", "application/json", false);
+	expect_header(&r, "Cache-Control", "no-store", false);
+	j = body_json(&r);
+	ck_assert_str_eq(json_string_value(json_object_get(j, "status")),
+	                 status == 200 ? "ok" : "unavailable");
+	ck_assert(json_is_integer(json_object_get(j, "data_version")));
+	/* The store's file name, never the folder it is in. */
+	ck_assert_ptr_null(strchr(json_string_value(json_object_get(j, "store")), '/'));
+	if (status == 200) /* the seven files of db/data, each one disclosure */
+		ck_assert_int_eq(json_integer_value(json_object_get(j, "disclosures")), 7);
+	json_decref(j);
+}
+
+START_TEST(test_healthz)
+{
+	struct reply r;
+
+	expect_healthz(200);
+	call("HEAD", "/healthz", "", &r);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_uint_eq(r.body_len, 0);
+	/* Never answered from the cache: each answer is the state of now. */
+	call("GET", "/healthz", "If-None-Match: *\r\n", &r);
+	ck_assert_int_eq(r.status, 200);
+}
+END_TEST
+
+/* Asks /healthz until it answers status (the watcher looks every 20 ms): at most 10 s. */
+static void await_healthz(int status)
+{
+	static const struct timespec tick = { .tv_nsec = 10 * 1000 * 1000 };
+	struct reply r;
+
+	for (int i = 0; i < 1000; i++) {
+		call("GET", "/healthz", "", &r);
+		if (r.status == status)
+			break;
+		nanosleep(&tick, NULL);
+	}
+	expect_healthz(status);
+}
+
+/* chmod 000 makes the store unreadable for anyone but root, who reads anyway: as root,
+ * moving it away stands in for it. */
+START_TEST(test_healthz_unavailable)
+{
+	char *store = copy_store(), away[4200];
+	bool root = geteuid() == 0;
+
+	snprintf(away, sizeof(away), "%s.away", store);
+	daemon_spawn(command("0", store));
+	expect_healthz(200);
+	ck_assert_int_eq(root ? rename(store, away) : chmod(store, 0), 0);
+	await_healthz(503);
+	ck_assert_int_eq(root ? rename(away, store) : chmod(store, 0644), 0);
+	await_healthz(200);
+	ck_assert_int_eq(daemon_stop(), 0);
+	tu_unlink_store(store);
+	free(store);
+}
+END_TEST
+
+/* ---- /metrics: the text format, 0.0.4 */
+
+#define MAX_SAMPLES 400
+
+struct sample {
+	char name[128], labels[256];
+	double value;
+};
+
+struct scrape {
+	struct sample s[MAX_SAMPLES];
+	size_t n;
+	char typed[64][128]; /* families with a # TYPE line, in order */
+	size_t n_typed;
+};
+
+static bool metric_name(const char *p, size_t len)
+{
+	if (len == 0 || !(isalpha((unsigned char)p[0]) || p[0] == '_' || p[0] == ':'))
+		return false;
+	for (size_t i = 1; i < len; i++)
+		if (!(isalnum((unsigned char)p[i]) || p[i] == '_' || p[i] == ':'))
+			return false;
+	return true;
+}
+
+/* {name="value",...}: label names as metric names (no colon), values quoted. */
+static void check_labels(const char *l)
+{
+	ck_assert_msg(*l++ == '{', "labels: %s", l);
+	while (*l != '}') {
+		size_t n = strcspn(l, "=");
+		ck_assert_msg(metric_name(l, n) && memchr(l, ':', n) == NULL, "label name: %s", l);
+		l += n + 1;
+		ck_assert_msg(*l++ == '"', "label value unquoted: %s", l);
+		l += strcspn(l, "\"\\\n");
+		ck_assert_msg(*l++ == '"', "label value: %s", l);
+		if (*l == ',')
+			l++;
+	}
+	ck_assert_msg(l[1] == '\0', "after the labels: %s", l);
+}
+
+/* The family a sample belongs to: its name, less a histogram's suffix. */
+static bool typed(const struct scrape *sc, const char *name)
+{
+	for (size_t i = 0; i < sc->n_typed; i++) {
+		size_t n = strlen(sc->typed[i]);
+		if (strncmp(name, sc->typed[i], n) == 0 &&
+		    (name[n] == '\0' || strcmp(name + n, "_bucket") == 0 ||
+		     strcmp(name + n, "_sum") == 0 || strcmp(name + n, "_count") == 0))
+			return true;
+	}
+	return false;
+}
+
+static void parse_line(struct scrape *sc, char *line)
+{
+	char name[128], type[32], *end;
+	struct sample *s = &sc->s[sc->n];
+	size_t n;
+
+	if (strncmp(line, "# HELP ", 7) == 0) {
+		n = strcspn(line + 7, " ");
+		ck_assert_msg(metric_name(line + 7, n) && line[7 + n] == ' ', "HELP: %s", line);
+		return;
+	}
+	if (strncmp(line, "# TYPE ", 7) == 0) {
+		ck_assert_msg(sscanf(line + 7, "%127s %31s", name, type) == 2, "TYPE: %s", line);
+		ck_assert_msg(strcmp(type, "counter") == 0 || strcmp(type, "gauge") == 0 ||
+		                  strcmp(type, "histogram") == 0,
+		              "TYPE: %s", line);
+		ck_assert_uint_lt(sc->n_typed, 64);
+		snprintf(sc->typed[sc->n_typed++], 128, "%s", name);
+		return;
+	}
+	ck_assert_msg(line[0] != '#', "a comment other than HELP or TYPE: %s", line);
+	ck_assert_uint_lt(sc->n, MAX_SAMPLES);
+	n = strcspn(line, "{ ");
+	ck_assert_msg(metric_name(line, n) && n < sizeof(s->name), "sample name: %s", line);
+	memcpy(s->name, line, n);
+	s->name[n] = '\0';
+	ck_assert_msg(typed(sc, s->name), "%s comes before its # TYPE", s->name);
+	line += n;
+	if (*line == '{') {
+		n = strcspn(line, "}") + 1;
+		ck_assert_uint_lt(n, sizeof(s->labels));
+		memcpy(s->labels, line, n);
+		s->labels[n] = '\0';
+		check_labels(s->labels);
+		line += n;
+	}
+	ck_assert_msg(*line++ == ' ', "no space before the value: %s", s->name);
+	s->value = strtod(line, &end);
+	ck_assert_msg(end != line && *end == '\0', "value of %s: %s", s->name, line);
+	sc->n++;
+}
+
+/* GET /metrics, checked line by line as the format demands. */
+static void scrape(struct scrape *sc)
+{
+	static struct reply r;
+	char *line, *save = NULL;
+
+	call("GET", "/metrics", "", &r);
+	ck_assert_int_eq(r.status, 200);
+	expect_header(&r, "Content-Type", "text/plain; version=0.0.4", true);
+	expect_header(&r, "Cache-Control", "no-store", false);
+	ck_assert_msg(r.body_len > 0 && r.body[r.body_len - 1] == '\n', "last line unterminated");
+	memset(sc, 0, sizeof(*sc));
+	for (line = strtok_r((char *)r.body, "\n", &save); line != NULL;
+	     line = strtok_r(NULL, "\n", &save))
+		parse_line(sc, line);
+}
+
+/* The value of name{labels} (labels "" for none); 0 when the sample is absent (a counter
+ * not yet moved). present: whether it was there. */
+static double value_of(const struct scrape *sc, const char *name, const char *labels, bool *present)
+{
+	for (size_t i = 0; i < sc->n; i++)
+		if (strcmp(sc->s[i].name, name) == 0 && strcmp(sc->s[i].labels, labels) == 0) {
+			if (present)
+				*present = true;
+			return sc->s[i].value;
+		}
+	if (present)
+		*present = false;
+	return 0;
+}
+
+static const char *const families[] = {
+	"budgetd_cache_hits_total",
+	"budgetd_cache_misses_total",
+	"budgetd_cache_bytes",
+	"budgetd_store_data_version",
+	"budgetd_store_reloads_total",
+	"budgetd_connections_open",
+	"budgetd_request_duration_seconds_sum",
+	"budgetd_request_duration_seconds_count",
+};
+
+START_TEST(test_metrics_format)
+{
+	static struct scrape sc;
+	double last = -1, le_last = -1;
+	bool present, inf = false;
+	struct reply r;
+
+	call("GET", DEPARTMENTS, "", &r);
+	scrape(&sc);
+	for (size_t i = 0; i < sizeof(families) / sizeof(families[0]); i++) {
+		value_of(&sc, families[i], "", &present);
+		ck_assert_msg(present, "no %s", families[i]);
+	}
+	/* Buckets: le ascending, counts cumulative, ending in +Inf == _count. */
+	for (size_t i = 0; i < sc.n; i++) {
+		const char *l = sc.s[i].labels;
+		double le;
+		if (strcmp(sc.s[i].name, "budgetd_request_duration_seconds_bucket") != 0)
+			continue;
+		ck_assert_msg(!inf, "a bucket after +Inf");
+		ck_assert_msg(strncmp(l, "{le=\"", 5) == 0, "bucket labels %s", l);
+		inf = strcmp(l, "{le=\"+Inf\"}") == 0;
+		le = inf ? HUGE_VAL : strtod(l + 5, NULL);
+		ck_assert_msg(le > le_last, "le not ascending at %s", l);
+		ck_assert_msg(sc.s[i].value >= last, "bucket %s not cumulative", l);
+		le_last = le;
+		last = sc.s[i].value;
+	}
+	ck_assert_msg(inf, "no +Inf bucket");
+	ck_assert_double_eq(last,
+	                    value_of(&sc, "budgetd_request_duration_seconds_count", "", NULL));
+	ck_assert_double_ge(last, 1); /* the request above */
+	ck_assert_double_ge(value_of(&sc, "budgetd_connections_open", "", NULL), 1);
+	call("HEAD", "/metrics", "", &r);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_uint_eq(r.body_len, 0);
+}
+END_TEST
+
+START_TEST(test_metrics_count_requests)
+{
+	static struct scrape before, after;
+	const char *ok = "{status=\"200\",route=\"api\"}",
+	           *missing = "{status=\"404\",route=\"api\"}";
+	double count;
+	struct reply r;
+
+	scrape(&before);
+	for (int i = 0; i < 3; i++) {
+		call("GET", NOWHERE, "", &r);
+		ck_assert_int_eq(r.status, 404);
+	}
+	for (int i = 0; i < 2; i++) {
+		call("GET", DEPARTMENTS, "", &r);
+		ck_assert_int_eq(r.status, 200);
+	}
+	scrape(&after);
+	ck_assert_double_eq(value_of(&after, "budgetd_requests_total", missing, NULL) -
+	                        value_of(&before, "budgetd_requests_total", missing, NULL),
+	                    3);
+	ck_assert_double_eq(value_of(&after, "budgetd_requests_total", ok, NULL) -
+	                        value_of(&before, "budgetd_requests_total", ok, NULL),
+	                    2);
+	/* The second departments answer came from the cache. */
+	ck_assert_double_ge(value_of(&after, "budgetd_cache_hits_total", "", NULL) -
+	                        value_of(&before, "budgetd_cache_hits_total", "", NULL),
+	                    1);
+	/* Every request counted in the histogram too: the five, and at least the first scrape. */
+	count = value_of(&after, "budgetd_request_duration_seconds_count", "", NULL) -
+	        value_of(&before, "budgetd_request_duration_seconds_count", "", NULL);
+	ck_assert_double_ge(count, 5);
+	ck_assert_double_le(count, 6);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("server");
@@ -741,6 +1032,10 @@ int main(void)
 	tcase_add_test(live, test_post_not_allowed);
 	tcase_add_test(live, test_keep_alive);
 	tcase_add_test(live, test_sigterm_stops_cleanly);
+	tcase_add_test(live, test_healthz);
+	tcase_add_test(live, test_metrics_format);
+	tcase_add_test(live, test_metrics_count_requests);
+	tcase_add_test(once, test_healthz_unavailable);
 	tcase_add_test(once, test_port_in_use);
 	tcase_add_test(once, test_defaults_from_any_directory);
 	tcase_add_test(once, test_serves_new_data_after_import);
