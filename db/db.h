@@ -179,7 +179,8 @@ int db_disclosure_count(struct db *db, int64_t *count);
  * transaction (an import committing meanwhile is in the copy entirely or not at all),
  * switched to a rollback journal (so that the file alone is the store and opens read-only
  * from a folder nobody may write), opened as budgetd opens a store and checked
- * (db_check), fsynced, then renamed over path after removing any path-wal, -shm and
+ * (db_check), fsynced, given the mode (and owner, where allowed) of the file at path, then
+ * renamed over path after removing any path-wal, -shm and
  * -journal (SQLite would replay them onto the new file), and the folder fsynced. A reader
  * of path sees the old file or the new, never part of one. Works on a read-only
  * connection. Returns 0, or -1 with *err filled, path untouched and nothing left behind. */

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static int exec(sqlite3 *sql, const char *stmt, struct db_error *err)
@@ -404,6 +405,21 @@ static void unlink_sidecars(const char *path)
 	}
 }
 
+/* The copy takes the mode and, where allowed, the owner of the file it replaces: a store
+ * readable by budgetd's user stays so whoever restores it (VACUUM INTO creates 0644 less
+ * the umask, owned by the caller). */
+static void keep_mode(const char *tmp, const char *path)
+{
+	struct stat sb;
+
+	if (stat(path, &sb) != 0)
+		return;
+	if (chown(tmp, sb.st_uid, sb.st_gid) != 0 && chown(tmp, (uid_t)-1, sb.st_gid) != 0) {
+		/* not root, not in that group: the copy stays the caller's */
+	}
+	chmod(tmp, sb.st_mode & 07777);
+}
+
 int db_snapshot(struct db *db, const char *path, struct db_error *err)
 {
 	sqlite3_stmt *st = NULL;
@@ -426,6 +442,7 @@ int db_snapshot(struct db *db, const char *path, struct db_error *err)
 	if (rc != SQLITE_OK || to_rollback_journal(tmp, err) != 0 || check_copy(tmp, err) != 0 ||
 	    sync_path(tmp, err) != 0)
 		goto fail;
+	keep_mode(tmp, path);
 	unlink_sidecars(path);
 	if (rename(tmp, path) != 0) {
 		db_err_set(err, "%s: %s", path, strerror(errno));

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static const char usage[] =
@@ -740,6 +741,16 @@ static int cmd_upgrade(int argc, char **argv)
 	return write_downloads(o.db);
 }
 
+/* Are a and b the same file? A backup written over its own store would cut it from its
+ * -wal. */
+static bool same_file(const char *a, const char *b)
+{
+	struct stat sa, sb;
+
+	return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+	       sa.st_ino == sb.st_ino;
+}
+
 /* One line, "budgetctl: [WHAT: ]reason", a file name's invisible characters shown. */
 static int db_failed(const char *what, const struct db_error *err, int code)
 {
@@ -763,6 +774,10 @@ static int cmd_backup(int argc, char **argv)
 	if (parse_opts(argc, argv, &o, usage_backup, "") != 0 || optind != argc - 1) {
 		if (optind != argc - 1)
 			fputs(usage_backup, stderr);
+		return SRV_EXIT_USAGE;
+	}
+	if (same_file(o.db, argv[optind])) {
+		fprintf(stderr, "budgetctl: DEST is the store itself\n");
 		return SRV_EXIT_USAGE;
 	}
 	if ((db = db_open(o.db, false, &err)) == NULL)
@@ -791,6 +806,10 @@ static int cmd_restore(int argc, char **argv)
 	if (parse_opts(argc, argv, &o, usage_restore, "") != 0 || optind != argc - 1) {
 		if (optind != argc - 1)
 			fputs(usage_restore, stderr);
+		return SRV_EXIT_USAGE;
+	}
+	if (same_file(o.db, argv[optind])) {
+		fprintf(stderr, "budgetctl: BACKUP is the store itself\n");
 		return SRV_EXIT_USAGE;
 	}
 	db = db_open(argv[optind], false, &err);

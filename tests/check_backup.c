@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -155,6 +156,12 @@ START_TEST(test_backup_unwritable)
 	r = tu_ctl("backup", "--db", store, NULL);
 	ck_assert_int_eq(r.status, 64);
 	tu_ctl_done(&r);
+	r = tu_ctl("backup", "--db", store, store, NULL); /* would cut the store from its -wal */
+	ck_assert_int_eq(r.status, 64);
+	tu_ctl_done(&r);
+	r = tu_ctl("restore", "--db", store, store, NULL);
+	ck_assert_int_eq(r.status, 64);
+	tu_ctl_done(&r);
 	tu_unlink_store(store);
 	free(store);
 }
@@ -166,15 +173,19 @@ START_TEST(test_restore_round_trip)
 {
 	char *store = new_store(SANGONG_X), *backup = tu_temp_path(".sqlite"), snap[4200];
 	struct tu_ctl r;
+	struct stat sb;
 
 	ctl_ok("backup", "--db", store, backup);
 	import_seed(store, SANGONG_Y);
 	ck_assert(holds(store, SANGONG_Y));
+	ck_assert_int_eq(chmod(store, 0640), 0); /* e.g. readable by budgetd's group only */
 	r = tu_ctl("restore", "--db", store, backup, NULL);
 	ck_assert_msg(r.status == 0, "restore: %s", r.err);
 	ck_assert_ptr_nonnull(strstr(r.out, "restored from"));
 	tu_ctl_done(&r);
 	ck_assert(holds(store, SANGONG_X));
+	ck_assert_int_eq(stat(store, &sb), 0);
+	ck_assert_uint_eq(sb.st_mode & 07777, 0640); /* the restored file keeps the mode */
 	snprintf(snap, sizeof(snap), "%s.snapshot", store);
 	ck_assert(holds(snap, SANGONG_X));
 	ck_assert_int_eq(tu_sql_int(store, "PRAGMA user_version"), 3);
