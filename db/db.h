@@ -174,11 +174,22 @@ int db_data_version(struct db *db, int64_t *version);
 /* How many disclosures the store holds (one COUNT; for budgetd's /healthz). Returns 0 or -1. */
 int db_disclosure_count(struct db *db, int64_t *count);
 
-/* Writes a consistent copy of the whole store to path: VACUUM INTO a file beside it, switched
- * to a rollback journal (so that the file alone is the store), then renamed over path, so a
- * reader of path sees the old copy or the new, never part of one. Works on a read-only
- * connection. Returns 0, or -1 with *err filled and nothing left behind. */
+/* Writes a consistent copy of the whole store to path (budgetctl backup, restore, and the
+ * download PATH.snapshot): VACUUM INTO a file beside it, which reads the store in one read
+ * transaction (an import committing meanwhile is in the copy entirely or not at all),
+ * switched to a rollback journal (so that the file alone is the store and opens read-only
+ * from a folder nobody may write), opened as budgetd opens a store and checked
+ * (db_check), fsynced, given the mode (and owner, where allowed) of the file at path, then
+ * renamed over path after removing any path-wal, -shm and
+ * -journal (SQLite would replay them onto the new file), and the folder fsynced. A reader
+ * of path sees the old file or the new, never part of one. Works on a read-only
+ * connection. Returns 0, or -1 with *err filled, path untouched and nothing left behind. */
 int db_snapshot(struct db *db, const char *path, struct db_error *err);
+
+/* Checks that the store reads: PRAGMA quick_check says ok and the disclosures can be
+ * counted (db_open() has checked the schema version). Returns 0, or -1 with *err saying
+ * what is damaged (without the path) and err->code DB_BAD_STORE. */
+int db_check(struct db *db, struct db_error *err);
 
 /* Switches the store from WAL to a rollback journal, so that the file alone is the whole
  * store and opens read-only even from a folder the reader cannot write (the bundled store).

@@ -4,9 +4,11 @@
 #include "internal.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static int exec(sqlite3 *sql, const char *stmt, struct db_error *err)
@@ -324,6 +326,100 @@ static int to_rollback_journal(const char *path, struct db_error *err)
 	return rc == SQLITE_OK ? 0 : -1;
 }
 
+int db_check(struct db *db, struct db_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	const char *row;
+	int rc = -1;
+
+	/* quick_check: every page and index entry readable, in O(N); integrity_check would also
+	 * compare every index with its table, minutes on a national store for little more. */
+	if (sqlite3_prepare_v2(db->sql, "PRAGMA quick_check(1)", -1, &st, NULL) != SQLITE_OK ||
+	    sqlite3_step(st) != SQLITE_ROW) {
+		db_err_set(err, "damaged (%s)", sqlite3_errmsg(db->sql));
+		goto done;
+	}
+	row = (const char *)sqlite3_column_text(st, 0);
+	if (row == NULL || strcmp(row, "ok") != 0) {
+		db_err_set(err, "damaged (quick_check: %.150s)", row ? row : "no answer");
+		goto done;
+	}
+	rc = 0;
+done:
+	sqlite3_finalize(st);
+	if (rc == 0 && sqlite3_exec(db->sql, "SELECT count(*) FROM disclosure", NULL, NULL, NULL) !=
+	                   SQLITE_OK) {
+		db_err_set(err, "damaged (%s)", sqlite3_errmsg(db->sql));
+		rc = -1;
+	}
+	if (rc != 0 && err != NULL)
+		err->code = DB_BAD_STORE;
+	return rc;
+}
+
+/* Opens the copy at path as budgetd will (read-only: schema version, then db_check). */
+static int check_copy(const char *path, struct db_error *err)
+{
+	struct db *copy = open_store(path, false, err);
+	int rc = copy != NULL ? db_check(copy, err) : -1;
+
+	db_close(copy);
+	return rc;
+}
+
+/* fsync of a file or, opened O_RDONLY, of a folder (so that a rename in it is durable). */
+static int sync_path(const char *path, struct db_error *err)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd >= 0 && fsync(fd) == 0)
+		return close(fd);
+	db_err_set(err, "%s: %s", path, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	return -1;
+}
+
+static int sync_dir_of(const char *path, struct db_error *err)
+{
+	char dir[4200];
+	const char *slash = strrchr(path, '/');
+
+	if (slash == NULL)
+		return sync_path(".", err);
+	snprintf(dir, sizeof(dir), "%.*s", slash == path ? 1 : (int)(slash - path), path);
+	return sync_path(dir, err);
+}
+
+/* What SQLite keeps beside path. A -wal or -journal left there by the file being replaced
+ * (a crash, a WAL reader still open) would be replayed onto the new one, whose header alone
+ * does not stop SQLite from opening a -wal it finds: gone before the rename. */
+static void unlink_sidecars(const char *path)
+{
+	static const char *const ext[] = { "-wal", "-shm", "-journal" };
+	char side[4300];
+
+	for (size_t i = 0; i < sizeof(ext) / sizeof(ext[0]); i++) {
+		snprintf(side, sizeof(side), "%s%s", path, ext[i]);
+		unlink(side);
+	}
+}
+
+/* The copy takes the mode and, where allowed, the owner of the file it replaces: a store
+ * readable by budgetd's user stays so whoever restores it (VACUUM INTO creates 0644 less
+ * the umask, owned by the caller). */
+static void keep_mode(const char *tmp, const char *path)
+{
+	struct stat sb;
+
+	if (stat(path, &sb) != 0)
+		return;
+	if (chown(tmp, sb.st_uid, sb.st_gid) != 0 && chown(tmp, (uid_t)-1, sb.st_gid) != 0) {
+		/* not root, not in that group: the copy stays the caller's */
+	}
+	chmod(tmp, sb.st_mode & 07777);
+}
+
 int db_snapshot(struct db *db, const char *path, struct db_error *err)
 {
 	sqlite3_stmt *st = NULL;
@@ -337,16 +433,22 @@ int db_snapshot(struct db *db, const char *path, struct db_error *err)
 		rc = sqlite3_bind_text(st, 1, tmp, -1, SQLITE_STATIC);
 	if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_DONE)
 		rc = SQLITE_OK;
-	if (rc != SQLITE_OK)
+	if (rc != SQLITE_OK) {
+		db_err_set(err, "%s", sqlite3_errmsg(db->sql));
 		db_err_store(err, db->sql);
+	}
 	sqlite3_finalize(st);
-	if (rc != SQLITE_OK || to_rollback_journal(tmp, err) != 0)
+	/* VACUUM INTO does not fsync its output: the copy is synced before it replaces path. */
+	if (rc != SQLITE_OK || to_rollback_journal(tmp, err) != 0 || check_copy(tmp, err) != 0 ||
+	    sync_path(tmp, err) != 0)
 		goto fail;
+	keep_mode(tmp, path);
+	unlink_sidecars(path);
 	if (rename(tmp, path) != 0) {
 		db_err_set(err, "%s: %s", path, strerror(errno));
 		goto fail;
 	}
-	return 0;
+	return sync_dir_of(path, err);
 fail:
 	unlink(tmp);
 	return -1;

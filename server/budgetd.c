@@ -2,6 +2,7 @@
 // budgetd: serves budget disclosures from a store over HTTP.
 #include "srv.h"
 #include "proxy.h"
+#include "reply.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -13,6 +14,7 @@ static const char usage[] =
     "Usage: budgetd [--port N] [--bind ADDR] [--db PATH] [--static DIR] [--threads N]\n"
     "               [--cache-mb N] [--access-log PATH|-|off] [--max-connections N]\n"
     "               [--per-ip-limit N] [--timeout S] [--trusted-proxy ADDR[/BITS]]...\n"
+    "               [--max-age S] [--s-maxage S] [--stale S]\n"
     "\n"
     "Serves the budgetd JSON API (/api/v1/...) and the front page.\n"
     "\n"
@@ -39,6 +41,11 @@ static const char usage[] =
     "                default: $BUDGETD_TRUSTED_PROXY, comma-separated): from it the\n"
     "                client is read from Forwarded or X-Forwarded-For for the access log,\n"
     "                and its connections are not held to --per-ip-limit\n"
+    "  --max-age S   how long browsers keep an API answer (default 60)\n"
+    "  --s-maxage S  how long shared caches (nginx, a CDN) keep an API answer, a page or\n"
+    "                a 404 before they revalidate: a 304 from budgetd's cache (default 1)\n"
+    "  --stale S     stale-while-revalidate and stale-if-error of API answers, and\n"
+    "                stale-if-error of pages (default 30; 0 leaves them out)\n"
     "  -h, --help    this text\n"
     "\n"
     "Prints \"listening on URL\" on standard output once it serves. SIGHUP reopens the\n"
@@ -72,6 +79,9 @@ int main(int argc, char **argv)
 		{ "per-ip-limit", required_argument, NULL, 'i' },
 		{ "timeout", required_argument, NULL, 'T' },
 		{ "trusted-proxy", required_argument, NULL, 'P' },
+		{ "max-age", required_argument, NULL, 'A' },
+		{ "s-maxage", required_argument, NULL, 'S' },
+		{ "stale", required_argument, NULL, 'W' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -86,7 +96,7 @@ int main(int argc, char **argv)
 		                  .max_connections = 1000,
 		                  .per_ip = 64,
 		                  .timeout = 15 };
-	unsigned long n;
+	unsigned long n, cache[3] = { 60, 1, 30 }; /* --max-age, --s-maxage, --stale */
 	int c;
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -137,6 +147,12 @@ int main(int argc, char **argv)
 			if (srv_proxies_add(&proxies, optarg, err, sizeof(err)) != 0)
 				goto bad_proxy;
 			break;
+		case 'A':
+		case 'S':
+		case 'W':
+			if (!parse_uint(optarg, 31536000, &cache[c == 'A' ? 0 : c == 'S' ? 1 : 2]))
+				goto bad;
+			break;
 		case 'h':
 			fputs(usage, stdout);
 			return SRV_EXIT_OK;
@@ -152,6 +168,7 @@ int main(int argc, char **argv)
 			goto bad_proxy;
 	}
 	cfg.proxies = &proxies;
+	srv_cache_policy_set((unsigned)cache[0], (unsigned)cache[1], (unsigned)cache[2]);
 	if (cfg.store == NULL)
 		cfg.store = getenv("BUDGETD_DB");
 	if (cfg.store == NULL)

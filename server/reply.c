@@ -166,8 +166,39 @@ static void page_csp(struct MHD_Response *r, enum srv_kind kind)
 	MHD_add_response_header(r, "Content-Security-Policy", csp);
 }
 
-static void common_headers(struct MHD_Response *r, int64_t modified, const char *etag, bool ok,
-                           enum srv_kind kind)
+/* Cache-Control by answer: see srv_cache_policy_set() in reply.h. Written once before the
+ * threads start, read only afterwards. */
+static char cc_api[160] = "public, max-age=60, s-maxage=1, stale-while-revalidate=30, "
+                          "stale-if-error=30";
+static char cc_page[96] = "public, max-age=0, s-maxage=1, stale-if-error=30";
+static char cc_not_found[64] = "public, max-age=0, s-maxage=1";
+
+void srv_cache_policy_set(unsigned max_age, unsigned s_maxage, unsigned stale)
+{
+	char swr[80] = "", sie[40] = "";
+
+	if (stale > 0) {
+		snprintf(swr, sizeof(swr), ", stale-while-revalidate=%u, stale-if-error=%u", stale,
+		         stale);
+		snprintf(sie, sizeof(sie), ", stale-if-error=%u", stale);
+	}
+	snprintf(cc_api, sizeof(cc_api), "public, max-age=%u, s-maxage=%u%s", max_age, s_maxage,
+	         swr);
+	snprintf(cc_page, sizeof(cc_page), "public, max-age=0, s-maxage=%u%s", s_maxage, sie);
+	snprintf(cc_not_found, sizeof(cc_not_found), "public, max-age=0, s-maxage=%u", s_maxage);
+}
+
+static const char *cache_control(unsigned status, enum srv_kind kind)
+{
+	if (status == 200 || status == 304)
+		return kind == SRV_API ? cc_api : cc_page;
+	if (status == 404)
+		return cc_not_found; /* the store may gain it: as short-lived as a shared copy */
+	return status >= 500 ? "no-store" : "no-cache";
+}
+
+static void common_headers(struct MHD_Response *r, int64_t modified, const char *etag,
+                           unsigned status, enum srv_kind kind)
 {
 	char date[64];
 
@@ -182,12 +213,9 @@ static void common_headers(struct MHD_Response *r, int64_t modified, const char 
 		page_csp(r, kind);
 		MHD_add_response_header(r, "Referrer-Policy", "strict-origin-when-cross-origin");
 	}
-	if (!ok) {
-		MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, cache_control(status, kind));
+	if (status != 200 && status != 304)
 		return;
-	}
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL,
-	                        kind == SRV_API ? "public, max-age=300" : "no-cache");
 	MHD_add_response_header(r, MHD_HTTP_HEADER_ETAG, etag);
 	if (modified > 0) {
 		srv_http_date(modified, date);
@@ -249,7 +277,7 @@ struct MHD_Response *srv_build(struct api_response *a, enum srv_kind kind, bool 
 		MHD_add_response_header(r, MHD_HTTP_HEADER_LINK, a->link);
 	if (a->disposition[0] != '\0')
 		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_DISPOSITION, a->disposition);
-	common_headers(r, a->modified, etag, ok, kind);
+	common_headers(r, a->modified, etag, (unsigned)a->status, kind);
 	if (a->status == 503)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, "5");
 	return r;
@@ -264,7 +292,7 @@ bool srv_not_modified(struct MHD_Connection *conn, const char *etag, int64_t mod
 		return false;
 	r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
 	if (r != NULL)
-		common_headers(r, modified, etag, true, kind);
+		common_headers(r, modified, etag, 304, kind);
 	*ret = queue(conn, MHD_HTTP_NOT_MODIFIED, r, 0);
 	return true;
 }
@@ -289,7 +317,7 @@ enum MHD_Result srv_reply_file(struct MHD_Connection *conn, int fd, const struct
 	}
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_DISPOSITION, disposition);
-	common_headers(r, (int64_t)sb->st_mtim.tv_sec, etag, true, SRV_API);
+	common_headers(r, (int64_t)sb->st_mtim.tv_sec, etag, 200, SRV_API);
 	return queue(conn, MHD_HTTP_OK, r, (size_t)sb->st_size);
 }
 

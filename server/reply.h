@@ -9,15 +9,26 @@
 
 #include <sys/stat.h>
 
-/* What an answer is: API answers are cached for minutes and open to other origins; the
- * front page's files are revalidated on every use (ETag) and carry the browser security
- * headers. An embed page (/embed/...) is a page that any origin may put in a frame: the
+/* What an answer is: API answers are kept by browsers for a while (--max-age) and open to
+ * other origins; the front page's files are revalidated by browsers on every use (ETag) and
+ * carry the browser security headers (srv_cache_policy_set() says what each gets). An embed page (/embed/...) is a page that any origin may put in a frame: the
  * same headers, but frame-ancestors * instead of 'none'. */
 enum srv_kind {
 	SRV_API,
 	SRV_PAGE,
 	SRV_EMBED
 };
+
+/* Sets the Cache-Control of what follows (call before serving; defaults 60, 1, 30):
+ * - API answers (200, 304, the store's downloads): "public, max-age=MAX_AGE,
+ *   s-maxage=S_MAXAGE, stale-while-revalidate=STALE, stale-if-error=STALE";
+ * - pages, embeds and static files: "public, max-age=0, s-maxage=S_MAXAGE,
+ *   stale-if-error=STALE" (browsers revalidate every use; shared caches hold them as
+ *   briefly as API answers; no stale-while-revalidate, so that a browser never runs an old
+ *   script against a new page);
+ * - 404: "public, max-age=0, s-maxage=S_MAXAGE"; other 4xx "no-cache"; 5xx "no-store".
+ * STALE 0 leaves out the stale directives. */
+void srv_cache_policy_set(unsigned max_age, unsigned s_maxage, unsigned stale);
 
 /* Queues a: ETag, conditional 304, gzip, caching, and CORS or page security headers.
  * Takes a's body in every case. */

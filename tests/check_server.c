@@ -15,6 +15,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -335,7 +336,8 @@ START_TEST(test_front_page)
 	ck_assert_int_eq(r.status, 304);
 	ck_assert_uint_eq(r.body_len, 0);
 	/* answered from the cache, still with the page's headers, not the API's */
-	expect_header(&r, "Cache-Control", "no-cache", false);
+	expect_header(&r, "Cache-Control", "public, max-age=0, s-maxage=1, stale-if-error=30",
+	              false);
 	expect_header(&r, "Referrer-Policy", "strict-origin-when-cross-origin", false);
 
 	call("GET", "/app.js", "", &r);
@@ -1015,6 +1017,202 @@ START_TEST(test_metrics_count_requests)
 }
 END_TEST
 
+/* ---- Cache-Control (#16): --max-age, --s-maxage, --stale, and what each answer gets */
+
+#define CC_API "public, max-age=60, s-maxage=1, stale-while-revalidate=30, stale-if-error=30"
+#define CC_PAGE "public, max-age=0, s-maxage=1, stale-if-error=30"
+#define CC_404 "public, max-age=0, s-maxage=1"
+#define PAGE_URL "/?dept=kashi-urumqi-office"
+
+/* budgetd's command line with up to 6 more arguments, the list ended by NULL. */
+static char *const *command_with(const char *port, const char *db, ...)
+{
+	static char *argv[24];
+	char *const *base = command(port, db);
+	size_t n = 0;
+	va_list ap;
+
+	while (base[n] != NULL) {
+		argv[n] = base[n];
+		n++;
+	}
+	va_start(ap, db);
+	while ((argv[n] = va_arg(ap, char *)) != NULL && n < 20)
+		n++;
+	va_end(ap);
+	argv[n] = NULL;
+	return argv;
+}
+
+/* Each answer's Cache-Control: a 200 and its 304 alike (gzip: a page is over 128 KiB). */
+static void expect_cache_control(const char *path, int status, const char *want)
+{
+	char etag[64], cond[160];
+	struct reply r;
+
+	call("GET", path, "Accept-Encoding: gzip\r\n", &r);
+	ck_assert_msg(r.status == status, "%s: status %d, want %d", path, r.status, status);
+	expect_header(&r, "Cache-Control", want, false);
+	if (status != 200)
+		return;
+	ck_assert(header(&r, "ETag", etag, sizeof(etag)));
+	snprintf(cond, sizeof(cond), "Accept-Encoding: gzip\r\nIf-None-Match: %s\r\n", etag);
+	call("GET", path, cond, &r);
+	ck_assert_int_eq(r.status, 304);
+	expect_header(&r, "Cache-Control", want, false);
+}
+
+/* The defaults: a correction reaches shared caches within 1 s; browsers keep API answers a
+ * minute and revalidate pages every time; a 404 is shared for 1 s; a 400 is not kept. */
+START_TEST(test_cache_control_defaults)
+{
+	expect_cache_control(DEPARTMENTS, 200, CC_API);
+	expect_cache_control("/api/v1/departments/kashi-urumqi-office/budgets/2021/tables/1", 200,
+	                     CC_API);
+	expect_cache_control("/", 200, CC_PAGE);
+	expect_cache_control(PAGE_URL, 200, CC_PAGE);
+	expect_cache_control("/app.js", 200, CC_PAGE);
+	expect_cache_control(NOWHERE, 404, CC_404);
+	expect_cache_control("/api/v1/departments/nope", 404, CC_404);
+	expect_cache_control("/no-such-file.js", 404, CC_404);
+	expect_cache_control("/api/v1/departments?limit=007", 400, "no-cache");
+}
+END_TEST
+
+START_TEST(test_cache_control_options)
+{
+	daemon_spawn(command_with("0", tu_env("BUDGETD_STORE"), "--max-age", "7", "--s-maxage",
+	                          "11", "--stale", "13", NULL));
+	expect_cache_control(DEPARTMENTS, 200,
+	                     "public, max-age=7, s-maxage=11, stale-while-revalidate=13, "
+	                     "stale-if-error=13");
+	expect_cache_control(PAGE_URL, 200, "public, max-age=0, s-maxage=11, stale-if-error=13");
+	expect_cache_control("/app.js", 200, "public, max-age=0, s-maxage=11, stale-if-error=13");
+	expect_cache_control(NOWHERE, 404, "public, max-age=0, s-maxage=11");
+	ck_assert_int_eq(daemon_stop(), 0);
+
+	/* each alone, the others at their defaults; --stale 0 leaves the stale directives out */
+	daemon_spawn(command_with("0", tu_env("BUDGETD_STORE"), "--max-age", "0", NULL));
+	expect_cache_control(DEPARTMENTS, 200,
+	                     "public, max-age=0, s-maxage=1, stale-while-revalidate=30, "
+	                     "stale-if-error=30");
+	ck_assert_int_eq(daemon_stop(), 0);
+	daemon_spawn(command_with("0", tu_env("BUDGETD_STORE"), "--s-maxage", "300", NULL));
+	expect_cache_control(DEPARTMENTS, 200,
+	                     "public, max-age=60, s-maxage=300, stale-while-revalidate=30, "
+	                     "stale-if-error=30");
+	expect_cache_control("/", 200, "public, max-age=0, s-maxage=300, stale-if-error=30");
+	ck_assert_int_eq(daemon_stop(), 0);
+	daemon_spawn(command_with("0", tu_env("BUDGETD_STORE"), "--stale", "0", NULL));
+	expect_cache_control(DEPARTMENTS, 200, "public, max-age=60, s-maxage=1");
+	expect_cache_control("/", 200, "public, max-age=0, s-maxage=1");
+	ck_assert_int_eq(daemon_stop(), 0);
+}
+END_TEST
+
+/* A 503 (the store unreadable just now) must never be kept by any cache: once the store is
+ * back, the next request has to reach budgetd. */
+START_TEST(test_cache_control_503)
+{
+	static const struct timespec tick = { .tv_nsec = 10 * 1000 * 1000 };
+	char *store = copy_store(), away[4200];
+	bool root = geteuid() == 0;
+	struct reply r;
+
+	snprintf(away, sizeof(away), "%s.away", store);
+	daemon_spawn(command("0", store));
+	expect_cache_control(DEPARTMENTS, 200, CC_API);
+	ck_assert_int_eq(root ? rename(store, away) : chmod(store, 0), 0);
+	for (int i = 0; i < 1000; i++) {
+		call("GET", "/api/v1/departments/kashi-urumqi-office", "", &r);
+		if (r.status == 503)
+			break;
+		nanosleep(&tick, NULL);
+	}
+	expect_problem(&r, 503);
+	expect_header(&r, "Cache-Control", "no-store", false);
+	expect_cache_control(PAGE_URL, 503, "no-store");
+	ck_assert_int_eq(root ? rename(away, store) : chmod(store, 0644), 0);
+	ck_assert_int_eq(daemon_stop(), 0);
+	tu_unlink_store(store);
+	free(store);
+}
+END_TEST
+
+static const char *const bad_ages[][2] = {
+	{ "--max-age", "-1" },
+	{ "--max-age", "abc" },
+	{ "--max-age", "" },
+	{ "--s-maxage", "31536001" },
+	{ "--s-maxage", "1e3" },
+	{ "--stale", "5s" },
+	{ "--stale", "99999999999999999999" },
+};
+
+START_TEST(test_cache_options_refused)
+{
+	char *err = NULL;
+
+	ck_assert_msg(tu_run(command_with("0", tu_env("BUDGETD_STORE"), bad_ages[_i][0],
+	                                  bad_ages[_i][1], NULL),
+	                     NULL, &err) == 64,
+	              "%s '%s' was not refused as bad usage", bad_ages[_i][0], bad_ages[_i][1]);
+	ck_assert_msg(err != NULL && strstr(err, "bad arguments") != NULL, "stderr: %s", err);
+	free(err);
+}
+END_TEST
+
+/* ---- budgetctl restore under a serving budgetd (#16) */
+
+/* The store at path as import files say, and a backup of it, then another import: the
+ * sangong figure of the seed is 96.80 (db/data/kashi-urumqi-office-2021-budget.json, 表七
+ * “三公”经费 合计); the second import makes it 96.81. Restoring the backup while budgetd
+ * serves brings 96.80 back without one answer other than 200. */
+START_TEST(test_restore_while_serving)
+{
+	static const char sangong[] =
+	    "/api/v1/departments/kashi-urumqi-office/budgets/2021/sangong";
+	static const struct timespec tick = { .tv_nsec = 5 * 1000 * 1000 };
+	char *store = copy_store(), *backup = tu_temp_path(".sqlite");
+	char *argv[] = { (char *)tu_env("BUDGETCTL_BIN"), "restore", "--db", store, backup, NULL };
+	bool done = false, restored = false;
+	pid_t pid;
+	int status = -1, answers = 0, tries = 0;
+	struct reply r;
+
+	struct tu_ctl b = tu_ctl("backup", "--db", store, backup, NULL);
+	ck_assert_msg(b.status == 0, "backup: %s", b.err);
+	tu_ctl_done(&b);
+	import_into(store, "\"sangong\": {\n    \"amount\": \"96.80\"",
+	            "\"sangong\": {\n    \"amount\": \"96.81\"");
+	daemon_spawn(command("0", store));
+	call("GET", sangong, "", &r);
+	ck_assert_ptr_nonnull(strstr(r.body, "\"amount\":96.81,"));
+	ck_assert_int_eq(posix_spawn(&pid, argv[0], NULL, NULL, argv, environ), 0);
+	/* requests all through the restore, and until the figure changes */
+	do {
+		call("GET", sangong, "", &r);
+		ck_assert_msg(r.status == 200, "answer %d during the restore: %d", answers,
+		              r.status);
+		answers++;
+		if (!done)
+			done = waitpid(pid, &status, WNOHANG) == pid;
+		restored = strstr(r.body, "\"amount\":96.80,") != NULL;
+		if (done && !restored) {
+			nanosleep(&tick, NULL);
+			tries++;
+		}
+	} while (!(done && restored) && tries < 1000);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "restore failed");
+	ck_assert_msg(restored, "still the newer figure 5 s after the restore");
+	ck_assert_int_eq(daemon_stop(), 0);
+	tu_unlink_store(store);
+	tu_unlink_store(backup);
+	free(store);
+	free(backup);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("server");
@@ -1035,6 +1233,7 @@ int main(void)
 	tcase_add_test(live, test_healthz);
 	tcase_add_test(live, test_metrics_format);
 	tcase_add_test(live, test_metrics_count_requests);
+	tcase_add_test(live, test_cache_control_defaults);
 	tcase_add_test(once, test_healthz_unavailable);
 	tcase_add_test(once, test_port_in_use);
 	tcase_add_test(once, test_defaults_from_any_directory);
@@ -1044,6 +1243,11 @@ int main(void)
 	tcase_add_test(once, test_garbage_store_named);
 	tcase_add_test(once, test_v1_store_refused);
 	tcase_add_loop_test(once, test_bad_arguments, 0, sizeof(bad_ports) / sizeof(bad_ports[0]));
+	tcase_add_test(once, test_cache_control_options);
+	tcase_add_test(once, test_cache_control_503);
+	tcase_add_loop_test(once, test_cache_options_refused, 0,
+	                    sizeof(bad_ages) / sizeof(bad_ages[0]));
+	tcase_add_test(once, test_restore_while_serving);
 	suite_add_tcase(s, live);
 	suite_add_tcase(s, once);
 	return tu_run_suite(s);

@@ -1,0 +1,410 @@
+// SPDX-License-Identifier: MIT
+// budgetctl backup and restore (#16): a consistent, checked, one-file copy of a store being
+// written; a restore that leaves the store untouched unless the backup is good.
+#include "util.h"
+
+#include <check.h>
+#include <dirent.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
+
+/* The 表七 “三公”经费 合计 of the seed (db/data/kashi-urumqi-office-2021-budget.json, line
+ * 3555: "amount": "96.80"), as `budgetctl export` writes it back, and the figure a second
+ * import puts in its place. */
+#define SANGONG_X "\"sangong\": {\n    \"amount\": \"96.80\""
+#define SANGONG_Y "\"sangong\": {\n    \"amount\": \"96.81\""
+
+/* The seed with one text replacement, as a temp import file (caller frees and unlinks). */
+static char *seed_with(const char *from, const char *to)
+{
+	char *seed = tu_read_file(tu_env("BUDGETD_SEED"), NULL), *p, *text, *path;
+	size_t n;
+
+	ck_assert_ptr_nonnull(seed);
+	ck_assert_ptr_nonnull(p = strstr(seed, from));
+	n = strlen(seed) - strlen(from) + strlen(to) + 1;
+	text = malloc(n);
+	snprintf(text, n, "%.*s%s%s", (int)(p - seed), seed, to, p + strlen(from));
+	path = tu_write_temp(text, strlen(text), ".json");
+	free(text);
+	free(seed);
+	return path;
+}
+
+static void ctl_ok(const char *a1, const char *a2, const char *a3, const char *a4)
+{
+	struct tu_ctl r = tu_ctl(a1, a2, a3, a4, NULL);
+
+	ck_assert_msg(r.status == 0, "budgetctl %s: exit %d: %s", a1, r.status, r.err);
+	tu_ctl_done(&r);
+}
+
+/* A store holding the seed with its sangong total as SANGONG_X or SANGONG_Y says. */
+static void import_seed(const char *store, const char *sangong)
+{
+	char *file = seed_with(SANGONG_X, sangong);
+
+	ctl_ok("import", "--db", store, file);
+	unlink(file);
+	free(file);
+}
+
+static char *new_store(const char *sangong)
+{
+	char *store = tu_temp_path(".sqlite");
+
+	import_seed(store, sangong);
+	return store;
+}
+
+/* The sangong total the store holds for the seed's disclosure, through `budgetctl export`. */
+static bool holds(const char *store, const char *sangong)
+{
+	struct tu_ctl r = tu_ctl("export", "--db", store, "kashi-urumqi-office", "2021", NULL);
+	bool found;
+
+	ck_assert_msg(r.status == 0, "export: %s", r.err);
+	found = strstr(r.out, sangong) != NULL;
+	tu_ctl_done(&r);
+	return found;
+}
+
+/* Nothing but path in its folder starts with path's name (no temp copy left behind). */
+static void expect_nothing_beside(const char *path)
+{
+	const char *slash = strrchr(path, '/'), *base = slash + 1;
+	char dir[4096], extra[300] = "";
+	struct dirent *e;
+	DIR *d;
+
+	snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+	ck_assert_ptr_nonnull(d = opendir(dir));
+	while ((e = readdir(d)) != NULL)
+		if (strncmp(e->d_name, base, strlen(base)) == 0 &&
+		    strlen(e->d_name) > strlen(base) && strstr(e->d_name, ".tmp-") != NULL)
+			snprintf(extra, sizeof(extra), "%s", e->d_name);
+	closedir(d);
+	ck_assert_msg(extra[0] == '\0', "left behind: %s", extra);
+}
+
+/* A backup is one file a reader opens read-only: rollback journal (header bytes 18 and 19
+ * are 1; 2 means WAL), schema version 3, every disclosure; DEST is replaced whole. */
+START_TEST(test_backup_is_one_checked_file)
+{
+	char *store = new_store(SANGONG_X), *dest = tu_temp_path(".sqlite"), side[4200];
+	unsigned char *head;
+	struct tu_ctl r;
+	size_t len;
+
+	FILE *f = fopen(dest, "w");
+
+	ck_assert_ptr_nonnull(f); /* an old DEST, replaced */
+	fputs("an older backup\n", f);
+	fclose(f);
+	snprintf(side, sizeof(side), "%s-wal", store);
+	ck_assert_int_eq(access(side, F_OK), 0); /* the store is in WAL mode */
+	r = tu_ctl("backup", "--db", store, dest, NULL);
+	ck_assert_msg(r.status == 0, "backup: %s", r.err);
+	ck_assert_ptr_nonnull(strstr(r.out, "1 disclosures"));
+	tu_ctl_done(&r);
+	ck_assert_ptr_nonnull(head = (unsigned char *)tu_read_file(dest, &len));
+	ck_assert_uint_gt(len, 100);
+	ck_assert_int_eq(memcmp(head, "SQLite format 3", 16), 0);
+	ck_assert_int_eq(head[18], 1);
+	ck_assert_int_eq(head[19], 1);
+	free(head);
+	snprintf(side, sizeof(side), "%s-wal", dest);
+	ck_assert_int_ne(access(side, F_OK), 0);
+	ck_assert_int_eq(tu_sql_int(dest, "PRAGMA user_version"), 3);
+	ck_assert_int_eq(tu_sql_int(dest, "SELECT count(*) FROM disclosure"), 1);
+	ck_assert(holds(dest, SANGONG_X));
+	/* again over the first: the new copy replaces it */
+	import_seed(store, SANGONG_Y);
+	ctl_ok("backup", "--db", store, dest);
+	ck_assert(holds(dest, SANGONG_Y));
+	expect_nothing_beside(dest);
+	tu_unlink_store(store);
+	tu_unlink_store(dest);
+	free(store);
+	free(dest);
+}
+END_TEST
+
+/* Where DEST cannot be written: 73, one line, nothing written. */
+START_TEST(test_backup_unwritable)
+{
+	char *store = new_store(SANGONG_X);
+	struct tu_ctl r = tu_ctl("backup", "--db", store, "/nonexistent/dir/b.sqlite", NULL);
+
+	ck_assert_int_eq(r.status, 73);
+	ck_assert_msg(strncmp(r.err, "budgetctl: /nonexistent/dir/b.sqlite: ", 38) == 0 &&
+	                  strchr(r.err, '\n') == r.err + strlen(r.err) - 1,
+	              "stderr: %s", r.err);
+	tu_ctl_done(&r);
+	r = tu_ctl("backup", "--db", "/nonexistent/store.sqlite", "/tmp/x.sqlite", NULL);
+	ck_assert_int_eq(r.status, 66);
+	tu_ctl_done(&r);
+	r = tu_ctl("backup", "--db", store, NULL);
+	ck_assert_int_eq(r.status, 64);
+	tu_ctl_done(&r);
+	r = tu_ctl("backup", "--db", store, store, NULL); /* would cut the store from its -wal */
+	ck_assert_int_eq(r.status, 64);
+	tu_ctl_done(&r);
+	r = tu_ctl("restore", "--db", store, store, NULL);
+	ck_assert_int_eq(r.status, 64);
+	tu_ctl_done(&r);
+	tu_unlink_store(store);
+	free(store);
+}
+END_TEST
+
+/* The round trip: import X, back up, import Y, restore: X's figures are back, and the
+ * store's downloads (PATH.snapshot) are rewritten with them. */
+START_TEST(test_restore_round_trip)
+{
+	char *store = new_store(SANGONG_X), *backup = tu_temp_path(".sqlite"), snap[4200];
+	struct tu_ctl r;
+	struct stat sb;
+
+	ctl_ok("backup", "--db", store, backup);
+	import_seed(store, SANGONG_Y);
+	ck_assert(holds(store, SANGONG_Y));
+	ck_assert_int_eq(chmod(store, 0640), 0); /* e.g. readable by budgetd's group only */
+	r = tu_ctl("restore", "--db", store, backup, NULL);
+	ck_assert_msg(r.status == 0, "restore: %s", r.err);
+	ck_assert_ptr_nonnull(strstr(r.out, "restored from"));
+	tu_ctl_done(&r);
+	ck_assert(holds(store, SANGONG_X));
+	ck_assert_int_eq(stat(store, &sb), 0);
+	ck_assert_uint_eq(sb.st_mode & 07777, 0640); /* the restored file keeps the mode */
+	snprintf(snap, sizeof(snap), "%s.snapshot", store);
+	ck_assert(holds(snap, SANGONG_X));
+	ck_assert_int_eq(tu_sql_int(store, "PRAGMA user_version"), 3);
+	expect_nothing_beside(store);
+	/* the restored store takes the next import as any other */
+	import_seed(store, SANGONG_Y);
+	ck_assert(holds(store, SANGONG_Y));
+	tu_unlink_store(store);
+	tu_unlink_store(backup);
+	free(store);
+	free(backup);
+}
+END_TEST
+
+/* A store in WAL mode whose -wal holds a committed transaction not yet written back (a
+ * writer killed, or a reader still open): SQLite opens a -wal it finds beside a file
+ * whatever that file's header says, so a restore that left it there would have the old
+ * transaction replayed onto the restored store. */
+START_TEST(test_restore_never_replays_old_wal)
+{
+	char *store = new_store(SANGONG_Y), *backup = new_store(SANGONG_X), wal[4200];
+	sqlite3 *sql;
+	pid_t pid;
+	int status;
+
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) { /* dies holding a committed, unchecked-pointed transaction */
+		if (sqlite3_open(store, &sql) != SQLITE_OK ||
+		    sqlite3_exec(sql,
+		                 "PRAGMA journal_mode = wal; PRAGMA wal_autocheckpoint = 0; "
+		                 "CREATE TABLE stale_wal(x); INSERT INTO stale_wal VALUES (1)",
+		                 NULL, NULL, NULL) != SQLITE_OK)
+			_exit(1);
+		_exit(0);
+	}
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	snprintf(wal, sizeof(wal), "%s-wal", store);
+	ck_assert_msg(access(wal, F_OK) == 0, "no -wal left: the test proves nothing");
+	ck_assert_int_eq(tu_sql_int(store, "SELECT count(*) FROM stale_wal"), 1);
+
+	ctl_ok("restore", "--db", store, backup);
+	ck_assert_int_eq(tu_sql_int(store, "SELECT count(*) FROM sqlite_schema WHERE name = "
+	                                   "'stale_wal'"),
+	                 0);
+	ck_assert_int_eq(tu_sql_int(store, "SELECT count(*) FROM disclosure"), 1);
+	ck_assert(holds(store, SANGONG_X));
+	tu_unlink_store(store);
+	tu_unlink_store(backup);
+	free(store);
+	free(backup);
+}
+END_TEST
+
+/* What a bad BACKUP is made of: a good backup's bytes, changed. */
+enum bad {
+	NOT_SQLITE,
+	OTHER_SQLITE,
+	EMPTY,
+	TRUNCATED,
+	DAMAGED,
+	NEWER_VERSION,
+	VERSION_1
+};
+
+static const struct {
+	enum bad how;
+	const char *says; /* in the one line on stderr */
+} bad_backups[] = {
+	{ NOT_SQLITE, "not a budgetd store (file is not a database)" },
+	{ OTHER_SQLITE, "not a budgetd store (schema version 0)" },
+	{ EMPTY, "store is empty" },
+	{ TRUNCATED, "not a budgetd store (database disk image is malformed)" },
+	{ DAMAGED, "damaged (quick_check: " },
+	{ NEWER_VERSION, "store has schema version 99; this build reads up to 3" },
+	{ VERSION_1, "store has schema version 1; this build reads version 3" },
+};
+
+static char *bad_backup(enum bad how)
+{
+	char *good = new_store(SANGONG_X), *copy = tu_temp_path(".sqlite"), *bytes, *path,
+	     src[4200];
+	sqlite3 *sql = NULL;
+	size_t len;
+
+	ctl_ok("backup", "--db", good, copy);
+	ck_assert_ptr_nonnull(bytes = tu_read_file(copy, &len));
+	if (how == NOT_SQLITE)
+		snprintf(bytes, len, "department,year\nkashi-urumqi-office,2021\n");
+	if (how == EMPTY)
+		len = 0;
+	if (how == TRUNCATED)
+		len /= 2;
+	if (how == DAMAGED) /* two pages past the middle zeroed: the schema still reads */
+		memset(bytes + len / 4096 / 2 * 4096, 0, 2 * 4096);
+	if (how == VERSION_1) {
+		free(bytes);
+		snprintf(src, sizeof(src), "%s/tests/data/kashi-v1.sqlite",
+		         tu_env("BUDGETD_SOURCE"));
+		ck_assert_ptr_nonnull(bytes = tu_read_file(src, &len));
+	}
+	path = tu_write_temp(bytes, how == NOT_SQLITE ? strlen(bytes) : len, ".sqlite");
+	if (how == OTHER_SQLITE) /* some other program's SQLite file */
+		ck_assert_int_eq(truncate(path, 0), 0);
+	if (how == OTHER_SQLITE || how == NEWER_VERSION) {
+		ck_assert_int_eq(sqlite3_open(path, &sql), SQLITE_OK);
+		ck_assert_int_eq(sqlite3_exec(sql,
+		                              how == NEWER_VERSION
+		                                  ? "PRAGMA user_version = 99"
+		                                  : "CREATE TABLE invoice(id INTEGER PRIMARY KEY)",
+		                              NULL, NULL, NULL),
+		                 SQLITE_OK);
+		sqlite3_close(sql);
+	}
+	free(bytes);
+	tu_unlink_store(good);
+	tu_unlink_store(copy);
+	free(good);
+	free(copy);
+	return path;
+}
+
+/* A bad BACKUP: 66, one line naming it and saying what is wrong, the store byte for byte
+ * as it was, nothing left beside it. */
+START_TEST(test_restore_refuses_bad_backup)
+{
+	char *store = new_store(SANGONG_Y), *backup = bad_backup(bad_backups[_i].how);
+	char *before, *after, want[4400];
+	size_t n_before, n_after;
+	struct tu_ctl r;
+
+	ck_assert_ptr_nonnull(before = tu_read_file(store, &n_before));
+	r = tu_ctl("restore", "--db", store, backup, NULL);
+	ck_assert_msg(r.status == 66, "exit %d: %s", r.status, r.err);
+	snprintf(want, sizeof(want), "budgetctl: %s: %s", backup, bad_backups[_i].says);
+	ck_assert_msg(strncmp(r.err, want, strlen(want)) == 0, "stderr: %s\nwant: %s", r.err, want);
+	ck_assert_msg(strchr(r.err, '\n') == r.err + strlen(r.err) - 1, "not one line: %s", r.err);
+	tu_ctl_done(&r);
+	ck_assert_ptr_nonnull(after = tu_read_file(store, &n_after));
+	ck_assert(n_before == n_after && memcmp(before, after, n_before) == 0);
+	ck_assert(holds(store, SANGONG_Y));
+	expect_nothing_beside(store);
+	free(before);
+	free(after);
+	tu_unlink_store(store);
+	tu_unlink_store(backup);
+	free(store);
+	free(backup);
+}
+END_TEST
+
+/* Backups taken while a second process imports six more disclosures into the same store
+ * (one transaction): each opens, passes quick_check, and holds the store as it was before
+ * the import (the seed alone: 1 disclosure) or after it (7, the files of db/data), never
+ * part of the import. */
+START_TEST(test_backup_during_import)
+{
+	static const char *const more[] = {
+		"putuo-commerce-2025-budget-dept.json",
+		"putuo-commerce-2025-budget-unit.json",
+		"putuo-cpc-social-work-2024-final-dept.json",
+		"putuo-govt-office-2025-budget-dept.json",
+		"putuo-govt-office-2025-budget-unit.json",
+		"putuo-wanli-subdistrict-2024-budget-dept.json",
+	};
+	char *store = new_store(SANGONG_X), *dest = tu_temp_path(".sqlite"), files[6][4200];
+	char *argv[11] = { (char *)tu_env("BUDGETCTL_BIN"), "import", "--db", store };
+	int status, during = 0, seen[2] = { 0, 0 };
+	bool done = false;
+	pid_t pid;
+
+	for (int i = 0; i < 6; i++) {
+		snprintf(files[i], sizeof(files[i]), "%s/db/data/%s", tu_env("BUDGETD_SOURCE"),
+		         more[i]);
+		argv[4 + i] = files[i];
+	}
+	ck_assert_int_eq(posix_spawn(&pid, argv[0], NULL, NULL, argv, environ), 0);
+	for (int i = 0; i < 400 && !done; i++) {
+		int64_t n;
+
+		done = waitpid(pid, &status, WNOHANG) == pid;
+		during += !done;
+		ctl_ok("backup", "--db", store, dest);
+		ck_assert_int_eq(tu_sql_int(dest, "SELECT quick_check = 'ok' FROM "
+		                                  "pragma_quick_check"),
+		                 1);
+		n = tu_sql_int(dest, "SELECT count(*) FROM disclosure");
+		ck_assert_msg(n == 1 || n == 7, "a backup holds %lld disclosures", (long long)n);
+		seen[n == 7]++;
+		/* the seed's figures in either state: the import did not touch that disclosure */
+		ck_assert(holds(dest, SANGONG_X));
+	}
+	ck_assert_msg(done && WIFEXITED(status) && WEXITSTATUS(status) == 0, "import failed");
+	ck_assert_msg(during > 0, "no backup ran while the import did: the test proves nothing");
+	ctl_ok("backup", "--db", store, dest);
+	ck_assert_int_eq(tu_sql_int(dest, "SELECT count(*) FROM disclosure"), 7);
+	fprintf(stderr, "backups during the import: %d (%d before it, %d after)\n", during, seen[0],
+	        seen[1]);
+	tu_unlink_store(store);
+	tu_unlink_store(dest);
+	free(store);
+	free(dest);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("backup");
+	TCase *tc = tcase_create("backup");
+
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test_backup_is_one_checked_file);
+	tcase_add_test(tc, test_backup_unwritable);
+	tcase_add_test(tc, test_restore_round_trip);
+	tcase_add_test(tc, test_restore_never_replays_old_wal);
+	tcase_add_loop_test(tc, test_restore_refuses_bad_backup, 0,
+	                    (int)(sizeof(bad_backups) / sizeof(bad_backups[0])));
+	tcase_add_test(tc, test_backup_during_import);
+	suite_add_tcase(s, tc);
+	return tu_run_suite(s);
+}
