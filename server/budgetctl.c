@@ -140,7 +140,8 @@ static bool writes_store(const char *verb)
 	       strcmp(verb, "restore") == 0;
 }
 
-/* o->db for a writing verb when none was named: the user store, its folder created. */
+/* o->db for a writing verb when none was named: the user store (its folder is made by the
+ * command, once its arguments are known to be right: user_store_dir()). */
 static int user_store_opts(struct cmd_opts *o)
 {
 	if (srv_user_store(store_buf, sizeof(store_buf)) == NULL) {
@@ -148,14 +149,18 @@ static int user_store_opts(struct cmd_opts *o)
 		                "absolute path: name the store with --db\n");
 		return -1;
 	}
-	if (srv_user_store_dir(store_buf) != 0) {
-		fprintf(stderr, "budgetctl: %s: cannot create its folder: %s\n", store_buf,
-		        strerror(errno));
-		exit(SRV_EXIT_CANTCREAT);
-	}
 	o->db = store_buf;
 	o->user_store = true;
 	return 0;
+}
+
+/* Makes the user store's missing folders, when o->db is the user store. */
+static int user_store_dir(const struct cmd_opts *o)
+{
+	if (!o->user_store || srv_user_store_dir(o->db) == 0)
+		return SRV_EXIT_OK;
+	fprintf(stderr, "budgetctl: %s: cannot create its folder: %s\n", o->db, strerror(errno));
+	return SRV_EXIT_CANTCREAT;
 }
 
 /* allowed: the letters of the command's options besides --db and --help ("f" --fresh,
@@ -639,6 +644,8 @@ static int cmd_import(int argc, char **argv)
 		fputs(usage_import, stderr);
 		return SRV_EXIT_USAGE;
 	}
+	if ((rc = user_store_dir(&o)) != SRV_EXIT_OK)
+		return rc;
 	if (o.user_store && !o.fresh && (rc = seed_user_store(o.db, &seeded)) != SRV_EXIT_OK)
 		return rc;
 	rc = import_into(o.db, o.fresh, argv + optind, n, &total);
