@@ -3,16 +3,14 @@
 # the two binaries, the bundled store and the front page, and runs as a non-root user.
 
 FROM debian:12 AS build
-RUN apt-get update \
- && apt-get install -y --no-install-recommends \
-      build-essential meson ninja-build pkg-config python3 ca-certificates \
-      libjansson-dev libsqlite3-dev libxml2-dev zlib1g-dev poppler-utils check nodejs npm \
-      libxlsxwriter-dev python3-openpyxl \
-      chromium fonts-wqy-microhei \
- && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
+# README's install step (the one package list, and `npm ci`), before the rest of the source
+# so that the layer is kept while only the source changes.
+COPY tools/install-deps tools/
+COPY package.json package-lock.json ./
+RUN tools/install-deps && rm -rf /var/lib/apt/lists/*
 COPY . .
-RUN npm ci && meson setup build && meson compile -C build \
+RUN meson setup build && meson compile -C build \
  && meson test -C build --print-errorlogs \
  && meson install -C build --destdir /out
 

@@ -35,7 +35,10 @@ static const char usage[] =
     "  help [COMMAND]                         show help\n"
     "\n"
     "The import format is described in docs/import-format.md.\n"
-    "--db defaults to the store budgetd serves by default.\n"
+    "--db defaults to $BUDGETD_DB, else the user store\n"
+    "($XDG_DATA_HOME or ~/.local/share, then budgetd/budgetd.sqlite): import creates it on\n"
+    "first use from a copy of the bundled store; the other commands read the bundled store\n"
+    "while there is no user store.\n"
     "\n"
     "Exit codes: 0 success; 1 disclosure not found; 64 bad usage; 65 an import file is\n"
     "invalid or unreadable, or two are the same disclosure (nothing was written); 66 the\n"
@@ -57,7 +60,8 @@ static const char usage_import[] =
     "copy of the whole store (budgetd serves it as /api/v1/snapshot.sqlite) and PATH.amounts.csv\n"
     "every amount of its tables, one line each (served as /api/v1/amounts.csv).\n"
     "\n"
-    "  --db PATH   the store to write (created if missing)\n"
+    "  --db PATH   the store to write (created if missing; default $BUDGETD_DB, else the\n"
+    "              user store, started from a copy of the bundled store on first use)\n"
     "  --fresh     build a new store holding only FILEs and move it into place at PATH\n"
     "              (for building a store no budgetd is serving yet)\n";
 
@@ -151,9 +155,42 @@ struct cmd_opts {
 	const char *db;
 	const char *level;
 	bool fresh;
+	bool user_store; /* db is the user store, named by no --db nor $BUDGETD_DB */
 };
 
 static char store_buf[4096];
+
+/* The verbs that write a store. With no --db they write the user store (created on the first
+ * import), never the bundled one, which a build or an install owns; the others read the user
+ * store if there is one, else the bundled store, as budgetd does. */
+static bool writes_store(const char *verb)
+{
+	return strcmp(verb, "import") == 0 || strcmp(verb, "upgrade") == 0 ||
+	       strcmp(verb, "restore") == 0;
+}
+
+/* o->db for a writing verb when none was named: the user store (its folder is made by the
+ * command, once its arguments are known to be right: user_store_dir()). */
+static int user_store_opts(struct cmd_opts *o)
+{
+	if (srv_user_store(store_buf, sizeof(store_buf)) == NULL) {
+		fprintf(stderr, "budgetctl: no --db, and neither $XDG_DATA_HOME nor $HOME is an "
+		                "absolute path: name the store with --db\n");
+		return -1;
+	}
+	o->db = store_buf;
+	o->user_store = true;
+	return 0;
+}
+
+/* Makes the user store's missing folders, when o->db is the user store. */
+static int user_store_dir(const struct cmd_opts *o)
+{
+	if (!o->user_store || srv_user_store_dir(o->db) == 0)
+		return SRV_EXIT_OK;
+	fprintf(stderr, "budgetctl: %s: cannot create its folder: %s\n", o->db, strerror(errno));
+	return SRV_EXIT_CANTCREAT;
+}
 
 /* allowed: the letters of the command's options besides --db and --help ("f" --fresh,
  * "l" --level). */
@@ -187,6 +224,8 @@ static int parse_opts(int argc, char **argv, struct cmd_opts *o, const char *hel
 	}
 	if (o->db == NULL)
 		o->db = getenv("BUDGETD_DB");
+	if (o->db == NULL && writes_store(argv[0]))
+		return user_store_opts(o);
 	if (o->db == NULL)
 		o->db = srv_default_store(store_buf, sizeof(store_buf));
 	return 0;
@@ -588,10 +627,43 @@ static int write_downloads(const char *path)
 	return rc != SRV_EXIT_OK ? rc : write_amounts(path);
 }
 
+/* The first import into the user store starts from a copy of the bundled store, so that
+ * budgetd, which serves the user store once it exists, keeps the bundled disclosures beside
+ * the new ones (--fresh builds it from the files alone). *seeded: this import made it. */
+static int seed_user_store(const char *store, bool *seeded)
+{
+	struct db_error err = { 0 };
+	char bundled[4096];
+
+	if (access(store, F_OK) == 0)
+		return SRV_EXIT_OK;
+	srv_bundled_store(bundled, sizeof(bundled));
+	if (srv_user_store_seed(store, bundled, &err) != 0) {
+		fprintf(stderr, "budgetctl: cannot start the user store %s from %s: %s\n", store,
+		        bundled, err.text);
+		return SRV_EXIT_CANTCREAT;
+	}
+	*seeded = true;
+	return SRV_EXIT_OK;
+}
+
+/* A first import that failed leaves no user store behind: budgetd keeps the bundled one. */
+static void unseed_user_store(const char *store)
+{
+	char path[4200];
+
+	unlink(store);
+	snprintf(path, sizeof(path), "%s-wal", store);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s-shm", store);
+	unlink(path);
+}
+
 static int cmd_import(int argc, char **argv)
 {
 	struct cmd_opts o = { 0 };
 	struct db_doc_stats total = { 0 };
+	bool seeded = false;
 	int n, rc;
 
 	if (parse_opts(argc, argv, &o, usage_import, "f") != 0)
@@ -601,8 +673,14 @@ static int cmd_import(int argc, char **argv)
 		fputs(usage_import, stderr);
 		return SRV_EXIT_USAGE;
 	}
+	if ((rc = user_store_dir(&o)) != SRV_EXIT_OK)
+		return rc;
+	if (o.user_store && !o.fresh && (rc = seed_user_store(o.db, &seeded)) != SRV_EXIT_OK)
+		return rc;
 	rc = import_into(o.db, o.fresh, argv + optind, n, &total);
 	if (rc != SRV_EXIT_OK) {
+		if (seeded)
+			unseed_user_store(o.db);
 		fprintf(stderr, "budgetctl: nothing imported; the store is unchanged\n");
 		return rc;
 	}

@@ -13,8 +13,26 @@
 /* Where the bundled store and the front page live when no option names them: next to the
  * binary in a build tree, else under the installed data directory. Writes into buf and
  * returns buf. */
-const char *srv_default_store(char *buf, size_t size);
+const char *srv_bundled_store(char *buf, size_t size);
 const char *srv_default_static(char *buf, size_t size);
+
+/* The user store, which budgetctl writes when no --db (nor $BUDGETD_DB) names a store:
+ * $XDG_DATA_HOME/budgetd/budgetd.sqlite, else $HOME/.local/share/budgetd/budgetd.sqlite.
+ * Writes into buf and returns buf, or NULL when neither variable holds an absolute path. */
+const char *srv_user_store(char *buf, size_t size);
+
+/* The store to read when none is named: the user store if it exists, else the bundled one.
+ * Writes into buf and returns buf. */
+const char *srv_default_store(char *buf, size_t size);
+
+/* Creates the missing folders above store, each 0700 (as the XDG spec asks). Returns 0, or
+ * -1 with errno set. */
+int srv_user_store_dir(const char *store);
+
+/* When store does not exist yet, makes it a copy of the bundled store (a consistent one, with
+ * a rollback journal), never replacing a store that appears meanwhile. Returns 0, or -1 with
+ * err->text filled and nothing left behind. */
+int srv_user_store_seed(const char *store, const char *bundled, struct db_error *err);
 
 /* Serving static files from one folder. */
 struct srv_static;
