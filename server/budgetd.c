@@ -14,7 +14,7 @@ static const char usage[] =
     "Usage: budgetd [--port N] [--bind ADDR] [--db PATH] [--static DIR] [--threads N]\n"
     "               [--cache-mb N] [--access-log PATH|-|off] [--max-connections N]\n"
     "               [--per-ip-limit N] [--timeout S] [--trusted-proxy ADDR[/BITS]]...\n"
-    "               [--max-age S] [--s-maxage S] [--stale S]\n"
+    "               [--max-age S] [--s-maxage S] [--stale S] [--stale-while-revalidate S]\n"
     "\n"
     "Serves the budgetd JSON API (/api/v1/...) and the front page.\n"
     "\n"
@@ -45,8 +45,11 @@ static const char usage[] =
     "  --max-age S   how long browsers keep an API answer (default 60)\n"
     "  --s-maxage S  how long shared caches (nginx, a CDN) keep an API answer, a page or\n"
     "                a 404 before they revalidate: a 304 from budgetd's cache (default 1)\n"
-    "  --stale S     stale-while-revalidate and stale-if-error of API answers, and\n"
-    "                stale-if-error of pages (default 30; 0 leaves them out)\n"
+    "  --stale S     stale-if-error of API answers and pages: how long a shared cache may\n"
+    "                serve its copy while budgetd cannot answer (default 86400; 0: none)\n"
+    "  --stale-while-revalidate S\n"
+    "                stale-while-revalidate of API answers (default 0: none; a shared\n"
+    "                cache then serves an old figure once more after s-maxage)\n"
     "  -h, --help    this text\n"
     "\n"
     "Prints \"listening on URL\" on standard output once it serves. SIGHUP reopens the\n"
@@ -82,7 +85,8 @@ int main(int argc, char **argv)
 		{ "trusted-proxy", required_argument, NULL, 'P' },
 		{ "max-age", required_argument, NULL, 'A' },
 		{ "s-maxage", required_argument, NULL, 'S' },
-		{ "stale", required_argument, NULL, 'W' },
+		{ "stale", required_argument, NULL, 'E' },
+		{ "stale-while-revalidate", required_argument, NULL, 'W' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -97,7 +101,8 @@ int main(int argc, char **argv)
 		                  .max_connections = 1000,
 		                  .per_ip = 64,
 		                  .timeout = 15 };
-	unsigned long n, cache[3] = { 60, 1, 30 }; /* --max-age, --s-maxage, --stale */
+	/* --max-age, --s-maxage, --stale-while-revalidate, --stale: see srv_cache_policy_set() */
+	unsigned long n, cache[4] = { 60, 1, 0, 86400 };
 	int c;
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -151,7 +156,12 @@ int main(int argc, char **argv)
 		case 'A':
 		case 'S':
 		case 'W':
-			if (!parse_uint(optarg, 31536000, &cache[c == 'A' ? 0 : c == 'S' ? 1 : 2]))
+		case 'E':
+			if (!parse_uint(optarg, 31536000,
+			                &cache[c == 'A'   ? 0
+			                       : c == 'S' ? 1
+			                       : c == 'W' ? 2
+			                                  : 3]))
 				goto bad;
 			break;
 		case 'h':
@@ -169,7 +179,8 @@ int main(int argc, char **argv)
 			goto bad_proxy;
 	}
 	cfg.proxies = &proxies;
-	srv_cache_policy_set((unsigned)cache[0], (unsigned)cache[1], (unsigned)cache[2]);
+	srv_cache_policy_set((unsigned)cache[0], (unsigned)cache[1], (unsigned)cache[2],
+	                     (unsigned)cache[3]);
 	if (cfg.store == NULL)
 		cfg.store = getenv("BUDGETD_DB");
 	if (cfg.store == NULL)

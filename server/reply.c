@@ -168,22 +168,20 @@ static void page_csp(struct MHD_Response *r, enum srv_kind kind)
 
 /* Cache-Control by answer: see srv_cache_policy_set() in reply.h. Written once before the
  * threads start, read only afterwards. */
-static char cc_api[160] = "public, max-age=60, s-maxage=1, stale-while-revalidate=30, "
-                          "stale-if-error=30";
-static char cc_page[96] = "public, max-age=0, s-maxage=1, stale-if-error=30";
+static char cc_api[160] = "public, max-age=60, s-maxage=1, stale-if-error=86400";
+static char cc_page[96] = "public, max-age=0, s-maxage=1, stale-if-error=86400";
 static char cc_not_found[64] = "public, max-age=0, s-maxage=1";
 
-void srv_cache_policy_set(unsigned max_age, unsigned s_maxage, unsigned stale)
+void srv_cache_policy_set(unsigned max_age, unsigned s_maxage, unsigned swr, unsigned stale)
 {
-	char swr[80] = "", sie[40] = "";
+	char with_swr[48] = "", sie[40] = "";
 
-	if (stale > 0) {
-		snprintf(swr, sizeof(swr), ", stale-while-revalidate=%u, stale-if-error=%u", stale,
-		         stale);
+	if (swr > 0)
+		snprintf(with_swr, sizeof(with_swr), ", stale-while-revalidate=%u", swr);
+	if (stale > 0)
 		snprintf(sie, sizeof(sie), ", stale-if-error=%u", stale);
-	}
-	snprintf(cc_api, sizeof(cc_api), "public, max-age=%u, s-maxage=%u%s", max_age, s_maxage,
-	         swr);
+	snprintf(cc_api, sizeof(cc_api), "public, max-age=%u, s-maxage=%u%s%s", max_age, s_maxage,
+	         with_swr, sie);
 	snprintf(cc_page, sizeof(cc_page), "public, max-age=0, s-maxage=%u%s", s_maxage, sie);
 	snprintf(cc_not_found, sizeof(cc_not_found), "public, max-age=0, s-maxage=%u", s_maxage);
 }

@@ -19,16 +19,18 @@ enum srv_kind {
 	SRV_EMBED
 };
 
-/* Sets the Cache-Control of what follows (call before serving; defaults 60, 1, 30):
+/* Sets the Cache-Control of what follows (call before serving; defaults 60, 1, 0, 86400):
  * - API answers (200, 304, the store's downloads): "public, max-age=MAX_AGE,
- *   s-maxage=S_MAXAGE, stale-while-revalidate=STALE, stale-if-error=STALE";
+ *   s-maxage=S_MAXAGE, stale-while-revalidate=SWR, stale-if-error=STALE";
  * - pages, embeds and static files: "public, max-age=0, s-maxage=S_MAXAGE,
  *   stale-if-error=STALE" (browsers revalidate every use; shared caches hold them as
  *   briefly as API answers; no stale-while-revalidate, so that a browser never runs an old
  *   script against a new page);
  * - 404: "public, max-age=0, s-maxage=S_MAXAGE"; other 4xx "no-cache"; 5xx "no-store".
- * STALE 0 leaves out the stale directives. */
-void srv_cache_policy_set(unsigned max_age, unsigned s_maxage, unsigned stale);
+ * SWR or STALE 0 leaves out its directive. stale-while-revalidate is off by default: a
+ * shared cache holding it hands out its old copy once more after S_MAXAGE, which nginx
+ * (counting whole seconds) turns into more than 2 s for a correction. */
+void srv_cache_policy_set(unsigned max_age, unsigned s_maxage, unsigned swr, unsigned stale);
 
 /* Queues a: ETag, conditional 304, gzip, caching, and CORS or page security headers.
  * Takes a's body in every case. */

@@ -336,7 +336,7 @@ START_TEST(test_front_page)
 	ck_assert_int_eq(r.status, 304);
 	ck_assert_uint_eq(r.body_len, 0);
 	/* answered from the cache, still with the page's headers, not the API's */
-	expect_header(&r, "Cache-Control", "public, max-age=0, s-maxage=1, stale-if-error=30",
+	expect_header(&r, "Cache-Control", "public, max-age=0, s-maxage=1, stale-if-error=86400",
 	              false);
 	expect_header(&r, "Referrer-Policy", "strict-origin-when-cross-origin", false);
 
@@ -1024,8 +1024,8 @@ END_TEST
 
 /* ---- Cache-Control (#16): --max-age, --s-maxage, --stale, and what each answer gets */
 
-#define CC_API "public, max-age=60, s-maxage=1, stale-while-revalidate=30, stale-if-error=30"
-#define CC_PAGE "public, max-age=0, s-maxage=1, stale-if-error=30"
+#define CC_API "public, max-age=60, s-maxage=1, stale-if-error=86400"
+#define CC_PAGE "public, max-age=0, s-maxage=1, stale-if-error=86400"
 #define CC_404 "public, max-age=0, s-maxage=1"
 #define PAGE_URL "/?dept=kashi-urumqi-office"
 
@@ -1087,26 +1087,32 @@ END_TEST
 START_TEST(test_cache_control_options)
 {
 	daemon_spawn(command_with("0", tu_env("BUDGETD_STORE"), "--max-age", "7", "--s-maxage",
-	                          "11", "--stale", "13", NULL));
+	                          "11", "--stale-while-revalidate", "13", "--stale", "17", NULL));
 	expect_cache_control(DEPARTMENTS, 200,
 	                     "public, max-age=7, s-maxage=11, stale-while-revalidate=13, "
-	                     "stale-if-error=13");
-	expect_cache_control(PAGE_URL, 200, "public, max-age=0, s-maxage=11, stale-if-error=13");
-	expect_cache_control("/app.js", 200, "public, max-age=0, s-maxage=11, stale-if-error=13");
+	                     "stale-if-error=17");
+	/* never stale-while-revalidate on a page: a browser must not run old script on it */
+	expect_cache_control(PAGE_URL, 200, "public, max-age=0, s-maxage=11, stale-if-error=17");
+	expect_cache_control("/app.js", 200, "public, max-age=0, s-maxage=11, stale-if-error=17");
 	expect_cache_control(NOWHERE, 404, "public, max-age=0, s-maxage=11");
 	ck_assert_int_eq(daemon_stop(), 0);
 
-	/* each alone, the others at their defaults; --stale 0 leaves the stale directives out */
+	/* each alone, the others at their defaults; --stale 0 leaves stale-if-error out */
 	daemon_spawn(command_with("0", tu_env("BUDGETD_STORE"), "--max-age", "0", NULL));
 	expect_cache_control(DEPARTMENTS, 200,
-	                     "public, max-age=0, s-maxage=1, stale-while-revalidate=30, "
-	                     "stale-if-error=30");
+	                     "public, max-age=0, s-maxage=1, stale-if-error=86400");
 	ck_assert_int_eq(daemon_stop(), 0);
 	daemon_spawn(command_with("0", tu_env("BUDGETD_STORE"), "--s-maxage", "300", NULL));
 	expect_cache_control(DEPARTMENTS, 200,
-	                     "public, max-age=60, s-maxage=300, stale-while-revalidate=30, "
-	                     "stale-if-error=30");
-	expect_cache_control("/", 200, "public, max-age=0, s-maxage=300, stale-if-error=30");
+	                     "public, max-age=60, s-maxage=300, stale-if-error=86400");
+	expect_cache_control("/", 200, "public, max-age=0, s-maxage=300, stale-if-error=86400");
+	ck_assert_int_eq(daemon_stop(), 0);
+	daemon_spawn(
+	    command_with("0", tu_env("BUDGETD_STORE"), "--stale-while-revalidate", "30", NULL));
+	expect_cache_control(DEPARTMENTS, 200,
+	                     "public, max-age=60, s-maxage=1, stale-while-revalidate=30, "
+	                     "stale-if-error=86400");
+	expect_cache_control("/", 200, CC_PAGE);
 	ck_assert_int_eq(daemon_stop(), 0);
 	daemon_spawn(command_with("0", tu_env("BUDGETD_STORE"), "--stale", "0", NULL));
 	expect_cache_control(DEPARTMENTS, 200, "public, max-age=60, s-maxage=1");
@@ -1155,6 +1161,8 @@ static const char *const bad_ages[][2] = {
 	{ "--s-maxage", "1e3" },
 	{ "--stale", "5s" },
 	{ "--stale", "99999999999999999999" },
+	{ "--stale-while-revalidate", "-5" },
+	{ "--stale-while-revalidate", "31536001" },
 };
 
 START_TEST(test_cache_options_refused)
