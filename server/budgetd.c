@@ -21,7 +21,7 @@ static const char usage[] =
     "  --port N      TCP port (default 8080; 0 picks a free one)\n"
     "  --bind ADDR   address to listen on (default 127.0.0.1; 0.0.0.0 for all)\n"
     "  --db PATH     the store (default: $BUDGETD_DB, else the user store of budgetctl\n"
-    "                if it exists when budgetd starts, else the bundled store)\n"
+    "                while it exists, else the bundled store)\n"
     "  --static DIR  folder of the front page (default: the bundled one)\n"
     "  --threads N   worker threads (default: one per core)\n"
     "  --cache-mb N  memory for ready-made answers (default 32; 0 turns the cache off)\n"
@@ -91,7 +91,7 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	static struct srv_proxies proxies;
-	char store[4096], files[4096], err[200];
+	char store[4096], later[4096], files[4096], err[200];
 	const char *env, *from = "--trusted-proxy";
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 	struct srv_config cfg = { .bind = "127.0.0.1",
@@ -183,6 +183,13 @@ int main(int argc, char **argv)
 	                     (unsigned)cache[3]);
 	if (cfg.store == NULL)
 		cfg.store = getenv("BUDGETD_DB");
+	/* With no store named: the user's store if it exists, else the bundled one until the
+	 * user's is created (and again should it be removed). */
+	if (cfg.store == NULL && srv_user_store(later, sizeof(later)) != NULL &&
+	    access(later, F_OK) != 0) {
+		cfg.later = later;
+		cfg.store = srv_bundled_store(store, sizeof(store));
+	}
 	if (cfg.store == NULL)
 		cfg.store = srv_default_store(store, sizeof(store));
 	if (cfg.static_dir == NULL)

@@ -27,7 +27,8 @@ enum health {
 };
 
 struct srv_data {
-	char *path;
+	char *paths[2]; /* the store, and the one to serve instead while it exists (or NULL) */
+	atomic_uint at; /* which of paths is served */
 	struct db *watch_db; /* the watcher's; NULL while the store is unreadable */
 	struct srv_cache *cache;
 	pthread_key_t key;
@@ -42,6 +43,11 @@ struct srv_data {
 	struct stat seen; /* the file as last checked */
 	int64_t version;
 };
+
+static const char *path_of(struct srv_data *d)
+{
+	return d->paths[atomic_load(&d->at)];
+}
 
 struct thread_db {
 	struct db *db;
@@ -84,7 +90,7 @@ static bool same_content(const struct stat *a, const struct stat *b)
 static void set_broken(struct srv_data *d, const char *why)
 {
 	if (atomic_load(&d->health) == HEALTH_OK)
-		srv_log_msg("store %s cannot be read (%s): answering 503 until it can", d->path,
+		srv_log_msg("store %s cannot be read (%s): answering 503 until it can", path_of(d),
 		            why);
 	db_close(d->watch_db);
 	d->watch_db = NULL;
@@ -97,7 +103,7 @@ static void set_broken(struct srv_data *d, const char *why)
 static bool reopen_all(struct srv_data *d, const char *why)
 {
 	struct db_error err = { 0 };
-	struct db *db = db_open(d->path, false, &err);
+	struct db *db = db_open(path_of(d), false, &err);
 	int was = atomic_load(&d->health);
 
 	if (db == NULL || db_data_version(db, &d->version) != 0) {
@@ -112,7 +118,34 @@ static bool reopen_all(struct srv_data *d, const char *why)
 	atomic_store(&d->health, HEALTH_OK);
 	atomic_fetch_add(&d->reloads, 1);
 	if (was != HEALTH_OK || why != NULL)
-		srv_log_msg("store %s %s", d->path, why ? why : "readable again: serving it");
+		srv_log_msg("store %s %s", path_of(d), why ? why : "readable again: serving it");
+	return true;
+}
+
+/* Serves the later store while it exists and opens as a store, else the first: budgetd
+ * with no --db follows the user's store as budgetctl creates it (or removes it after a
+ * failed first import). A file that does not open yet is looked at again next time.
+ * Returns true when it switched. */
+static bool follow_later(struct srv_data *d)
+{
+	struct db_error err = { 0 };
+	struct stat st;
+	struct db *probe;
+
+	if (atomic_load(&d->at) == 1) {
+		if (stat(d->paths[1], &st) == 0 || errno != ENOENT)
+			return false;
+		atomic_store(&d->at, 0);
+		stat(d->paths[0], &d->seen);
+		reopen_all(d, "serving it again: the user's store is gone");
+		return true;
+	}
+	if (stat(d->paths[1], &st) != 0 || (probe = db_open(d->paths[1], false, &err)) == NULL)
+		return false;
+	db_close(probe);
+	atomic_store(&d->at, 1);
+	d->seen = st;
+	reopen_all(d, "now exists: serving it instead of the bundled store");
 	return true;
 }
 
@@ -122,10 +155,13 @@ static void check(struct srv_data *d)
 	struct stat st;
 	int64_t version;
 
-	if (stat(d->path, &st) != 0) {
+	if (d->paths[1] != NULL && follow_later(d))
+		return;
+
+	if (stat(path_of(d), &st) != 0) {
 		if (atomic_exchange(&d->health, HEALTH_GONE) != HEALTH_GONE) {
 			srv_log_msg("store %s is gone (%s): answering 503 until it is back",
-			            d->path, strerror(errno));
+			            path_of(d), strerror(errno));
 			srv_cache_invalidate(d->cache);
 		}
 		return;
@@ -135,7 +171,7 @@ static void check(struct srv_data *d)
 	/* chmod 000 changes no mtime, and the connections already open would go on reading
 	 * through their descriptors: ask for the permission itself. (Not open() and close():
 	 * closing any descriptor of the file drops the POSIX locks SQLite holds on it.) */
-	if (faccessat(AT_FDCWD, d->path, R_OK, AT_EACCESS) != 0) {
+	if (faccessat(AT_FDCWD, path_of(d), R_OK, AT_EACCESS) != 0) {
 		if (atomic_load(&d->health) == HEALTH_OK)
 			set_broken(d, strerror(errno));
 		return;
@@ -162,7 +198,7 @@ static void check(struct srv_data *d)
 		/* The file changed and SQLite saw no commit: a checkpoint, or a write behind its
 		 * back. A fresh open tells which (a garbage header makes it fail). */
 		struct db_error err = { 0 };
-		struct db *probe = db_open(d->path, false, &err);
+		struct db *probe = db_open(path_of(d), false, &err);
 		if (probe == NULL)
 			reopen_all(d, NULL);
 		db_close(probe);
@@ -184,15 +220,20 @@ static void data_free(struct srv_data *d)
 	db_close(d->watch_db);
 	pthread_cond_destroy(&d->wake);
 	pthread_mutex_destroy(&d->lock);
-	free(d->path);
+	free(d->paths[0]);
+	free(d->paths[1]);
 	free(d);
 }
 
-struct srv_data *srv_data_open(const char *path, size_t cache_bytes, struct db_error *err)
+struct srv_data *srv_data_open(const char *path, const char *later, size_t cache_bytes,
+                               struct db_error *err)
 {
 	struct srv_data *d = calloc(1, sizeof(*d));
 
-	if (d == NULL || (d->path = strdup(path)) == NULL) {
+	if (d == NULL || (d->paths[0] = strdup(path)) == NULL ||
+	    (later != NULL && (d->paths[1] = strdup(later)) == NULL)) {
+		if (d != NULL)
+			free(d->paths[0]);
 		free(d);
 		snprintf(err->text, sizeof(err->text), "out of memory");
 		return NULL;
@@ -230,6 +271,11 @@ void srv_data_close(struct srv_data *d)
 	data_free(d);
 }
 
+const char *srv_data_path(struct srv_data *d)
+{
+	return path_of(d);
+}
+
 void srv_data_reopen(struct srv_data *d)
 {
 	atomic_store(&d->reopen, true);
@@ -259,7 +305,7 @@ struct db *srv_data_db(struct srv_data *d)
 	if (t->db != NULL && t->generation == generation)
 		return t->db;
 	db_close(t->db);
-	t->db = db_open(d->path, false, &err);
+	t->db = db_open(path_of(d), false, &err);
 	t->generation = generation;
 	return t->db;
 }

@@ -11,9 +11,16 @@
 struct srv_data;
 
 /* Opens path (checking that it is a readable store), starts the watcher and creates a cache
- * of cache_bytes. Returns NULL with *err filled. Free with srv_data_close() after the HTTP
- * threads have stopped. */
-struct srv_data *srv_data_open(const char *path, size_t cache_bytes, struct db_error *err);
+ * of cache_bytes. later, when not NULL, is a store to serve instead once it exists: budgetd
+ * with no --db serves the bundled store until the user's store is created, then that one.
+ * Returns NULL with *err filled. Free with srv_data_close() after the HTTP threads have
+ * stopped. */
+struct srv_data *srv_data_open(const char *path, const char *later, size_t cache_bytes,
+                               struct db_error *err);
+
+/* The store file served now: path, or later once it was taken up. Owned by d, valid until
+ * srv_data_close(). */
+const char *srv_data_path(struct srv_data *d);
 void srv_data_close(struct srv_data *d);
 
 /* The calling thread's connection, opened on first use (and again after the store was

@@ -35,8 +35,6 @@ struct srv {
 	const char *_Atomic stage; /* of the stop, for the watchdog's line */
 	struct srv_static *files;
 	struct srv_conns *conns;
-	char snapshot[4200]; /* the store's copy for download, written by budgetctl import */
-	char amounts[4200]; /* the store's long CSV, written by budgetctl import too */
 	atomic_int active; /* requests being answered; SIGTERM waits for them */
 	atomic_bool stopping; /* SIGTERM came: no new requests, even on open connections */
 	atomic_llong quiet_until; /* no store-error log line before this (one a second) */
@@ -655,11 +653,11 @@ static enum MHD_Result first_name(void *cls, enum MHD_ValueKind kind, const char
 /* A store-wide download budgetctl import writes beside the store (the snapshot; the long CSV
  * of every amount: hundreds of MB for thousands of disclosures, never built per request nor
  * cached in memory), sent from its file. missing: the 404's detail. */
-static enum MHD_Result route_file(struct MHD_Connection *conn, const char *path,
+static enum MHD_Result route_file(struct srv *s, struct MHD_Connection *conn, const char *suffix,
                                   const char *missing, const char *type, const char *disposition)
 {
 	const char *arg = NULL;
-	char detail[120];
+	char detail[120], path[4200];
 	struct stat sb;
 	int fd;
 
@@ -670,6 +668,8 @@ static enum MHD_Result route_file(struct MHD_Connection *conn, const char *path,
 		         arg);
 		return send_problem(conn, 400, detail, SRV_API);
 	}
+	/* beside the store served now (budgetd with no --db may switch to the user's store) */
+	snprintf(path, sizeof(path), "%s%s", srv_data_path(s->data), suffix);
 	if ((fd = srv_open_regular(path, &sb)) < 0)
 		return send_problem(conn, 404, missing, SRV_API);
 	return srv_reply_file(conn, fd, &sb, type, disposition);
@@ -685,13 +685,15 @@ static enum MHD_Result dispatch(struct srv *s, struct MHD_Connection *conn, cons
 	if (api && strcmp(method, MHD_HTTP_METHOD_OPTIONS) == 0)
 		return preflight(conn);
 	if (strcmp(url, SNAPSHOT_URL) == 0)
-		return route_file(
-		    conn, s->snapshot, "no snapshot of the store yet: budgetctl import writes one",
-		    "application/vnd.sqlite3", "attachment; filename=\"budgetd.sqlite\"");
+		return route_file(s, conn, ".snapshot",
+		                  "no snapshot of the store yet: budgetctl import writes one",
+		                  "application/vnd.sqlite3",
+		                  "attachment; filename=\"budgetd.sqlite\"");
 	if (strcmp(url, AMOUNTS_URL) == 0)
-		return route_file(
-		    conn, s->amounts, "no long CSV of the store yet: budgetctl import writes one",
-		    "text/csv; charset=utf-8", "attachment; filename=\"budgetd-amounts.csv\"");
+		return route_file(s, conn, ".amounts.csv",
+		                  "no long CSV of the store yet: budgetctl import writes one",
+		                  "text/csv; charset=utf-8",
+		                  "attachment; filename=\"budgetd-amounts.csv\"");
 	if (!api && strncmp(url, "/embed/", 7) == 0)
 		return route_embed(s, conn, url);
 	/* #16 monitoring: never cached, not part of the API */
@@ -1125,9 +1127,7 @@ int srv_run(const struct srv_config *cfg)
 		return SRV_EXIT_CANTCREAT;
 	}
 	raise_fd_limit(cfg);
-	snprintf(s.snapshot, sizeof(s.snapshot), "%s.snapshot", cfg->store);
-	snprintf(s.amounts, sizeof(s.amounts), "%s.amounts.csv", cfg->store);
-	s.data = srv_data_open(cfg->store, cfg->cache_bytes, &err);
+	s.data = srv_data_open(cfg->store, cfg->later, cfg->cache_bytes, &err);
 	srv_metrics_init(cfg->store);
 	if (s.data == NULL) {
 		fprintf(stderr, "budgetd: %s\n", err.text);

@@ -66,6 +66,7 @@ struct srv_config {
 	const char *bind;
 	uint16_t port;
 	const char *store;
+	const char *later; /* a store to serve instead once it exists, while it does (or NULL) */
 	const char *static_dir;
 	unsigned threads;
 	size_t cache_bytes; /* for ready responses */

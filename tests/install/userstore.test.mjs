@@ -63,33 +63,58 @@ const listed = (stdout) => stdout.trim().split('\n').filter(Boolean).map((l) => 
 
 // budgetd with no --db and no --static, as a newcomer starts it; resolves to the department
 // ids it serves over loopback and the store it says it serves.
-async function served(e) {
+async function start(e) {
   const child = spawn(budgetd, ['--port', '0', '--threads', '2', '--access-log', 'off'],
     { env: e, cwd: tmp, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stderr = '';
-  child.stderr.on('data', (d) => { stderr += d; });
-  try {
-    const port = await new Promise((resolve, reject) => {
-      let out = '';
-      const timer = setTimeout(() => reject(new Error(`budgetd did not start: ${stderr}`)), 10_000);
-      child.once('exit', (code) => reject(new Error(`budgetd exited ${code}: ${stderr}`)));
-      child.stdout.on('data', (d) => {
-        out += d;
-        const m = /listening on http:\/\/127\.0\.0\.1:(\d+)\//.exec(out);
-        if (m) { clearTimeout(timer); resolve(Number(m[1])); }
-      });
+  const d = { child, stderr: '' };
+  child.stderr.on('data', (b) => { d.stderr += b; });
+  d.port = await new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`budgetd did not start: ${d.stderr}`)), 10_000);
+    child.once('exit', (code) => reject(new Error(`budgetd exited ${code}: ${d.stderr}`)));
+    child.stdout.on('data', (b) => {
+      out += b;
+      const m = /listening on http:\/\/127\.0\.0\.1:(\d+)\//.exec(out);
+      if (m) { clearTimeout(timer); resolve(Number(m[1])); }
     });
-    const res = await fetch(`http://127.0.0.1:${port}/api/v1/departments?limit=100`);
-    assert.equal(res.status, 200);
-    const body = await res.json();
-    assert.equal(body.total, body.items.length);
-    const page = await fetch(`http://127.0.0.1:${port}/`);
+  });
+  return d;
+}
+
+async function stop(d) {
+  d.child.kill('SIGTERM');
+  await new Promise((resolve) => (d.child.exitCode !== null ? resolve() : d.child.once('exit', resolve)));
+}
+
+async function departmentIds(d) {
+  const res = await fetch(`http://127.0.0.1:${d.port}/api/v1/departments?limit=100`);
+  assert.equal(res.status, 200);
+  const body = await res.json();
+  assert.equal(body.total, body.items.length);
+  return body.items.map((x) => x.id).sort();
+}
+
+// Asks until budgetd serves want (its watcher looks every 20 ms): at most 5 s.
+async function awaitIds(d, want) {
+  let ids;
+  for (let i = 0; i < 100; i++) {
+    ids = await departmentIds(d);
+    if (JSON.stringify(ids) === JSON.stringify(want)) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  assert.deepEqual(ids, want);
+}
+
+async function served(e) {
+  const d = await start(e);
+  try {
+    const ids = await departmentIds(d);
+    const page = await fetch(`http://127.0.0.1:${d.port}/`);
     assert.equal(page.status, 200, 'the front page from the default static folder');
     await page.arrayBuffer();
-    return { ids: body.items.map((d) => d.id).sort(), store: /serving (.*)/.exec(stderr)?.[1] };
+    return { ids, store: /serving (.*)/.exec(d.stderr)?.[1] };
   } finally {
-    child.kill('SIGTERM');
-    await new Promise((resolve) => (child.exitCode !== null ? resolve() : child.once('exit', resolve)));
+    await stop(d);
   }
 }
 
@@ -139,6 +164,27 @@ test('import without --db creates the user store under $HOME and leaves the bund
   r = ctl(['import', extraFile], e);
   assert.equal(r.code, 0, r.stderr);
   assert.equal(sha256(bundled), before);
+});
+
+test('a running budgetd with no --db takes up the user store once it is created, and falls back when it is removed', async () => {
+  const xdg = path.join(tmp, 'xdg-live');
+  const e = envFor({ home: tmp, xdg });
+  const user = path.join(xdg, 'budgetd/budgetd.sqlite');
+  const d = await start(e);
+  try {
+    assert.deepEqual(await departmentIds(d), bundledIds);
+    const r = ctl(['import', extraFile], e);
+    assert.equal(r.code, 0, r.stderr);
+    await awaitIds(d, [...bundledIds, extraId].sort());
+    const snapshot = await fetch(`http://127.0.0.1:${d.port}/api/v1/snapshot.sqlite`);
+    assert.equal(snapshot.status, 200, 'the download beside the store now served');
+    assert.equal(Buffer.from(await snapshot.arrayBuffer()).length, fs.statSync(`${user}.snapshot`).size);
+    for (const f of fs.readdirSync(path.dirname(user))) fs.rmSync(path.join(path.dirname(user), f));
+    await awaitIds(d, bundledIds);
+  } finally {
+    await stop(d);
+  }
+  assert.match(d.stderr, /now exists: serving it instead of the bundled store/);
 });
 
 test('$XDG_DATA_HOME wins over $HOME; --fresh starts the user store from its files alone', () => {
