@@ -447,6 +447,8 @@ static enum MHD_Result not_allowed(struct MHD_Connection *conn, bool api)
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, resp.content_type);
 	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
 	MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, api ? "GET, HEAD, OPTIONS" : "GET, HEAD");
+	/* heuristically cacheable unless told (RFC 9111 4.2.2): as the other 4xx but 404 */
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
 	if (api)
 		srv_cors(r);
 	ret = srv_queue(conn, 405, r, resp.len);

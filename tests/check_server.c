@@ -387,9 +387,12 @@ START_TEST(test_post_not_allowed)
 	call("POST", DEPARTMENTS, "Content-Length: 0\r\n", &r);
 	expect_problem(&r, 405);
 	expect_header(&r, "Allow", "GET, HEAD, OPTIONS", false);
+	/* 405 is cacheable by default (RFC 9110 15.5.6): say no, as for every other 4xx but 404 */
+	expect_header(&r, "Cache-Control", "no-cache", false);
 	call("DELETE", "/index.html", "", &r);
 	expect_problem(&r, 405);
 	expect_header(&r, "Allow", "GET, HEAD", false);
+	expect_header(&r, "Cache-Control", "no-cache", false);
 }
 END_TEST
 
