@@ -86,9 +86,9 @@ static const char usage_list[] = "Usage: budgetctl list [--db PATH]\n"
 static const char usage_upgrade[] =
     "Usage: budgetctl upgrade [--db PATH]\n"
     "\n"
-    "Upgrades a store of schema version 1 to version 2 in place, in one transaction: a\n"
-    "failure or a kill leaves it as it was. Every disclosure and figure is kept. A store\n"
-    "already at version 2 is left alone. Exit code 0 when the store is at version 2.\n";
+    "Upgrades a store of schema version 1 or 2 to version 3 in place, in one transaction:\n"
+    "a failure or a kill leaves it as it was. Every disclosure and figure is kept. A store\n"
+    "already at version 3 is left alone. Exit code 0 when the store is at version 3.\n";
 
 static const char usage_backup[] =
     "Usage: budgetctl backup [--db PATH] DEST\n"
