@@ -186,6 +186,10 @@ int db_disclosure_count(struct db *db, int64_t *count);
  * connection. Returns 0, or -1 with *err filled, path untouched and nothing left behind. */
 int db_snapshot(struct db *db, const char *path, struct db_error *err);
 
+/* Removes the store at path and what SQLite keeps beside it (-wal, -shm, -journal), as far
+ * as they exist. */
+void db_remove(const char *path);
+
 /* Checks that the store reads: PRAGMA quick_check says ok and the disclosures can be
  * counted (db_open() has checked the schema version). Returns 0, or -1 with *err saying
  * what is damaged (without the path) and err->code DB_BAD_STORE. */

@@ -420,6 +420,12 @@ static void keep_mode(const char *tmp, const char *path)
 	chmod(tmp, sb.st_mode & 07777);
 }
 
+void db_remove(const char *path)
+{
+	unlink(path);
+	unlink_sidecars(path);
+}
+
 int db_snapshot(struct db *db, const char *path, struct db_error *err)
 {
 	sqlite3_stmt *st = NULL;

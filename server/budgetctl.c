@@ -648,17 +648,6 @@ static int seed_user_store(const char *store, bool *seeded)
 }
 
 /* A first import that failed leaves no user store behind: budgetd keeps the bundled one. */
-static void unseed_user_store(const char *store)
-{
-	char path[4200];
-
-	unlink(store);
-	snprintf(path, sizeof(path), "%s-wal", store);
-	unlink(path);
-	snprintf(path, sizeof(path), "%s-shm", store);
-	unlink(path);
-}
-
 static int cmd_import(int argc, char **argv)
 {
 	struct cmd_opts o = { 0 };
@@ -680,7 +669,7 @@ static int cmd_import(int argc, char **argv)
 	rc = import_into(o.db, o.fresh, argv + optind, n, &total);
 	if (rc != SRV_EXIT_OK) {
 		if (seeded)
-			unseed_user_store(o.db);
+			db_remove(o.db); /* a failed first import leaves no user store behind */
 		fprintf(stderr, "budgetctl: nothing imported; the store is unchanged\n");
 		return rc;
 	}

@@ -29,6 +29,7 @@ enum health {
 struct srv_data {
 	char *paths[2]; /* the store, and the one to serve instead while it exists (or NULL) */
 	atomic_uint at; /* which of paths is served */
+	struct stat refused; /* paths[1] as it last failed to open (st_ino 0: none did) */
 	struct db *watch_db; /* the watcher's; NULL while the store is unreadable */
 	struct srv_cache *cache;
 	pthread_key_t key;
@@ -124,7 +125,8 @@ static bool reopen_all(struct srv_data *d, const char *why)
 
 /* Serves the later store while it exists and opens as a store, else the first: budgetd
  * with no --db follows the user's store as budgetctl creates it (or removes it after a
- * failed first import). A file that does not open yet is looked at again next time.
+ * failed first import). A file that does not open as a store is opened again once it
+ * has changed (its size or mtime), not every 20 ms.
  * Returns true when it switched. */
 static bool follow_later(struct srv_data *d)
 {
@@ -140,8 +142,15 @@ static bool follow_later(struct srv_data *d)
 		reopen_all(d, "serving it again: the user's store is gone");
 		return true;
 	}
-	if (stat(d->paths[1], &st) != 0 || (probe = db_open(d->paths[1], false, &err)) == NULL)
+	if (stat(d->paths[1], &st) != 0)
 		return false;
+	/* a file there that is no store is opened again only once it has changed */
+	if (d->refused.st_ino != 0 && same_file(&st, &d->refused) && same_content(&st, &d->refused))
+		return false;
+	if ((probe = db_open(d->paths[1], false, &err)) == NULL) {
+		d->refused = st;
+		return false;
+	}
 	db_close(probe);
 	atomic_store(&d->at, 1);
 	d->seen = st;

@@ -187,6 +187,26 @@ test('a running budgetd with no --db takes up the user store once it is created,
   assert.match(d.stderr, /now exists: serving it instead of the bundled store/);
 });
 
+test('a file at the user store that is no store is not served; the store that replaces it is', async () => {
+  const xdg = path.join(tmp, 'xdg-garbage');
+  const e = envFor({ home: tmp, xdg });
+  const user = path.join(xdg, 'budgetd/budgetd.sqlite');
+  const built = path.join(tmp, 'built.sqlite');
+  assert.equal(ctl(['import', '--db', built, '--fresh', extraFile], e).code, 0);
+  const d = await start(e); // (at start, a file there that is no store is refused: exit 66)
+  try {
+    fs.mkdirSync(path.dirname(user), { recursive: true });
+    fs.writeFileSync(user, 'not a store');
+    await new Promise((r) => setTimeout(r, 200)); // ten looks of the watcher
+    assert.deepEqual(await departmentIds(d), bundledIds, 'the bundled store, still');
+    fs.copyFileSync(built, `${user}.new`);
+    fs.renameSync(`${user}.new`, user);
+    await awaitIds(d, [extraId]);
+  } finally {
+    await stop(d);
+  }
+});
+
 test('$XDG_DATA_HOME wins over $HOME; --fresh starts the user store from its files alone', () => {
   const home = path.join(tmp, 'home2');
   const xdg = path.join(tmp, 'xdg');
