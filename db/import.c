@@ -15,6 +15,7 @@
 
 struct ictx {
 	sqlite3 *sql;
+	bool bulk; /* the store's db_set_bulk_build() */
 	struct db_error *err;
 	const struct db_entity *keys[MAX_STMTS];
 	sqlite3_stmt *stmts[MAX_STMTS];
@@ -283,7 +284,7 @@ static int import_doc(struct ictx *c, const struct db_doc *doc, int64_t *rowid)
 	if (insert_one(c, &db_model_document, dep, -1, NULL, doc->root, rowid) != 0 ||
 	    import_children(c, &db_model_document, doc->root, *rowid) != 0)
 		goto done;
-	rc = db_derive(c->sql, *rowid, c->err);
+	rc = db_derive(c->sql, *rowid, c->bulk, c->err);
 	goto done;
 fail:
 	sql_fail(c, "disclosure");
@@ -355,6 +356,7 @@ struct db_import *db_import_begin(struct db *db, struct db_error *err)
 	}
 	im->db = db;
 	im->c.sql = db->sql;
+	im->c.bulk = db->bulk;
 	im->c.err = &im->scratch;
 	if (sqlite3_exec(db->sql, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
 		db_err_set(err, "cannot start the import: %s", sqlite3_errmsg(db->sql));
@@ -459,7 +461,12 @@ int db_import_commit(struct db_import *im, struct db_error *err)
 	for (size_t i = 0; i < im->c.n; i++)
 		sqlite3_finalize(im->c.stmts[i]);
 	im->c.n = 0;
-	if (sqlite3_exec(im->db->sql, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+	if (db_derive_finish(im->db->sql, im->c.bulk, err) != 0) {
+		db_err_store(err, im->db->sql);
+		sqlite3_exec(im->db->sql, "ROLLBACK", NULL, NULL, NULL);
+		(void)wal_restore(im);
+		rc = -1;
+	} else if (sqlite3_exec(im->db->sql, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
 		db_err_set(err, "commit: %s", sqlite3_errmsg(im->db->sql));
 		db_err_store(err, im->db->sql);
 		sqlite3_exec(im->db->sql, "ROLLBACK", NULL, NULL, NULL);

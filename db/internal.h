@@ -12,6 +12,7 @@
 struct db {
 	sqlite3 *sql;
 	bool writable;
+	bool bulk; /* db_set_bulk_build(): a store being built from nothing */
 	/* Prepared read statements, kept for the connection's life (see db_stmt). */
 	struct {
 		uint64_t hash;
@@ -93,8 +94,14 @@ extern const char db_derived_sql[];
  * question across the store is an indexed read: the search index (search.c) and the facts
  * that aggregates sum (facts.c). Each returns 0, or -1 with *err filled. */
 
-/* Derives everything for the disclosure just written. */
-int db_derive(sqlite3 *sql, int64_t disclosure, struct db_error *err);
+/* Derives everything for the disclosure just written. bulk: the store is being built from
+ * nothing (budgetctl import --fresh, db_set_bulk_build()), so work that is cheaper done once
+ * over everything (an index built after its rows, a merge) may wait for db_derive_finish(). */
+int db_derive(sqlite3 *sql, int64_t disclosure, bool bulk, struct db_error *err);
+
+/* Called once per import, after its last disclosure and before its COMMIT (and after
+ * db_derive_all()): completes what db_derive() left for later. */
+int db_derive_finish(sqlite3 *sql, bool bulk, struct db_error *err);
 
 /* Removes what was derived from a disclosure that import has just deleted (rows that hang off
  * it by a foreign key go with it; the search index does not). */
@@ -104,10 +111,12 @@ int db_derive_forget(sqlite3 *sql, int64_t disclosure, struct db_error *err);
 int db_derive_all(sqlite3 *sql, struct db_error *err);
 
 /* The parts, one per file. */
-int db_search_derive(sqlite3 *sql, int64_t disclosure, struct db_error *err);
+int db_search_derive(sqlite3 *sql, int64_t disclosure, bool bulk, struct db_error *err);
+int db_search_finish(sqlite3 *sql, bool bulk, struct db_error *err);
 int db_search_forget(sqlite3 *sql, int64_t disclosure, struct db_error *err);
 /* Adds the search's ranking function to a connection (search.c), which db_search() needs. */
 int db_search_register(sqlite3 *sql, struct db_error *err);
-int db_facts_derive(sqlite3 *sql, int64_t disclosure, struct db_error *err);
+int db_facts_derive(sqlite3 *sql, int64_t disclosure, bool bulk, struct db_error *err);
+int db_facts_finish(sqlite3 *sql, bool bulk, struct db_error *err);
 
 #endif

@@ -306,10 +306,12 @@ void db_close(struct db *db)
 
 int db_set_bulk_build(struct db *db, struct db_error *err)
 {
-	return exec(
-	    db->sql,
-	    "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -131072",
-	    err);
+	if (exec(db->sql,
+	         "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -131072",
+	         err) != 0)
+		return -1;
+	db->bulk = true;
+	return 0;
 }
 
 /* The copy's own header still says WAL: a downloaded file must open without a -wal. */
