@@ -364,6 +364,123 @@ START_TEST(test_table_is_the_data)
 }
 END_TEST
 
+/* ---- a table straight from its rows (#17) against the tree path ---- */
+
+/* tables.c's api_table() on db_export_part()'s tree of the one table, as router.c's load()
+ * calls it: the reference the rows' writer (table_rows.c) must match byte for byte. */
+static int tree_table(const char *dept, int year, const char *kind, const char *level, int n,
+                      bool csv, struct api_response *r)
+{
+	struct api_ctx c = { .db = store,
+		             .resp = r,
+		             .format = csv ? API_CSV : API_JSON,
+		             .dept = dept,
+		             .year = year,
+		             .kind = kind,
+		             .kind_path = kind[0] == 'b' ? "budgets" : "finals",
+		             .level = level };
+	struct db_export_sel sel = { .parts = DB_PART_TABLES, .table = n };
+	struct db_error err = { 0 };
+	json_t *doc;
+
+	memset(r, 0, sizeof(*r));
+	snprintf(c.base, sizeof(c.base), "/api/v1/departments/%s/%s/%d", dept, c.kind_path, year);
+	ck_assert_int_eq(db_read_begin(store), 0);
+	doc = db_export_part(store, dept, year, kind, level, &sel, &err);
+	ck_assert_msg(doc != NULL, "%s", err.text);
+	if (db_modified(store, dept, year, kind, level, &r->modified, &err) != 0)
+		r->modified = 0;
+	ck_assert_int_eq(api_table(&c, doc, n), 0);
+	json_decref(doc);
+	db_read_end(store);
+	return r->status;
+}
+
+static void assert_same_answer(const struct api_response *a, const struct api_response *b,
+                               const char *what)
+{
+	ck_assert_msg(a->status == b->status, "%s: status %d, tree %d", what, a->status, b->status);
+	ck_assert_msg(a->len == b->len && memcmp(a->body, b->body, a->len) == 0,
+	              "%s: body differs from the tree's:\n%.300s\n%.300s", what, a->body, b->body);
+	ck_assert_str_eq(a->content_type, b->content_type);
+	ck_assert_str_eq(a->disposition, b->disposition);
+	ck_assert_msg(a->modified == b->modified, "%s: Last-Modified differs", what);
+}
+
+/* One disclosure's tables (and the one after its last, a 404), JSON and CSV. Returns the
+ * tables compared. */
+static int compare_tables(const char *dept, const json_t *disc)
+{
+	const char *kind = json_string_value(json_object_get(disc, "kind"));
+	const char *level = json_string_value(json_object_get(disc, "level"));
+	int year = (int)json_integer_value(json_object_get(disc, "year")), last = 0, n = 0;
+	char base[256], path[300], what[400];
+	struct api_response a, b;
+	json_t *list, *t;
+	size_t i;
+
+	snprintf(base, sizeof(base), "/api/v1/departments/%s/%ss/%d", dept, kind, year);
+	snprintf(path, sizeof(path), "%s/tables", base);
+	ck_assert_int_eq(call(path, strcmp(level, "unit") == 0 ? "level=unit" : NULL, NULL, &a),
+	                 200);
+	list = json_loads(a.body, 0, NULL);
+	api_response_free(&a);
+	json_array_foreach (json_object_get(list, "items"), i, t) {
+		int p = (int)json_integer_value(json_object_get(t, "position"));
+		last = p > last ? p : last;
+	}
+	for (int pos = 1; pos <= last + 1; pos++) {
+		for (int csv = 0; csv < 2; csv++) {
+			snprintf(path, sizeof(path), "%s/tables/%d", base, pos);
+			snprintf(what, sizeof(what), "%s (%s, %s)", path, level,
+			         csv ? "csv" : "json");
+			call(path,
+			     strcmp(level, "unit") == 0
+			         ? (csv ? "level=unit&format=csv" : "level=unit")
+			     : csv ? "format=csv"
+			           : NULL,
+			     NULL, &a);
+			tree_table(dept, year, kind, level, pos, csv, &b);
+			assert_same_answer(&a, &b, what);
+			n += a.status == 200;
+			api_response_free(&a);
+			api_response_free(&b);
+		}
+	}
+	json_decref(list);
+	return n;
+}
+
+START_TEST(test_table_rows_match_tree)
+{
+	struct api_response r;
+	json_t *deps, *dep, *d, *disc;
+	size_t i, k;
+	int n = 0, discs = 0;
+	char path[300];
+
+	ck_assert_int_eq(call("/api/v1/departments", NULL, NULL, &r), 200);
+	deps = json_loads(r.body, 0, NULL);
+	api_response_free(&r);
+	json_array_foreach (json_object_get(deps, "items"), i, dep) {
+		const char *id = json_string_value(json_object_get(dep, "id"));
+		snprintf(path, sizeof(path), "/api/v1/departments/%s", id);
+		ck_assert_int_eq(call(path, NULL, NULL, &r), 200);
+		d = json_loads(r.body, 0, NULL);
+		api_response_free(&r);
+		json_array_foreach (json_object_get(d, "disclosures"), k, disc) {
+			n += compare_tables(id, disc);
+			discs++;
+		}
+		json_decref(d);
+	}
+	json_decref(deps);
+	/* the bundled store: 7 disclosures, 63 tables, each as JSON and CSV */
+	ck_assert_int_eq(discs, 7);
+	ck_assert_int_eq(n, 2 * 63);
+}
+END_TEST
+
 START_TEST(test_csv_download)
 {
 	struct api_response r;
@@ -638,6 +755,7 @@ int main(void)
 	tcase_add_test(routes, test_overlong_path);
 	tcase_add_test(routes, test_series_and_compare);
 	tcase_add_test(routes, test_table_is_the_data);
+	tcase_add_test(routes, test_table_rows_match_tree);
 	tcase_add_test(routes, test_csv_download);
 	tcase_add_test(routes, test_key_one_per_answer);
 	tcase_add_test(routes, test_key_tells_answers_apart);
