@@ -607,7 +607,9 @@ static struct db_export_sel selection(const struct api_route *rt)
 	default: /* the disclosure: all but its 目录 and its projects */
 		return (struct db_export_sel){ .parts =
 			                           ~(unsigned)(DB_PART_CONTENTS | DB_PART_PROJECTS),
-			                       .table_rows = totals_table };
+			                       .table_rows = totals_table,
+			                       .total_rows_only =
+			                           true /* all its totals read (#17) */ };
 	}
 }
 

@@ -147,6 +147,80 @@ static int select_one_project(const void *tag, char *sql, size_t size)
 	return select_where(db_model_projects, "slug = ?", sql, size);
 }
 
+/* The entity whose children include ch, below root; NULL if none. */
+static const struct db_entity *parent_in(const struct db_entity *root, const struct db_entity *ch)
+{
+	for (const struct db_entity *const *k = root->children; k != NULL && *k != NULL; k++) {
+		const struct db_entity *p = *k == ch ? root : parent_in(*k, ch);
+		if (p != NULL)
+			return p;
+	}
+	return NULL;
+}
+
+/* An entity's other statements are cached under addresses a few bytes into the entity: no
+ * other tag (an entity, a static char of this file) can have them. */
+enum variant {
+	V_BATCH = 1, /* a leaf below every row of its parent list */
+	V_BATCH_TOTALS, /* the same below a table's total rows only */
+	V_TOTALS, /* a table's total rows */
+};
+
+static const void *tag_of(const struct db_entity *e, enum variant v)
+{
+	return (const char *)e + v;
+}
+
+static const struct db_entity *entity_of(const void *tag, enum variant v)
+{
+	return (const void *)((const char *)tag - v);
+}
+
+static bool is_table_rows(const struct db_entity *e)
+{
+	return e->table != NULL && strcmp(e->table, "table_row") == 0;
+}
+
+static bool totals_only(const struct xctx *c, const struct db_entity *e)
+{
+	return c->sel != NULL && c->sel->total_rows_only && is_table_rows(e);
+}
+
+static int select_total_rows(const void *tag, char *sql, size_t size)
+{
+	return select_where(entity_of(tag, V_TOTALS), "kind = 'total'", sql, size);
+}
+
+/* SELECT <ch's columns>, parent FROM ch WHERE parent IN (SELECT id FROM e WHERE e's parent
+ * = ? [AND kind = 'total']) ORDER BY parent, position: ch's rows below every row of a list
+ * of e, grouped by row. The parent's id is the last column, so that add_row reads the
+ * others where it always does. */
+static int batch_sql(const struct db_entity *ch, bool totals, char *sql, size_t size)
+{
+	const struct db_entity *e = parent_in(&db_model_document, ch);
+	char cols[2048];
+
+	if (e == NULL || e->table == NULL || select_cols(ch, cols, sizeof(cols)) != 0)
+		return -1;
+	int n = snprintf(sql, size,
+	                 "SELECT %s, \"%s\" FROM \"%s\" WHERE \"%s\" IN (SELECT id FROM \"%s\" "
+	                 "WHERE \"%s\" = ?%s) ORDER BY \"%s\"%s",
+	                 cols, ch->parent_col, ch->table, ch->parent_col, e->table, e->parent_col,
+	                 totals ? " AND kind = 'total'" : "", ch->parent_col,
+	                 ch->shape == DB_SH_ONE ? "" : ", position");
+	return n > 0 && (size_t)n < size ? 0 : -1;
+}
+
+static int select_batch(const void *tag, char *sql, size_t size)
+{
+	return batch_sql(entity_of(tag, V_BATCH), false, sql, size);
+}
+
+static int select_batch_totals(const void *tag, char *sql, size_t size)
+{
+	return batch_sql(entity_of(tag, V_BATCH_TOTALS), true, sql, size);
+}
+
 /* The statement reading e's rows below a parent: the narrow one when the selection asks
  * for one table or one project (bound as ?2). */
 static sqlite3_stmt *select_stmt(struct xctx *c, const struct db_entity *e)
@@ -165,6 +239,8 @@ static sqlite3_stmt *select_stmt(struct xctx *c, const struct db_entity *e)
 			sqlite3_bind_text(st, 2, sel->project, -1, SQLITE_STATIC);
 		return st;
 	}
+	if (totals_only(c, e))
+		return db_stmt_tagged(c->db, tag_of(e, V_TOTALS), select_total_rows, c->err);
 	return db_stmt_tagged(c->db, e, select_sql, c->err);
 }
 
@@ -443,44 +519,6 @@ static bool is_leaf(const struct db_entity *e)
 	return e->shape != DB_SH_INLINE && (e->children == NULL || e->children[0] == NULL);
 }
 
-/* The entity whose children include ch, below root; NULL if none. */
-static const struct db_entity *parent_in(const struct db_entity *root, const struct db_entity *ch)
-{
-	for (const struct db_entity *const *k = root->children; k != NULL && *k != NULL; k++) {
-		const struct db_entity *p = *k == ch ? root : parent_in(*k, ch);
-		if (p != NULL)
-			return p;
-	}
-	return NULL;
-}
-
-/* A leaf's batch statement is cached under the address one byte into its entity: no other
- * tag (an entity, a static char of this file) can have that address. */
-static const void *batch_tag(const struct db_entity *ch)
-{
-	return (const char *)ch + 1;
-}
-
-/* SELECT <ch's columns>, parent FROM ch WHERE parent IN (SELECT id FROM e WHERE e's parent
- * = ?) ORDER BY parent, position: ch's rows below every row of a list of e, grouped by row.
- * The parent's id is the last column, so that add_row reads the others where it always
- * does. */
-static int select_batch(const void *tag, char *sql, size_t size)
-{
-	const struct db_entity *ch = (const void *)((const char *)tag - 1);
-	const struct db_entity *e = parent_in(&db_model_document, ch);
-	char cols[2048];
-
-	if (e == NULL || e->table == NULL || select_cols(ch, cols, sizeof(cols)) != 0)
-		return -1;
-	int n = snprintf(sql, size,
-	                 "SELECT %s, \"%s\" FROM \"%s\" WHERE \"%s\" IN (SELECT id FROM \"%s\" "
-	                 "WHERE \"%s\" = ?) ORDER BY \"%s\"%s",
-	                 cols, ch->parent_col, ch->table, ch->parent_col, e->table, e->parent_col,
-	                 ch->parent_col, ch->shape == DB_SH_ONE ? "" : ", position");
-	return n > 0 && (size_t)n < size ? 0 : -1;
-}
-
 static int by_id_cmp(const void *a, const void *b, void *arg)
 {
 	const struct xrow *v = arg;
@@ -519,10 +557,12 @@ static ptrdiff_t find_row(const struct xrows *rows, int64_t id)
 
 /* vals[i]: leaf ch's value below rows->v[i] (NULL for a row without children), all read in
  * one statement run. 0, or -1 with c->err set (vals[] then holds what was read so far). */
-static int read_batch(struct xctx *c, const struct db_entity *ch, int64_t parent,
-                      const struct xrows *rows, json_t **vals)
+static int read_batch(struct xctx *c, const struct db_entity *e, const struct db_entity *ch,
+                      int64_t parent, const struct xrows *rows, json_t **vals)
 {
-	sqlite3_stmt *st = db_stmt_tagged(c->db, batch_tag(ch), select_batch, c->err);
+	bool totals = totals_only(c, e);
+	sqlite3_stmt *st = db_stmt_tagged(c->db, tag_of(ch, totals ? V_BATCH_TOTALS : V_BATCH),
+	                                  totals ? select_batch_totals : select_batch, c->err);
 	int rc, last;
 
 	if (st == NULL)
@@ -567,7 +607,7 @@ static int rows_children(struct xctx *c, const struct db_entity *e, int64_t pare
 		}
 		for (size_t k = 0; k < nk; k++)
 			if (is_leaf(e->children[k]) &&
-			    read_batch(c, e->children[k], parent, rows, vals + k * n) != 0)
+			    read_batch(c, e, e->children[k], parent, rows, vals + k * n) != 0)
 				goto fail;
 	}
 	for (size_t i = 0; i < n; i++) {
