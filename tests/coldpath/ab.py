@@ -6,7 +6,7 @@
         [--rounds 5] [--duration 3] [--gzip]
 
 Both servers run on CPU 0 (--threads 1 --cache-mb 0 --access-log off), wrk -t1 -c4 on
-CPU 1. Each round runs wrk on A then B (odd rounds) or B then A (even rounds) for every URL;
+CPU 1 (-c4 unless --connections). Each round runs wrk on A then B (odd rounds) or B then A (even rounds) for every URL;
 CPU time per request is the server's utime + stime (/proc/PID/stat) over the run divided by
 the requests answered. Prints a Markdown table: medians of req/s, CPU us/request and p99,
 and the median of the per-round ratio B/A. A measurement, not a test.
@@ -42,10 +42,10 @@ def ms(v, unit):
     return float(v) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
 
-def run(proc, port, url, duration, gz):
+def run(proc, port, url, duration, gz, conns):
     hdr = ["-H", "Accept-Encoding: gzip"] if gz else []
     c0 = cpu(proc.pid)
-    out = subprocess.run(["taskset", "-c", "1", "wrk", "-t1", "-c4", f"-d{duration}s",
+    out = subprocess.run(["taskset", "-c", "1", "wrk", "-t1", f"-c{conns}", f"-d{duration}s",
                           "--latency", *hdr, f"http://127.0.0.1:{port}{url}"],
                          capture_output=True, text=True).stdout
     c1 = cpu(proc.pid)
@@ -67,6 +67,8 @@ def main():
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--duration", type=int, default=3)
     ap.add_argument("--gzip", action="store_true")
+    ap.add_argument("--connections", type=int, default=4,
+                    help="wrk -c (1: one request at a time, for the latency of one answer)")
     args = ap.parse_args()
     servers = {"A": start(args.a, args.db), "B": start(args.b, args.db)}
     res = {u: {"A": [], "B": []} for u in args.url}
@@ -74,7 +76,8 @@ def main():
         for r in range(args.rounds):
             for u in args.url:
                 for who in ("AB" if r % 2 == 0 else "BA"):
-                    res[u][who].append(run(*servers[who], u, args.duration, args.gzip))
+                    res[u][who].append(run(*servers[who], u, args.duration, args.gzip,
+                                             args.connections))
             print(f"round {r + 1} done, load {os.getloadavg()[0]:.1f}", file=sys.stderr)
     finally:
         for p, _ in servers.values():
