@@ -3,6 +3,7 @@
 // and content negotiation, called directly on the bundled store.
 #include "api.h"
 #include "internal_api.h"
+#include "read_audit.h"
 #include "util.h"
 
 #include <check.h>
@@ -481,6 +482,92 @@ START_TEST(test_table_rows_match_tree)
 }
 END_TEST
 
+/* ---- one disclosure's findings by its index (#17) against db_findings() ---- */
+
+#define MAX_SEEN 64
+
+struct seen {
+	char text[MAX_SEEN][4096]; /* each finding as fn saw it */
+	char disc[MAX_SEEN][160]; /* department, year, kind, level of each */
+	size_t n;
+};
+
+static int seen_one(void *ctx, const struct db_finding *f)
+{
+	struct seen *s = ctx;
+	char *body = json_dumps(f->finding, JSON_COMPACT | JSON_SORT_KEYS);
+
+	ck_assert_uint_lt(s->n, MAX_SEEN);
+	snprintf(s->text[s->n], sizeof(s->text[0]), "%s|%s|%d|%s|%s|%zu|%s|%s|%s|%s", f->department,
+	         f->department_name ? f->department_name : "-", f->year, f->kind, f->level,
+	         f->position, f->rule, f->family, f->severity, body);
+	snprintf(s->disc[s->n++], sizeof(s->disc[0]), "%s\t%d\t%s\t%s", f->department, f->year,
+	         f->kind, f->level);
+	free(body);
+	return 0;
+}
+
+/* Both readers on q: the same findings in the same order, and the same counts. */
+static size_t assert_same_findings(struct db *db, const struct db_finding_query *q)
+{
+	static struct seen a, b;
+	struct db_finding_counts ca = { 0 }, cb = { 0 };
+	struct db_error err = { 0 };
+
+	a.n = b.n = 0;
+	ck_assert_int_eq(db_findings(db, q, seen_one, &a, &ca, &err), 0);
+	ck_assert_int_eq(db_findings_of(db, q, seen_one, &b, &cb, &err), 0);
+	ck_assert_uint_eq(a.n, b.n);
+	for (size_t i = 0; i < a.n; i++)
+		ck_assert_str_eq(a.text[i], b.text[i]);
+	ck_assert_uint_eq(ca.total, cb.total);
+	ck_assert_uint_eq(ca.error, cb.error);
+	ck_assert_uint_eq(ca.warning, cb.warning);
+	ck_assert_uint_eq(ca.info, cb.info);
+	return a.n;
+}
+
+START_TEST(test_findings_of_one_disclosure)
+{
+	static struct seen all;
+	struct db_error err = { 0 };
+	struct db_finding_query every = { 0 };
+	struct db *db = store; /* the bundled store: the audit rules' findings of its import */
+	size_t compared = 0, discs = 0;
+
+	ck_assert_int_eq(db_findings(db, &every, seen_one, &all, NULL, &err), 0);
+	ck_assert_uint_gt(all.n, 20);
+	for (size_t i = 0; i < all.n; i++) {
+		char dept[64], kind[16], level[16];
+		int year;
+		if (i > 0 && strcmp(all.disc[i], all.disc[i - 1]) == 0)
+			continue; /* db_findings orders by disclosure: each comes once */
+		ck_assert_int_eq(
+		    sscanf(all.disc[i], "%63[^\t]\t%d\t%15[^\t]\t%15s", dept, &year, kind, level),
+		    4);
+		struct db_finding_query q = {
+			.department = dept, .year = year, .kind = kind, .level = level
+		};
+		compared += assert_same_findings(db, &q);
+		discs++;
+		q.limit = 1;
+		q.offset = 1;
+		assert_same_findings(db, &q);
+		q.limit = 0;
+		q.offset = 0;
+		q.severity = "warning";
+		assert_same_findings(db, &q);
+	}
+	/* every finding of the store, through its own disclosure; and one that is none */
+	ck_assert_uint_eq(compared, all.n);
+	ck_assert_uint_gt(discs, 3);
+	struct db_finding_query none = {
+		.department = "nobody", .year = 2021, .kind = "budget", .level = "department"
+	};
+	ck_assert_uint_eq(assert_same_findings(db, &none), 0);
+}
+END_TEST
+
 START_TEST(test_csv_download)
 {
 	struct api_response r;
@@ -756,6 +843,7 @@ int main(void)
 	tcase_add_test(routes, test_series_and_compare);
 	tcase_add_test(routes, test_table_is_the_data);
 	tcase_add_test(routes, test_table_rows_match_tree);
+	tcase_add_test(routes, test_findings_of_one_disclosure);
 	tcase_add_test(routes, test_csv_download);
 	tcase_add_test(routes, test_key_one_per_answer);
 	tcase_add_test(routes, test_key_tells_answers_apart);
