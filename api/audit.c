@@ -5,6 +5,7 @@
 // shape, whatever else the engine put in it.
 #include "api.h"
 #include "internal_api.h"
+#include "read_audit.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -136,7 +137,7 @@ int api_audit_summary(struct api_ctx *c, struct api_jw *w)
 	struct db_error err = { 0 };
 	char url[400];
 
-	if (db_findings(c->db, &q, NULL, NULL, &n, &err) != 0)
+	if (db_findings_of(c->db, &q, NULL, NULL, &n, &err) != 0)
 		return api_store_error(c->resp, &err) ? -1 : 503;
 	api_jw_key(w, "audit");
 	api_jw_obj(w);
@@ -169,7 +170,7 @@ static int audit_json(struct api_ctx *c)
 	api_jw_obj(&w);
 	api_jw_key(&w, "items");
 	api_jw_arr(&w);
-	if (db_findings(c->db, &q, put_item, &w, &n, &err) != 0) {
+	if (db_findings_of(c->db, &q, put_item, &w, &n, &err) != 0) {
 		free(api_jw_finish(&w, NULL));
 		return api_store_error(c->resp, &err);
 	}
@@ -266,7 +267,7 @@ static int audit_csv(struct api_ctx *c)
 
 	api_jw_init(&w);
 	csv_header(&w, false);
-	if (db_findings(c->db, &q, csv_item, &w, NULL, &err) != 0) {
+	if (db_findings_of(c->db, &q, csv_item, &w, NULL, &err) != 0) {
 		free(api_jw_finish(&w, NULL));
 		return api_store_error(c->resp, &err);
 	}

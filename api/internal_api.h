@@ -180,6 +180,15 @@ long long api_row_level(const json_t *row);
 bool *api_row_parents(const json_t *rows);
 /* 表几 for 1..99 as Chinese numerals: 一, 十, 十二, 九十九. */
 void api_numeral(int n, char *out, size_t size);
+/* "links": {self, csv} of table position of c's disclosure. */
+void api_table_links(struct api_jw *w, const struct api_ctx *c, int position);
+/* The unit a column's CSV header gets from its measure and printed title: （%）, nothing
+ * (the title says % already) or （unit）. */
+void api_csv_unit_suffix(const char *measure, const char *title, const char *unit, char *out,
+                         size_t size);
+/* .../tables/{n} as JSON or CSV straight from the table's rows (table_rows.c, #17): the
+ * bytes of api_table() on db_export_part()'s tree. Sets c->base itself. 0 or -1. */
+int api_table_rows(struct api_ctx *c, int number);
 
 /* ---- the long CSV (tidy.c), XLSX (xlsx.c) and Fiscal Data Package (datapackage.c) ---- */
 

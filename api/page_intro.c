@@ -3,6 +3,7 @@
 // other disclosures as plain links, which work without JavaScript), the source note, the audit
 // summary, then 概况 (with 与上年比较) and 图解 (page_overview.c).
 #include "page_intro.h"
+#include "read_audit.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -253,7 +254,7 @@ static int put_audit_summary(struct api_page *p)
 	size_t counts[3];
 	bool any = false;
 
-	if (db_findings(c->db, &q, NULL, NULL, &n, &p->err) != 0)
+	if (db_findings_of(c->db, &q, NULL, NULL, &n, &p->err) != 0)
 		return -1;
 	if (n.total == 0) {
 		api_html_elem(p->w, "p", "核对：未发现不一致", "id", "audit-summary", "class",

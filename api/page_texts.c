@@ -4,6 +4,7 @@
 // (#15). Ported from static/app.js's renderExplanations, renderAudit, markQuotes and
 // renderGlossary, so the marks and links work without JavaScript.
 #include "page.h"
+#include "read_audit.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -716,7 +717,7 @@ static int prepare(struct texts *x)
 
 	if ((x->findings = json_array()) == NULL)
 		goto oom;
-	if (db_findings(c->db, &q, collect, x, NULL, &x->p->err) != 0)
+	if (db_findings_of(c->db, &q, collect, x, NULL, &x->p->err) != 0)
 		return -1;
 	n = json_array_size(x->findings);
 	x->targets = calloc(n + 1, sizeof(*x->targets));

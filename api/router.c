@@ -607,7 +607,9 @@ static struct db_export_sel selection(const struct api_route *rt)
 	default: /* the disclosure: all but its 目录 and its projects */
 		return (struct db_export_sel){ .parts =
 			                           ~(unsigned)(DB_PART_CONTENTS | DB_PART_PROJECTS),
-			                       .table_rows = totals_table };
+			                       .table_rows = totals_table,
+			                       .total_rows_only =
+			                           true /* all its totals read (#17) */ };
 	}
 }
 
@@ -672,6 +674,9 @@ static int execute_disclosure(struct api_ctx *c, const struct api_route *rt)
 
 	if (rt->resource == R_AUDIT)
 		return api_audit(c);
+	/* A table as JSON or CSV is written from its rows, without a tree (#17). */
+	if (rt->resource == R_TABLE && (rt->format == API_JSON || rt->format == API_CSV))
+		return api_table_rows(c, rt->table);
 	if ((rc = load(c, rt, &doc)) != 0)
 		return rc < 0 ? -1 : 0;
 	rc = answer(c, rt, doc);

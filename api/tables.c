@@ -138,7 +138,7 @@ static void put_totals(struct api_jw *w, const json_t *rows)
 	api_jw_end(w, ']');
 }
 
-static void put_links(struct api_jw *w, const struct api_ctx *c, int position)
+void api_table_links(struct api_jw *w, const struct api_ctx *c, int position)
 {
 	char path[32], url[420];
 
@@ -182,7 +182,7 @@ int api_tables(struct api_ctx *c, json_t *doc)
 			continue;
 		api_jw_obj(&w);
 		put_identity(&w, doc, t);
-		put_links(&w, c, n);
+		api_table_links(&w, c, n);
 		api_jw_end(&w, '}');
 	}
 	api_jw_end(&w, ']');
@@ -214,7 +214,7 @@ static int table_json(struct api_ctx *c, const json_t *doc, const json_t *t, int
 		put_row(&w, rows, i);
 	api_jw_end(&w, ']');
 	put_totals(&w, rows);
-	put_links(&w, c, number);
+	api_table_links(&w, c, number);
 	api_jw_end(&w, '}');
 	return api_ok(c, &w, "application/json; charset=utf-8");
 }
@@ -239,11 +239,9 @@ static bool says_percent(const char *title)
 
 /* The unit a column's header gets in CSV: （%） for a percentage (完成率, 增减率) whose
  * printed title does not say % already, nothing when it does, else （unit）. */
-static void unit_suffix(const json_t *col, const char *unit, char *out, size_t size)
+void api_csv_unit_suffix(const char *m, const char *title, const char *unit, char *out, size_t size)
 {
-	const char *m = str(col, "measure");
-
-	if (says_percent(str(col, "title")))
+	if (says_percent(title))
 		out[0] = '\0';
 	else if (m != NULL && (strcmp(m, "rate") == 0 || strcmp(m, "change_percent") == 0))
 		snprintf(out, size, "（%%）");
@@ -269,7 +267,8 @@ static void csv_header(struct api_jw *w, const json_t *t, const char *unit, bool
 		api_csv_text(w, "项目名称", false);
 	json_array_foreach (json_object_get(t, "columns"), i, col) {
 		const char *group = str(col, "group");
-		unit_suffix(col, unit, suffix, sizeof(suffix));
+		api_csv_unit_suffix(str(col, "measure"), str(col, "title"), unit, suffix,
+		                    sizeof(suffix));
 		snprintf(title, sizeof(title), "%s%s%s%s", group ? group : "", group ? "/" : "",
 		         str(col, "title"), suffix);
 		api_csv_text(w, title, false);

@@ -315,6 +315,9 @@ struct db_export_sel {
 	bool (*table_rows)(const json_t *table, void *arg);
 	void *arg;
 	const char *project; /* with DB_PART_PROJECTS: only the project with this id; NULL: all */
+	/* #17: with DB_PART_TABLES, a table's rows are only its total rows (kind "total"), for
+	 * an answer that reads only the totals (the disclosure's headline figures). */
+	bool total_rows_only;
 };
 
 /* db_export() of the parts sel names (sel NULL: the whole disclosure). What is read is

@@ -5,7 +5,9 @@
 #include "internal.h"
 #include "model.h"
 
+#include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 struct xctx {
@@ -73,38 +75,50 @@ static void add_sel(char *buf, size_t size, const char *name)
 	snprintf(buf + strlen(buf), size - strlen(buf), ", \"%s\"", name);
 }
 
+/* id, [key,] [value,] fields...: the columns of e's rows, in the order add_row reads them.
+ * Returns 0, or -1 if they do not fit. */
+static int select_cols(const struct db_entity *e, char *cols, size_t size)
+{
+	char box[80];
+
+	if (snprintf(cols, size, "id") >= (int)size)
+		return -1;
+	if (e->shape == DB_SH_DEC_MAP || e->shape == DB_SH_BOX_MAP)
+		add_sel(cols, size, "key");
+	if (e->shape == DB_SH_TEXTS || db_shape_is_dec(e->shape))
+		add_sel(cols, size, "value");
+	if (db_shape_is_dec(e->shape))
+		add_sel(cols, size, "value_dp");
+	for (int k = 0; e->shape == DB_SH_BOX_MAP && k < 5; k++)
+		add_sel(cols, size, db_box_parts[k]);
+	for (const struct db_field *f = e->fields; f != NULL && f->key != NULL; f++) {
+		if (f->nostore)
+			continue;
+		if (f->type == DB_FT_CODES) {
+			add_sel(cols, size, "code1");
+			add_sel(cols, size, "code2");
+			add_sel(cols, size, "code3");
+		} else if (f->type == DB_FT_BOX) {
+			for (int k = 0; k < 5; k++)
+				add_sel(cols, size, db_box_col(f, k, box, sizeof(box)));
+		} else {
+			add_sel(cols, size, db_field_col(f));
+			if (db_field_is_dec(f))
+				add_sel(cols, size, db_dp_col(db_field_col(f), box, sizeof(box)));
+		}
+	}
+	return strlen(cols) + 1 < size ? 0 : -1;
+}
+
 /* SELECT id, [key,] [value,] fields... FROM table WHERE parent = ? [AND where] ORDER BY
  * position; the document itself is selected by its id. Returns 0, or -1 if it does not
  * fit. */
 static int select_where(const struct db_entity *e, const char *where, char *sql, size_t size)
 {
-	char cols[2048] = "id", box[80];
+	char cols[2048];
 
-	if (e->shape == DB_SH_DEC_MAP || e->shape == DB_SH_BOX_MAP)
-		add_sel(cols, sizeof(cols), "key");
-	if (e->shape == DB_SH_TEXTS || db_shape_is_dec(e->shape))
-		add_sel(cols, sizeof(cols), "value");
-	if (db_shape_is_dec(e->shape))
-		add_sel(cols, sizeof(cols), "value_dp");
-	for (int k = 0; e->shape == DB_SH_BOX_MAP && k < 5; k++)
-		add_sel(cols, sizeof(cols), db_box_parts[k]);
-	for (const struct db_field *f = e->fields; f != NULL && f->key != NULL; f++) {
-		if (f->nostore)
-			continue;
-		if (f->type == DB_FT_CODES) {
-			add_sel(cols, sizeof(cols), "code1");
-			add_sel(cols, sizeof(cols), "code2");
-			add_sel(cols, sizeof(cols), "code3");
-		} else if (f->type == DB_FT_BOX) {
-			for (int k = 0; k < 5; k++)
-				add_sel(cols, sizeof(cols), db_box_col(f, k, box, sizeof(box)));
-		} else {
-			add_sel(cols, sizeof(cols), db_field_col(f));
-			if (db_field_is_dec(f))
-				add_sel(cols, sizeof(cols),
-				        db_dp_col(db_field_col(f), box, sizeof(box)));
-		}
-	}
+	if (select_cols(e, cols, sizeof(cols)) != 0)
+		return -1;
 	int n =
 	    snprintf(sql, size, "SELECT %s FROM \"%s\" WHERE \"%s\" = ?%s%s%s", cols, e->table,
 	             e == &db_model_document ? "id" : e->parent_col, where != NULL ? " AND " : "",
@@ -133,6 +147,80 @@ static int select_one_project(const void *tag, char *sql, size_t size)
 	return select_where(db_model_projects, "slug = ?", sql, size);
 }
 
+/* The entity whose children include ch, below root; NULL if none. */
+static const struct db_entity *parent_in(const struct db_entity *root, const struct db_entity *ch)
+{
+	for (const struct db_entity *const *k = root->children; k != NULL && *k != NULL; k++) {
+		const struct db_entity *p = *k == ch ? root : parent_in(*k, ch);
+		if (p != NULL)
+			return p;
+	}
+	return NULL;
+}
+
+/* An entity's other statements are cached under addresses a few bytes into the entity: no
+ * other tag (an entity, a static char of this file) can have them. */
+enum variant {
+	V_BATCH = 1, /* a leaf below every row of its parent list */
+	V_BATCH_TOTALS, /* the same below a table's total rows only */
+	V_TOTALS, /* a table's total rows */
+};
+
+static const void *tag_of(const struct db_entity *e, enum variant v)
+{
+	return (const char *)e + v;
+}
+
+static const struct db_entity *entity_of(const void *tag, enum variant v)
+{
+	return (const void *)((const char *)tag - v);
+}
+
+static bool is_table_rows(const struct db_entity *e)
+{
+	return e->table != NULL && strcmp(e->table, "table_row") == 0;
+}
+
+static bool totals_only(const struct xctx *c, const struct db_entity *e)
+{
+	return c->sel != NULL && c->sel->total_rows_only && is_table_rows(e);
+}
+
+static int select_total_rows(const void *tag, char *sql, size_t size)
+{
+	return select_where(entity_of(tag, V_TOTALS), "kind = 'total'", sql, size);
+}
+
+/* SELECT <ch's columns>, parent FROM ch WHERE parent IN (SELECT id FROM e WHERE e's parent
+ * = ? [AND kind = 'total']) ORDER BY parent, position: ch's rows below every row of a list
+ * of e, grouped by row. The parent's id is the last column, so that add_row reads the
+ * others where it always does. */
+static int batch_sql(const struct db_entity *ch, bool totals, char *sql, size_t size)
+{
+	const struct db_entity *e = parent_in(&db_model_document, ch);
+	char cols[2048];
+
+	if (e == NULL || e->table == NULL || select_cols(ch, cols, sizeof(cols)) != 0)
+		return -1;
+	int n = snprintf(sql, size,
+	                 "SELECT %s, \"%s\" FROM \"%s\" WHERE \"%s\" IN (SELECT id FROM \"%s\" "
+	                 "WHERE \"%s\" = ?%s) ORDER BY \"%s\"%s",
+	                 cols, ch->parent_col, ch->table, ch->parent_col, e->table, e->parent_col,
+	                 totals ? " AND kind = 'total'" : "", ch->parent_col,
+	                 ch->shape == DB_SH_ONE ? "" : ", position");
+	return n > 0 && (size_t)n < size ? 0 : -1;
+}
+
+static int select_batch(const void *tag, char *sql, size_t size)
+{
+	return batch_sql(entity_of(tag, V_BATCH), false, sql, size);
+}
+
+static int select_batch_totals(const void *tag, char *sql, size_t size)
+{
+	return batch_sql(entity_of(tag, V_BATCH_TOTALS), true, sql, size);
+}
+
 /* The statement reading e's rows below a parent: the narrow one when the selection asks
  * for one table or one project (bound as ?2). */
 static sqlite3_stmt *select_stmt(struct xctx *c, const struct db_entity *e)
@@ -151,8 +239,14 @@ static sqlite3_stmt *select_stmt(struct xctx *c, const struct db_entity *e)
 			sqlite3_bind_text(st, 2, sel->project, -1, SQLITE_STATIC);
 		return st;
 	}
+	if (totals_only(c, e))
+		return db_stmt_tagged(c->db, tag_of(e, V_TOTALS), select_total_rows, c->err);
 	return db_stmt_tagged(c->db, e, select_sql, c->err);
 }
+
+/* Strings and keys go in unchecked (json_string_nocheck): the store's text came through
+ * jansson's parser at import, which takes valid UTF-8 without NULs only, and checking it
+ * again costs a pass over every string of a cold answer. */
 
 /* The figure at col with the decimals it was published with (column col + 1), or in
  * canonical form when those are unknown (NULL: a row upgraded from schema version 1). */
@@ -165,7 +259,7 @@ static json_t *dec_json(sqlite3_stmt *st, int col)
 		db_dec_format(v, buf);
 	else
 		db_dec_format_dp(v, sqlite3_column_int(st, col + 1), buf);
-	return json_string(buf);
+	return json_string_nocheck(buf);
 }
 
 static json_t *codes_json(sqlite3_stmt *st, int col)
@@ -175,7 +269,8 @@ static json_t *codes_json(sqlite3_stmt *st, int col)
 	for (int k = 0; k < 3; k++)
 		if (sqlite3_column_type(st, col + k) != SQLITE_NULL)
 			json_array_append_new(
-			    arr, json_string((const char *)sqlite3_column_text(st, col + k)));
+			    arr,
+			    json_string_nocheck((const char *)sqlite3_column_text(st, col + k)));
 	return arr;
 }
 
@@ -208,7 +303,7 @@ static json_t *field_json(const struct db_field *f, sqlite3_stmt *st, int col)
 	case DB_FT_SDEC:
 		return dec_json(st, col);
 	default:
-		return json_string((const char *)sqlite3_column_text(st, col));
+		return json_string_nocheck((const char *)sqlite3_column_text(st, col));
 	}
 }
 
@@ -222,7 +317,7 @@ static json_t *row_json(const struct db_entity *e, sqlite3_stmt *st, int col)
 			continue;
 		bool empty = sqlite3_column_type(st, col) == SQLITE_NULL;
 		if (!empty || f->type == DB_FT_BOOL)
-			json_object_set_new(obj, f->key, field_json(f, st, col));
+			json_object_set_new_nocheck(obj, f->key, field_json(f, st, col));
 		col += f->type == DB_FT_CODES ? 3
 		       : f->type == DB_FT_BOX ? 5
 		       : db_field_is_dec(f)   ? 2
@@ -241,16 +336,16 @@ static int add_row(struct xctx *c, const struct db_entity *e, sqlite3_stmt *st, 
 
 	switch (e->shape) {
 	case DB_SH_TEXTS:
-		return json_array_append_new(*out,
-		                             json_string((const char *)sqlite3_column_text(st, 1)));
+		return json_array_append_new(
+		    *out, json_string_nocheck((const char *)sqlite3_column_text(st, 1)));
 	case DB_SH_DECS:
 		return json_array_append_new(*out, dec_json(st, 1));
 	case DB_SH_DEC_MAP:
-		return json_object_set_new(*out, (const char *)sqlite3_column_text(st, 1),
-		                           dec_json(st, 2));
+		return json_object_set_new_nocheck(*out, (const char *)sqlite3_column_text(st, 1),
+		                                   dec_json(st, 2));
 	case DB_SH_BOX_MAP:
-		return json_object_set_new(*out, (const char *)sqlite3_column_text(st, 1),
-		                           box_json(st, 2));
+		return json_object_set_new_nocheck(*out, (const char *)sqlite3_column_text(st, 1),
+		                                   box_json(st, 2));
 	default:
 		item = row_json(e, st, 1);
 		pick = pick_row(c, e, item);
@@ -282,21 +377,33 @@ static json_t *export_inline(struct xctx *c, const struct db_entity *e, int64_t 
 	return out;
 }
 
+/* What a child holds before its rows are read: an empty list or map, or nothing (NULL) for
+ * DB_SH_ONE, which is the row itself. */
+static json_t *empty_value(const struct db_entity *e)
+{
+	if (e->shape == DB_SH_ONE)
+		return NULL;
+	return e->shape == DB_SH_DEC_MAP || e->shape == DB_SH_BOX_MAP ? json_object()
+	                                                              : json_array();
+}
+
+static json_t *export_rows(struct xctx *c, const struct db_entity *e, int64_t id);
+
 /* The entity's value below parent id, or NULL with nothing stored (err->text stays empty). */
 static json_t *export_entity(struct xctx *c, const struct db_entity *e, int64_t id)
 {
 	sqlite3_stmt *st;
-	json_t *out = NULL;
+	json_t *out;
 	int rc;
 
 	if (e->shape == DB_SH_INLINE)
 		return export_inline(c, e, id);
+	if (e->shape == DB_SH_ROWS)
+		return export_rows(c, e, id);
 	if ((st = select_stmt(c, e)) == NULL)
 		return NULL;
 	sqlite3_bind_int64(st, 1, id);
-	if (e->shape != DB_SH_ONE)
-		out = e->shape == DB_SH_DEC_MAP || e->shape == DB_SH_BOX_MAP ? json_object()
-		                                                             : json_array();
+	out = empty_value(e);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		if (add_row(c, e, st, &out) != 0)
 			break;
@@ -316,6 +423,15 @@ static bool is_empty(const json_t *j)
 	       (json_is_object(j) && json_object_size(j) == 0);
 }
 
+/* Sets obj's key for child ch to val (taking it), unless val is empty and ch not required. */
+static void set_child(json_t *obj, const struct db_entity *ch, json_t *val)
+{
+	if (!is_empty(val) || (val != NULL && ch->required))
+		json_object_set_new_nocheck(obj, ch->key, val);
+	else
+		json_decref(val);
+}
+
 static int export_children(struct xctx *c, const struct db_entity *e, int64_t id, json_t *obj)
 {
 	for (const struct db_entity *const *k = e->children; k != NULL && *k != NULL; k++) {
@@ -329,12 +445,213 @@ static int export_children(struct xctx *c, const struct db_entity *e, int64_t id
 
 		if (val == NULL && c->err->text[0] != '\0')
 			return -1;
-		if (!is_empty(val) || (val != NULL && ch->required))
-			json_object_set_new(obj, ch->key, val);
-		else
-			json_decref(val);
+		set_child(obj, ch, val);
 	}
 	return 0;
+}
+
+/* ---- a list's rows, and each leaf child of all of them in one statement run ----
+ * Read row by row, a list costs a statement run per row and child: a table of 30 rows is 90
+ * runs for its figures, unplaced figures and boxes, each opening its cursors anew (most of a
+ * cold answer's time, #17). A leaf child (no children of its own) of every row at once is
+ * one run, whatever the number of rows; the tree built is the same, key for key in the
+ * same order. */
+
+struct xrow {
+	int64_t id;
+	json_t *item; /* owned until appended to the list */
+	bool all; /* PICK_ALL: with its children */
+};
+
+struct xrows {
+	struct xrow *v;
+	size_t n, size;
+	size_t *by_id; /* indexes into v in the order of their ids: a child row's parent */
+};
+
+static void free_rows(struct xrows *rows)
+{
+	for (size_t i = 0; i < rows->n; i++)
+		json_decref(rows->v[i].item);
+	free(rows->v);
+	free(rows->by_id);
+}
+
+static int push_row(struct xrows *rows, int64_t id, json_t *item, bool all)
+{
+	if (rows->n == rows->size) {
+		size_t size = rows->size == 0 ? 16 : rows->size * 2;
+		struct xrow *v = realloc(rows->v, size * sizeof(*v));
+		if (v == NULL)
+			return -1;
+		rows->v = v;
+		rows->size = size;
+	}
+	rows->v[rows->n++] = (struct xrow){ id, item, all };
+	return 0;
+}
+
+/* e's rows below parent id, picked, without their children. 0, or -1 with c->err set. */
+static int read_rows(struct xctx *c, const struct db_entity *e, int64_t id, struct xrows *rows)
+{
+	sqlite3_stmt *st = select_stmt(c, e);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		json_t *item = row_json(e, st, 1);
+		enum pick pick = pick_row(c, e, item);
+		if (pick == PICK_SKIP) {
+			json_decref(item);
+			continue;
+		}
+		if (push_row(rows, sqlite3_column_int64(st, 0), item, pick == PICK_ALL) != 0) {
+			json_decref(item);
+			db_err_set(c->err, "out of memory");
+			break;
+		}
+	}
+	if (rc != SQLITE_DONE && c->err->text[0] == '\0')
+		db_err_set(c->err, "%s: %s", e->table, sqlite3_errmsg(c->db->sql));
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static bool is_leaf(const struct db_entity *e)
+{
+	return e->shape != DB_SH_INLINE && (e->children == NULL || e->children[0] == NULL);
+}
+
+static int by_id_cmp(const void *a, const void *b, void *arg)
+{
+	const struct xrow *v = arg;
+	int64_t x = v[*(const size_t *)a].id, y = v[*(const size_t *)b].id;
+
+	return (x > y) - (x < y);
+}
+
+static int index_rows(struct xrows *rows)
+{
+	if ((rows->by_id = malloc(rows->n * sizeof(*rows->by_id))) == NULL)
+		return -1;
+	for (size_t i = 0; i < rows->n; i++)
+		rows->by_id[i] = i;
+	qsort_r(rows->by_id, rows->n, sizeof(*rows->by_id), by_id_cmp, rows->v);
+	return 0;
+}
+
+/* The index in rows->v of the row with this id, or -1. */
+static ptrdiff_t find_row(const struct xrows *rows, int64_t id)
+{
+	size_t lo = 0, hi = rows->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int64_t m = rows->v[rows->by_id[mid]].id;
+		if (m == id)
+			return (ptrdiff_t)rows->by_id[mid];
+		if (m < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}
+
+/* vals[i]: leaf ch's value below rows->v[i] (NULL for a row without children), all read in
+ * one statement run. 0, or -1 with c->err set (vals[] then holds what was read so far). */
+static int read_batch(struct xctx *c, const struct db_entity *e, const struct db_entity *ch,
+                      int64_t parent, const struct xrows *rows, json_t **vals)
+{
+	bool totals = totals_only(c, e);
+	sqlite3_stmt *st = db_stmt_tagged(c->db, tag_of(ch, totals ? V_BATCH_TOTALS : V_BATCH),
+	                                  totals ? select_batch_totals : select_batch, c->err);
+	int rc, last;
+
+	if (st == NULL)
+		return -1;
+	for (size_t i = 0; i < rows->n; i++)
+		vals[i] = rows->v[i].all ? empty_value(ch) : NULL;
+	sqlite3_bind_int64(st, 1, parent);
+	last = sqlite3_column_count(st) - 1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		ptrdiff_t i = find_row(rows, sqlite3_column_int64(st, last));
+		if (i < 0 || !rows->v[i].all)
+			continue; /* a row left out, or read without its children */
+		if (add_row(c, ch, st, &vals[i]) != 0)
+			break;
+	}
+	if (rc != SQLITE_DONE && c->err->text[0] == '\0')
+		db_err_set(c->err, "%s: %s", ch->table, sqlite3_errmsg(c->db->sql));
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* The children of the rows picked with them, in the model's order for each row: a leaf's
+ * from its batch when two rows or more have children (one row: its own statement run, the
+ * same count without reading the other rows' children), the others row by row. */
+static int rows_children(struct xctx *c, const struct db_entity *e, int64_t parent,
+                         struct xrows *rows)
+{
+	size_t nk = 0, n_all = 0, n = rows->n;
+	json_t **vals = NULL;
+	int rc = -1;
+
+	for (const struct db_entity *const *k = e->children; k != NULL && *k != NULL; k++)
+		nk++;
+	for (size_t i = 0; i < n; i++)
+		n_all += rows->v[i].all;
+	if (nk == 0 || n_all == 0)
+		return 0;
+	if (n_all >= 2) {
+		if ((vals = calloc(nk * n, sizeof(*vals))) == NULL || index_rows(rows) != 0) {
+			db_err_set(c->err, "out of memory");
+			goto fail;
+		}
+		for (size_t k = 0; k < nk; k++)
+			if (is_leaf(e->children[k]) &&
+			    read_batch(c, e, e->children[k], parent, rows, vals + k * n) != 0)
+				goto fail;
+	}
+	for (size_t i = 0; i < n; i++) {
+		for (size_t k = 0; k < nk && rows->v[i].all; k++) {
+			const struct db_entity *ch = e->children[k];
+			json_t *val;
+			if (vals != NULL && is_leaf(ch)) {
+				val = vals[k * n + i];
+				vals[k * n + i] = NULL;
+			} else if ((val = export_entity(c, ch, rows->v[i].id)) == NULL &&
+			           c->err->text[0] != '\0')
+				goto fail;
+			set_child(rows->v[i].item, ch, val);
+		}
+	}
+	rc = 0;
+fail:
+	for (size_t i = 0; vals != NULL && i < nk * n; i++)
+		json_decref(vals[i]);
+	free(vals);
+	return rc;
+}
+
+/* A DB_SH_ROWS entity's list below parent id, or NULL with c->err set. */
+static json_t *export_rows(struct xctx *c, const struct db_entity *e, int64_t id)
+{
+	struct xrows rows = { 0 };
+	json_t *out = NULL;
+
+	if (read_rows(c, e, id, &rows) != 0 || rows_children(c, e, id, &rows) != 0)
+		goto done;
+	out = json_array();
+	for (size_t i = 0; i < rows.n; i++) {
+		json_array_append_new(out, rows.v[i].item);
+		rows.v[i].item = NULL;
+	}
+done:
+	free_rows(&rows);
+	return out;
 }
 
 static int find_disclosure(struct xctx *c, const char *dep, int year, const char *kind,

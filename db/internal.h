@@ -7,7 +7,7 @@
 
 #include <sqlite3.h>
 
-#define DB_STMT_CACHE 64
+#define DB_STMT_CACHE 96 /* #17: export.c adds a batch statement per leaf list (7) */
 
 struct db {
 	sqlite3 *sql;

@@ -3,6 +3,7 @@
 // and content negotiation, called directly on the bundled store.
 #include "api.h"
 #include "internal_api.h"
+#include "read_audit.h"
 #include "util.h"
 
 #include <check.h>
@@ -364,6 +365,209 @@ START_TEST(test_table_is_the_data)
 }
 END_TEST
 
+/* ---- a table straight from its rows (#17) against the tree path ---- */
+
+/* tables.c's api_table() on db_export_part()'s tree of the one table, as router.c's load()
+ * calls it: the reference the rows' writer (table_rows.c) must match byte for byte. */
+static int tree_table(const char *dept, int year, const char *kind, const char *level, int n,
+                      bool csv, struct api_response *r)
+{
+	struct api_ctx c = { .db = store,
+		             .resp = r,
+		             .format = csv ? API_CSV : API_JSON,
+		             .dept = dept,
+		             .year = year,
+		             .kind = kind,
+		             .kind_path = kind[0] == 'b' ? "budgets" : "finals",
+		             .level = level };
+	struct db_export_sel sel = { .parts = DB_PART_TABLES, .table = n };
+	struct db_error err = { 0 };
+	json_t *doc;
+
+	memset(r, 0, sizeof(*r));
+	snprintf(c.base, sizeof(c.base), "/api/v1/departments/%s/%s/%d", dept, c.kind_path, year);
+	ck_assert_int_eq(db_read_begin(store), 0);
+	doc = db_export_part(store, dept, year, kind, level, &sel, &err);
+	ck_assert_msg(doc != NULL, "%s", err.text);
+	if (db_modified(store, dept, year, kind, level, &r->modified, &err) != 0)
+		r->modified = 0;
+	ck_assert_int_eq(api_table(&c, doc, n), 0);
+	json_decref(doc);
+	db_read_end(store);
+	return r->status;
+}
+
+static void assert_same_answer(const struct api_response *a, const struct api_response *b,
+                               const char *what)
+{
+	ck_assert_msg(a->status == b->status, "%s: status %d, tree %d", what, a->status, b->status);
+	ck_assert_msg(a->len == b->len && memcmp(a->body, b->body, a->len) == 0,
+	              "%s: body differs from the tree's:\n%.300s\n%.300s", what, a->body, b->body);
+	ck_assert_str_eq(a->content_type, b->content_type);
+	ck_assert_str_eq(a->disposition, b->disposition);
+	ck_assert_msg(a->modified == b->modified, "%s: Last-Modified differs", what);
+}
+
+/* One disclosure's tables (and the one after its last, a 404), JSON and CSV. Returns the
+ * tables compared. */
+static int compare_tables(const char *dept, const json_t *disc)
+{
+	const char *kind = json_string_value(json_object_get(disc, "kind"));
+	const char *level = json_string_value(json_object_get(disc, "level"));
+	int year = (int)json_integer_value(json_object_get(disc, "year")), last = 0, n = 0;
+	char base[256], path[300], what[400];
+	struct api_response a, b;
+	json_t *list, *t;
+	size_t i;
+
+	snprintf(base, sizeof(base), "/api/v1/departments/%s/%ss/%d", dept, kind, year);
+	snprintf(path, sizeof(path), "%s/tables", base);
+	ck_assert_int_eq(call(path, strcmp(level, "unit") == 0 ? "level=unit" : NULL, NULL, &a),
+	                 200);
+	list = json_loads(a.body, 0, NULL);
+	api_response_free(&a);
+	json_array_foreach (json_object_get(list, "items"), i, t) {
+		int p = (int)json_integer_value(json_object_get(t, "position"));
+		last = p > last ? p : last;
+	}
+	for (int pos = 1; pos <= last + 1; pos++) {
+		for (int csv = 0; csv < 2; csv++) {
+			snprintf(path, sizeof(path), "%s/tables/%d", base, pos);
+			snprintf(what, sizeof(what), "%s (%s, %s)", path, level,
+			         csv ? "csv" : "json");
+			call(path,
+			     strcmp(level, "unit") == 0
+			         ? (csv ? "level=unit&format=csv" : "level=unit")
+			     : csv ? "format=csv"
+			           : NULL,
+			     NULL, &a);
+			tree_table(dept, year, kind, level, pos, csv, &b);
+			assert_same_answer(&a, &b, what);
+			n += a.status == 200;
+			api_response_free(&a);
+			api_response_free(&b);
+		}
+	}
+	json_decref(list);
+	return n;
+}
+
+START_TEST(test_table_rows_match_tree)
+{
+	struct api_response r;
+	json_t *deps, *dep, *d, *disc;
+	size_t i, k;
+	int n = 0, discs = 0;
+	char path[300];
+
+	ck_assert_int_eq(call("/api/v1/departments", NULL, NULL, &r), 200);
+	deps = json_loads(r.body, 0, NULL);
+	api_response_free(&r);
+	json_array_foreach (json_object_get(deps, "items"), i, dep) {
+		const char *id = json_string_value(json_object_get(dep, "id"));
+		snprintf(path, sizeof(path), "/api/v1/departments/%s", id);
+		ck_assert_int_eq(call(path, NULL, NULL, &r), 200);
+		d = json_loads(r.body, 0, NULL);
+		api_response_free(&r);
+		json_array_foreach (json_object_get(d, "disclosures"), k, disc) {
+			n += compare_tables(id, disc);
+			discs++;
+		}
+		json_decref(d);
+	}
+	json_decref(deps);
+	/* the bundled store: 7 disclosures, 63 tables, each as JSON and CSV */
+	ck_assert_int_eq(discs, 7);
+	ck_assert_int_eq(n, 2 * 63);
+}
+END_TEST
+
+/* ---- one disclosure's findings by its index (#17) against db_findings() ---- */
+
+#define MAX_SEEN 64
+
+struct seen {
+	char text[MAX_SEEN][4096]; /* each finding as fn saw it */
+	char disc[MAX_SEEN][160]; /* department, year, kind, level of each */
+	size_t n;
+};
+
+static int seen_one(void *ctx, const struct db_finding *f)
+{
+	struct seen *s = ctx;
+	char *body = json_dumps(f->finding, JSON_COMPACT | JSON_SORT_KEYS);
+
+	ck_assert_uint_lt(s->n, MAX_SEEN);
+	snprintf(s->text[s->n], sizeof(s->text[0]), "%s|%s|%d|%s|%s|%zu|%s|%s|%s|%s", f->department,
+	         f->department_name ? f->department_name : "-", f->year, f->kind, f->level,
+	         f->position, f->rule, f->family, f->severity, body);
+	snprintf(s->disc[s->n++], sizeof(s->disc[0]), "%s\t%d\t%s\t%s", f->department, f->year,
+	         f->kind, f->level);
+	free(body);
+	return 0;
+}
+
+/* Both readers on q: the same findings in the same order, and the same counts. */
+static size_t assert_same_findings(struct db *db, const struct db_finding_query *q)
+{
+	static struct seen a, b;
+	struct db_finding_counts ca = { 0 }, cb = { 0 };
+	struct db_error err = { 0 };
+
+	a.n = b.n = 0;
+	ck_assert_int_eq(db_findings(db, q, seen_one, &a, &ca, &err), 0);
+	ck_assert_int_eq(db_findings_of(db, q, seen_one, &b, &cb, &err), 0);
+	ck_assert_uint_eq(a.n, b.n);
+	for (size_t i = 0; i < a.n; i++)
+		ck_assert_str_eq(a.text[i], b.text[i]);
+	ck_assert_uint_eq(ca.total, cb.total);
+	ck_assert_uint_eq(ca.error, cb.error);
+	ck_assert_uint_eq(ca.warning, cb.warning);
+	ck_assert_uint_eq(ca.info, cb.info);
+	return a.n;
+}
+
+START_TEST(test_findings_of_one_disclosure)
+{
+	static struct seen all;
+	struct db_error err = { 0 };
+	struct db_finding_query every = { 0 };
+	struct db *db = store; /* the bundled store: the audit rules' findings of its import */
+	size_t compared = 0, discs = 0;
+
+	ck_assert_int_eq(db_findings(db, &every, seen_one, &all, NULL, &err), 0);
+	ck_assert_uint_gt(all.n, 20);
+	for (size_t i = 0; i < all.n; i++) {
+		char dept[64], kind[16], level[16];
+		int year;
+		if (i > 0 && strcmp(all.disc[i], all.disc[i - 1]) == 0)
+			continue; /* db_findings orders by disclosure: each comes once */
+		ck_assert_int_eq(
+		    sscanf(all.disc[i], "%63[^\t]\t%d\t%15[^\t]\t%15s", dept, &year, kind, level),
+		    4);
+		struct db_finding_query q = {
+			.department = dept, .year = year, .kind = kind, .level = level
+		};
+		compared += assert_same_findings(db, &q);
+		discs++;
+		q.limit = 1;
+		q.offset = 1;
+		assert_same_findings(db, &q);
+		q.limit = 0;
+		q.offset = 0;
+		q.severity = "warning";
+		assert_same_findings(db, &q);
+	}
+	/* every finding of the store, through its own disclosure; and one that is none */
+	ck_assert_uint_eq(compared, all.n);
+	ck_assert_uint_gt(discs, 3);
+	struct db_finding_query none = {
+		.department = "nobody", .year = 2021, .kind = "budget", .level = "department"
+	};
+	ck_assert_uint_eq(assert_same_findings(db, &none), 0);
+}
+END_TEST
+
 START_TEST(test_csv_download)
 {
 	struct api_response r;
@@ -638,6 +842,8 @@ int main(void)
 	tcase_add_test(routes, test_overlong_path);
 	tcase_add_test(routes, test_series_and_compare);
 	tcase_add_test(routes, test_table_is_the_data);
+	tcase_add_test(routes, test_table_rows_match_tree);
+	tcase_add_test(routes, test_findings_of_one_disclosure);
 	tcase_add_test(routes, test_csv_download);
 	tcase_add_test(routes, test_key_one_per_answer);
 	tcase_add_test(routes, test_key_tells_answers_apart);

@@ -402,6 +402,13 @@ static json_t *part_of(struct db *db, const struct db_export_sel *sel)
 	return out;
 }
 
+static bool total_row(const json_t *row)
+{
+	const char *kind = json_string_value(json_object_get(row, "kind"));
+
+	return kind != NULL && strcmp(kind, "total") == 0;
+}
+
 /* An answer about the 三公 figures, one table or one project reads that part of the
  * disclosure, exactly as the whole export has it, and nothing else: no projects behind
  * /sangong, no other table behind /tables/6. */
@@ -461,6 +468,34 @@ START_TEST(test_export_part_reads_only_its_part)
 	ck_assert(json_equal(json_array_get(json_object_get(part, "projects"), 0), t));
 	ck_assert(json_equal(json_object_get(part, "withheld"), json_object_get(full, "withheld")));
 	ck_assert_ptr_null(json_object_get(part, "tables"));
+	json_decref(part);
+
+	/* the disclosure's headline totals (#17): every table, its rows only the total rows,
+	 * as the whole export has them, in order; counted from the data file itself */
+	part = part_of(db,
+	               &(struct db_export_sel){ .parts = DB_PART_TABLES, .total_rows_only = true });
+	size_t totals = 0, k;
+	json_t *r, *seed_t;
+	json_array_foreach (json_object_get(seed, "tables"), i, seed_t)
+		json_array_foreach (json_object_get(seed_t, "rows"), k, r)
+			totals +=
+			    json_is_string(json_object_get(r, "kind")) &&
+			    strcmp(json_string_value(json_object_get(r, "kind")), "total") == 0;
+	ck_assert_uint_gt(totals, 3);
+	ck_assert_int_eq(json_array_size(json_object_get(part, "tables")), 9);
+	json_array_foreach (json_object_get(part, "tables"), i, t) {
+		json_t *whole = json_array_get(json_object_get(full, "tables"), i), *want;
+		want = json_deep_copy(whole);
+		json_t *rows = json_array(), *wr;
+		json_array_foreach (json_object_get(whole, "rows"), k, wr)
+			if (total_row(wr))
+				json_array_append(rows, wr);
+		json_object_set_new(want, "rows", rows);
+		ck_assert_msg(json_equal(t, want), "table %zu: not its total rows", i);
+		totals -= json_array_size(json_object_get(t, "rows"));
+		json_decref(want);
+	}
+	ck_assert_uint_eq(totals, 0);
 	json_decref(part);
 
 	json_decref(full);

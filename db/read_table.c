@@ -1,0 +1,318 @@
+// SPDX-License-Identifier: MIT
+// One table straight from its rows (read_table.h). Five statement runs (the disclosure, the
+// table, its columns, its rows, their figures), each row's figures in one run of a join
+// ordered like the rows, where db_export_part() runs three statements per row and builds a
+// jansson value per field.
+#include "read_table.h"
+
+#include "internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- the strings: copied into blocks that never move, freed at once ---- */
+
+struct db_tpool {
+	struct db_tpool *next;
+	size_t used, size;
+	char text[];
+};
+
+static char *pool_dup(struct db_table *t, const char *s)
+{
+	size_t n;
+	struct db_tpool *p = t->pool;
+
+	if (s == NULL)
+		return NULL;
+	n = strlen(s) + 1;
+	if (p == NULL || p->size - p->used < n) {
+		size_t size = n > 8192 ? n : 8192;
+		if ((p = malloc(sizeof(*p) + size)) == NULL)
+			return NULL;
+		p->next = t->pool;
+		p->used = 0;
+		p->size = size;
+		t->pool = p;
+	}
+	memcpy(p->text + p->used, s, n);
+	p->used += n;
+	return p->text + p->used - n;
+}
+
+/* Column col of st as a pooled string, NULL when NULL. *oom set when a copy failed. */
+static const char *col_text(struct db_table *t, sqlite3_stmt *st, int col, bool *oom)
+{
+	const char *s = (const char *)sqlite3_column_text(st, col), *copy;
+
+	if (s == NULL)
+		return NULL;
+	if ((copy = pool_dup(t, s)) == NULL)
+		*oom = true;
+	return copy;
+}
+
+void db_table_free(struct db_table *t)
+{
+	while (t->pool != NULL) {
+		struct db_tpool *next = t->pool->next;
+		free(t->pool);
+		t->pool = next;
+	}
+	free(t->cols);
+	free(t->rows);
+	free(t->figs);
+	memset(t, 0, sizeof(*t));
+}
+
+/* Grows *v (of *cap items of size each) to hold n + 1. 0 or -1. */
+static int grow(void **v, size_t *cap, size_t n, size_t size)
+{
+	void *p;
+	size_t c;
+
+	if (n < *cap)
+		return 0;
+	c = *cap == 0 ? 16 : *cap * 2;
+	if ((p = realloc(*v, c * size)) == NULL)
+		return -1;
+	*v = p;
+	*cap = c;
+	return 0;
+}
+
+/* Ends a statement's run: 0 when it ran to the end, else -1 with err set. */
+static int done(struct db *db, sqlite3_stmt *st, int rc, bool oom, struct db_error *err)
+{
+	sqlite3_reset(st);
+	if (oom) {
+		db_err_set(err, "out of memory");
+		return -1;
+	}
+	if (rc != SQLITE_DONE) {
+		db_err_set(err, "%s", sqlite3_errmsg(db->sql));
+		db_err_store(err, db->sql);
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- the statements ---- */
+
+/* The disclosure's id and unit. */
+static int find(struct db *db, const char *dep, int year, const char *kind, const char *level,
+                int64_t *id, const char **unit, struct db_table *t, struct db_error *err)
+{
+	sqlite3_stmt *st = db_stmt(db,
+	                           "SELECT d.id, d.unit FROM disclosure d JOIN department p ON "
+	                           "p.id = d.department_id WHERE p.slug = ? AND d.year = ? AND "
+	                           "d.kind = ? AND d.level = ?",
+	                           err);
+	bool oom = false;
+	int rc = SQLITE_DONE;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, dep, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, year);
+	sqlite3_bind_text(st, 3, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, level, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*id = sqlite3_column_int64(st, 0);
+		*unit = col_text(t, st, 1, &oom);
+		rc = SQLITE_DONE;
+	} else if (rc == SQLITE_DONE) {
+		sqlite3_reset(st);
+		err->code = DB_NOT_FOUND;
+		db_err_set(err, "no %s %d disclosure (level %s) of department \"%s\"", kind, year,
+		           level, dep);
+		return -1;
+	}
+	return done(db, st, rc, oom, err);
+}
+
+static int read_head(struct db *db, int64_t doc, int number, int64_t *id, struct db_table *t,
+                     bool *missing, struct db_error *err)
+{
+	sqlite3_stmt *st = db_stmt(db,
+	                           "SELECT id, number, type, title, unit, classification, note, "
+	                           "unplaced_note FROM budget_table WHERE disclosure_id = ? AND "
+	                           "number = ?",
+	                           err);
+	bool oom = false;
+	int rc = SQLITE_DONE;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, doc);
+	sqlite3_bind_int(st, 2, number);
+	if ((rc = sqlite3_step(st)) == SQLITE_DONE) {
+		sqlite3_reset(st);
+		*missing = true;
+		err->code = DB_NOT_FOUND;
+		db_err_set(err, "no table %d", number);
+		return -1;
+	}
+	if (rc == SQLITE_ROW) {
+		*id = sqlite3_column_int64(st, 0);
+		t->position = sqlite3_column_int(st, 1);
+		t->type = col_text(t, st, 2, &oom);
+		t->title = col_text(t, st, 3, &oom);
+		t->unit = col_text(t, st, 4, &oom);
+		t->classification = col_text(t, st, 5, &oom);
+		t->note = col_text(t, st, 6, &oom);
+		t->unplaced_note = col_text(t, st, 7, &oom);
+		rc = SQLITE_DONE;
+	}
+	return done(db, st, rc, oom, err);
+}
+
+static int read_cols(struct db *db, int64_t id, struct db_table *t, struct db_error *err)
+{
+	sqlite3_stmt *st = db_stmt(db,
+	                           "SELECT key, title, \"group\", side, measure FROM table_column "
+	                           "WHERE table_id = ? ORDER BY position",
+	                           err);
+	size_t cap = 0;
+	bool oom = false;
+	int rc = SQLITE_DONE;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	while (!oom && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (grow((void **)&t->cols, &cap, t->n_cols, sizeof(*t->cols)) != 0) {
+			oom = true;
+			break;
+		}
+		struct db_tcol *c = &t->cols[t->n_cols++];
+		c->key = col_text(t, st, 0, &oom);
+		c->title = col_text(t, st, 1, &oom);
+		c->group = col_text(t, st, 2, &oom);
+		c->side = col_text(t, st, 3, &oom);
+		c->measure = col_text(t, st, 4, &oom);
+	}
+	return done(db, st, rc, oom, err);
+}
+
+/* The rows in published order; ids[i] is row i's id (a malloc'd array). */
+static int read_rows(struct db *db, int64_t id, struct db_table *t, int64_t **ids,
+                     struct db_error *err)
+{
+	sqlite3_stmt *st = db_stmt(db,
+	                           "SELECT id, side, kind, level, code1, code2, code3, name, "
+	                           "project, project_name FROM table_row WHERE table_id = ? "
+	                           "ORDER BY position",
+	                           err);
+	size_t cap = 0, icap = 0;
+	bool oom = false;
+	int rc = SQLITE_DONE;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	while (!oom && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (grow((void **)&t->rows, &cap, t->n_rows, sizeof(*t->rows)) != 0 ||
+		    grow((void **)ids, &icap, t->n_rows, sizeof(**ids)) != 0) {
+			oom = true;
+			break;
+		}
+		(*ids)[t->n_rows] = sqlite3_column_int64(st, 0);
+		struct db_trow *r = &t->rows[t->n_rows++];
+		memset(r, 0, sizeof(*r));
+		r->side = col_text(t, st, 1, &oom);
+		r->kind = col_text(t, st, 2, &oom);
+		if ((r->has_level = sqlite3_column_type(st, 3) != SQLITE_NULL))
+			r->level = sqlite3_column_int(st, 3);
+		/* export.c: the codes are there when code1 is, the non-NULL ones */
+		for (int k = 0; k < 3 && sqlite3_column_type(st, 4) != SQLITE_NULL; k++)
+			if (sqlite3_column_type(st, 4 + k) != SQLITE_NULL)
+				r->codes[r->n_codes++] = col_text(t, st, 4 + k, &oom);
+		r->name = col_text(t, st, 7, &oom);
+		r->project = col_text(t, st, 8, &oom);
+		r->project_name = col_text(t, st, 9, &oom);
+	}
+	return done(db, st, rc, oom, err);
+}
+
+/* The figure in columns col (millionths) and col + 1 (published decimals, NULL unknown),
+ * as export.c's dec_json spells it. */
+static void fig_text(sqlite3_stmt *st, int col, char *buf)
+{
+	int64_t v = sqlite3_column_int64(st, col);
+
+	if (sqlite3_column_type(st, col + 1) == SQLITE_NULL)
+		db_dec_format(v, buf);
+	else
+		db_dec_format_dp(v, sqlite3_column_int(st, col + 1), buf);
+}
+
+/* The rows' figures (amounts when keyed, else the unplaced ones), all in one run ordered by
+ * row then position; a row's are consecutive in t->figs. */
+static int read_figs(struct db *db, int64_t id, bool keyed, struct db_table *t, const int64_t *ids,
+                     struct db_error *err)
+{
+	sqlite3_stmt *st =
+	    db_stmt(db,
+	            keyed ? "SELECT a.row_id, a.value, a.value_dp, a.key FROM table_row r JOIN "
+	                    "row_amount a ON a.row_id = r.id WHERE r.table_id = ? ORDER BY "
+	                    "r.position, a.position"
+	                  : "SELECT a.row_id, a.value, a.value_dp FROM table_row r JOIN "
+	                    "row_unplaced a ON a.row_id = r.id WHERE r.table_id = ? ORDER BY "
+	                    "r.position, a.position",
+	            err);
+	size_t cap = t->n_figs, i = 0;
+	bool oom = false;
+	int rc = SQLITE_DONE;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	while (!oom && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t row = sqlite3_column_int64(st, 0);
+		while (i < t->n_rows && ids[i] != row)
+			i++;
+		if (i == t->n_rows) /* rows and figures in the same order: cannot happen */
+			break;
+		if (grow((void **)&t->figs, &cap, t->n_figs, sizeof(*t->figs)) != 0) {
+			oom = true;
+			break;
+		}
+		struct db_tfig *f = &t->figs[t->n_figs];
+		struct db_trow *r = &t->rows[i];
+		f->key = keyed ? col_text(t, st, 3, &oom) : NULL;
+		fig_text(st, 1, f->text);
+		if (keyed && r->n_amounts++ == 0)
+			r->amounts = t->n_figs;
+		if (!keyed && r->n_unplaced++ == 0)
+			r->unplaced = t->n_figs;
+		t->n_figs++;
+	}
+	if (rc == SQLITE_ROW && !oom) {
+		sqlite3_reset(st);
+		db_err_set(err, "figures out of the rows' order");
+		return -1;
+	}
+	return done(db, st, rc, oom, err);
+}
+
+int db_read_table(struct db *db, const char *department, int year, const char *kind,
+                  const char *level, int number, struct db_table *t, struct db_error *err,
+                  bool *table_missing)
+{
+	int64_t doc, id, *ids = NULL;
+	int rc = -1;
+
+	memset(t, 0, sizeof(*t));
+	memset(err, 0, sizeof(*err));
+	*table_missing = false;
+	if (find(db, department, year, kind, level, &doc, &t->doc_unit, t, err) != 0 ||
+	    read_head(db, doc, number, &id, t, table_missing, err) != 0 ||
+	    read_cols(db, id, t, err) != 0 || read_rows(db, id, t, &ids, err) != 0 ||
+	    read_figs(db, id, true, t, ids, err) != 0 || read_figs(db, id, false, t, ids, err) != 0)
+		goto out;
+	rc = 0;
+out:
+	free(ids);
+	return rc;
+}

@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: MIT
+// One table of a disclosure read straight into C arrays (#17): what .../tables/{n} writes as
+// JSON or CSV, in a handful of statement runs and a few allocations, without the jansson
+// tree of db_export_part(). The strings and figures are the ones db_export() gives for the
+// same table (api/tables.c keeps the tree path; tests/check_api.c compares the two).
+#ifndef BUDGETD_DB_READ_TABLE_H
+#define BUDGETD_DB_READ_TABLE_H
+
+#include "db.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* A column of the table; NULL for what is not stored. */
+struct db_tcol {
+	const char *key, *title, *group, *side, *measure;
+};
+
+/* A figure: its column key (NULL for an unplaced figure) and its text as db_export()
+ * spells it ("867.50", or canonical when the published decimals are unknown). */
+struct db_tfig {
+	const char *key;
+	char text[DB_DEC_BUFSZ];
+};
+
+/* A row; NULL for what is not stored. codes are the non-NULL code1..code3 (n_codes of
+ * them). amounts and unplaced index db_table.figs, in published order. */
+struct db_trow {
+	const char *side, *kind, *name, *project, *project_name;
+	const char *codes[3];
+	int n_codes;
+	bool has_level;
+	int level;
+	size_t amounts, n_amounts, unplaced, n_unplaced;
+};
+
+struct db_tpool; /* the strings' storage */
+
+struct db_table {
+	const char *doc_unit; /* the disclosure's unit */
+	int position; /* 表几 (column number) */
+	const char *type, *title, *unit, *classification, *note, *unplaced_note;
+	struct db_tcol *cols;
+	size_t n_cols;
+	struct db_trow *rows;
+	size_t n_rows;
+	struct db_tfig *figs;
+	size_t n_figs;
+	struct db_tpool *pool;
+};
+
+/* Reads table number (its position, 表几) of a disclosure into *t (zeroed first; free it
+ * with db_table_free() whatever the result). Returns 0; or -1 with err->code DB_NOT_FOUND,
+ * *table_missing false when there is no such disclosure and true when the disclosure has no
+ * such table; or -1 with err->text for a store error. Call it within a read transaction
+ * (db_read_begin) so that its statements read one snapshot. */
+int db_read_table(struct db *db, const char *department, int year, const char *kind,
+                  const char *level, int number, struct db_table *t, struct db_error *err,
+                  bool *table_missing);
+void db_table_free(struct db_table *t);
+
+#endif
