@@ -409,7 +409,7 @@ static void unlink_sidecars(const char *path)
 }
 
 /* The copy takes the mode and, where allowed, the owner of the file it replaces: a store
- * readable by budgetd's user stays so whoever restores it (VACUUM INTO creates 0644 less
+ * readable by budgetd's user stays so whoever restores it (the copy is created 0644 less
  * the umask, owned by the caller). */
 static void keep_mode(const char *tmp, const char *path)
 {

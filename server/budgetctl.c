@@ -889,7 +889,7 @@ static int cmd_backup(int argc, char **argv)
 		return db_failed(NULL, &err, SRV_EXIT_NOINPUT);
 	if (db_snapshot(db, argv[optind], &err) != 0) {
 		db_close(db);
-		/* a damaged store fails VACUUM INTO or the copy's check: the store's fault */
+		/* a damaged store fails the page copy or its check: the store's fault */
 		return db_failed(argv[optind], &err,
 		                 err.code == DB_BAD_STORE ? SRV_EXIT_NOINPUT : SRV_EXIT_CANTCREAT);
 	}
