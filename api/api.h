@@ -104,6 +104,22 @@ typedef int (*api_write_fn)(void *ctx, const char *buf, size_t len);
 int api_amounts_store(struct db *db, api_write_fn write, void *ctx, uint64_t *lines,
                       struct db_error *err);
 
+/* The same, letting the caller supply a disclosure's lines itself (budgetctl copies those of
+ * the disclosures an import did not touch from the long CSV it wrote before, issue #17):
+ * reuse() is asked before each disclosure and returns 1 when it has written the
+ * disclosure's lines (header excluded) through the same write and ctx, 0 to have them
+ * written here, -1 to stop; written() is told after each one (0, or -1 to stop). Both run
+ * inside the read transaction, in the file's order. *lines counts only the lines written
+ * here. */
+struct api_amounts_reuse {
+	int (*reuse)(void *ctx, const char *department, const struct db_disclosure_ref *ref);
+	int (*written)(void *ctx, const char *department, const struct db_disclosure_ref *ref);
+	void *ctx;
+};
+int api_amounts_store_reusing(struct db *db, api_write_fn write, void *ctx,
+                              const struct api_amounts_reuse *reuse, uint64_t *lines,
+                              struct db_error *err);
+
 /* #15: the citizen page, rendered on the server. tmpl is the page's template
  * (static/index.html), whose markers <!--budgetd:NAME--> are filled for the disclosure the
  * query names (dept, year, kind, level=unit: the page's own links), or for the directory

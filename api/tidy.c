@@ -242,6 +242,7 @@ struct store_walk {
 	void *ctx;
 	uint64_t lines;
 	struct db_error *err;
+	const struct api_amounts_reuse *reuse; /* NULL: every disclosure is written afresh */
 };
 
 /* Hands w's text to the writer and starts w afresh. */
@@ -282,12 +283,27 @@ static int one_disclosure(struct store_walk *s, const char *dept,
 	return flush(s, &w);
 }
 
+/* A disclosure's lines: those the caller kept from an earlier run, or written afresh. */
+static int reused_or_one(struct store_walk *s, const char *dept,
+                         const struct db_disclosure_ref *ref)
+{
+	int kept = s->reuse != NULL ? s->reuse->reuse(s->reuse->ctx, dept, ref) : 0;
+
+	if (kept < 0 || (kept == 0 && one_disclosure(s, dept, ref) != 0)) {
+		if (s->err->text[0] == '\0')
+			snprintf(s->err->text, sizeof(s->err->text),
+			         "could not write the long CSV");
+		return -1;
+	}
+	return s->reuse != NULL ? s->reuse->written(s->reuse->ctx, dept, ref) : 0;
+}
+
 static int each_disclosure(void *ctx, const struct db_department_detail *dep)
 {
 	struct store_walk *s = ctx;
 
 	for (size_t i = 0; i < dep->n_disclosures; i++)
-		if (one_disclosure(s, dep->id, &dep->disclosures[i]) != 0)
+		if (reused_or_one(s, dep->id, &dep->disclosures[i]) != 0)
 			return -1;
 	return 0;
 }
@@ -304,7 +320,14 @@ static int collect(void *ctx, const struct db_department *dep)
 int api_amounts_store(struct db *db, api_write_fn write, void *ctx, uint64_t *lines,
                       struct db_error *err)
 {
-	struct store_walk s = { db, write, ctx, 0, err };
+	return api_amounts_store_reusing(db, write, ctx, NULL, lines, err);
+}
+
+int api_amounts_store_reusing(struct db *db, api_write_fn write, void *ctx,
+                              const struct api_amounts_reuse *reuse, uint64_t *lines,
+                              struct db_error *err)
+{
+	struct store_walk s = { db, write, ctx, 0, err, reuse };
 	json_t *ids = json_array(), *id;
 	struct api_jw w;
 	size_t i;

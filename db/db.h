@@ -175,8 +175,9 @@ int db_data_version(struct db *db, int64_t *version);
 int db_disclosure_count(struct db *db, int64_t *count);
 
 /* Writes a consistent copy of the whole store to path (budgetctl backup, restore, and the
- * download PATH.snapshot): VACUUM INTO a file beside it, which reads the store in one read
- * transaction (an import committing meanwhile is in the copy entirely or not at all),
+ * download PATH.snapshot): every page copied by the backup API in one step into a file beside
+ * it, which reads the store in one read transaction (an import committing meanwhile is in
+ * the copy entirely or not at all; no index is rebuilt, free pages are copied too),
  * switched to a rollback journal (so that the file alone is the store and opens read-only
  * from a folder nobody may write), opened as budgetd opens a store and checked
  * (db_check), fsynced, given the mode (and owner, where allowed) of the file at path, then

@@ -118,5 +118,8 @@ int db_search_forget(sqlite3 *sql, int64_t disclosure, struct db_error *err);
 int db_search_register(sqlite3 *sql, struct db_error *err);
 int db_facts_derive(sqlite3 *sql, int64_t disclosure, bool bulk, struct db_error *err);
 int db_facts_finish(sqlite3 *sql, bool bulk, struct db_error *err);
+/* Finalizes the statements db_facts_derive() keeps prepared on sql between disclosures
+ * (db_facts_finish() does; db_close() too, for an import that was aborted). */
+void db_facts_forget(sqlite3 *sql);
 
 #endif

@@ -300,6 +300,7 @@ void db_close(struct db *db)
 		sqlite3_finalize(db->stmts[i].st);
 		free(db->stmts[i].text);
 	}
+	db_facts_forget(db->sql); /* what an aborted import left prepared */
 	sqlite3_close_v2(db->sql);
 	free(db);
 }
@@ -408,7 +409,7 @@ static void unlink_sidecars(const char *path)
 }
 
 /* The copy takes the mode and, where allowed, the owner of the file it replaces: a store
- * readable by budgetd's user stays so whoever restores it (VACUUM INTO creates 0644 less
+ * readable by budgetd's user stays so whoever restores it (the copy is created 0644 less
  * the umask, owned by the caller). */
 static void keep_mode(const char *tmp, const char *path)
 {
@@ -428,27 +429,51 @@ void db_remove(const char *path)
 	unlink_sidecars(path);
 }
 
+/* Copies the store's pages into a new file at tmp with the backup API, in one step, so in
+ * one read transaction of db's: an import committing meanwhile is in the copy entirely or
+ * not at all. A page copy, unlike VACUUM INTO, rebuilds no index (33 s of a one-file import
+ * into the 10,000-disclosure store, issue #17); the copy keeps the store's free pages. */
+static int copy_pages(struct db *db, const char *tmp, struct db_error *err)
+{
+	sqlite3 *dst = NULL;
+	sqlite3_backup *b;
+	int rc = sqlite3_open_v2(tmp, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+
+	/* No journal while the copy is written: a failed copy is removed, never rolled back. */
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(dst, "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF", NULL,
+		                  NULL, NULL);
+	if (rc != SQLITE_OK) {
+		db_err_set(err, "%s", dst != NULL ? sqlite3_errmsg(dst) : "out of memory");
+		sqlite3_close_v2(dst);
+		return -1;
+	}
+	b = sqlite3_backup_init(dst, "main", db->sql, "main");
+	rc = b != NULL ? sqlite3_backup_step(b, -1) : sqlite3_errcode(dst);
+	if (b != NULL && sqlite3_backup_finish(b) != SQLITE_OK && rc == SQLITE_DONE)
+		rc = sqlite3_errcode(dst);
+	if (rc != SQLITE_DONE) {
+		/* the source's failure (a damaged store) shows in its errcode */
+		db_err_set(err, "%s",
+		           sqlite3_errcode(db->sql) != SQLITE_OK ? sqlite3_errmsg(db->sql)
+		                                                 : sqlite3_errstr(rc));
+		db_err_store(err, db->sql);
+		if ((rc & 0xFF) == SQLITE_CORRUPT || (rc & 0xFF) == SQLITE_NOTADB)
+			err->code = DB_BAD_STORE;
+	}
+	sqlite3_close_v2(dst);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
 int db_snapshot(struct db *db, const char *path, struct db_error *err)
 {
-	sqlite3_stmt *st = NULL;
 	char tmp[4200];
-	int rc;
 
 	snprintf(tmp, sizeof(tmp), "%s.tmp-%ld", path, (long)getpid());
-	unlink(tmp); /* VACUUM INTO refuses a file that exists */
-	rc = sqlite3_prepare_v2(db->sql, "VACUUM INTO ?1", -1, &st, NULL);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_bind_text(st, 1, tmp, -1, SQLITE_STATIC);
-	if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_DONE)
-		rc = SQLITE_OK;
-	if (rc != SQLITE_OK) {
-		db_err_set(err, "%s", sqlite3_errmsg(db->sql));
-		db_err_store(err, db->sql);
-	}
-	sqlite3_finalize(st);
-	/* VACUUM INTO does not fsync its output: the copy is synced before it replaces path. */
-	if (rc != SQLITE_OK || to_rollback_journal(tmp, err) != 0 || check_copy(tmp, err) != 0 ||
-	    sync_path(tmp, err) != 0)
+	unlink(tmp); /* a copy left by a process of the same id, long gone */
+	/* The copy is not fsynced by SQLite (synchronous off): it is, before it replaces path. */
+	if (copy_pages(db, tmp, err) != 0 || to_rollback_journal(tmp, err) != 0 ||
+	    check_copy(tmp, err) != 0 || sync_path(tmp, err) != 0)
 		goto fail;
 	keep_mode(tmp, path);
 	unlink_sidecars(path);

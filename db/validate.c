@@ -759,11 +759,11 @@ static json_t *project_table(json_t *tables)
 	return NULL;
 }
 
-static void check_project(struct vctx *v, json_t *p, json_t *tables)
+/* t7: the project table (project_table()), NULL when there is none. */
+static void check_project(struct vctx *v, json_t *p, json_t *t7)
 {
 	bool withheld = json_is_true(json_object_get(p, "withheld"));
 	const char *name = str(p, "name");
-	json_t *t7 = project_table(tables);
 	const char *key;
 	json_t *val;
 
@@ -836,9 +836,9 @@ static void table_cb(struct vctx *v, json_t *t, void *projects)
 	check_table(v, t, projects);
 }
 
-static void project_cb(struct vctx *v, json_t *p, void *tables)
+static void project_cb(struct vctx *v, json_t *p, void *t7)
 {
-	check_project(v, p, tables);
+	check_project(v, p, t7);
 	if (is_present(json_object_get(p, "performance"))) {
 		size_t old = push_key(v, "performance");
 		each(v, json_object_get(p, "performance"), "indicators", indicator_cb, NULL);
@@ -886,7 +886,8 @@ static void check_rules(struct vctx *v, json_t *root)
 		pop(v, old);
 	}
 	each(v, root, "tables", table_cb, projects);
-	each(v, root, "projects", project_cb, tables);
+	/* Found once, not per project: matching titles to types was half of validating. */
+	each(v, root, "projects", project_cb, project_table(tables));
 }
 
 int db_validate(json_t *root, const char *name, const char *text, size_t len, db_report_fn report,

@@ -3,6 +3,8 @@
 // transaction, reads disclosures back out, and upgrades a store of an older schema.
 #include "srv.h"
 
+#include "amounts.h"
+
 #include "audit.h"
 #include "ingest.h"
 
@@ -16,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 static const char usage[] =
@@ -324,7 +327,31 @@ struct reader {
 	int head, count;
 	int errors; /* problems reported so far */
 	bool stop; /* the writer gave up: read no further */
+	double cpu; /* seconds the reading thread ran (parse and validate), for stage() */
 };
+
+/* ---- BUDGETCTL_STAGES=1: where an import's time goes, on stderr (issue #17) ---- */
+static double seconds(clockid_t clock)
+{
+	struct timespec t;
+
+	clock_gettime(clock, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* Prints the wall time since the previous stage ended, named what. */
+static void stage(const char *what)
+{
+	static double last, last_cpu;
+	double now = seconds(CLOCK_MONOTONIC), cpu = seconds(CLOCK_THREAD_CPUTIME_ID);
+
+	if (getenv("BUDGETCTL_STAGES") != NULL && what != NULL)
+		fprintf(stderr, "stage %-10s %8.3f s, cpu %8.3f s\n", what, now - last,
+		        cpu - last_cpu);
+	last = now;
+	last_cpu = cpu;
+}
+/* ---- end of the stage timer ---- */
 
 static void *read_files(void *arg)
 {
@@ -346,6 +373,7 @@ static void *read_files(void *arg)
 		pthread_cond_broadcast(&r->changed);
 		pthread_mutex_unlock(&r->lock);
 	}
+	r->cpu = seconds(CLOCK_THREAD_CPUTIME_ID);
 	return NULL;
 }
 
@@ -419,6 +447,10 @@ static int store_failed(const char *store, const struct db_error *err)
 	                                   : SRV_EXIT_CANTCREAT;
 }
 
+/* The long CSV this import starts from (amounts.h): each disclosure written is marked in it,
+ * so that its old lines are not copied. NULL for a whole rewrite. */
+static struct amounts_old *amounts_before;
+
 /* Writes every file into one transaction while all are valid; any problem rolls all of it
  * back, and later files are still checked so that every problem is reported. Returns the
  * exit code. */
@@ -431,6 +463,8 @@ static int write_files(struct db_import *im, struct reader *r, struct db_doc_sta
 		struct db_doc *doc = next_doc(r, &errors);
 		if (doc != NULL && errors == 0) {
 			add_stats(total, doc);
+			amounts_touch(amounts_before, db_doc_department(doc), db_doc_year(doc),
+			              db_doc_kind(doc), db_doc_level(doc));
 			if (db_import_add(im, doc, &err) != 0 || add_findings(im, doc, &err) != 0) {
 				db_doc_free(doc);
 				return store_failed(err.code == DB_DUPLICATE ? NULL : r->store,
@@ -460,6 +494,9 @@ static int stream(struct db *db, const char *store, char **files, int n, struct 
 	}
 	rc = write_files(im, &r, total);
 	stop_reading(&r, thread);
+	if (getenv("BUDGETCTL_STAGES") != NULL)
+		fprintf(stderr, "stage (reader cpu %.3f s)\n", r.cpu);
+	stage("write");
 	pthread_cond_destroy(&r.changed);
 	pthread_mutex_destroy(&r.lock);
 	if (rc != SRV_EXIT_OK) {
@@ -468,6 +505,7 @@ static int stream(struct db *db, const char *store, char **files, int n, struct 
 	}
 	if (db_import_commit(im, &err) != 0)
 		return store_failed(store, &err);
+	stage("commit");
 	return SRV_EXIT_OK;
 }
 
@@ -489,11 +527,12 @@ static int replace_store(const char *tmp, const char *path)
 }
 
 /* An import killed before it finished (kill -9, power loss) leaves its PATH.new-<pid>
- * (--fresh), PATH.snapshot.tmp-<pid> or PATH.amounts.csv.tmp-<pid> behind; the next one
- * removes those whose process is gone. */
+ * (--fresh), PATH.snapshot.tmp-<pid>, PATH.amounts.csv.tmp-<pid> or
+ * PATH.amounts.idx.tmp-<pid> behind; the next one removes those whose process is gone. */
 static void remove_stale_builds(const char *path)
 {
-	char copy[4096], dir_copy[4096], fresh[4200], snap[4200], csv[4200], stale[8600];
+	char copy[4096], dir_copy[4096], fresh[4200], snap[4200], csv[4200], idx[4200];
+	char stale[8600];
 	const char *base, *dir;
 	struct dirent *e;
 	DIR *d;
@@ -505,11 +544,13 @@ static void remove_stale_builds(const char *path)
 	snprintf(fresh, sizeof(fresh), "%s.new-", base);
 	snprintf(snap, sizeof(snap), "%s.snapshot.tmp-", base);
 	snprintf(csv, sizeof(csv), "%s.amounts.csv.tmp-", base);
+	snprintf(idx, sizeof(idx), "%s.amounts.idx.tmp-", base);
 	if ((d = opendir(dir)) == NULL)
 		return;
 	while ((e = readdir(d)) != NULL) {
 		const char *prefix = strncmp(e->d_name, fresh, strlen(fresh)) == 0 ? fresh
 		                     : strncmp(e->d_name, csv, strlen(csv)) == 0   ? csv
+		                     : strncmp(e->d_name, idx, strlen(idx)) == 0   ? idx
 		                                                                   : snap;
 		const char *pid = e->d_name + strlen(prefix);
 		char *end;
@@ -536,6 +577,7 @@ static int import_into(const char *path, bool fresh, char **files, int n,
 
 	snprintf(tmp, sizeof(tmp), "%s.new-%ld", path, (long)getpid());
 	remove_stale_builds(path);
+	stage(NULL);
 	db = db_open(fresh ? tmp : path, true, &err);
 	if (db == NULL || (fresh && db_set_bulk_build(db, &err) != 0)) {
 		fprintf(stderr, "budgetctl: ");
@@ -583,48 +625,41 @@ static int write_snapshot(const char *path)
 	return SRV_EXIT_CANTCREAT;
 }
 
-static int write_chunk(void *ctx, const char *buf, size_t len)
-{
-	return fwrite(buf, 1, len, ctx) == len ? 0 : -1;
-}
-
 /* The long CSV of the whole store (PATH.amounts.csv, served as /api/v1/amounts.csv), after
- * every import, as the snapshot is: written beside it a disclosure at a time, then renamed
- * over the old one, so that a reader sees the old file or the new, never part of one. */
-static int write_amounts(const char *path)
+ * every import, as the snapshot is: renamed over the old one, so that a reader sees the old
+ * file or the new, never part of one; the lines of disclosures old says are unchanged are
+ * copied from the old file (amounts.h). Frees old. */
+static int write_amounts(const char *path, struct amounts_old *old)
 {
 	struct db_error err = { 0 };
-	char csv[4200], tmp[4300];
-	struct db *db = db_open(path, false, &err);
-	FILE *f = NULL;
-	int rc = -1;
 
-	snprintf(csv, sizeof(csv), "%s.amounts.csv", path);
-	snprintf(tmp, sizeof(tmp), "%s.tmp-%ld", csv, (long)getpid());
-	if (db != NULL && (f = fopen(tmp, "wb")) == NULL)
-		snprintf(err.text, sizeof(err.text), "%s", strerror(errno));
-	if (f != NULL && api_amounts_store(db, write_chunk, f, NULL, &err) == 0)
-		rc = 0;
-	if (f != NULL && (fclose(f) != 0 || (rc == 0 && rename(tmp, csv) != 0))) {
-		snprintf(err.text, sizeof(err.text), "%s", strerror(errno));
-		rc = -1;
-	}
-	db_close(db);
-	if (rc == 0)
+	if (amounts_write(path, old, &err) == 0)
 		return SRV_EXIT_OK;
-	unlink(tmp);
-	fprintf(stderr, "budgetctl: the import is in the store, but its long CSV %s is not: ", csv);
+	fprintf(stderr,
+	        "budgetctl: the import is in the store, but its long CSV %s.amounts.csv is "
+	        "not: ",
+	        path);
 	put_text(err.text, stderr);
 	fputc('\n', stderr);
 	return SRV_EXIT_CANTCREAT;
 }
 
-/* The store-wide downloads budgetd serves, rewritten whenever the store changes. */
-static int write_downloads(const char *path)
+/* The store-wide downloads budgetd serves, rewritten whenever the store changes; old as for
+ * write_amounts() (NULL: the CSV is written whole). */
+static int write_downloads(const char *path, struct amounts_old *old)
 {
-	int rc = write_snapshot(path);
+	int rc;
 
-	return rc != SRV_EXIT_OK ? rc : write_amounts(path);
+	stage(NULL);
+	rc = write_snapshot(path);
+	stage("snapshot");
+	if (rc != SRV_EXIT_OK) {
+		amounts_drop(old); /* the store changed: the old CSV's index must not come back */
+		return rc;
+	}
+	rc = write_amounts(path, old);
+	stage("csv");
+	return rc;
 }
 
 /* The first import into the user store starts from a copy of the bundled store, so that
@@ -666,15 +701,18 @@ static int cmd_import(int argc, char **argv)
 		return rc;
 	if (o.user_store && !o.fresh && (rc = seed_user_store(o.db, &seeded)) != SRV_EXIT_OK)
 		return rc;
+	/* --fresh replaces every disclosure: nothing of the old CSV is kept. */
+	amounts_before = o.fresh ? NULL : amounts_begin(o.db);
 	rc = import_into(o.db, o.fresh, argv + optind, n, &total);
 	if (rc != SRV_EXIT_OK) {
 		if (seeded)
 			db_remove(o.db); /* a failed first import leaves no user store behind */
+		amounts_keep(amounts_before, o.db); /* the CSV still describes the store */
 		fprintf(stderr, "budgetctl: nothing imported; the store is unchanged\n");
 		return rc;
 	}
 	summary(&total, n, "imported", o.db);
-	return write_downloads(o.db);
+	return write_downloads(o.db, amounts_before);
 }
 
 static int cmd_validate(int argc, char **argv)
@@ -805,7 +843,7 @@ static int cmd_upgrade(int argc, char **argv)
 	}
 	printf("%s: upgraded from schema version %d to %d\n", o.db, from, DB_SCHEMA_VERSION);
 	/* The snapshot beside it is of the old version: budgetd would serve that. */
-	return write_downloads(o.db);
+	return write_downloads(o.db, NULL);
 }
 
 /* Are a and b the same file? A backup written over its own store would cut it from its
@@ -851,7 +889,7 @@ static int cmd_backup(int argc, char **argv)
 		return db_failed(NULL, &err, SRV_EXIT_NOINPUT);
 	if (db_snapshot(db, argv[optind], &err) != 0) {
 		db_close(db);
-		/* a damaged store fails VACUUM INTO or the copy's check: the store's fault */
+		/* a damaged store fails the page copy or its check: the store's fault */
 		return db_failed(argv[optind], &err,
 		                 err.code == DB_BAD_STORE ? SRV_EXIT_NOINPUT : SRV_EXIT_CANTCREAT);
 	}
@@ -894,7 +932,7 @@ static int cmd_restore(int argc, char **argv)
 	db_close(db);
 	printf("%s: restored from %s, %lld disclosures\n", o.db, argv[optind], (long long)n);
 	/* The downloads beside the store are of the old data: budgetd would serve those. */
-	return write_downloads(o.db);
+	return write_downloads(o.db, NULL);
 }
 
 static void extract_report(void *ctx, int page, const char *what, const char *text)

@@ -8,7 +8,9 @@
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* The file with one text replacement, written to a temp file (caller frees and unlinks). */
@@ -120,17 +122,41 @@ START_TEST(test_import_then_list_and_export)
 }
 END_TEST
 
+/* The store's downloads and the long CSV's index, one after the other (caller frees);
+ * *len receives their length. */
+static char *downloads(const char *store, size_t *len)
+{
+	static const char *const ext[] = { ".snapshot", ".amounts.csv", ".amounts.idx" };
+	char path[4200], *all = NULL;
+
+	*len = 0;
+	for (size_t i = 0; i < 3; i++) {
+		size_t n;
+		char *text;
+		snprintf(path, sizeof(path), "%s%s", store, ext[i]);
+		text = tu_read_file(path, &n);
+		ck_assert_msg(text != NULL, "%s", path);
+		all = realloc(all, *len + n + 1);
+		ck_assert_ptr_nonnull(all);
+		memcpy(all + *len, text, n + 1);
+		*len += n;
+		free(text);
+	}
+	return all;
+}
+
 START_TEST(test_bad_file_changes_nothing)
 {
-	char *store = tu_temp_path(".sqlite"), *before, *after;
+	char *store = tu_temp_path(".sqlite"), *before, *after, *dl_before, *dl_after;
 	char *other = seed_with("\"id\": \"kashi-urumqi-office\"", "\"id\": \"another-office\"");
 	char *bad = seed_with("\"amount\": \"233.56\"", "\"amount\": \"-233.56\"");
-	size_t n1, n2;
+	size_t n1, n2, n3, n4;
 	struct tu_ctl r = tu_ctl("import", "--db", store, tu_env("BUDGETD_SEED"), NULL);
 
 	ck_assert_int_eq(r.status, 0);
 	tu_ctl_done(&r);
 	before = tu_read_file(store, &n1);
+	dl_before = downloads(store, &n3);
 	/* A good new file together with a bad one: neither lands. */
 	r = tu_ctl("import", "--db", store, other, bad, NULL);
 	ck_assert_int_eq(r.status, 65);
@@ -146,6 +172,12 @@ START_TEST(test_bad_file_changes_nothing)
 	after = tu_read_file(store, &n2);
 	ck_assert_uint_eq(n1, n2);
 	ck_assert_int_eq(memcmp(before, after, n1), 0);
+	/* and so are its downloads, and the CSV's index that the next import copies by */
+	dl_after = downloads(store, &n4);
+	ck_assert_uint_eq(n3, n4);
+	ck_assert_int_eq(memcmp(dl_before, dl_after, n3), 0);
+	free(dl_before);
+	free(dl_after);
 	r = tu_ctl("list", "--db", store, NULL);
 	ck_assert_ptr_null(strstr(r.out, "another-office"));
 	tu_ctl_done(&r);
@@ -157,6 +189,85 @@ START_TEST(test_bad_file_changes_nothing)
 	free(store);
 	free(other);
 	free(bad);
+}
+END_TEST
+
+/* Overwrites the first byte of the line starting with line in file at path, keeping the
+ * file's size, inode and mtime: what the CSV's index (PATH.amounts.idx) knows it by. */
+static void mark_line(const char *path, const char *line, char to)
+{
+	size_t n;
+	char *text = tu_read_file(path, &n), *at;
+	struct stat sb;
+	FILE *f;
+
+	ck_assert_ptr_nonnull(text);
+	ck_assert_int_eq(stat(path, &sb), 0);
+	at = strstr(text, line);
+	ck_assert_ptr_nonnull(at);
+	f = fopen(path, "r+b");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(fseek(f, at - text + 1, SEEK_SET), 0);
+	ck_assert_int_eq(fputc(to, f), to);
+	ck_assert_int_eq(fclose(f), 0);
+	ck_assert_int_eq(
+	    utimensat(AT_FDCWD, path, (struct timespec[]){ sb.st_atim, sb.st_mtim }, 0), 0);
+	free(text);
+}
+
+/* #17: an import into a store writes only its own disclosures' lines of the long CSV and
+ * copies the others' from the CSV before (the line marked in it shows it), and the CSV is
+ * byte for byte what a whole rewrite (restore) gives. */
+START_TEST(test_import_rewrites_only_its_csv_lines)
+{
+	char *store = tu_temp_path(".sqlite"), *backup = tu_temp_path(".sqlite");
+	char *other = seed_with("\"id\": \"kashi-urumqi-office\"", "\"id\": \"another-office\"");
+	char *changed =
+	    seed_with("\"name\": \"一般公共服务支出\"", "\"name\": \"一般公共服务支出改\"");
+	char csv[4200], idx[4200], *part, *whole, *at;
+	struct tu_ctl r = tu_ctl("import", "--db", store, tu_env("BUDGETD_SEED"), other, NULL);
+	size_t n1, n2;
+
+	ck_assert_int_eq(r.status, 0);
+	tu_ctl_done(&r);
+	snprintf(csv, sizeof(csv), "%s.amounts.csv", store);
+	snprintf(idx, sizeof(idx), "%s.amounts.idx", store);
+	ck_assert(exists(idx));
+	mark_line(csv, "\nanother-office,", 'A');
+	r = tu_ctl("import", "--db", store, changed, NULL);
+	ck_assert_msg(r.status == 0, "import: %s", r.err);
+	tu_ctl_done(&r);
+	part = tu_read_file(csv, &n1);
+	ck_assert_ptr_nonnull(part);
+	ck_assert_ptr_nonnull(strstr(part, "一般公共服务支出改"));
+	at = strstr(part, "\nAnother-office,"); /* copied, not written afresh */
+	ck_assert_ptr_nonnull(at);
+	at[1] = 'a';
+	r = tu_ctl("backup", "--db", store, backup, NULL);
+	ck_assert_int_eq(r.status, 0);
+	tu_ctl_done(&r);
+	r = tu_ctl("restore", "--db", store, backup, NULL);
+	ck_assert_int_eq(r.status, 0);
+	tu_ctl_done(&r);
+	whole = tu_read_file(csv, &n2);
+	ck_assert_ptr_nonnull(whole);
+	ck_assert_uint_eq(n1, n2);
+	ck_assert_msg(memcmp(part, whole, n1) == 0, "the CSV differs from a whole rewrite");
+	ck_assert_int_eq(tu_sql_int(store, "SELECT count(*) FROM disclosure"), 2);
+	free(part);
+	free(whole);
+	unlink(csv);
+	unlink(idx);
+	snprintf(csv, sizeof(csv), "%s.snapshot", store);
+	unlink(csv);
+	tu_unlink_store(store);
+	tu_unlink_store(backup);
+	unlink(other);
+	unlink(changed);
+	free(store);
+	free(backup);
+	free(other);
+	free(changed);
 }
 END_TEST
 
@@ -508,6 +619,7 @@ int main(void)
 	tcase_add_test(tc, test_upgrade_v2_store);
 	tcase_add_test(tc, test_export_level);
 	tcase_add_test(tc, test_bad_file_changes_nothing);
+	tcase_add_test(tc, test_import_rewrites_only_its_csv_lines);
 	tcase_add_test(tc, test_fresh_builds_a_new_store);
 	tcase_add_test(tc, test_missing_and_unreadable_inputs);
 	tcase_add_test(tc, test_help_and_usage);

@@ -358,10 +358,13 @@ static double import_all(const char *store, bool fresh, const char *name)
 
 START_TEST(test_kill_during_import_in_place)
 {
-	static const char *const beside[] = {
-		"budgetd.sqlite",     "budgetd.sqlite.snapshot", "budgetd.sqlite.amounts.csv",
-		"budgetd.sqlite-wal", "budgetd.sqlite-shm",      NULL
-	};
+	static const char *const beside[] = { "budgetd.sqlite",
+		                              "budgetd.sqlite.snapshot",
+		                              "budgetd.sqlite.amounts.csv",
+		                              "budgetd.sqlite-wal",
+		                              "budgetd.sqlite-shm",
+		                              "budgetd.sqlite.amounts.idx",
+		                              NULL };
 	struct store s;
 	struct snapshot before, after;
 	struct import im = { .progress = wal_bytes, .kill_at = WAL_KILL_BYTES };
@@ -472,7 +475,8 @@ END_TEST
 START_TEST(test_kill_during_fresh_build)
 {
 	static const char *const only_store[] = { "budgetd.sqlite", "budgetd.sqlite.snapshot",
-		                                  "budgetd.sqlite.amounts.csv", NULL };
+		                                  "budgetd.sqlite.amounts.csv",
+		                                  "budgetd.sqlite.amounts.idx", NULL };
 	struct store s;
 	struct snapshot before, after;
 	struct import im = { .progress = bytes_read, .kill_at = batch_bytes / 2 };
@@ -627,10 +631,13 @@ static char *table_counts(const char *path)
 
 START_TEST(test_kill_during_upgrade)
 {
-	static const char *const beside[] = {
-		"budgetd.sqlite",     "budgetd.sqlite.snapshot", "budgetd.sqlite.amounts.csv",
-		"budgetd.sqlite-wal", "budgetd.sqlite-shm",      NULL
-	};
+	static const char *const beside[] = { "budgetd.sqlite",
+		                              "budgetd.sqlite.snapshot",
+		                              "budgetd.sqlite.amounts.csv",
+		                              "budgetd.sqlite-wal",
+		                              "budgetd.sqlite-shm",
+		                              "budgetd.sqlite.amounts.idx",
+		                              NULL };
 	struct store s;
 	struct snapshot after;
 	struct import im = { .progress = wal_bytes, .kill_at = WAL_KILL_BYTES };
