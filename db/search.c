@@ -499,10 +499,10 @@ done:
 }
 
 /* FTS5 keeps new terms in memory up to hashsize bytes (1 MB by default), then writes them as
- * a segment, and merges segments 4 at a time as they pile up: an import of a whole store
- * writes each term 64 times fewer segments, so fewer merges, with 64 MB. The setting is
- * stored (search_config): it is set back and its row removed, as a store built otherwise
- * has none. */
+ * a segment, and merges segments 4 at a time as they pile up: with 64 MB, a store built at
+ * once is written as 64 times fewer segments, and merged fewer times (about 100 MB more
+ * memory for the import). The setting is stored (search_config): it is set back and its row
+ * removed, as a store built otherwise has none. */
 static const char bulk_hash_sql[] =
     "INSERT INTO search (search, rank) VALUES ('hashsize', 67108864)";
 static const char default_hash_sql[] =
