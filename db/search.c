@@ -32,9 +32,9 @@ const char *const db_search_hits[] = { "department", "disclosure", "table",     
 /* Texts joined by one space, the absent ones left out (NULL when all are). */
 #define J2(a, b) "nullif(trim(ifnull(" a " || ' ', '') || ifnull(" b ", '')), '')"
 
-/* Every entry of disclosure ?1, numbered within its hit by published order (o1, o2). */
+/* Every entry of disclosure ?1 (rowid, name, body, path, place), numbered within its hit by
+ * published order (o1, o2) from the rowid base ?2. */
 static const char derive_sql[] =
-    "INSERT INTO search (rowid, name, body, path, place) "
     "SELECT ?2 | (hit << 20) | (row_number() OVER (PARTITION BY hit ORDER BY o1, o2) - 1), "
     "name, body, path, place FROM ("
     /* department: the names it published in this disclosure */
@@ -231,13 +231,7 @@ static const char derive_sql[] =
                                                                                                     "json_object('sangong', i.key) FROM sangong_item i JOIN sangong s ON s.id = i.sangong_id "
                                                                                                     "WHERE s.disclosure_id = ?1)";
 
-/* The names that queries of 1 or 2 characters look in: departments' and projects'. */
-static const char derive_names_sql[] =
-    "INSERT INTO search_name (entry, name) SELECT rowid, name FROM search "
-    "WHERE rowid BETWEEN ?2 AND ?2 + (1 << 24) - 1 "
-    "AND (rowid >> 20) & 15 IN (0, 4) AND name IS NOT NULL";
-
-/* Runs text with ?1 the disclosure and ?2 a rowid base. */
+/* Runs text with ?1 the disclosure and ?2 a rowid base (when text has a ?2). */
 static int run(sqlite3 *sql, const char *text, int64_t disclosure, int64_t base,
                struct db_error *err)
 {
@@ -328,11 +322,88 @@ done:
 	return rc;
 }
 
+/* The statements that write a disclosure's entries: derive_sql's rows, one INSERT each, and
+ * the names that queries of 1 or 2 characters look in (departments' and projects'). One row
+ * a statement rather than INSERT ... SELECT: a statement that writes several rows opens a
+ * savepoint, where FTS5 writes the terms it holds as a new segment, which later merges read
+ * and write again; row by row, FTS5 writes them when it holds hashsize bytes (see
+ * db_search_finish()) or the transaction ends. Finalized by writer_free(). */
+struct writer {
+	sqlite3_stmt *rows, *entry, *name;
+};
+
+static void writer_free(struct writer *w)
+{
+	sqlite3_finalize(w->rows);
+	sqlite3_finalize(w->entry);
+	sqlite3_finalize(w->name);
+}
+
+static int writer_init(sqlite3 *sql, struct writer *w)
+{
+	memset(w, 0, sizeof(*w));
+	if (sqlite3_prepare_v2(sql, derive_sql, -1, &w->rows, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(sql,
+	                       "INSERT INTO search (rowid, name, body, path, place) "
+	                       "VALUES (?1, ?2, ?3, ?4, ?5)",
+	                       -1, &w->entry, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(sql, "INSERT INTO search_name (entry, name) VALUES (?1, ?2)", -1,
+	                       &w->name, NULL) != SQLITE_OK) {
+		writer_free(w);
+		memset(w, 0, sizeof(*w));
+		return -1;
+	}
+	return 0;
+}
+
+/* Copies the current row's columns of from to st's parameters 1... */
+static int copy_row(sqlite3_stmt *st, sqlite3_stmt *from, int n)
+{
+	sqlite3_reset(st);
+	for (int i = 0; i < n; i++)
+		sqlite3_bind_value(st, i + 1, sqlite3_column_value(from, i));
+	return sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+}
+
+/* Writes the entries and names of disclosure at base. Returns 0, or -1 (sqlite3_errmsg()). */
+static int write_entries(struct writer *w, int64_t disclosure, int64_t base)
+{
+	int step, hit;
+
+	sqlite3_reset(w->rows);
+	sqlite3_bind_int64(w->rows, 1, disclosure);
+	sqlite3_bind_int64(w->rows, 2, base);
+	while ((step = sqlite3_step(w->rows)) == SQLITE_ROW) {
+		if (copy_row(w->entry, w->rows, 5) != 0)
+			return -1;
+		hit = (int)((sqlite3_column_int64(w->rows, 0) >> 20) & 15);
+		if ((hit == H_DEPARTMENT || hit == H_PROJECT) &&
+		    sqlite3_column_type(w->rows, 1) != SQLITE_NULL &&
+		    copy_row(w->name, w->rows, 2) != 0)
+			return -1;
+	}
+	sqlite3_reset(w->rows);
+	return step == SQLITE_DONE ? 0 : -1;
+}
+
+/* With bulk, the disclosures whose entries db_search_finish() writes, by rowid base: FTS5
+ * flushes its pending terms to a new segment whenever a rowid is not above the last one, and
+ * an import's files come department by department, each year's entries below the last
+ * department's; in rowid order the entries of every disclosure are written in one pass. */
+static const char pending_sql[] = "CREATE TEMP TABLE IF NOT EXISTS search_pending ("
+                                  "base INTEGER PRIMARY KEY, disclosure INTEGER NOT NULL)";
+
+static bool pending_exists(sqlite3 *sql)
+{
+	return sqlite3_table_column_metadata(sql, "temp", "search_pending", NULL, NULL, NULL, NULL,
+	                                     NULL, NULL) == SQLITE_OK;
+}
+
 int db_search_derive(sqlite3 *sql, int64_t disclosure, bool bulk, struct db_error *err)
 {
+	struct writer w;
 	sqlite3_stmt *st = NULL;
 	int64_t base = -1;
-	(void)bulk; /* nothing waits for db_*_finish() yet */
 
 	if (sqlite3_prepare_v2(sql, "SELECT year FROM disclosure WHERE id = ?", -1, &st, NULL) ==
 	    SQLITE_OK) {
@@ -345,17 +416,114 @@ int db_search_derive(sqlite3 *sql, int64_t disclosure, bool bulk, struct db_erro
 		db_err_set(err, "search index: no disclosure %lld", (long long)disclosure);
 		return -1;
 	}
-	if (run(sql, derive_sql, disclosure, base, err) != 0 ||
-	    run(sql, derive_names_sql, disclosure, base, err) != 0)
+	if (bulk) {
+		if (sqlite3_exec(sql, pending_sql, NULL, NULL, NULL) != SQLITE_OK) {
+			db_err_set(err, "search index: %s", sqlite3_errmsg(sql));
+			return -1;
+		}
+		return run(
+		    sql,
+		    "INSERT OR REPLACE INTO temp.search_pending (disclosure, base) VALUES (?1, ?2)",
+		    disclosure, base, err);
+	}
+	if (writer_init(sql, &w) != 0 || write_entries(&w, disclosure, base) != 0) {
+		db_err_set(err, "search index: %s", sqlite3_errmsg(sql));
+		writer_free(&w);
 		return -1;
+	}
+	writer_free(&w);
 	return grams(sql, "INSERT OR IGNORE INTO search_gram (gram, entry) VALUES (?1, ?2)", base,
 	             err);
 }
 
+/* The pending disclosures' entries and names, in rowid order. */
+static int write_pending(sqlite3 *sql, struct db_error *err)
+{
+	sqlite3_stmt *list = NULL;
+	struct writer w = { 0 };
+	int rc = -1, step;
+
+	if (sqlite3_prepare_v2(sql,
+	                       "SELECT base, disclosure FROM temp.search_pending ORDER BY base", -1,
+	                       &list, NULL) != SQLITE_OK ||
+	    writer_init(sql, &w) != 0)
+		goto done;
+	while ((step = sqlite3_step(list)) == SQLITE_ROW)
+		if (write_entries(&w, sqlite3_column_int64(list, 1),
+		                  sqlite3_column_int64(list, 0)) != 0)
+			goto done;
+	rc = step == SQLITE_DONE ? 0 : -1;
+done:
+	if (rc != 0)
+		db_err_set(err, "search index: %s", sqlite3_errmsg(sql));
+	sqlite3_finalize(list);
+	writer_free(&w);
+	return rc;
+}
+
+/* The pending names' grams, gathered first and written in key order: one at a time, each
+ * name's grams land all over search_gram's b-tree. */
+static int write_pending_grams(sqlite3 *sql, struct db_error *err)
+{
+	sqlite3_stmt *list = NULL, *st = NULL;
+	int rc = -1, step;
+
+	if (sqlite3_exec(sql, "CREATE TEMP TABLE search_gram_new (gram TEXT, entry INTEGER)", NULL,
+	                 NULL, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(
+	        sql,
+	        "SELECT n.entry, n.name FROM temp.search_pending p JOIN search_name n "
+	        "ON n.entry BETWEEN p.base AND p.base + (1 << 24) - 1",
+	        -1, &list, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(sql, "INSERT INTO temp.search_gram_new VALUES (?1, ?2)", -1, &st,
+	                       NULL) != SQLITE_OK)
+		goto done;
+	while ((step = sqlite3_step(list)) == SQLITE_ROW)
+		if (each_gram(st, sqlite3_column_int64(list, 0),
+		              (const char *)sqlite3_column_text(list, 1)) != 0)
+			goto done;
+	if (step != SQLITE_DONE ||
+	    sqlite3_exec(
+	        sql,
+	        "INSERT OR IGNORE INTO search_gram (gram, entry) SELECT gram, entry FROM "
+	        "temp.search_gram_new ORDER BY gram, entry; DROP TABLE temp.search_gram_new",
+	        NULL, NULL, NULL) != SQLITE_OK)
+		goto done;
+	rc = 0;
+done:
+	if (rc != 0)
+		db_err_set(err, "search index: %s", sqlite3_errmsg(sql));
+	sqlite3_finalize(list);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* FTS5 keeps new terms in memory up to hashsize bytes (1 MB by default), then writes them as
+ * a segment, and merges segments 4 at a time as they pile up: with 64 MB, a store built at
+ * once is written as 64 times fewer segments, and merged fewer times (about 100 MB more
+ * memory for the import). The setting is stored (search_config): it is set back and its row
+ * removed, as a store built otherwise has none. */
+static const char bulk_hash_sql[] =
+    "INSERT INTO search (search, rank) VALUES ('hashsize', 67108864)";
+static const char default_hash_sql[] =
+    "INSERT INTO search (search, rank) VALUES ('hashsize', 1048576); "
+    "DELETE FROM search_config WHERE k = 'hashsize'";
+
 int db_search_finish(sqlite3 *sql, bool bulk, struct db_error *err)
 {
-	(void)sql, (void)bulk, (void)err;
+	if (!bulk || !pending_exists(sql))
+		return 0;
+	if (sqlite3_exec(sql, bulk_hash_sql, NULL, NULL, NULL) != SQLITE_OK)
+		goto fail;
+	if (write_pending(sql, err) != 0 || write_pending_grams(sql, err) != 0)
+		return -1;
+	if (sqlite3_exec(sql, default_hash_sql, NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_exec(sql, "DROP TABLE temp.search_pending", NULL, NULL, NULL) != SQLITE_OK)
+		goto fail;
 	return 0;
+fail:
+	db_err_set(err, "search index: %s", sqlite3_errmsg(sql));
+	return -1;
 }
 
 /* The disclosure is gone, and its year with it: its entries are in one of the ranges its id
@@ -369,6 +537,10 @@ int db_search_forget(sqlite3 *sql, int64_t disclosure, struct db_error *err)
 	sqlite3_stmt *st[2] = { NULL, NULL };
 	int rc = -1;
 
+	/* A disclosure written in this bulk import has no entries yet, only its place in line. */
+	if (pending_exists(sql) && run(sql, "DELETE FROM temp.search_pending WHERE disclosure = ?1",
+	                               disclosure, 0, err) != 0)
+		return -1;
 	for (int k = 0; k < 2; k++)
 		if (sqlite3_prepare_v2(sql, text[k], -1, &st[k], NULL) != SQLITE_OK)
 			goto done;

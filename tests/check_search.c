@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 // The search index (db/search.c): written with each disclosure in its import, replaced with
 // it (no stale entry of a replaced disclosure is ever found), built by the upgrade of a
-// version 2 store, and queried with q taken literally. Expected hits are read off the seed
-// (db/data/kashi-urumqi-office-2021-budget.json) by hand.
+// version 2 store or at the end of a bulk import, and queried with q taken literally.
+// Expected hits are read off the seed (db/data/kashi-urumqi-office-2021-budget.json) by hand.
 #include "db.h"
 #include "util.h"
 
@@ -242,6 +242,107 @@ START_TEST(test_more_than_1000_hits_are_capped)
 }
 END_TEST
 
+/* Every row of query in the store at path, columns separated by \x1f, with search_v the
+ * index's every term instance (fts5vocab); caller frees. */
+static char *dump(const char *path, const char *query)
+{
+	sqlite3 *sql = NULL;
+	sqlite3_stmt *st = NULL;
+	size_t len = 0, cap = 1 << 16;
+	char *out = malloc(cap);
+
+	ck_assert_int_eq(sqlite3_open_v2(path, &sql, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(sql,
+	                              "CREATE VIRTUAL TABLE temp.search_v USING "
+	                              "fts5vocab(main, search, instance)",
+	                              NULL, NULL, NULL),
+	                 SQLITE_OK);
+	ck_assert_msg(sqlite3_prepare_v2(sql, query, -1, &st, NULL) == SQLITE_OK, "%s: %s", query,
+	              sqlite3_errmsg(sql));
+	out[0] = '\0';
+	while (sqlite3_step(st) == SQLITE_ROW)
+		for (int c = 0; c < sqlite3_column_count(st); c++) {
+			const char *v = (const char *)sqlite3_column_text(st, c);
+			size_t n = v ? strlen(v) : 4;
+			while (len + n + 2 > cap)
+				out = realloc(out, cap *= 2);
+			len += (size_t)snprintf(out + len, cap - len, "%s%c", v ? v : "NULL",
+			                        c + 1 < sqlite3_column_count(st) ? '\x1f' : '\n');
+		}
+	sqlite3_finalize(st);
+	sqlite3_close(sql);
+	return out;
+}
+
+/* Imports texts (n of them) in one import. */
+static void import_all(struct db *db, char *const *texts, int n)
+{
+	struct db_doc *docs[4];
+	struct db_error err = { 0 };
+
+	for (int i = 0; i < n; i++)
+		docs[i] = doc_of(texts[i]);
+	ck_assert_msg(db_import(db, docs, (size_t)n, &err) == 0, "import: %s", err.text);
+	for (int i = 0; i < n; i++)
+		db_doc_free(docs[i]);
+}
+
+/* Built once at the end of the import (db_set_bulk_build(), budgetctl import --fresh), the
+ * index holds what it holds when each disclosure's entries are written with it (every term
+ * at every place), and answers the same: three disclosures in one import, the later ones of
+ * earlier years (their entries below the first's), then the first replaced. */
+START_TEST(test_bulk_build_is_the_same_index)
+{
+	static const char *const tables[] = {
+		"SELECT rowid, name, body, path, place FROM search ORDER BY rowid",
+		"SELECT entry, name FROM search_name ORDER BY entry",
+		"SELECT gram, entry FROM search_gram ORDER BY gram, entry",
+		"SELECT id, sz FROM search_docsize ORDER BY id",
+		"SELECT term, doc, col, offset FROM search_v ORDER BY term, doc, col, offset",
+	};
+	static const char *const queries[] = { "视联网",   "喀什",          "2010399", "经费",
+		                               "远程会商", "会议室 视联网", "乌",      "办" };
+	char *texts[3] = { seed_with("", ""), seed_with("\"year\": 2021", "\"year\": 2019"),
+		           seed_with("\"kashi-urumqi-office\"", "\"kashi-b\"") },
+	     *renamed = seed_with("视联网", "远程会商"), *path[2], *a, *b;
+	struct db_error err = { 0 };
+	struct db *db[2];
+
+	for (int k = 0; k < 2; k++) {
+		path[k] = tu_temp_path(".sqlite");
+		db[k] = db_open(path[k], true, &err);
+		ck_assert_msg(db[k] != NULL, "open: %s", err.text);
+		ck_assert(k == 0 || db_set_bulk_build(db[k], &err) == 0);
+		import_all(db[k], texts, 3);
+		import_all(db[k], &renamed, 1);
+	}
+	ck_assert_int_eq(tu_sql_int(path[1], "SELECT count(DISTINCT rowid >> 24) FROM search"), 3);
+	ck_assert_int_gt(tu_sql_int(path[1], "SELECT count(*) FROM search_gram"), 100);
+	for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
+		a = dump(path[0], tables[i]);
+		b = dump(path[1], tables[i]);
+		ck_assert_uint_gt(strlen(a), 1000);
+		ck_assert_msg(strcmp(a, b) == 0, "%s differs", tables[i]);
+		free(a);
+		free(b);
+	}
+	for (size_t i = 0; i < sizeof(queries) / sizeof(queries[0]); i++) {
+		struct found x = find(db[0], queries[i], NULL), y = find(db[1], queries[i], NULL);
+		ck_assert_msg(x.total > 0, "%s: nothing", queries[i]);
+		ck_assert_uint_eq(x.total, y.total);
+		ck_assert_str_eq(x.lines, y.lines);
+	}
+	for (int k = 0; k < 2; k++) {
+		db_close(db[k]);
+		tu_unlink_store(path[k]);
+		free(path[k]);
+		free(texts[k]);
+	}
+	free(texts[2]);
+	free(renamed);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("search");
@@ -252,6 +353,7 @@ int main(void)
 	tcase_add_test(tc, test_upgraded_v2_store_is_searchable);
 	tcase_add_test(tc, test_q_is_literal_and_short_q_searches_names);
 	tcase_add_test(tc, test_more_than_1000_hits_are_capped);
+	tcase_add_test(tc, test_bulk_build_is_the_same_index);
 	suite_add_tcase(s, tc);
 	return tu_run_suite(s);
 }
