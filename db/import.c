@@ -278,6 +278,10 @@ static int import_doc(struct ictx *c, const struct db_doc *doc, int64_t *rowid)
 		old = sqlite3_column_int64(del, 0);
 	else if (step != SQLITE_DONE)
 		goto fail;
+	/* Done with it before deriving: a statement left pending would make a bulk import's
+	 * DROP INDEX (facts.c) fail with "database table is locked". */
+	if (sqlite3_reset(del) != SQLITE_OK)
+		goto fail;
 	/* What was derived from the old disclosure goes too (the search index has no cascade). */
 	if (old != 0 && db_derive_forget(c->sql, old, c->err) != 0)
 		goto done;
