@@ -18,6 +18,10 @@
 #include <string.h>
 
 #define BUCKETS 4096 /* a power of two */
+/* What an entry costs beyond its body and key: the libmicrohttpd response and its dozen
+ * header lines, each a malloc'd name and value (1.8 KB measured with mallinfo2), so that
+ * the budget bounds memory, not only bodies. */
+#define RESPONSE_COST 2048
 /* Slots of the "seen once" table (a power of two, 8 bytes each): how many distinct refused
  * answers it remembers, roughly, before a repeat is forgotten. */
 #define SEEN 16384
@@ -228,7 +232,7 @@ void srv_cache_put(struct srv_cache *c, const char *key, struct MHD_Response *r,
                    const char *etag, int64_t modified, size_t bytes, uint64_t generation)
 {
 	uint64_t h = hash_key(key);
-	size_t cost = bytes + strlen(key) + sizeof(struct entry);
+	size_t cost = bytes + strlen(key) + sizeof(struct entry) + RESPONSE_COST;
 	struct entry *e = NULL;
 
 	if (!admits(c, key, h, cost) || (e = calloc(1, sizeof(*e))) == NULL ||
