@@ -4,6 +4,12 @@
 // goes unless it was used since the hand last passed, then it gets another round) takes the
 // exclusive lock. libmicrohttpd responses are reference counted, so a cached response can be
 // queued on many connections at once and evicted while some are still sending it.
+//
+// Admission (#17): while there is room every answer is kept; once the budget is spent, an
+// answer only gets in on its second computation within a while (a "seen once" table of
+// hashes, overwritten as other answers miss). Random one-off requests over a large store
+// then never pay for an entry, the eviction it forces and the frees after it, and never
+// push out an answer that is asked for again.
 #include "cache.h"
 
 #include <pthread.h>
@@ -12,6 +18,13 @@
 #include <string.h>
 
 #define BUCKETS 4096 /* a power of two */
+/* What an entry costs beyond its body and key: the libmicrohttpd response and its dozen
+ * header lines, each a malloc'd name and value (1.8 KB measured with mallinfo2), so that
+ * the budget bounds memory, not only bodies. */
+#define RESPONSE_COST 2048
+/* Slots of the "seen once" table (a power of two, 8 bytes each): how many distinct refused
+ * answers it remembers, roughly, before a repeat is forgotten. */
+#define SEEN 16384
 
 struct entry {
 	struct entry *next; /* in its bucket */
@@ -33,7 +46,10 @@ struct srv_cache {
 	struct entry *newest, *oldest;
 	size_t entries, bytes, max_bytes;
 	uint64_t generation;
-	atomic_uint_fast64_t hits, misses;
+	atomic_uint_fast64_t hits, misses, refused, evicted;
+	/* hashes of answers refused once; lock-free: a lost race only delays or hastens one
+	 * admission */
+	atomic_uint_fast64_t seen[SEEN];
 };
 
 static uint64_t hash_key(const char *s)
@@ -173,18 +189,56 @@ static void evict(struct srv_cache *c, const struct entry *keep)
 			continue;
 		}
 		drop(c, e);
+		atomic_fetch_add_explicit(&c->evicted, 1, memory_order_relaxed);
 	}
+}
+
+/* The second time hash h is offered within the table's memory: true (and it is forgotten,
+ * being kept now). The first time: remembered, false. */
+static bool seen_before(struct srv_cache *c, uint64_t h)
+{
+	atomic_uint_fast64_t *slot = &c->seen[(h >> 12) & (SEEN - 1)];
+
+	if (h != 0 && atomic_load_explicit(slot, memory_order_relaxed) == h) {
+		atomic_store_explicit(slot, 0, memory_order_relaxed);
+		return true;
+	}
+	atomic_store_explicit(slot, h, memory_order_relaxed);
+	return false;
+}
+
+/* Whether an answer of cost bytes for key (hash h) gets in: always while it fits without
+ * evicting anything, else only when seen before; never when it is kept already (another
+ * thread computed it too). */
+static bool admits(struct srv_cache *c, const char *key, uint64_t h, size_t cost)
+{
+	bool fits, held;
+
+	if (cost > c->max_bytes / 4)
+		return false; /* too big: it would push out too much */
+	pthread_rwlock_rdlock(&c->lock);
+	fits = c->bytes + cost <= c->max_bytes;
+	held = find(c, key, h) != NULL;
+	pthread_rwlock_unlock(&c->lock);
+	if (held)
+		return false;
+	if (fits || seen_before(c, h))
+		return true;
+	atomic_fetch_add_explicit(&c->refused, 1, memory_order_relaxed);
+	return false;
 }
 
 void srv_cache_put(struct srv_cache *c, const char *key, struct MHD_Response *r, enum srv_kind kind,
                    const char *etag, int64_t modified, size_t bytes, uint64_t generation)
 {
-	struct entry *e = calloc(1, sizeof(*e));
 	uint64_t h = hash_key(key);
+	size_t cost = bytes + strlen(key) + sizeof(struct entry) + RESPONSE_COST;
+	struct entry *e = NULL;
 
-	if (e == NULL || bytes > c->max_bytes / 4 || (e->key = strdup(key)) == NULL) {
+	if (!admits(c, key, h, cost) || (e = calloc(1, sizeof(*e))) == NULL ||
+	    (e->key = strdup(key)) == NULL) {
 		free(e);
-		MHD_destroy_response(r); /* not kept: too big, or no memory */
+		MHD_destroy_response(r); /* not kept: too big, seen once only, or no memory */
 		return;
 	}
 	e->hash = h;
@@ -192,7 +246,7 @@ void srv_cache_put(struct srv_cache *c, const char *key, struct MHD_Response *r,
 	e->kind = kind;
 	e->modified = modified;
 	e->body = bytes;
-	e->bytes = bytes + strlen(key) + sizeof(*e);
+	e->bytes = cost;
 	strncpy(e->etag, etag, sizeof(e->etag) - 1);
 	pthread_rwlock_wrlock(&c->lock);
 	if (generation != c->generation || find(c, key, h) != NULL) {
@@ -221,4 +275,10 @@ void srv_cache_stats(struct srv_cache *c, size_t *entries, size_t *bytes, uint64
 	pthread_rwlock_unlock(&c->lock);
 	*hits = atomic_load(&c->hits);
 	*misses = atomic_load(&c->misses);
+}
+
+void srv_cache_admission(struct srv_cache *c, uint64_t *refused, uint64_t *evicted)
+{
+	*refused = atomic_load(&c->refused);
+	*evicted = atomic_load(&c->evicted);
 }

@@ -13,8 +13,9 @@
 
 struct srv_cache;
 
-/* A cache holding at most max_bytes of bodies (least recently used go first). NULL when out
- * of memory. Free with srv_cache_free(). */
+/* A cache holding at most max_bytes of bodies (least recently used go first). Once full, an
+ * answer is kept only when it is offered a second time within a while (one-off answers
+ * never evict anything). NULL when out of memory. Free with srv_cache_free(). */
 struct srv_cache *srv_cache_new(size_t max_bytes);
 void srv_cache_free(struct srv_cache *c);
 
@@ -30,13 +31,17 @@ bool srv_cache_serve(struct srv_cache *c, const char *key, struct MHD_Connection
                      enum MHD_Result *ret);
 
 /* Keeps r, a 200 answer of kind (srv_build's), for key (taking one reference: the cache
- * destroys it when evicted), unless the generation moved on since the answer was computed
- * (then r is destroyed at once). */
+ * destroys it when evicted), unless the generation moved on since the answer was computed,
+ * or the cache is full and key was not offered before (then r is destroyed at once). */
 void srv_cache_put(struct srv_cache *c, const char *key, struct MHD_Response *r, enum srv_kind kind,
                    const char *etag, int64_t modified, size_t bytes, uint64_t generation);
 
 /* Entries, bytes held, hits and misses so far (for logs and tests). */
 void srv_cache_stats(struct srv_cache *c, size_t *entries, size_t *bytes, uint64_t *hits,
                      uint64_t *misses);
+
+/* Answers not kept because the cache was full and they were new (refused), and entries
+ * pushed out to make room (evicted), so far. */
+void srv_cache_admission(struct srv_cache *c, uint64_t *refused, uint64_t *evicted);
 
 #endif

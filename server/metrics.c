@@ -201,11 +201,12 @@ enum MHD_Result srv_metrics_metrics(struct MHD_Connection *conn, struct srv_data
 	struct srv_cache *cache = srv_data_cache(data);
 	struct text t = { .buf = malloc(8192), .cap = 8192 };
 	size_t entries, bytes;
-	uint64_t hits, misses;
+	uint64_t hits, misses, refused, evicted;
 
 	if (t.buf == NULL)
 		return MHD_NO;
 	srv_cache_stats(cache, &entries, &bytes, &hits, &misses);
+	srv_cache_admission(cache, &refused, &evicted);
 	put_requests(&t);
 	put_durations(&t);
 	head(&t, "budgetd_cache_hits_total", "counter", "Answers served from the answer cache.");
@@ -214,6 +215,12 @@ enum MHD_Result srv_metrics_metrics(struct MHD_Connection *conn, struct srv_data
 	put(&t, "budgetd_cache_misses_total %llu\n", (unsigned long long)misses);
 	head(&t, "budgetd_cache_bytes", "gauge", "Bytes of answers the cache holds.");
 	put(&t, "budgetd_cache_bytes %zu\n", bytes);
+	head(&t, "budgetd_cache_refused_total", "counter",
+	     "Answers not kept: the cache was full and they were asked for once only.");
+	put(&t, "budgetd_cache_refused_total %llu\n", (unsigned long long)refused);
+	head(&t, "budgetd_cache_evictions_total", "counter",
+	     "Answers pushed out of the full cache to make room for another.");
+	put(&t, "budgetd_cache_evictions_total %llu\n", (unsigned long long)evicted);
 	head(&t, "budgetd_store_data_version", "gauge",
 	     "Moves on whenever the data served changes (as data_version in /healthz).");
 	put(&t, "budgetd_store_data_version %llu\n",

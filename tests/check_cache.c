@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The response cache on its own: the byte budget holds, entries computed before a data
-// change are refused, and invalidation empties it.
+// change are refused, invalidation empties it, and a full cache admits an answer only on
+// its second offer (#17).
 #include "cache.h"
 #include "util.h"
 
@@ -42,7 +43,7 @@ START_TEST(test_budget_holds)
 		ck_assert_uint_le(bytes, 64 * 1024);
 	}
 	ck_assert_uint_gt(entries(c, NULL), 5);
-	ck_assert_uint_lt(entries(c, NULL), 17); /* 64 KiB holds about 15 of 4 KB */
+	ck_assert_uint_lt(entries(c, NULL), 17); /* 64 KiB holds about 10 of 4 KB and headers */
 	srv_cache_free(c);
 }
 END_TEST
@@ -79,6 +80,80 @@ START_TEST(test_zero_budget_keeps_nothing)
 }
 END_TEST
 
+static uint64_t refused(struct srv_cache *c, uint64_t *evicted)
+{
+	uint64_t r, e;
+
+	srv_cache_admission(c, &r, &e);
+	if (evicted != NULL)
+		*evicted = e;
+	return r;
+}
+
+static void offer(struct srv_cache *c, const char *fmt, int i)
+{
+	char key[32];
+
+	snprintf(key, sizeof(key), fmt, i);
+	srv_cache_put(c, key, response(4000), SRV_API, "\"e\"", 0, 4000, srv_cache_generation(c));
+}
+
+/* Fills a 64 KiB cache with 4 KB answers until the first is refused; returns the entries. */
+static size_t fill(struct srv_cache *c)
+{
+	int i;
+
+	for (i = 0; i < 100 && refused(c, NULL) == 0; i++)
+		offer(c, "id /hot%d", i);
+	ck_assert_uint_eq(refused(c, NULL), 1);
+	return entries(c, NULL);
+}
+
+/* Random traffic over a large store: each answer asked for once. Once the cache is full none
+ * of them gets in, so none pushes out an answer that is asked for again. */
+START_TEST(test_one_offs_evict_nothing)
+{
+	struct srv_cache *c = srv_cache_new(64 * 1024);
+	size_t n = fill(c), bytes, before;
+	uint64_t evicted;
+
+	ck_assert_uint_ge(n, 9); /* while there was room, every answer got in (6 KB each) */
+	entries(c, &before);
+	for (int i = 0; i < 1000; i++)
+		offer(c, "id /once%d", i);
+	ck_assert_uint_eq(entries(c, &bytes), n);
+	ck_assert_uint_eq(bytes, before);
+	ck_assert_uint_eq(refused(c, &evicted), 1001);
+	ck_assert_uint_eq(evicted, 0);
+	srv_cache_free(c);
+}
+END_TEST
+
+/* An answer offered twice in a row is worth keeping: the second offer gets in, pushing out
+ * the oldest entry (none was served, so CLOCK spares none). */
+START_TEST(test_second_offer_is_kept)
+{
+	struct srv_cache *c = srv_cache_new(64 * 1024);
+	size_t n = fill(c), bytes;
+	uint64_t evicted;
+
+	offer(c, "id /twice%d", 0);
+	ck_assert_uint_eq(refused(c, &evicted), 2);
+	ck_assert_uint_eq(evicted, 0);
+	offer(c, "id /twice%d", 0);
+	ck_assert_uint_eq(refused(c, &evicted), 2);
+	ck_assert_uint_eq(evicted, 1);
+	ck_assert_uint_eq(entries(c, &bytes), n); /* one out, one in */
+	ck_assert_uint_le(bytes, 64 * 1024);
+	/* offered again while kept: still one entry for it, nothing refused or pushed out */
+	offer(c, "id /twice%d", 0);
+	ck_assert_uint_eq(refused(c, &evicted), 2);
+	ck_assert_uint_eq(evicted, 1);
+	ck_assert_uint_eq(entries(c, NULL), n);
+	srv_cache_free(c);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("cache");
@@ -87,6 +162,8 @@ int main(void)
 	tcase_add_test(tc, test_budget_holds);
 	tcase_add_test(tc, test_stale_answers_are_refused);
 	tcase_add_test(tc, test_zero_budget_keeps_nothing);
+	tcase_add_test(tc, test_one_offs_evict_nothing);
+	tcase_add_test(tc, test_second_offer_is_kept);
 	suite_add_tcase(s, tc);
 	return tu_run_suite(s);
 }

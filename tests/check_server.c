@@ -943,6 +943,8 @@ static const char *const families[] = {
 	"budgetd_cache_hits_total",
 	"budgetd_cache_misses_total",
 	"budgetd_cache_bytes",
+	"budgetd_cache_refused_total",
+	"budgetd_cache_evictions_total",
 	"budgetd_store_data_version",
 	"budgetd_store_reloads_total",
 	"budgetd_connections_open",
@@ -1124,6 +1126,89 @@ START_TEST(test_cache_control_options)
 }
 END_TEST
 
+/* ---- The answer cache under random traffic (#17): while it has room every answer is kept
+ * (a second request is a hit); once full, an answer asked for once is not kept, so that a
+ * stream of one-off requests pushes out nothing; asked for again, it gets in. */
+
+#define HOT DEPARTMENTS /* not among the resources below */
+
+static double counter(const char *name)
+{
+	static struct scrape sc;
+
+	scrape(&sc);
+	return value_of(&sc, name, "", NULL);
+}
+
+/* GETs path (gzip'd or not) and says whether the cache served it. */
+static bool cached(const char *path, bool gz)
+{
+	double hits = counter("budgetd_cache_hits_total");
+	struct reply r;
+
+	call("GET", path, gz ? "Accept-Encoding: gzip\r\n" : "", &r);
+	ck_assert_msg(r.status == 200 || r.status == 404, "%s: %d", path, r.status);
+	return counter("budgetd_cache_hits_total") > hits;
+}
+
+/* The bundled store's disclosures, and their resources: about 0.9 MB identity, more gzip'd. */
+static const char *const disclosures[] = {
+	"kashi-urumqi-office/budgets/2021",     "putuo-commerce/budgets/2025",
+	"putuo-cpc-social-work/finals/2024",    "putuo-govt-office/budgets/2025",
+	"putuo-wanli-subdistrict/budgets/2024",
+};
+#define PER_DISCLOSURE 30 /* the disclosure, its projects, its workbook, 9 tables x 3 formats */
+
+static void resource_url(size_t i, char *buf, size_t size)
+{
+	static const char *const formats[] = { "", "?format=csv", "?format=xlsx" };
+	const char *d = disclosures[i / PER_DISCLOSURE];
+	size_t k = i % PER_DISCLOSURE;
+
+	if (k < 3)
+		snprintf(buf, size, "/api/v1/departments/%s%s", d,
+		         k == 0   ? ""
+		         : k == 1 ? "/projects"
+		                  : "/tables?format=xlsx");
+	else
+		snprintf(buf, size, "/api/v1/departments/%s/tables/%zu%s", d, (k - 3) / 3 + 1,
+		         formats[(k - 3) % 3]);
+}
+
+START_TEST(test_cache_admission)
+{
+	size_t n = sizeof(disclosures) / sizeof(disclosures[0]) * PER_DISCLOSURE, i;
+	char url[160], first_refused[160] = "";
+	double evicted;
+
+	daemon_spawn(command_with("0", tu_env("BUDGETD_STORE"), "--cache-mb", "1", NULL));
+	ck_assert(!cached(HOT, false));
+	ck_assert_msg(cached(HOT, false), "a second request was not served from the cache");
+	/* Fill the 1 MB: every resource, identity then gzip'd, until one is not kept. */
+	for (i = 0; i < 2 * n && first_refused[0] == '\0'; i++) {
+		resource_url(i % n, url, sizeof(url));
+		ck_assert(!cached(url, i >= n));
+		if (counter("budgetd_cache_refused_total") > 0)
+			snprintf(first_refused, sizeof(first_refused), "%s", url);
+	}
+	ck_assert_msg(first_refused[0] != '\0', "1 MB held every answer: no test");
+	ck_assert_double_eq(counter("budgetd_cache_evictions_total"), 0);
+	/* asked for again right away: kept now (room made), then served from the cache */
+	ck_assert(!cached(first_refused, i > n));
+	evicted = counter("budgetd_cache_evictions_total");
+	ck_assert_double_ge(evicted, 1);
+	ck_assert(cached(first_refused, i > n));
+	/* the rest, once each: none kept, nothing pushed out, the hot answer still a hit */
+	for (; i < 2 * n; i++) {
+		resource_url(i % n, url, sizeof(url));
+		ck_assert(!cached(url, i >= n));
+	}
+	ck_assert_double_eq(counter("budgetd_cache_evictions_total"), evicted);
+	ck_assert_double_ge(counter("budgetd_cache_refused_total"), 2);
+	ck_assert(cached(HOT, false));
+}
+END_TEST
+
 /* A 503 (the store unreadable just now) must never be kept by any cache: once the store is
  * back, the next request has to reach budgetd. */
 START_TEST(test_cache_control_503)
@@ -1264,6 +1349,7 @@ int main(void)
 	tcase_add_loop_test(once, test_bad_arguments, 0, sizeof(bad_ports) / sizeof(bad_ports[0]));
 	tcase_add_test(once, test_cache_control_options);
 	tcase_add_test(once, test_cache_control_503);
+	tcase_add_test(once, test_cache_admission);
 	tcase_add_loop_test(once, test_cache_options_refused, 0,
 	                    sizeof(bad_ages) / sizeof(bad_ages[0]));
 	tcase_add_test(once, test_restore_while_serving);
