@@ -189,6 +189,10 @@ void api_csv_unit_suffix(const char *measure, const char *title, const char *uni
 /* .../tables/{n} as JSON or CSV straight from the table's rows (table_rows.c, #17): the
  * bytes of api_table() on db_export_part()'s tree. Sets c->base itself. 0 or -1. */
 int api_table_rows(struct api_ctx *c, int number);
+/* .../projects (project NULL) and .../projects/{project} as JSON straight from the rows
+ * (project_rows.c, #17): the bytes of api_projects() and api_project() on db_export_part()'s
+ * tree. Sets c->base itself. 0 or -1. */
+int api_projects_rows(struct api_ctx *c, const char *project);
 
 /* ---- the long CSV (tidy.c), XLSX (xlsx.c) and Fiscal Data Package (datapackage.c) ---- */
 

@@ -134,6 +134,13 @@ static void put_escaped(struct api_jw *w, const char *s)
 		char esc[8];
 		size_t n;
 
+		if (c >= 0xe1 && c <= 0xef && c != 0xed && ((unsigned char)s[1] & 0xc0) == 0x80 &&
+		    ((unsigned char)s[2] & 0xc0) == 0x80) {
+			/* the common case (Chinese text): three bytes whose lead is neither E0
+			 * (overlong forms) nor ED (surrogates) are well-formed without decoding */
+			s += 2;
+			continue;
+		}
 		if (c >= 0x80 && (n = utf8_len((const unsigned char *)s)) != 0) {
 			s += n - 1;
 			continue;

@@ -677,6 +677,8 @@ static int execute_disclosure(struct api_ctx *c, const struct api_route *rt)
 	/* A table as JSON or CSV is written from its rows, without a tree (#17). */
 	if (rt->resource == R_TABLE && (rt->format == API_JSON || rt->format == API_CSV))
 		return api_table_rows(c, rt->table);
+	if ((rt->resource == R_PROJECTS || rt->resource == R_PROJECT) && rt->format == API_JSON)
+		return api_projects_rows(c, rt->resource == R_PROJECT ? rt->project : NULL);
 	if ((rc = load(c, rt, &doc)) != 0)
 		return rc < 0 ? -1 : 0;
 	rc = answer(c, rt, doc);

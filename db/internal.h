@@ -18,6 +18,8 @@ struct db {
 		uint64_t hash;
 		const void *tag; /* see db_stmt_tagged */
 		char *text;
+		const char
+		    *src; /* #17: the caller's text as last seen, for a lookup without hashing */
 		sqlite3_stmt *st;
 	} stmts[DB_STMT_CACHE];
 	size_t n_stmts;

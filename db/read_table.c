@@ -18,10 +18,10 @@ struct db_tpool {
 	char text[];
 };
 
-static char *pool_dup(struct db_table *t, const char *s)
+char *db_tpool_dup(struct db_tpool **pool, const char *s)
 {
 	size_t n;
-	struct db_tpool *p = t->pool;
+	struct db_tpool *p = *pool;
 
 	if (s == NULL)
 		return NULL;
@@ -30,10 +30,10 @@ static char *pool_dup(struct db_table *t, const char *s)
 		size_t size = n > 8192 ? n : 8192;
 		if ((p = malloc(sizeof(*p) + size)) == NULL)
 			return NULL;
-		p->next = t->pool;
+		p->next = *pool;
 		p->used = 0;
 		p->size = size;
-		t->pool = p;
+		*pool = p;
 	}
 	memcpy(p->text + p->used, s, n);
 	p->used += n;
@@ -47,18 +47,23 @@ static const char *col_text(struct db_table *t, sqlite3_stmt *st, int col, bool 
 
 	if (s == NULL)
 		return NULL;
-	if ((copy = pool_dup(t, s)) == NULL)
+	if ((copy = db_tpool_dup(&t->pool, s)) == NULL)
 		*oom = true;
 	return copy;
 }
 
+void db_tpool_free(struct db_tpool **pool)
+{
+	while (*pool != NULL) {
+		struct db_tpool *next = (*pool)->next;
+		free(*pool);
+		*pool = next;
+	}
+}
+
 void db_table_free(struct db_table *t)
 {
-	while (t->pool != NULL) {
-		struct db_tpool *next = t->pool->next;
-		free(t->pool);
-		t->pool = next;
-	}
+	db_tpool_free(&t->pool);
 	free(t->cols);
 	free(t->rows);
 	free(t->figs);

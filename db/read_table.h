@@ -36,6 +36,11 @@ struct db_trow {
 
 struct db_tpool; /* the strings' storage */
 
+/* A copy of s (NULL for NULL) in *pool's blocks, which never move and are freed at once by
+ * db_tpool_free(); NULL also when out of memory (s not NULL). For the per-resource reads. */
+char *db_tpool_dup(struct db_tpool **pool, const char *s);
+void db_tpool_free(struct db_tpool **pool);
+
 struct db_table {
 	const char *doc_unit; /* the disclosure's unit */
 	int position; /* 表几 (column number) */

@@ -193,13 +193,21 @@ static uint64_t hash_text(const char *s)
 
 sqlite3_stmt *db_stmt(struct db *db, const char *sql, struct db_error *err)
 {
-	uint64_t h = hash_text(sql);
+	uint64_t h;
 	sqlite3_stmt *st;
 	char *text;
 
+	/* Nearly every caller passes a string literal: the same pointer finds its statement
+	 * without hashing the text (a buffer reused for other text fails the strcmp). */
 	for (size_t i = 0; i < db->n_stmts; i++)
-		if (db->stmts[i].hash == h && strcmp(db->stmts[i].text, sql) == 0)
+		if (db->stmts[i].src == sql && strcmp(db->stmts[i].text, sql) == 0)
 			return db->stmts[i].st;
+	h = hash_text(sql);
+	for (size_t i = 0; i < db->n_stmts; i++)
+		if (db->stmts[i].hash == h && strcmp(db->stmts[i].text, sql) == 0) {
+			db->stmts[i].src = sql;
+			return db->stmts[i].st;
+		}
 	/* The code has a fixed set of read statements (about 40), so the cache never fills;
 	 * if it ever did, failing is better than leaking an unowned statement. */
 	if (db->n_stmts == DB_STMT_CACHE) {
@@ -218,6 +226,7 @@ sqlite3_stmt *db_stmt(struct db *db, const char *sql, struct db_error *err)
 	}
 	db->stmts[db->n_stmts].hash = h;
 	db->stmts[db->n_stmts].text = text;
+	db->stmts[db->n_stmts].src = sql;
 	db->stmts[db->n_stmts++].st = st;
 	return st;
 }

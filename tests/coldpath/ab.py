@@ -1,15 +1,16 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
-"""Cold answers of two budgetd builds, interleaved in one run (#17).
+"""Cold answers of two (or three) budgetd builds, interleaved in one run (#17).
 
-    tests/coldpath/ab.py --a OLD/budgetd --b NEW/budgetd --db STORE --url PATH... \
-        [--rounds 5] [--duration 3] [--gzip]
+    tests/coldpath/ab.py --a OLD/budgetd --b NEW/budgetd [--c OTHER/budgetd] --db STORE \
+        --url PATH... [--rounds 5] [--duration 3] [--gzip] [--connections N]
 
 Both servers run on CPU 0 (--threads 1 --cache-mb 0 --access-log off), wrk -t1 -c4 on
-CPU 1 (-c4 unless --connections). Each round runs wrk on A then B (odd rounds) or B then A (even rounds) for every URL;
+CPU 1 (-c4 unless --connections). Each round runs wrk on every build for every URL, the
+builds in turn first (A B, B A; with --c a third build: A B C, B C A, C A B);
 CPU time per request is the server's utime + stime (/proc/PID/stat) over the run divided by
 the requests answered. Prints a Markdown table: medians of req/s, CPU us/request and p99,
-and the median of the per-round ratio B/A. A measurement, not a test.
+and the median of the per-round ratio to A of each build. A measurement, not a test.
 """
 import argparse
 import os
@@ -58,10 +59,29 @@ def run(proc, port, url, duration, gz, conns):
     return rps, (c1 - c0) * 1e6 / max(n, 1), ms(*p99.groups())
 
 
+def table(res, urls, names, gz):
+    """Medians per build, and each build's per-round req/s ratio to A."""
+    med = statistics.median
+    head = ["resource" + (" (gzip)" if gz else "")]
+    head += [f"{n} req/s" for n in names] + [f"{n}/A req/s per round" for n in names[1:]]
+    head += [f"{n} CPU us/req" for n in names] + [f"{n} p99 ms" for n in names]
+    print("| " + " | ".join(head) + " |")
+    print("| --- |" + " ---: |" * (len(head) - 1))
+    for u in urls:
+        row = [f"`{u}`"] + [f"{med(x[0] for x in res[u][n]):,.0f}" for n in names]
+        for n in names[1:]:
+            ratios = [y[0] / x[0] for x, y in zip(res[u]["A"], res[u][n])]
+            row.append(f"{med(ratios):.2f} ({min(ratios):.2f}-{max(ratios):.2f})")
+        row += [f"{med(x[1] for x in res[u][n]):,.0f}" for n in names]
+        row += [f"{med(x[2] for x in res[u][n]):.2f}" for n in names]
+        print("| " + " | ".join(row) + " |")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--a", required=True)
     ap.add_argument("--b", required=True)
+    ap.add_argument("--c", help="a third build (e.g. the branch before B), in the same rounds")
     ap.add_argument("--db", required=True)
     ap.add_argument("--url", action="append", required=True)
     ap.add_argument("--rounds", type=int, default=5)
@@ -70,30 +90,22 @@ def main():
     ap.add_argument("--connections", type=int, default=4,
                     help="wrk -c (1: one request at a time, for the latency of one answer)")
     args = ap.parse_args()
-    servers = {"A": start(args.a, args.db), "B": start(args.b, args.db)}
-    res = {u: {"A": [], "B": []} for u in args.url}
+    names = ["A", "B"] + (["C"] if args.c else [])
+    servers = {n: start(getattr(args, n.lower()), args.db) for n in names}
+    res = {u: {n: [] for n in names} for u in args.url}
     try:
         for r in range(args.rounds):
+            order = names[r % len(names):] + names[:r % len(names)]  # each first in turn
             for u in args.url:
-                for who in ("AB" if r % 2 == 0 else "BA"):
+                for who in order:
                     res[u][who].append(run(*servers[who], u, args.duration, args.gzip,
-                                             args.connections))
+                                           args.connections))
             print(f"round {r + 1} done, load {os.getloadavg()[0]:.1f}", file=sys.stderr)
     finally:
         for p, _ in servers.values():
             p.kill()
             p.wait()
-    med = statistics.median
-    print(f"| resource{' (gzip)' if args.gzip else ''} | A req/s | B req/s | B/A req/s, per "
-          "round: median (min-max) | A CPU us/req | B CPU us/req | A p99 ms | B p99 ms |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
-    for u in args.url:
-        a, b = res[u]["A"], res[u]["B"]
-        ratios = [y[0] / x[0] for x, y in zip(a, b)]
-        print(f"| `{u}` | {med(x[0] for x in a):,.0f} | {med(x[0] for x in b):,.0f} | "
-              f"{med(ratios):.2f} ({min(ratios):.2f}-{max(ratios):.2f}) | "
-              f"{med(x[1] for x in a):,.0f} | {med(x[1] for x in b):,.0f} | "
-              f"{med(x[2] for x in a):.2f} | {med(x[2] for x in b):.2f} |")
+    table(res, args.url, names, args.gzip)
     return 0
 
 
