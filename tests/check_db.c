@@ -1651,6 +1651,10 @@ START_TEST(test_table_types_from_titles)
 		{ "一般公共预算财政拨款支出决算表", "final_general_function" },
 		{ "六、一般公共预算财政拨款基本支出决算表", "final_general_basic" },
 		{ "财政拨款\"三公\"经费支出决算表", "final_sangong" },
+		/* every ignored character's first byte (table_type.c skips other bytes early) */
+		{ "财政拨款＂三公＂经费支出决算表", "final_sangong" },
+		{ "一般公共预算\t项目支出\r\n情况表\xe3\x80\x80", "budget_project" },
+		{ "‘一般公共预算项目支出情况表’", "budget_project" },
 		{ "九、国有资本经营预算财政拨款收入支出决算表", "final_capital" },
 		{ "上海市 XX 局 2024 年度部门决算表", NULL },
 		{ "项目支出绩效目标表", NULL },
