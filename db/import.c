@@ -272,11 +272,17 @@ static int import_doc(struct ictx *c, const struct db_doc *doc, int64_t *rowid)
 	sqlite3_bind_int(del, 2, db_doc_year(doc));
 	sqlite3_bind_text(del, 3, db_doc_kind(doc), -1, SQLITE_STATIC);
 	sqlite3_bind_text(del, 4, db_doc_level(doc), -1, SQLITE_STATIC);
-	/* With RETURNING the row is gone after the first step. */
+	/* With RETURNING the row is gone after the first step. The statement is stepped to
+	 * its end (the key is UNIQUE: one row at most) and finalized before anything else runs:
+	 * while it is pending the connection cannot drop an index, and a bulk import's
+	 * derive does (fact_sum: replacing a disclosure in a bulk import failed with "database
+	 * table is locked"). */
 	step = sqlite3_step(del);
-	if (step == SQLITE_ROW)
+	if (step == SQLITE_ROW) {
 		old = sqlite3_column_int64(del, 0);
-	else if (step != SQLITE_DONE)
+		step = sqlite3_step(del);
+	}
+	if (step != SQLITE_DONE)
 		goto fail;
 	/* Done with it before deriving: a statement left pending would make a bulk import's
 	 * DROP INDEX (facts.c) fail with "database table is locked". */
@@ -311,10 +317,73 @@ struct db_import {
 	struct db_error scratch;
 	struct seen *seen;
 	size_t n_seen, cap_seen;
+	size_t *slots; /* hash of seen: index + 1, 0 for free; n_slots a power of two */
+	size_t n_slots;
 	int64_t disclosure; /* written by the last db_import_add(), 0 before the first */
 	size_t n_findings; /* stored for it so far */
 	off_t wal_size; /* the -wal file's size when the import began, -1 if there was none */
+	char *deferred[8]; /* bulk: CREATE INDEX statements dropped at begin, run at commit */
+	size_t n_deferred;
 };
+
+/* With bulk, the store's secondary indexes on the rows (schema.sql's CREATE INDEX, not the
+ * UNIQUE constraints, which are part of their tables) are dropped while the rows go in and
+ * created again, from their own text in sqlite_master, before db_derive_finish(): one sort
+ * of the whole column instead of an insert into a large B-tree for every row (issue #17).
+ * The store ends with the same definitions (check_facts: a bulk store equals one built
+ * row by row, schema text included). What derive runs per disclosure finds its rows by
+ * disclosure and the UNIQUE keys: without these indexes its time stayed the same. */
+static const char *const deferrable[] = { "disclosure_year", "budget_table_type", "table_row_code",
+	                                  NULL };
+
+static int defer_indexes(struct db_import *im, struct db_error *err)
+{
+	sqlite3 *sql = im->db->sql;
+	sqlite3_stmt *st = NULL;
+	char drop[128];
+	int rc = -1;
+
+	if (sqlite3_prepare_v2(sql,
+	                       "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?",
+	                       -1, &st, NULL) != SQLITE_OK)
+		goto fail;
+	for (size_t i = 0; deferrable[i] != NULL; i++) {
+		sqlite3_reset(st);
+		sqlite3_bind_text(st, 1, deferrable[i], -1, SQLITE_STATIC);
+		if (sqlite3_step(st) != SQLITE_ROW)
+			continue; /* not in this store: nothing to put back */
+		im->deferred[im->n_deferred] = strdup((const char *)sqlite3_column_text(st, 0));
+		sqlite3_reset(st); /* a table read by a pending statement cannot lose an index */
+		if (im->deferred[im->n_deferred] == NULL) {
+			db_err_set(err, "out of memory");
+			goto done;
+		}
+		im->n_deferred++;
+		snprintf(drop, sizeof(drop), "DROP INDEX \"%s\"", deferrable[i]);
+		if (sqlite3_exec(sql, drop, NULL, NULL, NULL) != SQLITE_OK)
+			goto fail;
+	}
+	rc = 0;
+	goto done;
+fail:
+	db_err_set(err, "cannot start the import: %s", sqlite3_errmsg(sql));
+	db_err_store(err, sql);
+done:
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* Creates what defer_indexes() dropped. */
+static int restore_indexes(struct db_import *im, struct db_error *err)
+{
+	for (size_t i = 0; i < im->n_deferred; i++) {
+		if (sqlite3_exec(im->db->sql, im->deferred[i], NULL, NULL, NULL) != SQLITE_OK) {
+			db_err_set(err, "index: %s", sqlite3_errmsg(im->db->sql));
+			return -1;
+		}
+	}
+	return 0;
+}
 
 /* The size of the store's -wal file, or -1 when there is none. */
 static off_t wal_size(sqlite3 *sql)
@@ -369,23 +438,86 @@ struct db_import *db_import_begin(struct db *db, struct db_error *err)
 		return NULL;
 	}
 	im->wal_size = wal_size(db->sql);
+	if (db->bulk && defer_indexes(im, err) != 0) {
+		db_import_abort(im);
+		return NULL;
+	}
 	return im;
+}
+
+static size_t seen_hash(const char *department, int year, const char *kind, const char *level)
+{
+	uint64_t h = 1469598103934665603u; /* FNV-1a */
+	const char *parts[] = { department, kind, level };
+
+	for (size_t i = 0; i < 3; i++)
+		for (const char *p = parts[i]; *p != '\0'; p++)
+			h = (h ^ (unsigned char)*p) * 1099511628211u;
+	return (size_t)((h ^ (uint64_t)year) * 1099511628211u);
+}
+
+/* The level as remembered: "unit" or "department" (static). */
+static const char *level_of(const struct db_doc *doc)
+{
+	return strcmp(db_doc_level(doc), "unit") == 0 ? "unit" : "department";
+}
+
+static bool seen_same(const struct seen *s, const struct db_doc *doc)
+{
+	return s->year == db_doc_year(doc) && strcmp(s->kind, db_doc_kind(doc)) == 0 &&
+	       strcmp(s->level, level_of(doc)) == 0 &&
+	       strcmp(s->department, db_doc_department(doc)) == 0;
+}
+
+/* The slot where the disclosure doc names is, or would go. */
+static size_t seen_slot(const struct db_import *im, const struct db_doc *doc)
+{
+	size_t mask = im->n_slots - 1;
+	size_t k =
+	    seen_hash(db_doc_department(doc), db_doc_year(doc), db_doc_kind(doc), level_of(doc)) &
+	    mask;
+
+	while (im->slots[k] != 0 && !seen_same(&im->seen[im->slots[k] - 1], doc))
+		k = (k + 1) & mask;
+	return k;
+}
+
+/* Rehashes seen into twice as many slots: a lookup stays one probe or two, where a walk
+ * over every disclosure seen made an import of n files cost n * n / 2 comparisons. */
+static int seen_grow(struct db_import *im)
+{
+	size_t n = im->n_slots ? im->n_slots * 2 : 256, mask = n - 1;
+	size_t *slots = calloc(n, sizeof(*slots));
+
+	if (slots == NULL)
+		return -1;
+	for (size_t i = 0; i < im->n_seen; i++) {
+		const struct seen *s = &im->seen[i];
+		size_t k = seen_hash(s->department, s->year, s->kind, s->level) & mask;
+		while (slots[k] != 0)
+			k = (k + 1) & mask;
+		slots[k] = i + 1;
+	}
+	free(im->slots);
+	im->slots = slots;
+	im->n_slots = n;
+	return 0;
 }
 
 static int remember(struct db_import *im, const struct db_doc *doc, struct db_error *err)
 {
 	struct seen *s;
+	size_t k;
 
-	for (size_t i = 0; i < im->n_seen; i++) {
-		s = &im->seen[i];
-		if (s->year == db_doc_year(doc) && strcmp(s->kind, db_doc_kind(doc)) == 0 &&
-		    strcmp(s->level, db_doc_level(doc)) == 0 &&
-		    strcmp(s->department, db_doc_department(doc)) == 0) {
-			err->code = DB_DUPLICATE;
-			db_err_set(err, "same disclosure (%s %d %s, level %s) as %s", s->department,
-			           s->year, s->kind, s->level, s->name);
-			return -1;
-		}
+	if ((im->n_seen + 1) * 2 > im->n_slots && seen_grow(im) != 0)
+		goto oom;
+	k = seen_slot(im, doc);
+	if (im->slots[k] != 0) {
+		s = &im->seen[im->slots[k] - 1];
+		err->code = DB_DUPLICATE;
+		db_err_set(err, "same disclosure (%s %d %s, level %s) as %s", s->department,
+		           s->year, s->kind, s->level, s->name);
+		return -1;
 	}
 	if (im->n_seen == im->cap_seen) {
 		size_t cap = im->cap_seen ? im->cap_seen * 2 : 64;
@@ -399,11 +531,13 @@ static int remember(struct db_import *im, const struct db_doc *doc, struct db_er
 	s->year = db_doc_year(doc);
 	s->department = strdup(db_doc_department(doc));
 	s->kind = strdup(db_doc_kind(doc));
-	s->level = strcmp(db_doc_level(doc), "unit") == 0 ? "unit" : "department";
+	s->level = level_of(doc);
 	s->name = strdup(doc->name);
 	im->n_seen++;
-	if (s->department != NULL && s->kind != NULL && s->name != NULL)
+	if (s->department != NULL && s->kind != NULL && s->name != NULL) {
+		im->slots[k] = im->n_seen;
 		return 0;
+	}
 oom:
 	db_err_set(err, "out of memory");
 	return -1;
@@ -454,6 +588,9 @@ static void import_free(struct db_import *im)
 		free(im->seen[i].name);
 	}
 	free(im->seen);
+	free(im->slots);
+	for (size_t i = 0; i < im->n_deferred; i++)
+		free(im->deferred[i]);
 	free(im);
 }
 
@@ -465,7 +602,8 @@ int db_import_commit(struct db_import *im, struct db_error *err)
 	for (size_t i = 0; i < im->c.n; i++)
 		sqlite3_finalize(im->c.stmts[i]);
 	im->c.n = 0;
-	if (db_derive_finish(im->db->sql, im->c.bulk, err) != 0) {
+	/* The indexes first: db_derive_finish() may read through them. */
+	if (restore_indexes(im, err) != 0 || db_derive_finish(im->db->sql, im->c.bulk, err) != 0) {
 		db_err_store(err, im->db->sql);
 		sqlite3_exec(im->db->sql, "ROLLBACK", NULL, NULL, NULL);
 		(void)wal_restore(im);

@@ -3,6 +3,7 @@
 #include "db.h"
 #include "internal.h"
 
+#include <pthread.h>
 #include <string.h>
 
 /* Characters a title may carry or not without changing what it names. */
@@ -12,6 +13,10 @@ static const char *const ignored[] = { " ",  "\t", "\n", "\r", "\xe3\x80\x80" /*
 
 static size_t ignored_len(const char *s)
 {
+	/* Every ignored character starts with one of these bytes; titles are mostly other
+	 * characters, and this is called for each byte of every title (issue #17). */
+	if (strchr(" \t\n\r\"'\xe2\xe3\xef", *s) == NULL)
+		return 0;
 	for (size_t i = 0; ignored[i] != NULL; i++)
 		if (strncmp(s, ignored[i], strlen(ignored[i])) == 0)
 			return strlen(ignored[i]);
@@ -74,17 +79,36 @@ static const char *skip_year(const char *s)
 	return skip_prefix(p + strlen("年"), (const char *const[]){ "度", NULL });
 }
 
+/* The patterns squeezed once (they never change), for every thread: squeezing each of them
+ * on every call was most of matching a title. A pattern too long to squeeze stays "" and,
+ * as before, matches nothing ("" is never what is left of a title that names a table). */
+#define MAX_PATTERNS 256 /* db/table_types.tsv has 28 */
+static char squeezed[MAX_PATTERNS][512];
+static size_t n_squeezed;
+static pthread_once_t squeezed_once = PTHREAD_ONCE_INIT;
+
+static void squeeze_patterns(void)
+{
+	size_t i;
+
+	for (i = 0; db_table_pattern_list[i].text != NULL && i < MAX_PATTERNS; i++)
+		if (!squeeze(db_table_pattern_list[i].text, squeezed[i], sizeof(squeezed[i])))
+			squeezed[i][0] = '\0';
+	n_squeezed = i;
+}
+
 const struct db_table_type *db_table_type_match(const char *title)
 {
 	static const char *const owners[] = { "预算单位", "本部门", "部门", "单位", NULL };
-	char t[512], p[512];
+	char t[512];
 	const char *s;
 
 	if (title == NULL || !squeeze(title, t, sizeof(t)))
 		return NULL;
+	pthread_once(&squeezed_once, squeeze_patterns);
 	s = skip_prefix(skip_year(skip_number(t)), owners);
-	for (size_t i = 0; db_table_pattern_list[i].text != NULL; i++) {
-		if (squeeze(db_table_pattern_list[i].text, p, sizeof(p)) && strcmp(s, p) == 0)
+	for (size_t i = 0; i < n_squeezed; i++) {
+		if (squeezed[i][0] != '\0' && strcmp(s, squeezed[i]) == 0)
 			return &db_table_type_list[db_table_pattern_list[i].type];
 	}
 	return NULL;
