@@ -2,6 +2,7 @@
 // Turning an api_response into HTTP: strong ETags per representation, conditional requests
 // (304), gzip, caching and CORS headers. Every API answer, error or not, goes through here.
 #include "reply.h"
+#include "hash.h"
 
 #include <malloc.h>
 #include <pthread.h>
@@ -15,18 +16,6 @@
 #include <zlib.h>
 
 #define GZIP_MIN 256 /* smaller bodies gain nothing from compression */
-
-/* FNV-1a, 64 bits: a fingerprint of the bytes, not a security device. */
-static uint64_t fnv1a(const void *data, size_t len, uint64_t h)
-{
-	const unsigned char *p = data;
-
-	for (size_t i = 0; i < len; i++) {
-		h ^= p[i];
-		h *= 0x100000001b3ULL;
-	}
-	return h;
-}
 
 static const char *header(struct MHD_Connection *conn, const char *name)
 {
@@ -303,14 +292,15 @@ struct MHD_Response *srv_build(struct api_response *a, enum srv_kind kind, bool 
                                char etag[SRV_ETAG_SIZE])
 {
 	bool ok = a->status == 200;
-	uint64_t h = fnv1a(a->content_type, strlen(a->content_type), 0xcbf29ce484222325ULL);
+	/* The type seeds the hash: the same bytes as CSV and as JSON are two representations. */
+	uint64_t h = srv_hash64(a->content_type, strlen(a->content_type), 0);
 	char *zbody = NULL;
 	size_t zlen = 0;
 	struct MHD_Response *r;
 
 	/* A workbook is a zip already: gzip would cost CPU for a few bytes. */
 	gz = gz && ok && a->len >= GZIP_MIN && strcmp(a->content_type, API_XLSX_TYPE) != 0;
-	h = fnv1a(a->body, a->len, h);
+	h = srv_hash64(a->body, a->len, h);
 	if (gz && (zbody = gzip(a->body, a->len, &zlen)) != NULL) {
 		api_response_free(a);
 		a->body = zbody;
