@@ -2,6 +2,7 @@
 // Findings (核对): checking their shape, storing them with their disclosure, and reading
 // them back by disclosure or across the store. The store interprets no rule.
 #include "internal.h"
+#include "read_audit.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -176,6 +177,24 @@ int db_findings_insert(sqlite3 *sql, int64_t disclosure, const json_t *findings,
 	"(?5 IS NULL OR f.severity = ?5) AND (?6 IS NULL OR f.rule = ?6) AND "   \
 	"(?7 IS NULL OR f.family = ?7)"
 
+/* The same rows for a query naming one disclosure (db_findings_of): every condition on the
+ * disclosure is an equality the planner can look up, where FROM's (?1 IS NULL OR ...) forms
+ * make it scan every finding of the store. */
+#define FROM_ONE                                                                  \
+	" FROM disclosure d JOIN department p ON p.id = d.department_id "         \
+	"JOIN finding f ON f.disclosure_id = d.id "                               \
+	"LEFT JOIN department_record r ON r.disclosure_id = d.id "                \
+	"WHERE p.slug = ?1 AND d.year = ?2 AND d.kind = ?3 AND d.level = ?4 AND " \
+	"(?5 IS NULL OR f.severity = ?5) AND (?6 IS NULL OR f.rule = ?6) AND "    \
+	"(?7 IS NULL OR f.family = ?7)"
+
+#define COUNTS                                           \
+	"SELECT count(*), total(f.severity = 'error'), " \
+	"total(f.severity = 'warning'), total(f.severity = 'info')"
+#define COLUMNS                                                                  \
+	"SELECT p.slug, d.year, d.kind, d.level, f.position, f.rule, f.family, " \
+	"f.severity, f.id, f.body, r.name"
+
 static void bind_text(sqlite3_stmt *st, int i, const char *s)
 {
 	if (s != NULL)
@@ -200,13 +219,11 @@ static void done_with(sqlite3_stmt *st)
 	sqlite3_clear_bindings(st);
 }
 
-static int count(struct db *db, const struct db_finding_query *q, struct db_finding_counts *c,
-                 struct db_error *err)
+/* sql is COUNTS with a FROM: one of the two literals below (db_stmt keeps them). */
+static int count(struct db *db, const char *sql, const struct db_finding_query *q,
+                 struct db_finding_counts *c, struct db_error *err)
 {
-	sqlite3_stmt *st = db_stmt(db,
-	                           "SELECT count(*), total(f.severity = 'error'), "
-	                           "total(f.severity = 'warning'), total(f.severity = 'info')" FROM,
-	                           err);
+	sqlite3_stmt *st = db_stmt(db, sql, err);
 	int rc = -1;
 
 	if (st == NULL)
@@ -255,21 +272,13 @@ static int call(sqlite3_stmt *st, db_finding_fn fn, void *ctx, struct db_error *
 	return rc;
 }
 
-int db_findings(struct db *db, const struct db_finding_query *q, db_finding_fn fn, void *ctx,
-                struct db_finding_counts *counts, struct db_error *err)
+/* Calls fn for each row of sql (COLUMNS with a FROM, ordered, then LIMIT ?8 OFFSET ?9). */
+static int each(struct db *db, const char *sql, const struct db_finding_query *q, db_finding_fn fn,
+                void *ctx, struct db_error *err)
 {
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = db_stmt(db, sql, err);
 	int rc = 0, step;
 
-	if (counts != NULL && count(db, q, counts, err) != 0)
-		return -1;
-	if (fn == NULL)
-		return 0;
-	st = db_stmt(db,
-	             "SELECT p.slug, d.year, d.kind, d.level, f.position, f.rule, f.family, "
-	             "f.severity, f.id, f.body, r.name" FROM
-	             " ORDER BY p.slug, d.year, d.kind, d.level, f.position LIMIT ?8 OFFSET ?9",
-	             err);
 	if (st == NULL)
 		return -1;
 	bind_query(st, q);
@@ -284,4 +293,30 @@ int db_findings(struct db *db, const struct db_finding_query *q, db_finding_fn f
 	}
 	done_with(st);
 	return rc;
+}
+
+int db_findings(struct db *db, const struct db_finding_query *q, db_finding_fn fn, void *ctx,
+                struct db_finding_counts *counts, struct db_error *err)
+{
+	if (counts != NULL && count(db, COUNTS FROM, q, counts, err) != 0)
+		return -1;
+	if (fn == NULL)
+		return 0;
+	return each(db,
+	            COLUMNS FROM
+	            " ORDER BY p.slug, d.year, d.kind, d.level, f.position LIMIT ?8 OFFSET ?9",
+	            q, fn, ctx, err);
+}
+
+int db_findings_of(struct db *db, const struct db_finding_query *q, db_finding_fn fn, void *ctx,
+                   struct db_finding_counts *counts, struct db_error *err)
+{
+	if (q->department == NULL || q->year == 0 || q->kind == NULL || q->level == NULL)
+		return db_findings(db, q, fn, ctx, counts, err);
+	if (counts != NULL && count(db, COUNTS FROM_ONE, q, counts, err) != 0)
+		return -1;
+	if (fn == NULL)
+		return 0;
+	return each(db, COLUMNS FROM_ONE " ORDER BY f.position LIMIT ?8 OFFSET ?9", q, fn, ctx,
+	            err);
 }

@@ -124,4 +124,13 @@ int db_facts_finish(sqlite3 *sql, bool bulk, struct db_error *err);
  * (db_facts_finish() does; db_close() too, for an import that was aborted). */
 void db_facts_forget(sqlite3 *sql);
 
+/* ---- Per-resource reads (read_table.c, read_projects.c) ---- */
+
+/* Grows *v (of *cap items of size each) to hold n + 1. 0 or -1. */
+int db_rgrow(void **v, size_t *cap, size_t n, size_t size);
+
+/* Ends a statement's run (resets st): 0 when rc is SQLITE_DONE and oom false, else -1 with
+ * err set. */
+int db_rdone(struct db *db, sqlite3_stmt *st, int rc, bool oom, struct db_error *err);
+
 #endif

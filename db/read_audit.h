@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-// The findings of one disclosure, read through its own index (#17).
+// The findings of one disclosure, read through its own index (#17); in finding.c, beside
+// db_findings(), whose rows and order it shares.
 #ifndef BUDGETD_DB_READ_AUDIT_H
 #define BUDGETD_DB_READ_AUDIT_H
 

@@ -47,38 +47,6 @@ void db_projects_free(struct db_projects *p)
 	memset(p, 0, sizeof(*p));
 }
 
-/* Grows *v (of *cap items of size each) to hold n + 1. 0 or -1. */
-static int grow(void **v, size_t *cap, size_t n, size_t size)
-{
-	void *q;
-	size_t c;
-
-	if (n < *cap)
-		return 0;
-	c = *cap == 0 ? 16 : *cap * 2;
-	if ((q = realloc(*v, c * size)) == NULL)
-		return -1;
-	*v = q;
-	*cap = c;
-	return 0;
-}
-
-/* Ends a statement's run: 0 when it ran to the end, else -1 with err set. */
-static int done(struct db *db, sqlite3_stmt *st, int rc, bool oom, struct db_error *err)
-{
-	sqlite3_reset(st);
-	if (oom) {
-		db_err_set(err, "out of memory");
-		return -1;
-	}
-	if (rc != SQLITE_DONE) {
-		db_err_set(err, "%s", sqlite3_errmsg(db->sql));
-		db_err_store(err, db->sql);
-		return -1;
-	}
-	return 0;
-}
-
 /* Binds the disclosure (1) and the project asked for (2, NULL for all). */
 static sqlite3_stmt *bound(struct db *db, const char *sql, int64_t doc, const char *project,
                            struct db_error *err)
@@ -127,7 +95,7 @@ static int find(struct db *db, const char *dep, int year, const char *kind, cons
 		p->unit = col_text(p, st, 1, &oom);
 		rc = SQLITE_DONE;
 	}
-	return done(db, st, rc, oom, err);
+	return db_rdone(db, st, rc, oom, err);
 }
 
 static int read_withheld(struct db *db, int64_t doc, struct db_projects *p, struct db_error *err)
@@ -151,7 +119,7 @@ static int read_withheld(struct db *db, int64_t doc, struct db_projects *p, stru
 		p->withheld_text = col_text(p, st, 5, &oom);
 		rc = SQLITE_DONE;
 	}
-	return done(db, st, rc, oom, err);
+	return db_rdone(db, st, rc, oom, err);
 }
 
 /* ---- the projects, then each child for all of them ---- */
@@ -174,8 +142,9 @@ static int read_list(struct db *db, int64_t doc, const char *project, struct db_
 	if (st == NULL)
 		return -1;
 	while (!oom && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (grow((void **)&p->projects, &cap, p->n_projects, sizeof(*p->projects)) != 0 ||
-		    grow((void **)ids, &icap, p->n_projects, sizeof(**ids)) != 0) {
+		if (db_rgrow((void **)&p->projects, &cap, p->n_projects, sizeof(*p->projects)) !=
+		        0 ||
+		    db_rgrow((void **)ids, &icap, p->n_projects, sizeof(**ids)) != 0) {
 			oom = true;
 			break;
 		}
@@ -196,7 +165,7 @@ static int read_list(struct db *db, int64_t doc, const char *project, struct db_
 		j->period = col_text(p, st, 12, &oom);
 		col_dec(st, 13, &j->self_evaluation);
 	}
-	return done(db, st, rc, oom, err);
+	return db_rdone(db, st, rc, oom, err);
 }
 
 /* The arrays' capacities while the children are read. */
@@ -236,14 +205,14 @@ static int read_child(struct db *db, const char *sql, int64_t doc, const char *p
 		db_err_set(err, "rows out of the projects' order");
 		return -1;
 	}
-	return done(db, st, rc, oom, err);
+	return db_rdone(db, st, rc, oom, err);
 }
 
 /* Appends a figure (column 1: key or item, 2-3: amount) to *v, counted in *first, *count. */
 static int add_fig(struct db_projects *p, struct db_pfig **v, size_t *n, size_t *cap, size_t *first,
                    size_t *count, sqlite3_stmt *st, bool *oom)
 {
-	if (grow((void **)v, cap, *n, sizeof(**v)) != 0)
+	if (db_rgrow((void **)v, cap, *n, sizeof(**v)) != 0)
 		return -1;
 	struct db_pfig *f = &(*v)[*n];
 	f->key = col_text(p, st, 1, oom);
@@ -291,8 +260,8 @@ static int target_row(struct db_projects *p, struct caps *caps, struct db_proj *
 static int indicator_row(struct db_projects *p, struct caps *caps, struct db_proj *j,
                          sqlite3_stmt *st, bool *oom)
 {
-	if (grow((void **)&p->indicators, &caps->indicators, p->n_indicators,
-	         sizeof(*p->indicators)) != 0)
+	if (db_rgrow((void **)&p->indicators, &caps->indicators, p->n_indicators,
+	             sizeof(*p->indicators)) != 0)
 		return -1;
 	struct db_pind *d = &p->indicators[p->n_indicators];
 	d->level1 = col_text(p, st, 1, oom);
@@ -340,7 +309,7 @@ int db_read_projects(struct db *db, const char *department, int year, const char
                      struct db_error *err)
 {
 	struct caps caps = { 0 };
-	int64_t doc, *ids = NULL;
+	int64_t doc = 0, *ids = NULL;
 	int rc = -1;
 
 	memset(p, 0, sizeof(*p));

@@ -70,8 +70,7 @@ void db_table_free(struct db_table *t)
 	memset(t, 0, sizeof(*t));
 }
 
-/* Grows *v (of *cap items of size each) to hold n + 1. 0 or -1. */
-static int grow(void **v, size_t *cap, size_t n, size_t size)
+int db_rgrow(void **v, size_t *cap, size_t n, size_t size)
 {
 	void *p;
 	size_t c;
@@ -86,8 +85,7 @@ static int grow(void **v, size_t *cap, size_t n, size_t size)
 	return 0;
 }
 
-/* Ends a statement's run: 0 when it ran to the end, else -1 with err set. */
-static int done(struct db *db, sqlite3_stmt *st, int rc, bool oom, struct db_error *err)
+int db_rdone(struct db *db, sqlite3_stmt *st, int rc, bool oom, struct db_error *err)
 {
 	sqlite3_reset(st);
 	if (oom) {
@@ -133,7 +131,7 @@ static int find(struct db *db, const char *dep, int year, const char *kind, cons
 		           level, dep);
 		return -1;
 	}
-	return done(db, st, rc, oom, err);
+	return db_rdone(db, st, rc, oom, err);
 }
 
 static int read_head(struct db *db, int64_t doc, int number, int64_t *id, struct db_table *t,
@@ -169,7 +167,7 @@ static int read_head(struct db *db, int64_t doc, int number, int64_t *id, struct
 		t->unplaced_note = col_text(t, st, 7, &oom);
 		rc = SQLITE_DONE;
 	}
-	return done(db, st, rc, oom, err);
+	return db_rdone(db, st, rc, oom, err);
 }
 
 static int read_cols(struct db *db, int64_t id, struct db_table *t, struct db_error *err)
@@ -186,7 +184,7 @@ static int read_cols(struct db *db, int64_t id, struct db_table *t, struct db_er
 		return -1;
 	sqlite3_bind_int64(st, 1, id);
 	while (!oom && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (grow((void **)&t->cols, &cap, t->n_cols, sizeof(*t->cols)) != 0) {
+		if (db_rgrow((void **)&t->cols, &cap, t->n_cols, sizeof(*t->cols)) != 0) {
 			oom = true;
 			break;
 		}
@@ -197,7 +195,7 @@ static int read_cols(struct db *db, int64_t id, struct db_table *t, struct db_er
 		c->side = col_text(t, st, 3, &oom);
 		c->measure = col_text(t, st, 4, &oom);
 	}
-	return done(db, st, rc, oom, err);
+	return db_rdone(db, st, rc, oom, err);
 }
 
 /* The rows in published order; ids[i] is row i's id (a malloc'd array). */
@@ -217,8 +215,8 @@ static int read_rows(struct db *db, int64_t id, struct db_table *t, int64_t **id
 		return -1;
 	sqlite3_bind_int64(st, 1, id);
 	while (!oom && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (grow((void **)&t->rows, &cap, t->n_rows, sizeof(*t->rows)) != 0 ||
-		    grow((void **)ids, &icap, t->n_rows, sizeof(**ids)) != 0) {
+		if (db_rgrow((void **)&t->rows, &cap, t->n_rows, sizeof(*t->rows)) != 0 ||
+		    db_rgrow((void **)ids, &icap, t->n_rows, sizeof(**ids)) != 0) {
 			oom = true;
 			break;
 		}
@@ -237,7 +235,7 @@ static int read_rows(struct db *db, int64_t id, struct db_table *t, int64_t **id
 		r->project = col_text(t, st, 8, &oom);
 		r->project_name = col_text(t, st, 9, &oom);
 	}
-	return done(db, st, rc, oom, err);
+	return db_rdone(db, st, rc, oom, err);
 }
 
 /* The figure in columns col (millionths) and col + 1 (published decimals, NULL unknown),
@@ -279,7 +277,7 @@ static int read_figs(struct db *db, int64_t id, bool keyed, struct db_table *t, 
 			i++;
 		if (i == t->n_rows) /* rows and figures in the same order: cannot happen */
 			break;
-		if (grow((void **)&t->figs, &cap, t->n_figs, sizeof(*t->figs)) != 0) {
+		if (db_rgrow((void **)&t->figs, &cap, t->n_figs, sizeof(*t->figs)) != 0) {
 			oom = true;
 			break;
 		}
@@ -298,14 +296,14 @@ static int read_figs(struct db *db, int64_t id, bool keyed, struct db_table *t, 
 		db_err_set(err, "figures out of the rows' order");
 		return -1;
 	}
-	return done(db, st, rc, oom, err);
+	return db_rdone(db, st, rc, oom, err);
 }
 
 int db_read_table(struct db *db, const char *department, int year, const char *kind,
                   const char *level, int number, struct db_table *t, struct db_error *err,
                   bool *table_missing)
 {
-	int64_t doc, id, *ids = NULL;
+	int64_t doc = 0, id = 0, *ids = NULL;
 	int rc = -1;
 
 	memset(t, 0, sizeof(*t));
