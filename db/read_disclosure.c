@@ -100,16 +100,18 @@ static const struct one {
 	{ L(withheld), "withheld", COLS(withheld_cols), false },
 };
 
-/* Appends alias.col (and alias.col_dp for a figure) for each column. */
+/* Appends alias.col (and alias.col_dp for a figure) for each column. Unquoted: no column
+ * read here is named by a keyword, and the join of the one-row parts must stay within
+ * db_stmt_tagged()'s 2,048 bytes (about 1,800 now). */
 static void add_cols(char *sql, size_t size, const char *alias, const struct db_dcol *cols,
                      size_t width)
 {
 	for (size_t k = 0; k < width; k++) {
 		size_t n = strlen(sql);
-		snprintf(sql + n, size - n, ", %s.\"%s\"", alias, cols[k].key);
+		snprintf(sql + n, size - n, ", %s.%s", alias, cols[k].key);
 		if (cols[k].type == DB_DDEC) {
 			n = strlen(sql);
-			snprintf(sql + n, size - n, ", %s.\"%s_dp\"", alias, cols[k].key);
+			snprintf(sql + n, size - n, ", %s.%s_dp", alias, cols[k].key);
 		}
 	}
 }
@@ -161,8 +163,8 @@ static struct db_dlist *list_of(struct db_disclosure *d, size_t off)
 	return (struct db_dlist *)((char *)d + off);
 }
 
-/* Room for one more row in l (and its id and owner). 0 or -1. */
-static int grow(struct db_dlist *l)
+/* Room for one more row in l (its values, its id, and its owner for a child list). */
+static int grow(struct db_dlist *l, bool child)
 {
 	size_t cap = l->cap == 0 ? 16 : l->cap * 2;
 	void *p;
@@ -175,28 +177,29 @@ static int grow(struct db_dlist *l)
 	if ((p = realloc(l->ids, cap * sizeof(*l->ids))) == NULL)
 		return -1;
 	l->ids = p;
-	if ((p = realloc(l->owner, cap * sizeof(*l->owner))) == NULL)
+	if (child && (p = realloc(l->owner, cap * sizeof(*l->owner))) == NULL)
 		return -1;
-	l->owner = p;
+	if (child)
+		l->owner = p;
 	l->cap = cap;
 	return 0;
 }
 
-/* Appends a row of l from st's columns from col on (id in column id_col); returns the
- * column after them, or -1 when out of memory. */
+/* Appends a row of l from st's columns from col on (id in column id_col; a child list's
+ * owner is set by the caller); returns the column after them, or -1 when out of memory. */
 static int add_row(struct db_disclosure *d, struct db_dlist *l, sqlite3_stmt *st, int id_col,
-                   int col)
+                   int col, bool child)
 {
 	char buf[DB_DEC_BUFSZ];
 	bool oom = false;
 
-	if (grow(l) != 0)
+	if (grow(l, child) != 0)
 		return -1;
 	l->ids[l->n] = sqlite3_column_int64(st, id_col);
 	struct db_dval *v = l->v + l->n * l->width;
 	for (size_t k = 0; k < l->width; k++, v++) {
 		v->set = sqlite3_column_type(st, col) != SQLITE_NULL;
-		v->n = sqlite3_column_int64(st, col);
+		v->n = l->cols[k].type == DB_DTEXT ? 0 : sqlite3_column_int64(st, col);
 		v->s = NULL;
 		if (l->cols[k].type == DB_DDEC && v->set) {
 			if (sqlite3_column_type(st, col + 1) == SQLITE_NULL)
@@ -252,7 +255,7 @@ static int read_ones(struct db *db, const char *dep, int year, const char *kind,
 		if (sqlite3_column_type(st, id) == SQLITE_NULL) /* no such row */
 			col += n_sql_cols(ones[i].cols, ones[i].width);
 		else
-			col = add_row(d, list_of(d, ones[i].list), st, id, col);
+			col = add_row(d, list_of(d, ones[i].list), st, id, col, false);
 	}
 	if (rc == SQLITE_ROW && col >= 0) {
 		d->has_sangong = sqlite3_column_type(st, col) != SQLITE_NULL;
@@ -355,19 +358,15 @@ static int read_many(struct db *db, const struct many *m, int64_t doc, struct db
 			i++;
 		if (up != NULL && i == up->n) /* ordered like the parents: cannot happen */
 			break;
-		if (add_row(d, l, st, 0, 2) < 0)
+		if (add_row(d, l, st, 0, 2, up != NULL) < 0)
 			oom = true;
-		else
+		else if (up != NULL)
 			l->owner[l->n - 1] = i;
 	}
 	if (rc == SQLITE_ROW && !oom) {
 		sqlite3_reset(st);
 		db_err_set(err, "rows out of their parents' order");
 		return -1;
-	}
-	if (up == NULL) { /* a list of its own: no owners to give */
-		free(l->owner);
-		l->owner = NULL;
 	}
 	return db_rdone(db, st, rc, oom, err);
 }
