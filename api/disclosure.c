@@ -46,13 +46,72 @@ static void put_overview(struct api_jw *w, const json_t *doc)
 	api_jw_end(w, '}');
 }
 
-/* ---- headline totals: found by table type, converted exactly to 万元 ---- */
+/* ---- headline totals: found by table type, converted exactly to 万元 ----
+ * The rule reads a table's columns and one total row, given by either path (this file's
+ * tree, disclosure_rows.c's rows) as an api_htable. */
 
 static const char *const summary_types[] = { "budget_summary", "final_summary", NULL };
 static const char *const summary_types_final[] = { "final_summary", "budget_summary", NULL };
 static const char *const expenditure_types[] = { "budget_expenditure", "final_expenditure", NULL };
 static const char *const expenditure_types_final[] = { "final_expenditure", "budget_expenditure",
 	                                               NULL };
+
+static bool is_summary(const char *key)
+{
+	return strcmp(key, "revenue") == 0 || strcmp(key, "expenditure") == 0;
+}
+
+const char *const *api_htable_types(const char *key, bool final)
+{
+	return is_summary(key) ? (final ? summary_types_final : summary_types)
+	                       : (final ? expenditure_types_final : expenditure_types);
+}
+
+const char *api_htable_side(const char *key)
+{
+	return !is_summary(key) ? NULL : strcmp(key, "revenue") == 0 ? "income" : "expenditure";
+}
+
+/* The figure of column key in the row, if it parses. */
+static bool row_figure(const struct api_htable *h, const char *key, int64_t *out)
+{
+	for (size_t i = 0; key != NULL && i < h->n_figs; i++)
+		if (h->figs[i].key != NULL && strcmp(h->figs[i].key, key) == 0)
+			return h->figs[i].text != NULL &&
+			       db_dec_parse(h->figs[i].text, true, out) == 0;
+	return false;
+}
+
+/* A figure of a total row: the first column (on the row's side) that holds slice (basic,
+ * project; NULL for any) in the kind's measure (预算数 of a budget, 决算数 of a final),
+ * else the first of slice in any measure. Columns are taken in published order, so the
+ * total column comes first. Keys are slice or slice_measure (contract: total_final). */
+static bool total_figure(const struct api_htable *h, const char *slice, const char *measure,
+                         int64_t *out)
+{
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < h->n_cols; i++) {
+			const struct api_hcol *col = &h->cols[i];
+			if (h->side != NULL &&
+			    (col->side == NULL || strcmp(col->side, h->side) != 0))
+				continue;
+			if (!db_column_is(col->key, col->measure, slice,
+			                  pass == 0 ? measure : NULL))
+				continue;
+			if (row_figure(h, col->key, out))
+				return true;
+		}
+	}
+	return false;
+}
+
+bool api_htable_total(const struct api_htable *h, const char *key, bool final, int64_t *wan)
+{
+	int64_t v;
+
+	return total_figure(h, is_summary(key) ? NULL : key, final ? "final" : "budget", &v) &&
+	       api_to_wan(v, h->unit, wan);
+}
 
 /* The last total row of a table (on a side, if given), or NULL. */
 static const json_t *last_total(const json_t *t, const char *side)
@@ -71,39 +130,50 @@ static const json_t *last_total(const json_t *t, const char *side)
 	return found;
 }
 
-/* Does column col hold the slice (basic, project; NULL for any) in the measure a disclosure
- * of this kind publishes? Keys are slice or slice_measure (contract: total_final). */
-static bool column_is(const json_t *col, const char *slice, const char *measure)
+/* The api_htable of table t's total row: its columns and figures borrowed from the tree
+ * into two malloc'd arrays (h->cols, h->figs) the caller frees. false when out of memory. */
+static bool tree_htable(const json_t *t, const json_t *row, struct api_htable *h)
 {
-	return db_column_is(json_string_value(json_object_get(col, "key")),
-	                    json_string_value(json_object_get(col, "measure")), slice, measure);
+	struct api_hcol *cols =
+	    calloc(json_array_size(json_object_get(t, "columns")) + 1, sizeof(*cols));
+	struct api_hfig *figs =
+	    calloc(json_object_size(json_object_get(row, "amounts")) + 1, sizeof(*figs));
+	const char *key;
+	size_t i;
+	json_t *col, *v;
+
+	h->cols = cols;
+	h->figs = figs;
+	h->n_cols = h->n_figs = 0;
+	h->side = json_string_value(json_object_get(row, "side"));
+	if (cols == NULL || figs == NULL)
+		return false;
+	json_array_foreach (json_object_get(t, "columns"), i, col)
+		cols[h->n_cols++] = (struct api_hcol){
+			json_string_value(json_object_get(col, "key")),
+			json_string_value(json_object_get(col, "side")),
+			json_string_value(json_object_get(col, "measure")),
+		};
+	json_object_foreach ((json_t *)json_object_get(row, "amounts"), key, v)
+		figs[h->n_figs++] = (struct api_hfig){ key, json_string_value(v) };
+	return true;
 }
 
-/* A figure of a total row: the first column (on the row's side) that holds slice in the
- * kind's measure (预算数 of a budget, 决算数 of a final), else the first of slice in any
- * measure. Columns are taken in published order, so the total column comes first. */
-static bool total_figure(const json_t *t, const json_t *row, const char *slice, const char *measure,
-                         int64_t *out)
+bool api_headline_total(const json_t *doc, const char *key, int64_t *wan, const char **unit)
 {
-	const json_t *amounts = json_object_get(row, "amounts");
-	const char *side = json_string_value(json_object_get(row, "side"));
-	size_t i;
-	json_t *col;
+	bool final = strcmp(json_string_value(json_object_get(doc, "kind")), "final") == 0;
+	const json_t *t = api_find_table_type(doc, api_htable_types(key, final));
+	const json_t *row = t != NULL ? last_total(t, api_htable_side(key)) : NULL;
+	struct api_htable h = { .unit = api_table_unit(doc, t) };
+	bool found;
 
-	for (int pass = 0; pass < 2; pass++) {
-		json_array_foreach (json_object_get(t, "columns"), i, col) {
-			const char *cs = json_string_value(json_object_get(col, "side"));
-			if (side != NULL && (cs == NULL || strcmp(cs, side) != 0))
-				continue;
-			if (!column_is(col, slice, pass == 0 ? measure : NULL))
-				continue;
-			if (api_dec(json_object_get(amounts,
-			                            json_string_value(json_object_get(col, "key"))),
-			            out))
-				return true;
-		}
-	}
-	return false;
+	*unit = h.unit;
+	if (row == NULL)
+		return false;
+	found = tree_htable(t, row, &h) && api_htable_total(&h, key, final, wan);
+	free((void *)h.cols);
+	free((void *)h.figs);
+	return found;
 }
 
 /* The units that figures were converted from, each once. */
@@ -112,31 +182,16 @@ struct totals {
 	size_t n;
 };
 
-bool api_headline_total(const json_t *doc, const char *key, int64_t *wan, const char **unit)
-{
-	bool final = strcmp(json_string_value(json_object_get(doc, "kind")), "final") == 0;
-	bool summary = strcmp(key, "revenue") == 0 || strcmp(key, "expenditure") == 0;
-	const json_t *t = api_find_table_type(
-	    doc, summary ? (final ? summary_types_final : summary_types)
-	                 : (final ? expenditure_types_final : expenditure_types));
-	const char *side = !summary ? NULL : strcmp(key, "revenue") == 0 ? "income" : "expenditure";
-	const json_t *row = t != NULL ? last_total(t, side) : NULL;
-	int64_t v;
-
-	*unit = api_table_unit(doc, t);
-	return row != NULL &&
-	       total_figure(t, row, summary ? NULL : key, final ? "final" : "budget", &v) &&
-	       api_to_wan(v, *unit, wan);
-}
-
 /* key: the figure in 万元, or null when the table, row or figure is not published. */
-static void put_total(struct api_jw *w, struct totals *tt, const char *key, const json_t *doc)
+static void put_total(struct api_jw *w, struct totals *tt, const char *key,
+                      bool (*total)(const void *, const char *, int64_t *, const char **),
+                      const void *src)
 {
 	const char *unit;
 	int64_t wan;
 
 	api_jw_key(w, key);
-	if (!api_headline_total(doc, key, &wan, &unit)) {
+	if (!total(src, key, &wan, &unit)) {
 		api_jw_null(w);
 		return;
 	}
@@ -149,16 +204,18 @@ static void put_total(struct api_jw *w, struct totals *tt, const char *key, cons
 	tt->from[tt->n++] = unit; /* at most one per figure: 4 */
 }
 
-static void put_totals(struct api_jw *w, const json_t *doc)
+void api_put_totals(struct api_jw *w,
+                    bool (*total)(const void *, const char *, int64_t *, const char **),
+                    const void *src)
 {
 	struct totals tt = { { NULL }, 0 };
 
 	api_jw_key(w, "totals");
 	api_jw_obj(w);
-	put_total(w, &tt, "revenue", doc);
-	put_total(w, &tt, "expenditure", doc);
-	put_total(w, &tt, "basic", doc);
-	put_total(w, &tt, "project", doc);
+	put_total(w, &tt, "revenue", total, src);
+	put_total(w, &tt, "expenditure", total, src);
+	put_total(w, &tt, "basic", total, src);
+	put_total(w, &tt, "project", total, src);
 	api_jw_kstr(w, "unit", "万元");
 	api_jw_key(w, "converted_from");
 	api_jw_arr(w);
@@ -166,6 +223,11 @@ static void put_totals(struct api_jw *w, const json_t *doc)
 		api_jw_str(w, tt.from[i]);
 	api_jw_end(w, ']');
 	api_jw_end(w, '}');
+}
+
+static bool tree_total(const void *doc, const char *key, int64_t *wan, const char **unit)
+{
+	return api_headline_total(doc, key, wan, unit);
 }
 
 static void put_figure(struct api_jw *w, const json_t *f)
@@ -232,7 +294,7 @@ static void put_assets(struct api_jw *w, const json_t *doc)
 	api_jw_end(w, '}');
 }
 
-static void put_links(struct api_jw *w, struct api_ctx *c, const json_t *doc)
+void api_disclosure_links(struct api_jw *w, const struct api_ctx *c, bool has_sangong)
 {
 	char url[400];
 
@@ -247,7 +309,7 @@ static void put_links(struct api_jw *w, struct api_ctx *c, const json_t *doc)
 	api_url(c, url, sizeof(url), "/projects", false);
 	api_jw_kstr(w, "projects", url);
 	api_url(c, url, sizeof(url), "/sangong", false);
-	api_jw_kstr(w, "sangong", json_object_get(doc, "sangong") ? url : NULL);
+	api_jw_kstr(w, "sangong", has_sangong ? url : NULL);
 	api_jw_end(w, '}');
 }
 
@@ -269,7 +331,7 @@ int api_disclosure(struct api_ctx *c, json_t *doc)
 	    &w, "source", json_object_get(doc, "source"),
 	    API_FIELDS(T("document"), T("file"), T("url"), T("notes"), T("sha256"), C("pages")));
 	put_overview(&w, doc);
-	put_totals(&w, doc);
+	api_put_totals(&w, tree_total, doc);
 	put_explanations(&w, doc);
 	api_put_object(&w, "operating_costs", json_object_get(doc, "operating_costs"),
 	               API_FIELDS(D("amount"), D("budget"), D("final"), D("change"),
@@ -290,7 +352,7 @@ int api_disclosure(struct api_ctx *c, json_t *doc)
 		free(api_jw_finish(&w, NULL));
 		return rc < 0 ? -1 : 0;
 	}
-	put_links(&w, c, doc);
+	api_disclosure_links(&w, c, json_object_get(doc, "sangong") != NULL);
 	api_jw_end(&w, '}');
 	return api_ok(c, &w, json_utf8);
 }

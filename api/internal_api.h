@@ -60,6 +60,49 @@ bool api_percent_column(const json_t *col);
  * disclosure's totals; *unit is the table's unit it was converted from. false when not
  * published or not exactly convertible. */
 bool api_headline_total(const json_t *doc, const char *key, int64_t *wan, const char **unit);
+/* #17: what a headline total reads of its table, from the tree or from the rows: the
+ * table's unit (else the disclosure's), its columns in published order, and its last total
+ * row (on the total's side) as its side and its figures by column key. Borrowed strings. */
+struct api_hcol {
+	const char *key, *side, *measure;
+};
+struct api_hfig {
+	const char *key, *text;
+};
+struct api_htable {
+	const char *unit;
+	const struct api_hcol *cols;
+	size_t n_cols;
+	const char *side;
+	const struct api_hfig *figs;
+	size_t n_figs;
+};
+/* The table types a headline total (revenue, expenditure, basic, project) is read from, in
+ * order of preference for a budget or a final (static lists), and its row's side (NULL for
+ * any). */
+const char *const *api_htable_types(const char *key, bool final);
+const char *api_htable_side(const char *key);
+/* The headline total key of h in 万元 (api_headline_total's rule); false when h has no
+ * such figure or it does not convert exactly. */
+bool api_htable_total(const struct api_htable *h, const char *key, bool final, int64_t *wan);
+/* "totals": {revenue, expenditure, basic, project, unit, converted_from}, each figure from
+ * total(src, key, &wan, &unit) (false: null). */
+void api_put_totals(struct api_jw *w,
+                    bool (*total)(const void *, const char *, int64_t *, const char **),
+                    const void *src);
+/* The disclosure's "links": self, department, tables, projects, sangong (null without). */
+void api_disclosure_links(struct api_jw *w, const struct api_ctx *c, bool has_sangong);
+/* The answers from rows (#17), shared by table_rows.c, project_rows.c and
+ * disclosure_rows.c: c->base for c's disclosure; its Last-Modified into c->resp (0 when
+ * unknown); and the answer when reading it failed (err from db_read_*: 404 in router.c's
+ * load() words for no such disclosure, else 503). The last returns 0, or -1 when out of
+ * memory. */
+void api_rows_base(struct api_ctx *c);
+void api_rows_modified(struct api_ctx *c);
+int api_rows_failed(struct api_ctx *c, const struct db_error *err);
+/* The disclosure as JSON straight from its rows (disclosure_rows.c, #17): the bytes of
+ * api_disclosure() on db_export_part()'s tree. Sets c->base itself. 0 or -1. */
+int api_disclosure_rows(struct api_ctx *c);
 /* 汇总: /api/v1/aggregate (checks its parameters' values itself: 400s name the parameter) */
 int api_aggregate(struct api_ctx *c);
 /* The value an absent aggregate parameter stands for ("万元" for unit), or NULL: the cache

@@ -198,18 +198,12 @@ int api_projects_rows(struct api_ctx *c, const char *project)
 	struct api_jw w;
 	int rc;
 
-	snprintf(c->base, sizeof(c->base), "/api/v1/departments/%s/%s/%d", c->dept, c->kind_path,
-	         c->year);
+	api_rows_base(c);
 	if (db_read_projects(c->db, c->dept, c->year, c->kind, c->level, project, &p, &err) != 0) {
 		db_projects_free(&p);
-		if (err.code == DB_NOT_FOUND) /* router.c's load() */
-			return api_fail(c->resp, 404, "no %s%s %d of department \"%s\"",
-			                strcmp(c->level, "unit") == 0 ? "unit-level " : "", c->kind,
-			                c->year, c->dept);
-		return api_store_error(c->resp, &err);
+		return api_rows_failed(c, &err);
 	}
-	if (db_modified(c->db, c->dept, c->year, c->kind, c->level, &c->resp->modified, &err) != 0)
-		c->resp->modified = 0;
+	api_rows_modified(c);
 	if (project == NULL) {
 		rc = projects_json(c, &p);
 	} else if (p.n_projects == 0) { /* projects.c's api_project() */

@@ -679,6 +679,8 @@ static int execute_disclosure(struct api_ctx *c, const struct api_route *rt)
 		return api_table_rows(c, rt->table);
 	if ((rt->resource == R_PROJECTS || rt->resource == R_PROJECT) && rt->format == API_JSON)
 		return api_projects_rows(c, rt->resource == R_PROJECT ? rt->project : NULL);
+	if (rt->resource == R_DISCLOSURE && rt->format == API_JSON)
+		return api_disclosure_rows(c);
 	if ((rc = load(c, rt, &doc)) != 0)
 		return rc < 0 ? -1 : 0;
 	rc = answer(c, rt, doc);

@@ -335,11 +335,7 @@ static int read_failed(struct api_ctx *c, const struct db_error *err, bool table
 {
 	if (err->code == DB_NOT_FOUND && table_missing)
 		return api_fail(c->resp, 404, "this disclosure has no table %d", number);
-	if (err->code == DB_NOT_FOUND)
-		return api_fail(c->resp, 404, "no %s%s %d of department \"%s\"",
-		                strcmp(c->level, "unit") == 0 ? "unit-level " : "", c->kind,
-		                c->year, c->dept);
-	return api_store_error(c->resp, err);
+	return api_rows_failed(c, err);
 }
 
 int api_table_rows(struct api_ctx *c, int number)
@@ -349,15 +345,13 @@ int api_table_rows(struct api_ctx *c, int number)
 	bool missing;
 	int rc;
 
-	snprintf(c->base, sizeof(c->base), "/api/v1/departments/%s/%s/%d", c->dept, c->kind_path,
-	         c->year);
+	api_rows_base(c);
 	if (db_read_table(c->db, c->dept, c->year, c->kind, c->level, number, &t, &err, &missing) !=
 	    0) {
 		db_table_free(&t);
 		return read_failed(c, &err, missing, number);
 	}
-	if (db_modified(c->db, c->dept, c->year, c->kind, c->level, &c->resp->modified, &err) != 0)
-		c->resp->modified = 0;
+	api_rows_modified(c);
 	rc = c->format == API_CSV ? table_csv(c, &t, number) : table_json(c, &t, number);
 	db_table_free(&t);
 	return rc;

@@ -129,6 +129,12 @@ void db_facts_forget(sqlite3 *sql);
 /* Grows *v (of *cap items of size each) to hold n + 1. 0 or -1. */
 int db_rgrow(void **v, size_t *cap, size_t n, size_t size);
 
+/* #17's per-resource reads: binds a disclosure (department slug, year, kind, level) to ?1-?4
+ * of st and steps it. Returns sqlite3_step()'s code; or -1, st reset, with err->code
+ * DB_NOT_FOUND and its text when there is no such disclosure. (read_disclosure.c) */
+int db_rfind(sqlite3_stmt *st, const char *dep, int year, const char *kind, const char *level,
+             struct db_error *err);
+
 /* Ends a statement's run (resets st): 0 when rc is SQLITE_DONE and oom false, else -1 with
  * err set. */
 int db_rdone(struct db *db, sqlite3_stmt *st, int rc, bool oom, struct db_error *err);

@@ -79,17 +79,8 @@ static int find(struct db *db, const char *dep, int year, const char *kind, cons
 
 	if (st == NULL)
 		return -1;
-	sqlite3_bind_text(st, 1, dep, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 2, year);
-	sqlite3_bind_text(st, 3, kind, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, level, -1, SQLITE_STATIC);
-	if ((rc = sqlite3_step(st)) == SQLITE_DONE) {
-		sqlite3_reset(st);
-		err->code = DB_NOT_FOUND;
-		db_err_set(err, "no %s %d disclosure (level %s) of department \"%s\"", kind, year,
-		           level, dep);
+	if ((rc = db_rfind(st, dep, year, kind, level, err)) < 0)
 		return -1;
-	}
 	if (rc == SQLITE_ROW) {
 		*id = sqlite3_column_int64(st, 0);
 		p->unit = col_text(p, st, 1, &oom);

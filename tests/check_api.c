@@ -367,34 +367,53 @@ END_TEST
 
 /* ---- a table straight from its rows (#17) against the tree path ---- */
 
+/* The tree a resource was written from before #17, read as router.c's load() reads it:
+ * c set up for the disclosure (JSON, or CSV when csv), r zeroed and its Last-Modified set.
+ * Within a read transaction; tree_end() frees the tree, ends it and gives the status. */
+static json_t *tree_begin(struct api_ctx *c, struct api_response *r, const char *dept, int year,
+                          const char *kind, const char *level, bool csv,
+                          const struct db_export_sel *sel)
+{
+	struct db_error err = { 0 };
+	json_t *doc;
+
+	*c = (struct api_ctx){ .db = store,
+		               .resp = r,
+		               .format = csv ? API_CSV : API_JSON,
+		               .dept = dept,
+		               .year = year,
+		               .kind = kind,
+		               .kind_path = kind[0] == 'b' ? "budgets" : "finals",
+		               .level = level };
+	memset(r, 0, sizeof(*r));
+	snprintf(c->base, sizeof(c->base), "/api/v1/departments/%s/%s/%d", dept, c->kind_path,
+	         year);
+	ck_assert_int_eq(db_read_begin(store), 0);
+	doc = db_export_part(store, dept, year, kind, level, sel, &err);
+	ck_assert_msg(doc != NULL, "%s", err.text);
+	if (db_modified(store, dept, year, kind, level, &r->modified, &err) != 0)
+		r->modified = 0;
+	return doc;
+}
+
+static int tree_end(json_t *doc, const struct api_response *r)
+{
+	json_decref(doc);
+	db_read_end(store);
+	return r->status;
+}
+
 /* tables.c's api_table() on db_export_part()'s tree of the one table, as router.c's load()
  * calls it: the reference the rows' writer (table_rows.c) must match byte for byte. */
 static int tree_table(const char *dept, int year, const char *kind, const char *level, int n,
                       bool csv, struct api_response *r)
 {
-	struct api_ctx c = { .db = store,
-		             .resp = r,
-		             .format = csv ? API_CSV : API_JSON,
-		             .dept = dept,
-		             .year = year,
-		             .kind = kind,
-		             .kind_path = kind[0] == 'b' ? "budgets" : "finals",
-		             .level = level };
+	struct api_ctx c;
 	struct db_export_sel sel = { .parts = DB_PART_TABLES, .table = n };
-	struct db_error err = { 0 };
-	json_t *doc;
+	json_t *doc = tree_begin(&c, r, dept, year, kind, level, csv, &sel);
 
-	memset(r, 0, sizeof(*r));
-	snprintf(c.base, sizeof(c.base), "/api/v1/departments/%s/%s/%d", dept, c.kind_path, year);
-	ck_assert_int_eq(db_read_begin(store), 0);
-	doc = db_export_part(store, dept, year, kind, level, &sel, &err);
-	ck_assert_msg(doc != NULL, "%s", err.text);
-	if (db_modified(store, dept, year, kind, level, &r->modified, &err) != 0)
-		r->modified = 0;
 	ck_assert_int_eq(api_table(&c, doc, n), 0);
-	json_decref(doc);
-	db_read_end(store);
-	return r->status;
+	return tree_end(doc, r);
 }
 
 static void assert_same_answer(const struct api_response *a, const struct api_response *b,
@@ -452,12 +471,13 @@ static int compare_tables(const char *dept, const json_t *disc)
 	return n;
 }
 
-START_TEST(test_table_rows_match_tree)
+/* fn on every disclosure of the store (each department's list); returns how many. */
+static int each_disclosure(void (*fn)(const char *dept, const json_t *disc, void *arg), void *arg)
 {
 	struct api_response r;
 	json_t *deps, *dep, *d, *disc;
 	size_t i, k;
-	int n = 0, discs = 0;
+	int n = 0;
 	char path[300];
 
 	ck_assert_int_eq(call("/api/v1/departments", NULL, NULL, &r), 200);
@@ -470,14 +490,26 @@ START_TEST(test_table_rows_match_tree)
 		d = json_loads(r.body, 0, NULL);
 		api_response_free(&r);
 		json_array_foreach (json_object_get(d, "disclosures"), k, disc) {
-			n += compare_tables(id, disc);
-			discs++;
+			fn(id, disc, arg);
+			n++;
 		}
 		json_decref(d);
 	}
 	json_decref(deps);
+	return n;
+}
+
+static void sum_tables(const char *dept, const json_t *disc, void *arg)
+{
+	*(int *)arg += compare_tables(dept, disc);
+}
+
+START_TEST(test_table_rows_match_tree)
+{
+	int n = 0;
+
 	/* the bundled store: 7 disclosures, 63 tables, each as JSON and CSV */
-	ck_assert_int_eq(discs, 7);
+	ck_assert_int_eq(each_disclosure(sum_tables, &n), 7);
 	ck_assert_int_eq(n, 2 * 63);
 }
 END_TEST
@@ -489,31 +521,14 @@ END_TEST
 static int tree_projects(const char *dept, int year, const char *kind, const char *level,
                          const char *project, struct api_response *r)
 {
-	struct api_ctx c = { .db = store,
-		             .resp = r,
-		             .format = API_JSON,
-		             .dept = dept,
-		             .year = year,
-		             .kind = kind,
-		             .kind_path = kind[0] == 'b' ? "budgets" : "finals",
-		             .level = level };
+	struct api_ctx c;
 	struct db_export_sel sel = { .parts = DB_PART_PROJECTS | DB_PART_WITHHELD,
 		                     .project = project };
-	struct db_error err = { 0 };
-	json_t *doc;
+	json_t *doc = tree_begin(&c, r, dept, year, kind, level, false, &sel);
 
-	memset(r, 0, sizeof(*r));
-	snprintf(c.base, sizeof(c.base), "/api/v1/departments/%s/%s/%d", dept, c.kind_path, year);
-	ck_assert_int_eq(db_read_begin(store), 0);
-	doc = db_export_part(store, dept, year, kind, level, &sel, &err);
-	ck_assert_msg(doc != NULL, "%s", err.text);
-	if (db_modified(store, dept, year, kind, level, &r->modified, &err) != 0)
-		r->modified = 0;
 	ck_assert_int_eq(project == NULL ? api_projects(&c, doc) : api_project(&c, doc, project),
 	                 0);
-	json_decref(doc);
-	db_read_end(store);
-	return r->status;
+	return tree_end(doc, r);
 }
 
 /* One disclosure's projects list, each of its projects and an unknown one. Returns the
@@ -558,31 +573,17 @@ static int compare_projects(const char *dept, const json_t *disc)
 	return n;
 }
 
+static void sum_projects(const char *dept, const json_t *disc, void *arg)
+{
+	*(int *)arg += compare_projects(dept, disc);
+}
+
 START_TEST(test_projects_rows_match_tree)
 {
 	struct api_response r;
-	json_t *deps, *dep, *d, *disc;
-	size_t i, k;
-	int n = 0, discs = 0;
-	char path[300];
+	int n = 0;
 
-	ck_assert_int_eq(call("/api/v1/departments", NULL, NULL, &r), 200);
-	deps = json_loads(r.body, 0, NULL);
-	api_response_free(&r);
-	json_array_foreach (json_object_get(deps, "items"), i, dep) {
-		const char *id = json_string_value(json_object_get(dep, "id"));
-		snprintf(path, sizeof(path), "/api/v1/departments/%s", id);
-		ck_assert_int_eq(call(path, NULL, NULL, &r), 200);
-		d = json_loads(r.body, 0, NULL);
-		api_response_free(&r);
-		json_array_foreach (json_object_get(d, "disclosures"), k, disc) {
-			n += compare_projects(id, disc);
-			discs++;
-		}
-		json_decref(d);
-	}
-	json_decref(deps);
-	ck_assert_int_eq(discs, 7);
+	ck_assert_int_eq(each_disclosure(sum_projects, &n), 7);
 	/* db/data: kashi 9 projects (4 withheld), putuo-commerce 4, putuo-govt-office 1 */
 	ck_assert_int_eq(n, 9 + 4 + 1);
 	/* no such disclosure: the same 404 as load()'s */
@@ -600,16 +601,45 @@ static void report_nothing(void *ctx, const struct db_error *err)
 	ck_abort_msg("seed: %s", err->text);
 }
 
+/* A store of its own holding the seed as a test changed it, made the current store while
+ * the test compares; seeded_end() puts the bundled store back and removes it. */
+struct seeded {
+	struct db *saved;
+	struct db_doc *doc;
+	char *text, *path;
+};
+
+static void seeded_begin(struct seeded *sd, const json_t *seed)
+{
+	struct db_error err = { 0 };
+
+	sd->saved = store;
+	sd->path = tu_temp_path(".sqlite");
+	sd->text = json_dumps(seed, 0);
+	sd->doc = db_doc_parse(sd->text, strlen(sd->text), "seed.json", report_nothing, NULL);
+	ck_assert_ptr_nonnull(sd->doc);
+	store = db_open(sd->path, true, &err);
+	ck_assert_msg(store != NULL, "%s", err.text);
+	ck_assert_msg(db_import(store, &sd->doc, 1, &err) == 0, "import: %s", err.text);
+}
+
+static void seeded_end(struct seeded *sd)
+{
+	db_close(store);
+	store = sd->saved;
+	db_doc_free(sd->doc);
+	tu_unlink_store(sd->path);
+	free(sd->path);
+	free(sd->text);
+}
+
 /* What the bundled store lacks: economic figures (in an order that is not the keys'), an
  * allocation of items without a text, a target of indicators only. The seed so changed, in
  * a store of its own, rows against tree again. */
 START_TEST(test_projects_rows_match_tree_rare)
 {
 	json_t *seed = json_load_file(tu_env("BUDGETD_SEED"), 0, NULL), *p0, *p1, *p2, *econ;
-	struct db_error err = { 0 };
-	struct db *saved = store;
-	struct db_doc *doc;
-	char *text, *path = tu_temp_path(".sqlite");
+	struct seeded sd;
 	json_t *disc =
 	    json_pack("{s:s, s:s, s:i}", "kind", "budget", "level", "department", "year", 2021);
 
@@ -627,21 +657,11 @@ START_TEST(test_projects_rows_match_tree_rare)
 	json_object_del(json_object_get(p2, "performance"), "funding_fiscal");
 	json_object_del(json_object_get(p2, "performance"), "funding_other");
 	json_object_del(json_object_get(p2, "performance"), "objective");
-	text = json_dumps(seed, 0);
-	doc = db_doc_parse(text, strlen(text), "seed.json", report_nothing, NULL);
-	ck_assert_ptr_nonnull(doc);
-	store = db_open(path, true, &err);
-	ck_assert_msg(store != NULL, "%s", err.text);
-	ck_assert_msg(db_import(store, &doc, 1, &err) == 0, "import: %s", err.text);
+	seeded_begin(&sd, seed);
 	ck_assert_uint_gt(
 	    json_array_size(json_object_get(json_object_get(p2, "performance"), "indicators")), 0);
 	ck_assert_int_eq(compare_projects("kashi-urumqi-office", disc), 9);
-	db_close(store);
-	store = saved;
-	db_doc_free(doc);
-	tu_unlink_store(path);
-	free(path);
-	free(text);
+	seeded_end(&sd);
 	json_decref(disc);
 	json_decref(seed);
 }
@@ -991,6 +1011,143 @@ START_TEST(test_series_and_compare)
 }
 END_TEST
 
+/* ---- the disclosure from its rows (#17) against the tree ---- */
+
+static const char *const totals_types[] = { "budget_summary", "final_summary", "budget_expenditure",
+	                                    "final_expenditure", NULL };
+
+/* router.c's selection for the disclosure: the tables its headline totals read, with
+ * their total rows. */
+static bool totals_table(const json_t *t, void *arg)
+{
+	(void)arg;
+	for (const char *const *k = totals_types; *k != NULL; k++)
+		if (strcmp(api_table_type(t), *k) == 0)
+			return true;
+	return false;
+}
+
+/* The disclosure's JSON the way router.c answered it before #17: api_disclosure() on the
+ * tree of db_export_part(). */
+static int tree_disclosure(const char *dept, int year, const char *kind, const char *level,
+                           struct api_response *r)
+{
+	struct api_ctx c;
+	struct db_export_sel sel = { .parts = ~(unsigned)(DB_PART_CONTENTS | DB_PART_PROJECTS),
+		                     .table_rows = totals_table,
+		                     .total_rows_only = true };
+	json_t *doc = tree_begin(&c, r, dept, year, kind, level, false, &sel);
+
+	ck_assert_int_eq(api_disclosure(&c, doc), 0);
+	return tree_end(doc, r);
+}
+
+/* One disclosure, rows (through the router) against tree. Returns its audit total. */
+static long long compare_disclosure(const char *dept, const json_t *disc)
+{
+	const char *kind = json_string_value(json_object_get(disc, "kind"));
+	const char *level = json_string_value(json_object_get(disc, "level"));
+	int year = (int)json_integer_value(json_object_get(disc, "year"));
+	struct api_response a, b;
+	char path[300];
+	json_t *j;
+	long long audit;
+
+	snprintf(path, sizeof(path), "/api/v1/departments/%s/%ss/%d", dept, kind, year);
+	ck_assert_int_eq(call(path, strcmp(level, "unit") == 0 ? "level=unit" : NULL, NULL, &a),
+	                 200);
+	tree_disclosure(dept, year, kind, level, &b);
+	assert_same_answer(&a, &b, path);
+	j = json_loads(a.body, 0, NULL);
+	audit = json_integer_value(json_object_get(json_object_get(j, "audit"), "total"));
+	json_decref(j);
+	api_response_free(&a);
+	api_response_free(&b);
+	return audit;
+}
+
+static void count_findings(const char *dept, const json_t *disc, void *arg)
+{
+	*(long long *)arg += compare_disclosure(dept, disc) > 0;
+}
+
+/* Every bundled disclosure: budgets and a final, department and unit level, format 1
+ * (Kashi, with withheld projects) and 2 (Putuo), some without projects (the CPC social
+ * work committee's, Wanli's) or without 三公 (the final), findings in some. */
+START_TEST(test_disclosure_rows_match_tree)
+{
+	struct api_response r;
+	long long with_findings = 0;
+
+	ck_assert_int_eq(each_disclosure(count_findings, &with_findings), 7);
+	ck_assert_int_gt(with_findings, 0);
+	/* no such disclosure: the same 404 as load()'s */
+	ck_assert_int_eq(
+	    call("/api/v1/departments/kashi-urumqi-office/budgets/1999", NULL, NULL, &r), 404);
+	ck_assert_ptr_nonnull(strstr(r.body, "no budget 1999 of department"));
+	api_response_free(&r);
+	ck_assert_int_eq(
+	    call("/api/v1/departments/kashi-urumqi-office/budgets/2021", "level=unit", NULL, &r),
+	    404);
+	ck_assert_ptr_nonnull(strstr(r.body, "no unit-level budget 2021"));
+	api_response_free(&r);
+}
+END_TEST
+
+/* What the bundled store lacks, in the seed changed and imported into a store of its own:
+ * an organization with nothing in it, assets of vehicles only, parts left out
+ * (procurement, performance), a figure with one code, an explanation without paragraphs,
+ * no 三公, no summary table (its totals null) and an expenditure table in 元. */
+START_TEST(test_disclosure_rows_match_tree_rare)
+{
+	json_t *seed = json_load_file(tu_env("BUDGETD_SEED"), 0, NULL), *ov, *org, *assets, *ex,
+	       *tables, *t, *vehicles;
+	struct api_response r;
+	struct seeded sd;
+	json_t *disc =
+	    json_pack("{s:s, s:s, s:i}", "kind", "budget", "level", "department", "year", 2021);
+	size_t i;
+
+	ck_assert_ptr_nonnull(seed);
+	ov = json_object_get(seed, "overview");
+	org = json_object_get(ov, "organization");
+	json_object_clear(org); /* a row with nothing in it: null, as the tree leaves it out */
+	assets = json_object_get(seed, "assets");
+	json_incref(vehicles = json_object_get(assets, "vehicles"));
+	ck_assert_ptr_nonnull(vehicles);
+	json_object_clear(assets); /* its vehicles only: an object of nulls and the vehicles */
+	json_object_set_new(assets, "vehicles", vehicles);
+	json_object_del(seed, "sangong");
+	json_object_del(seed, "procurement");
+	json_object_del(seed, "performance");
+	ex = json_array_get(json_object_get(seed, "explanations"), 1);
+	json_object_set_new(ex, "paragraphs", json_array());
+	json_array_append_new(
+	    json_object_get(ex, "figures"),
+	    json_pack("{s:s, s:[s], s:s}", "label", "一项", "codes", "201", "amount", "1.50"));
+	tables = json_object_get(seed, "tables");
+	json_array_foreach (tables, i, t) {
+		const char *title = json_string_value(json_object_get(t, "title"));
+		if (strcmp(title, "部门支出总体情况表") == 0)
+			json_object_set_new(t, "unit", json_string("元"));
+	}
+	json_array_remove(tables, 0); /* 部门收支总体情况表 */
+	seeded_begin(&sd, seed);
+	compare_disclosure("kashi-urumqi-office", disc);
+	/* 基本支出 345.08 of the seed's table 3 (部门支出总体情况表), now in 元: 0.034508 万元 */
+	ck_assert_int_eq(
+	    call("/api/v1/departments/kashi-urumqi-office/budgets/2021", NULL, NULL, &r), 200);
+	ck_assert_ptr_nonnull(strstr(r.body, "\"basic\":0.034508,"));
+	ck_assert_ptr_nonnull(strstr(r.body, "\"revenue\":null,"));
+	ck_assert_ptr_nonnull(strstr(r.body, "\"organization\":null,"));
+	ck_assert_ptr_nonnull(strstr(r.body, "\"assets\":{\"as_of\":null,"));
+	api_response_free(&r);
+	seeded_end(&sd);
+	json_decref(disc);
+	json_decref(seed);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("api");
@@ -1011,6 +1168,8 @@ int main(void)
 	tcase_add_test(routes, test_projects_rows_match_tree);
 	tcase_add_test(routes, test_projects_rows_match_tree_rare);
 	tcase_add_test(routes, test_findings_of_one_disclosure);
+	tcase_add_test(routes, test_disclosure_rows_match_tree);
+	tcase_add_test(routes, test_disclosure_rows_match_tree_rare);
 	tcase_add_test(routes, test_csv_download);
 	tcase_add_test(routes, test_key_one_per_answer);
 	tcase_add_test(routes, test_key_tells_answers_apart);
