@@ -54,7 +54,7 @@ static const char usage[] =
     "the store cannot be read, or the store has no such disclosure.\n";
 
 static const char usage_import[] =
-    "Usage: budgetctl import [--db PATH] [--fresh] FILE...\n"
+    "Usage: budgetctl import [--db PATH] [--fresh] [--files-from LIST] FILE...\n"
     "\n"
     "Validates every FILE completely, then imports them in one transaction: all land or\n"
     "none does. A disclosure already in the store (same department, year, kind and level)\n"
@@ -66,7 +66,9 @@ static const char usage_import[] =
     "  --db PATH   the store to write (created if missing; default $BUDGETD_DB, else the\n"
     "              user store, started from a copy of the bundled store on first use)\n"
     "  --fresh     build a new store holding only FILEs and move it into place at PATH\n"
-    "              (for building a store no budgetd is serving yet)\n";
+    "              (for building a store no budgetd is serving yet)\n"
+    "  --files-from LIST  import the files LIST names too, one per line (- reads standard\n"
+    "              input): for more files than one command line can hold\n";
 
 static const char usage_validate[] =
     "Usage: budgetctl validate FILE...\n"
@@ -157,6 +159,7 @@ static const char usage_audit[] =
 struct cmd_opts {
 	const char *db;
 	const char *level;
+	const char *files_from;
 	bool fresh;
 	bool user_store; /* db is the user store, named by no --db nor $BUDGETD_DB */
 };
@@ -196,7 +199,7 @@ static int user_store_dir(const struct cmd_opts *o)
 }
 
 /* allowed: the letters of the command's options besides --db and --help ("f" --fresh,
- * "l" --level). */
+ * "l" --level, "F" --files-from). */
 static int parse_opts(int argc, char **argv, struct cmd_opts *o, const char *help,
                       const char *allowed)
 {
@@ -204,6 +207,7 @@ static int parse_opts(int argc, char **argv, struct cmd_opts *o, const char *hel
 		{ "db", required_argument, NULL, 'd' },
 		{ "fresh", no_argument, NULL, 'f' },
 		{ "level", required_argument, NULL, 'l' },
+		{ "files-from", required_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -217,6 +221,8 @@ static int parse_opts(int argc, char **argv, struct cmd_opts *o, const char *hel
 			o->fresh = true;
 		} else if (c == 'l' && strchr(allowed, 'l') != NULL) {
 			o->level = optarg;
+		} else if (c == 'F' && strchr(allowed, 'F') != NULL) {
+			o->files_from = optarg;
 		} else if (c == 'h') {
 			fputs(help, stdout);
 			exit(SRV_EXIT_OK);
@@ -682,37 +688,126 @@ static int seed_user_store(const char *store, bool *seeded)
 	return SRV_EXIT_OK;
 }
 
+/* The files of an import: the command line's, then those --files-from names. */
+struct file_list {
+	char **names; /* argv's, then lines of the list (owned: from first_owned on) */
+	int n, first_owned, cap;
+};
+
+static int list_add(struct file_list *l, char *name)
+{
+	if (l->n == l->cap) {
+		int cap = l->cap ? l->cap * 2 : 256;
+		char **names = realloc(l->names, (size_t)cap * sizeof(*names));
+
+		if (names == NULL) {
+			fprintf(stderr, "budgetctl: out of memory for the list of files\n");
+			return -1;
+		}
+		l->names = names;
+		l->cap = cap;
+	}
+	l->names[l->n++] = name;
+	return 0;
+}
+
+static void list_free(struct file_list *l)
+{
+	for (int i = l->first_owned; i < l->n; i++)
+		free(l->names[i]);
+	free(l->names);
+}
+
+/* Appends the names in the file from ("-": standard input), one per line, CR LF or LF; empty
+ * lines are skipped. A name is taken as written: relative ones are relative to the current
+ * directory, as on the command line. 0, or an exit code with the message printed. */
+static int list_read(struct file_list *l, const char *from)
+{
+	FILE *f = strcmp(from, "-") == 0 ? stdin : fopen(from, "r");
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t len;
+	int rc = SRV_EXIT_OK;
+
+	if (f == NULL) {
+		fprintf(stderr, "budgetctl: --files-from %s: %s\n", from, strerror(errno));
+		return SRV_EXIT_NOINPUT;
+	}
+	while ((len = getline(&line, &cap, f)) != -1) {
+		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+			line[--len] = '\0';
+		if (len == 0)
+			continue;
+		if (list_add(l, line) != 0) {
+			rc = SRV_EXIT_SOFTWARE;
+			break;
+		}
+		line = NULL; /* the list owns it now */
+		cap = 0;
+	}
+	if (rc == SRV_EXIT_OK && ferror(f)) {
+		fprintf(stderr, "budgetctl: --files-from %s: %s\n", from, strerror(errno));
+		rc = SRV_EXIT_NOINPUT;
+	}
+	free(line);
+	if (f != stdin)
+		fclose(f);
+	return rc;
+}
+
+/* argv's files, then --files-from's. 0, or an exit code with the message printed. */
+static int import_files(const struct cmd_opts *o, int argc, char **argv, struct file_list *l)
+{
+	for (int i = optind; i < argc; i++)
+		if (list_add(l, argv[i]) != 0)
+			return SRV_EXIT_SOFTWARE;
+	l->first_owned = l->n;
+	if (o->files_from != NULL)
+		return list_read(l, o->files_from);
+	return SRV_EXIT_OK;
+}
+
+static int import_list(const struct cmd_opts *o, struct file_list *l)
+{
+	struct db_doc_stats total = { 0 };
+	bool seeded = false;
+	int rc;
+
+	if ((rc = user_store_dir(o)) != SRV_EXIT_OK)
+		return rc;
+	if (o->user_store && !o->fresh && (rc = seed_user_store(o->db, &seeded)) != SRV_EXIT_OK)
+		return rc;
+	/* --fresh replaces every disclosure: nothing of the old CSV is kept. */
+	amounts_before = o->fresh ? NULL : amounts_begin(o->db);
+	rc = import_into(o->db, o->fresh, l->names, l->n, &total);
+	if (rc != SRV_EXIT_OK) {
+		if (seeded)
+			db_remove(o->db); /* a failed first import leaves no user store behind */
+		amounts_keep(amounts_before, o->db); /* the CSV still describes the store */
+		fprintf(stderr, "budgetctl: nothing imported; the store is unchanged\n");
+		return rc;
+	}
+	summary(&total, l->n, "imported", o->db);
+	return write_downloads(o->db, amounts_before);
+}
+
 /* A first import that failed leaves no user store behind: budgetd keeps the bundled one. */
 static int cmd_import(int argc, char **argv)
 {
 	struct cmd_opts o = { 0 };
-	struct db_doc_stats total = { 0 };
-	bool seeded = false;
-	int n, rc;
+	struct file_list l = { 0 };
+	int rc;
 
-	if (parse_opts(argc, argv, &o, usage_import, "f") != 0)
+	if (parse_opts(argc, argv, &o, usage_import, "fF") != 0)
 		return SRV_EXIT_USAGE;
-	n = argc - optind;
-	if (n == 0) {
+	if ((rc = import_files(&o, argc, argv, &l)) == SRV_EXIT_OK && l.n == 0) {
 		fputs(usage_import, stderr);
-		return SRV_EXIT_USAGE;
+		rc = SRV_EXIT_USAGE;
 	}
-	if ((rc = user_store_dir(&o)) != SRV_EXIT_OK)
-		return rc;
-	if (o.user_store && !o.fresh && (rc = seed_user_store(o.db, &seeded)) != SRV_EXIT_OK)
-		return rc;
-	/* --fresh replaces every disclosure: nothing of the old CSV is kept. */
-	amounts_before = o.fresh ? NULL : amounts_begin(o.db);
-	rc = import_into(o.db, o.fresh, argv + optind, n, &total);
-	if (rc != SRV_EXIT_OK) {
-		if (seeded)
-			db_remove(o.db); /* a failed first import leaves no user store behind */
-		amounts_keep(amounts_before, o.db); /* the CSV still describes the store */
-		fprintf(stderr, "budgetctl: nothing imported; the store is unchanged\n");
-		return rc;
-	}
-	summary(&total, n, "imported", o.db);
-	return write_downloads(o.db, amounts_before);
+	if (rc == SRV_EXIT_OK)
+		rc = import_list(&o, &l);
+	list_free(&l);
+	return rc;
 }
 
 static int cmd_validate(int argc, char **argv)

@@ -406,6 +406,59 @@ START_TEST(test_fresh_builds_a_new_store)
 }
 END_TEST
 
+/* --files-from: names one per line (CR LF or LF, empty lines skipped) join the command
+ * line's in one import, for more files than a command line holds (#16's 100,000). A list
+ * naming a missing file, or a missing list, changes nothing. Red when the list is ignored,
+ * when its CR stays on a name, or when an empty line is taken for a file. */
+START_TEST(test_import_files_from)
+{
+	char src[4200], *store = tu_temp_path(".sqlite"), *list = tu_temp_path(".txt");
+	char *other = seed_with("\"id\": \"kashi-urumqi-office\"", "\"id\": \"another-office\"");
+	FILE *f = fopen(list, "w");
+	struct tu_ctl r;
+
+	snprintf(src, sizeof(src), "%s/tests/data/putuo-test-2023-final.json",
+	         tu_env("BUDGETD_SOURCE"));
+	ck_assert_ptr_nonnull(f);
+	fprintf(f, "\n%s\r\n\n%s\n", tu_env("BUDGETD_SEED"), other);
+	ck_assert_int_eq(fclose(f), 0);
+	r = tu_ctl("import", "--db", store, "--files-from", list, src, NULL);
+	ck_assert_msg(r.status == 0, "import: %s", r.err);
+	ck_assert_ptr_nonnull(strstr(r.out, "imported 3 disclosures into"));
+	tu_ctl_done(&r);
+	r = tu_ctl("list", "--db", store, NULL);
+	ck_assert_ptr_nonnull(strstr(r.out, "another-office\t2021\t"));
+	ck_assert_ptr_nonnull(strstr(r.out, "kashi-urumqi-office\t2021\t"));
+	ck_assert_ptr_nonnull(strstr(r.out, "putuo-test-bureau\t2023\t"));
+	tu_ctl_done(&r);
+
+	f = fopen(list, "w");
+	ck_assert_ptr_nonnull(f);
+	fprintf(f, "%s\n/nonexistent/file.json\n", other);
+	ck_assert_int_eq(fclose(f), 0);
+	r = tu_ctl("import", "--db", store, "--fresh", "--files-from", list, NULL);
+	ck_assert_int_ne(r.status, 0);
+	ck_assert_ptr_nonnull(strstr(r.err, "/nonexistent/file.json: cannot open"));
+	tu_ctl_done(&r);
+	r = tu_ctl("import", "--db", store, "--files-from", "/nonexistent/list.txt", NULL);
+	ck_assert_int_eq(r.status, 66);
+	ck_assert_ptr_nonnull(strstr(r.err, "--files-from /nonexistent/list.txt: No such file"));
+	tu_ctl_done(&r);
+	r = tu_ctl("list", "--db", store, NULL);
+	ck_assert_ptr_nonnull(strstr(r.out, "putuo-test-bureau\t2023\t"));
+	tu_ctl_done(&r);
+	r = tu_ctl("validate", "--files-from", list, NULL);
+	ck_assert_int_eq(r.status, 64);
+	tu_ctl_done(&r);
+	tu_unlink_store(store);
+	unlink(list);
+	unlink(other);
+	free(store);
+	free(list);
+	free(other);
+}
+END_TEST
+
 START_TEST(test_missing_and_unreadable_inputs)
 {
 	struct tu_ctl r = tu_ctl("validate", "/nonexistent/file.json", NULL);
@@ -622,6 +675,7 @@ int main(void)
 	tcase_add_test(tc, test_import_rewrites_only_its_csv_lines);
 	tcase_add_test(tc, test_fresh_builds_a_new_store);
 	tcase_add_test(tc, test_missing_and_unreadable_inputs);
+	tcase_add_test(tc, test_import_files_from);
 	tcase_add_test(tc, test_help_and_usage);
 	tcase_add_test(tc, test_import_replaces_findings);
 	tcase_add_test(tc, test_list_escapes_stored_text);
