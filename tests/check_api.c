@@ -944,6 +944,26 @@ static char *series_store(void)
 	return path;
 }
 
+/* Puts the store at path in place of the bundled one for call(); returns the bundled one. */
+static struct db *store_swap_in(const char *path)
+{
+	struct db *bundled = store;
+	struct db_error err = { 0 };
+
+	store = db_open(path, false, &err);
+	ck_assert_msg(store != NULL, "%s", err.text);
+	return bundled;
+}
+
+/* Closes the store swapped in, deletes it (and frees path), and puts bundled back. */
+static void store_swap_out(struct db *bundled, char *path)
+{
+	db_close(store);
+	store = bundled;
+	tu_unlink_store(path);
+	free(path);
+}
+
 static void body_has(const struct api_response *r, const char *text)
 {
 	ck_assert_msg(r->body != NULL && strstr(r->body, text) != NULL, "%s not in %.*s", text,
@@ -952,13 +972,10 @@ static void body_has(const struct api_response *r, const char *text)
 
 START_TEST(test_series_and_compare)
 {
-	struct db *bundled = store;
-	struct db_error err = { 0 };
 	struct api_response r;
 	char *path = series_store();
+	struct db *bundled = store_swap_in(path);
 
-	store = db_open(path, false, &err);
-	ck_assert_msg(store != NULL, "%s", err.text);
 	/* 表三 2010301 total: 500.00 万元 (2021, as published), none in 2022, 5,200,000.00 元 =
 	 * 520 万元 (2023), 0 (2024, -520: -100%), 3,000,000.00 元 = 300 万元 (2025: from 0, no
 	 * percent) */
@@ -985,10 +1002,7 @@ START_TEST(test_series_and_compare)
 	ck_assert_int_eq(
 	    call("/api/v1/compare", "a=/departments/series-office/budgets/2024", NULL, &r), 400);
 	api_response_free(&r);
-	db_close(store);
-	store = bundled;
-	tu_unlink_store(path);
-	free(path);
+	store_swap_out(bundled, path);
 }
 END_TEST
 
@@ -1092,12 +1106,9 @@ START_TEST(test_department_list_names)
 		{ "q=预算", "", 0 },
 		{ "q=fixture", "F", 1 },
 	};
-	struct db *bundled = store;
-	struct db_error err = { 0 };
 	char *path = names_store();
+	struct db *bundled = store_swap_in(path);
 
-	store = db_open(path, false, &err);
-	ck_assert_msg(store != NULL, "%s", err.text);
 	for (size_t i = 0; i < sizeof(pages) / sizeof(pages[0]); i++) {
 		struct api_response r;
 		char want[1024], total[64];
@@ -1119,10 +1130,7 @@ START_TEST(test_department_list_names)
 		body_has(&r, total);
 		api_response_free(&r);
 	}
-	db_close(store);
-	store = bundled;
-	tu_unlink_store(path);
-	free(path);
+	store_swap_out(bundled, path);
 }
 END_TEST
 
