@@ -26,7 +26,9 @@
 #define GZIP_LEVEL 1
 /* The ETag of a gzip representation hashes this as well: when the level (or the coder)
  * changes, so do the gzip bytes, and so must their ETag. */
-#define GZIP_CODER "zlib-1"
+#define GZIP_STR_(x) #x
+#define GZIP_STR(x) GZIP_STR_(x)
+#define GZIP_CODER "zlib-" GZIP_STR(GZIP_LEVEL)
 
 static const char *header(struct MHD_Connection *conn, const char *name)
 {
