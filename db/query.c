@@ -4,6 +4,8 @@
 // export.c.
 #include "internal.h"
 
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,12 +32,21 @@ static const char *text(sqlite3_stmt *st, int col)
 /* ---- the list ---- */
 
 /* Matching departments with the name of their latest disclosure. ?1 year or NULL, ?2 the
- * substring or NULL. */
-#define MATCHES                                                                            \
-	"SELECT p.id AS id, p.slug AS slug, (SELECT r.name FROM disclosure d "             \
-	"JOIN department_record r ON r.disclosure_id = d.id WHERE d.department_id = p.id " \
-	"ORDER BY d.year DESC, d.kind DESC, d.level LIMIT 1) AS name FROM department p "   \
-	"WHERE EXISTS (SELECT 1 FROM disclosure d WHERE d.department_id = p.id AND "       \
+ * substring or NULL. The latest is the greatest year, then kind ('final' after 'budget'),
+ * then level ('department' before 'unit'), among disclosures with a record. It is found in
+ * two steps, each in the order of the (department_id, year, kind, level) index: the latest
+ * (year, kind) by a backward walk, then its first level. One ORDER BY mixing DESC and ASC
+ * had SQLite build and sort a temporary b-tree per department (#17: the bundled store's
+ * page 8.5 -> 5.5 us; 100 departments of the 2,000 x 5 store 389 -> 338 us). */
+#define LATEST_NAME                                                                            \
+	"(SELECT r.name FROM disclosure d JOIN department_record r ON r.disclosure_id = d.id " \
+	"WHERE d.department_id = p.id AND (d.year, d.kind) = (SELECT d2.year, d2.kind FROM "   \
+	"disclosure d2 JOIN department_record r2 ON r2.disclosure_id = d2.id WHERE "           \
+	"d2.department_id = p.id ORDER BY d2.year DESC, d2.kind DESC LIMIT 1) "                \
+	"ORDER BY d.level LIMIT 1)"
+#define MATCHES                                                                         \
+	"SELECT p.id AS id, p.slug AS slug, " LATEST_NAME " AS name FROM department p " \
+	"WHERE EXISTS (SELECT 1 FROM disclosure d WHERE d.department_id = p.id AND "    \
 	"(?1 IS NULL OR d.year = ?1))"
 #define FILTER "WHERE ?2 IS NULL OR instr(name, ?2) > 0 OR instr(slug, ?2) > 0"
 
@@ -85,15 +96,15 @@ static int load_years(sqlite3_stmt *st, int64_t id, int **years, size_t *n, size
 	return 0;
 }
 
-int db_departments(struct db *db, const struct db_department_query *query, db_department_fn fn,
-                   void *ctx, size_t *total, struct db_error *err)
+/* Calls fn for each department of the page; *seen counts them, *done says whether the page
+ * ran to its end (fn did not stop it). Returns 0, fn's non-zero value, or -1. */
+static int walk_page(struct db *db, const struct db_department_query *query, db_department_fn fn,
+                     void *ctx, size_t *seen, bool *done, struct db_error *err)
 {
 	sqlite3_stmt *st = NULL, *yst = NULL;
 	int *years = NULL, rc = -1, step;
 	size_t n = 0, cap = 0;
 
-	if (total != NULL && count_matches(db, query, total, err) != 0)
-		return -1;
 	if (prepare(db,
 	            "SELECT id, slug, name FROM (" MATCHES ") " FILTER
 	            " ORDER BY slug LIMIT ?3 OFFSET ?4",
@@ -113,10 +124,12 @@ int db_departments(struct db *db, const struct db_department_query *query, db_de
 		}
 		d.years = years;
 		d.n_years = n;
+		++*seen;
 		if ((rc = fn(ctx, &d)) != 0)
 			goto done;
 	}
 	rc = step == SQLITE_DONE ? 0 : -1;
+	*done = rc == 0;
 	if (rc != 0)
 		db_err_set(err, "%s", sqlite3_errmsg(db->sql));
 done:
@@ -124,6 +137,25 @@ done:
 	done_with(st);
 	done_with(yst);
 	return rc;
+}
+
+int db_departments(struct db *db, const struct db_department_query *query, db_department_fn fn,
+                   void *ctx, size_t *total, struct db_error *err)
+{
+	size_t seen = 0, offset = query ? query->offset : 0;
+	size_t limit = query && query->limit ? query->limit : SIZE_MAX;
+	bool done = false;
+	int rc = walk_page(db, query, fn, ctx, &seen, &done, err);
+
+	if (rc == -1 || total == NULL)
+		return rc;
+	/* A page that ended short, and is not past the end, holds the last match: the count
+	 * follows from it without a second pass over every department (#17). */
+	if (done && seen < limit && (seen > 0 || offset == 0)) {
+		*total = offset + seen;
+		return rc;
+	}
+	return count_matches(db, query, total, err) != 0 ? -1 : rc;
 }
 
 /* ---- one department ---- */

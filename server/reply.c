@@ -17,6 +17,19 @@
 
 #define GZIP_MIN 256 /* smaller bodies gain nothing from compression */
 
+/* zlib's fastest level, for every gzip'd answer. At level 6 deflate was most of a gzip'd
+ * miss's CPU (#17, the bundled answers on one core: the disclosure 35 KB 519 us against
+ * 109 at level 1, projects 23 KB 170 -> 61, table 6 6.8 KB 41 -> 21); the bytes grow by
+ * 5-15 % (8,255 -> 9,472, 4,641 -> 5,288, 1,326 -> 1,450). A kept answer is compressed
+ * at the same level: its strong ETag then names one byte sequence whether it was answered
+ * as a miss or from the cache (the table in BENCHMARKS.md, "gzip on the miss path"). */
+#define GZIP_LEVEL 1
+/* The ETag of a gzip representation hashes this as well: when the level (or the coder)
+ * changes, so do the gzip bytes, and so must their ETag. */
+#define GZIP_STR_(x) #x
+#define GZIP_STR(x) GZIP_STR_(x)
+#define GZIP_CODER "zlib-" GZIP_STR(GZIP_LEVEL)
+
 static const char *header(struct MHD_Connection *conn, const char *name)
 {
 	return MHD_lookup_connection_value(conn, MHD_HEADER_KIND, name);
@@ -72,7 +85,7 @@ static z_stream *zstream(void)
 		return deflateReset(zs) == Z_OK ? zs : NULL;
 	if ((zs = calloc(1, sizeof(*zs))) == NULL)
 		return NULL;
-	if (deflateInit2(zs, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+	if (deflateInit2(zs, GZIP_LEVEL, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
 		free(zs);
 		return NULL;
 	}
@@ -307,6 +320,8 @@ struct MHD_Response *srv_build(struct api_response *a, enum srv_kind kind, bool 
 		a->len = zlen;
 	}
 	gz = zbody != NULL; /* could not compress: identity, and an ETag that says so */
+	if (gz)
+		h = srv_hash64(GZIP_CODER, strlen(GZIP_CODER), h);
 	shrink(a);
 	snprintf(etag, SRV_ETAG_SIZE, "\"%016llx%s\"", (unsigned long long)h, gz ? "-gz" : "");
 	r = MHD_create_response_from_buffer(a->len, a->body, MHD_RESPMEM_MUST_FREE);

@@ -10,6 +10,7 @@
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* ---- the JSON writer ---- */
 
@@ -963,6 +964,26 @@ static char *series_store(void)
 	return path;
 }
 
+/* Puts the store at path in place of the bundled one for call(); returns the bundled one. */
+static struct db *store_swap_in(const char *path)
+{
+	struct db *bundled = store;
+	struct db_error err = { 0 };
+
+	store = db_open(path, false, &err);
+	ck_assert_msg(store != NULL, "%s", err.text);
+	return bundled;
+}
+
+/* Closes the store swapped in, deletes it (and frees path), and puts bundled back. */
+static void store_swap_out(struct db *bundled, char *path)
+{
+	db_close(store);
+	store = bundled;
+	tu_unlink_store(path);
+	free(path);
+}
+
 static void body_has(const struct api_response *r, const char *text)
 {
 	ck_assert_msg(r->body != NULL && strstr(r->body, text) != NULL, "%s not in %.*s", text,
@@ -971,13 +992,10 @@ static void body_has(const struct api_response *r, const char *text)
 
 START_TEST(test_series_and_compare)
 {
-	struct db *bundled = store;
-	struct db_error err = { 0 };
 	struct api_response r;
 	char *path = series_store();
+	struct db *bundled = store_swap_in(path);
 
-	store = db_open(path, false, &err);
-	ck_assert_msg(store != NULL, "%s", err.text);
 	/* 表三 2010301 total: 500.00 万元 (2021, as published), none in 2022, 5,200,000.00 元 =
 	 * 520 万元 (2023), 0 (2024, -520: -100%), 3,000,000.00 元 = 300 万元 (2025: from 0, no
 	 * percent) */
@@ -1004,10 +1022,135 @@ START_TEST(test_series_and_compare)
 	ck_assert_int_eq(
 	    call("/api/v1/compare", "a=/departments/series-office/budgets/2024", NULL, &r), 400);
 	api_response_free(&r);
-	db_close(store);
-	store = bundled;
-	tu_unlink_store(path);
-	free(path);
+	store_swap_out(bundled, path);
+}
+END_TEST
+
+/* tests/http/fixtures/NAME.json with from[i] replaced by to[i] (each must occur), loaded. */
+static struct db_doc *edited_fixture(const char *name, const char *const from[],
+                                     const char *const to[], size_t n)
+{
+	char file[4096], *text, *tmp;
+	struct db_doc *doc;
+	size_t len;
+
+	snprintf(file, sizeof(file), "%s/tests/http/fixtures/%s.json", tu_env("BUDGETD_SOURCE"),
+	         name);
+	text = tu_read_file(file, &len);
+	ck_assert_ptr_nonnull(text);
+	for (size_t i = 0; i < n; i++) {
+		char *at = strstr(text, from[i]), *out;
+		ck_assert_msg(at != NULL, "%s: no %s", name, from[i]);
+		ck_assert_int_ge(
+		    asprintf(&out, "%.*s%s%s", (int)(at - text), text, to[i], at + strlen(from[i])),
+		    0);
+		free(text);
+		text = out;
+	}
+	tmp = tu_write_temp(text, strlen(text), ".json");
+	doc = db_doc_load(tmp, NULL, NULL);
+	ck_assert_msg(doc != NULL, "%s does not load once edited", name);
+	unlink(tmp);
+	free(tmp);
+	free(text);
+	return doc;
+}
+
+/* Two departments whose disclosures each name them differently (edited copies of the
+ * fixtures): fixture-office has a 2025 budget of the department and one of a unit,
+ * series-office a 2023 and a 2024 budget and a 2024 final (the fixture's final, moved). */
+static char *names_store(void)
+{
+	static const char *const fo[] = { "\"name\": \"测试区示例办公室\"" };
+	static const char *const so[] = { "\"name\": \"测试区序列示例局\"" };
+	static const char *const dept[] = { "甲二〇二五部门" }, *const unit[] = {
+		"甲二〇二五单位"
+	};
+	static const char *const b23[] = { "乙二〇二三预算" }, *const b24[] = { "乙二〇二四预算" };
+	static const char *const fin_from[] = {
+		"\"id\": \"fixture-office\", \"name\": \"测试区示例办公室\""
+	};
+	static const char *const fin_to[] = {
+		"\"id\": \"series-office\", \"name\": \"乙二〇二四决算\""
+	};
+	char names[4][64];
+	const char *to[4];
+	struct db_doc *docs[5];
+	struct db_error err = { 0 };
+	char *path = tu_temp_path(".sqlite");
+	struct db *db = db_open(path, true, &err);
+
+	ck_assert_msg(db != NULL, "%s", err.text);
+	for (int i = 0; i < 4; i++) {
+		const char *name = i == 0 ? dept[0] : i == 1 ? unit[0] : i == 2 ? b23[0] : b24[0];
+		snprintf(names[i], sizeof(names[i]), "\"name\": \"%s\"", name);
+		to[i] = names[i];
+	}
+	docs[0] = edited_fixture("fixture-office-2025-budget", fo, &to[0], 1);
+	docs[1] = edited_fixture("fixture-office-2025-budget-unit", fo, &to[1], 1);
+	docs[2] = edited_fixture("series-office-2023-budget", so, &to[2], 1);
+	docs[3] = edited_fixture("series-office-2024-budget", so, &to[3], 1);
+	docs[4] = edited_fixture("fixture-office-2024-final", fin_from, fin_to, 1);
+	ck_assert_msg(db_import(db, docs, 5, &err) == 0, "%s", err.text);
+	for (int i = 0; i < 5; i++)
+		db_doc_free(docs[i]);
+	db_close(db);
+	return path;
+}
+
+/* The list names each department as its latest disclosure does: the greatest year, in a
+ * year with both the final accounts, and the department's own disclosure before a unit's
+ * (docs/api.md, api/openapi.json); ordered by id; total counted alike whether the page
+ * ends short, is full or lies past the end (#17: the count is skipped when the page tells). */
+START_TEST(test_department_list_names)
+{
+	static const char fo[] = "{\"id\":\"fixture-office\",\"name\":\"甲二〇二五部门\","
+	                         "\"years\":[2025],\"links\":{\"self\":\"/api/v1/departments/"
+	                         "fixture-office\"}}";
+	static const char so[] = "{\"id\":\"series-office\",\"name\":\"乙二〇二四决算\","
+	                         "\"years\":[2023,2024],\"links\":{\"self\":\"/api/v1/"
+	                         "departments/series-office\"}}";
+	static const struct {
+		const char *query, *items; /* F fixture-office, S series-office */
+		int total;
+	} pages[] = {
+		{ NULL, "FS", 2 },
+		{ "limit=1", "F", 2 },
+		{ "limit=1&offset=1", "S", 2 },
+		{ "limit=5&offset=1", "S", 2 },
+		{ "offset=5", "", 2 },
+		{ "year=2023", "S", 1 },
+		{ "year=2025", "F", 1 },
+		{ "q=决算", "S", 1 },
+		{ "q=单位", "", 0 },
+		{ "q=预算", "", 0 },
+		{ "q=fixture", "F", 1 },
+	};
+	char *path = names_store();
+	struct db *bundled = store_swap_in(path);
+
+	for (size_t i = 0; i < sizeof(pages) / sizeof(pages[0]); i++) {
+		struct api_response r;
+		char want[1024], total[64];
+
+		size_t n = 0;
+
+		want[n++] = '[';
+		for (const char *c = pages[i].items; *c != '\0'; c++)
+			n += (size_t)snprintf(want + n, sizeof(want) - n, "%s%s",
+			                      c > pages[i].items ? "," : "", *c == 'F' ? fo : so);
+		snprintf(want + n, sizeof(want) - n, "]");
+		ck_assert_int_eq(call("/api/v1/departments", pages[i].query, NULL, &r), 200);
+		ck_assert_msg(r.len > 9 && strncmp(r.body, "{\"items\":", 9) == 0 &&
+		                  strncmp(r.body + 9, want, strlen(want)) == 0 &&
+		                  r.body[9 + strlen(want)] == ',',
+		              "?%s: %s, want items %s", pages[i].query ? pages[i].query : "",
+		              r.body, want);
+		snprintf(total, sizeof(total), "],\"total\":%d,", pages[i].total);
+		body_has(&r, total);
+		api_response_free(&r);
+	}
+	store_swap_out(bundled, path);
 }
 END_TEST
 
@@ -1163,6 +1306,7 @@ int main(void)
 	tcase_add_loop_test(routes, test_routes, 0, (int)(sizeof(cases) / sizeof(cases[0])));
 	tcase_add_test(routes, test_overlong_path);
 	tcase_add_test(routes, test_series_and_compare);
+	tcase_add_test(routes, test_department_list_names);
 	tcase_add_test(routes, test_table_is_the_data);
 	tcase_add_test(routes, test_table_rows_match_tree);
 	tcase_add_test(routes, test_projects_rows_match_tree);
