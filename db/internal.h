@@ -23,6 +23,10 @@ struct db {
 		sqlite3_stmt *st;
 	} stmts[DB_STMT_CACHE];
 	size_t n_stmts;
+	/* db_modified(NULL): the store's latest import as of data_version modified_version
+	 * (read-only connections only; see query.c). */
+	bool modified_known;
+	int64_t modified_all, modified_version;
 };
 
 /* A prepared statement for sql from the connection's cache: prepared on first use, reused

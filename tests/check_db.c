@@ -1926,6 +1926,41 @@ START_TEST(test_sqlite_keeps_no_memory_statistics)
 }
 END_TEST
 
+/* The store's latest import (db_modified with no department) is kept by a read-only
+ * connection between calls, since reading it scans every disclosure, and follows another
+ * connection's commit. Red when the kept value is used without asking data_version. */
+START_TEST(test_latest_import_follows_other_connections)
+{
+	json_t *seed = load_seed();
+	struct db_doc *doc = good_doc(seed);
+	struct db_error err = { 0 };
+	char *path;
+	struct db *db = fresh_store(&path), *ro;
+	int64_t t = -1;
+	sqlite3 *w;
+
+	import_ok(db, &doc, 1);
+	ro = db_open(path, false, &err);
+	ck_assert_msg(ro != NULL, "open: %s", err.text);
+	ck_assert_int_eq(db_modified(ro, NULL, 0, NULL, NULL, &t, &err), 0);
+	ck_assert_int_eq(t, tu_sql_int(path, "SELECT imported_at FROM disclosure"));
+	ck_assert_int_eq(sqlite3_open(path, &w), SQLITE_OK);
+	ck_assert_int_eq(
+	    sqlite3_exec(w, "UPDATE disclosure SET imported_at = 4102444800", NULL, NULL, NULL),
+	    SQLITE_OK);
+	sqlite3_close(w);
+	for (int i = 0; i < 2; i++) {
+		t = -1;
+		ck_assert_int_eq(db_modified(ro, NULL, 0, NULL, NULL, &t, &err), 0);
+		ck_assert_int_eq(t, 4102444800); /* 2100-01-01 */
+	}
+	db_close(ro);
+	db_doc_free(doc);
+	drop_store(db, path);
+	json_decref(seed);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("db");
@@ -1941,6 +1976,7 @@ int main(void)
 	tcase_add_test(store, test_many_files_still_refuse_a_second_for_one_disclosure);
 	tcase_add_test(store, test_store_refuses_foreign_files);
 	tcase_add_test(store, test_sqlite_keeps_no_memory_statistics);
+	tcase_add_test(store, test_latest_import_follows_other_connections);
 	tcase_add_test(store, test_schema_matches_model);
 	tcase_add_test(store, test_store_schema_matches_model);
 	tcase_add_test(store, test_published_decimals_round_trip);
