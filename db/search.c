@@ -339,14 +339,17 @@ static void writer_free(struct writer *w)
 	sqlite3_finalize(w->name);
 }
 
-static int writer_init(sqlite3 *sql, struct writer *w)
+/* into: the table the entries go to, search or (bulk) temp.search_new. */
+static int writer_init(sqlite3 *sql, struct writer *w, const char *into)
 {
+	char entry_sql[128];
+
+	snprintf(entry_sql, sizeof(entry_sql),
+	         "INSERT INTO %s (rowid, name, body, path, place) VALUES (?1, ?2, ?3, ?4, ?5)",
+	         into);
 	memset(w, 0, sizeof(*w));
 	if (sqlite3_prepare_v2(sql, derive_sql, -1, &w->rows, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(sql,
-	                       "INSERT INTO search (rowid, name, body, path, place) "
-	                       "VALUES (?1, ?2, ?3, ?4, ?5)",
-	                       -1, &w->entry, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(sql, entry_sql, -1, &w->entry, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(sql, "INSERT INTO search_name (entry, name) VALUES (?1, ?2)", -1,
 	                       &w->name, NULL) != SQLITE_OK) {
 		writer_free(w);
@@ -426,7 +429,7 @@ int db_search_derive(sqlite3 *sql, int64_t disclosure, bool bulk, struct db_erro
 		    "INSERT OR REPLACE INTO temp.search_pending (disclosure, base) VALUES (?1, ?2)",
 		    disclosure, base, err);
 	}
-	if (writer_init(sql, &w) != 0 || write_entries(&w, disclosure, base) != 0) {
+	if (writer_init(sql, &w, "search") != 0 || write_entries(&w, disclosure, base) != 0) {
 		db_err_set(err, "search index: %s", sqlite3_errmsg(sql));
 		writer_free(&w);
 		return -1;
@@ -436,7 +439,17 @@ int db_search_derive(sqlite3 *sql, int64_t disclosure, bool bulk, struct db_erro
 	             err);
 }
 
-/* The pending disclosures' entries and names, in rowid order. */
+/* The pending disclosures' entries and names, in rowid order. The entries are gathered in a
+ * plain temp table first and given to FTS5 by one INSERT ... SELECT: FTS5's insert of a row
+ * cost about twice as much one statement at a time (12 against 6.5 µs a row at 1,000 files,
+ * issue #17), and a single statement opens a single savepoint, so it still writes no more
+ * segments than hashsize makes it. */
+static const char new_sql[] = "CREATE TEMP TABLE search_new (rowid INTEGER PRIMARY KEY, name, "
+                              "body, path, place)";
+static const char fill_sql[] =
+    "INSERT INTO search (rowid, name, body, path, place) SELECT rowid, name, body, path, place "
+    "FROM temp.search_new ORDER BY rowid; DROP TABLE temp.search_new";
+
 static int write_pending(sqlite3 *sql, struct db_error *err)
 {
 	sqlite3_stmt *list = NULL;
@@ -446,13 +459,21 @@ static int write_pending(sqlite3 *sql, struct db_error *err)
 	if (sqlite3_prepare_v2(sql,
 	                       "SELECT base, disclosure FROM temp.search_pending ORDER BY base", -1,
 	                       &list, NULL) != SQLITE_OK ||
-	    writer_init(sql, &w) != 0)
+	    sqlite3_exec(sql, new_sql, NULL, NULL, NULL) != SQLITE_OK ||
+	    writer_init(sql, &w, "temp.search_new") != 0)
 		goto done;
 	while ((step = sqlite3_step(list)) == SQLITE_ROW)
 		if (write_entries(&w, sqlite3_column_int64(list, 1),
 		                  sqlite3_column_int64(list, 0)) != 0)
 			goto done;
-	rc = step == SQLITE_DONE ? 0 : -1;
+	if (step != SQLITE_DONE)
+		goto done;
+	/* The statements reading and writing search_new are done before it is dropped. */
+	sqlite3_finalize(list);
+	list = NULL;
+	writer_free(&w);
+	memset(&w, 0, sizeof(w));
+	rc = sqlite3_exec(sql, fill_sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
 done:
 	if (rc != 0)
 		db_err_set(err, "search index: %s", sqlite3_errmsg(sql));
