@@ -23,10 +23,12 @@ struct db {
 		sqlite3_stmt *st;
 	} stmts[DB_STMT_CACHE];
 	size_t n_stmts;
-	/* db_modified(NULL): the store's latest import as of data_version modified_version
-	 * (read-only connections only; see query.c). */
-	bool modified_known;
-	int64_t modified_all, modified_version;
+	/* Store-wide figures a read-only connection keeps until data_version moves (query.c):
+	 * the latest import, and the number of departments of the unfiltered list. */
+	struct db_kept {
+		bool known;
+		int64_t version, key, value;
+	} latest_import, department_count;
 };
 
 /* A prepared statement for sql from the connection's cache: prepared on first use, reused

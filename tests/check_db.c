@@ -1926,13 +1926,35 @@ START_TEST(test_sqlite_keeps_no_memory_statistics)
 }
 END_TEST
 
-/* The store's latest import (db_modified with no department) is kept by a read-only
- * connection between calls, since reading it scans every disclosure, and follows another
- * connection's commit. Red when the kept value is used without asking data_version. */
+static int count_department(void *ctx, const struct db_department *d)
+{
+	(void)d;
+	++*(int *)ctx;
+	return 0;
+}
+
+/* The number of departments of an unfiltered list, read by ro with a page of one (so that it
+ * is counted, not inferred from a short page). */
+static size_t department_total(struct db *ro, int year)
+{
+	struct db_department_query q = { .year = year, .limit = 1 };
+	struct db_error err = { 0 };
+	size_t total = 0;
+	int seen = 0;
+
+	ck_assert_int_eq(db_departments(ro, &q, count_department, &seen, &total, &err), 0);
+	ck_assert_int_eq(seen, 1);
+	return total;
+}
+
+/* The store's latest import (db_modified with no department) and the unfiltered department
+ * count are kept by a read-only connection between calls, since each reads a whole table,
+ * and follow another connection's commit. Red when a kept value is used without asking
+ * data_version, or kept under the wrong year. */
 START_TEST(test_latest_import_follows_other_connections)
 {
 	json_t *seed = load_seed();
-	struct db_doc *doc = good_doc(seed);
+	struct db_doc *doc = good_doc(seed), *other;
 	struct db_error err = { 0 };
 	char *path;
 	struct db *db = fresh_store(&path), *ro;
@@ -1954,7 +1976,17 @@ START_TEST(test_latest_import_follows_other_connections)
 		ck_assert_int_eq(db_modified(ro, NULL, 0, NULL, NULL, &t, &err), 0);
 		ck_assert_int_eq(t, 4102444800); /* 2100-01-01 */
 	}
+	ck_assert_int_eq(department_total(ro, 0), 1);
+	json_object_set_new(at(seed, "department"), "id", json_string("another-office"));
+	json_object_set_new(seed, "year", json_integer(2020));
+	other = good_doc(seed);
+	import_ok(db, &other, 1);
+	ck_assert_int_eq(department_total(ro, 0), 2);
+	ck_assert_int_eq(department_total(ro, 2021), 1);
+	ck_assert_int_eq(department_total(ro, 2020), 1);
+	ck_assert_int_eq(department_total(ro, 0), 2);
 	db_close(ro);
+	db_doc_free(other);
 	db_doc_free(doc);
 	drop_store(db, path);
 	json_decref(seed);
