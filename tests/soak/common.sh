@@ -112,6 +112,7 @@ start_budgetd() {
 	local db=$1 log=$2 i
 	shift 2
 	: >"$log/budgetd.err"
+	: >"$log/budgetd.out" # now: the redirection below happens in the child, maybe after the loop reads
 	"$BUDGETD" --port 0 --bind 127.0.0.1 --db "$db" "$@" >"$log/budgetd.out" 2>>"$log/budgetd.err" &
 	BD_PID=$!
 	for i in $(seq 1 200); do
