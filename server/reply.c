@@ -134,13 +134,22 @@ static void shrink(struct api_response *a)
 		a->body = b;
 }
 
+/* Most answers carry the same Last-Modified (the store's latest import, or one
+ * disclosure's) time after time: each thread keeps the last one it wrote. */
+static _Thread_local int64_t date_of = INT64_MIN;
+static _Thread_local char date_text[64];
+
 void srv_http_date(int64_t t, char buf[64])
 {
 	time_t tt = (time_t)t;
 	struct tm tm;
 
-	gmtime_r(&tt, &tm);
-	strftime(buf, 64, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+	if (t != date_of) {
+		gmtime_r(&tt, &tm);
+		strftime(date_text, sizeof(date_text), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+		date_of = t;
+	}
+	memcpy(buf, date_text, sizeof(date_text));
 }
 
 static bool parse_http_date(const char *s, int64_t *t)
@@ -301,6 +310,23 @@ static enum MHD_Result queue(struct MHD_Connection *conn, unsigned status, struc
 	return ret;
 }
 
+/* "\"%016llx\"" or "\"%016llx-gz\"", without snprintf: one per answer. */
+static void write_etag(char etag[SRV_ETAG_SIZE], uint64_t h, bool gz)
+{
+	static const char hex[] = "0123456789abcdef";
+	char *p = etag;
+
+	*p++ = '"';
+	for (int shift = 60; shift >= 0; shift -= 4)
+		*p++ = hex[(h >> shift) & 0xf];
+	if (gz) {
+		memcpy(p, "-gz", 3);
+		p += 3;
+	}
+	*p++ = '"';
+	*p = '\0';
+}
+
 struct MHD_Response *srv_build(struct api_response *a, enum srv_kind kind, bool gz,
                                char etag[SRV_ETAG_SIZE])
 {
@@ -323,7 +349,7 @@ struct MHD_Response *srv_build(struct api_response *a, enum srv_kind kind, bool 
 	if (gz)
 		h = srv_hash64(GZIP_CODER, strlen(GZIP_CODER), h);
 	shrink(a);
-	snprintf(etag, SRV_ETAG_SIZE, "\"%016llx%s\"", (unsigned long long)h, gz ? "-gz" : "");
+	write_etag(etag, h, gz);
 	r = MHD_create_response_from_buffer(a->len, a->body, MHD_RESPMEM_MUST_FREE);
 	if (r == NULL) {
 		api_response_free(a);
