@@ -724,8 +724,7 @@ static const char *origin_form(const char *url)
 	return *p == '/' ? p : "/";
 }
 
-/* Marks the connection's request as being answered (never cut to make room), named for the
- * stop's log line should it never finish. */
+/* Copies at most max bytes of s to p; returns the end. */
 static char *put_cut(char *p, const char *s, size_t max)
 {
 	size_t n = strnlen(s, max);
@@ -734,8 +733,10 @@ static char *put_cut(char *p, const char *s, size_t max)
 	return p + n;
 }
 
-/* The line is "%.15s %.80s from %s" (method, URL, client), put together without snprintf:
- * it is written for every request and read only by a stop that hangs. */
+/* Marks the connection's request as being answered (never cut to make room), named for the
+ * stop's log line should it never finish. The line is "%.15s %.80s from %s" (method, URL,
+ * client), put together without snprintf: it is written for every request and read only by
+ * a stop that hangs. */
 static void busy(struct srv *s, struct conn *c, const char *method, const char *url)
 {
 	char what[16 + 81 + 6 + INET6_ADDRSTRLEN], *p = what;
