@@ -8,6 +8,7 @@
 
 #include <check.h>
 #include <jansson.h>
+#include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -668,6 +669,45 @@ START_TEST(test_projects_rows_match_tree_rare)
 }
 END_TEST
 
+/* read_table.c reads a table's figures over its rows' lowest to highest id, skipping what
+ * belongs to other rows and ordering them in C. An import gives a table's rows consecutive
+ * ids in their order; here the seed's rows get ids that interleave every table's rows, in
+ * their order for even tables and reversed for odd ones (row_box, row_amount and
+ * row_unplaced follow), and each row's amounts are put in the reverse of their order (by
+ * position, which read_table.c reads by key). Rows against tree again: every table, with its
+ * unplaced figures. */
+START_TEST(test_table_rows_match_tree_ids_shuffled)
+{
+	static const char shuffle[] =
+	    "BEGIN; CREATE TEMP TABLE m AS SELECT id AS old, 1000000 + 1000 * (CASE WHEN "
+	    "table_id % 2 = 1 THEN 1000 - position ELSE position END) + table_id AS new FROM "
+	    "table_row; UPDATE table_row SET id = (SELECT new FROM m WHERE old = id); "
+	    "UPDATE row_amount SET row_id = (SELECT new FROM m WHERE old = row_id); "
+	    "UPDATE row_unplaced SET row_id = (SELECT new FROM m WHERE old = row_id); "
+	    "UPDATE row_box SET row_id = (SELECT new FROM m WHERE old = row_id); "
+	    "UPDATE row_amount SET position = 1000 - position; COMMIT;";
+	json_t *seed = json_load_file(tu_env("BUDGETD_SEED"), 0, NULL);
+	json_t *disc =
+	    json_pack("{s:s, s:s, s:i}", "kind", "budget", "level", "department", "year", 2021);
+	struct seeded sd;
+	sqlite3 *sql;
+	int n = 0;
+
+	ck_assert_ptr_nonnull(seed);
+	seeded_begin(&sd, seed);
+	ck_assert_int_eq(sqlite3_open(sd.path, &sql), SQLITE_OK);
+	ck_assert_msg(sqlite3_exec(sql, shuffle, NULL, NULL, NULL) == SQLITE_OK, "%s",
+	              sqlite3_errmsg(sql));
+	ck_assert_int_gt(sqlite3_total_changes(sql), 40); /* the seed's 9 tables: 40 rows at most */
+	sqlite3_close(sql);
+	n = compare_tables("kashi-urumqi-office", disc);
+	ck_assert_int_eq(n, 2 * 9);
+	seeded_end(&sd);
+	json_decref(disc);
+	json_decref(seed);
+}
+END_TEST
+
 /* ---- one disclosure's findings by its index (#17) against db_findings() ---- */
 
 #define MAX_SEEN 64
@@ -1309,6 +1349,7 @@ int main(void)
 	tcase_add_test(routes, test_department_list_names);
 	tcase_add_test(routes, test_table_is_the_data);
 	tcase_add_test(routes, test_table_rows_match_tree);
+	tcase_add_test(routes, test_table_rows_match_tree_ids_shuffled);
 	tcase_add_test(routes, test_projects_rows_match_tree);
 	tcase_add_test(routes, test_projects_rows_match_tree_rare);
 	tcase_add_test(routes, test_findings_of_one_disclosure);
