@@ -42,6 +42,28 @@ START_TEST(test_writer_nests_and_escapes)
 }
 END_TEST
 
+/* Integers are written without printf (#17): the edges as "%lld" spells them. */
+START_TEST(test_writer_integers)
+{
+	struct api_jw w;
+	char *out;
+
+	api_jw_init(&w);
+	api_jw_arr(&w);
+	api_jw_int(&w, 0);
+	api_jw_int(&w, 7);
+	api_jw_int(&w, -7);
+	api_jw_int(&w, 1234567890);
+	api_jw_int(&w, 9223372036854775807LL);
+	api_jw_int(&w, -9223372036854775807LL - 1);
+	api_jw_end(&w, ']');
+	out = api_jw_finish(&w, NULL);
+	ck_assert_ptr_nonnull(out);
+	ck_assert_str_eq(out, "[0,7,-7,1234567890,9223372036854775807,-9223372036854775808]");
+	free(out);
+}
+END_TEST
+
 /* Strings can carry what a client sent: bytes that are not UTF-8 (a lone continuation byte,
  * an overlong '/', a surrogate, a cut sequence) become U+FFFD; good sequences pass. */
 START_TEST(test_writer_replaces_bad_utf8)
@@ -1337,6 +1359,7 @@ int main(void)
 	TCase *unit = tcase_create("writers"), *routes = tcase_create("routes");
 
 	tcase_add_test(unit, test_writer_nests_and_escapes);
+	tcase_add_test(unit, test_writer_integers);
 	tcase_add_test(unit, test_writer_replaces_bad_utf8);
 	tcase_add_test(unit, test_writer_refuses_unbalanced);
 	tcase_add_test(unit, test_csv_quotes_and_neutralises);
