@@ -29,7 +29,8 @@
  * same side) extends; percentages (rate, change_percent) are no amounts. A row is extended
  * when its (table, side, 类) has a row with a 款, or its (table, side, 类, 款) one with a 项:
  * two sets of the disclosure's rows, each built once per run, not a scan of the table for
- * every row (0.87 -> 0.4 s per 1,000 files, issue #17; the same rows in the same order).
+ * every row (issue #17: 0.87 -> ~0.56 s of thread CPU per 1,000 files, a probe; the same
+ * rows in the same order).
  * side is NULL or a word (schema.sql's CHECK), so coalesce(side, '') keeps "p.side IS
  * r.side"; the left tuple has no NULL where it is compared, so NOT (...) is never NULL. */
 #define PARENTS                                                                                    \
