@@ -446,10 +446,13 @@ static void key_enc(struct key *k, const char *s)
 	k->p[k->len] = '\0';
 }
 
+#define STR_(x) #x
+#define STR(x) STR_(x)
+
 /* The value a parameter stands for in the key: as given, else the resource's default
  * (limit 100, offset 0, level department; none for the filters). NULL: leave it out. */
 static const char *key_value(const struct api_request *req, const struct api_route *rt,
-                             const char *name, char *buf, size_t size)
+                             const char *name)
 {
 	const char *v = arg_of(req, name);
 
@@ -462,13 +465,11 @@ static const char *key_value(const struct api_request *req, const struct api_rou
 	if (v != NULL)
 		return v;
 	if (strcmp(name, "limit") == 0)
-		snprintf(buf, size, "%d",
-		         rt->resource == R_SEARCH ? API_SEARCH_LIMIT_DEFAULT : API_LIMIT_DEFAULT);
-	else if (strcmp(name, "offset") == 0)
-		snprintf(buf, size, "0");
-	else
-		return NULL;
-	return buf;
+		return rt->resource == R_SEARCH ? STR(API_SEARCH_LIMIT_DEFAULT)
+		                                : STR(API_LIMIT_DEFAULT);
+	if (strcmp(name, "offset") == 0)
+		return "0";
+	return NULL;
 }
 
 /* /api/v1/{segments, encoded}?{name=value, in the resource's fixed order}: the spelling of
@@ -485,16 +486,16 @@ static void write_key(const struct api_request *req, struct api_route *rt)
 	for (int i = 0; i < rt->n; i++) {
 		key_raw(&k, i == 0 ? "" : "/");
 		if (i == 3 && rt->year != 0)
-			snprintf(buf, sizeof(buf), "%d", rt->year);
+			*db_dec_put_uint(buf, (unsigned)rt->year) = '\0';
 		else if (i == 5 && rt->table != 0)
-			snprintf(buf, sizeof(buf), "%d", rt->table);
+			*db_dec_put_uint(buf, (unsigned)rt->table) = '\0';
 		if ((i == 3 && rt->year != 0) || (i == 5 && rt->table != 0))
 			key_raw(&k, buf);
 		else
 			key_enc(&k, rt->seg[i]);
 	}
 	for (const char *const *name = takes(rt->resource); *name != NULL; name++) {
-		if ((v = key_value(req, rt, *name, buf, sizeof(buf))) == NULL)
+		if ((v = key_value(req, rt, *name)) == NULL)
 			continue;
 		key_raw(&k, sep);
 		key_raw(&k, *name);
@@ -554,7 +555,8 @@ int api_parse(const struct api_request *req, struct api_route *rt, struct api_re
 		           : 1;
 	if (strncmp(req->path, PREFIX, strlen(PREFIX)) != 0)
 		return fail(resp, 404, "no such resource: the API is under " PREFIX);
-	snprintf(rt->buf, sizeof(rt->buf), "%s", req->path + strlen(PREFIX));
+	/* fits: the length was checked above */
+	memcpy(rt->buf, req->path + strlen(PREFIX), strlen(req->path) - strlen(PREFIX) + 1);
 	if ((rt->n = split(rt->buf, rt->seg)) < 0)
 		return fail(resp, 404, "no such resource");
 	if ((rc = parse_path(rt, resp)) != 0 || (rc = parse_query(req, rt, resp)) != 0)

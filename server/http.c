@@ -142,9 +142,14 @@ static enum MHD_Result reply_and_keep(struct MHD_Connection *conn, struct api_re
  * fit (such a request is answered, just not cached). */
 static bool cache_key(const struct api_route *route, bool gz, char *buf, size_t size)
 {
-	int n = snprintf(buf, size, "%s %s", gz ? "gz" : "id", route->key);
+	size_t n = strlen(route->key);
 
-	return route->key[0] != '\0' && n > 0 && (size_t)n < size;
+	/* "gz KEY" or "id KEY": a copy, not snprintf (every API request builds it) */
+	if (route->key[0] == '\0' || n + 4 > size)
+		return false;
+	memcpy(buf, gz ? "gz " : "id ", 3);
+	memcpy(buf + 3, route->key, n + 1);
+	return true;
 }
 
 /* A cache miss: the answer from the store, kept under key when it is a 200 (key NULL: not
@@ -816,7 +821,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 		if (atomic_load(&s->stopping))
 			return MHD_NO;
 		c->seen = true;
-		snprintf(c->method, sizeof(c->method), "%s", method);
+		*put_cut(c->method, method, sizeof(c->method) - 1) = '\0';
 		if (c->trusted)
 			forwarded_client(s, conn, c);
 		c->route = srv_metrics_route(url);

@@ -1216,6 +1216,59 @@ START_TEST(test_department_list_names)
 }
 END_TEST
 
+/* The list's own links and its Link header (docs/api.md: links.self, links.next, "also sent
+ * as Link: <...>; rel=\"next\"", CSV with format=csv): limit, offset, year and q
+ * (percent-encoded) in that order, written by hand since #17 round 4, so each part is
+ * checked here. The store holds fixture-office (2025) and series-office (2023, 2024). */
+START_TEST(test_department_list_links)
+{
+#define L "/api/v1/departments?"
+	static const struct {
+		const char *query, *self, *next; /* next NULL: the last page */
+	} pages[] = {
+		{ NULL, L "limit=100&offset=0", NULL },
+		{ "limit=1", L "limit=1&offset=0", L "limit=1&offset=1" },
+		{ "offset=1&limit=1", L "limit=1&offset=1", NULL },
+		{ "limit=500&offset=1000000000", L "limit=500&offset=1000000000", NULL },
+		{ "year=2023&limit=7", L "limit=7&offset=0&year=2023", NULL },
+		{ "q=office&limit=1", L "limit=1&offset=0&q=office",
+		  L "limit=1&offset=1&q=office" },
+		{ "q=决算", L "limit=100&offset=0&q=%E5%86%B3%E7%AE%97", NULL },
+		{ "q=fixture&year=2025&offset=0&limit=2", L "limit=2&offset=0&year=2025&q=fixture",
+		  NULL },
+	};
+	char *path = names_store();
+	struct db *bundled = store_swap_in(path);
+	struct api_response r;
+	char want[512], query[128];
+
+	for (size_t i = 0; i < sizeof(pages) / sizeof(pages[0]); i++) {
+		ck_assert_int_eq(call("/api/v1/departments", pages[i].query, NULL, &r), 200);
+		if (pages[i].next != NULL)
+			snprintf(want, sizeof(want), "\"links\":{\"self\":\"%s\",\"next\":\"%s\"}}",
+			         pages[i].self, pages[i].next);
+		else
+			snprintf(want, sizeof(want), "\"links\":{\"self\":\"%s\",\"next\":null}}",
+			         pages[i].self);
+		body_has(&r, want);
+		snprintf(want, sizeof(want), "<%s>; rel=\"next\"",
+		         pages[i].next ? pages[i].next : "");
+		ck_assert_str_eq(r.link, pages[i].next ? want : "");
+		api_response_free(&r);
+		/* the CSV page: the same next page, with format=csv */
+		snprintf(query, sizeof(query), "%s%sformat=csv",
+		         pages[i].query ? pages[i].query : "", pages[i].query ? "&" : "");
+		ck_assert_int_eq(call("/api/v1/departments", query, NULL, &r), 200);
+		snprintf(want, sizeof(want), "<%s&format=csv>; rel=\"next\"",
+		         pages[i].next ? pages[i].next : "");
+		ck_assert_str_eq(r.link, pages[i].next ? want : "");
+		api_response_free(&r);
+	}
+#undef L
+	store_swap_out(bundled, path);
+}
+END_TEST
+
 /* ---- the disclosure from its rows (#17) against the tree ---- */
 
 static const char *const totals_types[] = { "budget_summary", "final_summary", "budget_expenditure",
@@ -1370,6 +1423,7 @@ int main(void)
 	tcase_add_test(routes, test_overlong_path);
 	tcase_add_test(routes, test_series_and_compare);
 	tcase_add_test(routes, test_department_list_names);
+	tcase_add_test(routes, test_department_list_links);
 	tcase_add_test(routes, test_table_is_the_data);
 	tcase_add_test(routes, test_table_rows_match_tree);
 	tcase_add_test(routes, test_table_rows_match_tree_ids_shuffled);
