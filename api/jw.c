@@ -49,6 +49,24 @@ static void put(struct api_jw *w, const char *s, size_t n)
 	w->buf[w->len] = '\0';
 }
 
+/* "s" (n bytes that need no escaping) with one room check. */
+static void put_quoted(struct api_jw *w, const char *s, size_t n)
+{
+	if (w->failed)
+		return;
+	if (w->len + n + 3 > w->cap) {
+		put(w, "\"", 1);
+		put(w, s, n);
+		put(w, "\"", 1);
+		return;
+	}
+	w->buf[w->len] = '"';
+	memcpy(w->buf + w->len + 1, s, n);
+	w->buf[w->len + n + 1] = '"';
+	w->len += n + 2;
+	w->buf[w->len] = '\0';
+}
+
 /* Called before every value and key: writes the separating comma. */
 static void sep(struct api_jw *w)
 {
@@ -122,20 +140,34 @@ static size_t utf8_len(const unsigned char *s)
 	return n;
 }
 
+/* Printable ASCII other than the quote and the backslash: written as it is. */
+static bool plain(unsigned char c)
+{
+	return c >= 0x20 && c < 0x80 && c != '"' && c != '\\';
+}
+
 /* Strings may hold what a client sent (an unknown id echoed in an error): bytes that are not
  * UTF-8 become U+FFFD, so the document stays valid JSON. */
 static void put_escaped(struct api_jw *w, const char *s)
 {
 	const char *run = s;
+	size_t plain_len = 0;
 
+	while (plain((unsigned char)s[plain_len]))
+		plain_len++;
+	if (s[plain_len] == '\0') { /* #17, round 4: keys, codes, figures in one put, not three */
+		put_quoted(w, s, plain_len);
+		return;
+	}
+	s += plain_len; /* run still starts at the first byte */
 	put(w, "\"", 1);
 	for (; *s != '\0'; s++) {
 		unsigned char c = (unsigned char)*s;
 		char esc[8];
 		size_t n;
 
-		if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\')
-			continue; /* plain ASCII first: keys, codes, figures */
+		if (plain(c))
+			continue; /* plain ASCII first */
 		if (c >= 0xe1 && c <= 0xef && c != 0xed && ((unsigned char)s[1] & 0xc0) == 0x80 &&
 		    ((unsigned char)s[2] & 0xc0) == 0x80) {
 			/* the common case (Chinese text): three bytes whose lead is neither E0

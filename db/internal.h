@@ -29,6 +29,7 @@ struct db {
 		bool known;
 		int64_t version, key, value;
 	} latest_import, department_count;
+	struct db_dmap *dmap; /* #17: the disclosures looked up (dmap.c); owned */
 };
 
 /* A prepared statement for sql from the connection's cache: prepared on first use, reused
@@ -143,6 +144,20 @@ int db_rgrow(void **v, size_t *cap, size_t n, size_t size);
  * DB_NOT_FOUND and its text when there is no such disclosure. (read_disclosure.c) */
 int db_rfind(sqlite3_stmt *st, const char *dep, int year, const char *kind, const char *level,
              struct db_error *err);
+
+/* #17, round 4 (dmap.c): a disclosure by department slug, year, kind and level, kept by a
+ * read-only connection until PRAGMA data_version moves, so an import or a store rewritten
+ * by another connection is seen by the next call. Returns 0 with *r, or -1 with err
+ * (err->code DB_NOT_FOUND and db_rfind()'s text when there is no such disclosure).
+ * r->unit belongs to db: valid until the next call on db. */
+struct db_dref {
+	int64_t id, imported_at;
+	const char *unit;
+};
+int db_rdisclosure(struct db *db, const char *dep, int year, const char *kind, const char *level,
+                   struct db_dref *r, struct db_error *err);
+/* Frees the map (db_close()); m may be NULL. */
+void db_dmap_free(struct db_dmap *m);
 
 /* Ends a statement's run (resets st): 0 when rc is SQLITE_DONE and oom false, else -1 with
  * err set. */

@@ -65,29 +65,21 @@ static sqlite3_stmt *bound(struct db *db, const char *sql, int64_t doc, const ch
 
 /* ---- the disclosure and its withheld projects ---- */
 
+/* The disclosure's id, unit and import time (dmap.c: kept while the store is unchanged). */
 static int find(struct db *db, const char *dep, int year, const char *kind, const char *level,
                 int64_t *id, struct db_projects *p, struct db_error *err)
 {
-	/* the text of read_table.c's: one cached statement for both */
-	sqlite3_stmt *st = db_stmt(db,
-	                           "SELECT d.id, d.unit, d.imported_at FROM disclosure d JOIN "
-	                           "department p ON p.id = d.department_id WHERE p.slug = ? AND "
-	                           "d.year = ? AND d.kind = ? AND d.level = ?",
-	                           err);
-	bool oom = false;
-	int rc;
+	struct db_dref r;
 
-	if (st == NULL)
+	if (db_rdisclosure(db, dep, year, kind, level, &r, err) != 0)
 		return -1;
-	if ((rc = db_rfind(st, dep, year, kind, level, err)) < 0)
+	*id = r.id;
+	p->imported_at = r.imported_at;
+	if ((p->unit = db_tpool_dup(&p->pool, r.unit)) == NULL) {
+		db_err_set(err, "out of memory");
 		return -1;
-	if (rc == SQLITE_ROW) {
-		*id = sqlite3_column_int64(st, 0);
-		p->unit = col_text(p, st, 1, &oom);
-		p->imported_at = sqlite3_column_int64(st, 2);
-		rc = SQLITE_DONE;
 	}
-	return db_rdone(db, st, rc, oom, err);
+	return 0;
 }
 
 static int read_withheld(struct db *db, int64_t doc, struct db_projects *p, struct db_error *err)

@@ -102,30 +102,21 @@ int db_rdone(struct db *db, sqlite3_stmt *st, int rc, bool oom, struct db_error 
 
 /* ---- the statements ---- */
 
-/* The disclosure's id, unit and import time. The text is read_projects.c's too: one cached
- * statement for both. */
+/* The disclosure's id, unit and import time (dmap.c: kept while the store is unchanged). */
 static int find(struct db *db, const char *dep, int year, const char *kind, const char *level,
                 int64_t *id, struct db_table *t, struct db_error *err)
 {
-	sqlite3_stmt *st = db_stmt(db,
-	                           "SELECT d.id, d.unit, d.imported_at FROM disclosure d JOIN "
-	                           "department p ON p.id = d.department_id WHERE p.slug = ? AND "
-	                           "d.year = ? AND d.kind = ? AND d.level = ?",
-	                           err);
-	bool oom = false;
-	int rc = SQLITE_DONE;
+	struct db_dref r;
 
-	if (st == NULL)
+	if (db_rdisclosure(db, dep, year, kind, level, &r, err) != 0)
 		return -1;
-	if ((rc = db_rfind(st, dep, year, kind, level, err)) < 0)
+	*id = r.id;
+	t->imported_at = r.imported_at;
+	if ((t->doc_unit = db_tpool_dup(&t->pool, r.unit)) == NULL) {
+		db_err_set(err, "out of memory");
 		return -1;
-	if (rc == SQLITE_ROW) {
-		*id = sqlite3_column_int64(st, 0);
-		t->doc_unit = col_text(t, st, 1, &oom);
-		t->imported_at = sqlite3_column_int64(st, 2);
-		rc = SQLITE_DONE;
 	}
-	return db_rdone(db, st, rc, oom, err);
+	return 0;
 }
 
 static int read_head(struct db *db, int64_t doc, int number, int64_t *id, struct db_table *t,

@@ -320,6 +320,7 @@ void db_close(struct db *db)
 		free(db->stmts[i].text);
 	}
 	db_facts_forget(db->sql); /* what an aborted import left prepared */
+	db_dmap_free(db->dmap);
 	sqlite3_close_v2(db->sql);
 	free(db);
 }

@@ -15,6 +15,32 @@
 
 /* ---- the JSON writer ---- */
 
+/* #17, round 4: a string with nothing to escape is written in one piece (api/jw.c), also
+ * when it does not fit the buffer, and one escaped after a plain start keeps that start. */
+START_TEST(test_writer_plain_strings)
+{
+	struct api_jw w;
+	char long_s[3001], want[3200], *out;
+
+	memset(long_s, 'x', 3000);
+	long_s[3000] = '\0';
+	snprintf(want, sizeof(want), "[\"\",\"%s\",\"ab\\\"c\",\"ab三公\",\"k\\u001f\"]", long_s);
+	api_jw_init(&w);
+	api_jw_arr(&w);
+	api_jw_str(&w, "");
+	api_jw_str(&w, long_s); /* past the first 1,024 bytes of buffer */
+	api_jw_str(&w, "ab\"c");
+	api_jw_str(&w, "ab三公");
+	api_jw_str(&w, "k\x1f");
+	api_jw_end(&w, ']');
+	out = api_jw_finish(&w, NULL);
+	ck_assert_msg(out != NULL && strcmp(out, want) == 0,
+	              "written otherwise (%zu bytes, not %zu)", out != NULL ? strlen(out) : 0,
+	              strlen(want));
+	free(out);
+}
+END_TEST
+
 START_TEST(test_writer_nests_and_escapes)
 {
 	struct api_jw w;
@@ -1412,6 +1438,7 @@ int main(void)
 	TCase *unit = tcase_create("writers"), *routes = tcase_create("routes");
 
 	tcase_add_test(unit, test_writer_nests_and_escapes);
+	tcase_add_test(unit, test_writer_plain_strings);
 	tcase_add_test(unit, test_writer_integers);
 	tcase_add_test(unit, test_writer_replaces_bad_utf8);
 	tcase_add_test(unit, test_writer_refuses_unbalanced);

@@ -4,6 +4,7 @@
 // location while the store stays exactly as it was.
 #include "db.h"
 #include "model.h"
+#include "read_table.h"
 #include "util.h"
 
 #include <check.h>
@@ -602,6 +603,98 @@ END_TEST
 /* One import of many files still refuses a second file for a disclosure it has seen, early or
  * late: 135 departments (more than the 128 the import's table of seen disclosures holds before
  * it grows), then the first one's file again, then the last one's. */
+/* 表三's 合计 (row 11's total) of office's 2021 budget, read by db_read_table(), which finds
+ * the disclosure through the connection's map (db/dmap.c). A malloc'd string. */
+static char *table3_total(struct db *db, const char *office)
+{
+	struct db_table t;
+	struct db_error err;
+	bool missing;
+	char *total = NULL;
+
+	ck_assert_int_eq(db_read_begin(db), 0);
+	ck_assert_msg(
+	    db_read_table(db, office, 2021, "budget", "department", 3, &t, &err, &missing) == 0,
+	    "%s: %s", office, err.text);
+	db_read_end(db);
+	ck_assert_uint_gt(t.n_rows, 11);
+	for (size_t k = 0; k < t.rows[11].n_amounts; k++) {
+		const struct db_tfig *f = &t.figs[t.rows[11].amounts + k];
+		if (strcmp(f->key, "total") == 0)
+			total = strdup(f->text);
+	}
+	db_table_free(&t);
+	ck_assert_ptr_nonnull(total);
+	return total;
+}
+
+static struct db_doc *office_doc(json_t *seed, int i, const char *total)
+{
+	char id[32];
+
+	snprintf(id, sizeof(id), "office-%d", i);
+	json_object_set_new(at(seed, "department"), "id", json_string(id));
+	json_object_set_new(at(seed, "tables[2].rows[11].amounts"), "total", json_string(total));
+	return good_doc(seed);
+}
+
+/* #17, round 4: a read-only connection keeps the disclosures it looked up, and all of them
+ * after 64 misses (db/dmap.c), until PRAGMA data_version moves. Each of 70 offices has its
+ * own 合计, so each read must get its own disclosure, before the map is filled and after;
+ * and a disclosure another connection imports again (a new id) or anew must show at the
+ * next read. */
+START_TEST(test_disclosure_map_follows_imports)
+{
+	json_t *seed = load_seed();
+	struct db_doc *docs[71];
+	char *path, office[32], want[32], *t;
+	struct db *db = fresh_store(&path), *reader;
+	struct db_error err = { 0 };
+	int64_t at1, at2;
+
+	for (int i = 0; i < 70; i++) {
+		snprintf(want, sizeof(want), "%d.94", 1000 + i);
+		docs[i] = office_doc(seed, i, want);
+	}
+	import_ok(db, docs, 70);
+	reader = db_open(path, false, &err);
+	ck_assert_msg(reader != NULL, "open: %s", err.text);
+	for (int pass = 0; pass < 2; pass++) { /* the 64th read fills the map */
+		for (int i = 0; i < 70; i++) {
+			snprintf(office, sizeof(office), "office-%d", i);
+			snprintf(want, sizeof(want), "%d.94", 1000 + i);
+			ck_assert_str_eq(t = table3_total(reader, office), want);
+			free(t);
+		}
+	}
+	ck_assert_int_eq(db_modified(reader, "office-5", 2021, "budget", "department", &at1, &err),
+	                 0);
+	db_doc_free(docs[5]);
+	docs[5] = office_doc(seed, 5, "2000.94");
+	docs[70] = office_doc(seed, 70, "3000.94");
+	import_ok(db, &docs[5], 1);
+	import_ok(db, &docs[70], 1);
+	ck_assert_str_eq(t = table3_total(reader, "office-5"), "2000.94");
+	free(t);
+	ck_assert_str_eq(t = table3_total(reader, "office-70"), "3000.94");
+	free(t);
+	ck_assert_int_eq(db_modified(reader, "office-5", 2021, "budget", "department", &at2, &err),
+	                 0);
+	ck_assert_int_eq(at2, tu_sql_int(path, "SELECT d.imported_at FROM disclosure d JOIN "
+	                                       "department p ON p.id = d.department_id WHERE "
+	                                       "p.slug = 'office-5'"));
+	ck_assert_int_eq(db_modified(reader, "office-71", 2021, "budget", "department", &at2, &err),
+	                 -1);
+	ck_assert_int_eq(err.code, DB_NOT_FOUND);
+	ck_assert_str_eq(err.text, "no such disclosure");
+	db_close(reader);
+	for (int i = 0; i < 71; i++)
+		db_doc_free(docs[i]);
+	drop_store(db, path);
+	json_decref(seed);
+}
+END_TEST
+
 START_TEST(test_many_files_still_refuse_a_second_for_one_disclosure)
 {
 	json_t *seed = load_seed();
@@ -2006,6 +2099,7 @@ int main(void)
 	tcase_add_test(store, test_many_departments_years_and_kinds);
 	tcase_add_test(store, test_failed_import_leaves_store_unchanged);
 	tcase_add_test(store, test_many_files_still_refuse_a_second_for_one_disclosure);
+	tcase_add_test(store, test_disclosure_map_follows_imports);
 	tcase_add_test(store, test_store_refuses_foreign_files);
 	tcase_add_test(store, test_sqlite_keeps_no_memory_statistics);
 	tcase_add_test(store, test_latest_import_follows_other_connections);

@@ -67,6 +67,7 @@ function representations(seed) {
     table6: `${base}/tables/6`,
     table6csv: `${base}/tables/6?format=csv`,
     project: `${base}/projects/${seed.projects[0].id}`,
+    projects: `${base}/projects`, // #17, round 4: read_projects.c's disclosure map
   };
   return Object.entries(paths).flatMap(([name, p]) => [
     { key: name, path: p, gzip: false },
