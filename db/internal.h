@@ -94,6 +94,11 @@ int db_migrate_v1(sqlite3 *sql, struct db_error *err);
  * every disclosure, in one transaction. Returns 0, or -1 with *err and the store unchanged. */
 int db_migrate_v2(sqlite3 *sql, struct db_error *err);
 
+/* Upgrades a schema version 3 store: its derived tables are dropped and made again as version
+ * 4's (the search index over distinct texts), in one transaction. Returns 0, or -1 with *err
+ * and the store unchanged. */
+int db_migrate_v3(sqlite3 *sql, struct db_error *err);
+
 /* db/derived.sql, embedded by the build: the tables import derives from a disclosure's rows. */
 extern const char db_derived_sql[];
 

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
-// Upgrading a schema version 1 store to version 2 in place. Every version 1 table is renamed
+// Upgrading an older store in place. Version 1: every version 1 table is renamed
 // away, the version 2 schema is created, each row is copied with its id (so references and
 // Last-Modified stay), and the old tables are dropped: one transaction, all or nothing.
+// Versions 2 and 3: the derived tables (derived.sql) are made and filled anew.
 #include "internal.h"
 
 #include <stdio.h>
@@ -224,6 +225,29 @@ int db_migrate_v2(sqlite3 *sql, struct db_error *err)
 	if (version_now(&m, &version) != 0)
 		goto fail;
 	if (version == 2 && (mig_exec(&m, db_derived_sql) != 0 || db_derive_all(sql, err) != 0))
+		goto fail;
+	return mig_exec(&m, "COMMIT");
+fail:
+	sqlite3_exec(sql, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
+}
+
+/* Version 3's derived tables: version 4 stores the search index otherwise, and the facts are
+ * made again with it rather than kept by a second copy of their schema. */
+static const char drop_v3_sql[] = "DROP TABLE search; DROP TABLE search_name; "
+                                  "DROP TABLE search_gram; DROP TABLE fact";
+
+int db_migrate_v3(sqlite3 *sql, struct db_error *err)
+{
+	struct mig m = { .sql = sql, .err = err };
+	int version;
+
+	if (mig_exec(&m, "BEGIN IMMEDIATE") != 0)
+		return -1;
+	if (version_now(&m, &version) != 0)
+		goto fail;
+	if (version == 3 && (mig_exec(&m, drop_v3_sql) != 0 || mig_exec(&m, db_derived_sql) != 0 ||
+	                     db_derive_all(sql, err) != 0))
 		goto fail;
 	return mig_exec(&m, "COMMIT");
 fail:

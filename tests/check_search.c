@@ -82,6 +82,27 @@ static struct found find(struct db *db, const char *q, const char *hit)
 	return f;
 }
 
+/* The statistics ranks read (search_stat) are sums over the entries, and every text is said
+ * by as many entries as it counts, at least one. */
+static void check_stat(const char *path)
+{
+	ck_assert_int_eq(tu_sql_int(path, "SELECT entries FROM search_stat"),
+	                 tu_sql_int(path, "SELECT count(*) FROM search_entry"));
+	ck_assert_int_eq(tu_sql_int(path, "SELECT name_size FROM search_stat"),
+	                 tu_sql_int(path, "SELECT sum(t.name_size) FROM search_entry e JOIN "
+	                                  "search_text t ON t.id = e.text"));
+	ck_assert_int_eq(tu_sql_int(path, "SELECT body_size FROM search_stat"),
+	                 tu_sql_int(path, "SELECT sum(t.body_size) FROM search_entry e JOIN "
+	                                  "search_text t ON t.id = e.text"));
+	ck_assert_int_gt(tu_sql_int(path, "SELECT body_size FROM search_stat"), 1000);
+	ck_assert_int_eq(tu_sql_int(path, "SELECT count(*) FROM search_text t WHERE refs < 1 OR "
+	                                  "refs != (SELECT count(*) FROM search_entry e WHERE "
+	                                  "e.text = t.id)"),
+	                 0);
+	ck_assert_int_eq(tu_sql_int(path, "SELECT count(*) FROM search_docsize"),
+	                 tu_sql_int(path, "SELECT count(*) FROM search_text"));
+}
+
 /* The seed's project that says 视联网 (its name, 政策依据, 资金分配, 绩效目标): the only one. */
 #define SLW_PROJECT "project kashi-urumqi-office {\"project\":\"service-upgrade-retention\"} "
 
@@ -98,7 +119,7 @@ START_TEST(test_reimport_replaces_entries)
 	ck_assert_msg(db != NULL, "open: %s", err.text);
 	import_text(db, seed);
 	import_text(db, other);
-	entries = tu_sql_int(path, "SELECT count(*) FROM search");
+	entries = tu_sql_int(path, "SELECT count(*) FROM search_entry");
 	ck_assert_int_gt(entries, 500); /* two disclosures of 9 tables, 18 explanations... */
 	f = find(db, "视联网", "project");
 	ck_assert_uint_eq(f.total, 2); /* the seed's project, in each department */
@@ -107,8 +128,10 @@ START_TEST(test_reimport_replaces_entries)
 
 	/* The seed again without 视联网: the replaced disclosure's entries are gone, the copy's
 	 * stay, and the index holds as many entries as before. */
+	check_stat(path);
 	import_text(db, renamed);
-	ck_assert_int_eq(tu_sql_int(path, "SELECT count(*) FROM search"), entries);
+	ck_assert_int_eq(tu_sql_int(path, "SELECT count(*) FROM search_entry"), entries);
+	check_stat(path);
 	f = find(db, "视联网", NULL);
 	ck_assert_msg(strstr(f.lines, " kashi-urumqi-office ") == NULL, "stale: %s", f.lines);
 	ck_assert_uint_gt(f.total, 0);
@@ -122,7 +145,8 @@ START_TEST(test_reimport_replaces_entries)
 	ck_assert_int_gt(tu_sql_int(path, "SELECT count(*) FROM search_gram"), 100);
 	ck_assert_int_eq(
 	    tu_sql_int(path, "SELECT count(*) FROM search_name"),
-	    tu_sql_int(path, "SELECT count(*) FROM search WHERE (rowid >> 20) & 15 IN (0, 4)"));
+	    tu_sql_int(path,
+	               "SELECT count(*) FROM search_entry WHERE (entry >> 20) & 15 IN (0, 4)"));
 	db_close(db);
 	tu_unlink_store(path);
 	free(path);
@@ -287,6 +311,116 @@ static void import_all(struct db *db, char *const *texts, int n)
 		db_doc_free(docs[i]);
 }
 
+/* Each distinct text is indexed once and counted by the entries that say it: a replaced
+ * disclosure's text that nothing else says leaves the index itself (not only its entries),
+ * and a text two disclosures say stays, and is found, when one of them is replaced. 视联网
+ * is said by the seed's project alone (SLW_PROJECT). */
+START_TEST(test_texts_leave_with_their_last_entry)
+{
+	static const char match[] = "SELECT count(*) FROM search WHERE search MATCH '视联网'";
+	char *path = tu_temp_path(".sqlite"), *seed = seed_with("", ""),
+	     *renamed = seed_with("视联网", "远程会商"),
+	     *other = seed_with("\"kashi-urumqi-office\"", "\"kashi-copy\"");
+	struct db_error err = { 0 };
+	struct db *db = db_open(path, true, &err);
+	int64_t texts, seen;
+	struct found f;
+	size_t once;
+
+	ck_assert_msg(db != NULL, "open: %s", err.text);
+	import_text(db, seed);
+	texts = tu_sql_int(path, "SELECT count(*) FROM search_text");
+	seen = tu_sql_int(path, match);
+	ck_assert_int_gt(seen, 0);
+	once = find(db, "视联网", NULL).total;
+	ck_assert_uint_gt(once, 1);
+	/* replaced: its texts with 视联网 are gone from the index, the others are kept */
+	import_text(db, renamed);
+	ck_assert_int_eq(tu_sql_int(path, match), 0);
+	ck_assert_uint_eq(find(db, "视联网", NULL).total, 0);
+	ck_assert_int_eq(tu_sql_int(path, "SELECT count(*) FROM search_text"), texts);
+	check_stat(path);
+	/* the seed and its copy in another department say the same texts; the seed replaced,
+	 * the copy's are still found, every one */
+	import_text(db, seed);
+	import_text(db, other);
+	ck_assert_int_eq(tu_sql_int(path, match), seen);
+	ck_assert_uint_eq(find(db, "视联网", NULL).total, 2 * once);
+	import_text(db, renamed);
+	ck_assert_int_eq(tu_sql_int(path, match), seen);
+	f = find(db, "视联网", NULL);
+	ck_assert_uint_eq(f.total, once);
+	ck_assert_msg(strstr(f.lines, " kashi-urumqi-office ") == NULL, "stale: %s", f.lines);
+	ck_assert_msg(strstr(f.lines, " kashi-copy ") != NULL, "lost: %s", f.lines);
+	check_stat(path);
+	db_close(db);
+	tu_unlink_store(path);
+	free(path);
+	free(seed);
+	free(renamed);
+	free(other);
+}
+END_TEST
+
+/* The import files of tests/data/kashi-putuo-v3.sqlite, made by the version 3 budgetctl (main
+ * at 8e0bc5f: budgetctl import --db kashi-putuo-v3.sqlite FILES, then VACUUM). */
+static const char *const v3_files[] = { "db/data/kashi-urumqi-office-2021-budget.json",
+	                                "db/data/putuo-commerce-2025-budget-unit.json" };
+
+/* A version 3 store upgraded answers every search as a store this build imported the same
+ * files into: the same hits in the same order (the ranks read the same statistics). */
+START_TEST(test_upgraded_v3_store_answers_the_same)
+{
+	static const char *const queries[] = { "视联网", "一般公共服务",  "2010399",  "经费",
+		                               "支出",   "会议室 视联网", "商务",     "乌",
+		                               "办",     "机关运行",      "基本支出", "普陀" };
+	char src[4200], *data, *path[2], *texts[2];
+	struct db_error err = { 0 };
+	struct db *db[2];
+	size_t n;
+	int from;
+
+	snprintf(src, sizeof(src), "%s/tests/data/kashi-putuo-v3.sqlite", tu_env("BUDGETD_SOURCE"));
+	data = tu_read_file(src, &n);
+	ck_assert_ptr_nonnull(data);
+	path[0] = tu_write_temp(data, n, ".sqlite");
+	ck_assert_int_eq(tu_sql_int(path[0], "PRAGMA user_version"), 3);
+	/* budgetd, which opens it read-only, refuses it and names the upgrade */
+	ck_assert_ptr_null(db_open(path[0], false, &err));
+	ck_assert_msg(strstr(err.text, "schema version 3") != NULL &&
+	                  strstr(err.text, "budgetctl upgrade") != NULL,
+	              "%s", err.text);
+	ck_assert_msg(db_upgrade(path[0], &from, &err) == 0, "upgrade: %s", err.text);
+	ck_assert_int_eq(from, 3);
+	ck_assert_int_eq(tu_sql_int(path[0], "PRAGMA user_version"), 4);
+	check_stat(path[0]);
+	db[0] = db_open(path[0], false, &err);
+	ck_assert_msg(db[0] != NULL, "open: %s", err.text);
+	for (int i = 0; i < 2; i++) {
+		snprintf(src, sizeof(src), "%s/%s", tu_env("BUDGETD_SOURCE"), v3_files[i]);
+		ck_assert_ptr_nonnull(texts[i] = tu_read_file(src, &n));
+	}
+	path[1] = tu_temp_path(".sqlite");
+	db[1] = db_open(path[1], true, &err);
+	ck_assert_msg(db[1] != NULL, "open: %s", err.text);
+	import_all(db[1], texts, 2);
+	for (size_t i = 0; i < sizeof(queries) / sizeof(queries[0]); i++) {
+		struct found x = find(db[0], queries[i], NULL), y = find(db[1], queries[i], NULL);
+		ck_assert_msg(x.total == y.total && strcmp(x.lines, y.lines) == 0,
+		              "%s: %zu hits\n%s\nagainst %zu\n%s", queries[i], x.total, x.lines,
+		              y.total, y.lines);
+		ck_assert_msg(i > 2 || x.total > 0, "%s: nothing found", queries[i]);
+	}
+	for (int k = 0; k < 2; k++) {
+		db_close(db[k]);
+		tu_unlink_store(path[k]);
+		free(path[k]);
+		free(texts[k]);
+	}
+	free(data);
+}
+END_TEST
+
 /* Built once at the end of the import (db_set_bulk_build(), budgetctl import --fresh), the
  * index holds what it holds when each disclosure's entries are written with it (every term
  * at every place), and answers the same: three disclosures in one import, the later ones of
@@ -294,11 +428,16 @@ static void import_all(struct db *db, char *const *texts, int n)
 START_TEST(test_bulk_build_is_the_same_index)
 {
 	static const char *const tables[] = {
-		"SELECT rowid, name, body, path, place FROM search ORDER BY rowid",
+		"SELECT e.entry, t.name, t.body, e.path, e.place FROM search_entry e JOIN "
+		"search_text "
+		"t ON t.id = e.text ORDER BY e.entry",
 		"SELECT entry, name FROM search_name ORDER BY entry",
 		"SELECT gram, entry FROM search_gram ORDER BY gram, entry",
-		"SELECT id, sz FROM search_docsize ORDER BY id",
-		"SELECT term, doc, col, offset FROM search_v ORDER BY term, doc, col, offset",
+		/* the texts are numbered in the order they come: compared by what they say */
+		"SELECT t.key, t.name, t.body, t.refs, t.name_size, t.body_size, d.sz FROM "
+		"search_text t JOIN search_docsize d ON d.id = t.id ORDER BY t.name, t.body",
+		"SELECT v.term, t.name, t.body, v.col, v.offset FROM search_v v JOIN search_text t "
+		"ON t.id = v.doc ORDER BY v.term, t.name, t.body, v.col, v.offset",
 	};
 	static const char *const queries[] = { "视联网",   "喀什",          "2010399", "经费",
 		                               "远程会商", "会议室 视联网", "乌",      "办" };
@@ -316,8 +455,11 @@ START_TEST(test_bulk_build_is_the_same_index)
 		import_all(db[k], texts, 3);
 		import_all(db[k], &renamed, 1);
 	}
-	ck_assert_int_eq(tu_sql_int(path[1], "SELECT count(DISTINCT rowid >> 24) FROM search"), 3);
+	ck_assert_int_eq(
+	    tu_sql_int(path[1], "SELECT count(DISTINCT entry >> 24) FROM search_entry"), 3);
 	ck_assert_int_gt(tu_sql_int(path[1], "SELECT count(*) FROM search_gram"), 100);
+	check_stat(path[0]);
+	check_stat(path[1]);
 	for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
 		a = dump(path[0], tables[i]);
 		b = dump(path[1], tables[i]);
@@ -354,6 +496,8 @@ int main(void)
 	tcase_add_test(tc, test_q_is_literal_and_short_q_searches_names);
 	tcase_add_test(tc, test_more_than_1000_hits_are_capped);
 	tcase_add_test(tc, test_bulk_build_is_the_same_index);
+	tcase_add_test(tc, test_texts_leave_with_their_last_entry);
+	tcase_add_test(tc, test_upgraded_v3_store_answers_the_same);
 	suite_add_tcase(s, tc);
 	return tu_run_suite(s);
 }
