@@ -5,6 +5,7 @@
 // filtered, paged).
 #include "internal.h"
 
+#include <limits.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
@@ -939,6 +940,8 @@ static const char text_entries_sql[] =
     "SELECT entry FROM search_entry WHERE text = ?1 AND " RANGE_HIT("entry");
 /* The disclosures of a kind (?1), by id. */
 static const char kind_sql[] = "SELECT id FROM disclosure WHERE kind = ?1 ORDER BY id";
+/* How many entries say a text (?1). */
+static const char refs_sql[] = "SELECT refs FROM search_text WHERE id = ?1";
 static const char stat_sql[] = "SELECT entries, name_size, body_size FROM search_stat";
 /* Names only, found by the first short term's gram (?9), the others in the name:
  * departments before projects, the shortest name (the closest) first. ?12 the window. */
@@ -980,6 +983,7 @@ struct matches {
 		double rank;
 	} * m;
 	size_t n;
+	long most; /* entries scan_entries() reads before join_entries() takes over (plan()) */
 	int64_t *kind; /* NULL: any kind */
 	size_t n_kind;
 };
@@ -1110,29 +1114,48 @@ static bool with_kind(const struct matches *m, int64_t entry)
 	       bsearch(&disclosure, m->kind, m->n_kind, sizeof(*m->kind), by_id) != NULL;
 }
 
-/* How a range's matched entries are found: with few texts, by reading each text's entries
- * (join_entries(), a statement a text and a row an entry); else by reading the range's
- * entries latest first, testing each one's text (scan_entries()), which stops at WINDOW + 1
- * matched for common texts, but would read the whole range for rare ones: past
- * scan_rows() it leaves the rest of the range to join_entries(). A statement costs about ten
- * rows read (1 against 0.1 us at 1,000 files). */
-#define FEW_TEXTS 64
+/* How a range's matched entries are found: by reading the range's entries latest first,
+ * testing each one's text (scan_entries()), which stops at WINDOW + 1 matched when the texts
+ * are common, but would read the whole range when they are rare; or by reading each matched
+ * text's entries (join_entries(): a statement a text, a row an entry), all of them, however
+ * many. With few texts, how many entries say them is read, and the cheaper of the two is
+ * taken: the join reads that many rows, the scan about WINDOW + 1 times the store's entries
+ * over that many. With more, counting would cost as much as the query: the scan reads up to
+ * 8 windows and two rows a text (a statement of the join costs about ten rows read: 1
+ * against 0.1 us at 1,000 files), and leaves the rest of the range to the join. */
+#define COUNTED_TEXTS 512
 
-static long scan_rows(const struct matches *m)
+static int plan(struct db *db, struct matches *m, int64_t entries, struct db_error *err)
 {
-	return 8 * (WINDOW + 1) + 10 * (long)m->n;
+	sqlite3_stmt *st;
+	double refs = 0;
+
+	m->most = 8 * (WINDOW + 1) + 2 * (long)m->n;
+	if (m->n > COUNTED_TEXTS)
+		return 0;
+	if ((st = db_stmt(db, refs_sql, err)) == NULL)
+		return -1;
+	for (size_t i = 0; i < m->n; i++) {
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, m->m[i].text);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			refs += (double)sqlite3_column_int64(st, 0);
+	}
+	done_with(st);
+	m->most = refs * refs <= (double)(WINDOW + 1) * (double)entries ? 0 : LONG_MAX;
+	return 0;
 }
 
 /* Adds the matched entries in [lo, *hi] to w, latest first, up to WINDOW + 1 in all, reading
- * at most scan_rows() entries; *hi becomes the entry below the last one read (lo - 1: all). */
+ * at most most entries; *hi becomes the entry below the last one read (lo - 1: all). */
 static int scan_entries(struct db *db, const struct db_search_query *q, const struct matches *m,
-                        int64_t lo, int64_t *hi, struct window *w, struct db_error *err)
+                        long most, int64_t lo, int64_t *hi, struct window *w, struct db_error *err)
 {
 	sqlite3_stmt *st = db_stmt(db, scan_sql, err);
 	struct match *x;
 	int64_t entry = lo;
 	int step = SQLITE_DONE, hit = q->hit != NULL ? hit_index(q->hit) : -1;
-	long rows = 0, most = scan_rows(m);
+	long rows = 0;
 
 	if (st == NULL)
 		return -1;
@@ -1163,7 +1186,7 @@ static int latest_first(const void *a, const void *b)
 }
 
 /* The same as scan_entries(), by reading every entry of every matched text in [lo, hi] and
- * keeping the latest: as many rows as the texts' entries (see FEW_TEXTS). */
+ * keeping the latest: as many rows as the texts' entries (see plan()). */
 static int join_entries(struct db *db, const struct db_search_query *q, const struct matches *m,
                         int64_t lo, int64_t hi, struct window *w, struct db_error *err)
 {
@@ -1210,13 +1233,13 @@ done:
 /* Adds the window's entries in [lo, hi] to w, up to WINDOW + 1 in all: the matched texts'
  * (m), or with names only the names'. */
 static int scan(struct db *db, const struct db_search_query *q, const struct terms *t,
-                const struct matches *m, int64_t lo, int64_t hi, struct window *w,
+                const struct matches *m, long most, int64_t lo, int64_t hi, struct window *w,
                 struct db_error *err)
 {
 	sqlite3_stmt *st;
 	int step;
 
-	if (t->match != NULL && m->n > FEW_TEXTS && scan_entries(db, q, m, lo, &hi, w, err) != 0)
+	if (t->match != NULL && most > 0 && scan_entries(db, q, m, most, lo, &hi, w, err) != 0)
 		return -1;
 	if (t->match != NULL)
 		return w->n > WINDOW || hi < lo ? 0 : join_entries(db, q, m, lo, hi, w, err);
@@ -1240,7 +1263,8 @@ static int scan(struct db *db, const struct db_search_query *q, const struct ter
 }
 
 /* The window over the entry ranges the filters leave: a year is one range, a department one
- * per disclosure (each small: scanned); every range otherwise. */
+ * per disclosure (each small: scanned whole, where a join would run a statement per text
+ * and disclosure); every range otherwise. */
 static int fill(struct db *db, const struct db_search_query *q, const struct terms *t,
                 const struct matches *m, struct window *w, struct db_error *err)
 {
@@ -1254,7 +1278,7 @@ static int fill(struct db *db, const struct db_search_query *q, const struct ter
 		hi = lo + ((int64_t)1 << 56) - 1;
 	}
 	if (q->department == NULL)
-		return scan(db, q, t, m, lo, hi, w, err);
+		return scan(db, q, t, m, m->most, lo, hi, w, err);
 	if ((st = db_stmt(db, ranges_sql, err)) == NULL)
 		return -1;
 	sqlite3_bind_text(st, 1, q->department, -1, SQLITE_STATIC);
@@ -1267,7 +1291,7 @@ static int fill(struct db *db, const struct db_search_query *q, const struct ter
 		bases[n++] = sqlite3_column_int64(st, 0);
 	done_with(st);
 	for (size_t i = 0; i < n && rc == 0 && w->n <= WINDOW; i++)
-		rc = scan(db, q, t, m, bases[i], bases[i] + (1 << 24) - 1, w, err);
+		rc = scan(db, q, t, m, LONG_MAX, bases[i], bases[i] + (1 << 24) - 1, w, err);
 	return rc;
 }
 
@@ -1477,8 +1501,9 @@ int db_search(struct db *db, const struct db_search_query *q, db_search_fn fn, v
 		rc = 0;
 		goto done;
 	}
-	if (t.match != NULL && (read_stat(db, stat, err) != 0 || find_kind(db, q, &m, err) != 0 ||
-	                        find_texts(db, &t, stat, &m, err) != 0))
+	if (t.match != NULL &&
+	    (read_stat(db, stat, err) != 0 || find_kind(db, q, &m, err) != 0 ||
+	     find_texts(db, &t, stat, &m, err) != 0 || plan(db, &m, stat[0], err) != 0))
 		goto done;
 	if ((t.match == NULL || m.n > 0) && fill(db, q, &t, &m, w, err) != 0)
 		goto done;
