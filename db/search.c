@@ -1053,7 +1053,8 @@ static int find_texts(struct db *db, const struct terms *t, const int64_t stat[3
 	if (step != SQLITE_DONE)
 		db_err_set(err, "search: %s", sqlite3_errmsg(db->sql));
 	done_with(st);
-	qsort(m->m, m->n, sizeof(m->m[0]), by_text);
+	if (m->n > 1) /* none: m->m is NULL, which qsort() may not be given */
+		qsort(m->m, m->n, sizeof(m->m[0]), by_text);
 	return step == SQLITE_DONE ? 0 : -1;
 }
 
@@ -1217,7 +1218,8 @@ static int join_entries(struct db *db, const struct db_search_query *q, const st
 		db_err_set(err, "search: %s", sqlite3_errmsg(db->sql));
 		goto done;
 	}
-	qsort(all, n, sizeof(*all), latest_first);
+	if (n > 1)
+		qsort(all, n, sizeof(*all), latest_first);
 	for (size_t i = 0; i < n && w->n <= WINDOW; i++)
 		w->e[w->n++] = all[i];
 	rc = 0;
