@@ -120,7 +120,7 @@ int db_derive_finish(sqlite3 *sql, bool bulk, struct db_error *err);
  * it by a foreign key go with it; the search index does not). */
 int db_derive_forget(sqlite3 *sql, int64_t disclosure, struct db_error *err);
 
-/* Derives everything for every disclosure in the store (an upgrade from version 1 or 2). */
+/* Derives everything for every disclosure in the store (an upgrade from version 1, 2 or 3). */
 int db_derive_all(sqlite3 *sql, struct db_error *err);
 
 /* The parts, one per file. */

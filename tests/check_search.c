@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // The search index (db/search.c): written with each disclosure in its import, replaced with
-// it (no stale entry of a replaced disclosure is ever found), built by the upgrade of a
-// version 2 store or at the end of a bulk import, and queried with q taken literally.
+// it (no stale entry of a replaced disclosure is ever found, each distinct text indexed once
+// and kept while an entry says it), built by the upgrade of a version 2 or 3 store or at the
+// end of a bulk import, and queried with q taken literally.
 // Expected hits are read off the seed (db/data/kashi-urumqi-office-2021-budget.json) by hand.
 #include "db.h"
 #include "util.h"
