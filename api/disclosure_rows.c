@@ -305,14 +305,6 @@ void api_rows_base(struct api_ctx *c)
 	         c->year);
 }
 
-void api_rows_modified(struct api_ctx *c)
-{
-	struct db_error err = { 0 };
-
-	if (db_modified(c->db, c->dept, c->year, c->kind, c->level, &c->resp->modified, &err) != 0)
-		c->resp->modified = 0;
-}
-
 int api_rows_failed(struct api_ctx *c, const struct db_error *err)
 {
 	if (err->code == DB_NOT_FOUND) /* router.c's load() */
@@ -333,7 +325,7 @@ int api_disclosure_rows(struct api_ctx *c)
 		db_disclosure_free(&d);
 		return api_rows_failed(c, &err);
 	}
-	api_rows_modified(c);
+	c->resp->modified = d.imported_at; /* read with the disclosure */
 	rc = disclosure_json(c, &d);
 	db_disclosure_free(&d);
 	return rc;

@@ -93,12 +93,11 @@ void api_put_totals(struct api_jw *w,
 /* The disclosure's "links": self, department, tables, projects, sangong (null without). */
 void api_disclosure_links(struct api_jw *w, const struct api_ctx *c, bool has_sangong);
 /* The answers from rows (#17), shared by table_rows.c, project_rows.c and
- * disclosure_rows.c: c->base for c's disclosure; its Last-Modified into c->resp (0 when
- * unknown); and the answer when reading it failed (err from db_read_*: 404 in router.c's
- * load() words for no such disclosure, else 503). The last returns 0, or -1 when out of
- * memory. */
+ * disclosure_rows.c: c->base for c's disclosure; and the answer when reading it failed (err
+ * from db_read_*: 404 in router.c's load() words for no such disclosure, else 503). The
+ * last returns 0, or -1 when out of memory. Each sets its Last-Modified from the
+ * imported_at its read gives (one lookup of the disclosure, not two). */
 void api_rows_base(struct api_ctx *c);
-void api_rows_modified(struct api_ctx *c);
 int api_rows_failed(struct api_ctx *c, const struct db_error *err);
 /* The disclosure as JSON straight from its rows (disclosure_rows.c, #17): the bytes of
  * api_disclosure() on db_export_part()'s tree. Sets c->base itself. 0 or -1. */

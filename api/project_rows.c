@@ -203,7 +203,7 @@ int api_projects_rows(struct api_ctx *c, const char *project)
 		db_projects_free(&p);
 		return api_rows_failed(c, &err);
 	}
-	api_rows_modified(c);
+	c->resp->modified = p.imported_at; /* read with the disclosure */
 	if (project == NULL) {
 		rc = projects_json(c, &p);
 	} else if (p.n_projects == 0) { /* projects.c's api_project() */

@@ -351,7 +351,7 @@ int api_table_rows(struct api_ctx *c, int number)
 		db_table_free(&t);
 		return read_failed(c, &err, missing, number);
 	}
-	api_rows_modified(c);
+	c->resp->modified = t.imported_at; /* read with the disclosure */
 	rc = c->format == API_CSV ? table_csv(c, &t, number) : table_json(c, &t, number);
 	db_table_free(&t);
 	return rc;

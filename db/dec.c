@@ -3,7 +3,6 @@
 // passes through binary floating point. One parser and one formatter serve every output.
 #include "db.h"
 
-#include <stdio.h>
 #include <string.h>
 
 int db_dec_parse(const char *s, bool allow_negative, int64_t *out)
@@ -88,23 +87,45 @@ int db_dec_parse_printed(const char *s, bool allow_negative, int64_t *out)
 	return db_dec_parse(buf, allow_negative, out);
 }
 
+/* Writes the decimal digits of u at p; returns the end. By hand rather than snprintf: a
+ * table's answer formats every figure it holds, and snprintf was 5 % of its CPU. */
+static char *put_digits(char *p, uint64_t u)
+{
+	char tmp[20];
+	int n = 0;
+
+	do {
+		tmp[n++] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u != 0);
+	while (n > 0)
+		*p++ = tmp[--n];
+	return p;
+}
+
 size_t db_dec_format(int64_t v, char buf[static DB_DEC_BUFSZ])
 {
 	uint64_t mag = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-	uint64_t whole = mag / DB_DEC_SCALE;
 	uint64_t frac = mag % DB_DEC_SCALE;
-	int n = snprintf(buf, DB_DEC_BUFSZ, "%s%llu", v < 0 ? "-" : "", (unsigned long long)whole);
+	char *p = buf;
 
+	if (v < 0)
+		*p++ = '-';
+	p = put_digits(p, mag / DB_DEC_SCALE);
 	if (frac != 0) {
+		/* The six decimals, leading zeros kept, trailing ones dropped. */
 		int digits = DB_DEC_DIGITS;
+		*p++ = '.';
 		while (frac % 10 == 0) {
 			frac /= 10;
 			digits--;
 		}
-		n += snprintf(buf + n, DB_DEC_BUFSZ - (size_t)n, ".%0*llu", digits,
-		              (unsigned long long)frac);
+		for (int i = digits - 1; i >= 0; i--, frac /= 10)
+			p[i] = (char)('0' + frac % 10);
+		p += digits;
 	}
-	return (size_t)n;
+	*p = '\0';
+	return (size_t)(p - buf);
 }
 
 size_t db_dec_format_dp(int64_t v, int dp, char buf[static DB_DEC_BUFSZ])

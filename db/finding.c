@@ -128,21 +128,16 @@ int db_findings_check(const json_t *findings, struct db_error *err)
 	return 0;
 }
 
-int db_findings_insert(sqlite3 *sql, int64_t disclosure, const json_t *findings, size_t first,
-                       struct db_error *err)
+const char db_finding_insert_sql[] = "INSERT INTO finding (disclosure_id, position, rule, family, "
+                                     "severity, body) VALUES (?, ?, ?, ?, ?, ?)";
+
+int db_findings_insert(sqlite3 *sql, sqlite3_stmt *st, int64_t disclosure, const json_t *findings,
+                       size_t first, struct db_error *err)
 {
-	sqlite3_stmt *st = NULL;
 	int rc = 0;
 	size_t i;
 	json_t *f;
 
-	if (sqlite3_prepare_v2(sql,
-	                       "INSERT INTO finding (disclosure_id, position, rule, family, "
-	                       "severity, body) VALUES (?, ?, ?, ?, ?, ?)",
-	                       -1, &st, NULL) != SQLITE_OK) {
-		db_err_set(err, "finding: %s", sqlite3_errmsg(sql));
-		return -1;
-	}
 	json_array_foreach (findings, i, f) {
 		char *body = json_dumps(f, JSON_COMPACT | JSON_PRESERVE_ORDER);
 		sqlite3_reset(st);
@@ -162,7 +157,10 @@ int db_findings_insert(sqlite3 *sql, int64_t disclosure, const json_t *findings,
 			break;
 		}
 	}
-	sqlite3_finalize(st);
+	/* Reset at once, bindings cleared: a pending statement would block a bulk import's DROP
+	 * INDEX, and the caller keeps it for the next disclosure. */
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
 	return rc;
 }
 

@@ -82,9 +82,12 @@ int db_normalize(json_t *root);
  * (DB_BAD_FINDINGS) filled. */
 int db_findings_check(const json_t *findings, struct db_error *err);
 
-/* Inserts checked findings for disclosure id, numbered from first. 0, or -1 with err. */
-int db_findings_insert(sqlite3 *sql, int64_t disclosure, const json_t *findings, size_t first,
-                       struct db_error *err);
+/* Inserts checked findings for disclosure id, numbered from first, with st, a statement
+ * prepared from db_finding_insert_sql that the caller keeps and finalizes (left reset).
+ * 0, or -1 with err. */
+extern const char db_finding_insert_sql[];
+int db_findings_insert(sqlite3 *sql, sqlite3_stmt *st, int64_t disclosure, const json_t *findings,
+                       size_t first, struct db_error *err);
 
 /* Upgrades a schema version 1 store to the current version in one transaction: all or
  * nothing. Returns 0, or -1 with *err filled and the store unchanged. */

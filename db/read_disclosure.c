@@ -116,7 +116,7 @@ static void add_cols(char *sql, size_t size, const char *alias, const struct db_
 	}
 }
 
-/* SELECT d.id, (d's columns), t1.id, (t1's columns) ..., sg.id FROM disclosure d JOIN
+/* SELECT d.id, (d's columns), t1.id, (t1's columns) ..., sg.id, d.imported_at FROM disclosure d JOIN
  * department p ... LEFT JOIN <part> t1 ON t1.disclosure_id = d.id ... WHERE the disclosure. */
 static int ones_sql(const void *tag, char *sql, size_t size)
 {
@@ -135,7 +135,8 @@ static int ones_sql(const void *tag, char *sql, size_t size)
 	}
 	n = strlen(sql);
 	snprintf(sql + n, size - n,
-	         ", sg.id FROM disclosure d JOIN department p ON p.id = d.department_id");
+	         ", sg.id, d.imported_at FROM disclosure d JOIN department p ON p.id = "
+	         "d.department_id");
 	for (size_t i = 1; i < N(ones); i++) {
 		n = strlen(sql);
 		snprintf(sql + n, size - n, " LEFT JOIN %s t%zu ON t%zu.disclosure_id = d.id",
@@ -259,6 +260,7 @@ static int read_ones(struct db *db, const char *dep, int year, const char *kind,
 	}
 	if (rc == SQLITE_ROW && col >= 0) {
 		d->has_sangong = sqlite3_column_type(st, col) != SQLITE_NULL;
+		d->imported_at = sqlite3_column_int64(st, col + 1);
 		rc = SQLITE_DONE;
 	}
 	return db_rdone(db, st, rc, col < 0, err);

@@ -83,6 +83,7 @@ struct db_disclosure {
 	    figures, vehicles, glossary;
 	struct db_dlist tables, tcols, trows, tfigs;
 	bool has_sangong; /* a 三公 row (db_export() always gives it, with its items) */
+	int64_t imported_at; /* the disclosure's import time (db_modified()'s) */
 	struct db_tpool *pool; /* the strings */
 };
 

@@ -70,9 +70,9 @@ static int find(struct db *db, const char *dep, int year, const char *kind, cons
 {
 	/* the text of read_table.c's: one cached statement for both */
 	sqlite3_stmt *st = db_stmt(db,
-	                           "SELECT d.id, d.unit FROM disclosure d JOIN department p ON "
-	                           "p.id = d.department_id WHERE p.slug = ? AND d.year = ? AND "
-	                           "d.kind = ? AND d.level = ?",
+	                           "SELECT d.id, d.unit, d.imported_at FROM disclosure d JOIN "
+	                           "department p ON p.id = d.department_id WHERE p.slug = ? AND "
+	                           "d.year = ? AND d.kind = ? AND d.level = ?",
 	                           err);
 	bool oom = false;
 	int rc;
@@ -84,6 +84,7 @@ static int find(struct db *db, const char *dep, int year, const char *kind, cons
 	if (rc == SQLITE_ROW) {
 		*id = sqlite3_column_int64(st, 0);
 		p->unit = col_text(p, st, 1, &oom);
+		p->imported_at = sqlite3_column_int64(st, 2);
 		rc = SQLITE_DONE;
 	}
 	return db_rdone(db, st, rc, oom, err);

@@ -50,6 +50,7 @@ struct db_proj {
 
 struct db_projects {
 	const char *unit; /* the disclosure's */
+	int64_t imported_at; /* the disclosure's import time (db_modified()'s) */
 	bool has_withheld; /* a withheld (不予公开) row */
 	const char *withheld_legal_source, *withheld_basis, *withheld_text;
 	long long withheld_count;

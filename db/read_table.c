@@ -102,14 +102,15 @@ int db_rdone(struct db *db, sqlite3_stmt *st, int rc, bool oom, struct db_error 
 
 /* ---- the statements ---- */
 
-/* The disclosure's id and unit. */
+/* The disclosure's id, unit and import time. The text is read_projects.c's too: one cached
+ * statement for both. */
 static int find(struct db *db, const char *dep, int year, const char *kind, const char *level,
-                int64_t *id, const char **unit, struct db_table *t, struct db_error *err)
+                int64_t *id, struct db_table *t, struct db_error *err)
 {
 	sqlite3_stmt *st = db_stmt(db,
-	                           "SELECT d.id, d.unit FROM disclosure d JOIN department p ON "
-	                           "p.id = d.department_id WHERE p.slug = ? AND d.year = ? AND "
-	                           "d.kind = ? AND d.level = ?",
+	                           "SELECT d.id, d.unit, d.imported_at FROM disclosure d JOIN "
+	                           "department p ON p.id = d.department_id WHERE p.slug = ? AND "
+	                           "d.year = ? AND d.kind = ? AND d.level = ?",
 	                           err);
 	bool oom = false;
 	int rc = SQLITE_DONE;
@@ -120,7 +121,8 @@ static int find(struct db *db, const char *dep, int year, const char *kind, cons
 		return -1;
 	if (rc == SQLITE_ROW) {
 		*id = sqlite3_column_int64(st, 0);
-		*unit = col_text(t, st, 1, &oom);
+		t->doc_unit = col_text(t, st, 1, &oom);
+		t->imported_at = sqlite3_column_int64(st, 2);
 		rc = SQLITE_DONE;
 	}
 	return db_rdone(db, st, rc, oom, err);
@@ -162,11 +164,24 @@ static int read_head(struct db *db, int64_t doc, int number, int64_t *id, struct
 	return db_rdone(db, st, rc, oom, err);
 }
 
+/* Stable insertion sort of the columns by position: a table has a handful, and SQLite's
+ * ORDER BY position here (the index is on table_id, key) would build a sorter per run. */
+static void sort_cols(struct db_tcol *c, size_t n)
+{
+	for (size_t i = 1; i < n; i++) {
+		struct db_tcol x = c[i];
+		size_t j = i;
+		for (; j > 0 && c[j - 1].position > x.position; j--)
+			c[j] = c[j - 1];
+		c[j] = x;
+	}
+}
+
 static int read_cols(struct db *db, int64_t id, struct db_table *t, struct db_error *err)
 {
 	sqlite3_stmt *st = db_stmt(db,
-	                           "SELECT key, title, \"group\", side, measure FROM table_column "
-	                           "WHERE table_id = ? ORDER BY position",
+	                           "SELECT key, title, \"group\", side, measure, position FROM "
+	                           "table_column WHERE table_id = ?",
 	                           err);
 	size_t cap = 0;
 	bool oom = false;
@@ -186,7 +201,9 @@ static int read_cols(struct db *db, int64_t id, struct db_table *t, struct db_er
 		c->group = col_text(t, st, 2, &oom);
 		c->side = col_text(t, st, 3, &oom);
 		c->measure = col_text(t, st, 4, &oom);
+		c->position = sqlite3_column_int64(st, 5);
 	}
+	sort_cols(t->cols, t->n_cols);
 	return db_rdone(db, st, rc, oom, err);
 }
 
@@ -242,52 +259,134 @@ static void fig_text(sqlite3_stmt *st, int col, char *buf)
 		db_dec_format_dp(v, sqlite3_column_int(st, col + 1), buf);
 }
 
-/* The rows' figures (amounts when keyed, else the unplaced ones), all in one run ordered by
- * row then position; a row's are consecutive in t->figs. */
-static int read_figs(struct db *db, int64_t id, bool keyed, struct db_table *t, const int64_t *ids,
+/* Row ids to row indexes: the ids in ascending order with each one's row. */
+struct rowmap {
+	const int64_t *ids; /* the rows' ids when ascending in row order, else NULL */
+	struct idrow {
+		int64_t id;
+		size_t row;
+	} * sorted; /* else (malloc'd) */
+	size_t n;
+};
+
+static int by_id(const void *a, const void *b)
+{
+	const struct idrow *x = a, *y = b;
+
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+static int rowmap_init(struct rowmap *m, const int64_t *ids, size_t n)
+{
+	size_t i = 1;
+
+	memset(m, 0, sizeof(*m));
+	m->n = n;
+	while (i < n && ids[i - 1] < ids[i])
+		i++;
+	if (i >= n) {
+		m->ids = ids;
+		return 0;
+	}
+	if ((m->sorted = malloc(n * sizeof(*m->sorted))) == NULL)
+		return -1;
+	for (i = 0; i < n; i++)
+		m->sorted[i] = (struct idrow){ ids[i], i };
+	qsort(m->sorted, n, sizeof(*m->sorted), by_id);
+	return 0;
+}
+
+static int64_t rowmap_id(const struct rowmap *m, size_t k)
+{
+	return m->ids != NULL ? m->ids[k] : m->sorted[k].id;
+}
+
+/* The index of the row whose id is id, or -1 when it is no row of the table. */
+static long rowmap_find(const struct rowmap *m, int64_t id)
+{
+	size_t lo = 0, hi = m->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int64_t v = rowmap_id(m, mid);
+		if (v == id)
+			return (long)(m->ids != NULL ? mid : m->sorted[mid].row);
+		if (v < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}
+
+/* Published order: by row, then by position within the row (ties, which an import never
+ * makes, by key). */
+static int by_place(const void *a, const void *b)
+{
+	const struct db_tfig *x = a, *y = b;
+
+	if (x->row != y->row)
+		return x->row < y->row ? -1 : 1;
+	if (x->position != y->position)
+		return x->position < y->position ? -1 : 1;
+	return x->key != NULL && y->key != NULL ? strcmp(x->key, y->key) : 0;
+}
+
+/* Each row's first figure and count, once the figures from first on are in place. */
+static void place_figs(struct db_table *t, size_t first, bool keyed)
+{
+	if (t->n_figs - first > 1) /* qsort takes no NULL, even for no element */
+		qsort(t->figs + first, t->n_figs - first, sizeof(*t->figs), by_place);
+	for (size_t k = first; k < t->n_figs; k++) {
+		struct db_trow *r = &t->rows[t->figs[k].row];
+		if (keyed && r->n_amounts++ == 0)
+			r->amounts = k;
+		if (!keyed && r->n_unplaced++ == 0)
+			r->unplaced = k;
+	}
+}
+
+/* The rows' figures (amounts when keyed, else the unplaced ones), a row's consecutive in
+ * t->figs and in published order. One run over the index on row_id from the table's lowest
+ * row id to its highest: one descent, where a join from table_row descends once per row,
+ * and no SQLite sorter (the order is made in C). One import inserts a table's rows together,
+ * so their ids are consecutive and the range holds their figures only; the figures of any
+ * other row in it are skipped. */
+static int read_figs(struct db *db, const struct rowmap *m, bool keyed, struct db_table *t,
                      struct db_error *err)
 {
-	sqlite3_stmt *st =
-	    db_stmt(db,
-	            keyed ? "SELECT a.row_id, a.value, a.value_dp, a.key FROM table_row r JOIN "
-	                    "row_amount a ON a.row_id = r.id WHERE r.table_id = ? ORDER BY "
-	                    "r.position, a.position"
-	                  : "SELECT a.row_id, a.value, a.value_dp FROM table_row r JOIN "
-	                    "row_unplaced a ON a.row_id = r.id WHERE r.table_id = ? ORDER BY "
-	                    "r.position, a.position",
-	            err);
-	size_t cap = t->n_figs, i = 0;
+	sqlite3_stmt *st = db_stmt(db,
+	                           keyed ? "SELECT row_id, value, value_dp, position, key FROM "
+	                                   "row_amount WHERE row_id BETWEEN ? AND ?"
+	                                 : "SELECT row_id, value, value_dp, position FROM "
+	                                   "row_unplaced WHERE row_id BETWEEN ? AND ?",
+	                           err);
+	size_t cap = t->n_figs, first = t->n_figs;
 	bool oom = false;
 	int rc = SQLITE_DONE;
 
+	if (m->n == 0)
+		return 0;
 	if (st == NULL)
 		return -1;
-	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 1, rowmap_id(m, 0));
+	sqlite3_bind_int64(st, 2, rowmap_id(m, m->n - 1));
 	while (!oom && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		int64_t row = sqlite3_column_int64(st, 0);
-		while (i < t->n_rows && ids[i] != row)
-			i++;
-		if (i == t->n_rows) /* rows and figures in the same order: cannot happen */
-			break;
+		long row = rowmap_find(m, sqlite3_column_int64(st, 0));
+		if (row < 0)
+			continue;
 		if (db_rgrow((void **)&t->figs, &cap, t->n_figs, sizeof(*t->figs)) != 0) {
 			oom = true;
 			break;
 		}
-		struct db_tfig *f = &t->figs[t->n_figs];
-		struct db_trow *r = &t->rows[i];
-		f->key = keyed ? col_text(t, st, 3, &oom) : NULL;
+		struct db_tfig *f = &t->figs[t->n_figs++];
+		f->row = (size_t)row;
+		f->position = sqlite3_column_int64(st, 3);
+		f->key = keyed ? col_text(t, st, 4, &oom) : NULL;
 		fig_text(st, 1, f->text);
-		if (keyed && r->n_amounts++ == 0)
-			r->amounts = t->n_figs;
-		if (!keyed && r->n_unplaced++ == 0)
-			r->unplaced = t->n_figs;
-		t->n_figs++;
 	}
-	if (rc == SQLITE_ROW && !oom) {
-		sqlite3_reset(st);
-		db_err_set(err, "figures out of the rows' order");
-		return -1;
-	}
+	if (rc == SQLITE_DONE && !oom)
+		place_figs(t, first, keyed);
 	return db_rdone(db, st, rc, oom, err);
 }
 
@@ -296,18 +395,25 @@ int db_read_table(struct db *db, const char *department, int year, const char *k
                   bool *table_missing)
 {
 	int64_t doc = 0, id = 0, *ids = NULL;
+	struct rowmap m = { 0 };
 	int rc = -1;
 
 	memset(t, 0, sizeof(*t));
 	memset(err, 0, sizeof(*err));
 	*table_missing = false;
-	if (find(db, department, year, kind, level, &doc, &t->doc_unit, t, err) != 0 ||
+	if (find(db, department, year, kind, level, &doc, t, err) != 0 ||
 	    read_head(db, doc, number, &id, t, table_missing, err) != 0 ||
-	    read_cols(db, id, t, err) != 0 || read_rows(db, id, t, &ids, err) != 0 ||
-	    read_figs(db, id, true, t, ids, err) != 0 || read_figs(db, id, false, t, ids, err) != 0)
+	    read_cols(db, id, t, err) != 0 || read_rows(db, id, t, &ids, err) != 0)
+		goto out;
+	if (rowmap_init(&m, ids, t->n_rows) != 0) {
+		db_err_set(err, "out of memory");
+		goto out;
+	}
+	if (read_figs(db, &m, true, t, err) != 0 || read_figs(db, &m, false, t, err) != 0)
 		goto out;
 	rc = 0;
 out:
+	free(m.sorted);
 	free(ids);
 	return rc;
 }

@@ -10,10 +10,12 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* A column of the table; NULL for what is not stored. */
 struct db_tcol {
 	const char *key, *title, *group, *side, *measure;
+	int64_t position; /* its place among the columns (they are given in its order) */
 };
 
 /* A figure: its column key (NULL for an unplaced figure) and its text as db_export()
@@ -21,6 +23,8 @@ struct db_tcol {
 struct db_tfig {
 	const char *key;
 	char text[DB_DEC_BUFSZ];
+	size_t row; /* the index of its row in db_table.rows */
+	int64_t position; /* its place among its row's figures (they are given in its order) */
 };
 
 /* A row; NULL for what is not stored. codes are the non-NULL code1..code3 (n_codes of
@@ -43,6 +47,7 @@ void db_tpool_free(struct db_tpool **pool);
 
 struct db_table {
 	const char *doc_unit; /* the disclosure's unit */
+	int64_t imported_at; /* the disclosure's import time (db_modified()'s) */
 	int position; /* 表几 (column number) */
 	const char *type, *title, *unit, *classification, *note, *unplaced_note;
 	struct db_tcol *cols;

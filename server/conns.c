@@ -294,8 +294,11 @@ void srv_conns_begun(struct srv_conns *c, struct srv_conn_slot *slot)
 
 void srv_conns_busy(struct srv_conns *c, struct srv_conn_slot *slot, const char *what)
 {
+	size_t n = strnlen(what, sizeof(slot->what) - 1);
+
 	pthread_mutex_lock(&c->lock);
-	snprintf(slot->what, sizeof(slot->what), "%s", what);
+	memcpy(slot->what, what, n);
+	slot->what[n] = '\0';
 	move(c, slot, BUSY);
 	slot->state = BUSY; /* a cut connection's answer is still under way: not a deadline's */
 	pthread_mutex_unlock(&c->lock);

@@ -724,14 +724,29 @@ static const char *origin_form(const char *url)
 	return *p == '/' ? p : "/";
 }
 
+/* Copies at most max bytes of s to p; returns the end. */
+static char *put_cut(char *p, const char *s, size_t max)
+{
+	size_t n = strnlen(s, max);
+
+	memcpy(p, s, n);
+	return p + n;
+}
+
 /* Marks the connection's request as being answered (never cut to make room), named for the
- * stop's log line should it never finish. */
+ * stop's log line should it never finish. The line is "%.15s %.80s from %s" (method, URL,
+ * client), put together without snprintf: it is written for every request and read only by
+ * a stop that hangs. */
 static void busy(struct srv *s, struct conn *c, const char *method, const char *url)
 {
-	char what[160];
+	char what[16 + 81 + 6 + INET6_ADDRSTRLEN], *p = what;
 
-	snprintf(what, sizeof(what), "%.15s %.80s from %s", method, url,
-	         c->from[0] ? c->from : "?");
+	p = put_cut(p, method, 15);
+	*p++ = ' ';
+	p = put_cut(p, url, 80);
+	p = put_cut(p, " from ", 6);
+	p = put_cut(p, c->from[0] ? c->from : "?", INET6_ADDRSTRLEN - 1);
+	*p = '\0';
 	srv_conns_busy(s->conns, &c->slot, what);
 }
 

@@ -4,6 +4,7 @@
 #include "reply.h"
 #include "hash.h"
 
+#include <libdeflate.h>
 #include <malloc.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -13,22 +14,21 @@
 #include <strings.h>
 #include <time.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #define GZIP_MIN 256 /* smaller bodies gain nothing from compression */
 
-/* zlib's fastest level, for every gzip'd answer. At level 6 deflate was most of a gzip'd
- * miss's CPU (#17, the bundled answers on one core: the disclosure 35 KB 519 us against
- * 109 at level 1, projects 23 KB 170 -> 61, table 6 6.8 KB 41 -> 21); the bytes grow by
- * 5-15 % (8,255 -> 9,472, 4,641 -> 5,288, 1,326 -> 1,450). A kept answer is compressed
- * at the same level: its strong ETag then names one byte sequence whether it was answered
- * as a miss or from the cache (the table in BENCHMARKS.md, "gzip on the miss path"). */
+/* libdeflate's fastest level, for every gzip'd answer (#17, round 3: the bundled answers on
+ * one core, one kept compressor): the disclosure 35 KB 60 us and 9,185 B, against 93 us and
+ * 9,472 B with zlib's level 1 and 207 us, 8,288 B at libdeflate's level 6; level 2 already
+ * costs twice level 1 for 2-5 % fewer bytes. A kept answer is compressed at the same level:
+ * its strong ETag then names one byte sequence whether it was answered as a miss or from
+ * the cache (BENCHMARKS.md, issue #17 round 3, the table of libdeflate levels). */
 #define GZIP_LEVEL 1
 /* The ETag of a gzip representation hashes this as well: when the level (or the coder)
  * changes, so do the gzip bytes, and so must their ETag. */
 #define GZIP_STR_(x) #x
 #define GZIP_STR(x) GZIP_STR_(x)
-#define GZIP_CODER "zlib-" GZIP_STR(GZIP_LEVEL)
+#define GZIP_CODER "libdeflate-" GZIP_STR(GZIP_LEVEL)
 
 static const char *header(struct MHD_Connection *conn, const char *name)
 {
@@ -53,70 +53,61 @@ bool srv_wants_gzip(struct MHD_Connection *conn)
 	return false;
 }
 
-/* Each thread keeps one deflate stream and resets it per answer: deflateInit2 allocates
- * about 270 KB of state (window, hash chains, pending buffer), above glibc's mmap threshold,
- * and deflateEnd unmaps it again; for a 6.6 KB table that took 3x as long as compressing it
- * (#17: 320-390 us a stream each, 100-111 us one reset stream, in a loop on a loaded core).
- * A reset stream writes byte for byte what a fresh one writes. */
+/* Each thread keeps one compressor: libdeflate_alloc_compressor maps 200 KB at level 1
+ * (above glibc's mmap threshold) and the first answer pays its page faults; a fresh one per
+ * answer took 90-100 us (alloc, first compress, free) against 12 us for a kept one on a
+ * 6.8 KB table. A compressor keeps no state between calls: a kept one writes byte for byte
+ * what a fresh one writes. */
 static pthread_key_t zkey;
 static pthread_once_t zonce = PTHREAD_ONCE_INIT;
 static bool zkey_ok;
 
-static void zstream_free(void *p)
+static void compressor_free(void *p)
 {
-	deflateEnd(p);
-	free(p);
+	libdeflate_free_compressor(p);
 }
 
 static void zkey_create(void)
 {
-	zkey_ok = pthread_key_create(&zkey, zstream_free) == 0;
+	zkey_ok = pthread_key_create(&zkey, compressor_free) == 0;
 }
 
-/* This thread's stream, ready for a new gzip member; NULL when out of memory. */
-static z_stream *zstream(void)
+/* This thread's compressor; NULL when out of memory. */
+static struct libdeflate_compressor *compressor(void)
 {
-	z_stream *zs;
+	struct libdeflate_compressor *c;
 
 	pthread_once(&zonce, zkey_create);
 	if (!zkey_ok)
 		return NULL;
-	if ((zs = pthread_getspecific(zkey)) != NULL)
-		return deflateReset(zs) == Z_OK ? zs : NULL;
-	if ((zs = calloc(1, sizeof(*zs))) == NULL)
+	if ((c = pthread_getspecific(zkey)) != NULL)
+		return c;
+	if ((c = libdeflate_alloc_compressor(GZIP_LEVEL)) == NULL)
 		return NULL;
-	if (deflateInit2(zs, GZIP_LEVEL, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
-		free(zs);
-		return NULL;
-	}
-	if (pthread_setspecific(zkey, zs) != 0) {
-		zstream_free(zs);
+	if (pthread_setspecific(zkey, c) != 0) {
+		libdeflate_free_compressor(c);
 		return NULL;
 	}
-	return zs;
+	return c;
 }
 
 /* Compresses body into a new malloc'd gzip stream; NULL when it fails. */
 static char *gzip(const char *body, size_t len, size_t *out_len)
 {
-	z_stream *zs = zstream();
+	struct libdeflate_compressor *c = compressor();
 	char *out;
-	uLong bound;
+	size_t bound;
 
-	if (zs == NULL)
+	if (c == NULL)
 		return NULL;
-	bound = deflateBound(zs, (uLong)len);
+	bound = libdeflate_gzip_compress_bound(c, len);
 	if ((out = malloc(bound)) == NULL)
 		return NULL;
-	zs->next_in = (Bytef *)body;
-	zs->avail_in = (uInt)len;
-	zs->next_out = (Bytef *)out;
-	zs->avail_out = (uInt)bound;
-	if (deflate(zs, Z_FINISH) != Z_STREAM_END) {
+	/* 0: did not fit, which the bound rules out; fail rather than send a broken stream. */
+	if ((*out_len = libdeflate_gzip_compress(c, body, len, out, bound)) == 0) {
 		free(out);
 		return NULL;
 	}
-	*out_len = zs->total_out;
 	return out;
 }
 
@@ -134,13 +125,22 @@ static void shrink(struct api_response *a)
 		a->body = b;
 }
 
+/* Most answers carry the same Last-Modified (the store's latest import, or one
+ * disclosure's) time after time: each thread keeps the last one it wrote. */
+static _Thread_local int64_t date_of = INT64_MIN;
+static _Thread_local char date_text[64];
+
 void srv_http_date(int64_t t, char buf[64])
 {
 	time_t tt = (time_t)t;
 	struct tm tm;
 
-	gmtime_r(&tt, &tm);
-	strftime(buf, 64, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+	if (t != date_of) {
+		gmtime_r(&tt, &tm);
+		strftime(date_text, sizeof(date_text), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+		date_of = t;
+	}
+	memcpy(buf, date_text, sizeof(date_text));
 }
 
 static bool parse_http_date(const char *s, int64_t *t)
@@ -301,6 +301,23 @@ static enum MHD_Result queue(struct MHD_Connection *conn, unsigned status, struc
 	return ret;
 }
 
+/* "\"%016llx\"" or "\"%016llx-gz\"", without snprintf: one per answer. */
+static void write_etag(char etag[SRV_ETAG_SIZE], uint64_t h, bool gz)
+{
+	static const char hex[] = "0123456789abcdef";
+	char *p = etag;
+
+	*p++ = '"';
+	for (int shift = 60; shift >= 0; shift -= 4)
+		*p++ = hex[(h >> shift) & 0xf];
+	if (gz) {
+		memcpy(p, "-gz", 3);
+		p += 3;
+	}
+	*p++ = '"';
+	*p = '\0';
+}
+
 struct MHD_Response *srv_build(struct api_response *a, enum srv_kind kind, bool gz,
                                char etag[SRV_ETAG_SIZE])
 {
@@ -323,7 +340,7 @@ struct MHD_Response *srv_build(struct api_response *a, enum srv_kind kind, bool 
 	if (gz)
 		h = srv_hash64(GZIP_CODER, strlen(GZIP_CODER), h);
 	shrink(a);
-	snprintf(etag, SRV_ETAG_SIZE, "\"%016llx%s\"", (unsigned long long)h, gz ? "-gz" : "");
+	write_etag(etag, h, gz);
 	r = MHD_create_response_from_buffer(a->len, a->body, MHD_RESPMEM_MUST_FREE);
 	if (r == NULL) {
 		api_response_free(a);

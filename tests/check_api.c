@@ -8,6 +8,7 @@
 
 #include <check.h>
 #include <jansson.h>
+#include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -37,6 +38,28 @@ START_TEST(test_writer_nests_and_escapes)
 	out = api_jw_finish(&w, NULL);
 	ck_assert_str_eq(out, "{\"q\":\"say \\\"hi\\\"\\\\\\u000a\\u0009\\u0001\","
 	                      "\"a\":[700.94,-1.69,6.536278,null,true,{}],\"zh\":\"三公\"}");
+	free(out);
+}
+END_TEST
+
+/* Integers are written without printf (#17): the edges as "%lld" spells them. */
+START_TEST(test_writer_integers)
+{
+	struct api_jw w;
+	char *out;
+
+	api_jw_init(&w);
+	api_jw_arr(&w);
+	api_jw_int(&w, 0);
+	api_jw_int(&w, 7);
+	api_jw_int(&w, -7);
+	api_jw_int(&w, 1234567890);
+	api_jw_int(&w, 9223372036854775807LL);
+	api_jw_int(&w, -9223372036854775807LL - 1);
+	api_jw_end(&w, ']');
+	out = api_jw_finish(&w, NULL);
+	ck_assert_ptr_nonnull(out);
+	ck_assert_str_eq(out, "[0,7,-7,1234567890,9223372036854775807,-9223372036854775808]");
 	free(out);
 }
 END_TEST
@@ -662,6 +685,45 @@ START_TEST(test_projects_rows_match_tree_rare)
 	ck_assert_uint_gt(
 	    json_array_size(json_object_get(json_object_get(p2, "performance"), "indicators")), 0);
 	ck_assert_int_eq(compare_projects("kashi-urumqi-office", disc), 9);
+	seeded_end(&sd);
+	json_decref(disc);
+	json_decref(seed);
+}
+END_TEST
+
+/* read_table.c reads a table's figures over its rows' lowest to highest id, skipping what
+ * belongs to other rows and ordering them in C. An import gives a table's rows consecutive
+ * ids in their order; here the seed's rows get ids that interleave every table's rows, in
+ * their order for even tables and reversed for odd ones (row_box, row_amount and
+ * row_unplaced follow), and each row's amounts are put in the reverse of their order (by
+ * position, which read_table.c reads by key). Rows against tree again: every table, with its
+ * unplaced figures. */
+START_TEST(test_table_rows_match_tree_ids_shuffled)
+{
+	static const char shuffle[] =
+	    "BEGIN; CREATE TEMP TABLE m AS SELECT id AS old, 1000000 + 1000 * (CASE WHEN "
+	    "table_id % 2 = 1 THEN 1000 - position ELSE position END) + table_id AS new FROM "
+	    "table_row; UPDATE table_row SET id = (SELECT new FROM m WHERE old = id); "
+	    "UPDATE row_amount SET row_id = (SELECT new FROM m WHERE old = row_id); "
+	    "UPDATE row_unplaced SET row_id = (SELECT new FROM m WHERE old = row_id); "
+	    "UPDATE row_box SET row_id = (SELECT new FROM m WHERE old = row_id); "
+	    "UPDATE row_amount SET position = 1000 - position; COMMIT;";
+	json_t *seed = json_load_file(tu_env("BUDGETD_SEED"), 0, NULL);
+	json_t *disc =
+	    json_pack("{s:s, s:s, s:i}", "kind", "budget", "level", "department", "year", 2021);
+	struct seeded sd;
+	sqlite3 *sql;
+	int n = 0;
+
+	ck_assert_ptr_nonnull(seed);
+	seeded_begin(&sd, seed);
+	ck_assert_int_eq(sqlite3_open(sd.path, &sql), SQLITE_OK);
+	ck_assert_msg(sqlite3_exec(sql, shuffle, NULL, NULL, NULL) == SQLITE_OK, "%s",
+	              sqlite3_errmsg(sql));
+	ck_assert_int_gt(sqlite3_total_changes(sql), 40); /* the seed's 9 tables: 40 rows at most */
+	sqlite3_close(sql);
+	n = compare_tables("kashi-urumqi-office", disc);
+	ck_assert_int_eq(n, 2 * 9);
 	seeded_end(&sd);
 	json_decref(disc);
 	json_decref(seed);
@@ -1297,6 +1359,7 @@ int main(void)
 	TCase *unit = tcase_create("writers"), *routes = tcase_create("routes");
 
 	tcase_add_test(unit, test_writer_nests_and_escapes);
+	tcase_add_test(unit, test_writer_integers);
 	tcase_add_test(unit, test_writer_replaces_bad_utf8);
 	tcase_add_test(unit, test_writer_refuses_unbalanced);
 	tcase_add_test(unit, test_csv_quotes_and_neutralises);
@@ -1309,6 +1372,7 @@ int main(void)
 	tcase_add_test(routes, test_department_list_names);
 	tcase_add_test(routes, test_table_is_the_data);
 	tcase_add_test(routes, test_table_rows_match_tree);
+	tcase_add_test(routes, test_table_rows_match_tree_ids_shuffled);
 	tcase_add_test(routes, test_projects_rows_match_tree);
 	tcase_add_test(routes, test_projects_rows_match_tree_rare);
 	tcase_add_test(routes, test_findings_of_one_disclosure);

@@ -168,6 +168,55 @@ START_TEST(test_units_converted_exactly)
 }
 END_TEST
 
+/* A row is 末级 on its own side: in the seed's 表一 (收支总表, sides income and expenditure)
+ * the income row 财政拨款（补助） is given the codes 201 01 (an extension of 201 if sides
+ * were ignored). The expenditure row 201 一般公共服务支出 662.96 万元 stays a 末级 figure, and
+ * the coded income row, 700.94 万元, is one too; table 3's 201 (rows with no side: 类, 款,
+ * 项) still sums its two 项 only, 307.1 + 355.86 = 662.96. */
+START_TEST(test_leaf_rows_by_side)
+{
+	const char *seed = tu_env("BUDGETD_SEED");
+	/* the first row of 表一, as the seed prints it */
+	static const char from[] = "\"level\": 1,\n          \"name\": \"财政拨款（补助）\"";
+	static const char to[] = "\"level\": 2, \"codes\": [\"201\", \"01\"],\n"
+	                         "          \"name\": \"财政拨款（补助）\"";
+	char *path, *text, *changed, *at, *copy;
+	size_t n, off;
+	struct db *db;
+	struct db_agg_totals t;
+
+	text = tu_read_file(seed, &n);
+	ck_assert_ptr_nonnull(text);
+	at = strstr(text, from);
+	ck_assert_msg(at != NULL, "the seed's 表一 row is not where this test expects it");
+	off = (size_t)(at - text);
+	copy = malloc(n - strlen(from) + strlen(to) + 1);
+	ck_assert_ptr_nonnull(copy);
+	memcpy(copy, text, off);
+	memcpy(copy + off, to, strlen(to));
+	memcpy(copy + off + strlen(to), at + strlen(from), n - off - strlen(from) + 1);
+	changed = tu_write_temp(copy, strlen(copy), ".json");
+	db = store_with(&path, (const char *const[]){ changed }, 1);
+	t = total(db, &(struct db_agg_query){ .measure = "table:budget_summary:expenditure",
+	                                      .code = "201" });
+	ck_assert_int_eq(t.fen, 662960000);
+	ck_assert_uint_eq(t.figures, 1);
+	t = total(
+	    db, &(struct db_agg_query){ .measure = "table:budget_summary:income", .code = "201" });
+	ck_assert_int_eq(t.fen, 700940000);
+	ck_assert_uint_eq(t.figures, 1);
+	t = total(db, &(struct db_agg_query){ .measure = "table:budget_expenditure:total",
+	                                      .code = "201" });
+	ck_assert_int_eq(t.fen, 662960000);
+	ck_assert_uint_eq(t.figures, 2);
+	unlink(changed);
+	free(changed);
+	free(copy);
+	free(text);
+	drop(db, path);
+}
+END_TEST
+
 /* Sums are int64 fen: one that does not fit is an error, never a wrapped or rounded one
  * (two disclosures' sums of 9e18 fen each). */
 START_TEST(test_overflow_is_an_error)
@@ -356,6 +405,7 @@ int main(void)
 	tcase_add_test(tc, test_facts_written_at_import);
 	tcase_add_test(tc, test_facts_replaced_on_reimport);
 	tcase_add_test(tc, test_units_converted_exactly);
+	tcase_add_test(tc, test_leaf_rows_by_side);
 	tcase_add_test(tc, test_overflow_is_an_error);
 	tcase_add_test(tc, test_upgraded_v2_store_has_facts);
 	tcase_add_test(tc, test_bulk_build_equals_row_by_row);
