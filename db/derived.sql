@@ -8,10 +8,15 @@
 -- department, project, indicator, table or row with its code 2010399, a term) and body (its
 -- texts), both indexed by trigrams, so that any substring of 3 or more characters matches.
 -- The texts repeat (a table row's name in nine tables, a glossary in every disclosure): each
--- distinct (name, body) is stored and indexed once (search_text, search), and an entry
--- (search_entry) says where one is said.
+-- distinct (name, body) is stored once (search_text), and an entry (search_entry) says where
+-- one is said. A text said by one entry is indexed as that entry (search, rowid = the entry:
+-- a query of a common term reads its matches latest first and stops after the window); a
+-- text said by two or more is indexed once (search_shared, rowid = the text: few texts, most
+-- of the entries), and moves there when a second entry says it. Once shared, it stays shared
+-- until no entry says it.
 -- key: a hash of name and body (db/search.c), to find a text again. refs: the entries that
--- say it; a text no entry says is removed with the last one (db_search_forget()).
+-- say it; a text no entry says is removed with the last one (db_search_forget()). shared: 1
+-- when search_shared indexes it, 0 when search does (as its one entry).
 -- name_size, body_size: its columns' sizes in tokens as FTS5 counts them, so that the
 -- statistics of search_stat stay sums over entries.
 -- (The counts come before the texts, which may be long: a row's columns are read in order.)
@@ -19,6 +24,7 @@ CREATE TABLE search_text (
     id        INTEGER PRIMARY KEY,
     key       INTEGER NOT NULL,
     refs      INTEGER NOT NULL DEFAULT 0,
+    shared    INTEGER NOT NULL DEFAULT 0,
     name_size INTEGER NOT NULL DEFAULT 0,
     body_size INTEGER NOT NULL DEFAULT 0,
     name      TEXT,
@@ -26,7 +32,7 @@ CREATE TABLE search_text (
 );
 CREATE INDEX search_text_key ON search_text (key);
 CREATE INDEX search_text_unused ON search_text (id) WHERE refs = 0;
-CREATE VIRTUAL TABLE search USING fts5 (
+CREATE VIRTUAL TABLE search_shared USING fts5 (
     name, body, content = 'search_text', content_rowid = 'id', tokenize = 'trigram'
 );
 -- path (below the disclosure's URL: "", "/tables/3", "/projects/x", "/sangong") and place
@@ -42,6 +48,13 @@ CREATE TABLE search_entry (
     place TEXT
 );
 CREATE INDEX search_entry_text ON search_entry (text);
+-- The texts said once, by their entries: what search reads of them (its content).
+CREATE VIEW search_once_text AS
+    SELECT e.entry AS entry, t.name AS name, t.body AS body
+    FROM search_entry e JOIN search_text t ON t.id = e.text;
+CREATE VIRTUAL TABLE search USING fts5 (
+    name, body, content = 'search_once_text', content_rowid = 'entry', tokenize = 'trigram'
+);
 -- What BM25 reads as the index's row count and column totals, kept over entries (not
 -- texts): a hit's rank is what it was when every entry had its own row.
 CREATE TABLE search_stat (

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
-// The search index: every text a disclosure publishes, each distinct text indexed once in an
-// FTS5 table and each place that says it an entry (derived.sql), written in the import
-// transaction, and the query that reads it (the texts that match, then their entries: ranked,
-// filtered, paged).
+// The search index: every text a disclosure publishes, each distinct text stored once and
+// each place that says it an entry (derived.sql); a text said once indexed as its entry, one
+// said more as itself, once (two FTS5 tables); written in the import transaction, and the
+// query that reads it (the latest matching entries of texts said once, merged with the
+// entries of the shared texts that match: ranked, filtered, paged).
 #include "internal.h"
 
 #include <limits.h>
@@ -502,14 +503,20 @@ static uint64_t varint(const unsigned char **p, const unsigned char *end)
 }
 
 /* The new texts' column sizes, as FTS5 counted them when it indexed them: its docsize row,
- * a varint per column. (FTS5's xColumnSize reads nothing outside a full-text query.) */
-static int size_texts(sqlite3 *sql, int64_t after)
+ * a varint per column, read by sizes_sql (text, sz; ?1 the last text there was). (FTS5's
+ * xColumnSize reads nothing outside a full-text query.) */
+static const char *const sizes_sql[] = {
+	"SELECT id, sz FROM search_shared_docsize WHERE id > ?1",
+	"SELECT c.text, d.sz FROM temp.search_count c JOIN search_docsize d ON d.id = c.entry "
+	"WHERE c.text > ?1 AND c.n = 1",
+};
+
+static int size_texts(sqlite3 *sql, const char *sizes_text, int64_t after)
 {
 	sqlite3_stmt *sizes = NULL, *put = NULL;
 	int rc = -1, step;
 
-	if (sqlite3_prepare_v2(sql, "SELECT id, sz FROM search_docsize WHERE id > ?1", -1, &sizes,
-	                       NULL) != SQLITE_OK ||
+	if (sqlite3_prepare_v2(sql, sizes_text, -1, &sizes, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(
 	        sql, "UPDATE search_text SET name_size = ?2, body_size = ?3 WHERE id = ?1", -1,
 	        &put, NULL) != SQLITE_OK)
@@ -532,13 +539,28 @@ done:
 	return rc;
 }
 
-/* After gather(): the new texts into the FTS5 index in one INSERT ... SELECT, in rowid order
- * (FTS5's insert of a row costs about twice as much one statement at a time, and a rowid not
- * above the last one makes it write a segment), then the entries, the texts' counts of
- * entries and the statistics. */
+/* After gather(), the pending entries counted by text first (search_count: how many, and
+ * the entry when one), then written: a text said once before and now again leaves search
+ * (its one entry, told the values it indexed); a text said twice or more in all, not yet
+ * shared, goes into search_shared, once; a new text said once goes into search as its
+ * entry. Each in one INSERT ... SELECT in rowid order (FTS5's insert of a row costs about
+ * twice as much one statement at a time, and a rowid not above the last one makes it write
+ * a segment). Then the entries, the texts' counts of entries and the statistics. */
 static const char index_new_sql[] =
-    "INSERT INTO search (rowid, name, body) SELECT id, name, body FROM search_text "
-    "WHERE id > %lld ORDER BY id";
+    "CREATE TEMP TABLE search_count (text INTEGER PRIMARY KEY, n INTEGER, entry INTEGER); "
+    "INSERT INTO temp.search_count SELECT text, count(*), max(entry) FROM temp.search_new "
+    "GROUP BY text; "
+    "INSERT INTO search (search, rowid, name, body) SELECT 'delete', e.entry, t.name, t.body "
+    "FROM temp.search_count c JOIN search_text t ON t.id = c.text JOIN search_entry e ON "
+    "e.text = t.id WHERE t.refs = 1 AND t.shared = 0 ORDER BY e.entry; "
+    "INSERT INTO search_shared (rowid, name, body) SELECT t.id, t.name, t.body FROM "
+    "temp.search_count c JOIN search_text t ON t.id = c.text WHERE t.shared = 0 AND "
+    "t.refs + c.n >= 2 ORDER BY t.id; "
+    "UPDATE search_text SET shared = 1 FROM temp.search_count c WHERE c.text = "
+    "search_text.id AND search_text.shared = 0 AND search_text.refs + c.n >= 2; "
+    "INSERT INTO search (rowid, name, body) SELECT c.entry, t.name, t.body FROM "
+    "temp.search_count c JOIN search_text t ON t.id = c.text WHERE t.refs = 0 AND c.n = 1 "
+    "ORDER BY c.entry";
 static const char entries_new_sql[] =
     "INSERT INTO search_entry (entry, text, path, place) SELECT entry, text, path, place "
     "FROM temp.search_new ORDER BY entry; "
@@ -549,7 +571,7 @@ static const char entries_new_sql[] =
     "JOIN search_text t ON t.id = e.text), "
     "body_size = body_size + (SELECT ifnull(sum(t.body_size), 0) FROM temp.search_new e "
     "JOIN search_text t ON t.id = e.text); "
-    "DROP TABLE temp.search_new";
+    "DROP TABLE temp.search_new; DROP TABLE temp.search_count";
 
 /* The pending names' grams, gathered first and written in key order: one at a time, each
  * name's grams land all over search_gram's b-tree. */
@@ -591,16 +613,15 @@ static int flush(sqlite3 *sql, struct db_error *err)
 {
 	sqlite3_stmt *st = NULL;
 	int64_t last = -1;
-	char text[200];
 
 	if (sqlite3_prepare_v2(sql, "SELECT ifnull(max(id), 0) FROM search_text", -1, &st, NULL) ==
 	        SQLITE_OK &&
 	    sqlite3_step(st) == SQLITE_ROW)
 		last = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
-	snprintf(text, sizeof(text), index_new_sql, (long long)last);
 	if (last < 0 || gather(sql) != 0 ||
-	    sqlite3_exec(sql, text, NULL, NULL, NULL) != SQLITE_OK || size_texts(sql, last) != 0 ||
+	    sqlite3_exec(sql, index_new_sql, NULL, NULL, NULL) != SQLITE_OK ||
+	    size_texts(sql, sizes_sql[0], last) != 0 || size_texts(sql, sizes_sql[1], last) != 0 ||
 	    sqlite3_exec(sql, entries_new_sql, NULL, NULL, NULL) != SQLITE_OK ||
 	    write_pending_grams(sql) != 0 ||
 	    sqlite3_exec(sql, "DROP TABLE temp.search_pending", NULL, NULL, NULL) != SQLITE_OK) {
@@ -642,10 +663,13 @@ int db_search_derive(sqlite3 *sql, int64_t disclosure, bool bulk, struct db_erro
  * once is written as fewer segments, and merged fewer times. The setting is stored
  * (search_config): it is set back and its row removed, as a store built otherwise has none. */
 static const char bulk_hash_sql[] =
-    "INSERT INTO search (search, rank) VALUES ('hashsize', 67108864)";
+    "INSERT INTO search (search, rank) VALUES ('hashsize', 67108864); "
+    "INSERT INTO search_shared (search_shared, rank) VALUES ('hashsize', 67108864)";
 static const char default_hash_sql[] =
     "INSERT INTO search (search, rank) VALUES ('hashsize', 1048576); "
-    "DELETE FROM search_config WHERE k = 'hashsize'";
+    "DELETE FROM search_config WHERE k = 'hashsize'; "
+    "INSERT INTO search_shared (search_shared, rank) VALUES ('hashsize', 1048576); "
+    "DELETE FROM search_shared_config WHERE k = 'hashsize'";
 
 int db_search_finish(sqlite3 *sql, bool bulk, struct db_error *err)
 {
@@ -671,6 +695,10 @@ static const char *const forget_sql[] = {
 	"search_text t ON t.id = e.text WHERE e.entry BETWEEN ?1 AND ?1 + (1 << 24) - 1), "
 	"body_size = body_size - (SELECT ifnull(sum(t.body_size), 0) FROM search_entry e JOIN "
 	"search_text t ON t.id = e.text WHERE e.entry BETWEEN ?1 AND ?1 + (1 << 24) - 1)",
+	/* a text said once leaves search with its entry (told the values it indexed) */
+	"INSERT INTO search (search, rowid, name, body) SELECT 'delete', e.entry, t.name, t.body "
+	"FROM search_entry e JOIN search_text t ON t.id = e.text WHERE e.entry BETWEEN ?1 AND "
+	"?1 + (1 << 24) - 1 AND t.shared = 0",
 	"UPDATE search_text SET refs = refs - c.n FROM (SELECT text, count(*) AS n FROM "
 	"search_entry WHERE entry BETWEEN ?1 AND ?1 + (1 << 24) - 1 GROUP BY text) AS c "
 	"WHERE c.text = search_text.id",
@@ -679,12 +707,15 @@ static const char *const forget_sql[] = {
 };
 #define N_FORGET (sizeof(forget_sql) / sizeof(forget_sql[0]))
 
-/* The texts no entry says any more leave the index (an external-content FTS5 table is told
- * the values it indexed) and search_text: counted, not swept, so that a forget costs what
- * the forgotten disclosure holds rather than what the store does. */
+/* The texts no entry says any more leave search_shared (an external-content FTS5 table is
+ * told the values it indexed; those said once left search with their entries) and
+ * search_text: counted, not swept, so that a forget costs what the forgotten disclosure
+ * holds rather than what the store does. A shared text said by one entry again stays shared:
+ * it is found as well there, and moving it would cost the forget a pass over its entries. */
 static const char unused_sql[] =
-    "INSERT INTO search (search, rowid, name, body) SELECT 'delete', id, name, body FROM "
-    "search_text WHERE refs = 0; DELETE FROM search_text WHERE refs = 0";
+    "INSERT INTO search_shared (search_shared, rowid, name, body) SELECT 'delete', id, name, "
+    "body FROM search_text WHERE refs = 0 AND shared = 1; "
+    "DELETE FROM search_text WHERE refs = 0";
 
 /* The disclosure is gone, and its year with it: its entries are in one of the ranges its id
  * has in each year. An empty range costs a seek. */
@@ -926,11 +957,18 @@ done:
 	"(?6 IS NULL OR NOT EXISTS (SELECT 1 FROM json_each(?6) WHERE instr(lower(" text \
 	"), value) = 0))"
 
-/* The texts that match and have the short terms, and their ranks with the statistics of
- * search_stat (?2, ?3, ?4). */
+/* The shared texts that match and have the short terms, and their ranks with the statistics
+ * of search_stat (?2, ?3, ?4). */
 static const char texts_sql[] =
-    "SELECT rowid, budgetd_rank(search, ?2, ?3, ?4) FROM search WHERE search MATCH ?1 AND " SHORTS(
-        "ifnull(name, '') || ' ' || ifnull(body, '')");
+    "SELECT rowid, budgetd_rank(search_shared, ?2, ?3, ?4) FROM search_shared WHERE "
+    "search_shared MATCH ?1 AND " SHORTS("ifnull(name, '') || ' ' || ifnull(body, '')");
+/* The entries of texts said once that match, in [?10, ?11], latest first, ranked as above:
+ * FTS5 reads its matches in rowid order and stops when the window is full. (Hit and kind
+ * are tested in C.) */
+static const char once_sql[] =
+    "SELECT rowid, budgetd_rank(search, ?2, ?3, ?4) FROM search WHERE search MATCH ?1 AND "
+    "rowid BETWEEN ?10 AND ?11 AND " SHORTS(
+        "ifnull(name, '') || ' ' || ifnull(body, '')") " ORDER BY rowid DESC";
 /* Entries latest first, the text of each tested against the matches: for common texts.
  * (Filtered in C, so that the rows it reads are the rows scan_entries() counts.) */
 static const char scan_sql[] =
@@ -984,6 +1022,7 @@ struct matches {
 	} * m;
 	size_t n;
 	long most; /* entries scan_entries() reads before join_entries() takes over (plan()) */
+	int64_t stat[3]; /* search_stat: what the ranks read */
 	int64_t *kind; /* NULL: any kind */
 	size_t n_kind;
 };
@@ -994,12 +1033,11 @@ static void matches_free(struct matches *m)
 	free(m->kind);
 }
 
-/* The entries of the window: number, rank, and (when a text matched) which match. */
+/* The entries of the window: number and rank (a text's, before its hit's weight). */
 struct window {
 	struct entry {
 		int64_t id;
 		double rank;
-		size_t match;
 	} e[WINDOW + 1];
 	size_t n;
 };
@@ -1115,7 +1153,7 @@ static bool with_kind(const struct matches *m, int64_t entry)
 	       bsearch(&disclosure, m->kind, m->n_kind, sizeof(*m->kind), by_id) != NULL;
 }
 
-/* How a range's matched entries are found: by reading the range's entries latest first,
+/* How a range's matched entries of shared texts are found: by reading the range's entries latest first,
  * testing each one's text (scan_entries()), which stops at WINDOW + 1 matched when the texts
  * are common, but would read the whole range when they are rare; or by reading each matched
  * text's entries (join_entries(): a statement a text, a row an entry), all of them, however
@@ -1167,7 +1205,7 @@ static int scan_entries(struct db *db, const struct db_search_query *q, const st
 		if ((hit >= 0 && ((entry >> 20) & 15) != hit) || !with_kind(m, entry) ||
 		    (x = match_of(m, sqlite3_column_int64(st, 1))) == NULL)
 			continue;
-		w->e[w->n++] = (struct entry){ .id = entry, .match = (size_t)(x - m->m) };
+		w->e[w->n++] = (struct entry){ .id = entry, .rank = x->rank };
 	}
 	if (step != SQLITE_ROW && step != SQLITE_DONE) {
 		db_err_set(err, "search: %s", sqlite3_errmsg(db->sql));
@@ -1211,7 +1249,8 @@ static int join_entries(struct db *db, const struct db_search_query *q, const st
 					goto oom;
 				all = more;
 			}
-			all[n++] = (struct entry){ .id = sqlite3_column_int64(st, 0), .match = i };
+			all[n++] = (struct entry){ .id = sqlite3_column_int64(st, 0),
+				                   .rank = m->m[i].rank };
 		}
 	}
 	if (step != SQLITE_DONE) {
@@ -1232,6 +1271,80 @@ done:
 	return rc;
 }
 
+/* Adds the matched entries of texts said once in [lo, hi] to w, latest first, up to
+ * WINDOW + 1 in all. */
+static int once_entries(struct db *db, const struct db_search_query *q, const struct terms *t,
+                        const struct matches *m, int64_t lo, int64_t hi, struct window *w,
+                        struct db_error *err)
+{
+	sqlite3_stmt *st = db_stmt(db, once_sql, err);
+	int step = SQLITE_DONE, hit = q->hit != NULL ? hit_index(q->hit) : -1;
+	int64_t entry;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, t->match, -1, SQLITE_STATIC);
+	for (int k = 0; k < 3; k++)
+		sqlite3_bind_int64(st, 2 + k, m->stat[k]);
+	if (t->shorts != NULL)
+		sqlite3_bind_text(st, 6, t->shorts, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 10, lo);
+	sqlite3_bind_int64(st, 11, hi);
+	while (w->n <= WINDOW && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		entry = sqlite3_column_int64(st, 0);
+		if ((hit >= 0 && ((entry >> 20) & 15) != hit) || !with_kind(m, entry))
+			continue;
+		w->e[w->n++] = (struct entry){ .id = entry, .rank = sqlite3_column_double(st, 1) };
+	}
+	if (step != SQLITE_ROW && step != SQLITE_DONE) {
+		db_err_set(err, "search: %s", sqlite3_errmsg(db->sql));
+		done_with(st);
+		return -1;
+	}
+	done_with(st);
+	return 0;
+}
+
+/* Appends to w the latest of a's and b's entries (each latest first), up to WINDOW + 1. */
+static void merge(struct window *w, const struct window *a, const struct window *b)
+{
+	size_t i = 0, j = 0;
+
+	while (w->n <= WINDOW && (i < a->n || j < b->n))
+		w->e[w->n++] =
+		    j >= b->n || (i < a->n && a->e[i].id > b->e[j].id) ? a->e[i++] : b->e[j++];
+}
+
+/* Adds the matched entries in [lo, hi] to w, up to WINDOW + 1 in all: the latest of the
+ * shared texts' (m: scanned, then joined, see plan()) and of the texts said once. */
+static int scan_texts(struct db *db, const struct db_search_query *q, const struct terms *t,
+                      const struct matches *m, long most, int64_t lo, int64_t hi, struct window *w,
+                      struct db_error *err)
+{
+	struct window *a = malloc(sizeof(*a)), *b = malloc(sizeof(*b));
+	int64_t below = hi; /* where the scan of shared texts stopped */
+	int rc = -1;
+
+	if (a == NULL || b == NULL) {
+		db_err_set(err, "out of memory");
+		goto done;
+	}
+	a->n = b->n = 0;
+	if (m->n > 0 && most > 0 && scan_entries(db, q, m, most, lo, &below, a, err) != 0)
+		goto done;
+	if (m->n > 0 && a->n <= WINDOW && below >= lo &&
+	    join_entries(db, q, m, lo, below, a, err) != 0)
+		goto done;
+	if (once_entries(db, q, t, m, lo, hi, b, err) != 0)
+		goto done;
+	merge(w, a, b);
+	rc = 0;
+done:
+	free(a);
+	free(b);
+	return rc;
+}
+
 /* Adds the window's entries in [lo, hi] to w, up to WINDOW + 1 in all: the matched texts'
  * (m), or with names only the names'. */
 static int scan(struct db *db, const struct db_search_query *q, const struct terms *t,
@@ -1241,10 +1354,8 @@ static int scan(struct db *db, const struct db_search_query *q, const struct ter
 	sqlite3_stmt *st;
 	int step;
 
-	if (t->match != NULL && most > 0 && scan_entries(db, q, m, most, lo, &hi, w, err) != 0)
-		return -1;
 	if (t->match != NULL)
-		return w->n > WINDOW || hi < lo ? 0 : join_entries(db, q, m, lo, hi, w, err);
+		return scan_texts(db, q, t, m, most, lo, hi, w, err);
 	if ((st = db_stmt(db, names_window_sql, err)) == NULL)
 		return -1;
 	bind_filters(st, q, lo, hi);
@@ -1317,10 +1428,10 @@ static int read_stat(struct db *db, int64_t stat[3], struct db_error *err)
 }
 
 /* The rank of the first n entries of w: their texts' ranks times their hits' weights. */
-static void rank_window(const struct matches *m, struct window *w, size_t n)
+static void rank_window(struct window *w, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		w->e[i].rank = m->m[w->e[i].match].rank * hit_weight(w->e[i].id);
+		w->e[i].rank *= hit_weight(w->e[i].id);
 }
 
 static int by_rank(const void *a, const void *b)
@@ -1488,7 +1599,6 @@ int db_search(struct db *db, const struct db_search_query *q, db_search_fn fn, v
 {
 	struct matches m = { 0 };
 	struct window *w = NULL;
-	int64_t stat[3] = { 0, 0, 0 };
 	struct terms t;
 	int rc = -1;
 
@@ -1504,15 +1614,15 @@ int db_search(struct db *db, const struct db_search_query *q, db_search_fn fn, v
 		goto done;
 	}
 	if (t.match != NULL &&
-	    (read_stat(db, stat, err) != 0 || find_kind(db, q, &m, err) != 0 ||
-	     find_texts(db, &t, stat, &m, err) != 0 || plan(db, &m, stat[0], err) != 0))
+	    (read_stat(db, m.stat, err) != 0 || find_kind(db, q, &m, err) != 0 ||
+	     find_texts(db, &t, m.stat, &m, err) != 0 || plan(db, &m, m.stat[0], err) != 0))
 		goto done;
-	if ((t.match == NULL || m.n > 0) && fill(db, q, &t, &m, w, err) != 0)
+	if (fill(db, q, &t, &m, w, err) != 0)
 		goto done;
 	info->capped = w->n > WINDOW;
 	info->total = info->capped ? WINDOW : w->n;
 	if (t.match != NULL)
-		rank_window(&m, w, info->total);
+		rank_window(w, info->total);
 	qsort(w->e, info->total, sizeof(w->e[0]), by_rank);
 	rc = 0;
 	for (size_t i = q->offset;
