@@ -962,13 +962,16 @@ done:
 static const char texts_sql[] =
     "SELECT rowid, budgetd_rank(search_shared, ?2, ?3, ?4) FROM search_shared WHERE "
     "search_shared MATCH ?1 AND " SHORTS("ifnull(name, '') || ' ' || ifnull(body, '')");
-/* The entries of texts said once that match, in [?10, ?11], latest first, ranked as above:
- * FTS5 reads its matches in rowid order and stops when the window is full. (Hit and kind
- * are tested in C.) */
+/* The entries of texts said once that match, filtered, latest first, ranked as above (?7,
+ * ?8, ?9: search_stat), at most ?12: FTS5 reads its matches in rowid order and stops when
+ * the window is full. The filters are in the statement, as version 3 had them, so that only
+ * the entries kept are ranked (budgetd_rank reads each match's positions). */
 static const char once_sql[] =
-    "SELECT rowid, budgetd_rank(search, ?2, ?3, ?4) FROM search WHERE search MATCH ?1 AND "
-    "rowid BETWEEN ?10 AND ?11 AND " SHORTS(
-        "ifnull(name, '') || ' ' || ifnull(body, '')") " ORDER BY rowid DESC";
+    "SELECT rowid, budgetd_rank(search, ?7, ?8, ?9) FROM search WHERE search MATCH ?1 "
+    "AND " ENTRY_FILTERS("rowid") " AND " SHORTS(
+        "ifnull(name, '') || ' ' || ifnull(body, '')") " ORDER BY "
+                                                       "rowid DESC LIMIT "
+                                                       "?12";
 /* Entries latest first, the text of each tested against the matches: for common texts.
  * (Filtered in C, so that the rows it reads are the rows scan_entries() counts.) */
 static const char scan_sql[] =
@@ -978,8 +981,11 @@ static const char text_entries_sql[] =
     "SELECT entry FROM search_entry WHERE text = ?1 AND " RANGE_HIT("entry");
 /* The disclosures of a kind (?1), by id. */
 static const char kind_sql[] = "SELECT id FROM disclosure WHERE kind = ?1 ORDER BY id";
-/* How many entries say a text (?1). */
-static const char refs_sql[] = "SELECT refs FROM search_text WHERE id = ?1";
+/* The latest entries of one text (?1) below ?11, at most ?12: a range of the index on
+ * (text, entry). */
+static const char text_latest_sql[] =
+    "SELECT entry FROM search_entry WHERE text = ?1 AND " RANGE_HIT(
+        "entry") " ORDER BY entry DESC LIMIT ?12";
 static const char stat_sql[] = "SELECT entries, name_size, body_size FROM search_stat";
 /* Names only, found by the first short term's gram (?9), the others in the name:
  * departments before projects, the shortest name (the closest) first. ?12 the window. */
@@ -1153,36 +1159,114 @@ static bool with_kind(const struct matches *m, int64_t entry)
 	       bsearch(&disclosure, m->kind, m->n_kind, sizeof(*m->kind), by_id) != NULL;
 }
 
-/* How a range's matched entries of shared texts are found: by reading the range's entries latest first,
- * testing each one's text (scan_entries()), which stops at WINDOW + 1 matched when the texts
- * are common, but would read the whole range when they are rare; or by reading each matched
- * text's entries (join_entries(): a statement a text, a row an entry), all of them, however
- * many. With few texts, how many entries say them is read, and the cheaper of the two is
- * taken: the join reads that many rows, the scan about WINDOW + 1 times the store's entries
- * over that many. With more, counting would cost as much as the query: the scan reads up to
- * 8 windows and two rows a text (a statement of the join costs about ten rows read: 1
- * against 0.1 us at 1,000 files), and leaves the rest of the range to the join. */
+/* How a range's matched entries of shared texts are found. With up to COUNTED_TEXTS texts,
+ * by reading each text's latest entries a few at a time, until the latest WINDOW + 1 of them
+ * all are known (latest_of_texts(): a seek and a few rows a text, however common the texts
+ * are). With more, a statement a text would cost more than the query: by reading the range's
+ * entries latest first, testing each one's text (scan_entries()), up to 8 windows and two
+ * rows a text, which stops at WINDOW + 1 matched when the texts are common; the rest of the
+ * range by reading every entry of every matched text (join_entries()). */
 #define COUNTED_TEXTS 512
 
-static int plan(struct db *db, struct matches *m, int64_t entries, struct db_error *err)
+static void plan(struct matches *m)
 {
-	sqlite3_stmt *st;
-	double refs = 0;
-
 	m->most = 8 * (WINDOW + 1) + 2 * (long)m->n;
-	if (m->n > COUNTED_TEXTS)
-		return 0;
-	if ((st = db_stmt(db, refs_sql, err)) == NULL)
-		return -1;
-	for (size_t i = 0; i < m->n; i++) {
-		sqlite3_reset(st);
-		sqlite3_bind_int64(st, 1, m->m[i].text);
-		if (sqlite3_step(st) == SQLITE_ROW)
-			refs += (double)sqlite3_column_int64(st, 0);
+}
+
+/* Where latest_of_texts() is in one text's entries: the rows it may still read lie below
+ * below, unless done. */
+struct cursor {
+	int64_t below;
+	bool done;
+};
+
+/* Reads up to k entries of the matched text i below c->below into *all (n, cap), the ones of
+ * the kind asked for. Returns 0, or -1 (out of memory or SQLite: *err). */
+static int read_latest(struct db *db, sqlite3_stmt *st, const struct db_search_query *q,
+                       const struct matches *m, size_t i, int64_t lo, long k, struct cursor *c,
+                       struct entry **all, size_t *n, size_t *cap, struct db_error *err)
+{
+	long rows = 0;
+	int step;
+
+	sqlite3_reset(st);
+	sqlite3_bind_int64(st, 1, m->m[i].text);
+	bind_filters(st, q, lo, c->below);
+	sqlite3_bind_int64(st, 12, k);
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t entry = sqlite3_column_int64(st, 0);
+		rows++;
+		c->below = entry - 1;
+		if (!with_kind(m, entry))
+			continue;
+		if (*n == *cap) {
+			struct entry *more =
+			    realloc(*all, (*cap = *cap ? 2 * *cap : 1024) * sizeof(**all));
+			if (more == NULL) {
+				db_err_set(err, "out of memory");
+				return -1;
+			}
+			*all = more;
+		}
+		(*all)[(*n)++] = (struct entry){ .id = entry, .rank = m->m[i].rank };
 	}
-	done_with(st);
-	m->most = refs * refs <= (double)(WINDOW + 1) * (double)entries ? 0 : LONG_MAX;
+	if (step != SQLITE_DONE) {
+		db_err_set(err, "search: %s", sqlite3_errmsg(db->sql));
+		return -1;
+	}
+	c->done = rows < k || c->below < lo;
 	return 0;
+}
+
+static int latest_first(const void *a, const void *b);
+
+/* Adds the latest matched entries of the shared texts in [lo, hi] to w, up to WINDOW + 1 in
+ * all: each text's latest k entries, then k more of the texts not yet read to the end, k
+ * doubling, until the entries above the highest entry a text has left unread number enough
+ * (every entry above it is known). */
+static int latest_of_texts(struct db *db, const struct db_search_query *q, const struct matches *m,
+                           int64_t lo, int64_t hi, struct window *w, struct db_error *err)
+{
+	sqlite3_stmt *st = db_stmt(db, text_latest_sql, err);
+	struct cursor *c = malloc(m->n * sizeof(*c));
+	struct entry *all = NULL;
+	size_t n = 0, cap = 0, need = WINDOW + 1 - w->n, known = 0;
+	long k = (long)(need / m->n) + 16;
+	int64_t edge = lo - 1; /* every entry above it is known */
+	int rc = -1;
+
+	if (st == NULL || c == NULL) {
+		if (c == NULL)
+			db_err_set(err, "out of memory");
+		goto done;
+	}
+	for (size_t i = 0; i < m->n; i++)
+		c[i] = (struct cursor){ .below = hi, .done = false };
+	for (;; k *= 2) {
+		edge = lo - 1;
+		for (size_t i = 0; i < m->n; i++) {
+			if (!c[i].done &&
+			    read_latest(db, st, q, m, i, lo, k, &c[i], &all, &n, &cap, err) != 0)
+				goto done;
+			if (!c[i].done && c[i].below > edge)
+				edge = c[i].below;
+		}
+		known = 0;
+		for (size_t i = 0; i < n; i++)
+			known += all[i].id > edge;
+		if (known >= need || edge < lo)
+			break;
+	}
+	if (n > 1)
+		qsort(all, n, sizeof(*all), latest_first);
+	for (size_t i = 0; i < n && w->n <= WINDOW && all[i].id > edge; i++)
+		w->e[w->n++] = all[i];
+	rc = 0;
+done:
+	done_with(st);
+	free(c);
+	free(all);
+	return rc;
 }
 
 /* Adds the matched entries in [lo, *hi] to w, latest first, up to WINDOW + 1 in all, reading
@@ -1278,24 +1362,20 @@ static int once_entries(struct db *db, const struct db_search_query *q, const st
                         struct db_error *err)
 {
 	sqlite3_stmt *st = db_stmt(db, once_sql, err);
-	int step = SQLITE_DONE, hit = q->hit != NULL ? hit_index(q->hit) : -1;
-	int64_t entry;
+	int step = SQLITE_DONE;
 
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_text(st, 1, t->match, -1, SQLITE_STATIC);
 	for (int k = 0; k < 3; k++)
-		sqlite3_bind_int64(st, 2 + k, m->stat[k]);
+		sqlite3_bind_int64(st, 7 + k, m->stat[k]);
 	if (t->shorts != NULL)
 		sqlite3_bind_text(st, 6, t->shorts, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 10, lo);
-	sqlite3_bind_int64(st, 11, hi);
-	while (w->n <= WINDOW && (step = sqlite3_step(st)) == SQLITE_ROW) {
-		entry = sqlite3_column_int64(st, 0);
-		if ((hit >= 0 && ((entry >> 20) & 15) != hit) || !with_kind(m, entry))
-			continue;
-		w->e[w->n++] = (struct entry){ .id = entry, .rank = sqlite3_column_double(st, 1) };
-	}
+	bind_filters(st, q, lo, hi);
+	sqlite3_bind_int64(st, 12, (int64_t)(WINDOW + 1 - w->n));
+	while (w->n <= WINDOW && (step = sqlite3_step(st)) == SQLITE_ROW)
+		w->e[w->n++] = (struct entry){ .id = sqlite3_column_int64(st, 0),
+			                       .rank = sqlite3_column_double(st, 1) };
 	if (step != SQLITE_ROW && step != SQLITE_DONE) {
 		db_err_set(err, "search: %s", sqlite3_errmsg(db->sql));
 		done_with(st);
@@ -1316,7 +1396,7 @@ static void merge(struct window *w, const struct window *a, const struct window 
 }
 
 /* Adds the matched entries in [lo, hi] to w, up to WINDOW + 1 in all: the latest of the
- * shared texts' (m: scanned, then joined, see plan()) and of the texts said once. */
+ * shared texts' (m: see COUNTED_TEXTS) and of the texts said once. */
 static int scan_texts(struct db *db, const struct db_search_query *q, const struct terms *t,
                       const struct matches *m, long most, int64_t lo, int64_t hi, struct window *w,
                       struct db_error *err)
@@ -1330,12 +1410,16 @@ static int scan_texts(struct db *db, const struct db_search_query *q, const stru
 		goto done;
 	}
 	a->n = b->n = 0;
-	if (m->n > 0 && most > 0 && scan_entries(db, q, m, most, lo, &below, a, err) != 0)
+	if (m->n > 0 && m->n <= COUNTED_TEXTS && latest_of_texts(db, q, m, lo, hi, a, err) != 0)
 		goto done;
-	if (m->n > 0 && a->n <= WINDOW && below >= lo &&
+	if (m->n > COUNTED_TEXTS && most > 0 &&
+	    scan_entries(db, q, m, most, lo, &below, a, err) != 0)
+		goto done;
+	if (m->n > COUNTED_TEXTS && a->n <= WINDOW && below >= lo &&
 	    join_entries(db, q, m, lo, below, a, err) != 0)
 		goto done;
-	if (once_entries(db, q, t, m, lo, hi, b, err) != 0)
+	/* a full window of shared texts' entries: the entries said once below its last lose */
+	if (once_entries(db, q, t, m, a->n > WINDOW ? a->e[WINDOW].id + 1 : lo, hi, b, err) != 0)
 		goto done;
 	merge(w, a, b);
 	rc = 0;
@@ -1613,10 +1697,10 @@ int db_search(struct db *db, const struct db_search_query *q, db_search_fn fn, v
 		rc = 0;
 		goto done;
 	}
-	if (t.match != NULL &&
-	    (read_stat(db, m.stat, err) != 0 || find_kind(db, q, &m, err) != 0 ||
-	     find_texts(db, &t, m.stat, &m, err) != 0 || plan(db, &m, m.stat[0], err) != 0))
+	if (t.match != NULL && (read_stat(db, m.stat, err) != 0 || find_kind(db, q, &m, err) != 0 ||
+	                        find_texts(db, &t, m.stat, &m, err) != 0))
 		goto done;
+	plan(&m);
 	if (fill(db, q, &t, &m, w, err) != 0)
 		goto done;
 	info->capped = w->n > WINDOW;
