@@ -279,6 +279,68 @@ START_TEST(test_more_than_1000_hits_are_capped)
 }
 END_TEST
 
+/* Counts each glossary place a search serves (ctx: int[GLOSSARY + 8], by glossary index). */
+#define GLOSSARY 3000
+
+static int count_glossary(void *ctx, const struct db_search_hit *h)
+{
+	json_int_t k = json_integer_value(json_object_get(h->place, "glossary"));
+
+	ck_assert(k >= 0 && k < GLOSSARY + 8);
+	((int *)ctx)[k]++;
+	return 0;
+}
+
+/* The window mixes texts said once and shared ones: the latest 1000 places either says,
+ * each once. The seed's glossary (8 terms) is given 3000 more, term i at glossary index
+ * 8 + i: every third (i % 3 == 0) its own name and definition 同一释义第i条, said once; the
+ * others one name and 同一释义 (a text, name and body, said 1960 times from the 60th on),
+ * 同一释义甲 or 同一释义乙 before (20 times each). The shared texts' latest entries are
+ * read in two rounds (the first stops short of a window), and a window of them leaves the
+ * texts said once below its last unread: red when either is cut short. */
+START_TEST(test_window_merges_once_and_shared_texts)
+{
+	json_t *seed = json_load_file(tu_env("BUDGETD_SEED"), 0, NULL);
+	json_t *glossary = json_object_get(seed, "glossary");
+	char *path = tu_temp_path(".sqlite"), *text, term[32], def[64];
+	struct db_search_query q = { .q = "同一释义", .limit = 1100 };
+	struct db_search_info info;
+	struct db_error err = { 0 };
+	struct db *db = db_open(path, true, &err);
+	int seen[GLOSSARY + 8] = { 0 };
+
+	ck_assert_ptr_nonnull(glossary);
+	for (int i = 0; i < GLOSSARY; i++) {
+		snprintf(term, sizeof(term), "名词%d", i % 3 == 0 ? i : -1);
+		if (i % 3 == 0)
+			snprintf(def, sizeof(def), "同一释义第%d条", i);
+		else
+			snprintf(def, sizeof(def), "同一释义%s",
+			         i >= 60      ? ""
+			         : i % 2 == 0 ? "甲"
+			                      : "乙");
+		json_array_append_new(glossary,
+		                      json_pack("{s:s, s:s}", "term", term, "definition", def));
+	}
+	text = json_dumps(seed, 0);
+	import_text(db, text);
+	ck_assert_int_eq(tu_sql_int(path, "SELECT count(*) FROM search_text WHERE shared = 1 AND "
+	                                  "body LIKE '同一释义%'"),
+	                 3);
+	ck_assert_msg(db_search(db, &q, count_glossary, seen, &info, &err) == 0, "%s", err.text);
+	ck_assert(info.capped);
+	ck_assert_uint_eq(info.total, 1000);
+	/* the latest 1000 are terms 2000..2999, each once */
+	for (int k = 0; k < GLOSSARY + 8; k++)
+		ck_assert_msg(seen[k] == (k >= 2008), "glossary %d served %d times", k, seen[k]);
+	db_close(db);
+	tu_unlink_store(path);
+	free(path);
+	free(text);
+	json_decref(seed);
+}
+END_TEST
+
 /* Every row of query in the store at path, columns separated by \x1f, with search_v and
  * search_sv the indexes' every term instance (fts5vocab: search, search_shared); caller
  * frees. */
@@ -584,6 +646,7 @@ int main(void)
 	tcase_add_test(tc, test_upgraded_v2_store_is_searchable);
 	tcase_add_test(tc, test_q_is_literal_and_short_q_searches_names);
 	tcase_add_test(tc, test_more_than_1000_hits_are_capped);
+	tcase_add_test(tc, test_window_merges_once_and_shared_texts);
 	tcase_add_test(tc, test_bulk_build_is_the_same_index);
 	tcase_add_test(tc, test_texts_leave_with_their_last_entry);
 	tcase_add_test(tc, test_text_said_again_moves_to_shared);
