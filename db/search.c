@@ -545,7 +545,8 @@ done:
  * shared, goes into search_shared, once; a new text said once goes into search as its
  * entry. Each in one INSERT ... SELECT in rowid order (FTS5's insert of a row costs about
  * twice as much one statement at a time, and a rowid not above the last one makes it write
- * a segment). Then the entries, the texts' counts of entries and the statistics. */
+ * a segment). Then the entries, the texts' counts of entries and the statistics, from the
+ * same counts (the pending entries grouped once). */
 static const char index_new_sql[] =
     "CREATE TEMP TABLE search_count (text INTEGER PRIMARY KEY, n INTEGER, entry INTEGER); "
     "INSERT INTO temp.search_count SELECT text, count(*), max(entry) FROM temp.search_new "
@@ -564,13 +565,13 @@ static const char index_new_sql[] =
 static const char entries_new_sql[] =
     "INSERT INTO search_entry (entry, text, path, place) SELECT entry, text, path, place "
     "FROM temp.search_new ORDER BY entry; "
-    "UPDATE search_text SET refs = refs + c.n FROM (SELECT text, count(*) AS n FROM "
-    "temp.search_new GROUP BY text) AS c WHERE c.text = search_text.id; "
+    "UPDATE search_text SET refs = refs + c.n FROM temp.search_count c WHERE c.text = "
+    "search_text.id; "
     "UPDATE search_stat SET entries = entries + (SELECT count(*) FROM temp.search_new), "
-    "name_size = name_size + (SELECT ifnull(sum(t.name_size), 0) FROM temp.search_new e "
-    "JOIN search_text t ON t.id = e.text), "
-    "body_size = body_size + (SELECT ifnull(sum(t.body_size), 0) FROM temp.search_new e "
-    "JOIN search_text t ON t.id = e.text); "
+    "name_size = name_size + (SELECT ifnull(sum(c.n * t.name_size), 0) FROM "
+    "temp.search_count c JOIN search_text t ON t.id = c.text), "
+    "body_size = body_size + (SELECT ifnull(sum(c.n * t.body_size), 0) FROM "
+    "temp.search_count c JOIN search_text t ON t.id = c.text); "
     "DROP TABLE temp.search_new; DROP TABLE temp.search_count";
 
 /* The pending names' grams, gathered first and written in key order: one at a time, each
