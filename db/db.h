@@ -37,6 +37,11 @@ size_t db_dec_format(int64_t v, char buf[static DB_DEC_BUFSZ]);
  * keeps them all (never rounded). Returns the length. */
 size_t db_dec_format_dp(int64_t v, int dp, char buf[static DB_DEC_BUFSZ]);
 
+/* Writes the decimal digits of u at p, at most 20 bytes and no terminator; returns the end.
+ * The one integer writer of hot paths (figures, JSON integers, the validator's indexes):
+ * snprintf was 5 % of a table's CPU. */
+char *db_dec_put_uint(char *p, uint64_t u);
+
 /* The number of decimals a figure is printed with: 2 for "91,016,775.35" and "0.00", 0 for
  * "156,211,123", 6 for "6.536278" (at most 6). */
 int db_dec_places(const char *s);

@@ -87,9 +87,7 @@ int db_dec_parse_printed(const char *s, bool allow_negative, int64_t *out)
 	return db_dec_parse(buf, allow_negative, out);
 }
 
-/* Writes the decimal digits of u at p; returns the end. By hand rather than snprintf: a
- * table's answer formats every figure it holds, and snprintf was 5 % of its CPU. */
-static char *put_digits(char *p, uint64_t u)
+char *db_dec_put_uint(char *p, uint64_t u)
 {
 	char tmp[20];
 	int n = 0;
@@ -111,7 +109,7 @@ size_t db_dec_format(int64_t v, char buf[static DB_DEC_BUFSZ])
 
 	if (v < 0)
 		*p++ = '-';
-	p = put_digits(p, mag / DB_DEC_SCALE);
+	p = db_dec_put_uint(p, mag / DB_DEC_SCALE);
 	if (frac != 0) {
 		/* The six decimals, leading zeros kept, trailing ones dropped. */
 		int digits = DB_DEC_DIGITS;

@@ -72,14 +72,12 @@ static size_t push_key(struct vctx *v, const char *key)
 
 static size_t push_index(struct vctx *v, size_t i)
 {
-	char digits[24], *d = digits + sizeof(digits);
+	char digits[24], *d = digits;
 
-	*--d = ']';
-	do
-		*--d = (char)('0' + i % 10);
-	while ((i /= 10) != 0);
-	*--d = '[';
-	return append(v, d, (size_t)(digits + sizeof(digits) - d));
+	*d++ = '[';
+	d = db_dec_put_uint(d, i);
+	*d++ = ']';
+	return append(v, digits, (size_t)(d - digits));
 }
 
 static void pop(struct vctx *v, size_t old)
