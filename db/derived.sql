@@ -9,14 +9,14 @@
 -- texts), both indexed by trigrams, so that any substring of 3 or more characters matches.
 -- The texts repeat (a table row's name in nine tables, a glossary in every disclosure): each
 -- distinct (name, body) is stored once (search_text), and an entry (search_entry) says where
--- one is said. A text said by one entry is indexed as that entry (search, rowid = the entry:
--- a query of a common term reads its matches latest first and stops after the window); a
--- text said by two or more is indexed once (search_shared, rowid = the text: few texts, most
--- of the entries), and moves there when a second entry says it. Once shared, it stays shared
--- until no entry says it.
+-- one is said. A text said by fewer than 32 entries is indexed as each of them (search,
+-- rowid = the entry: a query of a common term reads its matches latest first and stops after
+-- the window); a text said by 32 or more is indexed once (search_shared, rowid = the text: few
+-- texts, most of the entries), and moves there when the 32nd entry says it (SHARED_FROM,
+-- db/search.c). Once shared, it stays shared until no entry says it.
 -- key: a hash of name and body (db/search.c), to find a text again. refs: the entries that
 -- say it; a text no entry says is removed with the last one (db_search_forget()). shared: 1
--- when search_shared indexes it, 0 when search does (as its one entry).
+-- when search_shared indexes it, 0 when search does (as each of its entries).
 -- name_size, body_size: its columns' sizes in tokens as FTS5 counts them, so that the
 -- statistics of search_stat stay sums over entries.
 -- (The counts come before the texts, which may be long: a row's columns are read in order.)
@@ -48,12 +48,12 @@ CREATE TABLE search_entry (
     place TEXT
 );
 CREATE INDEX search_entry_text ON search_entry (text);
--- The texts said once, by their entries: what search reads of them (its content).
-CREATE VIEW search_once_text AS
+-- The texts by their entries: what search reads of those it indexes (its content).
+CREATE VIEW search_per_entry AS
     SELECT e.entry AS entry, t.name AS name, t.body AS body
     FROM search_entry e JOIN search_text t ON t.id = e.text;
 CREATE VIRTUAL TABLE search USING fts5 (
-    name, body, content = 'search_once_text', content_rowid = 'entry', tokenize = 'trigram'
+    name, body, content = 'search_per_entry', content_rowid = 'entry', tokenize = 'trigram'
 );
 -- What BM25 reads as the index's row count and column totals, kept over entries (not
 -- texts): a hit's rank is what it was when every entry had its own row.

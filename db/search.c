@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 // The search index: every text a disclosure publishes, each distinct text stored once and
-// each place that says it an entry (derived.sql); a text said once indexed as its entry, one
-// said more as itself, once (two FTS5 tables); written in the import transaction, and the
-// query that reads it (the latest matching entries of texts said once, merged with the
+// each place that says it an entry (derived.sql); a text said by fewer than SHARED_FROM
+// entries indexed as each of them, one said by more as itself, once (two FTS5 tables);
+// written in the import transaction, and the query that reads it (the latest matching
+// entries of the texts indexed per entry, merged with the
 // entries of the shared texts that match: ranked, filtered, paged).
 #include "internal.h"
 
@@ -485,6 +486,17 @@ done:
 	return rc;
 }
 
+/* A text is indexed by each entry that says it (search) until SHARED_FROM entries say it;
+ * from then on once (search_shared). A text said by a few entries costs a few FTS5 rows,
+ * and a query reads its matches latest first and stops after the window; a text said by
+ * many would cost as many rows, and is read as its entries' list instead. At 10,000 files,
+ * 32 leaves 347 texts shared (3,900,000 of 4,110,000 entries); 2 left 20,347, and a query
+ * matching 2,003 of them (业务运转经费项目, 20 entries each) read 32,000 rows of their lists. */
+#define SHARED_FROM 32
+#define STR_(x) #x
+#define STR(x) STR_(x)
+#define SHARED_FROM_S STR(SHARED_FROM)
+
 /* The varint at *p (SQLite's: 7 bits a byte, high bit set when more follow, the ninth byte
  * whole), within end; *p moves past it. 0 past the end. */
 static uint64_t varint(const unsigned char **p, const unsigned char *end)
@@ -508,7 +520,7 @@ static uint64_t varint(const unsigned char **p, const unsigned char *end)
 static const char *const sizes_sql[] = {
 	"SELECT id, sz FROM search_shared_docsize WHERE id > ?1",
 	"SELECT c.text, d.sz FROM temp.search_count c JOIN search_docsize d ON d.id = c.entry "
-	"WHERE c.text > ?1 AND c.n = 1",
+	"WHERE c.text > ?1 AND c.n < " SHARED_FROM_S,
 };
 
 static int size_texts(sqlite3 *sql, const char *sizes_text, int64_t after)
@@ -539,29 +551,30 @@ done:
 	return rc;
 }
 
-/* After gather(), the pending entries counted by text first (search_count: how many, and
- * the entry when one), then written: a text said once before and now again leaves search
- * (its one entry, told the values it indexed); a text said twice or more in all, not yet
- * shared, goes into search_shared, once; a new text said once goes into search as its
- * entry. Each in one INSERT ... SELECT in rowid order (FTS5's insert of a row costs about
- * twice as much one statement at a time, and a rowid not above the last one makes it write
- * a segment). Then the entries, the texts' counts of entries and the statistics, from the
- * same counts (the pending entries grouped once). */
+/* After gather(), the pending entries counted by text first (search_count: how many, and the
+ * latest), then written: a text not yet shared that SHARED_FROM entries say with the new
+ * ones leaves search (each of its entries, told the values it indexed) and goes into
+ * search_shared, once; the new entries of the texts left unshared go into search. Each in
+ * one INSERT ... SELECT in rowid order (FTS5's insert of a row costs about twice as much one
+ * statement at a time, and a rowid not above the last one makes it write a segment). Then
+ * the entries, the texts' counts of entries and the statistics, from the same counts (the
+ * pending entries grouped once). */
 static const char index_new_sql[] =
     "CREATE TEMP TABLE search_count (text INTEGER PRIMARY KEY, n INTEGER, entry INTEGER); "
     "INSERT INTO temp.search_count SELECT text, count(*), max(entry) FROM temp.search_new "
     "GROUP BY text; "
     "INSERT INTO search (search, rowid, name, body) SELECT 'delete', e.entry, t.name, t.body "
     "FROM temp.search_count c JOIN search_text t ON t.id = c.text JOIN search_entry e ON "
-    "e.text = t.id WHERE t.refs = 1 AND t.shared = 0 ORDER BY e.entry; "
+    "e.text = t.id WHERE t.refs > 0 AND t.shared = 0 AND t.refs + c.n >= " SHARED_FROM_S
+    " ORDER BY e.entry; "
     "INSERT INTO search_shared (rowid, name, body) SELECT t.id, t.name, t.body FROM "
     "temp.search_count c JOIN search_text t ON t.id = c.text WHERE t.shared = 0 AND "
-    "t.refs + c.n >= 2 ORDER BY t.id; "
+    "t.refs + c.n >= " SHARED_FROM_S " ORDER BY t.id; "
     "UPDATE search_text SET shared = 1 FROM temp.search_count c WHERE c.text = "
-    "search_text.id AND search_text.shared = 0 AND search_text.refs + c.n >= 2; "
-    "INSERT INTO search (rowid, name, body) SELECT c.entry, t.name, t.body FROM "
-    "temp.search_count c JOIN search_text t ON t.id = c.text WHERE t.refs = 0 AND c.n = 1 "
-    "ORDER BY c.entry";
+    "search_text.id AND search_text.shared = 0 AND search_text.refs + c.n >= " SHARED_FROM_S "; "
+    "INSERT INTO search (rowid, name, body) SELECT n.entry, t.name, t.body FROM "
+    "temp.search_new n JOIN search_text t ON t.id = n.text WHERE t.shared = 0 "
+    "ORDER BY n.entry";
 static const char entries_new_sql[] =
     "INSERT INTO search_entry (entry, text, path, place) SELECT entry, text, path, place "
     "FROM temp.search_new ORDER BY entry; "
@@ -696,7 +709,7 @@ static const char *const forget_sql[] = {
 	"search_text t ON t.id = e.text WHERE e.entry BETWEEN ?1 AND ?1 + (1 << 24) - 1), "
 	"body_size = body_size - (SELECT ifnull(sum(t.body_size), 0) FROM search_entry e JOIN "
 	"search_text t ON t.id = e.text WHERE e.entry BETWEEN ?1 AND ?1 + (1 << 24) - 1)",
-	/* a text said once leaves search with its entry (told the values it indexed) */
+	/* a text not shared leaves search with its entries (told the values it indexed) */
 	"INSERT INTO search (search, rowid, name, body) SELECT 'delete', e.entry, t.name, t.body "
 	"FROM search_entry e JOIN search_text t ON t.id = e.text WHERE e.entry BETWEEN ?1 AND "
 	"?1 + (1 << 24) - 1 AND t.shared = 0",
@@ -709,10 +722,11 @@ static const char *const forget_sql[] = {
 #define N_FORGET (sizeof(forget_sql) / sizeof(forget_sql[0]))
 
 /* The texts no entry says any more leave search_shared (an external-content FTS5 table is
- * told the values it indexed; those said once left search with their entries) and
+ * told the values it indexed; those not shared left search with their entries) and
  * search_text: counted, not swept, so that a forget costs what the forgotten disclosure
- * holds rather than what the store does. A shared text said by one entry again stays shared:
- * it is found as well there, and moving it would cost the forget a pass over its entries. */
+ * holds rather than what the store does. A shared text said by fewer than SHARED_FROM
+ * entries again stays shared: it is found as well there, and moving it would cost the forget
+ * a pass over its entries. */
 static const char unused_sql[] =
     "INSERT INTO search_shared (search_shared, rowid, name, body) SELECT 'delete', id, name, "
     "body FROM search_text WHERE refs = 0 AND shared = 1; "
@@ -963,7 +977,7 @@ done:
 static const char texts_sql[] =
     "SELECT rowid, budgetd_rank(search_shared, ?2, ?3, ?4) FROM search_shared WHERE "
     "search_shared MATCH ?1 AND " SHORTS("ifnull(name, '') || ' ' || ifnull(body, '')");
-/* The entries of texts said once that match, filtered, latest first, ranked as above (?7,
+/* The entries of texts indexed per entry (not shared) that match, filtered, latest first, ranked as above (?7,
  * ?8, ?9: search_stat), at most ?12: FTS5 reads its matches in rowid order and stops when
  * the window is full. The filters are in the statement, as version 3 had them, so that only
  * the entries kept are ranked (budgetd_rank reads each match's positions). */
@@ -1358,7 +1372,7 @@ done:
 	return rc;
 }
 
-/* Adds the matched entries of texts said once in [lo, hi] to w, latest first, up to
+/* Adds the matched entries of texts indexed per entry in [lo, hi] to w, latest first, up to
  * WINDOW + 1 in all. */
 static int once_entries(struct db *db, const struct db_search_query *q, const struct terms *t,
                         const struct matches *m, int64_t lo, int64_t hi, struct window *w,
@@ -1399,7 +1413,7 @@ static void merge(struct window *w, const struct window *a, const struct window 
 }
 
 /* Adds the matched entries in [lo, hi] to w, up to WINDOW + 1 in all: the latest of the
- * shared texts' (m: see COUNTED_TEXTS) and of the texts said once. */
+ * shared texts' (m: see COUNTED_TEXTS) and of the texts indexed per entry. */
 static int scan_texts(struct db *db, const struct db_search_query *q, const struct terms *t,
                       const struct matches *m, long most, int64_t lo, int64_t hi, struct window *w,
                       struct db_error *err)
@@ -1421,7 +1435,7 @@ static int scan_texts(struct db *db, const struct db_search_query *q, const stru
 	if (m->n > COUNTED_TEXTS && a->n <= WINDOW && below >= lo &&
 	    join_entries(db, q, m, lo, below, a, err) != 0)
 		goto done;
-	/* a full window of shared texts' entries: the entries said once below its last lose */
+	/* a full window of shared texts' entries: the per-entry ones below its last lose */
 	if (once_entries(db, q, t, m, a->n > WINDOW ? a->e[WINDOW].id + 1 : lo, hi, b, err) != 0)
 		goto done;
 	merge(w, a, b);

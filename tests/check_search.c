@@ -83,6 +83,28 @@ static struct found find(struct db *db, const char *q, const char *hit)
 	return f;
 }
 
+/* db/search.c's SHARED_FROM: a text is indexed by each entry that says it until this many
+ * do, then once. Stated again here, so that a change of it is a change of this test too. */
+#define SHARED_FROM 32
+#define SHARED_FROM_S "32"
+
+/* text (a disclosure's JSON, freed) with times more glossary terms term defined as def
+ * (entries that say one text); caller frees. */
+static char *with_terms(char *text, const char *term, const char *def, int times)
+{
+	json_t *doc = json_loads(text, 0, NULL), *glossary = json_object_get(doc, "glossary");
+	char *out;
+
+	ck_assert_ptr_nonnull(glossary);
+	for (int i = 0; i < times; i++)
+		json_array_append_new(glossary,
+		                      json_pack("{s:s, s:s}", "term", term, "definition", def));
+	out = json_dumps(doc, 0);
+	json_decref(doc);
+	free(text);
+	return out;
+}
+
 /* The statistics ranks read (search_stat) are sums over the entries, and every text is said
  * by as many entries as it counts, at least one. */
 static void check_stat(const char *path)
@@ -100,15 +122,19 @@ static void check_stat(const char *path)
 	                                  "refs != (SELECT count(*) FROM search_entry e WHERE "
 	                                  "e.text = t.id)"),
 	                 0);
-	/* a text said once is indexed as its entry, one said more as itself, once */
+	/* a text said by fewer than SHARED_FROM entries is indexed as each of them, one said
+	 * by more as itself, once (and stays so when fewer say it again) */
 	ck_assert_int_eq(tu_sql_int(path, "SELECT count(*) FROM search_shared_docsize"),
 	                 tu_sql_int(path, "SELECT count(*) FROM search_text WHERE shared = 1"));
-	ck_assert_int_eq(tu_sql_int(path, "SELECT count(*) FROM search_docsize"),
-	                 tu_sql_int(path, "SELECT count(*) FROM search_text WHERE shared = 0"));
-	ck_assert_int_eq(tu_sql_int(path, "SELECT count(*) FROM search_text t WHERE shared = 0 "
-	                                  "AND (refs != 1 OR NOT EXISTS (SELECT 1 FROM "
-	                                  "search_docsize d JOIN search_entry e ON e.entry = d.id "
-	                                  "WHERE e.text = t.id))"),
+	ck_assert_int_eq(
+	    tu_sql_int(path, "SELECT count(*) FROM search_docsize"),
+	    tu_sql_int(path, "SELECT ifnull(sum(refs), 0) FROM search_text WHERE shared = 0"));
+	ck_assert_int_eq(tu_sql_int(path, "SELECT count(*) FROM search_entry e JOIN search_text t "
+	                                  "ON t.id = e.text WHERE t.shared = 0 AND NOT EXISTS "
+	                                  "(SELECT 1 FROM search_docsize d WHERE d.id = e.entry)"),
+	                 0);
+	ck_assert_int_eq(tu_sql_int(path, "SELECT count(*) FROM search_text WHERE shared = 0 AND "
+	                                  "refs >= " SHARED_FROM_S),
 	                 0);
 	ck_assert_int_eq(tu_sql_int(path, "SELECT count(*) FROM search_text t WHERE shared = 1 "
 	                                  "AND NOT EXISTS (SELECT 1 FROM search_shared_docsize d "
@@ -291,11 +317,11 @@ static int count_glossary(void *ctx, const struct db_search_hit *h)
 	return 0;
 }
 
-/* The window mixes texts said once and shared ones: the latest 1000 places either says,
- * each once. The seed's glossary (8 terms) is given 3000 more, term i at glossary index
+/* The window mixes texts indexed per entry and shared ones: the latest 1000 places either
+ * says, each once. The seed's glossary (8 terms) is given 3000 more, term i at glossary index
  * 8 + i: every third (i % 3 == 0) its own name and definition 同一释义第i条, said once; the
- * others one name and 同一释义 (a text, name and body, said 1960 times from the 60th on),
- * 同一释义甲 or 同一释义乙 before (20 times each). The shared texts' latest entries are
+ * others one name and 同一释义 (a text, name and body, said 1920 times from the 120th on),
+ * 同一释义甲 or 同一释义乙 before (40 times each, shared too). The shared texts' latest entries are
  * read in two rounds (the first stops short of a window), and a window of them leaves the
  * texts said once below its last unread: red when either is cut short. */
 START_TEST(test_window_merges_once_and_shared_texts)
@@ -316,7 +342,7 @@ START_TEST(test_window_merges_once_and_shared_texts)
 			snprintf(def, sizeof(def), "同一释义第%d条", i);
 		else
 			snprintf(def, sizeof(def), "同一释义%s",
-			         i >= 60      ? ""
+			         i >= 120     ? ""
 			         : i % 2 == 0 ? "甲"
 			                      : "乙");
 		json_array_append_new(glossary,
@@ -395,7 +421,7 @@ static void import_all(struct db *db, char *const *texts, int n)
  * is said by the seed's project alone (SLW_PROJECT). */
 START_TEST(test_texts_leave_with_their_last_entry)
 {
-	/* the texts indexed that say it: said once (as their entries) and shared */
+	/* the texts indexed that say it: per entry and shared */
 	static const char match[] =
 	    "SELECT (SELECT count(*) FROM search WHERE search MATCH '视联网') + (SELECT count(*) "
 	    "FROM search_shared WHERE search_shared MATCH '视联网')";
@@ -425,7 +451,8 @@ START_TEST(test_texts_leave_with_their_last_entry)
 	 * the copy's are still found, every one */
 	import_text(db, seed);
 	import_text(db, other);
-	ck_assert_int_eq(tu_sql_int(path, match), seen);
+	/* (each said twice: indexed by each entry) */
+	ck_assert_int_eq(tu_sql_int(path, match), 2 * seen);
 	ck_assert_uint_eq(find(db, "视联网", NULL).total, 2 * once);
 	import_text(db, renamed);
 	ck_assert_int_eq(tu_sql_int(path, match), seen);
@@ -443,12 +470,12 @@ START_TEST(test_texts_leave_with_their_last_entry)
 }
 END_TEST
 
-/* A text said once is indexed as its entry; said again by a later import, it moves to
- * search_shared, and every hit is found once, in the same order as in a store whose import
- * said it twice at once (written straight into search_shared). Then the first replaced:
- * the shared texts are found by the one entry left. 视联网 is said by
- * the seed's project alone (SLW_PROJECT). */
-START_TEST(test_text_said_again_moves_to_shared)
+/* A text said once is indexed as its entry; said again by a later import, it is indexed as
+ * that entry too (fewer than SHARED_FROM say it), and every hit is found once, in the same
+ * order as in a store whose import said it twice at once. Then the first replaced: the texts
+ * are found by the one entry left. 视联网 is said by the seed's project alone
+ * (SLW_PROJECT). */
+START_TEST(test_text_said_again_stays_per_entry)
 {
 	static const char *const queries[] = { "视联网", "2010399", "经费", "会议室 视联网",
 		                               "机关运行" };
@@ -461,6 +488,7 @@ START_TEST(test_text_said_again_moves_to_shared)
 	struct db_error err = { 0 };
 	struct db *db[2];
 	struct found f;
+	int64_t seen;
 	size_t alone;
 
 	for (int k = 0; k < 2; k++) {
@@ -473,12 +501,13 @@ START_TEST(test_text_said_again_moves_to_shared)
 	ck_assert_int_eq(tu_sql_int(path[0], shared), 0);
 	alone = find(db[0], "视联网", NULL).total;
 	ck_assert_uint_gt(alone, 1);
+	seen = tu_sql_int(path[0], once);
 	import_text(db[0], texts[1]); /* the copy: every text said again */
-	ck_assert_int_eq(tu_sql_int(path[0], once), 0);
-	ck_assert_int_gt(tu_sql_int(path[0], shared), 0);
+	ck_assert_int_eq(tu_sql_int(path[0], once), 2 * seen);
+	ck_assert_int_eq(tu_sql_int(path[0], shared), 0);
 	check_stat(path[0]);
 	import_all(db[1], texts, 2);
-	ck_assert_int_eq(tu_sql_int(path[1], once), 0);
+	ck_assert_int_eq(tu_sql_int(path[1], once), 2 * seen);
 	for (size_t i = 0; i < sizeof(queries) / sizeof(queries[0]); i++) {
 		struct found x = find(db[0], queries[i], NULL), y = find(db[1], queries[i], NULL);
 		ck_assert_msg(x.total > 0, "%s: nothing", queries[i]);
@@ -487,8 +516,8 @@ START_TEST(test_text_said_again_moves_to_shared)
 		              y.total, y.lines);
 	}
 	ck_assert_uint_eq(find(db[0], "视联网", NULL).total, 2 * alone);
-	/* the seed replaced by one without 视联网: its shared texts are found by the copy's
-	 * entries, every one */
+	/* the seed replaced by one without 视联网: its texts are found by the copy's entries,
+	 * every one */
 	import_text(db[0], renamed);
 	f = find(db[0], "视联网", NULL);
 	ck_assert_uint_eq(f.total, alone);
@@ -502,6 +531,95 @@ START_TEST(test_text_said_again_moves_to_shared)
 		free(texts[k]);
 	}
 	free(renamed);
+}
+END_TEST
+
+/* How many in the store say the text (阈值名词, 阈值释义), whether it is shared, and its rows
+ * in each index: "refs shared per-entry shared-rows", or "-" when no entry says it. */
+static char *threshold_state(const char *path, char *buf, size_t size)
+{
+	int64_t refs = tu_sql_int(path, "SELECT ifnull(sum(refs), -1) FROM search_text WHERE "
+	                                "name = '阈值名词'");
+
+	if (refs < 0)
+		snprintf(buf, size, "-");
+	else
+		snprintf(buf, size, "%lld %lld %lld %lld", (long long)refs,
+		         (long long)tu_sql_int(path, "SELECT shared FROM search_text WHERE name = "
+		                                     "'阈值名词'"),
+		         (long long)tu_sql_int(path,
+		                               "SELECT count(*) FROM search WHERE search MATCH "
+		                               "'阈值释义'"),
+		         (long long)tu_sql_int(path, "SELECT count(*) FROM search_shared WHERE "
+		                                     "search_shared MATCH '阈值释义'"));
+	return buf;
+}
+
+/* A text is indexed per entry while fewer than SHARED_FROM entries say it; the SHARED_FROM-th
+ * moves it to search_shared (its entries leave search), where it stays when a forget leaves
+ * fewer; found once at every place throughout, in the order of a store whose one (bulk)
+ * import said it SHARED_FROM times at once, which writes it straight into search_shared.
+ * The seed says it SHARED_FROM - 1 times (its glossary), a copy in another department once.
+ * Red when the threshold is off by one either way. */
+START_TEST(test_text_shared_from_its_32nd_entry)
+{
+	char *seed = with_terms(seed_with("", ""), "阈值名词", "阈值释义", SHARED_FROM - 1),
+	     *texts[2] = { seed, with_terms(seed_with("\"kashi-urumqi-office\"", "\"kashi-copy\""),
+		                            "阈值名词", "阈值释义", 1) },
+	     *without = seed_with("\"kashi-urumqi-office\"", "\"kashi-copy\""),
+	     *plain = seed_with("", ""), *path[2], state[64], expect[64];
+	struct db_error err = { 0 };
+	struct db *db[2];
+	struct found f, g;
+
+	for (int k = 0; k < 2; k++) {
+		path[k] = tu_temp_path(".sqlite");
+		db[k] = db_open(path[k], true, &err);
+		ck_assert_msg(db[k] != NULL, "open: %s", err.text);
+	}
+	import_text(db[0], seed);
+	snprintf(expect, sizeof(expect), "%d 0 %d 0", SHARED_FROM - 1, SHARED_FROM - 1);
+	ck_assert_str_eq(threshold_state(path[0], state, sizeof(state)), expect);
+	ck_assert_uint_eq(find(db[0], "阈值释义", NULL).total, SHARED_FROM - 1);
+	check_stat(path[0]);
+	/* the SHARED_FROM-th entry */
+	import_text(db[0], texts[1]);
+	snprintf(expect, sizeof(expect), "%d 1 0 1", SHARED_FROM);
+	ck_assert_str_eq(threshold_state(path[0], state, sizeof(state)), expect);
+	check_stat(path[0]);
+	ck_assert(db_set_bulk_build(db[1], &err) == 0);
+	import_all(db[1], texts, 2);
+	ck_assert_str_eq(threshold_state(path[1], state, sizeof(state)), expect);
+	f = find(db[0], "阈值释义", NULL);
+	g = find(db[1], "阈值释义", NULL);
+	ck_assert_uint_eq(f.total, SHARED_FROM);
+	ck_assert_msg(f.total == g.total && strcmp(f.lines, g.lines) == 0, "%s\nagainst\n%s",
+	              f.lines, g.lines);
+	ck_assert_msg(strstr(f.lines, " kashi-copy ") != NULL, "lost: %s", f.lines);
+	/* forgotten below SHARED_FROM: still shared, found at the places left, each once */
+	import_text(db[0], without);
+	snprintf(expect, sizeof(expect), "%d 1 0 1", SHARED_FROM - 1);
+	ck_assert_str_eq(threshold_state(path[0], state, sizeof(state)), expect);
+	f = find(db[0], "阈值释义", NULL);
+	ck_assert_uint_eq(f.total, SHARED_FROM - 1);
+	ck_assert_msg(strstr(f.lines, " kashi-copy ") == NULL, "stale: %s", f.lines);
+	check_stat(path[0]);
+	/* and by none: gone from both */
+	import_text(db[0], plain);
+	ck_assert_str_eq(threshold_state(path[0], state, sizeof(state)), "-");
+	ck_assert_int_eq(tu_sql_int(path[0], "SELECT count(*) FROM search_shared WHERE "
+	                                     "search_shared MATCH '阈值释义'"),
+	                 0);
+	ck_assert_uint_eq(find(db[0], "阈值释义", NULL).total, 0);
+	check_stat(path[0]);
+	for (int k = 0; k < 2; k++) {
+		db_close(db[k]);
+		tu_unlink_store(path[k]);
+		free(path[k]);
+		free(texts[k]);
+	}
+	free(without);
+	free(plain);
 }
 END_TEST
 
@@ -589,13 +707,26 @@ START_TEST(test_bulk_build_is_the_same_index)
 		"e.entry ORDER BY e.entry",
 		"SELECT term, doc, col, offset FROM search_v ORDER BY term, doc, col, offset",
 	};
-	static const char *const queries[] = { "视联网",   "喀什",          "2010399", "经费",
-		                               "远程会商", "会议室 视联网", "乌",      "办" };
+	static const char *const queries[] = { "视联网",   "喀什",          "2010399",  "经费",
+		                               "远程会商", "会议室 视联网", "乌",       "办",
+		                               "共有释义", "共有释义甲",    "共有释义3" };
 	char *texts[3] = { seed_with("", ""), seed_with("\"year\": 2021", "\"year\": 2019"),
 		           seed_with("\"kashi-urumqi-office\"", "\"kashi-b\"") },
-	     *renamed = seed_with("视联网", "远程会商"), *path[2], *a, *b;
+	     *renamed = seed_with("视联网", "远程会商"), *path[2], *a, *b, term[32], def[32];
 	struct db_error err = { 0 };
 	struct db *db[2];
+
+	/* eight texts said 20 times by each of the first two (shared from the second on, the
+	 * first's entries leaving search), 5 by the third; 共有释义甲 10 times by each (30: per
+	 * entry) */
+	for (int j = 0; j < 8; j++) {
+		snprintf(term, sizeof(term), "共有名词%d", j);
+		snprintf(def, sizeof(def), "共有释义%d", j);
+		for (int k = 0; k < 3; k++)
+			texts[k] = with_terms(texts[k], term, def, k < 2 ? 20 : 5);
+	}
+	for (int k = 0; k < 3; k++)
+		texts[k] = with_terms(texts[k], "共有名词甲", "共有释义甲", 10);
 
 	for (int k = 0; k < 2; k++) {
 		path[k] = tu_temp_path(".sqlite");
@@ -610,10 +741,12 @@ START_TEST(test_bulk_build_is_the_same_index)
 	ck_assert_int_gt(tu_sql_int(path[1], "SELECT count(*) FROM search_gram"), 100);
 	check_stat(path[0]);
 	check_stat(path[1]);
+	ck_assert_int_eq(tu_sql_int(path[1], "SELECT count(*) FROM search_text WHERE shared = 1 "
+	                                     "AND name LIKE '共有名词%'"),
+	                 8);
 	for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
 		a = dump(path[0], tables[i]);
 		b = dump(path[1], tables[i]);
-		/* (the texts said once are few here: most are said by two of the disclosures) */
 		ck_assert_msg(strlen(a) > 400, "%s: %zu bytes", tables[i], strlen(a));
 		ck_assert_msg(strcmp(a, b) == 0, "%s differs", tables[i]);
 		free(a);
@@ -649,7 +782,8 @@ int main(void)
 	tcase_add_test(tc, test_window_merges_once_and_shared_texts);
 	tcase_add_test(tc, test_bulk_build_is_the_same_index);
 	tcase_add_test(tc, test_texts_leave_with_their_last_entry);
-	tcase_add_test(tc, test_text_said_again_moves_to_shared);
+	tcase_add_test(tc, test_text_said_again_stays_per_entry);
+	tcase_add_test(tc, test_text_shared_from_its_32nd_entry);
 	tcase_add_test(tc, test_upgraded_v3_store_answers_the_same);
 	suite_add_tcase(s, tc);
 	return tu_run_suite(s);
