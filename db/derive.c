@@ -66,10 +66,13 @@ int db_derive_all(sqlite3 *sql, struct db_error *err)
 
 	if ((ids = all_ids(sql, &n, err)) == NULL)
 		return -1;
+	/* The derived tables are new and empty: filled as an import fills a store it builds from
+	 * nothing (the search index in one pass at the end; one disclosure at a time, a text's
+	 * entries would enter the index and leave it again when it is shared). */
 	for (size_t i = 0; i < n; i++)
-		if (db_derive(sql, ids[i], false, err) != 0)
+		if (db_derive(sql, ids[i], true, err) != 0)
 			goto done;
-	rc = db_derive_finish(sql, false, err);
+	rc = db_derive_finish(sql, true, err);
 done:
 	free(ids);
 	return rc;
