@@ -320,10 +320,10 @@ static int count_glossary(void *ctx, const struct db_search_hit *h)
 /* The window mixes texts indexed per entry and shared ones: the latest 1000 places either
  * says, each once. The seed's glossary (8 terms) is given 3000 more, term i at glossary index
  * 8 + i: every third (i % 3 == 0) its own name and definition 同一释义第i条, said once; the
- * others one name and 同一释义 (a text, name and body, said 1920 times from the 120th on),
- * 同一释义甲 or 同一释义乙 before (40 times each, shared too). The shared texts' latest entries are
- * read in two rounds (the first stops short of a window), and a window of them leaves the
- * texts said once below its last unread: red when either is cut short. */
+ * others one name and 同一释义 (a text, name and body, said 1200 times from the 1200th on),
+ * 同一释义甲 or 同一释义乙 before (400 times each, shared too). The shared texts' latest entries are
+ * read a few at a time (the first reads stop short of a window), and a window of them
+ * leaves the texts said once below its last unread: red when either is cut short. */
 START_TEST(test_window_merges_once_and_shared_texts)
 {
 	json_t *seed = json_load_file(tu_env("BUDGETD_SEED"), 0, NULL);
@@ -342,7 +342,7 @@ START_TEST(test_window_merges_once_and_shared_texts)
 			snprintf(def, sizeof(def), "同一释义第%d条", i);
 		else
 			snprintf(def, sizeof(def), "同一释义%s",
-			         i >= 120     ? ""
+			         i >= 1200    ? ""
 			         : i % 2 == 0 ? "甲"
 			                      : "乙");
 		json_array_append_new(glossary,
@@ -359,6 +359,17 @@ START_TEST(test_window_merges_once_and_shared_texts)
 	/* the latest 1000 are terms 2000..2999, each once */
 	for (int k = 0; k < GLOSSARY + 8; k++)
 		ck_assert_msg(seen[k] == (k >= 2008), "glossary %d served %d times", k, seen[k]);
+	/* the shared texts' name alone: a window of their entries only, the latest 1000 of the
+	 * terms not a multiple of 3 (1500..2999), each once: red when the shared texts' reads
+	 * stop short of a whole window */
+	memset(seen, 0, sizeof(seen));
+	q.q = "名词-1";
+	ck_assert_msg(db_search(db, &q, count_glossary, seen, &info, &err) == 0, "%s", err.text);
+	ck_assert(info.capped);
+	ck_assert_uint_eq(info.total, 1000);
+	for (int k = 0; k < GLOSSARY + 8; k++)
+		ck_assert_msg(seen[k] == (k >= 1508 && (k - 8) % 3 != 0),
+		              "名词-1: glossary %d served %d times", k, seen[k]);
 	db_close(db);
 	tu_unlink_store(path);
 	free(path);
