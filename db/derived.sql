@@ -1,27 +1,74 @@
 -- SPDX-License-Identifier: MIT
--- Schema version 3: the tables import derives from a disclosure's rows (db/derive.c). They
--- hold nothing that is not in the tables of schema.sql; a version 2 store gains them by
--- `budgetctl upgrade`, which fills them from every disclosure.
+-- Schema version 4: the tables import derives from a disclosure's rows (db/derive.c). They
+-- hold nothing that is not in the tables of schema.sql; a version 2 or 3 store gains them by
+-- `budgetctl upgrade`, which fills them from every disclosure (db/migrate.c).
 
 -- 检索: the search index (db/search.c) --------------------------------------------------------
 -- One entry per place a disclosure says something: name (what the place is called: a
 -- department, project, indicator, table or row with its code 2010399, a term) and body (its
 -- texts), both indexed by trigrams, so that any substring of 3 or more characters matches.
+-- The texts repeat (a table row's name in nine tables, a glossary in every disclosure): each
+-- distinct (name, body) is stored once (search_text), and an entry (search_entry) says where
+-- one is said. A text said by fewer than 32 entries is indexed as each of them (search,
+-- rowid = the entry: a query of a common term reads its matches latest first and stops after
+-- the window); a text said by 32 or more is indexed once (search_shared, rowid = the text: few
+-- texts, most of the entries), and moves there when the 32nd entry says it (SHARED_FROM,
+-- db/search.c). Once shared, it stays shared until no entry says it.
+-- key: a hash of name and body (db/search.c), to find a text again. refs: the entries that
+-- say it; a text no entry says is removed with the last one (db_search_forget()). shared: 1
+-- when search_shared indexes it, 0 when search does (as each of its entries).
+-- name_size, body_size: its columns' sizes in tokens as FTS5 counts them, so that the
+-- statistics of search_stat stay sums over entries.
+-- (The counts come before the texts, which may be long: a row's columns are read in order.)
+CREATE TABLE search_text (
+    id        INTEGER PRIMARY KEY,
+    key       INTEGER NOT NULL,
+    refs      INTEGER NOT NULL DEFAULT 0,
+    shared    INTEGER NOT NULL DEFAULT 0,
+    name_size INTEGER NOT NULL DEFAULT 0,
+    body_size INTEGER NOT NULL DEFAULT 0,
+    name      TEXT,
+    body      TEXT
+);
+CREATE INDEX search_text_key ON search_text (key);
+CREATE INDEX search_text_unused ON search_text (id) WHERE refs = 0;
+CREATE VIRTUAL TABLE search_shared USING fts5 (
+    name, body, content = 'search_text', content_rowid = 'id', tokenize = 'trigram'
+);
 -- path (below the disclosure's URL: "", "/tables/3", "/projects/x", "/sangong") and place
 -- (the locator, a JSON object such as {"table":3,"row":5}) are only returned.
--- rowid = (year - 1990) << 56 | disclosure << 24 | hit << 20 | n: what an entry is (the hit
--- list of db/search.c), whose, and of which year are read off the rowid, so that filtering
--- needs no content, a year is one rowid range, the latest years come first in descending
--- rowid order, and a disclosure's entries are one range (FTS5 has no foreign keys to cascade).
-CREATE VIRTUAL TABLE search USING fts5 (
-    name, body, path UNINDEXED, place UNINDEXED,
-    tokenize = 'trigram'
+-- entry = (year - 1990) << 56 | disclosure << 24 | hit << 20 | n: what an entry is (the hit
+-- list of db/search.c), whose, and of which year are read off it, so that filtering needs no
+-- content, a year is one range, the latest years come first in descending order, and a
+-- disclosure's entries are one range (the index has no foreign keys to cascade).
+CREATE TABLE search_entry (
+    entry INTEGER PRIMARY KEY,
+    text  INTEGER NOT NULL,                                 -- search_text.id
+    path  TEXT NOT NULL,
+    place TEXT
 );
+CREATE INDEX search_entry_text ON search_entry (text);
+-- The texts by their entries: what search reads of those it indexes (its content).
+CREATE VIEW search_per_entry AS
+    SELECT e.entry AS entry, t.name AS name, t.body AS body
+    FROM search_entry e JOIN search_text t ON t.id = e.text;
+CREATE VIRTUAL TABLE search USING fts5 (
+    name, body, content = 'search_per_entry', content_rowid = 'entry', tokenize = 'trigram'
+);
+-- What BM25 reads as the index's row count and column totals, kept over entries (not
+-- texts): a hit's rank is what it was when every entry had its own row.
+CREATE TABLE search_stat (
+    id        INTEGER PRIMARY KEY CHECK (id = 1),
+    entries   INTEGER NOT NULL,
+    name_size INTEGER NOT NULL,
+    body_size INTEGER NOT NULL
+);
+INSERT INTO search_stat VALUES (1, 0, 0, 0);
 -- The names of departments and projects again, for queries of 1 or 2 characters, which
 -- trigrams cannot index, and each name's characters and pairs of characters (ASCII letters
 -- lowercased), so that such a query is an index lookup rather than a scan of every name.
 CREATE TABLE search_name (
-    entry INTEGER PRIMARY KEY,                              -- search.rowid
+    entry INTEGER PRIMARY KEY,                              -- search_entry.entry
     name  TEXT NOT NULL
 );
 CREATE TABLE search_gram (
@@ -65,4 +112,4 @@ CREATE INDEX fact_disclosure ON fact (disclosure_id);
 CREATE INDEX fact_sum ON fact (measure, depth, code, year, kind, level, department_id, region,
                                class, disclosure_id, fen, figures, inexact);
 
-PRAGMA user_version = 3;
+PRAGMA user_version = 4;

@@ -98,6 +98,11 @@ int db_migrate_v1(sqlite3 *sql, struct db_error *err);
  * every disclosure, in one transaction. Returns 0, or -1 with *err and the store unchanged. */
 int db_migrate_v2(sqlite3 *sql, struct db_error *err);
 
+/* Upgrades a schema version 3 store: its derived tables are dropped and made again as version
+ * 4's (the search index over distinct texts), in one transaction. Returns 0, or -1 with *err
+ * and the store unchanged. */
+int db_migrate_v3(sqlite3 *sql, struct db_error *err);
+
 /* db/derived.sql, embedded by the build: the tables import derives from a disclosure's rows. */
 extern const char db_derived_sql[];
 
@@ -119,7 +124,7 @@ int db_derive_finish(sqlite3 *sql, bool bulk, struct db_error *err);
  * it by a foreign key go with it; the search index does not). */
 int db_derive_forget(sqlite3 *sql, int64_t disclosure, struct db_error *err);
 
-/* Derives everything for every disclosure in the store (an upgrade from version 1 or 2). */
+/* Derives everything for every disclosure in the store (an upgrade from version 1, 2 or 3). */
 int db_derive_all(sqlite3 *sql, struct db_error *err);
 
 /* The parts, one per file. */

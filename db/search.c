@@ -1,8 +1,13 @@
 // SPDX-License-Identifier: MIT
-// The search index: every text a disclosure publishes, in an FTS5 table (derived.sql), written
-// in the import transaction, and the query that reads it (ranked, filtered, paged).
+// The search index: every text a disclosure publishes, each distinct text stored once and
+// each place that says it an entry (derived.sql); a text said by fewer than SHARED_FROM
+// entries indexed as each of them, one said by more as itself, once (two FTS5 tables);
+// written in the import transaction, and the query that reads it (the latest matching
+// entries of the texts indexed per entry, merged with the
+// entries of the shared texts that match: ranked, filtered, paged).
 #include "internal.h"
 
+#include <limits.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
@@ -322,38 +327,57 @@ done:
 	return rc;
 }
 
-/* The statements that write a disclosure's entries: derive_sql's rows, one INSERT each, and
- * the names that queries of 1 or 2 characters look in (departments' and projects'). One row
- * a statement rather than INSERT ... SELECT: a statement that writes several rows opens a
- * savepoint, where FTS5 writes the terms it holds as a new segment, which later merges read
- * and write again; row by row, FTS5 writes them when it holds hashsize bytes (see
- * db_search_finish()) or the transaction ends. Finalized by writer_free(). */
+/* A text's key in search_text (derived.sql): FNV-1a over name and body, each marked absent
+ * or present, so that (NULL, "x") and ("", "x") differ. Stored: it may never change. */
+static int64_t text_key(sqlite3_stmt *row)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (int col = 1; col <= 2; col++) {
+		const unsigned char *s = sqlite3_column_text(row, col);
+		int n = sqlite3_column_bytes(row, col);
+		h = (h ^ (s != NULL ? 1u : 2u)) * 0x100000001b3ULL;
+		for (int i = 0; s != NULL && i < n; i++)
+			h = (h ^ s[i]) * 0x100000001b3ULL;
+	}
+	return (int64_t)h;
+}
+
+/* The statements that write the pending disclosures' entries: derive_sql's rows; each row's
+ * text found in search_text or added to it; the entry into temp.search_new; the names that
+ * queries of 1 or 2 characters look in (departments' and projects'). Finalized by
+ * writer_free(). */
 struct writer {
-	sqlite3_stmt *rows, *entry, *name;
+	sqlite3_stmt *rows, *find, *text, *entry, *name;
 };
 
 static void writer_free(struct writer *w)
 {
 	sqlite3_finalize(w->rows);
+	sqlite3_finalize(w->find);
+	sqlite3_finalize(w->text);
 	sqlite3_finalize(w->entry);
 	sqlite3_finalize(w->name);
+	memset(w, 0, sizeof(*w));
 }
 
-/* into: the table the entries go to, search or (bulk) temp.search_new. */
-static int writer_init(sqlite3 *sql, struct writer *w, const char *into)
+static int writer_init(sqlite3 *sql, struct writer *w)
 {
-	char entry_sql[128];
-
-	snprintf(entry_sql, sizeof(entry_sql),
-	         "INSERT INTO %s (rowid, name, body, path, place) VALUES (?1, ?2, ?3, ?4, ?5)",
-	         into);
 	memset(w, 0, sizeof(*w));
 	if (sqlite3_prepare_v2(sql, derive_sql, -1, &w->rows, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(sql, entry_sql, -1, &w->entry, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(sql,
+	                       "SELECT id FROM search_text WHERE key = ?1 AND name IS ?2 AND "
+	                       "body IS ?3",
+	                       -1, &w->find, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(sql, "INSERT INTO search_text (key, name, body) VALUES (?1, ?2, ?3)",
+	                       -1, &w->text, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(sql,
+	                       "INSERT INTO temp.search_new (entry, text, path, place) VALUES "
+	                       "(?1, ?2, ?3, ?4)",
+	                       -1, &w->entry, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(sql, "INSERT INTO search_name (entry, name) VALUES (?1, ?2)", -1,
 	                       &w->name, NULL) != SQLITE_OK) {
 		writer_free(w);
-		memset(w, 0, sizeof(*w));
 		return -1;
 	}
 	return 0;
@@ -368,16 +392,50 @@ static int copy_row(sqlite3_stmt *st, sqlite3_stmt *from, int n)
 	return sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
 }
 
+/* The id of the current row's (name, body) in search_text, added when new: -1 on error. */
+static int64_t text_id(sqlite3 *sql, struct writer *w)
+{
+	int64_t key = text_key(w->rows), id = -1;
+
+	sqlite3_reset(w->find);
+	sqlite3_bind_int64(w->find, 1, key);
+	sqlite3_bind_value(w->find, 2, sqlite3_column_value(w->rows, 1));
+	sqlite3_bind_value(w->find, 3, sqlite3_column_value(w->rows, 2));
+	switch (sqlite3_step(w->find)) {
+	case SQLITE_ROW:
+		id = sqlite3_column_int64(w->find, 0);
+		sqlite3_reset(w->find);
+		return id;
+	case SQLITE_DONE:
+		break;
+	default:
+		return -1;
+	}
+	sqlite3_reset(w->text);
+	sqlite3_bind_int64(w->text, 1, key);
+	sqlite3_bind_value(w->text, 2, sqlite3_column_value(w->rows, 1));
+	sqlite3_bind_value(w->text, 3, sqlite3_column_value(w->rows, 2));
+	return sqlite3_step(w->text) == SQLITE_DONE ? sqlite3_last_insert_rowid(sql) : -1;
+}
+
 /* Writes the entries and names of disclosure at base. Returns 0, or -1 (sqlite3_errmsg()). */
-static int write_entries(struct writer *w, int64_t disclosure, int64_t base)
+static int write_entries(sqlite3 *sql, struct writer *w, int64_t disclosure, int64_t base)
 {
 	int step, hit;
+	int64_t text;
 
 	sqlite3_reset(w->rows);
 	sqlite3_bind_int64(w->rows, 1, disclosure);
 	sqlite3_bind_int64(w->rows, 2, base);
 	while ((step = sqlite3_step(w->rows)) == SQLITE_ROW) {
-		if (copy_row(w->entry, w->rows, 5) != 0)
+		if ((text = text_id(sql, w)) < 0)
+			return -1;
+		sqlite3_reset(w->entry);
+		sqlite3_bind_int64(w->entry, 1, sqlite3_column_int64(w->rows, 0));
+		sqlite3_bind_int64(w->entry, 2, text);
+		sqlite3_bind_value(w->entry, 3, sqlite3_column_value(w->rows, 3));
+		sqlite3_bind_value(w->entry, 4, sqlite3_column_value(w->rows, 4));
+		if (sqlite3_step(w->entry) != SQLITE_DONE)
 			return -1;
 		hit = (int)((sqlite3_column_int64(w->rows, 0) >> 20) & 15);
 		if ((hit == H_DEPARTMENT || hit == H_PROJECT) &&
@@ -389,10 +447,8 @@ static int write_entries(struct writer *w, int64_t disclosure, int64_t base)
 	return step == SQLITE_DONE ? 0 : -1;
 }
 
-/* With bulk, the disclosures whose entries db_search_finish() writes, by rowid base: FTS5
- * flushes its pending terms to a new segment whenever a rowid is not above the last one, and
- * an import's files come department by department, each year's entries below the last
- * department's; in rowid order the entries of every disclosure are written in one pass. */
+/* The disclosures whose entries flush() writes, by rowid base: one with each import of a
+ * disclosure, all of a bulk import's at its end (db_search_finish()). */
 static const char pending_sql[] = "CREATE TEMP TABLE IF NOT EXISTS search_pending ("
                                   "base INTEGER PRIMARY KEY, disclosure INTEGER NOT NULL)";
 
@@ -402,89 +458,138 @@ static bool pending_exists(sqlite3 *sql)
 	                                     NULL, NULL) == SQLITE_OK;
 }
 
-int db_search_derive(sqlite3 *sql, int64_t disclosure, bool bulk, struct db_error *err)
-{
-	struct writer w;
-	sqlite3_stmt *st = NULL;
-	int64_t base = -1;
-
-	if (sqlite3_prepare_v2(sql, "SELECT year FROM disclosure WHERE id = ?", -1, &st, NULL) ==
-	    SQLITE_OK) {
-		sqlite3_bind_int64(st, 1, disclosure);
-		if (sqlite3_step(st) == SQLITE_ROW)
-			base = base_of(sqlite3_column_int(st, 0), disclosure);
-	}
-	sqlite3_finalize(st);
-	if (base < 0 || disclosure > 0xffffffff) {
-		db_err_set(err, "search index: no disclosure %lld", (long long)disclosure);
-		return -1;
-	}
-	if (bulk) {
-		if (sqlite3_exec(sql, pending_sql, NULL, NULL, NULL) != SQLITE_OK) {
-			db_err_set(err, "search index: %s", sqlite3_errmsg(sql));
-			return -1;
-		}
-		return run(
-		    sql,
-		    "INSERT OR REPLACE INTO temp.search_pending (disclosure, base) VALUES (?1, ?2)",
-		    disclosure, base, err);
-	}
-	if (writer_init(sql, &w, "search") != 0 || write_entries(&w, disclosure, base) != 0) {
-		db_err_set(err, "search index: %s", sqlite3_errmsg(sql));
-		writer_free(&w);
-		return -1;
-	}
-	writer_free(&w);
-	return grams(sql, "INSERT OR IGNORE INTO search_gram (gram, entry) VALUES (?1, ?2)", base,
-	             err);
-}
-
-/* The pending disclosures' entries and names, in rowid order. The entries are gathered in a
- * plain temp table first and given to FTS5 by one INSERT ... SELECT: FTS5's insert of a row
- * cost about twice as much one statement at a time (12 against 6.5 µs a row at 1,000 files,
- * issue #17), and a single statement opens a single savepoint, so it still writes no more
- * segments than hashsize makes it. */
-static const char new_sql[] = "CREATE TEMP TABLE search_new (rowid INTEGER PRIMARY KEY, name, "
-                              "body, path, place)";
-static const char fill_sql[] =
-    "INSERT INTO search (rowid, name, body, path, place) SELECT rowid, name, body, path, place "
-    "FROM temp.search_new ORDER BY rowid; DROP TABLE temp.search_new";
-
-static int write_pending(sqlite3 *sql, struct db_error *err)
+/* Gathers the pending disclosures' entries in temp.search_new, adding their new texts to
+ * search_text (ids above the largest there was) and their names to search_name. */
+static int gather(sqlite3 *sql)
 {
 	sqlite3_stmt *list = NULL;
 	struct writer w = { 0 };
 	int rc = -1, step;
 
-	if (sqlite3_prepare_v2(sql,
+	if (sqlite3_exec(sql,
+	                 "CREATE TEMP TABLE search_new (entry INTEGER PRIMARY KEY, text INTEGER, "
+	                 "path, place)",
+	                 NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(sql,
 	                       "SELECT base, disclosure FROM temp.search_pending ORDER BY base", -1,
 	                       &list, NULL) != SQLITE_OK ||
-	    sqlite3_exec(sql, new_sql, NULL, NULL, NULL) != SQLITE_OK ||
-	    writer_init(sql, &w, "temp.search_new") != 0)
+	    writer_init(sql, &w) != 0)
 		goto done;
 	while ((step = sqlite3_step(list)) == SQLITE_ROW)
-		if (write_entries(&w, sqlite3_column_int64(list, 1),
+		if (write_entries(sql, &w, sqlite3_column_int64(list, 1),
 		                  sqlite3_column_int64(list, 0)) != 0)
 			goto done;
-	if (step != SQLITE_DONE)
-		goto done;
-	/* The statements reading and writing search_new are done before it is dropped. */
-	sqlite3_finalize(list);
-	list = NULL;
-	writer_free(&w);
-	memset(&w, 0, sizeof(w));
-	rc = sqlite3_exec(sql, fill_sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
+	rc = step == SQLITE_DONE ? 0 : -1;
 done:
-	if (rc != 0)
-		db_err_set(err, "search index: %s", sqlite3_errmsg(sql));
 	sqlite3_finalize(list);
 	writer_free(&w);
 	return rc;
 }
 
+/* A text is indexed by each entry that says it (search) until SHARED_FROM entries say it;
+ * from then on once (search_shared). A text said by a few entries costs a few FTS5 rows,
+ * and a query reads its matches latest first and stops after the window; a text said by
+ * many would cost as many rows, and is read as its entries' list instead. At 10,000 files,
+ * 32 leaves 347 texts shared (3,900,000 of 4,110,000 entries); 2 left 20,347, and a query
+ * matching 2,003 of them (业务运转经费项目, 20 entries each) read 32,000 rows of their lists. */
+#define SHARED_FROM 32
+#define STR_(x) #x
+#define STR(x) STR_(x)
+#define SHARED_FROM_S STR(SHARED_FROM)
+
+/* The varint at *p (SQLite's: 7 bits a byte, high bit set when more follow, the ninth byte
+ * whole), within end; *p moves past it. 0 past the end. */
+static uint64_t varint(const unsigned char **p, const unsigned char *end)
+{
+	uint64_t v = 0;
+
+	for (int i = 0; *p < end; i++) {
+		unsigned char c = *(*p)++;
+		if (i == 8)
+			return v << 8 | c;
+		v = v << 7 | (c & 0x7f);
+		if ((c & 0x80) == 0)
+			break;
+	}
+	return v;
+}
+
+/* The new texts' column sizes, as FTS5 counted them when it indexed them: its docsize row,
+ * a varint per column, read by sizes_sql (text, sz; ?1 the last text there was). (FTS5's
+ * xColumnSize reads nothing outside a full-text query.) */
+static const char *const sizes_sql[] = {
+	"SELECT id, sz FROM search_shared_docsize WHERE id > ?1",
+	"SELECT c.text, d.sz FROM temp.search_count c JOIN search_docsize d ON d.id = c.entry "
+	"WHERE c.text > ?1 AND c.n < " SHARED_FROM_S,
+};
+
+static int size_texts(sqlite3 *sql, const char *sizes_text, int64_t after)
+{
+	sqlite3_stmt *sizes = NULL, *put = NULL;
+	int rc = -1, step;
+
+	if (sqlite3_prepare_v2(sql, sizes_text, -1, &sizes, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(
+	        sql, "UPDATE search_text SET name_size = ?2, body_size = ?3 WHERE id = ?1", -1,
+	        &put, NULL) != SQLITE_OK)
+		goto done;
+	sqlite3_bind_int64(sizes, 1, after);
+	while ((step = sqlite3_step(sizes)) == SQLITE_ROW) {
+		const unsigned char *sz = sqlite3_column_blob(sizes, 1);
+		const unsigned char *end = sz + sqlite3_column_bytes(sizes, 1);
+		sqlite3_reset(put);
+		sqlite3_bind_int64(put, 1, sqlite3_column_int64(sizes, 0));
+		for (int col = 0; col < 2; col++)
+			sqlite3_bind_int64(put, 2 + col, (int64_t)varint(&sz, end));
+		if (sqlite3_step(put) != SQLITE_DONE)
+			goto done;
+	}
+	rc = step == SQLITE_DONE ? 0 : -1;
+done:
+	sqlite3_finalize(sizes);
+	sqlite3_finalize(put);
+	return rc;
+}
+
+/* After gather(), the pending entries counted by text first (search_count: how many, and the
+ * latest), then written: a text not yet shared that SHARED_FROM entries say with the new
+ * ones leaves search (each of its entries, told the values it indexed) and goes into
+ * search_shared, once; the new entries of the texts left unshared go into search. Each in
+ * one INSERT ... SELECT in rowid order (FTS5's insert of a row costs about twice as much one
+ * statement at a time, and a rowid not above the last one makes it write a segment). Then
+ * the entries, the texts' counts of entries and the statistics, from the same counts (the
+ * pending entries grouped once). */
+static const char index_new_sql[] =
+    "CREATE TEMP TABLE search_count (text INTEGER PRIMARY KEY, n INTEGER, entry INTEGER); "
+    "INSERT INTO temp.search_count SELECT text, count(*), max(entry) FROM temp.search_new "
+    "GROUP BY text; "
+    "INSERT INTO search (search, rowid, name, body) SELECT 'delete', e.entry, t.name, t.body "
+    "FROM temp.search_count c JOIN search_text t ON t.id = c.text JOIN search_entry e ON "
+    "e.text = t.id WHERE t.refs > 0 AND t.shared = 0 AND t.refs + c.n >= " SHARED_FROM_S
+    " ORDER BY e.entry; "
+    "INSERT INTO search_shared (rowid, name, body) SELECT t.id, t.name, t.body FROM "
+    "temp.search_count c JOIN search_text t ON t.id = c.text WHERE t.shared = 0 AND "
+    "t.refs + c.n >= " SHARED_FROM_S " ORDER BY t.id; "
+    "UPDATE search_text SET shared = 1 FROM temp.search_count c WHERE c.text = "
+    "search_text.id AND search_text.shared = 0 AND search_text.refs + c.n >= " SHARED_FROM_S "; "
+    "INSERT INTO search (rowid, name, body) SELECT n.entry, t.name, t.body FROM "
+    "temp.search_new n JOIN search_text t ON t.id = n.text WHERE t.shared = 0 "
+    "ORDER BY n.entry";
+static const char entries_new_sql[] =
+    "INSERT INTO search_entry (entry, text, path, place) SELECT entry, text, path, place "
+    "FROM temp.search_new ORDER BY entry; "
+    "UPDATE search_text SET refs = refs + c.n FROM temp.search_count c WHERE c.text = "
+    "search_text.id; "
+    "UPDATE search_stat SET entries = entries + (SELECT count(*) FROM temp.search_new), "
+    "name_size = name_size + (SELECT ifnull(sum(c.n * t.name_size), 0) FROM "
+    "temp.search_count c JOIN search_text t ON t.id = c.text), "
+    "body_size = body_size + (SELECT ifnull(sum(c.n * t.body_size), 0) FROM "
+    "temp.search_count c JOIN search_text t ON t.id = c.text); "
+    "DROP TABLE temp.search_new; DROP TABLE temp.search_count";
+
 /* The pending names' grams, gathered first and written in key order: one at a time, each
  * name's grams land all over search_gram's b-tree. */
-static int write_pending_grams(sqlite3 *sql, struct db_error *err)
+static int write_pending_grams(sqlite3 *sql)
 {
 	sqlite3_stmt *list = NULL, *st = NULL;
 	int rc = -1, step;
@@ -512,23 +617,73 @@ static int write_pending_grams(sqlite3 *sql, struct db_error *err)
 		goto done;
 	rc = 0;
 done:
-	if (rc != 0)
-		db_err_set(err, "search index: %s", sqlite3_errmsg(sql));
 	sqlite3_finalize(list);
 	sqlite3_finalize(st);
 	return rc;
 }
 
+/* Writes the pending disclosures' entries, texts and names, and forgets them. */
+static int flush(sqlite3 *sql, struct db_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	int64_t last = -1;
+
+	if (sqlite3_prepare_v2(sql, "SELECT ifnull(max(id), 0) FROM search_text", -1, &st, NULL) ==
+	        SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		last = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (last < 0 || gather(sql) != 0 ||
+	    sqlite3_exec(sql, index_new_sql, NULL, NULL, NULL) != SQLITE_OK ||
+	    size_texts(sql, sizes_sql[0], last) != 0 || size_texts(sql, sizes_sql[1], last) != 0 ||
+	    sqlite3_exec(sql, entries_new_sql, NULL, NULL, NULL) != SQLITE_OK ||
+	    write_pending_grams(sql) != 0 ||
+	    sqlite3_exec(sql, "DROP TABLE temp.search_pending", NULL, NULL, NULL) != SQLITE_OK) {
+		db_err_set(err, "search index: %s", sqlite3_errmsg(sql));
+		return -1;
+	}
+	return 0;
+}
+
+int db_search_derive(sqlite3 *sql, int64_t disclosure, bool bulk, struct db_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	int64_t base = -1;
+
+	if (sqlite3_prepare_v2(sql, "SELECT year FROM disclosure WHERE id = ?", -1, &st, NULL) ==
+	    SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, disclosure);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			base = base_of(sqlite3_column_int(st, 0), disclosure);
+	}
+	sqlite3_finalize(st);
+	if (base < 0 || disclosure > 0xffffffff) {
+		db_err_set(err, "search index: no disclosure %lld", (long long)disclosure);
+		return -1;
+	}
+	if (sqlite3_exec(sql, pending_sql, NULL, NULL, NULL) != SQLITE_OK) {
+		db_err_set(err, "search index: %s", sqlite3_errmsg(sql));
+		return -1;
+	}
+	if (run(sql,
+	        "INSERT OR REPLACE INTO temp.search_pending (disclosure, base) VALUES (?1, ?2)",
+	        disclosure, base, err) != 0)
+		return -1;
+	return bulk ? 0 : flush(sql, err);
+}
+
 /* FTS5 keeps new terms in memory up to hashsize bytes (1 MB by default), then writes them as
  * a segment, and merges segments 4 at a time as they pile up: with 64 MB, a store built at
- * once is written as 64 times fewer segments, and merged fewer times (about 100 MB more
- * memory for the import). The setting is stored (search_config): it is set back and its row
- * removed, as a store built otherwise has none. */
+ * once is written as fewer segments, and merged fewer times. The setting is stored
+ * (search_config): it is set back and its row removed, as a store built otherwise has none. */
 static const char bulk_hash_sql[] =
-    "INSERT INTO search (search, rank) VALUES ('hashsize', 67108864)";
+    "INSERT INTO search (search, rank) VALUES ('hashsize', 67108864); "
+    "INSERT INTO search_shared (search_shared, rank) VALUES ('hashsize', 67108864)";
 static const char default_hash_sql[] =
     "INSERT INTO search (search, rank) VALUES ('hashsize', 1048576); "
-    "DELETE FROM search_config WHERE k = 'hashsize'";
+    "DELETE FROM search_config WHERE k = 'hashsize'; "
+    "INSERT INTO search_shared (search_shared, rank) VALUES ('hashsize', 1048576); "
+    "DELETE FROM search_shared_config WHERE k = 'hashsize'";
 
 int db_search_finish(sqlite3 *sql, bool bulk, struct db_error *err)
 {
@@ -536,10 +691,9 @@ int db_search_finish(sqlite3 *sql, bool bulk, struct db_error *err)
 		return 0;
 	if (sqlite3_exec(sql, bulk_hash_sql, NULL, NULL, NULL) != SQLITE_OK)
 		goto fail;
-	if (write_pending(sql, err) != 0 || write_pending_grams(sql, err) != 0)
+	if (flush(sql, err) != 0)
 		return -1;
-	if (sqlite3_exec(sql, default_hash_sql, NULL, NULL, NULL) != SQLITE_OK ||
-	    sqlite3_exec(sql, "DROP TABLE temp.search_pending", NULL, NULL, NULL) != SQLITE_OK)
+	if (sqlite3_exec(sql, default_hash_sql, NULL, NULL, NULL) != SQLITE_OK)
 		goto fail;
 	return 0;
 fail:
@@ -547,80 +701,120 @@ fail:
 	return -1;
 }
 
+/* A range of entries going: the statistics and the texts' counts lose them first. */
+static const char *const forget_sql[] = {
+	"UPDATE search_stat SET entries = entries - (SELECT count(*) FROM search_entry WHERE "
+	"entry BETWEEN ?1 AND ?1 + (1 << 24) - 1), "
+	"name_size = name_size - (SELECT ifnull(sum(t.name_size), 0) FROM search_entry e JOIN "
+	"search_text t ON t.id = e.text WHERE e.entry BETWEEN ?1 AND ?1 + (1 << 24) - 1), "
+	"body_size = body_size - (SELECT ifnull(sum(t.body_size), 0) FROM search_entry e JOIN "
+	"search_text t ON t.id = e.text WHERE e.entry BETWEEN ?1 AND ?1 + (1 << 24) - 1)",
+	/* a text not shared leaves search with its entries (told the values it indexed) */
+	"INSERT INTO search (search, rowid, name, body) SELECT 'delete', e.entry, t.name, t.body "
+	"FROM search_entry e JOIN search_text t ON t.id = e.text WHERE e.entry BETWEEN ?1 AND "
+	"?1 + (1 << 24) - 1 AND t.shared = 0",
+	"UPDATE search_text SET refs = refs - c.n FROM (SELECT text, count(*) AS n FROM "
+	"search_entry WHERE entry BETWEEN ?1 AND ?1 + (1 << 24) - 1 GROUP BY text) AS c "
+	"WHERE c.text = search_text.id",
+	"DELETE FROM search_entry WHERE entry BETWEEN ?1 AND ?1 + (1 << 24) - 1",
+	"DELETE FROM search_name WHERE entry BETWEEN ?1 AND ?1 + (1 << 24) - 1",
+};
+#define N_FORGET (sizeof(forget_sql) / sizeof(forget_sql[0]))
+
+/* The texts no entry says any more leave search_shared (an external-content FTS5 table is
+ * told the values it indexed; those not shared left search with their entries) and
+ * search_text: counted, not swept, so that a forget costs what the forgotten disclosure
+ * holds rather than what the store does. A shared text said by fewer than SHARED_FROM
+ * entries again stays shared: it is found as well there, and moving it would cost the forget
+ * a pass over its entries. */
+static const char unused_sql[] =
+    "INSERT INTO search_shared (search_shared, rowid, name, body) SELECT 'delete', id, name, "
+    "body FROM search_text WHERE refs = 0 AND shared = 1; "
+    "DELETE FROM search_text WHERE refs = 0";
+
 /* The disclosure is gone, and its year with it: its entries are in one of the ranges its id
  * has in each year. An empty range costs a seek. */
 int db_search_forget(sqlite3 *sql, int64_t disclosure, struct db_error *err)
 {
-	static const char *const text[] = {
-		"DELETE FROM search WHERE rowid BETWEEN ?1 AND ?1 + (1 << 24) - 1",
-		"DELETE FROM search_name WHERE entry BETWEEN ?1 AND ?1 + (1 << 24) - 1",
-	};
-	sqlite3_stmt *st[2] = { NULL, NULL };
+	sqlite3_stmt *st[N_FORGET] = { NULL };
 	int rc = -1;
 
 	/* A disclosure written in this bulk import has no entries yet, only its place in line. */
 	if (pending_exists(sql) && run(sql, "DELETE FROM temp.search_pending WHERE disclosure = ?1",
 	                               disclosure, 0, err) != 0)
 		return -1;
-	for (int k = 0; k < 2; k++)
-		if (sqlite3_prepare_v2(sql, text[k], -1, &st[k], NULL) != SQLITE_OK)
+	for (size_t k = 0; k < N_FORGET; k++)
+		if (sqlite3_prepare_v2(sql, forget_sql[k], -1, &st[k], NULL) != SQLITE_OK)
 			goto done;
 	for (int year = YEAR_MIN; year <= YEAR_MAX; year++) {
 		if (grams(sql, "DELETE FROM search_gram WHERE gram = ?1 AND entry = ?2",
 		          base_of(year, disclosure), err) != 0)
 			goto done;
-		for (int k = 0; k < 2; k++) {
+		for (size_t k = 0; k < N_FORGET; k++) {
 			sqlite3_reset(st[k]);
 			sqlite3_bind_int64(st[k], 1, base_of(year, disclosure));
 			if (sqlite3_step(st[k]) != SQLITE_DONE)
 				goto done;
 		}
 	}
-	rc = 0;
+	for (size_t k = 0; k < N_FORGET; k++)
+		sqlite3_reset(st[k]);
+	rc = sqlite3_exec(sql, unused_sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
 done:
 	if (rc != 0)
 		db_err_set(err, "search index: %s", sqlite3_errmsg(sql));
-	sqlite3_finalize(st[0]);
-	sqlite3_finalize(st[1]);
+	for (size_t k = 0; k < N_FORGET; k++)
+		sqlite3_finalize(st[k]);
 	return rc;
 }
 
 /* ---- ranking ---- */
 
-/* budgetd_rank(search): BM25's term frequency and length normalization (k1 1.2, b 0.75) per
- * column, names weighing ten times texts, and a department or a project four times any other
- * place, as its texts are long and BM25 divides by length: the project called 业务运转经费项目
- * comes before the figure of the explanation that repeats its name. Negative like bm25():
- * lower is better. FTS5's bm25() also weighs each term by how rare it is (IDF), which takes
- * a pass over every match of every term: a term found in every disclosure costs hundreds of
- * milliseconds in a large store. The order of the hits of one term does not depend on it. */
+/* budgetd_rank(search, entries, name total, body total): BM25's term frequency and length
+ * normalization (k1 1.2, b 0.75) per column, names weighing ten times texts. Negative like
+ * bm25(): lower is better. A text's rank; an entry's is this times its hit's weight
+ * (hit_weight()). The index's row count and column totals are given, kept over entries
+ * (search_stat): over texts they would be other averages, and every rank would move.
+ * FTS5's bm25() also weighs each term by how rare it is (IDF), which takes a pass over every
+ * match of every term: a term found in every disclosure costs hundreds of milliseconds in a
+ * large store. The order of the hits of one term does not depend on it. */
 static void rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx, int n,
                     sqlite3_value **args)
 {
 	static const double weight[2] = { 10.0, 1.0 }, k1 = 1.2, b = 0.75;
-	int insts = 0, phrase, col, off, hit = (int)((api->xRowid(fts) >> 20) & 15);
+	int insts = 0, phrase, col, off;
 	double tf[2] = { 0, 0 }, score = 0;
-	sqlite3_int64 rows = 0, total;
+	sqlite3_int64 rows, total;
 
-	(void)n, (void)args;
-	if (api->xInstCount(fts, &insts) != SQLITE_OK || api->xRowCount(fts, &rows) != SQLITE_OK) {
+	if (n != 3 || api->xInstCount(fts, &insts) != SQLITE_OK) {
 		sqlite3_result_error(ctx, "budgetd_rank: cannot read the match", -1);
 		return;
 	}
+	rows = sqlite3_value_int64(args[0]);
 	for (int i = 0; i < insts; i++)
 		if (api->xInst(fts, i, &phrase, &col, &off) == SQLITE_OK && col >= 0 && col < 2)
 			tf[col]++;
 	for (col = 0; col < 2; col++) {
 		int len = 0;
 		double avg;
-		if (tf[col] == 0 || api->xColumnSize(fts, col, &len) != SQLITE_OK ||
-		    api->xColumnTotalSize(fts, col, &total) != SQLITE_OK)
+		if (tf[col] == 0 || api->xColumnSize(fts, col, &len) != SQLITE_OK)
 			continue;
+		total = sqlite3_value_int64(args[1 + col]);
 		avg = rows > 0 && total > 0 ? (double)total / (double)rows : 1.0;
 		score +=
 		    weight[col] * tf[col] * (k1 + 1) / (tf[col] + k1 * (1 - b + b * len / avg));
 	}
-	sqlite3_result_double(ctx, -score * (hit == H_DEPARTMENT || hit == H_PROJECT ? 4 : 1));
+	sqlite3_result_double(ctx, -score);
+}
+
+/* A department or a project weighs four times any other place, as its texts are long and
+ * BM25 divides by length: the project called 业务运转经费项目 comes before the figure of the
+ * explanation that repeats its name. */
+static double hit_weight(int64_t entry)
+{
+	int hit = (int)((entry >> 20) & 15);
+
+	return hit == H_DEPARTMENT || hit == H_PROJECT ? 4 : 1;
 }
 
 int db_search_register(sqlite3 *sql, struct db_error *err)
@@ -764,36 +958,67 @@ done:
 /* The most entries a query ranks: past it, the latest are ranked and served (see db.h). */
 #define WINDOW 1000
 
-/* The filters on an entry (col its rowid; text what short terms must be in): ?2 kind, ?5 hit,
- * ?6 the short terms. Year and department are rowid ranges (?10, ?11); ?12 the window. */
-#define FILTERS(col, text)                                                                       \
-	col " BETWEEN ?10 AND ?11 AND (?2 IS NULL OR ((" col " >> 24) & 4294967295) IN (SELECT " \
-	    "id FROM disclosure WHERE kind = ?2)) AND (?5 IS NULL OR (" col                      \
-	    " >> 20) & 15 = ?5) AND "                                                            \
-	    "(?6 IS NULL OR NOT EXISTS (SELECT 1 FROM json_each(?6) WHERE instr(lower(" text     \
-	    "), value) = 0))"
+/* The filters on an entry (col its number): ?5 hit. Year and department are ranges of
+ * entries (?10, ?11). */
+#define RANGE_HIT(col) col " BETWEEN ?10 AND ?11 AND (?5 IS NULL OR (" col " >> 20) & 15 = ?5)"
+/* And ?2 kind. (The searches of texts test the kind in C, with_kind(): in a statement run
+ * once per text, the list of disclosures would be made again on every run.) */
+#define ENTRY_FILTERS(col)                                                       \
+	RANGE_HIT(col)                                                           \
+	" AND (?2 IS NULL OR ((" col " >> 24) & 4294967295) IN (SELECT id FROM " \
+	"disclosure WHERE kind = ?2))"
+/* And ?6, the short terms, that must all be in text. */
+#define SHORTS(text)                                                                     \
+	"(?6 IS NULL OR NOT EXISTS (SELECT 1 FROM json_each(?6) WHERE instr(lower(" text \
+	"), value) = 0))"
 
-/* The window, latest first, with each entry's rank (lower is better). */
-static const char fts_window_sql[] =
-    "SELECT rowid, budgetd_rank(search) FROM search WHERE search MATCH ?1 AND " FILTERS(
-        "rowid", "ifnull(name, '') || ' ' || ifnull(body, '')") " ORDER BY rowid DESC LIMIT ?12";
+/* The shared texts that match and have the short terms, and their ranks with the statistics
+ * of search_stat (?2, ?3, ?4). */
+static const char texts_sql[] =
+    "SELECT rowid, budgetd_rank(search_shared, ?2, ?3, ?4) FROM search_shared WHERE "
+    "search_shared MATCH ?1 AND " SHORTS("ifnull(name, '') || ' ' || ifnull(body, '')");
+/* The entries of texts indexed per entry (not shared) that match, filtered, latest first, ranked as above (?7,
+ * ?8, ?9: search_stat), at most ?12: FTS5 reads its matches in rowid order and stops when
+ * the window is full. The filters are in the statement, as version 3 had them, so that only
+ * the entries kept are ranked (budgetd_rank reads each match's positions). */
+static const char once_sql[] =
+    "SELECT rowid, budgetd_rank(search, ?7, ?8, ?9) FROM search WHERE search MATCH ?1 "
+    "AND " ENTRY_FILTERS("rowid") " AND " SHORTS(
+        "ifnull(name, '') || ' ' || ifnull(body, '')") " ORDER BY "
+                                                       "rowid DESC LIMIT "
+                                                       "?12";
+/* Entries latest first, the text of each tested against the matches: for common texts.
+ * (Filtered in C, so that the rows it reads are the rows scan_entries() counts.) */
+static const char scan_sql[] =
+    "SELECT entry, text FROM search_entry WHERE entry BETWEEN ?10 AND ?11 ORDER BY entry DESC";
+/* The entries of one text (?1): for rare texts. */
+static const char text_entries_sql[] =
+    "SELECT entry FROM search_entry WHERE text = ?1 AND " RANGE_HIT("entry");
+/* The disclosures of a kind (?1), by id. */
+static const char kind_sql[] = "SELECT id FROM disclosure WHERE kind = ?1 ORDER BY id";
+/* The latest entries of one text (?1) below ?11, at most ?12: a range of the index on
+ * (text, entry). */
+static const char text_latest_sql[] =
+    "SELECT entry FROM search_entry WHERE text = ?1 AND " RANGE_HIT(
+        "entry") " ORDER BY entry DESC LIMIT ?12";
+static const char stat_sql[] = "SELECT entries, name_size, body_size FROM search_stat";
 /* Names only, found by the first short term's gram (?9), the others in the name:
- * departments before projects, the shortest name (the closest) first. */
+ * departments before projects, the shortest name (the closest) first. ?12 the window. */
 static const char names_window_sql[] =
     "SELECT g.entry, ((g.entry >> 20) & 15) * 100000 + length(n.name) FROM search_gram g "
-    "JOIN search_name n ON n.entry = g.entry WHERE g.gram = ?9 AND " FILTERS(
-        "g.entry", "n.name") " ORDER BY g.entry DESC LIMIT ?12";
-/* A department's disclosures, as rowid bases, latest first. */
+    "JOIN search_name n ON n.entry = g.entry WHERE g.gram = ?9 AND " ENTRY_FILTERS(
+        "g.entry") " AND " SHORTS("n.name") " ORDER BY g.entry DESC LIMIT ?12";
+/* A department's disclosures, as entry bases, latest first. */
 static const char ranges_sql[] =
     "SELECT ((d.year - 1990) << 56) | (d.id << 24) FROM disclosure d JOIN department p ON "
     "p.id = d.department_id WHERE p.slug = ?1 AND (?2 IS NULL OR d.kind = ?2) AND (?3 IS NULL "
     "OR d.year = ?3) ORDER BY 1 DESC";
 
 static const char hit_sql[] =
-    "SELECT s.name, s.path, s.place, d.year, d.kind, d.level, p.slug, r.name, s.body "
-    "FROM search s "
+    "SELECT t.name, e.path, e.place, d.year, d.kind, d.level, p.slug, r.name, t.body "
+    "FROM search_entry e JOIN search_text t ON t.id = e.text "
     "JOIN disclosure d ON d.id = (?1 >> 24) & 4294967295 JOIN department p ON p.id = "
-    "d.department_id LEFT JOIN department_record r ON r.disclosure_id = d.id WHERE s.rowid = ?1";
+    "d.department_id LEFT JOIN department_record r ON r.disclosure_id = d.id WHERE e.entry = ?1";
 
 static void done_with(sqlite3_stmt *st)
 {
@@ -809,7 +1034,27 @@ static int hit_index(const char *hit)
 	return -1;
 }
 
-/* The entries of the window: rowid and rank. */
+/* The texts a query matches, by id, with their ranks, and the disclosures of the kind it
+ * asks for. Owned: matches_free(). */
+struct matches {
+	struct match {
+		int64_t text;
+		double rank;
+	} * m;
+	size_t n;
+	long most; /* entries scan_entries() reads before join_entries() takes over (plan()) */
+	int64_t stat[3]; /* search_stat: what the ranks read */
+	int64_t *kind; /* NULL: any kind */
+	size_t n_kind;
+};
+
+static void matches_free(struct matches *m)
+{
+	free(m->m);
+	free(m->kind);
+}
+
+/* The entries of the window: number and rank (a text's, before its hit's weight). */
 struct window {
 	struct entry {
 		int64_t id;
@@ -818,30 +1063,453 @@ struct window {
 	size_t n;
 };
 
-/* Adds the window's entries in [lo, hi] to w, up to WINDOW + 1 in all. */
-static int scan(struct db *db, const struct db_search_query *q, const struct terms *t, int64_t lo,
-                int64_t hi, struct window *w, struct db_error *err)
+static void bind_filters(sqlite3_stmt *st, const struct db_search_query *q, int64_t lo, int64_t hi)
 {
-	sqlite3_stmt *st = db_stmt(db, t->match ? fts_window_sql : names_window_sql, err);
-	int step;
-
-	if (st == NULL)
-		return -1;
-	if (t->match != NULL)
-		sqlite3_bind_text(st, 1, t->match, -1, SQLITE_STATIC);
 	if (q->kind != NULL)
 		sqlite3_bind_text(st, 2, q->kind, -1, SQLITE_STATIC);
 	if (q->hit != NULL)
 		sqlite3_bind_int(st, 5, hit_index(q->hit));
-	if (t->match != NULL && t->shorts != NULL)
-		sqlite3_bind_text(st, 6, t->shorts, -1, SQLITE_STATIC);
-	if (t->match == NULL) {
-		sqlite3_bind_text(st, 6, t->rest, -1, SQLITE_STATIC); /* NULL: none */
-		sqlite3_bind_text(st, 9, json_string_value(json_array_get(t->list, 0)), -1,
-		                  SQLITE_STATIC);
-	}
 	sqlite3_bind_int64(st, 10, lo);
 	sqlite3_bind_int64(st, 11, hi);
+}
+
+static int by_text(const void *a, const void *b)
+{
+	const struct match *x = a, *y = b;
+
+	return x->text < y->text ? -1 : x->text > y->text;
+}
+
+/* The texts that match t, into m (sorted by id). */
+static int find_texts(struct db *db, const struct terms *t, const int64_t stat[3],
+                      struct matches *m, struct db_error *err)
+{
+	sqlite3_stmt *st = db_stmt(db, texts_sql, err);
+	size_t cap = 0;
+	int step;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, t->match, -1, SQLITE_STATIC);
+	for (int k = 0; k < 3; k++)
+		sqlite3_bind_int64(st, 2 + k, stat[k]);
+	if (t->shorts != NULL)
+		sqlite3_bind_text(st, 6, t->shorts, -1, SQLITE_STATIC);
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		if (m->n == cap) {
+			struct match *more =
+			    realloc(m->m, (cap = cap ? 2 * cap : 256) * sizeof(*more));
+			if (more == NULL) {
+				db_err_set(err, "out of memory");
+				done_with(st);
+				return -1;
+			}
+			m->m = more;
+		}
+		m->m[m->n++] = (struct match){ .text = sqlite3_column_int64(st, 0),
+			                       .rank = sqlite3_column_double(st, 1) };
+	}
+	if (step != SQLITE_DONE)
+		db_err_set(err, "search: %s", sqlite3_errmsg(db->sql));
+	done_with(st);
+	if (m->n > 1) /* none: m->m is NULL, which qsort() may not be given */
+		qsort(m->m, m->n, sizeof(m->m[0]), by_text);
+	return step == SQLITE_DONE ? 0 : -1;
+}
+
+static struct match *match_of(const struct matches *m, int64_t text)
+{
+	struct match key = { .text = text };
+
+	return bsearch(&key, m->m, m->n, sizeof(m->m[0]), by_text);
+}
+
+static int by_id(const void *a, const void *b)
+{
+	const int64_t *x = a, *y = b;
+
+	return *x < *y ? -1 : *x > *y;
+}
+
+/* The disclosures of the kind q asks for, into m (none asked: left NULL). */
+static int find_kind(struct db *db, const struct db_search_query *q, struct matches *m,
+                     struct db_error *err)
+{
+	sqlite3_stmt *st;
+	size_t cap = 64;
+	int64_t *more;
+	int step;
+
+	if (q->kind == NULL)
+		return 0;
+	if ((st = db_stmt(db, kind_sql, err)) == NULL)
+		return -1;
+	if ((m->kind = malloc(cap * sizeof(*m->kind))) == NULL)
+		goto oom;
+	sqlite3_bind_text(st, 1, q->kind, -1, SQLITE_STATIC);
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		if (m->n_kind == cap) {
+			if ((more = realloc(m->kind, (cap *= 2) * sizeof(*more))) == NULL)
+				goto oom;
+			m->kind = more;
+		}
+		m->kind[m->n_kind++] = sqlite3_column_int64(st, 0);
+	}
+	if (step != SQLITE_DONE)
+		db_err_set(err, "search: %s", sqlite3_errmsg(db->sql));
+	done_with(st);
+	return step == SQLITE_DONE ? 0 : -1;
+oom:
+	db_err_set(err, "out of memory");
+	done_with(st);
+	return -1;
+}
+
+/* Whether entry's disclosure is of the kind asked for (any, when none was). */
+static bool with_kind(const struct matches *m, int64_t entry)
+{
+	int64_t disclosure = (entry >> 24) & 0xffffffff;
+
+	return m->kind == NULL ||
+	       bsearch(&disclosure, m->kind, m->n_kind, sizeof(*m->kind), by_id) != NULL;
+}
+
+/* How a range's matched entries of shared texts are found. With up to COUNTED_TEXTS texts,
+ * by reading each text's latest entries a few at a time, until the latest WINDOW + 1 of them
+ * all are known (latest_of_texts(): a seek and a few rows a text, however common the texts
+ * are; at 10,000 files a query matches at most 62 of the 347 shared texts; with texts shared
+ * from 2 entries on, 业务运转经费项目 matched 2,003, and cost 9 to 11 ms of CPU so, 14 by
+ * idx's scan and join). With more, a statement a text would cost more than
+ * the query: by reading the range's entries latest first, testing each one's text
+ * (scan_entries()), up to 8 windows and two rows a text, which stops at WINDOW + 1 matched
+ * when the texts are common; the rest of the range by reading every entry of every matched
+ * text (join_entries()). */
+#define COUNTED_TEXTS 4096
+
+static void plan(struct matches *m)
+{
+	m->most = 8 * (WINDOW + 1) + 2 * (long)m->n;
+}
+
+/* Where latest_of_texts() is in one text's entries: the rows it may still read lie below
+ * below, unless done. */
+struct cursor {
+	int64_t below;
+	bool done;
+};
+
+/* Reads up to k entries of the matched text i below c->below into *all (n, cap), the ones of
+ * the kind asked for. Returns 0, or -1 (out of memory or SQLite: *err). */
+static int read_latest(struct db *db, sqlite3_stmt *st, const struct db_search_query *q,
+                       const struct matches *m, size_t i, int64_t lo, long k, struct cursor *c,
+                       struct entry **all, size_t *n, size_t *cap, struct db_error *err)
+{
+	long rows = 0;
+	int step;
+
+	sqlite3_reset(st);
+	sqlite3_bind_int64(st, 1, m->m[i].text);
+	bind_filters(st, q, lo, c->below);
+	sqlite3_bind_int64(st, 12, k);
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t entry = sqlite3_column_int64(st, 0);
+		rows++;
+		c->below = entry - 1;
+		if (!with_kind(m, entry))
+			continue;
+		if (*n == *cap) {
+			struct entry *more =
+			    realloc(*all, (*cap = *cap ? 2 * *cap : 1024) * sizeof(**all));
+			if (more == NULL) {
+				db_err_set(err, "out of memory");
+				return -1;
+			}
+			*all = more;
+		}
+		(*all)[(*n)++] = (struct entry){ .id = entry, .rank = m->m[i].rank };
+	}
+	if (step != SQLITE_DONE) {
+		db_err_set(err, "search: %s", sqlite3_errmsg(db->sql));
+		return -1;
+	}
+	c->done = rows < k || c->below < lo;
+	return 0;
+}
+
+static int latest_first(const void *a, const void *b);
+
+/* The texts latest_of_texts() may still read, a heap on where each one is (c[].below, the
+ * highest first): the next rows are read off the text whose unread entries may be latest. */
+struct pending {
+	size_t *i;
+	size_t n;
+	const struct cursor *c;
+};
+
+static bool above(const struct pending *p, size_t a, size_t b)
+{
+	return p->c[p->i[a]].below > p->c[p->i[b]].below;
+}
+
+static void swap_at(struct pending *p, size_t a, size_t b)
+{
+	size_t t = p->i[a];
+
+	p->i[a] = p->i[b];
+	p->i[b] = t;
+}
+
+/* The top moved down (it was read): back into place. */
+static void sift_down(struct pending *p, size_t at)
+{
+	for (;;) {
+		size_t top = at, l = 2 * at + 1, r = l + 1;
+		if (l < p->n && above(p, l, top))
+			top = l;
+		if (r < p->n && above(p, r, top))
+			top = r;
+		if (top == at)
+			return;
+		swap_at(p, at, top);
+		at = top;
+	}
+}
+
+/* How many of the n entries read lie above edge. */
+static size_t count_above(const struct entry *all, size_t n, int64_t edge)
+{
+	size_t known = 0;
+
+	for (size_t i = 0; i < n; i++)
+		known += all[i].id > edge;
+	return known;
+}
+
+/* Adds the latest matched entries of the shared texts in [lo, hi] to w, up to WINDOW + 1 in
+ * all: k entries at a time off the text whose unread entries may be latest (a heap), until
+ * the entries above the highest unread one number enough (every entry above it is known).
+ * 201 at 10,000 files, 62 texts of 448,000 entries: 84 reads of 2,700 rows, where reading
+ * every text k more a round, k doubling, read 13,900 in 186 (and sorted them). */
+static int latest_of_texts(struct db *db, const struct db_search_query *q, const struct matches *m,
+                           int64_t lo, int64_t hi, struct window *w, struct db_error *err)
+{
+	sqlite3_stmt *st = db_stmt(db, text_latest_sql, err);
+	struct cursor *c = malloc(m->n * sizeof(*c));
+	struct pending p = { .i = malloc(m->n * sizeof(*p.i)), .n = m->n, .c = c };
+	struct entry *all = NULL;
+	size_t n = 0, cap = 0, need = WINDOW + 1 - w->n;
+	long k = (long)(need / m->n) + 16;
+	int64_t edge = lo - 1; /* every entry above it is known */
+	int rc = -1;
+
+	if (st == NULL || c == NULL || p.i == NULL) {
+		if (st != NULL)
+			db_err_set(err, "out of memory");
+		goto done;
+	}
+	for (size_t i = 0; i < m->n; i++) {
+		c[i] = (struct cursor){ .below = hi, .done = false };
+		p.i[i] = i;
+	}
+	while (p.n > 0 && (n < need || count_above(all, n, c[p.i[0]].below) < need)) {
+		struct cursor *top = &c[p.i[0]];
+		if (read_latest(db, st, q, m, p.i[0], lo, k, top, &all, &n, &cap, err) != 0)
+			goto done;
+		if (top->done)
+			swap_at(&p, 0, --p.n);
+		sift_down(&p, 0);
+	}
+	if (p.n > 0)
+		edge = c[p.i[0]].below;
+	if (n > 1)
+		qsort(all, n, sizeof(*all), latest_first);
+	for (size_t i = 0; i < n && w->n <= WINDOW && all[i].id > edge; i++)
+		w->e[w->n++] = all[i];
+	rc = 0;
+done:
+	done_with(st);
+	free(c);
+	free(p.i);
+	free(all);
+	return rc;
+}
+
+/* Adds the matched entries in [lo, *hi] to w, latest first, up to WINDOW + 1 in all, reading
+ * at most most entries; *hi becomes the entry below the last one read (lo - 1: all). */
+static int scan_entries(struct db *db, const struct db_search_query *q, const struct matches *m,
+                        long most, int64_t lo, int64_t *hi, struct window *w, struct db_error *err)
+{
+	sqlite3_stmt *st = db_stmt(db, scan_sql, err);
+	struct match *x;
+	int64_t entry = lo;
+	int step = SQLITE_DONE, hit = q->hit != NULL ? hit_index(q->hit) : -1;
+	long rows = 0;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 10, lo);
+	sqlite3_bind_int64(st, 11, *hi);
+	while (w->n <= WINDOW && rows++ < most && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		entry = sqlite3_column_int64(st, 0);
+		if ((hit >= 0 && ((entry >> 20) & 15) != hit) || !with_kind(m, entry) ||
+		    (x = match_of(m, sqlite3_column_int64(st, 1))) == NULL)
+			continue;
+		w->e[w->n++] = (struct entry){ .id = entry, .rank = x->rank };
+	}
+	if (step != SQLITE_ROW && step != SQLITE_DONE) {
+		db_err_set(err, "search: %s", sqlite3_errmsg(db->sql));
+		done_with(st);
+		return -1;
+	}
+	*hi = step == SQLITE_DONE ? lo - 1 : entry - 1;
+	done_with(st);
+	return 0;
+}
+
+static int latest_first(const void *a, const void *b)
+{
+	const struct entry *x = a, *y = b;
+
+	return x->id > y->id ? -1 : x->id < y->id;
+}
+
+/* The same as scan_entries(), by reading every entry of every matched text in [lo, hi] and
+ * keeping the latest: as many rows as the texts' entries (see plan()). */
+static int join_entries(struct db *db, const struct db_search_query *q, const struct matches *m,
+                        int64_t lo, int64_t hi, struct window *w, struct db_error *err)
+{
+	sqlite3_stmt *st = db_stmt(db, text_entries_sql, err);
+	struct entry *all = NULL, *more = NULL;
+	size_t n = 0, cap = 0;
+	int step = SQLITE_DONE, rc = -1;
+
+	if (st == NULL)
+		return -1;
+	for (size_t i = 0; i < m->n && step == SQLITE_DONE; i++) {
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, m->m[i].text);
+		bind_filters(st, q, lo, hi);
+		while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+			if (!with_kind(m, sqlite3_column_int64(st, 0)))
+				continue;
+			if (n == cap) {
+				more = realloc(all, (cap = cap ? 2 * cap : 1024) * sizeof(*all));
+				if (more == NULL)
+					goto oom;
+				all = more;
+			}
+			all[n++] = (struct entry){ .id = sqlite3_column_int64(st, 0),
+				                   .rank = m->m[i].rank };
+		}
+	}
+	if (step != SQLITE_DONE) {
+		db_err_set(err, "search: %s", sqlite3_errmsg(db->sql));
+		goto done;
+	}
+	if (n > 1)
+		qsort(all, n, sizeof(*all), latest_first);
+	for (size_t i = 0; i < n && w->n <= WINDOW; i++)
+		w->e[w->n++] = all[i];
+	rc = 0;
+	goto done;
+oom:
+	db_err_set(err, "out of memory");
+done:
+	done_with(st);
+	free(all);
+	return rc;
+}
+
+/* Adds the matched entries of texts indexed per entry in [lo, hi] to w, latest first, up to
+ * WINDOW + 1 in all. */
+static int once_entries(struct db *db, const struct db_search_query *q, const struct terms *t,
+                        const struct matches *m, int64_t lo, int64_t hi, struct window *w,
+                        struct db_error *err)
+{
+	sqlite3_stmt *st = db_stmt(db, once_sql, err);
+	int step = SQLITE_DONE;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, t->match, -1, SQLITE_STATIC);
+	for (int k = 0; k < 3; k++)
+		sqlite3_bind_int64(st, 7 + k, m->stat[k]);
+	if (t->shorts != NULL)
+		sqlite3_bind_text(st, 6, t->shorts, -1, SQLITE_STATIC);
+	bind_filters(st, q, lo, hi);
+	sqlite3_bind_int64(st, 12, (int64_t)(WINDOW + 1 - w->n));
+	while (w->n <= WINDOW && (step = sqlite3_step(st)) == SQLITE_ROW)
+		w->e[w->n++] = (struct entry){ .id = sqlite3_column_int64(st, 0),
+			                       .rank = sqlite3_column_double(st, 1) };
+	if (step != SQLITE_ROW && step != SQLITE_DONE) {
+		db_err_set(err, "search: %s", sqlite3_errmsg(db->sql));
+		done_with(st);
+		return -1;
+	}
+	done_with(st);
+	return 0;
+}
+
+/* Appends to w the latest of a's and b's entries (each latest first), up to WINDOW + 1. */
+static void merge(struct window *w, const struct window *a, const struct window *b)
+{
+	size_t i = 0, j = 0;
+
+	while (w->n <= WINDOW && (i < a->n || j < b->n))
+		w->e[w->n++] =
+		    j >= b->n || (i < a->n && a->e[i].id > b->e[j].id) ? a->e[i++] : b->e[j++];
+}
+
+/* Adds the matched entries in [lo, hi] to w, up to WINDOW + 1 in all: the latest of the
+ * shared texts' (m: see COUNTED_TEXTS) and of the texts indexed per entry. */
+static int scan_texts(struct db *db, const struct db_search_query *q, const struct terms *t,
+                      const struct matches *m, long most, int64_t lo, int64_t hi, struct window *w,
+                      struct db_error *err)
+{
+	struct window *a = malloc(sizeof(*a)), *b = malloc(sizeof(*b));
+	int64_t below = hi; /* where the scan of shared texts stopped */
+	int rc = -1;
+
+	if (a == NULL || b == NULL) {
+		db_err_set(err, "out of memory");
+		goto done;
+	}
+	a->n = b->n = 0;
+	if (m->n > 0 && m->n <= COUNTED_TEXTS && latest_of_texts(db, q, m, lo, hi, a, err) != 0)
+		goto done;
+	if (m->n > COUNTED_TEXTS && most > 0 &&
+	    scan_entries(db, q, m, most, lo, &below, a, err) != 0)
+		goto done;
+	if (m->n > COUNTED_TEXTS && a->n <= WINDOW && below >= lo &&
+	    join_entries(db, q, m, lo, below, a, err) != 0)
+		goto done;
+	/* a full window of shared texts' entries: the per-entry ones below its last lose */
+	if (once_entries(db, q, t, m, a->n > WINDOW ? a->e[WINDOW].id + 1 : lo, hi, b, err) != 0)
+		goto done;
+	merge(w, a, b);
+	rc = 0;
+done:
+	free(a);
+	free(b);
+	return rc;
+}
+
+/* Adds the window's entries in [lo, hi] to w, up to WINDOW + 1 in all: the matched texts'
+ * (m), or with names only the names'. */
+static int scan(struct db *db, const struct db_search_query *q, const struct terms *t,
+                const struct matches *m, long most, int64_t lo, int64_t hi, struct window *w,
+                struct db_error *err)
+{
+	sqlite3_stmt *st;
+	int step;
+
+	if (t->match != NULL)
+		return scan_texts(db, q, t, m, most, lo, hi, w, err);
+	if ((st = db_stmt(db, names_window_sql, err)) == NULL)
+		return -1;
+	bind_filters(st, q, lo, hi);
+	sqlite3_bind_text(st, 6, t->rest, -1, SQLITE_STATIC); /* NULL: none */
+	sqlite3_bind_text(st, 9, json_string_value(json_array_get(t->list, 0)), -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 12, (int64_t)(WINDOW + 1 - w->n));
 	while (w->n <= WINDOW && (step = sqlite3_step(st)) == SQLITE_ROW) {
 		w->e[w->n].id = sqlite3_column_int64(st, 0);
@@ -856,10 +1524,11 @@ static int scan(struct db *db, const struct db_search_query *q, const struct ter
 	return 0;
 }
 
-/* The window over the rowid ranges the filters leave: a year is one range, a department one
- * per disclosure; every range otherwise. */
+/* The window over the entry ranges the filters leave: a year is one range, a department one
+ * per disclosure (each small: scanned whole, where a join would run a statement per text
+ * and disclosure); every range otherwise. */
 static int fill(struct db *db, const struct db_search_query *q, const struct terms *t,
-                struct window *w, struct db_error *err)
+                const struct matches *m, struct window *w, struct db_error *err)
 {
 	int64_t lo = 0, hi = INT64_MAX, bases[256];
 	sqlite3_stmt *st;
@@ -871,7 +1540,7 @@ static int fill(struct db *db, const struct db_search_query *q, const struct ter
 		hi = lo + ((int64_t)1 << 56) - 1;
 	}
 	if (q->department == NULL)
-		return scan(db, q, t, lo, hi, w, err);
+		return scan(db, q, t, m, m->most, lo, hi, w, err);
 	if ((st = db_stmt(db, ranges_sql, err)) == NULL)
 		return -1;
 	sqlite3_bind_text(st, 1, q->department, -1, SQLITE_STATIC);
@@ -884,8 +1553,34 @@ static int fill(struct db *db, const struct db_search_query *q, const struct ter
 		bases[n++] = sqlite3_column_int64(st, 0);
 	done_with(st);
 	for (size_t i = 0; i < n && rc == 0 && w->n <= WINDOW; i++)
-		rc = scan(db, q, t, bases[i], bases[i] + (1 << 24) - 1, w, err);
+		rc = scan(db, q, t, m, LONG_MAX, bases[i], bases[i] + (1 << 24) - 1, w, err);
 	return rc;
+}
+
+/* The index's statistics (search_stat) into stat: entries, name and body sizes. */
+static int read_stat(struct db *db, int64_t stat[3], struct db_error *err)
+{
+	sqlite3_stmt *st = db_stmt(db, stat_sql, err);
+	int rc = -1;
+
+	if (st == NULL)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		for (int i = 0; i < 3; i++)
+			stat[i] = sqlite3_column_int64(st, i);
+		rc = 0;
+	} else {
+		db_err_set(err, "search: %s", sqlite3_errmsg(db->sql));
+	}
+	done_with(st);
+	return rc;
+}
+
+/* The rank of the first n entries of w: their texts' ranks times their hits' weights. */
+static void rank_window(struct window *w, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		w->e[i].rank *= hit_weight(w->e[i].id);
 }
 
 static int by_rank(const void *a, const void *b)
@@ -1051,6 +1746,7 @@ done:
 int db_search(struct db *db, const struct db_search_query *q, db_search_fn fn, void *ctx,
               struct db_search_info *info, struct db_error *err)
 {
+	struct matches m = { 0 };
 	struct window *w = NULL;
 	struct terms t;
 	int rc = -1;
@@ -1066,16 +1762,23 @@ int db_search(struct db *db, const struct db_search_query *q, db_search_fn fn, v
 		rc = 0;
 		goto done;
 	}
-	if (fill(db, q, &t, w, err) != 0)
+	if (t.match != NULL && (read_stat(db, m.stat, err) != 0 || find_kind(db, q, &m, err) != 0 ||
+	                        find_texts(db, &t, m.stat, &m, err) != 0))
+		goto done;
+	plan(&m);
+	if (fill(db, q, &t, &m, w, err) != 0)
 		goto done;
 	info->capped = w->n > WINDOW;
 	info->total = info->capped ? WINDOW : w->n;
+	if (t.match != NULL)
+		rank_window(w, info->total);
 	qsort(w->e, info->total, sizeof(w->e[0]), by_rank);
 	rc = 0;
 	for (size_t i = q->offset;
 	     fn != NULL && i < info->total && i < q->offset + q->limit && rc == 0; i++)
 		rc = emit(db, &t, w->e[i].id, fn, ctx, err);
 done:
+	matches_free(&m);
 	free(w);
 	terms_free(&t);
 	return rc;

@@ -66,7 +66,7 @@ static int prepare_schema(struct db *db, struct db_error *err)
 	if (version == DB_SCHEMA_VERSION)
 		return 0;
 	err->code = DB_BAD_STORE; /* until it turns out to be one we can make ours */
-	if ((version == 1 || version == 2) && !db->writable) {
+	if (version >= 1 && version < DB_SCHEMA_VERSION && !db->writable) {
 		db_err_set(err,
 		           "store has schema version %d; this build reads version %d: run "
 		           "`budgetctl upgrade --db PATH` to upgrade it in place",
@@ -80,6 +80,10 @@ static int prepare_schema(struct db *db, struct db_error *err)
 	if (version == 2) {
 		err->code = 0;
 		return db_migrate_v2(db->sql, err);
+	}
+	if (version == 3) {
+		err->code = 0;
+		return db_migrate_v3(db->sql, err);
 	}
 	if (version > DB_SCHEMA_VERSION) {
 		db_err_set(err, "store has schema version %d; this build reads up to %d", version,
@@ -182,8 +186,9 @@ int db_upgrade(const char *path, int *from, struct db_error *err)
 	sqlite3_close(sql);
 	if (*from == DB_SCHEMA_VERSION)
 		return 0;
-	if (*from != 1 && *from != 2) {
-		db_err_set(err, "%s is not a budgetd store of version 1 or 2 (schema version %d)",
+	if (*from < 1 || *from > DB_SCHEMA_VERSION) {
+		db_err_set(err,
+		           "%s is not a budgetd store of version 1, 2 or 3 (schema version %d)",
 		           path, *from);
 		return -1;
 	}

@@ -31,7 +31,7 @@ static const char usage[] =
     "  export [--db PATH] [--level department|unit] DEPARTMENT YEAR [budget|final]\n"
     "                                         print one disclosure in the import format\n"
     "  list [--db PATH]                       list departments and their years\n"
-    "  upgrade [--db PATH]                    upgrade a schema version 1 or 2 store in place\n"
+    "  upgrade [--db PATH]                    upgrade a schema version 1-3 store in place\n"
     "  backup [--db PATH] DEST                write a checked, consistent copy of the store\n"
     "  restore [--db PATH] BACKUP             check BACKUP, then put a copy of it in place\n"
     "  audit [--json] FILE.pdf|FILE.json      check one disclosure for inconsistencies\n"
@@ -46,7 +46,7 @@ static const char usage[] =
     "\n"
     "Exit codes: 0 success; 1 disclosure not found; 64 bad usage; 65 an import file is\n"
     "invalid or unreadable, or two are the same disclosure (nothing was written); 66 the\n"
-    "store cannot be read (not a budgetd store, damaged; a version 1 or 2 store: run upgrade);\n"
+    "store cannot be read (not a budgetd store, damaged; a version 1-3 store: run upgrade);\n"
     "73 the store cannot be written (permissions, disk full) or upgraded (it is unchanged).\n"
     "extract: 65 the PDF is unusable (not a PDF, encrypted, no text layer, damaged, over\n"
     "200 pages, not a disclosure); 66 it cannot be read; 69 pdftotext/pdfinfo are missing;\n"
@@ -92,9 +92,9 @@ static const char usage_list[] = "Usage: budgetctl list [--db PATH]\n"
 static const char usage_upgrade[] =
     "Usage: budgetctl upgrade [--db PATH]\n"
     "\n"
-    "Upgrades a store of schema version 1 or 2 to version 3 in place, in one transaction:\n"
+    "Upgrades a store of schema version 1, 2 or 3 to version 4 in place, in one transaction:\n"
     "a failure or a kill leaves it as it was. Every disclosure and figure is kept. A store\n"
-    "already at version 3 is left alone. Exit code 0 when the store is at version 3.\n";
+    "already at version 4 is left alone. Exit code 0 when the store is at version 4.\n";
 
 static const char usage_backup[] =
     "Usage: budgetctl backup [--db PATH] DEST\n"
@@ -941,11 +941,12 @@ static int cmd_upgrade(int argc, char **argv)
 	}
 	if (db_upgrade(o.db, &from, &err) != 0) {
 		fprintf(stderr, "budgetctl: %s\n", err.text);
-		if (from == 1 || from == 2)
+		if (from >= 1 && from < DB_SCHEMA_VERSION)
 			fprintf(stderr,
 			        "budgetctl: nothing changed; the store is still version %d\n",
 			        from);
-		return from == 1 || from == 2 ? SRV_EXIT_CANTCREAT : SRV_EXIT_NOINPUT;
+		return from >= 1 && from < DB_SCHEMA_VERSION ? SRV_EXIT_CANTCREAT
+		                                             : SRV_EXIT_NOINPUT;
 	}
 	if (from == DB_SCHEMA_VERSION) {
 		printf("%s: already at schema version %d\n", o.db, DB_SCHEMA_VERSION);
