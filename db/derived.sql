@@ -112,4 +112,16 @@ CREATE INDEX fact_disclosure ON fact (disclosure_id);
 CREATE INDEX fact_sum ON fact (measure, depth, code, year, kind, level, department_id, region,
                                class, disclosure_id, fen, figures, inexact);
 
+-- 读表: a table's answer (db/read_table.c) reads its columns, rows and figures from these
+-- indexes alone, never from the tables' own b-trees, so that a random table of a region-sized
+-- store touches half the pages (issue #17: about 15 % less CPU for a random table, the store
+-- 6 % larger). They hold nothing of their own, so they live here, where `budgetctl upgrade`
+-- builds them for an older store.
+CREATE INDEX table_column_read ON table_column (table_id, key, title, "group", side, measure,
+                                                position);
+CREATE INDEX table_row_read ON table_row (table_id, position, id, side, kind, level, code1, code2,
+                                          code3, name, project, project_name);
+CREATE INDEX row_amount_read ON row_amount (row_id, key, position, value, value_dp);
+CREATE INDEX row_unplaced_read ON row_unplaced (row_id, position, value, value_dp);
+
 PRAGMA user_version = 4;

@@ -344,19 +344,22 @@ struct db_import {
 	int64_t disclosure; /* written by the last db_import_add(), 0 before the first */
 	size_t n_findings; /* stored for it so far */
 	off_t wal_size; /* the -wal file's size when the import began, -1 if there was none */
-	char *deferred[8]; /* bulk: CREATE INDEX statements dropped at begin, run at commit */
+	char *deferred[16]; /* bulk: CREATE INDEX statements dropped at begin, run at commit */
 	size_t n_deferred;
 };
 
-/* With bulk, the store's secondary indexes on the rows (schema.sql's CREATE INDEX, not the
- * UNIQUE constraints, which are part of their tables) are dropped while the rows go in and
- * created again, from their own text in sqlite_master, before db_derive_finish(): one sort
+/* With bulk, the store's secondary indexes on the rows (schema.sql's CREATE INDEX and
+ * derived.sql's read indexes, not the UNIQUE constraints, which are part of their tables) are
+ * dropped while the rows go in and created again, from their own text in sqlite_master,
+ * before db_derive_finish(): one sort
  * of the whole column instead of an insert into a large B-tree for every row (issue #17).
  * The store ends with the same definitions (check_facts: a bulk store equals one built
  * row by row, schema text included). What derive runs per disclosure finds its rows by
  * disclosure and the UNIQUE keys: without these indexes its time stayed the same. */
-static const char *const deferrable[] = { "disclosure_year", "budget_table_type", "table_row_code",
-	                                  NULL };
+static const char *const deferrable[] = { "disclosure_year",   "budget_table_type",
+	                                  "table_row_code",    "table_column_read",
+	                                  "table_row_read",    "row_amount_read",
+	                                  "row_unplaced_read", NULL };
 
 static int defer_indexes(struct db_import *im, struct db_error *err)
 {

@@ -676,6 +676,16 @@ START_TEST(test_upgraded_v3_store_answers_the_same)
 	db[1] = db_open(path[1], true, &err);
 	ck_assert_msg(db[1] != NULL, "open: %s", err.text);
 	import_all(db[1], texts, 2);
+	/* derived.sql's read indexes (read_table.c) come with the upgrade, and every other
+	 * index a new store has */
+	ck_assert_int_eq(tu_sql_int(path[0], "SELECT count(*) FROM sqlite_master WHERE type = "
+	                                     "'index' AND name IN ('table_column_read', "
+	                                     "'table_row_read', 'row_amount_read', "
+	                                     "'row_unplaced_read')"),
+	                 4);
+	ck_assert_int_eq(
+	    tu_sql_int(path[0], "SELECT count(*) FROM sqlite_master WHERE type = 'index'"),
+	    tu_sql_int(path[1], "SELECT count(*) FROM sqlite_master WHERE type = 'index'"));
 	for (size_t i = 0; i < sizeof(queries) / sizeof(queries[0]); i++) {
 		struct found x = find(db[0], queries[i], NULL), y = find(db[1], queries[i], NULL);
 		ck_assert_msg(x.total == y.total && strcmp(x.lines, y.lines) == 0,
