@@ -385,20 +385,12 @@ done:
 	return rc;
 }
 
-/* Opens the copy at path as budgetd will (read-only: schema version, then db_check). The
- * check reads every page once: mapped, not copied by read() into SQLite's cache (a third of
- * its CPU, issue #17; SQLite maps no more than its SQLITE_MAX_MMAP_SIZE and reads the rest).
- * The file is this process's own, not yet renamed into place: nobody truncates it. */
+/* Opens the copy at path as budgetd will (read-only: schema version, then db_check). */
 static int check_copy(const char *path, struct db_error *err)
 {
 	struct db *copy = open_store(path, false, err);
-	int rc = -1;
+	int rc = copy != NULL ? db_check(copy, err) : -1;
 
-	if (copy != NULL) {
-		/* unmapped, the check reads as before: its answer is all that counts */
-		sqlite3_exec(copy->sql, "PRAGMA mmap_size = 4294967296", NULL, NULL, NULL);
-		rc = db_check(copy, err);
-	}
 	db_close(copy);
 	return rc;
 }
