@@ -291,9 +291,8 @@ struct db_finding_counts {
 int db_findings(struct db *db, const struct db_finding_query *q, db_finding_fn fn, void *ctx,
                 struct db_finding_counts *counts, struct db_error *err);
 
-/* Makes a store being built from nothing fast to write: no journal, no syncs, no foreign
- * key checks (nothing in it to cascade from). Only for a file that is thrown away if the
- * build fails (budgetctl import --fresh). 0 or -1. */
+/* Makes a store being built from nothing fast to write: no journal, no syncs. Only for a
+ * file that is thrown away if the build fails (budgetctl import --fresh). 0 or -1. */
 int db_set_bulk_build(struct db *db, struct db_error *err);
 
 /* The store's copy of one disclosure (level "department" or "unit"), in import format 2.

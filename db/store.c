@@ -324,17 +324,11 @@ void db_close(struct db *db)
 	free(db);
 }
 
-/* foreign_keys off as well: every parent id is one the import has just inserted, and in a
- * store built from nothing no DELETE finds a row to cascade from (two files for one
- * disclosure are refused, db_import_add). The checks cost a parent lookup and a statement
- * journal per row (issue #17: -1.4 % of an import's instructions). */
 int db_set_bulk_build(struct db *db, struct db_error *err)
 {
-	if (exec(
-	        db->sql,
-	        "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -131072; "
-	        "PRAGMA foreign_keys = OFF",
-	        err) != 0)
+	if (exec(db->sql,
+	         "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -131072",
+	         err) != 0)
 		return -1;
 	db->bulk = true;
 	return 0;
