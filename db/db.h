@@ -192,6 +192,19 @@ int db_disclosure_count(struct db *db, int64_t *count);
  * connection. Returns 0, or -1 with *err filled, path untouched and nothing left behind. */
 int db_snapshot(struct db *db, const char *path, struct db_error *err);
 
+/* For a store built afresh at built (closed, rollback journal, not yet in place; budgetctl
+ * import --fresh): checks it as db_snapshot() checks its copy (opened as budgetd opens a
+ * store, db_check), fsyncs it, and copies its bytes into a new file at snap_tmp, fsynced:
+ * the snapshot of the store built is that store, so no page copy and no second check.
+ * Returns 0, or -1 with *err filled (the store damaged: err->code DB_BAD_STORE) and nothing
+ * left at snap_tmp. */
+int db_snapshot_fresh(const char *built, const char *snap_tmp, struct db_error *err);
+
+/* Moves snap_tmp (from db_snapshot_fresh) over path as db_snapshot() moves its copy: the
+ * mode and owner of the file at path, path's -wal, -shm and -journal removed, then the
+ * rename and the folder fsynced. Returns 0, or -1 with *err filled and snap_tmp removed. */
+int db_snapshot_place(const char *snap_tmp, const char *path, struct db_error *err);
+
 /* Removes the store at path and what SQLite keeps beside it (-wal, -shm, -journal), as far
  * as they exist. */
 void db_remove(const char *path);

@@ -573,7 +573,40 @@ static void remove_stale_builds(const char *path)
 	closedir(d);
 }
 
-/* Imports into path; with fresh, into a new file that then replaces path. */
+/* The snapshot's temporary name, PATH.snapshot.tmp-<pid> (as db_snapshot() names it, so
+ * that remove_stale_builds() finds a leftover). */
+static void snapshot_tmp(const char *path, char *tmp, size_t size)
+{
+	snprintf(tmp, size, "%s.snapshot.tmp-%ld", path, (long)getpid());
+}
+
+/* A --fresh store, built at tmp and closed: checked and fsynced, its bytes copied for the
+ * snapshot (db_snapshot_fresh), then moved over path. A store that fails the check never
+ * replaces path. */
+static int place_fresh(const char *tmp, const char *path)
+{
+	struct db_error err = { 0 };
+	char snap[4200];
+
+	snapshot_tmp(path, snap, sizeof(snap));
+	stage(NULL);
+	if (db_snapshot_fresh(tmp, snap, &err) != 0) {
+		fprintf(stderr, "budgetctl: the new store %s: ", tmp);
+		put_text(err.text, stderr);
+		fputc('\n', stderr);
+		unlink(tmp);
+		return SRV_EXIT_CANTCREAT;
+	}
+	stage("snapshot");
+	if (replace_store(tmp, path) != SRV_EXIT_OK) {
+		unlink(snap);
+		return SRV_EXIT_CANTCREAT;
+	}
+	return SRV_EXIT_OK;
+}
+
+/* Imports into path; with fresh, into a new file that then replaces path, its snapshot's
+ * bytes ready at PATH.snapshot.tmp-<pid> for write_downloads(). */
 static int import_into(const char *path, bool fresh, char **files, int n,
                        struct db_doc_stats *total)
 {
@@ -608,19 +641,22 @@ static int import_into(const char *path, bool fresh, char **files, int n,
 		unlink(tmp);
 		return rc;
 	}
-	return replace_store(tmp, path);
+	return place_fresh(tmp, path);
 }
 
 /* The store's snapshot for download, written after every import from a read-only
- * connection: budgetd serving the store goes on meanwhile. */
-static int write_snapshot(const char *path)
+ * connection: budgetd serving the store goes on meanwhile. ready: place_fresh() made its
+ * bytes already, only the rename is left. */
+static int write_snapshot(const char *path, bool ready)
 {
 	struct db_error err = { 0 };
-	char snap[4200];
-	struct db *db = db_open(path, false, &err);
+	char snap[4200], tmp[4200];
+	struct db *db = NULL;
 
 	snprintf(snap, sizeof(snap), "%s.snapshot", path);
-	if (db != NULL && db_snapshot(db, snap, &err) == 0) {
+	snapshot_tmp(path, tmp, sizeof(tmp));
+	if (ready ? db_snapshot_place(tmp, snap, &err) == 0
+	          : (db = db_open(path, false, &err)) != NULL && db_snapshot(db, snap, &err) == 0) {
 		db_close(db);
 		return SRV_EXIT_OK;
 	}
@@ -652,14 +688,14 @@ static int write_amounts(const char *path, struct amounts_old *old)
 }
 
 /* The store-wide downloads budgetd serves, rewritten whenever the store changes; old as for
- * write_amounts() (NULL: the CSV is written whole). */
-static int write_downloads(const char *path, struct amounts_old *old)
+ * write_amounts() (NULL: the CSV is written whole); snapshot_ready as for write_snapshot(). */
+static int write_downloads(const char *path, struct amounts_old *old, bool snapshot_ready)
 {
 	int rc;
 
 	stage(NULL);
-	rc = write_snapshot(path);
-	stage("snapshot");
+	rc = write_snapshot(path, snapshot_ready);
+	stage(snapshot_ready ? "placed" : "snapshot");
 	if (rc != SRV_EXIT_OK) {
 		amounts_drop(old); /* the store changed: the old CSV's index must not come back */
 		return rc;
@@ -789,7 +825,7 @@ static int import_list(const struct cmd_opts *o, struct file_list *l)
 		return rc;
 	}
 	summary(&total, l->n, "imported", o->db);
-	return write_downloads(o->db, amounts_before);
+	return write_downloads(o->db, amounts_before, o->fresh);
 }
 
 /* An import allocates and frees a document's tree, SQLite's pages and its statements' memory
@@ -954,7 +990,7 @@ static int cmd_upgrade(int argc, char **argv)
 	}
 	printf("%s: upgraded from schema version %d to %d\n", o.db, from, DB_SCHEMA_VERSION);
 	/* The snapshot beside it is of the old version: budgetd would serve that. */
-	return write_downloads(o.db, NULL);
+	return write_downloads(o.db, NULL, false);
 }
 
 /* Are a and b the same file? A backup written over its own store would cut it from its
@@ -1043,7 +1079,7 @@ static int cmd_restore(int argc, char **argv)
 	db_close(db);
 	printf("%s: restored from %s, %lld disclosures\n", o.db, argv[optind], (long long)n);
 	/* The downloads beside the store are of the old data: budgetd would serve those. */
-	return write_downloads(o.db, NULL);
+	return write_downloads(o.db, NULL, false);
 }
 
 static void extract_report(void *ctx, int page, const char *what, const char *text)

@@ -683,6 +683,114 @@ static void seeded_end(struct seeded *sd)
 	free(sd->text);
 }
 
+/* ---- the store's long CSV straight from the rows (#17) against the tree path ---- */
+
+struct long_csv {
+	char *text; /* api_amounts_store()'s, whole */
+	size_t len, header, found; /* found: the bytes of the disclosures' lines seen in it */
+};
+
+static int long_append(void *ctx, const char *buf, size_t len)
+{
+	struct long_csv *l = ctx;
+	char *p = realloc(l->text, l->len + len + 1);
+
+	ck_assert_ptr_nonnull(p);
+	memcpy(p + l->len, buf, len);
+	l->len += len;
+	p[l->len] = '\0';
+	l->text = p;
+	return 0;
+}
+
+/* One disclosure's .../amounts.csv, which tidy.c's put_disclosure() writes from
+ * db_export_part()'s tree: its header is the store CSV's, its lines are in it in one piece. */
+static void find_in_long(const char *dept, const json_t *disc, void *arg)
+{
+	struct long_csv *l = arg;
+	const char *kind = json_string_value(json_object_get(disc, "kind"));
+	const char *level = json_string_value(json_object_get(disc, "level"));
+	char path[300];
+	struct api_response r;
+	const char *lines;
+
+	snprintf(path, sizeof(path), "/api/v1/departments/%s/%ss/%lld/amounts.csv", dept, kind,
+	         json_integer_value(json_object_get(disc, "year")));
+	ck_assert_int_eq(call(path, strcmp(level, "unit") == 0 ? "level=unit" : NULL, NULL, &r),
+	                 200);
+	lines = strstr(r.body, "\r\n");
+	ck_assert_ptr_nonnull(lines);
+	lines += 2;
+	ck_assert_uint_eq((size_t)(lines - r.body), l->header);
+	ck_assert_msg(memcmp(r.body, l->text, l->header) == 0, "%s: another header", path);
+	ck_assert_msg(memmem(l->text, l->len, lines, r.len - l->header) != NULL,
+	              "%s: its lines are not the store CSV's:\n%.600s", path, lines);
+	l->found += r.len - l->header;
+	api_response_free(&r);
+}
+
+/* The store's CSV (rows) is its header and every disclosure's own CSV (tree), nothing else.
+ * Returns the number of lines after the header. */
+static uint64_t compare_long_csv(int disclosures)
+{
+	struct long_csv l = { 0 };
+	struct db_error err = { 0 };
+	uint64_t lines = 0;
+
+	ck_assert_msg(api_amounts_store(store, long_append, &l, &lines, &err) == 0, "%s", err.text);
+	ck_assert_ptr_nonnull(l.text);
+	l.header = (size_t)(strstr(l.text, "\r\n") + 2 - l.text);
+	ck_assert_int_eq(each_disclosure(find_in_long, &l), disclosures);
+	ck_assert_uint_eq(l.header + l.found, l.len);
+	free(l.text);
+	return lines;
+}
+
+START_TEST(test_long_csv_matches_tree)
+{
+	/* the bundled store: 7 disclosures, 2,309 lines (its .amounts.csv, wc -l) */
+	ck_assert_uint_eq(compare_long_csv(7), 2309);
+}
+END_TEST
+
+/* What the bundled store's tables lack: a percent column (by its title), a table in 元 and
+ * one in 千元, negative and long figures, no region, cells to quote or guard (a comma,
+ * a leading =), a row without codes under coded ones, a row of three codes. */
+START_TEST(test_long_csv_matches_tree_rare)
+{
+	json_t *seed = json_load_file(tu_env("BUDGETD_SEED"), 0, NULL);
+	json_t *tables = json_object_get(seed, "tables"), *t0, *t4, *rows, *row;
+	struct seeded sd;
+
+	ck_assert_ptr_nonnull(seed);
+	json_object_del(json_object_get(seed, "department"), "region");
+	json_object_set_new(json_object_get(seed, "department"), "name",
+	                    json_string("喀什, 驻乌办"));
+	t0 = json_array_get(tables, 0);
+	json_object_set_new(json_array_get(json_object_get(t0, "columns"), 0), "title",
+	                    json_string("增长率（%）"));
+	json_object_set_new(json_array_get(tables, 1), "unit", json_string("元"));
+	t4 = json_array_get(tables, 4);
+	json_object_set_new(t4, "unit", json_string("千元"));
+	rows = json_object_get(t4, "rows");
+	row = json_array_get(rows, json_array_size(rows) - 1);
+	json_object_set_new(row, "name", json_string("=其他, \"支出\""));
+	json_object_del(row, "codes");
+	json_object_del(row, "level");
+	row = json_array_get(rows, 1);
+	json_object_set_new(row, "codes", json_pack("[sss]", "201", "01", "99"));
+	json_object_set_new(row, "level", json_integer(3));
+	json_object_set_new(json_object_get(row, "amounts"),
+	                    json_string_value(json_object_get(
+	                        json_array_get(json_object_get(t4, "columns"), 0), "key")),
+	                    json_string("-123456789012.345678"));
+	seeded_begin(&sd, seed);
+	ck_assert_uint_gt(compare_long_csv(1), 100);
+	seeded_end(&sd);
+	json_decref(seed);
+}
+END_TEST
+
 /* What the bundled store lacks: economic figures (in an order that is not the keys'), an
  * allocation of items without a text, a target of indicators only. The seed so changed, in
  * a store of its own, rows against tree again. */
@@ -1456,6 +1564,8 @@ int main(void)
 	tcase_add_test(routes, test_table_rows_match_tree_ids_shuffled);
 	tcase_add_test(routes, test_projects_rows_match_tree);
 	tcase_add_test(routes, test_projects_rows_match_tree_rare);
+	tcase_add_test(routes, test_long_csv_matches_tree);
+	tcase_add_test(routes, test_long_csv_matches_tree_rare);
 	tcase_add_test(routes, test_findings_of_one_disclosure);
 	tcase_add_test(routes, test_disclosure_rows_match_tree);
 	tcase_add_test(routes, test_disclosure_rows_match_tree_rare);

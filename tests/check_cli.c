@@ -384,11 +384,30 @@ START_TEST(test_export_level)
 }
 END_TEST
 
+/* query's one text answer on the store at path (read-only) is want. */
+static void assert_sql_text(const char *path, const char *query, const char *want)
+{
+	sqlite3 *sql = NULL;
+	sqlite3_stmt *st = NULL;
+
+	ck_assert_int_eq(sqlite3_open_v2(path, &sql, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_prepare_v2(sql, query, -1, &st, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+	ck_assert_str_eq((const char *)sqlite3_column_text(st, 0), want);
+	sqlite3_finalize(st);
+	sqlite3_close(sql);
+}
+
+/* --fresh replaces the store; its snapshot is the new store's bytes (#17: the built store is
+ * checked once and copied, no page copy), in a file of its own that the next import in
+ * place leaves alone until it writes a new one; and it opens and reads. */
 START_TEST(test_fresh_builds_a_new_store)
 {
-	char *store = tu_temp_path(".sqlite");
+	char *store = tu_temp_path(".sqlite"), snap[4200], *a, *b;
 	char *other = seed_with("\"id\": \"kashi-urumqi-office\"", "\"id\": \"another-office\"");
 	struct tu_ctl r = tu_ctl("import", "--db", store, other, NULL);
+	struct stat st_store, st_snap;
+	size_t na, nb;
 
 	ck_assert_int_eq(r.status, 0);
 	tu_ctl_done(&r);
@@ -399,6 +418,20 @@ START_TEST(test_fresh_builds_a_new_store)
 	ck_assert_ptr_null(strstr(r.out, "another-office"));
 	ck_assert_ptr_nonnull(strstr(r.out, "kashi-urumqi-office"));
 	tu_ctl_done(&r);
+
+	snprintf(snap, sizeof(snap), "%s.snapshot", store);
+	ck_assert_ptr_nonnull(a = tu_read_file(store, &na));
+	ck_assert_ptr_nonnull(b = tu_read_file(snap, &nb));
+	ck_assert_msg(na == nb && memcmp(a, b, na) == 0, "the snapshot is not the store built");
+	ck_assert_int_eq(stat(store, &st_store), 0);
+	ck_assert_int_eq(stat(snap, &st_snap), 0);
+	ck_assert_msg(st_store.st_ino != st_snap.st_ino, "the snapshot is the store's file");
+	ck_assert_int_eq(tu_sql_int(snap, "SELECT count(*) FROM disclosure"), 1);
+	assert_sql_text(snap, "PRAGMA journal_mode", "delete");
+	assert_sql_text(snap, "PRAGMA quick_check", "ok");
+	free(a);
+	free(b);
+	unlink(snap);
 	tu_unlink_store(store);
 	unlink(other);
 	free(store);
