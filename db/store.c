@@ -512,8 +512,35 @@ fail:
 	return -1;
 }
 
+/* Copies what is left of in to out through a buffer: for a kernel or file system that has
+ * no copy_file_range() for these files. 0, or -1 with errno set. */
+static int copy_by_hand(int in, int out, off_t left)
+{
+	static _Thread_local char buf[1 << 16];
+
+	while (left > 0) {
+		ssize_t n = read(in, buf, sizeof(buf) < (size_t)left ? sizeof(buf) : (size_t)left);
+		if (n <= 0) {
+			if (n == 0)
+				errno = EIO; /* the file shrank under us */
+			if (n == 0 || errno != EINTR)
+				return -1;
+			continue;
+		}
+		for (ssize_t done = 0; done < n;) {
+			ssize_t w = write(out, buf + done, (size_t)(n - done));
+			if (w < 0 && errno != EINTR)
+				return -1;
+			done += w > 0 ? w : 0;
+		}
+		left -= n;
+	}
+	return 0;
+}
+
 /* Copies the file at from into a new file at to, byte for byte, in the kernel
- * (copy_file_range: the bytes do not pass through this process), and fsyncs it. */
+ * (copy_file_range: the bytes do not pass through this process) where it can, and fsyncs
+ * it. */
 static int copy_file(const char *from, const char *to, struct db_error *err)
 {
 	int in = open(from, O_RDONLY | O_CLOEXEC), out = -1;
@@ -529,6 +556,12 @@ static int copy_file(const char *from, const char *to, struct db_error *err)
 		goto fail;
 	for (left = sb.st_size; left > 0;) {
 		ssize_t n = copy_file_range(in, NULL, out, NULL, (size_t)left, 0);
+		if (n < 0 && left == sb.st_size &&
+		    (errno == ENOSYS || errno == EXDEV || errno == EOPNOTSUPP || errno == EINVAL)) {
+			if (copy_by_hand(in, out, left) != 0)
+				goto fail;
+			break;
+		}
 		if (n <= 0) {
 			if (n == 0)
 				errno = EIO; /* the file shrank under us */
