@@ -17,18 +17,18 @@ static bool same(const char *a, const char *b)
 	return (a == NULL && b == NULL) || (a != NULL && b != NULL && strcmp(a, b) == 0);
 }
 
-static bool is_total(const struct db_trow *r)
+bool api_trow_total(const struct db_trow *r)
 {
 	return same(r->kind, "total");
 }
 
-static long long level_of(const struct db_trow *r)
+long long api_trow_level(const struct db_trow *r)
 {
 	if (r->has_level)
 		return r->level;
 	if (r->n_codes > 0)
 		return r->n_codes;
-	return is_total(r) ? 0 : 1;
+	return api_trow_total(r) ? 0 : 1;
 }
 
 /* Is a's code list a proper prefix of b's? Rows without codes are no prefix. */
@@ -44,16 +44,16 @@ static bool code_prefix(const struct db_trow *a, const struct db_trow *b)
 
 /* tables.c's parent_of: the nearest row above on the same side that is shallower and,
  * when both carry codes, whose codes lead to this row's; -1 for none. */
-static long parent_of(const struct db_table *t, size_t i)
+long api_trow_parent(const struct db_table *t, size_t i)
 {
 	const struct db_trow *row = &t->rows[i];
-	long long level = level_of(row);
+	long long level = api_trow_level(row);
 
-	if (is_total(row))
+	if (api_trow_total(row))
 		return -1;
 	for (size_t j = i; j-- > 0;) {
 		const struct db_trow *up = &t->rows[j];
-		if (!same(up->side, row->side) || level_of(up) >= level)
+		if (!same(up->side, row->side) || api_trow_level(up) >= level)
 			continue;
 		if (row->n_codes == 0 || up->n_codes == 0 || code_prefix(up, row))
 			return (long)j;
@@ -62,7 +62,7 @@ static long parent_of(const struct db_table *t, size_t i)
 }
 
 /* A figure's text when it parses (api_dec_text's rule), else NULL. */
-static const char *fig(const struct db_tfig *f)
+const char *api_tfig_text(const struct db_tfig *f)
 {
 	int64_t v;
 
@@ -82,7 +82,7 @@ static void put_amounts(struct api_jw *w, const struct db_table *t, const struct
 	api_jw_obj(w);
 	for (size_t k = 0; k < r->n_amounts; k++) {
 		const struct db_tfig *f = &t->figs[r->amounts + k];
-		if (fig(f) != NULL) {
+		if (api_tfig_text(f) != NULL) {
 			api_jw_key(w, f->key);
 			api_jw_dec_text(w, f->text);
 		}
@@ -113,13 +113,13 @@ static void put_codes(struct api_jw *w, const struct db_trow *r)
 static void put_row(struct api_jw *w, const struct db_table *t, size_t i)
 {
 	const struct db_trow *r = &t->rows[i];
-	long parent = parent_of(t, i);
+	long parent = api_trow_parent(t, i);
 
 	api_jw_obj(w);
 	api_jw_kint(w, "index", (long long)i);
 	api_jw_kstr(w, "side", r->side);
-	api_jw_kstr(w, "kind", is_total(r) ? "total" : "item");
-	api_jw_kint(w, "level", level_of(r));
+	api_jw_kstr(w, "kind", api_trow_total(r) ? "total" : "item");
+	api_jw_kint(w, "level", api_trow_level(r));
 	put_codes(w, r);
 	api_jw_kstr(w, "name", r->name);
 	api_jw_key(w, "parent");
@@ -133,7 +133,7 @@ static void put_row(struct api_jw *w, const struct db_table *t, size_t i)
 	api_jw_key(w, "unplaced");
 	api_jw_arr(w);
 	for (size_t k = 0; k < r->n_unplaced; k++)
-		if (fig(&t->figs[r->unplaced + k]) != NULL)
+		if (api_tfig_text(&t->figs[r->unplaced + k]) != NULL)
 			api_jw_dec_text(w, t->figs[r->unplaced + k].text);
 	api_jw_end(w, ']');
 	api_jw_end(w, '}');
@@ -145,7 +145,7 @@ static void put_totals(struct api_jw *w, const struct db_table *t)
 	api_jw_arr(w);
 	for (size_t i = 0; i < t->n_rows; i++) {
 		const struct db_trow *r = &t->rows[i];
-		if (!is_total(r))
+		if (!api_trow_total(r))
 			continue;
 		api_jw_obj(w);
 		api_jw_kint(w, "index", (long long)i);
@@ -158,7 +158,7 @@ static void put_totals(struct api_jw *w, const struct db_table *t)
 }
 
 /* api_table_type(): the stored type, else the registry's match of the title. */
-static const char *type_of(const struct db_table *t)
+const char *api_rtable_type(const struct db_table *t)
 {
 	const struct db_table_type *type;
 
@@ -170,7 +170,7 @@ static const char *type_of(const struct db_table *t)
 
 static int table_json(struct api_ctx *c, const struct db_table *t, int number)
 {
-	const char *type = type_of(t);
+	const char *type = api_rtable_type(t);
 	const struct db_table_type *known = db_table_type_find(type);
 	struct api_jw w;
 
@@ -249,7 +249,7 @@ static const char *amount_in(const struct db_table *t, const struct db_trow *r, 
 	for (size_t k = 0; k < r->n_amounts; k++) {
 		const struct db_tfig *f = &t->figs[r->amounts + k];
 		if (strcmp(f->key, key) == 0)
-			return fig(f) != NULL ? f->text : "";
+			return api_tfig_text(f) != NULL ? f->text : "";
 	}
 	return "";
 }
@@ -271,19 +271,19 @@ static void csv_row(struct api_jw *w, const struct db_table *t, const struct db_
 		api_csv_number(w, amount_in(t, r, t->cols[i].key), false);
 	if (s->unplaced) {
 		for (size_t k = 0; k < r->n_unplaced; k++) {
-			const char *f = fig(&t->figs[r->unplaced + k]);
+			const char *f = api_tfig_text(&t->figs[r->unplaced + k]);
 			if (f != NULL)
 				snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s",
 				         list[0] ? ";" : "", f);
 		}
 		api_csv_number(w, list, false);
 	}
-	snprintf(level, sizeof(level), "%lld", level_of(r));
+	snprintf(level, sizeof(level), "%lld", api_trow_level(r));
 	api_csv_text(w, s->unit, false);
 	api_csv_number(w, level, false);
 	for (int k = 0; k < 3; k++)
 		api_csv_text(w, k < r->n_codes ? r->codes[k] : NULL, false);
-	api_csv_text(w, !is_total(r) && !parent ? "是" : "否", false);
+	api_csv_text(w, !api_trow_total(r) && !parent ? "是" : "否", false);
 	api_csv_end_row(w);
 }
 
@@ -312,7 +312,7 @@ static int table_csv(struct api_ctx *c, const struct db_table *t, int number)
 	if (parent == NULL)
 		return -1;
 	for (size_t i = 0; i < t->n_rows; i++)
-		if ((up = parent_of(t, i)) >= 0)
+		if ((up = api_trow_parent(t, i)) >= 0)
 			parent[up] = true;
 	api_jw_init(&w);
 	api_csv_begin(&w);

@@ -265,76 +265,13 @@ static int flush(struct store_walk *s, struct api_jw *w)
 
 /* ---- a disclosure's lines straight from its rows (#17) ----
  * The bytes put_disclosure() writes from db_export_part()'s tree, rule for rule, from
- * db_read_table()'s arrays: no tree of the disclosure is built. level_of(), parent_of(),
- * fig() and type_of() are table_rows.c's copies of tables.c's rules (tables.c's
+ * db_read_table()'s arrays: no tree of the disclosure is built. api_trow_level(), api_trow_parent(),
+ * api_tfig_text() and api_rtable_type() are table_rows.c's copies of tables.c's rules (tables.c's
  * api_row_level(), api_row_parents(), api_dec_text() and api_table_type() on the tree).
  * The fields a table's lines share, a row's and a column's are each written once as CSV
  * text (a part) and copied into every line: 1.8 million lines at 10,000 disclosures.
  * check_cli test_long_csv_is_the_disclosures_csv compares the store's CSV with every
  * disclosure's own .../amounts.csv, which put_disclosure() writes from the tree. */
-
-static bool same(const char *a, const char *b)
-{
-	return (a == NULL && b == NULL) || (a != NULL && b != NULL && strcmp(a, b) == 0);
-}
-
-static bool row_total(const struct db_trow *r)
-{
-	return same(r->kind, "total");
-}
-
-static long long level_of(const struct db_trow *r)
-{
-	if (r->has_level)
-		return r->level;
-	if (r->n_codes > 0)
-		return r->n_codes;
-	return row_total(r) ? 0 : 1;
-}
-
-static bool code_prefix(const struct db_trow *a, const struct db_trow *b)
-{
-	if (a->n_codes == 0 || a->n_codes >= b->n_codes)
-		return false;
-	for (int i = 0; i < a->n_codes; i++)
-		if (strcmp(a->codes[i], b->codes[i]) != 0)
-			return false;
-	return true;
-}
-
-static long parent_of(const struct db_table *t, size_t i)
-{
-	const struct db_trow *row = &t->rows[i];
-	long long level = level_of(row);
-
-	if (row_total(row))
-		return -1;
-	for (size_t j = i; j-- > 0;) {
-		const struct db_trow *up = &t->rows[j];
-		if (!same(up->side, row->side) || level_of(up) >= level)
-			continue;
-		if (row->n_codes == 0 || up->n_codes == 0 || code_prefix(up, row))
-			return (long)j;
-	}
-	return -1;
-}
-
-static const char *fig(const struct db_tfig *f)
-{
-	int64_t v;
-
-	return db_dec_parse(f->text, true, &v) == 0 ? f->text : NULL;
-}
-
-static const char *type_of(const struct db_table *t)
-{
-	const struct db_table_type *type;
-
-	if (t->type != NULL)
-		return t->type;
-	type = db_table_type_match(t->title);
-	return type != NULL ? type->id : "other";
-}
 
 /* An integer cell (a row's index and level) without snprintf. */
 static void put_int(struct api_jw *w, long long v)
@@ -366,7 +303,7 @@ static void table_part(struct api_jw *p, const struct line_ctx *l, const struct 
 	api_csv_text(p, l->kind, false);
 	api_csv_text(p, l->level, false);
 	put_int(p, t->position);
-	api_csv_text(p, type_of(t), false);
+	api_csv_text(p, api_rtable_type(t), false);
 	api_csv_text(p, t->title, false);
 }
 
@@ -374,14 +311,14 @@ static void table_part(struct api_jw *p, const struct line_ctx *l, const struct 
 static void row_part(struct api_jw *p, const struct db_table *t, size_t i, bool parent)
 {
 	const struct db_trow *r = &t->rows[i];
-	bool total = row_total(r);
+	bool total = api_trow_total(r);
 	char code[16] = "";
 
 	p->len = 0;
 	put_int(p, (long long)i);
 	api_csv_text(p, r->side, false);
 	api_csv_text(p, total ? "total" : "item", false);
-	put_int(p, level_of(r));
+	put_int(p, api_trow_level(r));
 	for (int k = 0; k < r->n_codes; k++)
 		strncat(code, r->codes[k], sizeof(code) - strlen(code) - 1);
 	api_csv_text(p, code, false);
@@ -444,13 +381,13 @@ static long long table_row(struct api_jw *w, struct parts *p, const struct db_ta
 			const struct db_tfig *f = &t->figs[r->amounts + k];
 			if (strcmp(f->key, t->cols[c].key) != 0)
 				continue;
-			if (fig(f) != NULL && ++n)
+			if (api_tfig_text(f) != NULL && ++n)
 				line(w, p, c, f->text, unit);
 			break; /* one figure per key (UNIQUE (row_id, key)) */
 		}
 	for (size_t k = 0; k < r->n_unplaced; k++) {
 		const struct db_tfig *f = &t->figs[r->unplaced + k];
-		if (fig(f) != NULL && ++n)
+		if (api_tfig_text(f) != NULL && ++n)
 			line(w, p, t->n_cols, f->text, unit);
 	}
 	return n;
@@ -481,7 +418,7 @@ static long long table_lines(struct api_jw *w, const struct line_ctx *l, const s
 	if (p.cols == NULL || p.percent == NULL || parent == NULL)
 		goto done;
 	for (size_t i = 0; i < t->n_rows; i++)
-		if ((up = parent_of(t, i)) >= 0)
+		if ((up = api_trow_parent(t, i)) >= 0)
 			parent[up] = true;
 	table_part(&p.table, l, t);
 	for (size_t c = 0; c <= t->n_cols; c++) {
