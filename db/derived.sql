@@ -101,7 +101,7 @@ CREATE TABLE fact (
     region        TEXT,
     measure       TEXT NOT NULL,
     class         TEXT,                                   -- a table's classification
-    depth         INTEGER NOT NULL DEFAULT 0 CHECK (depth IN (0, 1, 3)),
+    depth         INTEGER NOT NULL DEFAULT 0 CHECK (depth = 0 OR depth = 1 OR depth = 3),
     code          TEXT NOT NULL DEFAULT '',               -- 类款项 concatenated; '' for none
     fen           INTEGER,
     figures       INTEGER NOT NULL DEFAULT 1,

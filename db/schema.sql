@@ -1,6 +1,6 @@
 -- SPDX-License-Identifier: MIT
--- The budgetd store, schema version 3 with derived.sql (PRAGMA user_version; store.c and
--- migrate.c upgrade versions 1 and 2).
+-- The budgetd store, schema version 4 with derived.sql (PRAGMA user_version; store.c and
+-- migrate.c upgrade versions 1, 2 and 3).
 -- One disclosure = one department x year x kind x level (部门 or 单位). Everything below a
 -- disclosure hangs off it
 -- with ON DELETE CASCADE, so replacing a disclosure is one DELETE and a fresh insert.
@@ -10,6 +10,9 @@
 -- upgraded from schema version 1, which did not keep it). db/model.c derives the names.
 -- Table figures are signed (a 决算 prints negatives); counts and most other figures are not.
 -- Boxes (where a figure was printed) are INTEGER hundredths of a PDF point: never REAL.
+-- A CHECK names its allowed values with OR, never IN (...): for an IN list of three or more
+-- SQLite builds a temporary b-tree for every row inserted (issue #17: 8 % of an import's
+-- instructions; check_db test_inserts_build_no_temporary_btree).
 -- Lists keep the published order in "position". Column names match the import format's keys
 -- (docs/import-format.md); codes [类, 款, 项] are stored as code1, code2, code3.
 
@@ -105,7 +108,8 @@ CREATE TABLE staffing (
     disclosure_id INTEGER NOT NULL REFERENCES disclosure(id) ON DELETE CASCADE,
     position      INTEGER NOT NULL,
     category      TEXT NOT NULL
-                  CHECK (category IN ('established', 'actual', 'serving', 'retired', 'lixiu')),
+                  CHECK (category = 'established' OR category = 'actual' OR category = 'serving' OR
+                         category = 'retired' OR category = 'lixiu'),
     label         TEXT NOT NULL,
     count         INTEGER NOT NULL CHECK (count >= 0),
     change        INTEGER,
@@ -139,8 +143,9 @@ CREATE TABLE table_column (
     title    TEXT NOT NULL,
     "group"  TEXT,
     side     TEXT CHECK (side IN ('income', 'expenditure')),
-    measure  TEXT CHECK (measure IN ('budget', 'budget_initial', 'budget_adjusted', 'final',
-                                     'rate', 'change', 'change_percent', 'prior')),
+    measure  TEXT CHECK (measure = 'budget' OR measure = 'budget_initial' OR
+                         measure = 'budget_adjusted' OR measure = 'final' OR measure = 'rate' OR
+                         measure = 'change' OR measure = 'change_percent' OR measure = 'prior'),
     UNIQUE (table_id, key)
 );
 
@@ -318,7 +323,7 @@ CREATE TABLE indicator (
     level2    TEXT NOT NULL,
     name      TEXT,
     value     TEXT,
-    op        TEXT CHECK (op IN ('≥', '≤', '=', '>', '<')),
+    op        TEXT CHECK (op = '≥' OR op = '≤' OR op = '=' OR op = '>' OR op = '<'),
     number    INTEGER CHECK (number >= 0),
     number_dp INTEGER CHECK (number_dp BETWEEN 0 AND 6),
     unit      TEXT,
@@ -350,7 +355,7 @@ CREATE TABLE sangong (
     final_dp      INTEGER CHECK (final_dp BETWEEN 0 AND 6),
     change        INTEGER,
     change_dp     INTEGER CHECK (change_dp BETWEEN 0 AND 6),
-    unit          TEXT CHECK (unit IN ('元', '万元', '千元', '亿元'))
+    unit          TEXT CHECK (unit = '元' OR unit = '万元' OR unit = '千元' OR unit = '亿元')
 );
 
 CREATE TABLE sangong_item (
@@ -358,8 +363,8 @@ CREATE TABLE sangong_item (
     sangong_id INTEGER NOT NULL REFERENCES sangong(id) ON DELETE CASCADE,
     position   INTEGER NOT NULL,
     key        TEXT NOT NULL
-               CHECK (key IN ('abroad', 'vehicle_purchase', 'vehicle_operation', 'reception',
-                              'meeting', 'training', 'vehicle')),
+               CHECK (key = 'abroad' OR key = 'vehicle_purchase' OR key = 'vehicle_operation' OR
+                      key = 'reception' OR key = 'meeting' OR key = 'training' OR key = 'vehicle'),
     label      TEXT NOT NULL,
     amount     INTEGER CHECK (amount >= 0),
     amount_dp  INTEGER CHECK (amount_dp BETWEEN 0 AND 6),
@@ -389,7 +394,7 @@ CREATE TABLE operating_costs (
     reason               TEXT,
     administrative_units INTEGER CHECK (administrative_units >= 0),
     institutional_units  INTEGER CHECK (institutional_units >= 0),
-    unit                 TEXT CHECK (unit IN ('元', '万元', '千元', '亿元'))
+    unit                 TEXT CHECK (unit = '元' OR unit = '万元' OR unit = '千元' OR unit = '亿元')
 );
 
 CREATE TABLE procurement (
@@ -434,9 +439,10 @@ CREATE TABLE asset_vehicle (
     id        INTEGER PRIMARY KEY,
     assets_id INTEGER NOT NULL REFERENCES assets(id) ON DELETE CASCADE,
     position  INTEGER NOT NULL,
-    kind      TEXT NOT NULL CHECK (kind IN ('total', 'general', 'enforcement', 'other',
-                                        'ministerial', 'leader', 'confidential', 'emergency',
-                                        'special', 'retiree')),
+    kind      TEXT NOT NULL CHECK (kind = 'total' OR kind = 'general' OR kind = 'enforcement' OR
+                                   kind = 'other' OR kind = 'ministerial' OR kind = 'leader' OR
+                                   kind = 'confidential' OR kind = 'emergency' OR kind = 'special' OR
+                                   kind = 'retiree'),
     label     TEXT NOT NULL,
     count     INTEGER NOT NULL CHECK (count >= 0),
     value     INTEGER CHECK (value >= 0),
@@ -473,8 +479,10 @@ CREATE TABLE finding (
     disclosure_id INTEGER NOT NULL REFERENCES disclosure(id) ON DELETE CASCADE,
     position      INTEGER NOT NULL,
     rule          TEXT NOT NULL CHECK (length(rule) BETWEEN 1 AND 32),
-    family        TEXT NOT NULL CHECK (family IN ('table', 'cross', 'text', 'document')),
-    severity      TEXT NOT NULL CHECK (severity IN ('error', 'warning', 'info')),
+    family        TEXT NOT NULL CHECK (family = 'table' OR family = 'cross' OR family = 'text' OR
+                                       family = 'document'),
+    severity      TEXT NOT NULL CHECK (severity = 'error' OR severity = 'warning' OR
+                                       severity = 'info'),
     body          TEXT NOT NULL CHECK (json_valid(body)),
     UNIQUE (disclosure_id, position)
 );
