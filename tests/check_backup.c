@@ -272,7 +272,16 @@ static char *bad_backup(enum bad how)
 	sqlite3 *sql = NULL;
 	size_t len;
 
+	int64_t page = 0, size;
+
 	ctl_ok("backup", "--db", good, copy);
+	size = tu_sql_int(copy, "PRAGMA page_size");
+	/* DAMAGED: the page of the explanations' paragraphs zeroed. The schema and the disclosures
+	 * still read, so that only quick_check finds it (a page picked by its place in the file
+	 * moved onto the schema when the schema grew). */
+	if (how == DAMAGED)
+		page = tu_sql_int(copy, "SELECT rootpage FROM sqlite_schema WHERE name = "
+		                        "'explanation_paragraph'");
 	ck_assert_ptr_nonnull(bytes = tu_read_file(copy, &len));
 	if (how == NOT_SQLITE)
 		snprintf(bytes, len, "department,year\nkashi-urumqi-office,2021\n");
@@ -280,8 +289,10 @@ static char *bad_backup(enum bad how)
 		len = 0;
 	if (how == TRUNCATED)
 		len /= 2;
-	if (how == DAMAGED) /* two pages past the middle zeroed: the schema still reads */
-		memset(bytes + len / 4096 / 2 * 4096, 0, 2 * 4096);
+	if (how == DAMAGED) {
+		ck_assert(page > 1 && (size_t)(page * size) <= len);
+		memset(bytes + (page - 1) * size, 0, (size_t)size);
+	}
 	if (how == VERSION_1) {
 		free(bytes);
 		snprintf(src, sizeof(src), "%s/tests/data/kashi-v1.sqlite",
