@@ -111,6 +111,17 @@ static void put_header(struct api_jw *w)
 	api_csv_end_row(w);
 }
 
+/* A line's first fields, department_id to level: its disclosure's. */
+static void put_disclosure_fields(struct api_jw *w, const struct line_ctx *l)
+{
+	api_csv_text(w, l->dept, true);
+	api_csv_text(w, l->name, false);
+	api_csv_text(w, l->region, false);
+	api_csv_number(w, l->year, false);
+	api_csv_text(w, l->kind, false);
+	api_csv_text(w, l->level, false);
+}
+
 /* The fields up to leaf, which every line of one row shares. */
 static void put_row_fields(struct api_jw *w, const struct line_ctx *l, const json_t *row,
                            size_t index, bool parent)
@@ -121,12 +132,7 @@ static void put_row_fields(struct api_jw *w, const struct line_ctx *l, const jso
 	size_t k;
 	json_t *v;
 
-	api_csv_text(w, l->dept, true);
-	api_csv_text(w, l->name, false);
-	api_csv_text(w, l->region, false);
-	api_csv_number(w, l->year, false);
-	api_csv_text(w, l->kind, false);
-	api_csv_text(w, l->level, false);
+	put_disclosure_fields(w, l);
 	api_csv_number(w, l->position, false);
 	api_csv_text(w, l->type, false);
 	api_csv_text(w, l->title, false);
@@ -296,12 +302,7 @@ static void put_part(struct api_jw *w, const struct api_jw *part)
 static void table_part(struct api_jw *p, const struct line_ctx *l, const struct db_table *t)
 {
 	p->len = 0;
-	api_csv_text(p, l->dept, true);
-	api_csv_text(p, l->name, false);
-	api_csv_text(p, l->region, false);
-	api_csv_number(p, l->year, false);
-	api_csv_text(p, l->kind, false);
-	api_csv_text(p, l->level, false);
+	put_disclosure_fields(p, l);
 	put_int(p, t->position);
 	api_csv_text(p, api_rtable_type(t), false);
 	api_csv_text(p, t->title, false);

@@ -516,7 +516,8 @@ fail:
  * no copy_file_range() for these files. 0, or -1 with errno set. */
 static int copy_by_hand(int in, int out, off_t left)
 {
-	static _Thread_local char buf[1 << 16];
+	char buf[1 << 15]; /* on the stack: budgetd links this file, and a thread-local buffer
+	                    * would grow every one of its threads */
 
 	while (left > 0) {
 		ssize_t n = read(in, buf, sizeof(buf) < (size_t)left ? sizeof(buf) : (size_t)left);
