@@ -52,7 +52,10 @@ struct db_doc *db_doc_parse(const char *text, size_t len, const char *name, db_r
 		          "starts with a UTF-8 byte order mark (EF BB BF): save it without one");
 		return NULL;
 	}
-	root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+	/* jansson's own parse only when the fast one gives up: it alone words the error. */
+	root = db_jparse(text, len);
+	if (root == NULL)
+		root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (root == NULL) {
 		/* jansson names its own flag for \u0000: say what is wrong in the file instead. */
 		if (strstr(jerr.text, "JSON_ALLOW_NUL") != NULL)
