@@ -37,11 +37,11 @@ const char *const db_search_hits[] = { "department", "disclosure", "table",     
 /* Texts joined by one space, the absent ones left out (NULL when all are). */
 #define J2(a, b) "nullif(trim(ifnull(" a " || ' ', '') || ifnull(" b ", '')), '')"
 
-/* Every entry of disclosure ?1 (rowid, name, body, path, place), numbered within its hit by
- * published order (o1, o2) from the rowid base ?2. */
+/* Every entry of disclosure ?1 (hit, o1, o2, name, body, path, place) but its tables' rows
+ * (table_rows_sql), in no order: numbered within its hit by published order (o1, o2) in C
+ * (write_entries()), which costs less than SQL's window over a sort of every row with its
+ * texts. */
 static const char derive_sql[] =
-    "SELECT ?2 | (hit << 20) | (row_number() OVER (PARTITION BY hit ORDER BY o1, o2) - 1), "
-    "name, body, path, place FROM ("
     /* department: the names it published in this disclosure */
     "SELECT 0 AS hit, 0 AS o1, 0 AS o2, name, " J2(
         J2("short_name", "region"),
@@ -60,21 +60,12 @@ static const char derive_sql[] =
                       J2("legal_source", "basis"),
                       "text") ", '', json_object('part', 'withheld') FROM withheld WHERE "
                               "disclosure_id = ?1 "
-                              /* tables and their rows: the code as 2010399 and as printed, then the name */
+                              /* tables (their rows: table_rows_sql) */
                               "UNION ALL SELECT 2, position, 0, title, " J2(
                                   "note",
                                   "unplaced_note") ", '/tables/' || number, json_object('table', "
                                                    "number) FROM budget_table "
                                                    "WHERE disclosure_id = ?1 "
-                                                   "UNION ALL SELECT 3, t.position, r.position, "
-                                                   "ltrim(ifnull(r.code1, '') || ifnull(r.code2, "
-                                                   "'') || ifnull(r.code3, '') || "
-                                                   "ifnull(' ' || r.code_printed, '') || ifnull(' "
-                                                   "' || r.name, '')), r.project_name, "
-                                                   "'/tables/' || t.number, json_object('table', "
-                                                   "t.number, 'row', r.position) "
-                                                   "FROM table_row r JOIN budget_table t ON t.id = "
-                                                   "r.table_id WHERE t.disclosure_id = ?1 "
                                                    /* projects: every text in one entry (one hit per project), then each indicator */
                                                    "UNION ALL SELECT 4, p.position, 0, p.name, " J2(
                                                        J2(J2(J2(J2(J2("p.summary", "p.plan"),
@@ -234,7 +225,15 @@ static const char derive_sql[] =
                                                                                                     /* 三公: each item's label and the reason given for its change */
                                                                                                     "UNION ALL SELECT 9, i.position, 0, i.label, i.reason, '/sangong', "
                                                                                                     "json_object('sangong', i.key) FROM sangong_item i JOIN sangong s ON s.id = i.sangong_id "
-                                                                                                    "WHERE s.disclosure_id = ?1)";
+                                                                                                    "WHERE s.disclosure_id = ?1";
+
+/* The rows of disclosure ?1's tables (hit H_ROW): their entries' texts are put together in C
+ * (keep_table_row()), as SQL's string functions would, at half their cost (a third of
+ * the entries are rows). */
+static const char table_rows_sql[] =
+    "SELECT t.position, r.position, r.code1, r.code2, r.code3, r.code_printed, r.name, "
+    "r.project_name, t.number FROM table_row r JOIN budget_table t ON t.id = r.table_id "
+    "WHERE t.disclosure_id = ?1";
 
 /* Runs text with ?1 the disclosure and ?2 a rowid base (when text has a ?2). */
 static int run(sqlite3 *sql, const char *text, int64_t disclosure, int64_t base,
@@ -327,54 +326,268 @@ done:
 	return rc;
 }
 
+/* A text column's bytes: s NULL when the value is NULL. */
+struct span {
+	const char *s;
+	int n;
+};
+
+static struct span span_of(sqlite3_stmt *st, int col)
+{
+	struct span v = { (const char *)sqlite3_column_text(st, col), 0 };
+
+	v.n = sqlite3_column_bytes(st, col);
+	return v;
+}
+
+static bool span_eq(struct span a, struct span b)
+{
+	return (a.s == NULL) == (b.s == NULL) && a.n == b.n && memcmp(a.s, b.s, (size_t)a.n) == 0;
+}
+
+/* Binds v as text, not copied (SQLITE_STATIC): st is stepped before v's bytes go. */
+static void bind_span(sqlite3_stmt *st, int param, struct span v)
+{
+	if (v.s == NULL)
+		sqlite3_bind_null(st, param);
+	else
+		sqlite3_bind_text(st, param, v.s, v.n, SQLITE_STATIC);
+}
+
 /* A text's key in search_text (derived.sql): FNV-1a over name and body, each marked absent
  * or present, so that (NULL, "x") and ("", "x") differ. Stored: it may never change. */
-static int64_t text_key(sqlite3_stmt *row)
+static int64_t text_key(struct span name, struct span body)
 {
 	uint64_t h = 0xcbf29ce484222325ULL;
+	const struct span col[2] = { name, body };
 
-	for (int col = 1; col <= 2; col++) {
-		const unsigned char *s = sqlite3_column_text(row, col);
-		int n = sqlite3_column_bytes(row, col);
+	for (int c = 0; c < 2; c++) {
+		const unsigned char *s = (const unsigned char *)col[c].s;
 		h = (h ^ (s != NULL ? 1u : 2u)) * 0x100000001b3ULL;
-		for (int i = 0; s != NULL && i < n; i++)
+		for (int i = 0; s != NULL && i < col[c].n; i++)
 			h = (h ^ s[i]) * 0x100000001b3ULL;
 	}
 	return (int64_t)h;
 }
 
-/* The statements that write the pending disclosures' entries: derive_sql's rows; each row's
- * text found in search_text or added to it; the entry into temp.search_new; the names that
- * queries of 1 or 2 characters look in (departments' and projects'). Finalized by
- * writer_free(). */
-struct writer {
-	sqlite3_stmt *rows, *find, *text, *entry, *name;
+/* The texts a flush has seen, so that search_text is asked once per distinct text rather
+ * than once per entry (at 10,000 files 4,110,000 entries say 23,000 texts): each with its
+ * id (0 until it is added to search_text) and a copy of its name and body, as two texts may
+ * have one key. list keeps them in the order seen; slots is an open-addressed table of
+ * list indexes + 1 (0: empty), by key. Emptied between disclosures past TEXTS_MAX bytes,
+ * as a store of texts that seldom repeat would otherwise be copied whole into memory. */
+#define TEXTS_MAX (64u << 20)
+
+struct text {
+	int64_t key, id;
+	struct span name, body; /* in one allocation, at name.s or else body.s */
 };
+
+struct texts {
+	struct text *list;
+	size_t n, cap, bytes;
+	uint32_t *slots;
+	size_t mask;
+};
+
+static void texts_free(struct texts *t)
+{
+	for (size_t i = 0; i < t->n; i++)
+		free((void *)(t->list[i].name.s != NULL ? t->list[i].name.s : t->list[i].body.s));
+	free(t->list);
+	free(t->slots);
+	memset(t, 0, sizeof(*t));
+}
+
+/* The slot of the text (key, name, body), or the empty slot where it would go. */
+static size_t texts_slot(const struct texts *t, int64_t key, struct span name, struct span body)
+{
+	size_t at = (size_t)((uint64_t)key ^ (uint64_t)key >> 32) & t->mask;
+
+	for (; t->slots[at] != 0; at = (at + 1) & t->mask) {
+		const struct text *x = &t->list[t->slots[at] - 1];
+		if (x->key == key && span_eq(x->name, name) && span_eq(x->body, body))
+			break;
+	}
+	return at;
+}
+
+/* Doubles the slots (at least 1024), placing the texts again. */
+static int texts_grow(struct texts *t)
+{
+	size_t size = t->slots != NULL ? (t->mask + 1) * 2 : 1024;
+	uint32_t *old = t->slots;
+
+	if ((t->slots = calloc(size, sizeof(*t->slots))) == NULL) {
+		t->slots = old;
+		return -1;
+	}
+	t->mask = size - 1;
+	for (size_t i = 0; i < t->n; i++)
+		t->slots[texts_slot(t, t->list[i].key, t->list[i].name, t->list[i].body)] =
+		    (uint32_t)(i + 1);
+	free(old);
+	return 0;
+}
+
+/* Adds a copy of (key, name, body), not in t, with id. Returns its index in list, or -1 (out
+ * of memory). */
+static int64_t texts_add(struct texts *t, int64_t key, struct span name, struct span body,
+                         int64_t id)
+{
+	size_t len = (name.s ? (size_t)name.n + 1 : 0) + (body.s ? (size_t)body.n + 1 : 0);
+	struct text x = { key, id, name, body };
+	char *copy = NULL;
+
+	if (t->n == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 1024;
+		struct text *list = realloc(t->list, cap * sizeof(*list));
+		if (list == NULL)
+			return -1;
+		t->list = list;
+		t->cap = cap;
+	}
+	if (((t->n + 1) * 2 > t->mask + 1 || t->slots == NULL) && texts_grow(t) != 0)
+		return -1;
+	if (len > 0 && (copy = malloc(len)) == NULL)
+		return -1;
+	if (name.s != NULL) {
+		x.name.s = memcpy(copy, name.s, (size_t)name.n);
+		copy += name.n + 1;
+	}
+	if (body.s != NULL)
+		x.body.s = memcpy(copy, body.s, (size_t)body.n);
+	t->list[t->n] = x;
+	t->slots[texts_slot(t, key, name, body)] = (uint32_t)(t->n + 1);
+	t->bytes += len;
+	return (int64_t)t->n++;
+}
+
+/* A text kept in rows.bytes: at its offset (SIZE_MAX for NULL), n bytes. */
+struct kept {
+	size_t at;
+	int n;
+};
+
+/* One entry of the disclosure being gathered, as derive_sql gives it: its hit and published
+ * order (o1, o2; seq, the order given, for ties), its text (index in texts.list), its path
+ * and place. */
+struct row {
+	int64_t o1, o2;
+	int hit;
+	size_t seq, text;
+	struct kept path, place;
+};
+
+struct rows {
+	struct row *at;
+	size_t n, cap;
+	char *bytes;
+	size_t used, size;
+};
+
+static void rows_free(struct rows *r)
+{
+	free(r->at);
+	free(r->bytes);
+	memset(r, 0, sizeof(*r));
+}
+
+/* A copy of v in r->bytes (on failure *ok turns false). */
+static struct kept rows_keep(struct rows *r, struct span v, bool *ok)
+{
+	struct kept k = { SIZE_MAX, v.n };
+
+	if (v.s == NULL)
+		return k;
+	if (r->used + (size_t)v.n >= r->size) { /* never NULL, even for "" */
+		size_t size = (r->used + (size_t)v.n) * 2 + 256;
+		char *bytes = realloc(r->bytes, size);
+		if (bytes == NULL) {
+			*ok = false;
+			return k;
+		}
+		r->bytes = bytes;
+		r->size = size;
+	}
+	memcpy(r->bytes + r->used, v.s, (size_t)v.n);
+	k.at = r->used;
+	r->used += (size_t)v.n;
+	return k;
+}
+
+/* What rows_keep() kept, valid until r->bytes grows. */
+static struct span rows_span(const struct rows *r, struct kept k)
+{
+	struct span v = { k.at != SIZE_MAX ? r->bytes + k.at : NULL, k.n };
+
+	return v;
+}
+
+/* By hit, then published order: the order entries are numbered in (derive_sql). */
+static int by_order(const void *a, const void *b)
+{
+	const struct row *x = a, *y = b;
+
+	if (x->hit != y->hit)
+		return x->hit < y->hit ? -1 : 1;
+	if (x->o1 != y->o1)
+		return x->o1 < y->o1 ? -1 : 1;
+	if (x->o2 != y->o2)
+		return x->o2 < y->o2 ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* The statements that write the pending disclosures' entries: derive_sql's and
+ * table_rows_sql's rows; a text not seen in this flush looked up in search_text, or added to
+ * it; the entry into temp.search_new; the names that queries of 1 or 2 characters look in
+ * (departments' and projects'). With the texts seen, the current disclosure's rows, and
+ * room to put a table row's name together. Freed by writer_free(). */
+struct writer {
+	sqlite3_stmt *rows, *table_rows, *find, *text, *entry, *entries, *name;
+	struct texts texts;
+	struct rows pending;
+	char *scratch;
+	size_t scratch_size;
+};
+
+/* An entry into temp.search_new, and ENTRIES_AT_ONCE of them in one statement (entries): a
+ * quarter cheaper than one at a time. */
+#define ENTRY_SQL "INSERT INTO temp.search_new (entry, text, path, place) VALUES (?,?,?,?)"
+#define ENTRIES_AT_ONCE 16
 
 static void writer_free(struct writer *w)
 {
 	sqlite3_finalize(w->rows);
+	sqlite3_finalize(w->table_rows);
 	sqlite3_finalize(w->find);
 	sqlite3_finalize(w->text);
 	sqlite3_finalize(w->entry);
+	sqlite3_finalize(w->entries);
 	sqlite3_finalize(w->name);
+	texts_free(&w->texts);
+	rows_free(&w->pending);
+	free(w->scratch);
 	memset(w, 0, sizeof(*w));
 }
 
 static int writer_init(sqlite3 *sql, struct writer *w)
 {
+	char entries[sizeof(ENTRY_SQL) + ENTRIES_AT_ONCE * sizeof(",(?,?,?,?)")] = ENTRY_SQL;
+
+	for (int i = 1; i < ENTRIES_AT_ONCE; i++)
+		strcat(entries, ",(?,?,?,?)");
 	memset(w, 0, sizeof(*w));
 	if (sqlite3_prepare_v2(sql, derive_sql, -1, &w->rows, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(sql, table_rows_sql, -1, &w->table_rows, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(sql,
 	                       "SELECT id FROM search_text WHERE key = ?1 AND name IS ?2 AND "
 	                       "body IS ?3",
 	                       -1, &w->find, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(sql, "INSERT INTO search_text (key, name, body) VALUES (?1, ?2, ?3)",
 	                       -1, &w->text, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(sql,
-	                       "INSERT INTO temp.search_new (entry, text, path, place) VALUES "
-	                       "(?1, ?2, ?3, ?4)",
-	                       -1, &w->entry, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(sql, ENTRY_SQL, -1, &w->entry, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(sql, entries, -1, &w->entries, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(sql, "INSERT INTO search_name (entry, name) VALUES (?1, ?2)", -1,
 	                       &w->name, NULL) != SQLITE_OK) {
 		writer_free(w);
@@ -383,68 +596,253 @@ static int writer_init(sqlite3 *sql, struct writer *w)
 	return 0;
 }
 
-/* Copies the current row's columns of from to st's parameters 1... */
-static int copy_row(sqlite3_stmt *st, sqlite3_stmt *from, int n)
+/* The index in w->texts of (name, body): its id found in search_text when this flush has not
+ * seen it, 0 when it is not there either. -1 on error. */
+static int64_t text_of(struct writer *w, struct span name, struct span body)
 {
-	sqlite3_reset(st);
-	for (int i = 0; i < n; i++)
-		sqlite3_bind_value(st, i + 1, sqlite3_column_value(from, i));
-	return sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
-}
+	int64_t key = text_key(name, body), id = 0;
+	size_t at;
 
-/* The id of the current row's (name, body) in search_text, added when new: -1 on error. */
-static int64_t text_id(sqlite3 *sql, struct writer *w)
-{
-	int64_t key = text_key(w->rows), id = -1;
-
+	if (w->texts.slots != NULL && w->texts.slots[at = texts_slot(&w->texts, key, name, body)])
+		return (int64_t)w->texts.slots[at] - 1;
 	sqlite3_reset(w->find);
 	sqlite3_bind_int64(w->find, 1, key);
-	sqlite3_bind_value(w->find, 2, sqlite3_column_value(w->rows, 1));
-	sqlite3_bind_value(w->find, 3, sqlite3_column_value(w->rows, 2));
+	bind_span(w->find, 2, name);
+	bind_span(w->find, 3, body);
 	switch (sqlite3_step(w->find)) {
 	case SQLITE_ROW:
 		id = sqlite3_column_int64(w->find, 0);
-		sqlite3_reset(w->find);
-		return id;
+		break;
 	case SQLITE_DONE:
 		break;
 	default:
 		return -1;
 	}
-	sqlite3_reset(w->text);
-	sqlite3_bind_int64(w->text, 1, key);
-	sqlite3_bind_value(w->text, 2, sqlite3_column_value(w->rows, 1));
-	sqlite3_bind_value(w->text, 3, sqlite3_column_value(w->rows, 2));
-	return sqlite3_step(w->text) == SQLITE_DONE ? sqlite3_last_insert_rowid(sql) : -1;
+	sqlite3_reset(w->find);
+	return texts_add(&w->texts, key, name, body, id);
 }
 
-/* Writes the entries and names of disclosure at base. Returns 0, or -1 (sqlite3_errmsg()). */
-static int write_entries(sqlite3 *sql, struct writer *w, int64_t disclosure, int64_t base)
-{
-	int step, hit;
-	int64_t text;
+/* An entry as derive_sql or table_rows_sql says it. */
+struct said {
+	int hit;
+	int64_t o1, o2;
+	struct span name, body, path, place;
+};
 
-	sqlite3_reset(w->rows);
-	sqlite3_bind_int64(w->rows, 1, disclosure);
-	sqlite3_bind_int64(w->rows, 2, base);
-	while ((step = sqlite3_step(w->rows)) == SQLITE_ROW) {
-		if ((text = text_id(sql, w)) < 0)
+/* Keeps entry e in w->pending. */
+static int keep(struct writer *w, const struct said *e)
+{
+	struct rows *r = &w->pending;
+	struct row x = { .o1 = e->o1, .o2 = e->o2, .hit = e->hit, .seq = r->n };
+	int64_t text;
+	bool ok = true;
+
+	if ((text = text_of(w, e->name, e->body)) < 0)
+		return -1;
+	x.text = (size_t)text;
+	x.path = rows_keep(r, e->path, &ok);
+	x.place = rows_keep(r, e->place, &ok);
+	if (!ok)
+		return -1;
+	if (r->n == r->cap) {
+		size_t cap = r->cap ? r->cap * 2 : 512;
+		struct row *at = realloc(r->at, cap * sizeof(*at));
+		if (at == NULL)
 			return -1;
-		sqlite3_reset(w->entry);
-		sqlite3_bind_int64(w->entry, 1, sqlite3_column_int64(w->rows, 0));
-		sqlite3_bind_int64(w->entry, 2, text);
-		sqlite3_bind_value(w->entry, 3, sqlite3_column_value(w->rows, 3));
-		sqlite3_bind_value(w->entry, 4, sqlite3_column_value(w->rows, 4));
-		if (sqlite3_step(w->entry) != SQLITE_DONE)
+		r->at = at;
+		r->cap = cap;
+	}
+	r->at[r->n++] = x;
+	return 0;
+}
+
+/* Whether st's columns (a list ending at -1) are integers. Positions and table numbers are
+ * (schema.sql: INTEGER NOT NULL, a list's index; a number 1-99): anything else is refused
+ * rather than ordered or written otherwise than SQL would. */
+static bool integers(sqlite3_stmt *st, const int *cols)
+{
+	for (; *cols >= 0; cols++)
+		if (sqlite3_column_type(st, *cols) != SQLITE_INTEGER)
+			return false;
+	return true;
+}
+
+/* Keeps derive_sql's current row. */
+static int keep_derived(struct writer *w)
+{
+	static const int positions[] = { 1, 2, -1 };
+	struct said e = { .hit = sqlite3_column_int(w->rows, 0) };
+
+	if (!integers(w->rows, positions))
+		return -1;
+	e.o1 = sqlite3_column_int64(w->rows, 1);
+	e.o2 = sqlite3_column_int64(w->rows, 2);
+	e.name = span_of(w->rows, 3);
+	e.body = span_of(w->rows, 4);
+	e.path = span_of(w->rows, 5);
+	e.place = span_of(w->rows, 6);
+	return keep(w, &e);
+}
+
+/* Appends v to w->scratch at *len. */
+static int scratch_add(struct writer *w, size_t *len, struct span v)
+{
+	if (*len + (size_t)v.n + 1 > w->scratch_size) {
+		size_t size = (*len + (size_t)v.n + 1) * 2;
+		char *scratch = realloc(w->scratch, size);
+		if (scratch == NULL)
 			return -1;
-		hit = (int)((sqlite3_column_int64(w->rows, 0) >> 20) & 15);
-		if ((hit == H_DEPARTMENT || hit == H_PROJECT) &&
-		    sqlite3_column_type(w->rows, 1) != SQLITE_NULL &&
-		    copy_row(w->name, w->rows, 2) != 0)
+		w->scratch = scratch;
+		w->scratch_size = size;
+	}
+	memcpy(w->scratch + *len, v.s, (size_t)v.n);
+	*len += (size_t)v.n;
+	return 0;
+}
+
+/* A table row's name, in w->scratch, as derive_sql said it: ltrim(ifnull(code1, '') ||
+ * ifnull(code2, '') || ifnull(code3, '') || ifnull(' ' || code_printed, '') || ifnull(' ' ||
+ * name, '')), the code as 2010399 and as printed, then the name (never NULL). */
+static int table_row_name(struct writer *w, sqlite3_stmt *st, struct span *name)
+{
+	static const struct span space = { " ", 1 };
+	size_t len = 0, skip = 0;
+
+	for (int col = 2; col <= 6; col++) {
+		struct span v = span_of(st, col);
+		if (v.s != NULL && ((col >= 5 && scratch_add(w, &len, space) != 0) ||
+		                    scratch_add(w, &len, v) != 0))
 			return -1;
 	}
-	sqlite3_reset(w->rows);
+	while (skip < len && w->scratch[skip] == ' ')
+		skip++;
+	name->s = len > 0 ? w->scratch + skip : "";
+	name->n = (int)(len - skip);
+	return 0;
+}
+
+/* Appends the characters of s and the decimal digits of v (as SQLite writes an integer) at
+ * out, which has room (20 digits and a sign): the end. */
+static char *put(char *out, const char *s, long long v)
+{
+	char digits[24], *d = digits + sizeof(digits);
+	unsigned long long u = v < 0 ? 0 - (unsigned long long)v : (unsigned long long)v;
+
+	do
+		*--d = (char)('0' + u % 10);
+	while ((u /= 10) != 0);
+	if (v < 0)
+		*--d = '-';
+	out = stpcpy(out, s);
+	memcpy(out, d, (size_t)(digits + sizeof(digits) - d));
+	return out + (digits + sizeof(digits) - d);
+}
+
+/* Keeps table_rows_sql's current row: path '/tables/' || number, place json_object('table',
+ * number, 'row', position), all integers (snprintf() cost three times as much). */
+static int keep_table_row(struct writer *w)
+{
+	static const int integer_cols[] = { 0, 1, 8, -1 };
+	sqlite3_stmt *st = w->table_rows;
+	struct said e = { .hit = H_ROW };
+	char path[48], place[96];
+	long long number;
+
+	if (!integers(st, integer_cols) || table_row_name(w, st, &e.name) != 0)
+		return -1;
+	e.o1 = sqlite3_column_int64(st, 0);
+	e.o2 = sqlite3_column_int64(st, 1);
+	number = sqlite3_column_int64(st, 8);
+	e.body = span_of(st, 7);
+	e.path.s = path;
+	e.path.n = (int)(put(path, "/tables/", number) - path);
+	e.place.s = place;
+	e.place.n =
+	    (int)(stpcpy(put(put(place, "{\"table\":", number), ",\"row\":", e.o2), "}") - place);
+	return keep(w, &e);
+}
+
+/* Keeps every row of st (bound to a disclosure) with keep_one(). */
+static int keep_all(struct writer *w, sqlite3_stmt *st, int64_t disclosure,
+                    int (*keep_one)(struct writer *))
+{
+	int step;
+
+	sqlite3_reset(st);
+	sqlite3_bind_int64(st, 1, disclosure);
+	while ((step = sqlite3_step(st)) == SQLITE_ROW)
+		if (keep_one(w) != 0)
+			return -1;
+	sqlite3_reset(st);
 	return step == SQLITE_DONE ? 0 : -1;
+}
+
+/* The id of text t, added to search_text when it is not there yet: -1 on error. */
+static int64_t text_id(sqlite3 *sql, struct writer *w, struct text *t)
+{
+	if (t->id != 0)
+		return t->id;
+	sqlite3_reset(w->text);
+	sqlite3_bind_int64(w->text, 1, t->key);
+	bind_span(w->text, 2, t->name);
+	bind_span(w->text, 3, t->body);
+	if (sqlite3_step(w->text) != SQLITE_DONE)
+		return -1;
+	return t->id = sqlite3_last_insert_rowid(sql);
+}
+
+/* Binds the entry of row x, numbered entry, to st's parameters from + 1..4 (its text added
+ * to search_text first if new), and writes its name if it is a department's or a
+ * project's. */
+static int bind_entry(sqlite3 *sql, struct writer *w, sqlite3_stmt *st, int from,
+                      const struct row *x, int64_t entry)
+{
+	struct text *t = &w->texts.list[x->text];
+	int64_t id;
+
+	if ((id = text_id(sql, w, t)) < 0)
+		return -1;
+	sqlite3_bind_int64(st, from + 1, entry);
+	sqlite3_bind_int64(st, from + 2, id);
+	bind_span(st, from + 3, rows_span(&w->pending, x->path));
+	bind_span(st, from + 4, rows_span(&w->pending, x->place));
+	if ((x->hit != H_DEPARTMENT && x->hit != H_PROJECT) || t->name.s == NULL)
+		return 0;
+	sqlite3_reset(w->name);
+	sqlite3_bind_int64(w->name, 1, entry);
+	bind_span(w->name, 2, t->name);
+	return sqlite3_step(w->name) == SQLITE_DONE ? 0 : -1;
+}
+
+/* Writes the entries and names of disclosure at base, numbered within their hit in
+ * published order from base, their new texts added in that order. Returns 0, or -1
+ * (sqlite3_errmsg()). */
+static int write_entries(sqlite3 *sql, struct writer *w, int64_t disclosure, int64_t base)
+{
+	struct rows *r = &w->pending;
+	int64_t n = 0;
+
+	if (w->texts.bytes > TEXTS_MAX)
+		texts_free(&w->texts);
+	r->n = r->used = 0;
+	if (keep_all(w, w->rows, disclosure, keep_derived) != 0 ||
+	    keep_all(w, w->table_rows, disclosure, keep_table_row) != 0)
+		return -1;
+	qsort(r->at, r->n, sizeof(*r->at), by_order);
+	for (size_t i = 0, k; i < r->n; i += k) {
+		sqlite3_stmt *st = r->n - i >= ENTRIES_AT_ONCE ? w->entries : w->entry;
+		k = st == w->entries ? ENTRIES_AT_ONCE : 1;
+		sqlite3_reset(st);
+		for (size_t j = i; j < i + k; j++) {
+			n = j > 0 && r->at[j].hit == r->at[j - 1].hit ? n + 1 : 0;
+			if (bind_entry(sql, w, st, (int)(j - i) * 4, &r->at[j],
+			               base | (int64_t)r->at[j].hit << 20 | n) != 0)
+				return -1;
+		}
+		if (sqlite3_step(st) != SQLITE_DONE)
+			return -1;
+	}
+	return 0;
 }
 
 /* The disclosures whose entries flush() writes, by rowid base: one with each import of a

@@ -545,6 +545,66 @@ START_TEST(test_text_said_again_stays_per_entry)
 }
 END_TEST
 
+/* Two texts of one key (db/search.c's text_key(), FNV-1a): (碰撞, CLASH_A) and (碰撞,
+ * CLASH_B), found by a search for a collision of the hash after "\1碰撞\1". */
+#define CLASH_TERM "碰撞"
+#define CLASH_A "42b18fbed12f8446"
+#define CLASH_B "8e716b1d70c8c286"
+
+/* How many entries say (碰撞, body): its search_text row's refs, -1 when it has none. */
+static int64_t clash_refs(const char *path, const char *body)
+{
+	char query[256];
+
+	snprintf(query, sizeof(query),
+	         "SELECT ifnull((SELECT refs FROM search_text WHERE name = '" CLASH_TERM
+	         "' AND body = '%s'), -1)",
+	         body);
+	return tu_sql_int(path, query);
+}
+
+/* Two texts of one key stay two texts, each said by its own entries and found by its own
+ * words: within one import (which looks a text up once, then remembers it by its key and
+ * words) and in a later one (which finds them in search_text). */
+START_TEST(test_texts_of_one_key_stay_apart)
+{
+	char *path = tu_temp_path(".sqlite"),
+	     *seed = with_terms(with_terms(seed_with("", ""), CLASH_TERM, CLASH_A, 1), CLASH_TERM,
+	                        CLASH_B, 2),
+	     *other = with_terms(with_terms(seed_with("\"kashi-urumqi-office\"", "\"kashi-copy\""),
+	                                    CLASH_TERM, CLASH_B, 1),
+	                         CLASH_TERM, CLASH_A, 1);
+	struct db_error err = { 0 };
+	struct db *db = db_open(path, true, &err);
+
+	ck_assert_msg(db != NULL, "open: %s", err.text);
+	import_text(db, seed);
+	ck_assert_int_eq(tu_sql_int(path,
+	                            "SELECT count(*) FROM search_text WHERE name = '" CLASH_TERM
+	                            "' GROUP BY key"),
+	                 2);
+	ck_assert_int_eq(clash_refs(path, CLASH_A), 1);
+	ck_assert_int_eq(clash_refs(path, CLASH_B), 2);
+	ck_assert_uint_eq(find(db, CLASH_A, NULL).total, 1);
+	ck_assert_uint_eq(find(db, CLASH_B, NULL).total, 2);
+	import_text(db, other);
+	ck_assert_int_eq(tu_sql_int(path,
+	                            "SELECT count(*) FROM search_text WHERE name = '" CLASH_TERM
+	                            "' GROUP BY key"),
+	                 2);
+	ck_assert_int_eq(clash_refs(path, CLASH_A), 2);
+	ck_assert_int_eq(clash_refs(path, CLASH_B), 3);
+	ck_assert_uint_eq(find(db, CLASH_A, NULL).total, 2);
+	ck_assert_uint_eq(find(db, CLASH_B, NULL).total, 3);
+	check_stat(path);
+	db_close(db);
+	tu_unlink_store(path);
+	free(path);
+	free(seed);
+	free(other);
+}
+END_TEST
+
 /* How many in the store say the text (阈值名词, 阈值释义), whether it is shared, and its rows
  * in each index: "refs shared per-entry shared-rows", or "-" when no entry says it. */
 static char *threshold_state(const char *path, char *buf, size_t size)
@@ -804,6 +864,7 @@ int main(void)
 	tcase_add_test(tc, test_bulk_build_is_the_same_index);
 	tcase_add_test(tc, test_texts_leave_with_their_last_entry);
 	tcase_add_test(tc, test_text_said_again_stays_per_entry);
+	tcase_add_test(tc, test_texts_of_one_key_stay_apart);
 	tcase_add_test(tc, test_text_shared_from_its_32nd_entry);
 	tcase_add_test(tc, test_upgraded_v3_store_answers_the_same);
 	suite_add_tcase(s, tc);
