@@ -20,14 +20,20 @@ static bool is_total(const json_t *row)
 	return k != NULL && strcmp(k, "total") == 0;
 }
 
-/* The cell's value (0 when blank); true when printed. */
-static bool cell(const json_t *row, const char *key, int64_t *v)
+/* The value under key in a row's amounts (0 when blank); true when printed. */
+static bool amount(const json_t *amounts, const char *key, int64_t *v)
 {
 	*v = 0;
-	if (audit_dec(json_object_get(json_object_get(row, "amounts"), key), v) == 0)
+	if (audit_dec(json_object_get(amounts, key), v) == 0)
 		return true;
 	*v = 0;
 	return false;
+}
+
+/* The cell's value (0 when blank); true when printed. */
+static bool cell(const json_t *row, const char *key, int64_t *v)
+{
+	return amount(json_object_get(row, "amounts"), key, v);
 }
 
 static bool has_column(const json_t *t, const char *key)
@@ -35,9 +41,11 @@ static bool has_column(const json_t *t, const char *key)
 	size_t i;
 	json_t *col;
 
-	json_array_foreach (json_object_get(t, "columns"), i, col)
-		if (audit_str(col, "key") != NULL && strcmp(audit_str(col, "key"), key) == 0)
+	json_array_foreach (json_object_get(t, "columns"), i, col) {
+		const char *k = audit_str(col, "key"); /* looked up once: issue #17 */
+		if (k != NULL && strcmp(k, key) == 0)
 			return true;
+	}
 	return false;
 }
 
@@ -47,9 +55,11 @@ static const char *column_title(const json_t *t, const char *key)
 	size_t i;
 	json_t *col;
 
-	json_array_foreach (json_object_get(t, "columns"), i, col)
-		if (audit_str(col, "key") != NULL && strcmp(audit_str(col, "key"), key) == 0)
-			return audit_str(col, "title") ? audit_str(col, "title") : key;
+	json_array_foreach (json_object_get(t, "columns"), i, col) {
+		const char *k = audit_str(col, "key"), *title;
+		if (k != NULL && strcmp(k, key) == 0)
+			return (title = audit_str(col, "title")) != NULL ? title : key;
+	}
 	return key;
 }
 
@@ -141,6 +151,8 @@ static size_t code_len(const json_t *row, char codes[16])
 	return strlen(codes);
 }
 
+#define MAX_KIDS 512
+
 /* Reported (expected, actual) pairs of one row, so that the same gap printed in two columns
  * (合计 and 人员经费) is one finding. */
 struct seen {
@@ -165,13 +177,17 @@ static void check_sum(struct audit_ctx *c, const char *rule, const json_t *t, si
                       const size_t *idx, size_t n, const char *zh, const char *en)
 {
 	const json_t *rows = rows_of(t), *row = json_array_get(rows, r);
+	const json_t *amounts[MAX_KIDS]; /* of rows idx[k], looked up once, not per column */
 	bool unplaced = has_unplaced(row);
 	struct seen seen = { .n = 0 };
 	size_t i;
 	json_t *col;
 
-	for (size_t k = 0; k < n; k++)
-		unplaced |= has_unplaced(json_array_get(rows, idx[k]));
+	for (size_t k = 0; k < n; k++) {
+		const json_t *kid = json_array_get(rows, idx[k]);
+		unplaced |= has_unplaced(kid);
+		amounts[k] = json_object_get(kid, "amounts");
+	}
 	json_array_foreach (json_object_get(t, "columns"), i, col) {
 		const char *key = audit_str(col, "key");
 		int64_t total, v;
@@ -181,15 +197,13 @@ static void check_sum(struct audit_ctx *c, const char *rule, const json_t *t, si
 			continue;
 		printed = cell(row, key, &total);
 		for (size_t k = 0; k < n; k++) {
-			printed |= cell(json_array_get(rows, idx[k]), key, &v);
+			printed |= amount(amounts[k], key, &v);
 			sum += v;
 		}
 		if (printed && sum != total && seen_add(&seen, sum, total))
 			cell_finding(c, rule, t, r, key, zh, en, sum, total);
 	}
 }
-
-#define MAX_KIDS 512
 
 static void check_levels(struct audit_ctx *c, const json_t *t)
 {
@@ -314,11 +328,12 @@ static void check_identity(struct audit_ctx *c, const json_t *t, const struct au
 	snprintf(en, sizeof(en), "%s sum to", keys[0] ? keys : "its parts");
 	for (size_t r = 0; r < n; r++) {
 		const json_t *row = json_array_get(rows_of(t), r);
+		const json_t *amounts = json_object_get(row, "amounts");
 		int64_t total, v;
 		audit_amt sum = 0;
-		bool printed = cell(row, key, &total), part = false;
+		bool printed = amount(amounts, key, &total), part = false;
 		for (size_t k = 0; k < np; k++) {
-			part |= cell(row, parts[k], &v);
+			part |= amount(amounts, parts[k], &v);
 			sum += v;
 		}
 		if ((printed || part) && sum != total && !has_unplaced(row))
@@ -345,9 +360,11 @@ static const char *side_column(const json_t *t, const char *side)
 	size_t i;
 	json_t *col;
 
-	json_array_foreach (json_object_get(t, "columns"), i, col)
-		if (audit_str(col, "side") != NULL && strcmp(audit_str(col, "side"), side) == 0)
+	json_array_foreach (json_object_get(t, "columns"), i, col) {
+		const char *s = audit_str(col, "side");
+		if (s != NULL && strcmp(s, side) == 0)
 			return audit_str(col, "key");
+	}
 	return NULL;
 }
 
@@ -359,10 +376,14 @@ static int side_total(const json_t *t, const char *side, const char *prefer)
 	json_t *row;
 
 	json_array_foreach (rows_of(t), i, row) {
-		const char *s = audit_str(row, "side"), *name = audit_str(row, "name");
-		if (!is_total(row) || (side != NULL && (s == NULL || strcmp(s, side) != 0)))
+		const char *s, *name;
+		if (!is_total(row)) /* first: most rows are not, and need no other lookup */
+			continue;
+		s = audit_str(row, "side");
+		if (side != NULL && (s == NULL || strcmp(s, side) != 0))
 			continue;
 		last = (int)i;
+		name = audit_str(row, "name");
 		if (prefer != NULL && name != NULL && strstr(name, prefer) != NULL && best < 0)
 			best = (int)i;
 	}
