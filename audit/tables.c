@@ -4,6 +4,7 @@
 #include "internal.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* ---- Cells ---------------------------------------------------------------------------- */
@@ -205,26 +206,49 @@ static void check_sum(struct audit_ctx *c, const char *rule, const json_t *t, si
 	}
 }
 
-static void check_levels(struct audit_ctx *c, const json_t *t)
+/* A row's codes as audit_codes() joins them, their length, and whether it is a total: looked
+ * up once per table, where check_levels() and check_totals() asked for each row again and
+ * again (issue #17). */
+struct code_row {
+	char codes[16];
+	size_t len;
+	bool total;
+};
+
+/* The table's rows as code_rows (caller frees), n of them; NULL when out of memory. */
+static struct code_row *code_rows(const json_t *t, size_t *n)
 {
 	const json_t *rows = rows_of(t);
-	size_t n = json_array_size(rows), kids[MAX_KIDS];
+	struct code_row *cr;
+
+	*n = json_array_size(rows);
+	if ((cr = malloc((*n > 0 ? *n : 1) * sizeof(*cr))) == NULL)
+		return NULL;
+	for (size_t k = 0; k < *n; k++) {
+		const json_t *row = json_array_get(rows, k);
+		cr[k].len = code_len(row, cr[k].codes);
+		cr[k].total = is_total(row);
+	}
+	return cr;
+}
+
+static void check_levels(struct audit_ctx *c, const json_t *t, const struct code_row *cr, size_t n)
+{
+	size_t kids[MAX_KIDS];
 
 	for (size_t r = 0; r < n; r++) {
-		char pc[16], cc[16];
-		size_t len = code_len(json_array_get(rows, r), pc), child = 0, nk = 0, j;
-		if (len == 0 || is_total(json_array_get(rows, r)))
+		size_t len = cr[r].len, child = 0, nk = 0, j;
+		if (len == 0 || cr[r].total)
 			continue;
 		for (j = r + 1; j < n; j++) { /* the shortest code below this one */
-			size_t l = code_len(json_array_get(rows, j), cc);
-			if (is_total(json_array_get(rows, j)) || l <= len ||
-			    strncmp(cc, pc, len) != 0)
+			size_t l = cr[j].len;
+			if (cr[j].total || l <= len || strncmp(cr[j].codes, cr[r].codes, len) != 0)
 				break;
 			if (child == 0 || l < child)
 				child = l;
 		}
 		for (size_t k = r + 1; k < j && nk < MAX_KIDS; k++)
-			if (code_len(json_array_get(rows, k), cc) == child)
+			if (cr[k].len == child)
 				kids[nk++] = k;
 		if (nk > 0)
 			check_sum(c, "T01", t, r, kids, nk, "下级科目合计", "its items sum to");
@@ -233,43 +257,41 @@ static void check_levels(struct audit_ctx *c, const json_t *t)
 
 /* ---- T02, T03: a total row equals its top-level rows and its lowest-level items ----------- */
 
-static void check_totals(struct audit_ctx *c, const json_t *t)
+static void check_totals(struct audit_ctx *c, const json_t *t, const struct code_row *cr, size_t n)
 {
-	const json_t *rows = rows_of(t);
-	size_t n = json_array_size(rows), top[MAX_KIDS], leaf[MAX_KIDS];
+	size_t top[MAX_KIDS], leaf[MAX_KIDS];
 
 	for (size_t r = 0; r < n; r++) {
 		size_t from, to, minlen = 99, nt = 0, nl = 0;
-		char cc[16], nc[16];
-		if (!is_total(json_array_get(rows, r)))
+		if (!cr[r].total)
 			continue;
 		/* its rows: the coded rows since the previous total, else those up to the next */
-		for (from = r; from > 0 && !is_total(json_array_get(rows, from - 1)); from--)
+		for (from = r; from > 0 && !cr[from - 1].total; from--)
 			;
 		to = r;
 		bool coded = false;
 		for (size_t k = from; k < to; k++)
-			coded |= code_len(json_array_get(rows, k), cc) > 0;
+			coded |= cr[k].len > 0;
 		if (!coded) {
 			from = r + 1;
-			for (to = from; to < n && !is_total(json_array_get(rows, to)); to++)
+			for (to = from; to < n && !cr[to].total; to++)
 				;
 		}
 		for (size_t k = from; k < to; k++) {
-			size_t l = code_len(json_array_get(rows, k), cc);
+			size_t l = cr[k].len;
 			if (l > 0 && l < minlen)
 				minlen = l;
 		}
 		if (minlen == 99)
 			continue;
 		for (size_t k = from; k < to && nt < MAX_KIDS && nl < MAX_KIDS; k++) {
-			size_t l = code_len(json_array_get(rows, k), cc);
+			size_t l = cr[k].len;
 			if (l == 0)
 				continue;
 			if (l == minlen)
 				top[nt++] = k;
-			size_t nlen = k + 1 < to ? code_len(json_array_get(rows, k + 1), nc) : 0;
-			if (!(nlen > l && strncmp(nc, cc, l) == 0))
+			size_t nlen = k + 1 < to ? cr[k + 1].len : 0;
+			if (!(nlen > l && strncmp(cr[k + 1].codes, cr[k].codes, l) == 0))
 				leaf[nl++] = k;
 		}
 		check_sum(c, "T02", t, r, top, nt, "各类合计", "its top-level rows sum to");
@@ -440,8 +462,14 @@ void audit_tables(struct audit_ctx *c)
 
 	json_array_foreach (json_object_get(c->doc, "tables"), i, t) {
 		if (!sided(t)) {
-			check_levels(c, t);
-			check_totals(c, t);
+			size_t n;
+			struct code_row *cr = code_rows(t, &n);
+			c->oom |= cr == NULL;
+			if (cr != NULL) {
+				check_levels(c, t, cr, n);
+				check_totals(c, t, cr, n);
+			}
+			free(cr);
 		} else {
 			check_balance(c, t);
 		}

@@ -775,14 +775,12 @@ struct item {
 	const char *use_from, *reason_from; /* where the quote starts */
 };
 
+/* memmem (GNU), not a memcmp at every byte: issue #17. */
 static bool contains(struct span hay, struct span needle)
 {
 	if (needle.n == 0 || needle.n > hay.n)
 		return false;
-	for (size_t i = 0; i + needle.n <= hay.n; i++)
-		if (memcmp(hay.s + i, needle.s, needle.n) == 0)
-			return true;
-	return false;
+	return memmem(hay.s, hay.n, needle.s, needle.n) != NULL;
 }
 
 static bool same(struct span a, struct span b)
@@ -795,10 +793,9 @@ static const char *find_in(const char *s, const char *e, const char *needle)
 {
 	size_t nl = strlen(needle);
 
-	for (const char *p = s; p + nl <= e; p++)
-		if (memcmp(p, needle, nl) == 0)
-			return p;
-	return NULL;
+	if (e < s || (size_t)(e - s) < nl)
+		return NULL;
+	return memmem(s, (size_t)(e - s), needle, nl);
 }
 
 /* The text after marker (skipping 是 and a colon) up to 。 or limit. */
