@@ -316,30 +316,78 @@ static bool type_listed(const char *types, const char *type)
 	return false;
 }
 
-static void check_identity(struct audit_ctx *c, const json_t *t, const struct audit_identity *id,
-                           const char *suffix)
+/* The keys of a table's columns, gathered once for its identities: has_column() walked the
+ * columns' objects for each of about 30 keys a table (issue #17). */
+struct col_keys {
+	const char *k[128];
+	size_t n;
+	bool more; /* more columns than k holds: ask has_column() */
+};
+
+static void col_keys_of(const json_t *t, struct col_keys *ks)
+{
+	size_t i;
+	json_t *col;
+
+	ks->n = 0;
+	ks->more = false;
+	json_array_foreach (json_object_get(t, "columns"), i, col) {
+		const char *k = audit_str(col, "key");
+		if (k != NULL && ks->n < sizeof(ks->k) / sizeof(ks->k[0]))
+			ks->k[ks->n++] = k;
+		else if (k != NULL)
+			ks->more = true;
+	}
+}
+
+static bool has_key(const struct col_keys *ks, const json_t *t, const char *key)
+{
+	if (ks->more)
+		return has_column(t, key);
+	for (size_t i = 0; i < ks->n; i++)
+		if (strcmp(ks->k[i], key) == 0)
+			return true;
+	return false;
+}
+
+/* a (its first len bytes) then b in buf, cut to size - 1 bytes as snprintf would. */
+static void join(char *buf, size_t size, const char *a, size_t len, const char *b)
+{
+	size_t lb = strlen(b);
+
+	len = len < size - 1 ? len : size - 1;
+	memcpy(buf, a, len);
+	lb = lb < size - 1 - len ? lb : size - 1 - len;
+	memcpy(buf + len, b, lb);
+	buf[len + lb] = '\0';
+}
+
+static void check_identity(struct audit_ctx *c, const json_t *t, const struct col_keys *ks,
+                           const struct audit_identity *id, const char *suffix)
 {
 	char key[80], parts[16][80], zh[2048], en[2048];
 	size_t np = 0, n = json_array_size(rows_of(t));
-	const char *p = id->parts;
+	const char *p = id->parts, *first = id->requires ? id->requires : id->total;
 
-	snprintf(key, sizeof(key), "%s%s", id->requires ? id->requires : id->total, suffix);
-	if (!has_column(t, key))
+	join(key, sizeof(key), first, strlen(first), suffix);
+	if (!has_key(ks, t, key))
 		return;
-	snprintf(key, sizeof(key), "%s%s", id->unless ? id->unless : "", suffix);
-	if (id->unless != NULL && has_column(t, key))
-		return;
+	if (id->unless != NULL) {
+		join(key, sizeof(key), id->unless, strlen(id->unless), suffix);
+		if (has_key(ks, t, key))
+			return;
+	}
 	while (*p && np < 16) {
 		size_t len = strcspn(p, " ");
-		snprintf(parts[np++], sizeof(parts[0]), "%.*s%s", (int)len, p, suffix);
+		join(parts[np++], sizeof(parts[0]), p, len, suffix);
 		p += len + (p[len] == ' ');
 	}
-	snprintf(key, sizeof(key), "%s%s", id->total, suffix);
-	if (!has_column(t, key))
+	join(key, sizeof(key), id->total, strlen(id->total), suffix);
+	if (!has_key(ks, t, key))
 		return;
 	char names[1400] = "", keys[1400] = "";
 	for (size_t k = 0; k < np; k++) {
-		if (!has_column(t, parts[k]))
+		if (!has_key(ks, t, parts[k]))
 			continue;
 		size_t ln = strlen(names), lk = strlen(keys);
 		snprintf(names + ln, sizeof(names) - ln, "%s%s", ln ? "+" : "",
@@ -368,11 +416,13 @@ static void check_identities(struct audit_ctx *c, const json_t *t)
 	static const char *const suffixes[] = { "", "_budget", "_final", "_budget_initial",
 		                                "_budget_adjusted" };
 	const char *type = type_of(t);
+	struct col_keys ks;
 
+	col_keys_of(t, &ks);
 	for (const struct audit_identity *id = audit_identities; id->rule != NULL; id++)
 		if (type_listed(id->types, type))
 			for (size_t s = 0; s < sizeof(suffixes) / sizeof(suffixes[0]); s++)
-				check_identity(c, t, id, suffixes[s]);
+				check_identity(c, t, &ks, id, suffixes[s]);
 }
 
 /* ---- T05: 收 = 支 ------------------------------------------------------------------------ */
