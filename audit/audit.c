@@ -145,13 +145,30 @@ static int set(json_t *obj, const char *key, json_t *v)
 	return v == NULL ? -1 : json_object_set_new(obj, key, v);
 }
 
+/* {key: v}, stealing v; NULL when v is NULL or memory runs out. json_pack("{s:i}") was a
+ * format parsed for every part of every finding's place (issue #17). */
+static json_t *one(const char *key, json_t *v)
+{
+	json_t *o = v != NULL ? json_object() : NULL;
+
+	if (o == NULL) {
+		json_decref(v);
+		return NULL;
+	}
+	if (json_object_set_new(o, key, v) != 0) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
 static json_t *place_json(const struct audit_ctx *c, const struct audit_place *p)
 {
 	json_t *pl = json_object(), *box = (json_t *)p->box, *t = (json_t *)p->table;
 	int rc = pl == NULL ? -1 : 0;
 
 	if (rc == 0 && t != NULL) {
-		json_t *tj = json_pack("{s:i}", "position", audit_table_position(t));
+		json_t *tj = one("position", json_integer(audit_table_position(t)));
 		const char *ty = audit_str(t, "type");
 		if (ty == NULL) {
 			const struct db_table_type *m = db_table_type_match(audit_str(t, "title"));
@@ -165,7 +182,7 @@ static json_t *place_json(const struct audit_ctx *c, const struct audit_place *p
 		    p->row >= 0 ? json_array_get(json_object_get(t, "rows"), (size_t)p->row) : NULL;
 		if (row != NULL) {
 			char codes[16];
-			json_t *rj = json_pack("{s:i}", "index", p->row);
+			json_t *rj = one("index", json_integer(p->row));
 			audit_codes(json_object_get(row, "codes"), codes);
 			if (codes[0])
 				rc |= set(rj, "codes", json_string(codes));
@@ -180,7 +197,7 @@ static json_t *place_json(const struct audit_ctx *c, const struct audit_place *p
 		}
 		const json_t *col = column_of(t, p->column);
 		if (col != NULL) {
-			json_t *cj = json_pack("{s:s}", "key", p->column);
+			json_t *cj = one("key", json_string(p->column));
 			if (audit_str(col, "title") != NULL)
 				rc |= set(cj, "title", json_string(audit_str(col, "title")));
 			rc |= set(pl, "column", cj);
@@ -191,7 +208,7 @@ static json_t *place_json(const struct audit_ctx *c, const struct audit_place *p
 	if (rc == 0 && p->section >= 0) {
 		json_t *s =
 		    json_array_get(json_object_get(c->doc, "explanations"), (size_t)p->section);
-		json_t *sj = json_pack("{s:i}", "index", p->section);
+		json_t *sj = one("index", json_integer(p->section));
 		if (audit_str(s, "key") != NULL)
 			rc |= set(sj, "key", json_string(audit_str(s, "key")));
 		if (audit_str(s, "title") != NULL)
@@ -203,7 +220,7 @@ static json_t *place_json(const struct audit_ctx *c, const struct audit_place *p
 			rc |= set(pl, "page", json_copy(json_object_get(s, "page")));
 	}
 	if (rc == 0 && p->section < 0 && p->section_title != NULL)
-		rc |= set(pl, "section", json_pack("{s:s}", "title", p->section_title));
+		rc |= set(pl, "section", one("title", json_string(p->section_title)));
 	if (rc == 0 && p->quote != NULL)
 		rc |= set(pl, "quote", json_string(p->quote));
 	if (rc == 0 && json_is_array(box) && json_is_integer(json_array_get(box, 0))) {
@@ -231,10 +248,14 @@ void audit_add(struct audit_ctx *c, const char *id, const struct audit_place *p,
 		c->oom = true;
 		return;
 	}
-	f = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o}", "rule", r->id, "family", r->family,
-	              "severity", r->severity, "message_zh", msg_zh, "message_en", msg_en, "place",
-	              pl);
+	/* members in this order: the finding's body is stored as written (db/finding.c) */
+	f = one("rule", json_string(r->id));
 	rc = f == NULL ? -1 : 0;
+	rc |= set(f, "family", json_string(r->family));
+	rc |= set(f, "severity", json_string(r->severity));
+	rc |= set(f, "message_zh", json_string(msg_zh));
+	rc |= set(f, "message_en", json_string(msg_en));
+	rc |= json_object_set_new(f, "place", pl); /* stolen, even on failure */
 	if (rc == 0 && numbers) {
 		audit_fmt(expected, buf, sizeof(buf));
 		rc |= set(f, "expected", json_string(buf));

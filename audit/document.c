@@ -246,7 +246,10 @@ static void plain(const char *s, char *out, size_t size)
 
 	while (s != NULL && *s != '\0') {
 		size_t skip = 0;
-		for (size_t i = 0; i < sizeof(drop) / sizeof(drop[0]) && skip == 0; i++)
+		/* Only these bytes begin one of drop's: any other is copied without comparing
+		 * (issue #17: eight strncmp a byte were 1.7 % of an import's write stage). */
+		bool may = *s == ' ' || *s == '"' || *s == '\'' || *s == '\xe3' || *s == '\xe2';
+		for (size_t i = 0; may && i < sizeof(drop) / sizeof(drop[0]) && skip == 0; i++)
 			if (strncmp(s, drop[i], strlen(drop[i])) == 0)
 				skip = strlen(drop[i]);
 		if (skip > 0) {

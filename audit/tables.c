@@ -4,6 +4,7 @@
 #include "internal.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* ---- Cells ---------------------------------------------------------------------------- */
@@ -20,14 +21,20 @@ static bool is_total(const json_t *row)
 	return k != NULL && strcmp(k, "total") == 0;
 }
 
-/* The cell's value (0 when blank); true when printed. */
-static bool cell(const json_t *row, const char *key, int64_t *v)
+/* The value under key in a row's amounts (0 when blank); true when printed. */
+static bool amount(const json_t *amounts, const char *key, int64_t *v)
 {
 	*v = 0;
-	if (audit_dec(json_object_get(json_object_get(row, "amounts"), key), v) == 0)
+	if (audit_dec(json_object_get(amounts, key), v) == 0)
 		return true;
 	*v = 0;
 	return false;
+}
+
+/* The cell's value (0 when blank); true when printed. */
+static bool cell(const json_t *row, const char *key, int64_t *v)
+{
+	return amount(json_object_get(row, "amounts"), key, v);
 }
 
 static bool has_column(const json_t *t, const char *key)
@@ -35,9 +42,11 @@ static bool has_column(const json_t *t, const char *key)
 	size_t i;
 	json_t *col;
 
-	json_array_foreach (json_object_get(t, "columns"), i, col)
-		if (audit_str(col, "key") != NULL && strcmp(audit_str(col, "key"), key) == 0)
+	json_array_foreach (json_object_get(t, "columns"), i, col) {
+		const char *k = audit_str(col, "key"); /* looked up once: issue #17 */
+		if (k != NULL && strcmp(k, key) == 0)
 			return true;
+	}
 	return false;
 }
 
@@ -47,9 +56,11 @@ static const char *column_title(const json_t *t, const char *key)
 	size_t i;
 	json_t *col;
 
-	json_array_foreach (json_object_get(t, "columns"), i, col)
-		if (audit_str(col, "key") != NULL && strcmp(audit_str(col, "key"), key) == 0)
-			return audit_str(col, "title") ? audit_str(col, "title") : key;
+	json_array_foreach (json_object_get(t, "columns"), i, col) {
+		const char *k = audit_str(col, "key"), *title;
+		if (k != NULL && strcmp(k, key) == 0)
+			return (title = audit_str(col, "title")) != NULL ? title : key;
+	}
 	return key;
 }
 
@@ -141,6 +152,8 @@ static size_t code_len(const json_t *row, char codes[16])
 	return strlen(codes);
 }
 
+#define MAX_KIDS 512
+
 /* Reported (expected, actual) pairs of one row, so that the same gap printed in two columns
  * (合计 and 人员经费) is one finding. */
 struct seen {
@@ -165,13 +178,17 @@ static void check_sum(struct audit_ctx *c, const char *rule, const json_t *t, si
                       const size_t *idx, size_t n, const char *zh, const char *en)
 {
 	const json_t *rows = rows_of(t), *row = json_array_get(rows, r);
+	const json_t *amounts[MAX_KIDS]; /* of rows idx[k], looked up once, not per column */
 	bool unplaced = has_unplaced(row);
 	struct seen seen = { .n = 0 };
 	size_t i;
 	json_t *col;
 
-	for (size_t k = 0; k < n; k++)
-		unplaced |= has_unplaced(json_array_get(rows, idx[k]));
+	for (size_t k = 0; k < n; k++) {
+		const json_t *kid = json_array_get(rows, idx[k]);
+		unplaced |= has_unplaced(kid);
+		amounts[k] = json_object_get(kid, "amounts");
+	}
 	json_array_foreach (json_object_get(t, "columns"), i, col) {
 		const char *key = audit_str(col, "key");
 		int64_t total, v;
@@ -181,7 +198,7 @@ static void check_sum(struct audit_ctx *c, const char *rule, const json_t *t, si
 			continue;
 		printed = cell(row, key, &total);
 		for (size_t k = 0; k < n; k++) {
-			printed |= cell(json_array_get(rows, idx[k]), key, &v);
+			printed |= amount(amounts[k], key, &v);
 			sum += v;
 		}
 		if (printed && sum != total && seen_add(&seen, sum, total))
@@ -189,28 +206,49 @@ static void check_sum(struct audit_ctx *c, const char *rule, const json_t *t, si
 	}
 }
 
-#define MAX_KIDS 512
+/* A row's codes as audit_codes() joins them, their length, and whether it is a total: looked
+ * up once per table, where check_levels() and check_totals() asked for each row again and
+ * again (issue #17). */
+struct code_row {
+	char codes[16];
+	size_t len;
+	bool total;
+};
 
-static void check_levels(struct audit_ctx *c, const json_t *t)
+/* The table's rows as code_rows (caller frees), n of them; NULL when out of memory. */
+static struct code_row *code_rows(const json_t *t, size_t *n)
 {
 	const json_t *rows = rows_of(t);
-	size_t n = json_array_size(rows), kids[MAX_KIDS];
+	struct code_row *cr;
+
+	*n = json_array_size(rows);
+	if ((cr = malloc((*n > 0 ? *n : 1) * sizeof(*cr))) == NULL)
+		return NULL;
+	for (size_t k = 0; k < *n; k++) {
+		const json_t *row = json_array_get(rows, k);
+		cr[k].len = code_len(row, cr[k].codes);
+		cr[k].total = is_total(row);
+	}
+	return cr;
+}
+
+static void check_levels(struct audit_ctx *c, const json_t *t, const struct code_row *cr, size_t n)
+{
+	size_t kids[MAX_KIDS];
 
 	for (size_t r = 0; r < n; r++) {
-		char pc[16], cc[16];
-		size_t len = code_len(json_array_get(rows, r), pc), child = 0, nk = 0, j;
-		if (len == 0 || is_total(json_array_get(rows, r)))
+		size_t len = cr[r].len, child = 0, nk = 0, j;
+		if (len == 0 || cr[r].total)
 			continue;
 		for (j = r + 1; j < n; j++) { /* the shortest code below this one */
-			size_t l = code_len(json_array_get(rows, j), cc);
-			if (is_total(json_array_get(rows, j)) || l <= len ||
-			    strncmp(cc, pc, len) != 0)
+			size_t l = cr[j].len;
+			if (cr[j].total || l <= len || strncmp(cr[j].codes, cr[r].codes, len) != 0)
 				break;
 			if (child == 0 || l < child)
 				child = l;
 		}
 		for (size_t k = r + 1; k < j && nk < MAX_KIDS; k++)
-			if (code_len(json_array_get(rows, k), cc) == child)
+			if (cr[k].len == child)
 				kids[nk++] = k;
 		if (nk > 0)
 			check_sum(c, "T01", t, r, kids, nk, "下级科目合计", "its items sum to");
@@ -219,43 +257,41 @@ static void check_levels(struct audit_ctx *c, const json_t *t)
 
 /* ---- T02, T03: a total row equals its top-level rows and its lowest-level items ----------- */
 
-static void check_totals(struct audit_ctx *c, const json_t *t)
+static void check_totals(struct audit_ctx *c, const json_t *t, const struct code_row *cr, size_t n)
 {
-	const json_t *rows = rows_of(t);
-	size_t n = json_array_size(rows), top[MAX_KIDS], leaf[MAX_KIDS];
+	size_t top[MAX_KIDS], leaf[MAX_KIDS];
 
 	for (size_t r = 0; r < n; r++) {
 		size_t from, to, minlen = 99, nt = 0, nl = 0;
-		char cc[16], nc[16];
-		if (!is_total(json_array_get(rows, r)))
+		if (!cr[r].total)
 			continue;
 		/* its rows: the coded rows since the previous total, else those up to the next */
-		for (from = r; from > 0 && !is_total(json_array_get(rows, from - 1)); from--)
+		for (from = r; from > 0 && !cr[from - 1].total; from--)
 			;
 		to = r;
 		bool coded = false;
 		for (size_t k = from; k < to; k++)
-			coded |= code_len(json_array_get(rows, k), cc) > 0;
+			coded |= cr[k].len > 0;
 		if (!coded) {
 			from = r + 1;
-			for (to = from; to < n && !is_total(json_array_get(rows, to)); to++)
+			for (to = from; to < n && !cr[to].total; to++)
 				;
 		}
 		for (size_t k = from; k < to; k++) {
-			size_t l = code_len(json_array_get(rows, k), cc);
+			size_t l = cr[k].len;
 			if (l > 0 && l < minlen)
 				minlen = l;
 		}
 		if (minlen == 99)
 			continue;
 		for (size_t k = from; k < to && nt < MAX_KIDS && nl < MAX_KIDS; k++) {
-			size_t l = code_len(json_array_get(rows, k), cc);
+			size_t l = cr[k].len;
 			if (l == 0)
 				continue;
 			if (l == minlen)
 				top[nt++] = k;
-			size_t nlen = k + 1 < to ? code_len(json_array_get(rows, k + 1), nc) : 0;
-			if (!(nlen > l && strncmp(nc, cc, l) == 0))
+			size_t nlen = k + 1 < to ? cr[k + 1].len : 0;
+			if (!(nlen > l && strncmp(cr[k + 1].codes, cr[k].codes, l) == 0))
 				leaf[nl++] = k;
 		}
 		check_sum(c, "T02", t, r, top, nt, "各类合计", "its top-level rows sum to");
@@ -280,30 +316,78 @@ static bool type_listed(const char *types, const char *type)
 	return false;
 }
 
-static void check_identity(struct audit_ctx *c, const json_t *t, const struct audit_identity *id,
-                           const char *suffix)
+/* The keys of a table's columns, gathered once for its identities: has_column() walked the
+ * columns' objects for each of about 30 keys a table (issue #17). */
+struct col_keys {
+	const char *k[128];
+	size_t n;
+	bool more; /* more columns than k holds: ask has_column() */
+};
+
+static void col_keys_of(const json_t *t, struct col_keys *ks)
+{
+	size_t i;
+	json_t *col;
+
+	ks->n = 0;
+	ks->more = false;
+	json_array_foreach (json_object_get(t, "columns"), i, col) {
+		const char *k = audit_str(col, "key");
+		if (k != NULL && ks->n < sizeof(ks->k) / sizeof(ks->k[0]))
+			ks->k[ks->n++] = k;
+		else if (k != NULL)
+			ks->more = true;
+	}
+}
+
+static bool has_key(const struct col_keys *ks, const json_t *t, const char *key)
+{
+	if (ks->more)
+		return has_column(t, key);
+	for (size_t i = 0; i < ks->n; i++)
+		if (strcmp(ks->k[i], key) == 0)
+			return true;
+	return false;
+}
+
+/* a (its first len bytes) then b in buf, cut to size - 1 bytes as snprintf would. */
+static void join(char *buf, size_t size, const char *a, size_t len, const char *b)
+{
+	size_t lb = strlen(b);
+
+	len = len < size - 1 ? len : size - 1;
+	memcpy(buf, a, len);
+	lb = lb < size - 1 - len ? lb : size - 1 - len;
+	memcpy(buf + len, b, lb);
+	buf[len + lb] = '\0';
+}
+
+static void check_identity(struct audit_ctx *c, const json_t *t, const struct col_keys *ks,
+                           const struct audit_identity *id, const char *suffix)
 {
 	char key[80], parts[16][80], zh[2048], en[2048];
 	size_t np = 0, n = json_array_size(rows_of(t));
-	const char *p = id->parts;
+	const char *p = id->parts, *first = id->requires ? id->requires : id->total;
 
-	snprintf(key, sizeof(key), "%s%s", id->requires ? id->requires : id->total, suffix);
-	if (!has_column(t, key))
+	join(key, sizeof(key), first, strlen(first), suffix);
+	if (!has_key(ks, t, key))
 		return;
-	snprintf(key, sizeof(key), "%s%s", id->unless ? id->unless : "", suffix);
-	if (id->unless != NULL && has_column(t, key))
-		return;
+	if (id->unless != NULL) {
+		join(key, sizeof(key), id->unless, strlen(id->unless), suffix);
+		if (has_key(ks, t, key))
+			return;
+	}
 	while (*p && np < 16) {
 		size_t len = strcspn(p, " ");
-		snprintf(parts[np++], sizeof(parts[0]), "%.*s%s", (int)len, p, suffix);
+		join(parts[np++], sizeof(parts[0]), p, len, suffix);
 		p += len + (p[len] == ' ');
 	}
-	snprintf(key, sizeof(key), "%s%s", id->total, suffix);
-	if (!has_column(t, key))
+	join(key, sizeof(key), id->total, strlen(id->total), suffix);
+	if (!has_key(ks, t, key))
 		return;
 	char names[1400] = "", keys[1400] = "";
 	for (size_t k = 0; k < np; k++) {
-		if (!has_column(t, parts[k]))
+		if (!has_key(ks, t, parts[k]))
 			continue;
 		size_t ln = strlen(names), lk = strlen(keys);
 		snprintf(names + ln, sizeof(names) - ln, "%s%s", ln ? "+" : "",
@@ -314,11 +398,12 @@ static void check_identity(struct audit_ctx *c, const json_t *t, const struct au
 	snprintf(en, sizeof(en), "%s sum to", keys[0] ? keys : "its parts");
 	for (size_t r = 0; r < n; r++) {
 		const json_t *row = json_array_get(rows_of(t), r);
+		const json_t *amounts = json_object_get(row, "amounts");
 		int64_t total, v;
 		audit_amt sum = 0;
-		bool printed = cell(row, key, &total), part = false;
+		bool printed = amount(amounts, key, &total), part = false;
 		for (size_t k = 0; k < np; k++) {
-			part |= cell(row, parts[k], &v);
+			part |= amount(amounts, parts[k], &v);
 			sum += v;
 		}
 		if ((printed || part) && sum != total && !has_unplaced(row))
@@ -331,11 +416,13 @@ static void check_identities(struct audit_ctx *c, const json_t *t)
 	static const char *const suffixes[] = { "", "_budget", "_final", "_budget_initial",
 		                                "_budget_adjusted" };
 	const char *type = type_of(t);
+	struct col_keys ks;
 
+	col_keys_of(t, &ks);
 	for (const struct audit_identity *id = audit_identities; id->rule != NULL; id++)
 		if (type_listed(id->types, type))
 			for (size_t s = 0; s < sizeof(suffixes) / sizeof(suffixes[0]); s++)
-				check_identity(c, t, id, suffixes[s]);
+				check_identity(c, t, &ks, id, suffixes[s]);
 }
 
 /* ---- T05: 收 = 支 ------------------------------------------------------------------------ */
@@ -345,9 +432,11 @@ static const char *side_column(const json_t *t, const char *side)
 	size_t i;
 	json_t *col;
 
-	json_array_foreach (json_object_get(t, "columns"), i, col)
-		if (audit_str(col, "side") != NULL && strcmp(audit_str(col, "side"), side) == 0)
+	json_array_foreach (json_object_get(t, "columns"), i, col) {
+		const char *s = audit_str(col, "side");
+		if (s != NULL && strcmp(s, side) == 0)
 			return audit_str(col, "key");
+	}
 	return NULL;
 }
 
@@ -359,10 +448,14 @@ static int side_total(const json_t *t, const char *side, const char *prefer)
 	json_t *row;
 
 	json_array_foreach (rows_of(t), i, row) {
-		const char *s = audit_str(row, "side"), *name = audit_str(row, "name");
-		if (!is_total(row) || (side != NULL && (s == NULL || strcmp(s, side) != 0)))
+		const char *s, *name;
+		if (!is_total(row)) /* first: most rows are not, and need no other lookup */
+			continue;
+		s = audit_str(row, "side");
+		if (side != NULL && (s == NULL || strcmp(s, side) != 0))
 			continue;
 		last = (int)i;
+		name = audit_str(row, "name");
 		if (prefer != NULL && name != NULL && strstr(name, prefer) != NULL && best < 0)
 			best = (int)i;
 	}
@@ -419,8 +512,14 @@ void audit_tables(struct audit_ctx *c)
 
 	json_array_foreach (json_object_get(c->doc, "tables"), i, t) {
 		if (!sided(t)) {
-			check_levels(c, t);
-			check_totals(c, t);
+			size_t n;
+			struct code_row *cr = code_rows(t, &n);
+			c->oom |= cr == NULL;
+			if (cr != NULL) {
+				check_levels(c, t, cr, n);
+				check_totals(c, t, cr, n);
+			}
+			free(cr);
 		} else {
 			check_balance(c, t);
 		}

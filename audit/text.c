@@ -211,7 +211,16 @@ static size_t table_denoms(struct audit_ctx *c, struct denom *d, size_t n, size_
 	return n;
 }
 
-static void section_shares(struct audit_ctx *c, size_t si, const json_t *sec)
+/* The tables' totals of table_denoms(), gathered for the first section that prints a share
+ * and kept for the others (issue #17: each gathered them again). */
+struct table_totals {
+	struct denom d[256];
+	size_t n;
+	bool have;
+};
+
+static void section_shares(struct audit_ctx *c, size_t si, const json_t *sec,
+                           struct table_totals *tt)
 {
 	struct denom d[256];
 	size_t n = 0, i;
@@ -233,7 +242,11 @@ static void section_shares(struct audit_ctx *c, size_t si, const json_t *sec)
 	 * #17: 2.4 % of an import's instructions, every section walking five tables' rows). */
 	if (!shares)
 		return;
-	n = table_denoms(c, d, n, sizeof(d) / sizeof(d[0]));
+	if (!tt->have)
+		tt->n = table_denoms(c, tt->d, 0, sizeof(tt->d) / sizeof(tt->d[0]));
+	tt->have = true;
+	for (size_t k = 0; k < tt->n && n < sizeof(d) / sizeof(d[0]); k++)
+		d[n++] = tt->d[k];
 	json_array_foreach (json_object_get(sec, "figures"), i, fig) {
 		int64_t a, s;
 		audit_amt lo, hi, best = -1;
@@ -775,14 +788,12 @@ struct item {
 	const char *use_from, *reason_from; /* where the quote starts */
 };
 
+/* memmem (GNU), not a memcmp at every byte: issue #17. */
 static bool contains(struct span hay, struct span needle)
 {
 	if (needle.n == 0 || needle.n > hay.n)
 		return false;
-	for (size_t i = 0; i + needle.n <= hay.n; i++)
-		if (memcmp(hay.s + i, needle.s, needle.n) == 0)
-			return true;
-	return false;
+	return memmem(hay.s, hay.n, needle.s, needle.n) != NULL;
 }
 
 static bool same(struct span a, struct span b)
@@ -795,10 +806,9 @@ static const char *find_in(const char *s, const char *e, const char *needle)
 {
 	size_t nl = strlen(needle);
 
-	for (const char *p = s; p + nl <= e; p++)
-		if (memcmp(p, needle, nl) == 0)
-			return p;
-	return NULL;
+	if (e < s || (size_t)(e - s) < nl)
+		return NULL;
+	return memmem(s, (size_t)(e - s), needle, nl);
 }
 
 /* The text after marker (skipping 是 and a colon) up to 。 or limit. */
@@ -1217,6 +1227,7 @@ void audit_text(struct audit_ctx *c)
 	json_t *sec, *fig, *para;
 
 	struct audit_tokens tokens = { 0, 0, 0, 0, NULL, NULL };
+	struct table_totals totals = { .n = 0, .have = false };
 
 	c->tokens = &tokens;
 	json_array_foreach (json_object_get(c->doc, "explanations"), i, sec) {
@@ -1241,7 +1252,7 @@ void audit_text(struct audit_ctx *c)
 			zero_base(c, i, sec, prev, fig);
 			prev = fig;
 		}
-		section_shares(c, i, sec);
+		section_shares(c, i, sec, &totals);
 		json_array_foreach (json_object_get(sec, "paragraphs"), j, para)
 			if (json_is_string(para))
 				paragraph(c, i, json_string_value(para));

@@ -1960,6 +1960,62 @@ START_TEST(test_findings_stored_and_replaced)
 }
 END_TEST
 
+/* The body of the finding at position i in the store at path (caller frees), or NULL. */
+static char *body_at(const char *path, size_t i)
+{
+	sqlite3 *sql = NULL;
+	sqlite3_stmt *st = NULL;
+	char *body = NULL;
+
+	ck_assert_int_eq(sqlite3_open_v2(path, &sql, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	ck_assert_int_eq(
+	    sqlite3_prepare_v2(sql, "SELECT body FROM finding WHERE position = ?", -1, &st, NULL),
+	    SQLITE_OK);
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)i);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		body = strdup((const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	sqlite3_close(sql);
+	return body;
+}
+
+/* A finding's body is stored as json_dumps(f, JSON_COMPACT) writes it (db/finding.c writes it
+ * itself): escapes, code points beyond the BMP, nesting, numbers; a real is left to jansson. */
+START_TEST(test_findings_body_as_jansson_writes_it)
+{
+	static const char text[] =
+	    "[{\"rule\": \"T01\", \"family\": \"table\", \"severity\": \"error\","
+	    "  \"message_zh\": \"引号\\\"反斜杠\\\\ \\b\\f\\n\\r\\t \\u0001\\u001f\\u007f / 😀 "
+	    "表六\","
+	    "  \"place\": {\"table\": {\"position\": 6}, \"row\": {\"index\": 0},"
+	    "             \"quote\": \"\\u0002 stx\", \"page\": 19},"
+	    "  \"extra\": [1, -9007199254740993, true, false, null, {}, [], {\"a\": [[]]}],"
+	    "  \"\\u00e9\\n\": \"key\"},"
+	    " {\"rule\": \"T01\", \"family\": \"table\", \"severity\": \"error\","
+	    "  \"message_zh\": \"框\", \"place\": {\"box\": [3, 56.7, 1e-7, 100.25, 0.1]}}]";
+	json_t *seed = load_seed(), *f = findings(text), *one;
+	struct db_doc *doc = good_doc(seed);
+	char *path;
+	struct db *db = fresh_store(&path);
+	size_t i;
+
+	import_with(db, doc, text);
+	json_array_foreach (f, i, one) {
+		char *want = json_dumps(one, JSON_COMPACT | JSON_PRESERVE_ORDER), *have;
+		have = body_at(path, i);
+		ck_assert_ptr_nonnull(want);
+		ck_assert_ptr_nonnull(have);
+		ck_assert_str_eq(have, want);
+		free(want);
+		free(have);
+	}
+	json_decref(f);
+	db_doc_free(doc);
+	drop_store(db, path);
+	json_decref(seed);
+}
+END_TEST
+
 START_TEST(test_findings_go_with_their_disclosure)
 {
 	json_t *seed = load_seed();
@@ -2203,6 +2259,7 @@ int main(void)
 	tcase_add_test(bad, test_text_that_stays_allowed);
 	tcase_add_test(bad, test_bom_and_nul_named);
 	tcase_add_test(store, test_findings_stored_and_replaced);
+	tcase_add_test(store, test_findings_body_as_jansson_writes_it);
 	tcase_add_test(store, test_findings_go_with_their_disclosure);
 	tcase_add_test(store, test_findings_filtered_across_the_store);
 	tcase_add_loop_test(bad, test_bad_findings_refused, 0,

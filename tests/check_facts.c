@@ -294,14 +294,13 @@ static void append(struct text *t, const char *s, char end)
 	t->s[t->len] = '\0';
 }
 
-/* The rows of table name in rowid order, appended to out (imported_at left out). */
-static void dump_table(sqlite3 *sql, const char *name, struct text *out)
+/* The rows q reads, appended to out (imported_at left out). */
+static void dump_query(sqlite3 *sql, const char *q, struct text *out)
 {
 	sqlite3_stmt *st = NULL;
-	char q[300];
 
-	snprintf(q, sizeof(q), "SELECT rowid, * FROM \"%s\" ORDER BY rowid", name);
-	ck_assert_int_eq(sqlite3_prepare_v2(sql, q, -1, &st, NULL), SQLITE_OK);
+	ck_assert_msg(sqlite3_prepare_v2(sql, q, -1, &st, NULL) == SQLITE_OK, "%s: %s", q,
+	              sqlite3_errmsg(sql));
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		int n = sqlite3_column_count(st);
 		for (int c = 0; c < n; c++) {
@@ -313,6 +312,15 @@ static void dump_table(sqlite3 *sql, const char *name, struct text *out)
 		}
 	}
 	sqlite3_finalize(st);
+}
+
+/* The rows of table name in rowid order, appended to out (imported_at left out). */
+static void dump_table(sqlite3 *sql, const char *name, struct text *out)
+{
+	char q[300];
+
+	snprintf(q, sizeof(q), "SELECT rowid, * FROM \"%s\" ORDER BY rowid", name);
+	dump_query(sql, q, out);
 }
 
 /* The definition of every table and index of the store at path and every row of every table
@@ -397,6 +405,52 @@ START_TEST(test_bulk_build_equals_row_by_row)
 }
 END_TEST
 
+/* The sums per 类 (depth 1) and per disclosure (depth 0) of a table's 末级 rows, which facts.c
+ * adds up itself, are what SQL's GROUP BY gives over the depth 3 rows, written in its order:
+ * each disclosure's groups in ascending order (rowids), 类 before disclosure sums. */
+START_TEST(test_sums_are_the_group_by)
+{
+	static const char cols[] = "disclosure_id, department_id, year, kind, level, region, "
+	                           "measure, class, code, fen, figures, inexact, unit";
+	static const char *const keys[] = { "substr(code, 1, 3)", "''" };
+	char *path = build(false), q[1200];
+	sqlite3 *sql;
+
+	ck_assert_int_eq(sqlite3_open_v2(path, &sql, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	for (int depth = 1; depth >= 0; depth--) {
+		struct text written = { 0 }, grouped = { 0 };
+		const char *key = keys[1 - depth];
+		snprintf(q, sizeof(q),
+		         "SELECT %s FROM fact WHERE depth = %d AND measure LIKE 'table:%%' "
+		         "ORDER BY rowid",
+		         cols, depth);
+		dump_query(sql, q, &written);
+		snprintf(
+		    q, sizeof(q),
+		    "SELECT disclosure_id, department_id, year, kind, level, region, measure, "
+		    "class, %s, sum(fen), sum(figures), sum(inexact), min(unit) FROM fact WHERE "
+		    "depth = 3 GROUP BY disclosure_id, measure, class, %s "
+		    "ORDER BY disclosure_id, measure, class, %s",
+		    key, key, key);
+		dump_query(sql, q, &grouped);
+		ck_assert_uint_gt(written.len, 2000);
+		ck_assert_msg(strcmp(written.s, grouped.s) == 0, "depth %d: the sums differ",
+		              depth);
+		free(written.s);
+		free(grouped.s);
+	}
+	/* each disclosure's 类 sums come before its disclosure sums */
+	ck_assert_int_eq(tu_sql_int(path, "SELECT count(*) FROM fact a JOIN fact b ON "
+	                                  "b.disclosure_id = a.disclosure_id WHERE a.depth = 0 "
+	                                  "AND b.depth = 1 AND b.id > a.id AND a.measure LIKE "
+	                                  "'table:%'"),
+	                 0);
+	sqlite3_close(sql);
+	tu_unlink_store(path);
+	free(path);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("facts");
@@ -409,6 +463,7 @@ int main(void)
 	tcase_add_test(tc, test_overflow_is_an_error);
 	tcase_add_test(tc, test_upgraded_v2_store_has_facts);
 	tcase_add_test(tc, test_bulk_build_equals_row_by_row);
+	tcase_add_test(tc, test_sums_are_the_group_by);
 	suite_add_tcase(s, tc);
 	return tu_run_suite(s);
 }
