@@ -395,7 +395,8 @@ static int leaves_read(sqlite3 *sql, int64_t disclosure, struct leaves *l)
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
 		return rc;
-	qsort(l->v, l->n, sizeof(*l->v), cmp_leaf);
+	if (l->n > 0) /* no leaves: l->v is NULL, which qsort() may not be given (UBSan) */
+		qsort(l->v, l->n, sizeof(*l->v), cmp_leaf);
 	return SQLITE_OK;
 }
 

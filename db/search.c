@@ -352,7 +352,9 @@ static struct span span_of(sqlite3_stmt *st, int col)
 
 static bool span_eq(struct span a, struct span b)
 {
-	return (a.s == NULL) == (b.s == NULL) && a.n == b.n && memcmp(a.s, b.s, (size_t)a.n) == 0;
+	/* memcmp() of a NULL (an absent text) is undefined even for 0 bytes (UBSan). */
+	return (a.s == NULL) == (b.s == NULL) && a.n == b.n &&
+	       (a.n == 0 || memcmp(a.s, b.s, (size_t)a.n) == 0);
 }
 
 /* Binds v as text, not copied (SQLITE_STATIC): st is stepped before v's bytes go. */
@@ -520,7 +522,8 @@ static struct kept rows_keep(struct rows *r, struct span v, bool *ok)
 		r->bytes = bytes;
 		r->size = size;
 	}
-	memcpy(r->bytes + r->used, v.s, (size_t)v.n);
+	if (v.n > 0) /* an empty text with nothing kept yet: r->bytes is NULL */
+		memcpy(r->bytes + r->used, v.s, (size_t)v.n);
 	k.at = r->used;
 	r->used += (size_t)v.n;
 	return k;
@@ -705,7 +708,8 @@ static int scratch_add(struct writer *w, size_t *len, struct span v)
 		w->scratch = scratch;
 		w->scratch_size = size;
 	}
-	memcpy(w->scratch + *len, v.s, (size_t)v.n);
+	if (v.n > 0) /* v.s is NULL for an absent text */
+		memcpy(w->scratch + *len, v.s, (size_t)v.n);
 	*len += (size_t)v.n;
 	return 0;
 }
@@ -838,7 +842,8 @@ static int write_entries(sqlite3 *sql, struct writer *w, int64_t disclosure, int
 	if (keep_all(w, w->rows, disclosure, keep_derived) != 0 ||
 	    keep_all(w, w->table_rows, disclosure, keep_table_row) != 0)
 		return -1;
-	qsort(r->at, r->n, sizeof(*r->at), by_order);
+	if (r->n > 1) /* none: r->at may be NULL, which qsort() may not be given */
+		qsort(r->at, r->n, sizeof(*r->at), by_order);
 	for (size_t i = 0, k; i < r->n; i += k) {
 		sqlite3_stmt *st = r->n - i >= ENTRIES_AT_ONCE ? w->entries : w->entry;
 		k = st == w->entries ? ENTRIES_AT_ONCE : 1;
@@ -1038,7 +1043,8 @@ static int put_counts(sqlite3 *sql, struct text_counts *c)
 	for (size_t i = 0; i < c->cap; i++)
 		if (c->v[i].text != 0)
 			c->v[n++] = c->v[i];
-	qsort(c->v, n, sizeof(*c->v), by_text_id);
+	if (n > 1) /* none: c->v may be NULL */
+		qsort(c->v, n, sizeof(*c->v), by_text_id);
 	if (sqlite3_prepare_v2(sql,
 	                       "INSERT INTO temp.search_count (text, n, entry) VALUES (?1, ?2, ?3)",
 	                       -1, &st, NULL) != SQLITE_OK)
@@ -1178,7 +1184,8 @@ static int put_grams(sqlite3 *sql, struct gram_list *l)
 	sqlite3_stmt *st = NULL;
 	int rc = -1;
 
-	qsort(l->v, l->n, sizeof(*l->v), by_gram);
+	if (l->n > 1) /* none: l->v may be NULL */
+		qsort(l->v, l->n, sizeof(*l->v), by_gram);
 	if (sqlite3_prepare_v2(sql,
 	                       "INSERT OR IGNORE INTO search_gram (gram, entry) VALUES (?1, ?2)",
 	                       -1, &st, NULL) != SQLITE_OK)
