@@ -492,8 +492,6 @@ int main(void)
 {
 	Suite *s = suite_create("jparse");
 	TCase *tc = tcase_create("differential");
-	SRunner *sr;
-	int failed;
 
 	tcase_set_timeout(tc, 600); /* sanitizer builds */
 	tcase_add_test(tc, test_edge_cases);
@@ -501,9 +499,5 @@ int main(void)
 	tcase_add_test(tc, test_repository_files);
 	tcase_add_test(tc, test_mutations);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return tu_run_suite(s);
 }
