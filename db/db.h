@@ -133,7 +133,8 @@ struct db_doc *db_doc_parse(const char *text, size_t len, const char *name, db_r
 void db_doc_free(struct db_doc *doc);
 
 /* The validated document in import format 2 (a format 1 file as read: positions, types, units,
- * codes split), borrowed from doc: what audit_run() takes. */
+ * codes split), borrowed from doc: what audit_run() takes. Its nodes go all at once with
+ * db_doc_free (db/arena.c), whatever their reference counts: json_deep_copy a part to keep. */
 const json_t *db_doc_json(const struct db_doc *doc);
 
 /* The disclosure a document describes. Pointers borrow from doc. */

@@ -32,52 +32,89 @@ static void report_at(db_report_fn report, void *ctx, const char *name, int line
 	report(ctx, &e);
 }
 
-struct db_doc *db_doc_parse(const char *text, size_t len, const char *name, db_report_fn report,
-                            void *ctx)
+/* The tree of text, made in arena: jansson's own parse only when the fast one gives up, as it
+ * alone words the error (in jerr). NULL if either refuses it. */
+static json_t *parse_in(struct db_arena *arena, const char *text, size_t len, json_error_t *jerr)
 {
-	json_error_t jerr;
-	struct db_doc *doc = NULL;
-	json_t *root;
+	struct db_arena *prev = db_arena_use(arena);
+	json_t *root = db_jparse(text, len);
 
+	if (root == NULL)
+		root = json_loadb(text, len, JSON_REJECT_DUPLICATES, jerr);
+	db_arena_use(prev);
+	return root;
+}
+
+/* db_normalize with the nodes it adds in arena too: one made by malloc would be left in the
+ * tree when the arena is dropped. */
+static int normalize_in(struct db_arena *arena, json_t *root)
+{
+	struct db_arena *prev = db_arena_use(arena);
+	int rc = db_normalize(root);
+
+	db_arena_use(prev);
+	return rc;
+}
+
+/* The checks before parsing: size and byte order mark. Returns 0, or -1 when reported. */
+static int check_bytes(const char *text, size_t len, const char *name, db_report_fn report,
+                       void *ctx)
+{
 	if (len > DB_DOC_MAX_BYTES) {
 		char msg[128];
 		snprintf(msg, sizeof(msg), "file is larger than the %u MiB limit",
 		         DB_DOC_MAX_BYTES >> 20);
 		report_at(report, ctx, name, 0, 0, msg);
-		return NULL;
+		return -1;
 	}
 	/* RFC 8259 forbids a byte order mark; jansson's own message would quote it invisibly. */
 	if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) {
 		report_at(report, ctx, name, 1, 1,
 		          "starts with a UTF-8 byte order mark (EF BB BF): save it without one");
+		return -1;
+	}
+	return 0;
+}
+
+/* The tree is made in the document's own arena (arena.c), which db_doc_free drops whole; a
+ * document refused on the way drops it too, without a walk over what was built. */
+struct db_doc *db_doc_parse(const char *text, size_t len, const char *name, db_report_fn report,
+                            void *ctx)
+{
+	json_error_t jerr;
+	struct db_doc *doc = NULL;
+	struct db_arena *arena;
+	json_t *root;
+
+	if (check_bytes(text, len, name, report, ctx) != 0)
+		return NULL;
+	if ((arena = db_arena_new()) == NULL) {
+		report_at(report, ctx, name, 0, 0, "out of memory");
 		return NULL;
 	}
-	/* jansson's own parse only when the fast one gives up: it alone words the error. */
-	root = db_jparse(text, len);
-	if (root == NULL)
-		root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
-	if (root == NULL) {
+	if ((root = parse_in(arena, text, len, &jerr)) == NULL) {
 		/* jansson names its own flag for \u0000: say what is wrong in the file instead. */
 		if (strstr(jerr.text, "JSON_ALLOW_NUL") != NULL)
 			snprintf(jerr.text, sizeof(jerr.text),
 			         "a text holds a NUL character (\\u0000), which is not allowed");
 		report_at(report, ctx, name, jerr.line, jerr.column, jerr.text);
-		return NULL;
+		goto fail;
 	}
 	if (db_validate(root, name, text, len, report, ctx) != 0)
 		goto fail;
 	doc = calloc(1, sizeof(*doc));
-	if (doc == NULL || (doc->name = strdup(name)) == NULL || db_normalize(root) != 0) {
+	if (doc == NULL || (doc->name = strdup(name)) == NULL || normalize_in(arena, root) != 0) {
 		if (doc != NULL)
 			free(doc->name);
 		report_at(report, ctx, name, 0, 0, "out of memory");
 		goto fail;
 	}
 	doc->root = root;
+	doc->arena = arena;
 	return doc;
 fail:
 	free(doc);
-	json_decref(root);
+	db_arena_free(arena);
 	return NULL;
 }
 
@@ -142,7 +179,8 @@ void db_doc_free(struct db_doc *doc)
 {
 	if (doc == NULL)
 		return;
-	json_decref(doc->root);
+	/* No json_decref: the tree's nodes are all in the arena (see parse_in, normalize_in). */
+	db_arena_free(doc->arena);
 	free(doc->name);
 	free(doc);
 }

@@ -45,9 +45,37 @@ sqlite3_stmt *db_stmt_tagged(struct db *db, const void *tag,
                              struct db_error *err);
 
 struct db_doc {
-	json_t *root; /* validated; owned */
+	json_t *root; /* validated; its nodes are in arena */
+	struct db_arena *arena; /* owned: dropping it frees the tree */
 	char *name; /* file name for messages; owned */
 };
+
+/* db/arena.c: jansson's allocator for the process. While an arena is a thread's current one,
+ * every jansson value that thread makes takes its memory from the arena; freeing such a
+ * value (on any thread) gives nothing back, dropping the arena gives back all at once. So a
+ * tree made in an arena lives until the arena is dropped, and no reference into it may be
+ * kept past that (json_deep_copy what must stay), nor a value made outside it be left in it
+ * (it would leak). Under ASan every node is its own block, freed when freed (see arena.c). */
+struct db_arena;
+
+/* A new, empty arena, freed with db_arena_free(); NULL when out of memory. */
+struct db_arena *db_arena_new(void);
+
+/* Frees every block a made, without looking at the values in them; a may be NULL. */
+void db_arena_free(struct db_arena *a);
+
+/* Makes a (NULL: none, plain malloc) the calling thread's current arena; returns the one
+ * that was, to be put back. */
+struct db_arena *db_arena_use(struct db_arena *a);
+
+/* The bytes a has handed out, for tests and measurements. */
+size_t db_arena_bytes(const struct db_arena *a);
+
+/* How many arenas are not dropped yet, for tests. */
+long db_arena_live(void);
+
+/* Whether p, a block jansson was given, is an arena's. */
+bool db_arena_owns(const void *p);
 
 /* db/table_types.tsv, compiled by table_types.py; both lists end with a NULL entry. */
 struct db_table_pattern {

@@ -1272,7 +1272,8 @@ static json_t *audit_source(int argc, char **argv, const struct cmd_opts *o, int
 		}
 		int errors = 0;
 		struct db_doc *d = db_doc_load(path, print_error, &errors);
-		json_t *doc = d != NULL ? json_incref((json_t *)db_doc_json(d)) : NULL;
+		/* A copy: the document's tree goes with its arena in db_doc_free. */
+		json_t *doc = d != NULL ? json_deep_copy(db_doc_json(d)) : NULL;
 		db_doc_free(d);
 		*rc = SRV_EXIT_DATA;
 		return doc;

@@ -8,11 +8,23 @@
 
 #include <check.h>
 #include <dirent.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+
+#if defined(__SANITIZE_ADDRESS__)
+#define LEAK_CHECK 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define LEAK_CHECK 1
+#endif
+#endif
+#ifdef LEAK_CHECK
+#include <sanitizer/lsan_interface.h>
+#endif
 
 struct tally {
 	long accepted, refused, fallback;
@@ -488,6 +500,147 @@ START_TEST(test_depth)
 }
 END_TEST
 
+/* ---- the arena (db/arena.c): db_doc_parse builds its tree there ---- */
+
+/* Whether every value of j came from an arena (true, false and null are jansson's statics). */
+static bool all_in_arena(json_t *j)
+{
+	const char *key;
+	json_t *v;
+	size_t i;
+
+	if (json_is_true(j) || json_is_false(j) || json_is_null(j))
+		return true;
+	if (!db_arena_owns(j))
+		return false;
+	json_object_foreach (j, key, v)
+		if (!all_in_arena(v))
+			return false;
+	json_array_foreach (j, i, v)
+		if (!all_in_arena(v))
+			return false;
+	return true;
+}
+
+/* Both parses in an arena give jansson's own tree, all of it the arena's; a tree freed in
+ * the arena (jansson's) and one left to the drop (jparse's) both come back with it. */
+START_TEST(test_arena_trees)
+{
+	struct files f = repository_json();
+	long live = db_arena_live();
+
+	for (size_t i = 0; i < f.n; i++) {
+		size_t len;
+		char *text = tu_read_file(f.path[i], &len);
+		struct db_arena *a = db_arena_new(), *prev;
+		json_t *ja = json_loadb(text, len, JSON_REJECT_DUPLICATES, NULL), *jp, *jaa;
+
+		ck_assert_ptr_nonnull(a);
+		prev = db_arena_use(a);
+		jp = db_jparse(text, len);
+		jaa = json_loadb(text, len, JSON_REJECT_DUPLICATES, NULL);
+		ck_assert_ptr_eq(db_arena_use(prev), a);
+		ck_assert_msg(ja == NULL || !db_arena_owns(ja), "%s: malloc'd tree in arena",
+		              f.path[i]);
+		ck_assert_msg(jp == NULL || (json_same(ja, jp) && all_in_arena(jp)), "%s: jparse",
+		              f.path[i]);
+		ck_assert_msg((ja == NULL) == (jaa == NULL), "%s", f.path[i]);
+		ck_assert_msg(jaa == NULL || (json_same(ja, jaa) && all_in_arena(jaa)),
+		              "%s: jansson in an arena", f.path[i]);
+		json_decref(jaa);
+		json_decref(ja);
+		db_arena_free(a);
+		free(text);
+	}
+	ck_assert_int_eq(db_arena_live(), live);
+	files_free(&f);
+}
+END_TEST
+
+struct reader {
+	const char *text;
+	struct db_doc *doc;
+};
+
+static void *read_doc(void *arg)
+{
+	struct reader *r = arg;
+
+	r->doc = db_doc_parse(r->text, strlen(r->text), "seed.json", NULL, NULL);
+	return NULL;
+}
+
+/* As in budgetctl import: a document parsed on one thread, used and freed on another, which
+ * makes values of its own (malloc'd), puts one in the tree and takes it out again, frees a
+ * part of the tree early, and keeps a deep copy past db_doc_free. */
+START_TEST(test_arena_threads)
+{
+	size_t len;
+	char *text = tu_read_file(tu_env("BUDGETD_SEED"), &len);
+	struct reader r = { text, NULL };
+	pthread_t t;
+	json_t *root, *dept, *copy, *extra, *again;
+	char *dump;
+
+	ck_assert_int_eq(pthread_create(&t, NULL, read_doc, &r), 0);
+	ck_assert_int_eq(pthread_join(t, NULL), 0);
+	ck_assert_ptr_nonnull(r.doc);
+	root = (json_t *)db_doc_json(r.doc);
+	ck_assert(all_in_arena(root));
+	ck_assert_ptr_nonnull(extra = json_string("made outside"));
+	ck_assert(!db_arena_owns(extra));
+	ck_assert_int_eq(json_object_set_new(root, "extra", extra), 0);
+	ck_assert_int_eq(json_object_del(root, "extra"), 0);
+	ck_assert_int_eq(json_object_del(root, "tables"), 0);
+	dept = json_object_get(root, "department");
+	ck_assert_ptr_nonnull(copy = json_deep_copy(dept));
+	ck_assert(!db_arena_owns(copy));
+	ck_assert_ptr_nonnull(dump = json_dumps(dept, JSON_COMPACT));
+	db_doc_free(r.doc);
+	/* The copy and the dump are the caller's, untouched by the drop. */
+	ck_assert_ptr_nonnull(again = json_loads(dump, 0, NULL));
+	ck_assert(json_same(copy, again));
+	free(dump); /* as every caller of json_dumps does: the text is malloc's */
+	json_decref(again);
+	json_decref(copy);
+	free(text);
+}
+END_TEST
+
+static void ignore(void *ctx, const struct db_error *e)
+{
+	(void)ctx;
+	(void)e;
+}
+
+/* Every document gives its memory back once: a good one at db_doc_free, one refused by the
+ * parse, the validation or the byte checks at once. Under ASan a second free is reported and
+ * the leak check below runs. */
+START_TEST(test_arena_documents)
+{
+	static const char *const refused[] = { "{\"format\": 1}", "{\"a\": [1, {\"b\": \"c\"",
+		                               "\xEF\xBB\xBF{}", "[1, 2, 3]",
+		                               "{\"a\": 1, \"a\": 2}" };
+	long live = db_arena_live();
+	struct db_doc *d;
+
+	for (int i = 0; i < 3; i++) {
+		ck_assert_ptr_nonnull(d = db_doc_load(tu_env("BUDGETD_SEED"), NULL, NULL));
+		ck_assert_int_eq(db_arena_live(), live + 1);
+		db_doc_free(d);
+		ck_assert_int_eq(db_arena_live(), live);
+	}
+	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		d = db_doc_parse(refused[i], strlen(refused[i]), "bad.json", ignore, NULL);
+		ck_assert_msg(d == NULL, "%s accepted", refused[i]);
+		ck_assert_int_eq(db_arena_live(), live);
+	}
+#ifdef LEAK_CHECK
+	ck_assert_int_eq(__lsan_do_recoverable_leak_check(), 0);
+#endif
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("jparse");
@@ -498,6 +651,12 @@ int main(void)
 	tcase_add_test(tc, test_depth);
 	tcase_add_test(tc, test_repository_files);
 	tcase_add_test(tc, test_mutations);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("arena");
+	tcase_set_timeout(tc, 600);
+	tcase_add_test(tc, test_arena_trees);
+	tcase_add_test(tc, test_arena_threads);
+	tcase_add_test(tc, test_arena_documents);
 	suite_add_tcase(s, tc);
 	return tu_run_suite(s);
 }
