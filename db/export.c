@@ -75,13 +75,17 @@ static void add_sel(char *buf, size_t size, const char *name)
 	snprintf(buf + strlen(buf), size - strlen(buf), ", \"%s\"", name);
 }
 
+static bool is_leaf(const struct db_entity *e);
+
 /* id, [key,] [value,] fields...: the columns of e's rows, in the order add_row reads them.
- * Returns 0, or -1 if they do not fit. */
+ * A leaf's rows have no children to find by id, and most leaves have no id (schema.sql's
+ * WITHOUT ROWID tables): NULL in its place. Returns 0, or -1 if they do not fit. */
 static int select_cols(const struct db_entity *e, char *cols, size_t size)
 {
 	char box[80];
 
-	if (snprintf(cols, size, "id") >= (int)size)
+	if (snprintf(cols, size, "%s", is_leaf(e) && e != &db_model_document ? "NULL" : "id") >=
+	    (int)size)
 		return -1;
 	if (e->shape == DB_SH_DEC_MAP || e->shape == DB_SH_BOX_MAP)
 		add_sel(cols, size, "key");

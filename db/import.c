@@ -373,17 +373,16 @@ struct db_import {
 };
 
 /* With bulk, the store's secondary indexes on the rows (schema.sql's CREATE INDEX and
- * derived.sql's read indexes, not the UNIQUE constraints, which are part of their tables) are
+ * derived.sql's read index, not the UNIQUE constraints or a WITHOUT ROWID table's primary key,
+ * which are part of their tables) are
  * dropped while the rows go in and created again, from their own text in sqlite_master,
  * before db_derive_finish(): one sort
  * of the whole column instead of an insert into a large B-tree for every row (issue #17).
  * The store ends with the same definitions (check_facts: a bulk store equals one built
  * row by row, schema text included). What derive runs per disclosure finds its rows by
  * disclosure and the UNIQUE keys: without these indexes its time stayed the same. */
-static const char *const deferrable[] = { "disclosure_year",   "budget_table_type",
-	                                  "table_row_code",    "table_column_read",
-	                                  "table_row_read",    "row_amount_read",
-	                                  "row_unplaced_read", NULL };
+static const char *const deferrable[] = { "disclosure_year", "budget_table_type", "table_row_code",
+	                                  "table_row_read", NULL };
 
 static int defer_indexes(struct db_import *im, struct db_error *err)
 {

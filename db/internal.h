@@ -130,12 +130,14 @@ int db_findings_insert(sqlite3 *sql, sqlite3_stmt *st, int64_t disclosure, const
 int db_migrate_v1(sqlite3 *sql, struct db_error *err);
 
 /* Upgrades a schema version 2 store: adds the derived tables (derived.sql) and fills them from
- * every disclosure, in one transaction. Returns 0, or -1 with *err and the store unchanged. */
+ * every disclosure, and makes the lists version 5's WITHOUT ROWID tables, in one
+ * transaction. Returns 0, or -1 with *err and the store unchanged. */
 int db_migrate_v2(sqlite3 *sql, struct db_error *err);
 
-/* Upgrades a schema version 3 store: its derived tables are dropped and made again as version
- * 4's (the search index over distinct texts), in one transaction. Returns 0, or -1 with *err
- * and the store unchanged. */
+/* Upgrades a schema version 3 or 4 store in one transaction. Version 3: its derived tables
+ * are dropped and made again as version 4's (the search index over distinct texts). Both:
+ * the lists nothing refers to become version 5's WITHOUT ROWID tables (schema.sql), their
+ * rows copied without their ids. Returns 0, or -1 with *err and the store unchanged. */
 int db_migrate_v3(sqlite3 *sql, struct db_error *err);
 
 /* db/derived.sql, embedded by the build: the tables import derives from a disclosure's rows. */

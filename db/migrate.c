@@ -2,10 +2,12 @@
 // Upgrading an older store in place. Version 1: every version 1 table is renamed
 // away, the version 2 schema is created, each row is copied with its id (so references and
 // Last-Modified stay), and the old tables are dropped: one transaction, all or nothing.
-// Versions 2 and 3: the derived tables (derived.sql) are made and filled anew.
+// Versions 2 and 3: the derived tables (derived.sql) are made and filled anew. Version 4: the
+// lists nothing refers to become WITHOUT ROWID tables (rebuild_keyed()).
 #include "internal.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define MAX_TABLES 64
@@ -91,17 +93,17 @@ static const char *computed_expr(const char *table, const char *col)
 	return NULL;
 }
 
-/* The INSERT ... SELECT copying v1_<table> into <table>: the new table's columns that the
- * old one has or that are computed; the others take their defaults. */
-static int copy_sql(struct mig *m, const char *table, char *out, size_t size)
+/* The INSERT ... SELECT copying old into table: the new table's columns that the old one
+ * has or that are computed; the others take their defaults (and those the new one lacks, an
+ * id in version 5's WITHOUT ROWID tables, are left behind). */
+static int copy_sql(struct mig *m, const char *table, const char *old, char *out, size_t size)
 {
 	static const char q[] = "SELECT n.name, o.name FROM pragma_table_info(?1) n LEFT JOIN "
 	                        "pragma_table_info(?2) o ON o.name = n.name ORDER BY n.cid";
-	char cols[2048] = "", sel[4096] = "", old[80];
+	char cols[2048] = "", sel[4096] = "";
 	sqlite3_stmt *st = NULL;
 	int n;
 
-	snprintf(old, sizeof(old), "v1_%s", table);
 	if (sqlite3_prepare_v2(m->sql, q, -1, &st, NULL) != SQLITE_OK)
 		return mig_exec(m, q);
 	sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
@@ -171,12 +173,105 @@ static int migrate(struct mig *m)
 	    each_name(m, "ALTER TABLE \"%s\" RENAME TO \"v1_%s\"", m->tables, m->n) != 0 ||
 	    mig_exec(m, db_schema_sql) != 0 || mig_exec(m, db_derived_sql) != 0)
 		return -1;
-	for (size_t i = 0; i < m->n; i++)
-		if (copy_sql(m, m->tables[i], stmt, sizeof(stmt)) != 0 || mig_exec(m, stmt) != 0)
+	for (size_t i = 0; i < m->n; i++) {
+		char old[80];
+		snprintf(old, sizeof(old), "v1_%s", m->tables[i]);
+		if (copy_sql(m, m->tables[i], old, stmt, sizeof(stmt)) != 0 ||
+		    mig_exec(m, stmt) != 0)
 			return -1;
+	}
 	if (each_name(m, "DROP TABLE \"v1_%s\"", m->tables, m->n) != 0)
 		return -1;
 	return db_derive_all(m->sql, m->err);
+}
+
+/* ---- version 5: the lists nothing refers to lose their rowid ----
+ * schema.sql's WITHOUT ROWID tables (a list keyed by its parent and its unique key, one
+ * b-tree where version 4 had a rowid table, its UNIQUE index and for three of them
+ * derived.sql's covering index). Which they are is read off schema.sql itself, made in a
+ * scratch database: the list is never written twice. */
+
+/* The text of sqlite_schema's sql for the table name in sql, malloc'd; NULL when there is
+ * no such table (*err untouched) or on error (-1 in *rc). */
+static char *table_sql(struct mig *m, sqlite3 *sql, const char *name, int *rc)
+{
+	sqlite3_stmt *st = NULL;
+	char *text = NULL;
+
+	*rc = 0;
+	if (sqlite3_prepare_v2(sql,
+	                       "SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = ?",
+	                       -1, &st, NULL) != SQLITE_OK) {
+		db_err_set(m->err, "upgrading the store: %s", sqlite3_errmsg(sql));
+		*rc = -1;
+		return NULL;
+	}
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW &&
+	    (text = strdup((const char *)sqlite3_column_text(st, 0))) == NULL) {
+		db_err_set(m->err, "out of memory");
+		*rc = -1;
+	}
+	sqlite3_finalize(st);
+	return text;
+}
+
+/* Makes the store's table name the one schema.sql defines (def): the old one is renamed
+ * away, the new one created and filled from it by column name, the old one dropped with its
+ * indexes. Nothing refers to a WITHOUT ROWID table's rows, so no reference follows the
+ * rename. A store without the table gets it empty. */
+static int rebuild_table(struct mig *m, const char *name, const char *def)
+{
+	char stmt[8192], old[80];
+	int rc = -1;
+	char *now = table_sql(m, m->sql, name, &rc);
+
+	if (rc != 0)
+		return -1;
+	if (now == NULL) /* a store from before the table */
+		return mig_exec(m, def);
+	if (strcmp(now, def) == 0)
+		goto done; /* already version 5's */
+	snprintf(old, sizeof(old), "v4_%s", name);
+	snprintf(stmt, sizeof(stmt), "ALTER TABLE \"%s\" RENAME TO \"%s\"", name, old);
+	if (mig_exec(m, stmt) != 0 || mig_exec(m, def) != 0 ||
+	    copy_sql(m, name, old, stmt, sizeof(stmt)) != 0 || mig_exec(m, stmt) != 0)
+		goto fail;
+	snprintf(stmt, sizeof(stmt), "DROP TABLE \"%s\"", old);
+	if (mig_exec(m, stmt) != 0)
+		goto fail;
+done:
+	rc = 0;
+fail:
+	free(now);
+	return rc;
+}
+
+/* Rebuilds each of schema.sql's WITHOUT ROWID tables that the store has otherwise. */
+static int rebuild_keyed(struct mig *m)
+{
+	static const char q[] = "SELECT name, sql FROM sqlite_schema WHERE type = 'table' AND sql "
+	                        "LIKE '%WITHOUT ROWID' ORDER BY name";
+	sqlite3 *fresh = NULL;
+	sqlite3_stmt *st = NULL;
+	int rc = -1;
+
+	if (sqlite3_open_v2(":memory:", &fresh, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK ||
+	    sqlite3_exec(fresh, db_schema_sql, NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(fresh, q, -1, &st, NULL) != SQLITE_OK) {
+		db_err_set(m->err, "upgrading the store: %s",
+		           fresh ? sqlite3_errmsg(fresh) : "out of memory");
+		goto done;
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (rebuild_table(m, (const char *)sqlite3_column_text(st, 0),
+		                  (const char *)sqlite3_column_text(st, 1)) != 0)
+			break;
+	rc = rc == SQLITE_DONE ? 0 : -1;
+done:
+	sqlite3_finalize(st);
+	sqlite3_close(fresh);
+	return rc;
 }
 
 /* Any row foreign_key_check reports is a reference the copy broke. */
@@ -230,7 +325,8 @@ int db_migrate_v2(sqlite3 *sql, struct db_error *err)
 		return -1;
 	if (version_now(&m, &version) != 0)
 		goto fail;
-	if (version == 2 && (mig_exec(&m, db_derived_sql) != 0 || db_derive_all(sql, err) != 0))
+	if (version == 2 && (mig_exec(&m, db_derived_sql) != 0 || rebuild_keyed(&m) != 0 ||
+	                     db_derive_all(sql, err) != 0))
 		goto fail;
 	return mig_exec(&m, "COMMIT");
 fail:
@@ -250,6 +346,21 @@ static const char drop_v3_sql[] = "DROP TABLE search; DROP TABLE search_name; "
  * CPU rather than 64 (57 one disclosure at a time). */
 static const char upgrade_cache_sql[] = "PRAGMA cache_size = -131072";
 
+/* Version 3's derived tables go and are made again (with version 5's tables); version 4
+ * only rebuilds its tables. */
+static int upgrade_step(struct mig *m, int version)
+{
+	bool failed = false;
+
+	if (version == 3)
+		failed = mig_exec(m, drop_v3_sql) != 0 || mig_exec(m, db_derived_sql) != 0 ||
+		         rebuild_keyed(m) != 0 || db_derive_all(m->sql, m->err) != 0;
+	else if (version == 4)
+		failed = rebuild_keyed(m) != 0 || mig_exec(m, "PRAGMA user_version = 5") != 0;
+	return failed ? -1 : 0; /* another version: upgraded meanwhile by another process */
+}
+
+/* Versions 3 and 4, with a bulk import's page cache (upgrade_cache_sql). */
 int db_migrate_v3(sqlite3 *sql, struct db_error *err)
 {
 	struct mig m = { .sql = sql, .err = err };
@@ -261,10 +372,7 @@ int db_migrate_v3(sqlite3 *sql, struct db_error *err)
 	snprintf(restore, sizeof(restore), "PRAGMA cache_size = %d", cache);
 	if (mig_exec(&m, upgrade_cache_sql) != 0 || mig_exec(&m, "BEGIN IMMEDIATE") != 0)
 		goto done;
-	if (version_now(&m, &version) != 0)
-		goto fail;
-	if (version == 3 && (mig_exec(&m, drop_v3_sql) != 0 || mig_exec(&m, db_derived_sql) != 0 ||
-	                     db_derive_all(sql, err) != 0))
+	if (version_now(&m, &version) != 0 || upgrade_step(&m, version) != 0)
 		goto fail;
 	rc = mig_exec(&m, "COMMIT");
 	goto done;

@@ -325,13 +325,24 @@ static const struct many {
 	  COLS(tfig_cols), false },
 };
 
-/* SELECT x.id, <parent's id or NULL>, x's columns FROM ... */
+/* Whether another list hangs off m's rows, found by their ids. */
+static bool is_parent(const struct many *m)
+{
+	for (size_t i = 0; i < N(manys); i++)
+		if (manys[i].parent_col != NULL && manys[i].parent == m->list)
+			return true;
+	return false;
+}
+
+/* SELECT x.id, <parent's id or NULL>, x's columns FROM ...; NULL for the id of a list no
+ * other hangs off: most have none (schema.sql's WITHOUT ROWID tables). */
 static int many_sql(const void *tag, char *sql, size_t size)
 {
 	const struct many *m = tag;
 	size_t n;
 
-	snprintf(sql, size, "SELECT x.id, %s", m->parent_col != NULL ? m->parent_col : "NULL");
+	snprintf(sql, size, "SELECT %s, %s", is_parent(m) ? "x.id" : "NULL",
+	         m->parent_col != NULL ? m->parent_col : "NULL");
 	add_cols(sql, size, "x", m->cols, m->width);
 	n = strlen(sql);
 	n += (size_t)snprintf(sql + n, size - n, " FROM %s", m->from);

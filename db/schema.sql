@@ -1,6 +1,6 @@
 -- SPDX-License-Identifier: MIT
--- The budgetd store, schema version 4 with derived.sql (PRAGMA user_version; store.c and
--- migrate.c upgrade versions 1, 2 and 3).
+-- The budgetd store, schema version 5 with derived.sql (PRAGMA user_version; store.c and
+-- migrate.c upgrade versions 1 to 4).
 -- One disclosure = one department x year x kind x level (部门 or 单位). Everything below a
 -- disclosure hangs off it
 -- with ON DELETE CASCADE, so replacing a disclosure is one DELETE and a fresh insert.
@@ -15,6 +15,12 @@
 -- instructions; check_db test_inserts_build_no_temporary_btree).
 -- Lists keep the published order in "position". Column names match the import format's keys
 -- (docs/import-format.md); codes [类, 款, 项] are stored as code1, code2, code3.
+-- A list no row refers to (nothing below it, no reader that keeps its rows' ids) has no id:
+-- it is a WITHOUT ROWID table keyed by its parent and its unique key, one b-tree where a
+-- rowid table with a UNIQUE constraint is two, and three with an index covering what a
+-- reader reads (version 5; issue #17: a table figure was 3 b-tree entries in row_amount).
+-- Lists of long texts (paragraphs, glossary, findings) keep their rowid: a WITHOUT ROWID
+-- table keeps whole rows in its inner pages, which suits short rows only.
 
 CREATE TABLE department (
     id    INTEGER PRIMARY KEY,
@@ -86,25 +92,22 @@ CREATE TABLE organization (
 
 -- 单位构成
 CREATE TABLE organization_unit (
-    id              INTEGER PRIMARY KEY,
     organization_id INTEGER NOT NULL REFERENCES organization(id) ON DELETE CASCADE,
     position        INTEGER NOT NULL,
     name            TEXT NOT NULL,
     type            TEXT,
     note            TEXT,
-    UNIQUE (organization_id, position)
-);
+    PRIMARY KEY (organization_id, position)
+) WITHOUT ROWID;
 
 CREATE TABLE internal_unit (
-    id              INTEGER PRIMARY KEY,
     organization_id INTEGER NOT NULL REFERENCES organization(id) ON DELETE CASCADE,
     position        INTEGER NOT NULL,
     value           TEXT NOT NULL,
-    UNIQUE (organization_id, position)
-);
+    PRIMARY KEY (organization_id, position)
+) WITHOUT ROWID;
 
 CREATE TABLE staffing (
-    id            INTEGER PRIMARY KEY,
     disclosure_id INTEGER NOT NULL REFERENCES disclosure(id) ON DELETE CASCADE,
     position      INTEGER NOT NULL,
     category      TEXT NOT NULL
@@ -113,8 +116,8 @@ CREATE TABLE staffing (
     label         TEXT NOT NULL,
     count         INTEGER NOT NULL CHECK (count >= 0),
     change        INTEGER,
-    UNIQUE (disclosure_id, category)
-);
+    PRIMARY KEY (disclosure_id, category)
+) WITHOUT ROWID;
 
 -- 表一, 表二 ... ----------------------------------------------------------------------------
 -- "number" is 表几 (the import format's "position"); "position" the order in the file.
@@ -136,7 +139,6 @@ CREATE TABLE budget_table (
 CREATE INDEX budget_table_type ON budget_table (type);
 
 CREATE TABLE table_column (
-    id       INTEGER PRIMARY KEY,
     table_id INTEGER NOT NULL REFERENCES budget_table(id) ON DELETE CASCADE,
     position INTEGER NOT NULL,
     key      TEXT NOT NULL,
@@ -146,8 +148,8 @@ CREATE TABLE table_column (
     measure  TEXT CHECK (measure = 'budget' OR measure = 'budget_initial' OR
                          measure = 'budget_adjusted' OR measure = 'final' OR measure = 'rate' OR
                          measure = 'change' OR measure = 'change_percent' OR measure = 'prior'),
-    UNIQUE (table_id, key)
-);
+    PRIMARY KEY (table_id, key)
+) WITHOUT ROWID;
 
 CREATE TABLE table_row (
     id           INTEGER PRIMARY KEY,
@@ -170,48 +172,44 @@ CREATE TABLE table_row (
 CREATE INDEX table_row_code ON table_row (code1, code2, code3);
 
 CREATE TABLE row_amount (
-    id       INTEGER PRIMARY KEY,
     row_id   INTEGER NOT NULL REFERENCES table_row(id) ON DELETE CASCADE,
     position INTEGER NOT NULL,
     key      TEXT NOT NULL,                                -- table_column.key
     value    INTEGER NOT NULL,
     value_dp INTEGER CHECK (value_dp BETWEEN 0 AND 6),
-    UNIQUE (row_id, key)
-);
+    PRIMARY KEY (row_id, key)
+) WITHOUT ROWID;
 
 -- Figures printed in a row whose column could not be told from the source.
 CREATE TABLE row_unplaced (
-    id       INTEGER PRIMARY KEY,
     row_id   INTEGER NOT NULL REFERENCES table_row(id) ON DELETE CASCADE,
     position INTEGER NOT NULL,
     value    INTEGER NOT NULL,
     value_dp INTEGER CHECK (value_dp BETWEEN 0 AND 6),
-    UNIQUE (row_id, position)
-);
+    PRIMARY KEY (row_id, position)
+) WITHOUT ROWID;
 
 -- Where a row's name or figure was printed: key is a table_column.key or 'name'.
 CREATE TABLE row_box (
-    id       INTEGER PRIMARY KEY,
     row_id   INTEGER NOT NULL REFERENCES table_row(id) ON DELETE CASCADE,
     position INTEGER NOT NULL,
     key      TEXT NOT NULL,
     page     INTEGER NOT NULL CHECK (page >= 1),
     x0 INTEGER NOT NULL, y0 INTEGER NOT NULL, x1 INTEGER NOT NULL, y1 INTEGER NOT NULL,
-    UNIQUE (row_id, key)
-);
+    PRIMARY KEY (row_id, key)
+) WITHOUT ROWID;
 
 -- 说明 --------------------------------------------------------------------------------------
 -- 目录: the table of contents as printed, in order (format 2 `contents`).
 CREATE TABLE contents_entry (
-    id            INTEGER PRIMARY KEY,
     disclosure_id INTEGER NOT NULL REFERENCES disclosure(id) ON DELETE CASCADE,
     position      INTEGER NOT NULL,
     title         TEXT NOT NULL,
     number        TEXT,
     page          INTEGER CHECK (page >= 1),
     type          TEXT,                                    -- db/table_types.tsv id when known
-    UNIQUE (disclosure_id, position)
-);
+    PRIMARY KEY (disclosure_id, position)
+) WITHOUT ROWID;
 
 CREATE TABLE explanation (
     id            INTEGER PRIMARY KEY,
@@ -234,7 +232,6 @@ CREATE TABLE explanation_paragraph (
 );
 
 CREATE TABLE explanation_figure (
-    id             INTEGER PRIMARY KEY,
     explanation_id INTEGER NOT NULL REFERENCES explanation(id) ON DELETE CASCADE,
     position       INTEGER NOT NULL,
     label          TEXT NOT NULL,
@@ -250,8 +247,8 @@ CREATE TABLE explanation_figure (
     reason         TEXT,
     detail         TEXT,
     box_page       INTEGER, box_x0 INTEGER, box_y0 INTEGER, box_x1 INTEGER, box_y1 INTEGER,
-    UNIQUE (explanation_id, position)
-);
+    PRIMARY KEY (explanation_id, position)
+) WITHOUT ROWID;
 
 -- 项目 ----------------------------------------------------------------------------------------
 CREATE TABLE project (
@@ -277,14 +274,13 @@ CREATE TABLE project (
 );
 
 CREATE TABLE project_economic (
-    id         INTEGER PRIMARY KEY,
     project_id INTEGER NOT NULL REFERENCES project(id) ON DELETE CASCADE,
     position   INTEGER NOT NULL,
     key        TEXT NOT NULL,
     value      INTEGER NOT NULL CHECK (value >= 0),
     value_dp   INTEGER CHECK (value_dp BETWEEN 0 AND 6),
-    UNIQUE (project_id, key)
-);
+    PRIMARY KEY (project_id, key)
+) WITHOUT ROWID;
 
 CREATE TABLE allocation (
     id         INTEGER PRIMARY KEY,
@@ -293,14 +289,13 @@ CREATE TABLE allocation (
 );
 
 CREATE TABLE allocation_item (
-    id            INTEGER PRIMARY KEY,
     allocation_id INTEGER NOT NULL REFERENCES allocation(id) ON DELETE CASCADE,
     position      INTEGER NOT NULL,
     item          TEXT NOT NULL,
     amount        INTEGER NOT NULL CHECK (amount >= 0),
     amount_dp     INTEGER CHECK (amount_dp BETWEEN 0 AND 6),
-    UNIQUE (allocation_id, position)
-);
+    PRIMARY KEY (allocation_id, position)
+) WITHOUT ROWID;
 
 -- 项目支出绩效目标表
 CREATE TABLE performance_target (
@@ -316,7 +311,6 @@ CREATE TABLE performance_target (
 );
 
 CREATE TABLE indicator (
-    id        INTEGER PRIMARY KEY,
     target_id INTEGER NOT NULL REFERENCES performance_target(id) ON DELETE CASCADE,
     position  INTEGER NOT NULL,
     level1    TEXT NOT NULL,
@@ -327,9 +321,9 @@ CREATE TABLE indicator (
     number    INTEGER CHECK (number >= 0),
     number_dp INTEGER CHECK (number_dp BETWEEN 0 AND 6),
     unit      TEXT,
-    UNIQUE (target_id, position),
+    PRIMARY KEY (target_id, position),
     CHECK ((name IS NULL) = (value IS NULL))
-);
+) WITHOUT ROWID;
 
 CREATE TABLE withheld (
     id            INTEGER PRIMARY KEY,
@@ -359,7 +353,6 @@ CREATE TABLE sangong (
 );
 
 CREATE TABLE sangong_item (
-    id         INTEGER PRIMARY KEY,
     sangong_id INTEGER NOT NULL REFERENCES sangong(id) ON DELETE CASCADE,
     position   INTEGER NOT NULL,
     key        TEXT NOT NULL
@@ -375,8 +368,8 @@ CREATE TABLE sangong_item (
     change     INTEGER,
     change_dp  INTEGER CHECK (change_dp BETWEEN 0 AND 6),
     reason     TEXT,
-    UNIQUE (sangong_id, key)
-);
+    PRIMARY KEY (sangong_id, key)
+) WITHOUT ROWID;
 
 CREATE TABLE operating_costs (
     id                   INTEGER PRIMARY KEY,
@@ -436,7 +429,6 @@ CREATE TABLE assets (
 );
 
 CREATE TABLE asset_vehicle (
-    id        INTEGER PRIMARY KEY,
     assets_id INTEGER NOT NULL REFERENCES assets(id) ON DELETE CASCADE,
     position  INTEGER NOT NULL,
     kind      TEXT NOT NULL CHECK (kind = 'total' OR kind = 'general' OR kind = 'enforcement' OR
@@ -447,8 +439,8 @@ CREATE TABLE asset_vehicle (
     count     INTEGER NOT NULL CHECK (count >= 0),
     value     INTEGER CHECK (value >= 0),
     value_dp  INTEGER CHECK (value_dp BETWEEN 0 AND 6),
-    UNIQUE (assets_id, kind)
-);
+    PRIMARY KEY (assets_id, kind)
+) WITHOUT ROWID;
 
 CREATE TABLE performance_summary (
     id            INTEGER PRIMARY KEY,

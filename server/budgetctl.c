@@ -92,9 +92,10 @@ static const char usage_list[] = "Usage: budgetctl list [--db PATH]\n"
 static const char usage_upgrade[] =
     "Usage: budgetctl upgrade [--db PATH]\n"
     "\n"
-    "Upgrades a store of schema version 1, 2 or 3 to version 4 in place, in one transaction:\n"
-    "a failure or a kill leaves it as it was. Every disclosure and figure is kept. A store\n"
-    "already at version 4 is left alone. Exit code 0 when the store is at version 4.\n";
+    "Upgrades a store of schema version 1, 2, 3 or 4 to version 5 in place, in one\n"
+    "transaction: a failure or a kill leaves it as it was. Every disclosure and figure is\n"
+    "kept. A store already at version 5 is left alone. Exit code 0 when the store is at\n"
+    "version 5.\n";
 
 static const char usage_backup[] =
     "Usage: budgetctl backup [--db PATH] DEST\n"

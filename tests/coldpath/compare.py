@@ -3,8 +3,13 @@
 """Do two budgetd builds answer byte for byte the same? (#17: main's bytes are the contract.)
 
     tests/coldpath/compare.py --a OLD/budgetd --b NEW/budgetd --db STORE [--sample N]
+    tests/coldpath/compare.py --a OLD/budgetd --b NEW/budgetd --a-db OLD.sqlite
+                              --b-db NEW.sqlite [--sample N]
 
-Starts both on the store (read only, --cache-mb 0, ports picked by the kernel), lists every
+Starts both on the store (read only, --cache-mb 0, ports picked by the kernel), or each on
+its own with --a-db and --b-db (a schema change: each build serves its own store of the same
+files; the disclosures are listed from A's, and an answer that carries the import time
+differs unless the stores have the same, as a store and its upgraded copy do), lists every
 disclosure of the store (every one, or N picked with a fixed seed with --sample), and fetches
 from both every resource of each: the disclosure, its tables (each one as JSON, CSV and
 XLSX), projects (the list and each project, JSON and CSV), 三公 (JSON and CSV), audit, the
@@ -100,13 +105,18 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--a", required=True)
     ap.add_argument("--b", required=True)
-    ap.add_argument("--db", required=True)
+    ap.add_argument("--db")
+    ap.add_argument("--a-db")
+    ap.add_argument("--b-db")
     ap.add_argument("--sample", type=int, default=0)
     ap.add_argument("--seed", type=int, default=1)
     args = ap.parse_args()
-    discs = disclosures(args.db, args.sample, args.seed)
-    pa, port_a = start(args.a, args.db)
-    pb, port_b = start(args.b, args.db)
+    db_a, db_b = args.a_db or args.db, args.b_db or args.db
+    if db_a is None or db_b is None:
+        ap.error("give --db, or --a-db and --b-db")
+    discs = disclosures(db_a, args.sample, args.seed)
+    pa, port_a = start(args.a, db_a)
+    pb, port_b = start(args.b, db_b)
     n = bad = nbytes = 0
     try:
         ca = http.client.HTTPConnection("127.0.0.1", port_a, timeout=60)
