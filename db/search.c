@@ -392,6 +392,8 @@ static int64_t text_key(struct span name, struct span body)
 
 struct text {
 	int64_t key, id;
+	int64_t refs; /* its entries before this flush, and whether search_shared indexes it */
+	bool shared;
 	struct span name, body; /* in one allocation, at name.s or else body.s */
 };
 
@@ -448,7 +450,7 @@ static int64_t texts_add(struct texts *t, int64_t key, struct span name, struct 
                          int64_t id)
 {
 	size_t len = (name.s ? (size_t)name.n + 1 : 0) + (body.s ? (size_t)body.n + 1 : 0);
-	struct text x = { key, id, name, body };
+	struct text x = { .key = key, .id = id, .name = name, .body = body };
 	char *copy = NULL;
 
 	if (t->n == t->cap) {
@@ -551,22 +553,141 @@ static int by_order(const void *a, const void *b)
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
+/* A text is indexed by each entry that says it (search) until SHARED_FROM entries say it;
+ * from then on once (search_shared). A text said by a few entries costs a few FTS5 rows,
+ * and a query reads its matches latest first and stops after the window; a text said by
+ * many would cost as many rows, and is read as its entries' list instead. At 10,000 files,
+ * 32 leaves 347 texts shared (3,900,000 of 4,110,000 entries); 2 left 20,347, and a query
+ * matching 2,003 of them (业务运转经费项目, 20 entries each) read 32,000 rows of their lists. */
+#define SHARED_FROM 32
+#define STR_(x) #x
+#define STR(x) STR_(x)
+#define SHARED_FROM_S STR(SHARED_FROM)
+
+/* The pending entries counted by text (n: how many, entry: the latest) as they are written,
+ * in a hash of their texts, for temp.search_count: GROUP BY text sorted the 4,110,000 entries
+ * of 10,000 files (3.0 s of CPU), and reading them back from a temporary table cost a pass
+ * more. With the text's refs and shared as they were before the flush. Keyed by text id, 0 a
+ * free slot (ids start at 1). */
+struct text_count {
+	int64_t text, n, entry, refs;
+	bool shared;
+};
+
+struct text_counts {
+	struct text_count *v;
+	size_t n, cap; /* cap a power of two, kept at most half full */
+};
+
+/* Where text's search starts in a table of cap slots (Fibonacci hashing). */
+static size_t slot_of(int64_t text, size_t cap)
+{
+	return (size_t)(((uint64_t)text * 0x9e3779b97f4a7c15ULL) >> 20) & (cap - 1);
+}
+
+static int counts_grow(struct text_counts *c)
+{
+	size_t cap = c->cap ? 2 * c->cap : 1024, at;
+	struct text_count *v = calloc(cap, sizeof(*v));
+
+	if (v == NULL)
+		return -1;
+	for (size_t i = 0; i < c->cap; i++) {
+		if (c->v[i].text == 0)
+			continue;
+		for (at = slot_of(c->v[i].text, cap); v[at].text != 0; at = (at + 1) & (cap - 1))
+			;
+		v[at] = c->v[i];
+	}
+	free(c->v);
+	c->v = v;
+	c->cap = cap;
+	return 0;
+}
+
+/* The count of text in c, or the free slot where it would go. */
+static struct text_count *count_of(const struct text_counts *c, int64_t text)
+{
+	size_t at;
+
+	for (at = slot_of(text, c->cap); c->v[at].text != 0 && c->v[at].text != text;
+	     at = (at + 1) & (c->cap - 1))
+		;
+	return &c->v[at];
+}
+
+/* Counts an entry of text t; entries come in ascending order, so the last is the latest.
+ * Returns its count, or NULL (out of memory). */
+static struct text_count *count_entry(struct text_counts *c, const struct text *t, int64_t entry)
+{
+	struct text_count *x;
+
+	if (2 * (c->n + 1) > c->cap && counts_grow(c) != 0)
+		return NULL;
+	if ((x = count_of(c, t->id))->text == 0) {
+		x->text = t->id;
+		x->refs = t->refs;
+		x->shared = t->shared;
+		c->n++;
+	}
+	x->n++;
+	x->entry = entry;
+	return x;
+}
+
+/* Whether search indexes the text counted by x as each of its entries, once they are all
+ * written. */
+static bool per_entry(const struct text_count *x)
+{
+	return !x->shared && x->refs + x->n < SHARED_FROM;
+}
+
+/* The pending entries search may index (of texts per_entry() when each was written: at most
+ * SHARED_FROM a text), in ascending order. */
+struct single {
+	int64_t entry, text;
+};
+
+struct singles {
+	struct single *v;
+	size_t n, cap;
+};
+
+static int single_add(struct singles *l, int64_t entry, int64_t text)
+{
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? 2 * l->cap : 4096;
+		struct single *v = realloc(l->v, cap * sizeof(*v));
+		if (v == NULL)
+			return -1;
+		l->v = v;
+		l->cap = cap;
+	}
+	l->v[l->n].entry = entry;
+	l->v[l->n++].text = text;
+	return 0;
+}
+
 /* The statements that write the pending disclosures' entries: derive_sql's and
  * table_rows_sql's rows; a text not seen in this flush looked up in search_text, or added to
- * it; the entry into temp.search_new; the names that queries of 1 or 2 characters look in
- * (departments' and projects'). With the texts seen, the current disclosure's rows, and
- * room to put a table row's name together. Freed by writer_free(). */
+ * it; the entry into search_entry, written once where it stays (no temporary table and copy:
+ * 4,110,000 entries at 10,000 files); the names that queries of 1 or 2 characters look in
+ * (departments' and projects'). With the texts seen, the current disclosure's rows, room to
+ * put a table row's name together, the entries counted by text and those search may index.
+ * Freed by writer_free(). */
 struct writer {
 	sqlite3_stmt *rows, *table_rows, *find, *text, *entry, *entries, *name;
 	struct texts texts;
 	struct rows pending;
 	char *scratch;
 	size_t scratch_size;
+	struct text_counts counts;
+	struct singles singles;
 };
 
-/* An entry into temp.search_new, and ENTRIES_AT_ONCE of them in one statement (entries): a
- * quarter cheaper than one at a time. */
-#define ENTRY_SQL "INSERT INTO temp.search_new (entry, text, path, place) VALUES (?,?,?,?)"
+/* An entry, and ENTRIES_AT_ONCE of them in one statement (entries): a quarter cheaper than
+ * one at a time. */
+#define ENTRY_SQL "INSERT INTO search_entry (entry, text, path, place) VALUES (?,?,?,?)"
 #define ENTRIES_AT_ONCE 16
 
 static void writer_free(struct writer *w)
@@ -581,6 +702,8 @@ static void writer_free(struct writer *w)
 	texts_free(&w->texts);
 	rows_free(&w->pending);
 	free(w->scratch);
+	free(w->counts.v);
+	free(w->singles.v);
 	memset(w, 0, sizeof(*w));
 }
 
@@ -594,8 +717,8 @@ static int writer_init(sqlite3 *sql, struct writer *w)
 	if (sqlite3_prepare_v2(sql, derive_sql, -1, &w->rows, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(sql, table_rows_sql, -1, &w->table_rows, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(sql,
-	                       "SELECT id FROM search_text WHERE key = ?1 AND name IS ?2 AND "
-	                       "body IS ?3",
+	                       "SELECT id, refs, shared FROM search_text WHERE key = ?1 AND "
+	                       "name IS ?2 AND body IS ?3",
 	                       -1, &w->find, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(sql, "INSERT INTO search_text (key, name, body) VALUES (?1, ?2, ?3)",
 	                       -1, &w->text, NULL) != SQLITE_OK ||
@@ -613,7 +736,8 @@ static int writer_init(sqlite3 *sql, struct writer *w)
  * seen it, 0 when it is not there either. -1 on error. */
 static int64_t text_of(struct writer *w, struct span name, struct span body)
 {
-	int64_t key = text_key(name, body), id = 0;
+	int64_t key = text_key(name, body), id = 0, refs = 0, i;
+	bool shared = false;
 	size_t at;
 
 	if (w->texts.slots != NULL && w->texts.slots[at = texts_slot(&w->texts, key, name, body)])
@@ -625,6 +749,8 @@ static int64_t text_of(struct writer *w, struct span name, struct span body)
 	switch (sqlite3_step(w->find)) {
 	case SQLITE_ROW:
 		id = sqlite3_column_int64(w->find, 0);
+		refs = sqlite3_column_int64(w->find, 1);
+		shared = sqlite3_column_int(w->find, 2) != 0;
 		break;
 	case SQLITE_DONE:
 		break;
@@ -632,7 +758,11 @@ static int64_t text_of(struct writer *w, struct span name, struct span body)
 		return -1;
 	}
 	sqlite3_reset(w->find);
-	return texts_add(&w->texts, key, name, body, id);
+	if ((i = texts_add(&w->texts, key, name, body, id)) >= 0) {
+		w->texts.list[i].refs = refs;
+		w->texts.list[i].shared = shared;
+	}
+	return i;
 }
 
 /* An entry as derive_sql or table_rows_sql says it. */
@@ -812,9 +942,11 @@ static int bind_entry(sqlite3 *sql, struct writer *w, sqlite3_stmt *st, int from
                       const struct row *x, int64_t entry)
 {
 	struct text *t = &w->texts.list[x->text];
+	struct text_count *c;
 	int64_t id;
 
-	if ((id = text_id(sql, w, t)) < 0)
+	if ((id = text_id(sql, w, t)) < 0 || (c = count_entry(&w->counts, t, entry)) == NULL ||
+	    (per_entry(c) && single_add(&w->singles, entry, id) != 0))
 		return -1;
 	sqlite3_bind_int64(st, from + 1, entry);
 	sqlite3_bind_int64(st, from + 2, id);
@@ -871,44 +1003,27 @@ static bool pending_exists(sqlite3 *sql)
 	                                     NULL, NULL) == SQLITE_OK;
 }
 
-/* Gathers the pending disclosures' entries in temp.search_new, adding their new texts to
- * search_text (ids above the largest there was) and their names to search_name. */
-static int gather(sqlite3 *sql)
+/* Writes the pending disclosures' entries into search_entry, adding their new texts to
+ * search_text (ids above the largest there was) and their names to search_name; w counts
+ * them by text. */
+static int gather(sqlite3 *sql, struct writer *w)
 {
 	sqlite3_stmt *list = NULL;
-	struct writer w = { 0 };
 	int rc = -1, step;
 
-	if (sqlite3_exec(sql,
-	                 "CREATE TEMP TABLE search_new (entry INTEGER PRIMARY KEY, text INTEGER, "
-	                 "path, place)",
-	                 NULL, NULL, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(sql,
+	if (sqlite3_prepare_v2(sql,
 	                       "SELECT base, disclosure FROM temp.search_pending ORDER BY base", -1,
-	                       &list, NULL) != SQLITE_OK ||
-	    writer_init(sql, &w) != 0)
-		goto done;
+	                       &list, NULL) != SQLITE_OK)
+		return -1;
 	while ((step = sqlite3_step(list)) == SQLITE_ROW)
-		if (write_entries(sql, &w, sqlite3_column_int64(list, 1),
+		if (write_entries(sql, w, sqlite3_column_int64(list, 1),
 		                  sqlite3_column_int64(list, 0)) != 0)
 			goto done;
 	rc = step == SQLITE_DONE ? 0 : -1;
 done:
 	sqlite3_finalize(list);
-	writer_free(&w);
 	return rc;
 }
-
-/* A text is indexed by each entry that says it (search) until SHARED_FROM entries say it;
- * from then on once (search_shared). A text said by a few entries costs a few FTS5 rows,
- * and a query reads its matches latest first and stops after the window; a text said by
- * many would cost as many rows, and is read as its entries' list instead. At 10,000 files,
- * 32 leaves 347 texts shared (3,900,000 of 4,110,000 entries); 2 left 20,347, and a query
- * matching 2,003 of them (业务运转经费项目, 20 entries each) read 32,000 rows of their lists. */
-#define SHARED_FROM 32
-#define STR_(x) #x
-#define STR(x) STR_(x)
-#define SHARED_FROM_S STR(SHARED_FROM)
 
 /* The varint at *p (SQLite's: 7 bits a byte, high bit set when more follow, the ninth byte
  * whole), within end; *p moves past it. 0 past the end. */
@@ -968,64 +1083,6 @@ done:
 	return rc;
 }
 
-/* The pending entries counted by text into temp.search_count (text, n: how many, entry: the
- * latest), in one pass over them and a hash of their texts: GROUP BY text sorted the
- * 4,110,000 entries of 10,000 files (3.0 s of CPU; this pass 0.7). Keyed by text id, 0 a
- * free slot (ids start at 1). */
-struct text_count {
-	int64_t text, n, entry;
-};
-
-struct text_counts {
-	struct text_count *v;
-	size_t n, cap; /* cap a power of two, kept at most half full */
-};
-
-/* Where text's search starts in a table of cap slots (Fibonacci hashing). */
-static size_t slot_of(int64_t text, size_t cap)
-{
-	return (size_t)(((uint64_t)text * 0x9e3779b97f4a7c15ULL) >> 20) & (cap - 1);
-}
-
-static int counts_grow(struct text_counts *c)
-{
-	size_t cap = c->cap ? 2 * c->cap : 1024, at;
-	struct text_count *v = calloc(cap, sizeof(*v));
-
-	if (v == NULL)
-		return -1;
-	for (size_t i = 0; i < c->cap; i++) {
-		if (c->v[i].text == 0)
-			continue;
-		for (at = slot_of(c->v[i].text, cap); v[at].text != 0; at = (at + 1) & (cap - 1))
-			;
-		v[at] = c->v[i];
-	}
-	free(c->v);
-	c->v = v;
-	c->cap = cap;
-	return 0;
-}
-
-/* Counts an entry of text; entries come in ascending order, so the last is the latest. */
-static int count_entry(struct text_counts *c, int64_t text, int64_t entry)
-{
-	size_t at;
-
-	if (2 * (c->n + 1) > c->cap && counts_grow(c) != 0)
-		return -1;
-	for (at = slot_of(text, c->cap); c->v[at].text != 0 && c->v[at].text != text;
-	     at = (at + 1) & (c->cap - 1))
-		;
-	if (c->v[at].text == 0) {
-		c->v[at].text = text;
-		c->n++;
-	}
-	c->v[at].n++;
-	c->v[at].entry = entry;
-	return 0;
-}
-
 static int by_text_id(const void *a, const void *b)
 {
 	int64_t x = ((const struct text_count *)a)->text, y = ((const struct text_count *)b)->text;
@@ -1063,43 +1120,50 @@ done:
 	return rc;
 }
 
-static int count_texts(sqlite3 *sql, struct db_error *err)
+/* Writes into temp.search_new the pending entries that search indexes: of the texts still
+ * per_entry() with every entry counted (w->counts is still a hash), in ascending order. */
+static int put_singles(sqlite3 *sql, struct writer *w)
 {
 	sqlite3_stmt *st = NULL;
-	struct text_counts c = { 0 };
-	int rc = -1, step;
+	int rc = -1;
 
-	if (sqlite3_exec(sql,
-	                 "CREATE TEMP TABLE search_count (text INTEGER PRIMARY KEY, n INTEGER, "
-	                 "entry INTEGER)",
-	                 NULL, NULL, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(sql, "SELECT text, entry FROM temp.search_new ORDER BY entry", -1,
+	if (sqlite3_prepare_v2(sql, "INSERT INTO temp.search_new (entry, text) VALUES (?1, ?2)", -1,
 	                       &st, NULL) != SQLITE_OK)
-		goto fail;
-	while ((step = sqlite3_step(st)) == SQLITE_ROW)
-		if (count_entry(&c, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1)) !=
-		    0) {
-			db_err_set(err, "search index: out of memory");
+		goto done;
+	for (size_t i = 0; i < w->singles.n; i++) {
+		const struct single *x = &w->singles.v[i];
+		if (!per_entry(count_of(&w->counts, x->text)))
+			continue;
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, x->entry);
+		sqlite3_bind_int64(st, 2, x->text);
+		if (sqlite3_step(st) != SQLITE_DONE)
 			goto done;
-		}
-	sqlite3_finalize(st);
-	st = NULL;
-	if (step != SQLITE_DONE || put_counts(sql, &c) != 0)
-		goto fail;
+	}
 	rc = 0;
-	goto done;
-fail:
-	db_err_set(err, "search index: %s", sqlite3_errmsg(sql));
 done:
 	sqlite3_finalize(st);
-	free(c.v);
 	return rc;
 }
 
-/* After count_texts(), the pending entries written: a text not yet shared that SHARED_FROM
- * entries say with the new ones leaves search (each of its entries, told the values it
- * indexed) and goes into search_shared, once; the new entries of the texts left unshared go
- * into search. Each in one INSERT ... SELECT in rowid order (FTS5's insert of a row costs
+/* The entries gather() counted, into temp.search_count (text, n, entry: the latest) and
+ * temp.search_new (entry, text: those search indexes). */
+static int put_counted(sqlite3 *sql, struct writer *w)
+{
+	if (sqlite3_exec(sql,
+	                 "CREATE TEMP TABLE search_count (text INTEGER PRIMARY KEY, n INTEGER, "
+	                 "entry INTEGER); "
+	                 "CREATE TEMP TABLE search_new (entry INTEGER PRIMARY KEY, text INTEGER)",
+	                 NULL, NULL, NULL) != SQLITE_OK ||
+	    (w->counts.n > 0 && put_singles(sql, w) != 0)) /* none: counts.v may be NULL */
+		return -1;
+	return put_counts(sql, &w->counts);
+}
+
+/* After put_counted(), the pending entries written: a text not yet shared that SHARED_FROM
+ * entries say with the new ones leaves search (each of its entries but the new ones, told
+ * the values it indexed) and goes into search_shared, once; the new entries of the texts
+ * left unshared (temp.search_new) go into search. Each in one INSERT ... SELECT in rowid order (FTS5's insert of a row costs
  * about twice as much one statement at a time, and a rowid not above the last one makes it
  * write a segment). Then the counts of entries of the texts there were before (refs > 0:
  * size_texts() gives the new ones theirs), the entries and the statistics, from the same
@@ -1108,21 +1172,20 @@ static const char index_new_sql[] =
     "INSERT INTO search (search, rowid, name, body) SELECT 'delete', e.entry, t.name, t.body "
     "FROM temp.search_count c JOIN search_text t ON t.id = c.text JOIN search_entry e ON "
     "e.text = t.id WHERE t.refs > 0 AND t.shared = 0 AND t.refs + c.n >= " SHARED_FROM_S
-    " ORDER BY e.entry; "
+    " AND NOT EXISTS (SELECT 1 FROM temp.search_pending p WHERE p.base BETWEEN "
+    "e.entry - (1 << 24) + 1 AND e.entry) ORDER BY e.entry; "
     "INSERT INTO search_shared (rowid, name, body) SELECT t.id, t.name, t.body FROM "
     "temp.search_count c JOIN search_text t ON t.id = c.text WHERE t.shared = 0 AND "
     "t.refs + c.n >= " SHARED_FROM_S " ORDER BY t.id; "
     "UPDATE search_text SET shared = 1 FROM temp.search_count c WHERE c.text = "
     "search_text.id AND search_text.shared = 0 AND search_text.refs + c.n >= " SHARED_FROM_S "; "
     "INSERT INTO search (rowid, name, body) SELECT n.entry, t.name, t.body FROM "
-    "temp.search_new n JOIN search_text t ON t.id = n.text WHERE t.shared = 0 "
-    "ORDER BY n.entry; "
+    "temp.search_new n JOIN search_text t ON t.id = n.text ORDER BY n.entry; "
     "UPDATE search_text SET refs = refs + c.n FROM temp.search_count c WHERE c.text = "
     "search_text.id AND search_text.refs > 0";
 static const char entries_new_sql[] =
-    "INSERT INTO search_entry (entry, text, path, place) SELECT entry, text, path, place "
-    "FROM temp.search_new ORDER BY entry; "
-    "UPDATE search_stat SET entries = entries + (SELECT count(*) FROM temp.search_new), "
+    "UPDATE search_stat SET entries = entries + (SELECT ifnull(sum(n), 0) FROM "
+    "temp.search_count), "
     "name_size = name_size + (SELECT ifnull(sum(c.n * t.name_size), 0) FROM "
     "temp.search_count c JOIN search_text t ON t.id = c.text), "
     "body_size = body_size + (SELECT ifnull(sum(c.n * t.body_size), 0) FROM "
@@ -1241,6 +1304,7 @@ done:
 static int flush(sqlite3 *sql, struct db_error *err)
 {
 	sqlite3_stmt *st = NULL;
+	struct writer w;
 	int64_t last = -1;
 
 	if (sqlite3_prepare_v2(sql, "SELECT ifnull(max(id), 0) FROM search_text", -1, &st, NULL) ==
@@ -1248,10 +1312,13 @@ static int flush(sqlite3 *sql, struct db_error *err)
 	    sqlite3_step(st) == SQLITE_ROW)
 		last = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
-	if (last < 0 || gather(sql) != 0)
+	if (last < 0 || writer_init(sql, &w) != 0)
 		goto fail;
-	if (count_texts(sql, err) != 0)
-		return -1;
+	if (gather(sql, &w) != 0 || put_counted(sql, &w) != 0) {
+		writer_free(&w);
+		goto fail;
+	}
+	writer_free(&w);
 	if (sqlite3_exec(sql, index_new_sql, NULL, NULL, NULL) != SQLITE_OK ||
 	    size_texts(sql, sizes_sql[0], last) != 0 || size_texts(sql, sizes_sql[1], last) != 0 ||
 	    sqlite3_exec(sql, entries_new_sql, NULL, NULL, NULL) != SQLITE_OK)
