@@ -685,10 +685,10 @@ struct writer {
 	struct singles singles;
 };
 
-/* An entry, and ENTRIES_AT_ONCE of them in one statement (entries): a quarter cheaper than
- * one at a time. */
+/* An entry, and ENTRIES_AT_ONCE of them in one statement (entries): 16 were a quarter cheaper
+ * than one at a time, 64 another 0.15 % of a 100-file import's instructions. */
 #define ENTRY_SQL "INSERT INTO temp.search_new (entry, text, path, place) VALUES (?,?,?,?)"
-#define ENTRIES_AT_ONCE 16
+#define ENTRIES_AT_ONCE 64
 
 static void writer_free(struct writer *w)
 {
