@@ -149,7 +149,9 @@ static struct db *open_store(const char *path, bool writable, struct db_error *e
 			db_err_set(err, "not a budgetd store (%s)", sqlite3_errmsg(db->sql));
 		goto fail;
 	}
-	if (prepare_schema(db, err) != 0 || db_search_register(db->sql, err) != 0)
+	/* The search's functions and tokenizer first: the schema's FTS5 tables take the
+	 * tokenizer registered when they are first opened (db/search.c). */
+	if (db_search_register(db->sql, err) != 0 || prepare_schema(db, err) != 0)
 		goto fail;
 	return db;
 fail:
