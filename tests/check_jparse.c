@@ -7,13 +7,11 @@
 #include "util.h"
 
 #include <check.h>
-#include <dirent.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #if defined(__SANITIZE_ADDRESS__)
 #define LEAK_CHECK 1
@@ -52,81 +50,9 @@ static void differ(const char *text, size_t len, const char *what, struct tally 
 	json_decref(jp);
 }
 
-/* ---- the repository's JSON files ---- */
-
-struct files {
-	char **path;
-	size_t n, cap;
-};
-
-static void add_file(struct files *f, const char *path)
-{
-	if (f->n == f->cap) {
-		f->cap = f->cap ? 2 * f->cap : 64;
-		f->path = realloc(f->path, f->cap * sizeof(*f->path));
-		ck_assert_ptr_nonnull(f->path);
-	}
-	f->path[f->n] = strdup(path);
-	ck_assert_ptr_nonnull(f->path[f->n++]);
-}
-
-static bool ends_with(const char *s, const char *end)
-{
-	size_t n = strlen(s), m = strlen(end);
-
-	return n >= m && strcmp(s + n - m, end) == 0;
-}
-
-/* Build folders, dependencies and dot folders hold no JSON of the repository's own. */
-static bool skipped_dir(const char *name)
-{
-	return name[0] == '.' || strncmp(name, "build", 5) == 0 ||
-	       strcmp(name, "node_modules") == 0 || strcmp(name, "subprojects") == 0;
-}
-
-/* Every *.json under dir, and every input of the import fuzz corpus (named as found). */
-static void find_json(struct files *f, const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	char path[4096];
-	struct stat st;
-	bool corpus = ends_with(dir, "/corpus/import") || ends_with(dir, "/regressions/import");
-
-	ck_assert_msg(d != NULL, "cannot open %s", dir);
-	while ((e = readdir(d)) != NULL) {
-		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0 ||
-		    lstat(path, &st) != 0)
-			continue;
-		if (S_ISDIR(st.st_mode) && !skipped_dir(e->d_name))
-			find_json(f, path);
-		else if (S_ISREG(st.st_mode) && (ends_with(e->d_name, ".json") ||
-		                                 (corpus && !ends_with(e->d_name, ".md"))))
-			add_file(f, path);
-	}
-	closedir(d);
-}
-
-static struct files repository_json(void)
-{
-	struct files f = { 0 };
-
-	find_json(&f, tu_env("BUDGETD_SOURCE"));
-	ck_assert_msg(f.n >= 60, "only %zu JSON files found", f.n);
-	return f;
-}
-
-static void files_free(struct files *f)
-{
-	for (size_t i = 0; i < f->n; i++)
-		free(f->path[i]);
-	free(f->path);
-}
-
 START_TEST(test_repository_files)
 {
-	struct files f = repository_json();
+	struct tu_files f = tu_repository_json();
 	struct tally t = { 0 };
 
 	for (size_t i = 0; i < f.n; i++) {
@@ -138,7 +64,7 @@ START_TEST(test_repository_files)
 	}
 	/* The bundled disclosures, the schema, the fixtures: most are valid JSON. */
 	ck_assert_msg(t.accepted >= 50, "%ld accepted", t.accepted);
-	files_free(&f);
+	tu_files_free(&f);
 }
 END_TEST
 
@@ -335,7 +261,7 @@ static size_t mutate(uint64_t *s, const char *in, size_t len, char *out)
 
 START_TEST(test_mutations)
 {
-	struct files f = repository_json();
+	struct tu_files f = tu_repository_json();
 	struct tally t = { 0 };
 	uint64_t s = 0x9E3779B97F4A7C15u;
 	char what[4200];
@@ -362,7 +288,7 @@ START_TEST(test_mutations)
 	/* Both outcomes, in numbers, or the mutations test nothing. */
 	ck_assert_msg(t.accepted > 2000 && t.refused > 2000, "%ld accepted, %ld refused",
 	              t.accepted, t.refused);
-	files_free(&f);
+	tu_files_free(&f);
 }
 END_TEST
 
@@ -526,7 +452,7 @@ static bool all_in_arena(json_t *j)
  * the arena (jansson's) and one left to the drop (jparse's) both come back with it. */
 START_TEST(test_arena_trees)
 {
-	struct files f = repository_json();
+	struct tu_files f = tu_repository_json();
 	long live = db_arena_live();
 
 	for (size_t i = 0; i < f.n; i++) {
@@ -553,7 +479,7 @@ START_TEST(test_arena_trees)
 		free(text);
 	}
 	ck_assert_int_eq(db_arena_live(), live);
-	files_free(&f);
+	tu_files_free(&f);
 }
 END_TEST
 

@@ -7,12 +7,10 @@
 #include "util.h"
 
 #include <check.h>
-#include <dirent.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 int old_validate(json_t *root, const char *name, const char *text, size_t len, db_report_fn report,
                  void *ctx);
@@ -60,67 +58,6 @@ static void differ(json_t *root, const char *text, size_t len, const char *what,
 	free(b);
 }
 
-/* ---- the repository's JSON files (check_jparse's walk) ---- */
-
-struct files {
-	char **path;
-	size_t n, cap;
-};
-
-static void add_file(struct files *f, const char *path)
-{
-	if (f->n == f->cap) {
-		f->cap = f->cap ? 2 * f->cap : 64;
-		f->path = realloc(f->path, f->cap * sizeof(*f->path));
-		ck_assert_ptr_nonnull(f->path);
-	}
-	f->path[f->n] = strdup(path);
-	ck_assert_ptr_nonnull(f->path[f->n++]);
-}
-
-static bool ends_with(const char *s, const char *end)
-{
-	size_t n = strlen(s), m = strlen(end);
-
-	return n >= m && strcmp(s + n - m, end) == 0;
-}
-
-static bool skipped_dir(const char *name)
-{
-	return name[0] == '.' || strncmp(name, "build", 5) == 0 ||
-	       strcmp(name, "node_modules") == 0 || strcmp(name, "subprojects") == 0;
-}
-
-static void find_json(struct files *f, const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	char path[4096];
-	struct stat st;
-	bool corpus = ends_with(dir, "/corpus/import") || ends_with(dir, "/regressions/import");
-
-	ck_assert_msg(d != NULL, "cannot open %s", dir);
-	while ((e = readdir(d)) != NULL) {
-		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0 ||
-		    lstat(path, &st) != 0)
-			continue;
-		if (S_ISDIR(st.st_mode) && !skipped_dir(e->d_name))
-			find_json(f, path);
-		else if (S_ISREG(st.st_mode) && (ends_with(e->d_name, ".json") ||
-		                                 (corpus && !ends_with(e->d_name, ".md"))))
-			add_file(f, path);
-	}
-	closedir(d);
-}
-
-static void files_free(struct files *f)
-{
-	for (size_t i = 0; i < f->n; i++)
-		free(f->path[i]);
-	free(f->path);
-}
-
 /* The file's tree when it is a JSON object (what db_doc_parse() validates), else NULL. */
 static json_t *load(const char *path, char **text, size_t *len)
 {
@@ -138,10 +75,9 @@ static json_t *load(const char *path, char **text, size_t *len)
 
 START_TEST(test_repository_files)
 {
-	struct files f = { 0 };
+	struct tu_files f = tu_repository_json();
 	struct tally t = { 0 };
 
-	find_json(&f, tu_env("BUDGETD_SOURCE"));
 	for (size_t i = 0; i < f.n; i++) {
 		size_t len;
 		char *text;
@@ -154,7 +90,7 @@ START_TEST(test_repository_files)
 	/* The bundled disclosures import; the fixtures and the corpus hold bad ones. */
 	ck_assert_msg(t.valid >= 7 && t.refused >= 20, "%ld valid, %ld refused", t.valid,
 	              t.refused);
-	files_free(&f);
+	tu_files_free(&f);
 }
 END_TEST
 
@@ -380,12 +316,11 @@ static void mutate(uint64_t *s, json_t *root)
 
 START_TEST(test_mutations)
 {
-	struct files f = { 0 };
+	struct tu_files f = tu_repository_json();
 	struct tally t = { 0 };
 	uint64_t s = 0x9E3779B97F4A7C15u;
 	char what[4200];
 
-	find_json(&f, tu_env("BUDGETD_SOURCE"));
 	for (size_t i = 0; i < f.n; i++) {
 		size_t len, runs;
 		char *text;
@@ -419,7 +354,7 @@ START_TEST(test_mutations)
 	        t.messages);
 	ck_assert_msg(t.valid > 200 && t.refused > 2000, "%ld valid, %ld refused", t.valid,
 	              t.refused);
-	files_free(&f);
+	tu_files_free(&f);
 }
 END_TEST
 

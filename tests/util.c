@@ -3,6 +3,7 @@
 #include "util.h"
 
 #include <check.h>
+#include <dirent.h>
 #include <sqlite3.h>
 #include <fcntl.h>
 #include <spawn.h>
@@ -10,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -182,4 +184,71 @@ int64_t tu_sql_int(const char *path, const char *query)
 	sqlite3_finalize(st);
 	sqlite3_close(sql);
 	return v;
+}
+
+/* ---- the repository's JSON files ---- */
+
+static void add_file(struct tu_files *f, const char *path)
+{
+	if (f->n == f->cap) {
+		f->cap = f->cap ? 2 * f->cap : 64;
+		f->path = realloc(f->path, f->cap * sizeof(*f->path));
+		ck_assert_ptr_nonnull(f->path);
+	}
+	f->path[f->n] = strdup(path);
+	ck_assert_ptr_nonnull(f->path[f->n++]);
+}
+
+static bool ends_with(const char *s, const char *end)
+{
+	size_t n = strlen(s), m = strlen(end);
+
+	return n >= m && strcmp(s + n - m, end) == 0;
+}
+
+/* Build folders, dependencies and dot folders hold no JSON of the repository's own. */
+static bool skipped_dir(const char *name)
+{
+	return name[0] == '.' || strncmp(name, "build", 5) == 0 ||
+	       strcmp(name, "node_modules") == 0 || strcmp(name, "subprojects") == 0;
+}
+
+/* Every *.json under dir, and every input of the import fuzz corpus (named as found). */
+static void find_json(struct tu_files *f, const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char path[4096];
+	struct stat st;
+	bool corpus = ends_with(dir, "/corpus/import") || ends_with(dir, "/regressions/import");
+
+	ck_assert_msg(d != NULL, "cannot open %s", dir);
+	while ((e = readdir(d)) != NULL) {
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0 ||
+		    lstat(path, &st) != 0)
+			continue;
+		if (S_ISDIR(st.st_mode) && !skipped_dir(e->d_name))
+			find_json(f, path);
+		else if (S_ISREG(st.st_mode) && (ends_with(e->d_name, ".json") ||
+		                                 (corpus && !ends_with(e->d_name, ".md"))))
+			add_file(f, path);
+	}
+	closedir(d);
+}
+
+struct tu_files tu_repository_json(void)
+{
+	struct tu_files f = { 0 };
+
+	find_json(&f, tu_env("BUDGETD_SOURCE"));
+	ck_assert_msg(f.n >= 60, "only %zu JSON files found", f.n);
+	return f;
+}
+
+void tu_files_free(struct tu_files *f)
+{
+	for (size_t i = 0; i < f->n; i++)
+		free(f->path[i]);
+	free(f->path);
 }

@@ -48,4 +48,14 @@ int tu_run_suite(Suite *s);
  * fails the test when there is no such row or it is not an integer. */
 int64_t tu_sql_int(const char *path, const char *query);
 
+/* The repository's JSON files, for differential tests (check_jparse, check_validate): every
+ * *.json under $BUDGETD_SOURCE outside build, dependency and dot folders, and every input of
+ * the import fuzz corpus. path[] and its strings are the caller's: tu_files_free(). */
+struct tu_files {
+	char **path;
+	size_t n, cap;
+};
+struct tu_files tu_repository_json(void);
+void tu_files_free(struct tu_files *f);
+
 #endif
