@@ -129,8 +129,7 @@ static const char *const texts[] = {
 	"a\nz",
 	"a\rz",
 	"\x1b[2J",
-	"\xe2\x80\x9c"
-	"引号\xe2\x80\x9d",
+	("\xe2\x80\x9c" /* the escape ends here */ "引号\xe2\x80\x9d"),
 	"\xe2\x80\xa6",
 	"\xc2\xa0",
 	"\xe2\x81\xa5",

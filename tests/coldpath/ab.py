@@ -5,6 +5,9 @@
     tests/coldpath/ab.py --a OLD/budgetd --b NEW/budgetd [--c OTHER/budgetd] --db STORE \
         --url PATH... [--rounds 5] [--duration 3] [--gzip] [--connections N]
 
+With --a-db, --b-db (and --c-db) instead of --db, each build serves its own store of the
+same files (a schema change: a build reads only its own schema version).
+
 Both servers run on CPU 0 (--threads 1 --cache-mb 0 --access-log off), wrk -t1 -c4 on
 CPU 1 (-c4 unless --connections). Each round runs wrk on every build for every URL, the
 builds in turn first (A B, B A; with --c a third build: A B C, B C A, C A B);
@@ -82,7 +85,9 @@ def main():
     ap.add_argument("--a", required=True)
     ap.add_argument("--b", required=True)
     ap.add_argument("--c", help="a third build (e.g. the branch before B), in the same rounds")
-    ap.add_argument("--db", required=True)
+    ap.add_argument("--db")
+    for n in ("a", "b", "c"):
+        ap.add_argument(f"--{n}-db", help=f"the store build {n.upper()} serves (default --db)")
     ap.add_argument("--url", action="append", required=True)
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--duration", type=int, default=3)
@@ -91,7 +96,10 @@ def main():
                     help="wrk -c (1: one request at a time, for the latency of one answer)")
     args = ap.parse_args()
     names = ["A", "B"] + (["C"] if args.c else [])
-    servers = {n: start(getattr(args, n.lower()), args.db) for n in names}
+    dbs = {n: getattr(args, n.lower() + "_db") or args.db for n in names}
+    if None in dbs.values():
+        ap.error("give --db, or a store for every build (--a-db, --b-db, --c-db)")
+    servers = {n: start(getattr(args, n.lower()), dbs[n]) for n in names}
     res = {u: {n: [] for n in names} for u in args.url}
     try:
         for r in range(args.rounds):
