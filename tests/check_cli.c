@@ -275,14 +275,10 @@ END_TEST
  * becomes version 5 in place and serves the same figures. */
 START_TEST(test_upgrade_v1_store)
 {
-	char src[4200], *data, *store;
-	size_t n;
+	char *store;
 	struct tu_ctl r;
 
-	snprintf(src, sizeof(src), "%s/tests/data/kashi-v1.sqlite", tu_env("BUDGETD_SOURCE"));
-	data = tu_read_file(src, &n);
-	ck_assert_ptr_nonnull(data);
-	store = tu_write_temp(data, n, ".sqlite");
+	store = tu_fixture_copy("kashi-v1.sqlite");
 	r = tu_ctl("export", "--db", store, "kashi-urumqi-office", "2021", NULL);
 	ck_assert_int_eq(r.status, 66);
 	ck_assert_msg(strstr(r.err, "run `budgetctl upgrade") != NULL, "stderr: %s", r.err);
@@ -307,7 +303,6 @@ START_TEST(test_upgrade_v1_store)
 	r = tu_ctl("upgrade", "--db", store, "extra", NULL);
 	ck_assert_int_eq(r.status, 64);
 	tu_ctl_done(&r);
-	free(data);
 	tu_unlink_store(store);
 	free(store);
 }
@@ -318,14 +313,10 @@ END_TEST
  * kashi-v2.sqlite) is refused by export until upgraded, then gains the derived tables. */
 START_TEST(test_upgrade_v2_store)
 {
-	char src[4200], *data, *store;
-	size_t n;
+	char src[4200], *store;
 	struct tu_ctl r;
 
-	snprintf(src, sizeof(src), "%s/tests/data/kashi-v2.sqlite", tu_env("BUDGETD_SOURCE"));
-	data = tu_read_file(src, &n);
-	ck_assert_ptr_nonnull(data);
-	store = tu_write_temp(data, n, ".sqlite");
+	store = tu_fixture_copy("kashi-v2.sqlite");
 	r = tu_ctl("export", "--db", store, "kashi-urumqi-office", "2021", NULL);
 	ck_assert_int_eq(r.status, 66);
 	ck_assert_msg(strstr(r.err, "schema version 2") != NULL, "stderr: %s", r.err);
@@ -346,7 +337,6 @@ START_TEST(test_upgrade_v2_store)
 	snprintf(src, sizeof(src), "%s.amounts.csv", store);
 	ck_assert_int_eq(access(src, R_OK), 0);
 	unlink(src);
-	free(data);
 	tu_unlink_store(store);
 	free(store);
 }

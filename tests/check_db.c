@@ -1466,16 +1466,7 @@ END_TEST
  * budgetctl of schema version 1 (main before format 2). */
 static char *v1_store_copy(void)
 {
-	char src[4200];
-	size_t n;
-	char *data, *path;
-
-	snprintf(src, sizeof(src), "%s/tests/data/kashi-v1.sqlite", tu_env("BUDGETD_SOURCE"));
-	data = tu_read_file(src, &n);
-	ck_assert_ptr_nonnull(data);
-	path = tu_write_temp(data, n, ".sqlite");
-	free(data);
-	return path;
+	return tu_fixture_copy("kashi-v1.sqlite");
 }
 
 /* The fixture also predates issue 12's placing of 表七's proven figures (190.99, 72.95 and 15

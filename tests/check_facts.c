@@ -248,17 +248,13 @@ END_TEST
 /* A version 2 store (made by main at f2b4d04) gains its facts when upgraded. */
 START_TEST(test_upgraded_v2_store_has_facts)
 {
-	char src[4200], *data, *path;
+	char *path;
 	struct db_error err = { 0 };
 	struct db_agg_totals t;
 	struct db *db;
-	size_t n;
 	int from;
 
-	snprintf(src, sizeof(src), "%s/tests/data/kashi-v2.sqlite", tu_env("BUDGETD_SOURCE"));
-	data = tu_read_file(src, &n);
-	ck_assert_ptr_nonnull(data);
-	path = tu_write_temp(data, n, ".sqlite");
+	path = tu_fixture_copy("kashi-v2.sqlite");
 	ck_assert_msg(db_upgrade(path, &from, &err) == 0, "upgrade: %s", err.text);
 	ck_assert_int_eq(from, 2);
 	db = db_open(path, false, &err);
@@ -267,7 +263,6 @@ START_TEST(test_upgraded_v2_store_has_facts)
 	ck_assert_int_eq(t.fen, 96800000); /* the seed's 96.80 万元 */
 	t = total(db, &(struct db_agg_query){ .measure = "expenditure" });
 	ck_assert_int_eq(t.fen, 700940000); /* 表一 支出总计 700.94 万元 */
-	free(data);
 	drop(db, path);
 }
 END_TEST
@@ -427,16 +422,12 @@ START_TEST(test_upgraded_v4_store_is_a_new_one)
 {
 	static const char *const files[] = { "kashi-urumqi-office-2021-budget.json",
 		                             "putuo-commerce-2025-budget-unit.json" };
-	char src[4200], *data, *old, *fresh = tu_temp_path(".sqlite"), *a, *b, *f[2];
+	char *old, *fresh = tu_temp_path(".sqlite"), *a, *b, *f[2];
 	struct db_error err = { 0 };
 	struct tu_ctl r;
-	size_t n;
 	int from;
 
-	snprintf(src, sizeof(src), "%s/tests/data/kashi-putuo-v4.sqlite", tu_env("BUDGETD_SOURCE"));
-	data = tu_read_file(src, &n);
-	ck_assert_ptr_nonnull(data);
-	old = tu_write_temp(data, n, ".sqlite");
+	old = tu_fixture_copy("kashi-putuo-v4.sqlite");
 	ck_assert_int_eq(tu_sql_int(old, "SELECT count(*) FROM row_amount"), 479);
 	ck_assert_msg(db_upgrade(old, &from, &err) == 0, "upgrade: %s", err.text);
 	ck_assert_int_eq(from, 4);
@@ -455,7 +446,6 @@ START_TEST(test_upgraded_v4_store_is_a_new_one)
 		free(f[i]);
 	free(a);
 	free(b);
-	free(data);
 	tu_unlink_store(old);
 	tu_unlink_store(fresh);
 	free(old);

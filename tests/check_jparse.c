@@ -70,14 +70,6 @@ END_TEST
 
 /* ---- mutations ---- */
 
-static uint64_t rng_next(uint64_t *s)
-{
-	*s ^= *s << 13;
-	*s ^= *s >> 7;
-	*s ^= *s << 17;
-	return *s;
-}
-
 static const char *const fragments[] = {
 	"\\n",
 	"\\\"",
@@ -177,7 +169,7 @@ static const unsigned char bytes[] = { '"',  '\\', '{',  '}',  '[',  ']',  ',', 
 	                               '/',  0x00, 0x01, 0x1F, 0x7F, 0x80, 0xBF, 0xC0,
 	                               0xC2, 0xE0, 0xED, 0xF0, 0xF4, 0xF5, 0xFF };
 
-#define PICK(list, s) (list[rng_next(s) % (sizeof(list) / sizeof(list[0]))])
+#define PICK(list, s) (list[tu_rng_next(s) % (sizeof(list) / sizeof(list[0]))])
 
 /* out = in with [at, at + cut) replaced by ins. out has room for len + strlen(ins). */
 static size_t splice(char *out, const char *in, size_t len, size_t at, size_t cut, const char *ins,
@@ -219,11 +211,11 @@ static size_t number_at(const char *in, size_t len, size_t *at)
 
 static size_t mutate(uint64_t *s, const char *in, size_t len, char *out)
 {
-	size_t at = len ? rng_next(s) % len : 0, n;
+	size_t at = len ? tu_rng_next(s) % len : 0, n;
 	const char *ins;
 	char key[512];
 
-	switch (rng_next(s) % 7) {
+	switch (tu_rng_next(s) % 7) {
 	case 0: /* truncated */
 		memcpy(out, in, at);
 		return at;
@@ -246,14 +238,14 @@ static size_t mutate(uint64_t *s, const char *in, size_t len, char *out)
 		return splice(out, in, len, at, n, ins, strlen(ins));
 	case 5: /* the object's first key again, or a new key with escapes */
 		n = first_key(in, len, &at);
-		if (n == 0 || n + 3 > sizeof(key) || rng_next(s) % 4 == 0)
+		if (n == 0 || n + 3 > sizeof(key) || tu_rng_next(s) % 4 == 0)
 			n = (size_t)snprintf(key, sizeof(key), "\"k\\u00e9\\n%u\":0,",
-			                     (unsigned)(rng_next(s) % 4));
+			                     (unsigned)(tu_rng_next(s) % 4));
 		else
 			n = (size_t)snprintf(key, sizeof(key), "%.*s:0,", (int)n, in + at);
 		return splice(out, in, len, at, 0, key, n);
 	default: /* a few bytes cut */
-		n = rng_next(s) % 8;
+		n = tu_rng_next(s) % 8;
 		n = at + n > len ? len - at : n;
 		return splice(out, in, len, at, n, "", 0);
 	}

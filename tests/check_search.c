@@ -229,17 +229,13 @@ END_TEST
 
 START_TEST(test_upgraded_v2_store_is_searchable)
 {
-	char src[4200], *data, *path;
+	char *path;
 	struct db_error err = { 0 };
 	struct db *db;
 	struct found f;
-	size_t n;
 	int from;
 
-	snprintf(src, sizeof(src), "%s/tests/data/kashi-v2.sqlite", tu_env("BUDGETD_SOURCE"));
-	data = tu_read_file(src, &n);
-	ck_assert_ptr_nonnull(data);
-	path = tu_write_temp(data, n, ".sqlite");
+	path = tu_fixture_copy("kashi-v2.sqlite");
 	ck_assert_msg(db_upgrade(path, &from, &err) == 0, "upgrade: %s", err.text);
 	ck_assert_int_eq(from, 2);
 	db = db_open(path, false, &err);
@@ -256,7 +252,6 @@ START_TEST(test_upgraded_v2_store_is_searchable)
 	db_close(db);
 	tu_unlink_store(path);
 	free(path);
-	free(data);
 }
 END_TEST
 
@@ -595,6 +590,20 @@ static int64_t clash_refs(const char *path, const char *body)
 	return tu_sql_int(path, query);
 }
 
+/* The two texts of CLASH_TERM stay two rows of one key, said by a and b entries, each found
+ * as many times. */
+static void assert_clash(struct db *db, const char *path, int a, int b)
+{
+	ck_assert_int_eq(tu_sql_int(path,
+	                            "SELECT count(*) FROM search_text WHERE name = '" CLASH_TERM
+	                            "' GROUP BY key"),
+	                 2);
+	ck_assert_int_eq(clash_refs(path, CLASH_A), a);
+	ck_assert_int_eq(clash_refs(path, CLASH_B), b);
+	ck_assert_uint_eq(find(db, CLASH_A, NULL).total, (size_t)a);
+	ck_assert_uint_eq(find(db, CLASH_B, NULL).total, (size_t)b);
+}
+
 /* Two texts of one key stay two texts, each said by its own entries and found by its own
  * words: within one import (which looks a text up once, then remembers it by its key and
  * words) and in a later one (which finds them in search_text). */
@@ -611,23 +620,9 @@ START_TEST(test_texts_of_one_key_stay_apart)
 
 	ck_assert_msg(db != NULL, "open: %s", err.text);
 	import_text(db, seed);
-	ck_assert_int_eq(tu_sql_int(path,
-	                            "SELECT count(*) FROM search_text WHERE name = '" CLASH_TERM
-	                            "' GROUP BY key"),
-	                 2);
-	ck_assert_int_eq(clash_refs(path, CLASH_A), 1);
-	ck_assert_int_eq(clash_refs(path, CLASH_B), 2);
-	ck_assert_uint_eq(find(db, CLASH_A, NULL).total, 1);
-	ck_assert_uint_eq(find(db, CLASH_B, NULL).total, 2);
+	assert_clash(db, path, 1, 2);
 	import_text(db, other);
-	ck_assert_int_eq(tu_sql_int(path,
-	                            "SELECT count(*) FROM search_text WHERE name = '" CLASH_TERM
-	                            "' GROUP BY key"),
-	                 2);
-	ck_assert_int_eq(clash_refs(path, CLASH_A), 2);
-	ck_assert_int_eq(clash_refs(path, CLASH_B), 3);
-	ck_assert_uint_eq(find(db, CLASH_A, NULL).total, 2);
-	ck_assert_uint_eq(find(db, CLASH_B, NULL).total, 3);
+	assert_clash(db, path, 2, 3);
 	check_stat(path);
 	db_close(db);
 	tu_unlink_store(path);
@@ -738,16 +733,13 @@ START_TEST(test_upgraded_v3_store_answers_the_same)
 	static const char *const queries[] = { "视联网", "一般公共服务",  "2010399",  "经费",
 		                               "支出",   "会议室 视联网", "商务",     "乌",
 		                               "办",     "机关运行",      "基本支出", "普陀" };
-	char src[4200], *data, *path[2], *texts[2];
+	char src[4200], *path[2], *texts[2];
 	struct db_error err = { 0 };
 	struct db *db[2];
 	size_t n;
 	int from;
 
-	snprintf(src, sizeof(src), "%s/tests/data/kashi-putuo-v3.sqlite", tu_env("BUDGETD_SOURCE"));
-	data = tu_read_file(src, &n);
-	ck_assert_ptr_nonnull(data);
-	path[0] = tu_write_temp(data, n, ".sqlite");
+	path[0] = tu_fixture_copy("kashi-putuo-v3.sqlite");
 	ck_assert_int_eq(tu_sql_int(path[0], "PRAGMA user_version"), 3);
 	/* budgetd, which opens it read-only, refuses it and names the upgrade */
 	ck_assert_ptr_null(db_open(path[0], false, &err));
@@ -794,7 +786,6 @@ START_TEST(test_upgraded_v3_store_answers_the_same)
 		free(path[k]);
 		free(texts[k]);
 	}
-	free(data);
 }
 END_TEST
 

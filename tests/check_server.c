@@ -630,17 +630,11 @@ END_TEST
 /* A store of schema version 1 is not served: the operator is told to upgrade it. */
 START_TEST(test_v1_store_refused)
 {
-	char src[4200], *err = NULL, *data, *path;
-	size_t n;
+	char *err = NULL, *path = tu_fixture_copy("kashi-v1.sqlite");
 
-	snprintf(src, sizeof(src), "%s/tests/data/kashi-v1.sqlite", tu_env("BUDGETD_SOURCE"));
-	data = tu_read_file(src, &n);
-	ck_assert_ptr_nonnull(data);
-	path = tu_write_temp(data, n, ".sqlite");
 	ck_assert_int_eq(run_once("0", path, &err), 66);
 	ck_assert_msg(err != NULL && strstr(err, "budgetctl upgrade") != NULL, "stderr: %s", err);
 	free(err);
-	free(data);
 	tu_unlink_store(path);
 	free(path);
 }

@@ -96,15 +96,7 @@ END_TEST
 
 /* ---- mutations of the trees ---- */
 
-static uint64_t rng_next(uint64_t *s)
-{
-	*s ^= *s << 13;
-	*s ^= *s >> 7;
-	*s ^= *s << 17;
-	return *s;
-}
-
-#define PICK(list, s) (list[rng_next(s) % (sizeof(list) / sizeof(list[0]))])
+#define PICK(list, s) (list[tu_rng_next(s) % (sizeof(list) / sizeof(list[0]))])
 
 /* Keys the model knows somewhere (so often in the wrong place or format), and some it does
  * not. */
@@ -182,21 +174,22 @@ static json_t *any_value(uint64_t *s, json_t **nodes, size_t n)
 	static const double reals[] = { 1.5, 0.1, 1e20, -3.25, 100.01, 100.005 };
 	static const json_int_t ints[] = { 0, 1, -1, 3, 7, 99, 100, 1990, 2021, 100001, 1LL << 40 };
 
-	switch (rng_next(s) % 9) {
+	switch (tu_rng_next(s) % 9) {
 	case 0:
 		return json_null();
 	case 1:
-		return json_boolean(rng_next(s) % 2);
+		return json_boolean(tu_rng_next(s) % 2);
 	case 2:
 		return json_integer(PICK(ints, s));
 	case 3:
 		return json_real(PICK(reals, s));
 	case 4:
-		return rng_next(s) % 2 ? json_array() : json_object();
+		return tu_rng_next(s) % 2 ? json_array() : json_object();
 	case 5:
-		return json_pack("[ssi]", PICK(texts, s), PICK(texts, s), (int)(rng_next(s) % 5));
+		return json_pack("[ssi]", PICK(texts, s), PICK(texts, s),
+		                 (int)(tu_rng_next(s) % 5));
 	case 6:
-		return json_deep_copy(nodes[rng_next(s) % n]);
+		return json_deep_copy(nodes[tu_rng_next(s) % n]);
 	default:
 		return json_string(PICK(texts, s));
 	}
@@ -228,7 +221,7 @@ static json_t *new_value(uint64_t *s, json_t *old, json_t **nodes, size_t n)
 {
 	char buf[4096];
 
-	if (json_is_string(old) && rng_next(s) % 2 == 0) {
+	if (json_is_string(old) && tu_rng_next(s) % 2 == 0) {
 		snprintf(buf, sizeof(buf), "%.2000s%s", json_string_value(old), PICK(texts, s));
 		return json_string(buf);
 	}
@@ -237,14 +230,14 @@ static json_t *new_value(uint64_t *s, json_t *old, json_t **nodes, size_t n)
 
 static void mutate_object(uint64_t *s, json_t *obj, json_t **nodes, size_t n)
 {
-	size_t size = json_object_size(obj), at = size ? rng_next(s) % size : 0, i = 0;
+	size_t size = json_object_size(obj), at = size ? tu_rng_next(s) % size : 0, i = 0;
 	const char *key = NULL;
 	json_t *v = NULL, *moved;
 
 	json_object_foreach (obj, key, v)
 		if (i++ == at)
 			break;
-	switch (size == 0 ? 0 : rng_next(s) % 5) {
+	switch (size == 0 ? 0 : tu_rng_next(s) % 5) {
 	case 0: /* a key added (or replaced) */
 		json_object_set_new(obj, PICK(keys, s), any_value(s, nodes, n));
 		break;
@@ -267,9 +260,9 @@ static void mutate_object(uint64_t *s, json_t *obj, json_t **nodes, size_t n)
 
 static void mutate_array(uint64_t *s, json_t *arr, json_t **nodes, size_t n)
 {
-	size_t size = json_array_size(arr), at = size ? rng_next(s) % size : 0;
+	size_t size = json_array_size(arr), at = size ? tu_rng_next(s) % size : 0;
 
-	switch (size == 0 ? 0 : rng_next(s) % 4) {
+	switch (size == 0 ? 0 : tu_rng_next(s) % 4) {
 	case 0:
 		json_array_append_new(arr, any_value(s, nodes, n));
 		break;
@@ -292,7 +285,7 @@ static void mutate(uint64_t *s, json_t *root)
 	size_t n = 0, cap = 0;
 
 	walk(root, &nodes, &n, &cap);
-	if (rng_next(s) % 16 == 0) { /* the other format: fields known in one only */
+	if (tu_rng_next(s) % 16 == 0) { /* the other format: fields known in one only */
 		const char *format = json_string_value(json_object_get(root, "format"));
 		bool v1 = format != NULL && strcmp(format, "budgetd-disclosure/1") == 0;
 		json_object_set_new(
@@ -301,7 +294,7 @@ static void mutate(uint64_t *s, json_t *root)
 	} else {
 		/* Mostly a container deep in the tree (rows, columns, amounts) as most nodes are. */
 		for (int tries = 0; tries < 8; tries++) {
-			j = nodes[rng_next(s) % n];
+			j = nodes[tu_rng_next(s) % n];
 			if (json_is_object(j) || json_is_array(j))
 				break;
 		}
@@ -333,7 +326,7 @@ START_TEST(test_mutations)
 		for (size_t r = 0; r < runs; r++) {
 			uint64_t before = s;
 			json_t *copy = json_deep_copy(root), *again;
-			for (uint64_t k = 1 + rng_next(&s) % 3; k > 0; k--)
+			for (uint64_t k = 1 + tu_rng_next(&s) % 3; k > 0; k--)
 				mutate(&s, copy);
 			/* Validated as read from its text, for the lines and columns. */
 			text = json_dumps(copy, JSON_INDENT(1));

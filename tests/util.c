@@ -186,6 +186,27 @@ int64_t tu_sql_int(const char *path, const char *query)
 	return v;
 }
 
+char *tu_fixture_copy(const char *name)
+{
+	char src[4200], *data, *path;
+	size_t n;
+
+	snprintf(src, sizeof(src), "%s/tests/data/%s", tu_env("BUDGETD_SOURCE"), name);
+	data = tu_read_file(src, &n);
+	ck_assert_msg(data != NULL, "cannot read %s", src);
+	path = tu_write_temp(data, n, ".sqlite");
+	free(data);
+	return path;
+}
+
+uint64_t tu_rng_next(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
 /* ---- the repository's JSON files ---- */
 
 static void add_file(struct tu_files *f, const char *path)

@@ -48,6 +48,13 @@ int tu_run_suite(Suite *s);
  * fails the test when there is no such row or it is not an integer. */
 int64_t tu_sql_int(const char *path, const char *query);
 
+/* A copy of the store tests/data/name in a new temporary file (as tu_write_temp names it);
+ * the path is the caller's to free (and the file to unlink). */
+char *tu_fixture_copy(const char *name);
+
+/* The next number of a xorshift64 sequence in *s (not 0): the same mutations every run. */
+uint64_t tu_rng_next(uint64_t *s);
+
 /* The repository's JSON files, for differential tests (check_jparse, check_validate): every
  * *.json under $BUDGETD_SOURCE outside build, dependency and dot folders, and every input of
  * the import fuzz corpus. path[] and its strings are the caller's: tu_files_free(). */
