@@ -2,6 +2,7 @@
 // Turning an api_response into HTTP: strong ETags per representation, conditional requests
 // (304), gzip, caching and CORS headers. Every API answer, error or not, goes through here.
 #include "reply.h"
+#include "deflate.h"
 #include "hash.h"
 
 #include <libdeflate.h>
@@ -17,12 +18,13 @@
 
 #define GZIP_MIN 256 /* smaller bodies gain nothing from compression */
 
-/* libdeflate's fastest level, for every gzip'd answer (#17, round 3: the bundled answers on
- * one core, one kept compressor): the disclosure 35 KB 60 us and 9,185 B, against 93 us and
- * 9,472 B with zlib's level 1 and 207 us, 8,288 B at libdeflate's level 6; level 2 already
- * costs twice level 1 for 2-5 % fewer bytes. A kept answer is compressed at the same level:
- * its strong ETag then names one byte sequence whether it was answered as a miss or from
- * the cache (BENCHMARKS.md, issue #17 round 3, the table of libdeflate levels). */
+/* libdeflate's fastest level, for every gzip'd answer above SRV_GZIP_SMALL_USE (#17, round 3:
+ * the bundled answers on one core, one kept compressor): the disclosure 35 KB 60 us and
+ * 9,185 B, against 93 us and 9,472 B with zlib's level 1 and 207 us, 8,288 B at libdeflate's
+ * level 6; level 2 already costs twice level 1 for 2-5 % fewer bytes. A kept answer is
+ * compressed by the same coder: its strong ETag then names one byte sequence whether it was
+ * answered as a miss or from the cache (BENCHMARKS.md, issue #17 round 3, the table of
+ * libdeflate levels). */
 #define GZIP_LEVEL 1
 /* The ETag of a gzip representation hashes this as well: when the level (or the coder)
  * changes, so do the gzip bytes, and so must their ETag. */
@@ -91,14 +93,24 @@ static struct libdeflate_compressor *compressor(void)
 	return c;
 }
 
-/* Compresses body into a new malloc'd gzip stream; NULL when it fails. */
-static char *gzip(const char *body, size_t len, size_t *out_len)
+/* Compresses body into a new malloc'd gzip stream and names the coder that wrote it (for
+ * the ETag); NULL when it fails. A small body goes to srv_gzip_small(): libdeflate spends
+ * about 50,000 instructions per stream before its first byte, 3x the whole cost of a 914-byte
+ * list in budgetd's coder (deflate.c; BENCHMARKS.md, issue #17). */
+static char *gzip(const char *body, size_t len, size_t *out_len, const char **coder)
 {
-	struct libdeflate_compressor *c = compressor();
+	struct libdeflate_compressor *c;
 	char *out;
 	size_t bound;
 
-	if (c == NULL)
+	if (len <= SRV_GZIP_SMALL_USE) {
+		if ((out = malloc(SRV_GZIP_SMALL_BOUND(len))) == NULL)
+			return NULL;
+		*out_len = srv_gzip_small(body, len, out, SRV_GZIP_SMALL_BOUND(len));
+		*coder = SRV_GZIP_SMALL_CODER;
+		return out;
+	}
+	if ((c = compressor()) == NULL)
 		return NULL;
 	bound = libdeflate_gzip_compress_bound(c, len);
 	if ((out = malloc(bound)) == NULL)
@@ -108,6 +120,7 @@ static char *gzip(const char *body, size_t len, size_t *out_len)
 		free(out);
 		return NULL;
 	}
+	*coder = GZIP_CODER;
 	return out;
 }
 
@@ -325,20 +338,21 @@ struct MHD_Response *srv_build(struct api_response *a, enum srv_kind kind, bool 
 	/* The type seeds the hash: the same bytes as CSV and as JSON are two representations. */
 	uint64_t h = srv_hash64(a->content_type, strlen(a->content_type), 0);
 	char *zbody = NULL;
+	const char *coder = NULL;
 	size_t zlen = 0;
 	struct MHD_Response *r;
 
 	/* A workbook is a zip already: gzip would cost CPU for a few bytes. */
 	gz = gz && ok && a->len >= GZIP_MIN && strcmp(a->content_type, API_XLSX_TYPE) != 0;
 	h = srv_hash64(a->body, a->len, h);
-	if (gz && (zbody = gzip(a->body, a->len, &zlen)) != NULL) {
+	if (gz && (zbody = gzip(a->body, a->len, &zlen, &coder)) != NULL) {
 		api_response_free(a);
 		a->body = zbody;
 		a->len = zlen;
 	}
 	gz = zbody != NULL; /* could not compress: identity, and an ETag that says so */
 	if (gz)
-		h = srv_hash64(GZIP_CODER, strlen(GZIP_CODER), h);
+		h = srv_hash64(coder, strlen(coder), h);
 	shrink(a);
 	write_etag(etag, h, gz);
 	r = MHD_create_response_from_buffer(a->len, a->body, MHD_RESPMEM_MUST_FREE);

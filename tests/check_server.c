@@ -2,6 +2,7 @@
 // The HTTP suite: runs a real budgetd on an ephemeral loopback port and talks to it over plain
 // sockets, so that requests reach the daemon exactly as written (no client normalises paths).
 #include "util.h"
+#include "../server/deflate.h"
 #include "../server/hash.h"
 
 #include <check.h>
@@ -1328,24 +1329,30 @@ static size_t libdeflate_level1(const char *body, size_t len, unsigned char *out
 	return len;
 }
 
-/* Inflates the gzip stream gz with zlib (not the coder that wrote it) and checks that it is
- * one whole member that gives back plain, byte for byte. */
-static void expect_inflates_to(const char *path, const struct reply *gz, const struct reply *plain)
+/* Inflates the gzip stream gz (n bytes) with zlib (not the coder that wrote it) and checks
+ * that it is one whole member that gives back want[0..len), byte for byte. */
+static void expect_gunzips(const char *what, const void *gz, size_t n, const void *want, size_t len)
 {
 	static unsigned char out[1 << 17];
 	z_stream zs = { 0 };
+	int ret;
 
 	ck_assert_int_eq(inflateInit2(&zs, 15 + 16), Z_OK);
-	zs.next_in = (Bytef *)gz->body;
-	zs.avail_in = (uInt)gz->body_len;
+	zs.next_in = (Bytef *)gz;
+	zs.avail_in = (uInt)n;
 	zs.next_out = out;
 	zs.avail_out = sizeof(out);
-	ck_assert_msg(inflate(&zs, Z_FINISH) == Z_STREAM_END, "%s: not one gzip member", path);
-	ck_assert_msg(zs.avail_in == 0 && zs.total_out == plain->body_len &&
-	                  memcmp(out, plain->body, plain->body_len) == 0,
-	              "%s: inflates to %lu bytes, the plain body is %zu", path, zs.total_out,
-	              plain->body_len);
+	ret = inflate(&zs, Z_FINISH);
+	ck_assert_msg(ret == Z_STREAM_END, "%s: not one gzip member (%d, %s)", what, ret,
+	              zs.msg ? zs.msg : "");
+	ck_assert_msg(zs.avail_in == 0 && zs.total_out == len && memcmp(out, want, len) == 0,
+	              "%s: inflates to %lu bytes, the plain body is %zu", what, zs.total_out, len);
 	inflateEnd(&zs);
+}
+
+static void expect_inflates_to(const char *path, const struct reply *gz, const struct reply *plain)
+{
+	expect_gunzips(path, gz->body, gz->body_len, plain->body, plain->body_len);
 }
 
 /* An ETag's 16 hex digits as a number. */
@@ -1355,11 +1362,12 @@ static uint64_t etag_value(const char *etag)
 	return strtoull(etag + 1, NULL, 16);
 }
 
-/* #17: a gzip'd answer is libdeflate's gzip at level 1 (round 3; zlib's level 1 before it,
- * level 6 before that), by a miss and for the cache alike: the strong ETag names one byte
- * sequence. The gzip ETag hashes the coder and its level after the identity body (reply.c
- * srv_build), so it changes with them: XXH64 of "libdeflate-1" seeded with the identity
- * ETag's value, then "-gz". */
+/* #17: a gzip'd answer of up to SRV_GZIP_SMALL_USE bytes is budgetd's own coder's
+ * (server/deflate.c; libdeflate's level 1 for all of them before), a longer one libdeflate's
+ * gzip at level 1 (round 3; zlib's level 1 before it), by a miss and for the cache alike: the
+ * strong ETag names one byte sequence. The gzip ETag hashes the coder's name after the
+ * identity body (reply.c srv_build), so it changes with the coder: XXH64 of its name seeded
+ * with the identity ETag's value, then "-gz". */
 START_TEST(test_gzip_level)
 {
 	static const char *const paths[] = {
@@ -1371,9 +1379,11 @@ START_TEST(test_gzip_level)
 	};
 	static struct reply plain, miss, hit;
 	static unsigned char want[1 << 17];
+	unsigned own_seen = 0;
 
 	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
 		char etag[64], miss_etag[64], hit_etag[64], want_etag[64];
+		const char *coder;
 		size_t n;
 
 		call("GET", paths[i], "", &plain);
@@ -1385,22 +1395,182 @@ START_TEST(test_gzip_level)
 		ck_assert(counter("budgetd_cache_hits_total") > hits);
 		expect_header(&miss, "Content-Encoding", "gzip", false);
 		expect_inflates_to(paths[i], &miss, &plain);
-		n = libdeflate_level1(plain.body, plain.body_len, want, sizeof(want));
+		if (plain.body_len <= SRV_GZIP_SMALL_USE) {
+			n = srv_gzip_small(plain.body, plain.body_len, want, sizeof(want));
+			coder = SRV_GZIP_SMALL_CODER;
+			own_seen++;
+		} else {
+			n = libdeflate_level1(plain.body, plain.body_len, want, sizeof(want));
+			coder = "libdeflate-1";
+		}
 		ck_assert_msg(miss.body_len == n && memcmp(miss.body, want, n) == 0,
-		              "%s: %zu gzip bytes, libdeflate level 1 makes %zu", paths[i],
-		              miss.body_len, n);
+		              "%s: %zu gzip bytes, %s makes %zu", paths[i], miss.body_len, coder,
+		              n);
 		ck_assert(hit.body_len == n && memcmp(hit.body, want, n) == 0);
 		ck_assert(header(&plain, "ETag", etag, sizeof(etag)));
 		ck_assert(header(&hit, "ETag", hit_etag, sizeof(hit_etag)));
 		ck_assert(header(&miss, "ETag", miss_etag, sizeof(miss_etag)));
 		ck_assert_str_eq(hit_etag, miss_etag);
 		snprintf(want_etag, sizeof(want_etag), "\"%016llx-gz\"",
-		         (unsigned long long)srv_hash64("libdeflate-1", 12, etag_value(etag)));
+		         (unsigned long long)srv_hash64(coder, strlen(coder), etag_value(etag)));
 		ck_assert_msg(
 		    strcmp(hit_etag, want_etag) == 0,
 		    "%s: gzip ETag %s, want %s (the identity one %s, the coder hashed in)",
 		    paths[i], hit_etag, want_etag, etag);
 	}
+	/* Both coders answered: the list and two tables are small, the disclosure is not. */
+	ck_assert_uint_eq(own_seen, 3);
+}
+END_TEST
+
+/* srv_gzip_small() of in[0..len), inflated by zlib; returns the gzip stream's length. */
+static size_t small_round_trip(const char *what, const void *in, size_t len)
+{
+	static unsigned char gz[SRV_GZIP_SMALL_BOUND(SRV_GZIP_SMALL_MAX)];
+	size_t n = srv_gzip_small(in, len, gz, SRV_GZIP_SMALL_BOUND(len));
+
+	ck_assert_msg(n > 0, "%s: %zu bytes refused", what, len);
+	ck_assert_msg(n <= SRV_GZIP_SMALL_BOUND(len) - 8, "%s: %zu bytes, out of bound", what, n);
+	expect_gunzips(what, gz, n, in, len);
+	return n;
+}
+
+/* 64 KB of each kind of input the coder sees: random bytes (incompressible), a text of
+ * four letters (short matches everywhere), runs of one byte (long matches at distance 1),
+ * and the repository's JSON files one after another (real answers' matches). */
+enum {
+	RANDOM,
+	LETTERS,
+	RUNS,
+	JSON,
+	KINDS
+};
+static unsigned char kinds[KINDS][SRV_GZIP_SMALL_MAX];
+
+static void kinds_fill(void)
+{
+	struct tu_files files = tu_repository_json();
+	uint64_t rng = 17;
+	size_t at = 0, run = 0;
+	unsigned char c = 0;
+
+	for (size_t i = 0; i < SRV_GZIP_SMALL_MAX; i++) {
+		uint64_t r = tu_rng_next(&rng);
+		kinds[RANDOM][i] = (unsigned char)r;
+		kinds[LETTERS][i] = "{a\":"[(r >> 8) % 4];
+		if (run-- == 0) {
+			run = (r >> 16) % 600;
+			c = (unsigned char)(r >> 32);
+		}
+		kinds[RUNS][i] = c;
+	}
+	for (size_t i = 0; i < files.n && at < SRV_GZIP_SMALL_MAX; i++) {
+		size_t len;
+		char *text = tu_read_file(files.path[i], &len);
+
+		ck_assert_ptr_nonnull(text);
+		len = len < SRV_GZIP_SMALL_MAX - at ? len : SRV_GZIP_SMALL_MAX - at;
+		memcpy(kinds[JSON] + at, text, len);
+		at += len;
+		free(text);
+	}
+	tu_files_free(&files);
+	ck_assert_uint_eq(at, SRV_GZIP_SMALL_MAX);
+}
+
+/* Every length from 0 to the largest that budgetd gives the coder, from a different place
+ * each time: of every kind up to 1 KB, one kind in turn above; and one byte of every value. */
+START_TEST(test_gzip_small_every_size)
+{
+	unsigned char one;
+
+	kinds_fill();
+	for (size_t len = 0; len <= SRV_GZIP_SMALL_USE; len++) {
+		for (int k = len <= 1024 ? 0 : (int)(len % KINDS); k < KINDS;
+		     k += len <= 1024 ? 1 : KINDS) {
+			size_t from =
+			    (len * 7919 + (size_t)k * 104729) % (SRV_GZIP_SMALL_MAX - len + 1);
+			char what[64];
+
+			snprintf(what, sizeof(what), "kind %d, %zu bytes at %zu", k, len, from);
+			small_round_trip(what, kinds[k] + from, len);
+		}
+	}
+	for (unsigned v = 0; v < 256; v++) {
+		one = (unsigned char)v;
+		small_round_trip("one byte", &one, 1);
+	}
+	/* Random bytes do not shrink: one stored block, 5 bytes over the input. */
+	ck_assert_uint_eq(small_round_trip("random", kinds[RANDOM], SRV_GZIP_SMALL_MAX),
+	                  SRV_GZIP_SMALL_MAX + 10 + 5 + 8);
+}
+END_TEST
+
+/* Bytes below 144, which fixed codes write in 8 bits each: random ones do not shrink, but
+ * do not grow either (a stored block would be longer as soon as anything repeats). */
+static void random_text(unsigned char *p, size_t len, uint64_t seed)
+{
+	for (size_t i = 0; i < len; i++)
+		p[i] = (unsigned char)(tu_rng_next(&seed) % 144);
+}
+
+/* head random bytes, a run of 'x' up to d (its positions all hash alike: the head stays in
+ * the coder's table however small), then the first d bytes again and again up to len. */
+static void distance_case(unsigned char *in, size_t d, size_t head, size_t len)
+{
+	random_text(in, head, d);
+	memset(in + head, 'x', d - head);
+	for (size_t j = d; j < len; j++)
+		in[j] = in[j - d];
+}
+
+/* Every distance class at both of its ends up to the farthest, 32,768, each with matches of
+ * the longest length, 258; every length from 4 to 258; a repeat farther than the window; a
+ * run as long as the coder takes; and the inputs and rooms it refuses. */
+START_TEST(test_gzip_small_extremes)
+{
+	static const unsigned dists[] = {
+		1,    2,    3,    4,     5,     6,     7,     8,     9,     12,    13,   16,
+		17,   24,   25,   32,    33,    48,    49,    64,    65,    96,    97,   128,
+		129,  192,  193,  255,   256,   257,   258,   384,   385,   512,   513,  768,
+		769,  1024, 1025, 1536,  1537,  2048,  2049,  3072,  3073,  4096,  4097, 6144,
+		6145, 8192, 8193, 12288, 12289, 16384, 16385, 24576, 24577, 32767, 32768
+	};
+	static unsigned char in[SRV_GZIP_SMALL_MAX + 1],
+	    gz[SRV_GZIP_SMALL_BOUND(SRV_GZIP_SMALL_MAX + 1)];
+	char what[64];
+	size_t n;
+
+	for (size_t i = 0; i < sizeof(dists) / sizeof(dists[0]); i++) {
+		size_t d = dists[i], head = d < 300 ? d : 300, len = d + 3 * 258 + 1, fresh;
+
+		distance_case(in, d, head, len);
+		random_text(in + d, head, d + 1); /* the same with nothing to find at d */
+		snprintf(what, sizeof(what), "distance %zu, nothing to find", d);
+		fresh = small_round_trip(what, in, len);
+		distance_case(in, d, head, len);
+		snprintf(what, sizeof(what), "distance %zu", d);
+		n = small_round_trip(what, in, len);
+		/* The repeat was coded as matches at distance d, not as literals. */
+		ck_assert_msg(head < 16 || n + head / 2 < fresh, "%s: %zu bytes, %zu with nothing",
+		              what, n, fresh);
+	}
+	for (size_t l = 4; l <= 258; l++) {
+		random_text(in, 300, l);
+		memcpy(in + 300, in, l);
+		in[300 + l] = 200; /* ends the match: no byte before is above 143 */
+		snprintf(what, sizeof(what), "length %zu", l);
+		small_round_trip(what, in, 300 + l + 1);
+	}
+	/* 33,000 bytes, then the same again: too far back to be a match. */
+	random_text(in, 33000, 3);
+	memcpy(in + 33000, in, SRV_GZIP_SMALL_MAX - 33000);
+	small_round_trip("beyond the window", in, SRV_GZIP_SMALL_MAX);
+	memset(in, 'x', SRV_GZIP_SMALL_MAX);
+	/* 255 matches of 258 bytes, none above 3 bytes long. */
+	ck_assert_uint_lt(small_round_trip("one run", in, SRV_GZIP_SMALL_MAX), 255 * 3 + 20);
+	ck_assert_uint_eq(srv_gzip_small(in, SRV_GZIP_SMALL_MAX + 1, gz, sizeof(gz)), 0);
+	ck_assert_uint_eq(srv_gzip_small(in, 100, gz, SRV_GZIP_SMALL_BOUND(100) - 1), 0);
 }
 END_TEST
 
@@ -1408,6 +1578,9 @@ int main(void)
 {
 	Suite *s = suite_create("server");
 	TCase *live = tcase_create("live"), *once = tcase_create("once");
+	TCase *coder = tcase_create("coder");
+
+	tcase_set_timeout(coder, 240); /* sanitizer builds: 130 MB through the coder and zlib */
 
 	tcase_add_checked_fixture(live, daemon_start, teardown);
 	tcase_add_test(live, test_departments);
@@ -1426,6 +1599,8 @@ int main(void)
 	tcase_add_test(live, test_metrics_count_requests);
 	tcase_add_test(live, test_cache_control_defaults);
 	tcase_add_test(live, test_gzip_level);
+	tcase_add_test(coder, test_gzip_small_every_size);
+	tcase_add_test(coder, test_gzip_small_extremes);
 	tcase_add_test(once, test_healthz_unavailable);
 	tcase_add_test(once, test_port_in_use);
 	tcase_add_test(once, test_defaults_from_any_directory);
@@ -1443,5 +1618,6 @@ int main(void)
 	tcase_add_test(once, test_restore_while_serving);
 	suite_add_tcase(s, live);
 	suite_add_tcase(s, once);
+	suite_add_tcase(s, coder);
 	return tu_run_suite(s);
 }
