@@ -106,7 +106,11 @@ static char *gzip(const char *body, size_t len, size_t *out_len, const char **co
 	if (len <= SRV_GZIP_SMALL_USE) {
 		if ((out = malloc(SRV_GZIP_SMALL_BOUND(len))) == NULL)
 			return NULL;
-		*out_len = srv_gzip_small(body, len, out, SRV_GZIP_SMALL_BOUND(len));
+		/* 0 only for a room below the bound: never, but no broken stream either. */
+		if ((*out_len = srv_gzip_small(body, len, out, SRV_GZIP_SMALL_BOUND(len))) == 0) {
+			free(out);
+			return NULL;
+		}
 		*coder = SRV_GZIP_SMALL_CODER;
 		return out;
 	}
