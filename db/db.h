@@ -157,7 +157,7 @@ struct db;
 /* Opens the store at path. Read-only opens fail if the file is missing or is not a budgetd
  * store of this version (a version 1 to 4 store: the message names `budgetctl upgrade`);
  * writable opens create it, or upgrade a version 1 to 4 store in place in one transaction;
- * before one, a store that is also its snapshot's file moves apart (db_snapshot_unshare).
+ * before one, a store whose file has another name moves apart (db_snapshot_unshare).
  * Returns the store, freed with db_close(), or NULL with *err filled: the message names
  * path, and err->code is DB_BAD_STORE when the file is there but is not a store this build
  * reads (not SQLite, damaged, another schema) rather than one it cannot open or write. */
@@ -208,15 +208,15 @@ int db_snapshot(struct db *db, const char *path, struct db_error *err);
 int db_snapshot_fresh(const char *built, const char *snap_tmp, const char *snap,
                       struct db_error *err);
 
-/* If the file at store is also its snapshot (store + DB_SNAPSHOT_SUFFIX: a hard link, from
- * db_snapshot_fresh), moves the store to a file of its own: its bytes copied beside it
- * (store.new-<pid>), fsynced, given its mode and owner, renamed over store, the folder
- * fsynced. The old file stays the snapshot's alone, and nothing writes it again: a download
- * of the snapshot already under way reads the bytes it started with, and budgetd takes up
- * the store's new file as after import --fresh. db_open() does this before every writable
- * open, so that no write to a store ever reaches its snapshot; two writers at once copy it
- * once (flock). Returns 0 (also when there is nothing to do), or -1 with *err filled and
- * nothing changed. */
+/* If the file at store has another name (its snapshot, store + DB_SNAPSHOT_SUFFIX, after
+ * db_snapshot_fresh linked it; or any hard link), moves the store to a file of its own: its
+ * bytes copied beside it (store.new-<pid>), fsynced, given its mode and owner, renamed over
+ * store, the folder fsynced. The old file stays the other name's alone, and nothing writes it
+ * again: a download of the snapshot already under way reads the bytes it started with, and
+ * budgetd takes up the store's new file as after import --fresh. db_open() does this before
+ * every writable open, so that no write to a store ever reaches its snapshot; two writers at
+ * once copy it once (flock). Returns 0 (also when there is nothing to do), or -1 with *err
+ * filled and nothing changed. */
 int db_snapshot_unshare(const char *store, struct db_error *err);
 
 /* Moves snap_tmp (from db_snapshot_fresh) over path as db_snapshot() moves its copy: the

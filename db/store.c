@@ -629,13 +629,10 @@ fail:
 	return -1;
 }
 
-/* Is the file at store also its snapshot at snap (*st: the store's status)? */
-static bool linked(const char *store, const char *snap, struct stat *st)
+/* Has the file at store another name (*st: its status)? */
+static bool linked(const char *store, struct stat *st)
 {
-	struct stat sb;
-
-	return stat(store, st) == 0 && st->st_nlink > 1 && stat(snap, &sb) == 0 &&
-	       st->st_dev == sb.st_dev && st->st_ino == sb.st_ino;
+	return stat(store, st) == 0 && S_ISREG(st->st_mode) && st->st_nlink > 1;
 }
 
 /* Copies the store open at fd beside it and renames the copy over it: the old file is left
@@ -663,12 +660,14 @@ fail:
 
 int db_snapshot_unshare(const char *store, struct db_error *err)
 {
-	char snap[4200], why[sizeof(err->text)];
+	char why[sizeof(err->text)];
 	struct stat was, now;
 	int fd, rc = 0;
 
-	snprintf(snap, sizeof(snap), "%s%s", store, DB_SNAPSHOT_SUFFIX);
-	if (!linked(store, snap, &was))
+	/* Any other name, not only PATH.snapshot: during import --fresh the new store is also
+	 * PATH.snapshot.tmp-<pid> until that is renamed, and a hard link an operator made
+	 * (cp -l) would take the writes as well. */
+	if (!linked(store, &was))
 		return 0; /* no descriptor opened: closing one drops this process's SQLite locks */
 	if ((fd = open(store, O_RDONLY | O_CLOEXEC)) < 0) {
 		db_err_set(err, "%s: %s", store, strerror(errno));
@@ -680,14 +679,15 @@ int db_snapshot_unshare(const char *store, struct db_error *err)
 	 * writer alone is the case anyway. */
 	while (flock(fd, LOCK_EX) != 0 && errno == EINTR)
 		;
-	if (fstat(fd, &was) == 0 && linked(store, snap, &now) && now.st_dev == was.st_dev &&
+	if (fstat(fd, &was) == 0 && linked(store, &now) && now.st_dev == was.st_dev &&
 	    now.st_ino == was.st_ino)
 		rc = store_apart(fd, store, err);
 	close(fd); /* and the lock with it */
 done:
 	if (rc != 0) {
 		snprintf(why, sizeof(why), "%s", err->text);
-		db_err_set(err, "it is also its snapshot, and cannot have a file apart (%s)", why);
+		db_err_set(err, "its file has another name, and it cannot have one apart (%s)",
+		           why);
 	}
 	return rc;
 }

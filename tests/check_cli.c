@@ -496,9 +496,10 @@ START_TEST(test_fresh_snapshot_kept_from_the_next_write)
 }
 END_TEST
 
-/* budgetctl upgrade writes a store in place too: a snapshot that is the store's file (as
- * import --fresh leaves it; linked here by hand) keeps the old version's bytes, also for a
- * reader that had it open. Red when the upgrade writes the snapshot's file. */
+/* budgetctl upgrade writes a store in place too: another name of the store's file (the
+ * snapshot import --fresh links; the new store's snapshot.tmp-<pid> before its rename; here
+ * a link by hand) keeps the old version's bytes, also for a reader that had it open. Red
+ * when the upgrade writes the linked file. */
 START_TEST(test_upgrade_leaves_a_linked_snapshot_alone)
 {
 	char *store = tu_fixture_copy("kashi-putuo-v4.sqlite"), snap[4200], *before, *held;
@@ -506,7 +507,7 @@ START_TEST(test_upgrade_leaves_a_linked_snapshot_alone)
 	size_t nb;
 	int fd;
 
-	snprintf(snap, sizeof(snap), "%s.snapshot", store);
+	snprintf(snap, sizeof(snap), "%s.kept", store);
 	ck_assert_int_eq(link(store, snap), 0);
 	ck_assert_ptr_nonnull(before = tu_read_file(snap, &nb));
 	ck_assert_int_ge(fd = open(snap, O_RDONLY), 0);
