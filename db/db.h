@@ -156,7 +156,8 @@ struct db;
 
 /* Opens the store at path. Read-only opens fail if the file is missing or is not a budgetd
  * store of this version (a version 1 to 4 store: the message names `budgetctl upgrade`);
- * writable opens create it, or upgrade a version 1 to 4 store in place in one transaction.
+ * writable opens create it, or upgrade a version 1 to 4 store in place in one transaction;
+ * before one, a store whose file has another name moves apart (db_snapshot_unshare).
  * Returns the store, freed with db_close(), or NULL with *err filled: the message names
  * path, and err->code is DB_BAD_STORE when the file is there but is not a store this build
  * reads (not SQLite, damaged, another schema) rather than one it cannot open or write. */
@@ -193,13 +194,30 @@ int db_disclosure_count(struct db *db, int64_t *count);
  * connection. Returns 0, or -1 with *err filled, path untouched and nothing left behind. */
 int db_snapshot(struct db *db, const char *path, struct db_error *err);
 
+/* The store-wide download beside a store: PATH.snapshot. */
+#define DB_SNAPSHOT_SUFFIX ".snapshot"
+
 /* For a store built afresh at built (closed, rollback journal, not yet in place; budgetctl
  * import --fresh): checks it as db_snapshot() checks its copy (opened as budgetd opens a
- * store, db_check), fsyncs it, and copies its bytes into a new file at snap_tmp, fsynced:
- * the snapshot of the store built is that store, so no page copy and no second check.
- * Returns 0, or -1 with *err filled (the store damaged: err->code DB_BAD_STORE) and nothing
- * left at snap_tmp. */
-int db_snapshot_fresh(const char *built, const char *snap_tmp, struct db_error *err);
+ * store, db_check), fsyncs it, and makes snap_tmp a second name of it (a hard link: the
+ * snapshot of the store built is that store, so no copy and no second check). snap is the
+ * snapshot snap_tmp will replace (db_snapshot_place): where it has another mode or owner
+ * than built, or where the file system has no hard links, snap_tmp is a copy of built's
+ * bytes instead, fsynced. Returns 0, or -1 with *err filled (the store damaged: err->code
+ * DB_BAD_STORE) and nothing left at snap_tmp. */
+int db_snapshot_fresh(const char *built, const char *snap_tmp, const char *snap,
+                      struct db_error *err);
+
+/* If the file at store has another name (its snapshot, store + DB_SNAPSHOT_SUFFIX, after
+ * db_snapshot_fresh linked it; or any hard link), moves the store to a file of its own: its
+ * bytes copied beside it (store.new-<pid>), fsynced, given its mode and owner, renamed over
+ * store, the folder fsynced. The old file stays the other name's alone, and nothing writes it
+ * again: a download of the snapshot already under way reads the bytes it started with, and
+ * budgetd takes up the store's new file as after import --fresh. db_open() does this before
+ * every writable open, so that no write to a store ever reaches its snapshot; two writers at
+ * once copy it once (flock). Returns 0 (also when there is nothing to do), or -1 with *err
+ * filled and nothing changed. */
+int db_snapshot_unshare(const char *store, struct db_error *err);
 
 /* Moves snap_tmp (from db_snapshot_fresh) over path as db_snapshot() moves its copy: the
  * mode and owner of the file at path, path's -wal, -shm and -journal removed, then the

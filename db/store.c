@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -162,7 +163,12 @@ fail:
 struct db *db_open(const char *path, bool writable, struct db_error *err)
 {
 	struct db_error local = { 0 };
-	struct db *db = open_store(path, writable, &local);
+	struct db *db = NULL;
+
+	/* Before anything could write the file: a snapshot that is its hard link (import
+	 * --fresh) must keep the bytes it was made with, also for a download under way. */
+	if (!writable || db_snapshot_unshare(path, &local) == 0)
+		db = open_store(path, writable, &local);
 
 	if (db == NULL && err != NULL) {
 		err->code = local.code;
@@ -540,21 +546,16 @@ static int copy_by_hand(int in, int out, off_t left)
 	return 0;
 }
 
-/* Copies the file at from into a new file at to, byte for byte, in the kernel
- * (copy_file_range: the bytes do not pass through this process) where it can, and fsyncs
- * it. */
-static int copy_file(const char *from, const char *to, struct db_error *err)
+/* Copies what is left of the file open at in into a new file at to, byte for byte, in the
+ * kernel (copy_file_range: the bytes do not pass through this process) where it can, and
+ * fsyncs it. */
+static int copy_fd(int in, const char *to, struct db_error *err)
 {
-	int in = open(from, O_RDONLY | O_CLOEXEC), out = -1;
-	const char *failed = from;
+	int out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 	struct stat sb;
 	off_t left;
 
-	if (in < 0 || fstat(in, &sb) != 0)
-		goto fail;
-	failed = to;
-	out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-	if (out < 0)
+	if (out < 0 || fstat(in, &sb) != 0)
 		goto fail;
 	for (left = sb.st_size; left > 0;) {
 		ssize_t n = copy_file_range(in, NULL, out, NULL, (size_t)left, 0);
@@ -573,25 +574,122 @@ static int copy_file(const char *from, const char *to, struct db_error *err)
 	}
 	if (fsync(out) != 0)
 		goto fail;
-	close(in);
 	return close(out);
 fail:
-	db_err_set(err, "%s: %s", failed, strerror(errno));
-	if (in >= 0)
-		close(in);
+	db_err_set(err, "%s: %s", to, strerror(errno));
 	if (out >= 0)
 		close(out);
 	return -1;
 }
 
-int db_snapshot_fresh(const char *built, const char *snap_tmp, struct db_error *err)
+/* copy_fd() from the file at from. */
+static int copy_file(const char *from, const char *to, struct db_error *err)
+{
+	int in = open(from, O_RDONLY | O_CLOEXEC), rc;
+
+	if (in < 0) {
+		db_err_set(err, "%s: %s", from, strerror(errno));
+		return -1;
+	}
+	rc = copy_fd(in, to, err);
+	close(in);
+	return rc;
+}
+
+/* May the snapshot at snap become a hard link of the store built? db_snapshot_place() gives
+ * it the old snapshot's mode and owner, and on a link that would change the store's too:
+ * only where they are the same already (or there is no old snapshot). */
+static bool may_link(const char *built, const char *snap)
+{
+	struct stat b, s;
+
+	if (stat(built, &b) != 0)
+		return false;
+	if (stat(snap, &s) != 0)
+		return errno == ENOENT;
+	return (b.st_mode & 07777) == (s.st_mode & 07777) && b.st_uid == s.st_uid &&
+	       b.st_gid == s.st_gid;
+}
+
+int db_snapshot_fresh(const char *built, const char *snap_tmp, const char *snap,
+                      struct db_error *err)
 {
 	unlink(snap_tmp); /* a copy left by a process of the same id, long gone */
-	if (check_copy(built, err) == 0 && sync_path(built, err) == 0 &&
-	    copy_file(built, snap_tmp, err) == 0)
+	if (check_copy(built, err) != 0 || sync_path(built, err) != 0)
+		goto fail;
+	/* A second name for the same bytes: no copy of the store through the page cache (2 GB
+	 * at 10,000 disclosures). The first writer of the store moves it apart
+	 * (db_snapshot_unshare). Where the file system has no hard links, a copy. */
+	if (may_link(built, snap) && link(built, snap_tmp) == 0)
 		return 0;
+	if (copy_file(built, snap_tmp, err) == 0)
+		return 0;
+fail:
 	unlink(snap_tmp);
 	return -1;
+}
+
+/* Has the file at store another name (*st: its status)? */
+static bool linked(const char *store, struct stat *st)
+{
+	return stat(store, st) == 0 && S_ISREG(st->st_mode) && st->st_nlink > 1;
+}
+
+/* Copies the store open at fd beside it and renames the copy over it: the old file is left
+ * to the snapshot alone. */
+static int store_apart(int fd, const char *store, struct db_error *err)
+{
+	char tmp[4300];
+
+	/* PATH.new-<pid>, as import --fresh names its build: the next import removes one left
+	 * by a killed process */
+	snprintf(tmp, sizeof(tmp), "%s.new-%ld", store, (long)getpid());
+	unlink(tmp);
+	if (copy_fd(fd, tmp, err) != 0)
+		goto fail;
+	keep_mode(tmp, store);
+	if (rename(tmp, store) != 0) {
+		db_err_set(err, "%s: %s", store, strerror(errno));
+		goto fail;
+	}
+	return sync_dir_of(store, err);
+fail:
+	unlink(tmp);
+	return -1;
+}
+
+int db_snapshot_unshare(const char *store, struct db_error *err)
+{
+	char why[sizeof(err->text)];
+	struct stat was, now;
+	int fd, rc = 0;
+
+	/* Any other name, not only PATH.snapshot: during import --fresh the new store is also
+	 * PATH.snapshot.tmp-<pid> until that is renamed, and a hard link an operator made
+	 * (cp -l) would take the writes as well. */
+	if (!linked(store, &was))
+		return 0; /* no descriptor opened: closing one drops this process's SQLite locks */
+	if ((fd = open(store, O_RDONLY | O_CLOEXEC)) < 0) {
+		db_err_set(err, "%s: %s", store, strerror(errno));
+		rc = -1;
+		goto done;
+	}
+	/* Two writers at once: the first copies, the second then finds the store apart. Where
+	 * the file system has no flock (or an NFS one that needs a writable descriptor), one
+	 * writer alone is the case anyway. */
+	while (flock(fd, LOCK_EX) != 0 && errno == EINTR)
+		;
+	if (fstat(fd, &was) == 0 && linked(store, &now) && now.st_dev == was.st_dev &&
+	    now.st_ino == was.st_ino)
+		rc = store_apart(fd, store, err);
+	close(fd); /* and the lock with it */
+done:
+	if (rc != 0) {
+		snprintf(why, sizeof(why), "%s", err->text);
+		db_err_set(err, "its file has another name, and it cannot have one apart (%s)",
+		           why);
+	}
+	return rc;
 }
 
 int db_snapshot_place(const char *snap_tmp, const char *path, struct db_error *err)

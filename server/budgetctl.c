@@ -581,17 +581,18 @@ static void snapshot_tmp(const char *path, char *tmp, size_t size)
 	snprintf(tmp, size, "%s.snapshot.tmp-%ld", path, (long)getpid());
 }
 
-/* A --fresh store, built at tmp and closed: checked and fsynced, its bytes copied for the
+/* A --fresh store, built at tmp and closed: checked and fsynced, linked (or copied) as the
  * snapshot (db_snapshot_fresh), then moved over path. A store that fails the check never
  * replaces path. */
 static int place_fresh(const char *tmp, const char *path)
 {
 	struct db_error err = { 0 };
-	char snap[4200];
+	char snap[4200], final[4200];
 
 	snapshot_tmp(path, snap, sizeof(snap));
 	stage(NULL);
-	if (db_snapshot_fresh(tmp, snap, &err) != 0) {
+	snprintf(final, sizeof(final), "%s%s", path, DB_SNAPSHOT_SUFFIX);
+	if (db_snapshot_fresh(tmp, snap, final, &err) != 0) {
 		fprintf(stderr, "budgetctl: the new store %s: ", tmp);
 		put_text(err.text, stderr);
 		fputc('\n', stderr);
@@ -654,7 +655,7 @@ static int write_snapshot(const char *path, bool ready)
 	char snap[4200], tmp[4200];
 	struct db *db = NULL;
 
-	snprintf(snap, sizeof(snap), "%s.snapshot", path);
+	snprintf(snap, sizeof(snap), "%s%s", path, DB_SNAPSHOT_SUFFIX);
 	snapshot_tmp(path, tmp, sizeof(tmp));
 	if (ready ? db_snapshot_place(tmp, snap, &err) == 0
 	          : (db = db_open(path, false, &err)) != NULL && db_snapshot(db, snap, &err) == 0) {

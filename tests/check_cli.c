@@ -389,8 +389,7 @@ static void assert_sql_text(const char *path, const char *query, const char *wan
 }
 
 /* --fresh replaces the store; its snapshot is the new store's bytes (#17: the built store is
- * checked once and copied, no page copy), in a file of its own that the next import in
- * place leaves alone until it writes a new one; and it opens and reads. */
+ * checked once and linked, no copy: the same file), and it opens and reads. */
 START_TEST(test_fresh_builds_a_new_store)
 {
 	char *store = tu_temp_path(".sqlite"), snap[4200], *a, *b;
@@ -415,7 +414,7 @@ START_TEST(test_fresh_builds_a_new_store)
 	ck_assert_msg(na == nb && memcmp(a, b, na) == 0, "the snapshot is not the store built");
 	ck_assert_int_eq(stat(store, &st_store), 0);
 	ck_assert_int_eq(stat(snap, &st_snap), 0);
-	ck_assert_msg(st_store.st_ino != st_snap.st_ino, "the snapshot is the store's file");
+	ck_assert_msg(st_store.st_ino == st_snap.st_ino, "the snapshot is a copy of the store");
 	ck_assert_int_eq(tu_sql_int(snap, "SELECT count(*) FROM disclosure"), 1);
 	assert_sql_text(snap, "PRAGMA journal_mode", "delete");
 	assert_sql_text(snap, "PRAGMA quick_check", "ok");
@@ -429,15 +428,155 @@ START_TEST(test_fresh_builds_a_new_store)
 }
 END_TEST
 
+/* The bytes of the file open at fd, from its start (caller frees). */
+static char *read_fd(int fd, size_t len)
+{
+	char *buf = malloc(len + 1);
+
+	ck_assert_ptr_nonnull(buf);
+	ck_assert_int_eq(pread(fd, buf, len, 0), (ssize_t)len);
+	return buf;
+}
+
+/* The snapshot --fresh links to the store keeps its bytes when the store is written next,
+ * also for a reader that opened it before (a download under way): an import in place first
+ * moves the store to a file of its own. Here that import fails (its second file is bad), so
+ * the snapshot is not rewritten after it, yet it has already switched the store to WAL in
+ * its header: red when the write reaches the snapshot's file. */
+START_TEST(test_fresh_snapshot_kept_from_the_next_write)
+{
+	char *store = tu_temp_path(".sqlite"), snap[4200], *before, *after, *now, *held;
+	char *bad = seed_with("\"number\": 7,", "\"number\": 100,");
+	char *other = seed_with("\"id\": \"kashi-urumqi-office\"", "\"id\": \"another-office\"");
+	struct tu_ctl r = tu_ctl("import", "--fresh", "--db", store, tu_env("BUDGETD_SEED"), NULL);
+	struct stat st_store, st_snap, st_was;
+	size_t nb, na, nn;
+	int fd;
+
+	ck_assert_msg(r.status == 0, "import: %s", r.err);
+	tu_ctl_done(&r);
+	snprintf(snap, sizeof(snap), "%s.snapshot", store);
+	ck_assert_ptr_nonnull(before = tu_read_file(snap, &nb));
+	ck_assert_int_ge(fd = open(snap, O_RDONLY), 0);
+	ck_assert_int_eq(stat(snap, &st_was), 0);
+	r = tu_ctl("import", "--db", store, other, bad, NULL);
+	ck_assert_int_eq(r.status, 65);
+	tu_ctl_done(&r);
+	ck_assert_ptr_nonnull(now = tu_read_file(store, &nn));
+	ck_assert_msg(nn != nb || memcmp(now, before, nb) != 0, "the import wrote nothing");
+	ck_assert_ptr_nonnull(after = tu_read_file(snap, &na));
+	ck_assert_msg(na == nb && memcmp(after, before, nb) == 0,
+	              "the write to the store reached its snapshot");
+	held = read_fd(fd, nb);
+	close(fd);
+	ck_assert_msg(memcmp(held, before, nb) == 0,
+	              "the write to the store reached a snapshot already open");
+	ck_assert_int_eq(stat(store, &st_store), 0);
+	ck_assert_int_eq(stat(snap, &st_snap), 0);
+	ck_assert_msg(st_store.st_ino != st_snap.st_ino, "the snapshot is still the store's file");
+	ck_assert_int_eq(st_snap.st_ino, st_was.st_ino);
+	ck_assert_int_eq(st_store.st_mode & 07777, st_snap.st_mode & 07777);
+	assert_sql_text(snap, "PRAGMA journal_mode", "delete");
+	free(held);
+	/* then a good import writes the new snapshot as ever */
+	r = tu_ctl("import", "--db", store, other, NULL);
+	ck_assert_msg(r.status == 0, "import: %s", r.err);
+	tu_ctl_done(&r);
+	ck_assert_int_eq(tu_sql_int(snap, "SELECT count(*) FROM disclosure"), 2);
+	free(before);
+	free(after);
+	free(now);
+	unlink(snap);
+	tu_unlink_store(store);
+	unlink(bad);
+	unlink(other);
+	free(bad);
+	free(other);
+	free(store);
+}
+END_TEST
+
+/* budgetctl upgrade writes a store in place too: another name of the store's file (the
+ * snapshot import --fresh links; the new store's snapshot.tmp-<pid> before its rename; here
+ * a link by hand) keeps the old version's bytes, also for a reader that had it open. Red
+ * when the upgrade writes the linked file. */
+START_TEST(test_upgrade_leaves_a_linked_snapshot_alone)
+{
+	char *store = tu_fixture_copy("kashi-putuo-v4.sqlite"), snap[4200], *before, *held;
+	struct tu_ctl r;
+	size_t nb;
+	int fd;
+
+	snprintf(snap, sizeof(snap), "%s.kept", store);
+	ck_assert_int_eq(link(store, snap), 0);
+	ck_assert_ptr_nonnull(before = tu_read_file(snap, &nb));
+	ck_assert_int_ge(fd = open(snap, O_RDONLY), 0);
+	r = tu_ctl("upgrade", "--db", store, NULL);
+	ck_assert_msg(r.status == 0, "upgrade: %s", r.err);
+	tu_ctl_done(&r);
+	held = read_fd(fd, nb);
+	close(fd);
+	ck_assert_msg(memcmp(held, before, nb) == 0, "the upgrade wrote the snapshot's file");
+	ck_assert_int_eq(tu_sql_int(store, "PRAGMA user_version"), DB_SCHEMA_VERSION);
+	free(held);
+	free(before);
+	unlink(snap);
+	tu_unlink_store(store);
+	free(store);
+}
+END_TEST
+
+/* A snapshot whose mode is not the new store's (chmod'ed by its operator) keeps its mode,
+ * and the store keeps its own: the snapshot is then a copy, not a link, since giving a link
+ * the old snapshot's mode would give it to the store too. */
+START_TEST(test_fresh_snapshot_keeps_its_mode)
+{
+	char *store = tu_temp_path(".sqlite"), snap[4200];
+	struct tu_ctl r = tu_ctl("import", "--fresh", "--db", store, tu_env("BUDGETD_SEED"), NULL);
+	struct stat st_store, st_snap, st_was;
+
+	ck_assert_msg(r.status == 0, "import: %s", r.err);
+	tu_ctl_done(&r);
+	snprintf(snap, sizeof(snap), "%s.snapshot", store);
+	ck_assert_int_eq(stat(store, &st_was), 0);
+	/* a mode the store does not have: group-writable, or not readable by others */
+	ck_assert_int_eq(chmod(snap, (st_was.st_mode & 0777) == 0600 ? 0640 : 0600), 0);
+	ck_assert_int_eq(stat(snap, &st_was), 0);
+	r = tu_ctl("import", "--fresh", "--db", store, tu_env("BUDGETD_SEED"), NULL);
+	ck_assert_msg(r.status == 0, "import: %s", r.err);
+	tu_ctl_done(&r);
+	ck_assert_int_eq(stat(store, &st_store), 0);
+	ck_assert_int_eq(stat(snap, &st_snap), 0);
+	ck_assert_int_eq(st_snap.st_mode & 07777, st_was.st_mode & 07777);
+	ck_assert_int_ne(st_store.st_mode & 07777, st_was.st_mode & 07777);
+	ck_assert_msg(st_store.st_ino != st_snap.st_ino, "the snapshot is the store's file");
+	unlink(snap);
+	tu_unlink_store(store);
+	free(store);
+}
+END_TEST
+
 /* Where the kernel or the file system has no copy_file_range() (preloaded to fail as such a
- * system's does), the snapshot of a --fresh store is copied by hand, as the same bytes. Red
- * without the fallback: the import fails. */
+ * system's does), a snapshot that cannot be a link of the --fresh store (its mode differs) is
+ * copied by hand, as the same bytes. Red without the fallback: the import fails. */
 START_TEST(test_fresh_snapshot_without_copy_file_range)
 {
 	char *store = tu_temp_path(".sqlite"), snap[4200], *a, *b, asan[4200];
 	const char *was = getenv("ASAN_OPTIONS");
+	struct stat st_store, st_snap;
 	struct tu_ctl r;
 	size_t na, nb;
+	int fd;
+
+	mode_t mask = umask(0);
+
+	umask(mask);
+	snprintf(snap, sizeof(snap), "%s.snapshot", store);
+	fd = open(snap, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	/* not the mode SQLite creates the store with (0644 less the umask) */
+	ck_assert_int_eq(chmod(snap, (0644 & ~mask) == 0600 ? 0640 : 0600), 0);
 
 	/* an ASan budgetctl must not refuse a library loaded before its runtime */
 	snprintf(asan, sizeof(asan), "%s%sverify_asan_link_order=0", was ? was : "",
@@ -452,11 +591,13 @@ START_TEST(test_fresh_snapshot_without_copy_file_range)
 		unsetenv("ASAN_OPTIONS");
 	ck_assert_msg(r.status == 0, "import: %s", r.err);
 	tu_ctl_done(&r);
-	snprintf(snap, sizeof(snap), "%s.snapshot", store);
 	ck_assert_ptr_nonnull(a = tu_read_file(store, &na));
 	ck_assert_ptr_nonnull(b = tu_read_file(snap, &nb));
 	ck_assert_msg(na > 0 && na == nb && memcmp(a, b, na) == 0,
 	              "the snapshot is not the store built");
+	ck_assert_int_eq(stat(store, &st_store), 0);
+	ck_assert_int_eq(stat(snap, &st_snap), 0);
+	ck_assert_msg(st_store.st_ino != st_snap.st_ino, "a link, not a copy");
 	assert_sql_text(snap, "PRAGMA quick_check", "ok");
 	free(a);
 	free(b);
@@ -734,6 +875,9 @@ int main(void)
 	tcase_add_test(tc, test_bad_file_changes_nothing);
 	tcase_add_test(tc, test_import_rewrites_only_its_csv_lines);
 	tcase_add_test(tc, test_fresh_builds_a_new_store);
+	tcase_add_test(tc, test_fresh_snapshot_kept_from_the_next_write);
+	tcase_add_test(tc, test_upgrade_leaves_a_linked_snapshot_alone);
+	tcase_add_test(tc, test_fresh_snapshot_keeps_its_mode);
 	tcase_add_test(tc, test_fresh_snapshot_without_copy_file_range);
 	tcase_add_test(tc, test_missing_and_unreadable_inputs);
 	tcase_add_test(tc, test_import_files_from);
