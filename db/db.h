@@ -152,7 +152,7 @@ void db_doc_stats(const struct db_doc *doc, struct db_doc_stats *stats);
 /* ---- The store -------------------------------------------------------------------------- */
 struct db;
 
-#define DB_SCHEMA_VERSION 5
+#define DB_SCHEMA_VERSION 6
 
 /* Opens the store at path. Read-only opens fail if the file is missing or is not a budgetd
  * store of this version (a version 1 to 4 store: the message names `budgetctl upgrade`);

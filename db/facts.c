@@ -20,11 +20,16 @@
 
 #define FACT_COLUMNS                                                                               \
 	KEPT                                                                                       \
-	    "INSERT INTO fact (disclosure_id, department_id, year, kind, level, region, measure, " \
-	    "class, depth, code, fen, unit) "
-#define DISCLOSURE_DIMS "d.id, d.department_id, d.year, d.kind, d.level, dr.region, "
-#define DISCLOSURE_FROM \
-	"FROM disclosure d LEFT JOIN department_record dr ON dr.disclosure_id = d.id "
+	    "INSERT INTO fact (disclosure_id, department_id, edition, region_id, measure, class, " \
+	    "depth, code, fen, unit) "
+/* derived.sql's fact.edition: the disclosure's year, kind and level in one integer; its
+ * region's number, which region_name has written. */
+#define DISCLOSURE_DIMS                                                                           \
+	"d.id, d.department_id, d.year * 4 + 2 * (d.kind = 'final') + (d.level = 'department'), " \
+	"fr.id, "
+#define DISCLOSURE_FROM                                                                          \
+	"FROM disclosure d LEFT JOIN department_record dr ON dr.disclosure_id = d.id LEFT JOIN " \
+	"fact_region fr ON fr.name = dr.region "
 
 /* Every 末级 amount of every table: coded item rows no other coded row of the table (on the
  * same side) extends; percentages (rate, change_percent) are no amounts. A row is extended
@@ -76,6 +81,10 @@ static const char operating_facts[] =
         "coalesce(o.unit, d.unit)") ", coalesce(o.unit, d.unit) " DISCLOSURE_FROM
                                     "JOIN operating_costs o ON o.disclosure_id = d.id WHERE d.id = "
                                     "?1 AND " FIGURE("o") " IS NOT NULL";
+/* The disclosure's region, numbered once in the store (derived.sql's fact_region). */
+static const char region_name[] =
+    KEPT "INSERT OR IGNORE INTO fact_region (name) SELECT region FROM department_record "
+         "WHERE disclosure_id = ?1 AND region IS NOT NULL";
 /* One headline figure, found in C (below): ?2 measure, ?3 value, ?4 unit. */
 static const char headline_fact[] =
     FACT_COLUMNS "SELECT " DISCLOSURE_DIMS
@@ -87,10 +96,10 @@ static const char inexact_facts[] =
     KEPT "UPDATE fact SET inexact = 1 WHERE disclosure_id = ?1 AND fen IS NULL";
 /* The fact index that sums read (derived.sql's fact_sum, word for word): an import that
  * builds a store from nothing (bulk) drops it and builds it once in db_facts_finish(), which
- * is far cheaper than keeping 13 columns in order row by row. */
+ * is far cheaper than keeping 11 columns in order row by row. */
 static const char fact_sum_create[] =
-    "CREATE INDEX fact_sum ON fact (measure, depth, code, year, kind, level, department_id, "
-    "region,\n                               class, disclosure_id, fen, figures, inexact)";
+    "CREATE INDEX fact_sum ON fact (measure, depth, code, edition, department_id, region_id, "
+    "class,\n                               disclosure_id, fen, figures, inexact)";
 
 /* Every statement this file runs per disclosure, prepared on first use and kept with the
  * connection (sqlite3_next_stmt finds it again): preparing ten joins for every disclosure
@@ -298,7 +307,7 @@ struct leaf {
 struct leaves {
 	struct leaf *v;
 	size_t n, cap;
-	sqlite3_value *dims[5]; /* department_id, year, kind, level, region: the disclosure's */
+	sqlite3_value *dims[3]; /* department_id, edition, region_id: the disclosure's */
 };
 
 static int cmp_text(const char *a, const char *b)
@@ -333,7 +342,7 @@ static void leaves_free(struct leaves *l)
 		free(l->v[i].unit);
 	}
 	free(l->v);
-	for (size_t i = 0; i < 5; i++)
+	for (size_t i = 0; i < 3; i++)
 		sqlite3_value_free(l->dims[i]);
 }
 
@@ -358,21 +367,21 @@ static int leaf_add(struct leaves *l, sqlite3_stmt *st)
 		l->v = more;
 		l->cap = cap;
 	}
-	for (int i = 0; i < 5 && l->dims[i] == NULL; i++)
+	for (int i = 0; i < 3 && l->dims[i] == NULL; i++)
 		if ((l->dims[i] = sqlite3_value_dup(sqlite3_column_value(st, i))) == NULL)
 			return -1;
 	f = &l->v[l->n++];
-	*f = (struct leaf){ .measure = dup_text(st, 5),
-		            .class = dup_text(st, 6),
-		            .unit = dup_text(st, 8),
-		            .has_fen = sqlite3_column_type(st, 9) != SQLITE_NULL,
-		            .fen = sqlite3_column_int64(st, 9),
-		            .figures = sqlite3_column_int64(st, 10),
-		            .inexact = sqlite3_column_int64(st, 11) };
-	code = (const char *)sqlite3_column_text(st, 7); /* NOT NULL */
+	*f = (struct leaf){ .measure = dup_text(st, 3),
+		            .class = dup_text(st, 4),
+		            .unit = dup_text(st, 6),
+		            .has_fen = sqlite3_column_type(st, 7) != SQLITE_NULL,
+		            .fen = sqlite3_column_int64(st, 7),
+		            .figures = sqlite3_column_int64(st, 8),
+		            .inexact = sqlite3_column_int64(st, 9) };
+	code = (const char *)sqlite3_column_text(st, 5); /* NOT NULL */
 	snprintf(f->code, sizeof(f->code), "%s", code != NULL ? code : "");
 	if (f->measure == NULL || f->unit == NULL ||
-	    (f->class == NULL && sqlite3_column_type(st, 6) != SQLITE_NULL))
+	    (f->class == NULL && sqlite3_column_type(st, 4) != SQLITE_NULL))
 		return -1;
 	return 0;
 }
@@ -380,10 +389,9 @@ static int leaf_add(struct leaves *l, sqlite3_stmt *st)
 /* The disclosure's depth 3 facts into l, sorted in group order. SQLITE_OK, or an error code. */
 static int leaves_read(sqlite3 *sql, int64_t disclosure, struct leaves *l)
 {
-	sqlite3_stmt *st =
-	    kept(sql, KEPT "SELECT department_id, year, kind, level, region, measure, class, code, "
-	                   "unit, fen, figures, inexact FROM fact WHERE disclosure_id = ?1 AND "
-	                   "depth = 3");
+	sqlite3_stmt *st = kept(
+	    sql, KEPT "SELECT department_id, edition, region_id, measure, class, code, unit, "
+	              "fen, figures, inexact FROM fact WHERE disclosure_id = ?1 AND depth = 3");
 	int rc = SQLITE_ROW;
 
 	if (st == NULL)
@@ -424,19 +432,19 @@ static int rollup_row(sqlite3_stmt *ins, int64_t disclosure, const struct leaves
 	if (over)
 		return SQLITE_TOOBIG;
 	sqlite3_bind_int64(ins, 1, disclosure);
-	for (int i = 0; i < 5; i++)
+	for (int i = 0; i < 3; i++)
 		sqlite3_bind_value(ins, 2 + i, l->dims[i]);
-	sqlite3_bind_text(ins, 7, f->measure, -1, SQLITE_STATIC);
-	sqlite3_bind_text(ins, 8, f->class, -1, SQLITE_STATIC); /* NULL binds NULL */
-	sqlite3_bind_int(ins, 9, depth);
-	sqlite3_bind_text(ins, 10, depth == 1 ? f->code : "", -1, SQLITE_STATIC);
+	sqlite3_bind_text(ins, 5, f->measure, -1, SQLITE_STATIC);
+	sqlite3_bind_text(ins, 6, f->class, -1, SQLITE_STATIC); /* NULL binds NULL */
+	sqlite3_bind_int(ins, 7, depth);
+	sqlite3_bind_text(ins, 8, depth == 1 ? f->code : "", -1, SQLITE_STATIC);
 	if (has_fen)
-		sqlite3_bind_int64(ins, 11, fen);
+		sqlite3_bind_int64(ins, 9, fen);
 	else
-		sqlite3_bind_null(ins, 11);
-	sqlite3_bind_int64(ins, 12, figures);
-	sqlite3_bind_int64(ins, 13, inexact);
-	sqlite3_bind_text(ins, 14, unit, -1, SQLITE_STATIC);
+		sqlite3_bind_null(ins, 9);
+	sqlite3_bind_int64(ins, 10, figures);
+	sqlite3_bind_int64(ins, 11, inexact);
+	sqlite3_bind_text(ins, 12, unit, -1, SQLITE_STATIC);
 	rc = sqlite3_step(ins);
 	sqlite3_reset(ins);
 	return rc == SQLITE_DONE ? SQLITE_OK : rc;
@@ -445,10 +453,11 @@ static int rollup_row(sqlite3_stmt *ins, int64_t disclosure, const struct leaves
 static int rollup(sqlite3 *sql, int64_t disclosure, struct db_error *err)
 {
 	struct leaves l = { .n = 0 };
-	sqlite3_stmt *ins = kept(
-	    sql, KEPT "INSERT INTO fact (disclosure_id, department_id, year, kind, level, region, "
-	              "measure, class, depth, code, fen, figures, inexact, unit) VALUES (?1, ?2, "
-	              "?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)");
+	sqlite3_stmt *ins =
+	    kept(sql, KEPT
+	         "INSERT INTO fact (disclosure_id, department_id, edition, region_id, measure, "
+	         "class, depth, code, fen, figures, inexact, unit) VALUES (?1, ?2, ?3, ?4, "
+	         "?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
 	int rc = ins != NULL ? leaves_read(sql, disclosure, &l) : SQLITE_ERROR;
 
 	for (int depth = 1; depth >= 0; depth--) { /* the 类 first, as before */
@@ -481,8 +490,8 @@ static int drop_fact_sum(sqlite3 *sql, struct db_error *err)
 
 int db_facts_derive(sqlite3 *sql, int64_t disclosure, bool bulk, struct db_error *err)
 {
-	static const char *const rows[] = { table_facts, sangong_facts, sangong_item_facts,
-		                            operating_facts };
+	static const char *const rows[] = { region_name, table_facts, sangong_facts,
+		                            sangong_item_facts, operating_facts };
 
 	bool final;
 

@@ -81,7 +81,7 @@ static int prepare_schema(struct db *db, struct db_error *err)
 		err->code = 0;
 		return db_migrate_v2(db->sql, err);
 	}
-	if (version == 3 || version == 4) {
+	if (version >= 3 && version <= 5) {
 		err->code = 0;
 		return db_migrate_v3(db->sql, err);
 	}
