@@ -15,13 +15,17 @@
 	" / 10000 END WHEN '千元' THEN CASE WHEN " v " % 10 = 0 THEN " v " / 10 END WHEN '亿元' " \
 	"THEN CASE WHEN abs(" v ") <= 922337203685477 THEN " v " * 10000 END END"
 
+/* fen, unit and inexact of a figure v in unit u: what cannot be converted is counted as it
+ * is written (an UPDATE of the disclosure's facts afterwards cost 3 % of the derive). */
+#define FIGURE_COLUMNS(v, u) FEN(v, u) ", " u ", (" FEN(v, u) ") IS NULL "
+
 /* Begins the text of every statement this file keeps prepared (see kept()). */
 #define KEPT "/* facts.c */ "
 
 #define FACT_COLUMNS                                                                               \
 	KEPT                                                                                       \
 	    "INSERT INTO fact (disclosure_id, department_id, edition, region_id, measure, class, " \
-	    "depth, code, fen, unit) "
+	    "depth, code, fen, unit, inexact) "
 /* derived.sql's fact.edition: the disclosure's year, kind and level in one integer; its
  * region's number, which region_name has written. */
 #define DISCLOSURE_DIMS                                                                           \
@@ -44,56 +48,49 @@
 	"AND "
 static const char table_facts[] = FACT_COLUMNS
     "SELECT " DISCLOSURE_DIMS "'table:' || t.type || ':' || a.key, t.classification, 3, "
-    "r.code1 || coalesce(r.code2, '') || coalesce(r.code3, ''), " FEN(
-        "a.value",
-        "t.unit") ", t.unit " DISCLOSURE_FROM "JOIN budget_table t ON t.disclosure_id = d.id "
-                  "JOIN table_row r ON r.table_id = t.id JOIN row_amount a ON a.row_id = r.id "
-                  "LEFT JOIN table_column c ON c.table_id = t.id AND c.key = a.key "
-                  "WHERE d.id = ?1 AND r.code1 IS NOT NULL AND coalesce(r.kind, 'item') = 'item' "
-                  "AND coalesce(c.measure, '') NOT IN ('rate', 'change_percent') "
-                  "AND NOT (r.code2 IS NULL AND (r.table_id, coalesce(r.side, ''), r.code1) IN ("
-                  "SELECT p.table_id, coalesce(p.side, ''), p.code1 " PARENTS
-                  "p.code2 IS NOT NULL)) "
-                  "AND NOT (r.code2 IS NOT NULL AND r.code3 IS NULL AND "
-                  "(r.table_id, coalesce(r.side, ''), r.code1, r.code2) IN ("
-                  "SELECT p.table_id, coalesce(p.side, ''), p.code1, p.code2 " PARENTS
-                  "p.code3 IS NOT NULL))";
+    "r.code1 || coalesce(r.code2, '') || coalesce(r.code3, ''), " FIGURE_COLUMNS(
+        "a.value", "t.unit") DISCLOSURE_FROM
+    "JOIN budget_table t ON t.disclosure_id = d.id "
+    "JOIN table_row r ON r.table_id = t.id JOIN row_amount a ON a.row_id = r.id "
+    "LEFT JOIN table_column c ON c.table_id = t.id AND c.key = a.key "
+    "WHERE d.id = ?1 AND r.code1 IS NOT NULL AND coalesce(r.kind, 'item') = 'item' "
+    "AND coalesce(c.measure, '') NOT IN ('rate', 'change_percent') "
+    "AND NOT (r.code2 IS NULL AND (r.table_id, coalesce(r.side, ''), r.code1) IN ("
+    "SELECT p.table_id, coalesce(p.side, ''), p.code1 " PARENTS "p.code2 IS NOT NULL)) "
+    "AND NOT (r.code2 IS NOT NULL AND r.code3 IS NULL AND "
+    "(r.table_id, coalesce(r.side, ''), r.code1, r.code2) IN ("
+    "SELECT p.table_id, coalesce(p.side, ''), p.code1, p.code2 " PARENTS "p.code3 IS NOT NULL))";
 
 /* 三公 and 机关运行经费: the figure of the disclosure's kind (a 预算's amount, a 决算's 决算数). */
 #define FIGURE(x) \
 	"CASE d.kind WHEN 'final' THEN " x ".final ELSE coalesce(" x ".amount, " x ".budget) END"
-static const char sangong_facts[] =
-    FACT_COLUMNS "SELECT " DISCLOSURE_DIMS "'sangong', NULL, 0, '', " FEN(
-        "(" FIGURE("s") ")",
-        "coalesce(s.unit, d.unit)") ", coalesce(s.unit, d.unit) " DISCLOSURE_FROM
-                                    "JOIN sangong s ON s.disclosure_id = d.id WHERE d.id = ?1 "
-                                    "AND " FIGURE("s") " IS NOT NULL";
+static const char sangong_facts[] = FACT_COLUMNS
+    "SELECT " DISCLOSURE_DIMS
+    "'sangong', NULL, 0, '', " FIGURE_COLUMNS("(" FIGURE("s") ")", "coalesce(s.unit, d.unit)")
+        DISCLOSURE_FROM "JOIN sangong s ON s.disclosure_id = d.id WHERE d.id = ?1 "
+                        "AND " FIGURE("s") " IS NOT NULL";
 static const char sangong_item_facts[] =
-    FACT_COLUMNS "SELECT " DISCLOSURE_DIMS "'sangong.' || i.key, NULL, 0, '', " FEN(
-        "(" FIGURE("i") ")",
-        "coalesce(s.unit, d.unit)") ", coalesce(s.unit, d.unit) " DISCLOSURE_FROM
-                                    "JOIN sangong s ON s.disclosure_id = d.id JOIN sangong_item i "
-                                    "ON i.sangong_id = s.id "
-                                    "WHERE d.id = ?1 AND " FIGURE("i") " IS NOT NULL";
+    FACT_COLUMNS "SELECT " DISCLOSURE_DIMS "'sangong.' || i.key, NULL, 0, '', " FIGURE_COLUMNS(
+        "(" FIGURE("i") ")", "coalesce(s.unit, d.unit)") DISCLOSURE_FROM
+    "JOIN sangong s ON s.disclosure_id = d.id JOIN sangong_item i "
+    "ON i.sangong_id = s.id "
+    "WHERE d.id = ?1 AND " FIGURE("i") " IS NOT NULL";
 static const char operating_facts[] =
-    FACT_COLUMNS "SELECT " DISCLOSURE_DIMS "'operating_costs', NULL, 0, '', " FEN(
-        "(" FIGURE("o") ")",
-        "coalesce(o.unit, d.unit)") ", coalesce(o.unit, d.unit) " DISCLOSURE_FROM
-                                    "JOIN operating_costs o ON o.disclosure_id = d.id WHERE d.id = "
-                                    "?1 AND " FIGURE("o") " IS NOT NULL";
+    FACT_COLUMNS "SELECT " DISCLOSURE_DIMS "'operating_costs', NULL, 0, '', " FIGURE_COLUMNS(
+        "(" FIGURE("o") ")", "coalesce(o.unit, d.unit)") DISCLOSURE_FROM
+    "JOIN operating_costs o ON o.disclosure_id = d.id WHERE d.id = "
+    "?1 AND " FIGURE("o") " IS NOT NULL";
 /* The disclosure's region, numbered once in the store (derived.sql's fact_region). */
 static const char region_name[] =
     KEPT "INSERT OR IGNORE INTO fact_region (name) SELECT region FROM department_record "
          "WHERE disclosure_id = ?1 AND region IS NOT NULL";
 /* One headline figure, found in C (below): ?2 measure, ?3 value, ?4 unit. */
 static const char headline_fact[] =
-    FACT_COLUMNS "SELECT " DISCLOSURE_DIMS
-                 "?2, NULL, 0, '', " FEN("?3", "?4") ", ?4 " DISCLOSURE_FROM "WHERE d.id = ?1";
+    FACT_COLUMNS "SELECT " DISCLOSURE_DIMS "?2, NULL, 0, '', " FIGURE_COLUMNS("?3", "?4")
+        DISCLOSURE_FROM "WHERE d.id = ?1";
 
-/* What could not be converted is counted; then a table's 末级 rows are summed per 类 (depth 1)
- * and per disclosure (depth 0), so that most sums read one row per disclosure: rollup(). */
-static const char inexact_facts[] =
-    KEPT "UPDATE fact SET inexact = 1 WHERE disclosure_id = ?1 AND fen IS NULL";
+/* Then a table's 末级 rows are summed per 类 (depth 1) and per disclosure (depth 0), so that
+ * most sums read one row per disclosure: rollup(). */
 /* The fact index that sums read (derived.sql's fact_sum, word for word): an import that
  * builds a store from nothing (bulk) drops it and builds it once in db_facts_finish(), which
  * is far cheaper than keeping 11 columns in order row by row. */
@@ -505,8 +502,6 @@ int db_facts_derive(sqlite3 *sql, int64_t disclosure, bool bulk, struct db_error
 		if (run(sql, rows[i], disclosure, err) != 0)
 			return -1;
 	if (headlines_derive(sql, disclosure, final, err) != 0)
-		return -1;
-	if (run(sql, inexact_facts, disclosure, err) != 0)
 		return -1;
 	return rollup(sql, disclosure, err);
 }
