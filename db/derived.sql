@@ -101,7 +101,7 @@ CREATE TABLE fact_region (
 );
 CREATE TABLE fact (
     id            INTEGER PRIMARY KEY,
-    disclosure_id INTEGER NOT NULL REFERENCES disclosure(id) ON DELETE CASCADE,
+    disclosure_id INTEGER NOT NULL,                       -- its fact_span's
     department_id INTEGER NOT NULL,
     edition       INTEGER NOT NULL,                       -- year, kind and level (above)
     region_id     INTEGER,                                -- fact_region.id
@@ -114,7 +114,18 @@ CREATE TABLE fact (
     inexact       INTEGER NOT NULL DEFAULT 0,
     unit          TEXT NOT NULL                           -- as published
 );
-CREATE INDEX fact_disclosure ON fact (disclosure_id);
+-- A disclosure's facts are written one after the other: they are the ids first_id to last_id,
+-- and they go with this row when the disclosure goes (ON DELETE CASCADE, then fact_span_gone).
+-- Not an index on fact (disclosure_id): one b-tree insert per fact fewer, 19 MB at 10,000
+-- files (schema version 6).
+CREATE TABLE fact_span (
+    disclosure_id INTEGER PRIMARY KEY REFERENCES disclosure(id) ON DELETE CASCADE,
+    first_id      INTEGER NOT NULL,
+    last_id       INTEGER NOT NULL
+);
+CREATE TRIGGER fact_span_gone AFTER DELETE ON fact_span BEGIN
+    DELETE FROM fact WHERE id BETWEEN old.first_id AND old.last_id;
+END;
 CREATE INDEX fact_sum ON fact (measure, depth, code, edition, department_id, region_id, class,
                                disclosure_id, fen, figures, inexact);
 

@@ -383,17 +383,18 @@ static int leaf_add(struct leaves *l, sqlite3_stmt *st)
 	return 0;
 }
 
-/* The disclosure's depth 3 facts into l, sorted in group order. SQLITE_OK, or an error code. */
-static int leaves_read(sqlite3 *sql, int64_t disclosure, struct leaves *l)
+/* The disclosure's depth 3 facts (its facts are the ids from first on) into l, sorted in
+ * group order. SQLITE_OK, or an error code. */
+static int leaves_read(sqlite3 *sql, int64_t first, struct leaves *l)
 {
-	sqlite3_stmt *st = kept(
-	    sql, KEPT "SELECT department_id, edition, region_id, measure, class, code, unit, "
-	              "fen, figures, inexact FROM fact WHERE disclosure_id = ?1 AND depth = 3");
+	sqlite3_stmt *st =
+	    kept(sql, KEPT "SELECT department_id, edition, region_id, measure, class, code, unit, "
+	                   "fen, figures, inexact FROM fact WHERE id >= ?1 AND depth = 3");
 	int rc = SQLITE_ROW;
 
 	if (st == NULL)
 		return SQLITE_ERROR;
-	sqlite3_bind_int64(st, 1, disclosure);
+	sqlite3_bind_int64(st, 1, first);
 	while (rc == SQLITE_ROW && (rc = sqlite3_step(st)) == SQLITE_ROW)
 		if (leaf_add(l, st) != 0)
 			rc = SQLITE_NOMEM;
@@ -447,7 +448,7 @@ static int rollup_row(sqlite3_stmt *ins, int64_t disclosure, const struct leaves
 	return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
-static int rollup(sqlite3 *sql, int64_t disclosure, struct db_error *err)
+static int rollup(sqlite3 *sql, int64_t disclosure, int64_t first, struct db_error *err)
 {
 	struct leaves l = { .n = 0 };
 	sqlite3_stmt *ins =
@@ -455,7 +456,7 @@ static int rollup(sqlite3 *sql, int64_t disclosure, struct db_error *err)
 	         "INSERT INTO fact (disclosure_id, department_id, edition, region_id, measure, "
 	         "class, depth, code, fen, figures, inexact, unit) VALUES (?1, ?2, ?3, ?4, "
 	         "?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
-	int rc = ins != NULL ? leaves_read(sql, disclosure, &l) : SQLITE_ERROR;
+	int rc = ins != NULL ? leaves_read(sql, first, &l) : SQLITE_ERROR;
 
 	for (int depth = 1; depth >= 0; depth--) { /* the 类 first, as before */
 		for (size_t i = 0, j; rc == SQLITE_OK && i < l.n; i = j) {
@@ -471,6 +472,55 @@ static int rollup(sqlite3 *sql, int64_t disclosure, struct db_error *err)
 	           rc == SQLITE_TOOBIG  ? "integer overflow"
 	           : rc == SQLITE_NOMEM ? "out of memory"
 	                                : sqlite3_errmsg(sql));
+	db_err_store(err, sql);
+	return -1;
+}
+
+/* The id the next fact gets: a disclosure's facts are written one after the other, from it
+ * on (derived.sql's fact_span). 0, or -1 with err filled. */
+static int next_fact_id(sqlite3 *sql, int64_t *id, struct db_error *err)
+{
+	sqlite3_stmt *st = kept(sql, KEPT "SELECT coalesce(max(id), 0) FROM fact");
+	int rc = -1;
+
+	if (st != NULL && sqlite3_step(st) == SQLITE_ROW) {
+		*id = sqlite3_column_int64(st, 0) + 1;
+		rc = 0;
+	}
+	if (st != NULL)
+		sqlite3_reset(st);
+	if (rc != 0) {
+		db_err_set(err, "deriving facts: %s", sqlite3_errmsg(sql));
+		db_err_store(err, sql);
+	}
+	return rc;
+}
+
+/* Records that the disclosure's facts are the ids from first to the last one written (none:
+ * no row). */
+static int span(sqlite3 *sql, int64_t disclosure, int64_t first, struct db_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	int64_t next;
+	int rc = SQLITE_DONE;
+
+	if (next_fact_id(sql, &next, err) != 0)
+		return -1;
+	if (next > first) {
+		st = kept(sql, KEPT "INSERT INTO fact_span (disclosure_id, first_id, last_id) "
+		                    "VALUES (?1, ?2, ?3)");
+		rc = SQLITE_ERROR;
+	}
+	if (st != NULL) {
+		sqlite3_bind_int64(st, 1, disclosure);
+		sqlite3_bind_int64(st, 2, first);
+		sqlite3_bind_int64(st, 3, next - 1);
+		rc = sqlite3_step(st);
+		sqlite3_reset(st);
+	}
+	if (rc == SQLITE_DONE)
+		return 0;
+	db_err_set(err, "deriving facts: %s", sqlite3_errmsg(sql));
 	db_err_store(err, sql);
 	return -1;
 }
@@ -491,8 +541,11 @@ int db_facts_derive(sqlite3 *sql, int64_t disclosure, bool bulk, struct db_error
 		                            sangong_item_facts, operating_facts };
 
 	bool final;
+	int64_t first;
 
 	if (bulk && drop_fact_sum(sql, err) != 0)
+		return -1;
+	if (next_fact_id(sql, &first, err) != 0)
 		return -1;
 	if (disclosure_is_final(sql, disclosure, &final) != 0) {
 		db_err_set(err, "deriving facts: %s", sqlite3_errmsg(sql));
@@ -503,7 +556,9 @@ int db_facts_derive(sqlite3 *sql, int64_t disclosure, bool bulk, struct db_error
 			return -1;
 	if (headlines_derive(sql, disclosure, final, err) != 0)
 		return -1;
-	return rollup(sql, disclosure, err);
+	if (rollup(sql, disclosure, first, err) != 0)
+		return -1;
+	return span(sql, disclosure, first, err);
 }
 
 void db_facts_forget(sqlite3 *sql)

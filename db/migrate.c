@@ -351,7 +351,8 @@ static const char upgrade_cache_sql[] = "PRAGMA cache_size = -131072";
  * The facts are copied, ids and all, into derived.sql's tables, their text taken from
  * derived.sql itself (the definitions are never written twice); fact_sum is built once at
  * the end, as a bulk import builds it (db_facts_finish()). The regions are numbered in the
- * order an import of the disclosures, one after the other, numbers them (facts.c). */
+ * order an import of the disclosures, one after the other, numbers them (facts.c); each
+ * disclosure's facts are a run of ids, as version 5 wrote them too (fact_span). */
 static const char v6_facts_copy[] =
     "INSERT OR IGNORE INTO fact_region (name) SELECT region FROM department_record WHERE "
     "region IS NOT NULL AND disclosure_id IN (SELECT disclosure_id FROM v5_fact) ORDER BY "
@@ -361,6 +362,8 @@ static const char v6_facts_copy[] =
     "f.year * 4 + 2 * (f.kind = 'final') + (f.level = 'department'), r.id, f.measure, f.class, "
     "f.depth, f.code, f.fen, f.figures, f.inexact, f.unit FROM v5_fact f LEFT JOIN "
     "fact_region r ON r.name = f.region ORDER BY f.id; "
+    "INSERT INTO fact_span (disclosure_id, first_id, last_id) SELECT disclosure_id, min(id), "
+    "max(id) FROM v5_fact GROUP BY disclosure_id; "
     "DROP TABLE v5_fact";
 
 static int migrate_v6_facts(struct mig *m)

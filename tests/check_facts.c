@@ -199,6 +199,42 @@ START_TEST(test_region_follows_the_disclosure)
 }
 END_TEST
 
+/* A disclosure's facts go with it (derived.sql's fact_span: no index on fact.disclosure_id),
+ * whoever deletes it, and nothing else's. */
+START_TEST(test_facts_go_with_their_disclosure)
+{
+	const char *files[2] = { tu_env("BUDGETD_SEED"), NULL };
+	char *other = data_path("putuo-commerce-2025-budget-unit.json"), *path;
+	struct db *db;
+	int64_t all, kashi;
+	sqlite3 *sql;
+
+	files[1] = other;
+	db = store_with(&path, files, 2);
+	db_close(db);
+	all = tu_sql_int(path, "SELECT count(*) FROM fact");
+	kashi = tu_sql_int(path, "SELECT count(*) FROM fact f JOIN disclosure d ON d.id = "
+	                         "f.disclosure_id WHERE d.year = 2021");
+	ck_assert_int_gt(kashi, 100);
+	ck_assert_int_gt(all, kashi);
+	ck_assert_int_eq(sqlite3_open(path, &sql), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(sql,
+	                              "PRAGMA foreign_keys = ON; DELETE FROM disclosure WHERE "
+	                              "year = 2021",
+	                              NULL, NULL, NULL),
+	                 SQLITE_OK);
+	sqlite3_close(sql);
+	ck_assert_int_eq(tu_sql_int(path, "SELECT count(*) FROM fact"), all - kashi);
+	ck_assert_int_eq(tu_sql_int(path, "SELECT count(*) FROM fact WHERE disclosure_id NOT IN "
+	                                  "(SELECT id FROM disclosure)"),
+	                 0);
+	ck_assert_int_eq(tu_sql_int(path, "SELECT count(*) FROM fact_span"), 1);
+	tu_unlink_store(path);
+	free(path);
+	free(other);
+}
+END_TEST
+
 /* A 元 table and a 万元 table summed exactly; a 元 figure finer than 0.01 is counted as
  * inexact and left out, never rounded. putuo-govt-office 2025 表三 (元): 201's 末级 rows
  * 12,029,501.84 + 46,140,000.00 + 3,807,295.58 + 20,120,000.00 = 82,096,797.42 (its 类 row);
@@ -591,6 +627,7 @@ int main(void)
 	tcase_add_test(tc, test_facts_written_at_import);
 	tcase_add_test(tc, test_facts_replaced_on_reimport);
 	tcase_add_test(tc, test_region_follows_the_disclosure);
+	tcase_add_test(tc, test_facts_go_with_their_disclosure);
 	tcase_add_test(tc, test_units_converted_exactly);
 	tcase_add_test(tc, test_leaf_rows_by_side);
 	tcase_add_test(tc, test_overflow_is_an_error);
