@@ -155,8 +155,8 @@ struct db;
 #define DB_SCHEMA_VERSION 6
 
 /* Opens the store at path. Read-only opens fail if the file is missing or is not a budgetd
- * store of this version (a version 1 to 4 store: the message names `budgetctl upgrade`);
- * writable opens create it, or upgrade a version 1 to 4 store in place in one transaction.
+ * store of this version (a version 1 to 5 store: the message names `budgetctl upgrade`);
+ * writable opens create it, or upgrade a version 1 to 5 store in place in one transaction.
  * Returns the store, freed with db_close(), or NULL with *err filled: the message names
  * path, and err->code is DB_BAD_STORE when the file is there but is not a store this build
  * reads (not SQLite, damaged, another schema) rather than one it cannot open or write. */

@@ -189,7 +189,7 @@ int db_upgrade(const char *path, int *from, struct db_error *err)
 	if (*from == DB_SCHEMA_VERSION)
 		return 0;
 	if (*from < 1 || *from > DB_SCHEMA_VERSION) {
-		db_err_set(err, "%s is not a budgetd store of version 1 to 4 (schema version %d)",
+		db_err_set(err, "%s is not a budgetd store of version 1 to 5 (schema version %d)",
 		           path, *from);
 		return -1;
 	}
