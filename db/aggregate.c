@@ -20,17 +20,24 @@ static void add(struct text *t, const char *s)
 		t->len += (size_t)n < sizeof(t->s) - t->len ? (size_t)n : 0;
 }
 
+/* The year, kind and level of a fact, as disclosure holds them, from its edition. */
+#define YEAR "(f.edition >> 2)"
+#define KIND "(CASE WHEN f.edition & 2 THEN 'final' ELSE 'budget' END)"
+#define LEVEL "(CASE WHEN f.edition & 1 THEN 'department' ELSE 'unit' END)"
+
 /* The key expression of a group dimension (depth: 1 类, 2 款, 3 项; a shorter 末级 code is
- * its own key). */
-static void add_key(struct text *t, enum db_agg_dim d, int depth)
+ * its own key). A region is grouped by its number and answered by its name (named: the
+ * expression that answers, once per group, not once per fact). */
+static void add_key(struct text *t, enum db_agg_dim d, int depth, bool named)
 {
-	static const char *const col[] = { "f.department_id", "f.year", "f.kind", "f.level",
-		                           "f.region" };
+	static const char *const col[] = { "f.department_id", YEAR, KIND, LEVEL, "f.region_id" };
 	char buf[64];
 
 	if (d == DB_AGG_FUNCTION || d == DB_AGG_ECONOMIC) {
 		snprintf(buf, sizeof(buf), "substr(f.code, 1, %d)", 1 + 2 * depth);
 		add(t, buf);
+	} else if (d == DB_AGG_REGION && named) {
+		add(t, "(SELECT name FROM fact_region WHERE id = f.region_id)");
 	} else {
 		add(t, col[d]);
 	}
@@ -43,13 +50,13 @@ static void add_where(struct text *t, const struct db_agg_query *q)
 	if (q->code != NULL)
 		add(t, " AND f.code >= :code AND f.code < :code || ':'");
 	if (q->year != 0)
-		add(t, " AND f.year = :year");
+		add(t, " AND " YEAR " = :year");
 	if (q->kind != NULL)
-		add(t, " AND f.kind = :kind");
+		add(t, " AND " KIND " = :kind");
 	if (q->level != NULL)
-		add(t, " AND f.level = :level");
+		add(t, " AND " LEVEL " = :level");
 	if (q->region != NULL)
-		add(t, " AND f.region = :region");
+		add(t, " AND f.region_id = (SELECT id FROM fact_region WHERE name = :region)");
 	if (q->department != NULL)
 		add(t,
 		    " AND f.department_id = (SELECT id FROM department WHERE slug = :department)");
@@ -100,21 +107,21 @@ static void bind_query(sqlite3_stmt *st, const struct db_agg_query *q)
  * disclosure (for a department's name), the number of groups. */
 static void build_groups(struct text *t, const struct db_agg_query *q)
 {
-	struct text k = { .len = 0 };
-	const char *keys = k.s;
+	struct text k = { .len = 0 }, g = { .len = 0 };
 
 	for (size_t i = 0; i < q->n_group; i++) {
 		add(&k, i > 0 ? ", " : "");
-		add_key(&k, q->group[i], q->depth);
+		add_key(&k, q->group[i], q->depth, true);
+		add(&g, i > 0 ? ", " : "");
+		add_key(&g, q->group[i], q->depth, false);
 	}
 	add(t, "SELECT ");
-	add(t, keys);
+	add(t, k.s);
 	add(t, ", sum(f.fen), count(DISTINCT f.disclosure_id), sum(f.figures), sum(f.inexact), "
-	       "max(((f.year * 4 + (f.kind = 'final') * 2 + (f.level = 'department')) << 32) + "
-	       "f.disclosure_id) & 4294967295, count(*) OVER ()");
+	       "max((f.edition << 32) + f.disclosure_id) & 4294967295, count(*) OVER ()");
 	add_where(t, q);
 	add(t, " GROUP BY ");
-	add(t, keys);
+	add(t, g.s);
 	add(t, " ORDER BY ");
 	if (q->order == DB_AGG_BY_SUM_DESC)
 		add(t, "sum(f.fen) IS NULL, sum(f.fen) DESC, ");
@@ -125,7 +132,7 @@ static void build_groups(struct text *t, const struct db_agg_query *q)
 		add(t, i > 0 ? ", " : "");
 		if (q->group[i] == DB_AGG_DEPARTMENT) { /* by id, not by import order */
 			add(t, "(SELECT slug FROM department WHERE id = ");
-			add_key(t, q->group[i], q->depth);
+			add_key(t, q->group[i], q->depth, false);
 			add(t, ")");
 		} else {
 			add(t, column[i]);
@@ -270,7 +277,7 @@ static int count_groups(struct db *db, const struct db_agg_query *q, size_t *gro
 	add(&t, " GROUP BY ");
 	for (size_t i = 0; i < q->n_group; i++) {
 		add(&t, i > 0 ? ", " : "");
-		add_key(&t, q->group[i], q->depth);
+		add_key(&t, q->group[i], q->depth, false);
 	}
 	add(&t, ")");
 	if (sqlite3_prepare_v2(db->sql, t.s, -1, &st, NULL) != SQLITE_OK)

@@ -152,11 +152,11 @@ void db_doc_stats(const struct db_doc *doc, struct db_doc_stats *stats);
 /* ---- The store -------------------------------------------------------------------------- */
 struct db;
 
-#define DB_SCHEMA_VERSION 5
+#define DB_SCHEMA_VERSION 6
 
 /* Opens the store at path. Read-only opens fail if the file is missing or is not a budgetd
- * store of this version (a version 1 to 4 store: the message names `budgetctl upgrade`);
- * writable opens create it, or upgrade a version 1 to 4 store in place in one transaction;
+ * store of this version (a version 1 to 5 store: the message names `budgetctl upgrade`);
+ * writable opens create it, or upgrade a version 1 to 5 store in place in one transaction;
  * before one, a store whose file has another name moves apart (db_snapshot_unshare).
  * Returns the store, freed with db_close(), or NULL with *err filled: the message names
  * path, and err->code is DB_BAD_STORE when the file is there but is not a store this build

@@ -78,27 +78,33 @@ CREATE TABLE search_gram (
 ) WITHOUT ROWID;
 
 -- 汇总: facts for aggregates (db/facts.c) -------------------------------------------------------
--- The figures aggregates sum (GET /api/v1/aggregate), with the dimensions they are filtered
--- and grouped on copied from their disclosure, so that a sum over the store reads one
--- covering index and joins nothing. measure: revenue, expenditure, basic, project (the
--- headline totals), sangong, sangong.<item key>, operating_costs, or table:<type>:<column key>
--- for the 末级 rows of a table (coded item rows that no other row of the table extends, so a
--- 类 and its 项 are never summed together). fen: the figure in fen (0.01 元), exact integer
--- arithmetic from the published unit; NULL when it cannot be (a 元 figure finer than 0.01, an
--- unknown unit): such figures are counted in inexact, never summed.
+-- The figures aggregates sum (GET /api/v1/aggregate). measure: revenue, expenditure, basic,
+-- project (the headline totals), sangong, sangong.<item key>, operating_costs, or
+-- table:<type>:<column key> for the 末级 rows of a table (coded item rows that no other row of
+-- the table extends, so a 类 and its 项 are never summed together). fen: the figure in fen
+-- (0.01 元), exact integer arithmetic from the published unit; NULL when it cannot be (a 元
+-- figure finer than 0.01, an unknown unit): such figures are counted in inexact, never summed.
 -- depth 3 holds a table's 末级 rows one by one; depth 1 the same summed per disclosure and 类
 -- (code = the 类), depth 0 summed per disclosure (code ''), with the headline, 三公 and 机关运行
 -- 经费 figures: a sum over the store reads one row per disclosure (or per 类) unless it needs
 -- 款 or 项. figures: how many published figures a row stands for; inexact: how many of them
 -- could not be converted (and are not in fen).
+-- Of the dimensions copied from the disclosure, year, kind and level are one integer, edition
+-- (year * 4 + 2 for a 决算 + 1 for a 部门 disclosure: its order is the order in which a group's
+-- latest disclosure is chosen), and region is a number, region_id, of fact_region: the
+-- regions the facts have named, each once, never removed (schema version 6: fact,
+-- fact_disclosure and fact_sum were 390 of 2,061 MB at 10,000 files, fact_sum's build 3.5 s,
+-- issue #17).
+CREATE TABLE fact_region (
+    id            INTEGER PRIMARY KEY,
+    name          TEXT NOT NULL UNIQUE                    -- department_record.region
+);
 CREATE TABLE fact (
     id            INTEGER PRIMARY KEY,
-    disclosure_id INTEGER NOT NULL REFERENCES disclosure(id) ON DELETE CASCADE,
+    disclosure_id INTEGER NOT NULL,                       -- its fact_span's
     department_id INTEGER NOT NULL,
-    year          INTEGER NOT NULL,
-    kind          TEXT NOT NULL,
-    level         TEXT NOT NULL,
-    region        TEXT,
+    edition       INTEGER NOT NULL,                       -- year, kind and level (above)
+    region_id     INTEGER,                                -- fact_region.id
     measure       TEXT NOT NULL,
     class         TEXT,                                   -- a table's classification
     depth         INTEGER NOT NULL DEFAULT 0 CHECK (depth = 0 OR depth = 1 OR depth = 3),
@@ -108,9 +114,20 @@ CREATE TABLE fact (
     inexact       INTEGER NOT NULL DEFAULT 0,
     unit          TEXT NOT NULL                           -- as published
 );
-CREATE INDEX fact_disclosure ON fact (disclosure_id);
-CREATE INDEX fact_sum ON fact (measure, depth, code, year, kind, level, department_id, region,
-                               class, disclosure_id, fen, figures, inexact);
+-- A disclosure's facts are written one after the other: they are the ids first_id to last_id,
+-- and they go with this row when the disclosure goes (ON DELETE CASCADE, then fact_span_gone).
+-- Not an index on fact (disclosure_id): one b-tree insert per fact fewer, 19 MB at 10,000
+-- files (schema version 6).
+CREATE TABLE fact_span (
+    disclosure_id INTEGER PRIMARY KEY REFERENCES disclosure(id) ON DELETE CASCADE,
+    first_id      INTEGER NOT NULL,
+    last_id       INTEGER NOT NULL
+);
+CREATE TRIGGER fact_span_gone AFTER DELETE ON fact_span BEGIN
+    DELETE FROM fact WHERE id BETWEEN old.first_id AND old.last_id;
+END;
+CREATE INDEX fact_sum ON fact (measure, depth, code, edition, department_id, region_id, class,
+                               disclosure_id, fen, figures, inexact);
 
 -- 读表: a table's answer (db/read_table.c) reads its columns, rows and figures from indexes
 -- alone, never from the tables' own b-trees, so that a random table of a region-sized store
@@ -121,4 +138,4 @@ CREATE INDEX fact_sum ON fact (measure, depth, code, year, kind, level, departme
 CREATE INDEX table_row_read ON table_row (table_id, position, id, side, kind, level, code1, code2,
                                           code3, name, project, project_name);
 
-PRAGMA user_version = 5;
+PRAGMA user_version = 6;

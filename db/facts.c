@@ -15,16 +15,25 @@
 	" / 10000 END WHEN '千元' THEN CASE WHEN " v " % 10 = 0 THEN " v " / 10 END WHEN '亿元' " \
 	"THEN CASE WHEN abs(" v ") <= 922337203685477 THEN " v " * 10000 END END"
 
+/* fen, unit and inexact of a figure v in unit u: what cannot be converted is counted as it
+ * is written (an UPDATE of the disclosure's facts afterwards cost 3 % of the derive). */
+#define FIGURE_COLUMNS(v, u) FEN(v, u) ", " u ", (" FEN(v, u) ") IS NULL "
+
 /* Begins the text of every statement this file keeps prepared (see kept()). */
 #define KEPT "/* facts.c */ "
 
 #define FACT_COLUMNS                                                                               \
 	KEPT                                                                                       \
-	    "INSERT INTO fact (disclosure_id, department_id, year, kind, level, region, measure, " \
-	    "class, depth, code, fen, unit) "
-#define DISCLOSURE_DIMS "d.id, d.department_id, d.year, d.kind, d.level, dr.region, "
-#define DISCLOSURE_FROM \
-	"FROM disclosure d LEFT JOIN department_record dr ON dr.disclosure_id = d.id "
+	    "INSERT INTO fact (disclosure_id, department_id, edition, region_id, measure, class, " \
+	    "depth, code, fen, unit, inexact) "
+/* derived.sql's fact.edition: the disclosure's year, kind and level in one integer; its
+ * region's number, which region_name has written. */
+#define DISCLOSURE_DIMS                                                                           \
+	"d.id, d.department_id, d.year * 4 + 2 * (d.kind = 'final') + (d.level = 'department'), " \
+	"fr.id, "
+#define DISCLOSURE_FROM                                                                          \
+	"FROM disclosure d LEFT JOIN department_record dr ON dr.disclosure_id = d.id LEFT JOIN " \
+	"fact_region fr ON fr.name = dr.region "
 
 /* Every 末级 amount of every table: coded item rows no other coded row of the table (on the
  * same side) extends; percentages (rate, change_percent) are no amounts. A row is extended
@@ -39,58 +48,55 @@
 	"AND "
 static const char table_facts[] = FACT_COLUMNS
     "SELECT " DISCLOSURE_DIMS "'table:' || t.type || ':' || a.key, t.classification, 3, "
-    "r.code1 || coalesce(r.code2, '') || coalesce(r.code3, ''), " FEN(
-        "a.value",
-        "t.unit") ", t.unit " DISCLOSURE_FROM "JOIN budget_table t ON t.disclosure_id = d.id "
-                  "JOIN table_row r ON r.table_id = t.id JOIN row_amount a ON a.row_id = r.id "
-                  "LEFT JOIN table_column c ON c.table_id = t.id AND c.key = a.key "
-                  "WHERE d.id = ?1 AND r.code1 IS NOT NULL AND coalesce(r.kind, 'item') = 'item' "
-                  "AND coalesce(c.measure, '') NOT IN ('rate', 'change_percent') "
-                  "AND NOT (r.code2 IS NULL AND (r.table_id, coalesce(r.side, ''), r.code1) IN ("
-                  "SELECT p.table_id, coalesce(p.side, ''), p.code1 " PARENTS
-                  "p.code2 IS NOT NULL)) "
-                  "AND NOT (r.code2 IS NOT NULL AND r.code3 IS NULL AND "
-                  "(r.table_id, coalesce(r.side, ''), r.code1, r.code2) IN ("
-                  "SELECT p.table_id, coalesce(p.side, ''), p.code1, p.code2 " PARENTS
-                  "p.code3 IS NOT NULL))";
+    "r.code1 || coalesce(r.code2, '') || coalesce(r.code3, ''), " FIGURE_COLUMNS(
+        "a.value", "t.unit") DISCLOSURE_FROM
+    "JOIN budget_table t ON t.disclosure_id = d.id "
+    "JOIN table_row r ON r.table_id = t.id JOIN row_amount a ON a.row_id = r.id "
+    "LEFT JOIN table_column c ON c.table_id = t.id AND c.key = a.key "
+    "WHERE d.id = ?1 AND r.code1 IS NOT NULL AND coalesce(r.kind, 'item') = 'item' "
+    "AND coalesce(c.measure, '') NOT IN ('rate', 'change_percent') "
+    "AND NOT (r.code2 IS NULL AND (r.table_id, coalesce(r.side, ''), r.code1) IN ("
+    "SELECT p.table_id, coalesce(p.side, ''), p.code1 " PARENTS "p.code2 IS NOT NULL)) "
+    "AND NOT (r.code2 IS NOT NULL AND r.code3 IS NULL AND "
+    "(r.table_id, coalesce(r.side, ''), r.code1, r.code2) IN ("
+    "SELECT p.table_id, coalesce(p.side, ''), p.code1, p.code2 " PARENTS "p.code3 IS NOT NULL))";
 
 /* 三公 and 机关运行经费: the figure of the disclosure's kind (a 预算's amount, a 决算's 决算数). */
 #define FIGURE(x) \
 	"CASE d.kind WHEN 'final' THEN " x ".final ELSE coalesce(" x ".amount, " x ".budget) END"
-static const char sangong_facts[] =
-    FACT_COLUMNS "SELECT " DISCLOSURE_DIMS "'sangong', NULL, 0, '', " FEN(
-        "(" FIGURE("s") ")",
-        "coalesce(s.unit, d.unit)") ", coalesce(s.unit, d.unit) " DISCLOSURE_FROM
-                                    "JOIN sangong s ON s.disclosure_id = d.id WHERE d.id = ?1 "
-                                    "AND " FIGURE("s") " IS NOT NULL";
+static const char sangong_facts[] = FACT_COLUMNS
+    "SELECT " DISCLOSURE_DIMS
+    "'sangong', NULL, 0, '', " FIGURE_COLUMNS("(" FIGURE("s") ")", "coalesce(s.unit, d.unit)")
+        DISCLOSURE_FROM "JOIN sangong s ON s.disclosure_id = d.id WHERE d.id = ?1 "
+                        "AND " FIGURE("s") " IS NOT NULL";
 static const char sangong_item_facts[] =
-    FACT_COLUMNS "SELECT " DISCLOSURE_DIMS "'sangong.' || i.key, NULL, 0, '', " FEN(
-        "(" FIGURE("i") ")",
-        "coalesce(s.unit, d.unit)") ", coalesce(s.unit, d.unit) " DISCLOSURE_FROM
-                                    "JOIN sangong s ON s.disclosure_id = d.id JOIN sangong_item i "
-                                    "ON i.sangong_id = s.id "
-                                    "WHERE d.id = ?1 AND " FIGURE("i") " IS NOT NULL";
+    FACT_COLUMNS "SELECT " DISCLOSURE_DIMS "'sangong.' || i.key, NULL, 0, '', " FIGURE_COLUMNS(
+        "(" FIGURE("i") ")", "coalesce(s.unit, d.unit)") DISCLOSURE_FROM
+    "JOIN sangong s ON s.disclosure_id = d.id JOIN sangong_item i "
+    "ON i.sangong_id = s.id "
+    "WHERE d.id = ?1 AND " FIGURE("i") " IS NOT NULL";
 static const char operating_facts[] =
-    FACT_COLUMNS "SELECT " DISCLOSURE_DIMS "'operating_costs', NULL, 0, '', " FEN(
-        "(" FIGURE("o") ")",
-        "coalesce(o.unit, d.unit)") ", coalesce(o.unit, d.unit) " DISCLOSURE_FROM
-                                    "JOIN operating_costs o ON o.disclosure_id = d.id WHERE d.id = "
-                                    "?1 AND " FIGURE("o") " IS NOT NULL";
+    FACT_COLUMNS "SELECT " DISCLOSURE_DIMS "'operating_costs', NULL, 0, '', " FIGURE_COLUMNS(
+        "(" FIGURE("o") ")", "coalesce(o.unit, d.unit)") DISCLOSURE_FROM
+    "JOIN operating_costs o ON o.disclosure_id = d.id WHERE d.id = "
+    "?1 AND " FIGURE("o") " IS NOT NULL";
+/* The disclosure's region, numbered once in the store (derived.sql's fact_region). */
+static const char region_name[] =
+    KEPT "INSERT OR IGNORE INTO fact_region (name) SELECT region FROM department_record "
+         "WHERE disclosure_id = ?1 AND region IS NOT NULL";
 /* One headline figure, found in C (below): ?2 measure, ?3 value, ?4 unit. */
 static const char headline_fact[] =
-    FACT_COLUMNS "SELECT " DISCLOSURE_DIMS
-                 "?2, NULL, 0, '', " FEN("?3", "?4") ", ?4 " DISCLOSURE_FROM "WHERE d.id = ?1";
+    FACT_COLUMNS "SELECT " DISCLOSURE_DIMS "?2, NULL, 0, '', " FIGURE_COLUMNS("?3", "?4")
+        DISCLOSURE_FROM "WHERE d.id = ?1";
 
-/* What could not be converted is counted; then a table's 末级 rows are summed per 类 (depth 1)
- * and per disclosure (depth 0), so that most sums read one row per disclosure: rollup(). */
-static const char inexact_facts[] =
-    KEPT "UPDATE fact SET inexact = 1 WHERE disclosure_id = ?1 AND fen IS NULL";
+/* Then a table's 末级 rows are summed per 类 (depth 1) and per disclosure (depth 0), so that
+ * most sums read one row per disclosure: rollup(). */
 /* The fact index that sums read (derived.sql's fact_sum, word for word): an import that
  * builds a store from nothing (bulk) drops it and builds it once in db_facts_finish(), which
- * is far cheaper than keeping 13 columns in order row by row. */
+ * is far cheaper than keeping 11 columns in order row by row. */
 static const char fact_sum_create[] =
-    "CREATE INDEX fact_sum ON fact (measure, depth, code, year, kind, level, department_id, "
-    "region,\n                               class, disclosure_id, fen, figures, inexact)";
+    "CREATE INDEX fact_sum ON fact (measure, depth, code, edition, department_id, region_id, "
+    "class,\n                               disclosure_id, fen, figures, inexact)";
 
 /* Every statement this file runs per disclosure, prepared on first use and kept with the
  * connection (sqlite3_next_stmt finds it again): preparing ten joins for every disclosure
@@ -298,7 +304,7 @@ struct leaf {
 struct leaves {
 	struct leaf *v;
 	size_t n, cap;
-	sqlite3_value *dims[5]; /* department_id, year, kind, level, region: the disclosure's */
+	sqlite3_value *dims[3]; /* department_id, edition, region_id: the disclosure's */
 };
 
 static int cmp_text(const char *a, const char *b)
@@ -333,7 +339,7 @@ static void leaves_free(struct leaves *l)
 		free(l->v[i].unit);
 	}
 	free(l->v);
-	for (size_t i = 0; i < 5; i++)
+	for (size_t i = 0; i < 3; i++)
 		sqlite3_value_free(l->dims[i]);
 }
 
@@ -358,37 +364,37 @@ static int leaf_add(struct leaves *l, sqlite3_stmt *st)
 		l->v = more;
 		l->cap = cap;
 	}
-	for (int i = 0; i < 5 && l->dims[i] == NULL; i++)
+	for (int i = 0; i < 3 && l->dims[i] == NULL; i++)
 		if ((l->dims[i] = sqlite3_value_dup(sqlite3_column_value(st, i))) == NULL)
 			return -1;
 	f = &l->v[l->n++];
-	*f = (struct leaf){ .measure = dup_text(st, 5),
-		            .class = dup_text(st, 6),
-		            .unit = dup_text(st, 8),
-		            .has_fen = sqlite3_column_type(st, 9) != SQLITE_NULL,
-		            .fen = sqlite3_column_int64(st, 9),
-		            .figures = sqlite3_column_int64(st, 10),
-		            .inexact = sqlite3_column_int64(st, 11) };
-	code = (const char *)sqlite3_column_text(st, 7); /* NOT NULL */
+	*f = (struct leaf){ .measure = dup_text(st, 3),
+		            .class = dup_text(st, 4),
+		            .unit = dup_text(st, 6),
+		            .has_fen = sqlite3_column_type(st, 7) != SQLITE_NULL,
+		            .fen = sqlite3_column_int64(st, 7),
+		            .figures = sqlite3_column_int64(st, 8),
+		            .inexact = sqlite3_column_int64(st, 9) };
+	code = (const char *)sqlite3_column_text(st, 5); /* NOT NULL */
 	snprintf(f->code, sizeof(f->code), "%s", code != NULL ? code : "");
 	if (f->measure == NULL || f->unit == NULL ||
-	    (f->class == NULL && sqlite3_column_type(st, 6) != SQLITE_NULL))
+	    (f->class == NULL && sqlite3_column_type(st, 4) != SQLITE_NULL))
 		return -1;
 	return 0;
 }
 
-/* The disclosure's depth 3 facts into l, sorted in group order. SQLITE_OK, or an error code. */
-static int leaves_read(sqlite3 *sql, int64_t disclosure, struct leaves *l)
+/* The disclosure's depth 3 facts (its facts are the ids from first on) into l, sorted in
+ * group order. SQLITE_OK, or an error code. */
+static int leaves_read(sqlite3 *sql, int64_t first, struct leaves *l)
 {
 	sqlite3_stmt *st =
-	    kept(sql, KEPT "SELECT department_id, year, kind, level, region, measure, class, code, "
-	                   "unit, fen, figures, inexact FROM fact WHERE disclosure_id = ?1 AND "
-	                   "depth = 3");
+	    kept(sql, KEPT "SELECT department_id, edition, region_id, measure, class, code, unit, "
+	                   "fen, figures, inexact FROM fact WHERE id >= ?1 AND depth = 3");
 	int rc = SQLITE_ROW;
 
 	if (st == NULL)
 		return SQLITE_ERROR;
-	sqlite3_bind_int64(st, 1, disclosure);
+	sqlite3_bind_int64(st, 1, first);
 	while (rc == SQLITE_ROW && (rc = sqlite3_step(st)) == SQLITE_ROW)
 		if (leaf_add(l, st) != 0)
 			rc = SQLITE_NOMEM;
@@ -424,32 +430,33 @@ static int rollup_row(sqlite3_stmt *ins, int64_t disclosure, const struct leaves
 	if (over)
 		return SQLITE_TOOBIG;
 	sqlite3_bind_int64(ins, 1, disclosure);
-	for (int i = 0; i < 5; i++)
+	for (int i = 0; i < 3; i++)
 		sqlite3_bind_value(ins, 2 + i, l->dims[i]);
-	sqlite3_bind_text(ins, 7, f->measure, -1, SQLITE_STATIC);
-	sqlite3_bind_text(ins, 8, f->class, -1, SQLITE_STATIC); /* NULL binds NULL */
-	sqlite3_bind_int(ins, 9, depth);
-	sqlite3_bind_text(ins, 10, depth == 1 ? f->code : "", -1, SQLITE_STATIC);
+	sqlite3_bind_text(ins, 5, f->measure, -1, SQLITE_STATIC);
+	sqlite3_bind_text(ins, 6, f->class, -1, SQLITE_STATIC); /* NULL binds NULL */
+	sqlite3_bind_int(ins, 7, depth);
+	sqlite3_bind_text(ins, 8, depth == 1 ? f->code : "", -1, SQLITE_STATIC);
 	if (has_fen)
-		sqlite3_bind_int64(ins, 11, fen);
+		sqlite3_bind_int64(ins, 9, fen);
 	else
-		sqlite3_bind_null(ins, 11);
-	sqlite3_bind_int64(ins, 12, figures);
-	sqlite3_bind_int64(ins, 13, inexact);
-	sqlite3_bind_text(ins, 14, unit, -1, SQLITE_STATIC);
+		sqlite3_bind_null(ins, 9);
+	sqlite3_bind_int64(ins, 10, figures);
+	sqlite3_bind_int64(ins, 11, inexact);
+	sqlite3_bind_text(ins, 12, unit, -1, SQLITE_STATIC);
 	rc = sqlite3_step(ins);
 	sqlite3_reset(ins);
 	return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
-static int rollup(sqlite3 *sql, int64_t disclosure, struct db_error *err)
+static int rollup(sqlite3 *sql, int64_t disclosure, int64_t first, struct db_error *err)
 {
 	struct leaves l = { .n = 0 };
-	sqlite3_stmt *ins = kept(
-	    sql, KEPT "INSERT INTO fact (disclosure_id, department_id, year, kind, level, region, "
-	              "measure, class, depth, code, fen, figures, inexact, unit) VALUES (?1, ?2, "
-	              "?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)");
-	int rc = ins != NULL ? leaves_read(sql, disclosure, &l) : SQLITE_ERROR;
+	sqlite3_stmt *ins =
+	    kept(sql, KEPT
+	         "INSERT INTO fact (disclosure_id, department_id, edition, region_id, measure, "
+	         "class, depth, code, fen, figures, inexact, unit) VALUES (?1, ?2, ?3, ?4, "
+	         "?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
+	int rc = ins != NULL ? leaves_read(sql, first, &l) : SQLITE_ERROR;
 
 	for (int depth = 1; depth >= 0; depth--) { /* the 类 first, as before */
 		for (size_t i = 0, j; rc == SQLITE_OK && i < l.n; i = j) {
@@ -469,6 +476,55 @@ static int rollup(sqlite3 *sql, int64_t disclosure, struct db_error *err)
 	return -1;
 }
 
+/* The id the next fact gets: a disclosure's facts are written one after the other, from it
+ * on (derived.sql's fact_span). 0, or -1 with err filled. */
+static int next_fact_id(sqlite3 *sql, int64_t *id, struct db_error *err)
+{
+	sqlite3_stmt *st = kept(sql, KEPT "SELECT coalesce(max(id), 0) FROM fact");
+	int rc = -1;
+
+	if (st != NULL && sqlite3_step(st) == SQLITE_ROW) {
+		*id = sqlite3_column_int64(st, 0) + 1;
+		rc = 0;
+	}
+	if (st != NULL)
+		sqlite3_reset(st);
+	if (rc != 0) {
+		db_err_set(err, "deriving facts: %s", sqlite3_errmsg(sql));
+		db_err_store(err, sql);
+	}
+	return rc;
+}
+
+/* Records that the disclosure's facts are the ids from first to the last one written (none:
+ * no row). */
+static int span(sqlite3 *sql, int64_t disclosure, int64_t first, struct db_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	int64_t next;
+	int rc = SQLITE_DONE;
+
+	if (next_fact_id(sql, &next, err) != 0)
+		return -1;
+	if (next > first) {
+		st = kept(sql, KEPT "INSERT INTO fact_span (disclosure_id, first_id, last_id) "
+		                    "VALUES (?1, ?2, ?3)");
+		rc = SQLITE_ERROR;
+	}
+	if (st != NULL) {
+		sqlite3_bind_int64(st, 1, disclosure);
+		sqlite3_bind_int64(st, 2, first);
+		sqlite3_bind_int64(st, 3, next - 1);
+		rc = sqlite3_step(st);
+		sqlite3_reset(st);
+	}
+	if (rc == SQLITE_DONE)
+		return 0;
+	db_err_set(err, "deriving facts: %s", sqlite3_errmsg(sql));
+	db_err_store(err, sql);
+	return -1;
+}
+
 /* Bulk: the first disclosure drops fact_sum (db_facts_finish() builds it). */
 static int drop_fact_sum(sqlite3 *sql, struct db_error *err)
 {
@@ -481,12 +537,15 @@ static int drop_fact_sum(sqlite3 *sql, struct db_error *err)
 
 int db_facts_derive(sqlite3 *sql, int64_t disclosure, bool bulk, struct db_error *err)
 {
-	static const char *const rows[] = { table_facts, sangong_facts, sangong_item_facts,
-		                            operating_facts };
+	static const char *const rows[] = { region_name, table_facts, sangong_facts,
+		                            sangong_item_facts, operating_facts };
 
 	bool final;
+	int64_t first;
 
 	if (bulk && drop_fact_sum(sql, err) != 0)
+		return -1;
+	if (next_fact_id(sql, &first, err) != 0)
 		return -1;
 	if (disclosure_is_final(sql, disclosure, &final) != 0) {
 		db_err_set(err, "deriving facts: %s", sqlite3_errmsg(sql));
@@ -497,9 +556,9 @@ int db_facts_derive(sqlite3 *sql, int64_t disclosure, bool bulk, struct db_error
 			return -1;
 	if (headlines_derive(sql, disclosure, final, err) != 0)
 		return -1;
-	if (run(sql, inexact_facts, disclosure, err) != 0)
+	if (rollup(sql, disclosure, first, err) != 0)
 		return -1;
-	return rollup(sql, disclosure, err);
+	return span(sql, disclosure, first, err);
 }
 
 void db_facts_forget(sqlite3 *sql)

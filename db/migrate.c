@@ -3,7 +3,8 @@
 // away, the version 2 schema is created, each row is copied with its id (so references and
 // Last-Modified stay), and the old tables are dropped: one transaction, all or nothing.
 // Versions 2 and 3: the derived tables (derived.sql) are made and filled anew. Version 4: the
-// lists nothing refers to become WITHOUT ROWID tables (rebuild_keyed()).
+// lists nothing refers to become WITHOUT ROWID tables (rebuild_keyed()). Version 5: the facts
+// lose the columns they copied from their disclosure (migrate_v6_facts()).
 #include "internal.h"
 
 #include <stdio.h>
@@ -346,8 +347,48 @@ static const char drop_v3_sql[] = "DROP TABLE search; DROP TABLE search_name; "
  * CPU rather than 64 (57 one disclosure at a time). */
 static const char upgrade_cache_sql[] = "PRAGMA cache_size = -131072";
 
-/* Version 3's derived tables go and are made again (with version 5's tables); version 4
- * only rebuilds its tables. */
+/* ---- version 6: a fact's year, kind and level are its edition, its region a number ----
+ * The facts are copied, ids and all, into derived.sql's tables, their text taken from
+ * derived.sql itself (the definitions are never written twice); fact_sum is built once at
+ * the end, as a bulk import builds it (db_facts_finish()). The regions are numbered in the
+ * order an import of the disclosures, one after the other, numbers them (facts.c); each
+ * disclosure's facts are a run of ids, as version 5 wrote them too (fact_span). */
+static const char v6_facts_copy[] =
+    "INSERT OR IGNORE INTO fact_region (name) SELECT region FROM department_record WHERE "
+    "region IS NOT NULL AND disclosure_id IN (SELECT disclosure_id FROM v5_fact) ORDER BY "
+    "disclosure_id; "
+    "INSERT INTO fact (id, disclosure_id, department_id, edition, region_id, measure, class, "
+    "depth, code, fen, figures, inexact, unit) SELECT f.id, f.disclosure_id, f.department_id, "
+    "f.year * 4 + 2 * (f.kind = 'final') + (f.level = 'department'), r.id, f.measure, f.class, "
+    "f.depth, f.code, f.fen, f.figures, f.inexact, f.unit FROM v5_fact f LEFT JOIN "
+    "fact_region r ON r.name = f.region ORDER BY f.id; "
+    "INSERT INTO fact_span (disclosure_id, first_id, last_id) SELECT disclosure_id, min(id), "
+    "max(id) FROM v5_fact GROUP BY disclosure_id; "
+    "DROP TABLE v5_fact";
+
+static int migrate_v6_facts(struct mig *m)
+{
+	const char *from = strstr(db_derived_sql, "CREATE TABLE fact_region (");
+	const char *sum = from != NULL ? strstr(from, "CREATE INDEX fact_sum") : NULL;
+	const char *end = sum != NULL ? strchr(sum, ';') : NULL;
+	char *def;
+	int rc = -1;
+
+	if (end == NULL || (def = strndup(from, (size_t)(end + 1 - from))) == NULL) {
+		db_err_set(m->err, "upgrading the store: no fact table in derived.sql");
+		return -1;
+	}
+	if (mig_exec(m, "DROP INDEX IF EXISTS fact_sum; DROP INDEX IF EXISTS fact_disclosure; "
+	                "ALTER TABLE fact RENAME TO v5_fact") == 0 &&
+	    mig_exec(m, def) == 0 && mig_exec(m, "DROP INDEX fact_sum") == 0 &&
+	    mig_exec(m, v6_facts_copy) == 0)
+		rc = db_facts_finish(m->sql, true, m->err);
+	free(def);
+	return rc;
+}
+
+/* Version 3's derived tables go and are made again (with version 6's tables); version 4
+ * rebuilds its tables, then goes on as version 5 does. */
 static int upgrade_step(struct mig *m, int version)
 {
 	bool failed = false;
@@ -357,10 +398,12 @@ static int upgrade_step(struct mig *m, int version)
 		         rebuild_keyed(m) != 0 || db_derive_all(m->sql, m->err) != 0;
 	else if (version == 4)
 		failed = rebuild_keyed(m) != 0 || mig_exec(m, "PRAGMA user_version = 5") != 0;
+	if (!failed && (version == 4 || version == 5))
+		failed = migrate_v6_facts(m) != 0 || mig_exec(m, "PRAGMA user_version = 6") != 0;
 	return failed ? -1 : 0; /* another version: upgraded meanwhile by another process */
 }
 
-/* Versions 3 and 4, with a bulk import's page cache (upgrade_cache_sql). */
+/* Versions 3 to 5, with a bulk import's page cache (upgrade_cache_sql). */
 int db_migrate_v3(sqlite3 *sql, struct db_error *err)
 {
 	struct mig m = { .sql = sql, .err = err };

@@ -1,6 +1,6 @@
 -- SPDX-License-Identifier: MIT
--- The budgetd store, schema version 5 with derived.sql (PRAGMA user_version; store.c and
--- migrate.c upgrade versions 1 to 4).
+-- The budgetd store, schema version 6 with derived.sql (PRAGMA user_version; store.c and
+-- migrate.c upgrade versions 1 to 5).
 -- One disclosure = one department x year x kind x level (部门 or 单位). Everything below a
 -- disclosure hangs off it
 -- with ON DELETE CASCADE, so replacing a disclosure is one DELETE and a fresh insert.

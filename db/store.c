@@ -82,7 +82,7 @@ static int prepare_schema(struct db *db, struct db_error *err)
 		err->code = 0;
 		return db_migrate_v2(db->sql, err);
 	}
-	if (version == 3 || version == 4) {
+	if (version >= 3 && version <= 5) {
 		err->code = 0;
 		return db_migrate_v3(db->sql, err);
 	}
@@ -195,7 +195,7 @@ int db_upgrade(const char *path, int *from, struct db_error *err)
 	if (*from == DB_SCHEMA_VERSION)
 		return 0;
 	if (*from < 1 || *from > DB_SCHEMA_VERSION) {
-		db_err_set(err, "%s is not a budgetd store of version 1 to 4 (schema version %d)",
+		db_err_set(err, "%s is not a budgetd store of version 1 to 5 (schema version %d)",
 		           path, *from);
 		return -1;
 	}

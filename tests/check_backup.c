@@ -97,7 +97,7 @@ static void expect_nothing_beside(const char *path)
 }
 
 /* A backup is one file a reader opens read-only: rollback journal (header bytes 18 and 19
- * are 1; 2 means WAL), schema version 5, every disclosure; DEST is replaced whole. */
+ * are 1; 2 means WAL), schema version 6, every disclosure; DEST is replaced whole. */
 START_TEST(test_backup_is_one_checked_file)
 {
 	char *store = new_store(SANGONG_X), *dest = tu_temp_path(".sqlite"), side[4200];
@@ -124,7 +124,7 @@ START_TEST(test_backup_is_one_checked_file)
 	free(head);
 	snprintf(side, sizeof(side), "%s-wal", dest);
 	ck_assert_int_ne(access(side, F_OK), 0);
-	ck_assert_int_eq(tu_sql_int(dest, "PRAGMA user_version"), 5);
+	ck_assert_int_eq(tu_sql_int(dest, "PRAGMA user_version"), 6);
 	ck_assert_int_eq(tu_sql_int(dest, "SELECT count(*) FROM disclosure"), 1);
 	ck_assert(holds(dest, SANGONG_X));
 	/* again over the first: the new copy replaces it */
@@ -188,7 +188,7 @@ START_TEST(test_restore_round_trip)
 	ck_assert_uint_eq(sb.st_mode & 07777, 0640); /* the restored file keeps the mode */
 	snprintf(snap, sizeof(snap), "%s.snapshot", store);
 	ck_assert(holds(snap, SANGONG_X));
-	ck_assert_int_eq(tu_sql_int(store, "PRAGMA user_version"), 5);
+	ck_assert_int_eq(tu_sql_int(store, "PRAGMA user_version"), 6);
 	expect_nothing_beside(store);
 	/* the restored store takes the next import as any other */
 	import_seed(store, SANGONG_Y);
@@ -261,8 +261,8 @@ static const struct {
 	{ EMPTY, "store is empty" },
 	{ TRUNCATED, "not a budgetd store (database disk image is malformed)" },
 	{ DAMAGED, "damaged (quick_check: " },
-	{ NEWER_VERSION, "store has schema version 99; this build reads up to 5" },
-	{ VERSION_1, "store has schema version 1; this build reads version 5" },
+	{ NEWER_VERSION, "store has schema version 99; this build reads up to 6" },
+	{ VERSION_1, "store has schema version 1; this build reads version 6" },
 };
 
 static char *bad_backup(enum bad how)

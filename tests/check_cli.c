@@ -272,7 +272,7 @@ START_TEST(test_import_rewrites_only_its_csv_lines)
 END_TEST
 
 /* budgetctl upgrade: a store made by the version 1 budgetctl (tests/data/kashi-v1.sqlite)
- * becomes version 5 in place and serves the same figures. */
+ * becomes version 6 in place and serves the same figures. */
 START_TEST(test_upgrade_v1_store)
 {
 	char *store;
@@ -285,7 +285,7 @@ START_TEST(test_upgrade_v1_store)
 	tu_ctl_done(&r);
 	r = tu_ctl("upgrade", "--db", store, NULL);
 	ck_assert_msg(r.status == 0, "upgrade: %s", r.err);
-	ck_assert_ptr_nonnull(strstr(r.out, "upgraded from schema version 1 to 5"));
+	ck_assert_ptr_nonnull(strstr(r.out, "upgraded from schema version 1 to 6"));
 	tu_ctl_done(&r);
 	r = tu_ctl("export", "--db", store, "kashi-urumqi-office", "2021", NULL);
 	ck_assert_int_eq(r.status, 0);
@@ -295,7 +295,7 @@ START_TEST(test_upgrade_v1_store)
 	tu_ctl_done(&r);
 	r = tu_ctl("upgrade", "--db", store, NULL);
 	ck_assert_int_eq(r.status, 0);
-	ck_assert_ptr_nonnull(strstr(r.out, "already at schema version 5"));
+	ck_assert_ptr_nonnull(strstr(r.out, "already at schema version 6"));
 	tu_ctl_done(&r);
 	r = tu_ctl("upgrade", "--db", "/nonexistent/store.sqlite", NULL);
 	ck_assert_int_eq(r.status, 66);
@@ -324,7 +324,7 @@ START_TEST(test_upgrade_v2_store)
 	tu_ctl_done(&r);
 	r = tu_ctl("upgrade", "--db", store, NULL);
 	ck_assert_msg(r.status == 0, "upgrade: %s", r.err);
-	ck_assert_ptr_nonnull(strstr(r.out, "upgraded from schema version 2 to 5"));
+	ck_assert_ptr_nonnull(strstr(r.out, "upgraded from schema version 2 to 6"));
 	tu_ctl_done(&r);
 	r = tu_ctl("export", "--db", store, "kashi-urumqi-office", "2021", NULL);
 	ck_assert_int_eq(r.status, 0);
@@ -332,7 +332,7 @@ START_TEST(test_upgrade_v2_store)
 	tu_ctl_done(&r);
 	/* The downloads budgetd serves are of the upgraded store, not of version 2. */
 	snprintf(src, sizeof(src), "%s.snapshot", store);
-	ck_assert_int_eq(tu_sql_int(src, "PRAGMA user_version"), 5);
+	ck_assert_int_eq(tu_sql_int(src, "PRAGMA user_version"), 6);
 	unlink(src);
 	snprintf(src, sizeof(src), "%s.amounts.csv", store);
 	ck_assert_int_eq(access(src, R_OK), 0);

@@ -1514,7 +1514,7 @@ START_TEST(test_v1_store_upgrades_keeping_every_figure)
 	ck_assert_msg(strstr(err.text, "budgetctl upgrade") != NULL, "%s", err.text);
 	ck_assert_int_eq(db_upgrade(path, &from, &err), 0);
 	ck_assert_int_eq(from, 1);
-	ck_assert_int_eq(tu_sql_int(path, "PRAGMA user_version"), 5);
+	ck_assert_int_eq(tu_sql_int(path, "PRAGMA user_version"), 6);
 	ck_assert_int_eq(tu_sql_int(path, "SELECT imported_at FROM disclosure"), imported);
 	db = db_open(path, false, &err);
 	ck_assert_msg(db != NULL, "open: %s", err.text);

@@ -118,6 +118,123 @@ START_TEST(test_facts_replaced_on_reimport)
 }
 END_TEST
 
+/* The seed imported again with its region replaced (NULL: without one). */
+static void reimport_seed_in(struct db *db, const char *region)
+{
+	static const char was[] = ",\n    \"region\": \"新疆维吾尔自治区喀什地区\"";
+	const char *seed = tu_env("BUDGETD_SEED");
+	struct db_error err = { 0 };
+	size_t n;
+	char *text = tu_read_file(seed, &n), *at, *changed, *out;
+	struct db_doc *doc;
+
+	ck_assert_ptr_nonnull(text);
+	ck_assert_ptr_nonnull(at = strstr(text, was));
+	ck_assert_ptr_nonnull(out = malloc(n + 200));
+	snprintf(out, n + 200, "%.*s%s%s%s%s", (int)(at - text), text,
+	         region ? ",\n    \"region\": \"" : "", region ? region : "", region ? "\"" : "",
+	         at + strlen(was));
+	changed = tu_write_temp(out, strlen(out), ".json");
+	ck_assert_ptr_nonnull(doc = db_doc_load(changed, NULL, NULL));
+	ck_assert_msg(db_import(db, &doc, 1, &err) == 0, "re-import: %s", err.text);
+	db_doc_free(doc);
+	unlink(changed);
+	free(changed);
+	free(out);
+	free(text);
+}
+
+struct region_groups {
+	size_t n;
+	char key[4][128]; /* "(null)" for none */
+	int64_t fen[4];
+};
+
+static int region_group(void *ctx, const struct db_agg_group *g)
+{
+	struct region_groups *r = ctx;
+
+	ck_assert_uint_lt(r->n, 4);
+	snprintf(r->key[r->n], sizeof(r->key[0]), "%s", g->key[0] ? g->key[0] : "(null)");
+	r->fen[r->n++] = g->fen;
+	return 0;
+}
+
+/* The 三公 total of the store grouped by region: the one group there must be, its key. */
+static const char *sangong_region(struct db *db, struct region_groups *r)
+{
+	struct db_agg_query q = { .measure = "sangong", .n_group = 1, .group = { DB_AGG_REGION } };
+	struct db_error err = { 0 };
+
+	r->n = 0;
+	ck_assert_msg(db_aggregate(db, &q, region_group, r, NULL, &err) == 0, "%s", err.text);
+	ck_assert_uint_eq(r->n, 1);
+	ck_assert_int_eq(r->fen[0], 96800000);
+	return r->key[0];
+}
+
+/* A fact holds its region as a number of fact_region (schema version 6): a disclosure
+ * replaced with another region, or none, is summed under that one alone, and a filter on the
+ * region it had finds nothing, though the old name keeps its number. */
+START_TEST(test_region_follows_the_disclosure)
+{
+	const char *seed = tu_env("BUDGETD_SEED");
+	char *path;
+	struct db *db = store_with(&path, &seed, 1);
+	struct region_groups r;
+	struct db_agg_totals t;
+
+	ck_assert_str_eq(sangong_region(db, &r), "新疆维吾尔自治区喀什地区");
+	reimport_seed_in(db, "上海市普陀区");
+	ck_assert_str_eq(sangong_region(db, &r), "上海市普陀区");
+	t = total(db, &(struct db_agg_query){ .measure = "sangong",
+	                                      .region = "新疆维吾尔自治区喀什地区" });
+	ck_assert_uint_eq(t.figures, 0);
+	t = total(db, &(struct db_agg_query){ .measure = "sangong", .region = "上海市普陀区" });
+	ck_assert_int_eq(t.fen, 96800000);
+	reimport_seed_in(db, NULL);
+	ck_assert_str_eq(sangong_region(db, &r), "(null)");
+	ck_assert_int_eq(tu_sql_int(path, "SELECT count(*) FROM fact_region"), 2);
+	drop(db, path);
+}
+END_TEST
+
+/* A disclosure's facts go with it (derived.sql's fact_span: no index on fact.disclosure_id),
+ * whoever deletes it, and nothing else's. */
+START_TEST(test_facts_go_with_their_disclosure)
+{
+	const char *files[2] = { tu_env("BUDGETD_SEED"), NULL };
+	char *other = data_path("putuo-commerce-2025-budget-unit.json"), *path;
+	struct db *db;
+	int64_t all, kashi;
+	sqlite3 *sql;
+
+	files[1] = other;
+	db = store_with(&path, files, 2);
+	db_close(db);
+	all = tu_sql_int(path, "SELECT count(*) FROM fact");
+	kashi = tu_sql_int(path, "SELECT count(*) FROM fact f JOIN disclosure d ON d.id = "
+	                         "f.disclosure_id WHERE d.year = 2021");
+	ck_assert_int_gt(kashi, 100);
+	ck_assert_int_gt(all, kashi);
+	ck_assert_int_eq(sqlite3_open(path, &sql), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(sql,
+	                              "PRAGMA foreign_keys = ON; DELETE FROM disclosure WHERE "
+	                              "year = 2021",
+	                              NULL, NULL, NULL),
+	                 SQLITE_OK);
+	sqlite3_close(sql);
+	ck_assert_int_eq(tu_sql_int(path, "SELECT count(*) FROM fact"), all - kashi);
+	ck_assert_int_eq(tu_sql_int(path, "SELECT count(*) FROM fact WHERE disclosure_id NOT IN "
+	                                  "(SELECT id FROM disclosure)"),
+	                 0);
+	ck_assert_int_eq(tu_sql_int(path, "SELECT count(*) FROM fact_span"), 1);
+	tu_unlink_store(path);
+	free(path);
+	free(other);
+}
+END_TEST
+
 /* A 元 table and a 万元 table summed exactly; a 元 figure finer than 0.01 is counted as
  * inexact and left out, never rounded. putuo-govt-office 2025 表三 (元): 201's 末级 rows
  * 12,029,501.84 + 46,140,000.00 + 3,807,295.58 + 20,120,000.00 = 82,096,797.42 (its 类 row);
@@ -415,7 +532,8 @@ END_TEST
 
 /* A version 4 store upgraded is the store this build writes of the same files: every table's
  * and index's definition (version 5's WITHOUT ROWID tables, derived.sql's covering indexes
- * gone with the tables they covered) and every row, the facts' ids included, imported_at
+ * gone with the tables they covered, version 6's facts) and every row, the facts' ids
+ * included (copied by the 5 -> 6 step, not derived again), imported_at
  * aside. tests/data/kashi-putuo-v4.sqlite: `budgetctl import --fresh` of these two files by
  * budgetd fda3dc2, the last version 4 build. */
 START_TEST(test_upgraded_v4_store_is_a_new_one)
@@ -431,7 +549,7 @@ START_TEST(test_upgraded_v4_store_is_a_new_one)
 	ck_assert_int_eq(tu_sql_int(old, "SELECT count(*) FROM row_amount"), 479);
 	ck_assert_msg(db_upgrade(old, &from, &err) == 0, "upgrade: %s", err.text);
 	ck_assert_int_eq(from, 4);
-	ck_assert_int_eq(tu_sql_int(old, "PRAGMA user_version"), 5);
+	ck_assert_int_eq(tu_sql_int(old, "PRAGMA user_version"), 6);
 	for (int i = 0; i < 2; i++)
 		f[i] = data_path(files[i]);
 	r = tu_ctl("import", "--fresh", "--db", fresh, f[0], f[1], NULL);
@@ -458,8 +576,9 @@ END_TEST
  * each disclosure's groups in ascending order (rowids), 类 before disclosure sums. */
 START_TEST(test_sums_are_the_group_by)
 {
-	static const char cols[] = "disclosure_id, department_id, year, kind, level, region, "
-	                           "measure, class, code, fen, figures, inexact, unit";
+	static const char cols[] =
+	    "disclosure_id, department_id, edition, region_id, measure, class, code, "
+	    "fen, figures, inexact, unit";
 	static const char *const keys[] = { "substr(code, 1, 3)", "''" };
 	char *path = build(false), q[1200];
 	sqlite3 *sql;
@@ -475,8 +594,9 @@ START_TEST(test_sums_are_the_group_by)
 		dump_query(sql, q, &written);
 		snprintf(
 		    q, sizeof(q),
-		    "SELECT disclosure_id, department_id, year, kind, level, region, measure, "
-		    "class, %s, sum(fen), sum(figures), sum(inexact), min(unit) FROM fact WHERE "
+		    "SELECT disclosure_id, department_id, edition, region_id, measure, class, %s, "
+		    "sum(fen), sum(figures), "
+		    "sum(inexact), min(unit) FROM fact WHERE "
 		    "depth = 3 GROUP BY disclosure_id, measure, class, %s "
 		    "ORDER BY disclosure_id, measure, class, %s",
 		    key, key, key);
@@ -506,6 +626,8 @@ int main(void)
 
 	tcase_add_test(tc, test_facts_written_at_import);
 	tcase_add_test(tc, test_facts_replaced_on_reimport);
+	tcase_add_test(tc, test_region_follows_the_disclosure);
+	tcase_add_test(tc, test_facts_go_with_their_disclosure);
 	tcase_add_test(tc, test_units_converted_exactly);
 	tcase_add_test(tc, test_leaf_rows_by_side);
 	tcase_add_test(tc, test_overflow_is_an_error);

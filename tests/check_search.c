@@ -748,7 +748,7 @@ START_TEST(test_upgraded_v3_store_answers_the_same)
 	              "%s", err.text);
 	ck_assert_msg(db_upgrade(path[0], &from, &err) == 0, "upgrade: %s", err.text);
 	ck_assert_int_eq(from, 3);
-	ck_assert_int_eq(tu_sql_int(path[0], "PRAGMA user_version"), 5);
+	ck_assert_int_eq(tu_sql_int(path[0], "PRAGMA user_version"), 6);
 	check_stat(path[0]);
 	db[0] = db_open(path[0], false, &err);
 	ck_assert_msg(db[0] != NULL, "open: %s", err.text);
