@@ -15,18 +15,21 @@
 #define STMT_SLOTS 256 /* a power of two, at least twice MAX_STMTS */
 #define BATCH 16 /* rows of a leaf list written by one INSERT: see queue_row() */
 #define MAX_BATCHES 32
+#define WITH_ID 64 /* added to the rows of a statement's key: its INSERT sets the id */
 
 /* A row of a leaf list waiting for its INSERT: what insert_one() was given. */
 struct pending {
 	const json_t *val;
 	const char *key;
 	int64_t parent;
+	int64_t id; /* chosen by queue_parent(), 0 for SQLite's */
 	int position;
 };
 
 /* The rows of one leaf list queued since its last INSERT. */
 struct batch {
 	const struct db_entity *e;
+	int64_t last_id; /* a list with lists below it: the id given last (queue_parent()) */
 	size_t n;
 	struct pending rows[BATCH];
 };
@@ -37,7 +40,7 @@ struct ictx {
 	bool no_fk; /* foreign keys off for this import: see fk_off() */
 	struct db_error *err;
 	const struct db_entity *keys[MAX_STMTS];
-	unsigned char key_rows[MAX_STMTS]; /* rows its INSERT writes, with keys[] the key */
+	unsigned char key_rows[MAX_STMTS]; /* rows its INSERT writes (+ WITH_ID), with keys[] */
 	sqlite3_stmt *stmts[MAX_STMTS];
 	size_t n;
 	unsigned char slots[STMT_SLOTS]; /* hash of keys: index + 1, 0 for free */
@@ -111,12 +114,15 @@ static sqlite3_stmt *keep(struct ictx *c, const struct db_entity *key, const cha
  * disclosure, and preparing it cost about 0.3 ms a file (issue #17). */
 static const struct db_entity department_key, replace_key, finding_key;
 
-/* The entity's INSERT of rows rows, built and prepared the first time it is asked for. */
+/* The entity's INSERT of rows rows (+ WITH_ID: each with its id), built and prepared the
+ * first time it is asked for. */
 static sqlite3_stmt *build_insert(struct ictx *c, const struct db_entity *e, size_t rows)
 {
 	char cols[2048] = "", vals[2048] = "", sql[16384];
 	size_t len;
 
+	if (rows & WITH_ID)
+		add_col(cols, vals, sizeof(vals), "id");
 	add_col(cols, vals, sizeof(vals), e->parent_col);
 	if (e->shape != DB_SH_ONE)
 		add_col(cols, vals, sizeof(vals), "position");
@@ -150,7 +156,7 @@ static sqlite3_stmt *build_insert(struct ictx *c, const struct db_entity *e, siz
 	}
 	len = (size_t)snprintf(sql, sizeof(sql), "INSERT INTO \"%s\" (%s) VALUES (%s)", e->table,
 	                       cols, vals);
-	for (size_t r = 1; r < rows && len < sizeof(sql); r++)
+	for (size_t r = 1; r < (rows & ~(size_t)WITH_ID) && len < sizeof(sql); r++)
 		len += (size_t)snprintf(sql + len, sizeof(sql) - len, ", (%s)", vals);
 	return len < sizeof(sql) ? keep_rows(c, e, rows, sql) : NULL;
 }
@@ -237,7 +243,9 @@ static int bind_field(sqlite3_stmt *st, int *i, const struct db_field *f, const 
 /* Binds one element's values from parameter *i on; position < 0 for single objects. */
 static int bind_row(sqlite3_stmt *st, int *i, const struct db_entity *e, const struct pending *p)
 {
-	int rc = sqlite3_bind_int64(st, (*i)++, p->parent);
+	int rc = p->id != 0 ? sqlite3_bind_int64(st, (*i)++, p->id) : SQLITE_OK;
+
+	rc = rc ? rc : sqlite3_bind_int64(st, (*i)++, p->parent);
 
 	if (p->position >= 0)
 		rc = rc ? rc : sqlite3_bind_int(st, (*i)++, p->position);
@@ -261,7 +269,7 @@ static int bind_row(sqlite3_stmt *st, int *i, const struct db_entity *e, const s
 static int insert_rows(struct ictx *c, const struct db_entity *e, const struct pending *p,
                        size_t rows)
 {
-	sqlite3_stmt *st = insert_stmt(c, e, rows);
+	sqlite3_stmt *st = insert_stmt(c, e, rows + (p[0].id != 0 ? WITH_ID : 0));
 	int i = 1, rc = SQLITE_OK;
 
 	if (st == NULL)
@@ -314,20 +322,68 @@ static bool is_leaf(const struct db_entity *e)
  * row paid its start (cursors opened on the table and its index, the transaction checked)
  * for each table figure, paragraph and indicator: 2,000 instructions of the 7,500 a row
  * cost (issue #17). The JSON the row binds lives until import_doc() flushes. */
+/* e's batch, a new one if it has none yet; NULL when there is no room for more. */
+static struct batch *batch_of(struct ictx *c, const struct db_entity *e)
+{
+	struct batch *b;
+
+	for (size_t k = 0; k < c->n_batches; k++)
+		if (c->batches[k].e == e)
+			return &c->batches[k];
+	if (c->n_batches == MAX_BATCHES)
+		return NULL;
+	b = &c->batches[c->n_batches++];
+	b->e = e;
+	b->n = 0;
+	b->last_id = -1;
+	return b;
+}
+
 static int queue_row(struct ictx *c, const struct db_entity *e, const struct pending *p)
 {
-	struct batch *b = NULL;
+	struct batch *b = batch_of(c, e);
 
-	for (size_t k = 0; k < c->n_batches && b == NULL; k++)
-		if (c->batches[k].e == e)
-			b = &c->batches[k];
-	if (b == NULL && c->n_batches == MAX_BATCHES)
+	if (b == NULL)
 		return insert_rows(c, e, p, 1);
-	if (b == NULL) {
-		b = &c->batches[c->n_batches++];
-		b->e = e;
-		b->n = 0;
+	b->rows[b->n++] = *p;
+	return b->n == BATCH ? flush_batch(c, b) : 0;
+}
+
+/* The largest id in e's table, into *id. */
+static int max_id(struct ictx *c, const struct db_entity *e, int64_t *id)
+{
+	char q[128];
+	sqlite3_stmt *st;
+	int rc = -1;
+
+	snprintf(q, sizeof(q), "SELECT coalesce(max(id), 0) FROM \"%s\"", e->table);
+	if (sqlite3_prepare_v2(c->sql, q, -1, &st, NULL) != SQLITE_OK)
+		return sql_fail(c, e->table);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		*id = sqlite3_column_int64(st, 0);
+		rc = 0;
+	} else {
+		sql_fail(c, e->table);
 	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* Queues a row of a list with lists below it (table rows), giving it the id SQLite would:
+ * one more than the table's largest, read once per import. Its lists' rows name it before
+ * it is written. Only without foreign keys (fk_off(): a bulk import into an empty store),
+ * where nothing is deleted during the import, so the largest id is the last one given, and
+ * a list's rows may go in before the row they hang off. */
+static int queue_parent(struct ictx *c, const struct db_entity *e, struct pending *p,
+                        int64_t *rowid)
+{
+	struct batch *b = batch_of(c, e);
+
+	if (b == NULL)
+		return -2;
+	if (b->last_id < 0 && max_id(c, e, &b->last_id) != 0)
+		return -1;
+	p->id = *rowid = ++b->last_id;
 	b->rows[b->n++] = *p;
 	return b->n == BATCH ? flush_batch(c, b) : 0;
 }
@@ -338,10 +394,13 @@ static int insert_one(struct ictx *c, const struct db_entity *e, int64_t parent,
                       const char *key, const json_t *val, int64_t *rowid)
 {
 	struct pending p = { .val = val, .key = key, .parent = parent, .position = position };
+	int rc;
 
 	*rowid = 0;
 	if (is_leaf(e))
 		return queue_row(c, e, &p);
+	if (c->no_fk && e->shape == DB_SH_ROWS && (rc = queue_parent(c, e, &p, rowid)) != -2)
+		return rc;
 	if (insert_rows(c, e, &p, 1) != 0)
 		return -1;
 	*rowid = sqlite3_last_insert_rowid(c->sql);
@@ -460,7 +519,8 @@ static int import_doc(struct ictx *c, const struct db_doc *doc, int64_t *rowid)
 	/* What was derived from the old disclosure goes too (the search index has no cascade). */
 	if (old != 0 && db_derive_forget(c->sql, old, c->err) != 0)
 		goto done;
-	c->n_batches = 0;
+	for (size_t k = 0; k < c->n_batches; k++)
+		c->batches[k].n = 0; /* what a failed document left */
 	if (insert_one(c, &db_model_document, dep, -1, NULL, doc->root, rowid) != 0 ||
 	    import_children(c, &db_model_document, doc->root, *rowid) != 0 || flush_all(c) != 0)
 		goto done;
