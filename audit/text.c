@@ -499,13 +499,37 @@ static void sentence_finding(struct audit_ctx *c, const char *rule, size_t si, c
 	audit_add(c, rule, &p, zh, en, numbers, e, a, unit);
 }
 
+/* strstr(p, w) when it is before e, else NULL: an occurrence may run past e, as strstr's
+ * would. A sentence's or clause's rules searched the whole rest of the paragraph with strstr
+ * for every sentence and clause (issue #17); here only the bytes where such an occurrence can
+ * lie are searched, copied to be NUL-terminated (memmem was slower for these short spans). */
+static const char *find_before(const char *p, const char *e, const char *w)
+{
+	char buf[256];
+	size_t n = strlen(w), len;
+	const char *q;
+
+	if (p >= e)
+		return NULL;
+	len = (size_t)(e - p) + n - 1;
+	if (len >= sizeof(buf)) {
+		q = strstr(p, w);
+		return q != NULL && q < e ? q : NULL;
+	}
+	len = strnlen(p, len);
+	memcpy(buf, p, len);
+	buf[len] = '\0';
+	q = strstr(buf, w);
+	return q != NULL && q - buf < e - p ? p + (q - buf) : NULL;
+}
+
 /* E05, E06: 完成X预算的N% against X's budget in the same sentence. */
 static void completion(struct audit_ctx *c, size_t si, const char *s, const char *e)
 {
 	static const char done[] = "完成";
 	int64_t fin;
 
-	for (const char *p = s; (p = strstr(p, done)) != NULL && p < e; p += strlen(done)) {
+	for (const char *p = s; (p = find_before(p, e, done)) != NULL; p += strlen(done)) {
 		const char *q = p + strlen(done), *qual = "", *pct_end;
 		int64_t budget, rate;
 		char zh[512], en[512], r[64];
@@ -600,7 +624,7 @@ static void directions(struct audit_ctx *c, size_t si, const char *s, const char
 	static const char *const words[] = { "增加", "增长", "减少", "下降" };
 
 	for (int w = 0; w < 4; w++)
-		for (const char *p = s; (p = strstr(p, words[w])) != NULL && p < e; p += 6) {
+		for (const char *p = s; (p = find_before(p, e, words[w])) != NULL; p += 6) {
 			int64_t v;
 			if (p[6] == '-' && number_at(p + 6, &v, NULL) && v != 0) {
 				char zh[256], en[256];
@@ -612,13 +636,12 @@ static void directions(struct audit_ctx *c, size_t si, const char *s, const char
 				return;
 			}
 		}
-	const char *flat = strstr(s, "持平");
-	if (flat == NULL || flat >= e)
+	if (find_before(s, e, "持平") == NULL)
 		return;
 	for (int w = 0; w < 4; w++) {
-		const char *p = strstr(s, words[w]);
+		const char *p = find_before(s, e, words[w]);
 		int64_t v;
-		if (p != NULL && p < e && number_at(p + 6, &v, NULL) && v != 0) {
+		if (p != NULL && number_at(p + 6, &v, NULL) && v != 0) {
 			sentence_finding(
 			    c, "E04", si, s, (size_t)(e - s), "同一分句既称“持平”又陈述增减额",
 			    "One clause says both 持平 (unchanged) and a non-zero change", false, 0,
@@ -628,16 +651,20 @@ static void directions(struct audit_ctx *c, size_t si, const char *s, const char
 	}
 }
 
+/* Where the first of the n stops (n <= 8) begins at or after p, or p's end. One pass: a
+ * strstr for each stop read the rest of the paragraph n times for every clause (issue #17). */
 static const char *next_stop(const char *p, const char *const *stops, size_t n)
 {
-	const char *best = p + strlen(p);
+	char first[9];
 
-	for (size_t i = 0; i < n; i++) {
-		const char *q = strstr(p, stops[i]);
-		if (q != NULL && q < best)
-			best = q;
-	}
-	return best;
+	for (size_t i = 0; i < n; i++)
+		first[i] = stops[i][0];
+	first[n] = '\0';
+	for (p += strcspn(p, first); *p != '\0'; p += 1 + strcspn(p + 1, first))
+		for (size_t i = 0; i < n; i++)
+			if (strncmp(p, stops[i], strlen(stops[i])) == 0)
+				return p;
+	return p;
 }
 
 /* ---- E01 (items), E08: an item's own-year amount; growth against a zero base ---------------- */

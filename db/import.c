@@ -11,8 +11,38 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define MAX_STMTS 64
-#define STMT_SLOTS 128 /* a power of two, at least twice MAX_STMTS */
+#define MAX_STMTS 128
+#define STMT_SLOTS 256 /* a power of two, at least twice MAX_STMTS */
+#define BATCH 16 /* rows of a leaf list written by one INSERT: see queue_row() */
+#define MAX_BATCHES 32
+#define WITH_ID 64 /* added to the rows of a statement's key: its INSERT sets the id */
+#define MAX_FIELDS 64
+#define FIELD_SLOTS 128 /* a power of two, at least twice MAX_FIELDS */
+#define MAPS 128 /* slots for field maps, one per entity: a power of two */
+
+/* An entity's fields by key: a row's values are found with one walk over its object. */
+struct field_map {
+	const struct db_entity *e; /* NULL while unused */
+	bool none; /* e's rows are looked up field by field: see map_of() */
+	unsigned char slots[FIELD_SLOTS]; /* hash of field keys: index + 1, 0 for free */
+};
+
+/* A row of a leaf list waiting for its INSERT: what insert_one() was given. */
+struct pending {
+	const json_t *val;
+	const char *key;
+	int64_t parent;
+	int64_t id; /* chosen by queue_parent(), 0 for SQLite's */
+	int position;
+};
+
+/* The rows of one leaf list queued since its last INSERT. */
+struct batch {
+	const struct db_entity *e;
+	int64_t last_id; /* a list with lists below it: the id given last (queue_parent()) */
+	size_t n;
+	struct pending rows[BATCH];
+};
 
 struct ictx {
 	sqlite3 *sql;
@@ -20,9 +50,14 @@ struct ictx {
 	bool no_fk; /* foreign keys off for this import: see fk_off() */
 	struct db_error *err;
 	const struct db_entity *keys[MAX_STMTS];
+	unsigned char key_rows[MAX_STMTS]; /* rows its INSERT writes (+ WITH_ID), with keys[] */
 	sqlite3_stmt *stmts[MAX_STMTS];
 	size_t n;
 	unsigned char slots[STMT_SLOTS]; /* hash of keys: index + 1, 0 for free */
+	struct batch batches[MAX_BATCHES];
+	size_t n_batches;
+	struct field_map maps[MAPS]; /* hash of entities (by address) */
+	size_t n_maps;
 };
 
 static int sql_fail(struct ictx *c, const char *what)
@@ -41,35 +76,49 @@ static void add_col(char *cols, char *vals, size_t size, const char *name)
 /* The slot of key in c->slots: where it is, or the free one where it would go. A walk over
  * the kept statements for every row cost 0.65 k instructions a row, 3 % of the rows'
  * INSERTs (issue #17). */
-static size_t slot_of(const struct ictx *c, const struct db_entity *key)
+static size_t slot_of(const struct ictx *c, const struct db_entity *key, size_t rows)
 {
-	size_t k = ((uintptr_t)key >> 4) * 2654435761u % STMT_SLOTS;
+	size_t k = (((uintptr_t)key >> 4) + rows) * 2654435761u % STMT_SLOTS;
 
-	while (c->slots[k] != 0 && c->keys[c->slots[k] - 1] != key)
+	while (c->slots[k] != 0 &&
+	       (c->keys[c->slots[k] - 1] != key || c->key_rows[c->slots[k] - 1] != rows))
 		k = (k + 1) % STMT_SLOTS;
 	return k;
 }
 
-/* The statement kept under key, or NULL. */
-static sqlite3_stmt *kept(const struct ictx *c, const struct db_entity *key)
+/* The statement kept under key for rows rows, or NULL. */
+static sqlite3_stmt *kept_rows(const struct ictx *c, const struct db_entity *key, size_t rows)
 {
-	size_t k = slot_of(c, key);
+	size_t k = slot_of(c, key, rows);
 
 	return c->slots[k] != 0 ? c->stmts[c->slots[k] - 1] : NULL;
 }
 
-/* text prepared and kept under key for the rest of the import, or NULL (sqlite3_errmsg). */
-static sqlite3_stmt *keep(struct ictx *c, const struct db_entity *key, const char *text)
+static sqlite3_stmt *kept(const struct ictx *c, const struct db_entity *key)
+{
+	return kept_rows(c, key, 1);
+}
+
+/* text prepared and kept under key and rows for the rest of the import, or NULL
+ * (sqlite3_errmsg). */
+static sqlite3_stmt *keep_rows(struct ictx *c, const struct db_entity *key, size_t rows,
+                               const char *text)
 {
 	sqlite3_stmt *st;
 
 	if (c->n == MAX_STMTS ||
 	    sqlite3_prepare_v3(c->sql, text, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK)
 		return NULL;
-	c->slots[slot_of(c, key)] = (unsigned char)(c->n + 1);
+	c->slots[slot_of(c, key, rows)] = (unsigned char)(c->n + 1);
 	c->keys[c->n] = key;
+	c->key_rows[c->n] = (unsigned char)rows;
 	c->stmts[c->n++] = st;
 	return st;
+}
+
+static sqlite3_stmt *keep(struct ictx *c, const struct db_entity *key, const char *text)
+{
+	return keep_rows(c, key, 1, text);
 }
 
 /* Keys of the statements kept that insert no entity. The department and the replacing DELETE
@@ -77,13 +126,15 @@ static sqlite3_stmt *keep(struct ictx *c, const struct db_entity *key, const cha
  * disclosure, and preparing it cost about 0.3 ms a file (issue #17). */
 static const struct db_entity department_key, replace_key, finding_key;
 
-static sqlite3_stmt *insert_stmt(struct ictx *c, const struct db_entity *e)
+/* The entity's INSERT of rows rows (+ WITH_ID: each with its id), built and prepared the
+ * first time it is asked for. */
+static sqlite3_stmt *build_insert(struct ictx *c, const struct db_entity *e, size_t rows)
 {
-	char cols[2048] = "", vals[2048] = "", sql[4200];
-	sqlite3_stmt *st = kept(c, e);
+	char cols[2048] = "", vals[2048] = "", sql[16384];
+	size_t len;
 
-	if (st != NULL)
-		return st;
+	if (rows & WITH_ID)
+		add_col(cols, vals, sizeof(vals), "id");
 	add_col(cols, vals, sizeof(vals), e->parent_col);
 	if (e->shape != DB_SH_ONE)
 		add_col(cols, vals, sizeof(vals), "position");
@@ -115,8 +166,20 @@ static sqlite3_stmt *insert_stmt(struct ictx *c, const struct db_entity *e)
 				        db_dp_col(db_field_col(f), box, sizeof(box)));
 		}
 	}
-	snprintf(sql, sizeof(sql), "INSERT INTO \"%s\" (%s) VALUES (%s)", e->table, cols, vals);
-	return keep(c, e, sql);
+	len = (size_t)snprintf(sql, sizeof(sql), "INSERT INTO \"%s\" (%s) VALUES (%s)", e->table,
+	                       cols, vals);
+	for (size_t r = 1; r < (rows & ~(size_t)WITH_ID) && len < sizeof(sql); r++)
+		len += (size_t)snprintf(sql + len, sizeof(sql) - len, ", (%s)", vals);
+	return len < sizeof(sql) ? keep_rows(c, e, rows, sql) : NULL;
+}
+
+/* Apart from build_insert(): its buffers' initializers zero 4 KiB, and did so for every row
+ * while they were declared here (5 % of the rows' INSERTs, issue #17). */
+static sqlite3_stmt *insert_stmt(struct ictx *c, const struct db_entity *e, size_t rows)
+{
+	sqlite3_stmt *st = kept_rows(c, e, rows);
+
+	return st != NULL ? st : build_insert(c, e, rows);
 }
 
 /* The value in millionths at *i and the number of decimals it was printed with at *i + 1:
@@ -189,37 +252,241 @@ static int bind_field(sqlite3_stmt *st, int *i, const struct db_field *f, const 
 	}
 }
 
-/* Runs the entity's INSERT for one element; position < 0 for single objects. */
-static int insert_one(struct ictx *c, const struct db_entity *e, int64_t parent, int position,
-                      const char *key, const json_t *val, int64_t *rowid)
+static size_t key_hash(const char *key)
 {
-	sqlite3_stmt *st = insert_stmt(c, e);
-	int i = 1, rc;
+	uint32_t h = 2166136261u; /* FNV-1a */
+
+	for (; *key != '\0'; key++)
+		h = (h ^ (unsigned char)*key) * 16777619u;
+	return h & (FIELD_SLOTS - 1);
+}
+
+/* The index in e->fields of the field named key, or -1. */
+static int field_of(const struct field_map *m, const char *key)
+{
+	for (size_t k = key_hash(key); m->slots[k] != 0; k = (k + 1) & (FIELD_SLOTS - 1))
+		if (strcmp(m->e->fields[m->slots[k] - 1].key, key) == 0)
+			return m->slots[k] - 1;
+	return -1;
+}
+
+/* e's field map, built the first time; NULL when e has too many fields or two of one name
+ * (its rows are then looked up field by field). */
+static const struct field_map *map_of(struct ictx *c, const struct db_entity *e)
+{
+	size_t h = ((uintptr_t)e >> 4) * 2654435761u % MAPS, n = 0;
+	struct field_map *m;
+
+	while (c->maps[h].e != NULL && c->maps[h].e != e)
+		h = (h + 1) % MAPS;
+	m = &c->maps[h];
+	if (m->e != NULL)
+		return m->none ? NULL : m;
+	if ((c->n_maps + 1) * 2 > MAPS)
+		return NULL; /* the model has fewer than 40 entities */
+	c->n_maps++;
+	m->e = e;
+	while (e->fields[n].key != NULL && n <= MAX_FIELDS)
+		n++;
+	m->none = n > MAX_FIELDS;
+	for (size_t f = 0; f < n && !m->none; f++) {
+		size_t k = key_hash(e->fields[f].key);
+		m->none = field_of(m, e->fields[f].key) >= 0;
+		while (m->slots[k] != 0)
+			k = (k + 1) & (FIELD_SLOTS - 1);
+		m->slots[k] = (unsigned char)(f + 1);
+	}
+	return m->none ? NULL : m;
+}
+
+/* Binds the entity's fields of the object val, in field order. Their values are found with
+ * one walk over the object's members where there is a map: a json_object_get() per field
+ * hashed the key and compared it again for each (48 M instructions at 100 files, issue #17). */
+static int bind_fields(struct ictx *c, sqlite3_stmt *st, int *i, const struct db_entity *e,
+                       const json_t *val)
+{
+	const struct field_map *m = e->fields != NULL ? map_of(c, e) : NULL;
+	const json_t *vals[MAX_FIELDS];
+	const char *key;
+	json_t *v;
+	int rc = SQLITE_OK, k;
+
+	if (m != NULL) {
+		for (k = 0; e->fields[k].key != NULL; k++)
+			vals[k] = NULL;
+		json_object_foreach ((json_t *)val, key, v)
+			if ((k = field_of(m, key)) >= 0)
+				vals[k] = v;
+	}
+	for (k = 0; e->fields != NULL && e->fields[k].key != NULL && !rc; k++)
+		if (!e->fields[k].nostore)
+			rc = bind_field(st, i, &e->fields[k],
+			                m != NULL ? vals[k]
+			                          : json_object_get(val, e->fields[k].key));
+	return rc;
+}
+
+/* Binds one element's values from parameter *i on; position < 0 for single objects. */
+static int bind_row(struct ictx *c, sqlite3_stmt *st, int *i, const struct db_entity *e,
+                    const struct pending *p)
+{
+	int rc = p->id != 0 ? sqlite3_bind_int64(st, (*i)++, p->id) : SQLITE_OK;
+
+	rc = rc ? rc : sqlite3_bind_int64(st, (*i)++, p->parent);
+
+	if (p->position >= 0)
+		rc = rc ? rc : sqlite3_bind_int(st, (*i)++, p->position);
+	if (p->key != NULL)
+		rc = rc ? rc : sqlite3_bind_text(st, (*i)++, p->key, -1, SQLITE_STATIC);
+	if (e->shape == DB_SH_TEXTS)
+		rc = rc ? rc
+		        : sqlite3_bind_text(st, (*i)++, json_string_value(p->val), -1,
+		                            SQLITE_STATIC);
+	else if (db_shape_is_dec(e->shape))
+		rc = rc ? rc : bind_dec(st, i, p->val);
+	else if (e->shape == DB_SH_BOX_MAP)
+		rc = rc ? rc : bind_box(st, i, p->val);
+	return rc ? rc : bind_fields(c, st, i, e, p->val);
+}
+
+/* Writes rows rows of e with one INSERT. */
+static int insert_rows(struct ictx *c, const struct db_entity *e, const struct pending *p,
+                       size_t rows)
+{
+	sqlite3_stmt *st = insert_stmt(c, e, rows + (p[0].id != 0 ? WITH_ID : 0));
+	int i = 1, rc = SQLITE_OK;
 
 	if (st == NULL)
 		return sql_fail(c, e->table);
 	/* No sqlite3_clear_bindings(): every parameter is bound again below (checked at the
 	 * end: a parameter left out would keep the last row's value). */
 	sqlite3_reset(st);
-	rc = sqlite3_bind_int64(st, i++, parent);
-	if (position >= 0)
-		rc = rc ? rc : sqlite3_bind_int(st, i++, position);
-	if (key != NULL)
-		rc = rc ? rc : sqlite3_bind_text(st, i++, key, -1, SQLITE_STATIC);
-	if (e->shape == DB_SH_TEXTS)
-		rc =
-		    rc ? rc : sqlite3_bind_text(st, i++, json_string_value(val), -1, SQLITE_STATIC);
-	else if (db_shape_is_dec(e->shape))
-		rc = rc ? rc : bind_dec(st, &i, val);
-	else if (e->shape == DB_SH_BOX_MAP)
-		rc = rc ? rc : bind_box(st, &i, val);
-	for (const struct db_field *f = e->fields; f != NULL && f->key != NULL && !rc; f++)
-		if (!f->nostore)
-			rc = bind_field(st, &i, f, json_object_get(val, f->key));
+	for (size_t r = 0; r < rows && rc == SQLITE_OK; r++)
+		rc = bind_row(c, st, &i, e, &p[r]);
 	if (rc == SQLITE_OK && i - 1 != sqlite3_bind_parameter_count(st))
 		rc = SQLITE_RANGE;
 	if (rc != SQLITE_OK || sqlite3_step(st) != SQLITE_DONE)
 		return sql_fail(c, e->table);
+	return 0;
+}
+
+/* Writes the rows queued for b: BATCH at a time, the rest 4 and 1 at a time (three
+ * statements per list, not one for every count). */
+static int flush_batch(struct ictx *c, struct batch *b)
+{
+	size_t done = 0, n = b->n;
+
+	b->n = 0;
+	while (done < n) {
+		size_t rows = n - done >= BATCH ? BATCH : n - done >= 4 ? 4 : 1;
+		if (insert_rows(c, b->e, &b->rows[done], rows) != 0)
+			return -1;
+		done += rows;
+	}
+	return 0;
+}
+
+/* Writes every row still queued. */
+static int flush_all(struct ictx *c)
+{
+	for (size_t k = 0; k < c->n_batches; k++)
+		if (c->batches[k].n > 0 && flush_batch(c, &c->batches[k]) != 0)
+			return -1;
+	return 0;
+}
+
+/* A list with no lists below it: nothing needs its rows' ids, so they can wait. */
+static bool is_leaf(const struct db_entity *e)
+{
+	return e->shape != DB_SH_ONE && e->shape != DB_SH_INLINE &&
+	       (e->children == NULL || e->children[0] == NULL);
+}
+
+/* Queues a leaf list's row; BATCH of them go in with one INSERT. A statement run for every
+ * row paid its start (cursors opened on the table and its index, the transaction checked)
+ * for each table figure, paragraph and indicator: 2,000 instructions of the 7,500 a row
+ * cost (issue #17). The JSON the row binds lives until import_doc() flushes. */
+/* e's batch, a new one if it has none yet; NULL when there is no room for more. */
+static struct batch *batch_of(struct ictx *c, const struct db_entity *e)
+{
+	struct batch *b;
+
+	for (size_t k = 0; k < c->n_batches; k++)
+		if (c->batches[k].e == e)
+			return &c->batches[k];
+	if (c->n_batches == MAX_BATCHES)
+		return NULL;
+	b = &c->batches[c->n_batches++];
+	b->e = e;
+	b->n = 0;
+	b->last_id = -1;
+	return b;
+}
+
+static int queue_row(struct ictx *c, const struct db_entity *e, const struct pending *p)
+{
+	struct batch *b = batch_of(c, e);
+
+	if (b == NULL)
+		return insert_rows(c, e, p, 1);
+	b->rows[b->n++] = *p;
+	return b->n == BATCH ? flush_batch(c, b) : 0;
+}
+
+/* The largest id in e's table, into *id. */
+static int max_id(struct ictx *c, const struct db_entity *e, int64_t *id)
+{
+	char q[128];
+	sqlite3_stmt *st;
+	int rc = -1;
+
+	snprintf(q, sizeof(q), "SELECT coalesce(max(id), 0) FROM \"%s\"", e->table);
+	if (sqlite3_prepare_v2(c->sql, q, -1, &st, NULL) != SQLITE_OK)
+		return sql_fail(c, e->table);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		*id = sqlite3_column_int64(st, 0);
+		rc = 0;
+	} else {
+		sql_fail(c, e->table);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* Queues a row of a list with lists below it (table rows), giving it the id SQLite would:
+ * one more than the table's largest, read once per import. Its lists' rows name it before
+ * it is written. Only without foreign keys (fk_off(): a bulk import into an empty store),
+ * where nothing is deleted during the import, so the largest id is the last one given, and
+ * a list's rows may go in before the row they hang off. */
+static int queue_parent(struct ictx *c, const struct db_entity *e, struct pending *p,
+                        int64_t *rowid)
+{
+	struct batch *b = batch_of(c, e);
+
+	if (b == NULL)
+		return -2;
+	if (b->last_id < 0 && max_id(c, e, &b->last_id) != 0)
+		return -1;
+	p->id = *rowid = ++b->last_id;
+	b->rows[b->n++] = *p;
+	return b->n == BATCH ? flush_batch(c, b) : 0;
+}
+
+/* Writes the entity's row for one element (a leaf list's may wait: queue_row()); *rowid
+ * receives its id, 0 for a queued row. position < 0 for single objects. */
+static int insert_one(struct ictx *c, const struct db_entity *e, int64_t parent, int position,
+                      const char *key, const json_t *val, int64_t *rowid)
+{
+	struct pending p = { .val = val, .key = key, .parent = parent, .position = position };
+	int rc;
+
+	*rowid = 0;
+	if (is_leaf(e))
+		return queue_row(c, e, &p);
+	if (c->no_fk && e->shape == DB_SH_ROWS && (rc = queue_parent(c, e, &p, rowid)) != -2)
+		return rc;
+	if (insert_rows(c, e, &p, 1) != 0)
+		return -1;
 	*rowid = sqlite3_last_insert_rowid(c->sql);
 	return 0;
 }
@@ -336,8 +603,10 @@ static int import_doc(struct ictx *c, const struct db_doc *doc, int64_t *rowid)
 	/* What was derived from the old disclosure goes too (the search index has no cascade). */
 	if (old != 0 && db_derive_forget(c->sql, old, c->err) != 0)
 		goto done;
+	for (size_t k = 0; k < c->n_batches; k++)
+		c->batches[k].n = 0; /* what a failed document left */
 	if (insert_one(c, &db_model_document, dep, -1, NULL, doc->root, rowid) != 0 ||
-	    import_children(c, &db_model_document, doc->root, *rowid) != 0)
+	    import_children(c, &db_model_document, doc->root, *rowid) != 0 || flush_all(c) != 0)
 		goto done;
 	rc = db_derive(c->sql, *rowid, c->bulk, c->err);
 	goto done;

@@ -462,6 +462,55 @@ START_TEST(test_reimport_replaces_and_keeps_ids)
 }
 END_TEST
 
+/* A list with nothing below it is written in batches (db/import.c queue_row(): 16 rows to an
+ * INSERT, the rest 4 and 1 at a time). Every length keeps its rows, in order, with ids in
+ * that order, in a new disclosure and in one that replaces it. */
+START_TEST(test_leaf_list_batches_keep_rows_in_order)
+{
+	static const size_t lengths[] = { 1, 3, 4, 5, 15, 16, 17, 20, 21, 36, 37, 2 };
+	json_t *seed = load_seed(), *sec;
+	struct db_error err = { 0 };
+	char *path;
+	struct db *db = fresh_store(&path);
+	size_t i;
+
+	/* The first section's paragraphs are then the only ones: the list's whole batch. */
+	json_array_foreach (at(seed, "explanations"), i, sec)
+		json_object_del(sec, "paragraphs");
+	for (size_t k = 0; k < sizeof(lengths) / sizeof(lengths[0]); k++) {
+		json_t *paras = json_array(), *out;
+		struct db_doc *doc;
+		char text[64];
+
+		for (i = 0; i < lengths[k]; i++) {
+			snprintf(text, sizeof(text), "第%zu段。", i);
+			json_array_append_new(paras, json_string(text));
+		}
+		json_object_set(at(seed, "explanations[0]"), "paragraphs", paras);
+		doc = good_doc(seed);
+		import_ok(db, &doc, 1);
+		out = db_export(db, "kashi-urumqi-office", 2021, "budget", "department", &err);
+		ck_assert_msg(out != NULL, "export: %s", err.text);
+		ck_assert_msg(json_equal(at(out, "explanations[0].paragraphs"), paras),
+		              "%zu paragraphs", lengths[k]);
+		ck_assert_int_eq(tu_sql_int(path,
+		                            "SELECT count(*) FROM explanation_paragraph a "
+		                            "JOIN explanation_paragraph b ON a.explanation_id "
+		                            "= b.explanation_id AND a.position < b.position "
+		                            "WHERE a.id > b.id"),
+		                 0);
+		ck_assert_int_eq(tu_sql_int(path, "SELECT max(id) - min(id) + 1 FROM "
+		                                  "explanation_paragraph"),
+		                 (int64_t)lengths[k]);
+		json_decref(out);
+		json_decref(paras);
+		db_doc_free(doc);
+	}
+	drop_store(db, path);
+	json_decref(seed);
+}
+END_TEST
+
 static bool no_rows(const json_t *t, void *arg)
 {
 	(void)t;
@@ -2217,6 +2266,7 @@ int main(void)
 	tcase_add_test(store, test_round_trip_every_figure);
 	tcase_add_test(store, test_published_totals_stored_exactly);
 	tcase_add_test(store, test_reimport_replaces_and_keeps_ids);
+	tcase_add_test(store, test_leaf_list_batches_keep_rows_in_order);
 	tcase_add_test(store, test_export_part_reads_only_its_part);
 	tcase_add_test(store, test_read_snapshot_hides_a_concurrent_import);
 	tcase_add_test(store, test_many_departments_years_and_kinds);
