@@ -402,10 +402,6 @@ static bool is_leaf(const struct db_entity *e)
 	       (e->children == NULL || e->children[0] == NULL);
 }
 
-/* Queues a leaf list's row; BATCH of them go in with one INSERT. A statement run for every
- * row paid its start (cursors opened on the table and its index, the transaction checked)
- * for each table figure, paragraph and indicator: 2,000 instructions of the 7,500 a row
- * cost (issue #17). The JSON the row binds lives until import_doc() flushes. */
 /* e's batch, a new one if it has none yet; NULL when there is no room for more. */
 static struct batch *batch_of(struct ictx *c, const struct db_entity *e)
 {
@@ -423,6 +419,10 @@ static struct batch *batch_of(struct ictx *c, const struct db_entity *e)
 	return b;
 }
 
+/* Queues a leaf list's row; BATCH of them go in with one INSERT. A statement run for every
+ * row paid its start (cursors opened on the table and its index, the transaction checked)
+ * for each table figure, paragraph and indicator: 2,000 instructions of the 7,500 a row
+ * cost (issue #17). The JSON the row binds lives until import_doc() flushes. */
 static int queue_row(struct ictx *c, const struct db_entity *e, const struct pending *p)
 {
 	struct batch *b = batch_of(c, e);
