@@ -461,6 +461,22 @@ void db_remove(const char *path)
 	unlink_sidecars(path);
 }
 
+/* Moves the finished file tmp over path with path's mode and makes the rename durable;
+ * sidecars: path's -wal and -shm go first (a new file must not meet the old one's journal).
+ * tmp is removed when the move fails. */
+static int move_into_place(const char *tmp, const char *path, bool sidecars, struct db_error *err)
+{
+	keep_mode(tmp, path);
+	if (sidecars)
+		unlink_sidecars(path);
+	if (rename(tmp, path) != 0) {
+		db_err_set(err, "%s: %s", path, strerror(errno));
+		unlink(tmp);
+		return -1;
+	}
+	return sync_dir_of(path, err);
+}
+
 /* Copies the store's pages into a new file at tmp with the backup API, in one step, so in
  * one read transaction of db's: an import committing meanwhile is in the copy entirely or
  * not at all. A page copy, unlike VACUUM INTO, rebuilds no index (33 s of a one-file import
@@ -507,13 +523,7 @@ int db_snapshot(struct db *db, const char *path, struct db_error *err)
 	if (copy_pages(db, tmp, err) != 0 || to_rollback_journal(tmp, err) != 0 ||
 	    check_copy(tmp, err) != 0 || sync_path(tmp, err) != 0)
 		goto fail;
-	keep_mode(tmp, path);
-	unlink_sidecars(path);
-	if (rename(tmp, path) != 0) {
-		db_err_set(err, "%s: %s", path, strerror(errno));
-		goto fail;
-	}
-	return sync_dir_of(path, err);
+	return move_into_place(tmp, path, true, err);
 fail:
 	unlink(tmp);
 	return -1;
@@ -645,17 +655,12 @@ static int store_apart(int fd, const char *store, struct db_error *err)
 	 * by a killed process */
 	snprintf(tmp, sizeof(tmp), "%s.new-%ld", store, (long)getpid());
 	unlink(tmp);
-	if (copy_fd(fd, tmp, err) != 0)
-		goto fail;
-	keep_mode(tmp, store);
-	if (rename(tmp, store) != 0) {
-		db_err_set(err, "%s: %s", store, strerror(errno));
-		goto fail;
+	if (copy_fd(fd, tmp, err) != 0) {
+		unlink(tmp);
+		return -1;
 	}
-	return sync_dir_of(store, err);
-fail:
-	unlink(tmp);
-	return -1;
+	/* the store's -wal and -shm stay: they belong to the store, whoever has it open */
+	return move_into_place(tmp, store, false, err);
 }
 
 int db_snapshot_unshare(const char *store, struct db_error *err)
@@ -694,14 +699,7 @@ done:
 
 int db_snapshot_place(const char *snap_tmp, const char *path, struct db_error *err)
 {
-	keep_mode(snap_tmp, path);
-	unlink_sidecars(path);
-	if (rename(snap_tmp, path) != 0) {
-		db_err_set(err, "%s: %s", path, strerror(errno));
-		unlink(snap_tmp);
-		return -1;
-	}
-	return sync_dir_of(path, err);
+	return move_into_place(snap_tmp, path, true, err);
 }
 
 int db_set_rollback_journal(struct db *db, struct db_error *err)
