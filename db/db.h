@@ -198,9 +198,9 @@ int db_snapshot(struct db *db, const char *path, struct db_error *err);
 #define DB_SNAPSHOT_SUFFIX ".snapshot"
 
 /* For a store built afresh at built (closed, rollback journal, not yet in place; budgetctl
- * import --fresh): checks it as db_snapshot() checks its copy (opened as budgetd opens a
- * store, db_check), fsyncs it, and makes snap_tmp a second name of it (a hard link: the
- * snapshot of the store built is that store, so no copy and no second check). snap is the
+ * import --fresh): opens it as budgetd opens a store (no quick_check: SQLite wrote every page
+ * of it in this process), fsyncs it, and makes snap_tmp a second name of it (a hard link: the
+ * snapshot of the store built is that store, so no copy). snap is the
  * snapshot snap_tmp will replace (db_snapshot_place): where it has another mode or owner
  * than built, or where the file system has no hard links, snap_tmp is a copy of built's
  * bytes instead, fsynced. Returns 0, or -1 with *err filled (the store damaged: err->code
@@ -310,8 +310,9 @@ struct db_finding_counts {
 int db_findings(struct db *db, const struct db_finding_query *q, db_finding_fn fn, void *ctx,
                 struct db_finding_counts *counts, struct db_error *err);
 
-/* Makes a store being built from nothing fast to write: no journal, no syncs. Only for a
- * file that is thrown away if the build fails (budgetctl import --fresh). 0 or -1. */
+/* Makes a store being built from nothing fast to write: no journal, no syncs, its file
+ * mapped for reading (no other process may shorten it). Only for a file that is thrown away
+ * if the build fails (budgetctl import --fresh). 0 or -1. */
 int db_set_bulk_build(struct db *db, struct db_error *err);
 
 /* The store's copy of one disclosure (level "department" or "unit"), in import format 2.
