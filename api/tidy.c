@@ -70,33 +70,36 @@ static int yuan_shift(const char *unit)
 /* s (a stored decimal, "867.50" or "-1.69") in unit, written in 元 by moving its decimal
  * point: exact, whatever the size, as no int64 or double is involved ("867.50" 万元 is
  * "8675000", "6.536278" 万元 "65362.78"), k places (yuan_shift()'s); "" when the unit is
- * not one of yuan (k -1). out has room for 64 bytes. Copied by hand, not by two snprintf()
- * calls: those were a sixth of writing the long CSV (#17, 1.8 million lines at 10,000
- * disclosures). */
-static void to_yuan_by(const char *s, int k, char *out)
+ * not one of yuan (k -1). out has room for 64 bytes; returns the end of what it wrote.
+ * Copied by hand in one pass, not by two snprintf() calls: those were a sixth of writing the
+ * long CSV (#17, 1.8 million lines at 10,000 disclosures). */
+static char *to_yuan_by(const char *s, int k, char *out)
 {
-	bool neg = s[0] == '-';
-	const char *p = s + neg, *dot = strchr(p, '.');
-	size_t len = strlen(p), ni = dot != NULL ? (size_t)(dot - p) : len, nd = ni, start = 0;
-	size_t point, zeros = 0;
+	bool neg = s[0] == '-', nonzero = false;
+	const char *p = s + neg, *q;
+	size_t ni = (size_t)-1, nd = 0, start = 0, point;
 	char digits[64];
 
-	out[0] = '\0';
-	if (k < 0 || len + (size_t)k + 2 >= sizeof(digits))
-		return;
-	memcpy(digits, p, ni);
-	if (dot != NULL) {
-		memcpy(digits + nd, dot + 1, len - ni - 1);
-		nd += len - ni - 1;
-	}
+	*out = '\0';
+	if (k < 0)
+		return out;
+	for (q = p; *q != '\0'; q++) /* the digits without the point: one pass */
+		if (*q == '.') {
+			ni = nd;
+		} else if (nd < sizeof(digits) - 1) {
+			nonzero = nonzero || *q != '0';
+			digits[nd++] = *q;
+		}
+	if ((size_t)(q - p) + (size_t)k + 2 >= sizeof(digits))
+		return out;
+	if (ni == (size_t)-1)
+		ni = nd;
 	point = ni + (size_t)k;
 	while (nd < point)
 		digits[nd++] = '0';
 	while (start + 1 < point && digits[start] == '0')
 		start++;
-	for (size_t i = 0; i < nd; i++)
-		zeros += digits[i] == '0';
-	if (neg && zeros != nd) /* no "-0" */
+	if (neg && nonzero) /* no "-0" */
 		*out++ = '-';
 	memcpy(out, digits + start, point - start);
 	out += point - start;
@@ -106,11 +109,12 @@ static void to_yuan_by(const char *s, int k, char *out)
 		out += nd - point;
 	}
 	*out = '\0';
+	return out;
 }
 
 static void to_yuan(const char *s, const char *unit, char *out)
 {
-	to_yuan_by(s, yuan_shift(unit), out);
+	(void)to_yuan_by(s, yuan_shift(unit), out);
 }
 
 static bool is_percent(const json_t *col)
@@ -336,6 +340,14 @@ static void put_text(struct api_jw *w, const char *s)
 	append(w, s, n);
 }
 
+/* What parents() finds of a row: its side (side_id()'s), total or not, its level, and
+ * whether it is a leaf (no total, no row's parent). */
+struct row_fact {
+	int side;
+	bool total, leaf;
+	long long level;
+};
+
 /* The table's cells: department_id to table_title. */
 static void table_part(struct api_jw *p, const struct line_ctx *l, const struct db_table *t)
 {
@@ -349,27 +361,33 @@ static void table_part(struct api_jw *p, const struct line_ctx *l, const struct 
 /* Row i's cells, row_index to leaf (put_row_fields()'s), after its table's (table_len
  * bytes of p, kept). */
 static void row_part(struct api_jw *p, size_t table_len, const struct db_table *t, size_t i,
-                     bool parent)
+                     const struct row_fact *f)
 {
+	static const char *const sides[] = { ",", ",income", ",expenditure" };
 	const struct db_trow *r = &t->rows[i];
-	bool total = api_trow_total(r);
-	char code[16], *c = code;
+	char code[16] = ",", *c = code + 1;
 
 	p->len = table_len;
 	put_int(p, (long long)i);
-	put_text(p, r->side);
-	put_text(p, total ? "total" : "item");
-	put_int(p, api_trow_level(r));
-	/* the codes joined, at most 15 bytes (put_row_fields()'s strncat into 16) */
+	if (f->side >= 0)
+		append(p, sides[f->side], strlen(sides[f->side]));
+	else
+		put_text(p, r->side);
+	append(p, f->total ? ",total" : ",item", f->total ? 6 : 5);
+	put_int(p, f->level);
+	/* The codes are digits (the schema's CHECK): cells as they are. Joined, at most 15
+	 * bytes (put_row_fields()'s strncat into 16). */
 	for (int k = 0; k < r->n_codes; k++)
-		for (const char *s = r->codes[k]; *s != '\0' && c < code + sizeof(code) - 1; s++)
+		for (const char *s = r->codes[k]; *s != '\0' && c < code + sizeof(code); s++)
 			*c++ = *s;
-	*c = '\0';
-	put_text(p, code);
-	for (int k = 0; k < 3; k++)
-		put_text(p, k < r->n_codes ? r->codes[k] : NULL);
+	append(p, code, (size_t)(c - code));
+	for (int k = 0; k < 3; k++) {
+		append(p, ",", 1);
+		if (k < r->n_codes)
+			append(p, r->codes[k], strlen(r->codes[k]));
+	}
 	put_text(p, r->name);
-	put_text(p, !total && !parent ? "true" : "false");
+	append(p, f->leaf ? ",true" : ",false", f->leaf ? 5 : 6);
 }
 
 static bool col_percent(const struct db_tcol *c)
@@ -403,17 +421,15 @@ struct parts {
 
 /* One line: the row's cells, the column's, then value and value_yuan, numbers of ours that
  * need no quoting (api_csv_number() would write them as they are). */
-static void line(struct api_jw *w, const struct parts *p, size_t col, const char *value)
+static void line(struct api_jw *w, const struct parts *p, size_t col, const struct db_lfig *value)
 {
 	char tail[DB_DEC_BUFSZ + 64 + 4], *e = tail;
-	size_t n = strlen(value);
 
 	*e++ = ',';
-	memcpy(e, value, n);
-	e += n;
+	memcpy(e, value->text, value->len);
+	e += value->len;
 	*e++ = ',';
-	to_yuan_by(value, p->shift[col], e);
-	e += strlen(e);
+	e = to_yuan_by(value->text, p->shift[col], e);
 	*e++ = '\r';
 	*e++ = '\n';
 	append(w, p->head.buf, p->head.len);
@@ -431,23 +447,23 @@ static const char *fig_text(const struct db_lfig *f)
 
 /* Every line of row i: its figures in the columns' order, then its unplaced ones. */
 static long long table_row(struct api_jw *w, struct parts *p, const struct db_long *d,
-                           const struct db_table *t, size_t i, bool parent)
+                           const struct db_table *t, size_t i, const struct row_fact *fact)
 {
 	const struct db_trow *r = &t->rows[i];
 	long long n = 0;
 
 	/* Written only for a row with figures: 4 rows in 10 of the bench files have none. */
 	if (r->n_amounts + r->n_unplaced > 0)
-		row_part(&p->head, p->table_len, t, i, parent);
+		row_part(&p->head, p->table_len, t, i, fact);
 	for (size_t k = 0; k < r->n_amounts; k++) {
 		const struct db_lfig *f = &d->figs[r->amounts + k];
 		if (fig_text(f) != NULL && ++n)
-			line(w, p, (size_t)f->col, f->text);
+			line(w, p, (size_t)f->col, f);
 	}
 	for (size_t k = 0; k < r->n_unplaced; k++) {
 		const struct db_lfig *f = &d->figs[r->unplaced + k];
 		if (fig_text(f) != NULL && ++n)
-			line(w, p, t->n_cols, f->text);
+			line(w, p, t->n_cols, f);
 	}
 	return n;
 }
@@ -502,38 +518,42 @@ static bool codes_lead(const struct db_trow *a, const struct db_trow *b)
 	return true;
 }
 
-/* parent[i]: some row's parent (api_trow_parent()) is row i. api_trow_parent()'s rule with
- * each row's side and level taken once (a row's search upwards compares them with every
- * row above it, mostly in vain: a first-level row has no parent); api_trow_parent() itself
- * for a table with a side the schema does not know. side and level have room for
- * t->n_rows. */
-static void parents(const struct db_table *t, bool *parent, int *side, long long *level)
+/* The parent of row i (api_trow_parent()'s rule with each row's side and level taken once:
+ * a row's search upwards compares them with every row above it, mostly in vain, as a
+ * first-level row has no parent), or -1. */
+static long parent_of(const struct db_table *t, const struct row_fact *f, size_t i)
 {
-	for (size_t i = 0; i < t->n_rows; i++) {
-		if ((side[i] = side_id(t->rows[i].side)) < 0) {
-			for (size_t k = 0; k < t->n_rows; k++) {
-				long up = api_trow_parent(t, k);
-				if (up >= 0)
-					parent[up] = true;
-			}
-			return;
-		}
-		level[i] = api_trow_level(&t->rows[i]);
-	}
-	for (size_t i = 0; i < t->n_rows; i++) {
-		const struct db_trow *r = &t->rows[i];
-		if (api_trow_total(r))
+	const struct db_trow *r = &t->rows[i];
+
+	if (f[i].total)
+		return -1;
+	for (size_t j = i; j-- > 0;) {
+		const struct db_trow *up = &t->rows[j];
+		if (f[j].side != f[i].side || f[j].level >= f[i].level)
 			continue;
-		for (size_t j = i; j-- > 0;) {
-			const struct db_trow *up = &t->rows[j];
-			if (side[j] != side[i] || level[j] >= level[i])
-				continue;
-			if (r->n_codes == 0 || up->n_codes == 0 || codes_lead(up, r)) {
-				parent[j] = true;
-				break;
-			}
-		}
+		if (r->n_codes == 0 || up->n_codes == 0 || codes_lead(up, r))
+			return (long)j;
 	}
+	return -1;
+}
+
+/* Each row's facts (f has room for t->n_rows); api_trow_parent() itself for a table with a
+ * side the schema does not know. */
+static void parents(const struct db_table *t, struct row_fact *f)
+{
+	bool known = true;
+	long up;
+
+	for (size_t i = 0; i < t->n_rows; i++) {
+		f[i].side = side_id(t->rows[i].side);
+		f[i].total = api_trow_total(&t->rows[i]);
+		f[i].leaf = !f[i].total;
+		f[i].level = api_trow_level(&t->rows[i]);
+		known = known && f[i].side >= 0;
+	}
+	for (size_t i = 0; i < t->n_rows; i++)
+		if ((up = known ? parent_of(t, f, i) : api_trow_parent(t, i)) >= 0)
+			f[up].leaf = false;
 }
 
 /* Every line of one table into w; the number of lines, or -1 when out of memory. */
@@ -541,13 +561,12 @@ static long long table_lines(struct api_jw *w, struct parts *p, const struct lin
                              const struct db_long *d, const struct db_table *t)
 {
 	const char *unit = t->unit != NULL ? t->unit : t->doc_unit;
-	bool *parent = calloc(t->n_rows + 1, sizeof(*parent));
-	int *side = malloc((t->n_rows + 1) * sizeof(*side));
-	long long n = -1, *level = malloc((t->n_rows + 1) * sizeof(*level));
+	struct row_fact *f = malloc((t->n_rows + 1) * sizeof(*f));
+	long long n = -1;
 
-	if (parent == NULL || side == NULL || level == NULL || parts_room(p, t->n_cols) != 0)
+	if (f == NULL || parts_room(p, t->n_cols) != 0)
 		goto done;
-	parents(t, parent, side, level);
+	parents(t, f);
 	table_part(&p->head, l, t);
 	p->table_len = p->head.len;
 	for (size_t c = 0; c <= t->n_cols; c++) {
@@ -558,11 +577,9 @@ static long long table_lines(struct api_jw *w, struct parts *p, const struct lin
 	}
 	n = 0;
 	for (size_t i = 0; i < t->n_rows; i++)
-		n += table_row(w, p, d, t, i, parent[i]);
+		n += table_row(w, p, d, t, i, &f[i]);
 done:
-	free(parent);
-	free(side);
-	free(level);
+	free(f);
 	return n;
 }
 

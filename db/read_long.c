@@ -29,10 +29,35 @@ struct scratch {
 	struct pend {
 		size_t row;
 		long col; /* -1: unplaced */
+		size_t len;
 		char text[DB_DEC_BUFSZ];
 	} * figs;
 	size_t n_figs;
 };
+
+/* db_rgrow() when n has reached *cap: a call per row read was a tenth of this file's own
+ * instructions. */
+static int grow(void **v, size_t *cap, size_t n, size_t size)
+{
+	return n < *cap ? 0 : db_rgrow(v, cap, n, size);
+}
+
+/* s when it is a or b, the schema's values (kept as a constant, not copied); else a copy of
+ * it (NULL for NULL). */
+static const char *known(struct db_long *d, const char *s, const char *a, const char *b, bool *oom)
+{
+	const char *copy;
+
+	if (s == NULL)
+		return NULL;
+	if (strcmp(s, a) == 0)
+		return a;
+	if (strcmp(s, b) == 0)
+		return b;
+	if ((copy = db_tpool_dup(&d->pool, s)) == NULL)
+		*oom = true;
+	return copy;
+}
 
 static const char *pooled(struct db_long *d, sqlite3_stmt *st, int col, bool *oom)
 {
@@ -87,9 +112,8 @@ static int read_tables(struct db *db, int64_t id, struct db_long *d, struct scra
 		return -1;
 	sqlite3_bind_int64(st, 1, id);
 	while (!oom && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (db_rgrow((void **)&d->tables, &cap, d->n_tables, sizeof(*d->tables)) != 0 ||
-		    db_rgrow((void **)&s->table_ids, &icap, d->n_tables, sizeof(*s->table_ids)) !=
-		        0) {
+		if (grow((void **)&d->tables, &cap, d->n_tables, sizeof(*d->tables)) != 0 ||
+		    grow((void **)&s->table_ids, &icap, d->n_tables, sizeof(*s->table_ids)) != 0) {
 			oom = true;
 			break;
 		}
@@ -147,7 +171,7 @@ static int read_cols(struct db *db, struct db_long *d, struct scratch *s, struct
 {
 	sqlite3_stmt *st = db_stmt(db,
 	                           "SELECT table_id, key, title, \"group\", measure, position FROM "
-	                           "table_column WHERE table_id BETWEEN ? AND ? ORDER BY "
+	                           "table_column WHERE table_id >= ? ORDER BY "
 	                           "table_id, key",
 	                           err);
 	size_t cap = 0, lcap = 0;
@@ -160,12 +184,16 @@ static int read_cols(struct db *db, struct db_long *d, struct scratch *s, struct
 		return -1;
 	table_range(d, s, &lo, &hi);
 	sqlite3_bind_int64(st, 1, lo);
-	sqlite3_bind_int64(st, 2, hi);
 	while (!oom && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if ((t = table_of(d, s, sqlite3_column_int64(st, 0), &last)) < 0)
+		int64_t id = sqlite3_column_int64(st, 0);
+		if (id > hi) {
+			rc = SQLITE_DONE;
+			break;
+		}
+		if ((t = table_of(d, s, id, &last)) < 0)
 			continue;
-		if (db_rgrow((void **)&d->cols, &cap, d->n_cols, sizeof(*d->cols)) != 0 ||
-		    db_rgrow((void **)&s->key_len, &lcap, d->n_cols, sizeof(*s->key_len)) != 0) {
+		if (grow((void **)&d->cols, &cap, d->n_cols, sizeof(*d->cols)) != 0 ||
+		    grow((void **)&s->key_len, &lcap, d->n_cols, sizeof(*s->key_len)) != 0) {
 			oom = true;
 			break;
 		}
@@ -189,8 +217,8 @@ static int read_cols(struct db *db, struct db_long *d, struct scratch *s, struct
 static void put_row(struct db_long *d, sqlite3_stmt *st, struct db_trow *r, bool *oom)
 {
 	memset(r, 0, sizeof(*r));
-	r->side = pooled(d, st, 2, oom);
-	r->kind = pooled(d, st, 3, oom);
+	r->side = known(d, (const char *)sqlite3_column_text(st, 2), "income", "expenditure", oom);
+	r->kind = known(d, (const char *)sqlite3_column_text(st, 3), "item", "total", oom);
 	if ((r->has_level = sqlite3_column_type(st, 4) != SQLITE_NULL))
 		r->level = sqlite3_column_int(st, 4);
 	/* export.c: the codes are there when code1 is, the non-NULL ones (a code is TEXT, of
@@ -210,7 +238,7 @@ static int read_rows(struct db *db, struct db_long *d, struct scratch *s, struct
 {
 	sqlite3_stmt *st = db_stmt(db,
 	                           "SELECT table_id, id, side, kind, level, code1, code2, code3, "
-	                           "name FROM table_row WHERE table_id BETWEEN ? AND ? ORDER BY "
+	                           "name FROM table_row WHERE table_id >= ? ORDER BY "
 	                           "table_id, position",
 	                           err);
 	size_t cap = 0, icap = 0, tcap = 0;
@@ -223,14 +251,17 @@ static int read_rows(struct db *db, struct db_long *d, struct scratch *s, struct
 		return -1;
 	table_range(d, s, &lo, &hi);
 	sqlite3_bind_int64(st, 1, lo);
-	sqlite3_bind_int64(st, 2, hi);
 	while (!oom && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if ((t = table_of(d, s, sqlite3_column_int64(st, 0), &last)) < 0)
+		int64_t id = sqlite3_column_int64(st, 0);
+		if (id > hi) {
+			rc = SQLITE_DONE;
+			break;
+		}
+		if ((t = table_of(d, s, id, &last)) < 0)
 			continue;
-		if (db_rgrow((void **)&d->rows, &cap, d->n_rows, sizeof(*d->rows)) != 0 ||
-		    db_rgrow((void **)&s->row_ids, &icap, d->n_rows, sizeof(*s->row_ids)) != 0 ||
-		    db_rgrow((void **)&s->row_table, &tcap, d->n_rows, sizeof(*s->row_table)) !=
-		        0) {
+		if (grow((void **)&d->rows, &cap, d->n_rows, sizeof(*d->rows)) != 0 ||
+		    grow((void **)&s->row_ids, &icap, d->n_rows, sizeof(*s->row_ids)) != 0 ||
+		    grow((void **)&s->row_table, &tcap, d->n_rows, sizeof(*s->row_table)) != 0) {
 			oom = true;
 			break;
 		}
@@ -316,13 +347,14 @@ static int read_figs(struct db *db, bool keyed, struct db_long *d, struct scratc
 {
 	sqlite3_stmt *st = db_stmt(db,
 	                           keyed ? "SELECT row_id, value, value_dp, key FROM row_amount "
-	                                   "WHERE row_id BETWEEN ? AND ? ORDER BY row_id, key"
+	                                   "WHERE row_id >= ? ORDER BY row_id, key"
 	                                 : "SELECT row_id, value, value_dp FROM row_unplaced "
-	                                   "WHERE row_id BETWEEN ? AND ? ORDER BY row_id, position",
+	                                   "WHERE row_id >= ? ORDER BY row_id, position",
 	                           err);
 	size_t cap = s->n_figs;
 	bool oom = false;
 	long row, col = -1;
+	int64_t hi = d->n_rows > 0 ? row_id_at(s, d->n_rows - 1) : 0;
 	int rc = SQLITE_DONE;
 
 	if (d->n_rows == 0)
@@ -331,12 +363,16 @@ static int read_figs(struct db *db, bool keyed, struct db_long *d, struct scratc
 		return -1;
 	s->cursor = 0;
 	sqlite3_bind_int64(st, 1, row_id_at(s, 0));
-	sqlite3_bind_int64(st, 2, row_id_at(s, d->n_rows - 1));
 	while (!oom && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if ((row = rows_find(d, s, sqlite3_column_int64(st, 0))) < 0 ||
+		int64_t id = sqlite3_column_int64(st, 0);
+		if (id > hi) {
+			rc = SQLITE_DONE;
+			break;
+		}
+		if ((row = rows_find(d, s, id)) < 0 ||
 		    (keyed && (col = col_of(d, s, (size_t)row, st, 3)) < 0))
 			continue;
-		if (db_rgrow((void **)&s->figs, &cap, s->n_figs, sizeof(*s->figs)) != 0) {
+		if (grow((void **)&s->figs, &cap, s->n_figs, sizeof(*s->figs)) != 0) {
 			oom = true;
 			break;
 		}
@@ -345,10 +381,10 @@ static int read_figs(struct db *db, bool keyed, struct db_long *d, struct scratc
 		f->col = col;
 		/* read_table.c's fig_text(): export.c's dec_json spelling */
 		if (sqlite3_column_type(st, 2) == SQLITE_NULL)
-			db_dec_format(sqlite3_column_int64(st, 1), f->text);
+			f->len = db_dec_format(sqlite3_column_int64(st, 1), f->text);
 		else
-			db_dec_format_dp(sqlite3_column_int64(st, 1), sqlite3_column_int(st, 2),
-			                 f->text);
+			f->len = db_dec_format_dp(sqlite3_column_int64(st, 1),
+			                          sqlite3_column_int(st, 2), f->text);
 	}
 	return db_rdone(db, st, rc, oom, err);
 }
@@ -384,6 +420,7 @@ static int place_figs(struct db_long *d, struct scratch *s)
 		struct db_lfig *f = p->col >= 0 ? &d->figs[r->amounts + r->n_amounts++]
 		                                : &d->figs[r->unplaced + r->n_unplaced++];
 		f->col = p->col;
+		f->len = p->len;
 		memcpy(f->text, p->text, sizeof(f->text));
 	}
 	for (size_t i = 0; i < d->n_rows; i++) { /* a row's handful, by column */

@@ -12,9 +12,10 @@
 #include <stddef.h>
 
 /* A figure of a row: in its table's column col (an index into the table's cols), or
- * unplaced (col -1), with its text as db_read_table() spells it. */
+ * unplaced (col -1), with its text as db_read_table() spells it (len bytes). */
 struct db_lfig {
 	long col;
+	size_t len;
 	char text[DB_DEC_BUFSZ];
 };
 
