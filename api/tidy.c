@@ -266,28 +266,6 @@ int api_amounts(struct api_ctx *c, json_t *doc)
 
 /* ---- the whole store ---- */
 
-struct store_walk {
-	struct db *db;
-	api_write_fn write;
-	void *ctx;
-	uint64_t lines;
-	struct db_error *err;
-	const struct api_amounts_reuse *reuse; /* NULL: every disclosure is written afresh */
-	struct api_jw out; /* the lines not yet handed over; its buffer kept across disclosures */
-};
-
-/* Hands the text in s->out to the writer; s->out's buffer stays for the next. */
-static int flush(struct store_walk *s)
-{
-	int rc = s->out.failed ? -1 : s->out.len > 0 ? s->write(s->ctx, s->out.buf, s->out.len) : 0;
-
-	if (rc != 0 && s->err->text[0] == '\0')
-		snprintf(s->err->text, sizeof(s->err->text), "%s",
-		         s->out.failed ? "out of memory" : "could not write the long CSV");
-	s->out.len = 0;
-	return rc;
-}
-
 /* ---- a disclosure's lines straight from its rows (#17) ----
  * The bytes put_disclosure() writes from db_export_part()'s tree, rule for rule, from
  * db_read_long()'s arrays: no tree of the disclosure is built, and all its tables are read
@@ -416,7 +394,9 @@ struct parts {
 	size_t table_len; /* of head: the table's */
 	struct api_jw *cols; /* one per column, then the unplaced one */
 	int *shift; /* of each column's figures to 元 (to_yuan_by()'s; -1: none, a percent) */
-	size_t n_cols; /* room in cols and percent, less the unplaced one's */
+	size_t n_cols; /* room in cols and shift, less the unplaced one's */
+	struct row_fact *facts; /* the table's rows' */
+	size_t n_facts; /* room in facts */
 };
 
 /* One line: the row's cells, the column's, then value and value_yuan, numbers of ours that
@@ -468,13 +448,20 @@ static long long table_row(struct api_jw *w, struct parts *p, const struct db_lo
 	return n;
 }
 
-/* Room in p for n columns and the unplaced one. */
-static int parts_room(struct parts *p, size_t n)
+/* Room in p for n columns and the unplaced one, and for rows rows' facts. */
+static int parts_room(struct parts *p, size_t n, size_t rows)
 {
 	size_t from = p->cols == NULL ? 0 : p->n_cols + 1;
 	struct api_jw *cols;
+	struct row_fact *facts;
 	int *shift;
 
+	if (rows > p->n_facts) {
+		if ((facts = realloc(p->facts, rows * sizeof(*facts))) == NULL)
+			return -1;
+		p->facts = facts;
+		p->n_facts = rows;
+	}
 	if (p->cols != NULL && n <= p->n_cols)
 		return 0;
 	if ((cols = realloc(p->cols, (n + 1) * sizeof(*cols))) == NULL)
@@ -496,6 +483,7 @@ static void parts_free(struct parts *p)
 	free(api_jw_finish(&p->head, NULL));
 	free(p->cols);
 	free(p->shift);
+	free(p->facts);
 }
 
 /* A row's side as a number, for parents(): the schema's CHECK allows these; -1 for any
@@ -561,11 +549,12 @@ static long long table_lines(struct api_jw *w, struct parts *p, const struct lin
                              const struct db_long *d, const struct db_table *t)
 {
 	const char *unit = t->unit != NULL ? t->unit : t->doc_unit;
-	struct row_fact *f = malloc((t->n_rows + 1) * sizeof(*f));
-	long long n = -1;
+	struct row_fact *f;
+	long long n = 0;
 
-	if (f == NULL || parts_room(p, t->n_cols) != 0)
-		goto done;
+	if (parts_room(p, t->n_cols, t->n_rows) != 0)
+		return -1;
+	f = p->facts;
 	parents(t, f);
 	table_part(&p->head, l, t);
 	p->table_len = p->head.len;
@@ -575,55 +564,71 @@ static long long table_lines(struct api_jw *w, struct parts *p, const struct lin
 		p->shift[c] = percent ? -1 : yuan_shift(unit);
 		col_part(&p->cols[c], col, percent, unit);
 	}
-	n = 0;
 	for (size_t i = 0; i < t->n_rows; i++)
 		n += table_row(w, p, d, t, i, &f[i]);
-done:
-	free(f);
 	return n;
+}
+
+struct store_walk {
+	struct db *db;
+	api_write_fn write;
+	void *ctx;
+	uint64_t lines;
+	struct db_error *err;
+	const struct api_amounts_reuse *reuse; /* NULL: every disclosure is written afresh */
+	struct api_jw out; /* the lines not yet handed over; its buffer kept across disclosures */
+	struct db_long d; /* the disclosure read, its arrays' room kept likewise */
+	struct parts p;
+};
+
+/* Hands the text in s->out to the writer; s->out's buffer stays for the next. */
+static int flush(struct store_walk *s)
+{
+	int rc = s->out.failed ? -1 : s->out.len > 0 ? s->write(s->ctx, s->out.buf, s->out.len) : 0;
+
+	if (rc != 0 && s->err->text[0] == '\0')
+		snprintf(s->err->text, sizeof(s->err->text), "%s",
+		         s->out.failed ? "out of memory" : "could not write the long CSV");
+	s->out.len = 0;
+	return rc;
 }
 
 /* Every line of one disclosure into w, its tables by number as put_disclosure() takes them;
  * the number of lines, or -1 with *err filled. */
-static long long disclosure_lines(struct db *db, struct api_jw *w, const char *dept,
-                                  const struct db_disclosure_ref *ref, struct db_error *err)
+static long long disclosure_lines(struct store_walk *s, const char *dept,
+                                  const struct db_disclosure_ref *ref)
 {
-	struct db_long d;
-	struct parts p = { 0 };
+	struct db_long *d = &s->d;
+	struct parts *p = &s->p;
 	struct line_ctx l = { .dept = dept, .kind = ref->kind, .level = ref->level };
 	long long n = 0, m;
 
-	if (db_read_long(db, dept, ref->year, ref->kind, ref->level, &d, err) != 0) {
-		db_long_free(&d);
+	if (db_read_long(s->db, dept, ref->year, ref->kind, ref->level, d, s->err) != 0)
 		return -1;
-	}
-	api_jw_init(&p.head);
-	l.name = d.name;
-	l.region = d.region;
+	l.name = d->name;
+	l.region = d->region;
 	*db_dec_put_uint(l.year, (uint64_t)ref->year) = '\0';
-	for (size_t i = 0; i < d.n_tables && n >= 0; i++) {
-		if ((m = table_lines(w, &p, &l, &d, &d.tables[i])) < 0 || w->failed ||
-		    p.head.failed) {
-			snprintf(err->text, sizeof(err->text), "out of memory");
+	for (size_t i = 0; i < d->n_tables && n >= 0; i++) {
+		if ((m = table_lines(&s->out, p, &l, d, &d->tables[i])) < 0 || s->out.failed ||
+		    p->head.failed) {
+			snprintf(s->err->text, sizeof(s->err->text), "out of memory");
 			n = -1;
 		} else {
 			n += m;
 		}
 	}
-	for (size_t c = 0; p.cols != NULL && c <= p.n_cols && n >= 0; c++)
-		if (p.cols[c].failed) {
-			snprintf(err->text, sizeof(err->text), "out of memory");
+	for (size_t c = 0; p->cols != NULL && c <= p->n_cols && n >= 0; c++)
+		if (p->cols[c].failed) {
+			snprintf(s->err->text, sizeof(s->err->text), "out of memory");
 			n = -1;
 		}
-	parts_free(&p);
-	db_long_free(&d);
 	return n;
 }
 
 static int one_disclosure(struct store_walk *s, const char *dept,
                           const struct db_disclosure_ref *ref)
 {
-	long long n = disclosure_lines(s->db, &s->out, dept, ref, s->err);
+	long long n = disclosure_lines(s, dept, ref);
 
 	if (n < 0) {
 		s->out.len = 0;
@@ -677,7 +682,7 @@ int api_amounts_store_reusing(struct db *db, api_write_fn write, void *ctx,
                               const struct api_amounts_reuse *reuse, uint64_t *lines,
                               struct db_error *err)
 {
-	struct store_walk s = { db, write, ctx, 0, err, reuse, { 0 } };
+	struct store_walk s = { .db = db, .write = write, .ctx = ctx, .err = err, .reuse = reuse };
 	json_t *ids = json_array(), *id;
 	size_t i;
 	int rc = -1;
@@ -698,6 +703,8 @@ end:
 fail:
 	json_decref(ids);
 	free(api_jw_finish(&s.out, NULL));
+	db_long_free(&s.d);
+	parts_free(&s.p);
 	if (lines != NULL)
 		*lines = s.lines;
 	if (rc != 0 && err->text[0] == '\0')

@@ -15,7 +15,7 @@
 
 /* What is read before it is placed: the tables' ids and slices, the rows' ids and tables,
  * the figures in the order read. */
-struct scratch {
+struct db_long_room {
 	int64_t *table_ids; /* d->tables' ids, in number order */
 	size_t *col0, *row0; /* each table's first column and row in d->cols and d->rows */
 	size_t *key_len; /* the columns' keys' lengths */
@@ -33,6 +33,9 @@ struct scratch {
 		char text[DB_DEC_BUFSZ];
 	} * figs;
 	size_t n_figs;
+	/* the room of each array (d's, then these), kept from one disclosure to the next */
+	size_t cap_tables, cap_cols, cap_rows, cap_figs;
+	size_t cap_table_ids, cap_starts, cap_key_len, cap_row_ids, cap_row_table, cap_pend;
 };
 
 /* db_rgrow() when n has reached *cap: a call per row read was a tenth of this file's own
@@ -97,14 +100,13 @@ static int read_record(struct db *db, const char *dep, int year, const char *kin
 }
 
 /* The tables by number (the schema's CHECK keeps number in 1..99, UNIQUE per disclosure). */
-static int read_tables(struct db *db, int64_t id, struct db_long *d, struct scratch *s,
+static int read_tables(struct db *db, int64_t id, struct db_long *d, struct db_long_room *s,
                        struct db_error *err)
 {
 	sqlite3_stmt *st = db_stmt(db,
 	                           "SELECT id, number, type, title, unit FROM budget_table WHERE "
 	                           "disclosure_id = ? ORDER BY number",
 	                           err);
-	size_t cap = 0, icap = 0;
 	bool oom = false;
 	int rc = SQLITE_DONE;
 
@@ -112,8 +114,10 @@ static int read_tables(struct db *db, int64_t id, struct db_long *d, struct scra
 		return -1;
 	sqlite3_bind_int64(st, 1, id);
 	while (!oom && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (grow((void **)&d->tables, &cap, d->n_tables, sizeof(*d->tables)) != 0 ||
-		    grow((void **)&s->table_ids, &icap, d->n_tables, sizeof(*s->table_ids)) != 0) {
+		if (grow((void **)&d->tables, &s->cap_tables, d->n_tables, sizeof(*d->tables)) !=
+		        0 ||
+		    grow((void **)&s->table_ids, &s->cap_table_ids, d->n_tables,
+		         sizeof(*s->table_ids)) != 0) {
 			oom = true;
 			break;
 		}
@@ -130,7 +134,7 @@ static int read_tables(struct db *db, int64_t id, struct db_long *d, struct scra
 
 /* The index in d->tables of the table whose id is id, or -1; *last is the answer before
  * (the records come grouped by table). */
-static long table_of(const struct db_long *d, const struct scratch *s, int64_t id, long *last)
+static long table_of(const struct db_long *d, const struct db_long_room *s, int64_t id, long *last)
 {
 	if (*last >= 0 && s->table_ids[*last] == id)
 		return *last;
@@ -140,7 +144,8 @@ static long table_of(const struct db_long *d, const struct scratch *s, int64_t i
 	return -1;
 }
 
-static void table_range(const struct db_long *d, const struct scratch *s, int64_t *lo, int64_t *hi)
+static void table_range(const struct db_long *d, const struct db_long_room *s, int64_t *lo,
+                        int64_t *hi)
 {
 	*lo = s->table_ids[0];
 	*hi = s->table_ids[0];
@@ -167,14 +172,13 @@ static void sort_cols(struct db_tcol *c, size_t *len, size_t n)
 }
 
 /* Every table's columns, each table's together (the primary key's order). */
-static int read_cols(struct db *db, struct db_long *d, struct scratch *s, struct db_error *err)
+static int read_cols(struct db *db, struct db_long *d, struct db_long_room *s, struct db_error *err)
 {
 	sqlite3_stmt *st = db_stmt(db,
 	                           "SELECT table_id, key, title, \"group\", measure, position FROM "
 	                           "table_column WHERE table_id >= ? ORDER BY "
 	                           "table_id, key",
 	                           err);
-	size_t cap = 0, lcap = 0;
 	int64_t lo, hi;
 	long last = -1, t;
 	bool oom = false;
@@ -192,8 +196,9 @@ static int read_cols(struct db *db, struct db_long *d, struct scratch *s, struct
 		}
 		if ((t = table_of(d, s, id, &last)) < 0)
 			continue;
-		if (grow((void **)&d->cols, &cap, d->n_cols, sizeof(*d->cols)) != 0 ||
-		    grow((void **)&s->key_len, &lcap, d->n_cols, sizeof(*s->key_len)) != 0) {
+		if (grow((void **)&d->cols, &s->cap_cols, d->n_cols, sizeof(*d->cols)) != 0 ||
+		    grow((void **)&s->key_len, &s->cap_key_len, d->n_cols, sizeof(*s->key_len)) !=
+		        0) {
 			oom = true;
 			break;
 		}
@@ -219,8 +224,9 @@ static void put_row(struct db_long *d, sqlite3_stmt *st, struct db_trow *r, bool
 	memset(r, 0, sizeof(*r));
 	r->side = known(d, (const char *)sqlite3_column_text(st, 2), "income", "expenditure", oom);
 	r->kind = known(d, (const char *)sqlite3_column_text(st, 3), "item", "total", oom);
-	if ((r->has_level = sqlite3_column_type(st, 4) != SQLITE_NULL))
-		r->level = sqlite3_column_int(st, 4);
+	r->level = sqlite3_column_int(st, 4); /* -1 for NULL: the schema's CHECK keeps 0..3 */
+	if (!(r->has_level = r->level >= 0))
+		r->level = 0;
 	/* export.c: the codes are there when code1 is, the non-NULL ones (a code is TEXT, of
 	 * digits: its text is NULL only for NULL) */
 	for (int k = 0; k < 3; k++) {
@@ -234,14 +240,14 @@ static void put_row(struct db_long *d, sqlite3_stmt *st, struct db_trow *r, bool
 }
 
 /* Every table's rows in order, each table's together (table_row_read's order). */
-static int read_rows(struct db *db, struct db_long *d, struct scratch *s, struct db_error *err)
+static int read_rows(struct db *db, struct db_long *d, struct db_long_room *s, struct db_error *err)
 {
-	sqlite3_stmt *st = db_stmt(db,
-	                           "SELECT table_id, id, side, kind, level, code1, code2, code3, "
-	                           "name FROM table_row WHERE table_id >= ? ORDER BY "
-	                           "table_id, position",
-	                           err);
-	size_t cap = 0, icap = 0, tcap = 0;
+	sqlite3_stmt *st =
+	    db_stmt(db,
+	            "SELECT table_id, id, side, kind, ifnull(level, -1), code1, code2, code3, "
+	            "name FROM table_row WHERE table_id >= ? ORDER BY "
+	            "table_id, position",
+	            err);
 	int64_t lo, hi;
 	long last = -1, t;
 	bool oom = false;
@@ -259,9 +265,11 @@ static int read_rows(struct db *db, struct db_long *d, struct scratch *s, struct
 		}
 		if ((t = table_of(d, s, id, &last)) < 0)
 			continue;
-		if (grow((void **)&d->rows, &cap, d->n_rows, sizeof(*d->rows)) != 0 ||
-		    grow((void **)&s->row_ids, &icap, d->n_rows, sizeof(*s->row_ids)) != 0 ||
-		    grow((void **)&s->row_table, &tcap, d->n_rows, sizeof(*s->row_table)) != 0) {
+		if (grow((void **)&d->rows, &s->cap_rows, d->n_rows, sizeof(*d->rows)) != 0 ||
+		    grow((void **)&s->row_ids, &s->cap_row_ids, d->n_rows, sizeof(*s->row_ids)) !=
+		        0 ||
+		    grow((void **)&s->row_table, &s->cap_row_table, d->n_rows,
+		         sizeof(*s->row_table)) != 0) {
 			oom = true;
 			break;
 		}
@@ -282,7 +290,7 @@ static int by_id(const void *a, const void *b)
 }
 
 /* Makes rows_find() ready: when the rows' ids do not ascend in row order, a sorted copy. */
-static int rows_index(const struct db_long *d, struct scratch *s)
+static int rows_index(const struct db_long *d, struct db_long_room *s)
 {
 	size_t i = 1;
 
@@ -298,14 +306,14 @@ static int rows_index(const struct db_long *d, struct scratch *s)
 	return 0;
 }
 
-static int64_t row_id_at(const struct scratch *s, size_t k)
+static int64_t row_id_at(const struct db_long_room *s, size_t k)
 {
 	return s->sorted != NULL ? s->sorted[k].id : s->row_ids[k];
 }
 
 /* The index of the row whose id is id, or -1. The figures come by ascending row id, so with
  * ascending ids a cursor moves forward (restarted per statement run); else a search. */
-static long rows_find(const struct db_long *d, struct scratch *s, int64_t id)
+static long rows_find(const struct db_long *d, struct db_long_room *s, int64_t id)
 {
 	size_t lo = 0, hi = d->n_rows;
 
@@ -327,8 +335,8 @@ static long rows_find(const struct db_long *d, struct scratch *s, int64_t id)
 }
 
 /* The column of row's table whose key is the text of st's column col, or -1. */
-static long col_of(const struct db_long *d, const struct scratch *s, size_t row, sqlite3_stmt *st,
-                   int col)
+static long col_of(const struct db_long *d, const struct db_long_room *s, size_t row,
+                   sqlite3_stmt *st, int col)
 {
 	size_t t = s->row_table[row], c0 = s->col0[t];
 	const char *key = (const char *)sqlite3_column_text(st, col);
@@ -342,16 +350,16 @@ static long col_of(const struct db_long *d, const struct scratch *s, size_t row,
 
 /* The figures (keyed: the amounts in a column, else the unplaced ones) of the rows, in
  * s->figs as read: one run over the primary key from the lowest row id to the highest. */
-static int read_figs(struct db *db, bool keyed, struct db_long *d, struct scratch *s,
+static int read_figs(struct db *db, bool keyed, struct db_long *d, struct db_long_room *s,
                      struct db_error *err)
 {
-	sqlite3_stmt *st = db_stmt(db,
-	                           keyed ? "SELECT row_id, value, value_dp, key FROM row_amount "
-	                                   "WHERE row_id >= ? ORDER BY row_id, key"
-	                                 : "SELECT row_id, value, value_dp FROM row_unplaced "
-	                                   "WHERE row_id >= ? ORDER BY row_id, position",
-	                           err);
-	size_t cap = s->n_figs;
+	sqlite3_stmt *st =
+	    db_stmt(db,
+	            keyed ? "SELECT row_id, value, ifnull(value_dp, -1), key FROM row_amount "
+	                    "WHERE row_id >= ? ORDER BY row_id, key"
+	                  : "SELECT row_id, value, ifnull(value_dp, -1) FROM row_unplaced "
+	                    "WHERE row_id >= ? ORDER BY row_id, position",
+	            err);
 	bool oom = false;
 	long row, col = -1;
 	int64_t hi = d->n_rows > 0 ? row_id_at(s, d->n_rows - 1) : 0;
@@ -372,33 +380,39 @@ static int read_figs(struct db *db, bool keyed, struct db_long *d, struct scratc
 		if ((row = rows_find(d, s, id)) < 0 ||
 		    (keyed && (col = col_of(d, s, (size_t)row, st, 3)) < 0))
 			continue;
-		if (grow((void **)&s->figs, &cap, s->n_figs, sizeof(*s->figs)) != 0) {
+		if (grow((void **)&s->figs, &s->cap_pend, s->n_figs, sizeof(*s->figs)) != 0) {
 			oom = true;
 			break;
 		}
 		struct pend *f = &s->figs[s->n_figs++];
 		f->row = (size_t)row;
 		f->col = col;
-		/* read_table.c's fig_text(): export.c's dec_json spelling */
-		if (sqlite3_column_type(st, 2) == SQLITE_NULL)
+		/* read_table.c's fig_text(): export.c's dec_json spelling (dp -1: NULL, which the
+		 * schema's CHECK, 0..6, tells from any value) */
+		int dp = sqlite3_column_int(st, 2);
+		if (dp < 0)
 			f->len = db_dec_format(sqlite3_column_int64(st, 1), f->text);
 		else
-			f->len = db_dec_format_dp(sqlite3_column_int64(st, 1),
-			                          sqlite3_column_int(st, 2), f->text);
+			f->len = db_dec_format_dp(sqlite3_column_int64(st, 1), dp, f->text);
 	}
 	return db_rdone(db, st, rc, oom, err);
 }
 
 /* Places the figures read: each row's together (a counting sort by row, which keeps the
  * order read), its amounts by column, then its unplaced ones. */
-static int place_figs(struct db_long *d, struct scratch *s)
+static int place_figs(struct db_long *d, struct db_long_room *s)
 {
 	size_t at = 0;
 
 	if (s->n_figs == 0)
 		return 0;
-	if ((d->figs = malloc(s->n_figs * sizeof(*d->figs))) == NULL)
-		return -1;
+	if (s->n_figs > s->cap_figs) {
+		struct db_lfig *figs = realloc(d->figs, s->n_figs * sizeof(*figs));
+		if (figs == NULL)
+			return -1;
+		d->figs = figs;
+		s->cap_figs = s->n_figs;
+	}
 	d->n_figs = s->n_figs;
 	for (size_t k = 0; k < s->n_figs; k++) {
 		struct db_trow *r = &d->rows[s->figs[k].row];
@@ -437,7 +451,7 @@ static int place_figs(struct db_long *d, struct scratch *s)
 }
 
 /* Points each table at its columns and rows, now that the arrays no longer move. */
-static void point_tables(struct db_long *d, const struct scratch *s)
+static void point_tables(struct db_long *d, const struct db_long_room *s)
 {
 	for (size_t i = 0; i < d->n_tables; i++) {
 		struct db_table *t = &d->tables[i];
@@ -447,56 +461,85 @@ static void point_tables(struct db_long *d, const struct scratch *s)
 	}
 }
 
-static void scratch_free(struct scratch *s)
+/* d as for a disclosure not read yet, its arrays' room kept: 0, or -1 when out of memory. */
+static int reset(struct db_long *d)
 {
-	free(s->table_ids);
-	free(s->col0);
-	free(s->row0);
-	free(s->key_len);
-	free(s->row_ids);
-	free(s->row_table);
+	struct db_long_room *s = d->room;
+
+	db_tpool_free(&d->pool);
+	d->name = d->region = d->unit = NULL;
+	d->n_tables = d->n_cols = d->n_rows = d->n_figs = 0;
+	if (s == NULL && (s = d->room = calloc(1, sizeof(*s))) == NULL)
+		return -1;
 	free(s->sorted);
-	free(s->figs);
+	s->sorted = NULL;
+	s->cursor = s->n_figs = 0;
+	return 0;
+}
+
+/* Room in the tables' first column and row for d->n_tables. */
+static int starts_room(struct db_long *d, struct db_long_room *s)
+{
+	size_t *col0, *row0;
+
+	if (d->n_tables <= s->cap_starts)
+		return 0;
+	if ((col0 = realloc(s->col0, d->n_tables * sizeof(*col0))) == NULL)
+		return -1;
+	s->col0 = col0;
+	if ((row0 = realloc(s->row0, d->n_tables * sizeof(*row0))) == NULL)
+		return -1;
+	s->row0 = row0;
+	s->cap_starts = d->n_tables;
+	return 0;
 }
 
 int db_read_long(struct db *db, const char *department, int year, const char *kind,
                  const char *level, struct db_long *d, struct db_error *err)
 {
-	struct scratch s = { 0 };
+	struct db_long_room *s;
 	int64_t id = 0;
-	int rc = -1;
 
-	memset(d, 0, sizeof(*d));
+	if (reset(d) != 0)
+		goto oom;
+	s = d->room;
 	if (read_record(db, department, year, kind, level, d, &id, err) != 0 ||
-	    read_tables(db, id, d, &s, err) != 0)
-		goto done;
-	if (d->n_tables == 0) {
-		rc = 0;
-		goto done;
-	}
-	if ((s.col0 = calloc(d->n_tables, sizeof(*s.col0))) == NULL ||
-	    (s.row0 = calloc(d->n_tables, sizeof(*s.row0))) == NULL)
+	    read_tables(db, id, d, s, err) != 0)
+		return -1;
+	if (d->n_tables == 0)
+		return 0;
+	if (starts_room(d, s) != 0)
 		goto oom;
-	if (read_cols(db, d, &s, err) != 0 || read_rows(db, d, &s, err) != 0)
-		goto done;
-	if (rows_index(d, &s) != 0)
+	if (read_cols(db, d, s, err) != 0 || read_rows(db, d, s, err) != 0)
+		return -1;
+	if (rows_index(d, s) != 0)
 		goto oom;
-	if (read_figs(db, true, d, &s, err) != 0 || read_figs(db, false, d, &s, err) != 0)
-		goto done;
-	if (place_figs(d, &s) != 0)
+	if (read_figs(db, true, d, s, err) != 0 || read_figs(db, false, d, s, err) != 0)
+		return -1;
+	if (place_figs(d, s) != 0)
 		goto oom;
-	point_tables(d, &s);
-	rc = 0;
-	goto done;
+	point_tables(d, s);
+	return 0;
 oom:
 	db_err_set(err, "out of memory");
-done:
-	scratch_free(&s);
-	return rc;
+	return -1;
 }
 
 void db_long_free(struct db_long *d)
 {
+	struct db_long_room *s = d->room;
+
+	if (s != NULL) {
+		free(s->table_ids);
+		free(s->col0);
+		free(s->row0);
+		free(s->key_len);
+		free(s->row_ids);
+		free(s->row_table);
+		free(s->sorted);
+		free(s->figs);
+		free(s);
+	}
 	db_tpool_free(&d->pool);
 	free(d->tables);
 	free(d->cols);

@@ -11,6 +11,8 @@
 
 #include <stddef.h>
 
+struct db_long_room;
+
 /* A figure of a row: in its table's column col (an index into the table's cols), or
  * unplaced (col -1), with its text as db_read_table() spells it (len bytes). */
 struct db_lfig {
@@ -35,12 +37,14 @@ struct db_long {
 	struct db_lfig *figs;
 	size_t n_figs;
 	struct db_tpool *pool; /* the strings */
+	struct db_long_room *room; /* what is read before it is placed, and the arrays' room */
 };
 
-/* Reads the disclosure (department slug, year, kind, level) into *d (zeroed first; free it
- * with db_long_free() whatever the result). Returns 0; or -1 with *err filled (err->code
- * DB_NOT_FOUND when there is no such disclosure). Call it within a read transaction
- * (db_read_begin) so that its statements read one snapshot. */
+/* Reads the disclosure (department slug, year, kind, level) into *d: zeroed before the
+ * first call, then given again for the next disclosure, whose arrays reuse its room (a
+ * store's CSV reads thousands); free it with db_long_free() whatever the result. Returns
+ * 0; or -1 with *err filled (err->code DB_NOT_FOUND when there is no such disclosure). Call
+ * it within a read transaction (db_read_begin) so that its statements read one snapshot. */
 int db_read_long(struct db *db, const char *department, int year, const char *kind,
                  const char *level, struct db_long *d, struct db_error *err);
 void db_long_free(struct db_long *d);
