@@ -281,6 +281,8 @@ int api_amounts(struct api_ctx *c, json_t *doc)
  * are tens of calls: #17, 1.8 million lines). */
 static void append(struct api_jw *w, const char *s, size_t n)
 {
+	if (n == 0) /* s may be NULL (an empty cell's text) */
+		return;
 	if (w->len + n + 1 > w->cap) {
 		api_jw_raw(w, s, n);
 		return;
