@@ -69,34 +69,37 @@ static int yuan_shift(const char *unit)
 
 /* s (a stored decimal, "867.50" or "-1.69") in unit, written in 元 by moving its decimal
  * point: exact, whatever the size, as no int64 or double is involved ("867.50" 万元 is
- * "8675000", "6.536278" 万元 "65362.78"). "" when the unit is not one of yuan. out has room
- * for 64 bytes. Copied by hand, not by two snprintf() calls: those were a sixth of writing
- * the long CSV (#17, 1.8 million lines at 10,000 disclosures). */
-static void to_yuan(const char *s, const char *unit, char *out)
+ * "8675000", "6.536278" 万元 "65362.78"), k places (yuan_shift()'s); "" when the unit is
+ * not one of yuan (k -1). out has room for 64 bytes; returns the end of what it wrote.
+ * Copied by hand in one pass, not by two snprintf() calls: those were a sixth of writing the
+ * long CSV (#17, 1.8 million lines at 10,000 disclosures). */
+static char *to_yuan_by(const char *s, int k, char *out)
 {
-	int k = yuan_shift(unit);
-	bool neg = s[0] == '-';
-	const char *p = s + neg, *dot = strchr(p, '.');
-	size_t len = strlen(p), ni = dot != NULL ? (size_t)(dot - p) : len, nd = ni, start = 0;
-	size_t point, zeros = 0;
+	bool neg = s[0] == '-', nonzero = false;
+	const char *p = s + neg, *q;
+	size_t ni = (size_t)-1, nd = 0, start = 0, point;
 	char digits[64];
 
-	out[0] = '\0';
-	if (k < 0 || len + (size_t)k + 2 >= sizeof(digits))
-		return;
-	memcpy(digits, p, ni);
-	if (dot != NULL) {
-		memcpy(digits + nd, dot + 1, len - ni - 1);
-		nd += len - ni - 1;
-	}
+	*out = '\0';
+	if (k < 0)
+		return out;
+	for (q = p; *q != '\0'; q++) /* the digits without the point: one pass */
+		if (*q == '.') {
+			ni = nd;
+		} else if (nd < sizeof(digits) - 1) {
+			nonzero = nonzero || *q != '0';
+			digits[nd++] = *q;
+		}
+	if ((size_t)(q - p) + (size_t)k + 2 >= sizeof(digits))
+		return out;
+	if (ni == (size_t)-1)
+		ni = nd;
 	point = ni + (size_t)k;
 	while (nd < point)
 		digits[nd++] = '0';
 	while (start + 1 < point && digits[start] == '0')
 		start++;
-	for (size_t i = 0; i < nd; i++)
-		zeros += digits[i] == '0';
-	if (neg && zeros != nd) /* no "-0" */
+	if (neg && nonzero) /* no "-0" */
 		*out++ = '-';
 	memcpy(out, digits + start, point - start);
 	out += point - start;
@@ -106,6 +109,12 @@ static void to_yuan(const char *s, const char *unit, char *out)
 		out += nd - point;
 	}
 	*out = '\0';
+	return out;
+}
+
+static void to_yuan(const char *s, const char *unit, char *out)
+{
+	(void)to_yuan_by(s, yuan_shift(unit), out);
 }
 
 static bool is_percent(const json_t *col)
@@ -257,89 +266,108 @@ int api_amounts(struct api_ctx *c, json_t *doc)
 
 /* ---- the whole store ---- */
 
-struct store_walk {
-	struct db *db;
-	api_write_fn write;
-	void *ctx;
-	uint64_t lines;
-	struct db_error *err;
-	const struct api_amounts_reuse *reuse; /* NULL: every disclosure is written afresh */
-};
-
-/* Hands w's text to the writer and starts w afresh. */
-static int flush(struct store_walk *s, struct api_jw *w)
-{
-	size_t len = 0;
-	bool empty = w->len == 0 && !w->failed;
-	char *text = empty ? NULL : api_jw_finish(w, &len);
-	int rc = empty ? 0 : text != NULL ? s->write(s->ctx, text, len) : -1;
-
-	if (rc != 0 && s->err->text[0] == '\0')
-		snprintf(s->err->text, sizeof(s->err->text), "%s",
-		         text == NULL ? "out of memory" : "could not write the long CSV");
-	free(text);
-	api_jw_init(w);
-	return rc;
-}
-
 /* ---- a disclosure's lines straight from its rows (#17) ----
  * The bytes put_disclosure() writes from db_export_part()'s tree, rule for rule, from
- * db_read_table()'s arrays: no tree of the disclosure is built. api_trow_level(), api_trow_parent(),
- * api_tfig_text() and api_rtable_type() are table_rows.c's copies of tables.c's rules (tables.c's
- * api_row_level(), api_row_parents(), api_dec_text() and api_table_type() on the tree).
- * The fields a table's lines share, a row's and a column's are each written once as CSV
- * text (a part) and copied into every line: 1.8 million lines at 10,000 disclosures.
- * check_cli test_long_csv_is_the_disclosures_csv compares the store's CSV with every
- * disclosure's own .../amounts.csv, which put_disclosure() writes from the tree. */
+ * db_read_long()'s arrays: no tree of the disclosure is built, and all its tables are read
+ * in six statement runs. api_trow_level(), api_trow_parent() and api_rtable_type() are
+ * table_rows.c's copies of tables.c's rules (tables.c's api_row_level(), api_row_parents()
+ * and api_table_type() on the tree). The fields a row's lines share (its table's and its
+ * own) and a column's are each written once as CSV text (a part) and copied into every
+ * line: 1.8 million lines at 10,000 disclosures. check_cli test_long_csv_is_the_disclosures_csv
+ * and check_api test_long_csv_matches_tree compare the store's CSV with every disclosure's
+ * own .../amounts.csv, which put_disclosure() writes from the tree. */
 
-/* An integer cell (a row's index and level) without snprintf. */
+/* n bytes of s onto w: api_jw_raw()'s bytes, with the room checked here (a line's cells
+ * are tens of calls: #17, 1.8 million lines). */
+static void append(struct api_jw *w, const char *s, size_t n)
+{
+	if (n == 0) /* s may be NULL (an empty cell's text) */
+		return;
+	if (w->len + n + 1 > w->cap) {
+		api_jw_raw(w, s, n);
+		return;
+	}
+	memcpy(w->buf + w->len, s, n);
+	w->len += n;
+	w->buf[w->len] = '\0';
+}
+
+/* An integer cell after the first (a row's index and level) without snprintf: a number
+ * of ours, which api_csv_number() writes as it is. */
 static void put_int(struct api_jw *w, long long v)
 {
 	char num[24], *p = num;
 
+	*p++ = ',';
 	if (v < 0)
 		*p++ = '-';
-	*db_dec_put_uint(p, v < 0 ? 0 - (uint64_t)v : (uint64_t)v) = '\0';
-	api_csv_number(w, num, false);
+	p = db_dec_put_uint(p, v < 0 ? 0 - (uint64_t)v : (uint64_t)v);
+	append(w, num, (size_t)(p - num));
 }
 
-/* The cells a part holds, appended to a line. */
-static void put_part(struct api_jw *w, const struct api_jw *part)
+/* A text cell after the first, as api_csv_text() writes it: most are plain (no quote, no
+ * formula guard), copied after their comma in one go; the rest go to api_csv_text(). */
+static void put_text(struct api_jw *w, const char *s)
 {
-	if (part->failed)
-		w->failed = true;
-	api_jw_raw(w, part->buf, part->len);
+	size_t n = s != NULL ? strcspn(s, ",\"\r\n") : 0;
+
+	if (n > 0 &&
+	    (s[n] != '\0' || s[0] == ' ' || s[n - 1] == ' ' || strchr("=+-@\t", s[0]) != NULL)) {
+		api_csv_text(w, s, false);
+		return;
+	}
+	append(w, ",", 1);
+	append(w, s, n);
 }
 
-/* The table's part: the fields from department_id to table_title. */
+/* What parents() finds of a row: its side (side_id()'s), total or not, its level, and
+ * whether it is a leaf (no total, no row's parent). */
+struct row_fact {
+	int side;
+	bool total, leaf;
+	long long level;
+};
+
+/* The table's cells: department_id to table_title. */
 static void table_part(struct api_jw *p, const struct line_ctx *l, const struct db_table *t)
 {
 	p->len = 0;
 	put_disclosure_fields(p, l);
 	put_int(p, t->position);
-	api_csv_text(p, api_rtable_type(t), false);
-	api_csv_text(p, t->title, false);
+	put_text(p, api_rtable_type(t));
+	put_text(p, t->title);
 }
 
-/* A row's part: row_index to leaf (put_row_fields()'s). */
-static void row_part(struct api_jw *p, const struct db_table *t, size_t i, bool parent)
+/* Row i's cells, row_index to leaf (put_row_fields()'s), after its table's (table_len
+ * bytes of p, kept). */
+static void row_part(struct api_jw *p, size_t table_len, const struct db_table *t, size_t i,
+                     const struct row_fact *f)
 {
+	static const char *const sides[] = { ",", ",income", ",expenditure" };
 	const struct db_trow *r = &t->rows[i];
-	bool total = api_trow_total(r);
-	char code[16] = "";
+	char code[16] = ",", *c = code + 1;
 
-	p->len = 0;
+	p->len = table_len;
 	put_int(p, (long long)i);
-	api_csv_text(p, r->side, false);
-	api_csv_text(p, total ? "total" : "item", false);
-	put_int(p, api_trow_level(r));
+	if (f->side >= 0)
+		append(p, sides[f->side], strlen(sides[f->side]));
+	else
+		put_text(p, r->side);
+	append(p, f->total ? ",total" : ",item", f->total ? 6 : 5);
+	put_int(p, f->level);
+	/* The codes are digits (the schema's CHECK): cells as they are. Joined, at most 15
+	 * bytes (put_row_fields()'s strncat into 16). */
 	for (int k = 0; k < r->n_codes; k++)
-		strncat(code, r->codes[k], sizeof(code) - strlen(code) - 1);
-	api_csv_text(p, code, false);
-	for (int k = 0; k < 3; k++)
-		api_csv_text(p, k < r->n_codes ? r->codes[k] : NULL, false);
-	api_csv_text(p, r->name, false);
-	api_csv_text(p, !total && !parent ? "true" : "false", false);
+		for (const char *s = r->codes[k]; *s != '\0' && c < code + sizeof(code); s++)
+			*c++ = *s;
+	append(p, code, (size_t)(c - code));
+	for (int k = 0; k < 3; k++) {
+		append(p, ",", 1);
+		if (k < r->n_codes)
+			append(p, r->codes[k], strlen(r->codes[k]));
+	}
+	put_text(p, r->name);
+	append(p, f->leaf ? ",true" : ",false", f->leaf ? 5 : 6);
 }
 
 static bool col_percent(const struct db_tcol *c)
@@ -351,155 +379,265 @@ static bool col_percent(const struct db_tcol *c)
 	       (strstr(c->title, "%") != NULL || strstr(c->title, "％") != NULL);
 }
 
-/* A column's part: column_key to unit (c NULL: 未定栏目). */
+/* A column's cells: column_key to unit (c NULL: 未定栏目). */
 static void col_part(struct api_jw *p, const struct db_tcol *c, bool percent, const char *unit)
 {
 	p->len = 0;
-	api_csv_text(p, c != NULL ? c->key : "", false);
-	api_csv_text(p, c != NULL ? c->group : "", false);
-	api_csv_text(p, c != NULL ? c->title : "未定栏目", false);
-	api_csv_text(p, c != NULL ? c->measure : "", false);
-	api_csv_text(p, percent ? "%" : unit, false);
+	put_text(p, c != NULL ? c->key : "");
+	put_text(p, c != NULL ? c->group : "");
+	put_text(p, c != NULL ? c->title : "未定栏目");
+	put_text(p, c != NULL ? c->measure : "");
+	put_text(p, percent ? "%" : unit);
 }
 
-/* The parts of one table, kept across its lines. */
+/* The parts of one disclosure, kept across its tables and lines. */
 struct parts {
-	struct api_jw table, row, *cols; /* cols: one per column, then the unplaced one */
-	bool *percent;
+	struct api_jw head; /* the table's cells, then the row's */
+	size_t table_len; /* of head: the table's */
+	struct api_jw *cols; /* one per column, then the unplaced one */
+	int *shift; /* of each column's figures to 元 (to_yuan_by()'s; -1: none, a percent) */
+	size_t n_cols; /* room in cols and shift, less the unplaced one's */
+	struct row_fact *facts; /* the table's rows' */
+	size_t n_facts; /* room in facts */
 };
 
-static void line(struct api_jw *w, const struct parts *p, size_t col, const char *value,
-                 const char *unit)
+/* One line: the row's cells, the column's, then value and value_yuan, numbers of ours that
+ * need no quoting (api_csv_number() would write them as they are). */
+static void line(struct api_jw *w, const struct parts *p, size_t col, const struct db_lfig *value)
 {
-	char yuan[64];
+	char tail[DB_DEC_BUFSZ + 64 + 4], *e = tail;
 
-	put_part(w, &p->table);
-	put_part(w, &p->row);
-	put_part(w, &p->cols[col]);
-	api_csv_number(w, value, false);
-	to_yuan(value, p->percent[col] ? NULL : unit, yuan);
-	api_csv_number(w, yuan, false);
-	api_csv_end_row(w);
+	*e++ = ',';
+	memcpy(e, value->text, value->len);
+	e += value->len;
+	*e++ = ',';
+	e = to_yuan_by(value->text, p->shift[col], e);
+	*e++ = '\r';
+	*e++ = '\n';
+	append(w, p->head.buf, p->head.len);
+	append(w, p->cols[col].buf, p->cols[col].len);
+	append(w, tail, (size_t)(e - tail));
+}
+
+/* A figure's text when it parses (api_tfig_text()'s rule), else NULL. */
+static const char *fig_text(const struct db_lfig *f)
+{
+	int64_t v;
+
+	return db_dec_parse(f->text, true, &v) == 0 ? f->text : NULL;
 }
 
 /* Every line of row i: its figures in the columns' order, then its unplaced ones. */
-static long long table_row(struct api_jw *w, struct parts *p, const struct db_table *t, size_t i,
-                           bool parent, const char *unit)
+static long long table_row(struct api_jw *w, struct parts *p, const struct db_long *d,
+                           const struct db_table *t, size_t i, const struct row_fact *fact)
 {
 	const struct db_trow *r = &t->rows[i];
 	long long n = 0;
 
 	/* Written only for a row with figures: 4 rows in 10 of the bench files have none. */
 	if (r->n_amounts + r->n_unplaced > 0)
-		row_part(&p->row, t, i, parent);
-	for (size_t c = 0; c < t->n_cols; c++)
-		for (size_t k = 0; k < r->n_amounts; k++) {
-			const struct db_tfig *f = &t->figs[r->amounts + k];
-			if (strcmp(f->key, t->cols[c].key) != 0)
-				continue;
-			if (api_tfig_text(f) != NULL && ++n)
-				line(w, p, c, f->text, unit);
-			break; /* one figure per key (UNIQUE (row_id, key)) */
-		}
+		row_part(&p->head, p->table_len, t, i, fact);
+	for (size_t k = 0; k < r->n_amounts; k++) {
+		const struct db_lfig *f = &d->figs[r->amounts + k];
+		if (fig_text(f) != NULL && ++n)
+			line(w, p, (size_t)f->col, f);
+	}
 	for (size_t k = 0; k < r->n_unplaced; k++) {
-		const struct db_tfig *f = &t->figs[r->unplaced + k];
-		if (api_tfig_text(f) != NULL && ++n)
-			line(w, p, t->n_cols, f->text, unit);
+		const struct db_lfig *f = &d->figs[r->unplaced + k];
+		if (fig_text(f) != NULL && ++n)
+			line(w, p, t->n_cols, f);
 	}
 	return n;
 }
 
-static void parts_free(struct parts *p, size_t n_cols)
+/* Room in p for n columns and the unplaced one, and for rows rows' facts. */
+static int parts_room(struct parts *p, size_t n, size_t rows)
 {
-	for (size_t c = 0; p->cols != NULL && c <= n_cols; c++)
+	size_t from = p->cols == NULL ? 0 : p->n_cols + 1;
+	struct api_jw *cols;
+	struct row_fact *facts;
+	int *shift;
+
+	if (rows > p->n_facts) {
+		if ((facts = realloc(p->facts, rows * sizeof(*facts))) == NULL)
+			return -1;
+		p->facts = facts;
+		p->n_facts = rows;
+	}
+	if (p->cols != NULL && n <= p->n_cols)
+		return 0;
+	if ((cols = realloc(p->cols, (n + 1) * sizeof(*cols))) == NULL)
+		return -1;
+	p->cols = cols;
+	for (size_t c = from; c <= n; c++)
+		api_jw_init(&cols[c]);
+	if ((shift = realloc(p->shift, (n + 1) * sizeof(*shift))) == NULL)
+		return -1;
+	p->shift = shift;
+	p->n_cols = n;
+	return 0;
+}
+
+static void parts_free(struct parts *p)
+{
+	for (size_t c = 0; p->cols != NULL && c <= p->n_cols; c++)
 		free(api_jw_finish(&p->cols[c], NULL));
-	free(api_jw_finish(&p->table, NULL));
-	free(api_jw_finish(&p->row, NULL));
+	free(api_jw_finish(&p->head, NULL));
 	free(p->cols);
-	free(p->percent);
+	free(p->shift);
+	free(p->facts);
+}
+
+/* A row's side as a number, for parents(): the schema's CHECK allows these; -1 for any
+ * other. */
+static int side_id(const char *side)
+{
+	if (side == NULL)
+		return 0;
+	return strcmp(side, "income") == 0 ? 1 : strcmp(side, "expenditure") == 0 ? 2 : -1;
+}
+
+/* table_rows.c's code_prefix(): is a's code list a proper prefix of b's? */
+static bool codes_lead(const struct db_trow *a, const struct db_trow *b)
+{
+	if (a->n_codes == 0 || a->n_codes >= b->n_codes)
+		return false;
+	for (int k = 0; k < a->n_codes; k++)
+		if (strcmp(a->codes[k], b->codes[k]) != 0)
+			return false;
+	return true;
+}
+
+/* The parent of row i (api_trow_parent()'s rule with each row's side and level taken once:
+ * a row's search upwards compares them with every row above it, mostly in vain, as a
+ * first-level row has no parent), or -1. */
+static long parent_of(const struct db_table *t, const struct row_fact *f, size_t i)
+{
+	const struct db_trow *r = &t->rows[i];
+
+	if (f[i].total)
+		return -1;
+	for (size_t j = i; j-- > 0;) {
+		const struct db_trow *up = &t->rows[j];
+		if (f[j].side != f[i].side || f[j].level >= f[i].level)
+			continue;
+		if (r->n_codes == 0 || up->n_codes == 0 || codes_lead(up, r))
+			return (long)j;
+	}
+	return -1;
+}
+
+/* Each row's facts (f has room for t->n_rows); api_trow_parent() itself for a table with a
+ * side the schema does not know. */
+static void parents(const struct db_table *t, struct row_fact *f)
+{
+	bool known = true;
+	long up;
+
+	for (size_t i = 0; i < t->n_rows; i++) {
+		f[i].side = side_id(t->rows[i].side);
+		f[i].total = api_trow_total(&t->rows[i]);
+		f[i].leaf = !f[i].total;
+		f[i].level = api_trow_level(&t->rows[i]);
+		known = known && f[i].side >= 0;
+	}
+	for (size_t i = 0; i < t->n_rows; i++)
+		if ((up = known ? parent_of(t, f, i) : api_trow_parent(t, i)) >= 0)
+			f[up].leaf = false;
 }
 
 /* Every line of one table into w; the number of lines, or -1 when out of memory. */
-static long long table_lines(struct api_jw *w, const struct line_ctx *l, const struct db_table *t)
+static long long table_lines(struct api_jw *w, struct parts *p, const struct line_ctx *l,
+                             const struct db_long *d, const struct db_table *t)
 {
 	const char *unit = t->unit != NULL ? t->unit : t->doc_unit;
-	struct parts p = { .cols = calloc(t->n_cols + 1, sizeof(*p.cols)),
-		           .percent = calloc(t->n_cols + 1, sizeof(*p.percent)) };
-	bool *parent = calloc(t->n_rows + 1, sizeof(*parent));
-	long long n = -1;
-	long up;
+	struct row_fact *f;
+	long long n = 0;
 
-	api_jw_init(&p.table);
-	api_jw_init(&p.row);
-	if (p.cols == NULL || p.percent == NULL || parent == NULL)
-		goto done;
-	for (size_t i = 0; i < t->n_rows; i++)
-		if ((up = api_trow_parent(t, i)) >= 0)
-			parent[up] = true;
-	table_part(&p.table, l, t);
+	if (parts_room(p, t->n_cols, t->n_rows) != 0)
+		return -1;
+	f = p->facts;
+	parents(t, f);
+	table_part(&p->head, l, t);
+	p->table_len = p->head.len;
 	for (size_t c = 0; c <= t->n_cols; c++) {
 		const struct db_tcol *col = c < t->n_cols ? &t->cols[c] : NULL;
-		p.percent[c] = col != NULL && col_percent(col);
-		api_jw_init(&p.cols[c]);
-		col_part(&p.cols[c], col, p.percent[c], unit);
+		bool percent = col != NULL && col_percent(col);
+		p->shift[c] = percent ? -1 : yuan_shift(unit);
+		col_part(&p->cols[c], col, percent, unit);
 	}
-	n = 0;
 	for (size_t i = 0; i < t->n_rows; i++)
-		n += table_row(w, &p, t, i, parent[i], unit);
-done:
-	parts_free(&p, t->n_cols);
-	free(parent);
+		n += table_row(w, p, d, t, i, &f[i]);
 	return n;
+}
+
+struct store_walk {
+	struct db *db;
+	api_write_fn write;
+	void *ctx;
+	uint64_t lines;
+	struct db_error *err;
+	const struct api_amounts_reuse *reuse; /* NULL: every disclosure is written afresh */
+	struct api_jw out; /* the lines not yet handed over; its buffer kept across disclosures */
+	struct db_long d; /* the disclosure read, its arrays' room kept likewise */
+	struct parts p;
+};
+
+/* Hands the text in s->out to the writer; s->out's buffer stays for the next. */
+static int flush(struct store_walk *s)
+{
+	int rc = s->out.failed ? -1 : s->out.len > 0 ? s->write(s->ctx, s->out.buf, s->out.len) : 0;
+
+	if (rc != 0 && s->err->text[0] == '\0')
+		snprintf(s->err->text, sizeof(s->err->text), "%s",
+		         s->out.failed ? "out of memory" : "could not write the long CSV");
+	s->out.len = 0;
+	return rc;
 }
 
 /* Every line of one disclosure into w, its tables by number as put_disclosure() takes them;
  * the number of lines, or -1 with *err filled. */
-static long long disclosure_lines(struct db *db, struct api_jw *w, const char *dept,
-                                  const struct db_disclosure_ref *ref, struct db_error *err)
+static long long disclosure_lines(struct store_walk *s, const char *dept,
+                                  const struct db_disclosure_ref *ref)
 {
-	struct db_long_head h;
+	struct db_long *d = &s->d;
+	struct parts *p = &s->p;
 	struct line_ctx l = { .dept = dept, .kind = ref->kind, .level = ref->level };
 	long long n = 0, m;
 
-	if (db_read_long_head(db, dept, ref->year, ref->kind, ref->level, &h, err) != 0) {
-		db_long_head_free(&h);
+	if (db_read_long(s->db, dept, ref->year, ref->kind, ref->level, d, s->err) != 0)
 		return -1;
-	}
-	l.name = h.name;
-	l.region = h.region;
+	l.name = d->name;
+	l.region = d->region;
 	*db_dec_put_uint(l.year, (uint64_t)ref->year) = '\0';
-	for (size_t i = 0; i < h.n_numbers && n >= 0; i++) {
-		struct db_table t;
-		bool missing = false;
-		if (db_read_table(db, dept, ref->year, ref->kind, ref->level, h.numbers[i], &t, err,
-		                  &missing) != 0) {
-			n = -1;
-		} else if ((m = table_lines(w, &l, &t)) < 0 || w->failed) {
-			snprintf(err->text, sizeof(err->text), "out of memory");
+	for (size_t i = 0; i < d->n_tables && n >= 0; i++) {
+		if ((m = table_lines(&s->out, p, &l, d, &d->tables[i])) < 0 || s->out.failed ||
+		    p->head.failed) {
+			snprintf(s->err->text, sizeof(s->err->text), "out of memory");
 			n = -1;
 		} else {
 			n += m;
 		}
-		db_table_free(&t);
 	}
-	db_long_head_free(&h);
+	for (size_t c = 0; p->cols != NULL && c <= p->n_cols && n >= 0; c++)
+		if (p->cols[c].failed) {
+			snprintf(s->err->text, sizeof(s->err->text), "out of memory");
+			n = -1;
+		}
 	return n;
 }
 
 static int one_disclosure(struct store_walk *s, const char *dept,
                           const struct db_disclosure_ref *ref)
 {
-	struct api_jw w;
-	long long n;
+	long long n = disclosure_lines(s, dept, ref);
 
-	api_jw_init(&w);
-	n = disclosure_lines(s->db, &w, dept, ref, s->err);
 	if (n < 0) {
-		free(api_jw_finish(&w, NULL));
+		s->out.len = 0;
 		return -1;
 	}
 	s->lines += (uint64_t)n;
-	return flush(s, &w);
+	return flush(s);
 }
 
 /* A disclosure's lines: those the caller kept from an earlier run, or written afresh. */
@@ -546,9 +684,8 @@ int api_amounts_store_reusing(struct db *db, api_write_fn write, void *ctx,
                               const struct api_amounts_reuse *reuse, uint64_t *lines,
                               struct db_error *err)
 {
-	struct store_walk s = { db, write, ctx, 0, err, reuse };
+	struct store_walk s = { .db = db, .write = write, .ctx = ctx, .err = err, .reuse = reuse };
 	json_t *ids = json_array(), *id;
-	struct api_jw w;
 	size_t i;
 	int rc = -1;
 
@@ -556,9 +693,8 @@ int api_amounts_store_reusing(struct db *db, api_write_fn write, void *ctx,
 		goto fail;
 	if (db_departments(db, NULL, collect, ids, NULL, err) != 0)
 		goto end;
-	api_jw_init(&w);
-	put_header(&w);
-	if (flush(&s, &w) != 0)
+	put_header(&s.out);
+	if (flush(&s) != 0)
 		goto end;
 	json_array_foreach (ids, i, id)
 		if (db_department(db, json_string_value(id), each_disclosure, &s, err) != 0)
@@ -568,6 +704,9 @@ end:
 	db_read_end(db);
 fail:
 	json_decref(ids);
+	free(api_jw_finish(&s.out, NULL));
+	db_long_free(&s.d);
+	parts_free(&s.p);
 	if (lines != NULL)
 		*lines = s.lines;
 	if (rc != 0 && err->text[0] == '\0')

@@ -864,6 +864,36 @@ START_TEST(test_table_rows_match_tree_ids_shuffled)
 }
 END_TEST
 
+/* read_long.c reads all of a disclosure's rows in one run and their figures over the
+ * disclosure's lowest to highest row id, finding each figure's row by a cursor while the
+ * rows' ids ascend in their order and by a search when they do not. Ids shuffled as above
+ * (every table's rows interleaved, odd tables' reversed): the store's long CSV against the
+ * tree again. */
+START_TEST(test_long_csv_matches_tree_ids_shuffled)
+{
+	static const char shuffle[] =
+	    "BEGIN; CREATE TEMP TABLE m AS SELECT id AS old, 1000000 + 1000 * (CASE WHEN "
+	    "table_id % 2 = 1 THEN 1000 - position ELSE position END) + table_id AS new FROM "
+	    "table_row; UPDATE table_row SET id = (SELECT new FROM m WHERE old = id); "
+	    "UPDATE row_amount SET row_id = (SELECT new FROM m WHERE old = row_id); "
+	    "UPDATE row_unplaced SET row_id = (SELECT new FROM m WHERE old = row_id); "
+	    "UPDATE row_box SET row_id = (SELECT new FROM m WHERE old = row_id); COMMIT;";
+	json_t *seed = json_load_file(tu_env("BUDGETD_SEED"), 0, NULL);
+	struct seeded sd;
+	sqlite3 *sql;
+
+	ck_assert_ptr_nonnull(seed);
+	seeded_begin(&sd, seed);
+	ck_assert_int_eq(sqlite3_open(sd.path, &sql), SQLITE_OK);
+	ck_assert_msg(sqlite3_exec(sql, shuffle, NULL, NULL, NULL) == SQLITE_OK, "%s",
+	              sqlite3_errmsg(sql));
+	sqlite3_close(sql);
+	ck_assert_uint_gt(compare_long_csv(1), 100);
+	seeded_end(&sd);
+	json_decref(seed);
+}
+END_TEST
+
 /* ---- one disclosure's findings by its index (#17) against db_findings() ---- */
 
 #define MAX_SEEN 64
@@ -1566,6 +1596,7 @@ int main(void)
 	tcase_add_test(routes, test_projects_rows_match_tree_rare);
 	tcase_add_test(routes, test_long_csv_matches_tree);
 	tcase_add_test(routes, test_long_csv_matches_tree_rare);
+	tcase_add_test(routes, test_long_csv_matches_tree_ids_shuffled);
 	tcase_add_test(routes, test_findings_of_one_disclosure);
 	tcase_add_test(routes, test_disclosure_rows_match_tree);
 	tcase_add_test(routes, test_disclosure_rows_match_tree_rare);
