@@ -106,17 +106,10 @@ void audit_table_label(const json_t *t, char *buf, size_t size)
 
 const json_t *audit_table_of_type(const struct audit_ctx *c, const char *type, const char *type2)
 {
-	size_t i;
-	json_t *t;
-
-	json_array_foreach (json_object_get(c->doc, "tables"), i, t) {
-		const char *ty = audit_str(t, "type");
-		if (ty == NULL) {
-			const struct db_table_type *m = db_table_type_match(audit_str(t, "title"));
-			ty = m != NULL ? m->id : "other";
-		}
+	for (size_t i = 0; i < c->ntabs; i++) {
+		const char *ty = c->tabs[i].type;
 		if (strcmp(ty, type) == 0 || (type2 != NULL && strcmp(ty, type2) == 0))
-			return t;
+			return c->tabs[i].t;
 	}
 	return NULL;
 }
@@ -128,21 +121,83 @@ bool audit_within(audit_amt a, audit_amt b, audit_amt tol)
 	return (d < 0 ? -d : d) <= tol;
 }
 
-static const json_t *column_of(const json_t *t, const char *key)
+static const json_t *column_of(const struct audit_ctx *c, const json_t *t, const char *key)
 {
+	const struct audit_table *x = audit_tab(c, t);
+	const json_t *cols = json_object_get(t, "columns");
 	size_t i;
 	json_t *col;
 
-	json_array_foreach (json_object_get(t, "columns"), i, col)
+	if (x != NULL && key != NULL && key[0] != '\0') { /* by the index's keys */
+		i = audit_column(x, key);
+		return i < x->ncols ? json_array_get(cols, i) : NULL;
+	}
+	json_array_foreach (cols, i, col)
 		if (key != NULL &&
 		    strcmp(audit_str(col, "key") ? audit_str(col, "key") : "", key) == 0)
 			return col;
 	return NULL;
 }
 
+/* Whether s[0..n) is UTF-8 as jansson's json_string() accepts it: no overlong form, no
+ * surrogate, nothing past U+10FFFF. Its own check called a function per character and was a
+ * third of a finding's cost (issue #17); ASCII here is one comparison a byte. */
+static bool utf8_ok(const unsigned char *s, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		unsigned c = s[i], len, v;
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		if (c >= 0xe0 && c <= 0xef && n - i >= 3 && (s[i + 1] & 0xc0) == 0x80 &&
+		    (s[i + 2] & 0xc0) == 0x80) {
+			/* 汉字, the common case: no overlong form (e0 below a0), no surrogate
+			 * (ed from a0) */
+			if ((c == 0xe0 && s[i + 1] < 0xa0) || (c == 0xed && s[i + 1] >= 0xa0))
+				return false;
+			i += 3;
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf)
+			len = 2, v = c & 0x1f;
+		else if (c >= 0xe0 && c <= 0xef)
+			len = 3, v = c & 0x0f;
+		else if (c >= 0xf0 && c <= 0xf4)
+			len = 4, v = c & 0x07;
+		else
+			return false;
+		if (n - i < len)
+			return false;
+		for (unsigned k = 1; k < len; k++) {
+			if ((s[i + k] & 0xc0) != 0x80)
+				return false;
+			v = (v << 6) | (s[i + k] & 0x3f);
+		}
+		if (v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff) || (len == 3 && v < 0x800) ||
+		    (len == 4 && v < 0x10000))
+			return false;
+		i += len;
+	}
+	return true;
+}
+
+/* json_string(s): NULL for NULL or for what is not UTF-8, as there. */
+static json_t *str(const char *s)
+{
+	size_t n = s != NULL ? strlen(s) : 0;
+
+	if (s == NULL || !utf8_ok((const unsigned char *)s, n))
+		return NULL;
+	return json_stringn_nocheck(s, n);
+}
+
+/* Every key a finding has is an ASCII literal: jansson need not check it. */
 static int set(json_t *obj, const char *key, json_t *v)
 {
-	return v == NULL ? -1 : json_object_set_new(obj, key, v);
+	return v == NULL ? -1 : json_object_set_new_nocheck(obj, key, v);
 }
 
 /* {key: v}, stealing v; NULL when v is NULL or memory runs out. json_pack("{s:i}") was a
@@ -155,7 +210,7 @@ static json_t *one(const char *key, json_t *v)
 		json_decref(v);
 		return NULL;
 	}
-	if (json_object_set_new(o, key, v) != 0) {
+	if (json_object_set_new_nocheck(o, key, v) != 0) {
 		json_decref(o);
 		return NULL;
 	}
@@ -169,14 +224,15 @@ static json_t *place_json(const struct audit_ctx *c, const struct audit_place *p
 
 	if (rc == 0 && t != NULL) {
 		json_t *tj = one("position", json_integer(audit_table_position(t)));
-		const char *ty = audit_str(t, "type");
+		const struct audit_table *x = audit_tab(c, t);
+		const char *ty = x != NULL ? x->type : audit_str(t, "type");
 		if (ty == NULL) {
 			const struct db_table_type *m = db_table_type_match(audit_str(t, "title"));
 			ty = m != NULL ? m->id : "other";
 		}
-		rc |= set(tj, "type", json_string(ty));
+		rc |= set(tj, "type", str(ty));
 		if (audit_str(t, "title") != NULL)
-			rc |= set(tj, "title", json_string(audit_str(t, "title")));
+			rc |= set(tj, "title", str(audit_str(t, "title")));
 		rc |= set(pl, "table", tj);
 		json_t *row =
 		    p->row >= 0 ? json_array_get(json_object_get(t, "rows"), (size_t)p->row) : NULL;
@@ -185,9 +241,9 @@ static json_t *place_json(const struct audit_ctx *c, const struct audit_place *p
 			json_t *rj = one("index", json_integer(p->row));
 			audit_codes(json_object_get(row, "codes"), codes);
 			if (codes[0])
-				rc |= set(rj, "codes", json_string(codes));
+				rc |= set(rj, "codes", str(codes));
 			if (audit_str(row, "name") != NULL)
-				rc |= set(rj, "name", json_string(audit_str(row, "name")));
+				rc |= set(rj, "name", str(audit_str(row, "name")));
 			rc |= set(pl, "row", rj);
 			json_t *boxes = json_object_get(row, "boxes");
 			if (box == NULL && p->column != NULL)
@@ -195,11 +251,11 @@ static json_t *place_json(const struct audit_ctx *c, const struct audit_place *p
 			if (box == NULL)
 				box = json_object_get(boxes, "name");
 		}
-		const json_t *col = column_of(t, p->column);
+		const json_t *col = column_of(c, t, p->column);
 		if (col != NULL) {
-			json_t *cj = one("key", json_string(p->column));
+			json_t *cj = one("key", str(p->column));
 			if (audit_str(col, "title") != NULL)
-				rc |= set(cj, "title", json_string(audit_str(col, "title")));
+				rc |= set(cj, "title", str(audit_str(col, "title")));
 			rc |= set(pl, "column", cj);
 		}
 		if (box == NULL)
@@ -210,9 +266,9 @@ static json_t *place_json(const struct audit_ctx *c, const struct audit_place *p
 		    json_array_get(json_object_get(c->doc, "explanations"), (size_t)p->section);
 		json_t *sj = one("index", json_integer(p->section));
 		if (audit_str(s, "key") != NULL)
-			rc |= set(sj, "key", json_string(audit_str(s, "key")));
+			rc |= set(sj, "key", str(audit_str(s, "key")));
 		if (audit_str(s, "title") != NULL)
-			rc |= set(sj, "title", json_string(audit_str(s, "title")));
+			rc |= set(sj, "title", str(audit_str(s, "title")));
 		rc |= set(pl, "section", sj);
 		if (box == NULL && !p->no_page)
 			box = json_object_get(s, "box");
@@ -220,9 +276,9 @@ static json_t *place_json(const struct audit_ctx *c, const struct audit_place *p
 			rc |= set(pl, "page", json_copy(json_object_get(s, "page")));
 	}
 	if (rc == 0 && p->section < 0 && p->section_title != NULL)
-		rc |= set(pl, "section", one("title", json_string(p->section_title)));
+		rc |= set(pl, "section", one("title", str(p->section_title)));
 	if (rc == 0 && p->quote != NULL)
-		rc |= set(pl, "quote", json_string(p->quote));
+		rc |= set(pl, "quote", str(p->quote));
 	if (rc == 0 && json_is_array(box) && json_is_integer(json_array_get(box, 0))) {
 		rc |= set(pl, "page", json_copy(json_array_get(box, 0)));
 		rc |= set(pl, "box", json_deep_copy(box));
@@ -249,21 +305,21 @@ void audit_add(struct audit_ctx *c, const char *id, const struct audit_place *p,
 		return;
 	}
 	/* members in this order: the finding's body is stored as written (db/finding.c) */
-	f = one("rule", json_string(r->id));
+	f = one("rule", str(r->id));
 	rc = f == NULL ? -1 : 0;
-	rc |= set(f, "family", json_string(r->family));
-	rc |= set(f, "severity", json_string(r->severity));
-	rc |= set(f, "message_zh", json_string(msg_zh));
-	rc |= set(f, "message_en", json_string(msg_en));
-	rc |= json_object_set_new(f, "place", pl); /* stolen, even on failure */
+	rc |= set(f, "family", str(r->family));
+	rc |= set(f, "severity", str(r->severity));
+	rc |= set(f, "message_zh", str(msg_zh));
+	rc |= set(f, "message_en", str(msg_en));
+	rc |= json_object_set_new_nocheck(f, "place", pl); /* stolen, even on failure */
 	if (rc == 0 && numbers) {
 		audit_fmt(expected, buf, sizeof(buf));
-		rc |= set(f, "expected", json_string(buf));
+		rc |= set(f, "expected", str(buf));
 		audit_fmt(actual, buf, sizeof(buf));
-		rc |= set(f, "actual", json_string(buf));
+		rc |= set(f, "actual", str(buf));
 		audit_fmt(actual - expected, buf, sizeof(buf));
-		rc |= set(f, "difference", json_string(buf));
-		rc |= set(f, "unit", json_string(unit));
+		rc |= set(f, "difference", str(buf));
+		rc |= set(f, "unit", str(unit));
 	}
 	if (rc != 0 || json_array_append_new(c->out, f) != 0) {
 		if (rc != 0)
@@ -287,10 +343,15 @@ json_t *audit_run(const json_t *doc, struct audit_error *err)
 	c.unit = audit_str(doc, "unit") ? audit_str(doc, "unit") : "万元";
 	c.year = json_is_integer(year) ? (int)json_integer_value(year) : 0;
 	c.final = audit_str(doc, "kind") != NULL && strcmp(audit_str(doc, "kind"), "final") == 0;
-	audit_tables(&c);
-	audit_cross(&c);
-	audit_text(&c);
-	audit_document(&c);
+	if (audit_index(&c) != 0)
+		c.oom = true;
+	else {
+		audit_tables(&c);
+		audit_cross(&c);
+		audit_text(&c);
+		audit_document(&c);
+	}
+	audit_index_free(&c);
 	if (c.oom) {
 		json_decref(c.out);
 		snprintf(err->text, sizeof(err->text), "out of memory");

@@ -114,7 +114,8 @@ static bool has_figures(const json_t *t)
 	json_t *row, *v;
 	const char *key;
 
-	json_array_foreach (json_object_get(t, "rows"), i, row) {
+	const json_t *rows = json_object_get(t, "rows");
+	json_array_foreach (rows, i, row) {
 		json_object_foreach (json_object_get(row, "amounts"), key, v) {
 			int64_t x;
 			if (audit_dec(v, &x) == 0 && x != 0)
@@ -202,7 +203,8 @@ static void glossary_level(struct audit_ctx *c)
 	if (!((title != NULL && strstr(title, "区级") != NULL) ||
 	      (rl >= 3 && strcmp(region + rl - 3, "区") == 0)))
 		return;
-	json_array_foreach (json_object_get(c->doc, "glossary"), i, g) {
+	const json_t *gloss = json_object_get(c->doc, "glossary");
+	json_array_foreach (gloss, i, g) {
 		const char *d = audit_str(g, "definition");
 		for (size_t k = 0; d != NULL && k < sizeof(other) / sizeof(other[0]); k++)
 			if (strstr(d, other[k]) != NULL) {
@@ -431,7 +433,8 @@ static void department_names(struct audit_ctx *c)
 
 	if (audit_str(dept, "name") == NULL)
 		return;
-	json_array_foreach (json_object_get(c->doc, "tables"), i, t) {
+	const json_t *tables = json_object_get(c->doc, "tables");
+	json_array_foreach (tables, i, t) {
 		struct where w = { t, -1 };
 		char tl[64], en[64];
 		if (audit_str(t, "preparer") == NULL)
@@ -444,14 +447,16 @@ static void department_names(struct audit_ctx *c)
 		strncat(tl, "的编制部门", sizeof(tl) - strlen(tl) - 1);
 		name_finding(c, &w, name, audit_str(t, "preparer"), tl, en);
 	}
-	json_array_foreach (json_object_get(overview, "headings"), i, h) {
+	const json_t *heads = json_object_get(overview, "headings");
+	json_array_foreach (heads, i, h) {
 		struct where w = { NULL, -1 };
 		heading_name(json_string_value(h), false, name, sizeof(name));
 		if (name[0] == '\0' || name_agrees(dept, name))
 			continue;
 		name_finding(c, &w, name, json_string_value(h), "标题", "A heading");
 	}
-	json_array_foreach (json_object_get(c->doc, "explanations"), i, sec) {
+	const json_t *secs = json_object_get(c->doc, "explanations");
+	json_array_foreach (secs, i, sec) {
 		struct where w = { NULL, (int)i };
 		const char *num = audit_str(sec, "number");
 		heading_name(audit_str(sec, "title"), num != NULL && strncmp(num, "第", 3) == 0,
@@ -471,24 +476,28 @@ void audit_document(struct audit_ctx *c)
 	heading_years(c, &w, audit_str(c->doc, "title"));
 	scan_text(c, &w, audit_str(c->doc, "title"));
 	scan_text(c, &w, audit_str(json_object_get(c->doc, "department"), "name"));
-	json_array_foreach (json_object_get(c->doc, "tables"), i, t) {
+	const json_t *tables = json_object_get(c->doc, "tables");
+	json_array_foreach (tables, i, t) {
 		struct where wt = { t, -1 };
 		heading_years(c, &wt, audit_str(t, "title"));
 		scan_text(c, &wt, audit_str(t, "title"));
 		scan_text(c, &wt, audit_str(t, "note"));
 		empty_table(c, t);
 	}
-	json_array_foreach (json_object_get(c->doc, "explanations"), i, sec) {
+	const json_t *secs = json_object_get(c->doc, "explanations");
+	json_array_foreach (secs, i, sec) {
 		struct where ws = { NULL, (int)i };
 		heading_years(c, &ws, audit_str(sec, "title"));
 		scan_text(c, &ws, audit_str(sec, "title"));
-		json_array_foreach (json_object_get(sec, "paragraphs"), j, para)
+		const json_t *paras = json_object_get(sec, "paragraphs");
+		json_array_foreach (paras, j, para)
 			scan_text(c, &ws, json_string_value(para));
 	}
 	title_years(c);
 	glossary_level(c);
 	contents_tables(c);
 	department_names(c);
-	json_array_foreach (json_object_get(c->doc, "projects"), i, proj)
+	const json_t *projs = json_object_get(c->doc, "projects");
+	json_array_foreach (projs, i, proj)
 		scan_text(c, &w, audit_str(proj, "name"));
 }

@@ -27,6 +27,24 @@ struct audit_identity {
 };
 extern const struct audit_identity audit_identities[];
 
+/* One table of the document as the rules read it (audit/index.c), built once per run. Cells
+ * are by column: the cell of row r under column i is [r * ncols + canon[i]], its value 0 when
+ * not printed; only keys of columns have cells. */
+struct audit_table {
+	const json_t *t;
+	const char *type; /* its type id, matched from the title when it has none; "other" */
+	size_t nrows, ncols;
+	const char **keys; /* each column's key, NULL when it has none */
+	size_t *canon; /* the first column with the same key */
+	const json_t **amounts; /* each row's amounts object, or NULL */
+	int64_t *v;
+	bool *printed; /* the cell printed a decimal */
+	bool *total; /* the row's kind is "total" */
+	bool *unplaced; /* the row has unplaced cells */
+	char (*codes)[16]; /* each row's codes as audit_codes() joins them */
+	void *block; /* the arrays above; freed by audit_index_free() */
+};
+
 /* The run's state: the document and the findings so far. */
 struct audit_ctx {
 	const json_t *doc;
@@ -36,6 +54,8 @@ struct audit_ctx {
 	bool final; /* a 决算 */
 	bool oom;
 	struct audit_tokens *tokens; /* text.c: the amounts printed in the current section */
+	struct audit_table *tabs; /* the document's tables, in order */
+	size_t ntabs;
 };
 
 /* Where a finding is; every member optional (NULL or -1). */
@@ -74,6 +94,14 @@ bool audit_within(audit_amt a, audit_amt b, audit_amt tol);
 const char *audit_first_key(const json_t *t, const char *prefix); /* first unsided column */
 /* Half a unit of the last digit of printed s, in millionths (2 decimals: 5000). */
 audit_amt audit_half_digit(const char *s);
+
+/* Builds c->tabs; 0 or -1 when out of memory. audit_index_free() releases them. */
+int audit_index(struct audit_ctx *c);
+void audit_index_free(struct audit_ctx *c);
+/* t's entry in c->tabs, or NULL when t is not one of the document's tables. */
+const struct audit_table *audit_tab(const struct audit_ctx *c, const json_t *t);
+/* The column of x with this key (the first of equal keys), x->ncols when none. */
+size_t audit_column(const struct audit_table *x, const char *key);
 
 void audit_tables(struct audit_ctx *c);
 void audit_cross(struct audit_ctx *c);

@@ -42,7 +42,8 @@ static bool has_column(const json_t *t, const char *key)
 	size_t i;
 	json_t *col;
 
-	json_array_foreach (json_object_get(t, "columns"), i, col) {
+	const json_t *cols = json_object_get(t, "columns");
+	json_array_foreach (cols, i, col) {
 		const char *k = audit_str(col, "key"); /* looked up once: issue #17 */
 		if (k != NULL && strcmp(k, key) == 0)
 			return true;
@@ -56,7 +57,8 @@ static const char *column_title(const json_t *t, const char *key)
 	size_t i;
 	json_t *col;
 
-	json_array_foreach (json_object_get(t, "columns"), i, col) {
+	const json_t *cols = json_object_get(t, "columns");
+	json_array_foreach (cols, i, col) {
 		const char *k = audit_str(col, "key"), *title;
 		if (k != NULL && strcmp(k, key) == 0)
 			return (title = audit_str(col, "title")) != NULL ? title : key;
@@ -69,7 +71,8 @@ static bool sided(const json_t *t)
 	size_t i;
 	json_t *col;
 
-	json_array_foreach (json_object_get(t, "columns"), i, col)
+	const json_t *cols = json_object_get(t, "columns");
+	json_array_foreach (cols, i, col)
 		if (audit_str(col, "side") != NULL)
 			return true;
 	return false;
@@ -78,22 +81,6 @@ static bool sided(const json_t *t)
 static const char *unit_of(const struct audit_ctx *c, const json_t *t)
 {
 	return audit_str(t, "unit") != NULL ? audit_str(t, "unit") : c->unit;
-}
-
-static const char *type_of(const json_t *t)
-{
-	const char *ty = audit_str(t, "type");
-	const struct db_table_type *m;
-
-	if (ty != NULL)
-		return ty;
-	m = db_table_type_match(audit_str(t, "title"));
-	return m != NULL ? m->id : "other";
-}
-
-static bool has_unplaced(const json_t *row)
-{
-	return json_array_size(json_object_get(row, "unplaced")) > 0;
 }
 
 /* "表六 301 工资福利支出" */
@@ -146,12 +133,6 @@ static void cell_finding(struct audit_ctx *c, const char *rule, const json_t *t,
 
 /* ---- T01: a coded row equals the sum of its sub-items ------------------------------------ */
 
-static size_t code_len(const json_t *row, char codes[16])
-{
-	audit_codes(json_object_get(row, "codes"), codes);
-	return strlen(codes);
-}
-
 #define MAX_KIDS 512
 
 /* Reported (expected, actual) pairs of one row, so that the same gap printed in two columns
@@ -173,36 +154,30 @@ static bool seen_add(struct seen *s, audit_amt e, audit_amt a)
 	return true;
 }
 
-/* Compares row r's columns with the sums of rows idx[0..n) for every column. */
-static void check_sum(struct audit_ctx *c, const char *rule, const json_t *t, size_t r,
+/* Compares row r's columns with the sums of rows idx[0..n) for every column: the cells as
+ * audit_index() parsed them (issue #17: two lookups and a parse per cell and column). */
+static void check_sum(struct audit_ctx *c, const char *rule, const struct audit_table *x, size_t r,
                       const size_t *idx, size_t n, const char *zh, const char *en)
 {
-	const json_t *rows = rows_of(t), *row = json_array_get(rows, r);
-	const json_t *amounts[MAX_KIDS]; /* of rows idx[k], looked up once, not per column */
-	bool unplaced = has_unplaced(row);
+	bool unplaced = x->unplaced[r];
 	struct seen seen = { .n = 0 };
-	size_t i;
-	json_t *col;
 
-	for (size_t k = 0; k < n; k++) {
-		const json_t *kid = json_array_get(rows, idx[k]);
-		unplaced |= has_unplaced(kid);
-		amounts[k] = json_object_get(kid, "amounts");
-	}
-	json_array_foreach (json_object_get(t, "columns"), i, col) {
-		const char *key = audit_str(col, "key");
-		int64_t total, v;
+	for (size_t k = 0; k < n; k++)
+		unplaced |= x->unplaced[idx[k]];
+	for (size_t i = 0; i < x->ncols; i++) {
+		const char *key = x->keys[i];
+		size_t ci = x->canon[i];
 		audit_amt sum = 0;
-		bool printed;
 		if (key == NULL || (unplaced && strncmp(key, "total", 5) != 0))
 			continue;
-		printed = cell(row, key, &total);
+		int64_t total = x->v[r * x->ncols + ci];
+		bool printed = x->printed[r * x->ncols + ci];
 		for (size_t k = 0; k < n; k++) {
-			printed |= amount(amounts[k], key, &v);
-			sum += v;
+			printed |= x->printed[idx[k] * x->ncols + ci];
+			sum += x->v[idx[k] * x->ncols + ci];
 		}
 		if (printed && sum != total && seen_add(&seen, sum, total))
-			cell_finding(c, rule, t, r, key, zh, en, sum, total);
+			cell_finding(c, rule, x->t, r, key, zh, en, sum, total);
 	}
 }
 
@@ -215,25 +190,25 @@ struct code_row {
 	bool total;
 };
 
-/* The table's rows as code_rows (caller frees), n of them; NULL when out of memory. */
-static struct code_row *code_rows(const json_t *t, size_t *n)
+/* The table's rows as code_rows (caller frees), x->nrows of them; NULL when out of memory. */
+static struct code_row *code_rows(const struct audit_table *x)
 {
-	const json_t *rows = rows_of(t);
 	struct code_row *cr;
 
-	*n = json_array_size(rows);
-	if ((cr = malloc((*n > 0 ? *n : 1) * sizeof(*cr))) == NULL)
+	if ((cr = malloc((x->nrows > 0 ? x->nrows : 1) * sizeof(*cr))) == NULL)
 		return NULL;
-	for (size_t k = 0; k < *n; k++) {
-		const json_t *row = json_array_get(rows, k);
-		cr[k].len = code_len(row, cr[k].codes);
-		cr[k].total = is_total(row);
+	for (size_t k = 0; k < x->nrows; k++) {
+		memcpy(cr[k].codes, x->codes[k], sizeof(cr[k].codes));
+		cr[k].len = strlen(cr[k].codes);
+		cr[k].total = x->total[k];
 	}
 	return cr;
 }
 
-static void check_levels(struct audit_ctx *c, const json_t *t, const struct code_row *cr, size_t n)
+static void check_levels(struct audit_ctx *c, const struct audit_table *x,
+                         const struct code_row *cr)
 {
+	size_t n = x->nrows;
 	size_t kids[MAX_KIDS];
 
 	for (size_t r = 0; r < n; r++) {
@@ -251,14 +226,16 @@ static void check_levels(struct audit_ctx *c, const json_t *t, const struct code
 			if (cr[k].len == child)
 				kids[nk++] = k;
 		if (nk > 0)
-			check_sum(c, "T01", t, r, kids, nk, "下级科目合计", "its items sum to");
+			check_sum(c, "T01", x, r, kids, nk, "下级科目合计", "its items sum to");
 	}
 }
 
 /* ---- T02, T03: a total row equals its top-level rows and its lowest-level items ----------- */
 
-static void check_totals(struct audit_ctx *c, const json_t *t, const struct code_row *cr, size_t n)
+static void check_totals(struct audit_ctx *c, const struct audit_table *x,
+                         const struct code_row *cr)
 {
+	size_t n = x->nrows;
 	size_t top[MAX_KIDS], leaf[MAX_KIDS];
 
 	for (size_t r = 0; r < n; r++) {
@@ -294,12 +271,12 @@ static void check_totals(struct audit_ctx *c, const json_t *t, const struct code
 			if (!(nlen > l && strncmp(cr[k + 1].codes, cr[k].codes, l) == 0))
 				leaf[nl++] = k;
 		}
-		check_sum(c, "T02", t, r, top, nt, "各类合计", "its top-level rows sum to");
+		check_sum(c, "T02", x, r, top, nt, "各类合计", "its top-level rows sum to");
 		bool same = nt == nl;
 		for (size_t k = 0; same && k < nt; k++)
 			same = top[k] == leaf[k];
 		if (!same)
-			check_sum(c, "T03", t, r, leaf, nl, "最末级科目合计",
+			check_sum(c, "T03", x, r, leaf, nl, "最末级科目合计",
 			          "its lowest-level items sum to");
 	}
 }
@@ -331,7 +308,8 @@ static void col_keys_of(const json_t *t, struct col_keys *ks)
 
 	ks->n = 0;
 	ks->more = false;
-	json_array_foreach (json_object_get(t, "columns"), i, col) {
+	const json_t *cols = json_object_get(t, "columns");
+	json_array_foreach (cols, i, col) {
 		const char *k = audit_str(col, "key");
 		if (k != NULL && ks->n < sizeof(ks->k) / sizeof(ks->k[0]))
 			ks->k[ks->n++] = k;
@@ -362,12 +340,41 @@ static void join(char *buf, size_t size, const char *a, size_t len, const char *
 	buf[len + lb] = '\0';
 }
 
-static void check_identity(struct audit_ctx *c, const json_t *t, const struct col_keys *ks,
-                           const struct audit_identity *id, const char *suffix)
+/* The finding's words for an identity: the parts' titles joined. */
+static void identity_words(const json_t *t, const struct col_keys *ks, char parts[][80], size_t np,
+                           char *zh, char *en, size_t size)
 {
-	char key[80], parts[16][80], zh[2048], en[2048];
-	size_t np = 0, n = json_array_size(rows_of(t));
+	char names[1400] = "", keys[1400] = "";
+
+	for (size_t k = 0; k < np; k++) {
+		if (!has_key(ks, t, parts[k]))
+			continue;
+		size_t ln = strlen(names), lk = strlen(keys);
+		snprintf(names + ln, sizeof(names) - ln, "%s%s", ln ? "+" : "",
+		         column_title(t, parts[k]));
+		snprintf(keys + lk, sizeof(keys) - lk, "%s%s", lk ? " + " : "", parts[k]);
+	}
+	snprintf(zh, size, "%s之和", names[0] ? names : "各栏");
+	snprintf(en, size, "%s sum to", keys[0] ? keys : "its parts");
+}
+
+/* The cell of row r under key: from the index when key is a column's (i < ncols). */
+static bool index_cell(const struct audit_table *x, size_t r, size_t i, const char *key, int64_t *v)
+{
+	if (i >= x->ncols)
+		return amount(x->amounts[r], key, v);
+	*v = x->v[r * x->ncols + x->canon[i]];
+	return x->printed[r * x->ncols + x->canon[i]];
+}
+
+static void check_identity(struct audit_ctx *c, const struct audit_table *x,
+                           const struct col_keys *ks, const struct audit_identity *id,
+                           const char *suffix)
+{
+	char key[80], parts[16][80], zh[2048] = "", en[2048] = "";
+	size_t np = 0, n = x->nrows, pi[16], ti;
 	const char *p = id->parts, *first = id->requires ? id->requires : id->total;
+	const json_t *t = x->t;
 
 	join(key, sizeof(key), first, strlen(first), suffix);
 	if (!has_key(ks, t, key))
@@ -385,44 +392,37 @@ static void check_identity(struct audit_ctx *c, const json_t *t, const struct co
 	join(key, sizeof(key), id->total, strlen(id->total), suffix);
 	if (!has_key(ks, t, key))
 		return;
-	char names[1400] = "", keys[1400] = "";
-	for (size_t k = 0; k < np; k++) {
-		if (!has_key(ks, t, parts[k]))
-			continue;
-		size_t ln = strlen(names), lk = strlen(keys);
-		snprintf(names + ln, sizeof(names) - ln, "%s%s", ln ? "+" : "",
-		         column_title(t, parts[k]));
-		snprintf(keys + lk, sizeof(keys) - lk, "%s%s", lk ? " + " : "", parts[k]);
-	}
-	snprintf(zh, sizeof(zh), "%s之和", names[0] ? names : "各栏");
-	snprintf(en, sizeof(en), "%s sum to", keys[0] ? keys : "its parts");
+	ti = audit_column(x, key);
+	for (size_t k = 0; k < np; k++)
+		pi[k] = audit_column(x, parts[k]);
 	for (size_t r = 0; r < n; r++) {
-		const json_t *row = json_array_get(rows_of(t), r);
-		const json_t *amounts = json_object_get(row, "amounts");
 		int64_t total, v;
 		audit_amt sum = 0;
-		bool printed = amount(amounts, key, &total), part = false;
+		bool printed = index_cell(x, r, ti, key, &total), part = false;
 		for (size_t k = 0; k < np; k++) {
-			part |= amount(amounts, parts[k], &v);
+			part |= index_cell(x, r, pi[k], parts[k], &v);
 			sum += v;
 		}
-		if ((printed || part) && sum != total && !has_unplaced(row))
-			cell_finding(c, id->rule, t, r, key, zh, en, sum, total);
+		if (!(printed || part) || sum == total || x->unplaced[r])
+			continue;
+		/* the words only for a finding (issue #17: every identity's, every table) */
+		if (zh[0] == '\0')
+			identity_words(t, ks, parts, np, zh, en, sizeof(zh));
+		cell_finding(c, id->rule, t, r, key, zh, en, sum, total);
 	}
 }
 
-static void check_identities(struct audit_ctx *c, const json_t *t)
+static void check_identities(struct audit_ctx *c, const struct audit_table *x)
 {
 	static const char *const suffixes[] = { "", "_budget", "_final", "_budget_initial",
 		                                "_budget_adjusted" };
-	const char *type = type_of(t);
 	struct col_keys ks;
 
-	col_keys_of(t, &ks);
+	col_keys_of(x->t, &ks);
 	for (const struct audit_identity *id = audit_identities; id->rule != NULL; id++)
-		if (type_listed(id->types, type))
+		if (type_listed(id->types, x->type))
 			for (size_t s = 0; s < sizeof(suffixes) / sizeof(suffixes[0]); s++)
-				check_identity(c, t, &ks, id, suffixes[s]);
+				check_identity(c, x, &ks, id, suffixes[s]);
 }
 
 /* ---- T05: 收 = 支 ------------------------------------------------------------------------ */
@@ -432,7 +432,8 @@ static const char *side_column(const json_t *t, const char *side)
 	size_t i;
 	json_t *col;
 
-	json_array_foreach (json_object_get(t, "columns"), i, col) {
+	const json_t *cols = json_object_get(t, "columns");
+	json_array_foreach (cols, i, col) {
 		const char *s = audit_str(col, "side");
 		if (s != NULL && strcmp(s, side) == 0)
 			return audit_str(col, "key");
@@ -441,15 +442,16 @@ static const char *side_column(const json_t *t, const char *side)
 }
 
 /* The side's total row: the one named like `prefer` if any, else the last. -1 if none. */
-static int side_total(const json_t *t, const char *side, const char *prefer)
+static int side_total(const struct audit_table *x, const char *side, const char *prefer)
 {
 	int last = -1, best = -1;
 	size_t i;
 	json_t *row;
 
-	json_array_foreach (rows_of(t), i, row) {
+	const json_t *rows = rows_of(x->t);
+	json_array_foreach (rows, i, row) {
 		const char *s, *name;
-		if (!is_total(row)) /* first: most rows are not, and need no other lookup */
+		if (!x->total[i]) /* first: most rows are not, and need no other lookup */
 			continue;
 		s = audit_str(row, "side");
 		if (side != NULL && (s == NULL || strcmp(s, side) != 0))
@@ -465,7 +467,8 @@ static int side_total(const json_t *t, const char *side, const char *prefer)
 static void check_balance(struct audit_ctx *c, const json_t *t)
 {
 	const char *ic = side_column(t, "income"), *ec = side_column(t, "expenditure");
-	int ir = side_total(t, "income", NULL), er = side_total(t, "expenditure", NULL);
+	const struct audit_table *x = audit_tab(c, t);
+	int ir = side_total(x, "income", NULL), er = side_total(x, "expenditure", NULL);
 	int64_t in, ex;
 
 	if (ic == NULL || ec == NULL || ir < 0 || er < 0)
@@ -483,7 +486,8 @@ static void check_code_form(struct audit_ctx *c, const json_t *t)
 	size_t r;
 	json_t *row;
 
-	json_array_foreach (rows_of(t), r, row) {
+	const json_t *rows = rows_of(t);
+	json_array_foreach (rows, r, row) {
 		const char *printed = audit_str(row, "code_printed");
 		struct audit_place p = AUDIT_PLACE_INIT;
 		char lz[512], le[128], codes[16], zh[1024], en[512];
@@ -510,20 +514,21 @@ void audit_tables(struct audit_ctx *c)
 	size_t i;
 	json_t *t;
 
-	json_array_foreach (json_object_get(c->doc, "tables"), i, t) {
+	const json_t *tables = json_object_get(c->doc, "tables");
+	json_array_foreach (tables, i, t) {
+		const struct audit_table *x = &c->tabs[i]; /* the index is of these tables */
 		if (!sided(t)) {
-			size_t n;
-			struct code_row *cr = code_rows(t, &n);
+			struct code_row *cr = code_rows(x);
 			c->oom |= cr == NULL;
 			if (cr != NULL) {
-				check_levels(c, t, cr, n);
-				check_totals(c, t, cr, n);
+				check_levels(c, x, cr);
+				check_totals(c, x, cr);
 			}
 			free(cr);
 		} else {
 			check_balance(c, t);
 		}
-		check_identities(c, t);
+		check_identities(c, x);
 		check_code_form(c, t);
 	}
 }
@@ -596,10 +601,11 @@ static bool table_total(const struct audit_ctx *c, const json_t *t, const char *
 	if (t == NULL || key == NULL)
 		return false;
 	if (side != NULL || prefer != NULL) {
-		r = side_total(t, side, prefer);
+		r = side_total(audit_tab(c, t), side, prefer);
 	} else {
-		json_array_foreach (rows_of(t), i, row)
-			if (is_total(row) && r < 0)
+		const struct audit_table *x = audit_tab(c, t);
+		for (i = 0; i < x->nrows && r < 0; i++)
+			if (x->total[i])
 				r = (int)i;
 	}
 	if (r < 0)
@@ -626,7 +632,8 @@ const char *audit_first_key(const json_t *t, const char *prefix)
 	size_t i;
 	json_t *col;
 
-	json_array_foreach (json_object_get(t, "columns"), i, col) {
+	const json_t *cols = json_object_get(t, "columns");
+	json_array_foreach (cols, i, col) {
 		const char *k = audit_str(col, "key");
 		if (k != NULL && strncmp(k, prefix, strlen(prefix)) == 0 &&
 		    audit_str(col, "side") == NULL)
@@ -676,7 +683,8 @@ static bool basic_total(const struct audit_ctx *c, const json_t *t, struct qty *
 	if (key != NULL && table_total(c, t, NULL, NULL, key, q))
 		return true;
 	key = audit_first_key(t, "");
-	json_array_foreach (rows_of(t), i, row)
+	const json_t *rows = rows_of(t);
+	json_array_foreach (rows, i, row)
 		if (key != NULL && is_total(row) && cell(row, key, &v)) {
 			if (db_dec_add(sum, v, &sum) != 0)
 				return false;
@@ -787,7 +795,8 @@ static void cross_sangong(struct audit_ctx *c)
 		sangong_cell(c, t, key, "合计", &b);
 		compare(c, "X05", &a, &b);
 	}
-	json_array_foreach (json_object_get(sg, "items"), i, item) {
+	const json_t *items = json_object_get(sg, "items");
+	json_array_foreach (items, i, item) {
 		const char *k = audit_str(item, "key"), *label = audit_str(item, "label");
 		char zh[128], en[128];
 		if (k == NULL)
@@ -857,16 +866,20 @@ static void cross_projects(struct audit_ctx *c)
 	if (table_total(c, gen, NULL, NULL, audit_first_key(gen, "project"), &a) &&
 	    table_total(c, pt, NULL, "合计", audit_first_key(pt, "total"), &b))
 		compare(c, "X07", &a, &b);
-	json_array_foreach (rows_of(pt), i, row) {
-		const char *id = audit_str(row, "project"), *key = audit_first_key(pt, "total");
+	const json_t *rows = rows_of(pt);
+	const char *key = audit_first_key(pt, "total"); /* once, not per row */
+	const json_t *projs = json_object_get(c->doc, "projects");
+	json_array_foreach (rows, i, row) {
+		const char *id = audit_str(row, "project");
 		char tl[32];
 		if (id == NULL || key == NULL)
 			continue;
-		json_array_foreach (json_object_get(c->doc, "projects"), j, proj) {
-			const char *pid = audit_str(proj, "id"), *name = audit_str(proj, "name");
+		json_array_foreach (projs, j, proj) {
+			const char *pid = audit_str(proj, "id"), *name;
 			if (pid == NULL || strcmp(pid, id) != 0 ||
 			    !text_qty(c, proj, "amount", "", "", &a))
 				continue;
+			name = audit_str(proj, "name");
 			snprintf(a.zh, sizeof(a.zh), "项目“%s”的金额", name != NULL ? name : pid);
 			snprintf(a.en, sizeof(a.en), "project %s's amount", pid);
 			b = (struct qty){ .table = pt, .row = (int)i, .unit = unit_of(c, pt) };

@@ -8,25 +8,54 @@
 
 #define PCT_SCALE ((audit_amt)100 * DB_DEC_SCALE) /* a ratio in millionths of a percent */
 
+/* A figure of an explanation with the members the rules read, found by one walk over its
+ * object: each rule asked jansson for them again (issue #17). NULL where it has none. */
+struct figure {
+	const json_t *o; /* the figure object */
+	const json_t *amount, *change, *pct, *share, *codes, *box, *label;
+};
+
+static void figure_of(const json_t *o, struct figure *f)
+{
+	const char *key;
+	json_t *v;
+
+	*f = (struct figure){ .o = o };
+	json_object_foreach ((json_t *)o, key, v) {
+		if (strcmp(key, "amount") == 0)
+			f->amount = v;
+		else if (strcmp(key, "change") == 0)
+			f->change = v;
+		else if (strcmp(key, "change_percent") == 0)
+			f->pct = v;
+		else if (strcmp(key, "share") == 0)
+			f->share = v;
+		else if (strcmp(key, "codes") == 0)
+			f->codes = v;
+		else if (strcmp(key, "box") == 0)
+			f->box = v;
+		else if (strcmp(key, "label") == 0)
+			f->label = v;
+	}
+}
+
 /* ---- E01: an amount stated for a code equals that row of the function table -------------- */
 
-static int find_row(const json_t *t, const char *codes)
+/* t is one of the document's tables: its rows' codes are in the index. */
+static int find_row(const struct audit_ctx *c, const json_t *t, const char *codes)
 {
-	size_t i;
-	json_t *row;
-	char rc[16];
+	const struct audit_table *x = audit_tab(c, t);
 
-	json_array_foreach (json_object_get(t, "rows"), i, row) {
-		audit_codes(json_object_get(row, "codes"), rc);
-		if (rc[0] && strcmp(rc, codes) == 0)
+	for (size_t i = 0; x != NULL && i < x->nrows; i++)
+		if (x->codes[i][0] && strcmp(x->codes[i], codes) == 0)
 			return (int)i;
-	}
 	return -1;
 }
 
 /* Whether the figure's amount agrees with its code's row in t, within its rounding: 1 yes,
  * 0 no, -1 not comparable (no such row). */
-static int agrees(const struct audit_ctx *c, const json_t *t, const char *codes, const json_t *fig)
+static int agrees(const struct audit_ctx *c, const json_t *t, const char *codes,
+                  const struct figure *fig)
 {
 	const char *key = audit_first_key(t, "total");
 	const char *tunit = audit_str(t, "unit") ? audit_str(t, "unit") : c->unit;
@@ -34,7 +63,7 @@ static int agrees(const struct audit_ctx *c, const json_t *t, const char *codes,
 	int r;
 
 	if (t == NULL || key == NULL || ft == 0 || ftab == 0 ||
-	    audit_dec(json_object_get(fig, "amount"), &amount) != 0 || (r = find_row(t, codes)) < 0)
+	    audit_dec(fig->amount, &amount) != 0 || (r = find_row(c, t, codes)) < 0)
 		return -1;
 	if (audit_dec(json_object_get(
 	                  json_object_get(json_array_get(json_object_get(t, "rows"), (size_t)r),
@@ -44,24 +73,30 @@ static int agrees(const struct audit_ctx *c, const json_t *t, const char *codes,
 		cellv = 0;
 	int64_t f = ft < ftab ? ft : ftab;
 	return audit_within((audit_amt)amount * (ft / f), (audit_amt)cellv * (ftab / f),
-	                    audit_half_digit(audit_str(fig, "amount")) * (ft / f));
+	                    audit_half_digit(json_string_value(fig->amount)) * (ft / f));
 }
 
 /* The function table first; a figure that matches the expenditure table's row instead (all
  * funds, not only the general budget) is not a finding. */
-static void figure_codes(struct audit_ctx *c, const json_t *gen, size_t si, const json_t *fig)
+static void figure_codes(struct audit_ctx *c, const json_t *gen, size_t si,
+                         const struct figure *fig, const json_t *fcodes)
 {
-	const char *key = audit_first_key(gen, "total");
-	const char *tunit = audit_str(gen, "unit") ? audit_str(gen, "unit") : c->unit;
-	int64_t amount, cellv, ft = audit_unit_factor(c->unit), ftab = audit_unit_factor(tunit);
+	const char *key, *tunit;
+	int64_t amount, cellv, ft, ftab;
 	char codes[16], e[64], a[64], d[64], tl[32], zh[1024], en[1024];
 	const json_t *row;
 	int r;
 
-	audit_codes(json_object_get(fig, "codes"), codes);
-	if (!codes[0] || key == NULL || ft == 0 || ftab == 0 ||
-	    audit_dec(json_object_get(fig, "amount"), &amount) != 0 ||
-	    (r = find_row(gen, codes)) < 0)
+	/* most figures name no code: the table's key and unit only for those that do */
+	audit_codes(fcodes, codes);
+	if (!codes[0])
+		return;
+	key = audit_first_key(gen, "total");
+	tunit = audit_str(gen, "unit") ? audit_str(gen, "unit") : c->unit;
+	ft = audit_unit_factor(c->unit);
+	ftab = audit_unit_factor(tunit);
+	if (key == NULL || ft == 0 || ftab == 0 || audit_dec(fig->amount, &amount) != 0 ||
+	    (r = find_row(c, gen, codes)) < 0)
 		return;
 	row = json_array_get(json_object_get(gen, "rows"), (size_t)r);
 	if (audit_dec(json_object_get(json_object_get(row, "amounts"), key), &cellv) != 0)
@@ -69,7 +104,7 @@ static void figure_codes(struct audit_ctx *c, const json_t *gen, size_t si, cons
 	/* both in the finer unit; the text figure is rounded to its last printed digit */
 	int64_t f = ft < ftab ? ft : ftab;
 	audit_amt vt = (audit_amt)amount * (ft / f), vr = (audit_amt)cellv * (ftab / f);
-	audit_amt tol = audit_half_digit(audit_str(fig, "amount")) * (ft / f);
+	audit_amt tol = audit_half_digit(json_string_value(fig->amount)) * (ft / f);
 	const char *unit = ft < ftab ? c->unit : tunit;
 	if (audit_within(vt, vr, tol) ||
 	    agrees(c, audit_table_of_type(c, "budget_expenditure", "final_expenditure"), codes,
@@ -77,8 +112,8 @@ static void figure_codes(struct audit_ctx *c, const json_t *gen, size_t si, cons
 		return;
 	struct audit_place p = AUDIT_PLACE_INIT;
 	p.section = (int)si;
-	p.quote = audit_str(fig, "label");
-	p.box = json_object_get(fig, "box");
+	p.quote = json_string_value(fig->label);
+	p.box = fig->box;
 	audit_table_label(gen, tl, sizeof(tl));
 	audit_fmt(vr, e, sizeof(e));
 	audit_fmt(vt, a, sizeof(a));
@@ -114,7 +149,7 @@ static bool ratio_range(audit_amt n, audit_amt hn, audit_amt d, audit_amt hd, au
 	return true;
 }
 
-static void pct_finding(struct audit_ctx *c, const char *rule, size_t si, const json_t *fig,
+static void pct_finding(struct audit_ctx *c, const char *rule, size_t si, const struct figure *fig,
                         audit_amt expected, int64_t printed, const char *what_zh,
                         const char *what_en)
 {
@@ -122,8 +157,8 @@ static void pct_finding(struct audit_ctx *c, const char *rule, size_t si, const 
 	char e[64], a[64], zh[1024], en[1024];
 
 	p.section = (int)si;
-	p.quote = audit_str(fig, "label");
-	p.box = json_object_get(fig, "box");
+	p.quote = json_string_value(fig->label);
+	p.box = fig->box;
 	expected = (expected + (expected < 0 ? -5000 : 5000)) / 10000 * 10000; /* 2 decimals */
 	audit_fmt(expected, e, sizeof(e));
 	audit_fmt(printed, a, sizeof(a));
@@ -140,38 +175,37 @@ static bool pct_ok(audit_amt lo, audit_amt hi, int64_t printed, audit_amt tol)
 	return printed + tol >= lo && printed - tol <= hi;
 }
 
-static void figure_change(struct audit_ctx *c, size_t si, const json_t *fig)
+static void figure_change(struct audit_ctx *c, size_t si, const struct figure *fig)
 {
 	int64_t amount, change, pct;
 	audit_amt h, lo, hi, hp;
 
-	if (audit_dec(json_object_get(fig, "amount"), &amount) != 0 ||
-	    audit_dec(json_object_get(fig, "change"), &change) != 0 ||
-	    audit_dec(json_object_get(fig, "change_percent"), &pct) != 0)
+	if (audit_dec(fig->amount, &amount) != 0 || audit_dec(fig->change, &change) != 0 ||
+	    audit_dec(fig->pct, &pct) != 0)
 		return;
 	if ((change > 0 && pct < 0) || (change < 0 && pct > 0)) {
 		struct audit_place p = AUDIT_PLACE_INIT;
 		char zh[512], en[512];
 		p.section = (int)si;
-		p.quote = audit_str(fig, "label");
-		p.box = json_object_get(fig, "box");
+		p.quote = json_string_value(fig->label);
+		p.box = fig->box;
 		snprintf(zh, sizeof(zh), "说明中“%s”的增减额 %s 与增减幅度 %s%% 方向相反",
-		         p.quote ? p.quote : "", audit_str(fig, "change"),
-		         audit_str(fig, "change_percent"));
+		         p.quote ? p.quote : "", json_string_value(fig->change),
+		         json_string_value(fig->pct));
 		snprintf(en, sizeof(en),
 		         "\"%s\": the change %s and the percentage %s%% point opposite ways",
-		         p.quote ? p.quote : "", audit_str(fig, "change"),
-		         audit_str(fig, "change_percent"));
+		         p.quote ? p.quote : "", json_string_value(fig->change),
+		         json_string_value(fig->pct));
 		audit_add(c, "E04", &p, zh, en, false, 0, 0, NULL);
 		return;
 	}
-	h = audit_half_digit(audit_str(fig, "amount"));
-	if (audit_half_digit(audit_str(fig, "change")) > h)
-		h = audit_half_digit(audit_str(fig, "change"));
+	h = audit_half_digit(json_string_value(fig->amount));
+	if (audit_half_digit(json_string_value(fig->change)) > h)
+		h = audit_half_digit(json_string_value(fig->change));
 	/* prior = amount - change; each of amount and change is off by up to h */
 	if (!ratio_range(change, h, (audit_amt)amount - change, 2 * h, &lo, &hi))
 		return;
-	hp = audit_half_digit(audit_str(fig, "change_percent"));
+	hp = audit_half_digit(json_string_value(fig->pct));
 	if (!pct_ok(lo, hi, pct, hp))
 		pct_finding(c, "E02", si, fig,
 		            (audit_amt)change * PCT_SCALE / ((audit_amt)amount - change), pct,
@@ -198,7 +232,8 @@ static size_t table_denoms(struct audit_ctx *c, struct denom *d, size_t n, size_
 		size_t i;
 		json_t *row, *v;
 		const char *key;
-		json_array_foreach (json_object_get(t, "rows"), i, row) {
+		const json_t *rows = json_object_get(t, "rows");
+		json_array_foreach (rows, i, row) {
 			const char *kind = audit_str(row, "kind");
 			int64_t x;
 			if (kind == NULL || strcmp(kind, "total") != 0 || f == 0)
@@ -219,24 +254,25 @@ struct table_totals {
 	bool have;
 };
 
-static void section_shares(struct audit_ctx *c, size_t si, const json_t *sec,
+static void section_shares(struct audit_ctx *c, size_t si, const struct figure *figs, size_t nf,
                            struct table_totals *tt)
 {
 	struct denom d[256];
 	size_t n = 0, i;
-	json_t *fig;
 	int64_t f = audit_unit_factor(c->unit);
 	bool shares = false;
 
 	if (f == 0)
 		return;
-	json_array_foreach (json_object_get(sec, "figures"), i, fig) {
+	for (i = 0; i < nf; i++) {
+		const struct figure *fig = &figs[i];
 		int64_t v;
-		if (json_object_get(fig, "share") != NULL)
+		if (fig->share != NULL)
 			shares = true;
-		else if (n < 64 && audit_dec(json_object_get(fig, "amount"), &v) == 0 && v > 0)
-			d[n++] = (struct denom){ (audit_amt)v * f,
-				                 audit_half_digit(audit_str(fig, "amount")) * f };
+		else if (n < 64 && audit_dec(fig->amount, &v) == 0 && v > 0)
+			d[n++] =
+			    (struct denom){ (audit_amt)v * f,
+				            audit_half_digit(json_string_value(fig->amount)) * f };
 	}
 	/* Most sections print no share: the tables' totals are not gathered for them (issue
 	 * #17: 2.4 % of an import's instructions, every section walking five tables' rows). */
@@ -247,18 +283,18 @@ static void section_shares(struct audit_ctx *c, size_t si, const json_t *sec,
 	tt->have = true;
 	for (size_t k = 0; k < tt->n && n < sizeof(d) / sizeof(d[0]); k++)
 		d[n++] = tt->d[k];
-	json_array_foreach (json_object_get(sec, "figures"), i, fig) {
+	for (i = 0; i < nf; i++) {
+		const struct figure *fig = &figs[i];
 		int64_t a, s;
 		audit_amt lo, hi, best = -1;
 		bool ok = false;
-		if (audit_dec(json_object_get(fig, "amount"), &a) != 0 ||
-		    audit_dec(json_object_get(fig, "share"), &s) != 0)
+		if (audit_dec(fig->amount, &a) != 0 || audit_dec(fig->share, &s) != 0)
 			continue;
 		/* rounded half up to its printed decimals: half a unit of the last digit. A share
 		 * pushed one unit off so that the parts print 100.00 is still misprinted (cpc p18
 		 * 29.42 / 307.82 = 9.5575% printed 9.55, to make 86.05 + 3.52 + 0.88 + 9.55) */
-		audit_amt tol = audit_half_digit(audit_str(fig, "share"));
-		audit_amt h = audit_half_digit(audit_str(fig, "amount")) * f;
+		audit_amt tol = audit_half_digit(json_string_value(fig->share));
+		audit_amt h = audit_half_digit(json_string_value(fig->amount)) * f;
 		for (size_t k = 0; k < n && !ok; k++) {
 			if (!ratio_range((audit_amt)a * f, h, d[k].v, d[k].h, &lo, &hi))
 				continue;
@@ -324,6 +360,8 @@ struct audit_tokens {
 	size_t section, n, cap, np;
 	struct audit_token *t;
 	size_t *plen; /* each paragraph's length (0 for a non-string) */
+	struct figure *f; /* the section's figures, nf of them (fcap allocated) */
+	size_t nf, fcap;
 };
 
 /* Compares two printed amounts ignoring thousands separators. */
@@ -360,11 +398,10 @@ static int cmp_ref(const void *x, const void *y)
 
 /* The n-th printing of an amount in a section is the n-th figure with that amount (figures are
  * in the order of the text): both sorted by (amount, order) and walked together. */
-static void tokens_boxes(struct audit_ctx *c, const json_t *sec)
+static void tokens_boxes(struct audit_ctx *c)
 {
 	struct audit_tokens *k = c->tokens;
-	const json_t *figs = json_object_get(sec, "figures");
-	size_t nf = json_array_size(figs), i, f = 0;
+	size_t nf = k->nf, i, f = 0;
 	struct ref *tr = malloc((k->n + 1) * sizeof(*tr)), *fr = malloc((nf + 1) * sizeof(*fr));
 
 	if (tr == NULL || fr == NULL) {
@@ -377,7 +414,7 @@ static void tokens_boxes(struct audit_ctx *c, const json_t *sec)
 		tr[i] = (struct ref){ k->t[i].p, k->t[i].n, i };
 	size_t m = 0;
 	for (i = 0; i < nf; i++) {
-		const char *a = audit_str(json_array_get(figs, i), "amount");
+		const char *a = json_string_value(k->f[i].amount);
 		if (a != NULL)
 			fr[m++] = (struct ref){ a, strlen(a), i };
 	}
@@ -392,12 +429,31 @@ static void tokens_boxes(struct audit_ctx *c, const json_t *sec)
 		for (size_t x = i, y = f;
 		     x < e && y < m && cmp_amount(fr[y].p, fr[y].n, tr[i].p, tr[i].n) == 0;
 		     x++, y++)
-			k->t[tr[x].index].box =
-			    json_object_get(json_array_get(figs, fr[y].index), "box");
+			k->t[tr[x].index].box = k->f[fr[y].index].box;
 		i = e;
 	}
 	free(tr);
 	free(fr);
+}
+
+/* The section's figures as struct figures, in c->tokens; 0 or -1 (out of memory). */
+static int section_figures(struct audit_ctx *c, const json_t *sec)
+{
+	struct audit_tokens *k = c->tokens;
+	const json_t *figs = json_object_get(sec, "figures");
+	size_t n = json_array_size(figs);
+
+	if (n > k->fcap) {
+		struct figure *nf = realloc(k->f, n * sizeof(*nf));
+		if (nf == NULL)
+			return -1;
+		k->f = nf;
+		k->fcap = n;
+	}
+	for (size_t i = 0; i < n; i++)
+		figure_of(json_array_get(figs, i), &k->f[i]);
+	k->nf = n;
+	return 0;
 }
 
 static void tokens_build(struct audit_ctx *c, size_t si, const json_t *sec)
@@ -416,12 +472,13 @@ static void tokens_build(struct audit_ctx *c, size_t si, const json_t *sec)
 		c->oom = true;
 		return;
 	}
-	json_array_foreach (json_object_get(sec, "paragraphs"), j, para) {
+	const json_t *paras = json_object_get(sec, "paragraphs");
+	json_array_foreach (paras, j, para) {
 		const char *t = json_string_value(para);
 		k->plen[j] = t != NULL ? strlen(t) : 0;
 		for (const char *p = t; p != NULL && *p;) {
 			if (!(*p >= '0' && *p <= '9')) {
-				p++;
+				p += strcspn(p, "0123456789"); /* not a byte at a time */
 				continue;
 			}
 			const char *q = p;
@@ -443,7 +500,7 @@ static void tokens_build(struct audit_ctx *c, size_t si, const json_t *sec)
 			p = q;
 		}
 	}
-	tokens_boxes(c, sec);
+	tokens_boxes(c);
 }
 
 /* Where a sentence of section si's paragraphs was printed: paragraphs carry no boxes, so the
@@ -459,7 +516,8 @@ static const json_t *box_near(const struct audit_ctx *c, size_t si, const char *
 
 	if (k == NULL || k->section != si)
 		return NULL;
-	json_array_foreach (json_object_get(sec, "paragraphs"), j, para) {
+	const json_t *paras = json_object_get(sec, "paragraphs");
+	json_array_foreach (paras, j, para) {
 		const char *x = json_string_value(para);
 		if (x != NULL && j < k->np && s >= x && s <= x + k->plen[j]) {
 			found = true;
@@ -618,11 +676,34 @@ static void comparison(struct audit_ctx *c, size_t si, const char *para)
 	}
 }
 
+/* The words a clause stating a change names. */
+static const char *const change_words[] = { "增加", "增长", "减少", "下降", "持平" };
+#define N_CHANGE_WORDS (sizeof(change_words) / sizeof(change_words[0]))
+
+/* Whether any of change_words starts in [s, e) (and may run past e). next[w] holds the first
+ * occurrence of word w at or after an earlier clause's start (NULL: none is left), and moves
+ * only when it falls behind s: each word is searched for about once per paragraph, where
+ * five find_before() copied and searched every clause (issue #17); most clauses name none. */
+static bool names_change(const char **next, const char *s, const char *e)
+{
+	bool any = false;
+
+	for (size_t w = 0; w < N_CHANGE_WORDS; w++) {
+		if (next[w] != NULL && next[w] < s)
+			next[w] = strstr(s, change_words[w]);
+		any |= next[w] != NULL && next[w] < e;
+	}
+	return any;
+}
+
 /* E04: 增加/减少 followed by a negative number; 持平 in a clause that states a change. */
-static void directions(struct audit_ctx *c, size_t si, const char *s, const char *e)
+static void directions(struct audit_ctx *c, size_t si, const char *s, const char *e,
+                       const char **next)
 {
 	static const char *const words[] = { "增加", "增长", "减少", "下降" };
 
+	if (!names_change(next, s, e))
+		return;
 	for (int w = 0; w < 4; w++)
 		for (const char *p = s; (p = find_before(p, e, words[w])) != NULL; p += 6) {
 			int64_t v;
@@ -679,9 +760,9 @@ static bool starts_with_year(const char *s, int year)
 
 /* A figure under a coded heading that states the item's amount of the disclosure's own year
  * (2024年预算安排 under “…住房公积金（项）”350.35万元): the same row of the function table. */
-static bool this_year_amount(const struct audit_ctx *c, const json_t *fig)
+static bool this_year_amount(const struct audit_ctx *c, const struct figure *fig)
 {
-	const char *l = audit_str(fig, "label");
+	const char *l = json_string_value(fig->label);
 
 	return c->year != 0 && starts_with_year(l, c->year) && strstr(l, "执行") == NULL &&
 	       (strstr(l, "预算安排") != NULL || strstr(l, "预算数") != NULL ||
@@ -697,7 +778,8 @@ static const json_t *next_box(const struct audit_ctx *c, size_t si, const json_t
 	for (size_t i = si; i < json_array_size(secs); i++) {
 		size_t k;
 		json_t *f;
-		json_array_foreach (json_object_get(json_array_get(secs, i), "figures"), k, f) {
+		const json_t *figs = json_object_get(json_array_get(secs, i), "figures");
+		json_array_foreach (figs, k, f) {
 			if (f == fig)
 				after = true;
 			else if (after && json_object_get(f, "box") != NULL)
@@ -709,39 +791,40 @@ static const json_t *next_box(const struct audit_ctx *c, size_t si, const json_t
 
 /* E08: a growth rate stated against a prior-year amount of 0 (the change equals the amount,
  * or the figure before it gives last year's amount as 0): undefined, whatever is printed. */
-static void zero_base(struct audit_ctx *c, size_t si, const json_t *sec, const json_t *prev,
-                      const json_t *fig)
+static void zero_base(struct audit_ctx *c, size_t si, const json_t *sec, const struct figure *prev,
+                      const struct figure *fig)
 {
 	int64_t amount, change, pct, before;
 	bool zero = false;
 
-	if (audit_dec(json_object_get(fig, "change_percent"), &pct) != 0 || pct == 0)
+	if (audit_dec(fig->pct, &pct) != 0 || pct == 0)
 		return;
-	if (audit_dec(json_object_get(fig, "amount"), &amount) == 0 && amount != 0 &&
-	    audit_dec(json_object_get(fig, "change"), &change) == 0 && change == amount)
+	if (audit_dec(fig->amount, &amount) == 0 && amount != 0 &&
+	    audit_dec(fig->change, &change) == 0 && change == amount)
 		zero = true;
-	if (prev != NULL && c->year != 0 && json_object_get(fig, "codes") == NULL &&
-	    starts_with_year(audit_str(prev, "label"), c->year - 1) &&
-	    audit_dec(json_object_get(prev, "amount"), &before) == 0 && before == 0)
+	if (prev != NULL && c->year != 0 && fig->codes == NULL &&
+	    starts_with_year(json_string_value(prev->label), c->year - 1) &&
+	    audit_dec(prev->amount, &before) == 0 && before == 0)
 		zero = true;
 	if (!zero)
 		return;
 
 	struct audit_place p = AUDIT_PLACE_INIT;
 	char quote[1024], zh[512], en[512];
-	const char *pcts = audit_str(fig, "change_percent");
+	const char *pcts = json_string_value(fig->pct);
 	p.section = (int)si;
-	p.box = json_object_get(fig, "box");
-	p.quote = audit_str(fig, "label");
+	p.box = fig->box;
+	p.quote = json_string_value(fig->label);
 	/* the quote: from the clause stating the change (or the rate) through the rate, in the
 	 * sentence that prints both the rate and the amount */
 	static const char *const words[] = { "增长", "增加", "下降", "减少" };
-	for (size_t w = 0; w < 4 && p.quote == audit_str(fig, "label"); w++) {
+	for (size_t w = 0; w < 4 && p.quote == json_string_value(fig->label); w++) {
 		char needle[64];
 		size_t j;
 		json_t *para;
 		snprintf(needle, sizeof(needle), "%s%s%%", words[w], pcts);
-		json_array_foreach (json_object_get(sec, "paragraphs"), j, para) {
+		const json_t *paras = json_object_get(sec, "paragraphs");
+		json_array_foreach (paras, j, para) {
 			const char *t = json_string_value(para), *b = t, *r;
 			for (r = t ? strstr(t, needle) : NULL; r != NULL;
 			     r = strstr(r + 1, needle)) {
@@ -749,8 +832,8 @@ static void zero_base(struct audit_ctx *c, size_t si, const json_t *sec, const j
 				for (const char *q = t; (q = strstr(q, "。")) != NULL && q < r;
 				     q += 3)
 					sb = q + 3;
-				const char *a = audit_str(fig, "amount"),
-				           *ch = audit_str(fig, "change");
+				const char *a = json_string_value(fig->amount),
+				           *ch = json_string_value(fig->change);
 				const char *hit = a ? strstr(sb, a) : NULL;
 				if (hit == NULL || hit > r)
 					continue;
@@ -774,12 +857,12 @@ static void zero_base(struct audit_ctx *c, size_t si, const json_t *sec, const j
 				p.quote = quote;
 				p.box = box_near(c, si, cb);
 				if (p.box == NULL && anchor == r)
-					p.box = json_object_get(fig, "box");
+					p.box = fig->box;
 				else if (p.box == NULL) {
 					/* the change is printed after the figure's amount and before
 					 * the next figure: its page is known when both are on one */
-					const json_t *nb = next_box(c, si, fig);
-					p.box = json_object_get(fig, "box");
+					const json_t *nb = next_box(c, si, fig->o);
+					p.box = fig->box;
 					if (nb == NULL ||
 					    json_integer_value(json_array_get(nb, 0)) !=
 					        json_integer_value(json_array_get(p.box, 0))) {
@@ -795,11 +878,11 @@ static void zero_base(struct audit_ctx *c, size_t si, const json_t *sec, const j
 		}
 	}
 	snprintf(zh, sizeof(zh), "上年数为 0，增减幅度 %s%% 无从计算（“%s”）", pcts,
-	         audit_str(fig, "label") ? audit_str(fig, "label") : "");
+	         json_string_value(fig->label) ? json_string_value(fig->label) : "");
 	snprintf(en, sizeof(en),
 	         "A change of %s%% is stated against a prior-year amount of 0 (\"%s\"): a rate "
 	         "against 0 is undefined",
-	         pcts, audit_str(fig, "label") ? audit_str(fig, "label") : "");
+	         pcts, json_string_value(fig->label) ? json_string_value(fig->label) : "");
 	audit_add(c, "E08", &p, zh, en, false, 0, 0, NULL);
 }
 
@@ -917,7 +1000,8 @@ static void section_items(struct audit_ctx *c, size_t si, const json_t *sec)
 	size_t n = 0, j;
 	json_t *para;
 
-	json_array_foreach (json_object_get(sec, "paragraphs"), j, para)
+	const json_t *paras = json_object_get(sec, "paragraphs");
+	json_array_foreach (paras, j, para)
 		if (json_is_string(para))
 			n = parse_items(json_string_value(para), it, n, 256);
 	for (size_t a = 0; a < n; a++)
@@ -1049,6 +1133,11 @@ static void listed_parts(struct audit_ctx *c, size_t si, const char *para)
 		int depth = 0, parts = 0;
 		bool has_num = false, change = false, abort = false;
 		while (*r && !abort) {
+			/* a UTF-8 continuation byte starts none of the marks below */
+			if ((unsigned char)*r >= 0x80 && (unsigned char)*r < 0xc0) {
+				r++;
+				continue;
+			}
 			if (strncmp(r, "（", 3) == 0 || *r == '(') {
 				depth++;
 				r += *r == '(' ? 1 : 3;
@@ -1117,7 +1206,10 @@ static void paragraph(struct audit_ctx *c, size_t si, const char *para)
 {
 	static const char *const sentence[] = { "。" };
 	static const char *const clause[] = { "，", "。", "；", ";", "," };
+	const char *next[N_CHANGE_WORDS];
 
+	for (size_t w = 0; w < N_CHANGE_WORDS; w++)
+		next[w] = strstr(para, change_words[w]);
 	for (const char *s = para; *s;) {
 		const char *e = next_stop(s, sentence, 1);
 		completion(c, si, s, e);
@@ -1125,7 +1217,7 @@ static void paragraph(struct audit_ctx *c, size_t si, const char *para)
 	}
 	for (const char *s = para; *s;) {
 		const char *e = next_stop(s, clause, 5);
-		directions(c, si, s, e);
+		directions(c, si, s, e, next);
 		s = *e ? e + (*e == ';' || *e == ',' ? 1 : 3) : e;
 	}
 	comparison(c, si, para);
@@ -1168,7 +1260,8 @@ static const char *change_clause(const json_t *sec, const char *change, size_t *
 	size_t j;
 	json_t *para;
 
-	json_array_foreach (json_object_get(sec, "paragraphs"), j, para) {
+	const json_t *paras = json_object_get(sec, "paragraphs");
+	json_array_foreach (paras, j, para) {
 		const char *t = json_string_value(para);
 		for (int w = 0; t != NULL && w < 4; w++) {
 			char needle[80];
@@ -1191,37 +1284,35 @@ static const char *change_clause(const json_t *sec, const char *change, size_t *
 
 static void income_expenditure(struct audit_ctx *c, size_t si, const json_t *sec)
 {
-	const json_t *figs = json_object_get(sec, "figures");
-	size_t i, j;
-	json_t *a, *b;
+	const struct figure *figs = c->tokens->f;
+	size_t nf = c->tokens->nf;
 
-	json_array_foreach (figs, i, a) {
+	for (size_t i = 0; i < nf; i++) {
+		const struct figure *a = &figs[i];
 		char la[256], lb[256];
 		int64_t aa, ac, ba, bc;
-		if (side_label(audit_str(a, "label"), la, sizeof(la)) != 1 ||
-		    audit_dec(json_object_get(a, "amount"), &aa) != 0 ||
-		    audit_dec(json_object_get(a, "change"), &ac) != 0 || aa == 0)
+		if (side_label(json_string_value(a->label), la, sizeof(la)) != 1 ||
+		    audit_dec(a->amount, &aa) != 0 || audit_dec(a->change, &ac) != 0 || aa == 0)
 			continue;
-		json_array_foreach (figs, j, b) {
-			if (side_label(audit_str(b, "label"), lb, sizeof(lb)) != -1 ||
-			    strcmp(la, lb) != 0 ||
-			    audit_dec(json_object_get(b, "amount"), &ba) != 0 ||
-			    audit_dec(json_object_get(b, "change"), &bc) != 0 || ba != aa ||
-			    bc == ac)
+		for (size_t j = 0; j < nf; j++) {
+			const struct figure *b = &figs[j];
+			if (side_label(json_string_value(b->label), lb, sizeof(lb)) != -1 ||
+			    strcmp(la, lb) != 0 || audit_dec(b->amount, &ba) != 0 ||
+			    audit_dec(b->change, &bc) != 0 || ba != aa || bc == ac)
 				continue;
 			struct audit_place p = AUDIT_PLACE_INIT;
 			char quote[1024], zh[1024], en[1024];
 			size_t len = 0;
-			const char *q = change_clause(sec, audit_str(a, "change"), &len);
+			const char *q = change_clause(sec, json_string_value(a->change), &len);
 			p.section = (int)si;
-			p.quote = audit_str(a, "label");
+			p.quote = json_string_value(a->label);
 			if (q != NULL) {
 				snprintf(quote, sizeof(quote), "%.*s",
 				         (int)(len < 1000 ? len : 1000), q);
 				p.quote = quote;
 			}
-			p.box = json_object_get(a, "box");
-			const json_t *nb = next_box(c, si, a);
+			p.box = a->box;
+			const json_t *nb = next_box(c, si, a->o);
 			if (p.box != NULL &&
 			    (nb == NULL || json_integer_value(json_array_get(nb, 0)) !=
 			                       json_integer_value(json_array_get(p.box, 0)))) {
@@ -1230,15 +1321,17 @@ static void income_expenditure(struct audit_ctx *c, size_t si, const json_t *sec
 			}
 			snprintf(zh, sizeof(zh),
 			         "%s与%s同为 %s%s，增减额却一为 %s%s、一为 %s%s（比较的基数不同）",
-			         audit_str(a, "label"), audit_str(b, "label"),
-			         audit_str(a, "amount"), c->unit, audit_str(a, "change"), c->unit,
-			         audit_str(b, "change"), c->unit);
+			         json_string_value(a->label), json_string_value(b->label),
+			         json_string_value(a->amount), c->unit,
+			         json_string_value(a->change), c->unit,
+			         json_string_value(b->change), c->unit);
 			snprintf(
 			    en, sizeof(en),
 			    "%s and %s are both %s %s, but change by %s and by %s (two different "
 			    "bases)",
-			    audit_str(a, "label"), audit_str(b, "label"), audit_str(a, "amount"),
-			    c->unit, audit_str(a, "change"), audit_str(b, "change"));
+			    json_string_value(a->label), json_string_value(b->label),
+			    json_string_value(a->amount), c->unit, json_string_value(a->change),
+			    json_string_value(b->change));
 			audit_add(c, "E12", &p, zh, en, true, (audit_amt)bc, (audit_amt)ac,
 			          c->unit);
 			break;
@@ -1251,36 +1344,37 @@ void audit_text(struct audit_ctx *c)
 	const json_t *gen =
 	    audit_table_of_type(c, "budget_general_function", "final_general_function");
 	size_t i, j;
-	json_t *sec, *fig, *para;
+	json_t *sec, *para;
 
-	struct audit_tokens tokens = { 0, 0, 0, 0, NULL, NULL };
+	struct audit_tokens tokens = { .t = NULL };
 	struct table_totals totals = { .n = 0, .have = false };
 
 	c->tokens = &tokens;
-	json_array_foreach (json_object_get(c->doc, "explanations"), i, sec) {
-		const json_t *coded = NULL, *prev = NULL;
+	const json_t *secs = json_object_get(c->doc, "explanations");
+	json_array_foreach (secs, i, sec) {
+		const struct figure *coded = NULL, *prev = NULL;
+		if (section_figures(c, sec) != 0) {
+			c->oom = true;
+			break;
+		}
 		tokens_build(c, i, sec);
-		json_array_foreach (json_object_get(sec, "figures"), j, fig) {
-			if (json_object_get(fig, "codes") != NULL)
+		for (j = 0; j < tokens.nf; j++) {
+			const struct figure *fig = &tokens.f[j];
+			if (fig->codes != NULL)
 				coded = fig;
 			if (gen != NULL)
-				figure_codes(c, gen, i, fig);
-			if (gen != NULL && coded != NULL && coded != fig &&
-			    json_object_get(fig, "codes") == NULL && this_year_amount(c, fig)) {
-				json_t *copy = json_copy((json_t *)fig);
-				if (copy == NULL ||
-				    json_object_set(copy, "codes", json_object_get(coded, "codes")))
-					c->oom = true;
-				else
-					figure_codes(c, gen, i, copy);
-				json_decref(copy);
-			}
+				figure_codes(c, gen, i, fig, fig->codes);
+			/* a figure under a coded heading, checked with the heading's codes */
+			if (gen != NULL && coded != NULL && coded != fig && fig->codes == NULL &&
+			    this_year_amount(c, fig))
+				figure_codes(c, gen, i, fig, coded->codes);
 			figure_change(c, i, fig);
 			zero_base(c, i, sec, prev, fig);
 			prev = fig;
 		}
-		section_shares(c, i, sec, &totals);
-		json_array_foreach (json_object_get(sec, "paragraphs"), j, para)
+		section_shares(c, i, tokens.f, tokens.nf, &totals);
+		const json_t *paras = json_object_get(sec, "paragraphs");
+		json_array_foreach (paras, j, para)
 			if (json_is_string(para))
 				paragraph(c, i, json_string_value(para));
 		section_items(c, i, sec);
@@ -1288,5 +1382,6 @@ void audit_text(struct audit_ctx *c)
 	}
 	free(tokens.t);
 	free(tokens.plen);
+	free(tokens.f);
 	c->tokens = NULL;
 }

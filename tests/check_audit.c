@@ -349,6 +349,32 @@ START_TEST(test_text_rules)
 }
 END_TEST
 
+/* E04 clause by clause: each change word is searched for once per paragraph (issue #17), so
+ * a word in a later clause, after clauses naming none or another, must still be found; and a
+ * quote keeps 2-, 3- and 4-byte characters (the findings' own UTF-8 check). */
+START_TEST(test_directions_clause_by_clause)
+{
+	json_t *fs = audit_text(
+	    "{\"year\":2021,\"unit\":\"万元\",\"explanations\":[{\"title\":\"s\",\"figures\":[],"
+	    "\"paragraphs\":[\"收入持平，×𠀀支出增加-3.00万元，其他增长2.00万元，人员不变，"
+	    "总体持平增加1.00万元。\"]}]}");
+	const json_t *f;
+	size_t i;
+	int n = 0;
+
+	json_array_foreach (fs, i, f) {
+		const char *q =
+		    json_string_value(json_object_get(json_object_get(f, "place"), "quote"));
+		if (strcmp(json_string_value(json_object_get(f, "rule")), "E04") != 0)
+			continue;
+		ck_assert_str_eq(q, n == 0 ? "×𠀀支出增加-3.00万元" : "总体持平增加1.00万元");
+		n++;
+	}
+	ck_assert_int_eq(n, 2);
+	json_decref(fs);
+}
+END_TEST
+
 /* 表七's project rows against the projects: 业务运转经费 prints 77 in the table; a project
  * amount of 78 is found. */
 START_TEST(test_project_rows)
@@ -934,6 +960,7 @@ int main(void)
 	tcase_add_test(tc, test_new_rules_on_govt_office);
 	tcase_add_test(tc, test_new_rules_on_the_corpus);
 	tcase_add_test(tc, test_project_rows);
+	tcase_add_test(tc, test_directions_clause_by_clause);
 	tcase_add_test(tc, test_hostile_input);
 	tcase_add_test(tc, test_contents_and_names);
 	tcase_add_test(tc, test_registry);
