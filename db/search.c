@@ -1371,14 +1371,40 @@ done:
 	return rc;
 }
 
+/* Drops the index name, with *create its CREATE statement (the caller frees it, and runs it
+ * to build the index again: the store ends with the same definition); *create NULL when
+ * there is no such index. 0, or -1 on error. */
+static int index_drop(sqlite3 *sql, const char *name, char **create)
+{
+	sqlite3_stmt *st = NULL;
+	char drop[64];
+	int step = SQLITE_ERROR;
+
+	*create = NULL;
+	if (sqlite3_prepare_v2(sql,
+	                       "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?1",
+	                       -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+		if ((step = sqlite3_step(st)) == SQLITE_ROW)
+			*create = strdup((const char *)sqlite3_column_text(st, 0));
+	}
+	sqlite3_finalize(st); /* a table read by a pending statement cannot lose an index */
+	if (step != SQLITE_ROW)
+		return step == SQLITE_DONE ? 0 : -1;
+	snprintf(drop, sizeof(drop), "DROP INDEX %s", name);
+	if (*create == NULL || sqlite3_exec(sql, drop, NULL, NULL, NULL) != SQLITE_OK)
+		return -1;
+	return 0;
+}
+
 /* A bulk flush into an empty search_entry (a fresh import; an upgrade deriving again)
  * writes the entries straight into it, not into temp.search_new and then copied (4,170,000
  * at 10,000 files), with search_entry_text dropped and built at the end by one sort: round
  * 6's straight write with the index kept was slower at 10,000 files, each entry's index
  * insert landing all over a b-tree larger than the cache between the gather's reads. No
  * text has entries there yet, so nothing the flush reads through the index is missed.
- * Returns 1 with *index the index's CREATE statement (the caller frees it; the store ends
- * with the same definition), 0 when the flush goes through temp.search_new, -1 on error. */
+ * Returns 1 with *index the index's CREATE statement (index_drop(); NULL when there was
+ * none), 0 when the flush goes through temp.search_new, -1 on error. */
 static int direct_begin(sqlite3 *sql, bool bulk, char **index)
 {
 	sqlite3_stmt *st = NULL;
@@ -1391,23 +1417,9 @@ static int direct_begin(sqlite3 *sql, bool bulk, char **index)
 	    SQLITE_OK)
 		step = sqlite3_step(st);
 	sqlite3_finalize(st);
-	st = NULL;
 	if (step != SQLITE_DONE) /* a row: the flush goes through temp.search_new */
 		return step == SQLITE_ROW ? 0 : -1;
-	step = SQLITE_ERROR;
-	if (sqlite3_prepare_v2(sql,
-	                       "SELECT sql FROM sqlite_master WHERE type = 'index' AND "
-	                       "name = 'search_entry_text'",
-	                       -1, &st, NULL) == SQLITE_OK &&
-	    (step = sqlite3_step(st)) == SQLITE_ROW)
-		*index = strdup((const char *)sqlite3_column_text(st, 0));
-	sqlite3_finalize(st); /* a table read by a pending statement cannot lose an index */
-	if (step != SQLITE_ROW)
-		return step == SQLITE_DONE ? 0 : -1;
-	if (*index == NULL ||
-	    sqlite3_exec(sql, "DROP INDEX search_entry_text", NULL, NULL, NULL) != SQLITE_OK)
-		return -1;
-	return 1;
+	return index_drop(sql, "search_entry_text", index) == 0 ? 1 : -1;
 }
 
 /* Writes the pending disclosures' entries, texts and names into search_entry, search_text
@@ -1428,11 +1440,14 @@ static int write_pending(sqlite3 *sql, bool direct, bool fresh)
 	return rc;
 }
 
-/* Writes the pending disclosures' entries, texts and names, and forgets them. */
+/* Writes the pending disclosures' entries, texts and names, and forgets them. A direct flush
+ * that starts with search_text empty also drops search_text_unused (the texts no entry says),
+ * and builds it once their counts are written: each new text went into it, and out again
+ * when its count was written, and at the end none is there. */
 static int flush(sqlite3 *sql, bool bulk, struct db_error *err)
 {
 	sqlite3_stmt *st = NULL;
-	char *index = NULL;
+	char *index = NULL, *unused = NULL;
 	int64_t last = -1;
 	int direct;
 
@@ -1442,16 +1457,19 @@ static int flush(sqlite3 *sql, bool bulk, struct db_error *err)
 		last = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
 	if (last < 0 || (direct = direct_begin(sql, bulk, &index)) < 0 ||
+	    (direct && last == 0 && index_drop(sql, "search_text_unused", &unused) != 0) ||
 	    write_pending(sql, direct, last == 0) != 0 ||
 	    (index != NULL && sqlite3_exec(sql, index, NULL, NULL, NULL) != SQLITE_OK))
 		goto fail;
 	if (sqlite3_exec(sql, index_new_sql, NULL, NULL, NULL) != SQLITE_OK ||
 	    size_texts(sql, sizes_sql[0], last) != 0 || size_texts(sql, sizes_sql[1], last) != 0 ||
+	    (unused != NULL && sqlite3_exec(sql, unused, NULL, NULL, NULL) != SQLITE_OK) ||
 	    (!direct && sqlite3_exec(sql, entries_new_sql, NULL, NULL, NULL) != SQLITE_OK) ||
 	    sqlite3_exec(sql, stat_new_sql, NULL, NULL, NULL) != SQLITE_OK)
 		goto fail;
 	free(index);
-	index = NULL;
+	free(unused);
+	index = unused = NULL;
 	if (write_pending_grams(sql, err) != 0)
 		return -1;
 	if (sqlite3_exec(sql, "DROP TABLE temp.search_pending", NULL, NULL, NULL) != SQLITE_OK)
@@ -1460,6 +1478,7 @@ static int flush(sqlite3 *sql, bool bulk, struct db_error *err)
 fail:
 	db_err_set(err, "search index: %s", sqlite3_errmsg(sql));
 	free(index);
+	free(unused);
 	return -1;
 }
 
