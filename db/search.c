@@ -37,195 +37,74 @@ const char *const db_search_hits[] = { "department", "disclosure", "table",     
 /* Texts joined by one space, the absent ones left out (NULL when all are). */
 #define J2(a, b) "nullif(trim(ifnull(" a " || ' ', '') || ifnull(" b ", '')), '')"
 
-/* Every entry of disclosure ?1 (hit, o1, o2, name, body, path, place) but its tables' rows
+/* Every entry of disclosure ?1 (hit, o1, o2, name, body, path, and the parts of its place:
+ * k1, v1, k2, v2, place_of()) but its tables' rows
  * (table_rows_sql), in no order: numbered within its hit by published order (o1, o2) in C
  * (write_entries()), which costs less than SQL's window over a sort of every row with its
  * texts. */
+// clang-format off
 static const char derive_sql[] =
-    /* department: the names it published in this disclosure */
-    "SELECT 0 AS hit, 0 AS o1, 0 AS o2, name, " J2(
-        J2("short_name", "region"),
-        "parent") " AS body, '' AS path, NULL AS place FROM department_record WHERE disclosure_id "
-                  "= ?1 "
-                  /* disclosure: its title, and the texts of its parts that are not lists */
-                  "UNION ALL SELECT 1, 0, 0, title, (SELECT document FROM source WHERE "
-                  "disclosure_id = ?1), "
-                  "'', NULL FROM disclosure WHERE id = ?1 "
-                  "UNION ALL SELECT 1, 1, 0, NULL, reason, '', json_object('part', "
-                  "'operating_costs') "
-                  "FROM operating_costs WHERE disclosure_id = ?1 AND reason IS NOT NULL "
-                  "UNION ALL SELECT 1, 2, 0, NULL, text, '', json_object('part', 'performance') "
-                  "FROM performance_summary WHERE disclosure_id = ?1 AND text IS NOT NULL "
-                  "UNION ALL SELECT 1, 3, 0, NULL, " J2(
-                      J2("legal_source", "basis"),
-                      "text") ", '', json_object('part', 'withheld') FROM withheld WHERE "
-                              "disclosure_id = ?1 "
-                              /* tables (their rows: table_rows_sql) */
-                              "UNION ALL SELECT 2, position, 0, title, " J2(
-                                  "note",
-                                  "unplaced_note") ", '/tables/' || number, json_object('table', "
-                                                   "number) FROM budget_table "
-                                                   "WHERE disclosure_id = ?1 "
-                                                   /* projects: every text in one entry (one hit per project), then each indicator */
-                                                   "UNION ALL SELECT 4, p.position, 0, p.name, " J2(
-                                                       J2(J2(J2(J2(J2("p.summary", "p.plan"),
-                                                                   "p.policy_basis"),
-                                                                "p.executing_unit"),
-                                                             "a.text"),
-                                                          "(SELECT group_concat(item, ' ') FROM "
-                                                          "(SELECT "
-                                                          "item FROM allocation_item WHERE "
-                                                          "allocation_id "
-                                                          "= a.id ORDER BY position))"),
-                                                       "g.objective") ", '/projects/' || p.slug, "
-                                                                      "json_object('project', "
-                                                                      "p.slug) FROM project p "
-                                                                      "LEFT JOIN allocation a ON "
-                                                                      "a.project_id = p.id "
-                                                                      "LEFT JOIN "
-                                                                      "performance_target g ON "
-                                                                      "g.project_id = p.id "
-                                                                      "WHERE p.disclosure_id = ?1 "
-                                                                      "AND p.name IS NOT NULL "
-                                                                      "UNION ALL SELECT 5, "
-                                                                      "p.position, i.position, "
-                                                                      "i.name, i.value, "
-                                                                      "'/projects/' || p.slug, "
-                                                                      "json_object('project', "
-                                                                      "p.slug, 'indicator', "
-                                                                      "i.position) FROM indicator "
-                                                                      "i "
-                                                                      "JOIN performance_target g "
-                                                                      "ON g.id = i.target_id JOIN "
-                                                                      "project p ON p.id = "
-                                                                      "g.project_id "
-                                                                      "WHERE p.disclosure_id = ?1 "
-                                                                      "AND i.name IS NOT NULL "
-                                                                      /* 说明: the title, each paragraph, each figure's label and reason */
-                                                                      "UNION ALL SELECT 6, "
-                                                                      "position, -1, title, NULL, "
-                                                                      "'', "
-                                                                      "json_object('explanation', "
-                                                                      "key) "
-                                                                      "FROM explanation WHERE "
-                                                                      "disclosure_id = ?1 "
-                                                                      "UNION ALL SELECT 6, "
-                                                                      "e.position, x.position, "
-                                                                      "NULL, x.value, '', "
-                                                                      "json_object('explanation', "
-                                                                      "e.key, 'paragraph', "
-                                                                      "x.position) FROM "
-                                                                      "explanation_paragraph x "
-                                                                      "JOIN explanation e ON e.id "
-                                                                      "= x.explanation_id WHERE "
-                                                                      "e.disclosure_id = ?1 "
-                                                                      "UNION ALL SELECT 6, "
-                                                                      "e.position, 100000 + "
-                                                                      "f.position, f.label, " J2(
-                                                                          "f.reason",
-                                                                          "f.detail") ", '', "
-                                                                                      "json_object("
-                                                                                      "'explanation"
-                                                                                      "', e.key, "
-                                                                                      "'figure', "
-                                                                                      "f.position) "
-                                                                                      "FROM "
-                                                                                      "explanation_"
-                                                                                      "figure f "
-                                                                                      "JOIN "
-                                                                                      "explanation "
-                                                                                      "e ON e.id = "
-                                                                                      "f."
-                                                                                      "explanation_"
-                                                                                      "id WHERE "
-                                                                                      "e."
-                                                                                      "disclosure_"
-                                                                                      "id = ?1 "
-                                                                                      "UNION ALL "
-                                                                                      "SELECT 7, "
-                                                                                      "position, "
-                                                                                      "0, term, "
-                                                                                      "definition, "
-                                                                                      "'', "
-                                                                                      "json_object("
-                                                                                      "'glossary', "
-                                                                                      "position) "
-                                                                                      "FROM "
-                                                                                      "glossary_"
-                                                                                      "term WHERE "
-                                                                                      "disclosure_"
-                                                                                      "id = ?1 "
-                                                                                      /* 概况: functions, the organization's text, its internal units and units */
-                                                                                      "UNION ALL "
-                                                                                      "SELECT 8, "
-                                                                                      "0, "
-                                                                                      "position, "
-                                                                                      "NULL, "
-                                                                                      "value, '', "
-                                                                                      "json_object("
-                                                                                      "'overview', "
-                                                                                      "'functions',"
-                                                                                      " 'index', "
-                                                                                      "position) "
-                                                                                      "FROM "
-                                                                                      "department_"
-                                                                                      "function "
-                                                                                      "WHERE "
-                                                                                      "disclosure_"
-                                                                                      "id = ?1 "
-                                                                                      "UNION ALL "
-                                                                                      "SELECT 8, "
-                                                                                      "1, 0, NULL, "
-                                                                                      "text, '', "
-                                                                                      "json_object("
-                                                                                      "'overview', "
-                                                                                      "'organizatio"
-                                                                                      "n') "
-                                                                                      "FROM "
-                                                                                      "organization"
-                                                                                      " WHERE "
-                                                                                      "disclosure_"
-                                                                                      "id = ?1 AND "
-                                                                                      "text IS NOT "
-                                                                                      "NULL "
-                                                                                      "UNION ALL "
-                                                                                      "SELECT 8, "
-                                                                                      "2, "
-                                                                                      "u.position, "
-                                                                                      "NULL, "
-                                                                                      "u.value, "
-                                                                                      "'', "
-                                                                                      "json_object("
-                                                                                      "'overview', "
-                                                                                      "'internal_"
-                                                                                      "units', "
-                                                                                      "'index', "
-                                                                                      "u.position) "
-                                                                                      "FROM "
-                                                                                      "internal_"
-                                                                                      "unit u "
-                                                                                      "JOIN "
-                                                                                      "organization"
-                                                                                      " o ON o.id "
-                                                                                      "= "
-                                                                                      "u."
-                                                                                      "organization"
-                                                                                      "_id WHERE "
-                                                                                      "o."
-                                                                                      "disclosure_"
-                                                                                      "id = ?1 "
-                                                                                      "UNION ALL "
-                                                                                      "SELECT 8, "
-                                                                                      "3, "
-                                                                                      "u.position, "
-                                                                                      "u.name, " J2(
-                                                                                          "u.type",
-                                                                                          "u.note") ", '', json_object('overview', 'units', 'index', u.position) FROM organization_unit u "
-                                                                                                    "JOIN organization o ON o.id = u.organization_id WHERE o.disclosure_id = ?1 "
-                                                                                                    /* 三公: each item's label and the reason given for its change */
-                                                                                                    "UNION ALL SELECT 9, i.position, 0, i.label, i.reason, '/sangong', "
-                                                                                                    "json_object('sangong', i.key) FROM sangong_item i JOIN sangong s ON s.id = i.sangong_id "
-                                                                                                    "WHERE s.disclosure_id = ?1";
+	/* department: the names it published in this disclosure */
+	"SELECT 0 AS hit, 0 AS o1, 0 AS o2, name, "
+	J2(J2("short_name", "region"), "parent") " AS body, '' AS path, "
+	"NULL AS k1, NULL AS v1, NULL AS k2, NULL AS v2 "
+	"FROM department_record WHERE disclosure_id = ?1 "
+	/* disclosure: its title, and the texts of its parts that are not lists */
+	"UNION ALL SELECT 1, 0, 0, title, (SELECT document FROM source WHERE disclosure_id = ?1), "
+	"'', NULL, NULL, NULL, NULL FROM disclosure WHERE id = ?1 "
+	"UNION ALL SELECT 1, 1, 0, NULL, reason, '', '{\"part\":', 'operating_costs', NULL, NULL "
+	"FROM operating_costs WHERE disclosure_id = ?1 AND reason IS NOT NULL "
+	"UNION ALL SELECT 1, 2, 0, NULL, text, '', '{\"part\":', 'performance', NULL, NULL "
+	"FROM performance_summary WHERE disclosure_id = ?1 AND text IS NOT NULL "
+	"UNION ALL SELECT 1, 3, 0, NULL, " J2(J2("legal_source", "basis"), "text") ", '', "
+	"'{\"part\":', 'withheld', NULL, NULL FROM withheld WHERE disclosure_id = ?1 "
+	/* tables (their rows: table_rows_sql) */
+	"UNION ALL SELECT 2, position, 0, title, " J2("note", "unplaced_note") ", "
+	"'/tables/' || number, '{\"table\":', number, NULL, NULL "
+	"FROM budget_table WHERE disclosure_id = ?1 "
+	/* projects: every text in one entry (one hit per project), then each indicator */
+	"UNION ALL SELECT 4, p.position, 0, p.name, "
+	J2(J2(J2(J2(J2(J2("p.summary", "p.plan"), "p.policy_basis"), "p.executing_unit"),
+	         "a.text"),
+	      "(SELECT group_concat(item, ' ') FROM (SELECT item FROM allocation_item "
+	      "WHERE allocation_id = a.id ORDER BY position))"),
+	   "g.objective") ", "
+	"'/projects/' || p.slug, '{\"project\":', p.slug, NULL, NULL FROM project p "
+	"LEFT JOIN allocation a ON a.project_id = p.id "
+	"LEFT JOIN performance_target g ON g.project_id = p.id "
+	"WHERE p.disclosure_id = ?1 AND p.name IS NOT NULL "
+	"UNION ALL SELECT 5, p.position, i.position, i.name, i.value, '/projects/' || p.slug, "
+	"'{\"project\":', p.slug, ',\"indicator\":', i.position FROM indicator i "
+	"JOIN performance_target g ON g.id = i.target_id JOIN project p ON p.id = g.project_id "
+	"WHERE p.disclosure_id = ?1 AND i.name IS NOT NULL "
+	/* 说明: the title, each paragraph, each figure's label and reason */
+	"UNION ALL SELECT 6, position, -1, title, NULL, '', '{\"explanation\":', key, NULL, NULL "
+	"FROM explanation WHERE disclosure_id = ?1 "
+	"UNION ALL SELECT 6, e.position, x.position, NULL, x.value, '', "
+	"'{\"explanation\":', e.key, ',\"paragraph\":', x.position FROM explanation_paragraph x "
+	"JOIN explanation e ON e.id = x.explanation_id WHERE e.disclosure_id = ?1 "
+	"UNION ALL SELECT 6, e.position, 100000 + f.position, f.label, "
+	J2("f.reason", "f.detail") ", '', "
+	"'{\"explanation\":', e.key, ',\"figure\":', f.position FROM explanation_figure f "
+	"JOIN explanation e ON e.id = f.explanation_id WHERE e.disclosure_id = ?1 "
+	"UNION ALL SELECT 7, position, 0, term, definition, '', '{\"glossary\":', position, NULL, "
+	"NULL FROM glossary_term WHERE disclosure_id = ?1 "
+	/* 概况: functions, the organization's text, its internal units and units */
+	"UNION ALL SELECT 8, 0, position, NULL, value, '', '{\"overview\":', 'functions', "
+	"',\"index\":', position FROM department_function WHERE disclosure_id = ?1 "
+	"UNION ALL SELECT 8, 1, 0, NULL, text, '', '{\"overview\":', 'organization', NULL, NULL "
+	"FROM organization WHERE disclosure_id = ?1 AND text IS NOT NULL "
+	"UNION ALL SELECT 8, 2, u.position, NULL, u.value, '', '{\"overview\":', 'internal_units', "
+	"',\"index\":', u.position FROM internal_unit u "
+	"JOIN organization o ON o.id = u.organization_id WHERE o.disclosure_id = ?1 "
+	"UNION ALL SELECT 8, 3, u.position, u.name, " J2("u.type", "u.note") ", '', "
+	"'{\"overview\":', 'units', ',\"index\":', u.position FROM organization_unit u "
+	"JOIN organization o ON o.id = u.organization_id WHERE o.disclosure_id = ?1 "
+	/* 三公: each item's label and the reason given for its change */
+	"UNION ALL SELECT 9, i.position, 0, i.label, i.reason, '/sangong', '{\"sangong\":', i.key, "
+	"NULL, NULL FROM sangong_item i JOIN sangong s ON s.id = i.sangong_id "
+	"WHERE s.disclosure_id = ?1";
+// clang-format on
 
 /* The rows of disclosure ?1's tables (hit H_ROW): their entries' texts are put together in C
  * (keep_table_row()), as SQL's string functions would, at half their cost (a third of
@@ -368,6 +247,8 @@ static void bind_span(sqlite3_stmt *st, int param, struct span v)
 
 /* A text's key in search_text (derived.sql): FNV-1a over name and body, each marked absent
  * or present, so that (NULL, "x") and ("", "x") differ. Stored: it may never change. */
+#define FNV_PRIME 0x100000001b3ULL
+
 static int64_t text_key(struct span name, struct span body)
 {
 	uint64_t h = 0xcbf29ce484222325ULL;
@@ -375,9 +256,19 @@ static int64_t text_key(struct span name, struct span body)
 
 	for (int c = 0; c < 2; c++) {
 		const unsigned char *s = (const unsigned char *)col[c].s;
-		h = (h ^ (s != NULL ? 1u : 2u)) * 0x100000001b3ULL;
-		for (int i = 0; s != NULL && i < col[c].n; i++)
-			h = (h ^ s[i]) * 0x100000001b3ULL;
+		int i = 0;
+		h = (h ^ (s != NULL ? 1u : 2u)) * FNV_PRIME;
+		if (s == NULL)
+			continue;
+		/* four bytes a turn: the same steps, with a quarter of the loop's tests */
+		for (; i + 4 <= col[c].n; i += 4) {
+			h = (h ^ s[i]) * FNV_PRIME;
+			h = (h ^ s[i + 1]) * FNV_PRIME;
+			h = (h ^ s[i + 2]) * FNV_PRIME;
+			h = (h ^ s[i + 3]) * FNV_PRIME;
+		}
+		for (; i < col[c].n; i++)
+			h = (h ^ s[i]) * FNV_PRIME;
 	}
 	return (int64_t)h;
 }
@@ -494,8 +385,8 @@ struct row {
 };
 
 struct rows {
-	struct row *at;
-	size_t n, cap;
+	struct row *at, *spare; /* spare: room for sort_rows(), spare_cap rows */
+	size_t n, cap, spare_cap;
 	char *bytes;
 	size_t used, size;
 };
@@ -503,6 +394,7 @@ struct rows {
 static void rows_free(struct rows *r)
 {
 	free(r->at);
+	free(r->spare);
 	free(r->bytes);
 	memset(r, 0, sizeof(*r));
 }
@@ -551,6 +443,53 @@ static int by_order(const void *a, const void *b)
 	if (x->o2 != y->o2)
 		return x->o2 < y->o2 ? -1 : 1;
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* Sorts r->at by_order(): by hit first in one pass (a stable counting sort, into r->spare,
+ * which then swaps with r->at), then each hit's rows only if they are out of order. The rows
+ * come in derive_sql's order, each hit's mostly in published order already (but for the
+ * explanations' titles, paragraphs and figures), and qsort() of them all cost more than
+ * the pass. */
+static int sort_rows(struct rows *r)
+{
+	size_t next[H_SANGONG + 2] = { 0 }, cap;
+	struct row *swap;
+
+	for (size_t i = 0; i < r->n; i++) {
+		if (r->at[i].hit < 0 || r->at[i].hit > H_SANGONG) {
+			qsort(r->at, r->n, sizeof(*r->at), by_order);
+			return 0;
+		}
+		next[r->at[i].hit + 1]++;
+	}
+	if (r->spare_cap < r->cap) {
+		free(r->spare);
+		if ((r->spare = malloc(r->cap * sizeof(*r->spare))) == NULL) {
+			r->spare_cap = 0;
+			return -1;
+		}
+		r->spare_cap = r->cap;
+	}
+	for (int h = 1; h <= H_SANGONG + 1; h++)
+		next[h] += next[h - 1];
+	for (size_t i = 0; i < r->n; i++)
+		r->spare[next[r->at[i].hit]++] = r->at[i];
+	swap = r->at;
+	r->at = r->spare;
+	r->spare = swap;
+	cap = r->cap;
+	r->cap = r->spare_cap;
+	r->spare_cap = cap;
+	/* next[h] is now where hit h + 1 starts */
+	for (int h = 0; h <= H_SANGONG; h++) {
+		size_t from = h > 0 ? next[h - 1] : 0, to = next[h];
+		for (size_t i = from + 1; i < to; i++)
+			if (by_order(&r->at[i - 1], &r->at[i]) > 0) {
+				qsort(r->at + from, to - from, sizeof(*r->at), by_order);
+				break;
+			}
+	}
+	return 0;
 }
 
 /* A text is indexed by each entry that says it (search) until SHARED_FROM entries say it;
@@ -676,13 +615,14 @@ static int single_add(struct singles *l, int64_t entry, int64_t text)
  * put a table row's name together, the entries counted by text and those search may index.
  * Freed by writer_free(). */
 struct writer {
-	sqlite3_stmt *rows, *table_rows, *find, *text, *entry, *entries, *name;
+	sqlite3_stmt *rows, *table_rows, *find, *text, *entry, *entries, *name, *quote;
 	struct texts texts;
 	struct rows pending;
 	char *scratch;
 	size_t scratch_size;
 	struct text_counts counts;
 	struct singles singles;
+	bool fresh; /* search_text was empty, and every text since is in texts */
 };
 
 /* An entry, and ENTRIES_AT_ONCE of them in one statement (entries): 16 were a quarter cheaper
@@ -700,6 +640,7 @@ static void writer_free(struct writer *w)
 	sqlite3_finalize(w->entry);
 	sqlite3_finalize(w->entries);
 	sqlite3_finalize(w->name);
+	sqlite3_finalize(w->quote);
 	texts_free(&w->texts);
 	rows_free(&w->pending);
 	free(w->scratch);
@@ -708,7 +649,7 @@ static void writer_free(struct writer *w)
 	memset(w, 0, sizeof(*w));
 }
 
-static int writer_init(sqlite3 *sql, struct writer *w, bool direct)
+static int writer_init(sqlite3 *sql, struct writer *w, bool direct, bool fresh)
 {
 	const char *one = direct ? ENTRY_SQL("search_entry") : ENTRY_SQL("temp.search_new");
 	char entries[sizeof(ENTRY_SQL("temp.search_new")) + ENTRIES_AT_ONCE * sizeof(",(?,?,?,?)")];
@@ -717,6 +658,7 @@ static int writer_init(sqlite3 *sql, struct writer *w, bool direct)
 	for (int i = 1; i < ENTRIES_AT_ONCE; i++)
 		strcat(entries, ",(?,?,?,?)");
 	memset(w, 0, sizeof(*w));
+	w->fresh = fresh;
 	if (sqlite3_prepare_v2(sql, derive_sql, -1, &w->rows, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(sql, table_rows_sql, -1, &w->table_rows, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(sql,
@@ -728,42 +670,56 @@ static int writer_init(sqlite3 *sql, struct writer *w, bool direct)
 	    sqlite3_prepare_v2(sql, one, -1, &w->entry, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(sql, entries, -1, &w->entries, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(sql, "INSERT INTO search_name (entry, name) VALUES (?1, ?2)", -1,
-	                       &w->name, NULL) != SQLITE_OK) {
+	                       &w->name, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(sql, "SELECT json_quote(?1)", -1, &w->quote, NULL) != SQLITE_OK) {
 		writer_free(w);
 		return -1;
 	}
 	return 0;
 }
 
-/* The index in w->texts of (name, body): its id found in search_text when this flush has not
- * seen it, 0 when it is not there either. -1 on error. */
-static int64_t text_of(struct writer *w, struct span name, struct span body)
+/* Looks the text (key, name, body) up in search_text: into t its id, refs and shared, or
+ * nothing when it is not there. 0, or -1 on error. */
+static int find_text(struct writer *w, struct text *t)
 {
-	int64_t key = text_key(name, body), id = 0, refs = 0, i;
-	bool shared = false;
-	size_t at;
+	int rc = 0;
 
-	if (w->texts.slots != NULL && w->texts.slots[at = texts_slot(&w->texts, key, name, body)])
-		return (int64_t)w->texts.slots[at] - 1;
 	sqlite3_reset(w->find);
-	sqlite3_bind_int64(w->find, 1, key);
-	bind_span(w->find, 2, name);
-	bind_span(w->find, 3, body);
+	sqlite3_bind_int64(w->find, 1, t->key);
+	bind_span(w->find, 2, t->name);
+	bind_span(w->find, 3, t->body);
 	switch (sqlite3_step(w->find)) {
 	case SQLITE_ROW:
-		id = sqlite3_column_int64(w->find, 0);
-		refs = sqlite3_column_int64(w->find, 1);
-		shared = sqlite3_column_int(w->find, 2) != 0;
+		t->id = sqlite3_column_int64(w->find, 0);
+		t->refs = sqlite3_column_int64(w->find, 1);
+		t->shared = sqlite3_column_int(w->find, 2) != 0;
 		break;
 	case SQLITE_DONE:
 		break;
 	default:
-		return -1;
+		rc = -1;
 	}
 	sqlite3_reset(w->find);
-	if ((i = texts_add(&w->texts, key, name, body, id)) >= 0) {
-		w->texts.list[i].refs = refs;
-		w->texts.list[i].shared = shared;
+	return rc;
+}
+
+/* The index in w->texts of (name, body): its id found in search_text when this flush has not
+ * seen it, 0 when it is not there either (not looked for while w->fresh: every text this
+ * flush added is in w->texts, and there were none before). -1 on error. */
+static int64_t text_of(struct writer *w, struct span name, struct span body)
+{
+	struct text t = { .key = text_key(name, body), .name = name, .body = body };
+	int64_t i;
+	size_t at;
+
+	if (w->texts.slots != NULL &&
+	    w->texts.slots[at = texts_slot(&w->texts, t.key, name, body)] != 0)
+		return (int64_t)w->texts.slots[at] - 1;
+	if (!w->fresh && find_text(w, &t) != 0)
+		return -1;
+	if ((i = texts_add(&w->texts, t.key, name, body, t.id)) >= 0) {
+		w->texts.list[i].refs = t.refs;
+		w->texts.list[i].shared = t.shared;
 	}
 	return i;
 }
@@ -813,34 +769,25 @@ static bool integers(sqlite3_stmt *st, const int *cols)
 	return true;
 }
 
-/* Keeps derive_sql's current row. */
-static int keep_derived(struct writer *w)
+/* Makes w->scratch at least size + 1 bytes. */
+static int scratch_room(struct writer *w, size_t size)
 {
-	static const int positions[] = { 1, 2, -1 };
-	struct said e = { .hit = sqlite3_column_int(w->rows, 0) };
+	char *scratch;
 
-	if (!integers(w->rows, positions))
+	if (size + 1 <= w->scratch_size)
+		return 0;
+	if ((scratch = realloc(w->scratch, (size + 1) * 2)) == NULL)
 		return -1;
-	e.o1 = sqlite3_column_int64(w->rows, 1);
-	e.o2 = sqlite3_column_int64(w->rows, 2);
-	e.name = span_of(w->rows, 3);
-	e.body = span_of(w->rows, 4);
-	e.path = span_of(w->rows, 5);
-	e.place = span_of(w->rows, 6);
-	return keep(w, &e);
+	w->scratch = scratch;
+	w->scratch_size = (size + 1) * 2;
+	return 0;
 }
 
 /* Appends v to w->scratch at *len. */
 static int scratch_add(struct writer *w, size_t *len, struct span v)
 {
-	if (*len + (size_t)v.n + 1 > w->scratch_size) {
-		size_t size = (*len + (size_t)v.n + 1) * 2;
-		char *scratch = realloc(w->scratch, size);
-		if (scratch == NULL)
-			return -1;
-		w->scratch = scratch;
-		w->scratch_size = size;
-	}
+	if (scratch_room(w, *len + (size_t)v.n) != 0)
+		return -1;
 	if (v.n > 0) /* v.s is NULL for an absent text */
 		memcpy(w->scratch + *len, v.s, (size_t)v.n);
 	*len += (size_t)v.n;
@@ -883,6 +830,108 @@ static char *put(char *out, const char *s, long long v)
 	out = stpcpy(out, s);
 	memcpy(out, d, (size_t)(digits + sizeof(digits) - d));
 	return out + (digits + sizeof(digits) - d);
+}
+
+/* Writes at out the JSON string of v's bytes, escaped as SQLite's json_object() escapes
+ * them (json.c, jsonAppendString()): '"' and '\\' after a backslash, \b \t \n \f \r, the
+ * other control characters as \u00xx, every other byte as it is. At most 6 * v.n + 2 bytes:
+ * the end. */
+static char *put_json_string(char *out, struct span v)
+{
+	static const char special[32] = {
+		['\b'] = 'b', ['\t'] = 't', ['\n'] = 'n', ['\f'] = 'f', ['\r'] = 'r'
+	};
+
+	*out++ = '"';
+	for (int i = 0; i < v.n; i++) {
+		unsigned char c = (unsigned char)v.s[i];
+		if (c == '"' || c == '\\') {
+			*out++ = '\\';
+		} else if (c < 0x20 && special[c] != 0) {
+			*out++ = '\\';
+			c = (unsigned char)special[c];
+		} else if (c < 0x20) {
+			out = stpcpy(out, c < 0x10 ? "\\u000" : "\\u001");
+			c = (unsigned char)"0123456789abcdef"[c & 0xf];
+		}
+		*out++ = (char)c;
+	}
+	*out++ = '"';
+	return out;
+}
+
+/* Appends k (as it is) and column col of st as json_object() writes a value: an integer's
+ * digits, a text as a JSON string, null; anything else (a real, a blob) as json_quote()
+ * itself writes it. */
+static int json_add(struct writer *w, size_t *len, struct span k, sqlite3_stmt *st, int col)
+{
+	int type = sqlite3_column_type(st, col);
+	struct span v = type == SQLITE_TEXT ? span_of(st, col) : (struct span){ NULL, 0 };
+	char *out;
+
+	if (type != SQLITE_INTEGER && type != SQLITE_TEXT && type != SQLITE_NULL) {
+		sqlite3_reset(w->quote);
+		sqlite3_bind_value(w->quote, 1, sqlite3_column_value(st, col));
+		if (sqlite3_step(w->quote) != SQLITE_ROW)
+			return -1;
+		return scratch_add(w, len, k) != 0 ? -1 : scratch_add(w, len, span_of(w->quote, 0));
+	}
+	/* k, and an integer (20 digits and a sign), "null" or the string escaped, and '}' */
+	if (scratch_room(w, *len + (size_t)k.n + 24 + (size_t)v.n * 6) != 0)
+		return -1;
+	out = w->scratch + *len;
+	if (k.n > 0)
+		out = (char *)memcpy(out, k.s, (size_t)k.n) + k.n;
+	if (type == SQLITE_INTEGER)
+		out = put(out, "", sqlite3_column_int64(st, col));
+	else if (type == SQLITE_TEXT)
+		out = put_json_string(out, v);
+	else
+		out = stpcpy(out, "null");
+	*len = (size_t)(out - w->scratch);
+	return 0;
+}
+
+/* An entry's place, in w->scratch, as json_object() said it, from derive_sql's columns 6-9:
+ * the JSON up to its first value (NULL: the entry has none), that value, then the JSON
+ * between the first and the second value and that value when there is a second (the texts
+ * before a value are derive_sql's literals, '{"project":' and ',"indicator":', written as
+ * they are). Built here: a call of json_object() for each entry cost more. */
+static int place_of(struct writer *w, struct span *place)
+{
+	sqlite3_stmt *st = w->rows;
+	struct span k1 = span_of(st, 6), k2;
+	size_t len = 0;
+
+	place->s = NULL;
+	place->n = 0;
+	if (k1.s == NULL)
+		return 0;
+	if (json_add(w, &len, k1, st, 7) != 0)
+		return -1;
+	k2 = span_of(st, 8);
+	if (k2.s != NULL && json_add(w, &len, k2, st, 9) != 0)
+		return -1;
+	w->scratch[len++] = '}'; /* json_add() left room */
+	place->s = w->scratch;
+	place->n = (int)len;
+	return 0;
+}
+
+/* Keeps derive_sql's current row. */
+static int keep_derived(struct writer *w)
+{
+	static const int positions[] = { 1, 2, -1 };
+	struct said e = { .hit = sqlite3_column_int(w->rows, 0) };
+
+	if (!integers(w->rows, positions) || place_of(w, &e.place) != 0)
+		return -1;
+	e.o1 = sqlite3_column_int64(w->rows, 1);
+	e.o2 = sqlite3_column_int64(w->rows, 2);
+	e.name = span_of(w->rows, 3);
+	e.body = span_of(w->rows, 4);
+	e.path = span_of(w->rows, 5);
+	return keep(w, &e);
 }
 
 /* Keeps table_rows_sql's current row: path '/tables/' || number, place json_object('table',
@@ -971,14 +1020,16 @@ static int write_entries(sqlite3 *sql, struct writer *w, int64_t disclosure, int
 	struct rows *r = &w->pending;
 	int64_t n = 0;
 
-	if (w->texts.bytes > TEXTS_MAX)
+	if (w->texts.bytes > TEXTS_MAX) {
 		texts_free(&w->texts);
+		w->fresh = false;
+	}
 	r->n = r->used = 0;
 	if (keep_all(w, w->rows, disclosure, keep_derived) != 0 ||
 	    keep_all(w, w->table_rows, disclosure, keep_table_row) != 0)
 		return -1;
-	if (r->n > 1) /* none: r->at may be NULL, which qsort() may not be given */
-		qsort(r->at, r->n, sizeof(*r->at), by_order);
+	if (r->n > 1 && sort_rows(r) != 0) /* none: r->at may be NULL */
+		return -1;
 	for (size_t i = 0, k; i < r->n; i += k) {
 		sqlite3_stmt *st = r->n - i >= ENTRIES_AT_ONCE ? w->entries : w->entry;
 		k = st == w->entries ? ENTRIES_AT_ONCE : 1;
@@ -1320,14 +1371,40 @@ done:
 	return rc;
 }
 
+/* Drops the index name, with *create its CREATE statement (the caller frees it, and runs it
+ * to build the index again: the store ends with the same definition); *create NULL when
+ * there is no such index. 0, or -1 on error. */
+static int index_drop(sqlite3 *sql, const char *name, char **create)
+{
+	sqlite3_stmt *st = NULL;
+	char drop[64];
+	int step = SQLITE_ERROR;
+
+	*create = NULL;
+	if (sqlite3_prepare_v2(sql,
+	                       "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?1",
+	                       -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+		if ((step = sqlite3_step(st)) == SQLITE_ROW)
+			*create = strdup((const char *)sqlite3_column_text(st, 0));
+	}
+	sqlite3_finalize(st); /* a table read by a pending statement cannot lose an index */
+	if (step != SQLITE_ROW)
+		return step == SQLITE_DONE ? 0 : -1;
+	snprintf(drop, sizeof(drop), "DROP INDEX %s", name);
+	if (*create == NULL || sqlite3_exec(sql, drop, NULL, NULL, NULL) != SQLITE_OK)
+		return -1;
+	return 0;
+}
+
 /* A bulk flush into an empty search_entry (a fresh import; an upgrade deriving again)
  * writes the entries straight into it, not into temp.search_new and then copied (4,170,000
  * at 10,000 files), with search_entry_text dropped and built at the end by one sort: round
  * 6's straight write with the index kept was slower at 10,000 files, each entry's index
  * insert landing all over a b-tree larger than the cache between the gather's reads. No
  * text has entries there yet, so nothing the flush reads through the index is missed.
- * Returns 1 with *index the index's CREATE statement (the caller frees it; the store ends
- * with the same definition), 0 when the flush goes through temp.search_new, -1 on error. */
+ * Returns 1 with *index the index's CREATE statement (index_drop(); NULL when there was
+ * none), 0 when the flush goes through temp.search_new, -1 on error. */
 static int direct_begin(sqlite3 *sql, bool bulk, char **index)
 {
 	sqlite3_stmt *st = NULL;
@@ -1340,28 +1417,14 @@ static int direct_begin(sqlite3 *sql, bool bulk, char **index)
 	    SQLITE_OK)
 		step = sqlite3_step(st);
 	sqlite3_finalize(st);
-	st = NULL;
 	if (step != SQLITE_DONE) /* a row: the flush goes through temp.search_new */
 		return step == SQLITE_ROW ? 0 : -1;
-	step = SQLITE_ERROR;
-	if (sqlite3_prepare_v2(sql,
-	                       "SELECT sql FROM sqlite_master WHERE type = 'index' AND "
-	                       "name = 'search_entry_text'",
-	                       -1, &st, NULL) == SQLITE_OK &&
-	    (step = sqlite3_step(st)) == SQLITE_ROW)
-		*index = strdup((const char *)sqlite3_column_text(st, 0));
-	sqlite3_finalize(st); /* a table read by a pending statement cannot lose an index */
-	if (step != SQLITE_ROW)
-		return step == SQLITE_DONE ? 0 : -1;
-	if (*index == NULL ||
-	    sqlite3_exec(sql, "DROP INDEX search_entry_text", NULL, NULL, NULL) != SQLITE_OK)
-		return -1;
-	return 1;
+	return index_drop(sql, "search_entry_text", index) == 0 ? 1 : -1;
 }
 
 /* Writes the pending disclosures' entries, texts and names into search_entry, search_text
  * and search_name, through temp.search_new unless direct, and counts them by text. */
-static int write_pending(sqlite3 *sql, bool direct)
+static int write_pending(sqlite3 *sql, bool direct, bool fresh)
 {
 	struct writer w;
 	int rc = -1;
@@ -1370,18 +1433,21 @@ static int write_pending(sqlite3 *sql, bool direct)
 	                             "CREATE TEMP TABLE search_new (entry INTEGER PRIMARY KEY, "
 	                             "text INTEGER, path, place)",
 	                             NULL, NULL, NULL) != SQLITE_OK) ||
-	    writer_init(sql, &w, direct) != 0)
+	    writer_init(sql, &w, direct, fresh) != 0)
 		return -1;
 	rc = gather(sql, &w) == 0 && put_counted(sql, &w) == 0 ? 0 : -1;
 	writer_free(&w);
 	return rc;
 }
 
-/* Writes the pending disclosures' entries, texts and names, and forgets them. */
+/* Writes the pending disclosures' entries, texts and names, and forgets them. A direct flush
+ * that starts with search_text empty also drops search_text_unused (the texts no entry says),
+ * and builds it once their counts are written: each new text went into it, and out again
+ * when its count was written, and at the end none is there. */
 static int flush(sqlite3 *sql, bool bulk, struct db_error *err)
 {
 	sqlite3_stmt *st = NULL;
-	char *index = NULL;
+	char *index = NULL, *unused = NULL;
 	int64_t last = -1;
 	int direct;
 
@@ -1391,16 +1457,19 @@ static int flush(sqlite3 *sql, bool bulk, struct db_error *err)
 		last = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
 	if (last < 0 || (direct = direct_begin(sql, bulk, &index)) < 0 ||
-	    write_pending(sql, direct) != 0 ||
+	    (direct && last == 0 && index_drop(sql, "search_text_unused", &unused) != 0) ||
+	    write_pending(sql, direct, last == 0) != 0 ||
 	    (index != NULL && sqlite3_exec(sql, index, NULL, NULL, NULL) != SQLITE_OK))
 		goto fail;
 	if (sqlite3_exec(sql, index_new_sql, NULL, NULL, NULL) != SQLITE_OK ||
 	    size_texts(sql, sizes_sql[0], last) != 0 || size_texts(sql, sizes_sql[1], last) != 0 ||
+	    (unused != NULL && sqlite3_exec(sql, unused, NULL, NULL, NULL) != SQLITE_OK) ||
 	    (!direct && sqlite3_exec(sql, entries_new_sql, NULL, NULL, NULL) != SQLITE_OK) ||
 	    sqlite3_exec(sql, stat_new_sql, NULL, NULL, NULL) != SQLITE_OK)
 		goto fail;
 	free(index);
-	index = NULL;
+	free(unused);
+	index = unused = NULL;
 	if (write_pending_grams(sql, err) != 0)
 		return -1;
 	if (sqlite3_exec(sql, "DROP TABLE temp.search_pending", NULL, NULL, NULL) != SQLITE_OK)
@@ -1409,6 +1478,7 @@ static int flush(sqlite3 *sql, bool bulk, struct db_error *err)
 fail:
 	db_err_set(err, "search index: %s", sqlite3_errmsg(sql));
 	free(index);
+	free(unused);
 	return -1;
 }
 

@@ -5,6 +5,7 @@
 // end of a bulk import, and queried with q taken literally.
 // Expected hits are read off the seed (db/data/kashi-urumqi-office-2021-budget.json) by hand.
 #include "db.h"
+#include "internal.h"
 #include "util.h"
 
 #include <check.h>
@@ -878,6 +879,63 @@ START_TEST(test_bulk_build_is_the_same_index)
 }
 END_TEST
 
+/* An entry's place is what json_object() writes (db/search.c builds it): the keys of the
+ * explanations (the one text of a place not checked by schema.sql) changed in the store to hold every character JSON
+ * escapes (a quote, a backslash, the control characters with a short escape and without),
+ * DEL and a Chinese character, and the disclosure's entries written again. */
+START_TEST(test_places_are_json_objects)
+{
+	static const char *const odd[] = {
+		"UPDATE explanation SET key = key || '\"\\' || char(0x01, 0x08, 0x09, 0x0a, 0x0c, "
+		"0x0d, 0x10, 0x1f, 0x7f) || '中'",
+	};
+	static const char expected[] =
+	    "SELECT json_object('explanation', key) FROM explanation UNION ALL "
+	    "SELECT json_object('explanation', e.key, 'paragraph', x.position) FROM "
+	    "explanation_paragraph x JOIN explanation e ON e.id = x.explanation_id UNION ALL "
+	    "SELECT json_object('explanation', e.key, 'figure', f.position) FROM "
+	    "explanation_figure "
+	    "f JOIN explanation e ON e.id = f.explanation_id";
+	char *path = tu_temp_path(".sqlite"), *seed = seed_with("", ""), query[2048];
+	struct db_error err = { 0 };
+	struct db *db = db_open(path, true, &err);
+	sqlite3 *sql = NULL;
+	int64_t id;
+
+	ck_assert_msg(db != NULL, "open: %s", err.text);
+	import_text(db, seed);
+	db_close(db);
+	id = tu_sql_int(path, "SELECT id FROM disclosure");
+	ck_assert_int_eq(sqlite3_open(path, &sql), SQLITE_OK);
+	ck_assert_msg(db_search_register(sql, &err) == 0, "%s", err.text);
+	ck_assert_int_eq(sqlite3_exec(sql, "BEGIN", NULL, NULL, NULL), SQLITE_OK);
+	ck_assert_msg(db_search_forget(sql, id, &err) == 0, "%s", err.text);
+	for (size_t i = 0; i < sizeof(odd) / sizeof(odd[0]); i++)
+		ck_assert_int_eq(sqlite3_exec(sql, odd[i], NULL, NULL, NULL), SQLITE_OK);
+	ck_assert_msg(db_search_derive(sql, id, false, &err) == 0, "%s", err.text);
+	ck_assert_int_eq(sqlite3_exec(sql, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(sql);
+	/* every explanation's place, each as json_object() writes it */
+	snprintf(
+	    query, sizeof(query),
+	    "SELECT count(*) FROM search_entry WHERE place IN (%s) AND place LIKE '%%\\u001%%'",
+	    expected);
+	ck_assert_int_gt(tu_sql_int(path, query), 10);
+	snprintf(query, sizeof(query), "SELECT count(*) FROM (%s)", expected);
+	ck_assert_int_eq(tu_sql_int(path, "SELECT count(*) FROM search_entry WHERE place LIKE "
+	                                  "'{\"explanation\":%'"),
+	                 tu_sql_int(path, query));
+	snprintf(query, sizeof(query),
+	         "SELECT count(*) FROM search_entry WHERE place LIKE '{\"explanation\":%%' AND "
+	         "place NOT IN (%s)",
+	         expected);
+	ck_assert_int_eq(tu_sql_int(path, query), 0);
+	tu_unlink_store(path);
+	free(path);
+	free(seed);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("search");
@@ -890,6 +948,7 @@ int main(void)
 	tcase_add_test(tc, test_more_than_1000_hits_are_capped);
 	tcase_add_test(tc, test_window_merges_once_and_shared_texts);
 	tcase_add_test(tc, test_bulk_build_is_the_same_index);
+	tcase_add_test(tc, test_places_are_json_objects);
 	tcase_add_test(tc, test_texts_leave_with_their_last_entry);
 	tcase_add_test(tc, test_text_said_again_stays_per_entry);
 	tcase_add_test(tc, test_texts_of_one_key_stay_apart);
