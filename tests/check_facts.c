@@ -619,6 +619,127 @@ START_TEST(test_sums_are_the_group_by)
 }
 END_TEST
 
+/* The headline figure (revenue, expenditure, basic, project) of table type ty in disclosure
+ * d, found as facts.c found it before issue #17's round 15, by statements that sort: the
+ * first table of the type by position, its last total row (on side), then the first column
+ * by position holding slice in the kind's measure, else in any. false when none. */
+static bool sorted_headline(sqlite3 *sql, int64_t d, const char *ty, const char *side,
+                            const char *slice, const char *measure, int64_t *value, char unit[16])
+{
+	sqlite3_stmt *t = NULL, *r = NULL, *c = NULL;
+	bool found = false;
+
+	ck_assert_int_eq(
+	    sqlite3_prepare_v2(sql,
+	                       "SELECT id, unit FROM budget_table WHERE disclosure_id = ?1 "
+	                       "AND type = ?2 ORDER BY position LIMIT 1",
+	                       -1, &t, NULL),
+	    SQLITE_OK);
+	ck_assert_int_eq(sqlite3_prepare_v2(sql,
+	                                    "SELECT id, side FROM table_row WHERE table_id = ?1 "
+	                                    "AND kind = 'total' AND (?2 IS NULL OR side = ?2) "
+	                                    "ORDER BY position DESC LIMIT 1",
+	                                    -1, &r, NULL),
+	                 SQLITE_OK);
+	ck_assert_int_eq(
+	    sqlite3_prepare_v2(sql,
+	                       "SELECT c.key, c.measure, a.value FROM table_column c LEFT JOIN "
+	                       "row_amount a ON a.row_id = ?2 AND a.key = c.key WHERE c.table_id "
+	                       "= ?1 AND (?3 IS NULL OR c.side = ?3) ORDER BY c.position",
+	                       -1, &c, NULL),
+	    SQLITE_OK);
+	sqlite3_bind_int64(t, 1, d);
+	sqlite3_bind_text(t, 2, ty, -1, SQLITE_STATIC);
+	if (sqlite3_step(t) == SQLITE_ROW) {
+		sqlite3_bind_int64(r, 1, sqlite3_column_int64(t, 0));
+		sqlite3_bind_text(r, 2, side, -1, SQLITE_STATIC);
+	}
+	if (sqlite3_data_count(t) > 0 && sqlite3_step(r) == SQLITE_ROW) {
+		snprintf(unit, 16, "%s", (const char *)sqlite3_column_text(t, 1));
+		sqlite3_bind_int64(c, 1, sqlite3_column_int64(t, 0));
+		sqlite3_bind_int64(c, 2, sqlite3_column_int64(r, 0));
+		sqlite3_bind_value(c, 3, sqlite3_column_value(r, 1));
+		for (int pass = 0; pass < 2 && !found; pass++) {
+			while (!found && sqlite3_step(c) == SQLITE_ROW) {
+				found = sqlite3_column_type(c, 2) == SQLITE_INTEGER &&
+				        db_column_is((const char *)sqlite3_column_text(c, 0),
+				                     (const char *)sqlite3_column_text(c, 1), slice,
+				                     pass == 0 ? measure : NULL);
+				if (found)
+					*value = sqlite3_column_int64(c, 2);
+			}
+			sqlite3_reset(c);
+		}
+	}
+	sqlite3_finalize(t);
+	sqlite3_finalize(r);
+	sqlite3_finalize(c);
+	return found;
+}
+
+/* The headline facts are the figures the sorting statements found (sorted_headline): facts.c
+ * now takes the first table and column by position without a sort. db/data's 7 files. */
+START_TEST(test_headlines_are_the_first_by_position)
+{
+	static const struct {
+		const char *measure, *types[2], *side, *slice;
+	} h[] = {
+		{ "revenue", { "budget_summary", "final_summary" }, "income", NULL },
+		{ "expenditure", { "budget_summary", "final_summary" }, "expenditure", NULL },
+		{ "basic", { "budget_expenditure", "final_expenditure" }, NULL, "basic" },
+		{ "project", { "budget_expenditure", "final_expenditure" }, NULL, "project" },
+	};
+	char *path = build(false);
+	sqlite3 *sql;
+	sqlite3_stmt *d = NULL, *f = NULL;
+	int compared = 0;
+
+	ck_assert_int_eq(sqlite3_open_v2(path, &sql, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	ck_assert_int_eq(
+	    sqlite3_prepare_v2(sql, "SELECT id, kind = 'final' FROM disclosure", -1, &d, NULL),
+	    SQLITE_OK);
+	ck_assert_int_eq(sqlite3_prepare_v2(sql,
+	                                    "SELECT fen, count(*) FROM fact WHERE "
+	                                    "disclosure_id = ?1 AND measure = ?2",
+	                                    -1, &f, NULL),
+	                 SQLITE_OK);
+	while (sqlite3_step(d) == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(d, 0), value = 0;
+		char unit[16] = "";
+		bool final = sqlite3_column_int(d, 1) != 0;
+		for (size_t i = 0; i < sizeof(h) / sizeof(h[0]); i++) {
+			bool found = false;
+			for (int k = 0; k < 2 && !found; k++)
+				found = sorted_headline(sql, id, h[i].types[final ? 1 - k : k],
+				                        h[i].side, h[i].slice,
+				                        final ? "final" : "budget", &value, unit);
+			sqlite3_bind_int64(f, 1, id);
+			sqlite3_bind_text(f, 2, h[i].measure, -1, SQLITE_STATIC);
+			ck_assert_int_eq(sqlite3_step(f), SQLITE_ROW);
+			ck_assert_int_eq(sqlite3_column_int64(f, 1), found ? 1 : 0);
+			/* db/data's headlines are in 万元 (millionths: fen) or in 元 to the fen */
+			if (found) {
+				ck_assert_msg(strcmp(unit, "万元") == 0 || strcmp(unit, "元") == 0,
+				              "%s", unit);
+				if (strcmp(unit, "元") == 0) {
+					ck_assert_int_eq(value % 10000, 0);
+					value /= 10000;
+				}
+				ck_assert_int_eq(sqlite3_column_int64(f, 0), value);
+				compared++;
+			}
+			sqlite3_reset(f);
+		}
+	}
+	ck_assert_int_ge(compared, 20);
+	sqlite3_finalize(d);
+	sqlite3_finalize(f);
+	sqlite3_close(sql);
+	tu_unlink_store(path);
+	free(path);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("facts");
@@ -635,6 +756,7 @@ int main(void)
 	tcase_add_test(tc, test_bulk_build_equals_row_by_row);
 	tcase_add_test(tc, test_upgraded_v4_store_is_a_new_one);
 	tcase_add_test(tc, test_sums_are_the_group_by);
+	tcase_add_test(tc, test_headlines_are_the_first_by_position);
 	suite_add_tcase(s, tc);
 	return tu_run_suite(s);
 }
