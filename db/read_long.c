@@ -157,6 +157,42 @@ static void table_range(const struct db_long *d, const struct db_long_room *s, i
 	}
 }
 
+/* A run of st over the records of d's tables, from the lowest table id (st's ?1) to the
+ * first record past the highest (st's first column is a table id). */
+struct table_run {
+	sqlite3_stmt *st;
+	int64_t hi;
+	long last;
+};
+
+static void run_begin(struct table_run *r, sqlite3_stmt *st, const struct db_long *d,
+                      const struct db_long_room *s)
+{
+	int64_t lo;
+
+	r->st = st;
+	r->last = -1;
+	table_range(d, s, &lo, &r->hi);
+	sqlite3_bind_int64(st, 1, lo);
+}
+
+/* The next record's table in *t (other tables' records skipped): SQLITE_ROW, SQLITE_DONE
+ * past the highest id, or SQLite's error. */
+static int run_next(struct table_run *r, const struct db_long *d, const struct db_long_room *s,
+                    long *t)
+{
+	int rc;
+
+	while ((rc = sqlite3_step(r->st)) == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(r->st, 0);
+		if (id > r->hi)
+			return SQLITE_DONE;
+		if ((*t = table_of(d, s, id, &r->last)) >= 0)
+			return SQLITE_ROW;
+	}
+	return rc;
+}
+
 /* Stable insertion sort of a table's columns by position (read_table.c's sort_cols: they
  * come in key order), their keys' lengths alongside. */
 static void sort_cols(struct db_tcol *c, size_t *len, size_t n)
@@ -181,23 +217,15 @@ static int read_cols(struct db *db, struct db_long *d, struct db_long_room *s, s
 	                           "table_column WHERE table_id >= ? ORDER BY "
 	                           "table_id, key",
 	                           err);
-	int64_t lo, hi;
-	long last = -1, t;
+	struct table_run run;
 	bool oom = false;
 	int rc = SQLITE_DONE;
+	long t;
 
 	if (st == NULL)
 		return -1;
-	table_range(d, s, &lo, &hi);
-	sqlite3_bind_int64(st, 1, lo);
-	while (!oom && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		int64_t id = sqlite3_column_int64(st, 0);
-		if (id > hi) {
-			rc = SQLITE_DONE;
-			break;
-		}
-		if ((t = table_of(d, s, id, &last)) < 0)
-			continue;
+	run_begin(&run, st, d, s);
+	while (!oom && (rc = run_next(&run, d, s, &t)) == SQLITE_ROW) {
 		if (grow((void **)&d->cols, &s->cap_cols, d->n_cols, sizeof(*d->cols)) != 0 ||
 		    grow((void **)&s->key_len, &s->cap_key_len, d->n_cols, sizeof(*s->key_len)) !=
 		        0) {
@@ -250,23 +278,15 @@ static int read_rows(struct db *db, struct db_long *d, struct db_long_room *s, s
 	            "name FROM table_row WHERE table_id >= ? ORDER BY "
 	            "table_id, position",
 	            err);
-	int64_t lo, hi;
-	long last = -1, t;
+	struct table_run run;
 	bool oom = false;
 	int rc = SQLITE_DONE;
+	long t;
 
 	if (st == NULL)
 		return -1;
-	table_range(d, s, &lo, &hi);
-	sqlite3_bind_int64(st, 1, lo);
-	while (!oom && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		int64_t id = sqlite3_column_int64(st, 0);
-		if (id > hi) {
-			rc = SQLITE_DONE;
-			break;
-		}
-		if ((t = table_of(d, s, id, &last)) < 0)
-			continue;
+	run_begin(&run, st, d, s);
+	while (!oom && (rc = run_next(&run, d, s, &t)) == SQLITE_ROW) {
 		if (grow((void **)&d->rows, &s->cap_rows, d->n_rows, sizeof(*d->rows)) != 0 ||
 		    grow((void **)&s->row_ids, &s->cap_row_ids, d->n_rows, sizeof(*s->row_ids)) !=
 		        0 ||
