@@ -229,15 +229,17 @@ void api_table_links(struct api_jw *w, const struct api_ctx *c, int position);
 void api_csv_unit_suffix(const char *measure, const char *title, const char *unit, char *out,
                          size_t size);
 /* tables.c's rules for a table read by db_read_table() (table_rows.c; the long CSV of tidy.c
- * uses them too): a total row; a row's level (api_row_level()); its parent, the index of the
- * nearest row above on its side that is shallower and whose codes lead to its own, or -1
- * (api_row_parents()); a figure's text when it parses, else NULL (api_dec_text()); the
- * table's type (api_table_type()). Strings borrow from t. */
+ * uses them too): a total row; a row's level (api_row_level()); whether a's codes are a proper
+ * prefix of b's (rows without codes are none); its parent, the index of the nearest row above
+ * on its side that is shallower and whose codes lead to its own, or -1 (api_row_parents()); a
+ * figure's text when it parses, else NULL (api_dec_text()); the table's type
+ * (api_table_type()). Strings borrow from t. */
 struct db_table;
 struct db_trow;
 struct db_tfig;
 bool api_trow_total(const struct db_trow *r);
 long long api_trow_level(const struct db_trow *r);
+bool api_trow_codes_lead(const struct db_trow *a, const struct db_trow *b);
 long api_trow_parent(const struct db_table *t, size_t i);
 const char *api_tfig_text(const struct db_tfig *f);
 const char *api_rtable_type(const struct db_table *t);

@@ -31,8 +31,7 @@ long long api_trow_level(const struct db_trow *r)
 	return api_trow_total(r) ? 0 : 1;
 }
 
-/* Is a's code list a proper prefix of b's? Rows without codes are no prefix. */
-static bool code_prefix(const struct db_trow *a, const struct db_trow *b)
+bool api_trow_codes_lead(const struct db_trow *a, const struct db_trow *b)
 {
 	if (a->n_codes == 0 || a->n_codes >= b->n_codes)
 		return false;
@@ -55,7 +54,7 @@ long api_trow_parent(const struct db_table *t, size_t i)
 		const struct db_trow *up = &t->rows[j];
 		if (!same(up->side, row->side) || api_trow_level(up) >= level)
 			continue;
-		if (row->n_codes == 0 || up->n_codes == 0 || code_prefix(up, row))
+		if (row->n_codes == 0 || up->n_codes == 0 || api_trow_codes_lead(up, row))
 			return (long)j;
 	}
 	return -1;

@@ -497,17 +497,6 @@ static int side_id(const char *side)
 	return strcmp(side, "income") == 0 ? 1 : strcmp(side, "expenditure") == 0 ? 2 : -1;
 }
 
-/* table_rows.c's code_prefix(): is a's code list a proper prefix of b's? */
-static bool codes_lead(const struct db_trow *a, const struct db_trow *b)
-{
-	if (a->n_codes == 0 || a->n_codes >= b->n_codes)
-		return false;
-	for (int k = 0; k < a->n_codes; k++)
-		if (strcmp(a->codes[k], b->codes[k]) != 0)
-			return false;
-	return true;
-}
-
 /* The parent of row i (api_trow_parent()'s rule with each row's side and level taken once:
  * a row's search upwards compares them with every row above it, mostly in vain, as a
  * first-level row has no parent), or -1. */
@@ -521,7 +510,7 @@ static long parent_of(const struct db_table *t, const struct row_fact *f, size_t
 		const struct db_trow *up = &t->rows[j];
 		if (f[j].side != f[i].side || f[j].level >= f[i].level)
 			continue;
-		if (r->n_codes == 0 || up->n_codes == 0 || codes_lead(up, r))
+		if (r->n_codes == 0 || up->n_codes == 0 || api_trow_codes_lead(up, r))
 			return (long)j;
 	}
 	return -1;

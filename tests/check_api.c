@@ -825,6 +825,16 @@ START_TEST(test_projects_rows_match_tree_rare)
 }
 END_TEST
 
+/* New row ids that interleave every table's rows, in their order for even tables and reversed
+ * for odd ones, the rows' figures and boxes following (a statement begun, not committed). */
+#define SHUFFLE_ROW_IDS                                                                    \
+	"BEGIN; CREATE TEMP TABLE m AS SELECT id AS old, 1000000 + 1000 * (CASE WHEN "     \
+	"table_id % 2 = 1 THEN 1000 - position ELSE position END) + table_id AS new FROM " \
+	"table_row; UPDATE table_row SET id = (SELECT new FROM m WHERE old = id); "        \
+	"UPDATE row_amount SET row_id = (SELECT new FROM m WHERE old = row_id); "          \
+	"UPDATE row_unplaced SET row_id = (SELECT new FROM m WHERE old = row_id); "        \
+	"UPDATE row_box SET row_id = (SELECT new FROM m WHERE old = row_id); "
+
 /* read_table.c reads a table's figures over its rows' lowest to highest id, skipping what
  * belongs to other rows and ordering them in C. An import gives a table's rows consecutive
  * ids in their order; here the seed's rows get ids that interleave every table's rows, in
@@ -835,13 +845,7 @@ END_TEST
 START_TEST(test_table_rows_match_tree_ids_shuffled)
 {
 	static const char shuffle[] =
-	    "BEGIN; CREATE TEMP TABLE m AS SELECT id AS old, 1000000 + 1000 * (CASE WHEN "
-	    "table_id % 2 = 1 THEN 1000 - position ELSE position END) + table_id AS new FROM "
-	    "table_row; UPDATE table_row SET id = (SELECT new FROM m WHERE old = id); "
-	    "UPDATE row_amount SET row_id = (SELECT new FROM m WHERE old = row_id); "
-	    "UPDATE row_unplaced SET row_id = (SELECT new FROM m WHERE old = row_id); "
-	    "UPDATE row_box SET row_id = (SELECT new FROM m WHERE old = row_id); "
-	    "UPDATE row_amount SET position = 1000 - position; COMMIT;";
+	    SHUFFLE_ROW_IDS "UPDATE row_amount SET position = 1000 - position; COMMIT;";
 	json_t *seed = json_load_file(tu_env("BUDGETD_SEED"), 0, NULL);
 	json_t *disc =
 	    json_pack("{s:s, s:s, s:i}", "kind", "budget", "level", "department", "year", 2021);
@@ -871,13 +875,7 @@ END_TEST
  * tree again. */
 START_TEST(test_long_csv_matches_tree_ids_shuffled)
 {
-	static const char shuffle[] =
-	    "BEGIN; CREATE TEMP TABLE m AS SELECT id AS old, 1000000 + 1000 * (CASE WHEN "
-	    "table_id % 2 = 1 THEN 1000 - position ELSE position END) + table_id AS new FROM "
-	    "table_row; UPDATE table_row SET id = (SELECT new FROM m WHERE old = id); "
-	    "UPDATE row_amount SET row_id = (SELECT new FROM m WHERE old = row_id); "
-	    "UPDATE row_unplaced SET row_id = (SELECT new FROM m WHERE old = row_id); "
-	    "UPDATE row_box SET row_id = (SELECT new FROM m WHERE old = row_id); COMMIT;";
+	static const char shuffle[] = SHUFFLE_ROW_IDS "COMMIT;";
 	json_t *seed = json_load_file(tu_env("BUDGETD_SEED"), 0, NULL);
 	struct seeded sd;
 	sqlite3 *sql;
