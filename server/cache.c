@@ -38,6 +38,7 @@ struct entry {
 	int64_t modified;
 	size_t body; /* bytes on the wire, for the access log */
 	size_t bytes; /* what the entry costs the budget */
+	bool in_file; /* its body is a memfd's (an open file descriptor) */
 };
 
 struct srv_cache {
@@ -45,6 +46,7 @@ struct srv_cache {
 	struct entry *buckets[BUCKETS];
 	struct entry *newest, *oldest;
 	size_t entries, bytes, max_bytes;
+	atomic_size_t files, max_files; /* entries in_file, and how many may be */
 	uint64_t generation;
 	atomic_uint_fast64_t hits, misses, refused, evicted;
 	/* hashes of answers refused once; lock-free: a lost race only delays or hastens one
@@ -106,6 +108,8 @@ static void drop(struct srv_cache *c, struct entry *e)
 	unlink_lru(c, e);
 	c->entries--;
 	c->bytes -= e->bytes;
+	if (e->in_file)
+		atomic_fetch_sub(&c->files, 1);
 	MHD_destroy_response(e->response); /* freed once no connection still sends it */
 	free(e->key);
 	free(e);
@@ -124,6 +128,11 @@ void srv_cache_free(struct srv_cache *c)
 	drop_all(c);
 	pthread_rwlock_destroy(&c->lock);
 	free(c);
+}
+
+void srv_cache_files_set(struct srv_cache *c, size_t n)
+{
+	atomic_store(&c->max_files, n);
 }
 
 uint64_t srv_cache_generation(struct srv_cache *c)
@@ -207,32 +216,61 @@ static bool seen_before(struct srv_cache *c, uint64_t h)
 	return false;
 }
 
-/* Whether an answer of cost bytes for key (hash h) gets in: always while it fits without
- * evicting anything, else only when seen before; never when it is kept already (another
- * thread computed it too). */
-static bool admits(struct srv_cache *c, const char *key, uint64_t h, size_t cost)
+/* What an entry of key with a body of bytes costs the budget. */
+static size_t cost_of(const char *key, size_t bytes)
 {
-	bool fits, held;
+	return bytes + strlen(key) + sizeof(struct entry) + RESPONSE_COST;
+}
+
+/* 1 when an answer of cost bytes for key (hash h) fits without evicting anything, 0 when it
+ * does not, -1 when it never gets in: too big, or kept already (another thread computed it
+ * too). */
+static int fits(struct srv_cache *c, const char *key, uint64_t h, size_t cost)
+{
+	bool room, held;
 
 	if (cost > c->max_bytes / 4)
-		return false; /* too big: it would push out too much */
+		return -1; /* too big: it would push out too much */
 	pthread_rwlock_rdlock(&c->lock);
-	fits = c->bytes + cost <= c->max_bytes;
+	room = c->bytes + cost <= c->max_bytes;
 	held = find(c, key, h) != NULL;
 	pthread_rwlock_unlock(&c->lock);
-	if (held)
+	return held ? -1 : room;
+}
+
+/* Whether an answer of cost bytes for key (hash h) gets in: always while it fits without
+ * evicting anything, else only when seen before. */
+static bool admits(struct srv_cache *c, const char *key, uint64_t h, size_t cost)
+{
+	int f = fits(c, key, h, cost);
+
+	if (f < 0)
 		return false;
-	if (fits || seen_before(c, h))
+	if (f || seen_before(c, h))
 		return true;
 	atomic_fetch_add_explicit(&c->refused, 1, memory_order_relaxed);
 	return false;
 }
 
-void srv_cache_put(struct srv_cache *c, const char *key, struct MHD_Response *r, enum srv_kind kind,
-                   const char *etag, int64_t modified, size_t bytes, uint64_t generation)
+bool srv_cache_file_room(struct srv_cache *c, const char *key, size_t bytes)
 {
 	uint64_t h = hash_key(key);
-	size_t cost = bytes + strlen(key) + sizeof(struct entry) + RESPONSE_COST;
+	int f;
+
+	if (atomic_load(&c->files) >= atomic_load(&c->max_files))
+		return false;
+	f = fits(c, key, h, cost_of(key, bytes));
+	return f > 0 ||
+	       (f == 0 && h != 0 &&
+	        atomic_load_explicit(&c->seen[(h >> 12) & (SEEN - 1)], memory_order_relaxed) == h);
+}
+
+void srv_cache_put(struct srv_cache *c, const char *key, struct MHD_Response *r, enum srv_kind kind,
+                   const char *etag, int64_t modified, size_t bytes, bool in_file,
+                   uint64_t generation)
+{
+	uint64_t h = hash_key(key);
+	size_t cost = cost_of(key, bytes);
 	struct entry *e = NULL;
 
 	if (!admits(c, key, h, cost) || (e = calloc(1, sizeof(*e))) == NULL ||
@@ -247,6 +285,7 @@ void srv_cache_put(struct srv_cache *c, const char *key, struct MHD_Response *r,
 	e->modified = modified;
 	e->body = bytes;
 	e->bytes = cost;
+	e->in_file = in_file;
 	strncpy(e->etag, etag, sizeof(e->etag) - 1);
 	pthread_rwlock_wrlock(&c->lock);
 	if (generation != c->generation || find(c, key, h) != NULL) {
@@ -262,6 +301,8 @@ void srv_cache_put(struct srv_cache *c, const char *key, struct MHD_Response *r,
 	push_newest(c, e);
 	c->entries++;
 	c->bytes += e->bytes;
+	if (in_file)
+		atomic_fetch_add(&c->files, 1);
 	evict(c, e);
 	pthread_rwlock_unlock(&c->lock);
 }

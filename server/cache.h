@@ -19,6 +19,17 @@ struct srv_cache;
 struct srv_cache *srv_cache_new(size_t max_bytes);
 void srv_cache_free(struct srv_cache *c);
 
+/* Lets at most n kept answers be sent from a file of their own (srv_build's in_file), each
+ * an open file descriptor; 0 (the default) for none. The server sets it from the file
+ * descriptors its connections leave. */
+void srv_cache_files_set(struct srv_cache *c, size_t n);
+
+/* Whether the answer for key, of bytes bytes, about to be offered, may be built in a file:
+ * it would be kept if offered now, and fewer than the limit of the kept answers are in
+ * files (a hint: threads racing may pass the limit by a few). One-off answers that the
+ * cache will refuse stay in memory: a file for one answer costs more than it saves. */
+bool srv_cache_file_room(struct srv_cache *c, const char *key, size_t bytes);
+
 /* The data generation: it moves on with every srv_cache_invalidate(). */
 uint64_t srv_cache_generation(struct srv_cache *c);
 
@@ -32,9 +43,11 @@ bool srv_cache_serve(struct srv_cache *c, const char *key, struct MHD_Connection
 
 /* Keeps r, a 200 answer of kind (srv_build's), for key (taking one reference: the cache
  * destroys it when evicted), unless the generation moved on since the answer was computed,
- * or the cache is full and key was not offered before (then r is destroyed at once). */
+ * or the cache is full and key was not offered before (then r is destroyed at once).
+ * in_file: r's body is a file of its own (counted against srv_cache_files_set()). */
 void srv_cache_put(struct srv_cache *c, const char *key, struct MHD_Response *r, enum srv_kind kind,
-                   const char *etag, int64_t modified, size_t bytes, uint64_t generation);
+                   const char *etag, int64_t modified, size_t bytes, bool in_file,
+                   uint64_t generation);
 
 /* Entries, bytes held, hits and misses so far (for logs and tests). */
 void srv_cache_stats(struct srv_cache *c, size_t *entries, size_t *bytes, uint64_t *hits,

@@ -64,6 +64,8 @@ struct conn {
  * after), is the memory limit. */
 #define MAX_HEADERS 8192
 #define MEMORY_LIMIT (32 * 1024)
+/* Kept answers in files of their own at most (server/cache.h), whatever the file limit. */
+#define FILES_MAX 4096
 #define DRAIN_MS 4000 /* SIGTERM: time left to requests in flight */
 #define STOP_MS 5000 /* SIGTERM: the whole stop, whatever a worker is doing; then exit 70 */
 
@@ -126,14 +128,15 @@ static enum MHD_Result reply_and_keep(struct MHD_Connection *conn, struct api_re
 {
 	char etag[SRV_ETAG_SIZE];
 	int64_t modified = resp->modified;
-	struct MHD_Response *r = srv_build(resp, kind, gz, etag);
+	bool in_file = srv_cache_file_room(cache, key, resp->len); /* gzip can only shrink it */
+	struct MHD_Response *r = srv_build(resp, kind, gz, &in_file, etag);
 	enum MHD_Result ret;
 
 	if (r == NULL)
 		return MHD_NO;
 	if (!srv_not_modified(conn, etag, modified, kind, &ret))
 		ret = srv_queue(conn, MHD_HTTP_OK, r, resp->len);
-	srv_cache_put(cache, key, r, kind, etag, modified, resp->len, generation);
+	srv_cache_put(cache, key, r, kind, etag, modified, resp->len, in_file, generation);
 	return ret;
 }
 
@@ -474,7 +477,7 @@ static enum MHD_Result send_problem_close(struct MHD_Connection *conn, int statu
 
 	if (api_fail(&resp, status, "%s", detail) != 0)
 		return MHD_NO;
-	if ((r = srv_build(&resp, kind, false, etag)) == NULL)
+	if ((r = srv_build(&resp, kind, false, &(bool){ false }, etag)) == NULL)
 		return MHD_NO;
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
 	ret = srv_queue(conn, (unsigned)status, r, resp.len);
@@ -1014,19 +1017,23 @@ static struct MHD_Daemon *start(struct srv *s, int fd, const struct srv_config *
 }
 
 /* Each connection is a file descriptor: allow as many as the hard limit lets us, so that
- * the connection limit, not EMFILE, is what turns clients away. */
-static void raise_fd_limit(const struct srv_config *cfg)
+ * the connection limit, not EMFILE, is what turns clients away. Returns the descriptors
+ * left beyond the connections and 64 for the rest of the process. */
+static size_t raise_fd_limit(const struct srv_config *cfg)
 {
 	struct rlimit rl;
 
 	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
-		return;
+		return 0;
 	rl.rlim_cur = rl.rlim_max;
 	setrlimit(RLIMIT_NOFILE, &rl);
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < mhd_limit(cfg) + 64)
-		srv_log_msg(
-		    "only %llu file descriptors for %u connections: lower --max-connections",
-		    (unsigned long long)rl.rlim_cur, cfg->max_connections);
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return 0;
+	if (rl.rlim_cur >= mhd_limit(cfg) + 64)
+		return (size_t)(rl.rlim_cur - mhd_limit(cfg) - 64);
+	srv_log_msg("only %llu file descriptors for %u connections: lower --max-connections",
+	            (unsigned long long)rl.rlim_cur, cfg->max_connections);
+	return 0;
 }
 
 /* Waits for SIGINT or SIGTERM; SIGHUP on the way reopens the store and the access log. */
@@ -1133,6 +1140,7 @@ int srv_run(const struct srv_config *cfg)
 	struct MHD_Daemon *mhd = NULL;
 	sigset_t set;
 	uint16_t port = 0;
+	size_t spare_fds;
 	int fd = -1, code = SRV_EXIT_OK;
 
 	/* Block the signals before any thread starts, so that only sigwait sees them. */
@@ -1148,13 +1156,17 @@ int srv_run(const struct srv_config *cfg)
 		fprintf(stderr, "budgetd: access log %s: %s\n", cfg->access_log, strerror(errno));
 		return SRV_EXIT_CANTCREAT;
 	}
-	raise_fd_limit(cfg);
+	spare_fds = raise_fd_limit(cfg);
 	s.data = srv_data_open(cfg->store, cfg->later, cfg->cache_bytes, &err);
 	srv_metrics_init(cfg->store);
 	if (s.data == NULL) {
 		fprintf(stderr, "budgetd: %s\n", err.text);
 		return SRV_EXIT_NOINPUT;
 	}
+	/* Half of what the connections leave, for kept answers in files: the rest stays for
+	 * the store's files, sendfile'd downloads and what a reopen needs. */
+	srv_cache_files_set(srv_data_cache(s.data),
+	                    spare_fds / 2 < FILES_MAX ? spare_fds / 2 : FILES_MAX);
 	s.files = srv_static_new(cfg->static_dir);
 	if (s.files == NULL) {
 		fprintf(stderr, "budgetd: static folder %s: %s\n", cfg->static_dir,

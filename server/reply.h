@@ -40,8 +40,10 @@ enum MHD_Result srv_reply(struct MHD_Connection *conn, struct api_response *a, e
 
 /* Builds the response for a 200 (or error) answer, gzip'd when gz and worth it, with every
  * header; writes its strong ETag into etag. Takes a's body. NULL when out of memory. The
- * response can be queued any number of times (the cache keeps it). */
-struct MHD_Response *srv_build(struct api_response *a, enum srv_kind kind, bool gz,
+ * response can be queued any number of times (the cache keeps it). *in_file: on entry,
+ * whether the body may go into a file of its own (a memfd, sent with sendfile(): for
+ * answers the cache keeps), on return whether it did (a large body). */
+struct MHD_Response *srv_build(struct api_response *a, enum srv_kind kind, bool gz, bool *in_file,
                                char etag[SRV_ETAG_SIZE]);
 
 /* When the request's If-None-Match / If-Modified-Since match etag and modified, queues

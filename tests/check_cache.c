@@ -37,7 +37,7 @@ START_TEST(test_budget_holds)
 
 	for (int i = 0; i < 100; i++) {
 		snprintf(key, sizeof(key), "id /k%d", i);
-		srv_cache_put(c, key, response(4000), SRV_API, "\"e\"", 0, 4000,
+		srv_cache_put(c, key, response(4000), SRV_API, "\"e\"", 0, 4000, false,
 		              srv_cache_generation(c));
 		entries(c, &bytes);
 		ck_assert_uint_le(bytes, 64 * 1024);
@@ -53,18 +53,20 @@ START_TEST(test_stale_answers_are_refused)
 	struct srv_cache *c = srv_cache_new(1 << 20);
 	uint64_t before = srv_cache_generation(c);
 
-	srv_cache_put(c, "id /a", response(100), SRV_API, "\"a\"", 0, 100, before);
+	srv_cache_put(c, "id /a", response(100), SRV_API, "\"a\"", 0, 100, false, before);
 	ck_assert_uint_eq(entries(c, NULL), 1);
 	srv_cache_invalidate(c); /* an import committed */
 	ck_assert_uint_eq(entries(c, NULL), 0);
 	ck_assert_uint_ne(srv_cache_generation(c), before);
 	/* an answer computed before the import arrives late: not kept */
-	srv_cache_put(c, "id /b", response(100), SRV_API, "\"b\"", 0, 100, before);
+	srv_cache_put(c, "id /b", response(100), SRV_API, "\"b\"", 0, 100, false, before);
 	ck_assert_uint_eq(entries(c, NULL), 0);
-	srv_cache_put(c, "id /b", response(100), SRV_API, "\"b\"", 0, 100, srv_cache_generation(c));
+	srv_cache_put(c, "id /b", response(100), SRV_API, "\"b\"", 0, 100, false,
+	              srv_cache_generation(c));
 	ck_assert_uint_eq(entries(c, NULL), 1);
 	/* the same key twice keeps one entry */
-	srv_cache_put(c, "id /b", response(100), SRV_API, "\"b\"", 0, 100, srv_cache_generation(c));
+	srv_cache_put(c, "id /b", response(100), SRV_API, "\"b\"", 0, 100, false,
+	              srv_cache_generation(c));
 	ck_assert_uint_eq(entries(c, NULL), 1);
 	srv_cache_free(c);
 }
@@ -74,7 +76,8 @@ START_TEST(test_zero_budget_keeps_nothing)
 {
 	struct srv_cache *c = srv_cache_new(0);
 
-	srv_cache_put(c, "id /a", response(10), SRV_API, "\"a\"", 0, 10, srv_cache_generation(c));
+	srv_cache_put(c, "id /a", response(10), SRV_API, "\"a\"", 0, 10, false,
+	              srv_cache_generation(c));
 	ck_assert_uint_eq(entries(c, NULL), 0);
 	srv_cache_free(c);
 }
@@ -95,7 +98,8 @@ static void offer(struct srv_cache *c, const char *fmt, int i)
 	char key[32];
 
 	snprintf(key, sizeof(key), fmt, i);
-	srv_cache_put(c, key, response(4000), SRV_API, "\"e\"", 0, 4000, srv_cache_generation(c));
+	srv_cache_put(c, key, response(4000), SRV_API, "\"e\"", 0, 4000, false,
+	              srv_cache_generation(c));
 }
 
 /* Fills a 64 KiB cache with 4 KB answers until the first is refused; returns the entries. */
@@ -108,6 +112,49 @@ static size_t fill(struct srv_cache *c)
 	ck_assert_uint_eq(refused(c, NULL), 1);
 	return entries(c, NULL);
 }
+
+/* Kept answers in files are each an open file descriptor: no more than the server allows
+ * are, and the room comes back as they leave (evicted, refused, or dropped by an import).
+ * An answer the cache would refuse gets no file. */
+START_TEST(test_files_are_counted)
+{
+	struct srv_cache *c = srv_cache_new(1 << 20);
+	uint64_t g = srv_cache_generation(c);
+
+	ck_assert(!srv_cache_file_room(c, "id /a", 100)); /* none until the server says */
+	srv_cache_files_set(c, 2);
+	ck_assert(srv_cache_file_room(c, "id /a", 100));
+	ck_assert(!srv_cache_file_room(c, "id /big", 1 << 19)); /* over a quarter: never kept */
+	srv_cache_put(c, "id /a", response(100), SRV_API, "\"a\"", 0, 100, true, g);
+	ck_assert(!srv_cache_file_room(c, "id /a", 100)); /* kept already */
+	srv_cache_put(c, "id /a", response(100), SRV_API, "\"a\"", 0, 100, true, g);
+	srv_cache_put(c, "id /x", response(100), SRV_API, "\"x\"", 0, 100, true, g + 1); /* stale */
+	ck_assert(srv_cache_file_room(c, "id /b", 100));
+	srv_cache_put(c, "id /b", response(100), SRV_API, "\"b\"", 0, 100, false, g);
+	ck_assert(srv_cache_file_room(c, "id /c", 100));
+	srv_cache_put(c, "id /c", response(100), SRV_API, "\"c\"", 0, 100, true, g);
+	ck_assert(!srv_cache_file_room(c, "id /d", 100)); /* two in files */
+	srv_cache_invalidate(c);
+	ck_assert(srv_cache_file_room(c, "id /d", 100));
+	srv_cache_free(c);
+}
+END_TEST
+
+/* Once the cache is full, an answer offered for the first time will be refused: no file for
+ * it. Offered once (and refused), the second offer would be kept: a file then. */
+START_TEST(test_no_file_for_a_one_off)
+{
+	struct srv_cache *c = srv_cache_new(64 * 1024);
+
+	srv_cache_files_set(c, 100);
+	fill(c);
+	ck_assert(!srv_cache_file_room(c, "id /new", 4000));
+	offer(c, "id /new%d", 0);
+	ck_assert(!srv_cache_file_room(c, "id /new", 4000));
+	ck_assert(srv_cache_file_room(c, "id /new0", 4000));
+	srv_cache_free(c);
+}
+END_TEST
 
 /* Random traffic over a large store: each answer asked for once. Once the cache is full none
  * of them gets in, so none pushes out an answer that is asked for again. */
@@ -164,6 +211,8 @@ int main(void)
 	tcase_add_test(tc, test_zero_budget_keeps_nothing);
 	tcase_add_test(tc, test_one_offs_evict_nothing);
 	tcase_add_test(tc, test_second_offer_is_kept);
+	tcase_add_test(tc, test_files_are_counted);
+	tcase_add_test(tc, test_no_file_for_a_one_off);
 	suite_add_tcase(s, tc);
 	return tu_run_suite(s);
 }

@@ -1,6 +1,7 @@
 // g. HTTP behaviour: strong ETags and Last-Modified, conditional requests (304), gzip, HEAD,
 // CORS, caching headers and keep-alive. Raw node:http requests see the bytes on the wire.
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import http from 'node:http';
 import zlib from 'node:zlib';
 import { describe, it } from 'node:test';
@@ -158,6 +159,32 @@ export default function transport(ctx) {
         const methods = list(res.headers['access-control-allow-methods']);
         assert.ok(methods.includes('get'), `Access-Control-Allow-Methods: ${res.headers['access-control-allow-methods']}`);
         assert.ok(methods.includes('head'));
+      }
+    });
+
+    it('a large answer the cache keeps is sent from a file: the same bytes every time', async () => {
+      // The disclosure (34 KB) is past the 16 KiB at which a kept answer goes into a memfd
+      // (server/reply.c), sent with sendfile(); the first answer is the miss, then hits.
+      const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+      try {
+        const seen = [];
+        for (let i = 0; i < 3; i++) seen.push(await ctx.client.raw(ctx.base, { agent }));
+        seen.push(await ctx.client.raw(ctx.base)); // and on a connection of its own
+        for (const res of seen) {
+          assert.equal(res.status, 200);
+          assert.equal(res.headers['content-encoding'], undefined);
+          assert.equal(Number(res.headers['content-length']), res.body.length, 'Content-Length');
+          assert.ok(res.body.equals(seen[0].body), 'a hit sends the bytes of the miss');
+          assert.equal(res.headers.etag, seen[0].headers.etag);
+        }
+        assert.ok(seen[0].body.length >= 16 * 1024, `the disclosure is ${seen[0].body.length} bytes`);
+        const doc = JSON.parse(seen[0].body.toString('utf8'));
+        assert.equal(doc.department.id, ctx.dept);
+        const fds = fs.readdirSync(`/proc/${ctx.server.pid}/fd`)
+          .map((fd) => { try { return fs.readlinkSync(`/proc/${ctx.server.pid}/fd/${fd}`); } catch { return ''; } });
+        assert.ok(fds.some((l) => l.startsWith('/memfd:budgetd-answer')), `a memfd among ${fds.length} descriptors`);
+      } finally {
+        agent.destroy();
       }
     });
 
