@@ -756,3 +756,40 @@ describe('SIGTERM', () => {
     }
   });
 });
+
+// A cached answer of 16 KiB or more is a memfd sent with sendfile() (server/reply.c). Its
+// header must wait for the body (MSG_MORE, libmicrohttpd patched by budgetd: packagefiles/
+// libmicrohttpd/sendfile-header.patch) rather than leave as a packet of its own, which cost
+// both ends a segment and an ACK per answer. strace shows the calls; CI installs it.
+const strace = spawnSync('strace', ['-V'], { stdio: 'ignore' }).status === 0;
+describe('a large cached answer on the wire', { skip: !strace && !process.env.CI ? 'needs strace' : false }, () => {
+  it('its header goes with MSG_MORE, then its body by sendfile(), hit after hit', async () => {
+    const dir = tempDir();
+    const trace = path.join(dir, 'trace');
+    const server = await startServer({
+      bin, store: copyStore(dir), staticDir,
+      wrap: ['strace', '-f', '-qq', '-e', 'trace=sendto,sendmsg,sendfile', '-o', trace],
+    });
+    try {
+      for (let i = 0; i < 3; i++) {
+        const res = await get(server.port, BASE);
+        assert.equal(res.status, 200);
+        assert.ok(res.body.length >= 16 * 1024, `the disclosure is ${res.body.length} bytes`);
+      }
+    } finally {
+      // strace passes no SIGTERM on: budgetd, its child, gets it, and strace ends with it.
+      const kids = fs.readFileSync(`/proc/${server.pid}/task/${server.pid}/children`, 'utf8');
+      for (const pid of kids.trim().split(/\s+/).filter(Boolean)) process.kill(Number(pid), 'SIGTERM');
+      await server.stop();
+    }
+    const lines = fs.readFileSync(trace, 'utf8').split('\n');
+    fs.rmSync(dir, { recursive: true, force: true });
+    const files = lines.map((l, i) => [l, i]).filter(([l]) => / sendfile\(/.test(l));
+    assert.ok(files.length >= 2, `the hits are sent with sendfile():\n${lines.join('\n')}`);
+    for (const [line, i] of files) {
+      const header = lines.slice(0, i).reverse().find((l) => l.includes('HTTP/1.1 200'));
+      assert.ok(header, `a header before ${line}`);
+      assert.match(header, /MSG_MORE/, `the header waits for the body: ${header}`);
+    }
+  });
+});
