@@ -381,7 +381,8 @@ static struct MHD_Response *body_response(struct api_response *a, bool *in_file)
 	*in_file =
 	    *in_file && a->len >= SENDFILE_MIN && (r = memfd_response(a->body, a->len)) != NULL;
 	if (*in_file) {
-		api_response_free(a);
+		free(a->body); /* a->len stays: the access log and the cache's budget count it */
+		a->body = NULL;
 		return r;
 	}
 	shrink(a);

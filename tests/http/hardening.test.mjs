@@ -766,16 +766,29 @@ describe('a large cached answer on the wire', { skip: !strace && !process.env.CI
   it('its header goes with MSG_MORE, then its body by sendfile(), hit after hit', async () => {
     const dir = tempDir();
     const trace = path.join(dir, 'trace');
+    const log = path.join(dir, 'access.log');
     const server = await startServer({
-      bin, store: copyStore(dir), staticDir,
+      bin, store: copyStore(dir), staticDir, extraArgs: ['--access-log', log],
       wrap: ['strace', '-f', '-qq', '-e', 'trace=sendto,sendmsg,sendfile', '-o', trace],
     });
+    const cacheBytes = async () => Number(/^budgetd_cache_bytes (\d+)$/m
+      .exec((await get(server.port, '/metrics')).body.toString())[1]);
     try {
+      const before = await cacheBytes();
+      let length = 0;
       for (let i = 0; i < 3; i++) {
         const res = await get(server.port, BASE);
         assert.equal(res.status, 200);
         assert.ok(res.body.length >= 16 * 1024, `the disclosure is ${res.body.length} bytes`);
+        length = res.body.length;
       }
+      // the body in a file still counts: against --cache-mb, and in the access log
+      assert.ok(await cacheBytes() - before >= length, 'the cache counts the body');
+      const logged = await eventually(() => {
+        const l = fs.readFileSync(log, 'utf8').split('\n').filter((x) => x.includes(`"GET ${BASE}"`));
+        return l.length >= 3 ? l : null;
+      }, 2000, 'three access lines');
+      for (const l of logged) assert.match(l, new RegExp(` 200 ${length} `), `body bytes logged: ${l}`);
     } finally {
       // strace passes no SIGTERM on: budgetd, its child, gets it, and strace ends with it.
       const kids = fs.readFileSync(`/proc/${server.pid}/task/${server.pid}/children`, 'utf8');
