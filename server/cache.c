@@ -202,11 +202,17 @@ static void evict(struct srv_cache *c, const struct entry *keep)
 	}
 }
 
+/* Hash h's slot of the "seen once" table. */
+static atomic_uint_fast64_t *seen_slot(struct srv_cache *c, uint64_t h)
+{
+	return &c->seen[(h >> 12) & (SEEN - 1)];
+}
+
 /* The second time hash h is offered within the table's memory: true (and it is forgotten,
  * being kept now). The first time: remembered, false. */
 static bool seen_before(struct srv_cache *c, uint64_t h)
 {
-	atomic_uint_fast64_t *slot = &c->seen[(h >> 12) & (SEEN - 1)];
+	atomic_uint_fast64_t *slot = seen_slot(c, h);
 
 	if (h != 0 && atomic_load_explicit(slot, memory_order_relaxed) == h) {
 		atomic_store_explicit(slot, 0, memory_order_relaxed);
@@ -260,9 +266,9 @@ bool srv_cache_file_room(struct srv_cache *c, const char *key, size_t bytes)
 	if (atomic_load(&c->files) >= atomic_load(&c->max_files))
 		return false;
 	f = fits(c, key, h, cost_of(key, bytes));
-	return f > 0 ||
-	       (f == 0 && h != 0 &&
-	        atomic_load_explicit(&c->seen[(h >> 12) & (SEEN - 1)], memory_order_relaxed) == h);
+	/* seen_before()'s answer, without remembering or forgetting anything */
+	return f > 0 || (f == 0 && h != 0 &&
+	                 atomic_load_explicit(seen_slot(c, h), memory_order_relaxed) == h);
 }
 
 void srv_cache_put(struct srv_cache *c, const char *key, struct MHD_Response *r, enum srv_kind kind,

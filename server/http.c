@@ -128,7 +128,8 @@ static enum MHD_Result reply_and_keep(struct MHD_Connection *conn, struct api_re
 {
 	char etag[SRV_ETAG_SIZE];
 	int64_t modified = resp->modified;
-	bool in_file = srv_cache_file_room(cache, key, resp->len); /* gzip can only shrink it */
+	/* Only a large answer asks the cache (a lock and a lookup); gzip can only shrink it. */
+	bool in_file = resp->len >= SRV_FILE_MIN && srv_cache_file_room(cache, key, resp->len);
 	struct MHD_Response *r = srv_build(resp, kind, gz, &in_file, etag);
 	enum MHD_Result ret;
 
@@ -477,7 +478,7 @@ static enum MHD_Result send_problem_close(struct MHD_Connection *conn, int statu
 
 	if (api_fail(&resp, status, "%s", detail) != 0)
 		return MHD_NO;
-	if ((r = srv_build(&resp, kind, false, &(bool){ false }, etag)) == NULL)
+	if ((r = srv_build(&resp, kind, false, NULL, etag)) == NULL)
 		return MHD_NO;
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
 	ret = srv_queue(conn, (unsigned)status, r, resp.len);

@@ -20,8 +20,6 @@
 #include <unistd.h>
 
 #define GZIP_MIN 256 /* smaller bodies gain nothing from compression */
-/* A kept answer this large or larger is sent from a memfd (body_response()). */
-#define SENDFILE_MIN (16 * 1024)
 
 /* libdeflate's fastest level, for every gzip'd answer above SRV_GZIP_SMALL_USE (#17, round 3:
  * the bundled answers on one core, one kept compressor): the disclosure 35 KB 60 us and
@@ -340,8 +338,8 @@ static void write_etag(char etag[SRV_ETAG_SIZE], uint64_t h, bool gz)
 	*p = '\0';
 }
 
-/* The body of a sealed memfd holding len bytes of body, sent with sendfile(): the socket
- * gets the file's pages from the kernel rather than a copy of the bytes out of budgetd.
+/* A response whose body, len bytes from body, is a sealed memfd sent with sendfile(): the
+ * socket gets the file's pages from the kernel rather than a copy of the bytes out of budgetd.
  * The copy was 22 % of the CPU of a cache hit on the 34 KB disclosure, where nginx sends its
  * file (issue #17, round 9). NULL when it cannot be made (the caller keeps the buffer). */
 static struct MHD_Response *memfd_response(const char *body, size_t len)
@@ -369,18 +367,20 @@ fail:
 	return NULL;
 }
 
-/* The response carrying a's body (taken). A large answer that the cache may keep in a file
- * (*in_file true on entry) is sent from a memfd: it is sent many times, and copying it each
- * time costs more than the one write into the file and a second system call per answer.
- * Other answers are sent from the buffer, with the headers in one call. *in_file says which
- * it is. */
+/* The response carrying a's body (taken). An answer of SRV_FILE_MIN bytes or more that the
+ * cache may keep in a file (in_file not NULL, *in_file true on entry) is sent from a memfd:
+ * it is sent many times, and copying it each time costs more than the one write into the
+ * file and a second system call per answer. Other answers are sent from the buffer, with the
+ * headers in one call. *in_file says which it is. */
 static struct MHD_Response *body_response(struct api_response *a, bool *in_file)
 {
 	struct MHD_Response *r = NULL;
+	bool file = in_file != NULL && *in_file && a->len >= SRV_FILE_MIN &&
+	            (r = memfd_response(a->body, a->len)) != NULL;
 
-	*in_file =
-	    *in_file && a->len >= SENDFILE_MIN && (r = memfd_response(a->body, a->len)) != NULL;
-	if (*in_file) {
+	if (in_file != NULL)
+		*in_file = file;
+	if (file) {
 		free(a->body); /* a->len stays: the access log and the cache's budget count it */
 		a->body = NULL;
 		return r;
@@ -477,8 +477,7 @@ enum MHD_Result srv_reply(struct MHD_Connection *conn, struct api_response *a, e
 	enum MHD_Result ret;
 	int64_t modified = a->modified;
 	unsigned status = (unsigned)a->status;
-	bool in_file = false;
-	struct MHD_Response *r = srv_build(a, kind, srv_wants_gzip(conn), &in_file, etag);
+	struct MHD_Response *r = srv_build(a, kind, srv_wants_gzip(conn), NULL, etag);
 
 	if (r == NULL)
 		return MHD_NO;
