@@ -52,13 +52,16 @@ char *tu_temp_path(const char *suffix)
 
 	snprintf(buf, sizeof(buf), "%s/budgetd-test-%ld-%u%s", dir && *dir ? dir : "/tmp",
 	         (long)getpid(), counter++, suffix);
-	unlink(buf);
+	/* A pid is reused, and a crashed or older test may have left this name's side files
+	 * (a --fresh import's snapshot, the long CSV): the name must come fresh, sides and all. */
+	tu_unlink_store(buf);
 	return strdup(buf);
 }
 
 void tu_unlink_store(const char *path)
 {
-	static const char *const sides[] = { "", "-wal", "-shm", "-journal" };
+	static const char *const sides[] = { "",          "-wal",         "-shm",  "-journal",
+		                             ".snapshot", ".amounts.csv", ".kept", ".amounts.idx" };
 	char buf[4200];
 
 	for (size_t i = 0; i < sizeof(sides) / sizeof(sides[0]); i++) {
