@@ -38,7 +38,7 @@ struct entry {
 	int64_t modified;
 	size_t body; /* bytes on the wire, for the access log */
 	size_t bytes; /* what the entry costs the budget */
-	bool in_file; /* its body is a memfd's (an open file descriptor) */
+	bool in_file; /* its body is a file's (an open file descriptor) */
 };
 
 struct srv_cache {

@@ -1142,6 +1142,7 @@ int srv_run(const struct srv_config *cfg)
 	sigset_t set;
 	uint16_t port = 0;
 	size_t spare_fds;
+	const char *answer_dir;
 	int fd = -1, code = SRV_EXIT_OK;
 
 	/* Block the signals before any thread starts, so that only sigwait sees them. */
@@ -1168,6 +1169,9 @@ int srv_run(const struct srv_config *cfg)
 	 * the store's files, sendfile'd downloads and what a reopen needs. */
 	srv_cache_files_set(srv_data_cache(s.data),
 	                    spare_fds / 2 < FILES_MAX ? spare_fds / 2 : FILES_MAX);
+	/* Kept answers' files on a disk's file system when one takes them (reply.c: why). */
+	answer_dir = getenv("TMPDIR");
+	srv_answer_files_in(answer_dir != NULL && *answer_dir != '\0' ? answer_dir : "/var/tmp");
 	s.files = srv_static_new(cfg->static_dir);
 	if (s.files == NULL) {
 		fprintf(stderr, "budgetd: static folder %s: %s\n", cfg->static_dir,

@@ -757,7 +757,40 @@ describe('SIGTERM', () => {
   });
 });
 
-// A cached answer of 4 KiB or more is a memfd sent with sendfile() (server/reply.c). Its
+// Where a kept answer's file is (server/reply.c): unnamed (O_TMPFILE) in $TMPDIR, or /var/tmp,
+// when that file system takes one (ext4 caches it in large folios, cheaper to sendfile() than
+// shmem's pages); a sealed memfd when it does not. Red if either way stops being taken.
+describe("a kept answer's file", () => {
+  const fdsOf = (pid) => fs.readdirSync(`/proc/${pid}/fd`)
+    .map((fd) => { try { return fs.readlinkSync(`/proc/${pid}/fd/${fd}`); } catch { return ''; } });
+  for (const where of ['TMPDIR', 'no such TMPDIR']) {
+    it(`with ${where}: ${where === 'TMPDIR' ? 'an unnamed file there' : 'a memfd'}`, async () => {
+      const dir = tempDir();
+      const tmp = where === 'TMPDIR' ? fs.mkdtempSync(path.join(dir, 'tmp-')) : path.join(dir, 'none');
+      const server = await startServer({ bin, store: copyStore(dir), staticDir, wrap: ['env', `TMPDIR=${tmp}`] });
+      try {
+        const first = await get(server.port, BASE);
+        const again = await get(server.port, BASE);
+        assert.equal(first.status, 200);
+        assert.ok(first.body.length >= 4 * 1024, `the disclosure is ${first.body.length} bytes`);
+        assert.ok(again.body.equals(first.body), 'a hit sends the bytes of the miss');
+        const fds = fdsOf(server.pid);
+        if (where === 'TMPDIR') {
+          assert.ok(fds.some((l) => l.startsWith(`${tmp}/`) && l.endsWith(' (deleted)')),
+            `an unnamed file in ${tmp} among ${fds.join(', ')}`);
+          assert.deepEqual(fs.readdirSync(tmp), [], 'nothing named is left in TMPDIR');
+        } else {
+          assert.ok(fds.some((l) => l.startsWith('/memfd:budgetd-answer')), `a memfd among ${fds.join(', ')}`);
+        }
+      } finally {
+        await server.stop();
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  }
+});
+
+// A cached answer of 4 KiB or more is a file of its own sent with sendfile() (server/reply.c). Its
 // header must wait for the body (MSG_MORE, libmicrohttpd patched by budgetd: packagefiles/
 // libmicrohttpd/sendfile-header.patch) rather than leave as a packet of its own, which cost
 // both ends a segment and an ACK per answer. strace shows the calls; CI installs it.
