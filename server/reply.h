@@ -50,8 +50,9 @@ bool srv_answer_files_in(const char *dir);
 /* Builds the response for a 200 (or error) answer, gzip'd when gz and worth it, with every
  * header; writes its strong ETag into etag. Takes a's body. NULL when out of memory. The
  * response can be queued any number of times (the cache keeps it). in_file: NULL, or on
- * entry whether the body may go into a file of its own (srv_answer_files_in(); sent with sendfile(): for
- * answers the cache keeps), on return whether it did (a body of SRV_FILE_MIN or more). */
+ * entry whether the body may go into a file of its own (srv_answer_files_in(), sent with
+ * sendfile(): for answers the cache keeps), on return whether it did (a body of SRV_FILE_MIN
+ * or more). */
 struct MHD_Response *srv_build(struct api_response *a, enum srv_kind kind, bool gz, bool *in_file,
                                char etag[SRV_ETAG_SIZE]);
 
