@@ -352,8 +352,8 @@ bool srv_answer_files_in(const char *dir)
 }
 
 /* A file holding len bytes from body, opened for reading; -1 on error. Unnamed in
- * answer_dir when set: no other process can open it, and budgetd writes it once, here. A
- * memfd otherwise, sealed: nothing may change the bytes under the ETag the answer carries.
+ * answer_dir when set: no path names it, and budgetd writes it once, here. A memfd
+ * otherwise, sealed: nothing may change the bytes under the ETag the answer carries.
  * The file system's page cache is why a directory comes first: ext4 (kernel 6.18) keeps a
  * file in large folios, shmem in 4 KiB pages, and sendfile() pays per page: the cached 35 KB
  * disclosure cost 8.7-8.9 us a hit from ext4 against 9.3-10.0 from a memfd (#17 round 10). */
