@@ -348,8 +348,8 @@ int db_set_bulk_build(struct db *db, struct db_error *err)
 	 * would not be appended to are built at commit by a sort), so a page it leaves is seldom
 	 * wanted again, and what the commit reads back comes through the mapping. A larger cache
 	 * cost more than it saved: every page fetched is looked up in a larger hash that misses
-	 * the CPU's caches, and more memory is touched for the first time. 10,000 files, three alternating pairs: 39.7-39.9 -> 35.6-36.5
-	 * s of CPU (BENCHMARKS, issue #17 round 11). */
+	 * the CPU's caches, and more memory is touched for the first time. 10,000 files, six
+	 * alternating pairs in two periods: 9.7-9.8 % less CPU (BENCHMARKS, #17 round 11). */
 	static const char bulk_sql[] = "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; "
 	                               "PRAGMA cache_size = -16384; "
 	                               "PRAGMA mmap_size = 1099511627776";
