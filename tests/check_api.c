@@ -1114,6 +1114,46 @@ START_TEST(test_key_tells_answers_apart)
 }
 END_TEST
 
+/* The key spells every byte of a segment or value the same way (A-Z a-z 0-9 - . _ ~ as they
+ * are, the rest as %XX), and a key that does not fit is left out whole, never cut short: a
+ * cut key could name two answers. */
+START_TEST(test_key_encodes_and_never_cuts)
+{
+	static const char tail[] = "/budgets/2021?level=department&format=json";
+	char *path = malloc(8192), *want = malloc(8192), key[API_KEY_SIZE], detail[512];
+	bool left_out = false;
+
+	ck_assert_ptr_nonnull(path);
+	ck_assert_ptr_nonnull(want);
+	ck_assert_int_eq(parse("/api/v1/departments/预算~a.b_c-d+e/budgets/2021", NULL, NULL, key,
+	                       detail, sizeof(detail)),
+	                 0);
+	ck_assert_str_eq(key, "/api/v1/departments/%E9%A2%84%E7%AE%97~a.b_c-d%2Be/budgets/2021"
+	                      "?level=department&format=json");
+	/* a segment of n '+' is 3n bytes of key: about 1,345 of them fill it */
+	for (size_t n = 1300; n < 1400; n++) {
+		int at = snprintf(path, 8192, "/api/v1/departments/");
+		int wat = snprintf(want, 8192, "%s", path);
+		for (size_t i = 0; i < n; i++) {
+			path[at + (int)i] = '+';
+			memcpy(want + wat + 3 * i, "%2B", 3);
+		}
+		snprintf(path + at + n, 8192 - (size_t)at - n, "/budgets/2021");
+		snprintf(want + wat + 3 * n, 8192 - (size_t)wat - 3 * n, "%s", tail);
+		ck_assert_int_eq(parse(path, NULL, NULL, key, detail, sizeof(detail)), 0);
+		if (key[0] == '\0') {
+			left_out = true;
+			continue;
+		}
+		ck_assert_msg(!left_out, "a key of %zu bytes after a longer one was left out", n);
+		ck_assert_str_eq(key, want);
+	}
+	ck_assert(left_out);
+	free(path);
+	free(want);
+}
+END_TEST
+
 static const struct {
 	const char *path, *query;
 	int status;
@@ -1601,6 +1641,7 @@ int main(void)
 	tcase_add_test(routes, test_csv_download);
 	tcase_add_test(routes, test_key_one_per_answer);
 	tcase_add_test(routes, test_key_tells_answers_apart);
+	tcase_add_test(routes, test_key_encodes_and_never_cuts);
 	tcase_add_loop_test(routes, test_key_refusals, 0,
 	                    (int)(sizeof(refused) / sizeof(refused[0])));
 	suite_add_tcase(s, unit);

@@ -383,6 +383,43 @@ START_TEST(test_unknown_api_path)
 }
 END_TEST
 
+/* Escapes in the path and the query decode as RFC 3986 says (and libmicrohttpd's strict
+ * decoder did before budgetd had its own): %2D is '-', %31%30 is 10, '+' in a query a space;
+ * a broken escape is left as it came, and half a character is no text. */
+START_TEST(test_percent_escapes)
+{
+	struct reply plain, r;
+	json_t *j;
+
+	call("GET", "/api/v1/departments/kashi-urumqi-office", "", &plain);
+	ck_assert_int_eq(plain.status, 200);
+	call("GET", "/api/v1/departments/kashi%2Durumqi-office", "", &r);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_uint_eq(r.body_len, plain.body_len);
+	ck_assert(memcmp(r.body, plain.body, r.body_len) == 0);
+	call("GET", "/api/v1/departments?limit=%31%30", "", &r);
+	ck_assert_int_eq(r.status, 200);
+	j = body_json(&r);
+	ck_assert_int_eq(json_integer_value(json_object_get(j, "limit")), 10);
+	json_decref(j);
+	call("GET", "/api/v1/search?q=a%2Bb+c", "", &r);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_ptr_nonnull(strstr(r.body, "\"self\":\"/api/v1/search?q=a%2Bb%20c&"));
+	call("GET", "/api/v1/departments/kashi-urumqi-office%zz", "", &r);
+	expect_problem(&r, 404);
+	ck_assert_ptr_nonnull(strstr(r.body, "no department \\\"kashi-urumqi-office%zz\\\""));
+	call("GET", "/api/v1/departments/kashi%zz%2Durumqi", "", &r); /* no decoding after it */
+	expect_problem(&r, 404);
+	ck_assert_ptr_nonnull(strstr(r.body, "no department \\\"kashi%zz%2Durumqi\\\""));
+	call("GET", "/api/v1/departments/kashi-urumqi-office%4", "", &r);
+	expect_problem(&r, 404);
+	ck_assert_ptr_nonnull(strstr(r.body, "no department \\\"kashi-urumqi-office%4\\\""));
+	call("GET", "/api/v1/search?q=%E9%A2%84%E7%AE%9", "", &r);
+	expect_problem(&r, 400);
+	ck_assert_ptr_nonnull(strstr(r.body, "q must be UTF-8 text"));
+}
+END_TEST
+
 START_TEST(test_post_not_allowed)
 {
 	struct reply r;
@@ -1591,6 +1628,7 @@ int main(void)
 	tcase_add_test(live, test_embed_pages);
 	tcase_add_loop_test(live, test_traversal_refused, 0, sizeof(escapes) / sizeof(escapes[0]));
 	tcase_add_test(live, test_unknown_api_path);
+	tcase_add_test(live, test_percent_escapes);
 	tcase_add_test(live, test_post_not_allowed);
 	tcase_add_test(live, test_keep_alive);
 	tcase_add_test(live, test_sigterm_stops_cleanly);
