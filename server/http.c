@@ -491,6 +491,7 @@ static enum MHD_Result send_problem_close(struct MHD_Connection *conn, int statu
  * of repeated ones. */
 struct framing {
 	int host, length, encoding;
+	const char *content_length; /* its value, when given */
 };
 
 static enum MHD_Result count_framing(void *cls, enum MHD_ValueKind kind, const char *name,
@@ -499,43 +500,42 @@ static enum MHD_Result count_framing(void *cls, enum MHD_ValueKind kind, const c
 	struct framing *f = cls;
 
 	(void)kind;
-	(void)value;
-	if (strcasecmp(name, MHD_HTTP_HEADER_HOST) == 0)
+	if (strcasecmp(name, MHD_HTTP_HEADER_HOST) == 0) {
 		f->host++;
-	else if (strcasecmp(name, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0)
+	} else if (strcasecmp(name, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0) {
 		f->length++;
-	else if (strcasecmp(name, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0)
+		f->content_length = value;
+	} else if (strcasecmp(name, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0) {
 		f->encoding++;
+	}
 	return MHD_YES;
 }
 
 /* RFC 9112: a repeated Content-Length (6.3), any Transfer-Encoding on a request that may not
  * carry a body, and a missing (3.2: HTTP/1.1) or repeated Host are answered 400 and the
- * connection is closed. Returns the detail, or NULL when the framing is sound. */
-static const char *bad_framing(struct MHD_Connection *conn, const char *version)
+ * connection is closed. Returns the detail, or NULL when the framing is sound; *f is what
+ * the one pass over the headers saw. */
+static const char *bad_framing(struct MHD_Connection *conn, const char *version, struct framing *f)
 {
-	struct framing f = { 0 };
-
-	MHD_get_connection_values(conn, MHD_HEADER_KIND, count_framing, &f);
-	if (f.length > 1)
+	MHD_get_connection_values(conn, MHD_HEADER_KIND, count_framing, f);
+	if (f->length > 1)
 		return "Content-Length is given more than once";
-	if (f.encoding > 0)
+	if (f->encoding > 0)
 		return "requests to this server carry no body (Transfer-Encoding)";
-	if (f.host > 1)
+	if (f->host > 1)
 		return "Host is given more than once";
-	if (f.host == 0 && strcmp(version, MHD_HTTP_VERSION_1_1) == 0)
+	if (f->host == 0 && strcmp(version, MHD_HTTP_VERSION_1_1) == 0)
 		return "an HTTP/1.1 request needs a Host header";
 	return NULL;
 }
 
-static bool has_body(struct MHD_Connection *conn)
+/* A body is announced by a Content-Length other than 0 (Transfer-Encoding is refused by
+ * bad_framing() already); read off its pass, not looked up again (issue #17). */
+static bool has_body(const struct framing *f)
 {
-	const char *len =
-	    MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+	const char *len = f->content_length;
 
-	return (len != NULL && strspn(len, "0") != strlen(len)) ||
-	       MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-	                                   MHD_HTTP_HEADER_TRANSFER_ENCODING) != NULL;
+	return len != NULL && strspn(len, "0") != strlen(len);
 }
 
 static size_t header_size(struct MHD_Connection *conn)
@@ -555,7 +555,8 @@ static bool refuse(struct MHD_Connection *conn, const struct conn *c, const char
 	bool safe = strcmp(method, MHD_HTTP_METHOD_GET) == 0 ||
 	            strcmp(method, MHD_HTTP_METHOD_HEAD) == 0 ||
 	            (api && strcmp(method, MHD_HTTP_METHOD_OPTIONS) == 0);
-	const char *framing = bad_framing(conn, version);
+	struct framing f = { 0 };
+	const char *framing = bad_framing(conn, version, &f);
 
 	if (framing != NULL)
 		*ret = send_problem_close(conn, 400, framing, kind);
@@ -565,7 +566,7 @@ static bool refuse(struct MHD_Connection *conn, const struct conn *c, const char
 		*ret = send_problem(conn, 431, "the headers exceed 8192 bytes", kind);
 	else if (!safe)
 		*ret = not_allowed(conn, api);
-	else if (has_body(conn))
+	else if (has_body(&f))
 		*ret = send_problem(conn, 400, "requests to this server carry no body", kind);
 	else
 		return false;
