@@ -1008,10 +1008,10 @@ static int hex_digit(char c)
 }
 
 /* The path's and each argument's %XX decoded in place, as libmicrohttpd's own strict decoder
- * (discipline 1) does it: the same bytes and length, 0 for a broken escape (left
- * undecoded). Its decoder reads and writes back every byte, about 1,100 instructions of a
- * cached request (issue #17); most requests have no '%', which strchrnul() finds a word at
- * a time. */
+ * (discipline 1) does it: the same bytes and length, and 0 at a broken escape (what came
+ * before it decoded, the rest as it was). Its decoder reads and writes back every byte,
+ * about 1,100 instructions of a cached request (issue #17); most requests have no '%',
+ * which strchrnul() finds a word at a time. */
 static size_t unescape(void *cls, struct MHD_Connection *c, char *s)
 {
 	char *end = strchrnul(s, '%');
