@@ -210,8 +210,9 @@ void api_put_dec_text(struct api_jw *w, const json_t *j);
 bool api_sangong_prior(const json_t *obj, char buf[static DB_DEC_BUFSZ]);
 bool api_sangong_completion(const json_t *obj, char buf[static DB_DEC_BUFSZ]);
 
-/* Percent-encodes s (all but A-Z a-z 0-9 - . _ ~) into out, cutting at size. */
-void api_pct_encode(char *out, size_t size, const char *s);
+/* Percent-encodes s (all but A-Z a-z 0-9 - . _ ~) into out, cutting at size (a byte is
+ * written while 4 bytes of room are left). True when all of s went in. */
+bool api_pct_encode(char *out, size_t size, const char *s);
 
 /* ---- a table's rows (tables.c), shared by its CSV, the long CSV and XLSX ---- */
 

@@ -8,7 +8,6 @@
 #include "internal_api.h"
 
 #include <stddef.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -419,43 +418,15 @@ static void key_raw(struct key *k, const char *s)
 	k->len += n;
 }
 
-/* A-Z a-z 0-9 - . _ ~, a bit a byte: one test a byte, where comparing with each range took
- * four (key_enc() ran at 20 instructions a byte, about 1,200 a cached request). */
-static const uint64_t unreserved_bits[4] = { 0x03ff600000000000u, 0x47fffffe87fffffeu, 0, 0 };
-
-static bool unreserved(unsigned char ch)
-{
-	return (unreserved_bits[ch >> 6] >> (ch & 63) & 1) != 0;
-}
-
-/* s percent-encoded (all but A-Z a-z 0-9 - . _ ~), so that no value can pass for a
- * separator: each run of unreserved bytes copied at once. The key is full (and left out)
- * when a byte would be written with less than 4 bytes of room, as when they went one by one. */
+/* s percent-encoded (api_pct_encode()), so that no value can pass for a separator. A value
+ * that does not fit leaves the key out whole: a cut key could name two answers. */
 static void key_enc(struct key *k, const char *s)
 {
-	static const char hex[] = "0123456789ABCDEF";
-	const unsigned char *p = (const unsigned char *)s;
-
-	while (*p != '\0' && !k->full) {
-		size_t n = 0;
-		while (unreserved(p[n]))
-			n++;
-		if (n > 0 ? k->len + n + 3 > k->size : k->len + 4 > k->size) {
-			k->full = true;
-			break;
-		}
-		if (n > 0) {
-			memcpy(k->p + k->len, p, n);
-			k->len += n;
-			p += n;
-			continue;
-		}
-		k->p[k->len++] = '%';
-		k->p[k->len++] = hex[*p >> 4];
-		k->p[k->len++] = hex[*p & 15];
-		p++;
+	if (k->full || !api_pct_encode(k->p + k->len, k->size - k->len, s)) {
+		k->full = true;
+		return;
 	}
-	k->p[k->len] = '\0';
+	k->len += strlen(k->p + k->len);
 }
 
 #define STR_(x) #x
