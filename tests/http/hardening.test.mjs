@@ -390,11 +390,30 @@ function connectIdle(port, localAddress, first = 'G') {
     sock.on('error', () => {});
     sock.on('close', () => { sock.gone = true; });
     sock.once('connect', () => {
-      if (first) sock.write(first);
-      resolve(sock);
+      if (first) sock.write(first, () => resolve(sock));
+      else resolve(sock);
     });
     sock.once('error', reject);
   });
+}
+
+/**
+ * Resolves once budgetd has read all that sock sent (the receive queue of the server's end,
+ * in /proc/net/tcp, is empty): it has then accepted the connection and counted it. budgetd's
+ * threads accept side by side, so connections made a moment apart may otherwise be counted
+ * in either order.
+ */
+async function readByServer(port, sock) {
+  const hex = (n) => `:${n.toString(16).toUpperCase().padStart(4, '0')}`;
+  const [local, remote] = [hex(port), hex(sock.localPort)];
+  const until = Date.now() + 5000;
+  for (;;) {
+    const lines = fs.readFileSync('/proc/net/tcp', 'utf8').split('\n');
+    const end = lines.map((l) => l.trim().split(/\s+/)).find((f) => f[1]?.endsWith(local) && f[2]?.endsWith(remote));
+    if (end && end[4].endsWith(':00000000')) return;
+    if (Date.now() > until) assert.fail(`budgetd did not read connection ${sock.localPort} within 5 s`);
+    await sleep(2);
+  }
 }
 
 describe('connection limits: a full server', () => {
@@ -415,11 +434,13 @@ describe('connection limits: a full server', () => {
       busy.write(req('GET /big.bin HTTP/1.1'));
       await new Promise((resolve) => busy.once('data', () => { busy.pause(); resolve(); }));
       // every other slot is held by a connection that sends one byte and nothing more, from
-      // 4 addresses
+      // 4 addresses, each counted by the server before the next is made
       const idle = [];
-      for (let i = 0; i < 39; i++) idle.push(await connectIdle(server.port, `127.0.0.${2 + (i % 4)}`));
+      for (let i = 0; i < 39; i++) {
+        idle.push(await connectIdle(server.port, `127.0.0.${2 + (i % 4)}`));
+        await readByServer(server.port, idle[i]);
+      }
       socks.push(...idle);
-      await sleep(100);
       assert.equal(idle.filter((s) => s.gone).length, 0, 'all 40 connections are open');
       // a normal client on a new connection is answered, well before any deadline (3 s)
       const res = await rawRequest(server.port, req('GET /api/v1/departments HTTP/1.1'), { ms: 2000, localAddress: '127.0.0.1' });
