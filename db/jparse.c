@@ -361,12 +361,10 @@ static int parse_member(struct jp *jp, json_t *object, int depth)
 {
 	const char *key;
 	char *copy = NULL;
-	size_t n;
+	size_t n, members = json_object_size(object);
 	json_t *value;
 
-	if (!eat(jp, '"') || scan_string(jp, &key, &n) != 0)
-		return -1;
-	if (json_object_getn(object, key, n) != NULL || !eat(jp, ':'))
+	if (!eat(jp, '"') || scan_string(jp, &key, &n) != 0 || !eat(jp, ':'))
 		return -1;
 	if (key == jp->buf) {
 		if ((copy = malloc(n ? n : 1)) == NULL)
@@ -375,7 +373,10 @@ static int parse_member(struct jp *jp, json_t *object, int depth)
 	}
 	skip_ws(jp);
 	value = parse_value(jp, depth + 1);
-	if (value == NULL || json_object_setn_new_nocheck(object, key, n, value) != 0)
+	/* A key seen before replaces its value and leaves the count as it was: a duplicate, found
+	 * without a lookup of its own (the set's is enough). */
+	if (value == NULL || json_object_setn_new_nocheck(object, key, n, value) != 0 ||
+	    json_object_size(object) == members)
 		goto fail;
 	free(copy);
 	return 0;

@@ -27,8 +27,11 @@ static int normalize_object(const struct db_entity *e, json_t *obj);
 static int normalize_codes(const struct db_entity *e, json_t *obj)
 {
 	for (const struct db_field *f = e->fields; f != NULL && f->key != NULL; f++) {
-		json_t *codes = json_object_get(obj, f->key);
-		if (f->type != DB_FT_CODES || !json_is_string(codes))
+		json_t *codes;
+		if (f->type != DB_FT_CODES) /* before the lookup: most fields are not codes */
+			continue;
+		codes = json_object_get(obj, f->key);
+		if (!json_is_string(codes))
 			continue;
 		if (json_object_set_new(obj, f->key, split_code(json_string_value(codes))) != 0)
 			return -1;
