@@ -186,8 +186,7 @@ static enum MHD_Result route_api(struct srv *s, struct MHD_Connection *conn, con
 		.path = url,
 		.arg = query_arg,
 		.ctx = conn,
-		.accept =
-		    MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT),
+		.accept = srv_req_header(conn, SRV_H_ACCEPT),
 		.names = q.names,
 		.values = q.values,
 	};
@@ -494,12 +493,16 @@ struct framing {
 	const char *content_length; /* its value, when given */
 };
 
+/* Also the one pass that notes the headers answers read (srv_req_headers_note). */
 static enum MHD_Result count_framing(void *cls, enum MHD_ValueKind kind, const char *name,
-                                     const char *value)
+                                     size_t name_size, const char *value, size_t value_size)
 {
 	struct framing *f = cls;
 
 	(void)kind;
+	(void)value_size;
+	if (srv_req_headers_note(name, name_size, value))
+		return MHD_YES;
 	if (strcasecmp(name, MHD_HTTP_HEADER_HOST) == 0) {
 		f->host++;
 	} else if (strcasecmp(name, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0) {
@@ -517,7 +520,8 @@ static enum MHD_Result count_framing(void *cls, enum MHD_ValueKind kind, const c
  * the one pass over the headers saw. */
 static const char *bad_framing(struct MHD_Connection *conn, const char *version, struct framing *f)
 {
-	MHD_get_connection_values(conn, MHD_HEADER_KIND, count_framing, f);
+	srv_req_headers_begin(conn);
+	MHD_get_connection_values_n(conn, MHD_HEADER_KIND, count_framing, f);
 	if (f->length > 1)
 		return "Content-Length is given more than once";
 	if (f->encoding > 0)
@@ -923,6 +927,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req,
 	double ms;
 
 	(void)toe;
+	srv_req_headers_end(conn);
 	if (c == NULL)
 		return;
 	srv_conns_idle(s->conns, &c->slot); /* also after an answer libmicrohttpd gave itself */

@@ -35,15 +35,61 @@
 #define GZIP_STR(x) GZIP_STR_(x)
 #define GZIP_CODER "libdeflate-" GZIP_STR(GZIP_LEVEL)
 
-static const char *header(struct MHD_Connection *conn, const char *name)
+static const struct {
+	const char *name;
+	size_t len;
+} hdr_names[SRV_H_COUNT] = {
+	[SRV_H_ACCEPT] = { MHD_HTTP_HEADER_ACCEPT, sizeof(MHD_HTTP_HEADER_ACCEPT) - 1 },
+	[SRV_H_ACCEPT_ENCODING] = { MHD_HTTP_HEADER_ACCEPT_ENCODING,
+	                            sizeof(MHD_HTTP_HEADER_ACCEPT_ENCODING) - 1 },
+	[SRV_H_IF_NONE_MATCH] = { MHD_HTTP_HEADER_IF_NONE_MATCH,
+	                          sizeof(MHD_HTTP_HEADER_IF_NONE_MATCH) - 1 },
+	[SRV_H_IF_MODIFIED_SINCE] = { MHD_HTTP_HEADER_IF_MODIFIED_SINCE,
+	                              sizeof(MHD_HTTP_HEADER_IF_MODIFIED_SINCE) - 1 },
+};
+
+/* One request at a time per worker thread: libmicrohttpd runs a connection's calls on the
+ * thread that owns it, and every request's first call notes its headers before anything
+ * reads them. A lookup for any other connection goes to libmicrohttpd. */
+static _Thread_local struct {
+	const struct MHD_Connection *conn;
+	const char *value[SRV_H_COUNT];
+} noted;
+
+void srv_req_headers_begin(struct MHD_Connection *conn)
 {
-	return MHD_lookup_connection_value(conn, MHD_HEADER_KIND, name);
+	memset(&noted, 0, sizeof(noted));
+	noted.conn = conn;
+}
+
+bool srv_req_headers_note(const char *name, size_t name_size, const char *value)
+{
+	for (int h = 0; h < SRV_H_COUNT; h++)
+		if (name_size == hdr_names[h].len && strcasecmp(name, hdr_names[h].name) == 0) {
+			if (noted.value[h] == NULL)
+				noted.value[h] = value;
+			return true;
+		}
+	return false;
+}
+
+void srv_req_headers_end(struct MHD_Connection *conn)
+{
+	if (noted.conn == conn)
+		noted.conn = NULL;
+}
+
+const char *srv_req_header(struct MHD_Connection *conn, enum srv_hdr h)
+{
+	if (noted.conn == conn)
+		return noted.value[h];
+	return MHD_lookup_connection_value(conn, MHD_HEADER_KIND, hdr_names[h].name);
 }
 
 /* Does Accept-Encoding admit gzip (and not with q=0)? */
 bool srv_wants_gzip(struct MHD_Connection *conn)
 {
-	const char *ae = header(conn, MHD_HTTP_HEADER_ACCEPT_ENCODING), *p;
+	const char *ae = srv_req_header(conn, SRV_H_ACCEPT_ENCODING), *p;
 
 	for (p = ae; p != NULL && (p = strcasestr(p, "gzip")) != NULL; p += 4) {
 		const char *end = p + 4 + strspn(p + 4, " ");
@@ -194,13 +240,13 @@ static bool etag_matches(const char *inm, const char *etag)
 
 static bool not_modified(struct MHD_Connection *conn, const char *etag, int64_t modified)
 {
-	const char *inm = header(conn, MHD_HTTP_HEADER_IF_NONE_MATCH);
+	const char *inm = srv_req_header(conn, SRV_H_IF_NONE_MATCH);
 	int64_t since;
 
 	if (inm != NULL)
 		return etag_matches(inm, etag); /* when present, it alone decides (RFC 9110) */
 	return modified > 0 &&
-	       parse_http_date(header(conn, MHD_HTTP_HEADER_IF_MODIFIED_SINCE), &since) &&
+	       parse_http_date(srv_req_header(conn, SRV_H_IF_MODIFIED_SINCE), &since) &&
 	       modified <= since;
 }
 

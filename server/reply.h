@@ -81,6 +81,32 @@ enum MHD_Result srv_queue(struct MHD_Connection *conn, unsigned status, struct M
 enum MHD_Result srv_reply_file(struct MHD_Connection *conn, int fd, const struct stat *sb,
                                const char *type, const char *disposition);
 
+/* The request headers that answers read, found in http.c's one pass over a request's headers
+ * (the framing check) instead of a lookup each: a lookup walks every header with a caseless
+ * compare, and a gzip'd hit made four of them (issue #17). */
+enum srv_hdr {
+	SRV_H_ACCEPT,
+	SRV_H_ACCEPT_ENCODING,
+	SRV_H_IF_NONE_MATCH,
+	SRV_H_IF_MODIFIED_SINCE,
+	SRV_H_COUNT
+};
+
+/* Starts noting the headers of conn's current request on this thread. */
+void srv_req_headers_begin(struct MHD_Connection *conn);
+
+/* Notes one header of that request (name is name_size bytes): the first of a name is kept, as
+ * libmicrohttpd's lookup would find it. Returns whether it is one of srv_hdr's. */
+bool srv_req_headers_note(const char *name, size_t name_size, const char *value);
+
+/* The request is done: its values are no longer libmicrohttpd's to give. */
+void srv_req_headers_end(struct MHD_Connection *conn);
+
+/* The value of h in conn's current request, or NULL: the noted one when this thread noted
+ * conn's request, else libmicrohttpd's lookup. The string is libmicrohttpd's, valid until the
+ * request is done. */
+const char *srv_req_header(struct MHD_Connection *conn, enum srv_hdr h);
+
 /* Does the request's Accept-Encoding admit gzip? */
 bool srv_wants_gzip(struct MHD_Connection *conn);
 

@@ -3,11 +3,42 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import http from 'node:http';
+import net from 'node:net';
 import zlib from 'node:zlib';
 import { describe, it } from 'node:test';
 
 const STRONG_ETAG = /^"[\x21\x23-\x7e]+"$/;
 const HTTP_DATE = /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d\d (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d\d:\d\d:\d\d GMT$/;
+
+/** The answers in buf, one after another: status and headers (names lower-cased). */
+function answers(buf) {
+  const out = [];
+  for (let at = 0; at < buf.length;) {
+    const end = buf.indexOf('\r\n\r\n', at);
+    if (end < 0) break;
+    const lines = buf.subarray(at, end).toString('latin1').split('\r\n');
+    const headers = Object.fromEntries(lines.slice(1).map((l) => {
+      const i = l.indexOf(':');
+      return [l.slice(0, i).toLowerCase(), l.slice(i + 1).trim()];
+    }));
+    const status = Number(lines[0].split(' ')[1]);
+    out.push({ status, headers });
+    at = end + 4 + (status === 304 ? 0 : Number(headers['content-length'] ?? 0));
+  }
+  return out;
+}
+
+/** Sends bytes on one connection and resolves with all that comes back until it closes. */
+function exchange(port, bytes) {
+  return new Promise((resolve, reject) => {
+    const sock = net.connect({ port, host: '127.0.0.1' }, () => sock.write(bytes));
+    const chunks = [];
+    const timer = setTimeout(() => { sock.destroy(); reject(new Error('no close within 10 s')); }, 10_000);
+    sock.on('data', (c) => chunks.push(c));
+    sock.on('error', reject);
+    sock.on('close', () => { clearTimeout(timer); resolve(Buffer.concat(chunks)); });
+  });
+}
 
 const list = (value) => String(value ?? '').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
 
@@ -189,6 +220,29 @@ export default function transport(ctx) {
       } finally {
         agent.destroy();
       }
+    });
+
+    it('requests sent one after another on one connection are each answered by their own headers', async () => {
+      // budgetd notes a request's Accept-Encoding, If-None-Match and If-Modified-Since in one
+      // pass over its headers: what one request said must not answer the next
+      const url = `${ctx.base}/tables/1`;
+      const { etag } = (await ctx.client.raw(url)).headers;
+      const lastModified = (await ctx.client.raw(url)).headers['last-modified'];
+      const sent = [
+        ['Accept-Encoding: gzip'],
+        [],
+        [`If-None-Match: ${etag}`],
+        [],
+        [`If-Modified-Since: ${lastModified}`],
+        ['accept-encoding: gzip', 'IF-NONE-MATCH: "other"'],
+        ['Connection: close'],
+      ];
+      const bytes = sent.map((h) => `GET ${url} HTTP/1.1\r\nHost: x\r\n${h.map((l) => `${l}\r\n`).join('')}\r\n`).join('');
+      const got = answers(await exchange(ctx.server.port, bytes));
+      assert.deepEqual(got.map((a) => [a.status, a.headers['content-encoding'] ?? 'identity']), [
+        [200, 'gzip'], [200, 'identity'], [304, 'identity'], [200, 'identity'], [304, 'identity'],
+        [200, 'gzip'], [200, 'identity'],
+      ]);
     });
 
     it('keep-alive: two requests on one connection', async () => {
