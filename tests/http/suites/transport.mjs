@@ -245,6 +245,31 @@ export default function transport(ctx) {
       ]);
     });
 
+    it('a kept answer goes out with the Date it is sent at, every other header as before', async () => {
+      // budgetd's libmicrohttpd keeps the Date text of the last second and a cached answer's
+      // headers written out once: neither may be sent stale
+      const url = `${ctx.base}/tables/1`;
+      const sent = [];
+      for (let i = 0; i < 2; i++) {
+        if (i > 0) await new Promise((resolve) => setTimeout(resolve, 1100));
+        const before = Date.now();
+        const res = await ctx.client.raw(url, { headers: { 'Accept-Encoding': 'gzip' } });
+        sent.push({ res, before, after: Date.now() });
+      }
+      for (const { res, before, after } of sent) {
+        assert.equal(res.status, 200);
+        assert.match(res.headers.date, HTTP_DATE);
+        const at = Date.parse(res.headers.date);
+        assert.ok(at >= Math.floor(before / 1000) * 1000 && at <= after,
+          `Date ${res.headers.date} is not between the request and its answer`);
+      }
+      assert.notEqual(sent[0].res.headers.date, sent[1].res.headers.date);
+      const { date: _a, ...first } = sent[0].res.headers;
+      const { date: _b, ...second } = sent[1].res.headers;
+      assert.deepEqual(second, first);
+      assert.equal(first['content-encoding'], 'gzip');
+    });
+
     it('keep-alive: two requests on one connection', async () => {
       const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
       try {
