@@ -63,6 +63,7 @@ struct api_response {
 	char *body; /* owned by the response; free with api_response_free() */
 	size_t len;
 	int64_t modified; /* unix time the data behind the body was imported; 0 if none */
+	/* the texts last: api_parse() empties them, it does not zero them (1.5 KB) */
 	char link[640]; /* a Link header value, or "" */
 	char disposition[640]; /* a Content-Disposition header value, or "" */
 	char cause[200]; /* for the operator's log, never sent: why a 5xx happened, or "" */

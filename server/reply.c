@@ -87,11 +87,21 @@ const char *srv_req_header(struct MHD_Connection *conn, enum srv_hdr h)
 }
 
 /* Does Accept-Encoding admit gzip (and not with q=0)? */
+/* The first "gzip" in s, in any case: strcasestr() cost 290 instructions a request, most of
+ * them setting up its search (issue #17 round 13). */
+static const char *find_gzip(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((*s | 0x20) == 'g' && strncasecmp(s, "gzip", 4) == 0)
+			return s;
+	return NULL;
+}
+
 bool srv_wants_gzip(struct MHD_Connection *conn)
 {
 	const char *ae = srv_req_header(conn, SRV_H_ACCEPT_ENCODING), *p;
 
-	for (p = ae; p != NULL && (p = strcasestr(p, "gzip")) != NULL; p += 4) {
+	for (p = ae; p != NULL && (p = find_gzip(p)) != NULL; p += 4) {
 		const char *end = p + 4 + strspn(p + 4, " ");
 		if (*end == ',' || *end == '\0')
 			return true;
