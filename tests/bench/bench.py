@@ -176,17 +176,21 @@ def read_results(path):
     with open(path, encoding="utf-8") as f:
         for line in f:
             p = line.rstrip("\n").split("\t")
-            if len(p) != 14 or p[0] == "group":
+            if len(p) != 16 or p[0] == "group":
                 continue
             group, rep, server = p[0], p[1], p[2]
-            (requests, dur_us, nbytes, conn, read, write, status, timeout, p50, p99) = (
-                float(x) for x in p[4:14])
+            (requests, dur_us, nbytes, conn, read, write, status, timeout, p50, p99,
+             server_us, client_us) = (float(x) for x in p[4:16])
             run = {
                 "round": p[3],
                 "rps": requests / (dur_us / 1e6) if dur_us > 0 else 0.0,
                 "p50": p50, "p99": p99, "requests": requests,
                 "bytes_per_req": nbytes / requests if requests else 0.0,
                 "status": int(status), "socket": int(conn + read + write + timeout),
+                # the server's CPU a request (all its threads and processes), and the share
+                # of its core wrk used: near 1, wrk set the pace
+                "cpu": server_us / requests if requests else float("nan"),
+                "client": client_us / dur_us if dur_us > 0 else float("nan"),
             }
             res.setdefault((group, rep), {}).setdefault(server, []).append(run)
     return res
@@ -261,14 +265,18 @@ def group_section(w, group, title, res, meta, targets, rss_limit):
         w(extra)
         w("")
     w("| representation | budgetd req/s | nginx req/s | ratio (range) | budgetd p50/p99 ms "
-      "| nginx p50/p99 ms | p99 ratio (range) | errors budgetd/nginx |")
-    w("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
-    worst_ratio, worst_p99, errors = None, None, 0
+      "| nginx p50/p99 ms | p99 ratio (range) | CPU µs a request, budgetd / nginx "
+      "| CPU ratio (range) | wrk's core | errors budgetd/nginx |")
+    w("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    worst_ratio, worst_p99, worst_cpu, errors = None, None, None, 0
     for rep in reps:
         runs = res[(group, rep)]
         b, n = runs.get("budgetd", []), runs.get("nginx", [])
         brps, nrps = median(b, "rps"), median(n, "rps")
         ratios, p99s = paired(b, n, "rps"), paired(b, n, "p99")
+        cpus = paired(b, n, "cpu")
+        cpur = statistics.median(cpus) if cpus else float("nan")
+        client = median(b + n, "client")
         ratio = statistics.median(ratios) if ratios else float("nan")
         p99r = statistics.median(p99s) if p99s else float("nan")
         bp50, bp99 = median(b, "p50"), median(b, "p99")
@@ -280,6 +288,8 @@ def group_section(w, group, title, res, meta, targets, rss_limit):
             worst_ratio = (ratio, rep)
         if worst_p99 is None or p99r > worst_p99[0]:
             worst_p99 = (p99r, rep)
+        if worst_cpu is None or cpur > worst_cpu[0]:
+            worst_cpu = (cpur, rep)
 
         def err_text(rs, total):
             if not total:
@@ -288,10 +298,12 @@ def group_section(w, group, title, res, meta, targets, rss_limit):
             so = sum(r["socket"] for r in rs)
             return "%d (%d non-2xx, %d socket)" % (total, st, so)
 
-        w("| %s | %s | %s | %s | %s / %s | %s / %s | %s | %s / %s |" % (
-            rep_label(rep), fmt_rps(brps), fmt_rps(nrps), fmt_range(ratios),
-            fmt_ms(bp50), fmt_ms(bp99), fmt_ms(np50), fmt_ms(np99),
-            fmt_range(p99s, "x"), err_text(b, berr), err_text(n, nerr)))
+        w("| %s | %s | %s | %s | %s / %s | %s / %s | %s | %.2f / %.2f | %s | %.0f %% "
+          "| %s / %s |" % (
+              rep_label(rep), fmt_rps(brps), fmt_rps(nrps), fmt_range(ratios),
+              fmt_ms(bp50), fmt_ms(bp99), fmt_ms(np50), fmt_ms(np99),
+              fmt_range(p99s, "x"), median(b, "cpu"), median(n, "cpu"), fmt_range(cpus),
+              100 * client, err_text(b, berr), err_text(n, nerr)))
     w("")
     rss = meta.get(group + ".rss_hwm_kb")
     if rss:
@@ -341,6 +353,13 @@ def group_section(w, group, title, res, meta, targets, rss_limit):
     targets.add("%s: budgetd/nginx req/s >= %.1f on every representation" % (label, RATIO_MIN),
                 "worst %.2f (%s)" % (worst_ratio[0], rep_label(worst_ratio[1])),
                 worst_ratio[0] >= RATIO_MIN)
+    # Issue #17: the cached path at or above nginx on every representation. Where wrk's
+    # core is full (large bodies: the client copies every byte) both servers answer as fast
+    # as wrk asks and req/s ties; the CPU each server spent on a request still tells them
+    # apart, and is what this target judges.
+    targets.add("%s: budgetd's CPU a request <= nginx's on every representation"
+                % label, "worst %.2f (%s)" % (worst_cpu[0], rep_label(worst_cpu[1])),
+                worst_cpu[0] <= 1.0)
     targets.add("%s: budgetd p99 <= %.1fx nginx's on every representation" % (label, P99_MAX),
                 "worst %.2fx (%s)" % (worst_p99[0], rep_label(worst_p99[1])),
                 worst_p99[0] <= P99_MAX)
