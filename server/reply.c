@@ -86,7 +86,6 @@ const char *srv_req_header(struct MHD_Connection *conn, enum srv_hdr h)
 	return MHD_lookup_connection_value(conn, MHD_HEADER_KIND, hdr_names[h].name);
 }
 
-/* Does Accept-Encoding admit gzip (and not with q=0)? */
 /* The first "gzip" in s, in any case: strcasestr() cost 290 instructions a request, most of
  * them setting up its search (issue #17 round 13). */
 static const char *find_gzip(const char *s)
@@ -97,6 +96,7 @@ static const char *find_gzip(const char *s)
 	return NULL;
 }
 
+/* Does Accept-Encoding admit gzip (and not with q=0)? */
 bool srv_wants_gzip(struct MHD_Connection *conn)
 {
 	const char *ae = srv_req_header(conn, SRV_H_ACCEPT_ENCODING), *p;
