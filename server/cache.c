@@ -48,6 +48,7 @@ struct srv_cache {
 	struct entry *newest, *oldest;
 	size_t entries, bytes, max_bytes;
 	atomic_size_t files, max_files; /* entries in_file, and how many may be */
+	atomic_bool churns; /* it has evicted since it was last emptied (srv_cache_body()) */
 	uint64_t generation;
 	atomic_uint_fast64_t hits, misses, refused, evicted;
 	/* hashes of answers refused once; lock-free: a lost race only delays or hastens one
@@ -149,6 +150,7 @@ void srv_cache_invalidate(struct srv_cache *c)
 	pthread_rwlock_wrlock(&c->lock);
 	c->generation++;
 	drop_all(c);
+	atomic_store_explicit(&c->churns, false, memory_order_relaxed);
 	pthread_rwlock_unlock(&c->lock);
 }
 
@@ -198,6 +200,7 @@ static void evict(struct srv_cache *c, const struct entry *keep)
 		}
 		drop(c, e);
 		atomic_fetch_add_explicit(&c->evicted, 1, memory_order_relaxed);
+		atomic_store_explicit(&c->churns, true, memory_order_relaxed);
 	}
 }
 
@@ -257,17 +260,21 @@ static bool admits(struct srv_cache *c, const char *key, uint64_t h, size_t cost
 	return false;
 }
 
-bool srv_cache_file_room(struct srv_cache *c, const char *key, size_t bytes)
+enum srv_body srv_cache_body(struct srv_cache *c, const char *key, size_t bytes)
 {
 	uint64_t h = hash_key(key);
 	int f;
 
 	if (atomic_load(&c->files) >= atomic_load(&c->max_files))
-		return false;
+		return SRV_BODY_BUFFER;
 	f = fits(c, key, h, cost_of(key, bytes));
 	/* seen_before()'s answer, without remembering or forgetting anything */
-	return f > 0 || (f == 0 && h != 0 &&
-	                 atomic_load_explicit(seen_slot(c, h), memory_order_relaxed) == h);
+	if (f < 0 || (f == 0 &&
+	              (h == 0 || atomic_load_explicit(seen_slot(c, h), memory_order_relaxed) != h)))
+		return SRV_BODY_BUFFER;
+	/* the room an eviction leaves is churn too: what fills it is pushed out soon */
+	return f == 0 || atomic_load_explicit(&c->churns, memory_order_relaxed) ? SRV_BODY_MEMFD
+	                                                                        : SRV_BODY_FILE;
 }
 
 void srv_cache_put(struct srv_cache *c, const char *key, struct MHD_Response *r, enum srv_kind kind,

@@ -19,16 +19,22 @@ struct srv_cache;
 struct srv_cache *srv_cache_new(size_t max_bytes);
 void srv_cache_free(struct srv_cache *c);
 
-/* Lets at most n kept answers be sent from a file of their own (srv_build's in_file), each
+/* Lets at most n kept answers be sent from a file of their own (srv_build's body), each
  * an open file descriptor; 0 (the default) for none. The server sets it from the file
  * descriptors its connections leave. */
 void srv_cache_files_set(struct srv_cache *c, size_t n);
 
-/* Whether the answer for key, of bytes bytes, about to be offered, may be built in a file:
- * it would be kept if offered now, and fewer than the limit of the kept answers are in
- * files (a hint: threads racing may pass the limit by a few). One-off answers that the
- * cache will refuse stay in memory: a file for one answer costs more than it saves. */
-bool srv_cache_file_room(struct srv_cache *c, const char *key, size_t bytes);
+/* Where the answer for key, of bytes bytes, about to be offered, should be built (a hint:
+ * threads racing may pass the limit on files by a few):
+ * - SRV_BODY_BUFFER when the cache would refuse it (a file for one answer costs more than it
+ *   saves), or as many kept answers as the limit allows are in files already;
+ * - SRV_BODY_FILE when it fits beside what is kept, and the cache has evicted nothing since
+ *   it was created or emptied (srv_cache_invalidate());
+ * - SRV_BODY_MEMFD when it gets in by pushing older answers out, or into room that
+ *   evictions left. Under such churn a file lives briefly, and making an ext4 inode then
+ *   cost more than the miss saved: 11 % of the CPU of random load over a region's store
+ *   (#17 round 13); a memfd's shmem inode is cheap. */
+enum srv_body srv_cache_body(struct srv_cache *c, const char *key, size_t bytes);
 
 /* The data generation: it moves on with every srv_cache_invalidate(). */
 uint64_t srv_cache_generation(struct srv_cache *c);

@@ -129,15 +129,17 @@ static enum MHD_Result reply_and_keep(struct MHD_Connection *conn, struct api_re
 	char etag[SRV_ETAG_SIZE];
 	int64_t modified = resp->modified;
 	/* Only a large answer asks the cache (a lock and a lookup); gzip can only shrink it. */
-	bool in_file = resp->len >= SRV_FILE_MIN && srv_cache_file_room(cache, key, resp->len);
-	struct MHD_Response *r = srv_build(resp, kind, gz, &in_file, etag);
+	enum srv_body body =
+	    resp->len >= SRV_FILE_MIN ? srv_cache_body(cache, key, resp->len) : SRV_BODY_BUFFER;
+	struct MHD_Response *r = srv_build(resp, kind, gz, &body, etag);
 	enum MHD_Result ret;
 
 	if (r == NULL)
 		return MHD_NO;
 	if (!srv_not_modified(conn, etag, modified, kind, &ret))
 		ret = srv_queue(conn, MHD_HTTP_OK, r, resp->len);
-	srv_cache_put(cache, key, r, kind, etag, modified, resp->len, in_file, generation);
+	srv_cache_put(cache, key, r, kind, etag, modified, resp->len, body != SRV_BODY_BUFFER,
+	              generation);
 	return ret;
 }
 

@@ -408,17 +408,21 @@ bool srv_answer_files_in(const char *dir)
 }
 
 /* A file holding len bytes from body, opened for reading; -1 on error. Unnamed in
- * answer_dir when set: no path names it, and budgetd writes it once, here. A memfd
- * otherwise, sealed: nothing may change the bytes under the ETag the answer carries.
+ * answer_dir when it is set and where is SRV_BODY_FILE: no path names it, and budgetd writes
+ * it once, here. A memfd otherwise, sealed: nothing may change the bytes under the ETag the
+ * answer carries. *where says which it is.
  * The file system's page cache is why a directory comes first: ext4 (kernel 6.18) keeps a
  * file in large folios, shmem in 4 KiB pages, and sendfile() pays per page: the cached 35 KB
- * disclosure cost 8.7-8.9 us a hit from ext4 against 9.3-10.0 from a memfd (#17 round 10). */
-static int answer_file(const char *body, size_t len)
+ * disclosure cost 8.7-8.9 us a hit from ext4 against 9.3-10.0 from a memfd (#17 round 10).
+ * A memfd is made instead when the cache churns (srv_cache_body()). */
+static int answer_file(const char *body, size_t len, enum srv_body *where)
 {
-	int fd = answer_dir != NULL ? open(answer_dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600) : -1;
-	bool memfd = fd < 0;
+	int fd = -1;
 
-	if (memfd && (fd = memfd_create("budgetd-answer", MFD_CLOEXEC | MFD_ALLOW_SEALING)) < 0)
+	if (*where == SRV_BODY_FILE && answer_dir != NULL)
+		fd = open(answer_dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	*where = fd < 0 ? SRV_BODY_MEMFD : SRV_BODY_FILE;
+	if (fd < 0 && (fd = memfd_create("budgetd-answer", MFD_CLOEXEC | MFD_ALLOW_SEALING)) < 0)
 		return -1;
 	for (size_t done = 0; done < len;) {
 		ssize_t n = write(fd, body + done, len - done);
@@ -428,7 +432,7 @@ static int answer_file(const char *body, size_t len)
 			goto fail;
 		done += (size_t)n;
 	}
-	if (memfd &&
+	if (*where == SRV_BODY_MEMFD &&
 	    fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) != 0)
 		goto fail;
 	return fd;
@@ -437,14 +441,15 @@ fail:
 	return -1;
 }
 
-/* A response whose body, len bytes from body, is a file of its own sent with sendfile(): the
- * socket gets the file's pages from the kernel rather than a copy of the bytes out of budgetd.
- * The copy was 22 % of the CPU of a cache hit on the 34 KB disclosure, where nginx sends its
- * file (issue #17, round 9). NULL when it cannot be made (the caller keeps the buffer). */
-static struct MHD_Response *file_response(const char *body, size_t len)
+/* A response whose body, len bytes from body, is a file of its own (answer_file(): *where
+ * on entry what kind may be made, on return what was) sent with sendfile(): the socket gets
+ * the file's pages from the kernel rather than a copy of the bytes out of budgetd. The copy
+ * was 22 % of the CPU of a cache hit on the 34 KB disclosure, where nginx sends its file
+ * (issue #17, round 9). NULL when it cannot be made (the caller keeps the buffer). */
+static struct MHD_Response *file_response(const char *body, size_t len, enum srv_body *where)
 {
 	struct MHD_Response *r;
-	int fd = answer_file(body, len);
+	int fd = answer_file(body, len, where);
 
 	if (fd < 0)
 		return NULL;
@@ -454,18 +459,18 @@ static struct MHD_Response *file_response(const char *body, size_t len)
 }
 
 /* The response carrying a's body (taken). An answer of SRV_FILE_MIN bytes or more that the
- * cache may keep in a file (in_file not NULL, *in_file true on entry) is sent from a file:
- * it is sent many times, and copying it each time costs more than the one write into the
- * file and a second system call per answer. Other answers are sent from the buffer, with the
- * headers in one call. *in_file says which it is. */
-static struct MHD_Response *body_response(struct api_response *a, bool *in_file)
+ * cache may keep in a file (where not NULL, and not SRV_BODY_BUFFER on entry) is sent from a
+ * file: it is sent many times, and copying it each time costs more than the one write into
+ * the file and a second system call per answer. Other answers are sent from the buffer, with
+ * the headers in one call. *where says which it is. */
+static struct MHD_Response *body_response(struct api_response *a, enum srv_body *where)
 {
 	struct MHD_Response *r = NULL;
-	bool file = in_file != NULL && *in_file && a->len >= SRV_FILE_MIN &&
-	            (r = file_response(a->body, a->len)) != NULL;
+	bool file = where != NULL && *where != SRV_BODY_BUFFER && a->len >= SRV_FILE_MIN &&
+	            (r = file_response(a->body, a->len, where)) != NULL;
 
-	if (in_file != NULL)
-		*in_file = file;
+	if (where != NULL && !file)
+		*where = SRV_BODY_BUFFER;
 	if (file) {
 		free(a->body); /* a->len stays: the access log and the cache's budget count it */
 		a->body = NULL;
@@ -481,8 +486,8 @@ static struct MHD_Response *body_response(struct api_response *a, bool *in_file)
 	return r;
 }
 
-struct MHD_Response *srv_build(struct api_response *a, enum srv_kind kind, bool gz, bool *in_file,
-                               char etag[SRV_ETAG_SIZE])
+struct MHD_Response *srv_build(struct api_response *a, enum srv_kind kind, bool gz,
+                               enum srv_body *body, char etag[SRV_ETAG_SIZE])
 {
 	bool ok = a->status == 200;
 	/* The type seeds the hash: the same bytes as CSV and as JSON are two representations. */
@@ -504,7 +509,7 @@ struct MHD_Response *srv_build(struct api_response *a, enum srv_kind kind, bool 
 	if (gz)
 		h = srv_hash64(coder, strlen(coder), h);
 	write_etag(etag, h, gz);
-	if ((r = body_response(a, in_file)) == NULL)
+	if ((r = body_response(a, body)) == NULL)
 		return NULL;
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, a->content_type);
 	if (gz)

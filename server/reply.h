@@ -37,7 +37,7 @@ void srv_cache_policy_set(unsigned max_age, unsigned s_maxage, unsigned swr, uns
 enum MHD_Result srv_reply(struct MHD_Connection *conn, struct api_response *a, enum srv_kind kind);
 
 #define SRV_ETAG_SIZE 48
-/* Bytes from which a kept answer is sent from a file of its own (srv_build's in_file). With
+/* Bytes from which a kept answer is sent from a file of its own (srv_build's body). With
  * libmicrohttpd's pool no longer zeroed (#17 round 10), a 6.8 KB answer from a memfd costs
  * 10 % less CPU per hit than copied, a 1.6 KB one 3 % more. */
 #define SRV_FILE_MIN (4 * 1024)
@@ -47,14 +47,23 @@ enum MHD_Result srv_reply(struct MHD_Connection *conn, struct api_response *a, e
  * before serving; dir must outlive the server. */
 bool srv_answer_files_in(const char *dir);
 
+/* Where a kept answer's body goes: its buffer, copied into each answer; or a file of its own,
+ * sent with sendfile(): unnamed in the answers' directory (srv_answer_files_in()), or a
+ * memfd. */
+enum srv_body {
+	SRV_BODY_BUFFER,
+	SRV_BODY_FILE,
+	SRV_BODY_MEMFD
+};
+
 /* Builds the response for a 200 (or error) answer, gzip'd when gz and worth it, with every
  * header; writes its strong ETag into etag. Takes a's body. NULL when out of memory. The
- * response can be queued any number of times (the cache keeps it). in_file: NULL, or on
- * entry whether the body may go into a file of its own (srv_answer_files_in(), sent with
- * sendfile(): for answers the cache keeps), on return whether it did (a body of SRV_FILE_MIN
- * or more). */
-struct MHD_Response *srv_build(struct api_response *a, enum srv_kind kind, bool gz, bool *in_file,
-                               char etag[SRV_ETAG_SIZE]);
+ * response can be queued any number of times (the cache keeps it). body: NULL (the buffer),
+ * or on entry where the body may go (for answers the cache keeps: srv_cache_body()), on
+ * return where it went (a file only for SRV_FILE_MIN bytes or more; a memfd when the
+ * directory takes no file). */
+struct MHD_Response *srv_build(struct api_response *a, enum srv_kind kind, bool gz,
+                               enum srv_body *body, char etag[SRV_ETAG_SIZE]);
 
 /* When the request's If-None-Match / If-Modified-Since match etag and modified, queues
  * 304 Not Modified, stores the result in *ret and returns true; false when the full

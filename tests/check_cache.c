@@ -121,37 +121,69 @@ START_TEST(test_files_are_counted)
 	struct srv_cache *c = srv_cache_new(1 << 20);
 	uint64_t g = srv_cache_generation(c);
 
-	ck_assert(!srv_cache_file_room(c, "id /a", 100)); /* none until the server says */
+	ck_assert_int_eq(srv_cache_body(c, "id /a", 100),
+	                 SRV_BODY_BUFFER); /* none until the server says */
 	srv_cache_files_set(c, 2);
-	ck_assert(srv_cache_file_room(c, "id /a", 100));
-	ck_assert(!srv_cache_file_room(c, "id /big", 1 << 19)); /* over a quarter: never kept */
+	ck_assert_int_eq(srv_cache_body(c, "id /a", 100), SRV_BODY_FILE);
+	ck_assert_int_eq(srv_cache_body(c, "id /big", 1 << 19),
+	                 SRV_BODY_BUFFER); /* over a quarter: never kept */
 	srv_cache_put(c, "id /a", response(100), SRV_API, "\"a\"", 0, 100, true, g);
-	ck_assert(!srv_cache_file_room(c, "id /a", 100)); /* kept already */
+	ck_assert_int_eq(srv_cache_body(c, "id /a", 100), SRV_BODY_BUFFER); /* kept already */
 	srv_cache_put(c, "id /a", response(100), SRV_API, "\"a\"", 0, 100, true, g);
 	srv_cache_put(c, "id /x", response(100), SRV_API, "\"x\"", 0, 100, true, g + 1); /* stale */
-	ck_assert(srv_cache_file_room(c, "id /b", 100));
+	ck_assert_int_eq(srv_cache_body(c, "id /b", 100), SRV_BODY_FILE);
 	srv_cache_put(c, "id /b", response(100), SRV_API, "\"b\"", 0, 100, false, g);
-	ck_assert(srv_cache_file_room(c, "id /c", 100));
+	ck_assert_int_eq(srv_cache_body(c, "id /c", 100), SRV_BODY_FILE);
 	srv_cache_put(c, "id /c", response(100), SRV_API, "\"c\"", 0, 100, true, g);
-	ck_assert(!srv_cache_file_room(c, "id /d", 100)); /* two in files */
+	ck_assert_int_eq(srv_cache_body(c, "id /d", 100), SRV_BODY_BUFFER); /* two in files */
 	srv_cache_invalidate(c);
-	ck_assert(srv_cache_file_room(c, "id /d", 100));
+	ck_assert_int_eq(srv_cache_body(c, "id /d", 100), SRV_BODY_FILE);
 	srv_cache_free(c);
 }
 END_TEST
 
 /* Once the cache is full, an answer offered for the first time will be refused: no file for
- * it. Offered once (and refused), the second offer would be kept: a file then. */
+ * it. Offered once (and refused), the second offer would be kept by pushing others out: a
+ * memfd then (an ext4 inode made and dropped under churn costs more than it saves). */
 START_TEST(test_no_file_for_a_one_off)
 {
 	struct srv_cache *c = srv_cache_new(64 * 1024);
 
 	srv_cache_files_set(c, 100);
 	fill(c);
-	ck_assert(!srv_cache_file_room(c, "id /new", 4000));
+	ck_assert_int_eq(srv_cache_body(c, "id /new", 4000), SRV_BODY_BUFFER);
 	offer(c, "id /new%d", 0);
-	ck_assert(!srv_cache_file_room(c, "id /new", 4000));
-	ck_assert(srv_cache_file_room(c, "id /new0", 4000));
+	ck_assert_int_eq(srv_cache_body(c, "id /new", 4000), SRV_BODY_BUFFER);
+	ck_assert_int_eq(srv_cache_body(c, "id /new0", 4000), SRV_BODY_MEMFD);
+	srv_cache_free(c);
+}
+END_TEST
+
+/* The room an eviction leaves is churn too: an answer that fits there gets a memfd, not a
+ * file of the disk's. Emptied by an import, the cache makes files again. */
+START_TEST(test_memfds_once_evicting)
+{
+	struct srv_cache *c = srv_cache_new(64 * 1024);
+	size_t fit = 4000;
+	uint64_t evicted;
+
+	srv_cache_files_set(c, 100);
+	fill(c);
+	ck_assert_int_eq(srv_cache_body(c, "id /new", 4000), SRV_BODY_BUFFER); /* not seen */
+	srv_cache_put(c, "id /big", response(10000), SRV_API, "\"b\"", 0, 10000, false,
+	              srv_cache_generation(c)); /* refused, seen */
+	ck_assert_int_eq(srv_cache_body(c, "id /big", 10000), SRV_BODY_MEMFD);
+	srv_cache_put(c, "id /big", response(10000), SRV_API, "\"b\"", 0, 10000, true,
+	              srv_cache_generation(c)); /* kept, evicting older ones */
+	refused(c, &evicted);
+	ck_assert_uint_ge(evicted, 2);
+	/* the largest answer that fits in what the evictions left */
+	while (fit > 0 && srv_cache_body(c, "id /new", fit) == SRV_BODY_BUFFER)
+		fit--;
+	ck_assert_msg(fit > 0, "the evictions left no room: no test");
+	ck_assert_int_eq(srv_cache_body(c, "id /new", fit), SRV_BODY_MEMFD);
+	srv_cache_invalidate(c);
+	ck_assert_int_eq(srv_cache_body(c, "id /new", 4000), SRV_BODY_FILE);
 	srv_cache_free(c);
 }
 END_TEST
@@ -213,6 +245,7 @@ int main(void)
 	tcase_add_test(tc, test_second_offer_is_kept);
 	tcase_add_test(tc, test_files_are_counted);
 	tcase_add_test(tc, test_no_file_for_a_one_off);
+	tcase_add_test(tc, test_memfds_once_evicting);
 	suite_add_tcase(s, tc);
 	return tu_run_suite(s);
 }

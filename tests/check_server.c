@@ -11,6 +11,7 @@
 
 #include <arpa/inet.h>
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -1244,6 +1245,89 @@ START_TEST(test_cache_admission)
 }
 END_TEST
 
+/* The daemon's open answer files: unnamed ones in dir (O_TMPFILE: "DIR/#INODE (deleted)")
+ * and memfds ("/memfd:budgetd-answer (deleted)"). */
+static void answer_files(const char *dir, int *in_dir, int *memfds)
+{
+	char path[64], link[4200];
+	size_t n = strlen(dir);
+	struct dirent *d;
+	DIR *fds;
+
+	snprintf(path, sizeof(path), "/proc/%ld/fd", (long)daemon_pid);
+	ck_assert_msg((fds = opendir(path)) != NULL, "%s: %s", path, strerror(errno));
+	*in_dir = *memfds = 0;
+	while ((d = readdir(fds)) != NULL) {
+		char fd[320];
+		ssize_t len;
+
+		snprintf(fd, sizeof(fd), "%s/%s", path, d->d_name);
+		if ((len = readlink(fd, link, sizeof(link) - 1)) < 0)
+			continue; /* "." and "..", or closed meanwhile */
+		link[len] = '\0';
+		if (strcmp(link, "/memfd:budgetd-answer (deleted)") == 0)
+			++*memfds;
+		else if (strncmp(link, dir, n) == 0 && strncmp(link + n, "/#", 2) == 0)
+			++*in_dir;
+	}
+	closedir(fds);
+}
+
+/* GETs path (gzip'd or not); true when the cache did not serve it and its body has at least
+ * min bytes. */
+static bool missed_with(const char *path, bool gz, size_t min)
+{
+	double hits = counter("budgetd_cache_hits_total");
+	struct reply r;
+
+	call("GET", path, gz ? "Accept-Encoding: gzip\r\n" : "", &r);
+	ck_assert_msg(r.status == 200, "%s: %d", path, r.status);
+	return counter("budgetd_cache_hits_total") == hits && r.body_len >= min;
+}
+
+/* A kept answer of 4 KB or more is sent from a file of its own. While the cache has room,
+ * that is an unnamed file in the answers' directory (TMPDIR, else /var/tmp), when its file
+ * system takes one; once the cache is full, an answer that gets in pushes others out, and
+ * its file is a memfd: under that churn an ext4 inode per answer cost more than the cache
+ * saved (#17 round 14). */
+START_TEST(test_cache_answer_files)
+{
+	const char *tmp = getenv("TMPDIR"), *dir = tmp != NULL && *tmp != '\0' ? tmp : "/var/tmp";
+	const char *big = "/api/v1/departments/kashi-urumqi-office/budgets/2021"; /* 35 KB */
+	int probe = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600), in_dir, memfds, before;
+	size_t n = sizeof(disclosures) / sizeof(disclosures[0]) * PER_DISCLOSURE, i;
+	char url[160], churned[160] = "";
+	bool gz = false;
+
+	if (probe >= 0)
+		close(probe);
+	daemon_spawn(command_with("0", tu_env("BUDGETD_STORE"), "--cache-mb", "1", NULL));
+	ck_assert(missed_with(big, false, 4096));
+	ck_assert(cached(big, false));
+	answer_files(dir, &in_dir, &memfds);
+	ck_assert_msg(probe >= 0 ? in_dir == 1 && memfds == 0 : in_dir == 0 && memfds == 1,
+	              "%s %s O_TMPFILE; %d files there, %d memfds", dir,
+	              probe >= 0 ? "takes" : "refuses", in_dir, memfds);
+	/* Fill the 1 MB until a large answer is refused. */
+	for (i = 0; i < 2 * n && churned[0] == '\0'; i++) {
+		double refused = counter("budgetd_cache_refused_total");
+
+		resource_url(i % n, url, sizeof(url));
+		gz = i >= n;
+		if (missed_with(url, gz, 4096) && counter("budgetd_cache_refused_total") > refused)
+			snprintf(churned, sizeof(churned), "%s", url);
+	}
+	ck_assert_msg(churned[0] != '\0', "1 MB held every answer: no test");
+	answer_files(dir, &in_dir, &before);
+	/* asked for again: kept now, pushing older answers out, in a memfd */
+	ck_assert(missed_with(churned, gz, 4096));
+	ck_assert_double_ge(counter("budgetd_cache_evictions_total"), 1);
+	ck_assert(cached(churned, gz));
+	answer_files(dir, &in_dir, &memfds);
+	ck_assert_int_eq(memfds, before + 1);
+}
+END_TEST
+
 /* A 503 (the store unreadable just now) must never be kept by any cache: once the store is
  * back, the next request has to reach budgetd. */
 START_TEST(test_cache_control_503)
@@ -1651,6 +1735,7 @@ int main(void)
 	tcase_add_test(once, test_cache_control_options);
 	tcase_add_test(once, test_cache_control_503);
 	tcase_add_test(once, test_cache_admission);
+	tcase_add_test(once, test_cache_answer_files);
 	tcase_add_loop_test(once, test_cache_options_refused, 0,
 	                    sizeof(bad_ages) / sizeof(bad_ages[0]));
 	tcase_add_test(once, test_restore_while_serving);

@@ -780,7 +780,8 @@ describe('SIGTERM', () => {
 
 // Where a kept answer's file is (server/reply.c): unnamed (O_TMPFILE) in $TMPDIR, or /var/tmp,
 // when that file system takes one (ext4 caches it in large folios, cheaper to sendfile() than
-// shmem's pages); a sealed memfd when it does not. Red if either way stops being taken.
+// shmem's pages); a sealed memfd when it does not (and, with the cache full, for an answer that
+// pushes others out: check_server's test_cache_answer_files). Red if either way stops being taken.
 describe("a kept answer's file", () => {
   const fdsOf = (pid) => fs.readdirSync(`/proc/${pid}/fd`)
     .map((fd) => { try { return fs.readlinkSync(`/proc/${pid}/fd/${fd}`); } catch { return ''; } });
