@@ -121,12 +121,12 @@ START_TEST(test_files_are_counted)
 	struct srv_cache *c = srv_cache_new(1 << 20);
 	uint64_t g = srv_cache_generation(c);
 
-	ck_assert_int_eq(srv_cache_body(c, "id /a", 100),
-	                 SRV_BODY_BUFFER); /* none until the server says */
+	/* none until the server says */
+	ck_assert_int_eq(srv_cache_body(c, "id /a", 100), SRV_BODY_BUFFER);
 	srv_cache_files_set(c, 2);
 	ck_assert_int_eq(srv_cache_body(c, "id /a", 100), SRV_BODY_FILE);
-	ck_assert_int_eq(srv_cache_body(c, "id /big", 1 << 19),
-	                 SRV_BODY_BUFFER); /* over a quarter: never kept */
+	/* over a quarter: never kept */
+	ck_assert_int_eq(srv_cache_body(c, "id /big", 1 << 19), SRV_BODY_BUFFER);
 	srv_cache_put(c, "id /a", response(100), SRV_API, "\"a\"", 0, 100, true, g);
 	ck_assert_int_eq(srv_cache_body(c, "id /a", 100), SRV_BODY_BUFFER); /* kept already */
 	srv_cache_put(c, "id /a", response(100), SRV_API, "\"a\"", 0, 100, true, g);
