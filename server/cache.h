@@ -14,8 +14,9 @@
 struct srv_cache;
 
 /* A cache holding at most max_bytes of bodies (least recently used go first). Once full, an
- * answer is kept only when it is offered a second time within a while (one-off answers
- * never evict anything). NULL when out of memory. Free with srv_cache_free(). */
+ * answer is kept only when it is offered a second time within a while: before about as many
+ * other answers were refused as the cache holds (one-off answers never evict anything).
+ * NULL when out of memory. Free with srv_cache_free(). */
 struct srv_cache *srv_cache_new(size_t max_bytes);
 void srv_cache_free(struct srv_cache *c);
 

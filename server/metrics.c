@@ -215,6 +215,8 @@ enum MHD_Result srv_metrics_metrics(struct MHD_Connection *conn, struct srv_data
 	put(&t, "budgetd_cache_misses_total %llu\n", (unsigned long long)misses);
 	head(&t, "budgetd_cache_bytes", "gauge", "Bytes of answers the cache holds.");
 	put(&t, "budgetd_cache_bytes %zu\n", bytes);
+	head(&t, "budgetd_cache_entries", "gauge", "Answers the cache holds.");
+	put(&t, "budgetd_cache_entries %zu\n", entries);
 	head(&t, "budgetd_cache_refused_total", "counter",
 	     "Answers not kept: the cache was full and they were asked for once only.");
 	put(&t, "budgetd_cache_refused_total %llu\n", (unsigned long long)refused);

@@ -980,6 +980,7 @@ static const char *const families[] = {
 	"budgetd_cache_hits_total",
 	"budgetd_cache_misses_total",
 	"budgetd_cache_bytes",
+	"budgetd_cache_entries",
 	"budgetd_cache_refused_total",
 	"budgetd_cache_evictions_total",
 	"budgetd_store_data_version",
@@ -1222,7 +1223,7 @@ START_TEST(test_cache_admission)
 {
 	size_t n = sizeof(disclosures) / sizeof(disclosures[0]) * PER_DISCLOSURE, i;
 	char url[160], first_refused[160] = "";
-	double evicted;
+	double evicted, held;
 
 	daemon_spawn(command_with("0", tu_env("BUDGETD_STORE"), "--cache-mb", "1", NULL));
 	ck_assert(!cached(HOT, false));
@@ -1241,12 +1242,16 @@ START_TEST(test_cache_admission)
 	evicted = counter("budgetd_cache_evictions_total");
 	ck_assert_double_ge(evicted, 1);
 	ck_assert(cached(first_refused, i > n));
+	held = counter("budgetd_cache_entries");
+	ck_assert_double_ge(held, 2);
 	/* the rest, once each: none kept, nothing pushed out, the hot answer still a hit */
 	for (; i < 2 * n; i++) {
 		resource_url(i % n, url, sizeof(url));
 		ck_assert(!cached(url, i >= n));
 	}
 	ck_assert_double_eq(counter("budgetd_cache_evictions_total"), evicted);
+	/* none went (some may have got into the room the eviction left) */
+	ck_assert_double_ge(counter("budgetd_cache_entries"), held);
 	ck_assert_double_ge(counter("budgetd_cache_refused_total"), 2);
 	ck_assert(cached(HOT, false));
 }
