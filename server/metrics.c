@@ -218,7 +218,7 @@ enum MHD_Result srv_metrics_metrics(struct MHD_Connection *conn, struct srv_data
 	head(&t, "budgetd_cache_entries", "gauge", "Answers the cache holds.");
 	put(&t, "budgetd_cache_entries %zu\n", entries);
 	head(&t, "budgetd_cache_refused_total", "counter",
-	     "Answers not kept: the cache was full and they were asked for once only.");
+	     "Answers not kept: the cache was full and they were not asked for shortly before.");
 	put(&t, "budgetd_cache_refused_total %llu\n", (unsigned long long)refused);
 	head(&t, "budgetd_cache_evictions_total", "counter",
 	     "Answers pushed out of the full cache to make room for another.");
