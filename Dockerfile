@@ -16,7 +16,7 @@ RUN meson setup build && meson compile -C build \
 
 FROM debian:12-slim
 RUN apt-get update \
- && apt-get install -y --no-install-recommends libjansson4 libxml2 libdeflate0 libxlsxwriter4 poppler-utils \
+ && apt-get install -y --no-install-recommends libjansson4 libxml2 libdeflate0 libxlsxwriter4 libjemalloc2 poppler-utils \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin budgetd
 COPY --from=build /out/usr/local/bin/budgetd /out/usr/local/bin/budgetctl /usr/local/bin/

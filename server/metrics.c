@@ -3,6 +3,7 @@
 // in the completion hook; a scrape reads them, the cache's counters and one lock-free look
 // at the store's state, and touches neither SQLite nor the answer cache's entries.
 #include "metrics.h"
+#include "heap.h"
 #include "reply.h"
 
 #include <jansson.h>
@@ -196,6 +197,22 @@ static void put_durations(struct text *t)
 	put(t, "budgetd_request_duration_seconds_count %llu\n", total);
 }
 
+/* The heap's two counts, labelled with the allocator: what budgetd holds, and what the
+ * allocator keeps for it (the gap is free room it has not given back). */
+static void put_heap(struct text *t)
+{
+	const char *a = srv_heap_allocator();
+	size_t allocated, held;
+
+	if (!srv_heap_stats(&allocated, &held))
+		return;
+	head(t, "budgetd_heap_allocated_bytes", "gauge", "Heap bytes allocated and not freed.");
+	put(t, "budgetd_heap_allocated_bytes{allocator=\"%s\"} %zu\n", a, allocated);
+	head(t, "budgetd_heap_held_bytes", "gauge",
+	     "Memory the allocator holds for the heap, free room between allocations included.");
+	put(t, "budgetd_heap_held_bytes{allocator=\"%s\"} %zu\n", a, held);
+}
+
 enum MHD_Result srv_metrics_metrics(struct MHD_Connection *conn, struct srv_data *data)
 {
 	struct srv_cache *cache = srv_data_cache(data);
@@ -233,6 +250,7 @@ enum MHD_Result srv_metrics_metrics(struct MHD_Connection *conn, struct srv_data
 	head(&t, "budgetd_connections_open", "gauge", "Client connections open now.");
 	put(&t, "budgetd_connections_open %lld\n",
 	    (long long)atomic_load_explicit(&connections, memory_order_relaxed));
+	put_heap(&t);
 	if (t.bad) {
 		free(t.buf);
 		return MHD_NO;

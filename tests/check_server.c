@@ -1257,6 +1257,48 @@ START_TEST(test_cache_admission)
 }
 END_TEST
 
+/* budgetd_heap_*{allocator=...}: name the allocator the build links (meson's jemalloc option,
+ * BUDGETD_ALLOCATOR), and count what budgetd holds. Every gzip'd answer below SRV_FILE_MIN
+ * (4 KiB) that the cache keeps stays in the heap, body and headers: the heap grows by at least
+ * their bodies. Read from an allocator other than the one that serves the requests, the
+ * counts would not move. */
+START_TEST(test_heap_counts)
+{
+	size_t n = sizeof(disclosures) / sizeof(disclosures[0]) * PER_DISCLOSURE;
+	size_t kept = 0, kept_bytes = 0; /* the answers below 4 KiB, all kept */
+	static struct scrape sc;
+	static struct reply r;
+	char url[160], labels[64];
+	double before, allocated, held;
+	bool present;
+
+	snprintf(labels, sizeof(labels), "{allocator=\"%s\"}", tu_env("BUDGETD_ALLOCATOR"));
+	daemon_spawn(command_with("0", tu_env("BUDGETD_STORE"), "--cache-mb", "16", NULL));
+	scrape(&sc);
+	before = value_of(&sc, "budgetd_heap_allocated_bytes", labels, &present);
+	ck_assert_msg(present, "no budgetd_heap_allocated_bytes%s", labels);
+	for (size_t i = 0; i < n; i++) {
+		resource_url(i, url, sizeof(url));
+		call("GET", url, "Accept-Encoding: gzip\r\n", &r);
+		ck_assert_int_eq(r.status, 200);
+		if (r.body_len < 4096) {
+			kept_bytes += r.body_len;
+			kept++;
+		}
+	}
+	scrape(&sc);
+	ck_assert_double_eq(value_of(&sc, "budgetd_cache_refused_total", "", NULL), 0);
+	ck_assert_uint_ge(kept, 50);
+	allocated = value_of(&sc, "budgetd_heap_allocated_bytes", labels, NULL);
+	held = value_of(&sc, "budgetd_heap_held_bytes", labels, &present);
+	ck_assert(present);
+	ck_assert_msg(allocated - before >= (double)kept_bytes,
+	              "%zu small answers kept (%zu bytes), the heap grew by %.0f", kept, kept_bytes,
+	              allocated - before);
+	ck_assert_double_ge(held, allocated);
+}
+END_TEST
+
 /* The daemon's open answer files: unnamed ones in dir (O_TMPFILE: "DIR/#INODE (deleted)")
  * and memfds ("/memfd:budgetd-answer (deleted)"). */
 static void answer_files(const char *dir, int *in_dir, int *memfds)
@@ -1750,6 +1792,7 @@ int main(void)
 	tcase_add_test(once, test_cache_control_503);
 	tcase_add_test(once, test_cache_admission);
 	tcase_add_test(once, test_cache_answer_files);
+	tcase_add_test(once, test_heap_counts);
 	tcase_add_loop_test(once, test_cache_options_refused, 0,
 	                    sizeof(bad_ages) / sizeof(bad_ages[0]));
 	tcase_add_test(once, test_restore_while_serving);
