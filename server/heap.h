@@ -13,7 +13,8 @@ const char *srv_heap_allocator(void);
 
 /* Bytes the program has allocated and not freed (*allocated), and bytes of memory the
  * allocator holds for them, free room between them included (*held: jemalloc's resident
- * pages; AddressSanitizer's heap; glibc's arenas and mapped chunks). False when the allocator cannot say. */
+ * pages; AddressSanitizer's heap; glibc's arenas and mapped chunks). False when the
+ * allocator cannot say. */
 bool srv_heap_stats(size_t *allocated, size_t *held);
 
 #endif

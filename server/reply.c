@@ -190,8 +190,8 @@ static char *gzip(const char *body, size_t len, size_t *out_len, const char **co
 /* The body gives back its unused room (it grew by doubling, or was sized for deflate's worst
  * case): a response may be kept in the cache for long, and with the slack a 32 MB cache took
  * 53 MB (#17). glibc splits the chunk in place; jemalloc too for 16 KiB or more, and copies a
- * smaller body into its smaller size class (once per answer built). The byte after the body stays:
- * identity bodies end in a NUL for whoever reads them as text. */
+ * smaller body into its smaller size class (once per answer built). The byte after the body
+ * stays: identity bodies end in a NUL for whoever reads them as text. */
 static void shrink(struct api_response *a)
 {
 	char *b;
