@@ -18,14 +18,11 @@
 #endif
 
 #if defined(HEAP_ASAN)
+#define HEAP_ALLOCATOR "asan"
+
 /* sanitizer/allocator_interface.h, which gcc 12 does not install */
 size_t __sanitizer_get_current_allocated_bytes(void);
 size_t __sanitizer_get_heap_size(void);
-
-const char *srv_heap_allocator(void)
-{
-	return "asan";
-}
 
 bool srv_heap_stats(size_t *allocated, size_t *held)
 {
@@ -36,10 +33,7 @@ bool srv_heap_stats(size_t *allocated, size_t *held)
 #elif defined(BUDGETD_JEMALLOC)
 #include <jemalloc/jemalloc.h>
 
-const char *srv_heap_allocator(void)
-{
-	return "jemalloc";
-}
+#define HEAP_ALLOCATOR "jemalloc"
 
 bool srv_heap_stats(size_t *allocated, size_t *held)
 {
@@ -55,12 +49,10 @@ bool srv_heap_stats(size_t *allocated, size_t *held)
 #else
 #include <malloc.h>
 
-const char *srv_heap_allocator(void)
-{
-	return "glibc";
-}
+#define HEAP_ALLOCATOR "glibc"
 
-/* mallinfo2() walks the arenas' free lists: a scrape's cost, not a request's. */
+/* mallinfo2() walks every arena's free lists under the arena's lock: a scrape's cost, and a
+ * short wait for a request allocating meanwhile (a -Djemalloc=disabled build only). */
 bool srv_heap_stats(size_t *allocated, size_t *held)
 {
 	struct mallinfo2 mi = mallinfo2();
@@ -70,3 +62,8 @@ bool srv_heap_stats(size_t *allocated, size_t *held)
 	return true;
 }
 #endif
+
+const char *srv_heap_allocator(void)
+{
+	return HEAP_ALLOCATOR;
+}

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // /healthz and /metrics (#16). A request's count and duration cost a few relaxed atomic adds
-// in the completion hook; a scrape reads them, the cache's counters and one lock-free look
-// at the store's state, and touches neither SQLite nor the answer cache's entries.
+// in the completion hook; a scrape reads them, the cache's counters, one lock-free look at
+// the store's state and the allocator's counts (server/heap.c), and touches neither SQLite
+// nor the answer cache's entries.
 #include "metrics.h"
 #include "heap.h"
 #include "reply.h"
