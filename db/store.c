@@ -342,8 +342,8 @@ int db_set_bulk_build(struct db *db, struct db_error *err)
 	/* mmap: the commit reads the whole new file back (the search index's gather, the
 	 * deferred indexes' sorts); mapped, its pages are not copied out of the kernel's cache
 	 * one read at a time (sys time 11 -> 6 s at 10,000 disclosures). SQLite caps the size at
-	 * its build's limit (2 GB on Debian's); a file of nobody else's, so never truncated under
-	 * the mapping.
+	 * its build's limit (1 TiB in the subproject's build, 2 GB in Debian's); a file of nobody
+	 * else's, so never truncated under the mapping.
 	 * A 16 MB page cache, not 128: a bulk import appends to its b-trees (the indexes that
 	 * would not be appended to are built at commit by a sort), so a page it leaves is seldom
 	 * wanted again, and what the commit reads back comes through the mapping. A larger cache
