@@ -1157,7 +1157,10 @@ static void watchdog_stop(struct watchdog *w)
 }
 
 /* Stops accepting at once, lets the requests in flight finish (up to DRAIN_MS), then stops
- * libmicrohttpd, which closes the idle keep-alive connections. */
+ * libmicrohttpd, which closes the idle keep-alive connections. The listening socket is shut
+ * down, which refuses new connections at once, and closed only after MHD_stop_daemon():
+ * a worker thread may still touch it until then (microhttpd.h, MHD_quiesce_daemon), and a
+ * descriptor closed under it makes epoll_ctl() fail, which libmicrohttpd aborts on. */
 static void drain(struct srv *s, struct MHD_Daemon *mhd)
 {
 	const struct timespec tick = { 0, 10 * 1000000L };
@@ -1167,7 +1170,7 @@ static void drain(struct srv *s, struct MHD_Daemon *mhd)
 	fd = MHD_quiesce_daemon(mhd);
 
 	if (fd != MHD_INVALID_SOCKET)
-		close(fd);
+		shutdown(fd, SHUT_RDWR);
 	for (int waited = 0; atomic_load(&s->active) > 0 && waited < DRAIN_MS; waited += 10)
 		nanosleep(&tick, NULL);
 	if (atomic_load(&s->active) > 0)
@@ -1175,6 +1178,8 @@ static void drain(struct srv *s, struct MHD_Daemon *mhd)
 		            atomic_load(&s->active), DRAIN_MS);
 	atomic_store(&s->stage, "stopping the worker threads");
 	MHD_stop_daemon(mhd);
+	if (fd != MHD_INVALID_SOCKET)
+		close(fd);
 	atomic_store(&s->stage, "closing the store");
 }
 

@@ -478,6 +478,42 @@ START_TEST(test_sigterm_stops_cleanly)
 }
 END_TEST
 
+/* SIGTERM while a worker thread takes the listening socket out of its epoll set at the same
+ * moment (LD_PRELOAD: the worker always wins): budgetd still stops cleanly and releases the
+ * port. libmicrohttpd 1.0.1 aborted here ("Failed to remove listen FD from epoll set") until
+ * subprojects/packagefiles/libmicrohttpd/quiesce-race.patch. */
+START_TEST(test_sigterm_when_a_worker_removed_the_socket_first)
+{
+	const char *asan = getenv("ASAN_OPTIONS");
+	char options[512];
+	struct sockaddr_in sa;
+	struct reply r;
+	int fd, status;
+
+	/* an ASan budgetd must not refuse a library loaded before its runtime */
+	snprintf(options, sizeof(options), "%s%sverify_asan_link_order=0", asan ? asan : "",
+	         asan ? ":" : "");
+	setenv("ASAN_OPTIONS", options, 1);
+	setenv("LD_PRELOAD", tu_env("BUDGETD_LISTEN_REMOVED_FIRST"), 1);
+	daemon_start();
+	unsetenv("LD_PRELOAD");
+	fd = dial();
+	send_request(fd, "GET " DEPARTMENTS
+	                 " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+	read_reply(fd, false, &r);
+	close(fd);
+	ck_assert_int_eq(r.status, 200);
+	sa = loopback(daemon_port);
+	status = daemon_stop();
+	ck_assert_msg(status == 0, "budgetd's stop: exit status %d (-1: killed by a signal)",
+	              status);
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	ck_assert_msg(connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0 && errno == ECONNREFUSED,
+	              "the port still accepts connections after the stop");
+	close(fd);
+}
+END_TEST
+
 /* Runs budgetd to completion: each of these runs must refuse to start. */
 /* A copy of the bundled store, for tests that change it under a running daemon. */
 static char *copy_store(void)
@@ -1781,6 +1817,7 @@ int main(void)
 	tcase_add_test(coder, test_gzip_small_extremes);
 	tcase_add_test(once, test_healthz_unavailable);
 	tcase_add_test(once, test_port_in_use);
+	tcase_add_test(once, test_sigterm_when_a_worker_removed_the_socket_first);
 	tcase_add_test(once, test_defaults_from_any_directory);
 	tcase_add_test(once, test_serves_new_data_after_import);
 	tcase_add_test(once, test_edited_page_file_is_served);
