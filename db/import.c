@@ -702,6 +702,29 @@ static int restore_indexes(struct db_import *im, struct db_error *err)
 	return 0;
 }
 
+/* Whether the file sql has open is no longer the one its path names: `budgetctl restore` and
+ * another `import --fresh` rename a new store over the path without waiting for this
+ * import. false where the VFS cannot tell. */
+static bool has_moved(sqlite3 *sql)
+{
+	int moved = 0;
+
+	return sqlite3_file_control(sql, "main", SQLITE_FCNTL_HAS_MOVED, &moved) == SQLITE_OK &&
+	       moved != 0;
+}
+
+/* Fails an import whose file was replaced meanwhile: what it committed there nothing would
+ * read again, and an import that says it landed must have landed. Checked once the write
+ * lock is held, and again right before the COMMIT. 0, or -1 with *err filled. */
+static int still_in_place(struct db *db, struct db_error *err)
+{
+	if (!has_moved(db->sql))
+		return 0;
+	db_err_set(err, "the store was replaced meanwhile (budgetctl restore, or another "
+	                "import --fresh): nothing was imported; run the import again");
+	return -1;
+}
+
 /* The size of the store's -wal file, or -1 when there is none. */
 static off_t wal_size(sqlite3 *sql)
 {
@@ -723,7 +746,8 @@ static int wal_restore(struct db_import *im)
 	const char *wal = sqlite3_filename_wal(sqlite3_db_filename(sql, "main"));
 	int rc;
 
-	if (wal == NULL || im->wal_size < 0 || wal_size(sql) <= im->wal_size ||
+	/* the -wal its path names is then the new store's, not this one's */
+	if (wal == NULL || im->wal_size < 0 || has_moved(sql) || wal_size(sql) <= im->wal_size ||
 	    sqlite3_exec(sql, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
 		return -1;
 	rc = truncate(wal, im->wal_size);
@@ -784,7 +808,7 @@ struct db_import *db_import_begin(struct db *db, struct db_error *err)
 		return NULL;
 	}
 	im->wal_size = wal_size(db->sql);
-	if (db->bulk && defer_indexes(im, err) != 0) {
+	if (still_in_place(db, err) != 0 || (db->bulk && defer_indexes(im, err) != 0)) {
 		db_import_abort(im);
 		return NULL;
 	}
@@ -962,7 +986,8 @@ int db_import_commit(struct db_import *im, struct db_error *err)
 	im->c.n = 0;
 	memset(im->c.slots, 0, sizeof(im->c.slots));
 	/* The indexes first: db_derive_finish() may read through them. */
-	if (restore_indexes(im, err) != 0 || db_derive_finish(im->db->sql, im->c.bulk, err) != 0) {
+	if (restore_indexes(im, err) != 0 || db_derive_finish(im->db->sql, im->c.bulk, err) != 0 ||
+	    still_in_place(im->db, err) != 0) {
 		db_err_store(err, im->db->sql);
 		sqlite3_exec(im->db->sql, "ROLLBACK", NULL, NULL, NULL);
 		(void)wal_restore(im);

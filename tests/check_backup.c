@@ -5,6 +5,7 @@
 
 #include <check.h>
 #include <dirent.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sqlite3.h>
@@ -403,6 +404,80 @@ START_TEST(test_backup_during_import)
 }
 END_TEST
 
+/* Whether process pid has path open (its /proc/PID/fd links). */
+static bool has_open(pid_t pid, const char *path)
+{
+	char dir[64], link[4200], target[4200];
+	struct dirent *e;
+	bool found = false;
+	DIR *d;
+
+	snprintf(dir, sizeof(dir), "/proc/%ld/fd", (long)pid);
+	if ((d = opendir(dir)) == NULL)
+		return false;
+	while (!found && (e = readdir(d)) != NULL) {
+		ssize_t n;
+		snprintf(link, sizeof(link), "%s/%s", dir, e->d_name);
+		n = readlink(link, target, sizeof(target) - 1);
+		found = n > 0 && (size_t)n == strlen(path) && memcmp(target, path, (size_t)n) == 0;
+	}
+	closedir(d);
+	return found;
+}
+
+/* A restore while an import waits for the store's write lock: the restore renames the
+ * backup's copy over the path without waiting, and the import, once it has the lock, holds
+ * a file nothing reads again. It must fail and say so, not report a disclosure that is in
+ * no store. (Before: "imported 1 disclosure", exit 0, and the store without it.) */
+START_TEST(test_import_into_a_restored_store_fails)
+{
+	char *store = new_store(SANGONG_X), *backup = tu_temp_path(".sqlite"), *log, *said;
+	char file[4200],
+	    *argv[] = { (char *)tu_env("BUDGETCTL_BIN"), "import", "--db", store, file, NULL };
+	posix_spawn_file_actions_t fa;
+	int status, fd;
+	sqlite3 *sql;
+	pid_t pid;
+
+	ctl_ok("backup", "--db", store, backup);
+	snprintf(file, sizeof(file), "%s/db/data/putuo-commerce-2025-budget-dept.json",
+	         tu_env("BUDGETD_SOURCE"));
+	/* a writer in the middle of a transaction: the import waits for it */
+	ck_assert_int_eq(sqlite3_open(store, &sql), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(sql, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+	log = tu_temp_path(".log");
+	ck_assert_int_ge(fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600), 0);
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, fd, STDERR_FILENO);
+	ck_assert_int_eq(posix_spawn(&pid, argv[0], &fa, NULL, argv, environ), 0);
+	posix_spawn_file_actions_destroy(&fa);
+	close(fd);
+	for (int i = 0; i < 1000 && !has_open(pid, store); i++)
+		usleep(10000);
+	ck_assert_msg(has_open(pid, store), "the import never opened the store");
+	ctl_ok("restore", "--db", store, backup);
+	sqlite3_exec(sql, "ROLLBACK", NULL, NULL, NULL);
+	sqlite3_close(sql);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) != 0,
+	              "the import into the replaced store said it landed");
+	said = tu_read_file(log, NULL);
+	ck_assert_msg(said != NULL && strstr(said, "the store was replaced meanwhile") != NULL,
+	              "the import's message: %s", said ? said : "(none)");
+	free(said);
+	ck_assert_int_eq(tu_sql_int(store, "SELECT count(*) FROM disclosure"), 1);
+	/* the restored store takes the same import again */
+	ctl_ok("import", "--db", store, file);
+	ck_assert_int_eq(tu_sql_int(store, "SELECT count(*) FROM disclosure"), 2);
+	unlink(log);
+	tu_unlink_store(store);
+	tu_unlink_store(backup);
+	free(log);
+	free(store);
+	free(backup);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("backup");
@@ -416,6 +491,7 @@ int main(void)
 	tcase_add_loop_test(tc, test_restore_refuses_bad_backup, 0,
 	                    (int)(sizeof(bad_backups) / sizeof(bad_backups[0])));
 	tcase_add_test(tc, test_backup_during_import);
+	tcase_add_test(tc, test_import_into_a_restored_store_fails);
 	suite_add_tcase(s, tc);
 	return tu_run_suite(s);
 }
