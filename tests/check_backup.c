@@ -404,25 +404,15 @@ START_TEST(test_backup_during_import)
 }
 END_TEST
 
-/* Whether process pid has path open (its /proc/PID/fd links). */
+static bool is_path(const char *target, void *path)
+{
+	return strcmp(target, path) == 0;
+}
+
+/* Whether process pid has path open. */
 static bool has_open(pid_t pid, const char *path)
 {
-	char dir[64], link[4200], target[4200];
-	struct dirent *e;
-	bool found = false;
-	DIR *d;
-
-	snprintf(dir, sizeof(dir), "/proc/%ld/fd", (long)pid);
-	if ((d = opendir(dir)) == NULL)
-		return false;
-	while (!found && (e = readdir(d)) != NULL) {
-		ssize_t n;
-		snprintf(link, sizeof(link), "%s/%s", dir, e->d_name);
-		n = readlink(link, target, sizeof(target) - 1);
-		found = n > 0 && (size_t)n == strlen(path) && memcmp(target, path, (size_t)n) == 0;
-	}
-	closedir(d);
-	return found;
+	return tu_open_files(pid, is_path, (void *)path);
 }
 
 /* A restore while an import waits for the store's write lock: the restore renames the

@@ -561,8 +561,7 @@ END_TEST
  * copied by hand, as the same bytes. Red without the fallback: the import fails. */
 START_TEST(test_fresh_snapshot_without_copy_file_range)
 {
-	char *store = tu_temp_path(".sqlite"), snap[4200], *a, *b, asan[4200];
-	const char *was = getenv("ASAN_OPTIONS");
+	char *store = tu_temp_path(".sqlite"), snap[4200], *a, *b;
 	struct stat st_store, st_snap;
 	struct tu_ctl r;
 	size_t na, nb;
@@ -578,17 +577,9 @@ START_TEST(test_fresh_snapshot_without_copy_file_range)
 	/* not the mode SQLite creates the store with (0644 less the umask) */
 	ck_assert_int_eq(chmod(snap, (0644 & ~mask) == 0600 ? 0640 : 0600), 0);
 
-	/* an ASan budgetctl must not refuse a library loaded before its runtime */
-	snprintf(asan, sizeof(asan), "%s%sverify_asan_link_order=0", was ? was : "",
-	         was ? ":" : "");
-	setenv("ASAN_OPTIONS", asan, 1);
-	setenv("LD_PRELOAD", tu_env("BUDGETD_NO_COPY_FILE_RANGE"), 1);
+	tu_preload(tu_env("BUDGETD_NO_COPY_FILE_RANGE"));
 	r = tu_ctl("import", "--fresh", "--db", store, tu_env("BUDGETD_SEED"), NULL);
-	unsetenv("LD_PRELOAD");
-	if (was != NULL)
-		setenv("ASAN_OPTIONS", was, 1);
-	else
-		unsetenv("ASAN_OPTIONS");
+	tu_preload_end();
 	ck_assert_msg(r.status == 0, "import: %s", r.err);
 	tu_ctl_done(&r);
 	ck_assert_ptr_nonnull(a = tu_read_file(store, &na));

@@ -11,7 +11,6 @@
 
 #include <arpa/inet.h>
 #include <ctype.h>
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -484,19 +483,13 @@ END_TEST
  * subprojects/packagefiles/libmicrohttpd/quiesce-race.patch. */
 START_TEST(test_sigterm_when_a_worker_removed_the_socket_first)
 {
-	const char *asan = getenv("ASAN_OPTIONS");
-	char options[512];
 	struct sockaddr_in sa;
 	struct reply r;
 	int fd, status;
 
-	/* an ASan budgetd must not refuse a library loaded before its runtime */
-	snprintf(options, sizeof(options), "%s%sverify_asan_link_order=0", asan ? asan : "",
-	         asan ? ":" : "");
-	setenv("ASAN_OPTIONS", options, 1);
-	setenv("LD_PRELOAD", tu_env("BUDGETD_LISTEN_REMOVED_FIRST"), 1);
+	tu_preload(tu_env("BUDGETD_LISTEN_REMOVED_FIRST"));
 	daemon_start();
-	unsetenv("LD_PRELOAD");
+	tu_preload_end();
 	fd = dial();
 	send_request(fd, "GET " DEPARTMENTS
 	                 " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
@@ -1335,32 +1328,33 @@ START_TEST(test_heap_counts)
 }
 END_TEST
 
+struct answer_files {
+	const char *dir;
+	int in_dir, memfds;
+};
+
+/* A tu_open_files() visitor: counts an answer file in ctx (struct answer_files). */
+static bool count_answer_file(const char *target, void *ctx)
+{
+	struct answer_files *a = ctx;
+	size_t n = strlen(a->dir);
+
+	if (strcmp(target, "/memfd:budgetd-answer (deleted)") == 0)
+		a->memfds++;
+	else if (strncmp(target, a->dir, n) == 0 && strncmp(target + n, "/#", 2) == 0)
+		a->in_dir++;
+	return false;
+}
+
 /* The daemon's open answer files: unnamed ones in dir (O_TMPFILE: "DIR/#INODE (deleted)")
  * and memfds ("/memfd:budgetd-answer (deleted)"). */
 static void answer_files(const char *dir, int *in_dir, int *memfds)
 {
-	char path[64], link[4200];
-	size_t n = strlen(dir);
-	struct dirent *d;
-	DIR *fds;
+	struct answer_files a = { .dir = dir };
 
-	snprintf(path, sizeof(path), "/proc/%ld/fd", (long)daemon_pid);
-	ck_assert_msg((fds = opendir(path)) != NULL, "%s: %s", path, strerror(errno));
-	*in_dir = *memfds = 0;
-	while ((d = readdir(fds)) != NULL) {
-		char fd[320];
-		ssize_t len;
-
-		snprintf(fd, sizeof(fd), "%s/%s", path, d->d_name);
-		if ((len = readlink(fd, link, sizeof(link) - 1)) < 0)
-			continue; /* "." and "..", or closed meanwhile */
-		link[len] = '\0';
-		if (strcmp(link, "/memfd:budgetd-answer (deleted)") == 0)
-			++*memfds;
-		else if (strncmp(link, dir, n) == 0 && strncmp(link + n, "/#", 2) == 0)
-			++*in_dir;
-	}
-	closedir(fds);
+	tu_open_files(daemon_pid, count_answer_file, &a);
+	*in_dir = a.in_dir;
+	*memfds = a.memfds;
 }
 
 /* GETs path (gzip'd or not); true when the cache did not serve it and its body has at least

@@ -4,6 +4,7 @@
 
 #include <check.h>
 #include <dirent.h>
+#include <errno.h>
 #include <sqlite3.h>
 #include <fcntl.h>
 #include <spawn.h>
@@ -135,6 +136,53 @@ int tu_run(char *const argv[], char **out, char **err)
 	free(outp);
 	free(errp);
 	return status;
+}
+
+static char *asan_was; /* ASAN_OPTIONS before tu_preload(): NULL when unset */
+
+void tu_preload(const char *lib)
+{
+	const char *was = getenv("ASAN_OPTIONS");
+	char options[1024];
+
+	asan_was = was != NULL ? strdup(was) : NULL;
+	snprintf(options, sizeof(options), "%s%sverify_asan_link_order=0", was ? was : "",
+	         was ? ":" : "");
+	setenv("ASAN_OPTIONS", options, 1);
+	setenv("LD_PRELOAD", lib, 1);
+}
+
+void tu_preload_end(void)
+{
+	unsetenv("LD_PRELOAD");
+	if (asan_was != NULL)
+		setenv("ASAN_OPTIONS", asan_was, 1);
+	else
+		unsetenv("ASAN_OPTIONS");
+	free(asan_was);
+	asan_was = NULL;
+}
+
+bool tu_open_files(pid_t pid, bool (*fn)(const char *target, void *ctx), void *ctx)
+{
+	char dir[64], fd[320], target[4200];
+	bool done = false;
+	struct dirent *e;
+	DIR *d;
+
+	snprintf(dir, sizeof(dir), "/proc/%ld/fd", (long)pid);
+	ck_assert_msg((d = opendir(dir)) != NULL, "%s: %s", dir, strerror(errno));
+	while (!done && (e = readdir(d)) != NULL) {
+		ssize_t len;
+
+		snprintf(fd, sizeof(fd), "%s/%s", dir, e->d_name);
+		if ((len = readlink(fd, target, sizeof(target) - 1)) < 0)
+			continue; /* "." and "..", or closed meanwhile */
+		target[len] = '\0';
+		done = fn(target, ctx);
+	}
+	closedir(d);
+	return done;
 }
 
 int tu_run_suite(Suite *s)

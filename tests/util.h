@@ -41,6 +41,16 @@ struct tu_ctl {
 struct tu_ctl tu_ctl(const char *a1, ...);
 void tu_ctl_done(struct tu_ctl *r);
 
+/* Sets LD_PRELOAD to lib for the processes started next, and lets an ASan build's process
+ * accept a library loaded before its runtime (ASAN_OPTIONS verify_asan_link_order=0);
+ * tu_preload_end() puts both back as they were. */
+void tu_preload(const char *lib);
+void tu_preload_end(void);
+
+/* Calls fn with the target of each descriptor process pid has open (/proc/PID/fd), until
+ * fn returns true; whether one did. */
+bool tu_open_files(pid_t pid, bool (*fn)(const char *target, void *ctx), void *ctx);
+
 /* Runs every test of s, prints Check's summary and frees s. Returns the process exit code. */
 int tu_run_suite(Suite *s);
 
