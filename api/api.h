@@ -67,6 +67,9 @@ struct api_response {
 	char link[640]; /* a Link header value, or "" */
 	char disposition[640]; /* a Content-Disposition header value, or "" */
 	char cause[200]; /* for the operator's log, never sent: why a 5xx happened, or "" */
+	/* A 200 whose body is a file the store keeps beside it (issue #18), named here
+	 * ("<sha256>.pdf"; body is then NULL): the server sends that file. "" otherwise. */
+	char file[72];
 };
 
 /* The first half of api_handle(), which needs no store: checks the path and every query

@@ -294,7 +294,18 @@ static void put_assets(struct api_jw *w, const json_t *doc)
 	api_jw_end(w, '}');
 }
 
-void api_disclosure_links(struct api_jw *w, const struct api_ctx *c, bool has_sangong)
+bool api_keeps_pdf(const struct api_ctx *c, const char *sha256)
+{
+	char name[80];
+
+	if (sha256 == NULL || strlen(sha256) != 64)
+		return false;
+	snprintf(name, sizeof(name), "%s.pdf", sha256);
+	return db_keeps_file(c->db, name);
+}
+
+void api_disclosure_links(struct api_jw *w, const struct api_ctx *c, bool has_sangong,
+                          const char *sha256)
 {
 	char url[400];
 
@@ -310,6 +321,11 @@ void api_disclosure_links(struct api_jw *w, const struct api_ctx *c, bool has_sa
 	api_jw_kstr(w, "projects", url);
 	api_url(c, url, sizeof(url), "/sangong", false);
 	api_jw_kstr(w, "sangong", has_sangong ? url : NULL);
+	/* only when kept: a link is never a 404 (a key added in 1.9.0) */
+	if (api_keeps_pdf(c, sha256)) {
+		api_url(c, url, sizeof(url), "/source.pdf", false);
+		api_jw_kstr(w, "source_pdf", url);
+	}
 	api_jw_end(w, '}');
 }
 
@@ -352,7 +368,9 @@ int api_disclosure(struct api_ctx *c, json_t *doc)
 		free(api_jw_finish(&w, NULL));
 		return rc < 0 ? -1 : 0;
 	}
-	api_disclosure_links(&w, c, json_object_get(doc, "sangong") != NULL);
+	api_disclosure_links(
+	    &w, c, json_object_get(doc, "sangong") != NULL,
+	    json_string_value(json_object_get(json_object_get(doc, "source"), "sha256")));
 	api_jw_end(&w, '}');
 	return api_ok(c, &w, json_utf8);
 }

@@ -276,6 +276,15 @@ static void put_head(struct api_jw *w, struct api_ctx *c, const struct db_disclo
 	put_explanations(w, d);
 }
 
+/* The SHA-256 of the published file the disclosure names, or NULL. */
+static const char *source_sha256(const struct db_dlist *source)
+{
+	for (size_t k = 0; source->n == 1 && k < source->width; k++)
+		if (strcmp(source->cols[k].key, "sha256") == 0)
+			return source->v[k].set ? source->v[k].s : NULL;
+	return NULL;
+}
+
 static int disclosure_json(struct api_ctx *c, const struct db_disclosure *d)
 {
 	struct api_jw w;
@@ -294,7 +303,7 @@ static int disclosure_json(struct api_ctx *c, const struct db_disclosure *d)
 		free(api_jw_finish(&w, NULL));
 		return rc < 0 ? -1 : 0;
 	}
-	api_disclosure_links(&w, c, d->has_sangong);
+	api_disclosure_links(&w, c, d->has_sangong, source_sha256(&d->source));
 	api_jw_end(&w, '}');
 	return api_ok(c, &w, "application/json; charset=utf-8");
 }

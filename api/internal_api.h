@@ -35,6 +35,7 @@ struct api_ctx {
 int api_departments_list(struct api_ctx *c);
 int api_department(struct api_ctx *c);
 int api_disclosure(struct api_ctx *c, json_t *doc);
+int api_source(struct api_ctx *c);
 int api_sangong(struct api_ctx *c, json_t *doc);
 int api_tables(struct api_ctx *c, json_t *doc);
 int api_table(struct api_ctx *c, json_t *doc, int number);
@@ -91,7 +92,14 @@ void api_put_totals(struct api_jw *w,
                     bool (*total)(const void *, const char *, int64_t *, const char **),
                     const void *src);
 /* The disclosure's "links": self, department, tables, projects, sangong (null without). */
-void api_disclosure_links(struct api_jw *w, const struct api_ctx *c, bool has_sangong);
+/* Whether the store keeps the published PDF whose SHA-256 is sha256 (NULL, or not 64
+ * digits: none), served as the disclosure's .../source.pdf (#18). */
+bool api_keeps_pdf(const struct api_ctx *c, const char *sha256);
+
+/* The disclosure's links; source_pdf when the store keeps its published PDF, whose SHA-256
+ * is sha256 (NULL: it names none). */
+void api_disclosure_links(struct api_jw *w, const struct api_ctx *c, bool has_sangong,
+                          const char *sha256);
 /* The answers from rows (#17), shared by table_rows.c, project_rows.c and
  * disclosure_rows.c: c->base for c's disclosure; and the answer when reading it failed (err
  * from db_read_*: 404 in router.c's load() words for no such disclosure, else 503). The

@@ -118,11 +118,26 @@ static void put_other_years(struct api_page *p)
 		api_html_close(p->w, "span");
 }
 
+/* Where the reader finds the published file: the copy this store keeps (#18: exactly the
+ * file the figures come from, and it does not move), else the publisher's address when it
+ * is a web link; NULL for neither. buf holds the first. */
+static const char *original(struct api_page *p, char *buf, size_t size)
+{
+	const json_t *src = json_object_get(p->doc, "source");
+	const char *url = api_page_str(src, "url");
+
+	if (api_keeps_pdf(p->c, api_page_str(src, "sha256"))) {
+		api_url(p->c, buf, size, "/source.pdf", false);
+		return buf;
+	}
+	return web_link(url) ? url : NULL;
+}
+
 static void put_meta(struct api_page *p)
 {
 	const char *published = api_page_str(p->doc, "published");
-	const char *url = api_page_str(json_object_get(p->doc, "source"), "url");
-	char self[400], csv[400];
+	char self[400], csv[400], kept[400];
+	const char *url = original(p, kept, sizeof(kept));
 
 	api_url(p->c, self, sizeof(self), "", false);
 	api_url(p->c, csv, sizeof(csv), "/projects", true);
@@ -139,10 +154,11 @@ static void put_meta(struct api_page *p)
 	api_html_text(p->w, "，项目清单 ");
 	api_html_elem(p->w, "a", "CSV", "href", csv, NULL);
 	api_html_close(p->w, "span");
-	if (web_link(url)) {
+	if (url != NULL) {
 		api_html_open(p->w, "span", NULL);
-		api_html_elem(p->w, "a", is_pdf(url) ? "查看原文（PDF）" : "查看原文", "href", url,
-		              "rel", "noopener", NULL);
+		api_html_elem(p->w, "a",
+		              url == kept || is_pdf(url) ? "查看原文（PDF）" : "查看原文", "href",
+		              url, "rel", "noopener", NULL);
 		api_html_close(p->w, "span");
 	}
 	put_other_years(p);
@@ -191,9 +207,10 @@ static char *reader_notes(const char *notes)
 
 static void put_source_line(struct api_page *p, const json_t *src)
 {
-	const char *doc = api_page_str(src, "document"), *url = api_page_str(src, "url");
+	char kept[400];
+	const char *doc = api_page_str(src, "document"), *url = original(p, kept, sizeof(kept));
 	const json_t *pages = json_object_get(src, "pages");
-	bool link = web_link(url), has_pages = json_is_integer(pages);
+	bool link = url != NULL, has_pages = json_is_integer(pages);
 
 	api_html_open(p->w, "p", NULL);
 	if (doc != NULL)

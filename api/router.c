@@ -99,6 +99,7 @@ enum resource {
 	R_DATAPACKAGE_STORE, /* /api/v1/datapackage.json */
 	R_AGGREGATE,
 	R_SEARCH,
+	R_SOURCE, /* .../{kind}/{year}/source.pdf, the published PDF (#18) */
 };
 
 /* The query parameters each resource takes, in the order of its cache key; format last. */
@@ -137,6 +138,7 @@ static const char *const *takes(int resource)
 		return takes_compare;
 	case R_AMOUNTS:
 	case R_DATAPACKAGE:
+	case R_SOURCE:
 		return takes_level_only;
 	case R_DATAPACKAGE_STORE:
 		return takes_nothing;
@@ -298,6 +300,15 @@ static int csv_only(const struct api_request *req, struct api_route *rt, struct 
 	return api_fail(resp, 406, "this resource is offered as text/csv") ? -1 : 1;
 }
 
+/* The published PDF is one representation; a client that takes no PDF gets 406. */
+static int pdf_only(const struct api_request *req, struct api_route *rt, struct api_response *resp)
+{
+	rt->format = API_JSON; /* the format of its errors */
+	if (req->accept == NULL || *req->accept == '\0' || accepts(req->accept, "application/pdf"))
+		return 0;
+	return api_fail(resp, 406, "this resource is offered as application/pdf") ? -1 : 1;
+}
+
 /* ?level=department (部门, the default) or unit (单位). 0, or 1 with the 400 in resp. */
 static int level(const struct api_request *req, struct api_route *rt, struct api_response *resp)
 {
@@ -344,6 +355,8 @@ static int parse_disclosure(struct api_route *rt, char **seg, int n, struct api_
 		rt->resource = R_AMOUNTS;
 	else if (n == 3 && strcmp(part, "datapackage.json") == 0)
 		rt->resource = R_DATAPACKAGE;
+	else if (n == 3 && strcmp(part, "source.pdf") == 0)
+		rt->resource = R_SOURCE;
 	else if (strcmp(part, "tables") == 0 && n <= 4)
 		rt->resource = n == 3 ? R_TABLES : R_TABLE;
 	else if (strcmp(part, "projects") == 0 && n <= 4)
@@ -532,6 +545,8 @@ static int parse_query(const struct api_request *req, struct api_route *rt,
 		return rc;
 	if (rt->resource == R_AMOUNTS)
 		return csv_only(req, rt, resp);
+	if (rt->resource == R_SOURCE)
+		return pdf_only(req, rt, resp);
 	return negotiate(req, offers_csv(rt->resource), offers_xlsx(rt->resource), rt, resp);
 }
 
@@ -541,7 +556,7 @@ int api_parse(const struct api_request *req, struct api_route *rt, struct api_re
 
 	/* Its texts empty, not zeroed whole: 1.5 KB a request (issue #17 round 13). */
 	memset(resp, 0, offsetof(struct api_response, link));
-	resp->link[0] = resp->disposition[0] = resp->cause[0] = '\0';
+	resp->link[0] = resp->disposition[0] = resp->cause[0] = resp->file[0] = '\0';
 	memset(rt, 0, offsetof(struct api_route, key));
 	rt->key[0] = '\0';
 	if (strlen(req->path) >= sizeof(rt->buf))
@@ -671,6 +686,8 @@ static int execute_disclosure(struct api_ctx *c, const struct api_route *rt)
 
 	if (rt->resource == R_AUDIT)
 		return api_audit(c);
+	if (rt->resource == R_SOURCE)
+		return api_source(c);
 	/* A table as JSON or CSV is written from its rows, without a tree (#17). */
 	if (rt->resource == R_TABLE && (rt->format == API_JSON || rt->format == API_CSV))
 		return api_table_rows(c, rt->table);

@@ -471,6 +471,21 @@ int db_department(struct db *db, const char *id, db_detail_fn fn, void *ctx, str
 int db_modified(struct db *db, const char *department, int year, const char *kind,
                 const char *level, int64_t *imported_at, struct db_error *err);
 
+/* The folder beside a store (PATH.files/) where it keeps files named by their content: each
+ * published PDF as <sha256>.pdf (issue #18). budgetctl writes them (server/kept.c). */
+#define DB_FILES_DIR ".files/"
+
+/* Whether the store keeps name (e.g. "<sha256>.pdf") beside it, a regular file. */
+bool db_keeps_file(struct db *db, const char *name);
+
+/* The published file a disclosure was extracted from (issue #18): its SHA-256 (64 lower-case
+ * hex digits) into sha256 and its file name as published into file (size bytes, cut),
+ * both "" when the disclosure names none (typed in by hand). Returns 0, or -1 with *err
+ * filled (DB_NOT_FOUND for no such disclosure). */
+int db_source_file(struct db *db, const char *department, int year, const char *kind,
+                   const char *level, char sha256[65], char *file, size_t size,
+                   struct db_error *err);
+
 /* ---- Aggregates (汇总, issue 14) ----------------------------------------------------------
  * Sums of one measure over the facts of the store (derived.sql): figures converted exactly
  * to fen (0.01 元); sums in int64 fen, an overflow is an error, never a wrong figure.

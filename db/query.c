@@ -391,6 +391,36 @@ static int latest_import(struct db *db, int64_t *imported_at, struct db_error *e
 	return rc;
 }
 
+int db_source_file(struct db *db, const char *department, int year, const char *kind,
+                   const char *level, char sha256[65], char *file, size_t size,
+                   struct db_error *err)
+{
+	sqlite3_stmt *st;
+	struct db_dref r;
+	const unsigned char *hex, *name;
+	int rc;
+
+	sha256[0] = file[0] = '\0';
+	if (db_rdisclosure(db, department, year, kind, level, &r, err) != 0) {
+		err->code = DB_NOT_FOUND;
+		db_err_set(err, "no such disclosure");
+		return -1;
+	}
+	st = db_stmt(db, "SELECT sha256, file FROM source WHERE disclosure_id = ?", err);
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, r.id);
+	if ((rc = sqlite3_step(st)) != SQLITE_ROW)
+		return db_rdone(db, st, rc, false, err);
+	/* schema.sql checks the digits; a missing one is a disclosure typed in by hand */
+	if ((hex = sqlite3_column_text(st, 0)) != NULL && strlen((const char *)hex) == 64) {
+		name = sqlite3_column_text(st, 1);
+		snprintf(sha256, 65, "%s", (const char *)hex);
+		snprintf(file, size, "%s", name != NULL ? (const char *)name : "");
+	}
+	return db_rdone(db, st, SQLITE_DONE, false, err);
+}
+
 int db_modified(struct db *db, const char *department, int year, const char *kind,
                 const char *level, int64_t *imported_at, struct db_error *err)
 {

@@ -468,6 +468,19 @@ static void keep_mode(const char *tmp, const char *path)
 	chmod(tmp, sb.st_mode & 07777);
 }
 
+bool db_keeps_file(struct db *db, const char *name)
+{
+	const char *store = sqlite3_db_filename(db->sql, "main");
+	char path[4400];
+	struct stat sb;
+	int n;
+
+	if (store == NULL || store[0] == '\0' || strchr(name, '/') != NULL)
+		return false;
+	n = snprintf(path, sizeof(path), "%s" DB_FILES_DIR "%s", store, name);
+	return n > 0 && (size_t)n < sizeof(path) && stat(path, &sb) == 0 && S_ISREG(sb.st_mode);
+}
+
 void db_remove(const char *path)
 {
 	unlink(path);

@@ -56,7 +56,7 @@ static const char usage[] =
     "the store cannot be read, or the store has no such disclosure.\n";
 
 static const char usage_import[] =
-    "Usage: budgetctl import [--db PATH] [--fresh] [--files-from LIST] FILE...\n"
+    "Usage: budgetctl import [--db PATH] [--fresh] [--files-from LIST] [--pdfs DIR] FILE...\n"
     "\n"
     "Validates every FILE completely, then imports them in one transaction: all land or\n"
     "none does. A disclosure already in the store (same department, year, kind and level)\n"
@@ -70,7 +70,11 @@ static const char usage_import[] =
     "  --fresh     build a new store holding only FILEs and move it into place at PATH\n"
     "              (for building a store no budgetd is serving yet)\n"
     "  --files-from LIST  import the files LIST names too, one per line (- reads standard\n"
-    "              input): for more files than one command line can hold\n";
+    "              input): for more files than one command line can hold\n"
+    "  --pdfs DIR  where to look for the published PDFs too: a FILE made by `budgetctl\n"
+    "              extract` names its PDF (source.file, source.sha256); found beside FILE\n"
+    "              or in DIR, and the same file, it is kept as PATH.files/SHA256.pdf and\n"
+    "              served as .../source.pdf\n";
 
 static const char usage_validate[] =
     "Usage: budgetctl validate FILE...\n"
@@ -106,7 +110,8 @@ static const char usage_backup[] =
     "that commits during it. The copy is one file (rollback journal, no -wal: it opens\n"
     "read-only from a read-only folder), checked (PRAGMA quick_check, schema version, the\n"
     "disclosures read) and fsynced beside DEST, then renamed over it: DEST is the old file\n"
-    "or the new one, never part of one.\n"
+    "or the new one, never part of one. The published PDFs the store keeps beside it\n"
+    "(PATH.files/) go to DEST.files/, hard-linked where they can be.\n"
     "\n"
     "Exit codes: 0 written; 64 bad usage; 66 the store cannot be read (not a budgetd store,\n"
     "damaged, another schema version); 73 DEST cannot be written (DEST is unchanged).\n";
@@ -117,7 +122,8 @@ static const char usage_restore[] =
     "Checks BACKUP as `backup` checks its copy, writes a copy of it beside PATH, and renames\n"
     "that over PATH (removing PATH-wal, -shm and -journal first, so that SQLite never\n"
     "replays them onto it). A budgetd serving PATH takes the new file up within about 20 ms.\n"
-    "Then rewrites PATH.snapshot and PATH.amounts.csv, as an import does. A BACKUP that is\n"
+    "The published PDFs BACKUP.files/ holds are added to PATH.files/ first. Then rewrites\n"
+    "PATH.snapshot and PATH.amounts.csv, as an import does. A BACKUP that is\n"
     "not a budgetd store, is damaged or truncated, or has another schema version leaves\n"
     "PATH untouched.\n"
     "\n"
@@ -163,6 +169,7 @@ struct cmd_opts {
 	const char *db;
 	const char *level;
 	const char *files_from;
+	const char *pdfs; /* --pdfs DIR: where import looks for the PDFs too */
 	bool fresh;
 	bool user_store; /* db is the user store, named by no --db nor $BUDGETD_DB */
 };
@@ -202,7 +209,7 @@ static int user_store_dir(const struct cmd_opts *o)
 }
 
 /* allowed: the letters of the command's options besides --db and --help ("f" --fresh,
- * "l" --level, "F" --files-from). */
+ * "l" --level, "F" --files-from, "p" --pdfs). */
 static int parse_opts(int argc, char **argv, struct cmd_opts *o, const char *help,
                       const char *allowed)
 {
@@ -211,6 +218,7 @@ static int parse_opts(int argc, char **argv, struct cmd_opts *o, const char *hel
 		{ "fresh", no_argument, NULL, 'f' },
 		{ "level", required_argument, NULL, 'l' },
 		{ "files-from", required_argument, NULL, 'F' },
+		{ "pdfs", required_argument, NULL, 'p' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -226,6 +234,8 @@ static int parse_opts(int argc, char **argv, struct cmd_opts *o, const char *hel
 			o->level = optarg;
 		} else if (c == 'F' && strchr(allowed, 'F') != NULL) {
 			o->files_from = optarg;
+		} else if (c == 'p' && strchr(allowed, 'p') != NULL) {
+			o->pdfs = optarg;
 		} else if (c == 'h') {
 			fputs(help, stdout);
 			exit(SRV_EXIT_OK);
@@ -460,6 +470,55 @@ static int store_failed(const char *store, const struct db_error *err)
  * so that its old lines are not copied. NULL for a whole rewrite. */
 static struct amounts_old *amounts_before;
 
+/* ---- the published PDF, kept beside the store (issue #18) ---- */
+
+/* --pdfs DIR: where a document's PDF is looked for after the folder of its file. */
+static const char *pdf_dir;
+
+/* dir/name into buf when it is a regular file; false otherwise. */
+static bool pdf_at(char *buf, size_t size, const char *dir, const char *name)
+{
+	struct stat sb;
+	int n = snprintf(buf, size, "%s/%s", dir, name);
+
+	return n > 0 && (size_t)n < size && stat(buf, &sb) == 0 && S_ISREG(sb.st_mode);
+}
+
+/* Keeps the PDF doc was extracted from beside the store at store, when doc names one
+ * (source.file and source.sha256, as `budgetctl extract` writes them) and it is found: in
+ * the folder of file (the import file), else in --pdfs. A PDF that is not there, or is not
+ * the file sha256 names, is reported and the disclosure imported without it; only a PDF
+ * that cannot be written fails the import. Returns 0, or -1 after printing why. */
+static int keep_pdf(const char *store, const char *file, const struct db_doc *doc)
+{
+	const json_t *src = json_object_get(db_doc_json(doc), "source");
+	const char *name = json_string_value(json_object_get(src, "file"));
+	const char *sha256 = json_string_value(json_object_get(src, "sha256"));
+	char dir[4096], pdf[4400], got[65] = "", why[4500];
+
+	if (name == NULL || sha256 == NULL || strchr(name, '/') != NULL || name[0] == '.')
+		return 0; /* typed in by hand, or a name that is not a file's */
+	snprintf(dir, sizeof(dir), "%s", file);
+	if (!pdf_at(pdf, sizeof(pdf), dirname(dir), name) &&
+	    (pdf_dir == NULL || !pdf_at(pdf, sizeof(pdf), pdf_dir, name))) {
+		fprintf(stderr, "%s: note: its PDF %s is not beside it%s: imported without it\n",
+		        file, name, pdf_dir != NULL ? " nor in --pdfs" : "");
+		return 0;
+	}
+	if (ingest_sha256_file(pdf, got) != 0 || strcmp(got, sha256) != 0) {
+		fprintf(stderr,
+		        "%s: warning: %s is not the file its source.sha256 names (%s): imported "
+		        "without it\n",
+		        file, pdf, got[0] != '\0' ? "another SHA-256" : "unreadable");
+		return 0;
+	}
+	if (srv_keep_file(store, pdf, sha256, ".pdf", why, sizeof(why)) != 0) {
+		fprintf(stderr, "budgetctl: cannot keep %s beside the store: %s\n", pdf, why);
+		return -1;
+	}
+	return 0;
+}
+
 /* Writes every file into one transaction while all are valid; any problem rolls all of it
  * back, and later files are still checked so that every problem is reported. Returns the
  * exit code. */
@@ -478,6 +537,10 @@ static int write_files(struct db_import *im, struct reader *r, struct db_doc_sta
 				db_doc_free(doc);
 				return store_failed(err.code == DB_DUPLICATE ? NULL : r->store,
 				                    &err);
+			}
+			if (keep_pdf(r->store, r->files[i], doc) != 0) {
+				db_doc_free(doc);
+				return SRV_EXIT_CANTCREAT;
 			}
 		}
 		db_doc_free(doc);
@@ -719,7 +782,8 @@ static int seed_user_store(const char *store, bool *seeded)
 	if (access(store, F_OK) == 0)
 		return SRV_EXIT_OK;
 	srv_bundled_store(bundled, sizeof(bundled));
-	if (srv_user_store_seed(store, bundled, &err) != 0) {
+	if (srv_user_store_seed(store, bundled, &err) != 0 ||
+	    srv_keep_all(bundled, store, err.text, sizeof(err.text)) != 0) {
 		fprintf(stderr, "budgetctl: cannot start the user store %s from %s: %s\n", store,
 		        bundled, err.text);
 		return SRV_EXIT_CANTCREAT;
@@ -821,8 +885,10 @@ static int import_list(const struct cmd_opts *o, struct file_list *l)
 	amounts_before = o->fresh ? NULL : amounts_begin(o->db);
 	rc = import_into(o->db, o->fresh, l->names, l->n, &total);
 	if (rc != SRV_EXIT_OK) {
-		if (seeded)
-			db_remove(o->db); /* a failed first import leaves no user store behind */
+		if (seeded) { /* a failed first import leaves no user store behind */
+			db_remove(o->db);
+			srv_kept_remove(o->db);
+		}
 		amounts_keep(amounts_before, o->db); /* the CSV still describes the store */
 		fprintf(stderr, "budgetctl: nothing imported; the store is unchanged\n");
 		return rc;
@@ -853,8 +919,9 @@ static int cmd_import(int argc, char **argv)
 	struct file_list l = { 0 };
 	int rc;
 
-	if (parse_opts(argc, argv, &o, usage_import, "fF") != 0)
+	if (parse_opts(argc, argv, &o, usage_import, "fFp") != 0)
 		return SRV_EXIT_USAGE;
+	pdf_dir = o.pdfs;
 	keep_freed_memory();
 	if ((rc = import_files(&o, argc, argv, &l)) == SRV_EXIT_OK && l.n == 0) {
 		fputs(usage_import, stderr);
@@ -1046,6 +1113,11 @@ static int cmd_backup(int argc, char **argv)
 		                 err.code == DB_BAD_STORE ? SRV_EXIT_NOINPUT : SRV_EXIT_CANTCREAT);
 	}
 	db_close(db);
+	/* the published PDFs beside it (#18): DEST.files/, hard links where they can be */
+	if (srv_keep_all(o.db, argv[optind], err.text, sizeof(err.text)) != 0) {
+		fprintf(stderr, "budgetctl: the backup's PDFs: %s\n", err.text);
+		return SRV_EXIT_CANTCREAT;
+	}
 	if ((db = db_open(argv[optind], false, &err)) != NULL)
 		db_disclosure_count(db, &n);
 	db_close(db);
@@ -1075,6 +1147,12 @@ static int cmd_restore(int argc, char **argv)
 	if (db_check(db, &err) != 0 || db_disclosure_count(db, &n) != 0) {
 		db_close(db);
 		return db_failed(argv[optind], &err, SRV_EXIT_NOINPUT);
+	}
+	/* Its published PDFs first (#18): a budgetd that takes the new file up finds them. */
+	if (srv_keep_all(argv[optind], o.db, err.text, sizeof(err.text)) != 0) {
+		db_close(db);
+		fprintf(stderr, "budgetctl: the backup's PDFs: %s\n", err.text);
+		return SRV_EXIT_CANTCREAT;
 	}
 	if (db_snapshot(db, o.db, &err) != 0) {
 		db_close(db);

@@ -158,6 +158,26 @@ static bool cache_key(const struct api_route *route, bool gz, char *buf, size_t 
 	return true;
 }
 
+/* An answer that is a file the store keeps beside it (api_response.file: the published PDF,
+ * #18), sent from that file and never cached in memory. Its name is its content's SHA-256,
+ * which is therefore its ETag. */
+static enum MHD_Result send_kept(struct srv *s, struct MHD_Connection *conn,
+                                 const struct api_response *resp)
+{
+	char path[4300], tag[48];
+	struct stat sb;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s" SRV_FILES_DIR "%s", srv_data_path(s->data), resp->file);
+	if ((fd = srv_open_regular(path, &sb)) < 0)
+		return send_problem(conn, 404,
+		                    "this store does not keep the published PDF of this disclosure "
+		                    "(it was imported without it)",
+		                    SRV_API);
+	snprintf(tag, sizeof(tag), "p%.40s", resp->file);
+	return srv_reply_file(conn, fd, &sb, resp->content_type, resp->disposition, tag);
+}
+
 /* A cache miss: the answer from the store, kept under key when it is a 200 (key NULL: not
  * cacheable). */
 static enum MHD_Result answer(struct srv *s, struct MHD_Connection *conn, const char *url,
@@ -174,6 +194,8 @@ static enum MHD_Result answer(struct srv *s, struct MHD_Connection *conn, const 
 		return MHD_NO; /* out of memory: drop the connection */
 	if (resp.cause[0] != '\0')
 		log_cause(s, url, resp.cause);
+	if (resp.status == 200 && resp.file[0] != '\0')
+		return send_kept(s, conn, &resp);
 	if (resp.status != 200 || key == NULL)
 		return srv_reply(conn, &resp, SRV_API);
 	return reply_and_keep(conn, &resp, SRV_API, gz, cache, key, generation);
@@ -690,7 +712,7 @@ static enum MHD_Result route_file(struct srv *s, struct MHD_Connection *conn, co
 	snprintf(path, sizeof(path), "%s%s", srv_data_path(s->data), suffix);
 	if ((fd = srv_open_regular(path, &sb)) < 0)
 		return send_problem(conn, 404, missing, SRV_API);
-	return srv_reply_file(conn, fd, &sb, type, disposition);
+	return srv_reply_file(conn, fd, &sb, type, disposition, NULL);
 }
 
 static enum MHD_Result dispatch(struct srv *s, struct MHD_Connection *conn, const char *url,

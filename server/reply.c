@@ -540,14 +540,18 @@ bool srv_not_modified(struct MHD_Connection *conn, const char *etag, int64_t mod
 }
 
 enum MHD_Result srv_reply_file(struct MHD_Connection *conn, int fd, const struct stat *sb,
-                               const char *type, const char *disposition)
+                               const char *type, const char *disposition, const char *tag)
 {
 	char etag[SRV_ETAG_SIZE];
 	enum MHD_Result ret;
 	struct MHD_Response *r;
 
-	snprintf(etag, sizeof(etag), "\"f%jx-%jx-%jx.%lx\"", (uintmax_t)sb->st_ino,
-	         (uintmax_t)sb->st_size, (uintmax_t)sb->st_mtim.tv_sec, (long)sb->st_mtim.tv_nsec);
+	if (tag != NULL)
+		snprintf(etag, sizeof(etag), "\"%s\"", tag);
+	else
+		snprintf(etag, sizeof(etag), "\"f%jx-%jx-%jx.%lx\"", (uintmax_t)sb->st_ino,
+		         (uintmax_t)sb->st_size, (uintmax_t)sb->st_mtim.tv_sec,
+		         (long)sb->st_mtim.tv_nsec);
 	if (srv_not_modified(conn, etag, (int64_t)sb->st_mtim.tv_sec, SRV_API, &ret)) {
 		close(fd);
 		return ret;

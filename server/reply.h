@@ -84,11 +84,12 @@ enum MHD_Result srv_queue(struct MHD_Connection *conn, unsigned status, struct M
                           size_t bytes);
 
 /* Queues a whole file from fd (open, regular; sb its fstat) as a 200 with the API's
- * headers, type and an attachment disposition; or 304 when the request's validators match
- * its ETag (from inode, size and modification time: the file is replaced by rename, never
- * rewritten). Takes fd in every case. */
+ * headers, type and disposition; or 304 when the request's validators match its ETag: tag
+ * (at most 40 characters, no quotes) for a file named by its content, else from inode, size
+ * and modification time (the file is replaced by rename, never rewritten). Takes fd in
+ * every case. */
 enum MHD_Result srv_reply_file(struct MHD_Connection *conn, int fd, const struct stat *sb,
-                               const char *type, const char *disposition);
+                               const char *type, const char *disposition, const char *tag);
 
 /* The request headers that answers read, found in http.c's one pass over a request's headers
  * (the framing check) instead of a lookup each: a lookup walks every header with a caseless

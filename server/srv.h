@@ -34,6 +34,27 @@ int srv_user_store_dir(const char *store);
  * err->text filled and nothing left behind. */
 int srv_user_store_seed(const char *store, const char *bundled, struct db_error *err);
 
+/* The files a store keeps beside it, named by their content (issue #18): PATH.files/ holds
+ * each published PDF as <sha256>.pdf. Content-addressed, so a file is written once and never
+ * changed, a store replaced by `import --fresh` or `restore` finds the same files, and two
+ * disclosures of one file share it. */
+#define SRV_FILES_DIR DB_FILES_DIR
+
+/* Keeps the file src, whose SHA-256 is sha256 (64 hex digits), beside store as
+ * PATH.files/<sha256><ext> unless it is there: a copy, written to a temporary name, synced
+ * and renamed, so that no reader sees half a file. Returns 0, or -1 with a message (naming
+ * the file at fault) in why. */
+int srv_keep_file(const char *store, const char *src, const char *sha256, const char *ext,
+                  char *why, size_t size);
+
+/* Keeps every file store `from` keeps beside store `to` as well (hard links where they can
+ * be, else copies). Returns 0, or -1 with a message in why. */
+int srv_keep_all(const char *from, const char *to, char *why, size_t size);
+
+/* Removes the files store keeps beside it, and their folder: for a store that goes with
+ * them (a first import that failed). */
+void srv_kept_remove(const char *store);
+
 /* Serving static files from one folder. */
 struct srv_static;
 

@@ -201,6 +201,50 @@ START_TEST(test_restore_round_trip)
 }
 END_TEST
 
+/* Issue #18: the published PDFs a store keeps beside it go with its backup, and come back
+ * with a restore (into a store that never kept them). */
+START_TEST(test_backup_and_restore_keep_the_pdfs)
+{
+	/* `sha256sum tests/extract/pdf/putuo-govt-office-2025-budget-dept.pdf` */
+	static const char sha[] =
+	    "ef2db536657de0a0e0ef27c4487f04034c430ffa3d83e522904c7a71b477c299";
+	char *store = tu_temp_path(".sqlite"), *backup = tu_temp_path(".sqlite");
+	char *other = new_store(SANGONG_X), json[4200], pdfs[4200], pdf[4300], kept[4400];
+	const char *src = tu_env("BUDGETD_SOURCE");
+	size_t want_len, got_len;
+	char *want, *got;
+	struct tu_ctl r;
+
+	snprintf(json, sizeof(json), "%s/db/data/putuo-govt-office-2025-budget-dept.json", src);
+	snprintf(pdfs, sizeof(pdfs), "%s/tests/extract/pdf", src);
+	snprintf(pdf, sizeof(pdf), "%s/putuo-govt-office-2025-budget-dept.pdf", pdfs);
+	r = tu_ctl("import", "--db", store, "--pdfs", pdfs, json, NULL);
+	ck_assert_msg(r.status == 0, "import: %s", r.err);
+	tu_ctl_done(&r);
+	ctl_ok("backup", "--db", store, backup);
+	snprintf(kept, sizeof(kept), "%s.files/%s.pdf", backup, sha);
+	want = tu_read_file(pdf, &want_len);
+	got = tu_read_file(kept, &got_len);
+	ck_assert_msg(got != NULL, "the backup has no %s", kept);
+	ck_assert(got_len == want_len && memcmp(got, want, want_len) == 0);
+	free(got);
+	/* restored over a store that never kept it */
+	ctl_ok("restore", "--db", other, backup);
+	snprintf(kept, sizeof(kept), "%s.files/%s.pdf", other, sha);
+	got = tu_read_file(kept, &got_len);
+	ck_assert_msg(got != NULL, "the restored store has no %s", kept);
+	ck_assert(got_len == want_len && memcmp(got, want, want_len) == 0);
+	free(got);
+	free(want);
+	tu_unlink_store(store);
+	tu_unlink_store(backup);
+	tu_unlink_store(other);
+	free(store);
+	free(backup);
+	free(other);
+}
+END_TEST
+
 /* A store in WAL mode whose -wal holds a committed transaction not yet written back (a
  * writer killed, or a reader still open): SQLite opens a -wal it finds beside a file
  * whatever that file's header says, so a restore that left it there would have the old
@@ -477,6 +521,7 @@ int main(void)
 	tcase_add_test(tc, test_backup_is_one_checked_file);
 	tcase_add_test(tc, test_backup_unwritable);
 	tcase_add_test(tc, test_restore_round_trip);
+	tcase_add_test(tc, test_backup_and_restore_keep_the_pdfs);
 	tcase_add_test(tc, test_restore_never_replays_old_wal);
 	tcase_add_loop_test(tc, test_restore_refuses_bad_backup, 0,
 	                    (int)(sizeof(bad_backups) / sizeof(bad_backups[0])));

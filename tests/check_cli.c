@@ -762,6 +762,91 @@ static void store_exec(const char *store, const char *stmt)
 
 /* Issue 13, point 7: a stored name with ESC, CR LF, RTL override and a backslash prints as
  * one line of visible escapes. */
+/* Copies src to dst (both whole paths). */
+static void copy_file(const char *src, const char *dst)
+{
+	size_t n;
+	char *text = tu_read_file(src, &n);
+	FILE *f = fopen(dst, "wb");
+
+	ck_assert_ptr_nonnull(text);
+	ck_assert_ptr_nonnull(f);
+	ck_assert_uint_eq(fwrite(text, 1, n, f), n);
+	ck_assert_int_eq(fclose(f), 0);
+	free(text);
+}
+
+/* Whether the file at a equals the file at b, byte for byte. */
+static bool same_file(const char *a, const char *b)
+{
+	size_t na, nb;
+	char *ta = tu_read_file(a, &na), *tb = tu_read_file(b, &nb);
+	bool same = ta != NULL && tb != NULL && na == nb && memcmp(ta, tb, na) == 0;
+
+	free(ta);
+	free(tb);
+	return same;
+}
+
+/* Issue #18: the PDF a file made by `budgetctl extract` names (source.file, source.sha256)
+ * is kept beside the store under its SHA-256 when it is found and is that file; a missing or
+ * different one is reported, and the disclosure imported without it. */
+START_TEST(test_import_keeps_the_published_pdf)
+{
+	/* `sha256sum tests/extract/pdf/putuo-commerce-2025-budget-dept.pdf` */
+	static const char sha[] =
+	    "b067184912969b733d53e86c4cf658ba91b4cecf93c25b9198ea3086515e7a6a";
+	char dir[] = "/tmp/budgetd-pdf-XXXXXX", json[200], pdf[200], pdfs[4200], want[4400];
+	char kept[4400], *store = tu_temp_path(".sqlite");
+	const char *src = tu_env("BUDGETD_SOURCE");
+	struct tu_ctl r;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(json, sizeof(json), "%s/commerce.json", dir);
+	snprintf(pdf, sizeof(pdf), "%s/putuo-commerce-2025-budget-dept.pdf", dir);
+	snprintf(want, sizeof(want), "%s/db/data/putuo-commerce-2025-budget-dept.json", src);
+	copy_file(want, json);
+	snprintf(pdfs, sizeof(pdfs), "%s/tests/extract/pdf", src);
+	snprintf(want, sizeof(want), "%s/putuo-commerce-2025-budget-dept.pdf", pdfs);
+	snprintf(kept, sizeof(kept), "%s.files/%s.pdf", store, sha);
+
+	/* not beside the file: imported, said, nothing kept */
+	r = tu_ctl("import", "--fresh", "--db", store, json, NULL);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	ck_assert_ptr_nonnull(strstr(r.err, "note: its PDF putuo-commerce-2025-budget-dept.pdf is "
+	                                    "not beside it: imported without it"));
+	tu_ctl_done(&r);
+	ck_assert(!exists(kept));
+	/* another PDF under its name: not the file the SHA-256 names */
+	snprintf(want, sizeof(want), "%s/putuo-commerce-2025-budget-unit.pdf", pdfs);
+	copy_file(want, pdf);
+	r = tu_ctl("import", "--db", store, json, NULL);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	ck_assert_ptr_nonnull(strstr(r.err, "is not the file its source.sha256 names"));
+	tu_ctl_done(&r);
+	ck_assert(!exists(kept));
+	/* --pdfs: found there when not beside the file */
+	unlink(pdf);
+	r = tu_ctl("import", "--db", store, "--pdfs", pdfs, json, NULL);
+	ck_assert_msg(r.status == 0 && r.err[0] == '\0', "%s", r.err);
+	tu_ctl_done(&r);
+	snprintf(want, sizeof(want), "%s/putuo-commerce-2025-budget-dept.pdf", pdfs);
+	ck_assert_msg(same_file(kept, want), "%s is not the published PDF", kept);
+	/* beside the file, into a new store */
+	tu_unlink_store(store);
+	copy_file(want, pdf);
+	r = tu_ctl("import", "--fresh", "--db", store, json, NULL);
+	ck_assert_msg(r.status == 0 && r.err[0] == '\0', "%s", r.err);
+	tu_ctl_done(&r);
+	ck_assert(same_file(kept, want));
+	unlink(pdf);
+	unlink(json);
+	rmdir(dir);
+	tu_unlink_store(store);
+	free(store);
+}
+END_TEST
+
 START_TEST(test_list_escapes_stored_text)
 {
 	char *store = tu_temp_path(".sqlite");
@@ -875,6 +960,7 @@ int main(void)
 	tcase_add_test(tc, test_help_and_usage);
 	tcase_add_test(tc, test_import_replaces_findings);
 	tcase_add_test(tc, test_list_escapes_stored_text);
+	tcase_add_test(tc, test_import_keeps_the_published_pdf);
 	tcase_add_test(tc, test_garbage_store_named);
 	tcase_add_test(tc, test_damaged_store_blamed);
 	suite_add_tcase(s, tc);

@@ -45,7 +45,7 @@ struct reply {
 	char head[8192]; /* status line and header lines, each ending in CRLF */
 	const char *body; /* into raw, NUL-terminated */
 	size_t body_len;
-	char raw[1 << 17];
+	char raw[1 << 19]; /* the largest answer read whole: a corpus PDF (.../source.pdf) */
 };
 
 /* budgetd's command line for a port and a store; the array is reused by the next call. */
@@ -307,6 +307,106 @@ START_TEST(test_head_matches_get)
 	snprintf(length, sizeof(length), "%zu", get.body_len);
 	expect_header(&get, "Content-Length", length, false);
 	expect_header(&head, "Content-Length", length, false);
+}
+END_TEST
+
+#define COMMERCE "/api/v1/departments/putuo-commerce/budgets/2025"
+/* `sha256sum tests/extract/pdf/putuo-commerce-2025-budget-dept.pdf`, the file the bundled
+ * disclosure was extracted from (db/data's source.sha256 says the same). */
+#define COMMERCE_SHA256 "b067184912969b733d53e86c4cf658ba91b4cecf93c25b9198ea3086515e7a6a"
+
+/* The body must be the file at tests/extract/pdf/name, byte for byte. */
+static void expect_pdf(const struct reply *r, const char *name)
+{
+	char path[4200];
+	size_t len;
+	char *want;
+
+	snprintf(path, sizeof(path), "%s/tests/extract/pdf/%s", tu_env("BUDGETD_SOURCE"), name);
+	want = tu_read_file(path, &len);
+	ck_assert_ptr_nonnull(want);
+	ck_assert_uint_eq(r->body_len, len);
+	ck_assert_msg(memcmp(r->body, want, len) == 0, "%s: not the published bytes", name);
+	free(want);
+}
+
+/* Issue #18: the PDF a disclosure was extracted from, as published, named by its content. */
+START_TEST(test_source_pdf)
+{
+	struct reply r;
+	char etag[128], cond[200];
+	json_t *j;
+
+	call("GET", COMMERCE "/source.pdf", "", &r);
+	ck_assert_int_eq(r.status, 200);
+	expect_header(&r, "Content-Type", "application/pdf", false);
+	expect_header(&r, "Content-Disposition",
+	              "inline; filename=\"putuo-commerce-2025-budget-dept.pdf\"", true);
+	expect_pdf(&r, "putuo-commerce-2025-budget-dept.pdf");
+	/* the ETag is the content's: the same file in any store, after any restore */
+	ck_assert(header(&r, "ETag", etag, sizeof(etag)));
+	snprintf(cond, sizeof(cond), "\"p%.40s\"", COMMERCE_SHA256);
+	ck_assert_str_eq(etag, cond);
+	snprintf(cond, sizeof(cond), "If-None-Match: %s\r\n", etag);
+	call("GET", COMMERCE "/source.pdf", cond, &r);
+	ck_assert_int_eq(r.status, 304);
+	ck_assert_uint_eq(r.body_len, 0);
+	call("HEAD", COMMERCE "/source.pdf", "", &r);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_uint_eq(r.body_len, 0);
+	expect_header(&r, "Content-Length", "168404", false); /* ls -l of the file */
+	/* the unit-level disclosure was published as its own PDF */
+	call("GET", COMMERCE "/source.pdf?level=unit", "", &r);
+	ck_assert_int_eq(r.status, 200);
+	expect_pdf(&r, "putuo-commerce-2025-budget-unit.pdf");
+	/* typed in by hand: no published file */
+	call("GET", "/api/v1/departments/kashi-urumqi-office/budgets/2021/source.pdf", "", &r);
+	expect_problem(&r, 404);
+	call("GET", COMMERCE "/source.pdf?format=csv", "", &r);
+	expect_problem(&r, 400);
+	call("GET", COMMERCE "/source.pdf", "Accept: application/json\r\n", &r);
+	expect_problem(&r, 406);
+	call("GET", "/api/v1/departments/putuo-commerce/budgets/2024/source.pdf", "", &r);
+	expect_problem(&r, 404);
+	/* the disclosure links it, and only then */
+	call("GET", COMMERCE, "", &r);
+	j = body_json(&r);
+	ck_assert_str_eq(
+	    json_string_value(json_object_get(json_object_get(j, "links"), "source_pdf")),
+	    COMMERCE "/source.pdf");
+	json_decref(j);
+	call("GET", "/api/v1/departments/kashi-urumqi-office/budgets/2021", "", &r);
+	j = body_json(&r);
+	ck_assert_ptr_null(json_object_get(json_object_get(j, "links"), "source_pdf"));
+	json_decref(j);
+}
+END_TEST
+
+/* A disclosure imported without its PDF: no link, and the PDF is a 404 that says why. */
+START_TEST(test_source_pdf_not_kept)
+{
+	char *store = tu_temp_path(".sqlite"), json[4200];
+	struct tu_ctl c;
+	struct reply r;
+	json_t *j;
+
+	snprintf(json, sizeof(json), "%s/db/data/putuo-commerce-2025-budget-dept.json",
+	         tu_env("BUDGETD_SOURCE"));
+	c = tu_ctl("import", "--fresh", "--db", store, json, NULL);
+	ck_assert_msg(c.status == 0, "%s", c.err);
+	tu_ctl_done(&c);
+	daemon_spawn(command("0", store));
+	call("GET", COMMERCE, "", &r);
+	ck_assert_int_eq(r.status, 200);
+	j = body_json(&r);
+	ck_assert_ptr_null(json_object_get(json_object_get(j, "links"), "source_pdf"));
+	json_decref(j);
+	call("GET", COMMERCE "/source.pdf", "", &r);
+	expect_problem(&r, 404);
+	ck_assert_ptr_nonnull(strstr(r.body, "imported without it"));
+	ck_assert_int_eq(daemon_stop(), 0);
+	tu_unlink_store(store);
+	free(store);
 }
 END_TEST
 
@@ -1792,6 +1892,7 @@ int main(void)
 	tcase_add_checked_fixture(live, daemon_start, teardown);
 	tcase_add_test(live, test_departments);
 	tcase_add_test(live, test_head_matches_get);
+	tcase_add_test(live, test_source_pdf);
 	tcase_add_test(live, test_front_page);
 	tcase_add_loop_test(live, test_embed_frame_ancestors, 0,
 	                    (int)(sizeof(embed_cases) / sizeof(embed_cases[0])));
@@ -1814,6 +1915,7 @@ int main(void)
 	tcase_add_test(once, test_sigterm_when_a_worker_removed_the_socket_first);
 	tcase_add_test(once, test_defaults_from_any_directory);
 	tcase_add_test(once, test_serves_new_data_after_import);
+	tcase_add_test(once, test_source_pdf_not_kept);
 	tcase_add_test(once, test_edited_page_file_is_served);
 	tcase_add_test(once, test_missing_store);
 	tcase_add_test(once, test_garbage_store_named);

@@ -65,10 +65,25 @@ void tu_unlink_store(const char *path)
 		                             ".snapshot", ".amounts.csv", ".kept", ".amounts.idx" };
 	char buf[4200];
 
+	char file[4500];
+	struct dirent *e;
+	DIR *d;
+
 	for (size_t i = 0; i < sizeof(sides) / sizeof(sides[0]); i++) {
 		snprintf(buf, sizeof(buf), "%s%s", path, sides[i]);
 		unlink(buf);
 	}
+	/* the files it keeps beside it (#18: the published PDFs) */
+	snprintf(buf, sizeof(buf), "%s.files", path);
+	if ((d = opendir(buf)) == NULL)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		snprintf(file, sizeof(file), "%s/%s", buf, e->d_name);
+		if (e->d_name[0] != '.')
+			unlink(file);
+	}
+	closedir(d);
+	rmdir(buf);
 }
 
 char *tu_write_temp(const char *data, size_t len, const char *suffix)

@@ -80,6 +80,11 @@ test('budgetd from PATH, no options but --port 0, serves the bundled store and t
     const js = await fetch(`${origin}/app.js`);
     assert.equal(js.status, 200, 'the front page script from the installed static folder');
     await js.arrayBuffer();
+    // The published PDFs are installed beside the store (#18), served byte for byte.
+    const pdf = await fetch(`${origin}/api/v1/departments/putuo-commerce/budgets/2025/source.pdf`);
+    assert.equal(pdf.status, 200, 'the PDF kept beside the installed store');
+    assert.ok(Buffer.from(await pdf.arrayBuffer()).equals(fs.readFileSync(
+      path.join(source, 'tests/extract/pdf/putuo-commerce-2025-budget-dept.pdf'))));
     assert.match(stderr, new RegExp(`serving ${prefix}/share/budgetd/budgetd\\.sqlite`));
   } finally {
     child.kill('SIGTERM');

@@ -144,6 +144,9 @@ test('import without --db creates the user store under $HOME and leaves the bund
   assert.match(r.stdout, new RegExp(`into ${user.replace(/[.]/g, '\\.')}:`));
   assert.equal(sha256(bundled), before, 'the bundled store is byte for byte the same');
   assert.ok(fs.statSync(user).isFile(), 'the user store exists');
+  // The published PDFs the bundled store keeps came along (#18): the user store serves them.
+  assert.deepEqual(fs.readdirSync(`${user}.files`).sort(), fs.readdirSync(`${bundled}.files`).sort());
+  assert.ok(fs.readdirSync(`${user}.files`).length >= 6);
   for (const dir of ['.local', '.local/share', '.local/share/budgetd'])
     assert.equal(fs.statSync(path.join(home, dir)).mode & 0o777, 0o700, `${dir} is 0700`);
 
@@ -179,7 +182,8 @@ test('a running budgetd with no --db takes up the user store once it is created,
     const snapshot = await fetch(`http://127.0.0.1:${d.port}/api/v1/snapshot.sqlite`);
     assert.equal(snapshot.status, 200, 'the download beside the store now served');
     assert.equal(Buffer.from(await snapshot.arrayBuffer()).length, fs.statSync(`${user}.snapshot`).size);
-    for (const f of fs.readdirSync(path.dirname(user))) fs.rmSync(path.join(path.dirname(user), f));
+    for (const f of fs.readdirSync(path.dirname(user)))
+      fs.rmSync(path.join(path.dirname(user), f), { recursive: true });
     await awaitIds(d, bundledIds);
   } finally {
     await stop(d);
