@@ -48,6 +48,8 @@ struct api_route {
 	const char *kind; /* "budget" or "final" */
 	const char *kind_path; /* "budgets" or "finals" */
 	const char *level; /* "department" or "unit" for a disclosure's resources, else NULL */
+	const char *sha256; /* a published file's SHA-256 (64 hex digits), for its pages, or NULL */
+	int page; /* a page of it, from 1, else 0 */
 	/* The answer's identity: the resource, its parameters in canonical form and a fixed
 	 * order (defaults written out), and the format. Two requests with one key get the same
 	 * answer, whatever the spelling of their URL or Accept. "" when it does not fit. */
@@ -63,6 +65,7 @@ struct api_response {
 	char *body; /* owned by the response; free with api_response_free() */
 	size_t len;
 	int64_t modified; /* unix time the data behind the body was imported; 0 if none */
+	bool immutable; /* what the URL names never changes (a file named by its content) */
 	/* the texts last: api_parse() empties them, it does not zero them (1.5 KB) */
 	char link[640]; /* a Link header value, or "" */
 	char disposition[640]; /* a Content-Disposition header value, or "" */

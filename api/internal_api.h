@@ -11,6 +11,7 @@
 
 /* Positions a table may have (表一..表九十九). */
 #define API_TABLES_MAX 99
+#define API_PAGES_MAX 200 /* pages of a published file (ingest.h: INGEST_MAX_PAGES) */
 
 /* The default page of the lists (departments, findings). */
 #define API_LIMIT_DEFAULT 100

@@ -369,6 +369,9 @@ static void put_head(struct api_jw *w, const struct fill *f)
 	snprintf(state, sizeof(state), "%s %d %s %s", c->dept, c->year, c->kind, c->level);
 	api_html_open(w, "link", "rel", "canonical", "href", url, NULL);
 	api_html_open(w, "meta", "name", "budgetd-page", "content", state, NULL);
+	/* where the page images of the published PDF are, for the figures' links (#18) */
+	if (f->p->pages[0] != '\0')
+		api_html_open(w, "meta", "name", "budgetd-pages", "content", f->p->pages, NULL);
 }
 
 static void put_toc(struct api_jw *w, const struct fill *f)
@@ -519,6 +522,42 @@ static json_t *load_prior(struct api_ctx *c)
 	return db_export_part(c->db, c->dept, c->year - 1, c->kind, c->level, &sel, &err);
 }
 
+/* The published PDF's URLs (#18), when the store keeps it. */
+static void set_source(struct api_page *p, const json_t *doc)
+{
+	const char *sha = api_page_str(json_object_get(doc, "source"), "sha256");
+
+	if (!api_keeps_pdf(p->c, sha))
+		return;
+	api_url(p->c, p->pdf, sizeof(p->pdf), "/source.pdf", false);
+	snprintf(p->pages, sizeof(p->pages), "/api/v1/sources/%s/pages/", sha);
+}
+
+bool api_page_src_open(const struct api_page *p, const json_t *box)
+{
+	char href[460], data[120];
+	const json_t *v;
+	size_t i;
+	int n = 0;
+
+	if (p->pdf[0] == '\0' || !json_is_array(box) || json_array_size(box) != 5 ||
+	    !json_is_integer(json_array_get(box, 0)))
+		return false;
+	snprintf(href, sizeof(href), "%s#page=%lld", p->pdf,
+	         (long long)json_integer_value(json_array_get(box, 0)));
+	/* "page,x0,y0,x1,y1": what app.js draws on the page image */
+	json_array_foreach (box, i, v) {
+		if (!json_is_number(v))
+			return false;
+		n += snprintf(data + n, sizeof(data) - (size_t)n, i == 0 ? "%.10g" : ",%.10g",
+		              json_number_value(v));
+		if (n >= (int)sizeof(data))
+			return false;
+	}
+	api_html_open(p->w, "a", "class", "src", "href", href, "data-box", data, NULL);
+	return true;
+}
+
 /* Fills the template for the query into w; f->status is the answer's status. Returns 0, or
  * -1 when memory ran out. A store that fails is a 503 page, its reason kept in cause. */
 static int render(struct db *db, const struct api_request *req, const char *tmpl, size_t len,
@@ -564,6 +603,7 @@ static int render(struct db *db, const struct api_request *req, const char *tmpl
 	if ((doc = db_export(db, c.dept, c.year, c.kind, c.level, &err)) == NULL)
 		goto store;
 	prior = load_prior(&c);
+	set_source(&page, doc);
 	page.doc = doc;
 	page.dept = dept;
 	page.prior = prior;

@@ -22,7 +22,18 @@ struct api_page {
 	 * its tables (totals rows only) and 三公, as db_export_part() gives them; else NULL. */
 	const json_t *prior;
 	struct db_error err; /* filled when a part's own read of the store failed */
+	/* The published PDF, when the store keeps it (#18): its URL (.../source.pdf) and the
+	 * URL its page images are under (/api/v1/sources/SHA256/pages/); "" when it does not.
+	 * A figure printed at a known place then links its page (api_page_src_open()). */
+	char pdf[400], pages[120];
 };
+
+/* Opens a link to where the figure of box ([page, x0, y0, x1, y1], PDF points from the
+ * top left) was printed: the PDF at that page, and the box for the page's viewer
+ * (app.js). Returns true when it opened one (close it with api_html_close(w, "a")); false
+ * when the store keeps no PDF or box is not a box. The page's <meta name="budgetd-pages">
+ * says where the page images are. */
+bool api_page_src_open(const struct api_page *p, const json_t *box);
 
 /* The parts, in page order. Each writes one or more <section>s into p->w (its HTML in
  * Chinese, for citizens: no field names or code words), and returns 0, or -1 with p->err

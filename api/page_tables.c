@@ -267,10 +267,16 @@ static void body_figures(const struct grid *g, const json_t *row, const json_t *
 	size_t i, k = 0;
 
 	for (i = 0; i < n; i++) {
-		api_html_open(w, "td", "class", "num", "data-col", api_page_str(cols[i], "key"),
-		              NULL);
-		api_html_num(w,
-		             api_dec_text(json_object_get(amounts, api_page_str(cols[i], "key"))));
+		const char *key = api_page_str(cols[i], "key");
+		const char *text = api_dec_text(json_object_get(amounts, key));
+		bool src;
+		api_html_open(w, "td", "class", "num", "data-col", key, NULL);
+		/* where it was printed, one click away (#18) */
+		src = text != NULL &&
+		      api_page_src_open(g->p, json_object_get(json_object_get(row, "boxes"), key));
+		api_html_num(w, text);
+		if (src)
+			api_html_close(w, "a");
 		api_html_close(w, "td");
 	}
 	if (!g->unplaced)
@@ -580,6 +586,8 @@ static void lede(struct api_page *p, int count)
 		api_html_text(w, api_page_str(p->doc, "unit"));
 	api_html_text(
 	    w, "）；空白单元格表示原表未填数字。每张表可下载 CSV（可用 Excel 打开）或 JSON。");
+	if (p->pdf[0] != '\0') /* the figures link where they were printed (#18) */
+		api_html_text(w, "点击表中带下划虚线的数字，可查看它在原文中印在哪里。");
 	api_html_close(w, "p");
 }
 

@@ -620,8 +620,9 @@ static void put_where(struct api_jw *w, const struct target *t, const char *rule
 
 /* One finding: id finding-N where N is its position + 1, as /api/v1/audit's links.page
  * names it. */
-static void put_finding(struct api_jw *w, const json_t *item, const struct target *t)
+static void put_finding(const struct api_page *p, const json_t *item, const struct target *t)
 {
+	struct api_jw *w = p->w;
 	const json_t *f = json_object_get(item, "finding"), *place = json_object_get(f, "place");
 	const json_t *page = json_object_get(place, "page");
 	const char *sev = api_page_str(item, "severity"), *quote = api_page_str(place, "quote");
@@ -641,8 +642,13 @@ static void put_finding(struct api_jw *w, const json_t *item, const struct targe
 	if (figs[0] != '\0' || pg > 0) {
 		api_html_open(w, "p", "class", "finding-figs", NULL);
 		api_html_text(w, figs);
+		api_html_text(w, figs[0] && pg > 0 ? "；" : "");
+		/* the page, outlined where the finding was printed, when the store keeps it (#18) */
+		bool src = pg > 0 && api_page_src_open(p, json_object_get(place, "box"));
 		if (pg > 0)
-			api_html_textf(w, "%s见原文第 %lld 页", figs[0] ? "；" : "", pg);
+			api_html_textf(w, "见原文第 %lld 页", pg);
+		if (src)
+			api_html_close(w, "a");
 		api_html_close(w, "p");
 	}
 	if (quote != NULL && *quote != '\0')
@@ -673,7 +679,7 @@ static void put_audit(struct texts *x)
 	api_html_close(w, "p");
 	api_html_open(w, "ol", "class", "findings", NULL);
 	json_array_foreach (x->findings, i, item)
-		put_finding(w, item, &x->targets[i]);
+		put_finding(x->p, item, &x->targets[i]);
 	api_html_close(w, "ol");
 	api_html_close(w, "section");
 }

@@ -100,6 +100,7 @@ enum resource {
 	R_AGGREGATE,
 	R_SEARCH,
 	R_SOURCE, /* .../{kind}/{year}/source.pdf, the published PDF (#18) */
+	R_PAGE_IMAGE, /* /api/v1/sources/{sha256}/pages/{n}.png, a page of it (#18) */
 };
 
 /* The query parameters each resource takes, in the order of its cache key; format last. */
@@ -141,6 +142,7 @@ static const char *const *takes(int resource)
 	case R_SOURCE:
 		return takes_level_only;
 	case R_DATAPACKAGE_STORE:
+	case R_PAGE_IMAGE:
 		return takes_nothing;
 	case R_SEARCH:
 		return takes_search;
@@ -379,6 +381,34 @@ static int parse_disclosure(struct api_route *rt, char **seg, int n, struct api_
 	return 0;
 }
 
+/* seg: sources {sha256} pages {n}.png: a page image, named by the file's content and the
+ * page (from 1), so that its URL names one image forever. */
+static int parse_page_image(struct api_route *rt, char **seg, struct api_response *resp)
+{
+	const char *num = seg[3], *dot = strchr(num, '.');
+	char digits[8];
+	long page;
+
+	if (strlen(seg[1]) != 64 || strspn(seg[1], "0123456789abcdef") != 64)
+		return fail(resp, 404,
+		            "no such file: a source is named by its SHA-256, 64 "
+		            "lower-case hex digits");
+	if (dot == NULL || strcmp(dot, ".png") != 0 || dot == num ||
+	    (size_t)(dot - num) >= sizeof(digits))
+		return fail(resp, 404, "no such page: pages are {n}.png");
+	memcpy(digits, num, (size_t)(dot - num));
+	digits[dot - num] = '\0';
+	if ((page = number(digits, 1, API_PAGES_MAX)) < 0 || !canonical(digits))
+		return fail(resp, 404,
+		            "no such page: a page is a number from 1 to 200, "
+		            "without leading zeros");
+	rt->resource = R_PAGE_IMAGE;
+	rt->sha256 = seg[1];
+	rt->page = (int)page;
+	rt->format = API_JSON; /* the format of its errors */
+	return 0;
+}
+
 static int parse_path(struct api_route *rt, struct api_response *resp)
 {
 	char **seg = rt->seg;
@@ -398,6 +428,8 @@ static int parse_path(struct api_route *rt, struct api_response *resp)
 		rt->resource = R_AGGREGATE;
 	else if (n == 1 && strcmp(seg[0], "search") == 0)
 		rt->resource = R_SEARCH;
+	else if (n == 4 && strcmp(seg[0], "sources") == 0 && strcmp(seg[2], "pages") == 0)
+		return parse_page_image(rt, seg, resp);
 	else if (strcmp(seg[0], "departments") != 0 || n == 3)
 		return fail(resp, 404, "no such resource");
 	else if (n == 1)
@@ -547,6 +579,8 @@ static int parse_query(const struct api_request *req, struct api_route *rt,
 		return csv_only(req, rt, resp);
 	if (rt->resource == R_SOURCE)
 		return pdf_only(req, rt, resp);
+	if (rt->resource == R_PAGE_IMAGE)
+		return 0; /* an image: Accept is not negotiated */
 	return negotiate(req, offers_csv(rt->resource), offers_xlsx(rt->resource), rt, resp);
 }
 
@@ -702,9 +736,22 @@ static int execute_disclosure(struct api_ctx *c, const struct api_route *rt)
 	return rc;
 }
 
+/* A page image is a file the store keeps beside it, named by the PDF's content and the
+ * page: the server sends it, or 404 when the store keeps no such page. */
+static int page_image(struct api_response *resp, const struct api_route *rt)
+{
+	resp->status = 200;
+	resp->content_type = "image/png";
+	resp->immutable = true;
+	snprintf(resp->file, sizeof(resp->file), "%.64s-%d.png", rt->sha256, rt->page);
+	return 0;
+}
+
 static int execute(struct api_ctx *c, const struct api_route *rt)
 {
 	switch (rt->resource) {
+	case R_PAGE_IMAGE:
+		return page_image(c->resp, rt);
 	case R_OPENAPI:
 		return api_openapi(c);
 	case R_AUDIT_LIST:

@@ -69,6 +69,17 @@ struct ingest_source {
 json_t *ingest_document(const struct ingest_text *text, const struct ingest_source *src,
                         const struct ingest_options *opt, struct ingest_error *err);
 
+/* Page images (issue #18): the resolution pages are rendered at, which keeps a printed
+ * 9-point Chinese character about 14 pixels tall, legible on a phone. */
+#define INGEST_PAGE_DPI 110
+
+/* Renders page (from 1) of pdf at dpi in 8-bit gray with pdftoppm (poppler, run as a
+ * separate process, killed as ing_run says) and encodes it as a PNG: *png is malloc'd (the
+ * caller frees), *len bytes. Returns 0, or -1 with *err filled (INGEST_NO_TOOL: pdftoppm
+ * cannot be run; INGEST_BAD_INPUT: the page cannot be rendered). */
+int ingest_page_png(const char *pdf, int page, int dpi, unsigned char **png, size_t *len,
+                    struct ingest_error *err);
+
 /* The SHA-256 of a file as 64 hex digits and a NUL into hex. Returns 0, or -1 (errno set). */
 int ingest_sha256_file(const char *path, char hex[65]);
 

@@ -484,6 +484,43 @@ static bool pdf_at(char *buf, size_t size, const char *dir, const char *name)
 	return n > 0 && (size_t)n < size && stat(buf, &sb) == 0 && S_ISREG(sb.st_mode);
 }
 
+/* Keeps each page of pdf (SHA-256 sha256, pages long) as a PNG beside the store,
+ * PATH.files/SHA256-N.png, rendered once: a page already there is not rendered again. A
+ * page that cannot be rendered (pdftoppm missing, a damaged page) is said once, on stderr,
+ * and the disclosure keeps the pages before it and its figures: it is never a reason to
+ * refuse the import. Returns 0, or -1 after printing why when a page cannot be written. */
+static int keep_pages(const char *store, const char *file, const char *pdf, const char *sha256,
+                      int pages)
+{
+	struct ingest_error err = { 0 };
+	char name[96], why[4500];
+	unsigned char *png;
+	size_t len;
+	int rc;
+
+	for (int n = 1; n <= pages && n <= INGEST_MAX_PAGES; n++) {
+		snprintf(name, sizeof(name), "%s-%d.png", sha256, n);
+		if (srv_keeps(store, name))
+			continue;
+		if (ingest_page_png(pdf, n, INGEST_PAGE_DPI, &png, &len, &err) != 0) {
+			fprintf(stderr,
+			        "%s: warning: page %d of its PDF could not be rendered (%s): "
+			        "imported without its page images from there on\n",
+			        file, n, err.text);
+			return 0;
+		}
+		rc = srv_keep_bytes(store, name, png, len, why, sizeof(why));
+		free(png);
+		if (rc != 0) {
+			fprintf(stderr,
+			        "budgetctl: cannot keep page %d of %s beside the store: %s\n", n,
+			        pdf, why);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 /* Keeps the PDF doc was extracted from beside the store at store, when doc names one
  * (source.file and source.sha256, as `budgetctl extract` writes them) and it is found: in
  * the folder of file (the import file), else in --pdfs. A PDF that is not there, or is not
@@ -516,7 +553,8 @@ static int keep_pdf(const char *store, const char *file, const struct db_doc *do
 		fprintf(stderr, "budgetctl: cannot keep %s beside the store: %s\n", pdf, why);
 		return -1;
 	}
-	return 0;
+	return keep_pages(store, file, pdf, sha256,
+	                  (int)json_integer_value(json_object_get(src, "pages")));
 }
 
 /* Writes every file into one transaction while all are valid; any problem rolls all of it

@@ -171,11 +171,19 @@ static enum MHD_Result send_kept(struct srv *s, struct MHD_Connection *conn,
 	snprintf(path, sizeof(path), "%s" SRV_FILES_DIR "%s", srv_data_path(s->data), resp->file);
 	if ((fd = srv_open_regular(path, &sb)) < 0)
 		return send_problem(conn, 404,
-		                    "this store does not keep the published PDF of this disclosure "
-		                    "(it was imported without it)",
+		                    resp->immutable
+		                        ? "this store keeps no such page image"
+		                        : "this store does not keep the published PDF of this "
+		                          "disclosure (it was imported without it)",
 		                    SRV_API);
-	snprintf(tag, sizeof(tag), "p%.40s", resp->file);
-	return srv_reply_file(conn, fd, &sb, resp->content_type, resp->disposition, tag);
+	/* the PDF's SHA-256 begins the name; a page image's "-N.png" follows it */
+	if (resp->immutable)
+		snprintf(tag, sizeof(tag), "i%.32s%.10s", resp->file, resp->file + 64);
+	else
+		snprintf(tag, sizeof(tag), "p%.40s", resp->file);
+	return srv_reply_file(conn, fd, &sb, resp->content_type,
+	                      resp->disposition[0] != '\0' ? resp->disposition : NULL, tag,
+	                      resp->immutable ? SRV_IMMUTABLE : SRV_API);
 }
 
 /* A cache miss: the answer from the store, kept under key when it is a 200 (key NULL: not
@@ -712,7 +720,7 @@ static enum MHD_Result route_file(struct srv *s, struct MHD_Connection *conn, co
 	snprintf(path, sizeof(path), "%s%s", srv_data_path(s->data), suffix);
 	if ((fd = srv_open_regular(path, &sb)) < 0)
 		return send_problem(conn, 404, missing, SRV_API);
-	return srv_reply_file(conn, fd, &sb, type, disposition, NULL);
+	return srv_reply_file(conn, fd, &sb, type, disposition, NULL, SRV_API);
 }
 
 static enum MHD_Result dispatch(struct srv *s, struct MHD_Connection *conn, const char *url,

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-// The files a store keeps beside it (srv.h: SRV_FILES_DIR): the published PDFs, by SHA-256.
+// The files a store keeps beside it (srv.h: SRV_FILES_DIR): the published PDFs, by SHA-256,
+// and their pages as images.
 #include "srv.h"
 
 #include <dirent.h>
@@ -17,51 +18,78 @@ static bool kept_path(char *buf, size_t size, const char *store, const char *nam
 	return n > 0 && (size_t)n < size;
 }
 
-/* Copies the open file in to the new file out; 0 or -1 (errno set). */
-static int copy_fd(int in, int out)
+bool srv_keeps(const char *store, const char *name)
+{
+	char path[4400];
+	struct stat sb;
+
+	return kept_path(path, sizeof(path), store, name) && lstat(path, &sb) == 0 &&
+	       S_ISREG(sb.st_mode);
+}
+
+/* Writes len bytes of buf to fd; 0 or -1 (errno set). */
+static int write_all(int fd, const char *buf, size_t len)
+{
+	while (len > 0) {
+		ssize_t put = write(fd, buf, len);
+		if (put < 0 && errno == EINTR)
+			continue;
+		if (put <= 0)
+			return -1;
+		buf += put;
+		len -= (size_t)put;
+	}
+	return 0;
+}
+
+/* What a kept file is written from: a file's path, or bytes in memory. */
+struct source {
+	const char *path; /* NULL: data */
+	const void *data;
+	size_t len;
+};
+
+/* Writes src's bytes to out; 0 or -1 (errno set). */
+static int fill(int out, const struct source *src)
 {
 	char buf[1 << 16];
 	ssize_t got;
+	int in, rc = 0;
 
-	while ((got = read(in, buf, sizeof(buf))) != 0) {
-		if (got < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		for (ssize_t done = 0; done < got;) {
-			ssize_t put = write(out, buf + done, (size_t)(got - done));
-			if (put < 0 && errno != EINTR)
-				return -1;
-			done += put > 0 ? put : 0;
-		}
-	}
-	return fsync(out);
-}
-
-/* Puts a copy of src at dst: a temporary name beside dst, then rename(). */
-static int copy_into_place(const char *src, const char *dst, char *why, size_t size)
-{
-	char tmp[4400];
-	int in = -1, out = -1, rc = -1;
-
-	snprintf(tmp, sizeof(tmp), "%s.tmp-%ld", dst, (long)getpid());
-	if ((in = open(src, O_RDONLY | O_CLOEXEC)) < 0) {
-		snprintf(why, size, "%s: %s", src, strerror(errno));
+	if (src->path == NULL)
+		return write_all(out, src->data, src->len);
+	if ((in = open(src->path, O_RDONLY | O_CLOEXEC)) < 0)
 		return -1;
-	}
-	if ((out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0 ||
-	    copy_fd(in, out) != 0 || close(out) != 0 || rename(tmp, dst) != 0) {
-		snprintf(why, size, "%s: %s", dst, strerror(errno));
-		if (out >= 0)
-			close(out);
-		unlink(tmp);
-		goto done;
-	}
-	rc = 0;
-done:
+	while (rc == 0 && (got = read(in, buf, sizeof(buf))) != 0)
+		rc = got < 0 ? (errno == EINTR ? 0 : -1) : write_all(out, buf, (size_t)got);
 	close(in);
 	return rc;
+}
+
+/* Puts src's bytes at dst: a temporary name beside dst, synced, then rename(), so that no
+ * reader sees half a file. */
+static int write_into_place(const char *dst, const struct source *src, char *why, size_t size)
+{
+	char tmp[4500];
+	int out;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp-%ld", dst, (long)getpid());
+	if ((out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0) {
+		snprintf(why, size, "%s: %s", tmp, strerror(errno));
+		return -1;
+	}
+	if (fill(out, src) != 0 || fsync(out) != 0) {
+		snprintf(why, size, "%s: %s", src->path ? src->path : dst, strerror(errno));
+		close(out);
+		unlink(tmp);
+		return -1;
+	}
+	if (close(out) != 0 || rename(tmp, dst) != 0) {
+		snprintf(why, size, "%s: %s", dst, strerror(errno));
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
 }
 
 /* Makes PATH.files/; 0, or -1 with why filled. */
@@ -80,32 +108,55 @@ static int make_dir(const char *store, char *why, size_t size)
 	return 0;
 }
 
-int srv_keep_file(const char *store, const char *src, const char *sha256, const char *ext,
-                  char *why, size_t size)
+/* Keeps src beside store as name unless a file of that name is there: named by its content,
+ * one that is there is this one. 0, or -1 with why filled. */
+static int keep(const char *store, const char *name, const struct source *src, char *why,
+                size_t size)
 {
-	char name[128], dst[4400];
-	struct stat sb;
+	char dst[4400];
 
-	snprintf(name, sizeof(name), "%.64s%.16s", sha256, ext);
 	if (make_dir(store, why, size) != 0)
 		return -1;
 	if (!kept_path(dst, sizeof(dst), store, name)) {
 		snprintf(why, size, "%s: the path is too long", store);
 		return -1;
 	}
-	/* named by its content: one that is there is this one */
-	if (lstat(dst, &sb) == 0 && S_ISREG(sb.st_mode))
-		return 0;
-	return copy_into_place(src, dst, why, size);
+	return srv_keeps(store, name) ? 0 : write_into_place(dst, src, why, size);
 }
 
-/* Whether name is one a store keeps: 64 hex digits and an extension, no temporary. */
+int srv_keep_bytes(const char *store, const char *name, const void *data, size_t len, char *why,
+                   size_t size)
+{
+	struct source src = { .data = data, .len = len };
+
+	return keep(store, name, &src, why, size);
+}
+
+int srv_keep_file(const char *store, const char *src, const char *sha256, const char *ext,
+                  char *why, size_t size)
+{
+	struct source from = { .path = src };
+	char name[128];
+
+	snprintf(name, sizeof(name), "%.64s%.16s", sha256, ext);
+	return keep(store, name, &from, why, size);
+}
+
+/* Whether name is one a store keeps, not a temporary: 64 hex digits (a PDF's SHA-256), then
+ * "-" and a page number for a page image, then an extension. */
 static bool kept_name(const char *name)
 {
-	size_t n = strspn(name, "0123456789abcdef");
+	const char *p = name + strspn(name, "0123456789abcdef");
+	size_t digits;
 
-	return n == 64 && name[64] == '.' && strchr(name + 65, '.') == NULL &&
-	       strchr(name + 65, '-') == NULL;
+	if (p - name != 64)
+		return false;
+	if (*p == '-') {
+		if ((digits = strspn(p + 1, "0123456789")) == 0)
+			return false;
+		p += 1 + digits;
+	}
+	return *p == '.' && p[1] != '\0' && strpbrk(p + 1, ".-") == NULL;
 }
 
 int srv_keep_all(const char *from, const char *to, char *why, size_t size)
@@ -127,7 +178,7 @@ int srv_keep_all(const char *from, const char *to, char *why, size_t size)
 		    !kept_path(dst, sizeof(dst), to, e->d_name) || lstat(dst, &sb) == 0)
 			continue;
 		if (link(src, dst) != 0 && errno != EEXIST)
-			rc = copy_into_place(src, dst, why, size);
+			rc = write_into_place(dst, &(struct source){ .path = src }, why, size);
 	}
 	closedir(d);
 	return rc;

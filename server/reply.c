@@ -323,6 +323,8 @@ void srv_cache_policy_set(unsigned max_age, unsigned s_maxage, unsigned swr, uns
 
 static const char *cache_control(unsigned status, enum srv_kind kind)
 {
+	if ((status == 200 || status == 304) && kind == SRV_IMMUTABLE)
+		return "public, max-age=31536000, immutable";
 	if (status == 200 || status == 304)
 		return kind == SRV_API ? cc_api : cc_page;
 	if (status == 404)
@@ -338,7 +340,7 @@ static void common_headers(struct MHD_Response *r, int64_t modified, const char 
 	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
 	MHD_add_response_header(r, MHD_HTTP_HEADER_VARY,
 	                        kind == SRV_API ? "Accept, Accept-Encoding" : "Accept-Encoding");
-	if (kind == SRV_API) {
+	if (kind == SRV_API || kind == SRV_IMMUTABLE) {
 		srv_cors(r);
 		/* JSON and CSV are never a document to show, let alone in another site's frame. */
 		MHD_add_response_header(r, "Content-Security-Policy", API_CSP);
@@ -540,7 +542,8 @@ bool srv_not_modified(struct MHD_Connection *conn, const char *etag, int64_t mod
 }
 
 enum MHD_Result srv_reply_file(struct MHD_Connection *conn, int fd, const struct stat *sb,
-                               const char *type, const char *disposition, const char *tag)
+                               const char *type, const char *disposition, const char *tag,
+                               enum srv_kind kind)
 {
 	char etag[SRV_ETAG_SIZE];
 	enum MHD_Result ret;
@@ -552,7 +555,7 @@ enum MHD_Result srv_reply_file(struct MHD_Connection *conn, int fd, const struct
 		snprintf(etag, sizeof(etag), "\"f%jx-%jx-%jx.%lx\"", (uintmax_t)sb->st_ino,
 		         (uintmax_t)sb->st_size, (uintmax_t)sb->st_mtim.tv_sec,
 		         (long)sb->st_mtim.tv_nsec);
-	if (srv_not_modified(conn, etag, (int64_t)sb->st_mtim.tv_sec, SRV_API, &ret)) {
+	if (srv_not_modified(conn, etag, (int64_t)sb->st_mtim.tv_sec, kind, &ret)) {
 		close(fd);
 		return ret;
 	}
@@ -562,8 +565,9 @@ enum MHD_Result srv_reply_file(struct MHD_Connection *conn, int fd, const struct
 		return MHD_NO;
 	}
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_DISPOSITION, disposition);
-	common_headers(r, (int64_t)sb->st_mtim.tv_sec, etag, 200, SRV_API);
+	if (disposition != NULL)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_DISPOSITION, disposition);
+	common_headers(r, (int64_t)sb->st_mtim.tv_sec, etag, 200, kind);
 	return queue(conn, MHD_HTTP_OK, r, (size_t)sb->st_size);
 }
 

@@ -16,7 +16,8 @@
 enum srv_kind {
 	SRV_API,
 	SRV_PAGE,
-	SRV_EMBED
+	SRV_EMBED,
+	SRV_IMMUTABLE /* an API file whose URL names its content (a page image): cached a year */
 };
 
 /* Sets the Cache-Control of what follows (call before serving; defaults 60, 1, 0, 86400):
@@ -83,13 +84,14 @@ extern _Thread_local const char *srv_page_style_src;
 enum MHD_Result srv_queue(struct MHD_Connection *conn, unsigned status, struct MHD_Response *r,
                           size_t bytes);
 
-/* Queues a whole file from fd (open, regular; sb its fstat) as a 200 with the API's
- * headers, type and disposition; or 304 when the request's validators match its ETag: tag
- * (at most 40 characters, no quotes) for a file named by its content, else from inode, size
- * and modification time (the file is replaced by rename, never rewritten). Takes fd in
- * every case. */
+/* Queues a whole file from fd (open, regular; sb its fstat) as a 200 with the headers of
+ * kind (SRV_API or SRV_IMMUTABLE), type and disposition (NULL: none); or 304 when the
+ * request's validators match its ETag: tag (at most 44 characters, no quotes) for a file
+ * named by its content, else from inode, size and modification time (the file is replaced
+ * by rename, never rewritten). Takes fd in every case. */
 enum MHD_Result srv_reply_file(struct MHD_Connection *conn, int fd, const struct stat *sb,
-                               const char *type, const char *disposition, const char *tag);
+                               const char *type, const char *disposition, const char *tag,
+                               enum srv_kind kind);
 
 /* The request headers that answers read, found in http.c's one pass over a request's headers
  * (the framing check) instead of a lookup each: a lookup walks every header with a caseless

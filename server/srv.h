@@ -47,6 +47,14 @@ int srv_user_store_seed(const char *store, const char *bundled, struct db_error 
 int srv_keep_file(const char *store, const char *src, const char *sha256, const char *ext,
                   char *why, size_t size);
 
+/* Whether store keeps PATH.files/name, a regular file. */
+bool srv_keeps(const char *store, const char *name);
+
+/* Keeps len bytes at data beside store as PATH.files/name unless a file of that name is
+ * there (written as srv_keep_file() writes). Returns 0, or -1 with a message in why. */
+int srv_keep_bytes(const char *store, const char *name, const void *data, size_t len, char *why,
+                   size_t size);
+
 /* Keeps every file store `from` keeps beside store `to` as well (hard links where they can
  * be, else copies). Returns 0, or -1 with a message in why. */
 int srv_keep_all(const char *from, const char *to, char *why, size_t size);

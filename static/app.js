@@ -249,6 +249,70 @@ function setupSearch() {
   });
 }
 
+/* ---------- where a figure was printed (#18) ---------- */
+// A figure whose place in the published PDF is known links that PDF at its page (which works
+// without this script). Here the link opens the page instead, as the image the server
+// rendered at import, scrolled to the figure with its box outlined, and the PDF one link away.
+
+const PX_PER_PT = 110 / 72; // page images are rendered at 110 dpi (ingest.h: INGEST_PAGE_DPI)
+
+function setupSource() {
+  const meta = document.querySelector('meta[name="budgetd-pages"]');
+  if (!meta) return;
+  const title = h('h2', { id: 'source-view-title' });
+  const img = h('img', { alt: '' });
+  const mark = h('div', { class: 'source-mark', 'aria-hidden': 'true' });
+  const pdf = h('a', { rel: 'noopener', target: '_blank' });
+  const note = h('p', { class: 'source-note', hidden: true });
+  const close = h('button', { type: 'button', class: 'source-close' }, '关闭');
+  const scroller = h('div', { class: 'source-page' }, h('div', { class: 'source-frame' }, img, mark));
+  const dialog = h('dialog', { class: 'source-view', 'aria-labelledby': 'source-view-title' },
+    h('div', { class: 'source-bar' }, title, pdf, close), note, scroller);
+  document.body.append(dialog);
+  close.addEventListener('click', () => dialog.close());
+  dialog.addEventListener('click', (e) => { if (e.target === dialog) dialog.close(); });
+
+  // The box in the image's own pixels, as percentages of it: right at any displayed size.
+  function place(box) {
+    const [x0, y0, x1, y1] = box.slice(1).map((v) => v * PX_PER_PT);
+    const w = img.naturalWidth, hgt = img.naturalHeight;
+    const pad = 3;
+    mark.style.setProperty('left', `${((x0 - pad) / w) * 100}%`);
+    mark.style.setProperty('top', `${((y0 - pad) / hgt) * 100}%`);
+    mark.style.setProperty('width', `${((x1 - x0 + 2 * pad) / w) * 100}%`);
+    mark.style.setProperty('height', `${((y1 - y0 + 2 * pad) / hgt) * 100}%`);
+    mark.hidden = false;
+    const r = mark.getBoundingClientRect(), s = scroller.getBoundingClientRect();
+    scroller.scrollTop += r.top - s.top - (s.height - r.height) / 2;
+    scroller.scrollLeft += r.left - s.left - (s.width - r.width) / 2;
+  }
+
+  function show(a) {
+    const box = a.dataset.box.split(',').map(Number);
+    const page = box[0];
+    const figure = a.closest('.finding') ? '核对发现所指之处' : a.textContent.trim();
+    title.textContent = `原文第 ${page} 页：${figure}`;
+    pdf.textContent = `在 PDF 中打开第 ${page} 页`;
+    pdf.href = a.href;
+    note.hidden = true;
+    mark.hidden = true;
+    img.alt = `原文第 ${page} 页的图像，${figure}已框出`;
+    img.onload = () => place(box);
+    img.onerror = () => { note.textContent = '这一页的图像暂时无法显示，请在 PDF 中查看。'; note.hidden = false; };
+    img.src = `${meta.content}${page}.png`;
+    if (!dialog.open) dialog.showModal();
+    if (img.complete && img.naturalWidth) place(box);
+    close.focus();
+  }
+
+  document.addEventListener('click', (e) => {
+    const a = e.target.closest && e.target.closest('a.src[data-box]');
+    if (!a || e.button !== 0 || e.ctrlKey || e.metaKey || e.shiftKey || e.altKey) return;
+    e.preventDefault();
+    show(a);
+  });
+}
+
 /* ---------- start ---------- */
 
 $('disclosure-select').addEventListener('change', (e) => {
@@ -286,6 +350,7 @@ window.addEventListener('afterprint', () => {
 });
 
 setupSearch();
+setupSource();
 // A disclosure's page (its state in <meta name="budgetd-page">) is already whole: nothing
 // is rebuilt. Without a department, / is the directory; a page the server could not find
 // (#error) is left as it came.

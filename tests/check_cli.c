@@ -847,6 +847,58 @@ START_TEST(test_import_keeps_the_published_pdf)
 }
 END_TEST
 
+/* Issue #18: a PDF whose pages cannot be rendered still imports, with the PDF kept and no
+ * page images, and says so once; the import is never refused for it. */
+START_TEST(test_unrenderable_pdf_imports_without_pages)
+{
+	char dir[] = "/tmp/budgetd-pdf-XXXXXX", json[200], pdf[200], kept[4400], *store;
+	char *argv[] = { "/usr/bin/sha256sum", pdf, NULL }, *out = NULL, *err = NULL, sha[65],
+	     *json_src;
+	const char *src = tu_env("BUDGETD_SOURCE");
+	const char *bytes = "%PDF-1.4\nnot a page in it\n";
+	struct tu_ctl r;
+	int said;
+	FILE *f;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(pdf, sizeof(pdf), "%s/putuo-commerce-2025-budget-dept.pdf", dir);
+	ck_assert_ptr_nonnull(f = fopen(pdf, "wb"));
+	fputs(bytes, f);
+	ck_assert_int_eq(fclose(f), 0);
+	ck_assert_int_eq(tu_run(argv, &out, &err), 0);
+	ck_assert_int_eq(sscanf(out, "%64s", sha), 1);
+	/* the extracted file, naming this PDF by its SHA-256 */
+	snprintf(json, sizeof(json), "%s/db/data/putuo-commerce-2025-budget-dept.json", src);
+	json_src = file_with(
+	    json, "b067184912969b733d53e86c4cf658ba91b4cecf93c25b9198ea3086515e7a6a", sha);
+	snprintf(json, sizeof(json), "%s/commerce.json", dir);
+	ck_assert_int_eq(rename(json_src, json), 0);
+	store = tu_temp_path(".sqlite");
+	r = tu_ctl("import", "--fresh", "--db", store, json, NULL);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	ck_assert_msg(strstr(r.err, "page 1 of its PDF could not be rendered") != NULL, "%s",
+	              r.err);
+	said = 0;
+	for (const char *p = r.err; (p = strstr(p, "could not be rendered")) != NULL; p++)
+		said++;
+	ck_assert_msg(said == 1, "said %d times: %s", said, r.err);
+	tu_ctl_done(&r);
+	ck_assert_int_eq(tu_sql_int(store, "SELECT count(*) FROM disclosure"), 1);
+	snprintf(kept, sizeof(kept), "%s.files/%s.pdf", store, sha);
+	ck_assert(exists(kept));
+	snprintf(kept, sizeof(kept), "%s.files/%s-1.png", store, sha);
+	ck_assert(!exists(kept));
+	unlink(pdf);
+	unlink(json);
+	rmdir(dir);
+	free(out);
+	free(err);
+	free(json_src);
+	tu_unlink_store(store);
+	free(store);
+}
+END_TEST
+
 START_TEST(test_list_escapes_stored_text)
 {
 	char *store = tu_temp_path(".sqlite");
@@ -961,6 +1013,7 @@ int main(void)
 	tcase_add_test(tc, test_import_replaces_findings);
 	tcase_add_test(tc, test_list_escapes_stored_text);
 	tcase_add_test(tc, test_import_keeps_the_published_pdf);
+	tcase_add_test(tc, test_unrenderable_pdf_imports_without_pages);
 	tcase_add_test(tc, test_garbage_store_named);
 	tcase_add_test(tc, test_damaged_store_blamed);
 	suite_add_tcase(s, tc);

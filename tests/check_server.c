@@ -382,6 +382,50 @@ START_TEST(test_source_pdf)
 }
 END_TEST
 
+/* Issue #18: each page of a kept PDF, rendered at import, named by the PDF's content and the
+ * page: cached for a year, never changed. */
+START_TEST(test_page_images)
+{
+	char path[4400], etag[128], cond[200];
+	size_t len;
+	struct reply r;
+	char *want;
+
+	call("GET", "/api/v1/sources/" COMMERCE_SHA256 "/pages/9.png", "", &r);
+	ck_assert_int_eq(r.status, 200);
+	expect_header(&r, "Content-Type", "image/png", false);
+	expect_header(&r, "Cache-Control", "public, max-age=31536000, immutable", false);
+	/* the bytes budgetctl kept beside the bundled store: a PNG of 1287 x 910 (842 x 595 pt
+	 * at 110 dpi), 8-bit gray */
+	snprintf(path, sizeof(path),
+	         "%s"
+	         ".files/" COMMERCE_SHA256 "-9.png",
+	         tu_env("BUDGETD_STORE"));
+	want = tu_read_file(path, &len);
+	ck_assert_ptr_nonnull(want);
+	ck_assert_uint_eq(r.body_len, len);
+	ck_assert(memcmp(r.body, want, len) == 0);
+	free(want);
+	ck_assert(memcmp(r.body, "\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR", 16) == 0);
+	ck_assert(memcmp(r.body + 16, "\0\0\x05\x07\0\0\x03\x8e\x08\0", 10) == 0);
+	ck_assert(header(&r, "ETag", etag, sizeof(etag)));
+	snprintf(cond, sizeof(cond), "If-None-Match: %s\r\n", etag);
+	call("GET", "/api/v1/sources/" COMMERCE_SHA256 "/pages/9.png", cond, &r);
+	ck_assert_int_eq(r.status, 304);
+	/* the PDF has 26 pages; one spelling of a page; no parameters */
+	call("GET", "/api/v1/sources/" COMMERCE_SHA256 "/pages/27.png", "", &r);
+	expect_problem(&r, 404);
+	call("GET", "/api/v1/sources/" COMMERCE_SHA256 "/pages/09.png", "", &r);
+	expect_problem(&r, 404);
+	call("GET", "/api/v1/sources/" COMMERCE_SHA256 "/pages/0.png", "", &r);
+	expect_problem(&r, 404);
+	call("GET", "/api/v1/sources/B067/pages/1.png", "", &r);
+	expect_problem(&r, 404);
+	call("GET", "/api/v1/sources/" COMMERCE_SHA256 "/pages/9.png?x=1", "", &r);
+	expect_problem(&r, 400);
+}
+END_TEST
+
 /* A disclosure imported without its PDF: no link, and the PDF is a 404 that says why. */
 START_TEST(test_source_pdf_not_kept)
 {
@@ -1893,6 +1937,7 @@ int main(void)
 	tcase_add_test(live, test_departments);
 	tcase_add_test(live, test_head_matches_get);
 	tcase_add_test(live, test_source_pdf);
+	tcase_add_test(live, test_page_images);
 	tcase_add_test(live, test_front_page);
 	tcase_add_loop_test(live, test_embed_frame_ancestors, 0,
 	                    (int)(sizeof(embed_cases) / sizeof(embed_cases[0])));

@@ -73,6 +73,8 @@ export default function cachekey(ctx) {
       const fill = {
         id: dept, kind: `${ctx.data.kind}s`, year: String(ctx.data.year), n: '1',
         project_id: ctx.data.projects[0].id,
+        // a page image's PDF: any SHA-256 parses (the putuo-commerce 2025 PDF's)
+        sha256: 'b067184912969b733d53e86c4cf658ba91b4cecf93c25b9198ea3086515e7a6a',
       };
       let checked = 0;
       for (const [tpl, item] of Object.entries(doc.paths)) {
