@@ -346,8 +346,9 @@ static void fig_head(struct api_jw *w, const json_t *figs, const char *unit, boo
 	api_html_raw(w, "</tr></thead>");
 }
 
-static void fig_rows(struct api_jw *w, const json_t *figs, const bool shown[F_N])
+static void fig_rows(const struct api_page *p, const json_t *figs, const bool shown[F_N])
 {
+	struct api_jw *w = p->w;
 	char cell[4096];
 	size_t i;
 	const json_t *x, *codes;
@@ -370,8 +371,14 @@ static void fig_rows(struct api_jw *w, const json_t *figs, const bool shown[F_N]
 			if (!shown[col])
 				continue;
 			fig_cell(x, (enum fig_col)col, cell, sizeof(cell));
-			api_html_elem(w, "td", cell, "class", col < F_REASON ? "num" : "reason",
-			              NULL);
+			api_html_open(w, "td", "class", col < F_REASON ? "num" : "reason", NULL);
+			/* the amount links where the text printed it (#18) */
+			bool src = col == F_AMOUNT && cell[0] != '\0' &&
+			           api_page_src_open(p, json_object_get(x, "box"));
+			api_html_text(w, cell);
+			if (src)
+				api_html_close(w, "a");
+			api_html_close(w, "td");
 		}
 		api_html_close(w, "tr");
 	}
@@ -379,8 +386,10 @@ static void fig_rows(struct api_jw *w, const json_t *figs, const bool shown[F_N]
 }
 
 /* 本节数字: the section's figures, folded. */
-static void put_figures(struct api_jw *w, const json_t *e, const char *head, const char *unit)
+static void put_figures(const struct api_page *p, const json_t *e, const char *head,
+                        const char *unit)
 {
+	struct api_jw *w = p->w;
 	const json_t *figs = json_object_get(e, "figures");
 	bool shown[F_N];
 	char label[1200];
@@ -399,7 +408,7 @@ static void put_figures(struct api_jw *w, const json_t *e, const char *head, con
 	api_html_textf(w, "%s 中的数字", head);
 	api_html_close(w, "caption");
 	fig_head(w, figs, unit, shown);
-	fig_rows(w, figs, shown);
+	fig_rows(p, figs, shown);
 	api_html_raw(w, "</table></div></details>");
 }
 
@@ -421,7 +430,7 @@ static void put_explanations(struct texts *x)
 		api_html_elem(w, tag, head, "id", id, NULL);
 		json_array_foreach (json_object_get(e, "paragraphs"), k, para)
 			put_paragraph(x, i, k, json_is_string(para) ? json_string_value(para) : "");
-		put_figures(w, e, head, unit);
+		put_figures(x->p, e, head, unit);
 	}
 	api_html_raw(w, "</div>");
 	api_html_close(w, "section");

@@ -290,7 +290,9 @@ function setupSource() {
   function show(a) {
     const box = a.dataset.box.split(',').map(Number);
     const page = box[0];
-    const figure = a.closest('.finding') ? '核对发现所指之处' : a.textContent.trim();
+    // what it is: a finding's place, or the figure with the name of its row
+    const row = a.closest('tr')?.querySelector('th')?.textContent.trim();
+    const figure = a.closest('.finding') ? '核对发现所指之处' : `${row ? `${row} ` : ''}${a.textContent.trim()}`;
     title.textContent = `原文第 ${page} 页：${figure}`;
     pdf.textContent = `在 PDF 中打开第 ${page} 页`;
     pdf.href = a.href;

@@ -121,6 +121,27 @@ describe('a figure opens the printed page with its place outlined', () => {
     assertNoProblems(problems);
   });
 
+  it('a figure of 情况说明 opens its page, outlined on the line the text printed it', async (t) => {
+    const { page, problems } = await newPage(t, browser, { viewport: DESKTOP });
+    await load(page, `${server.origin}${COMMERCE}`);
+    // 机关运行经费: p22 prints 2025年财政拨款的机关运行经费预算为171.01万元
+    const figs = page.locator('#explanations details.figs', { hasText: '2025年财政拨款的机关运行经费预算' }).first();
+    await figs.locator('summary').click();
+    const row = figs.locator('tr', { has: page.locator('th', { hasText: '2025年财政拨款的机关运行经费预算' }) }).first();
+    const a = row.locator('a.src');
+    assert.equal((await a.textContent()).trim(), '171.01');
+    const { box, shown } = await openSource(page, a, (l) => l.click());
+    assert.equal(box[0], 22);
+    assert.match(shown.title, /原文第 22 页：2025年财政拨款的机关运行经费预算 171\.01/);
+    assert.ok(shown.dark > 30);
+    const line = words(22).find((w) => w.text.includes('171.01万元'));
+    assert.ok(line, 'pdftotext prints the line on page 22');
+    assert.ok(shown.r.y0 <= line.y0 * PX_PER_PT + 1 && shown.r.y1 >= line.y1 * PX_PER_PT - 1 &&
+      shown.r.x0 >= line.x0 * PX_PER_PT - 5 && shown.r.x1 <= line.x1 * PX_PER_PT + 5,
+    `${JSON.stringify(shown.r)} on ${JSON.stringify(line)}`);
+    assertNoProblems(problems);
+  });
+
   it('from the keyboard, and on a phone', async (t) => {
     const { page, problems } = await newPage(t, browser, { viewport: PHONE });
     await load(page, `${server.origin}${COMMERCE}`);
