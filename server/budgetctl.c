@@ -74,7 +74,8 @@ static const char usage_import[] =
     "  --pdfs DIR  where to look for the published PDFs too: a FILE made by `budgetctl\n"
     "              extract` names its PDF (source.file, source.sha256); found beside FILE\n"
     "              or in DIR, and the same file, it is kept as PATH.files/SHA256.pdf and\n"
-    "              served as .../source.pdf\n";
+    "              served as .../source.pdf, and each of its pages is rendered once as\n"
+    "              PATH.files/SHA256-N.png (pdftoppm), which the page shows\n";
 
 static const char usage_validate[] =
     "Usage: budgetctl validate FILE...\n"
@@ -110,8 +111,8 @@ static const char usage_backup[] =
     "that commits during it. The copy is one file (rollback journal, no -wal: it opens\n"
     "read-only from a read-only folder), checked (PRAGMA quick_check, schema version, the\n"
     "disclosures read) and fsynced beside DEST, then renamed over it: DEST is the old file\n"
-    "or the new one, never part of one. The published PDFs the store keeps beside it\n"
-    "(PATH.files/) go to DEST.files/, hard-linked where they can be.\n"
+    "or the new one, never part of one. The published PDFs and page images the store keeps\n"
+    "beside it (PATH.files/) go to DEST.files/, hard-linked where they can be.\n"
     "\n"
     "Exit codes: 0 written; 64 bad usage; 66 the store cannot be read (not a budgetd store,\n"
     "damaged, another schema version); 73 DEST cannot be written (DEST is unchanged).\n";
@@ -122,7 +123,7 @@ static const char usage_restore[] =
     "Checks BACKUP as `backup` checks its copy, writes a copy of it beside PATH, and renames\n"
     "that over PATH (removing PATH-wal, -shm and -journal first, so that SQLite never\n"
     "replays them onto it). A budgetd serving PATH takes the new file up within about 20 ms.\n"
-    "The published PDFs BACKUP.files/ holds are added to PATH.files/ first. Then rewrites\n"
+    "The PDFs and page images BACKUP.files/ holds are added to PATH.files/ first. Then rewrites\n"
     "PATH.snapshot and PATH.amounts.csv, as an import does. A BACKUP that is\n"
     "not a budgetd store, is damaged or truncated, or has another schema version leaves\n"
     "PATH untouched.\n"
