@@ -399,9 +399,12 @@ static int parse_page_image(struct api_route *rt, char **seg, struct api_respons
 	memcpy(digits, num, (size_t)(dot - num));
 	digits[dot - num] = '\0';
 	if ((page = number(digits, 1, API_PAGES_MAX)) < 0 || !canonical(digits))
-		return fail(resp, 404,
-		            "no such page: a page is a number from 1 to 200, "
-		            "without leading zeros");
+		return api_fail(resp, 404,
+		                "no such page: a page is a number from 1 to %d, without leading "
+		                "zeros",
+		                API_PAGES_MAX)
+		           ? -1
+		           : 1;
 	rt->resource = R_PAGE_IMAGE;
 	rt->sha256 = seg[1];
 	rt->page = (int)page;

@@ -33,7 +33,7 @@ int api_source(struct api_ctx *c)
 	char sha256[65], file[120], name[160];
 
 	if (db_source_file(c->db, c->dept, c->year, c->kind, c->level, sha256, file, sizeof(file),
-	                   &err) != 0)
+	                   &resp->modified, &err) != 0)
 		return api_rows_failed(c, &err);
 	if (sha256[0] == '\0')
 		return api_fail(resp, 404,
@@ -43,8 +43,6 @@ int api_source(struct api_ctx *c)
 		snprintf(name, sizeof(name), "%s-%d-%s.pdf", c->dept, c->year, c->kind);
 	else
 		snprintf(name, sizeof(name), "%s", file);
-	if (db_modified(c->db, c->dept, c->year, c->kind, c->level, &resp->modified, &err) != 0)
-		resp->modified = 0;
 	resp->status = 200;
 	resp->content_type = "application/pdf";
 	snprintf(resp->file, sizeof(resp->file), "%s.pdf", sha256);

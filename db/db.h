@@ -480,11 +480,12 @@ bool db_keeps_file(struct db *db, const char *name);
 
 /* The published file a disclosure was extracted from (issue #18): its SHA-256 (64 lower-case
  * hex digits) into sha256 and its file name as published into file (size bytes, cut),
- * both "" when the disclosure names none (typed in by hand). Returns 0, or -1 with *err
- * filled (DB_NOT_FOUND for no such disclosure). */
+ * both "" when the disclosure names none (typed in by hand), and when it was imported into
+ * *imported_at (db_modified()'s). Returns 0, or -1 with *err filled (DB_NOT_FOUND for no
+ * such disclosure). */
 int db_source_file(struct db *db, const char *department, int year, const char *kind,
                    const char *level, char sha256[65], char *file, size_t size,
-                   struct db_error *err);
+                   int64_t *imported_at, struct db_error *err);
 
 /* ---- Aggregates (汇总, issue 14) ----------------------------------------------------------
  * Sums of one measure over the facts of the store (derived.sql): figures converted exactly

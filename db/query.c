@@ -393,7 +393,7 @@ static int latest_import(struct db *db, int64_t *imported_at, struct db_error *e
 
 int db_source_file(struct db *db, const char *department, int year, const char *kind,
                    const char *level, char sha256[65], char *file, size_t size,
-                   struct db_error *err)
+                   int64_t *imported_at, struct db_error *err)
 {
 	sqlite3_stmt *st;
 	struct db_dref r;
@@ -406,6 +406,7 @@ int db_source_file(struct db *db, const char *department, int year, const char *
 		db_err_set(err, "no such disclosure");
 		return -1;
 	}
+	*imported_at = r.imported_at;
 	st = db_stmt(db, "SELECT sha256, file FROM source WHERE disclosure_id = ?", err);
 	if (st == NULL)
 		return -1;

@@ -168,8 +168,8 @@ static enum MHD_Result send_kept(struct srv *s, struct MHD_Connection *conn,
 	struct stat sb;
 	int fd;
 
-	snprintf(path, sizeof(path), "%s" SRV_FILES_DIR "%s", srv_data_path(s->data), resp->file);
-	if ((fd = srv_open_regular(path, &sb)) < 0)
+	if (!srv_kept_path(path, sizeof(path), srv_data_path(s->data), resp->file) ||
+	    (fd = srv_open_regular(path, &sb)) < 0)
 		return send_problem(conn, 404,
 		                    resp->immutable
 		                        ? "this store keeps no such page image"

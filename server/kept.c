@@ -10,8 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-/* PATH.files/ (or a file in it), into buf; false when it does not fit. */
-static bool kept_path(char *buf, size_t size, const char *store, const char *name)
+bool srv_kept_path(char *buf, size_t size, const char *store, const char *name)
 {
 	int n = snprintf(buf, size, "%s" SRV_FILES_DIR "%s", store, name);
 
@@ -23,7 +22,7 @@ bool srv_keeps(const char *store, const char *name)
 	char path[4400];
 	struct stat sb;
 
-	return kept_path(path, sizeof(path), store, name) && lstat(path, &sb) == 0 &&
+	return srv_kept_path(path, sizeof(path), store, name) && lstat(path, &sb) == 0 &&
 	       S_ISREG(sb.st_mode);
 }
 
@@ -97,7 +96,7 @@ static int make_dir(const char *store, char *why, size_t size)
 {
 	char dir[4300];
 
-	if (!kept_path(dir, sizeof(dir), store, "")) {
+	if (!srv_kept_path(dir, sizeof(dir), store, "")) {
 		snprintf(why, size, "%s: the path is too long", store);
 		return -1;
 	}
@@ -117,7 +116,7 @@ static int keep(const char *store, const char *name, const struct source *src, c
 
 	if (make_dir(store, why, size) != 0)
 		return -1;
-	if (!kept_path(dst, sizeof(dst), store, name)) {
+	if (!srv_kept_path(dst, sizeof(dst), store, name)) {
 		snprintf(why, size, "%s: the path is too long", store);
 		return -1;
 	}
@@ -167,15 +166,15 @@ int srv_keep_all(const char *from, const char *to, char *why, size_t size)
 	DIR *d;
 	int rc = 0;
 
-	if (!kept_path(dir, sizeof(dir), from, "") || (d = opendir(dir)) == NULL)
+	if (!srv_kept_path(dir, sizeof(dir), from, "") || (d = opendir(dir)) == NULL)
 		return 0; /* it keeps none */
 	if (make_dir(to, why, size) != 0) {
 		closedir(d);
 		return -1;
 	}
 	while (rc == 0 && (e = readdir(d)) != NULL) {
-		if (!kept_name(e->d_name) || !kept_path(src, sizeof(src), from, e->d_name) ||
-		    !kept_path(dst, sizeof(dst), to, e->d_name) || lstat(dst, &sb) == 0)
+		if (!kept_name(e->d_name) || !srv_kept_path(src, sizeof(src), from, e->d_name) ||
+		    !srv_kept_path(dst, sizeof(dst), to, e->d_name) || lstat(dst, &sb) == 0)
 			continue;
 		if (link(src, dst) != 0 && errno != EEXIST)
 			rc = write_into_place(dst, &(struct source){ .path = src }, why, size);
@@ -190,10 +189,10 @@ void srv_kept_remove(const char *store)
 	struct dirent *e;
 	DIR *d;
 
-	if (!kept_path(dir, sizeof(dir), store, "") || (d = opendir(dir)) == NULL)
+	if (!srv_kept_path(dir, sizeof(dir), store, "") || (d = opendir(dir)) == NULL)
 		return;
 	while ((e = readdir(d)) != NULL)
-		if (kept_name(e->d_name) && kept_path(file, sizeof(file), store, e->d_name))
+		if (kept_name(e->d_name) && srv_kept_path(file, sizeof(file), store, e->d_name))
 			unlink(file);
 	closedir(d);
 	rmdir(dir);

@@ -47,6 +47,9 @@ int srv_user_store_seed(const char *store, const char *bundled, struct db_error 
 int srv_keep_file(const char *store, const char *src, const char *sha256, const char *ext,
                   char *why, size_t size);
 
+/* PATH.files/name (name "" for the folder) into buf; false when it does not fit. */
+bool srv_kept_path(char *buf, size_t size, const char *store, const char *name);
+
 /* Whether store keeps PATH.files/name, a regular file. */
 bool srv_keeps(const char *store, const char *name);
 
