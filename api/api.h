@@ -103,6 +103,10 @@ int api_fail(struct api_response *resp, int status, const char *fmt, ...)
 /* Receives the store-wide long CSV piece by piece; returns 0, or -1 to stop. */
 typedef int (*api_write_fn)(void *ctx, const char *buf, size_t len);
 
+/* The long CSV's first line, its column names ("department_id,...,y1\r\n"), into buf
+ * (cut at size, NUL-terminated); returns its length. */
+size_t api_amounts_header(char *buf, size_t size);
+
 /* The long (tidy) CSV of the whole store, as .../{kind}/{year}/amounts.csv gives it for one
  * disclosure, every disclosure in turn (department id, year, kind, level), with one header:
  * written a disclosure at a time through write, never held whole in memory. *lines (if not

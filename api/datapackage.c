@@ -43,6 +43,15 @@ static const struct field {
 	{ "value", "number", "the figure exactly as published, its decimals kept (867.50)" },
 	{ "value_yuan", "number",
 	  "the same amount in 元, its decimal point moved (exact); empty for a percentage" },
+	{ "page", "integer",
+	  "the page of the published PDF the figure is printed on, from 1; empty when not "
+	  "known (a disclosure typed in by hand)" },
+	{ "x0", "number",
+	  "the left edge of the figure's box on that page, in PDF points (1/72 inch) from the "
+	  "page's left edge, as pdftotext -bbox-layout reports it" },
+	{ "y0", "number", "the box's top edge, in points from the page's top edge" },
+	{ "x1", "number", "the box's right edge, in points from the page's left edge" },
+	{ "y1", "number", "the box's bottom edge, in points from the page's top edge" },
 };
 
 static const char *str(const json_t *obj, const char *key)
@@ -200,6 +209,7 @@ static void put_model(struct api_jw *w)
 	              ATTRS("column_key", "column_group", "column_title", "measure"),
 	              "column_title");
 	put_dimension(w, "published", "fact", NULL, ATTRS("value", "unit"), NULL);
+	put_dimension(w, "printed", "other", NULL, ATTRS("page", "x0", "y0", "x1", "y1"), NULL);
 	api_jw_end(w, '}');
 	api_jw_end(w, '}');
 }

@@ -4,6 +4,7 @@
 // Every object keeps all its keys; what the disclosure does not publish is null.
 #include "api.h"
 #include "internal_api.h"
+#include "read_table.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -230,6 +231,19 @@ static bool tree_total(const void *doc, const char *key, int64_t *wan, const cha
 	return api_headline_total(doc, key, wan, unit);
 }
 
+/* "printed": where obj was printed (#18): its box, else its page alone (a section's). */
+static void put_printed(struct api_jw *w, const json_t *obj)
+{
+	const json_t *page = json_object_get(obj, "page");
+	struct db_box b;
+
+	api_box_of(json_object_get(obj, "box"), &b);
+	if (b.page < 1 && json_is_integer(page))
+		b.page = (int)json_integer_value(page);
+	api_jw_key(w, "printed");
+	api_put_printed(w, &b);
+}
+
 static void put_figure(struct api_jw *w, const json_t *f)
 {
 	api_jw_obj(w);
@@ -241,6 +255,7 @@ static void put_figure(struct api_jw *w, const json_t *f)
 	api_kdec(w, f, "change_percent");
 	api_ktext(w, f, "reason");
 	api_ktext(w, f, "detail");
+	put_printed(w, f);
 	api_jw_end(w, '}');
 }
 
@@ -256,6 +271,7 @@ static void put_explanations(struct api_jw *w, const json_t *doc)
 		api_ktext(w, s, "key");
 		api_ktext(w, s, "number");
 		api_ktext(w, s, "title");
+		put_printed(w, s);
 		api_jw_key(w, "paragraphs");
 		api_put_texts(w, json_object_get(s, "paragraphs"));
 		api_jw_key(w, "figures");

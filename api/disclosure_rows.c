@@ -112,6 +112,24 @@ static void put_overview(struct api_jw *w, const struct db_disclosure *d)
 	api_jw_end(w, '}');
 }
 
+/* "printed": where it was printed (#18), from five values box_page, box_x0..box_y1 (ints,
+ * hundredths of a point), else from page (NULL: none) alone. */
+static void put_printed(struct api_jw *w, const struct db_dval *page, const struct db_dval *box)
+{
+	struct db_box b = { 0 };
+
+	if (box[0].set) {
+		b.page = (int)box[0].n;
+		b.has_box = true;
+		for (int k = 0; k < 4; k++)
+			b.x[k] = box[1 + k].n;
+	} else if (page != NULL && page->set) {
+		b.page = (int)page->n;
+	}
+	api_jw_key(w, "printed");
+	api_put_printed(w, &b);
+}
+
 /* A figure: label, codes and code (api_kcodes(): there when code1 is), then the rest. */
 static void put_figure(struct api_jw *w, const struct db_dlist *l, size_t i)
 {
@@ -136,7 +154,8 @@ static void put_figure(struct api_jw *w, const struct db_dlist *l, size_t i)
 		api_jw_end(w, ']');
 		api_jw_kstr(w, "code", joined);
 	}
-	put_cols(w, l, i, 4, l->width);
+	put_cols(w, l, i, 4, 10); /* amount .. detail (read_disclosure.h), then the box */
+	put_printed(w, NULL, &v[10]);
 	api_jw_end(w, '}');
 }
 
@@ -147,8 +166,10 @@ static void put_explanations(struct api_jw *w, const struct db_disclosure *d)
 	api_jw_key(w, "explanations");
 	api_jw_arr(w);
 	for (size_t i = 0; i < d->explanations.n; i++) {
+		const struct db_dval *v = db_drow(&d->explanations, i);
 		api_jw_obj(w);
-		put_cols(w, &d->explanations, i, 0, d->explanations.width);
+		put_cols(w, &d->explanations, i, 0, 3); /* key, number, title; page; the box */
+		put_printed(w, &v[3], &v[4]);
 		api_jw_key(w, "paragraphs");
 		rows_of(&d->paragraphs, i, &p, &p_end);
 		put_texts(w, &d->paragraphs, p, p_end);

@@ -178,6 +178,22 @@ void api_put_objects(struct api_jw *w, const char *key, const json_t *arr,
 /* key: {k: number, ...} from a map of decimal strings, as published ({} when absent). */
 void api_put_dec_map(struct api_jw *w, const char *key, const json_t *map);
 
+/* ---- where a figure was printed (#18, printed.c) ---- */
+
+struct db_box;
+/* *b from an import-format box [page, x0, y0, x1, y1] (db_export()'s); page 0 when box is
+ * no such array. */
+void api_box_of(const json_t *box, struct db_box *b);
+/* {"page": N, "box": [N, x0, y0, x1, y1]} (box null when only the page is known), or null
+ * when b's page is not known: the value of a "printed" key. */
+void api_put_printed(struct api_jw *w, const struct db_box *b);
+/* Five CSV cells, each after a comma: page, x0, y0, x1, y1 (empty when not known; b may
+ * be NULL). */
+void api_csv_box(struct api_jw *w, const struct db_box *b);
+/* Widens *u (page 0: nothing yet) to take in b when b has a box on u's page (or u has
+ * none yet): a table row's extent from its cells. false when b is left out. */
+bool api_box_widen(struct db_box *u, const struct db_box *b);
+
 /* ---- a disclosure's tables (doc.c) ---- */
 
 /* 表几: the table's position in its document (format v1: its number); 0 if neither. */

@@ -135,6 +135,13 @@ static void put_row(struct api_jw *w, const struct db_table *t, size_t i)
 		if (api_tfig_text(&t->figs[r->unplaced + k]) != NULL)
 			api_jw_dec_text(w, t->figs[r->unplaced + k].text);
 	api_jw_end(w, ']');
+	api_jw_key(w, "printed");
+	api_jw_obj(w);
+	for (size_t k = 0; k < r->n_boxes; k++) {
+		api_jw_key(w, t->boxes[r->boxes + k].key);
+		api_put_printed(w, &t->boxes[r->boxes + k].box);
+	}
+	api_jw_end(w, '}');
 	api_jw_end(w, '}');
 }
 
@@ -184,6 +191,8 @@ static int table_json(struct api_ctx *c, const struct db_table *t, int number)
 	api_jw_kstr(&w, "classification", t->classification);
 	api_jw_kstr(&w, "note", t->note);
 	api_jw_kstr(&w, "unplaced_note", t->unplaced_note);
+	api_jw_key(&w, "printed");
+	api_put_printed(&w, &t->box);
 	api_jw_key(&w, "columns");
 	api_jw_arr(&w);
 	for (size_t i = 0; i < t->n_cols; i++) {
@@ -211,6 +220,7 @@ static int table_json(struct api_ctx *c, const struct db_table *t, int number)
 
 struct shape {
 	bool sided, projects, unplaced; /* a 收支 column, a 项目名称 column, 未定栏目数字 */
+	bool printed; /* 页码, x0, y0, x1, y1: where each row was printed (#18) */
 	const char *unit;
 };
 
@@ -218,6 +228,7 @@ static void csv_header(struct api_jw *w, const struct db_table *t, const struct 
 {
 	char title[512], suffix[64];
 	static const char *const tail[] = { "单位", "层级", "类", "款", "项", "末级" };
+	static const char *const printed[] = { "页码", "x0", "y0", "x1", "y1" };
 
 	if (s->sided)
 		api_csv_text(w, "收支", true);
@@ -239,6 +250,8 @@ static void csv_header(struct api_jw *w, const struct db_table *t, const struct 
 	}
 	for (size_t i = 0; i < sizeof(tail) / sizeof(tail[0]); i++)
 		api_csv_text(w, tail[i], false);
+	for (size_t i = 0; s->printed && i < sizeof(printed) / sizeof(printed[0]); i++)
+		api_csv_text(w, printed[i], false);
 	api_csv_end_row(w);
 }
 
@@ -283,6 +296,12 @@ static void csv_row(struct api_jw *w, const struct db_table *t, const struct db_
 	for (int k = 0; k < 3; k++)
 		api_csv_text(w, k < r->n_codes ? r->codes[k] : NULL, false);
 	api_csv_text(w, !api_trow_total(r) && !parent ? "是" : "否", false);
+	if (s->printed) {
+		struct db_box row = { 0 };
+		for (size_t k = 0; k < r->n_boxes; k++)
+			api_box_widen(&row, &t->boxes[r->boxes + k].box);
+		api_csv_box(w, &row);
+	}
 	api_csv_end_row(w);
 }
 
@@ -296,6 +315,7 @@ static struct shape shape_of(const struct db_table *t)
 		s.projects |= t->rows[i].project != NULL;
 		s.unplaced |= t->rows[i].n_unplaced > 0;
 	}
+	s.printed = t->n_boxes > 0;
 	return s;
 }
 

@@ -4,6 +4,7 @@
 // its parent row, so clients can rebuild the hierarchy.
 #include "api.h"
 #include "internal_api.h"
+#include "read_table.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -91,6 +92,8 @@ static void put_row(struct api_jw *w, const json_t *rows, size_t i)
 {
 	const json_t *row = json_array_get(rows, i);
 	long parent = parent_of(rows, i);
+	struct db_box box;
+	const char *key;
 	size_t k;
 	json_t *v;
 
@@ -115,6 +118,14 @@ static void put_row(struct api_jw *w, const json_t *rows, size_t i)
 		if (api_dec_text(v) != NULL)
 			api_jw_dec_text(w, json_string_value(v));
 	api_jw_end(w, ']');
+	api_jw_key(w, "printed");
+	api_jw_obj(w);
+	json_object_foreach ((json_t *)json_object_get(row, "boxes"), key, v) {
+		api_box_of(v, &box);
+		api_jw_key(w, key);
+		api_put_printed(w, &box);
+	}
+	api_jw_end(w, '}');
 	api_jw_end(w, '}');
 }
 
@@ -198,6 +209,7 @@ int api_tables(struct api_ctx *c, json_t *doc)
 static int table_json(struct api_ctx *c, const json_t *doc, const json_t *t, int number)
 {
 	const json_t *rows = json_object_get(t, "rows");
+	struct db_box box;
 	struct api_jw w;
 
 	api_jw_init(&w);
@@ -206,6 +218,9 @@ static int table_json(struct api_ctx *c, const json_t *doc, const json_t *t, int
 	api_ktext(&w, t, "classification");
 	api_ktext(&w, t, "note");
 	api_ktext(&w, t, "unplaced_note");
+	api_box_of(json_object_get(t, "box"), &box);
+	api_jw_key(&w, "printed");
+	api_put_printed(&w, &box);
 	api_put_objects(&w, "columns", json_object_get(t, "columns"),
 	                API_FIELDS(T("key"), T("title"), T("group"), T("side"), T("measure")));
 	api_jw_key(&w, "rows");
@@ -252,12 +267,13 @@ void api_csv_unit_suffix(const char *m, const char *title, const char *unit, cha
 /* Every amount column's header carries the unit, 合计（元）, so that a table in 元 can never
  * pass for one in 万元 once it is out of budgetd. */
 static void csv_header(struct api_jw *w, const json_t *t, const char *unit, bool sided,
-                       bool projects, bool unplaced)
+                       bool projects, bool unplaced, bool printed)
 {
 	size_t i;
 	json_t *col;
 	char title[512], suffix[64];
 	static const char *const tail[] = { "单位", "层级", "类", "款", "项", "末级" };
+	static const char *const place[] = { "页码", "x0", "y0", "x1", "y1" };
 
 	if (sided)
 		api_csv_text(w, "收支", true);
@@ -279,6 +295,8 @@ static void csv_header(struct api_jw *w, const json_t *t, const char *unit, bool
 	}
 	for (i = 0; i < sizeof(tail) / sizeof(tail[0]); i++)
 		api_csv_text(w, tail[i], false);
+	for (i = 0; printed && i < sizeof(place) / sizeof(place[0]); i++)
+		api_csv_text(w, place[i], false);
 	api_csv_end_row(w);
 }
 
@@ -298,8 +316,22 @@ static void csv_tail(struct api_jw *w, const char *unit, const json_t *row, bool
 	api_csv_text(w, !is_total(row) && !parent ? "是" : "否", false);
 }
 
+/* Where the row was printed: the extent of its name's and figures' boxes on one page. */
+static void csv_place(struct api_jw *w, const json_t *row)
+{
+	struct db_box u = { 0 }, b;
+	const char *key;
+	json_t *v;
+
+	json_object_foreach ((json_t *)json_object_get(row, "boxes"), key, v) {
+		api_box_of(v, &b);
+		api_box_widen(&u, &b);
+	}
+	api_csv_box(w, &u);
+}
+
 static void csv_row(struct api_jw *w, const json_t *t, const json_t *row, bool sided, bool projects,
-                    bool unplaced, const char *unit, bool parent)
+                    bool unplaced, bool printed, const char *unit, bool parent)
 {
 	char code[16] = "", list[512] = "";
 	size_t i;
@@ -329,6 +361,8 @@ static void csv_row(struct api_jw *w, const json_t *t, const json_t *row, bool s
 		api_csv_number(w, list, false);
 	}
 	csv_tail(w, unit, row, parent);
+	if (printed)
+		csv_place(w, row);
 	api_csv_end_row(w);
 }
 
@@ -349,6 +383,7 @@ static int table_csv(struct api_ctx *c, const json_t *doc, const json_t *t, int 
 	const json_t *rows = json_object_get(t, "rows");
 	bool sided = api_has_key(json_object_get(t, "columns"), "side");
 	bool projects = api_has_key(rows, "project"), unplaced = api_has_key(rows, "unplaced");
+	bool printed = api_has_key(rows, "boxes");
 	struct api_jw w;
 	bool unit_level = c->level != NULL && strcmp(c->level, "unit") == 0;
 	char base[200], label[400], num[16];
@@ -360,9 +395,10 @@ static int table_csv(struct api_ctx *c, const json_t *doc, const json_t *t, int 
 		return -1;
 	api_jw_init(&w);
 	api_csv_begin(&w);
-	csv_header(&w, t, unit, sided, projects, unplaced);
+	csv_header(&w, t, unit, sided, projects, unplaced, printed);
 	for (size_t i = 0; i < n; i++)
-		csv_row(&w, t, json_array_get(rows, i), sided, projects, unplaced, unit, parent[i]);
+		csv_row(&w, t, json_array_get(rows, i), sided, projects, unplaced, printed, unit,
+		        parent[i]);
 	free(parent);
 	api_numeral(number, num, sizeof(num));
 	snprintf(base, sizeof(base), "%s-%d-%s%s-table-%d", c->dept, c->year, c->kind,

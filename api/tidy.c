@@ -39,6 +39,11 @@ static const char *const header[] = { "department_id",
 	                              "unit",
 	                              "value",
 	                              "value_yuan",
+	                              "page",
+	                              "x0",
+	                              "y0",
+	                              "x1",
+	                              "y1",
 	                              NULL };
 
 /* One disclosure's constant fields and the table a line belongs to. */
@@ -126,6 +131,17 @@ static bool is_percent(const json_t *col)
 	return title != NULL && (strstr(title, "%") != NULL || strstr(title, "％") != NULL);
 }
 
+size_t api_amounts_header(char *buf, size_t size)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; header[i] != NULL; i++)
+		n += (size_t)snprintf(buf + (n < size ? n : size), n < size ? size - n : 0, "%s%s",
+		                      i > 0 ? "," : "", header[i]);
+	n += (size_t)snprintf(buf + (n < size ? n : size), n < size ? size - n : 0, "\r\n");
+	return n;
+}
+
 static void put_header(struct api_jw *w)
 {
 	for (size_t i = 0; header[i] != NULL; i++)
@@ -174,13 +190,16 @@ static void put_row_fields(struct api_jw *w, const struct line_ctx *l, const jso
 }
 
 /* One line: the row's fields, then the column's (col NULL: a figure printed in the row
- * whose column could not be told, 未定栏目), unit and value. */
+ * whose column could not be told, 未定栏目), unit, value and where it was printed. */
 static void put_line(struct api_jw *w, const struct line_ctx *l, const json_t *row, size_t index,
                      bool parent, const json_t *col, const char *value)
 {
 	bool percent = col != NULL && is_percent(col);
+	struct db_box box = { 0 };
 	char yuan[64];
 
+	if (col != NULL)
+		api_box_of(json_object_get(json_object_get(row, "boxes"), str(col, "key")), &box);
 	put_row_fields(w, l, row, index, parent);
 	api_csv_text(w, col != NULL ? str(col, "key") : "", false);
 	api_csv_text(w, col != NULL ? str(col, "group") : "", false);
@@ -190,6 +209,7 @@ static void put_line(struct api_jw *w, const struct line_ctx *l, const json_t *r
 	api_csv_number(w, value, false);
 	to_yuan(value, percent ? NULL : l->unit, yuan);
 	api_csv_number(w, yuan, false);
+	api_csv_box(w, &box);
 	api_csv_end_row(w);
 }
 
@@ -401,17 +421,36 @@ struct parts {
 	size_t n_facts; /* room in facts */
 };
 
-/* One line: the row's cells, the column's, then value and value_yuan, numbers of ours that
- * need no quoting (api_csv_number() would write them as they are). */
+/* page, x0, y0, x1, y1 at e, each after a comma (api_csv_box()'s cells): numbers of ours. */
+static char *put_box(char *e, const struct db_box *b)
+{
+	if (b->page < 1) {
+		memcpy(e, ",,,,,", 5);
+		return e + 5;
+	}
+	*e++ = ',';
+	e = db_dec_put_uint(e, (uint64_t)b->page);
+	for (int k = 0; k < 4; k++) {
+		*e++ = ',';
+		if (b->has_box)
+			e += db_dec_format(b->x[k] * 10000, e); /* hundredths to millionths */
+	}
+	return e;
+}
+
+/* One line: the row's cells, the column's, then value, value_yuan and where the figure was
+ * printed, numbers of ours that need no quoting (api_csv_number() would write them as they
+ * are). */
 static void line(struct api_jw *w, const struct parts *p, size_t col, const struct db_lfig *value)
 {
-	char tail[DB_DEC_BUFSZ + 64 + 4], *e = tail;
+	char tail[DB_DEC_BUFSZ + 64 + 5 * (DB_DEC_BUFSZ + 1) + 2], *e = tail;
 
 	*e++ = ',';
 	memcpy(e, value->text, value->len);
 	e += value->len;
 	*e++ = ',';
 	e = to_yuan_by(value->text, p->shift[col], e);
+	e = put_box(e, &value->box);
 	*e++ = '\r';
 	*e++ = '\n';
 	append(w, p->head.buf, p->head.len);

@@ -201,6 +201,11 @@ int db_rdisclosure(struct db *db, const char *dep, int year, const char *kind, c
 /* Frees the map (db_close()); m may be NULL. */
 void db_dmap_free(struct db_dmap *m);
 
+/* The box in columns col (page) to col + 4 (x0, y0, x1, y1) of st's row: page 0 when the
+ * page is NULL. (read_table.c) */
+struct db_box;
+void db_rbox(sqlite3_stmt *st, int col, struct db_box *b);
+
 /* Ends a statement's run (resets st): 0 when rc is SQLITE_DONE and oom false, else -1 with
  * err set. */
 int db_rdone(struct db *db, sqlite3_stmt *st, int rc, bool oom, struct db_error *err);

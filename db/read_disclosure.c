@@ -65,11 +65,14 @@ static const struct db_dcol texts_cols[] = { TX("value") };
 static const struct db_dcol units_cols[] = { TX("name"), TX("type"), TX("note") };
 static const struct db_dcol staffing_cols[] = { TX("category"), TX("label"), IN("count"),
 	                                        IN("change") };
-static const struct db_dcol explanation_cols[] = { TX("key"), TX("number"), TX("title") };
-static const struct db_dcol figure_cols[] = { TX("label"),  TX("code1"),          TX("code2"),
-	                                      TX("code3"),  DE("amount"),         DE("share"),
-	                                      DE("change"), DE("change_percent"), TX("reason"),
-	                                      TX("detail") };
+/* Where it was printed (#18): the box's page and coordinates, in hundredths of a point. */
+#define BOX_COLS IN("box_page"), IN("box_x0"), IN("box_y0"), IN("box_x1"), IN("box_y1")
+static const struct db_dcol explanation_cols[] = { TX("key"), TX("number"), TX("title"), IN("page"),
+	                                           BOX_COLS };
+static const struct db_dcol figure_cols[] = {
+	TX("label"),  TX("code1"),          TX("code2"),  TX("code3"),  DE("amount"), DE("share"),
+	DE("change"), DE("change_percent"), TX("reason"), TX("detail"), BOX_COLS
+};
 static const struct db_dcol vehicle_cols[] = { TX("kind"), TX("label"), IN("count"), DE("value") };
 static const struct db_dcol glossary_cols[] = { TX("number"), TX("term"), TX("definition") };
 static const struct db_dcol table_cols[] = { TX("type"), TX("unit") };

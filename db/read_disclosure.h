@@ -57,9 +57,11 @@ struct db_dlist {
  *   organization: text, subordinate_units, administrative_units, institutional_units (ints)
  *     internal_units: value; units: name, type, note
  *   functions: value; staffing: category, label, count, change (ints)
- *   explanations: key, number, title
+ *   explanations: key, number, title, page, box_page, box_x0, box_y0, box_x1, box_y1
+ *     (ints: the box in hundredths of a point)
  *     paragraphs: value; figures: label, code1, code2, code3, amount, share, change,
- *     change_percent (figures), reason, detail (both children of explanations)
+ *     change_percent (figures), reason, detail, box_page..box_y1 (ints) (both children
+ *     of explanations)
  *   operating_costs: amount, budget, final, change, change_percent (figures), reason,
  *     administrative_units, institutional_units (ints), unit
  *   procurement: amount, goods, works, services, sme_reserved, small_micro_reserved

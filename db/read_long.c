@@ -7,7 +7,8 @@
 // consecutive and a range holds the disclosure's records only; a record of any other
 // disclosure in a range is skipped. A run starts at the range's lowest id and is left at
 // the first record past its highest ("id >= ?", not BETWEEN: SQLite then compares no upper
-// bound at every step, a sixth of a figure's step).
+// bound at every step, a sixth of a figure's step). The figures' boxes (#18) are a seventh
+// run, over row_box, merged with the figures read in the same (row id, key) order.
 #include "read_long.h"
 
 #include "internal.h"
@@ -33,6 +34,7 @@ struct db_long_room {
 		long col; /* -1: unplaced */
 		size_t len;
 		char text[DB_DEC_BUFSZ];
+		struct db_box box;
 	} * figs;
 	size_t n_figs;
 	/* the room of each array (d's, then these), kept from one disclosure to the next */
@@ -409,6 +411,8 @@ static int read_figs(struct db *db, bool keyed, struct db_long *d, struct db_lon
 		struct pend *f = &s->figs[s->n_figs++];
 		f->row = (size_t)row;
 		f->col = col;
+		f->box.page = 0;
+		f->box.has_box = false;
 		/* read_table.c's fig_text(): export.c's dec_json spelling (dp -1: NULL, which the
 		 * schema's CHECK, 0..6, tells from any value) */
 		int dp = sqlite3_column_int(st, 2);
@@ -418,6 +422,46 @@ static int read_figs(struct db *db, bool keyed, struct db_long *d, struct db_lon
 			f->len = db_dec_format_dp(sqlite3_column_int64(st, 1), dp, f->text);
 	}
 	return db_rdone(db, st, rc, oom, err);
+}
+
+/* The boxes of the figures read so far (the amounts, s->figs in (row id, key) order), from
+ * one run over row_box's primary key in the same order: a merge, where a join would seek
+ * row_box once per figure. Boxes of a row's name, or of no figure read, are passed over. */
+static int read_boxes(struct db *db, struct db_long *d, struct db_long_room *s,
+                      struct db_error *err)
+{
+	sqlite3_stmt *st = db_stmt(db,
+	                           "SELECT row_id, key, page, x0, y0, x1, y1 FROM row_box WHERE "
+	                           "row_id >= ? ORDER BY row_id, key",
+	                           err);
+	int64_t hi = d->n_rows > 0 ? row_id_at(s, d->n_rows - 1) : 0;
+	size_t k = 0, n = s->n_figs;
+	int rc = SQLITE_DONE;
+	long row, col;
+
+	if (n == 0)
+		return 0;
+	if (st == NULL)
+		return -1;
+	s->cursor = 0;
+	sqlite3_bind_int64(st, 1, row_id_at(s, 0));
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(st, 0);
+		if (id > hi) {
+			rc = SQLITE_DONE;
+			break;
+		}
+		if ((row = rows_find(d, s, id)) < 0 || (col = col_of(d, s, (size_t)row, st, 1)) < 0)
+			continue;
+		while (k < n && s->row_ids[s->figs[k].row] < id)
+			k++;
+		for (size_t j = k; j < n && s->figs[j].row == (size_t)row; j++)
+			if (s->figs[j].col == col) {
+				db_rbox(st, 2, &s->figs[j].box);
+				break;
+			}
+	}
+	return db_rdone(db, st, rc, false, err);
 }
 
 /* Places the figures read: each row's together (a counting sort by row, which keeps the
@@ -458,6 +502,7 @@ static int place_figs(struct db_long *d, struct db_long_room *s)
 		f->col = p->col;
 		f->len = p->len;
 		memcpy(f->text, p->text, sizeof(f->text));
+		f->box = p->box;
 	}
 	for (size_t i = 0; i < d->n_rows; i++) { /* a row's handful, by column */
 		struct db_lfig *a = d->figs + d->rows[i].amounts;
@@ -536,7 +581,8 @@ int db_read_long(struct db *db, const char *department, int year, const char *ki
 		return -1;
 	if (rows_index(d, s) != 0)
 		goto oom;
-	if (read_figs(db, true, d, s, err) != 0 || read_figs(db, false, d, s, err) != 0)
+	if (read_figs(db, true, d, s, err) != 0 || read_boxes(db, d, s, err) != 0 ||
+	    read_figs(db, false, d, s, err) != 0)
 		return -1;
 	if (place_figs(d, s) != 0)
 		goto oom;

@@ -14,11 +14,13 @@
 struct db_long_room;
 
 /* A figure of a row: in its table's column col (an index into the table's cols), or
- * unplaced (col -1), with its text as db_read_table() spells it (len bytes). */
+ * unplaced (col -1), with its text as db_read_table() spells it (len bytes), and where it
+ * was printed (#18; page 0 when not known, always for an unplaced one). */
 struct db_lfig {
 	long col;
 	size_t len;
 	char text[DB_DEC_BUFSZ];
+	struct db_box box;
 };
 
 /* A disclosure's tables by number (表几). Each table's cols and rows point into the arrays

@@ -67,6 +67,7 @@ void db_table_free(struct db_table *t)
 	free(t->cols);
 	free(t->rows);
 	free(t->figs);
+	free(t->boxes);
 	memset(t, 0, sizeof(*t));
 }
 
@@ -100,6 +101,17 @@ int db_rdone(struct db *db, sqlite3_stmt *st, int rc, bool oom, struct db_error 
 	return 0;
 }
 
+void db_rbox(sqlite3_stmt *st, int col, struct db_box *b)
+{
+	memset(b, 0, sizeof(*b));
+	if (sqlite3_column_type(st, col) == SQLITE_NULL)
+		return;
+	b->page = sqlite3_column_int(st, col);
+	b->has_box = true;
+	for (int k = 0; k < 4; k++)
+		b->x[k] = sqlite3_column_int64(st, col + 1 + k);
+}
+
 /* ---- the statements ---- */
 
 /* The disclosure's id, unit and import time (dmap.c: kept while the store is unchanged). */
@@ -124,8 +136,8 @@ static int read_head(struct db *db, int64_t doc, int number, int64_t *id, struct
 {
 	sqlite3_stmt *st = db_stmt(db,
 	                           "SELECT id, number, type, title, unit, classification, note, "
-	                           "unplaced_note FROM budget_table WHERE disclosure_id = ? AND "
-	                           "number = ?",
+	                           "unplaced_note, box_page, box_x0, box_y0, box_x1, box_y1 FROM "
+	                           "budget_table WHERE disclosure_id = ? AND number = ?",
 	                           err);
 	bool oom = false;
 	int rc = SQLITE_DONE;
@@ -150,6 +162,7 @@ static int read_head(struct db *db, int64_t doc, int number, int64_t *id, struct
 		t->classification = col_text(t, st, 5, &oom);
 		t->note = col_text(t, st, 6, &oom);
 		t->unplaced_note = col_text(t, st, 7, &oom);
+		db_rbox(st, 8, &t->box);
 		rc = SQLITE_DONE;
 	}
 	return db_rdone(db, st, rc, oom, err);
@@ -310,6 +323,33 @@ static long rowmap_find(const struct rowmap *m, int64_t id)
 	return -1;
 }
 
+/* sql (its first column a row id) run over the range of m's row ids (?1 and ?2), or NULL
+ * with err set. */
+static sqlite3_stmt *range_run(struct db *db, const char *sql, const struct rowmap *m,
+                               struct db_error *err)
+{
+	sqlite3_stmt *st = db_stmt(db, sql, err);
+
+	if (st != NULL) {
+		sqlite3_bind_int64(st, 1, rowmap_id(m, 0));
+		sqlite3_bind_int64(st, 2, rowmap_id(m, m->n - 1));
+	}
+	return st;
+}
+
+/* Steps st to its next record of a row of m (the range holds only the table's rows when
+ * one import wrote them; any other is skipped), that row's index in *row: SQLITE_ROW, or
+ * SQLite's code at the end. */
+static int range_next(sqlite3_stmt *st, const struct rowmap *m, long *row)
+{
+	int rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if ((*row = rowmap_find(m, sqlite3_column_int64(st, 0))) >= 0)
+			break;
+	return rc;
+}
+
 /* Published order: by row, then by position within the row (ties, which an import never
  * makes, by key). */
 static int by_place(const void *a, const void *b)
@@ -346,26 +386,22 @@ static void place_figs(struct db_table *t, size_t first, bool keyed)
 static int read_figs(struct db *db, const struct rowmap *m, bool keyed, struct db_table *t,
                      struct db_error *err)
 {
-	sqlite3_stmt *st = db_stmt(db,
-	                           keyed ? "SELECT row_id, value, value_dp, position, key FROM "
-	                                   "row_amount WHERE row_id BETWEEN ? AND ?"
-	                                 : "SELECT row_id, value, value_dp, position FROM "
-	                                   "row_unplaced WHERE row_id BETWEEN ? AND ?",
-	                           err);
+	sqlite3_stmt *st;
 	size_t cap = t->n_figs, first = t->n_figs;
 	bool oom = false;
 	int rc = SQLITE_DONE;
+	long row;
 
 	if (m->n == 0)
 		return 0;
-	if (st == NULL)
+	if ((st = range_run(db,
+	                    keyed ? "SELECT row_id, value, value_dp, position, key FROM row_amount "
+	                            "WHERE row_id BETWEEN ? AND ?"
+	                          : "SELECT row_id, value, value_dp, position FROM row_unplaced "
+	                            "WHERE row_id BETWEEN ? AND ?",
+	                    m, err)) == NULL)
 		return -1;
-	sqlite3_bind_int64(st, 1, rowmap_id(m, 0));
-	sqlite3_bind_int64(st, 2, rowmap_id(m, m->n - 1));
-	while (!oom && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		long row = rowmap_find(m, sqlite3_column_int64(st, 0));
-		if (row < 0)
-			continue;
+	while (!oom && (rc = range_next(st, m, &row)) == SQLITE_ROW) {
 		if (db_rgrow((void **)&t->figs, &cap, t->n_figs, sizeof(*t->figs)) != 0) {
 			oom = true;
 			break;
@@ -378,6 +414,55 @@ static int read_figs(struct db *db, const struct rowmap *m, bool keyed, struct d
 	}
 	if (rc == SQLITE_DONE && !oom)
 		place_figs(t, first, keyed);
+	return db_rdone(db, st, rc, oom, err);
+}
+
+static int box_place(const void *a, const void *b)
+{
+	const struct db_tbox *x = a, *y = b;
+
+	if (x->row != y->row)
+		return x->row < y->row ? -1 : 1;
+	return x->position < y->position ? -1 : x->position > y->position;
+}
+
+/* Where the rows' names and figures were printed (#18): read_figs()'s one run over the row
+ * ids' range, each row's boxes then together in published order. */
+static int read_boxes(struct db *db, const struct rowmap *m, struct db_table *t,
+                      struct db_error *err)
+{
+	sqlite3_stmt *st;
+	size_t cap = 0;
+	bool oom = false;
+	int rc = SQLITE_DONE;
+	long row;
+
+	if (m->n == 0)
+		return 0;
+	if ((st = range_run(db,
+	                    "SELECT row_id, position, key, page, x0, y0, x1, y1 FROM row_box WHERE "
+	                    "row_id BETWEEN ? AND ?",
+	                    m, err)) == NULL)
+		return -1;
+	while (!oom && (rc = range_next(st, m, &row)) == SQLITE_ROW) {
+		if (db_rgrow((void **)&t->boxes, &cap, t->n_boxes, sizeof(*t->boxes)) != 0) {
+			oom = true;
+			break;
+		}
+		struct db_tbox *b = &t->boxes[t->n_boxes++];
+		b->row = (size_t)row;
+		b->position = sqlite3_column_int64(st, 1);
+		b->key = col_text(t, st, 2, &oom);
+		db_rbox(st, 3, &b->box);
+	}
+	if (rc == SQLITE_DONE && !oom && t->n_boxes > 0) {
+		qsort(t->boxes, t->n_boxes, sizeof(*t->boxes), box_place);
+		for (size_t k = 0; k < t->n_boxes; k++) {
+			struct db_trow *r = &t->rows[t->boxes[k].row];
+			if (r->n_boxes++ == 0)
+				r->boxes = k;
+		}
+	}
 	return db_rdone(db, st, rc, oom, err);
 }
 
@@ -400,7 +485,8 @@ int db_read_table(struct db *db, const char *department, int year, const char *k
 		db_err_set(err, "out of memory");
 		goto out;
 	}
-	if (read_figs(db, &m, true, t, err) != 0 || read_figs(db, &m, false, t, err) != 0)
+	if (read_figs(db, &m, true, t, err) != 0 || read_figs(db, &m, false, t, err) != 0 ||
+	    read_boxes(db, &m, t, err) != 0)
 		goto out;
 	rc = 0;
 out:

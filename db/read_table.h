@@ -12,6 +12,24 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Where something was printed (#18): page (1-based; 0 when not known) and, when has_box,
+ * the box x0, y0, x1, y1 in hundredths of a PDF point (origin top left, as pdftotext
+ * -bbox-layout reports them). */
+struct db_box {
+	int page;
+	bool has_box;
+	int64_t x[4];
+};
+
+/* Where a row's name (key "name") or its figure in a column (the column's key) was
+ * printed. */
+struct db_tbox {
+	const char *key;
+	size_t row; /* the index of its row in db_table.rows */
+	int64_t position; /* its place among its row's boxes (they are given in its order) */
+	struct db_box box;
+};
+
 /* A column of the table; NULL for what is not stored. */
 struct db_tcol {
 	const char *key, *title, *group, *side, *measure;
@@ -28,14 +46,15 @@ struct db_tfig {
 };
 
 /* A row; NULL for what is not stored. codes are the non-NULL code1..code3 (n_codes of
- * them). amounts and unplaced index db_table.figs, in published order. */
+ * them). amounts and unplaced index db_table.figs, in published order; boxes indexes
+ * db_table.boxes (db_read_table() only; none in db_read_long()'s rows). */
 struct db_trow {
 	const char *side, *kind, *name, *project, *project_name;
 	const char *codes[3];
 	int n_codes;
 	bool has_level;
 	int level;
-	size_t amounts, n_amounts, unplaced, n_unplaced;
+	size_t amounts, n_amounts, unplaced, n_unplaced, boxes, n_boxes;
 };
 
 struct db_tpool; /* the strings' storage */
@@ -50,12 +69,15 @@ struct db_table {
 	int64_t imported_at; /* the disclosure's import time (db_modified()'s) */
 	int position; /* 表几 (column number) */
 	const char *type, *title, *unit, *classification, *note, *unplaced_note;
+	struct db_box box; /* where the title was printed (db_read_table() only) */
 	struct db_tcol *cols;
 	size_t n_cols;
 	struct db_trow *rows;
 	size_t n_rows;
 	struct db_tfig *figs;
 	size_t n_figs;
+	struct db_tbox *boxes;
+	size_t n_boxes;
 	struct db_tpool *pool;
 };
 

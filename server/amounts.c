@@ -3,7 +3,7 @@
 // disclosures, most of an import of one file). The disclosures follow one another in a fixed
 // order, each its own run of lines, so the lines of a disclosure the import did not touch are
 // copied from the previous CSV; PATH.amounts.idx says where each run lies:
-//   budgetd-amounts-idx 1 SIZE MTIME_SEC MTIME_NSEC INODE      (of the CSV it describes)
+//   budgetd-amounts-idx 2 SIZE MTIME_SEC MTIME_NSEC INODE      (of the CSV it describes)
 //   OFFSET LENGTH IMPORTED_AT YEAR KIND LEVEL DEPARTMENT        (one per disclosure)
 #include "amounts.h"
 
@@ -19,7 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define IDX_MAGIC "budgetd-amounts-idx 1"
+#define IDX_MAGIC "budgetd-amounts-idx 2" /* 2: the box columns (#18) */
 
 struct run {
 	char *department;
@@ -331,4 +331,19 @@ done:
 	db_close(db);
 	old_free(old);
 	return rc;
+}
+
+bool amounts_current(const char *path)
+{
+	char csv[4200], want[1024], got[1024];
+	size_t n = api_amounts_header(want, sizeof(want));
+	ssize_t r;
+	int fd;
+
+	snprintf(csv, sizeof(csv), "%s.amounts.csv", path);
+	if ((fd = open(csv, O_RDONLY | O_CLOEXEC)) < 0)
+		return errno == ENOENT;
+	r = read(fd, got, n);
+	close(fd);
+	return r == (ssize_t)n && memcmp(got, want, n) == 0;
 }

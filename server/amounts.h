@@ -37,4 +37,8 @@ void amounts_touch(struct amounts_old *old, const char *department, int year, co
  * file or the new. Frees old. Returns 0, or -1 with *err filled (the old CSV stays). */
 int amounts_write(const char *path, struct amounts_old *old, struct db_error *err);
 
+/* Whether PATH.amounts.csv is missing or begins with the columns this budgetd writes: an
+ * older budgetd's (fewer columns) is rewritten by `budgetctl upgrade`. */
+bool amounts_current(const char *path);
+
 #endif

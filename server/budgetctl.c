@@ -31,7 +31,7 @@ static const char usage[] =
     "  export [--db PATH] [--level department|unit] DEPARTMENT YEAR [budget|final]\n"
     "                                         print one disclosure in the import format\n"
     "  list [--db PATH]                       list departments and their years\n"
-    "  upgrade [--db PATH]                    upgrade a schema version 1-3 store in place\n"
+    "  upgrade [--db PATH]                    upgrade a schema version 1-5 store in place\n"
     "  backup [--db PATH] DEST                write a checked, consistent copy of the store\n"
     "  restore [--db PATH] BACKUP             check BACKUP, then put a copy of it in place\n"
     "  audit [--json] FILE.pdf|FILE.json      check one disclosure for inconsistencies\n"
@@ -46,7 +46,7 @@ static const char usage[] =
     "\n"
     "Exit codes: 0 success; 1 disclosure not found; 64 bad usage; 65 an import file is\n"
     "invalid or unreadable, or two are the same disclosure (nothing was written); 66 the\n"
-    "store cannot be read (not a budgetd store, damaged; a version 1-3 store: run upgrade);\n"
+    "store cannot be read (not a budgetd store, damaged; a version 1-5 store: run upgrade);\n"
     "73 the store cannot be written (permissions, disk full), was replaced during the import\n"
     "(restore), or cannot be upgraded (it is unchanged).\n"
     "extract: 65 the PDF is unusable (not a PDF, encrypted, no text layer, damaged, over\n"
@@ -98,10 +98,11 @@ static const char usage_list[] = "Usage: budgetctl list [--db PATH]\n"
 static const char usage_upgrade[] =
     "Usage: budgetctl upgrade [--db PATH]\n"
     "\n"
-    "Upgrades a store of schema version 1, 2, 3 or 4 to version 5 in place, in one\n"
-    "transaction: a failure or a kill leaves it as it was. Every disclosure and figure is\n"
-    "kept. A store already at version 5 is left alone. Exit code 0 when the store is at\n"
-    "version 5.\n";
+    "Upgrades a store of schema version 1 to 5 to version 6 in place, in one transaction:\n"
+    "a failure or a kill leaves it as it was. Every disclosure and figure is kept. A store\n"
+    "already at version 6 is left alone, but its long CSV (PATH.amounts.csv) is rewritten\n"
+    "when an older budgetd wrote it with fewer columns. Exit code 0 when the store is at\n"
+    "version 6.\n";
 
 static const char usage_backup[] =
     "Usage: budgetctl backup [--db PATH] DEST\n"
@@ -1097,7 +1098,11 @@ static int cmd_upgrade(int argc, char **argv)
 	}
 	if (from == DB_SCHEMA_VERSION) {
 		printf("%s: already at schema version %d\n", o.db, DB_SCHEMA_VERSION);
-		return SRV_EXIT_OK;
+		if (amounts_current(o.db))
+			return SRV_EXIT_OK;
+		/* An older budgetd wrote the long CSV: its columns are not the documented ones. */
+		printf("%s.amounts.csv: rewritten with this version's columns\n", o.db);
+		return write_amounts(o.db, NULL);
 	}
 	printf("%s: upgraded from schema version %d to %d\n", o.db, from, DB_SCHEMA_VERSION);
 	/* The snapshot beside it is of the old version: budgetd would serve that. */

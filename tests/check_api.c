@@ -835,6 +835,35 @@ END_TEST
 	"UPDATE row_unplaced SET row_id = (SELECT new FROM m WHERE old = row_id); "        \
 	"UPDATE row_box SET row_id = (SELECT new FROM m WHERE old = row_id); "
 
+/* A corpus disclosure's import file (db/data/NAME), made by budgetctl extract from its PDF:
+ * its rows have boxes (#18), which the seed's do not. */
+static json_t *corpus_file(const char *name)
+{
+	char *path;
+	json_t *doc;
+
+	ck_assert_int_gt(asprintf(&path, "%s/db/data/%s", tu_env("BUDGETD_SOURCE"), name), 0);
+	doc = json_load_file(path, 0, NULL);
+	ck_assert_msg(doc != NULL, "%s", path);
+	free(path);
+	return doc;
+}
+
+/* Seeds doc, gives its rows shuffled ids with shuffle (SQL), and returns the rows changed. */
+static int seed_shuffled(struct seeded *sd, const json_t *doc, const char *shuffle)
+{
+	sqlite3 *sql;
+	int changed;
+
+	seeded_begin(sd, doc);
+	ck_assert_int_eq(sqlite3_open(sd->path, &sql), SQLITE_OK);
+	ck_assert_msg(sqlite3_exec(sql, shuffle, NULL, NULL, NULL) == SQLITE_OK, "%s",
+	              sqlite3_errmsg(sql));
+	changed = sqlite3_total_changes(sql);
+	sqlite3_close(sql);
+	return changed;
+}
+
 /* read_table.c reads a table's figures over its rows' lowest to highest id, skipping what
  * belongs to other rows and ordering them in C. An import gives a table's rows consecutive
  * ids in their order; here the seed's rows get ids that interleave every table's rows, in
@@ -863,6 +892,13 @@ START_TEST(test_table_rows_match_tree_ids_shuffled)
 	n = compare_tables("kashi-urumqi-office", disc);
 	ck_assert_int_eq(n, 2 * 9);
 	seeded_end(&sd);
+	json_decref(seed);
+	/* the same with a table's boxes (#18), read over the same range: a corpus disclosure */
+	seed = corpus_file("putuo-commerce-2025-budget-dept.json");
+	ck_assert_int_gt(seed_shuffled(&sd, seed, shuffle), 1000); /* rows, figures, boxes */
+	json_object_set_new(disc, "year", json_integer(2025));
+	ck_assert_int_eq(compare_tables("putuo-commerce", disc), 2 * 9);
+	seeded_end(&sd);
 	json_decref(disc);
 	json_decref(seed);
 }
@@ -887,6 +923,12 @@ START_TEST(test_long_csv_matches_tree_ids_shuffled)
 	              sqlite3_errmsg(sql));
 	sqlite3_close(sql);
 	ck_assert_uint_gt(compare_long_csv(1), 100);
+	seeded_end(&sd);
+	json_decref(seed);
+	/* with each figure's box (#18), merged with the figures read: a corpus disclosure */
+	seed = corpus_file("putuo-commerce-2025-budget-dept.json");
+	ck_assert_int_gt(seed_shuffled(&sd, seed, shuffle), 800); /* rows, figures, boxes */
+	ck_assert_uint_eq(compare_long_csv(1), 287); /* its lines in the bundled .amounts.csv */
 	seeded_end(&sd);
 	json_decref(seed);
 }

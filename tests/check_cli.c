@@ -308,6 +308,56 @@ START_TEST(test_upgrade_v1_store)
 }
 END_TEST
 
+/* budgetctl upgrade of a current store rewrites a long CSV whose columns an older budgetd
+ * wrote (before #18: no page, x0, y0, x1, y1), and leaves a current one alone. */
+START_TEST(test_upgrade_rewrites_an_older_long_csv)
+{
+	char *store = tu_temp_path(".sqlite"), csv[4200], *now, *old, *again, *p, *q;
+	struct tu_ctl r = tu_ctl("import", "--fresh", "--db", store, tu_env("BUDGETD_SEED"), NULL);
+	size_t n, m;
+	FILE *f;
+
+	ck_assert_int_eq(r.status, 0);
+	tu_ctl_done(&r);
+	snprintf(csv, sizeof(csv), "%s.amounts.csv", store);
+	ck_assert_ptr_nonnull(now = tu_read_file(csv, &n));
+	p = strstr(now, ",value_yuan");
+	ck_assert_msg(p != NULL && strncmp(p, ",value_yuan,page,x0,y0,x1,y1\r\n", 29) == 0,
+	              "%.300s", now);
+	/* the same lines as budgetd 1.9 wrote them: without the five last columns */
+	ck_assert_ptr_nonnull(old = calloc(n + 1, 1));
+	for (p = now, q = old; *p != '\0'; p = strstr(p, "\r\n") + 2) {
+		size_t len = (size_t)(strstr(p, "\r\n") - p);
+		ck_assert_uint_gt(len, 25);
+		ck_assert(strncmp(p + len - 5, ",,,,,", 5) == 0 || p == now);
+		len -= p == now ? strlen(",page,x0,y0,x1,y1") : 5;
+		memcpy(q, p, len);
+		memcpy(q + len, "\r\n", 2);
+		q += len + 2;
+	}
+	ck_assert_ptr_nonnull(f = fopen(csv, "wb"));
+	ck_assert_uint_eq(fwrite(old, 1, strlen(old), f), strlen(old));
+	ck_assert_int_eq(fclose(f), 0);
+	r = tu_ctl("upgrade", "--db", store, NULL);
+	ck_assert_msg(r.status == 0, "upgrade: %s", r.err);
+	ck_assert_ptr_nonnull(strstr(r.out, "already at schema version 6"));
+	ck_assert_msg(strstr(r.out, "amounts.csv: rewritten") != NULL, "%s", r.out);
+	tu_ctl_done(&r);
+	ck_assert_ptr_nonnull(again = tu_read_file(csv, &m));
+	ck_assert_msg(m == n && memcmp(again, now, n) == 0, "the CSV as an import writes it");
+	free(again);
+	/* a current one is left as it is */
+	r = tu_ctl("upgrade", "--db", store, NULL);
+	ck_assert_int_eq(r.status, 0);
+	ck_assert_ptr_null(strstr(r.out, "rewritten"));
+	tu_ctl_done(&r);
+	free(old);
+	free(now);
+	tu_unlink_store(store);
+	free(store);
+}
+END_TEST
+
 /* A 部门 and a 单位 disclosure of one department and year: both land, export picks one. */
 /* A store made by the version 2 budgetctl (main at f2b4d04, the seed imported: tests/data/
  * kashi-v2.sqlite) is refused by export until upgraded, then gains the derived tables. */
@@ -999,6 +1049,7 @@ int main(void)
 	tcase_add_test(tc, test_import_then_list_and_export);
 	tcase_add_test(tc, test_upgrade_v1_store);
 	tcase_add_test(tc, test_upgrade_v2_store);
+	tcase_add_test(tc, test_upgrade_rewrites_an_older_long_csv);
 	tcase_add_test(tc, test_export_level);
 	tcase_add_test(tc, test_bad_file_changes_nothing);
 	tcase_add_test(tc, test_import_rewrites_only_its_csv_lines);

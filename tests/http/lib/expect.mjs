@@ -31,6 +31,23 @@ export function expectCodes(actual, data, where) {
   assert.equal(actual.code, data.codes.join(''), `${where}.code`);
 }
 
+/**
+ * printed (#18): where the data file says it was printed, as {page, box: [page, x0, y0, x1,
+ * y1]}; its page alone ({page, box: null}) when the file gives only that (a section's page);
+ * null when it says nothing. Coordinates compare as decimals (56.70 and 56.7 alike).
+ */
+export function expectPrinted(actual, box, page, where) {
+  if (!Array.isArray(box)) {
+    assert.deepEqual(actual, Number.isInteger(page) ? { page, box: null } : null, `${where}.printed`);
+    return;
+  }
+  assert.ok(actual && typeof actual === 'object', `${where}.printed: an object`);
+  assert.deepEqual(Object.keys(actual), ['page', 'box'], `${where}.printed: keys`);
+  assert.equal(actual.page, box[0], `${where}.printed.page`);
+  assert.deepEqual(actual.box.map((v, i) => (i === 0 ? v : canon(numText(v, `${where}.printed.box`)))),
+    box.map((v, i) => (i === 0 ? v : canon(String(v)))), `${where}.printed.box`);
+}
+
 /** amounts: exactly the published cells, each figure equal. */
 function expectAmounts(actual, data, where) {
   const published = Object.entries(data ?? {}).filter(([, v]) => typeof v === 'string');
@@ -80,6 +97,7 @@ export function expectTable(json, data, number, base, { type } = {}) {
   assert.equal(json.classification, orNull(t.classification), `${w}.classification`);
   assert.equal(json.note, orNull(t.note), `${w}.note`);
   assert.equal(json.unplaced_note, orNull(t.unplaced_note), `${w}.unplaced_note`);
+  expectPrinted(json.printed, t.box, null, w);
   assert.deepEqual(json.columns, t.columns.map((c) => ({
     key: c.key, title: c.title, group: orNull(c.group), side: orNull(c.side), measure: orNull(c.measure),
   })), `${w}.columns`);
@@ -98,6 +116,8 @@ export function expectTable(json, data, number, base, { type } = {}) {
     expectAmounts(a.amounts, r.amounts, `${rw}.amounts`);
     assert.deepEqual(a.unplaced.map((x) => numText(x, `${rw}.unplaced`)),
       (r.unplaced ?? []).map(printed), `${rw}.unplaced`);
+    assert.deepEqual(Object.keys(a.printed), Object.keys(r.boxes ?? {}), `${rw}.printed: keys`);
+    for (const [k, box] of Object.entries(r.boxes ?? {})) expectPrinted(a.printed[k], box, null, `${rw}.${k}`);
     // parent: a shallower row above, on the same side, whose codes lead to this row's
     if (a.kind === 'total') assert.equal(a.parent, null, `${rw}: a total row has no parent`);
     if (a.parent !== null) {
@@ -256,12 +276,14 @@ export function expectDisclosure(json, data, base) {
     assert.equal(a.key, e.key, `${w}.key`);
     assert.equal(a.number, orNull(e.number), `${w}.number`);
     assert.equal(a.title, orNull(e.title), `${w}.title`);
+    expectPrinted(a.printed, e.box, e.page, w);
     assert.deepEqual(a.paragraphs, e.paragraphs ?? [], `${w}.paragraphs`);
     const figs = e.figures ?? [];
     assert.equal(a.figures.length, figs.length, `${w}: number of figures`);
     figs.forEach((f, k) => {
       const fw = `${w}.figures[${k}] (${f.label})`;
-      const { codes, code, ...flat } = a.figures[k];
+      const { codes, code, printed: place, ...flat } = a.figures[k];
+      expectPrinted(place, f.box, null, fw);
       expectFlat(flat, f, {
         decs: ['amount', 'share', 'change', 'change_percent'], texts: ['label', 'reason', 'detail'],
       }, fw);

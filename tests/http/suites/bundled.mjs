@@ -3,8 +3,12 @@
 // below was read off the PDF page named beside it (rendered with pdftoppm), not off the
 // extractor's output: 元 tables, a 万元 三公 table in the same 预算, a 决算, a 单位 disclosure.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
 import { describe, it } from 'node:test';
-import { assertDecimal, printed } from '../lib/decimal.mjs';
+import { parse } from 'csv-parse/sync';
+import { assertDecimal, canon, numText, printed } from '../lib/decimal.mjs';
 
 const DEPTS = '/api/v1/departments';
 const squeeze = (s) => (s ?? '').replace(/\s/g, '');
@@ -120,7 +124,7 @@ export default function bundled(ctx) {
       assert.match(w1, /"name":"收入总计",[^{]*"amounts":\{"income":156211123\}/);
       // the CSV writes the same text
       const csv = await text(`${office}/tables/9?format=csv`);
-      assert.match(csv, /\r\n,,867\.50,839\.00,28\.50,,,,213\.28,万元,0,,,,否\r\n/);
+      assert.match(csv, /\r\n,,867\.50,839\.00,28\.50,,,,213\.28,万元,0,,,,否,20(,[0-9.]+){4}\r\n/);
     });
 
     it('govt-office 2025: headline totals in 万元, converted exactly from 元 and saying so', async () => {
@@ -279,6 +283,110 @@ export default function bundled(ctx) {
       const t9 = await ctx.client.api(`${office}/tables/9?format=csv`);
       assert.match(t9.text.split('\n')[0], /（万元）/);
       assert.doesNotMatch(t9.text.split('\n')[0], /（元）/);
+    });
+  });
+
+  // #18: where each figure was printed. The oracle is the PDF itself: pdftotext -bbox's words
+  // on the page the API names, never the extractor's output.
+  describe('where each figure was printed: every box of the bundled PDFs against pdftotext -bbox', () => {
+    const pages = new Map();
+    /** The words pdftotext prints on page n of pdf, each with its box in points. */
+    const words = (pdf, n) => {
+      const key = `${pdf}#${n}`;
+      if (!pages.has(key)) {
+        const xml = execFileSync('pdftotext', ['-q', '-bbox', '-f', String(n), '-l', String(n), pdf, '-'], { encoding: 'utf8' });
+        pages.set(key, [...xml.matchAll(/<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)<\/word>/g)]
+          .map((m) => ({ x0: +m[1], y0: +m[2], x1: +m[3], y1: +m[4], text: m[5].replace(/&amp;/g, '&') })));
+      }
+      return pages.get(key);
+    };
+    const E = 0.011; // the store keeps hundredths of a point
+    /** The words wholly inside printed's box (x0, y0, x1, y1 after the page). */
+    const inside = (pdf, p) => {
+      const [, x0, y0, x1, y1] = p.box.map(Number);
+      return words(pdf, p.page).filter((w) => w.x0 >= x0 - E && w.y0 >= y0 - E && w.x1 <= x1 + E && w.y1 <= y1 + E);
+    };
+    /** The bundled disclosures imported from a PDF of tests/extract/pdf, with that file. */
+    const fromPdfs = async () => {
+      const out = [];
+      for (const d of (await get(`${DEPTS}?limit=500`)).items) {
+        for (const ref of (await get(d.links.self)).disclosures) {
+          const doc = await get(ref.links.self);
+          const pdf = path.join(ctx.root, 'tests', 'extract', 'pdf', doc.source?.file ?? '-');
+          if (doc.source?.file && fs.existsSync(pdf)) out.push({ doc, pdf });
+        }
+      }
+      assert.equal(out.length, 6, 'the six bundled PDFs');
+      return out;
+    };
+    const tablesOf = async (doc) => Promise.all((await get(doc.links.tables)).items.map((t) => get(t.links.self)));
+
+    it('every table figure has a box, and the box holds exactly the printed figure; every row name too', async () => {
+      let cells = 0, names = 0;
+      for (const { doc, pdf } of await fromPdfs()) {
+        for (const t of await tablesOf(doc)) {
+          const where = `${doc.source.file} 表${t.position}`;
+          if (t.rows.length > 0) assert.ok(t.printed, `${where}: the title's place`);
+          for (const r of t.rows) {
+            for (const [k, v] of Object.entries(r.amounts)) {
+              const p = r.printed[k];
+              assert.ok(p, `${where} ${r.name} ${k}: a box`);
+              const ws = inside(pdf, p);
+              assert.equal(ws.length, 1, `${where} ${r.name} ${k}: one word in ${p.box}: ${JSON.stringify(ws)}`);
+              assert.equal(ws[0].text.replace(/,/g, ''), numText(v), `${where} ${r.name} ${k}`);
+              cells++;
+            }
+            if (r.printed.name) {
+              const ws = inside(pdf, r.printed.name);
+              assert.equal(ws.map((w) => w.text).join(''), squeeze(r.name), `${where}: the name's box`);
+              names++;
+            }
+          }
+        }
+      }
+      // every figure of the six files' tables, and most row names (a row printed without a
+      // name, 合计 beside its code, has none)
+      assert.ok(cells > 2000 && names > 1000, `${cells} figures, ${names} names checked`);
+    });
+
+    it('every 情况说明 figure has a box on the printed line that states it', async () => {
+      let n = 0;
+      for (const { doc, pdf } of await fromPdfs()) {
+        for (const e of doc.explanations) {
+          assert.ok(e.printed, `${doc.source.file} ${e.key}: the heading's place`);
+          for (const f of e.figures.filter((x) => x.amount !== null)) {
+            const where = `${doc.source.file} ${e.key} ${f.label}`;
+            assert.ok(f.printed, `${where}: a box`);
+            const [, x0, y0, x1, y1] = f.printed.box.map(Number);
+            // poppler may give a whole line as one word: the box is then part of it
+            const line = words(pdf, f.printed.page).filter((w) => Math.abs(w.y0 - y0) <= E &&
+              Math.abs(w.y1 - y1) <= E && w.x1 > x0 && w.x0 < x1);
+            assert.ok(line.map((w) => w.text).join('').replace(/,/g, '').includes(numText(f.amount)),
+              `${where}: ${numText(f.amount)} in ${JSON.stringify(line.map((w) => w.text))}`);
+            n++;
+          }
+        }
+      }
+      assert.ok(n > 300, `${n} figures checked`);
+    });
+
+    it('a table CSV gives each row\'s page and extent: the box around its name and figures', async () => {
+      const { doc } = (await fromPdfs())[0];
+      for (const t of await tablesOf(doc)) {
+        const res = await ctx.client.api(`${t.links.csv}`);
+        const [head, ...lines] = parse(res.buf, { bom: true });
+        if (t.rows.length === 0) continue;
+        assert.deepEqual(head.slice(-5), ['页码', 'x0', 'y0', 'x1', 'y1'], `表${t.position} CSV header`);
+        t.rows.forEach((r, i) => {
+          const boxes = Object.values(r.printed).filter((p) => p.page === Object.values(r.printed)[0]?.page);
+          const want = boxes.length === 0 ? ['', '', '', '', ''] : [String(boxes[0].page),
+            ...[1, 2, 3, 4].map((k) => canon(String((k < 3 ? Math.min : Math.max)(...boxes.map((p) => Number(p.box[k]))))))];
+          assert.deepEqual(lines[i].slice(-5), want, `表${t.position} row ${i} (${r.name})`);
+        });
+      }
+      // a table typed in by hand has no such columns
+      const seed = await ctx.client.api(`${DEPTS}/kashi-urumqi-office/budgets/2021/tables/1?format=csv`);
+      assert.doesNotMatch(seed.text.split('\r\n')[0], /页码/);
     });
   });
 }

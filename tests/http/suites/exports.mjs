@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parse } from 'csv-parse/sync';
-import { printed } from '../lib/decimal.mjs';
+import { canon, printed } from '../lib/decimal.mjs';
 import { csvColumnTitle } from '../lib/csv.mjs';
 import { validatePackage } from '../../datapackage/validate.mjs';
 import { ownStore } from '../lib/ownstore.mjs';
@@ -20,7 +20,8 @@ const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
 const HEADER = ['department_id', 'department_name', 'region', 'year', 'kind', 'level',
   'table_position', 'table_type', 'table_title', 'row_index', 'side', 'row_kind', 'row_level',
   'code', 'code_lei', 'code_kuan', 'code_xiang', 'row_name', 'leaf', 'column_key',
-  'column_group', 'column_title', 'measure', 'unit', 'value', 'value_yuan'];
+  'column_group', 'column_title', 'measure', 'unit', 'value', 'value_yuan', 'page', 'x0', 'y0',
+  'x1', 'y1'];
 
 const DIGITS = ['', '一', '二', '三', '四', '五', '六', '七', '八', '九'];
 /** 表几 as written: 一, 十, 十二, 二十. */
@@ -122,6 +123,11 @@ export default function exports(ctx) {
       assert.equal(r.unit, pct ? '%' : w.unit, at);
       assert.equal(r.value_yuan, pct ? '' : shift(w.value, YUAN[w.unit]), `${at}: value_yuan`);
       if (w.col) assert.equal(r.column_title, w.col.title, at);
+      // where it was printed (#18): the file's box of the cell, none for an unplaced figure
+      const box = w.col ? w.row.boxes?.[w.col.key] : undefined;
+      assert.deepEqual([r.page, r.x0, r.y0, r.x1, r.y1],
+        box ? [String(box[0]), ...box.slice(1).map((v) => canon(String(v)))] : ['', '', '', '', ''],
+        `${at}: page and box`);
     }
   }
 
@@ -430,8 +436,8 @@ export default function exports(ctx) {
         // The long CSV moves the point in text: 1234567890123456 元 is beyond a double, exact.
         const csv = parse(Buffer.from(await (await fetch(`${server.origin}${ctx.base}/amounts.csv`)).arrayBuffer()));
         const line = (key) => csv.find((r) => r[6] === '8' && r[19] === key);
-        assert.deepEqual(line('total').slice(23), ['万元', '123456789012.3456', '1234567890123456']);
-        assert.deepEqual(line('vehicle_operation').slice(23), ['万元', '-0.000001', '-0.01']);
+        assert.deepEqual(line('total').slice(23, 26), ['万元', '123456789012.3456', '1234567890123456']);
+        assert.deepEqual(line('vehicle_operation').slice(23, 26), ['万元', '-0.000001', '-0.01']);
       } finally {
         await server.stop();
       }

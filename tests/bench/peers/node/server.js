@@ -90,6 +90,20 @@ function jdec(v, dp) {
 	return s === null ? 'null' : s;
 }
 
+/* Where something was printed (#18): {"page", "box": [page, x0, y0, x1, y1]}, the
+ * coordinates stored in hundredths of a point and printed as the decimals they were (56.7,
+ * 120.25, 300); null without a page. */
+function coord(h) {
+	return dec(BigInt(h) * 10000n, null);
+}
+function printed(page, x0, y0, x1, y1) {
+	if (page === null || page === undefined)
+		return 'null';
+	const box = x0 === null || x0 === undefined ? 'null'
+		: `[${page},${[x0, y0, x1, y1].map(coord).join(',')}]`;
+	return `{"page":${page},"box":${box}}`;
+}
+
 function cell(s, text) {
 	s = s === null || s === undefined ? '' : String(s);
 	const quote = s.startsWith(' ') || s.endsWith(' ') || /[,"\r\n]/.test(s);
@@ -120,7 +134,8 @@ function statements(db) {
 			 WHERE d.department_id = p.id ORDER BY year)) AS years
 			FROM department p WHERE EXISTS (SELECT 1 FROM disclosure d
 			WHERE d.department_id = p.id) ORDER BY p.slug LIMIT ? OFFSET ?`),
-		table: p(`SELECT id, number, type, title, unit, classification, note, unplaced_note
+		table: p(`SELECT id, number, type, title, unit, classification, note, unplaced_note,
+			box_page, box_x0, box_y0, box_x1, box_y1
 			FROM budget_table WHERE disclosure_id = ? AND number = ?`),
 		tablesOf: p(`SELECT id, type, unit FROM budget_table WHERE disclosure_id = ?
 			ORDER BY position`),
@@ -134,6 +149,9 @@ function statements(db) {
 		unplaced: big(`SELECT u.row_id, u.value, u.value_dp FROM row_unplaced u
 			JOIN table_row r ON r.id = u.row_id WHERE r.table_id = ?
 			ORDER BY r.position, u.position`),
+		boxes: p(`SELECT b.row_id, b.key, b.page, b.x0, b.y0, b.x1, b.y1 FROM row_box b
+			JOIN table_row r ON r.id = b.row_id WHERE r.table_id = ?
+			ORDER BY r.position, b.position`),
 		lastTotal: p(`SELECT id, side FROM table_row WHERE table_id = @table AND kind = 'total'
 			AND (@side IS NULL OR side = @side) ORDER BY position DESC LIMIT 1`),
 		totalFigures: big(`SELECT c.key, c.side, c.measure, a.value FROM table_column c
@@ -153,14 +171,15 @@ function statements(db) {
 			ORDER BY position`),
 		staffing: p(`SELECT category, label, count, change FROM staffing
 			WHERE disclosure_id = ? ORDER BY position`),
-		explanations: p(`SELECT id, key, number, title FROM explanation WHERE disclosure_id = ?
-			ORDER BY position`),
+		explanations: p(`SELECT id, key, number, title, page, box_page, box_x0, box_y0,
+			box_x1, box_y1 FROM explanation WHERE disclosure_id = ? ORDER BY position`),
 		paragraphs: p(`SELECT p.explanation_id, p.value FROM explanation_paragraph p
 			JOIN explanation e ON e.id = p.explanation_id WHERE e.disclosure_id = ?
 			ORDER BY e.position, p.position`),
 		figures: big(`SELECT f.explanation_id, f.label, f.code1, f.code2, f.code3, f.amount,
 			f.amount_dp, f.share, f.share_dp, f.change, f.change_dp, f.change_percent,
-			f.change_percent_dp, f.reason, f.detail FROM explanation_figure f
+			f.change_percent_dp, f.reason, f.detail, f.box_page, f.box_x0, f.box_y0,
+			f.box_x1, f.box_y1 FROM explanation_figure f
 			JOIN explanation e ON e.id = f.explanation_id WHERE e.disclosure_id = ?
 			ORDER BY e.position, f.position`),
 		operatingCosts: big(`SELECT amount, amount_dp, budget, budget_dp, final, final_dp,
@@ -285,10 +304,12 @@ function loadTable(st, t) {
 	const rows = st.rows.all(t.id);
 	const amounts = groupBy(st.amounts.all(t.id), 'row_id');
 	const unplaced = groupBy(st.unplaced.all(t.id), 'row_id');
+	const boxes = groupBy(st.boxes.all(t.id), 'row_id');
 	for (const r of rows) {
 		r.codes = codesOf(r);
 		r.amounts = amounts.get(BigInt(r.id)) || [];
 		r.unplaced = unplaced.get(BigInt(r.id)) || [];
+		r.boxes = boxes.get(r.id) || [];
 	}
 	const parents = rows.map((_, i) => parentOf(rows, i));
 	return { columns, rows, parents };
@@ -305,7 +326,9 @@ function tableJson(ctx, t, types) {
 	out.push(`{"number":${t.number},"position":${t.number},"type":${str(t.type)},` +
 	         `"type_name":${str(types.get(t.type))},"title":${str(t.title)},` +
 	         `"unit":${str(unit)},"classification":${str(t.classification)},` +
-	         `"note":${str(t.note)},"unplaced_note":${str(t.unplaced_note)},"columns":[`);
+	         `"note":${str(t.note)},"unplaced_note":${str(t.unplaced_note)},` +
+	         `"printed":${printed(t.box_page, t.box_x0, t.box_y0, t.box_x1, t.box_y1)},` +
+	         '"columns":[');
 	out.push(columns.map((c) => `{"key":${str(c.key)},"title":${str(c.title)},` +
 	                            `"group":${str(c.grp)},"side":${str(c.side)},` +
 	                            `"measure":${str(c.measure)}}`).join(','));
@@ -319,7 +342,9 @@ function tableJson(ctx, t, types) {
 	                            `"project_name":${str(r.project_name)},` +
 	                            `"amounts":${amountsJson(r.amounts)},"unplaced":[` +
 	                            r.unplaced.map((u) => dec(u.value, u.value_dp)).join(',') +
-	                            ']}').join(','));
+	                            '],"printed":{' + r.boxes.map((b) => `${str(b.key)}:` +
+	                            printed(b.page, b.x0, b.y0, b.x1, b.y1)).join(',') +
+	                            '}}').join(','));
 	out.push('],"totals":[');
 	const totals = [];
 	rows.forEach((r, i) => {
@@ -346,6 +371,16 @@ function unitSuffix(c, unit) {
 	return `（${unit !== null ? unit : ''}）`;
 }
 
+/* The CSV's 页码, x0, y0, x1, y1 of a row: the extent of its boxes on its first box's page. */
+function rowPlace(boxes) {
+	if (boxes.length === 0)
+		return ['', '', '', '', ''];
+	const on = boxes.filter((b) => b.page === boxes[0].page);
+	const x0 = Math.min(...on.map((b) => b.x0)), y0 = Math.min(...on.map((b) => b.y0));
+	const x1 = Math.max(...on.map((b) => b.x1)), y1 = Math.max(...on.map((b) => b.y1));
+	return [String(boxes[0].page), coord(x0), coord(y0), coord(x1), coord(y1)];
+}
+
 function tableCsv(ctx, t) {
 	const { columns, rows, parents } = loadTable(ctx.st, t);
 	const unit = t.unit !== null ? t.unit : ctx.d.unit;
@@ -368,6 +403,10 @@ function tableCsv(ctx, t) {
 		head.push(cell(`未定栏目数字（${unit !== null ? unit : ''}）`, true));
 	for (const h of ['单位', '层级', '类', '款', '项', '末级'])
 		head.push(cell(h, true));
+	const boxed = rows.some((r) => r.boxes.length > 0);
+	if (boxed)
+		for (const h of ['页码', 'x0', 'y0', 'x1', 'y1'])
+			head.push(cell(h, true));
 	const out = ['\ufeff', csvLine(head)];
 	rows.forEach((r, i) => {
 		const line = [];
@@ -387,6 +426,8 @@ function tableCsv(ctx, t) {
 		for (let k = 0; k < 3; k++)
 			line.push(cell(r.codes[k], true));
 		line.push(cell(r.kind !== 'total' && !isParent[i] ? '是' : '否', true));
+		if (boxed)
+			line.push(...rowPlace(r.boxes));
 		out.push(csvLine(line));
 	});
 	return out.join('');
@@ -510,8 +551,13 @@ function explanationsJson(ctx) {
 			`"amount":${jdec(f.amount, f.amount_dp)},"share":${jdec(f.share, f.share_dp)},` +
 			`"change":${jdec(f.change, f.change_dp)},` +
 			`"change_percent":${jdec(f.change_percent, f.change_percent_dp)},` +
-			`"reason":${str(f.reason)},"detail":${str(f.detail)}}`);
+			`"reason":${str(f.reason)},"detail":${str(f.detail)},` +
+			`"printed":${printed(f.box_page, f.box_x0, f.box_y0, f.box_x1, f.box_y1)}}`);
+		const place = e.box_page !== null
+			? printed(e.box_page, e.box_x0, e.box_y0, e.box_x1, e.box_y1)
+			: printed(e.page, null);
 		return `{"key":${str(e.key)},"number":${str(e.number)},"title":${str(e.title)},` +
+		       `"printed":${place},` +
 		       `"paragraphs":[${ps.join(',')}],"figures":[${fs.join(',')}]}`;
 	}).join(',') + ']';
 }
@@ -568,6 +614,17 @@ function withheldJson(w) {
 	       `"text":${str(w.text)}}`;
 }
 
+/* Whether the store keeps the published PDF (#18): STORE.files/SHA256.pdf, a file. */
+function keepsPdf(ctx, src) {
+	if (src === undefined || typeof src.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(src.sha256))
+		return false;
+	try {
+		return fs.statSync(ctx.files + src.sha256 + '.pdf').isFile();
+	} catch {
+		return false;
+	}
+}
+
 function disclosureJson(ctx) {
 	const st = ctx.st, d = ctx.d;
 	const rec = st.record.get(d.id);
@@ -612,7 +669,9 @@ function disclosureJson(ctx) {
 	       `"tables":${str(url(d, '/tables', false))},` +
 	       `"projects":${str(url(d, '/projects', false))},` +
 	       `"sangong":${st.hasSangong.get(d.id) !== undefined
-	                    ? str(url(d, '/sangong', false)) : 'null'}}}`;
+	                    ? str(url(d, '/sangong', false)) : 'null'}` +
+	       (keepsPdf(ctx, src) ? `,"source_pdf":${str(url(d, '/source.pdf', false))}` : '') +
+	       '}}';
 }
 
 /* ---- projects ---- */
@@ -730,7 +789,7 @@ function main() {
 		d.dept = dept;
 		d.level = level;
 		d.base = `/api/v1/departments/${dept}/${kindPath}/${yearText}`;
-		return { st, d };
+		return { st, d, files: o.db + '.files/' };
 	}
 
 	const read = db.transaction((fn) => fn());
