@@ -187,6 +187,10 @@ void api_box_of(const json_t *box, struct db_box *b);
 /* {"page": N, "box": [N, x0, y0, x1, y1]} (box null when only the page is known), or null
  * when b's page is not known: the value of a "printed" key. */
 void api_put_printed(struct api_jw *w, const struct db_box *b);
+/* A coordinate kept in hundredths of a point, h, written at p as the decimal it was imported
+ * as (56.7, 120.25, 300; never negative: the import's rule, a negative h is written 0), 21
+ * bytes at most; returns the end (no NUL). */
+char *api_put_hundredths(char *p, int64_t h);
 /* Five CSV cells, each after a comma: page, x0, y0, x1, y1 (empty when not known; b may
  * be NULL). */
 void api_csv_box(struct api_jw *w, const struct db_box *b);

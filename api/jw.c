@@ -255,6 +255,12 @@ void api_jw_dec_text(struct api_jw *w, const char *s)
 	put(w, s, strlen(s));
 }
 
+void api_jw_value(struct api_jw *w, const char *s, size_t n)
+{
+	sep(w);
+	put(w, s, n);
+}
+
 void api_jw_raw(struct api_jw *w, const char *s, size_t n)
 {
 	put(w, s, n);

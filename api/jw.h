@@ -39,6 +39,10 @@ void api_jw_dec(struct api_jw *w, int64_t millionths);
  * a decimal db_dec_parse() accepts (the caller has checked); it becomes the number token. */
 void api_jw_dec_text(struct api_jw *w, const char *s);
 
+/* A whole value the caller wrote itself, n bytes of well-formed JSON (a box's printed
+ * place, #18: one put where a dozen calls would write it piece by piece). */
+void api_jw_value(struct api_jw *w, const char *s, size_t n);
+
 /* Appends bytes as they are, outside any JSON structure (the buffer serves CSV too). */
 void api_jw_raw(struct api_jw *w, const char *s, size_t n);
 

@@ -433,7 +433,7 @@ static char *put_box(char *e, const struct db_box *b)
 	for (int k = 0; k < 4; k++) {
 		*e++ = ',';
 		if (b->has_box)
-			e += db_dec_format(b->x[k] * 10000, e); /* hundredths to millionths */
+			e = api_put_hundredths(e, b->x[k]);
 	}
 	return e;
 }
@@ -443,7 +443,7 @@ static char *put_box(char *e, const struct db_box *b)
  * are). */
 static void line(struct api_jw *w, const struct parts *p, size_t col, const struct db_lfig *value)
 {
-	char tail[DB_DEC_BUFSZ + 64 + 5 * (DB_DEC_BUFSZ + 1) + 2], *e = tail;
+	char tail[DB_DEC_BUFSZ + 64 + 5 * 24 + 2], *e = tail;
 
 	*e++ = ',';
 	memcpy(e, value->text, value->len);
