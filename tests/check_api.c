@@ -1650,6 +1650,47 @@ START_TEST(test_disclosure_rows_match_tree_rare)
 }
 END_TEST
 
+/* Where a section and a figure were printed (#18), from the rows and from the tree alike:
+ * a section imported with its page alone is {page, box: null}; a figure without a box and
+ * a section with neither are null. A corpus file (v2), its first section's box taken out
+ * (its page kept), its second's page and box, and its first figure's box. */
+START_TEST(test_disclosure_rows_match_tree_printed)
+{
+	json_t *doc = corpus_file("putuo-commerce-2025-budget-dept.json"), *ex, *fig;
+	json_t *disc =
+	    json_pack("{s:s, s:s, s:i}", "kind", "budget", "level", "department", "year", 2025);
+	struct api_response r;
+	struct seeded sd;
+
+	ex = json_object_get(doc, "explanations");
+	/* overall: printed at page 7 (its box on p7 and its page both say so) */
+	ck_assert_int_eq(json_integer_value(json_object_get(json_array_get(ex, 0), "page")), 7);
+	json_object_del(json_array_get(ex, 0), "box");
+	json_object_del(json_array_get(ex, 1), "box");
+	json_object_del(json_array_get(ex, 1), "page");
+	fig = json_array_get(json_object_get(json_array_get(ex, 0), "figures"), 0);
+	json_object_del(fig, "box");
+	seeded_begin(&sd, doc);
+	compare_disclosure("putuo-commerce", disc);
+	ck_assert_int_eq(call("/api/v1/departments/putuo-commerce/budgets/2025", NULL, NULL, &r),
+	                 200);
+	ck_assert_msg(strstr(r.body,
+	                     "\"key\":\"overall\",\"number\":null,\"title\":\"2025年部门预算编制"
+	                     "说明\",\"printed\":{\"page\":7,\"box\":null},") != NULL,
+	              "%.600s", strstr(r.body, "\"explanations\""));
+	ck_assert_ptr_nonnull(strstr(r.body, "\"key\":\"other\","));
+	ck_assert_ptr_nonnull(strstr(r.body, "\"title\":\"其他相关情况说明\",\"printed\":null,"));
+	ck_assert_ptr_nonnull(strstr(r.body, "\"label\":\"收入预算\","));
+	ck_assert_msg(strstr(strstr(r.body, "\"label\":\"收入预算\","), "\"printed\":null}") ==
+	                  strstr(strstr(r.body, "\"label\":\"收入预算\","), "\"printed\""),
+	              "the first figure has no box");
+	api_response_free(&r);
+	seeded_end(&sd);
+	json_decref(disc);
+	json_decref(doc);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("api");
@@ -1680,6 +1721,7 @@ int main(void)
 	tcase_add_test(routes, test_findings_of_one_disclosure);
 	tcase_add_test(routes, test_disclosure_rows_match_tree);
 	tcase_add_test(routes, test_disclosure_rows_match_tree_rare);
+	tcase_add_test(routes, test_disclosure_rows_match_tree_printed);
 	tcase_add_test(routes, test_csv_download);
 	tcase_add_test(routes, test_key_one_per_answer);
 	tcase_add_test(routes, test_key_tells_answers_apart);
