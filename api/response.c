@@ -38,6 +38,8 @@ static const char *reason(int status)
 		return "Not Acceptable";
 	case 414:
 		return "URI Too Long";
+	case 416:
+		return "Range Not Satisfiable";
 	case 431:
 		return "Request Header Fields Too Large";
 	case 503:

@@ -265,7 +265,7 @@ void srv_cors(struct MHD_Response *r)
 {
 	MHD_add_response_header(r, MHD_HTTP_HEADER_ACCESS_CONTROL_ALLOW_ORIGIN, "*");
 	MHD_add_response_header(r, "Access-Control-Expose-Headers",
-	                        "ETag, Link, Content-Disposition");
+	                        "ETag, Link, Content-Disposition, Content-Range");
 }
 
 /* Only same-origin scripts and styles; the page needs nothing else. */
@@ -323,9 +323,11 @@ void srv_cache_policy_set(unsigned max_age, unsigned s_maxage, unsigned swr, uns
 
 static const char *cache_control(unsigned status, enum srv_kind kind)
 {
-	if ((status == 200 || status == 304) && kind == SRV_IMMUTABLE)
+	bool ok = status == 200 || status == 206 || status == 304; /* 206: part of a 200 */
+
+	if (ok && kind == SRV_IMMUTABLE)
 		return "public, max-age=31536000, immutable";
-	if (status == 200 || status == 304)
+	if (ok)
 		return kind == SRV_API ? cc_api : cc_page;
 	if (status == 404)
 		return cc_not_found; /* the store may gain it: as short-lived as a shared copy */
@@ -349,7 +351,7 @@ static void common_headers(struct MHD_Response *r, int64_t modified, const char 
 		MHD_add_response_header(r, "Referrer-Policy", "strict-origin-when-cross-origin");
 	}
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, cache_control(status, kind));
-	if (status != 200 && status != 304)
+	if (status != 200 && status != 206 && status != 304)
 		return;
 	MHD_add_response_header(r, MHD_HTTP_HEADER_ETAG, etag);
 	if (modified > 0) {
@@ -541,13 +543,88 @@ bool srv_not_modified(struct MHD_Connection *conn, const char *etag, int64_t mod
 	return true;
 }
 
+/* The digits at *p as a number (no sign, no space: RFC 9110's 1*DIGIT), *p moved past them;
+ * false without a digit or past 2^63. */
+static bool range_digits(const char **p, uint64_t *v)
+{
+	const char *s = *p;
+
+	for (*v = 0; *s >= '0' && *s <= '9'; s++) {
+		if (*v > (UINT64_C(1) << 62) / 5) /* *v * 10 + 9 would pass 2^63 */
+			return false;
+		*v = *v * 10 + (uint64_t)(*s - '0');
+	}
+	if (s == *p)
+		return false;
+	*p = s;
+	return true;
+}
+
+/* One byte range of a file of size bytes, as Range asks (RFC 9110, 14.1.2): "bytes=a-b",
+ * "bytes=a-" or "bytes=-n". Returns 1 with the first and last byte, 0 to send the whole
+ * file (no Range, another unit, several ranges or a malformed one: ignored, as RFC 9110
+ * allows), or -1 when it asks for no byte of the file (416). */
+static int byte_range(const char *h, uint64_t size, uint64_t *first, uint64_t *last)
+{
+	uint64_t a, b;
+
+	if (h == NULL || strncmp(h, "bytes=", 6) != 0)
+		return 0;
+	h += 6;
+	if (*h == '-') { /* the last n bytes */
+		h++;
+		if (!range_digits(&h, &b) || *h != '\0')
+			return 0;
+		if (b == 0 || size == 0)
+			return -1;
+		*first = b >= size ? 0 : size - b;
+		*last = size - 1;
+		return 1;
+	}
+	if (!range_digits(&h, &a) || *h++ != '-')
+		return 0;
+	b = UINT64_MAX;
+	if (*h != '\0' && !range_digits(&h, &b))
+		return 0;
+	if (*h != '\0' || b < a)
+		return 0;
+	if (a >= size)
+		return -1;
+	*first = a;
+	*last = b >= size ? size - 1 : b;
+	return 1;
+}
+
+/* 416 for a range past the end: the problem, and the file's length in Content-Range. */
+static enum MHD_Result reply_unsatisfiable(struct MHD_Connection *conn, uint64_t size,
+                                           enum srv_kind kind)
+{
+	struct api_response a = { 0 };
+	struct MHD_Response *r;
+	char range[64], etag[SRV_ETAG_SIZE];
+	size_t len;
+
+	if (api_fail(&a, 416, "the file has %ju bytes: the range asks for none of them",
+	             (uintmax_t)size) != 0)
+		return MHD_NO;
+	len = a.len;
+	if ((r = srv_build(&a, kind, false, NULL, etag)) == NULL) /* takes a's body */
+		return MHD_NO;
+	snprintf(range, sizeof(range), "bytes */%ju", (uintmax_t)size);
+	MHD_add_response_header(r, "Content-Range", range);
+	return queue(conn, 416, r, len);
+}
+
 enum MHD_Result srv_reply_file(struct MHD_Connection *conn, int fd, const struct stat *sb,
                                const char *type, const char *disposition, const char *tag,
                                enum srv_kind kind)
 {
-	char etag[SRV_ETAG_SIZE];
+	const char *if_range = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "If-Range");
+	uint64_t size = (uint64_t)sb->st_size, first = 0, last = size - 1;
+	char etag[SRV_ETAG_SIZE], range[80];
 	enum MHD_Result ret;
 	struct MHD_Response *r;
+	int part = 0;
 
 	if (tag != NULL)
 		snprintf(etag, sizeof(etag), "\"%s\"", tag);
@@ -559,16 +636,33 @@ enum MHD_Result srv_reply_file(struct MHD_Connection *conn, int fd, const struct
 		close(fd);
 		return ret;
 	}
-	r = MHD_create_response_from_fd64((uint64_t)sb->st_size, fd); /* sendfile; closes fd */
+	/* A range of the file, unless If-Range names another version of it (then the whole
+	 * file, new): a download resumed across an import never splices two files. */
+	if (if_range == NULL || strcmp(if_range, etag) == 0)
+		part = byte_range(MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Range"), size,
+		                  &first, &last);
+	if (part < 0) {
+		close(fd);
+		return reply_unsatisfiable(conn, size, kind);
+	}
+	/* sendfile from the offset; closes fd */
+	r = MHD_create_response_from_fd_at_offset64(part ? last - first + 1 : size, fd,
+	                                            part ? first : 0);
 	if (r == NULL) {
 		close(fd);
 		return MHD_NO;
 	}
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+	MHD_add_response_header(r, "Accept-Ranges", "bytes");
+	if (part) {
+		snprintf(range, sizeof(range), "bytes %ju-%ju/%ju", (uintmax_t)first,
+		         (uintmax_t)last, (uintmax_t)size);
+		MHD_add_response_header(r, "Content-Range", range);
+	}
 	if (disposition != NULL)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_DISPOSITION, disposition);
-	common_headers(r, (int64_t)sb->st_mtim.tv_sec, etag, 200, kind);
-	return queue(conn, MHD_HTTP_OK, r, (size_t)sb->st_size);
+	common_headers(r, (int64_t)sb->st_mtim.tv_sec, etag, part ? 206 : 200, kind);
+	return queue(conn, part ? 206 : MHD_HTTP_OK, r, (size_t)(part ? last - first + 1 : size));
 }
 
 enum MHD_Result srv_reply(struct MHD_Connection *conn, struct api_response *a, enum srv_kind kind)

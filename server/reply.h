@@ -88,7 +88,9 @@ enum MHD_Result srv_queue(struct MHD_Connection *conn, unsigned status, struct M
  * kind (SRV_API or SRV_IMMUTABLE), type and disposition (NULL: none); or 304 when the
  * request's validators match its ETag: tag (at most 44 characters, no quotes) for a file
  * named by its content, else from inode, size and modification time (the file is replaced
- * by rename, never rewritten). Takes fd in every case. */
+ * by rename, never rewritten). A Range of one span gets a 206 of that span (none of the
+ * file: 416), unless If-Range names another ETag (the whole file, then). Takes fd in every
+ * case. */
 enum MHD_Result srv_reply_file(struct MHD_Connection *conn, int fd, const struct stat *sb,
                                const char *type, const char *disposition, const char *tag,
                                enum srv_kind kind);

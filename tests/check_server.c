@@ -382,6 +382,85 @@ START_TEST(test_source_pdf)
 }
 END_TEST
 
+/* The bytes [from, from + n) of the published file name, as a reply's body. */
+static void expect_part(const struct reply *r, const char *name, size_t from, size_t n)
+{
+	char path[4200];
+	size_t len;
+	char *want;
+
+	snprintf(path, sizeof(path), "%s/tests/extract/pdf/%s", tu_env("BUDGETD_SOURCE"), name);
+	ck_assert_ptr_nonnull(want = tu_read_file(path, &len));
+	ck_assert_uint_le(from + n, len);
+	ck_assert_uint_eq(r->body_len, n);
+	ck_assert_msg(memcmp(r->body, want + from, n) == 0, "%s: not bytes %zu.. of the file", name,
+	              from);
+	free(want);
+}
+
+/* A file is sent in parts on request (RFC 9110 Range): a PDF viewer reads the pages it
+ * shows, a download of the store's CSV or snapshot resumes where it broke. The PDF has
+ * 168,404 bytes (ls -l). */
+START_TEST(test_file_ranges)
+{
+	static const char *const pdf = "putuo-commerce-2025-budget-dept.pdf";
+	char etag[128], cond[300];
+	struct reply r;
+
+	call("GET", COMMERCE "/source.pdf", "", &r);
+	expect_header(&r, "Accept-Ranges", "bytes", false);
+	ck_assert(header(&r, "ETag", etag, sizeof(etag)));
+	call("GET", COMMERCE "/source.pdf", "Range: bytes=0-99\r\n", &r);
+	ck_assert_int_eq(r.status, 206);
+	expect_header(&r, "Content-Range", "bytes 0-99/168404", false);
+	expect_header(&r, "ETag", etag, false);
+	expect_part(&r, pdf, 0, 100);
+	call("GET", COMMERCE "/source.pdf", "Range: bytes=168000-\r\n", &r);
+	ck_assert_int_eq(r.status, 206);
+	expect_header(&r, "Content-Range", "bytes 168000-168403/168404", false);
+	expect_part(&r, pdf, 168000, 404);
+	call("GET", COMMERCE "/source.pdf", "Range: bytes=-10\r\n", &r); /* the last 10 */
+	ck_assert_int_eq(r.status, 206);
+	expect_header(&r, "Content-Range", "bytes 168394-168403/168404", false);
+	expect_part(&r, pdf, 168394, 10);
+	call("GET", COMMERCE "/source.pdf", "Range: bytes=100-999999\r\n", &r); /* cut at the end */
+	ck_assert_int_eq(r.status, 206);
+	expect_part(&r, pdf, 100, 168304);
+	/* If-Range: the part when it names this file, the whole file when another */
+	snprintf(cond, sizeof(cond), "Range: bytes=10-19\r\nIf-Range: %s\r\n", etag);
+	call("GET", COMMERCE "/source.pdf", cond, &r);
+	ck_assert_int_eq(r.status, 206);
+	expect_part(&r, pdf, 10, 10);
+	call("GET", COMMERCE "/source.pdf", "Range: bytes=10-19\r\nIf-Range: \"pother\"\r\n", &r);
+	ck_assert_int_eq(r.status, 200);
+	expect_pdf(&r, pdf);
+	/* past the end: 416 with the file's length; several ranges or a malformed one: the whole
+	 * file (RFC 9110 lets a server ignore them) */
+	call("GET", COMMERCE "/source.pdf", "Range: bytes=168404-\r\n", &r);
+	expect_problem(&r, 416);
+	expect_header(&r, "Content-Range", "bytes */168404", false);
+	call("GET", COMMERCE "/source.pdf", "Range: bytes=-0\r\n", &r);
+	expect_problem(&r, 416);
+	for (size_t i = 0; i < 5; i++) {
+		static const char *const ignored[] = { "bytes=0-9,20-29", "bytes=9-0", "lines=0-9",
+			                               "bytes=+1-2", "bytes=0x1-2" };
+		snprintf(cond, sizeof(cond), "Range: %s\r\n", ignored[i]);
+		call("GET", COMMERCE "/source.pdf", cond, &r);
+		ck_assert_msg(r.status == 200, "%s: %d", ignored[i], r.status);
+		expect_pdf(&r, pdf);
+	}
+	/* a page image and the store's long CSV too */
+	call("GET", "/api/v1/sources/" COMMERCE_SHA256 "/pages/9.png", "Range: bytes=0-7\r\n", &r);
+	ck_assert_int_eq(r.status, 206);
+	ck_assert_uint_eq(r.body_len, 8);
+	ck_assert(memcmp(r.body, "\x89PNG\r\n\x1a\n", 8) == 0);
+	call("GET", "/api/v1/amounts.csv", "Range: bytes=0-12\r\n", &r);
+	ck_assert_int_eq(r.status, 206);
+	ck_assert_uint_eq(r.body_len, 13);
+	ck_assert(memcmp(r.body, "department_id", 13) == 0);
+}
+END_TEST
+
 /* Issue #18: each page of a kept PDF, rendered at import, named by the PDF's content and the
  * page: cached for a year, never changed. */
 START_TEST(test_page_images)
@@ -1937,6 +2016,7 @@ int main(void)
 	tcase_add_test(live, test_departments);
 	tcase_add_test(live, test_head_matches_get);
 	tcase_add_test(live, test_source_pdf);
+	tcase_add_test(live, test_file_ranges);
 	tcase_add_test(live, test_page_images);
 	tcase_add_test(live, test_front_page);
 	tcase_add_loop_test(live, test_embed_frame_ancestors, 0,
