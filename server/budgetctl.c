@@ -767,8 +767,8 @@ static int write_snapshot(const char *path, bool ready)
 		return SRV_EXIT_OK;
 	}
 	db_close(db);
-	fprintf(stderr,
-	        "budgetctl: the import is in the store, but its snapshot %s is not: ", snap);
+	/* import, restore and upgrade come here: the store itself is done whichever it was */
+	fprintf(stderr, "budgetctl: the store is in place, but its snapshot %s is not: ", snap);
 	put_text(err.text, stderr);
 	fputc('\n', stderr);
 	return SRV_EXIT_CANTCREAT;
@@ -785,9 +785,7 @@ static int write_amounts(const char *path, struct amounts_old *old)
 	if (amounts_write(path, old, &err) == 0)
 		return SRV_EXIT_OK;
 	fprintf(stderr,
-	        "budgetctl: the import is in the store, but its long CSV %s.amounts.csv is "
-	        "not: ",
-	        path);
+	        "budgetctl: the store is in place, but its long CSV %s.amounts.csv is not: ", path);
 	put_text(err.text, stderr);
 	fputc('\n', stderr);
 	return SRV_EXIT_CANTCREAT;
