@@ -37,6 +37,16 @@ function words(n) {
     .map((m) => ({ x0: +m[1], y0: +m[2], x1: +m[3], y1: +m[4], text: m[5] }));
 }
 
+/** The outline shown lies on the line pdftotext prints on page n holding text (poppler gives
+ * a line of running text as one word): within its height, and inside its width. */
+function assertOnLine(shown, n, text) {
+  const line = words(n).find((w) => w.text.includes(text));
+  assert.ok(line, `pdftotext prints the line on page ${n}`);
+  assert.ok(shown.r.y0 <= line.y0 * PX_PER_PT + 1 && shown.r.y1 >= line.y1 * PX_PER_PT - 1 &&
+    shown.r.x0 >= line.x0 * PX_PER_PT - 5 && shown.r.x1 <= line.x1 * PX_PER_PT + 5,
+  `${JSON.stringify(shown.r)} on ${JSON.stringify(line)}`);
+}
+
 /** Opens the figure link a (a locator) by activate(a), and reads what the dialog shows. */
 async function openSource(page, a, activate) {
   const box = (await a.getAttribute('data-box')).split(',').map(Number);
@@ -112,12 +122,7 @@ describe('a figure opens the printed page with its place outlined', () => {
     assert.match(shown.src, /\/pages\/7\.png$/);
     assert.match(shown.title, /原文第 7 页：核对发现所指之处/);
     assert.ok(shown.dark > 30);
-    // poppler gives the printed line as one word: the outline lies on it, around the figure
-    const line = words(7).find((w) => w.text.includes('财政拨款收入37,151.47万元'));
-    assert.ok(line, 'pdftotext prints the line on page 7');
-    assert.ok(shown.r.y0 <= line.y0 * PX_PER_PT + 1 && shown.r.y1 >= line.y1 * PX_PER_PT - 1 &&
-      shown.r.x0 >= line.x0 * PX_PER_PT - 5 && shown.r.x1 <= line.x1 * PX_PER_PT + 5,
-    `${JSON.stringify(shown.r)} on ${JSON.stringify(line)}`);
+    assertOnLine(shown, 7, '财政拨款收入37,151.47万元');
     assertNoProblems(problems);
   });
 
@@ -134,11 +139,7 @@ describe('a figure opens the printed page with its place outlined', () => {
     assert.equal(box[0], 22);
     assert.match(shown.title, /原文第 22 页：2025年财政拨款的机关运行经费预算 171\.01/);
     assert.ok(shown.dark > 30);
-    const line = words(22).find((w) => w.text.includes('171.01万元'));
-    assert.ok(line, 'pdftotext prints the line on page 22');
-    assert.ok(shown.r.y0 <= line.y0 * PX_PER_PT + 1 && shown.r.y1 >= line.y1 * PX_PER_PT - 1 &&
-      shown.r.x0 >= line.x0 * PX_PER_PT - 5 && shown.r.x1 <= line.x1 * PX_PER_PT + 5,
-    `${JSON.stringify(shown.r)} on ${JSON.stringify(line)}`);
+    assertOnLine(shown, 22, '171.01万元');
     assertNoProblems(problems);
   });
 
