@@ -105,12 +105,13 @@ struct db_error {
 	int line; /* 1-based position in the file, 0 if unknown */
 	int column;
 	char text[512];
-	int code; /* 0, DB_NOT_FOUND, DB_DUPLICATE or DB_BAD_STORE */
+	int code; /* 0, DB_NOT_FOUND, DB_DUPLICATE, DB_BAD_STORE or DB_LOCKED */
 };
 
 #define DB_NOT_FOUND 404 /* what was asked for is not in the store */
 #define DB_DUPLICATE 409 /* two documents of one import are the same disclosure */
 #define DB_BAD_STORE 500 /* the store file is not a budgetd store of this version, or damaged */
+#define DB_LOCKED 503 /* the write lock was not had: a writer kept it, or the file is read-only */
 
 /* Receives each problem found while loading a file; ctx is the caller's. */
 typedef void (*db_report_fn)(void *ctx, const struct db_error *err);
@@ -477,6 +478,19 @@ int db_modified(struct db *db, const char *department, int year, const char *kin
 
 /* Whether the store keeps name (e.g. "<sha256>.pdf") beside it, a regular file. */
 bool db_keeps_file(struct db *db, const char *name);
+
+/* The SHA-256s (64 hex digits, ascending, each once) of the published files the store's
+ * disclosures name (their source.sha256). Given n of them, the strings owned by the call.
+ * Returns what fn returns, or -1. */
+typedef int (*db_named_fn)(void *ctx, const char *const *sha256, size_t n);
+
+/* Calls fn with the files the store at path names while it holds the store's write lock,
+ * so that no import commits, nor keeps a file beside the store (budgetctl keeps them inside
+ * its transaction), until fn returns. Writes nothing to the store (not even its journal
+ * mode). Waits for a writer as every write does (10 s). Returns fn's value, or -1 with *err
+ * filled (the store cannot be read, is not of this version: DB_BAD_STORE, or its lock
+ * cannot be had: DB_LOCKED). */
+int db_with_named_files(const char *path, db_named_fn fn, void *ctx, struct db_error *err);
 
 /* The published file a disclosure was extracted from (issue #18): its SHA-256 (64 lower-case
  * hex digits) into sha256 and its file name as published into file (size bytes, cut),

@@ -481,6 +481,93 @@ bool db_keeps_file(struct db *db, const char *name)
 	return n > 0 && (size_t)n < sizeof(path) && stat(path, &sb) == 0 && S_ISREG(sb.st_mode);
 }
 
+/* The rows of st (one text column) as an array of copies: SQLITE_OK, SQLITE_NOMEM, or the
+ * step's error. */
+static int texts_of(sqlite3_stmt *st, char ***out, size_t *n)
+{
+	size_t cap = 0;
+	int step;
+
+	*out = NULL;
+	*n = 0;
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *t = (const char *)sqlite3_column_text(st, 0);
+		if (*n == cap) {
+			char **more = realloc(*out, (cap = cap ? cap * 2 : 16) * sizeof(*more));
+			if (more == NULL)
+				return SQLITE_NOMEM;
+			*out = more;
+		}
+		if (((*out)[*n] = strdup(t != NULL ? t : "")) == NULL)
+			return SQLITE_NOMEM;
+		(*n)++;
+	}
+	return step == SQLITE_DONE ? SQLITE_OK : step;
+}
+
+/* The named files of the store sql is open on, given to fn (db_with_named_files()). */
+static int named_files(sqlite3 *sql, db_named_fn fn, void *ctx, struct db_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	char **names = NULL;
+	size_t n = 0;
+	int rc = -1, got;
+
+	got = sqlite3_prepare_v2(sql,
+	                         "SELECT DISTINCT sha256 FROM source WHERE sha256 IS NOT NULL "
+	                         "ORDER BY sha256",
+	                         -1, &st, NULL);
+	if (got == SQLITE_OK)
+		got = texts_of(st, &names, &n);
+	if (got == SQLITE_OK) {
+		rc = fn(ctx, (const char *const *)names, n);
+	} else {
+		db_err_set(err, "%s", got == SQLITE_NOMEM ? "out of memory" : sqlite3_errmsg(sql));
+		db_err_store(err, sql);
+	}
+	sqlite3_finalize(st);
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	return rc;
+}
+
+int db_with_named_files(const char *path, db_named_fn fn, void *ctx, struct db_error *err)
+{
+	sqlite3 *sql = NULL;
+	int version = 0, objects = 0, rc = -1;
+
+	/* Not db_open(): it would make a backup's file a WAL one and copy a snapshot linked to
+	 * the store, and this writes nothing. */
+	if (sqlite3_open_v2(path, &sql, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) !=
+	    SQLITE_OK) {
+		db_err_set(err, "cannot open store (%s)",
+		           sql ? sqlite3_errmsg(sql) : "out of memory");
+		goto done;
+	}
+	sqlite3_busy_timeout(sql, 10000);
+	if (exec(sql, "BEGIN IMMEDIATE", err) != 0) {
+		int why = sqlite3_errcode(sql) & 0xFF;
+		db_err_store(err, sql);
+		if (why == SQLITE_BUSY || why == SQLITE_READONLY)
+			err->code = DB_LOCKED;
+		goto done;
+	}
+	if (user_version(sql, &version, &objects) != 0 || version != DB_SCHEMA_VERSION) {
+		err->code = DB_BAD_STORE;
+		db_err_set(err, "not a budgetd store of schema version %d (version %d%s)",
+		           DB_SCHEMA_VERSION, version,
+		           version >= 1 && version < DB_SCHEMA_VERSION ? ": run budgetctl upgrade"
+		                                                       : "");
+	} else {
+		rc = named_files(sql, fn, ctx, err);
+	}
+	sqlite3_exec(sql, "ROLLBACK", NULL, NULL, NULL); /* it wrote nothing */
+done:
+	sqlite3_close(sql);
+	return rc;
+}
+
 void db_remove(const char *path)
 {
 	unlink(path);

@@ -34,6 +34,8 @@ static const char usage[] =
     "  upgrade [--db PATH]                    upgrade a schema version 1-5 store in place\n"
     "  backup [--db PATH] DEST                write a checked, consistent copy of the store\n"
     "  restore [--db PATH] BACKUP             check BACKUP, then put a copy of it in place\n"
+    "  prune [--db PATH] [--dry-run]          remove kept PDFs and page images no disclosure\n"
+    "                                         names any more\n"
     "  audit [--json] FILE.pdf|FILE.json      check one disclosure for inconsistencies\n"
     "  audit [--json] [--db PATH] [--level department|unit] DEPARTMENT YEAR [budget|final]\n"
     "  help [COMMAND]                         show help\n"
@@ -132,6 +134,24 @@ static const char usage_restore[] =
     "Exit codes: 0 restored; 64 bad usage; 66 BACKUP cannot be read or is not a good store\n"
     "of this version; 73 PATH cannot be written (PATH is unchanged).\n";
 
+static const char usage_prune[] =
+    "Usage: budgetctl prune [--db PATH] [--min-age SECONDS] [--dry-run]\n"
+    "\n"
+    "Removes the published PDFs and page images kept beside the store (PATH.files/) that no\n"
+    "disclosure of it names any more (one re-imported with another PDF, or gone), and the\n"
+    "temporaries of writers that were killed. It holds the store's write lock meanwhile: an\n"
+    "import into the store waits for it, and it for an import. A file kept in the last\n"
+    "SECONDS (default 86400, a day) stays, as does one an import or restore found there and\n"
+    "used: an `import --fresh` or a `restore` under way keeps files for the store it is about\n"
+    "to put in place, which no disclosure of this one names yet. Prints what it removed.\n"
+    "\n"
+    "  --min-age SECONDS  leave files kept more recently than this (0: no file is spared for\n"
+    "                     its age; only when no `import --fresh` or `restore` is running)\n"
+    "  --dry-run          print what would be removed, remove nothing\n"
+    "\n"
+    "Exit codes: 0 done; 64 bad usage; 66 the store cannot be read; 73 a file cannot be\n"
+    "removed, or the store stayed locked by a writer for 10 s.\n";
+
 static const char usage_extract[] =
     "Usage: budgetctl extract [--id SLUG] FILE.pdf [-o OUT.json]\n"
     "\n"
@@ -172,7 +192,9 @@ struct cmd_opts {
 	const char *level;
 	const char *files_from;
 	const char *pdfs; /* --pdfs DIR: where import looks for the PDFs too */
+	const char *min_age; /* prune --min-age SECONDS */
 	bool fresh;
+	bool dry_run; /* prune --dry-run */
 	bool user_store; /* db is the user store, named by no --db nor $BUDGETD_DB */
 };
 
@@ -184,7 +206,7 @@ static char store_buf[4096];
 static bool writes_store(const char *verb)
 {
 	return strcmp(verb, "import") == 0 || strcmp(verb, "upgrade") == 0 ||
-	       strcmp(verb, "restore") == 0;
+	       strcmp(verb, "restore") == 0 || strcmp(verb, "prune") == 0;
 }
 
 /* o->db for a writing verb when none was named: the user store (its folder is made by the
@@ -211,7 +233,7 @@ static int user_store_dir(const struct cmd_opts *o)
 }
 
 /* allowed: the letters of the command's options besides --db and --help ("f" --fresh,
- * "l" --level, "F" --files-from, "p" --pdfs). */
+ * "l" --level, "F" --files-from, "p" --pdfs, "a" --min-age, "D" --dry-run). */
 static int parse_opts(int argc, char **argv, struct cmd_opts *o, const char *help,
                       const char *allowed)
 {
@@ -221,6 +243,8 @@ static int parse_opts(int argc, char **argv, struct cmd_opts *o, const char *hel
 		{ "level", required_argument, NULL, 'l' },
 		{ "files-from", required_argument, NULL, 'F' },
 		{ "pdfs", required_argument, NULL, 'p' },
+		{ "min-age", required_argument, NULL, 'a' },
+		{ "dry-run", no_argument, NULL, 'D' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -238,6 +262,10 @@ static int parse_opts(int argc, char **argv, struct cmd_opts *o, const char *hel
 			o->files_from = optarg;
 		} else if (c == 'p' && strchr(allowed, 'p') != NULL) {
 			o->pdfs = optarg;
+		} else if (c == 'a' && strchr(allowed, 'a') != NULL) {
+			o->min_age = optarg;
+		} else if (c == 'D' && strchr(allowed, 'D') != NULL) {
+			o->dry_run = true;
 		} else if (c == 'h') {
 			fputs(help, stdout);
 			exit(SRV_EXIT_OK);
@@ -502,7 +530,7 @@ static int keep_pages(const char *store, const char *file, const char *pdf, cons
 
 	for (int n = 1; n <= pages && n <= INGEST_MAX_PAGES; n++) {
 		snprintf(name, sizeof(name), "%s-%d.png", sha256, n);
-		if (srv_keeps(store, name))
+		if (srv_keep_again(store, name))
 			continue;
 		if (ingest_page_png(pdf, n, INGEST_PAGE_DPI, &png, &len, &err) != 0) {
 			fprintf(stderr,
@@ -1207,6 +1235,82 @@ static int cmd_restore(int argc, char **argv)
 	return write_downloads(o.db, NULL, false);
 }
 
+static void print_pruned(void *ctx, const char *name, uint64_t bytes)
+{
+	printf("%s%s (%llu bytes)\n", (const char *)ctx, name, (unsigned long long)bytes);
+}
+
+struct prune_run {
+	const char *store;
+	struct srv_prune p;
+	struct srv_pruned out;
+	char why[4500];
+};
+
+/* db_with_named_files()'s fn: prunes the folder while the store's write lock is held. */
+static int prune_locked(void *ctx, const char *const *sha256, size_t n)
+{
+	struct prune_run *r = ctx;
+
+	r->p.sha256 = sha256;
+	r->p.n = n;
+	r->p.now = time(NULL);
+	return srv_kept_prune(r->store, &r->p, &r->out, r->why, sizeof(r->why));
+}
+
+/* --min-age: a whole number of seconds, 0 or more. */
+static bool parse_age(const char *s, time_t *age)
+{
+	char *end;
+	long long v;
+
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || v < 0)
+		return false;
+	*age = (time_t)v;
+	return true;
+}
+
+static int cmd_prune(int argc, char **argv)
+{
+	struct cmd_opts o = { 0 };
+	struct db_error err = { 0 };
+	struct prune_run r = { .p = { .min_age = 86400 } };
+	char prefix[4400];
+	int rc;
+
+	if (parse_opts(argc, argv, &o, usage_prune, "aD") != 0)
+		return SRV_EXIT_USAGE;
+	if (optind != argc || (o.min_age != NULL && !parse_age(o.min_age, &r.p.min_age))) {
+		fputs(usage_prune, stderr);
+		return SRV_EXIT_USAGE;
+	}
+	if (access(o.db, F_OK) != 0) { /* never made by a prune */
+		fprintf(stderr, "budgetctl: %s: %s\n", o.db, strerror(errno));
+		return SRV_EXIT_NOINPUT;
+	}
+	r.store = o.db;
+	r.p.dry_run = o.dry_run;
+	r.p.each = print_pruned;
+	r.p.ctx = prefix;
+	srv_kept_path(prefix, sizeof(prefix), o.db, "");
+	rc = db_with_named_files(o.db, prune_locked, &r, &err);
+	if (rc != 0 && r.why[0] != '\0') {
+		fprintf(stderr, "budgetctl: %s\n", r.why);
+		return SRV_EXIT_CANTCREAT;
+	}
+	if (rc != 0)
+		return db_failed(o.db, &err,
+		                 err.code == DB_LOCKED ? SRV_EXIT_CANTCREAT : SRV_EXIT_NOINPUT);
+	printf("%s: %s %zu file%s (%llu bytes); kept %zu a disclosure names and %zu younger "
+	       "than %lld s\n",
+	       prefix, o.dry_run ? "would remove" : "removed", r.out.removed,
+	       r.out.removed == 1 ? "" : "s", (unsigned long long)r.out.bytes, r.out.kept,
+	       r.out.recent, (long long)r.p.min_age);
+	return SRV_EXIT_OK;
+}
+
 static void extract_report(void *ctx, int page, const char *what, const char *text)
 {
 	fprintf(stderr, "%s:p%d: %s: %s\n", (const char *)ctx, page, what, text);
@@ -1476,7 +1580,7 @@ static const struct {
 	{ "export", cmd_export, usage_export },    { "list", cmd_list, usage_list },
 	{ "upgrade", cmd_upgrade, usage_upgrade }, { "extract", cmd_extract, usage_extract },
 	{ "audit", cmd_audit, usage_audit },       { "backup", cmd_backup, usage_backup },
-	{ "restore", cmd_restore, usage_restore },
+	{ "restore", cmd_restore, usage_restore }, { "prune", cmd_prune, usage_prune },
 };
 
 int main(int argc, char **argv)

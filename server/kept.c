@@ -6,8 +6,11 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 bool srv_kept_path(char *buf, size_t size, const char *store, const char *name)
@@ -24,6 +27,20 @@ bool srv_keeps(const char *store, const char *name)
 
 	return srv_kept_path(path, sizeof(path), store, name) && lstat(path, &sb) == 0 &&
 	       S_ISREG(sb.st_mode);
+}
+
+bool srv_keep_again(const char *store, const char *name)
+{
+	char path[4400];
+	struct stat sb;
+
+	if (!srv_kept_path(path, sizeof(path), store, name) || lstat(path, &sb) != 0 ||
+	    !S_ISREG(sb.st_mode))
+		return false;
+	/* now as its times (and so its ctime): best effort, a file another user owns keeps its
+	 * own, and prune's age is then the age of its last write */
+	utimensat(AT_FDCWD, path, NULL, 0);
+	return true;
 }
 
 /* Writes len bytes of buf to fd; 0 or -1 (errno set). */
@@ -120,7 +137,7 @@ static int keep(const char *store, const char *name, const struct source *src, c
 		snprintf(why, size, "%s: the path is too long", store);
 		return -1;
 	}
-	return srv_keeps(store, name) ? 0 : write_into_place(dst, src, why, size);
+	return srv_keep_again(store, name) ? 0 : write_into_place(dst, src, why, size);
 }
 
 int srv_keep_bytes(const char *store, const char *name, const void *data, size_t len, char *why,
@@ -162,7 +179,6 @@ int srv_keep_all(const char *from, const char *to, char *why, size_t size)
 {
 	char dir[4300], src[4400], dst[4400];
 	struct dirent *e;
-	struct stat sb;
 	DIR *d;
 	int rc = 0;
 
@@ -174,7 +190,8 @@ int srv_keep_all(const char *from, const char *to, char *why, size_t size)
 	}
 	while (rc == 0 && (e = readdir(d)) != NULL) {
 		if (!kept_name(e->d_name) || !srv_kept_path(src, sizeof(src), from, e->d_name) ||
-		    !srv_kept_path(dst, sizeof(dst), to, e->d_name) || lstat(dst, &sb) == 0)
+		    !srv_kept_path(dst, sizeof(dst), to, e->d_name) ||
+		    srv_keep_again(to, e->d_name)) /* a link made now has a new ctime too */
 			continue;
 		if (link(src, dst) != 0 && errno != EEXIST)
 			rc = write_into_place(dst, &(struct source){ .path = src }, why, size);
@@ -196,4 +213,80 @@ void srv_kept_remove(const char *store)
 			unlink(file);
 	closedir(d);
 	rmdir(dir);
+}
+
+/* The process id of a temporary a writer left, name "<kept name>.tmp-<pid>" (written by
+ * write_into_place()), or 0 when name is not one. */
+static long temporary_of(const char *name)
+{
+	const char *tmp = strstr(name, ".tmp-");
+	char kept[256], *end;
+	long pid;
+
+	if (tmp == NULL || (size_t)(tmp - name) >= sizeof(kept))
+		return 0;
+	memcpy(kept, name, (size_t)(tmp - name));
+	kept[tmp - name] = '\0';
+	pid = strtol(tmp + 5, &end, 10);
+	return kept_name(kept) && *end == '\0' && pid > 0 ? pid : 0;
+}
+
+static int by_name(const void *key, const void *elem)
+{
+	return strncmp(key, *(const char *const *)elem, 64);
+}
+
+/* Whether name (a kept file's) is of one of the n files named, ascending. */
+static bool named(const char *name, const char *const *sha256, size_t n)
+{
+	return n > 0 && bsearch(name, sha256, n, sizeof(*sha256), by_name) != NULL;
+}
+
+/* What prune does with the file name in dir (sb its lstat): true to remove it. */
+static bool to_prune(const struct srv_prune *p, const char *name, const struct stat *sb,
+                     struct srv_pruned *out)
+{
+	long pid = temporary_of(name);
+
+	if (kept_name(name) && named(name, p->sha256, p->n)) {
+		out->kept++;
+		return false;
+	}
+	/* a writer's temporary whose process is gone (kill -9, power loss) */
+	if (!kept_name(name) && (pid == 0 || kill((pid_t)pid, 0) == 0 || errno != ESRCH))
+		return false;
+	if (p->now - sb->st_ctim.tv_sec < p->min_age) {
+		out->recent++;
+		return false;
+	}
+	return true;
+}
+
+int srv_kept_prune(const char *store, const struct srv_prune *p, struct srv_pruned *out, char *why,
+                   size_t size)
+{
+	char dir[4300], file[4400];
+	struct dirent *e;
+	struct stat sb;
+	DIR *d;
+
+	*out = (struct srv_pruned){ 0 };
+	if (!srv_kept_path(dir, sizeof(dir), store, "") || (d = opendir(dir)) == NULL)
+		return 0; /* it keeps none */
+	while ((e = readdir(d)) != NULL) {
+		if (!srv_kept_path(file, sizeof(file), store, e->d_name) || lstat(file, &sb) != 0 ||
+		    !S_ISREG(sb.st_mode) || !to_prune(p, e->d_name, &sb, out))
+			continue;
+		if (!p->dry_run && unlink(file) != 0 && errno != ENOENT) {
+			snprintf(why, size, "%s: %s", file, strerror(errno));
+			closedir(d);
+			return -1;
+		}
+		out->removed++;
+		out->bytes += (uint64_t)sb.st_size;
+		if (p->each != NULL)
+			p->each(p->ctx, e->d_name, (uint64_t)sb.st_size);
+	}
+	closedir(d);
+	return 0;
 }

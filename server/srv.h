@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/stat.h>
+#include <time.h>
 
 /* Where the bundled store and the front page live when no option names them: next to the
  * binary in a build tree, else under the installed data directory. Writes into buf and
@@ -53,6 +54,11 @@ bool srv_kept_path(char *buf, size_t size, const char *store, const char *name);
 /* Whether store keeps PATH.files/name, a regular file. */
 bool srv_keeps(const char *store, const char *name);
 
+/* Whether store keeps PATH.files/name, a regular file; if so, marks it kept just now (its
+ * times, and so its ctime, are now), so that `budgetctl prune` leaves it for its min_age as
+ * it leaves a file just written: an import or restore that finds a file there uses it. */
+bool srv_keep_again(const char *store, const char *name);
+
 /* Keeps len bytes at data beside store as PATH.files/name unless a file of that name is
  * there (written as srv_keep_file() writes). Returns 0, or -1 with a message in why. */
 int srv_keep_bytes(const char *store, const char *name, const void *data, size_t len, char *why,
@@ -65,6 +71,29 @@ int srv_keep_all(const char *from, const char *to, char *why, size_t size);
 /* Removes the files store keeps beside it, and their folder: for a store that goes with
  * them (a first import that failed). */
 void srv_kept_remove(const char *store);
+
+/* What `budgetctl prune` removes from PATH.files/: a PDF or page image none of the n files
+ * the store names (sha256, ascending: db_with_named_files()) is, and a writer's temporary
+ * whose process is gone; either only when it was kept (written, linked, found again: its
+ * ctime) min_age seconds or more before now. Nothing else there is touched. */
+struct srv_prune {
+	const char *const *sha256;
+	size_t n;
+	time_t now, min_age;
+	bool dry_run; /* count and report, remove nothing */
+	void (*each)(void *ctx, const char *name, uint64_t bytes); /* each one removed, or NULL */
+	void *ctx;
+};
+
+struct srv_pruned {
+	size_t removed, kept, recent; /* files removed, named, left for their age */
+	uint64_t bytes; /* of those removed */
+};
+
+/* Prunes PATH.files/ as p says, counting into out. Returns 0, or -1 with why filled when a
+ * file cannot be removed (the ones before it are). */
+int srv_kept_prune(const char *store, const struct srv_prune *p, struct srv_pruned *out, char *why,
+                   size_t size);
 
 /* Serving static files from one folder. */
 struct srv_static;

@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 /* The file with one text replacement, written to a temp file (caller frees and unlinks). */
@@ -897,32 +898,43 @@ START_TEST(test_import_keeps_the_published_pdf)
 }
 END_TEST
 
-/* Issue #18: a PDF whose pages cannot be rendered still imports, with the PDF kept and no
- * page images, and says so once; the import is never refused for it. */
-START_TEST(test_unrenderable_pdf_imports_without_pages)
+/* Writes bytes as dir/putuo-commerce-2025-budget-dept.pdf and, beside it, commerce.json:
+ * the extracted file of db/data naming that PDF by its SHA-256 (into sha, 65 bytes). */
+static void fake_pdf(const char *dir, const char *bytes, char *sha)
 {
-	char dir[] = "/tmp/budgetd-pdf-XXXXXX", json[200], pdf[200], kept[4400], *store;
-	char *argv[] = { "/usr/bin/sha256sum", pdf, NULL }, *out = NULL, *err = NULL, sha[65],
-	     *json_src;
-	const char *src = tu_env("BUDGETD_SOURCE");
-	const char *bytes = "%PDF-1.4\nnot a page in it\n";
-	struct tu_ctl r;
-	int said;
+	char pdf[200], json[200], *argv[] = { "/usr/bin/sha256sum", pdf, NULL }, *out = NULL,
+	                          *err = NULL, *made;
 	FILE *f;
 
-	ck_assert_ptr_nonnull(mkdtemp(dir));
 	snprintf(pdf, sizeof(pdf), "%s/putuo-commerce-2025-budget-dept.pdf", dir);
 	ck_assert_ptr_nonnull(f = fopen(pdf, "wb"));
 	fputs(bytes, f);
 	ck_assert_int_eq(fclose(f), 0);
 	ck_assert_int_eq(tu_run(argv, &out, &err), 0);
 	ck_assert_int_eq(sscanf(out, "%64s", sha), 1);
-	/* the extracted file, naming this PDF by its SHA-256 */
-	snprintf(json, sizeof(json), "%s/db/data/putuo-commerce-2025-budget-dept.json", src);
-	json_src = file_with(
-	    json, "b067184912969b733d53e86c4cf658ba91b4cecf93c25b9198ea3086515e7a6a", sha);
+	snprintf(json, sizeof(json), "%s/db/data/putuo-commerce-2025-budget-dept.json",
+	         tu_env("BUDGETD_SOURCE"));
+	made = file_with(json, "b067184912969b733d53e86c4cf658ba91b4cecf93c25b9198ea3086515e7a6a",
+	                 sha);
 	snprintf(json, sizeof(json), "%s/commerce.json", dir);
-	ck_assert_int_eq(rename(json_src, json), 0);
+	ck_assert_int_eq(rename(made, json), 0);
+	free(made);
+	free(out);
+	free(err);
+}
+
+/* Issue #18: a PDF whose pages cannot be rendered still imports, with the PDF kept and no
+ * page images, and says so once; the import is never refused for it. */
+START_TEST(test_unrenderable_pdf_imports_without_pages)
+{
+	char dir[] = "/tmp/budgetd-pdf-XXXXXX", json[200], pdf[200], kept[4400], *store, sha[65];
+	struct tu_ctl r;
+	int said;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	fake_pdf(dir, "%PDF-1.4\nnot a page in it\n", sha);
+	snprintf(pdf, sizeof(pdf), "%s/putuo-commerce-2025-budget-dept.pdf", dir);
+	snprintf(json, sizeof(json), "%s/commerce.json", dir);
 	store = tu_temp_path(".sqlite");
 	r = tu_ctl("import", "--fresh", "--db", store, json, NULL);
 	ck_assert_msg(r.status == 0, "%s", r.err);
@@ -941,9 +953,131 @@ START_TEST(test_unrenderable_pdf_imports_without_pages)
 	unlink(pdf);
 	unlink(json);
 	rmdir(dir);
-	free(out);
-	free(err);
-	free(json_src);
+	tu_unlink_store(store);
+	free(store);
+}
+END_TEST
+
+static struct timespec ctime_of(const char *path)
+{
+	struct stat sb;
+
+	ck_assert_int_eq(stat(path, &sb), 0);
+	return sb.st_ctim;
+}
+
+/* prune removes the kept PDFs and page images no disclosure names (here: the PDF of a
+ * disclosure re-imported with another one) once they are older than --min-age, and a
+ * killed writer's temporary; never a file a disclosure names, one kept recently, a live
+ * writer's temporary or a file that is not budgetd's. An import that finds a kept file there
+ * marks it kept anew. */
+START_TEST(test_prune_removes_what_no_disclosure_names)
+{
+	char dir[] = "/tmp/budgetd-prune-XXXXXX", json[200], first[65], second[65];
+	char old_pdf[4400], new_pdf[4400], dead_tmp[4500], live_tmp[4500], other[4400];
+	char *store = tu_temp_path(".sqlite");
+	struct timespec before, after;
+	struct tu_ctl r;
+	pid_t dead;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(json, sizeof(json), "%s/commerce.json", dir);
+	/* a PDF with no page to render: kept without page images, at once */
+	fake_pdf(dir, "%PDF-1.4\nthe first version\n", first);
+	r = tu_ctl("import", "--fresh", "--db", store, json, NULL);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	tu_ctl_done(&r);
+	fake_pdf(dir, "%PDF-1.4\nthe second version\n", second);
+	r = tu_ctl("import", "--db", store, json, NULL); /* the same disclosure, replaced */
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	tu_ctl_done(&r);
+	snprintf(old_pdf, sizeof(old_pdf), "%s.files/%s.pdf", store, first);
+	snprintf(new_pdf, sizeof(new_pdf), "%s.files/%s.pdf", store, second);
+	ck_assert(exists(old_pdf) && exists(new_pdf));
+	/* a writer killed mid-copy (a process that is gone), one still writing (this one) */
+	if ((dead = fork()) == 0)
+		_exit(0);
+	ck_assert_int_eq(waitpid(dead, NULL, 0), dead);
+	snprintf(dead_tmp, sizeof(dead_tmp), "%s.tmp-%ld", old_pdf, (long)dead);
+	snprintf(live_tmp, sizeof(live_tmp), "%s.tmp-%ld", new_pdf, (long)getpid());
+	snprintf(other, sizeof(other), "%s.files/README", store);
+	fclose(fopen(dead_tmp, "w"));
+	fclose(fopen(live_tmp, "w"));
+	fclose(fopen(other, "w"));
+
+	/* the default --min-age (a day): the old PDF and the temporary were made a moment ago */
+	r = tu_ctl("prune", "--db", store, NULL);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	ck_assert_msg(strstr(r.out, "removed 0 files ") != NULL &&
+	                  strstr(r.out, "kept 1 a disclosure names and 2 younger than 86400 s") !=
+	                      NULL,
+	              "%s", r.out);
+	tu_ctl_done(&r);
+	ck_assert(exists(old_pdf) && exists(dead_tmp) && exists(live_tmp));
+	/* --dry-run names them and removes nothing */
+	r = tu_ctl("prune", "--db", store, "--min-age", "0", "--dry-run", NULL);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	ck_assert_msg(strstr(r.out, old_pdf) != NULL && strstr(r.out, dead_tmp) != NULL &&
+	                  strstr(r.out, "would remove 2 files ") != NULL,
+	              "%s", r.out);
+	ck_assert_ptr_null(strstr(r.out, new_pdf));
+	tu_ctl_done(&r);
+	ck_assert(exists(old_pdf) && exists(dead_tmp));
+	r = tu_ctl("prune", "--db", store, "--min-age", "0", NULL);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	tu_ctl_done(&r);
+	ck_assert(!exists(old_pdf) && !exists(dead_tmp));
+	ck_assert(exists(new_pdf) && exists(live_tmp) && exists(other));
+	{
+		char q[200];
+		snprintf(q, sizeof(q), "SELECT count(*) FROM source WHERE sha256 = '%s'", second);
+		ck_assert_int_eq(tu_sql_int(store, q), 1); /* the PDF kept is the one it names */
+	}
+
+	/* found there again by an import, the PDF counts as kept now */
+	before = ctime_of(new_pdf);
+	usleep(20 * 1000);
+	r = tu_ctl("import", "--db", store, json, NULL);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	tu_ctl_done(&r);
+	after = ctime_of(new_pdf);
+	ck_assert_msg(after.tv_sec > before.tv_sec ||
+	                  (after.tv_sec == before.tv_sec && after.tv_nsec > before.tv_nsec),
+	              "the PDF found again is not marked kept");
+
+	/* a backup (one file, rollback journal) pruned stays one: prune writes nothing */
+	{
+		char *backup = tu_temp_path(".sqlite"), head[20];
+		FILE *f;
+		r = tu_ctl("backup", "--db", store, backup, NULL);
+		ck_assert_msg(r.status == 0, "%s", r.err);
+		tu_ctl_done(&r);
+		r = tu_ctl("prune", "--db", backup, "--min-age", "0", NULL);
+		ck_assert_msg(r.status == 0 && strstr(r.out, "removed 0 files") != NULL, "%s%s",
+		              r.out, r.err);
+		tu_ctl_done(&r);
+		ck_assert_ptr_nonnull(f = fopen(backup, "rb"));
+		ck_assert_uint_eq(fread(head, 1, sizeof(head), f), sizeof(head));
+		fclose(f);
+		ck_assert_int_eq(head[18], 1); /* SQLite's file format: 1 rollback, 2 WAL */
+		tu_unlink_store(backup);
+		free(backup);
+	}
+
+	/* what it is given: a store that is not there, an age that is not one */
+	r = tu_ctl("prune", "--db", "/nonexistent/budgetd.sqlite", NULL);
+	ck_assert_int_eq(r.status, 66);
+	tu_ctl_done(&r);
+	r = tu_ctl("prune", "--db", store, "--min-age", "-1", NULL);
+	ck_assert_int_eq(r.status, 64);
+	tu_ctl_done(&r);
+
+	unlink(live_tmp);
+	unlink(other);
+	snprintf(old_pdf, sizeof(old_pdf), "%s/putuo-commerce-2025-budget-dept.pdf", dir);
+	unlink(old_pdf);
+	unlink(json);
+	rmdir(dir);
 	tu_unlink_store(store);
 	free(store);
 }
@@ -1064,6 +1198,7 @@ int main(void)
 	tcase_add_test(tc, test_import_replaces_findings);
 	tcase_add_test(tc, test_list_escapes_stored_text);
 	tcase_add_test(tc, test_import_keeps_the_published_pdf);
+	tcase_add_test(tc, test_prune_removes_what_no_disclosure_names);
 	tcase_add_test(tc, test_unrenderable_pdf_imports_without_pages);
 	tcase_add_test(tc, test_garbage_store_named);
 	tcase_add_test(tc, test_damaged_store_blamed);
