@@ -198,6 +198,10 @@ void api_csv_box(struct api_jw *w, const struct db_box *b);
  * none yet): a table row's extent from its cells. false when b is left out. */
 bool api_box_widen(struct db_box *u, const struct db_box *b);
 
+/* Where a row of db_export()'s tree was printed, as a table's CSV and XLSX give it: the
+ * extent of its "boxes" (name and figures) on the page of the first (u->page 0: none). */
+void api_row_extent(const json_t *row, struct db_box *u);
+
 /* ---- a disclosure's tables (doc.c) ---- */
 
 /* 表几: the table's position in its document (format v1: its number); 0 if neither. */

@@ -100,3 +100,16 @@ bool api_box_widen(struct db_box *u, const struct db_box *b)
 	}
 	return true;
 }
+
+void api_row_extent(const json_t *row, struct db_box *u)
+{
+	struct db_box b;
+	const char *key;
+	json_t *v;
+
+	memset(u, 0, sizeof(*u));
+	json_object_foreach ((json_t *)json_object_get(row, "boxes"), key, v) {
+		api_box_of(v, &b);
+		api_box_widen(u, &b);
+	}
+}

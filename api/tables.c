@@ -319,14 +319,9 @@ static void csv_tail(struct api_jw *w, const char *unit, const json_t *row, bool
 /* Where the row was printed: the extent of its name's and figures' boxes on one page. */
 static void csv_place(struct api_jw *w, const json_t *row)
 {
-	struct db_box u = { 0 }, b;
-	const char *key;
-	json_t *v;
+	struct db_box u;
 
-	json_object_foreach ((json_t *)json_object_get(row, "boxes"), key, v) {
-		api_box_of(v, &b);
-		api_box_widen(&u, &b);
-	}
+	api_row_extent(row, &u);
 	api_csv_box(w, &u);
 }
 

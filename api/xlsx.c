@@ -4,6 +4,7 @@
 // figures as numbers shown with their published decimals.
 #include "api.h"
 #include "internal_api.h"
+#include "read_table.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -74,6 +75,7 @@ static void put_figure(struct book *b, lxw_worksheet *ws, lxw_row_t r, lxw_col_t
 /* The table's layout: which optional columns it has, and where the figures start. */
 struct layout {
 	bool sided, projects;
+	bool printed; /* 页码, x0, y0, x1, y1: where each row was printed (#18), as in the CSV */
 	lxw_col_t first; /* the first figure column */
 };
 
@@ -96,6 +98,7 @@ static void unit_suffix(const json_t *col, const char *unit, char *out, size_t s
 static void put_head(struct book *b, lxw_worksheet *ws, const json_t *t, int position,
                      const char *unit, const struct layout *l)
 {
+	static const char *const place[] = { "页码", "x0", "y0", "x1", "y1" };
 	char num[16], text[640], suffix[64];
 	lxw_col_t c = 0;
 	size_t i;
@@ -123,7 +126,23 @@ static void put_head(struct book *b, lxw_worksheet *ws, const json_t *t, int pos
 		worksheet_write_string(ws, 2, c++, text, b->bold);
 	}
 	worksheet_write_string(ws, 2, c++, "层级", b->bold);
-	worksheet_write_string(ws, 2, c, "末级", b->bold);
+	worksheet_write_string(ws, 2, c++, "末级", b->bold);
+	for (size_t k = 0; l->printed && k < sizeof(place) / sizeof(place[0]); k++)
+		worksheet_write_string(ws, 2, c++, place[k], b->bold);
+}
+
+/* The row's extent as printed (api_row_extent()) from column c: the page, then the box in
+ * points as numbers (hundredths: exact as doubles), blank where not known. */
+static void put_place(lxw_worksheet *ws, lxw_row_t r, lxw_col_t c, const json_t *row)
+{
+	struct db_box u;
+
+	api_row_extent(row, &u);
+	if (u.page < 1)
+		return;
+	worksheet_write_number(ws, r, c, u.page, NULL);
+	for (int k = 0; u.has_box && k < 4; k++)
+		worksheet_write_number(ws, r, (lxw_col_t)(c + 1 + k), (double)u.x[k] / 100, NULL);
 }
 
 static void put_row(struct book *b, lxw_worksheet *ws, lxw_row_t r, const json_t *t,
@@ -160,7 +179,9 @@ static void put_row(struct book *b, lxw_worksheet *ws, lxw_row_t r, const json_t
 		c++;
 	}
 	worksheet_write_number(ws, r, c++, (double)api_row_level(row), NULL);
-	worksheet_write_string(ws, r, c, !total && !parent ? "是" : "否", NULL);
+	worksheet_write_string(ws, r, c++, !total && !parent ? "是" : "否", NULL);
+	if (l->printed)
+		put_place(ws, r, c, row);
 }
 
 /* One table on its own sheet, named 表一... Returns 0, or -1 (out of memory). */
@@ -168,7 +189,8 @@ static int put_sheet(struct book *b, const json_t *doc, const json_t *t, int pos
 {
 	const json_t *rows = json_object_get(t, "rows");
 	struct layout l = { .sided = api_has_key(json_object_get(t, "columns"), "side"),
-		            .projects = api_has_key(rows, "project") };
+		            .projects = api_has_key(rows, "project"),
+		            .printed = api_has_key(rows, "boxes") };
 	char name[32], num[16];
 	lxw_worksheet *ws;
 	bool *parent;

@@ -320,8 +320,10 @@ export default function exports(ctx) {
       assert.equal(v(1, 0), `单位：${t.unit}`, `${where}: unit row`);
       const sided = t.columns.some((c) => c.side);
       const projects = t.rows.some((r) => r.project !== null && r.project !== undefined);
+      // a table extracted from its PDF says where each row was printed, as its CSV does (#18)
+      const boxed = t.rows.some((r) => Object.keys(r.printed ?? {}).length > 0);
       const head = [...(sided ? ['收支'] : []), '科目编码', '类', '款', '项', '科目名称', ...(projects ? ['项目名称'] : []),
-        ...t.columns.map((c) => csvColumnTitle(c, t.unit)), '层级', '末级'];
+        ...t.columns.map((c) => csvColumnTitle(c, t.unit)), '层级', '末级', ...(boxed ? ['页码', 'x0', 'y0', 'x1', 'y1'] : [])];
       assert.deepEqual(sheet.rows[2].map((c) => c?.v ?? null), head, `${where}: header`);
       assert.equal(sheet.rows.length, 3 + t.rows.length, `${where}: one sheet row per table row`);
       t.rows.forEach((row, i) => {
@@ -355,6 +357,14 @@ export default function exports(ctx) {
         assert.equal(v(r, c++), row.level, `${at}: 层级`);
         const leaf = row.kind === 'item' && !t.rows.some((x) => x.parent === i);
         assert.equal(v(r, c), leaf ? '是' : '否', `${at}: 末级`);
+        if (!boxed) return;
+        // the extent of the row's boxes on the page of its first: page and box as numbers
+        const places = Object.values(row.printed ?? {});
+        const on = places.filter((p) => p.page === places[0]?.page);
+        const want = on.length === 0 ? [null, null, null, null, null] : [on[0].page,
+          ...[1, 2, 3, 4].map((k) => (k < 3 ? Math.min : Math.max)(...on.map((p) => Number(p.box[k]))))];
+        assert.deepEqual([1, 2, 3, 4, 5].map((k) => v(r, c + k)), want, `${at}: where it was printed`);
+        for (let k = 1; k <= 5 && on.length > 0; k++) assert.equal(text(c + k).t, 'n', `${at}: place ${k} is a number cell`);
       });
     }
 
