@@ -1286,7 +1286,7 @@ static int cmd_prune(int argc, char **argv)
 		fputs(usage_prune, stderr);
 		return SRV_EXIT_USAGE;
 	}
-	if (access(o.db, F_OK) != 0) { /* never made by a prune */
+	if (access(o.db, F_OK) != 0) { /* said plainly: SQLite would say "unable to open" */
 		fprintf(stderr, "budgetctl: %s: %s\n", o.db, strerror(errno));
 		return SRV_EXIT_NOINPUT;
 	}
