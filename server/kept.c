@@ -20,15 +20,6 @@ bool srv_kept_path(char *buf, size_t size, const char *store, const char *name)
 	return n > 0 && (size_t)n < size;
 }
 
-bool srv_keeps(const char *store, const char *name)
-{
-	char path[4400];
-	struct stat sb;
-
-	return srv_kept_path(path, sizeof(path), store, name) && lstat(path, &sb) == 0 &&
-	       S_ISREG(sb.st_mode);
-}
-
 bool srv_keep_again(const char *store, const char *name)
 {
 	char path[4400];

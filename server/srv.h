@@ -51,9 +51,6 @@ int srv_keep_file(const char *store, const char *src, const char *sha256, const 
 /* PATH.files/name (name "" for the folder) into buf; false when it does not fit. */
 bool srv_kept_path(char *buf, size_t size, const char *store, const char *name);
 
-/* Whether store keeps PATH.files/name, a regular file. */
-bool srv_keeps(const char *store, const char *name);
-
 /* Whether store keeps PATH.files/name, a regular file; if so, marks it kept just now (its
  * times, and so its ctime, are now), so that `budgetctl prune` leaves it for its min_age as
  * it leaves a file just written: an import or restore that finds a file there uses it. */
