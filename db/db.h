@@ -175,6 +175,20 @@ void db_close(struct db *db);
 int db_read_begin(struct db *db);
 void db_read_end(struct db *db);
 
+/* Makes db_read_end() leave the read transaction open, so that the next db_read_begin()
+ * reads on in the same snapshot instead of taking SQLite's file locks again: on a
+ * rollback-journal store, eight system calls a transaction (#17). A kept transaction holds
+ * the store's shared lock, which an import's commit waits for (through WAL, an import
+ * commits anyway and the snapshot stays old): whoever keeps one calls db_read_end_soon()
+ * every few milliseconds, and when it learns of new data. Every read of a kept connection
+ * then goes between db_read_begin() and db_read_end(). Only for a read-only connection,
+ * right after db_open(); returns 0, or -1 (writable, or no mutex). */
+int db_read_keep(struct db *db);
+
+/* Ends the kept read transaction of db: at once when no reading is under way, else at that
+ * thread's next db_read_begin(). From any thread; never waits. */
+void db_read_end_soon(struct db *db);
+
 /* A number that changes whenever another connection (an import) commits to the store: a
  * cheap way to notice new data. Returns 0 or -1. */
 int db_data_version(struct db *db, int64_t *version);

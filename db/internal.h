@@ -5,7 +5,9 @@
 
 #include "db.h"
 
+#include <pthread.h>
 #include <sqlite3.h>
+#include <stdatomic.h>
 
 #define DB_STMT_CACHE 96 /* #17: export.c adds a batch statement per leaf list (7) */
 
@@ -30,6 +32,14 @@ struct db {
 		int64_t version, key, value;
 	} latest_import, department_count;
 	struct db_dmap *dmap; /* #17: the disclosures looked up (dmap.c); owned */
+	/* db_read_keep() (store.c): the read transaction outlives db_read_end(). keep_lock is
+	 * held from db_read_begin() to db_read_end(); db_read_end_soon() takes it from another
+	 * thread only when no request holds it. */
+	bool keep;
+	bool reading; /* between db_read_begin() and db_read_end() */
+	bool held; /* a kept read transaction is open */
+	atomic_bool end_asked; /* by db_read_end_soon(): the next db_read_begin() ends it */
+	pthread_mutex_t keep_lock;
 };
 
 /* A prepared statement for sql from the connection's cache: prepared on first use, reused

@@ -3,6 +3,7 @@
 // (foreign keys for the cascades, WAL so an import never blocks readers).
 #include "internal.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -219,6 +220,9 @@ sqlite3_stmt *db_stmt(struct db *db, const char *sql, struct db_error *err)
 	sqlite3_stmt *st;
 	char *text;
 
+	/* A kept connection is read only between db_read_begin() and db_read_end(), where
+	 * db_read_end_soon() cannot use it from another thread. */
+	assert(!db->keep || db->reading);
 	/* Nearly every caller passes a string literal: the same pointer finds its statement
 	 * without hashing the text (a buffer reused for other text fails the strcmp). */
 	for (size_t i = 0; i < db->n_stmts; i++)
@@ -287,15 +291,65 @@ static int step_once(struct db *db, const char *sql)
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
+/* Ends the read transaction; SQLite's file locks go with it. */
+static void end_read(struct db *db)
+{
+	if (step_once(db, "COMMIT") != 0)
+		sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
+	db->held = false;
+}
+
 int db_read_begin(struct db *db)
 {
-	return step_once(db, "BEGIN");
+	if (!db->keep)
+		return step_once(db, "BEGIN");
+	pthread_mutex_lock(&db->keep_lock);
+	db->reading = true;
+	/* After an error SQLite may have ended the transaction itself (autocommit again). */
+	bool asked = atomic_exchange(&db->end_asked, false);
+	if (db->held && !asked && !sqlite3_get_autocommit(db->sql))
+		return 0;
+	if (db->held)
+		end_read(db);
+	if (step_once(db, "BEGIN") != 0) {
+		db->reading = false;
+		pthread_mutex_unlock(&db->keep_lock);
+		return -1;
+	}
+	return 0;
 }
 
 void db_read_end(struct db *db)
 {
-	if (step_once(db, "COMMIT") != 0)
-		sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
+	if (!db->keep) {
+		end_read(db);
+		return;
+	}
+	db->held = !sqlite3_get_autocommit(db->sql);
+	db->reading = false;
+	pthread_mutex_unlock(&db->keep_lock);
+}
+
+int db_read_keep(struct db *db)
+{
+	if (db->writable || db->keep || pthread_mutex_init(&db->keep_lock, NULL) != 0)
+		return -1;
+	db->keep = true;
+	return 0;
+}
+
+void db_read_end_soon(struct db *db)
+{
+	atomic_store(&db->end_asked, true);
+	if (pthread_mutex_trylock(&db->keep_lock) != 0)
+		return; /* a request is reading: its thread's next db_read_begin() ends it */
+	if (db->held) {
+		db->reading = true;
+		end_read(db);
+		db->reading = false;
+	}
+	atomic_store(&db->end_asked, false);
+	pthread_mutex_unlock(&db->keep_lock);
 }
 
 /* The integer the first row of sql gives; 0, or -1 when there is none. */
@@ -334,6 +388,8 @@ void db_close(struct db *db)
 	db_facts_forget(db->sql); /* what an aborted import left prepared */
 	db_dmap_free(db->dmap);
 	sqlite3_close_v2(db->sql);
+	if (db->keep)
+		pthread_mutex_destroy(&db->keep_lock);
 	free(db);
 }
 

@@ -4,6 +4,13 @@
 // process committed: empty the cache) and stats the file (gone, replaced, made unreadable
 // or rewritten behind SQLite's back: check it, and reopen or answer 503 until it is
 // readable). No request ever pays for these checks.
+// A worker's read transaction outlives its request (db_read_keep): the requests of one
+// 20 ms tick read one snapshot, and only the first pays SQLite's locking system calls
+// (eight on a rollback-journal store, #17). At each tick a thread of its own ends every kept
+// transaction (db_read_end_soon), so an import's commit waits at most about a tick for the
+// readers. A commit that did not wait (an import in place writes through WAL) shows once the
+// watcher has seen it: the worker ends a snapshot older than the cache's generation before
+// it reads, so nothing older than the cache holds is ever answered or kept.
 #include "data.h"
 #include "log.h"
 #include "wait.h"
@@ -33,14 +40,16 @@ struct srv_data {
 	struct db *watch_db; /* the watcher's; NULL while the store is unreadable */
 	struct srv_cache *cache;
 	pthread_key_t key;
-	pthread_t watcher;
-	pthread_mutex_t lock; /* with wake: lets close() stop the watcher without waiting */
+	pthread_t watcher, keeper;
+	pthread_mutex_t lock; /* with wake: lets close() stop both threads without waiting */
 	pthread_cond_t wake;
 	bool stopping;
 	atomic_int health;
 	atomic_uint generation; /* bumped when every thread must reopen its connection */
 	atomic_bool reopen; /* asked for by srv_data_reopen() (SIGHUP) */
 	atomic_ullong reloads; /* for /metrics: new data taken up (a commit, a reopen) */
+	pthread_mutex_t threads_lock; /* the list below, and each entry's db pointer */
+	struct thread_db *threads; /* every worker's connection, for end_kept() */
 	struct stat seen; /* the file as last checked */
 	int64_t version;
 };
@@ -53,14 +62,37 @@ static const char *path_of(struct srv_data *d)
 struct thread_db {
 	struct db *db;
 	unsigned generation;
+	uint64_t data; /* the cache's generation when the kept snapshot may have begun */
+	struct srv_data *d;
+	struct thread_db *next, *prev;
 };
 
 static void close_thread_db(void *p)
 {
 	struct thread_db *t = p;
+	struct srv_data *d = t->d;
 
+	pthread_mutex_lock(&d->threads_lock);
+	if (t->prev != NULL)
+		t->prev->next = t->next;
+	else
+		d->threads = t->next;
+	if (t->next != NULL)
+		t->next->prev = t->prev;
+	pthread_mutex_unlock(&d->threads_lock);
 	db_close(t->db);
 	free(t);
+}
+
+/* Ends the read transaction every worker kept since the last tick (a worker reading just
+ * now ends its own before its next request). */
+static void end_kept(struct srv_data *d)
+{
+	pthread_mutex_lock(&d->threads_lock);
+	for (struct thread_db *t = d->threads; t != NULL; t = t->next)
+		if (t->db != NULL)
+			db_read_end_soon(t->db);
+	pthread_mutex_unlock(&d->threads_lock);
 }
 
 /* Sleeps one interval, or less when told to stop; returns true when it is time to stop. */
@@ -223,15 +255,38 @@ static void *watch(void *arg)
 	return NULL;
 }
 
+/* Its own thread, never the watcher's: the watcher reads the store, and waits when an import
+ * is about to commit, for readers that include these very snapshots. */
+static void *keep(void *arg)
+{
+	struct srv_data *d = arg;
+
+	while (!pause_or_stop(d))
+		end_kept(d);
+	return NULL;
+}
+
 static void data_free(struct srv_data *d)
 {
 	srv_cache_free(d->cache);
 	db_close(d->watch_db);
+	pthread_mutex_destroy(&d->threads_lock);
 	pthread_cond_destroy(&d->wake);
 	pthread_mutex_destroy(&d->lock);
 	free(d->paths[0]);
 	free(d->paths[1]);
 	free(d);
+}
+
+static void stop_threads(struct srv_data *d, bool keeper)
+{
+	pthread_mutex_lock(&d->lock);
+	d->stopping = true;
+	pthread_cond_broadcast(&d->wake);
+	pthread_mutex_unlock(&d->lock);
+	pthread_join(d->watcher, NULL);
+	if (keeper)
+		pthread_join(d->keeper, NULL);
 }
 
 struct srv_data *srv_data_open(const char *path, const char *later, size_t cache_bytes,
@@ -248,6 +303,7 @@ struct srv_data *srv_data_open(const char *path, const char *later, size_t cache
 		return NULL;
 	}
 	pthread_mutex_init(&d->lock, NULL);
+	pthread_mutex_init(&d->threads_lock, NULL);
 	srv_cond_init(&d->wake);
 	stat(path, &d->seen);
 	d->watch_db = db_open(path, false, err);
@@ -256,6 +312,11 @@ struct srv_data *srv_data_open(const char *path, const char *later, size_t cache
 		goto fail;
 	db_data_version(d->watch_db, &d->version);
 	if (pthread_create(&d->watcher, NULL, watch, d) != 0) {
+		pthread_key_delete(d->key);
+		goto fail;
+	}
+	if (pthread_create(&d->keeper, NULL, keep, d) != 0) {
+		stop_threads(d, false);
 		pthread_key_delete(d->key);
 		goto fail;
 	}
@@ -271,11 +332,7 @@ void srv_data_close(struct srv_data *d)
 {
 	if (d == NULL)
 		return;
-	pthread_mutex_lock(&d->lock);
-	d->stopping = true;
-	pthread_cond_signal(&d->wake);
-	pthread_mutex_unlock(&d->lock);
-	pthread_join(d->watcher, NULL);
+	stop_threads(d, true);
 	pthread_key_delete(d->key); /* worker threads have ended and closed their connections */
 	data_free(d);
 }
@@ -295,6 +352,27 @@ bool srv_data_ready(struct srv_data *d)
 	return atomic_load_explicit(&d->health, memory_order_relaxed) == HEALTH_OK;
 }
 
+/* The calling thread's entry, listed for end_kept(); NULL when out of memory. */
+static struct thread_db *new_thread_db(struct srv_data *d)
+{
+	struct thread_db *t = calloc(1, sizeof(*t));
+
+	if (t == NULL)
+		return NULL;
+	t->d = d;
+	if (pthread_setspecific(d->key, t) != 0) {
+		free(t);
+		return NULL;
+	}
+	pthread_mutex_lock(&d->threads_lock);
+	t->next = d->threads;
+	if (t->next != NULL)
+		t->next->prev = t;
+	d->threads = t;
+	pthread_mutex_unlock(&d->threads_lock);
+	return t;
+}
+
 struct db *srv_data_db(struct srv_data *d)
 {
 	struct db_error err = { 0 };
@@ -303,18 +381,30 @@ struct db *srv_data_db(struct srv_data *d)
 
 	if (!srv_data_ready(d))
 		return NULL;
-	if (t == NULL) {
-		if ((t = calloc(1, sizeof(*t))) == NULL)
-			return NULL;
-		if (pthread_setspecific(d->key, t) != 0) {
-			free(t);
-			return NULL;
+	if (t == NULL && (t = new_thread_db(d)) == NULL)
+		return NULL;
+	uint64_t data = srv_cache_generation(d->cache);
+	if (t->db != NULL && t->generation == generation) {
+		/* The watcher has seen a commit since this thread's snapshot may have begun: the
+		 * request (whose answer is kept under this generation or a later one) reads a
+		 * fresh one. Not reading now, so it ends at once. */
+		if (t->data != data) {
+			db_read_end_soon(t->db);
+			t->data = data;
 		}
-	}
-	if (t->db != NULL && t->generation == generation)
 		return t->db;
-	db_close(t->db);
-	t->db = db_open(path_of(d), false, &err);
+	}
+	t->data = data;
+	struct db *db = db_open(path_of(d), false, &err), *old;
+	if (db != NULL && db_read_keep(db) != 0) {
+		db_close(db);
+		db = NULL;
+	}
+	pthread_mutex_lock(&d->threads_lock); /* end_kept() may be reading t->db */
+	old = t->db;
+	t->db = db;
+	pthread_mutex_unlock(&d->threads_lock);
+	db_close(old);
 	t->generation = generation;
 	return t->db;
 }

@@ -24,7 +24,9 @@ const char *srv_data_path(struct srv_data *d);
 void srv_data_close(struct srv_data *d);
 
 /* The calling thread's connection, opened on first use (and again after the store was
- * reopened) and closed when the thread ends; NULL when the store cannot be read. */
+ * reopened) and closed when the thread ends; NULL when the store cannot be read. Its read
+ * transaction is kept (db_read_keep), so every read goes between db_read_begin() and
+ * db_read_end(). */
 struct db *srv_data_db(struct srv_data *d);
 
 /* False while the store file is gone or unreadable: answer 503 without looking anywhere. */

@@ -103,8 +103,13 @@ static long long disclosures(struct srv_data *data)
 {
 	struct db *db = srv_data_ready(data) ? srv_data_db(data) : NULL;
 	int64_t n;
+	int rc;
 
-	return db != NULL && db_disclosure_count(db, &n) == 0 ? (long long)n : -1;
+	if (db == NULL || db_read_begin(db) != 0)
+		return -1;
+	rc = db_disclosure_count(db, &n);
+	db_read_end(db);
+	return rc == 0 ? (long long)n : -1;
 }
 
 enum MHD_Result srv_metrics_healthz(struct MHD_Connection *conn, struct srv_data *data)

@@ -676,6 +676,73 @@ START_TEST(test_read_snapshot_hides_a_concurrent_import)
 }
 END_TEST
 
+/* The latest import's time as a kept connection reads it (db_modified). */
+static int64_t latest_import(struct db *ro)
+{
+	struct db_error err = { 0 };
+	int64_t t = -1;
+
+	ck_assert_int_eq(db_modified(ro, NULL, 0, NULL, NULL, &t, &err), 0);
+	return t;
+}
+
+/* #17: a kept read transaction (db_read_keep) outlives db_read_end() and keeps the store's
+ * shared lock: that is the point (the next request takes no lock) and the risk (an import's
+ * commit waits for it). db_read_end_soon() ends it at once when nobody is reading, else at
+ * the reader's next db_read_begin(), which then reads what was committed meanwhile. */
+START_TEST(test_kept_read_transaction_ends_when_asked)
+{
+	static const char update[] = "UPDATE disclosure SET imported_at = imported_at + 1";
+	json_t *seed = load_seed();
+	struct db_doc *doc = good_doc(seed);
+	struct db_error err = { 0 };
+	char *path;
+	struct db *db = fresh_store(&path), *ro;
+	int64_t t0;
+	sqlite3 *w;
+
+	import_ok(db, &doc, 1);
+	/* as budgetctl leaves a store: a rollback journal, where a reader's lock stops a commit */
+	ck_assert_int_eq(db_set_rollback_journal(db, &err), 0);
+	ro = db_open(path, false, &err);
+	ck_assert_msg(ro != NULL, "open: %s", err.text);
+	ck_assert_int_eq(db_read_keep(ro), 0);
+	ck_assert_int_eq(db_read_keep(db), -1); /* a writer's transactions are its own */
+	ck_assert_int_eq(sqlite3_open(path, &w), SQLITE_OK);
+	sqlite3_busy_timeout(w, 50);
+
+	ck_assert_int_eq(db_read_begin(ro), 0);
+	t0 = latest_import(ro);
+	db_read_end(ro);
+	ck_assert_int_eq(sqlite3_exec(w, update, NULL, NULL, NULL), SQLITE_BUSY);
+	db_read_end_soon(ro); /* nobody reads: ended now */
+	ck_assert_int_eq(sqlite3_exec(w, update, NULL, NULL, NULL), SQLITE_OK);
+
+	ck_assert_int_eq(db_read_begin(ro), 0);
+	ck_assert_int_eq(latest_import(ro), t0 + 1);
+	db_read_end_soon(ro); /* a request reads (this thread holds the lock): not now */
+	db_read_end(ro);
+	ck_assert_int_eq(sqlite3_exec(w, update, NULL, NULL, NULL), SQLITE_BUSY);
+	ck_assert_int_eq(db_read_begin(ro), 0); /* ends the asked one, begins anew */
+	ck_assert_int_eq(sqlite3_exec(w, update, NULL, NULL, NULL), SQLITE_OK);
+	ck_assert_int_eq(latest_import(ro), t0 + 2);
+	db_read_end(ro);
+
+	/* not asked: the next request reads the same snapshot, and a commit still waits */
+	ck_assert_int_eq(db_read_begin(ro), 0);
+	ck_assert_int_eq(latest_import(ro), t0 + 2);
+	db_read_end(ro);
+	ck_assert_int_eq(sqlite3_exec(w, update, NULL, NULL, NULL), SQLITE_BUSY);
+	db_read_end_soon(ro);
+	ck_assert_int_eq(sqlite3_exec(w, update, NULL, NULL, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_close(w), SQLITE_OK);
+	db_close(ro);
+	db_doc_free(doc);
+	drop_store(db, path);
+	json_decref(seed);
+}
+END_TEST
+
 static int collect_department(void *ctx, const struct db_department *d)
 {
 	char *buf = ctx;
@@ -2269,6 +2336,7 @@ int main(void)
 	tcase_add_test(store, test_leaf_list_batches_keep_rows_in_order);
 	tcase_add_test(store, test_export_part_reads_only_its_part);
 	tcase_add_test(store, test_read_snapshot_hides_a_concurrent_import);
+	tcase_add_test(store, test_kept_read_transaction_ends_when_asked);
 	tcase_add_test(store, test_many_departments_years_and_kinds);
 	tcase_add_test(store, test_failed_import_leaves_store_unchanged);
 	tcase_add_test(store, test_many_files_still_refuse_a_second_for_one_disclosure);
