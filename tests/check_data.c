@@ -10,6 +10,7 @@
 #include <check.h>
 #include <pthread.h>
 #include <sqlite3.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -74,30 +75,9 @@ static void *after_the_watcher_saw_it(void *arg)
 	return NULL;
 }
 
-START_TEST(test_a_worker_reads_what_the_watcher_has_seen)
-{
-	struct db_error err = { 0 };
-	char *path = store_copy();
-	struct scene s = { .path = path };
-	sqlite3 *w;
-	pthread_t t;
-
-	ck_assert_int_eq(sqlite3_open(path, &w), SQLITE_OK);
-	exec_ok(w, "PRAGMA journal_mode = WAL");
-	ck_assert_int_eq(sqlite3_close(w), SQLITE_OK);
-	s.d = srv_data_open(path, NULL, 1 << 20, &err);
-	ck_assert_msg(s.d != NULL, "%s", err.text);
-	ck_assert_int_eq(pthread_create(&t, NULL, after_the_watcher_saw_it, &s), 0);
-	ck_assert_int_eq(pthread_join(t, NULL), 0);
-	srv_data_close(s.d);
-	tu_unlink_store(path);
-	free(path);
-}
-END_TEST
-
 /* A rollback journal, as budgetctl leaves the store: a commit needs every reader's shared
  * lock gone, and a kept snapshot holds one. The worker reads once and then idles; the
- * watcher ends its snapshot at its next tick (20 ms), well within the writer's second. */
+ * keeper thread ends its snapshot at its next tick (20 ms), well within the writer's second. */
 static void *idle_worker(void *arg)
 {
 	struct scene *s = arg;
@@ -111,20 +91,38 @@ static void *idle_worker(void *arg)
 	return NULL;
 }
 
-START_TEST(test_an_idle_worker_lets_an_import_commit)
+/* Serves a copy of the bundled store, its journal in mode, to worker, which runs in a thread
+ * of its own as budgetd's workers do. */
+static void run_scene(const char *mode, void *(*worker)(void *))
 {
 	struct db_error err = { 0 };
-	char *path = store_copy();
+	char *path = store_copy(), pragma[64];
 	struct scene s = { .path = path };
+	sqlite3 *w;
 	pthread_t t;
 
+	snprintf(pragma, sizeof(pragma), "PRAGMA journal_mode = %s", mode);
+	ck_assert_int_eq(sqlite3_open(path, &w), SQLITE_OK);
+	exec_ok(w, pragma);
+	ck_assert_int_eq(sqlite3_close(w), SQLITE_OK);
 	s.d = srv_data_open(path, NULL, 1 << 20, &err);
 	ck_assert_msg(s.d != NULL, "%s", err.text);
-	ck_assert_int_eq(pthread_create(&t, NULL, idle_worker, &s), 0);
+	ck_assert_int_eq(pthread_create(&t, NULL, worker, &s), 0);
 	ck_assert_int_eq(pthread_join(t, NULL), 0);
 	srv_data_close(s.d);
 	tu_unlink_store(path);
 	free(path);
+}
+
+START_TEST(test_a_worker_reads_what_the_watcher_has_seen)
+{
+	run_scene("WAL", after_the_watcher_saw_it);
+}
+END_TEST
+
+START_TEST(test_an_idle_worker_lets_an_import_commit)
+{
+	run_scene("DELETE", idle_worker);
 }
 END_TEST
 
