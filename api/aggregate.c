@@ -338,8 +338,7 @@ static void links(struct agg *a, const struct db_agg_totals *tt)
 		api_jw_end(&a->w, '}');
 	}
 	if (more)
-		snprintf(a->c->resp->link, sizeof(a->c->resp->link), "<%.600s>; rel=\"next\"",
-		         next);
+		api_link_next(a->c->resp, next, "");
 }
 
 static int write_json(struct agg *a)

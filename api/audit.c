@@ -431,8 +431,7 @@ static int audit_list_csv(struct api_ctx *c, struct db_finding_query *q)
 	q->offset += q->limit;
 	page_url(next, sizeof(next), q);
 	if (q->offset < n.total)
-		snprintf(c->resp->link, sizeof(c->resp->link), "<%s&format=csv>; rel=\"next\"",
-		         next);
+		api_link_next(c->resp, next, "&format=csv");
 	db_modified(c->db, NULL, 0, NULL, NULL, &c->resp->modified, &err);
 	api_csv_disposition(c->resp, "audit", "核对");
 	return api_ok(c, &w, "text/csv; charset=utf-8");
@@ -473,7 +472,7 @@ int api_audit_list(struct api_ctx *c)
 	api_jw_end(&w, '}');
 	api_jw_end(&w, '}');
 	if (q.offset < n.total)
-		snprintf(c->resp->link, sizeof(c->resp->link), "<%s>; rel=\"next\"", next);
+		api_link_next(c->resp, next, "");
 	db_modified(c->db, NULL, 0, NULL, NULL, &c->resp->modified, &err);
 	return api_ok(c, &w, json_utf8);
 }

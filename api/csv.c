@@ -54,9 +54,5 @@ void api_csv_end_row(struct api_jw *w)
 
 void api_csv_disposition(struct api_response *resp, const char *base, const char *label)
 {
-	char enc[512];
-
-	api_pct_encode(enc, sizeof(enc), label);
-	snprintf(resp->disposition, sizeof(resp->disposition),
-	         "attachment; filename=\"%s.csv\"; filename*=UTF-8''%s.csv", base, enc);
+	api_disposition(resp, base, label, "csv");
 }

@@ -132,8 +132,7 @@ static int write_csv(struct api_ctx *c, struct db_department_query *q)
 	q->offset += q->limit;
 	page_url(next, sizeof(next), q);
 	if (q->offset < total)
-		snprintf(c->resp->link, sizeof(c->resp->link), "<%s&format=csv>; rel=\"next\"",
-		         next);
+		api_link_next(c->resp, next, "&format=csv");
 	db_modified(c->db, NULL, 0, NULL, NULL, &c->resp->modified, &err);
 	api_csv_disposition(c->resp, "departments", "部门");
 	return api_ok(c, &w, "text/csv; charset=utf-8");
@@ -168,7 +167,7 @@ static int write_list(struct api_ctx *c, struct db_department_query *q)
 	api_jw_end(&w, '}');
 	api_jw_end(&w, '}');
 	if (q->offset < total)
-		snprintf(c->resp->link, sizeof(c->resp->link), "<%s>; rel=\"next\"", next);
+		api_link_next(c->resp, next, "");
 	db_modified(c->db, NULL, 0, NULL, NULL, &c->resp->modified, &err);
 	return api_ok(c, &w, "application/json; charset=utf-8");
 }

@@ -131,6 +131,13 @@ long long api_num_arg(struct api_ctx *c, const char *name, long long min, long l
 
 /* Moves the writer's text into resp as a 200 JSON (or CSV) body. 0 or -1. */
 int api_ok(struct api_ctx *c, struct api_jw *w, const char *type);
+/* Sets resp's Link header to the next page, <url then suffix>; rel="next" (suffix may be
+ * ""); when that would not fit, leaves it empty: a cut URL would name another page. */
+void api_link_next(struct api_response *resp, const char *url, const char *suffix);
+/* Sets resp->disposition for an attachment named base.ext (ASCII) and label.ext (UTF-8,
+ * percent-encoded; left out when the header would not hold it). */
+void api_disposition(struct api_response *resp, const char *base, const char *label,
+                     const char *ext);
 
 /* ---- store values (jansson trees from db_export) into JSON ---- */
 

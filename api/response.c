@@ -25,6 +25,39 @@ int api_ok(struct api_ctx *c, struct api_jw *w, const char *type)
 	return 0;
 }
 
+void api_link_next(struct api_response *resp, const char *url, const char *suffix)
+{
+	static const char tail[] = ">; rel=\"next\"";
+	size_t u = strlen(url), x = strlen(suffix);
+	char *p = resp->link;
+
+	resp->link[0] = '\0';
+	/* memcpy rather than snprintf: the length is checked here, and gcc at -O0 cannot see
+	 * that a checked "%s" fits (-Wformat-truncation under -Werror) */
+	if (1 + u + x + sizeof(tail) > sizeof(resp->link))
+		return;
+	*p++ = '<';
+	memcpy(p, url, u);
+	memcpy(p + u, suffix, x);
+	memcpy(p + u + x, tail, sizeof(tail));
+}
+
+void api_disposition(struct api_response *resp, const char *base, const char *label,
+                     const char *ext)
+{
+	char enc[512];
+
+	/* A label longer than enc holds is cut (its first 56 or more characters name it); a
+	 * header cut would end mid-name: then the ASCII name alone (bases are ASCII slugs and
+	 * numbers, well under 200 bytes) */
+	api_pct_encode(enc, sizeof(enc), label);
+	if (snprintf(resp->disposition, sizeof(resp->disposition),
+	             "attachment; filename=\"%s.%s\"; filename*=UTF-8''%s.%s", base, ext, enc,
+	             ext) >= (int)sizeof(resp->disposition))
+		snprintf(resp->disposition, sizeof(resp->disposition),
+		         "attachment; filename=\"%.200s.%.8s\"", base, ext);
+}
+
 static const char *reason(int status)
 {
 	switch (status) {

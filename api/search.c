@@ -300,8 +300,8 @@ static int search_csv(struct api_ctx *c, struct db_search_query *q)
 	}
 	q->offset += q->limit;
 	page_url(next, sizeof(next), q, true);
-	if (q->offset < info.total && strlen(next) + 16 < sizeof(c->resp->link))
-		snprintf(c->resp->link, sizeof(c->resp->link), "<%s>; rel=\"next\"", next);
+	if (q->offset < info.total)
+		api_link_next(c->resp, next, "");
 	db_modified(c->db, NULL, 0, NULL, NULL, &c->resp->modified, &err);
 	api_csv_disposition(c->resp, "search", "检索");
 	return api_ok(c, &w, "text/csv; charset=utf-8");
@@ -346,8 +346,8 @@ int api_search(struct api_ctx *c)
 	api_jw_kstr(&w, "next", q.offset < info.total ? url : NULL);
 	api_jw_end(&w, '}');
 	api_jw_end(&w, '}');
-	if (q.offset < info.total && strlen(url) + 16 < sizeof(c->resp->link))
-		snprintf(c->resp->link, sizeof(c->resp->link), "<%s>; rel=\"next\"", url);
+	if (q.offset < info.total)
+		api_link_next(c->resp, url, "");
 	db_modified(c->db, NULL, 0, NULL, NULL, &c->resp->modified, &err);
 	return api_ok(c, &w, "application/json; charset=utf-8");
 }

@@ -265,16 +265,6 @@ static int failed(struct api_ctx *c, const char *what, const char *path)
 	return 0;
 }
 
-/* As the CSVs have it: an ASCII name and the UTF-8 one (with 表几 and the title). */
-static void disposition(struct api_response *resp, const char *base, const char *label)
-{
-	char enc[512];
-
-	api_pct_encode(enc, sizeof(enc), label);
-	snprintf(resp->disposition, sizeof(resp->disposition),
-	         "attachment; filename=\"%s.xlsx\"; filename*=UTF-8''%s.xlsx", base, enc);
-}
-
 int api_xlsx(struct api_ctx *c, const json_t *doc, int number)
 {
 	const char *tmp = getenv("TMPDIR");
@@ -305,7 +295,7 @@ int api_xlsx(struct api_ctx *c, const json_t *doc, int number)
 	snprintf(label, sizeof(label), "%s-%d-%s%s-%s%s%s%s", c->dept, c->year, c->kind,
 	         unit ? "-unit" : "", number > 0 ? "表" : "全部表格", num, number > 0 ? "-" : "",
 	         number > 0 ? str(t, "title") : "");
-	disposition(c->resp, name, label);
+	api_disposition(c->resp, name, label, "xlsx"); /* as the CSVs: 表几 and the title */
 	c->resp->status = 200;
 	c->resp->content_type = API_XLSX_TYPE;
 	return 0;

@@ -563,7 +563,7 @@ static int department_id(struct ictx *c, const char *slug, int64_t *id)
 static int import_doc(struct ictx *c, const struct db_doc *doc, int64_t *rowid)
 {
 	sqlite3_stmt *del = kept(c, &replace_key);
-	int64_t dep, old = 0;
+	int64_t dep = 0, old = 0; /* dep: gcc -O1 cannot see department_id() set it */
 	int rc = -1, step;
 
 	if (department_id(c, db_doc_department(doc), &dep) != 0)

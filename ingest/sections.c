@@ -229,6 +229,19 @@ static int para_add(struct ing_section *sec, const struct tline *tl, bool join)
 	return span_add(&sec->p[sec->n - 1], tl, 0);
 }
 
+/* The first n bytes of s into out (size bytes), cut at a character if they do not fit: a
+ * heading longer than its field keeps whole characters (snprintf would cut UTF-8 anywhere). */
+static void copy_text(char *out, size_t size, const char *s, size_t n)
+{
+	if (n > size - 1) {
+		n = size - 1;
+		while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+			n--; /* s[n], the first byte left out, continues a character */
+	}
+	memcpy(out, s, n);
+	out[n] = '\0';
+}
+
 static void heading_of(struct ing_section *sec, const struct tline *tl)
 {
 	size_t k = 0;
@@ -236,17 +249,17 @@ static void heading_of(struct ing_section *sec, const struct tline *tl)
 	sec->page = tl->page;
 	sec->head = tl->l;
 	if (!part_heading(tl->text) && numbered(tl->text, sec->number, sizeof(sec->number), &k)) {
-		snprintf(sec->title, sizeof(sec->title), "%s", tl->text + k);
+		copy_text(sec->title, sizeof(sec->title), tl->text + k, strlen(tl->text + k));
 		return;
 	}
 	if (part_heading(tl->text)) {
 		const char *p = strstr(tl->text, "部分") + strlen("部分");
 
-		snprintf(sec->number, sizeof(sec->number), "%.*s", (int)(p - tl->text), tl->text);
-		snprintf(sec->title, sizeof(sec->title), "%s", p);
+		copy_text(sec->number, sizeof(sec->number), tl->text, (size_t)(p - tl->text));
+		copy_text(sec->title, sizeof(sec->title), p, strlen(p));
 		return;
 	}
-	snprintf(sec->title, sizeof(sec->title), "%s", tl->text);
+	copy_text(sec->title, sizeof(sec->title), tl->text, strlen(tl->text));
 }
 
 /* A page number: a lone number (or - 3 -) in the top or bottom band of the page. */

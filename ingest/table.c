@@ -478,17 +478,20 @@ static void place_word(const struct tctx *c, const struct ing_layout *lo, bool s
 	    strlen(r->codes) + strlen(t) + 1 < sizeof(r->codes)) {
 		/* a 款 or 项 printed as "2" in its two-digit column is 02 */
 		if (strlen(t) == 1) {
-			char msg[96];
-			snprintf(msg, sizeof(msg), "%s%s read as %s0%s", r->codes, t, r->codes, t);
+			/* t is one digit here: said as a char, so that the compiler sees what fits */
+			char msg[2 * sizeof(r->codes) + sizeof(" read as 0") + 2];
+			snprintf(msg, sizeof(msg), "%s%c read as %s0%c", r->codes, t[0], r->codes,
+			         t[0]);
 			report(c, page + 1, "one-digit code part", msg);
 			strcat(r->codes, "0");
 			r->odd_code = true;
 		}
 		strcat(r->codes, t);
-		if (strlen(r->printed) + strlen(t) + 2 <= sizeof(r->printed))
-			snprintf(r->printed + strlen(r->printed),
-			         sizeof(r->printed) - strlen(r->printed), "%s%s",
-			         r->printed[0] != '\0' ? " " : "", t);
+		if (strlen(r->printed) + strlen(t) + 2 <= sizeof(r->printed)) {
+			if (r->printed[0] != '\0')
+				strcat(r->printed, " ");
+			strcat(r->printed, t); /* checked above: it fits */
+		}
 		r->anchor = true;
 		return;
 	}

@@ -252,7 +252,7 @@ static bool etag_matches(const char *inm, const char *etag)
 static bool not_modified(struct MHD_Connection *conn, const char *etag, int64_t modified)
 {
 	const char *inm = srv_req_header(conn, SRV_H_IF_NONE_MATCH);
-	int64_t since;
+	int64_t since = 0; /* set when parse_http_date() is true; gcc -O1 cannot see it */
 
 	if (inm != NULL)
 		return etag_matches(inm, etag); /* when present, it alone decides (RFC 9110) */

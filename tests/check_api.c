@@ -1513,6 +1513,32 @@ START_TEST(test_department_list_links)
 }
 END_TEST
 
+/* A next page's Link header is whole or absent: a URL that does not fit is never cut, as
+ * snprintf would have cut it (aggregate's did, at 600 bytes). */
+START_TEST(test_link_next_whole_or_none)
+{
+	struct api_response r = { 0 };
+	char url[sizeof(r.link)];
+	/* '<' + url + ">; rel=\"next\"" + NUL */
+	size_t most = sizeof(r.link) - 1 - strlen(">; rel=\"next\"") - 1;
+
+	memset(url, 'a', most);
+	url[most] = '\0';
+	api_link_next(&r, url, "");
+	ck_assert_uint_eq(strlen(r.link), sizeof(r.link) - 1);
+	ck_assert_int_eq(r.link[0], '<');
+	ck_assert_str_eq(r.link + 1 + most, ">; rel=\"next\"");
+
+	api_link_next(&r, url, "x"); /* one byte more */
+	ck_assert_str_eq(r.link, "");
+
+	url[most - 11] = '\0';
+	api_link_next(&r, url, "&format=csv");
+	ck_assert_uint_eq(strlen(r.link), sizeof(r.link) - 1);
+	ck_assert_str_eq(r.link + 1 + most - 11, "&format=csv>; rel=\"next\"");
+}
+END_TEST
+
 /* ---- the disclosure from its rows (#17) against the tree ---- */
 
 static const char *const totals_types[] = { "budget_summary", "final_summary", "budget_expenditure",
@@ -1710,6 +1736,7 @@ int main(void)
 	tcase_add_test(routes, test_series_and_compare);
 	tcase_add_test(routes, test_department_list_names);
 	tcase_add_test(routes, test_department_list_links);
+	tcase_add_test(routes, test_link_next_whole_or_none);
 	tcase_add_test(routes, test_table_is_the_data);
 	tcase_add_test(routes, test_table_rows_match_tree);
 	tcase_add_test(routes, test_table_rows_match_tree_ids_shuffled);

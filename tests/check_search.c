@@ -444,9 +444,10 @@ static char *dump(const char *path, const char *query)
 /* Imports texts (n of them) in one import. */
 static void import_all(struct db *db, char *const *texts, int n)
 {
-	struct db_doc *docs[4];
+	struct db_doc *docs[4] = { NULL };
 	struct db_error err = { 0 };
 
+	ck_assert_int_le(n, 4);
 	for (int i = 0; i < n; i++)
 		docs[i] = doc_of(texts[i]);
 	ck_assert_msg(db_import(db, docs, (size_t)n, &err) == 0, "import: %s", err.text);
