@@ -91,8 +91,8 @@ static void *idle_worker(void *arg)
 	return NULL;
 }
 
-/* Serves a copy of the bundled store, its journal in mode, to worker, which runs in a thread
- * of its own as budgetd's workers do. */
+/* Serves a copy of the bundled store, switched to journal mode `mode`, to worker, which runs
+ * in a thread of its own as budgetd's workers do. */
 static void run_scene(const char *mode, void *(*worker)(void *))
 {
 	struct db_error err = { 0 };
