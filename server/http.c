@@ -1093,11 +1093,17 @@ static struct MHD_Daemon *start(struct srv *s, int fd, const struct srv_config *
 }
 
 /* Each connection is a file descriptor: allow as many as the hard limit lets us, so that
- * the connection limit, not EMFILE, is what turns clients away. Returns the descriptors
- * left beyond the connections and 64 for the rest of the process. */
-static size_t raise_fd_limit(const struct srv_config *cfg)
+ * the connection limit, not EMFILE, is what turns clients away. When even the hard limit
+ * cannot hold cfg->max_connections (a container's 1,024 against the default 1,000), cfg's
+ * is lowered to what three quarters of the limit hold, the rest left for kept answers'
+ * files: at that limit a newcomer is served by cutting a quiet connection, where accept()
+ * (or a reopen of the store) would fail with EMFILE. Returns the descriptors left beyond the connections and 64 for the rest of the
+ * process. */
+static size_t raise_fd_limit(struct srv_config *cfg)
 {
 	struct rlimit rl;
+	unsigned asked = cfg->max_connections;
+	long long room;
 
 	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
 		return 0;
@@ -1107,9 +1113,13 @@ static size_t raise_fd_limit(const struct srv_config *cfg)
 		return 0;
 	if (rl.rlim_cur >= mhd_limit(cfg) + 64)
 		return (size_t)(rl.rlim_cur - mhd_limit(cfg) - 64);
-	srv_log_msg("only %llu file descriptors for %u connections: lower --max-connections",
-	            (unsigned long long)rl.rlim_cur, cfg->max_connections);
-	return 0;
+	/* m + m / 64 + 2 threads + 16 (mhd_limit()) + 64 within 3/4 of the limit */
+	room = (long long)(rl.rlim_cur / 4 * 3) - 64 - 2LL * cfg->threads - 16;
+	cfg->max_connections = room >= 65 ? (unsigned)(room * 64 / 65) : 1;
+	srv_log_msg("only %llu file descriptors: at most %u connections, not %u (raise the "
+	            "limit, or lower --max-connections)",
+	            (unsigned long long)rl.rlim_cur, cfg->max_connections, asked);
+	return rl.rlim_cur >= mhd_limit(cfg) + 64 ? (size_t)(rl.rlim_cur - mhd_limit(cfg) - 64) : 0;
 }
 
 /* Waits for SIGINT or SIGTERM; SIGHUP on the way reopens the store and the access log. */
@@ -1213,8 +1223,10 @@ static void drain(struct srv *s, struct MHD_Daemon *mhd)
 	atomic_store(&s->stage, "closing the store");
 }
 
-int srv_run(const struct srv_config *cfg)
+int srv_run(const struct srv_config *asked)
 {
+	struct srv_config served = *asked; /* raise_fd_limit() may lower its connections */
+	const struct srv_config *cfg = &served;
 	struct db_error err = { 0 };
 	struct srv s = { 0 };
 	struct watchdog w = { 0 };
@@ -1238,7 +1250,7 @@ int srv_run(const struct srv_config *cfg)
 		fprintf(stderr, "budgetd: access log %s: %s\n", cfg->access_log, strerror(errno));
 		return SRV_EXIT_CANTCREAT;
 	}
-	spare_fds = raise_fd_limit(cfg);
+	spare_fds = raise_fd_limit(&served);
 	s.data = srv_data_open(cfg->store, cfg->later, cfg->cache_bytes, &err);
 	srv_metrics_init(cfg->store);
 	if (s.data == NULL) {

@@ -465,6 +465,35 @@ describe('connection limits: a full server', () => {
   });
 });
 
+describe('connection limits: a file limit below --max-connections', () => {
+  it('budgetd serves fewer connections than asked, and a newcomer is still answered where accept() would fail', async () => {
+    // 256 descriptors, two threads: 3/4 of 256 is 192, less 64 for the process and 2 x 2 + 16
+    // for libmicrohttpd's own, leaves 108 for m + m / 64: at most 106 connections. Before,
+    // budgetd kept --max-connections' 1000, ran out of descriptors at 238 connections, and
+    // libmicrohttpd stopped accepting: a newcomer waited in the backlog.
+    const dir = tempDir();
+    const server = await startServer({
+      bin, store: copyStore(dir), staticDir, extraArgs: ['--threads', '2'],
+      wrap: ['prlimit', '--nofile=256:256', '--'],
+    });
+    const idle = [];
+    try {
+      // stderr is a pipe of its own: the line may come after the one that says where it listens
+      await eventually(() => /only 256 file descriptors: at most 106 connections, not 1000/.test(server.stderr()),
+        2000, `budgetd says how many connections it serves (stderr: ${server.stderr()})`);
+      for (let i = 0; i < 250; i++) idle.push(await connectIdle(server.port, `127.0.0.${2 + (i % 8)}`));
+      const res = await rawRequest(server.port, req('GET /api/v1/departments HTTP/1.1'), { ms: 2000, localAddress: '127.0.0.1' });
+      assert.equal(res.status, 200, 'a newcomer is served at the lowered limit');
+      await eventually(() => idle.filter((s) => !s.gone).length <= 106, 2000,
+        'no more than 106 of the idle connections stay open');
+    } finally {
+      idle.forEach((s) => s.destroy());
+      await server.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('connection limits: silent connections', () => {
   it('connections that send nothing hold no slot: a normal client is served past 3 x --max-connections of them', async () => {
     const dir = tempDir();
