@@ -1097,8 +1097,8 @@ static struct MHD_Daemon *start(struct srv *s, int fd, const struct srv_config *
  * cannot hold cfg->max_connections (a container's 1,024 against the default 1,000), cfg's
  * is lowered to what three quarters of the limit hold, the rest left for kept answers'
  * files: at that limit a newcomer is served by cutting a quiet connection, where accept()
- * (or a reopen of the store) would fail with EMFILE. Returns the descriptors left beyond the connections and 64 for the rest of the
- * process. */
+ * (or a reopen of the store) would fail with EMFILE. Returns the descriptors left beyond
+ * the connections and 64 for the rest of the process. */
 static size_t raise_fd_limit(struct srv_config *cfg)
 {
 	struct rlimit rl;
@@ -1111,14 +1111,14 @@ static size_t raise_fd_limit(struct srv_config *cfg)
 	setrlimit(RLIMIT_NOFILE, &rl);
 	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
 		return 0;
-	if (rl.rlim_cur >= mhd_limit(cfg) + 64)
-		return (size_t)(rl.rlim_cur - mhd_limit(cfg) - 64);
-	/* m + m / 64 + 2 threads + 16 (mhd_limit()) + 64 within 3/4 of the limit */
-	room = (long long)(rl.rlim_cur / 4 * 3) - 64 - 2LL * cfg->threads - 16;
-	cfg->max_connections = room >= 65 ? (unsigned)(room * 64 / 65) : 1;
-	srv_log_msg("only %llu file descriptors: at most %u connections, not %u (raise the "
-	            "limit, or lower --max-connections)",
-	            (unsigned long long)rl.rlim_cur, cfg->max_connections, asked);
+	if (rl.rlim_cur < mhd_limit(cfg) + 64) {
+		/* m + m / 64 + 2 threads + 16 (mhd_limit()) + 64 within 3/4 of the limit */
+		room = (long long)(rl.rlim_cur / 4 * 3) - 64 - 2LL * cfg->threads - 16;
+		cfg->max_connections = room >= 65 ? (unsigned)(room * 64 / 65) : 1;
+		srv_log_msg("only %llu file descriptors: at most %u connections, not %u (raise "
+		            "the limit, or lower --max-connections)",
+		            (unsigned long long)rl.rlim_cur, cfg->max_connections, asked);
+	}
 	return rl.rlim_cur >= mhd_limit(cfg) + 64 ? (size_t)(rl.rlim_cur - mhd_limit(cfg) - 64) : 0;
 }
 
