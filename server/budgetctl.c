@@ -18,6 +18,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -964,19 +966,62 @@ static int import_list(const struct cmd_opts *o, struct file_list *l)
 	return write_downloads(o->db, amounts_before, o->fresh);
 }
 
-/* An import allocates and frees a document's tree, SQLite's pages and its statements' memory
- * again and again: glibc would give freed memory back to the kernel as soon as 128 KiB lay
- * free at the top of a heap, and fault it in again for the next file (67,000 minor faults
- * for 300 files). The import kept it by accident while db/doc.c read every file into a fresh
- * 8 MiB buffer: freeing that raised glibc's thresholds (mmap 8 MiB, trim 16 MiB) for the rest
- * of the run; they are set here on purpose, once (issue #17: 300 files, 33,700 faults with
- * the 8 MiB buffer, 67,300 with the exact-size one alone, 34,700 with this). budgetctl keeps
- * glibc's malloc, tuned so, where budgetd links jemalloc: with jemalloc two imports of the
- * 10,000 files took 3 and 9 % more CPU (#17 round 16). */
-static void keep_freed_memory(void)
+#define HEAP_RESERVE ((size_t)1 << 30)
+
+/* Whether address space reserved but not touched is free to have: not under a data limit
+ * (RLIMIT_DATA counts it), nor under strict overcommit (the kernel charges it in full, and
+ * another process on the machine might be refused its memory). */
+static bool reserve_is_free(void)
 {
-	mallopt(M_MMAP_THRESHOLD, 8 << 20);
-	mallopt(M_TRIM_THRESHOLD, 16 << 20);
+	struct rlimit rl;
+	FILE *f = fopen("/proc/sys/vm/overcommit_memory", "r");
+	int mode = 0;
+
+	if (f != NULL) {
+		if (fscanf(f, "%d", &mode) != 1)
+			mode = 0;
+		fclose(f);
+	}
+	return mode != 2 && getrlimit(RLIMIT_DATA, &rl) == 0 && rl.rlim_cur == RLIM_INFINITY;
+}
+
+/* An import allocates and frees a document's tree, SQLite's pages, the search index's pending
+ * entries and FTS5's terms again and again. glibc would give freed memory back to the kernel
+ * as soon as 128 KiB lay free at the top of a heap, and fault it in again for the next file
+ * (67,000 minor faults for 300 files): here the heap is never trimmed, and blocks up to 32
+ * MiB come from it rather than from a mapping of their own. Even kept, each 4 KiB page of the
+ * heap is faulted in once as it grows, 130,000 times for the 10,000 files of `gen.py
+ * --departments 2000 --years 5`, and on a virtual machine a fault and a TLB miss cost more.
+ * So the heap is first grown by HEAP_RESERVE of address space (only the pages touched become
+ * memory) and that is advised as transparent huge pages: 2 MiB a fault, 23,000 faults for
+ * the 10,000 files and 12-23 % less CPU (issue #17 round 24). glibc does as much under
+ * GLIBC_TUNABLES=glibc.malloc.hugetlb=1, which a program cannot set for itself. Where the
+ * reserve would not be free (reserve_is_free()) or cannot be had (a kernel without THP, a
+ * sanitizer's own malloc), the import goes on with 4 KiB pages. budgetctl keeps glibc's
+ * malloc where budgetd links jemalloc: with jemalloc two imports of the 10,000 files took 3
+ * and 9 % more CPU (#17 round 16), and with its huge pages more user time (round 24).
+ * Returns the bytes advised, 0 for none. */
+static size_t import_heap(void)
+{
+	const uintptr_t huge = 2 << 20;
+	uintptr_t from, to;
+	void *volatile grow; /* volatile: a malloc freed unused is otherwise left out */
+
+	mallopt(M_MMAP_THRESHOLD, 32 << 20); /* glibc's largest */
+	mallopt(M_TRIM_THRESHOLD, -1);
+	if (!reserve_is_free())
+		return 0;
+	mallopt(M_TOP_PAD, (int)HEAP_RESERVE);
+	from = (uintptr_t)sbrk(0);
+	grow = malloc(1 << 20); /* more than the top of a new heap holds: it grows by the pad */
+	free(grow);
+	mallopt(M_TOP_PAD, 128 << 10); /* glibc's default, for any growth after */
+	to = (uintptr_t)sbrk(0);
+	from = (from + huge - 1) & ~(huge - 1);
+	if (to <= from || to - from < HEAP_RESERVE / 2 ||
+	    madvise((void *)from, to - from, MADV_HUGEPAGE) != 0)
+		return 0;
+	return to - from;
 }
 
 /* A first import that failed leaves no user store behind: budgetd keeps the bundled one. */
@@ -984,12 +1029,15 @@ static int cmd_import(int argc, char **argv)
 {
 	struct cmd_opts o = { 0 };
 	struct file_list l = { 0 };
+	size_t heap;
 	int rc;
 
 	if (parse_opts(argc, argv, &o, usage_import, "fFp") != 0)
 		return SRV_EXIT_USAGE;
 	pdf_dir = o.pdfs;
-	keep_freed_memory();
+	heap = import_heap();
+	if (getenv("BUDGETCTL_STAGES") != NULL)
+		fprintf(stderr, "stage (heap: %zu MiB in huge pages)\n", heap >> 20);
 	if ((rc = import_files(&o, argc, argv, &l)) == SRV_EXIT_OK && l.n == 0) {
 		fputs(usage_import, stderr);
 		rc = SRV_EXIT_USAGE;
