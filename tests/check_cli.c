@@ -518,6 +518,13 @@ START_TEST(test_import_heap_in_huge_pages)
 		ck_assert_msg(heap_said(r.err) >= 1000, "no huge pages: %s", r.err);
 	tu_ctl_done(&r);
 	tu_unlink_store(store);
+	/* AddressSanitizer's own mappings do not fit under the limit (neither this process's nor
+	 * budgetctl's): that half runs in the plain build. */
+	if (strcmp(tu_env("BUDGETD_ALLOCATOR"), "asan") == 0) {
+		unsetenv("BUDGETCTL_STAGES");
+		free(store);
+		return;
+	}
 
 	ck_assert_int_eq(getrlimit(RLIMIT_DATA, &was), 0);
 	limited = was;
