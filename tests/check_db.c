@@ -1297,6 +1297,48 @@ START_TEST(test_store_refuses_foreign_files)
 }
 END_TEST
 
+/* A new store is built with 8 KiB pages (issue #17: the import's pages halved); a store of
+ * 4 KiB pages, as every store made before, keeps its size and takes imports as before. */
+START_TEST(test_new_store_pages_of_8k_old_store_kept)
+{
+	json_t *seed = load_seed();
+	struct db_doc *doc = good_doc(seed);
+	char *path;
+	struct db *db = fresh_store(&path);
+	sqlite3 *sql;
+
+	import_ok(db, &doc, 1);
+	db_close(db);
+	ck_assert_int_eq(tu_sql_int(path, "PRAGMA page_size"), 8192);
+	/* rebuilt at 4 KiB (VACUUM sets a page size outside WAL only) */
+	ck_assert_int_eq(sqlite3_open(path, &sql), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(sql,
+	                              "PRAGMA journal_mode = DELETE; PRAGMA page_size = 4096; "
+	                              "VACUUM; PRAGMA journal_mode = WAL",
+	                              NULL, NULL, NULL),
+	                 SQLITE_OK);
+	sqlite3_close(sql);
+	ck_assert_int_eq(tu_sql_int(path, "PRAGMA page_size"), 4096);
+	db = db_open(path, true, &(struct db_error){ 0 });
+	ck_assert_ptr_nonnull(db);
+	json_object_set_new(json_object_get(seed, "department"), "id",
+	                    json_string("another-office"));
+	db_doc_free(doc);
+	doc = good_doc(seed);
+	import_ok(db, &doc, 1);
+	db_close(db);
+	ck_assert_int_eq(tu_sql_int(path, "PRAGMA page_size"), 4096);
+	ck_assert_int_eq(tu_sql_int(path, "SELECT count(*) FROM disclosure"), 2);
+	ck_assert_int_eq(tu_sql_int(path, "SELECT count(*) FROM pragma_quick_check WHERE "
+	                                  "quick_check != 'ok'"),
+	                 0);
+	db_doc_free(doc);
+	json_decref(seed);
+	tu_unlink_store(path);
+	free(path);
+}
+END_TEST
+
 /* ---- format 2 ---- */
 
 /* tests/data/putuo-test-2023-final.json: a hand-written 决算 in format 2 with what format 1
@@ -2343,6 +2385,7 @@ int main(void)
 	tcase_add_test(store, test_disclosure_map_follows_imports);
 	tcase_add_test(store, test_inserts_build_no_temporary_btree);
 	tcase_add_test(store, test_store_refuses_foreign_files);
+	tcase_add_test(store, test_new_store_pages_of_8k_old_store_kept);
 	tcase_add_test(store, test_sqlite_keeps_no_memory_statistics);
 	tcase_add_test(store, test_latest_import_follows_other_connections);
 	tcase_add_test(store, test_schema_matches_model);
